@@ -1,0 +1,36 @@
+# `make test` and `make report` work on a fresh machine with only python3.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: test lint typecheck pytest report bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,notebooks,xlsx,spss]"
+	touch $(STAMP)
+
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks data notebooks
+	$(BIN)/ruff format --check src tests benchmarks data notebooks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/pytest
+
+report: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/gpcollab reproduce --out report/
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_domains.py
+	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_bootstrap.py
+
+clean:
+	rm -rf $(VENV) report build dist .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,102 @@
+"""gpcollab: analyse surveys of collaboration between GP practices in England.
+
+The public API is flat: everything listed in ``__all__`` is importable from ``gpcollab``.
+Names are resolved lazily on first use, so ``import gpcollab`` stays cheap and does not pull
+in pandas, pandera, scipy.stats or matplotlib until a function needs them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (one module per idea; see DESIGN.md)
+_EXPORTS: dict[str, str] = {
+    # errors
+    "GpcollabError": "errors",
+    "CodebookError": "errors",
+    "LoadError": "errors",
+    "SurveyValidationError": "errors",
+    "DesignError": "errors",
+    "ConvergenceError": "errors",
+    "MissingItemError": "errors",
+    # vocabulary
+    "Wave": "vocab",
+    "Instrument": "vocab",
+    "Role": "vocab",
+    "Region": "vocab",
+    "Membership": "vocab",
+    "CollaborationForm": "vocab",
+    "LegalForm": "vocab",
+    "SizeBand": "vocab",
+    "AgeBand": "vocab",
+    "Level": "vocab",
+    "Aim": "vocab",
+    "Achievement": "vocab",
+    "FundingSource": "vocab",
+    "Barrier": "vocab",
+    "Driver": "vocab",
+    "Influence": "vocab",
+    "Likelihood": "vocab",
+    "ContractWillingness": "vocab",
+    "ContractReason": "vocab",
+    "Encouragement": "vocab",
+    "CCGSupport": "vocab",
+    "PracticeShare": "vocab",
+    # typed tables
+    "SurveyData": "schema",
+    "SurveyMeta": "schema",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from gpcollab.errors import (
+        CodebookError,
+        ConvergenceError,
+        DesignError,
+        GpcollabError,
+        LoadError,
+        MissingItemError,
+        SurveyValidationError,
+    )
+    from gpcollab.schema import SurveyData, SurveyMeta
+    from gpcollab.vocab import (
+        Achievement,
+        AgeBand,
+        Aim,
+        Barrier,
+        CCGSupport,
+        CollaborationForm,
+        ContractReason,
+        ContractWillingness,
+        Driver,
+        Encouragement,
+        FundingSource,
+        Influence,
+        Instrument,
+        LegalForm,
+        Level,
+        Likelihood,
+        Membership,
+        PracticeShare,
+        Region,
+        Role,
+        SizeBand,
+        Wave,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'gpcollab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"gpcollab.{module_name}"), name)
+    globals()[name] = value  # cache: later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
