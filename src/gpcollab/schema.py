@@ -1,0 +1,559 @@
+"""Typed tables of one survey wave and instrument: :class:`SurveyData`.
+
+A response set has three kinds of table:
+
+``respondents``
+    One row per respondent: ``respondent_id`` (unique text), one ordered categorical column per
+    single-choice item the instrument asked (see :data:`ITEMS`), and optionally the numeric
+    columns ``collab_patients`` (registered patients the collaboration covers) and ``weight``,
+    and the text column ``ccg_code`` (for clustered designs).
+``aims``
+    Long: one row per aim a respondent's collaboration set, with columns ``respondent_id``,
+    ``aim`` (:class:`~gpcollab.vocab.Aim`) and ``outcome``
+    (:class:`~gpcollab.vocab.Achievement`, missing when not answered).
+``multi``
+    One long table per multi-select item asked, with columns ``respondent_id`` and ``option``:
+    one row per option a respondent ticked.
+
+Construction coerces every column to its dtype and validates all tables at once (pandera,
+``lazy=True``, plus referential checks); every problem found is reported in one
+:class:`~gpcollab.errors.SurveyValidationError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
+
+from gpcollab.errors import MissingItemError, SurveyValidationError
+from gpcollab.vocab import (
+    Achievement,
+    AgeBand,
+    Aim,
+    Barrier,
+    CCGSupport,
+    Choice,
+    CollaborationForm,
+    ContractReason,
+    ContractWillingness,
+    Driver,
+    Encouragement,
+    FundingSource,
+    Influence,
+    Instrument,
+    LegalForm,
+    Level,
+    Likelihood,
+    Membership,
+    PracticeShare,
+    Region,
+    Role,
+    SizeBand,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "ITEMS",
+    "NUMERIC_COLUMNS",
+    "SYNTHETIC_NOTICE",
+    "TEXT_COLUMNS",
+    "Item",
+    "SurveyData",
+    "SurveyMeta",
+]
+
+SYNTHETIC_NOTICE = "Synthetic reconstruction from published figures — not the survey responses"
+"""The sentence every artefact drawn from a reconstructed (synthetic) set carries."""
+
+ItemKind = Literal["single", "multi", "aims"]
+Base = Literal["all", "collaborating", "gp_partners", "unwilling_partners"]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question of the instruments.
+
+    Attributes
+    ----------
+    name : str
+        Column name (single choice), key of ``SurveyData.multi`` (multi-select) or ``"aims"``.
+    kind : {"single", "multi", "aims"}
+        How the answers are stored.
+    choices : type of Choice
+        The closed answer set (for ``"aims"``: the aims; outcomes use Achievement).
+    question : str
+        Short wording of the question, in our words.
+    base : {"all", "collaborating", "gp_partners", "unwilling_partners"}
+        Who is asked: everyone, respondents in a collaboration, GP partners, or GP partners
+        unwilling to leave their contract.
+    """
+
+    name: str
+    kind: ItemKind
+    choices: type[Choice]
+    question: str
+    base: Base = "all"
+
+
+def _items(*items: Item) -> Mapping[str, Item]:
+    return MappingProxyType({item.name: item for item in items})
+
+
+ITEMS: Mapping[str, Item] = _items(
+    Item("role", "single", Role, "Your role"),
+    Item("region", "single", Region, "NHS England region of the practice or CCG"),
+    Item("membership", "single", Membership, "Is the practice part of a collaboration?"),
+    Item("form", "single", CollaborationForm, "Form of the collaboration", "collaborating"),
+    Item("legal_form", "single", LegalForm, "Legal form of the collaboration", "collaborating"),
+    Item("size_band", "single", SizeBand, "Registered patients covered", "collaborating"),
+    Item("age_band", "single", AgeBand, "Time since the collaboration formed", "collaborating"),
+    Item("level", "single", Level, "Level at which the collaboration operates", "collaborating"),
+    Item("stp_influence", "single", Influence, "Influence of practices in shaping the STP"),
+    Item("stp_change", "single", Likelihood, "Will the STP bring meaningful change?"),
+    Item(
+        "contract_willingness",
+        "single",
+        ContractWillingness,
+        "Willing to leave the practice contract for a new care model?",
+        "gp_partners",
+    ),
+    Item("ccg_encouragement", "single", Encouragement, "The CCG's stance on collaboration"),
+    Item(
+        "practices_willing",
+        "single",
+        PracticeShare,
+        "Share of member practices willing to give up their contracts",
+    ),
+    Item("funding", "multi", FundingSource, "Sources of funding", "collaborating"),
+    Item("barriers", "multi", Barrier, "Barriers to progress", "collaborating"),
+    Item("drivers", "multi", Driver, "Reasons for forming", "collaborating"),
+    Item(
+        "contract_reasons",
+        "multi",
+        ContractReason,
+        "Reasons for not leaving the contract",
+        "unwilling_partners",
+    ),
+    Item("ccg_support", "multi", CCGSupport, "Support the CCG gives"),
+    Item("aims", "aims", Aim, "Main aims set, and how far each was achieved", "collaborating"),
+)
+"""Every item the four instruments may ask, by name."""
+
+NUMERIC_COLUMNS: tuple[str, ...] = ("collab_patients", "weight")
+"""Optional numeric respondent columns."""
+
+TEXT_COLUMNS: tuple[str, ...] = ("ccg_code",)
+"""Optional free-text respondent columns (besides ``respondent_id``)."""
+
+
+@dataclass(frozen=True)
+class SurveyMeta:
+    """Facts about a response set.
+
+    Attributes
+    ----------
+    wave : int
+        Year of the wave (2015, 2017, or a later one).
+    instrument : Instrument
+        GP-practice staff or CCG staff questionnaire.
+    n : int
+        Number of respondents; must equal the rows of ``respondents``.
+    source : str
+        Where the responses come from (a file path, or the reconstruction that built them).
+    synthetic : bool
+        True for reconstructed (synthetic) sets. Every artefact drawn from such a set says so.
+    codebook : str or None
+        Name of the codebook the set was read with, if any.
+    items : tuple of str
+        Items the instrument asked (keys of :data:`ITEMS`).
+    notes : str
+        Free text.
+    """
+
+    wave: int
+    instrument: Instrument
+    n: int
+    source: str
+    synthetic: bool
+    codebook: str | None = None
+    items: tuple[str, ...] = ()
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "instrument", Instrument.parse(self.instrument))
+        object.__setattr__(self, "items", tuple(self.items))
+
+    @property
+    def label(self) -> str:
+        """Short human label, e.g. ``"GP practice staff survey 2017"``."""
+        return f"{self.instrument.label} {self.wave}"
+
+
+_Failure = dict[str, Any]
+
+
+@dataclass(frozen=True, eq=False)
+class SurveyData:
+    """One wave of one instrument: respondents, aims, multi-select answers and metadata.
+
+    Parameters
+    ----------
+    respondents : pandas.DataFrame
+        One row per respondent (see the module docstring). Text or categorical columns are
+        coerced to the ordered categoricals of the vocabulary; unknown answers are errors.
+    aims : pandas.DataFrame, optional
+        Long table ``respondent_id, aim, outcome``. Defaults to an empty table.
+    multi : mapping of str to pandas.DataFrame, optional
+        One long table ``respondent_id, option`` per multi-select item asked.
+    meta : SurveyMeta
+        Wave, instrument, n, source, synthetic flag, codebook and items asked.
+
+    Raises
+    ------
+    SurveyValidationError
+        Listing every problem at once (with a ``failures`` DataFrame).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from gpcollab import SurveyData, SurveyMeta
+    >>> meta = SurveyMeta(2017, "gp", n=2, source="example", synthetic=False,
+    ...                   items=("membership",))
+    >>> data = SurveyData(pd.DataFrame({"respondent_id": ["a", "b"],
+    ...                                 "membership": ["formal", "none"]}), meta=meta)
+    >>> data.respondents["membership"].cat.categories[:2].tolist()
+    ['formal', 'informal']
+    """
+
+    respondents: pd.DataFrame
+    aims: pd.DataFrame | None = None
+    multi: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    meta: SurveyMeta = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.meta, SurveyMeta):
+            raise SurveyValidationError(
+                f"SurveyData needs meta=SurveyMeta(...), got {type(self.meta).__name__}"
+            )
+        respondents, aims, multi = _coerce_and_validate(
+            self.respondents, self.aims, self.multi, self.meta
+        )
+        object.__setattr__(self, "respondents", respondents)
+        object.__setattr__(self, "aims", aims)
+        object.__setattr__(self, "multi", MappingProxyType(multi))
+
+    # -- convenience -------------------------------------------------------------------------
+
+    @property
+    def n(self) -> int:
+        """Number of respondents."""
+        return len(self.respondents)
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the set is a synthetic reconstruction."""
+        return self.meta.synthetic
+
+    def asks(self, item: str) -> bool:
+        """Whether this instrument asked ``item``."""
+        return item in self.meta.items
+
+    def require(self, *items: str) -> None:
+        """Raise :class:`MissingItemError` unless every item in ``items`` was asked."""
+        missing = [item for item in items if item not in self.meta.items]
+        if missing:
+            asked = ", ".join(self.meta.items) or "nothing"
+            raise MissingItemError(
+                f"The {self.meta.label} set does not have {', '.join(map(repr, missing))}; "
+                f"it asked: {asked}."
+            )
+
+    def collaborating(self) -> pd.Series:
+        """Boolean Series (aligned with ``respondents``): respondent is in a collaboration.
+
+        CCG instruments, which do not ask about membership, give all False.
+        """
+        import pandas as pd
+
+        if "membership" not in self.respondents:
+            return pd.Series(False, index=self.respondents.index, name="collaborating")
+        values = [m.value for m in Membership.collaborating()]
+        return self.respondents["membership"].isin(values).rename("collaborating")
+
+    def selected(self, item: str) -> pd.DataFrame:
+        """Wide boolean table of a multi-select item: one row per respondent, one column per
+        option, True where ticked. Rows follow ``respondents``; index is ``respondent_id``."""
+        import pandas as pd
+
+        self.require(item)
+        spec = ITEMS[item]
+        if spec.kind != "multi":
+            raise MissingItemError(f"{item!r} is not a multi-select item")
+        long = self.multi[item]
+        ids = self.respondents["respondent_id"]
+        wide = pd.crosstab(long["respondent_id"], long["option"], dropna=False).astype(bool)
+        wide = wide.reindex(index=ids, columns=spec.choices.values(), fill_value=False)
+        wide.columns = pd.CategoricalIndex(wide.columns, dtype=spec.choices.dtype())
+        wide.index.name = "respondent_id"
+        return wide
+
+    def aims_wide(self) -> pd.DataFrame:
+        """Outcome per respondent and aim: rows follow ``respondents`` (index
+        ``respondent_id``), one categorical column per aim, missing where the aim was not set."""
+        import pandas as pd
+
+        self.require("aims")
+        aims = self.aims
+        assert aims is not None
+        wide = pd.DataFrame(index=pd.Index(self.respondents["respondent_id"], name="respondent_id"))
+        for aim in Aim:
+            chosen = aims.loc[aims["aim"] == aim.value, ["respondent_id", "outcome"]]
+            column = chosen.set_index("respondent_id")["outcome"].reindex(wide.index)
+            wide[aim.value] = column.astype(Achievement.dtype())
+        return wide
+
+    def equals(self, other: object) -> bool:
+        """True when both sets hold identical tables and metadata."""
+        if not isinstance(other, SurveyData) or self.meta != other.meta:
+            return False
+        if set(self.multi) != set(other.multi):
+            return False
+        assert self.aims is not None and other.aims is not None
+        return (
+            self.respondents.equals(other.respondents)
+            and self.aims.equals(other.aims)
+            and all(self.multi[k].equals(other.multi[k]) for k in self.multi)
+        )
+
+    def __repr__(self) -> str:
+        flag = f" — {SYNTHETIC_NOTICE}" if self.meta.synthetic else ""
+        n_aims = 0 if self.aims is None else len(self.aims)
+        return (
+            f"<SurveyData {self.meta.label}: {self.n} respondents, {n_aims} aim rows, "
+            f"multi-select {sorted(self.multi)}{flag}>"
+        )
+
+
+# -- coercion and validation -----------------------------------------------------------------
+
+
+def _failure(table: str, column: str, check: str, row: object, value: object) -> _Failure:
+    return {"table": table, "column": column, "check": check, "row": row, "value": value}
+
+
+def _coerce_categorical(
+    frame: pd.DataFrame, table: str, column: str, choices: type[Choice], failures: list[_Failure]
+) -> None:
+    """Replace ``frame[column]`` by the enum's ordered categorical; record unknown values."""
+    import pandas as pd
+
+    raw = frame[column]
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        raw = raw.astype(object)
+    text = raw.map(str, na_action="ignore")
+    unknown = text.notna() & ~text.isin(choices.values())
+    allowed = ", ".join(choices.values())
+    for row, value in text[unknown].items():
+        failures.append(_failure(table, column, f"one of: {allowed}", row, value))
+    # unknown values become missing here, but they are reported above and construction fails
+    frame[column] = pd.Categorical(text, dtype=choices.dtype())
+
+
+def _coerce_and_validate(
+    respondents: pd.DataFrame,
+    aims: pd.DataFrame | None,
+    multi: Mapping[str, pd.DataFrame],
+    meta: SurveyMeta,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
+    import pandas as pd
+
+    failures: list[_Failure] = []
+    respondents = respondents.reset_index(drop=True).copy()
+
+    # which columns may appear, and which the metadata promises
+    known = {"respondent_id", *NUMERIC_COLUMNS, *TEXT_COLUMNS}
+    unknown_items = [item for item in meta.items if item not in ITEMS]
+    for item in unknown_items:
+        failures.append(_failure("meta", "items", f"known item ({', '.join(ITEMS)})", None, item))
+    single = [i for i in meta.items if i in ITEMS and ITEMS[i].kind == "single"]
+    for column in respondents.columns:
+        if column in known:
+            continue
+        if column in ITEMS and ITEMS[column].kind == "single":
+            if column not in single:
+                failures.append(
+                    _failure("respondents", column, "column listed in meta.items", None, column)
+                )
+            continue
+        failures.append(_failure("respondents", column, "known column", None, column))
+    for item in single:
+        if item not in respondents.columns:
+            failures.append(_failure("respondents", item, "column present", None, None))
+    if "respondent_id" not in respondents.columns:
+        failures.append(_failure("respondents", "respondent_id", "column present", None, None))
+        respondents["respondent_id"] = pd.Series(dtype=object)
+
+    for item in single:
+        if item in respondents.columns:
+            _coerce_categorical(respondents, "respondents", item, ITEMS[item].choices, failures)
+    for column in NUMERIC_COLUMNS:
+        if column in respondents.columns:
+            numeric = pd.to_numeric(respondents[column], errors="coerce")
+            bad = numeric.isna() & respondents[column].notna()
+            for row, value in respondents.loc[bad, column].items():
+                failures.append(_failure("respondents", column, "a number", row, value))
+            respondents[column] = numeric.astype("float64")
+    ids_present = respondents["respondent_id"].notna()
+    respondents["respondent_id"] = respondents["respondent_id"].where(
+        ~ids_present, respondents["respondent_id"].map(str)
+    )
+    for column in TEXT_COLUMNS:
+        if column in respondents.columns:
+            present = respondents[column].notna()
+            respondents[column] = respondents[column].where(~present, respondents[column].map(str))
+
+    # aims
+    aim_columns = ["respondent_id", "aim", "outcome"]
+    if aims is None:
+        aims = pd.DataFrame({c: pd.Series(dtype=object) for c in aim_columns})
+    aims = aims.reset_index(drop=True).copy()
+    if len(aims) and "aims" not in meta.items:
+        failures.append(_failure("aims", "aim", "rows only when 'aims' in meta.items", None, None))
+    for column in aim_columns:
+        if column not in aims.columns:
+            failures.append(_failure("aims", column, "column present", None, None))
+            aims[column] = pd.Series(dtype=object)
+    extra = [c for c in aims.columns if c not in aim_columns]
+    for column in extra:
+        failures.append(_failure("aims", column, "known column", None, column))
+    aims = aims[aim_columns]
+    aims["respondent_id"] = aims["respondent_id"].map(str, na_action="ignore")
+    _coerce_categorical(aims, "aims", "aim", Aim, failures)
+    _coerce_categorical(aims, "aims", "outcome", Achievement, failures)
+
+    # multi-select
+    multi_items = [i for i in meta.items if i in ITEMS and ITEMS[i].kind == "multi"]
+    tables: dict[str, pd.DataFrame] = {}
+    for name, table in multi.items():
+        if name not in multi_items:
+            failures.append(_failure(f"multi[{name}]", "", "item listed in meta.items", None, name))
+            continue
+        table = table.reset_index(drop=True).copy()
+        for column in ("respondent_id", "option"):
+            if column not in table.columns:
+                failures.append(_failure(f"multi[{name}]", column, "column present", None, None))
+                table[column] = pd.Series(dtype=object)
+        table = table[["respondent_id", "option"]]
+        table["respondent_id"] = table["respondent_id"].map(str, na_action="ignore")
+        _coerce_categorical(table, f"multi[{name}]", "option", ITEMS[name].choices, failures)
+        tables[name] = table
+    for name in multi_items:
+        if name not in tables:
+            tables[name] = pd.DataFrame(
+                {
+                    "respondent_id": pd.Series(dtype=object),
+                    "option": pd.Categorical([], dtype=ITEMS[name].choices.dtype()),
+                }
+            )
+
+    failures.extend(_pandera_failures(respondents, aims, tables))
+    failures.extend(_referential_failures(respondents, aims, tables, meta))
+    if failures:
+        _raise(failures, meta)
+    return respondents, aims, tables
+
+
+def _pandera_failures(
+    respondents: pd.DataFrame, aims: pd.DataFrame, tables: Mapping[str, pd.DataFrame]
+) -> list[_Failure]:
+    """Column-level checks with pandera (lazy: every failure collected)."""
+    import pandera.pandas as pa
+    from pandera.errors import SchemaErrors
+
+    id_column = pa.Column(str, nullable=False, unique=False, coerce=False)
+    respondent_columns: dict[str, Any] = {
+        "respondent_id": pa.Column(str, nullable=False, unique=True),
+    }
+    for column in NUMERIC_COLUMNS:
+        if column in respondents.columns:
+            respondent_columns[column] = pa.Column(float, pa.Check.ge(0), nullable=True)
+    schemas: list[tuple[str, pa.DataFrameSchema, pd.DataFrame]] = [
+        ("respondents", pa.DataFrameSchema(respondent_columns, strict=False), respondents),
+        (
+            "aims",
+            pa.DataFrameSchema(
+                {"respondent_id": id_column},
+                unique=["respondent_id", "aim"],
+                strict=False,
+            ),
+            aims,
+        ),
+    ]
+    for name, table in tables.items():
+        schema = pa.DataFrameSchema(
+            {"respondent_id": id_column}, unique=["respondent_id", "option"], strict=False
+        )
+        schemas.append((f"multi[{name}]", schema, table))
+    failures: list[_Failure] = []
+    for table_name, schema, frame in schemas:
+        try:
+            schema.validate(frame, lazy=True)
+        except SchemaErrors as errors:
+            seen: set[tuple[object, str]] = set()
+            for case in errors.failure_cases.to_dict("records"):
+                check = str(case.get("check"))
+                column = "" if case.get("column") is None else str(case.get("column"))
+                if check == "multiple_fields_uniqueness":  # one line per duplicated row
+                    key_columns = "+".join(schema.unique or [])
+                    check, column = f"a unique {key_columns} pair", key_columns
+                elif check == "field_uniqueness":
+                    check = "a unique value"
+                key = (case.get("index"), check)
+                if check.startswith("a unique") and key in seen:
+                    continue
+                seen.add(key)
+                failures.append(
+                    _failure(table_name, column, check, case.get("index"), case.get("failure_case"))
+                )
+    return failures
+
+
+def _referential_failures(
+    respondents: pd.DataFrame,
+    aims: pd.DataFrame,
+    tables: Mapping[str, pd.DataFrame],
+    meta: SurveyMeta,
+) -> list[_Failure]:
+    failures: list[_Failure] = []
+    if meta.n != len(respondents):
+        failures.append(
+            _failure("meta", "n", f"equal to the {len(respondents)} respondent rows", None, meta.n)
+        )
+    ids = set(respondents["respondent_id"].dropna())
+    for name, table in [("aims", aims), *((f"multi[{k}]", v) for k, v in tables.items())]:
+        orphan = table["respondent_id"].notna() & ~table["respondent_id"].isin(ids)
+        for row, value in table.loc[orphan, "respondent_id"].items():
+            failures.append(_failure(name, "respondent_id", "a known respondent", row, value))
+    return failures
+
+
+def _raise(failures: list[_Failure], meta: SurveyMeta) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame(failures, columns=["table", "column", "check", "row", "value"])
+    lines = [
+        f"{len(frame)} problem(s) in the {meta.label} tables:",
+        *(
+            f"  - {f['table']}, column {f['column']!r}"
+            + ("" if f["row"] is None or pd.isna(f["row"]) else f", row {f['row']}")
+            + f": found {f['value']!r}, expected {f['check']}"
+            for f in failures[:50]
+        ),
+    ]
+    if len(failures) > 50:
+        lines.append(f"  ... and {len(failures) - 50} more (see .failures)")
+    raise SurveyValidationError("\n".join(lines), failures=frame)
