@@ -125,7 +125,6 @@ def ordinal_scale(cls: _C) -> _C:
     return cls
 
 
-@ordinal_scale
 class Wave(Choice):
     """Survey waves covered by the published record. Later waves are plain years in metadata."""
 
@@ -215,6 +214,7 @@ class LegalForm(Choice):
     DONT_KNOW = "dont_know", "Don't know"
 
 
+@ordinal_scale
 class SizeBand(Choice):
     """Registered patients covered by the collaboration.
 
@@ -278,7 +278,6 @@ class Level(Choice):
     MULTI_CCG = "multi_ccg", "Across several CCGs"
 
 
-@ordinal_scale
 class Aim(Choice):
     """Aims (main priorities) a collaboration set itself.
 
@@ -296,6 +295,7 @@ class Aim(Choice):
     INTEGRATION = "integration", "Integration with other health and care services"
 
 
+@ordinal_scale
 class Achievement(Choice):
     """How far an aim was achieved. Only "fully achieved" was published; the rest is ours.
 
@@ -315,7 +315,6 @@ class Achievement(Choice):
         return self in (Achievement.FULLY, Achievement.PARTIALLY, Achievement.NOT_ACHIEVED)
 
 
-@ordinal_scale
 class FundingSource(Choice):
     """Sources of funding for the collaboration (multi-select). Options are our choice."""
 
@@ -352,6 +351,7 @@ class Driver(Choice):
     OTHER = "other", "Other"
 
 
+@ordinal_scale
 class Influence(Choice):
     """How influential practices and collaborations were in shaping the local STP.
 
@@ -394,7 +394,6 @@ class ContractWillingness(Choice):
     DONT_KNOW = "dont_know", "Don't know"
 
 
-@ordinal_scale
 class ContractReason(Choice):
     """Reasons for not leaving the practice contract (multi-select). Four published; other ours."""
 
@@ -425,6 +424,7 @@ class CCGSupport(Choice):
     NONE = "none", "None"
 
 
+@ordinal_scale
 class PracticeShare(Choice):
     """CCG estimate of the share of member practices willing to give up their contracts.
 
