@@ -48,11 +48,14 @@ _EXPORTS: dict[str, str] = {
     # typed tables
     "SurveyData": "schema",
     "SurveyMeta": "schema",
+    # survey design and estimation
+    "SurveyDesign": "design",
 }
 
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from gpcollab.design import SurveyDesign
     from gpcollab.errors import (
         CodebookError,
         ConvergenceError,
