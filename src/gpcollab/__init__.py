@@ -48,6 +48,10 @@ _EXPORTS: dict[str, str] = {
     # typed tables
     "SurveyData": "schema",
     "SurveyMeta": "schema",
+    # bundled datasets
+    "load_population": "datasets",
+    "list_datasets": "datasets",
+    "dataset_card": "datasets",
     # survey design and estimation
     "SurveyDesign": "design",
 }
@@ -55,6 +59,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from gpcollab.datasets import dataset_card, list_datasets, load_population
     from gpcollab.design import SurveyDesign
     from gpcollab.errors import (
         CodebookError,
