@@ -48,6 +48,12 @@ _EXPORTS: dict[str, str] = {
     # typed tables
     "SurveyData": "schema",
     "SurveyMeta": "schema",
+    # hypothesis tests and logistic regression
+    "chisq_test": "significance",
+    "trend_test": "significance",
+    "compare_proportions": "significance",
+    "logistic_regression": "regression",
+    "LogisticFit": "regression",
     # bundled datasets
     "load_population": "datasets",
     "list_datasets": "datasets",
@@ -70,7 +76,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         MissingItemError,
         SurveyValidationError,
     )
+    from gpcollab.regression import LogisticFit, logistic_regression
     from gpcollab.schema import SurveyData, SurveyMeta
+    from gpcollab.significance import chisq_test, compare_proportions, trend_test
     from gpcollab.vocab import (
         Achievement,
         AgeBand,
