@@ -225,7 +225,9 @@ def _irls(X: FloatArray, y: FloatArray, w: FloatArray, max_iter: int, tol: float
         working = w * var
         z = eta + (y - mu) / var
         root = np.sqrt(working)
-        beta = np.linalg.lstsq(X * root[:, None], z * root, rcond=None)[0]
+        beta = np.asarray(
+            np.linalg.lstsq(X * root[:, None], z * root, rcond=None)[0], dtype=np.float64
+        )
         eta = X @ beta
         mu = _expit(eta)
         dev = _deviance(y, mu, w)
@@ -450,7 +452,7 @@ def logistic_regression(
     ... )
     >>> fit = logistic_regression(df, "achieved", ["funded"])
     >>> fit.coefficients[["term", "odds_ratio"]].round(3)
-             term  odds_ratio
+              term  odds_ratio
     0  (Intercept)         1.0
     1   fundedTrue         3.0
     """
@@ -574,4 +576,3 @@ def logistic_regression(
         outcome=y,
         _variables=variables,
     )
-
