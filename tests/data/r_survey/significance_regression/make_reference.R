@@ -103,3 +103,7 @@ cps <- rbind(cp(ds, "apistrat (a) vs apiclus1 (b), sch.wide == Yes, with fpc"),
              cp(ds2, "toy weighted (a) vs gp_like (b), achieved / fully"))
 print(cps)
 out(cps, "compare_proportions_extra.csv")
+
+# Extra apistrat columns for the 5.F model ~ ell + meals + mobility (api data shipped with survey)
+data(api)
+out(apistrat[, c("cds", "ell", "meals", "mobility")], "apistrat_ell_meals_mobility.csv")
