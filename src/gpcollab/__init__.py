@@ -60,6 +60,10 @@ _EXPORTS: dict[str, str] = {
     "dataset_card": "datasets",
     # survey design and estimation
     "SurveyDesign": "design",
+    "estimate_mean": "estimate",
+    "estimate_total": "estimate",
+    "estimate_proportions": "estimate",
+    "BoundaryWarning": "estimate",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -75,6 +79,12 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         LoadError,
         MissingItemError,
         SurveyValidationError,
+    )
+    from gpcollab.estimate import (
+        BoundaryWarning,
+        estimate_mean,
+        estimate_proportions,
+        estimate_total,
     )
     from gpcollab.regression import LogisticFit, logistic_regression
     from gpcollab.schema import SurveyData, SurveyMeta

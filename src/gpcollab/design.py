@@ -76,8 +76,9 @@ class SurveyDesign:
         ``(0, 1]``), as R's ``fpc=`` argument.  ``None`` means sampling with replacement.
     lonely_psu : {"fail", "adjust", "average", "remove"}, default="fail"
         What to do with a stratum that has a single PSU (R's ``options(survey.lonely.psu=)``):
-        ``"fail"`` raises :class:`~gpcollab.errors.DesignError`; ``"adjust"`` centres that PSU
-        at the grand mean of all PSU totals instead of its stratum mean; ``"average"`` replaces
+        ``"fail"`` raises :class:`~gpcollab.errors.DesignError`; ``"adjust"`` measures that PSU's
+        total from the grand mean instead of its stratum mean (exactly as R: from zero, which is
+        the grand mean of influence values of means and proportions); ``"average"`` replaces
         its contribution by the average contribution of the other strata; ``"remove"`` lets it
         contribute nothing.  A single PSU that was sampled with certainty (fpc equal to one PSU)
         contributes zero whatever the policy.
@@ -559,9 +560,11 @@ def _centred_and_scale(
                 "'adjust', 'average' or 'remove'."
             )
         if policy == "adjust":
-            grand = totals.mean(axis=0)
+            # R (survey 4.x) leaves a lonely PSU's total uncentred, i.e. measures it from 0;
+            # for means and proportions the influence values sum to 0, so this is the
+            # deviation from the grand mean of the PSU totals.
             lonely_p = lonely[h_of_p]
-            centred[lonely_p] = totals[lonely_p] - grand
+            centred[lonely_p] = totals[lonely_p]
             scale_h = np.where(lonely, 1.0 - f, scale_h)
         elif policy == "average":
             n_ok = int(np.sum(~lonely))

@@ -1,0 +1,337 @@
+"""Confidence intervals for means and proportions: pure, vectorised functions.
+
+Every function here takes arrays of estimates, standard errors, degrees of freedom and sample
+sizes and returns ``(low, high)`` arrays of the same shape; none of them knows about designs or
+data frames.  The design-based methods follow R's ``survey::svyciprop`` (survey 4.5 for
+``"wilson"``); the classical ones (``"wilson_score"``, ``"clopper_pearson"``) are the textbook
+intervals for ``x`` successes in ``n`` independent trials, as ``prop.test(correct=FALSE)`` and
+``binom.test`` in R.
+
+``scipy.special`` is imported inside the functions, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from gpcollab.errors import DesignError
+
+__all__ = [
+    "CI_METHODS",
+    "DESIGN_CI_METHODS",
+    "CIMethod",
+    "asin_ci",
+    "boundary_ci",
+    "clopper_pearson_ci",
+    "korn_graubard_ci",
+    "logit_ci",
+    "proportion_ci",
+    "survey_wilson_ci",
+    "t_quantile",
+    "wald_ci",
+    "wilson_score_ci",
+]
+
+CIMethod: TypeAlias = Literal[
+    "logit", "xlogit", "beta", "wilson", "asin", "mean", "wilson_score", "clopper_pearson"
+]
+#: Methods that work from an estimate, its design-based SE and the design df.
+DESIGN_CI_METHODS: tuple[str, ...] = ("logit", "xlogit", "beta", "wilson", "asin", "mean")
+#: Every accepted ``ci_method``.
+CI_METHODS: tuple[str, ...] = (*DESIGN_CI_METHODS, "wilson_score", "clopper_pearson")
+
+FloatArray: TypeAlias = NDArray[np.float64]
+
+
+def _f(x: ArrayLike) -> FloatArray:
+    return np.asarray(x, dtype=np.float64)
+
+
+def check_level(level: float) -> float:
+    """Validate a confidence level in (0, 1) and return it as float."""
+    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
+        raise DesignError(
+            f"`level` must be a number strictly between 0 and 1 (e.g. 0.95), "
+            f"but {level!r} was passed."
+        )
+    return float(level)
+
+
+def t_quantile(level: float, df: ArrayLike) -> FloatArray:
+    """Two-sided critical value ``t_{1-(1-level)/2, df}``; ``df=inf`` gives the normal one.
+
+    Examples
+    --------
+    >>> round(float(t_quantile(0.95, np.inf)), 6)
+    1.959964
+    """
+    from scipy import special
+
+    q = 1.0 - (1.0 - check_level(level)) / 2.0
+    dfa = _f(df)
+    with np.errstate(invalid="ignore"):
+        out = np.where(dfa > 0, special.stdtrit(np.where(dfa > 0, dfa, 1.0), q), np.nan)
+    return _f(out)
+
+
+def wald_ci(
+    estimate: ArrayLike, se: ArrayLike, df: ArrayLike, level: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """Symmetric interval ``estimate ± t_df · se`` (svyciprop ``method="mean"``).
+
+    Parameters
+    ----------
+    estimate, se, df : array_like
+        Broadcastable arrays; ``df=np.inf`` gives the normal interval of ``confint(svymean())``.
+    level : float, default=0.95
+
+    Returns
+    -------
+    (low, high) : tuple of ndarray
+    """
+    est, half = _f(estimate), t_quantile(level, df) * _f(se)
+    return est - half, est + half
+
+
+def logit_ci(
+    estimate: ArrayLike, se: ArrayLike, df: ArrayLike, level: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """Interval on the logit scale, back-transformed (svyciprop ``"logit"``/``"xlogit"``).
+
+    Notes
+    -----
+    With ``p`` the estimate, the SE of ``logit(p)`` is ``se / (p (1 - p))`` by the delta method,
+    and the interval is ``expit(logit(p) ± t_df · se / (p (1 - p)))``.  For Taylor-linearised
+    designs R's ``"logit"`` (a fitted intercept-only quasi-binomial model) equals this to about
+    1e-9.
+    """
+    p = _f(estimate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centre = np.log(p) - np.log1p(-p)
+        half = t_quantile(level, df) * _f(se) / (p * (1.0 - p))
+    return _expit(centre - half), _expit(centre + half)
+
+
+def _expit(x: FloatArray) -> FloatArray:
+    return _f(0.5 * (1.0 + np.tanh(0.5 * x)))
+
+
+def asin_ci(
+    estimate: ArrayLike, se: ArrayLike, df: ArrayLike, level: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """Arcsine-square-root interval (svyciprop ``"asin"``).
+
+    Notes
+    -----
+    ``a = asin(sqrt(p))`` has SE ``se / (2 sqrt(p (1 - p)))``; the interval is
+    ``sin(a ± t_df · SE_a)^2``.  As in R, an end whose angle leaves ``[0, pi/2]`` is still
+    squared (so a negative lower angle gives a small positive lower end).
+    """
+    p = _f(estimate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        angle = np.arcsin(np.sqrt(p))
+        half = t_quantile(level, df) * _f(se) / (2.0 * np.sqrt(p * (1.0 - p)))
+    return np.sin(angle - half) ** 2, np.sin(angle + half) ** 2
+
+
+def korn_graubard_ci(
+    estimate: ArrayLike, se: ArrayLike, df: ArrayLike, n: ArrayLike, level: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """Korn–Graubard (Clopper–Pearson with an effective n) interval (svyciprop ``"beta"``).
+
+    Parameters
+    ----------
+    estimate, se, df : array_like
+    n : array_like
+        Number of sampled rows behind the estimate (R's ``nrow(design)``).
+    level : float, default=0.95
+
+    Notes
+    -----
+    The effective sample size is ``n* = p (1 - p) / se^2``, scaled by
+    ``(t_{n-1} / t_df)^2`` (critical values at ``level``); the ends are the beta quantiles
+    ``B^{-1}(alpha/2; n* p, n* (1 - p) + 1)`` and ``B^{-1}(1 - alpha/2; n* p + 1, n* (1 - p))``.
+    """
+    from scipy import special
+
+    lvl = check_level(level)
+    alpha = 1.0 - lvl
+    p, s = _f(estimate), _f(se)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_star = p * (1.0 - p) / s**2
+        n_star = n_star * (t_quantile(lvl, _f(n) - 1.0) / t_quantile(lvl, df)) ** 2
+        low = special.betaincinv(n_star * p, n_star * (1.0 - p) + 1.0, alpha / 2.0)
+        high = special.betaincinv(n_star * p + 1.0, n_star * (1.0 - p), 1.0 - alpha / 2.0)
+    return _f(low), _f(high)
+
+
+def survey_wilson_ci(
+    estimate: ArrayLike, se: ArrayLike, df: ArrayLike, level: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """Score (Wilson) interval with a design effective n (svyciprop ``"wilson"``, survey 4.5).
+
+    Notes
+    -----
+    ``n* = p (1 - p) / se^2`` and ``t = t_df``; the centre is ``(p + t^2 / (2 n*)) / (1 + t^2/n*)``
+    and the half-width ``t / (2 n*) · sqrt(4 n* p (1 - p) + t^2) / (1 + t^2 / n*)``.
+    """
+    p, s = _f(estimate), _f(se)
+    t = t_quantile(level, df)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_star = p * (1.0 - p) / s**2
+    return _wilson(p, n_star, t)
+
+
+def _wilson(p: FloatArray, n: FloatArray, crit: FloatArray) -> tuple[FloatArray, FloatArray]:
+    c2 = crit**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denom = 1.0 + c2 / n
+        centre = (p + c2 / (2.0 * n)) / denom
+        half = crit / (2.0 * n) * np.sqrt(4.0 * n * p * (1.0 - p) + c2) / denom
+    return _f(centre - half), _f(centre + half)
+
+
+def wilson_score_ci(
+    x: ArrayLike, n: ArrayLike, level: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """Classical Wilson score interval for ``x`` successes in ``n`` trials (normal quantile).
+
+    Equals R's ``prop.test(x, n, correct=FALSE)$conf.int``.
+
+    Examples
+    --------
+    >>> low, high = wilson_score_ci(13, 32)
+    >>> round(float(low), 10), round(float(high), 10)
+    (0.2551963484, 0.5773997512)
+    """
+    xa, na = _f(x), _f(n)
+    return _wilson(xa / na, na, t_quantile(level, np.inf))
+
+
+def clopper_pearson_ci(
+    x: ArrayLike, n: ArrayLike, level: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """Exact (Clopper–Pearson) interval for ``x`` successes in ``n`` trials.
+
+    Equals R's ``binom.test(x, n)$conf.int``; ``x = 0`` gives ``(0, 1 - (alpha/2)^(1/n))``.
+    ``n`` need not be an integer (it is an effective sample size in :func:`boundary_ci`).
+
+    Examples
+    --------
+    >>> low, high = clopper_pearson_ci(0, 32)
+    >>> float(low), round(float(high), 7)
+    (0.0, 0.1088812)
+    """
+    from scipy import special
+
+    alpha = 1.0 - check_level(level)
+    xa, na = _f(x), _f(n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = np.where(
+            xa > 0, special.betaincinv(np.maximum(xa, 1e-300), na - xa + 1.0, alpha / 2.0), 0.0
+        )
+        high = np.where(
+            xa < na,
+            special.betaincinv(xa + 1.0, np.maximum(na - xa, 1e-300), 1.0 - alpha / 2.0),
+            1.0,
+        )
+    return _f(low), _f(high)
+
+
+def boundary_ci(
+    estimate: ArrayLike,
+    n_effective: ArrayLike,
+    df: ArrayLike,
+    n: ArrayLike,
+    level: float = 0.95,
+) -> tuple[FloatArray, FloatArray]:
+    """Exact interval for an estimated proportion of exactly 0 or 1.
+
+    No delta-method interval exists there (the SE is 0), and R's methods return NaN or a
+    zero-width interval.  This is the Clopper–Pearson interval for 0 (or ``n*``) successes out of
+    ``n*``, where ``n*`` is ``n_effective`` (the Kish effective size ``(sum w)^2 / sum w^2``)
+    scaled by ``(t_{n-1} / t_df)^2`` as in Korn–Graubard: for 0 it is
+    ``(0, 1 - (alpha/2)^(1/n*))``.  Unweighted simple random samples get the classical exact
+    interval.
+
+    Parameters
+    ----------
+    estimate : array_like
+        0 or 1.
+    n_effective : array_like
+        Kish effective sample size.
+    df : array_like
+        Design degrees of freedom.
+    n : array_like
+        Number of sampled rows.
+    level : float, default=0.95
+    """
+    lvl = check_level(level)
+    p = _f(estimate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = t_quantile(lvl, _f(n) - 1.0) / t_quantile(lvl, df)
+        n_star = _f(n_effective) * np.where(np.isfinite(ratio), ratio, 1.0) ** 2
+    return clopper_pearson_ci(np.round(p) * n_star, n_star, lvl)
+
+
+def proportion_ci(
+    estimate: ArrayLike,
+    se: ArrayLike,
+    df: ArrayLike,
+    *,
+    method: str = "logit",
+    level: float = 0.95,
+    n: ArrayLike | None = None,
+    x: ArrayLike | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """Confidence interval for a proportion by the named method.
+
+    Parameters
+    ----------
+    estimate, se, df : array_like
+        Estimated proportion, its (design-based) standard error and degrees of freedom.
+    method : {"logit", "xlogit", "beta", "wilson", "asin", "mean", "wilson_score", \
+"clopper_pearson"}, default="logit"
+        ``"logit"`` and ``"xlogit"`` (identical for linearised designs) use :func:`logit_ci`;
+        ``"beta"`` :func:`korn_graubard_ci`; ``"wilson"`` :func:`survey_wilson_ci`; ``"asin"``
+        :func:`asin_ci`; ``"mean"`` :func:`wald_ci`.  The classical ``"wilson_score"`` and
+        ``"clopper_pearson"`` ignore ``se`` and ``df`` and use the counts ``x`` of ``n``.
+    level : float, default=0.95
+    n : array_like, optional
+        Number of sampled rows (needed by ``"beta"`` and the classical methods).
+    x : array_like, optional
+        Unweighted number of successes (classical methods only).
+
+    Returns
+    -------
+    (low, high) : tuple of ndarray
+
+    Examples
+    --------
+    >>> low, high = proportion_ci(0.40625, 0.0882099653, 31, method="logit")
+    >>> round(float(low), 6), round(float(high), 6)
+    (0.245024, 0.590577)
+    """
+    if method not in CI_METHODS:
+        raise DesignError(
+            f"`ci_method` must be one of {list(CI_METHODS)}, but {method!r} was passed."
+        )
+    if method in ("logit", "xlogit"):
+        return logit_ci(estimate, se, df, level)
+    if method == "mean":
+        return wald_ci(estimate, se, df, level)
+    if method == "asin":
+        return asin_ci(estimate, se, df, level)
+    if method == "wilson":
+        return survey_wilson_ci(estimate, se, df, level)
+    if n is None:
+        raise DesignError(f"`ci_method={method!r}` needs the sample size `n`.")
+    if method == "beta":
+        return korn_graubard_ci(estimate, se, df, n, level)
+    counts = _f(estimate) * _f(n) if x is None else _f(x)
+    if method == "wilson_score":
+        return wilson_score_ci(counts, n, level)
+    return clopper_pearson_ci(counts, n, level)
