@@ -64,6 +64,9 @@ _EXPORTS: dict[str, str] = {
     "estimate_total": "estimate",
     "estimate_proportions": "estimate",
     "BoundaryWarning": "estimate",
+    "rake": "weighting",
+    "poststratify": "weighting",
+    "kish_efficiency": "weighting",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -113,6 +116,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         SizeBand,
         Wave,
     )
+    from gpcollab.weighting import kish_efficiency, poststratify, rake
 
 
 def __getattr__(name: str) -> Any:
