@@ -1,0 +1,45 @@
+"""The public API: every exported name resolves, and ``import gpcollab`` stays light."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import gpcollab
+
+
+@pytest.mark.parametrize("name", gpcollab.__all__)
+def test_every_public_name_resolves(name: str) -> None:
+    assert getattr(gpcollab, name) is not None
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'not_a_function'"):
+        gpcollab.not_a_function  # noqa: B018
+
+
+def test_import_does_not_pull_heavy_modules() -> None:
+    code = (
+        "import sys, json, gpcollab; "
+        "print(json.dumps({m: m in sys.modules for m in "
+        "['matplotlib', 'scipy.stats', 'pandera', 'statsmodels']}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == {
+        "matplotlib": False,
+        "scipy.stats": False,
+        "pandera": False,
+        "statsmodels": False,
+    }
+
+
+def test_estimation_path_does_not_import_matplotlib_or_scipy_stats() -> None:
+    code = (
+        "import sys, json; from gpcollab import estimate_proportions, SurveyDesign; "
+        "print(json.dumps([m in sys.modules for m in ['matplotlib', 'scipy.stats']]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == [False, False]
