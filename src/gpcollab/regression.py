@@ -230,6 +230,12 @@ def _irls(X: FloatArray, y: FloatArray, w: FloatArray, max_iter: int, tol: float
         )
         eta = X @ beta
         mu = _expit(eta)
+        if np.any((w > 0) & ((mu < _SEPARATION_EPS) | (mu > 1.0 - _SEPARATION_EPS))):
+            raise ConvergenceError(
+                "Fitted probabilities numerically 0 or 1 occurred: the outcome is "
+                "(quasi-)perfectly separated by the explanatory variables, so some coefficients "
+                "are infinite. Merge sparse levels or leave variables out."
+            )
         dev = _deviance(y, mu, w)
         if not np.isfinite(dev):
             break
@@ -504,12 +510,6 @@ def logistic_regression(
     scaled = weights / weights.mean()
     fit = _irls(X, outcome, scaled, max_iter, float(tol))
     mu = fit.mu
-    if np.any(used & ((mu < _SEPARATION_EPS) | (mu > 1.0 - _SEPARATION_EPS))):
-        raise ConvergenceError(
-            "Fitted probabilities numerically 0 or 1 occurred: the outcome is (quasi-)perfectly "
-            "separated by the explanatory variables, so some coefficients are infinite. Merge "
-            "sparse levels or leave variables out."
-        )
     info = (X * fit.working_weights[:, None]).T @ X
     info_inv = np.linalg.inv(info)
     scores = (fit.working_weights * (outcome - mu) / (mu * (1.0 - mu)))[:, None] * X
