@@ -300,7 +300,8 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
             bad = int(np.flatnonzero(lo != hi)[0])
             raise DesignError(
                 f"SurveyDesign `fpc` column {design.fpc!r} must be constant within each "
-                f"stratum, but stratum #{bad} has values from {lo[bad]!r} to {hi[bad]!r}."
+                f"stratum, but stratum #{bad} has values from {float(lo[bad])!r} "
+                f"to {float(hi[bad])!r}."
             )
         if np.any(lo <= 0):
             raise DesignError(
@@ -309,17 +310,17 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
             )
         if np.all(lo <= 1):
             fraction = lo.copy()
-        elif np.any(lo <= 1):
+        elif np.any(lo < 1):
             raise DesignError(
-                f"SurveyDesign `fpc` column {design.fpc!r} mixes sampling fractions (<= 1) and "
-                "population counts (> 1); use one or the other."
+                f"SurveyDesign `fpc` column {design.fpc!r} mixes sampling fractions (< 1) and "
+                "population counts (> 1); use one or the other (as R: all <= 1 or all >= 1)."
             )
         else:
             if np.any(lo < psu_per_stratum):
                 bad = int(np.flatnonzero(lo < psu_per_stratum)[0])
                 raise DesignError(
                     f"SurveyDesign `fpc` column {design.fpc!r}: stratum #{bad} has population "
-                    f"size {lo[bad]!r} but {int(psu_per_stratum[bad])} sampled PSUs."
+                    f"size {float(lo[bad])!r} but {int(psu_per_stratum[bad])} sampled PSUs."
                 )
             fraction = psu_per_stratum / lo
 
@@ -340,7 +341,7 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
     if design.lonely_psu == "fail" and np.any(lonely & ~certain):
         lonely_codes = np.flatnonzero(lonely & ~certain)
         labels = (
-            pd.unique(np.asarray(data[design.strata])[np.isin(stratum, lonely_codes)])
+            pd.unique(np.asarray(data[design.strata])[np.isin(stratum, lonely_codes)]).tolist()
             if design.strata is not None
             else ["(single stratum)"]
         )
