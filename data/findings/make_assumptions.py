@@ -1,0 +1,396 @@
+"""Write ``src/gpcollab/datasets/findings/assumptions.json``: the named assumptions.
+
+Every choice the published record leaves open is one entry here (format in
+``docs/findings_register.md``). Which register rows depend on an assumption (``affects``) is
+filled in from the register's ``assumptions`` column, so the two files cannot drift apart.
+Run after ``make_register.py``, from the repository root::
+
+    python data/findings/make_assumptions.py
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+FOLDER = ROOT / "src" / "gpcollab" / "datasets" / "findings"
+
+COLLAB = {"membership": "@collaborating"}
+
+ASSUMPTIONS: list[dict[str, Any]] = [
+    {
+        "id": "A-01",
+        "title": "The ten missing points of the 2015 prevalence are 'both formal and informal'",
+        "description": "In 2015 the total in a collaboration (73%) exceeds formal (37%) plus "
+        "informal (26%) by ten points. We read those respondents as belonging to a formal and "
+        "an informal collaboration at once (answer 'both'); 'formal' and 'informal' count only "
+        "those reporting that one kind. Integer solution on 982: 363 formal, 255 informal, 99 "
+        "both, 265 not in a collaboration (717 collaborating). The alternative reading, that "
+        "the ten points were unsure or 'other' answers, cannot give 73% with 'don't know' "
+        "outside the collaborating set, so it is listed for the record only.",
+        "default": "both",
+        "options": {
+            "both": {
+                "description": "The ten points answered 'both'.",
+                "value": {"formal": 363, "informal": 255, "both": 99, "none": 265},
+            },
+            "unsure": {
+                "description": "The ten points were unsure or another kind; they would not "
+                "count as collaborating, so 73% could not be reproduced (63% instead).",
+                "value": {"formal": 363, "informal": 255, "dont_know": 99, "none": 265},
+            },
+        },
+    },
+    {
+        "id": "A-02",
+        "title": "Base of the collaboration attributes (form, size, age, level)",
+        "description": "Shares of collaborations by form, size, age and level are taken over "
+        "respondents in a collaboration (formal, informal or both), because only they were "
+        "asked about it. The alternative base is every respondent (those outside a "
+        "collaboration counting as 'no').",
+        "default": "collaborating",
+        "options": {
+            "collaborating": {"description": "Respondents in a collaboration.", "filter": COLLAB},
+            "all_respondents": {"description": "All respondents.", "filter": {}},
+        },
+    },
+    {
+        "id": "A-03",
+        "title": "Base of the 2015 legal-form shares",
+        "description": "The 42% limited companies and 8% CICs are taken over all respondents "
+        "in a collaboration. Legal form matters mostly for formal collaborations, so formal "
+        "(formal or both) respondents are an alternative base; so is everyone.",
+        "default": "collaborating",
+        "options": {
+            "collaborating": {"description": "Respondents in a collaboration.", "filter": COLLAB},
+            "formal_only": {
+                "description": "Respondents in a formal collaboration (formal or both).",
+                "filter": {"membership": ["formal", "both"]},
+            },
+            "all_respondents": {"description": "All respondents.", "filter": {}},
+        },
+    },
+    {
+        "id": "A-04",
+        "title": "Base of the 2017 aims (52% access, just under half sustainability)",
+        "description": "Each collaborating respondent's collaboration set up to three main "
+        "priorities; the share setting an aim is taken over respondents in a collaboration. "
+        "The alternative base is all respondents.",
+        "default": "collaborating",
+        "options": {
+            "collaborating": {"description": "Respondents in a collaboration.", "filter": COLLAB},
+            "all_respondents": {"description": "All respondents.", "filter": {}},
+        },
+    },
+    {
+        "id": "A-05",
+        "title": "Base of 'one or more priorities fully achieved' (one-third)",
+        "description": "Taken over respondents in a collaboration. Alternatives: only those "
+        "whose collaboration set at least one aim, or all respondents.",
+        "default": "collaborating",
+        "options": {
+            "collaborating": {"description": "Respondents in a collaboration.", "filter": COLLAB},
+            "set_an_aim": {
+                "description": "Respondents whose collaboration set at least one aim.",
+                "filter": {"any_aim": True},
+            },
+            "all_respondents": {"description": "All respondents.", "filter": {}},
+        },
+    },
+    {
+        "id": "A-06",
+        "title": "Base of the reasons for not leaving the contract (81/63/63/48)",
+        "description": "Only GP partners who were unwilling or very unwilling were asked for "
+        "reasons; the shares are taken over all of them. Alternative: only those who ticked at "
+        "least one reason.",
+        "default": "unwilling_partners",
+        "options": {
+            "unwilling_partners": {
+                "description": "Partners answering very unwilling or unwilling.",
+                "filter": {"contract_willingness": ["very_unwilling", "unwilling"]},
+            },
+            "gave_a_reason": {
+                "description": "Unwilling partners who ticked at least one reason.",
+                "filter": {
+                    "contract_willingness": ["very_unwilling", "unwilling"],
+                    "contract_reasons": {
+                        "any": ["lose_control", "lose_flexibility", "continuity", "salaried",
+                                "other"]
+                    },
+                },
+            },
+        },
+    },
+    {
+        "id": "A-07",
+        "title": "Base of the CCG estimate 'less than a quarter' (46%)",
+        "description": "46% is impossible over all 51 CCG respondents (23/51 = 45.1%, 24/51 = "
+        "47.1%), so the base leaves out 'don't know' (and missing) answers: 23 of 50 = 46.0%. "
+        "The alternative, all 51 respondents, shows the figure moving to 45.1%.",
+        "default": "excluding_dont_know",
+        "options": {
+            "excluding_dont_know": {
+                "description": "CCG respondents who gave a band (don't know left out).",
+                "filter": {"answered": "practices_willing", "exclude": ["dont_know"]},
+            },
+            "all_respondents": {"description": "All CCG respondents.", "filter": {}},
+        },
+    },
+    {
+        "id": "A-08",
+        "title": "What 'probable' STP-driven change counts",
+        "description": "The likelihood scale was not published. 'Thought change probable' "
+        "(CCG 61%) and 'thought STPs would deliver change' (GP one-fifth) count the answers "
+        "'probable' and 'very probable'. Alternative: 'probable' alone.",
+        "default": "probable_or_very",
+        "options": {
+            "probable_or_very": {
+                "description": "Probable or very probable.",
+                "filter": {"stp_change": ["probable", "very_probable"]},
+            },
+            "probable_only": {
+                "description": "Only the answer 'probable'.",
+                "filter": {"stp_change": ["probable"]},
+            },
+        },
+    },
+    {
+        "id": "A-09",
+        "title": "What 'achieving an aim' means in the associations (S-09, S-10)",
+        "description": "'Better able to achieve' and 'associated with achieving' are read as "
+        "the aim being fully achieved. Alternative: fully or partially achieved.",
+        "default": "fully",
+        "options": {
+            "fully": {"description": "Fully achieved.", "filter": {"outcome": ["fully"]}},
+            "fully_or_partially": {
+                "description": "Fully or partially achieved.",
+                "filter": {"outcome": ["fully", "partially"]},
+            },
+        },
+    },
+    {
+        "id": "A-10",
+        "title": "What 'progress took at least one (two) years' means (S-11, S-12)",
+        "description": "Read as: no collaboration younger than the threshold reports the aim "
+        "fully achieved. Alternative (stricter): none reports it fully or partially achieved.",
+        "default": "fully",
+        "options": {
+            "fully": {"description": "Fully achieved.", "filter": {"outcome": ["fully"]}},
+            "fully_or_partially": {
+                "description": "Fully or partially achieved.",
+                "filter": {"outcome": ["fully", "partially"]},
+            },
+        },
+    },
+    {
+        "id": "A-11",
+        "title": "'Formed during 2014/15' is the under-one-year age band",
+        "description": "The 2016 summary says almost half of collaborations formed in the "
+        "2014/15 financial year; the 2015 survey ran July-November 2015, so we read this as "
+        "the same answer as 'formed in the last year' (44%). Alternative: under two years.",
+        "default": "under_1y",
+        "options": {
+            "under_1y": {"description": "Under one year.", "filter": {"age_band": ["under_1y"]}},
+            "under_2y": {
+                "description": "Under two years.",
+                "filter": {"age_band": ["under_1y", "1y_2y"]},
+            },
+        },
+    },
+    {
+        "id": "A-12",
+        "title": "Figures about collaborations are figures about respondents",
+        "description": "Sources say '% of collaborations' for answers given by respondents. "
+        "Each respondent describes one collaboration, and two respondents from the same "
+        "collaboration count twice; no collaboration identifier exists to de-duplicate.",
+        "default": "respondent_level",
+        "options": {
+            "respondent_level": {"description": "One answer per respondent.", "value": True}
+        },
+    },
+    {
+        "id": "A-13",
+        "title": "Answer options that were never published",
+        "description": "Only some options were shown in the sources (federation, "
+        "super-practice; limited company, CIC; fully achieved; not at all influential; "
+        "probable; less than a quarter; actively encouraged; the willingness scale). The other "
+        "options of each item are ours (gpcollab.vocab, docstrings say which). Rows that use "
+        "an unpublished option, or whose base depends on one, carry this assumption.",
+        "default": "vocab",
+        "options": {
+            "vocab": {
+                "description": "Answer sets as in gpcollab.vocab.",
+                "value": {
+                    "published": {
+                        "form": ["federation", "super_practice"],
+                        "legal_form": ["limited_company", "cic"],
+                        "outcome": ["fully", "partially"],
+                        "stp_influence": ["not_at_all"],
+                        "stp_change": ["probable"],
+                        "practices_willing": ["under_quarter"],
+                        "ccg_encouragement": ["actively"],
+                        "barriers": ["time_pressure", "staff_shortages", "practice_finances",
+                                     "competing_priorities"],
+                        "drivers": ["ccg_encouragement", "financial_pressure",
+                                    "expand_services", "efficiencies"],
+                    }
+                },
+            }
+        },
+    },
+    {
+        "id": "A-14",
+        "title": "'Within a single CCG area' covers locality and whole-CCG collaborations",
+        "description": "The level item has locality, whole CCG and several CCGs (our bands). "
+        "A collaboration within one CCG is a locality or a whole-CCG one. Alternative: "
+        "whole-CCG only.",
+        "default": "locality_or_ccg",
+        "options": {
+            "locality_or_ccg": {
+                "description": "Locality or whole CCG.",
+                "filter": {"level": ["locality", "single_ccg"]},
+            },
+            "single_ccg_only": {
+                "description": "Whole CCG only.",
+                "filter": {"level": ["single_ccg"]},
+            },
+        },
+    },
+    {
+        "id": "A-15",
+        "title": "Size and age distributions beyond the published splits",
+        "description": "Only >50,000 (2015, two thirds), >100,000 (2017, 53%), under one "
+        "year (2015, 44%) and over two years (2017, 46%) were published. The shares of the "
+        "other bands among collaborating respondents are ours, chosen to look like the real "
+        "spread of CCG and locality populations.",
+        "default": "nominal",
+        "options": {
+            "nominal": {
+                "description": "Shares of each band among collaborating respondents.",
+                "value": {
+                    "2015": {
+                        "size_band": {"under_30k": 0.15, "30k_50k": 0.18, "50k_100k": 0.30,
+                                      "100k_250k": 0.27, "over_250k": 0.10},
+                        "age_band": {"under_1y": 0.44, "1y_2y": 0.26, "over_2y": 0.30},
+                    },
+                    "2017": {
+                        "size_band": {"under_30k": 0.10, "30k_50k": 0.14, "50k_100k": 0.23,
+                                      "100k_250k": 0.38, "over_250k": 0.15},
+                        "age_band": {"under_1y": 0.22, "1y_2y": 0.32, "over_2y": 0.46},
+                    },
+                },
+            }
+        },
+    },
+    {
+        "id": "A-16",
+        "title": "Regional mix of respondents follows the real practice population",
+        "description": "The sources give no regional breakdown. GP respondents are spread "
+        "over the NHS England regions (Y54-Y57) in proportion to the practices of that wave's "
+        "frame (bundled population_region_band_2015 / _2017); CCG respondents in proportion "
+        "to the CCGs of each region (population_ccg_2015 / _2017).",
+        "default": "practice_population",
+        "options": {
+            "practice_population": {
+                "description": "Regional shares from the bundled population margins.",
+                "value": {
+                    "gp": {"2015": "population_region_band_2015",
+                           "2017": "population_region_band_2017", "weight_by": "practices"},
+                    "ccg": {"2015": "population_ccg_2015", "2017": "population_ccg_2017",
+                            "weight_by": "ccgs"},
+                },
+            }
+        },
+    },
+    {
+        "id": "A-17",
+        "title": "Effect sizes given to the published associations",
+        "description": "The sources give directions only. The reconstruction builds each "
+        "association with a stated odds ratio, large enough that the test has p < 0.05 at "
+        "the published sample sizes: size-and-level for staff achievement (S-09), per age "
+        "band for four aims (S-10), and larger vs smaller collaborations for the aims chosen "
+        "(S-14).",
+        "default": "nominal",
+        "options": {
+            "nominal": {
+                "description": "Odds ratios used by the reconstruction.",
+                "value": {"S-09": 3.0, "S-10_per_band": 2.0, "S-14": 2.5},
+            }
+        },
+    },
+    {
+        "id": "A-18",
+        "title": "No 'both' answers in 2017",
+        "description": "In 2017 formal (51%) plus informal (30%) equals the total (81%), so "
+        "no 2017 respondent is given 'both'. Integer solution on 565: 288 formal, 170 "
+        "informal, 107 not in a collaboration (458 collaborating).",
+        "default": "no_both",
+        "options": {
+            "no_both": {
+                "description": "Counts on 565.",
+                "value": {"formal": 288, "informal": 170, "both": 0, "none": 107},
+            }
+        },
+    },
+    {
+        "id": "A-19",
+        "title": "Counts of the GP partners' contract willingness",
+        "description": "The published shares (32, 21, 14, 18, 9, 7; 53 and 27 combined) on "
+        "241 partners are all met by one set of counts, used by the reconstruction.",
+        "default": "counts",
+        "options": {
+            "counts": {
+                "description": "Counts on 241 partners.",
+                "value": {"very_unwilling": 76, "unwilling": 51, "neither": 33, "willing": 43,
+                          "very_willing": 21, "dont_know": 17},
+            }
+        },
+    },
+    {
+        "id": "A-20",
+        "title": "Base of the achievement shares of one aim (S-02, S-04, S-05)",
+        "description": "'Of those aiming to improve access, 34% fully achieved it' is taken "
+        "over everyone whose collaboration set the aim, including 'too early to say' and "
+        "'don't know'. Alternative: only substantive answers (fully, partially, not).",
+        "default": "all_setters",
+        "options": {
+            "all_setters": {"description": "Everyone who set the aim.", "filter": {}},
+            "substantive": {
+                "description": "Only fully, partially or not achieved.",
+                "filter": {"outcome": ["fully", "partially", "not_achieved"]},
+            },
+        },
+    },
+    {
+        "id": "A-21",
+        "title": "Smallest base for ranking aims by achievement (S-08)",
+        "description": "'Access was most often fully achieved relative to other aims' compares "
+        "the fully-achieved rate of each aim; aims set by fewer respondents than this are left "
+        "out of the comparison, since a rate over a handful of answers says little.",
+        "default": "twenty",
+        "options": {"twenty": {"description": "At least 20 respondents.", "value": 20}},
+    },
+]
+
+
+def main() -> None:
+    with (FOLDER / "register.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    known = {a["id"] for a in ASSUMPTIONS}
+    for assumption in ASSUMPTIONS:
+        assumption["affects"] = [
+            r["finding_id"] for r in rows if assumption["id"] in r["assumptions"].split(";")
+        ]
+    used = {a for r in rows for a in r["assumptions"].split(";") if a}
+    if used - known:
+        raise SystemExit(f"register uses unknown assumptions: {sorted(used - known)}")
+    text = json.dumps(ASSUMPTIONS, indent=2, ensure_ascii=False) + "\n"
+    (FOLDER / "assumptions.json").write_text(text, encoding="utf-8")
+    print(f"wrote {len(ASSUMPTIONS)} assumptions")
+
+
+if __name__ == "__main__":
+    main()
