@@ -71,7 +71,11 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = sorted(_EXPORTS)
 
+# public name -> module returned itself (``gpcollab.plot`` is the ``gpcollab.plotting`` module)
+_MODULES: dict[str, str] = {"plot": "plotting"}
+
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from gpcollab import plotting as plot
     from gpcollab.datasets import dataset_card, list_datasets, load_population
     from gpcollab.design import SurveyDesign
     from gpcollab.errors import (
@@ -120,6 +124,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        module = importlib.import_module(f"gpcollab.{_MODULES[name]}")
+        globals()[name] = module
+        return module
     module_name = _EXPORTS.get(name)
     if module_name is None:
         raise AttributeError(f"module 'gpcollab' has no attribute {name!r}")
