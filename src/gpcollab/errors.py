@@ -56,3 +56,12 @@ class MissingItemError(GpcollabError, KeyError):
 
     def __str__(self) -> str:  # KeyError would otherwise repr() the message
         return str(self.args[0]) if self.args else ""
+
+
+class UnreadableFileError(LoadError):
+    """A survey file cannot be read at all: missing, not a file, binary content under a text
+    extension, a damaged XLSX/SAV, or an encoding that is neither UTF-8 nor cp1252.
+
+    A subclass of :class:`LoadError`; ``gpcollab validate`` exits with status 2 for it (and 1
+    for files that can be read but do not fit the codebook).
+    """
