@@ -1,0 +1,1493 @@
+"""A self-contained HTML report of one or more response sets.
+
+:func:`build_report` works in three stages, each its own function:
+
+1. :func:`gather_report` computes everything the page shows (analysis tables, passed through
+   :func:`gpcollab.suppress`; the findings check; assumptions; sources) without drawing;
+2. :func:`render_figures` draws the charts with the plotting helpers onto
+   :class:`matplotlib.figure.Figure` objects (no pyplot, no global style changes) and writes
+   them as PNG files;
+3. :func:`write_html` writes one HTML page with the figures embedded as base64 ``data:`` URIs,
+   inline CSS, no JavaScript and no network resources; every piece of text is escaped.
+
+Sections whose items a response set did not ask (or whose analysis cannot be run on it) say so
+on the page instead of failing. When any input is a synthetic reconstruction the page opens with
+a banner carrying :data:`gpcollab.schema.SYNTHETIC_NOTICE`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+import math
+import textwrap
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from gpcollab.errors import GpcollabError
+from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
+from gpcollab.vocab import Achievement, Aim, Instrument
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "DEFAULT_N_BOOT",
+    "Column",
+    "ReportContent",
+    "ReportFigure",
+    "ReportResult",
+    "ReportSection",
+    "ReportTable",
+    "build_report",
+    "gather_report",
+    "render_figures",
+    "write_html",
+]
+
+ProgressCallback = Callable[[str], None]
+Format = Literal["label", "int", "pct", "ci", "pp", "num", "p", "text"]
+
+DEFAULT_N_BOOT = 500
+"""Bootstrap replicates for the what-if tables of the report (kept modest for speed)."""
+
+WHATIF_AIM = "staff"
+"""Aim used for the what-if scenarios and the PCN projection in the report."""
+
+MASK = "[c]"
+"""What a suppressed cell shows (the ONS convention for a confidential value)."""
+
+OGL_NAME = "Open Government Licence v3.0"
+OGL_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+OGL_ATTRIBUTION = (
+    "Contains information from NHS Digital, licensed under the current version of the "
+    "Open Government Licence (v3.0)."
+)
+
+# ------------------------------------------------------------------------------------ model
+
+
+@dataclass(frozen=True)
+class Column:
+    """One displayed column of a report table.
+
+    Attributes
+    ----------
+    name : str
+        Column of the table (for ``fmt="ci"``: the prefix of ``ci_low``/``ci_high``, i.e. ``"ci"``).
+    header : str
+        Column heading on the page.
+    fmt : {"label", "int", "pct", "ci", "pp", "num", "p", "text"}
+        ``label`` maps machine values to their human labels; ``pct`` shows a proportion as a
+        percentage; ``ci`` shows ``ci_low``–``ci_high`` as percentages; ``pp`` a difference of
+        proportions in percentage points; ``num`` a plain number; ``p`` a p-value.
+    """
+
+    name: str
+    header: str
+    fmt: Format = "text"
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """A table shown on the page (already through disclosure control).
+
+    Attributes
+    ----------
+    key : str
+        Short identifier, unique in the report (used for anchors and figure names).
+    title : str
+        Caption.
+    table : pandas.DataFrame
+        The suppressed table (with a boolean ``suppressed`` column where it went through
+        :func:`gpcollab.suppress`).
+    columns : tuple of Column
+        What to show, in order.
+    chart : str or None
+        Kind of chart to draw from the table (see :func:`render_figures`), if any.
+    chart_options : mapping
+        Keyword arguments for the plotting helper.
+    item : str or None
+        Item whose answers the ``option`` column holds (for labels).
+    note : str
+        Text under the table.
+    """
+
+    key: str
+    title: str
+    table: pd.DataFrame
+    columns: tuple[Column, ...]
+    chart: str | None = None
+    chart_options: Mapping[str, Any] = field(default_factory=dict)
+    item: str | None = None
+    note: str = ""
+
+
+@dataclass
+class ReportSection:
+    """A section of the page: an introduction, tables, and what could not be shown.
+
+    Attributes
+    ----------
+    key : str
+        Anchor name.
+    title : str
+        Heading.
+    intro : str
+        Paragraph under the heading.
+    tables : list of ReportTable
+        Tables (and, through them, figures).
+    unavailable : list of str
+        One sentence per part that could not be computed from the data given, with the reason.
+    """
+
+    key: str
+    title: str
+    intro: str = ""
+    tables: list[ReportTable] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReportFigure:
+    """A chart written to disk.
+
+    Attributes
+    ----------
+    key : str
+        Key of the table it was drawn from.
+    title : str
+        Caption.
+    path : pathlib.Path
+        The PNG file.
+    png : bytes
+        The PNG bytes (embedded in the page).
+    """
+
+    key: str
+    title: str
+    path: Path
+    png: bytes = field(repr=False)
+
+
+@dataclass
+class ReportContent:
+    """Everything the page shows, computed before anything is drawn.
+
+    Attributes
+    ----------
+    surveys : list of SurveyData
+        The inputs.
+    sections : list of ReportSection
+        Analysis sections, in page order.
+    findings : pandas.DataFrame
+        Every row of :func:`gpcollab.verify_findings` for every input, with a ``survey`` column.
+    findings_notes : list of str
+        Inputs whose findings could not be checked, and why.
+    assumptions : list of dict
+        The named assumptions (``id``, ``title``, ``description``, ``default``, ``options``).
+    sources : pandas.DataFrame
+        Published sources cited by the register: ``source_title``, ``source_url``, ``findings``.
+    datasets : pandas.DataFrame
+        Bundled datasets (:func:`gpcollab.list_datasets`).
+    cards : dict of str to str
+        Markdown card of each real (non-synthetic) bundled dataset, by name.
+    min_n : int
+        Disclosure threshold used.
+    n_boot : int
+        Bootstrap replicates used in the what-if tables.
+    """
+
+    surveys: list[SurveyData]
+    sections: list[ReportSection]
+    findings: pd.DataFrame
+    findings_notes: list[str]
+    assumptions: list[dict[str, Any]]
+    sources: pd.DataFrame
+    datasets: pd.DataFrame
+    cards: dict[str, str]
+    min_n: int
+    n_boot: int
+
+    @property
+    def synthetic(self) -> bool:
+        """True when any input is a synthetic reconstruction."""
+        return any(survey.synthetic for survey in self.surveys)
+
+    @property
+    def mismatches(self) -> int:
+        """Number of findings whose status is ``mismatch``."""
+        if "status" not in self.findings:
+            return 0
+        return int((self.findings["status"].astype(str) == "mismatch").sum())
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`build_report` wrote.
+
+    Attributes
+    ----------
+    out_dir : pathlib.Path
+        The report folder.
+    index : pathlib.Path
+        ``out_dir / "index.html"``.
+    figures : tuple of pathlib.Path
+        ``out_dir / "figures" / *.png``, in page order.
+    findings_csv : pathlib.Path
+        ``out_dir / "findings_check.csv"`` (every row of the findings check).
+    findings : pandas.DataFrame
+        The findings check table.
+    mismatches : int
+        Number of findings with status ``mismatch``.
+    seconds : float
+        Wall time of the whole build.
+    """
+
+    out_dir: Path
+    index: Path
+    figures: tuple[Path, ...]
+    findings_csv: Path
+    findings: pd.DataFrame = field(repr=False)
+    mismatches: int
+    seconds: float
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """Every file written."""
+        return (self.index, self.findings_csv, *self.figures)
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding mismatches."""
+        return self.mismatches == 0
+
+
+# ------------------------------------------------------------------------------- entry point
+
+
+def build_report(
+    surveys: SurveyData | Iterable[SurveyData],
+    out_dir: str | Path,
+    *,
+    progress: ProgressCallback | None = None,
+    min_n: int = 5,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = 0,
+    title: str | None = None,
+) -> ReportResult:
+    """Write a self-contained HTML report of one or more response sets.
+
+    Parameters
+    ----------
+    surveys : SurveyData or iterable of SurveyData
+        The response sets, e.g. the four bundled reconstructions or one user export.
+    out_dir : str or pathlib.Path
+        Folder to write to (created if needed). Writes ``index.html``, ``figures/*.png`` and
+        ``findings_check.csv``; existing files of the same names are replaced.
+    progress : callable, optional
+        Called with a short message before each step (e.g. ``print`` to stderr).
+    min_n : int, default=5
+        Disclosure threshold: estimates whose unweighted base or count is below ``min_n`` are
+        masked in every table and chart (:func:`gpcollab.suppress`).
+    n_boot : int, default=500
+        Bootstrap replicates for the what-if intervals.
+    seed : int, default=0
+        Seed of the bootstrap.
+    title : str, optional
+        Page title; by default built from the inputs.
+
+    Returns
+    -------
+    ReportResult
+        Paths written, the findings check and the number of mismatching findings.
+
+    Raises
+    ------
+    GpcollabError
+        If no response set is given or ``min_n`` / ``n_boot`` are not positive.
+
+    Examples
+    --------
+    >>> import gpcollab  # doctest: +SKIP
+    >>> sets = [gpcollab.load_survey(w, i) for w in (2015, 2017) for i in ("gp", "ccg")]
+    >>> result = gpcollab.build_report(sets, "report")  # doctest: +SKIP
+    >>> result.mismatches  # doctest: +SKIP
+    0
+    """
+    started = time.perf_counter()
+    say = progress or (lambda message: None)
+    content = gather_report(surveys, min_n=min_n, n_boot=n_boot, seed=seed, progress=say)
+    out = Path(out_dir)
+    figure_dir = out / "figures"
+    figure_dir.mkdir(parents=True, exist_ok=True)
+    figures = render_figures(content, figure_dir, progress=say)
+    say("writing findings_check.csv")
+    findings_csv = out / "findings_check.csv"
+    content.findings.to_csv(findings_csv, index=False)
+    say("writing index.html")
+    index = out / "index.html"
+    index.write_text(write_html(content, figures, title=title), encoding="utf-8")
+    return ReportResult(
+        out_dir=out,
+        index=index,
+        figures=tuple(figure.path for figure in figures),
+        findings_csv=findings_csv,
+        findings=content.findings,
+        mismatches=content.mismatches,
+        seconds=time.perf_counter() - started,
+    )
+
+
+# ---------------------------------------------------------------------------- stage 1: tables
+
+
+def _as_list(surveys: SurveyData | Iterable[SurveyData]) -> list[SurveyData]:
+    items = [surveys] if isinstance(surveys, SurveyData) else list(surveys)
+    if not items:
+        raise GpcollabError("build_report needs at least one response set; none was given.")
+    for item in items:
+        if not isinstance(item, SurveyData):
+            raise GpcollabError(
+                f"build_report takes SurveyData objects; got {type(item).__name__}."
+            )
+    return items
+
+
+def _of(surveys: Sequence[SurveyData], instrument: Instrument) -> list[SurveyData]:
+    """Sets of one instrument, oldest wave first."""
+    return sorted(
+        (s for s in surveys if s.meta.instrument == instrument), key=lambda s: s.meta.wave
+    )
+
+
+def _latest_asking(surveys: Sequence[SurveyData], item: str) -> SurveyData | None:
+    asking = [s for s in surveys if s.asks(item)]
+    return asking[-1] if asking else None
+
+
+_EST: tuple[Column, ...] = (
+    Column("n", "Base (n)", "int"),
+    Column("estimate", "Estimate", "pct"),
+    Column("ci", "95% CI", "ci"),
+)
+
+
+class _Gatherer:
+    """Runs the analyses for :func:`gather_report`, recording what could not be computed."""
+
+    def __init__(self, min_n: int, progress: ProgressCallback) -> None:
+        self.min_n = min_n
+        self.progress = progress
+
+    def attempt(
+        self, section: ReportSection, what: str, compute: Callable[[], pd.DataFrame]
+    ) -> pd.DataFrame | None:
+        """Run ``compute``; on a library error, note it in the section and return None."""
+        self.progress(f"computing {what}")
+        try:
+            return compute()
+        except GpcollabError as exc:
+            section.unavailable.append(f"{what}: not available for these data ({exc})")
+            return None
+
+    def add(
+        self,
+        section: ReportSection,
+        table: pd.DataFrame | None,
+        *,
+        key: str,
+        title: str,
+        columns: Sequence[Column],
+        chart: str | None = None,
+        chart_options: Mapping[str, Any] | None = None,
+        item: str | None = None,
+        note: str = "",
+        group_columns: Sequence[str] | None = None,
+    ) -> None:
+        """Suppress small cells in ``table`` and add it to ``section``."""
+        if table is None:
+            return
+        from gpcollab.disclosure import suppress
+
+        kwargs: dict[str, Any] = {"min_n": self.min_n}
+        if group_columns is not None:
+            kwargs["group_columns"] = list(group_columns)
+        safe = suppress(table, **kwargs)
+        section.tables.append(
+            ReportTable(
+                key=key,
+                title=title,
+                table=safe,
+                columns=tuple(c for c in columns if c.name in safe or c.fmt == "ci"),
+                chart=chart,
+                chart_options=dict(chart_options or {}),
+                item=item,
+                note=note,
+            )
+        )
+
+
+def _tag(table: pd.DataFrame, **columns: Any) -> pd.DataFrame:
+    """Copy of ``table`` with constant columns inserted first (keeps ``attrs``)."""
+    out = table.copy()
+    for position, (name, value) in enumerate(columns.items()):
+        out.insert(position, name, value)
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def _concat(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    import pandas as pd
+
+    out = pd.concat(list(tables), ignore_index=True)
+    synthetic = any(bool(t.attrs.get("synthetic", False)) for t in tables)
+    out.attrs = {**tables[0].attrs, "synthetic": synthetic}
+    return out
+
+
+def gather_report(
+    surveys: SurveyData | Iterable[SurveyData],
+    *,
+    min_n: int = 5,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+) -> ReportContent:
+    """Compute every table of the report (no drawing).
+
+    Parameters
+    ----------
+    surveys : SurveyData or iterable of SurveyData
+    min_n : int, default=5
+        Disclosure threshold passed to :func:`gpcollab.suppress`.
+    n_boot : int, default=500
+        Bootstrap replicates for the what-if tables.
+    seed : int, default=0
+    progress : callable, optional
+
+    Returns
+    -------
+    ReportContent
+    """
+    sets = _as_list(surveys)
+    if min_n < 1:
+        raise GpcollabError(f"min_n must be a positive whole number; got {min_n}.")
+    if n_boot < 1:
+        raise GpcollabError(f"n_boot must be a positive whole number; got {n_boot}.")
+    say = progress or (lambda message: None)
+    run = _Gatherer(min_n, say)
+    sections = [
+        _prevalence_section(sets, run),
+        _aims_section(sets, run),
+        _achievement_section(sets, run),
+        _views_section(sets, run),
+        _contracts_section(sets, run),
+        _support_section(sets, run),
+        _whatif_section(sets, run, n_boot=n_boot, seed=seed),
+    ]
+    say("checking published findings")
+    findings, notes = _findings_check(sets)
+    say("collecting assumptions, sources and dataset cards")
+    assumptions = _assumptions()
+    sources = _sources()
+    datasets, cards = _datasets()
+    return ReportContent(
+        surveys=sets,
+        sections=sections,
+        findings=findings,
+        findings_notes=notes,
+        assumptions=assumptions,
+        sources=sources,
+        datasets=datasets,
+        cards=cards,
+        min_n=min_n,
+        n_boot=n_boot,
+    )
+
+
+# -- analysis sections ---------------------------------------------------------------------
+
+
+def _prevalence_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
+    from gpcollab import analysis
+
+    section = ReportSection(
+        "prevalence",
+        "Membership of collaborations",
+        "Share of GP-practice respondents whose practice is part of a collaboration, by wave.",
+    )
+    gp = [s for s in _of(sets, Instrument.GP) if s.asks("membership")]
+    if not gp:
+        section.unavailable.append(
+            "Membership: no GP-practice set asking about membership was given."
+        )
+        return section
+    tables: list[pd.DataFrame] = []
+    for survey in gp:
+        table = run.attempt(
+            section,
+            f"prevalence ({survey.meta.label})",
+            lambda survey=survey: analysis.prevalence(survey),  # type: ignore[misc]
+        )
+        if table is not None:
+            tables.append(_tag(table, wave=str(survey.meta.wave)))
+    if tables:
+        run.add(
+            section,
+            _concat(tables),
+            key="prevalence",
+            title="Membership of a collaboration, by wave",
+            columns=(Column("wave", "Wave"), Column("membership", "Membership", "label"), *_EST),
+            chart="wave_comparison",
+            chart_options={"x": "membership"},
+            group_columns=("wave",),
+        )
+    if len(gp) >= 2:
+        first, second = gp[0], gp[-1]
+        change = run.attempt(
+            section,
+            f"change in membership {first.meta.wave} to {second.meta.wave}",
+            lambda: analysis.compare_waves(first, second, "membership", "in_collaboration"),
+        )
+        run.add(
+            section,
+            change,
+            key="prevalence_change",
+            title=f"Change in the share in a collaboration, {first.meta.wave} to "
+            f"{second.meta.wave}",
+            columns=(
+                Column("option", "Answer", "label"),
+                Column("n_first", f"n {first.meta.wave}", "int"),
+                Column("estimate_first", str(first.meta.wave), "pct"),
+                Column("n_second", f"n {second.meta.wave}", "int"),
+                Column("estimate_second", str(second.meta.wave), "pct"),
+                Column("difference", "Difference (points)", "pp"),
+                Column("ci", "95% CI (points)", "ci"),
+                Column("p_value", "p", "p"),
+            ),
+            note="Difference of two independent samples; interval and p-value design-based.",
+        )
+    return section
+
+
+def _aims_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
+    from gpcollab import analysis
+
+    section = ReportSection(
+        "aims",
+        "Aims chosen, by size of collaboration",
+        "Share of collaborating respondents whose collaboration set each aim, within each "
+        "size band.",
+    )
+    survey = _latest_asking(_of(sets, Instrument.GP), "aims")
+    if survey is None:
+        section.unavailable.append("Aims: no set given asks which aims the collaboration set.")
+        return section
+    table = run.attempt(
+        section,
+        f"aims chosen by size ({survey.meta.label})",
+        lambda: analysis.aims_chosen(survey, by="size_band"),
+    )
+    run.add(
+        section,
+        table,
+        key="aims_by_size",
+        title=f"Aims chosen by size of collaboration — {survey.meta.label}",
+        columns=(Column("size_band", "Size", "label"), Column("aim", "Aim", "label"), *_EST),
+        chart="rates",
+        chart_options={"x": "aim", "hue": "size_band"},
+        group_columns=("size_band",),
+    )
+    return section
+
+
+_ACHIEVEMENT_BY: tuple[tuple[str, str], ...] = (
+    ("size_band", "size of collaboration"),
+    ("age_band", "age of collaboration"),
+    ("level", "level of operation"),
+    ("funding", "GP Access Fund / Challenge Fund funding"),
+)
+
+
+def _fully_only(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.loc[table["outcome"].astype(str) == Achievement.FULLY.value].reset_index(drop=True)
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def _achievement_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
+    from gpcollab import analysis
+
+    section = ReportSection(
+        "achievement",
+        "How far aims were achieved",
+        "Outcomes by aim among collaborations that set the aim. Unless stated, “too early to "
+        "say” is left out of the base; “don’t know” is always left out.",
+    )
+    survey = _latest_asking(_of(sets, Instrument.GP), "aims")
+    if survey is None:
+        section.unavailable.append(
+            "Achievement: no set given asks how far the collaboration's aims were achieved."
+        )
+        return section
+    label = survey.meta.label
+    stacked = run.attempt(
+        section,
+        f"achievement by aim ({label})",
+        lambda: analysis.achievement_rates(survey, too_early="separate"),
+    )
+    run.add(
+        section,
+        stacked,
+        key="achievement_by_aim",
+        title=f"Outcome by aim (too early to say shown separately) — {label}",
+        columns=(Column("aim", "Aim", "label"), Column("outcome", "Outcome", "label"), *_EST),
+        chart="achievement",
+        chart_options={"order": "questionnaire"},
+        group_columns=("aim",),
+    )
+    for by, words in _ACHIEVEMENT_BY:
+        table = run.attempt(
+            section,
+            f"fully achieved by {words} ({label})",
+            lambda by=by: analysis.achievement_rates(survey, by=by),  # type: ignore[misc]
+        )
+        if table is None:
+            continue
+        group = _group_column(table, by)
+        run.add(
+            section,
+            _fully_only(table),
+            key=f"fully_by_{by}",
+            title=f"Aims fully achieved, by {words} — {label}",
+            columns=(
+                Column(group, words.capitalize(), "label"),
+                Column("aim", "Aim", "label"),
+                *_EST,
+            ),
+            chart="rates",
+            chart_options={"x": "aim", "hue": group},
+            group_columns=(group, "aim"),
+        )
+    anyfull = run.attempt(
+        section,
+        f"any aim fully achieved ({label})",
+        lambda: analysis.any_fully_achieved(survey),
+    )
+    run.add(
+        section,
+        anyfull,
+        key="any_fully",
+        title=f"Collaborations that fully achieved at least one aim — {label}",
+        columns=_EST,
+    )
+    return section
+
+
+def _group_column(table: pd.DataFrame, by: str) -> str:
+    """Name of the grouping column ``achievement_rates(by=by)`` produced."""
+    if by in table.columns:
+        return by
+    for column in table.columns:
+        if str(column).startswith(by):
+            return str(column)
+    return by
+
+
+def _views_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
+    from gpcollab import analysis
+
+    section = ReportSection(
+        "stp",
+        "Views of sustainability and transformation partnerships (STPs)",
+        "GP-practice and CCG respondents of the same wave compared.",
+    )
+    gp, ccg = _of(sets, Instrument.GP), _of(sets, Instrument.CCG)
+    pairs = [
+        (g, c)
+        for g in gp
+        for c in ccg
+        if g.meta.wave == c.meta.wave and g.asks("stp_influence") and c.asks("stp_influence")
+    ]
+    if not pairs:
+        section.unavailable.append(
+            "STP views: needs a GP-practice set and a CCG set of the same wave that both ask "
+            "about STPs."
+        )
+        return section
+    g, c = pairs[-1]
+    for item, words in (("stp_influence", "influence of practices"), ("stp_change", "change")):
+        if not (g.asks(item) and c.asks(item)):
+            section.unavailable.append(f"STP views ({words}): {item!r} not asked by both sets.")
+            continue
+        table = run.attempt(
+            section,
+            f"STP views: {words} ({g.meta.wave})",
+            lambda item=item: analysis.stp_views(g, c, item=item),  # type: ignore[misc]
+        )
+        run.add(
+            section,
+            table,
+            key=item,
+            title=f"{ITEMS[item].question} — GP practices vs CCGs, {g.meta.wave}",
+            columns=(
+                Column("instrument", "Respondents", "label"),
+                Column("option", "Answer", "label"),
+                *_EST,
+            ),
+            chart="likert",
+            chart_options={"group": "instrument"},
+            item=item,
+            group_columns=("instrument",),
+        )
+    return section
+
+
+def _option_table(
+    run: _Gatherer,
+    section: ReportSection,
+    survey: SurveyData,
+    item: str,
+    compute: Callable[[SurveyData], pd.DataFrame],
+    *,
+    chart: str = "rates",
+) -> None:
+    chart_options: dict[str, Any] = {"group": None} if chart == "likert" else {"x": "option"}
+    table = run.attempt(section, f"{item} ({survey.meta.label})", lambda: compute(survey))
+    run.add(
+        section,
+        table,
+        key=f"{item}_{survey.meta.wave}_{survey.meta.instrument.value}",
+        title=f"{ITEMS[item].question} — {survey.meta.label}",
+        columns=(Column("option", "Answer", "label"), *_EST),
+        chart=chart,
+        chart_options=chart_options,
+        item=item,
+        note="Several answers could be ticked; shares need not add to 100%."
+        if ITEMS[item].kind == "multi"
+        else "",
+    )
+
+
+def _contracts_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
+    from gpcollab import analysis
+
+    section = ReportSection(
+        "contracts",
+        "Willingness to give up the practice contract",
+        "Asked of GP partners; reasons asked of those unwilling.",
+    )
+    survey = _latest_asking(_of(sets, Instrument.GP), "contract_willingness")
+    if survey is None:
+        section.unavailable.append("Contract willingness: no GP-practice set given asks about it.")
+    else:
+        _option_table(
+            run,
+            section,
+            survey,
+            "contract_willingness",
+            analysis.contract_willingness,
+            chart="likert",
+        )
+        if survey.asks("contract_reasons"):
+            _option_table(run, section, survey, "contract_reasons", analysis.contract_reasons)
+        else:
+            section.unavailable.append(f"Reasons: the {survey.meta.label} set does not ask them.")
+    return section
+
+
+def _support_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
+    from gpcollab import analysis
+
+    section = ReportSection(
+        "ccg_support",
+        "Support from clinical commissioning groups",
+        "What CCG respondents said their CCG does to support collaboration, by wave.",
+    )
+    ccg = [s for s in _of(sets, Instrument.CCG) if s.asks("ccg_support")]
+    if not ccg:
+        section.unavailable.append("CCG support: no CCG set given asks about it.")
+    for survey in ccg:
+        _option_table(run, section, survey, "ccg_support", analysis.ccg_support)
+    return section
+
+
+def _whatif_section(
+    sets: Sequence[SurveyData], run: _Gatherer, *, n_boot: int, seed: int
+) -> ReportSection:
+    from gpcollab import analysis, whatif
+
+    aim = Aim.parse(WHATIF_AIM)
+    section = ReportSection(
+        "whatif",
+        "What if collaborations were organised differently?",
+        f"Share of collaborations fully achieving the aim “{aim.label}” if the mix of size, "
+        "age, level and funding were different (g-computation on a design-based logistic "
+        f"model; percentile bootstrap intervals from {n_boot} replicates), and the same model "
+        "applied to the real size distribution of primary care networks (PCNs) in December "
+        "2019.",
+    )
+    survey = _latest_asking(_of(sets, Instrument.GP), "aims")
+    if survey is None:
+        section.unavailable.append("What-if: needs a set that asks about aims and achievement.")
+        return section
+    scenarios = [
+        whatif.Scenario("PCN scale: all 30,000-49,999 patients", set={"size_band": "30k_50k"}),
+        whatif.Scenario("All 100,000-249,999 patients", set={"size_band": "100k_250k"}),
+        whatif.Scenario("All one age band older", shift={"age_band": 1}),
+        whatif.Scenario("All at whole-CCG level", set={"level": "single_ccg"}),
+    ]
+    label = survey.meta.label
+    if survey.asks("size_band"):
+        sizes = run.attempt(
+            section,
+            f"size of collaborations ({label})",
+            lambda: analysis.distribution(survey, "size_band"),
+        )
+        run.add(
+            section,
+            sizes,
+            key="size_distribution",
+            title=f"Size of collaborations ({label}) beside the size of PCNs (December 2019)",
+            columns=(Column("option", "Registered patients covered", "label"), *_EST),
+            chart="size_distribution",
+            item="size_band",
+            note="The chart adds the real sizes of the 1,250 PCNs of December 2019 "
+            "(NHS Digital, Open Government Licence v3.0).",
+        )
+    table = run.attempt(
+        section,
+        f"what-if scenarios ({label}, {n_boot} bootstrap replicates)",
+        lambda: whatif.standardise(survey, aim.value, scenarios, n_boot=n_boot, seed=seed),
+    )
+    run.add(
+        section,
+        table,
+        key="scenarios",
+        title=f"Fully achieved “{aim.label}” under other mixes — {label}",
+        columns=(
+            Column("scenario", "Scenario"),
+            Column("n", "Model base (n)", "int"),
+            Column("estimate", "Estimate", "pct"),
+            Column("ci", "95% bootstrap CI", "ci"),
+            Column("difference", "Difference vs observed (points)", "pp"),
+        ),
+        chart="scenarios",
+        chart_options={"label": "scenario"},
+    )
+    projection = run.attempt(
+        section,
+        f"PCN projection ({label}, {n_boot} bootstrap replicates)",
+        lambda: whatif.pcn_projection(survey, aim.value, n_boot=n_boot, seed=seed),
+    )
+    run.add(
+        section,
+        projection,
+        key="pcn_projection",
+        title=f"Projected share fully achieving “{aim.label}”, by PCN size — real PCNs, "
+        "December 2019",
+        columns=(
+            Column("size_band", "PCN size", "label"),
+            Column("pcns", "PCNs", "int"),
+            Column("share_of_pcns", "Share of PCNs", "pct"),
+            Column("estimate", "Projected estimate", "pct"),
+            Column("ci", "95% bootstrap CI", "ci"),
+        ),
+        chart="scenarios",
+        chart_options={"label": "size_band", "reference": "all_pcns"},
+        note="PCN counts are real (NHS Digital, Open Government Licence v3.0); the projected "
+        "shares apply the model fitted to the response set.",
+    )
+    return section
+
+
+# -- findings, assumptions, sources -----------------------------------------------------------
+
+
+def _findings_check(sets: Sequence[SurveyData]) -> tuple[pd.DataFrame, list[str]]:
+    import pandas as pd
+
+    import gpcollab
+
+    tables: list[pd.DataFrame] = []
+    notes: list[str] = []
+    for survey in sets:
+        try:
+            table = gpcollab.verify_findings(survey)
+        except GpcollabError as exc:
+            notes.append(f"{survey.meta.label}: findings could not be checked ({exc}).")
+            continue
+        if len(table) == 0:
+            notes.append(
+                f"{survey.meta.label}: the register has no published finding for this wave "
+                "and instrument."
+            )
+            continue
+        tables.append(_tag(table, survey=survey.meta.label, synthetic=survey.synthetic))
+    if not tables:
+        return pd.DataFrame({"survey": [], "finding_id": [], "status": []}), notes
+    return pd.concat(tables, ignore_index=True), notes
+
+
+def _assumptions() -> list[dict[str, Any]]:
+    import gpcollab
+
+    raw = gpcollab.load_assumptions()
+    records: list[dict[str, Any]]
+    if hasattr(raw, "to_dict"):
+        records = list(raw.to_dict(orient="records"))
+    else:
+        records = [dict(item) if isinstance(item, Mapping) else dict(vars(item)) for item in raw]
+    return records
+
+
+def _sources() -> pd.DataFrame:
+    import pandas as pd
+
+    import gpcollab
+
+    register = gpcollab.load_findings()
+    table = register.assign(
+        source_url=register["source_url"].fillna("").astype(str),
+        source_title=register["source_title"].fillna("").astype(str),
+    )
+    grouped = (
+        table.groupby(["source_title", "source_url"], sort=False)["finding_id"]
+        .agg(lambda ids: ", ".join(map(str, ids)))
+        .reset_index()
+        .rename(columns={"finding_id": "findings"})
+    )
+    return pd.DataFrame(grouped)
+
+
+def _datasets() -> tuple[pd.DataFrame, dict[str, str]]:
+    from gpcollab.datasets import dataset_card, list_datasets
+
+    listing = list_datasets()
+    cards = {
+        str(name): dataset_card(str(name))
+        for name, synthetic in zip(listing["name"], listing["synthetic"], strict=True)
+        if not bool(synthetic)
+    }
+    return listing, cards
+
+
+# --------------------------------------------------------------------------- stage 2: figures
+
+
+def render_figures(
+    content: ReportContent,
+    figure_dir: str | Path,
+    *,
+    progress: ProgressCallback | None = None,
+    dpi: int = 110,
+) -> list[ReportFigure]:
+    """Draw one chart per report table that asks for one, and write it as PNG.
+
+    Charts are drawn on :class:`matplotlib.figure.Figure` objects with the Agg canvas (no
+    pyplot state, no change to ``rcParams``). The chart footer carries the synthetic notice
+    when the table came from a synthetic set (added by the plotting helpers).
+
+    Parameters
+    ----------
+    content : ReportContent
+    figure_dir : str or pathlib.Path
+        Folder for the PNG files (created if needed).
+    progress : callable, optional
+    dpi : int, default=110
+
+    Returns
+    -------
+    list of ReportFigure
+        In page order.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    say = progress or (lambda message: None)
+    folder = Path(figure_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    out: list[ReportFigure] = []
+    number = 0
+    for section in content.sections:
+        for item in section.tables:
+            if item.chart is None:
+                continue
+            if len(_drawable(item.table)) == 0:
+                section.unavailable.append(
+                    f"{item.title}: no chart, every cell is suppressed by disclosure control."
+                )
+                continue
+            number += 1
+            say(f"drawing figure {number}: {item.title}")
+            figure = Figure(figsize=(8.5, 5.0), layout="constrained")
+            FigureCanvasAgg(figure)
+            figure.suptitle(textwrap.fill(item.title, 90), fontsize=11)
+            ax = figure.add_subplot()
+            try:
+                _draw(item, ax)
+            except (GpcollabError, ValueError) as exc:
+                number -= 1
+                section.unavailable.append(f"{item.title}: the chart could not be drawn ({exc})")
+                continue
+            path = folder / f"fig{number:02d}_{item.key}.png"
+            figure.savefig(path, format="png", dpi=dpi)
+            out.append(ReportFigure(item.key, item.title, path, path.read_bytes()))
+    return out
+
+
+def _chart_helpers() -> dict[str, Callable[..., Axes]]:
+    from gpcollab import plotting
+
+    return {
+        "wave_comparison": plotting.plot_wave_comparison,
+        "achievement": plotting.plot_achievement,
+        "rates": plotting.plot_rates,
+        "likert": plotting.plot_likert,
+        "scenarios": plotting.plot_scenarios,
+        "size_distribution": plotting.plot_size_distribution,
+    }
+
+
+def _drawable(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows a chart may show: suppressed cells are left out."""
+    if "suppressed" not in table:
+        return table
+    kept = table.loc[~table["suppressed"].astype(bool)].reset_index(drop=True)
+    kept.attrs = dict(table.attrs)
+    return kept
+
+
+def _draw(item: ReportTable, ax: Axes) -> None:
+    """Draw ``item`` with the plotting helper its ``chart`` names."""
+    helper = _chart_helpers().get(str(item.chart))
+    if helper is None:  # pragma: no cover - a programming error in this module
+        raise GpcollabError(f"unknown chart kind {item.chart!r}")
+    helper(_drawable(item.table), ax=ax, **dict(item.chart_options))
+
+
+# ------------------------------------------------------------------------------ stage 3: HTML
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;
+color:#1d1d1d;background:#fafafa;line-height:1.45}
+main{max-width:1100px;margin:0 auto;padding:1rem 1.5rem 3rem}
+h1{font-size:1.7rem;margin:.5rem 0}h2{border-bottom:2px solid #005eb8;padding-bottom:.2rem;
+margin-top:2.2rem}h3{font-size:1.05rem;margin-top:1.5rem}
+.banner{background:#fff4d6;border:3px solid #d5281b;color:#5a1010;padding:.9rem 1.2rem;
+font-size:1.15rem;font-weight:700;margin:1rem 0}
+.banner p{font-weight:400;font-size:.95rem;margin:.4rem 0 0}
+.real{background:#e8f4ea;border:2px solid #007f3b;padding:.7rem 1rem;margin:1rem 0}
+table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.88rem;background:#fff}
+th,td{border:1px solid #c8c8c8;padding:.25rem .5rem;vertical-align:top;text-align:left}
+th{background:#e8edee}td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.masked{color:#8a1c1c;text-align:center;font-weight:700}
+.note,.unavailable{font-size:.88rem;color:#444}.unavailable{color:#7a4b00}
+figure{margin:.5rem 0 1.5rem}figure img{max-width:100%;height:auto;border:1px solid #ddd;
+background:#fff}figcaption{font-size:.85rem;color:#444}
+.status-match td.status{background:#d8f0dc}.status-mismatch td.status{background:#f7c6c2;
+font-weight:700}.status-mismatch{background:#fdeceb}
+.status-conflict td.status{background:#fde7b0}.status-not_applicable td.status,
+.status-not_computable td.status{background:#e4e4e4}
+.summary span{display:inline-block;margin-right:1rem}
+pre{white-space:pre-wrap;background:#f1f1f1;padding:.6rem;font-size:.8rem}
+nav ol{columns:2}
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    import pandas as pd
+
+    if value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float | np.floating):
+        return math.isnan(float(value))
+    return False
+
+
+_EXTRA_LABELS: dict[str, str] = {
+    "in_collaboration": "In a collaboration (formal, informal or both)",
+    "gp": Instrument.GP.label,
+    "ccg": Instrument.CCG.label,
+    "observed": "Observed",
+    "all_pcns": "All PCNs",
+}
+
+
+def _label_maps() -> dict[str, dict[str, str]]:
+    maps: dict[str, dict[str, str]] = {
+        name: spec.choices.labels() for name, spec in ITEMS.items() if spec.kind != "aims"
+    }
+    maps["aim"] = Aim.labels()
+    maps["outcome"] = Achievement.labels()
+    maps["instrument"] = Instrument.labels()
+    return maps
+
+
+_LABELS = _label_maps()
+
+
+def _label(column: str, value: object, row: Mapping[Any, Any], item: str | None) -> str:
+    if isinstance(value, bool):
+        if column.startswith("funding"):
+            return "Access / Challenge Fund" if value else "No such funding"
+        return "Yes" if value else "No"
+    text = str(value)
+    for key in (column, str(row.get("item", "")), item or ""):
+        mapping = _LABELS.get(key)
+        if mapping and text in mapping:
+            return mapping[text]
+    for enum in (Aim, Achievement):
+        if text in enum.labels():
+            return enum.labels()[text]
+    return _EXTRA_LABELS.get(text, text)
+
+
+def _number(value: object) -> float:
+    return float(value)  # type: ignore[arg-type]
+
+
+def _cell(column: Column, row: Mapping[Any, Any], item: str | None) -> tuple[str, str]:
+    """Text and CSS class of one cell."""
+    suppressed = bool(row.get("suppressed", False))
+    if column.fmt == "ci":
+        low, high = row.get("ci_low"), row.get("ci_high")
+        if _is_missing(low) or _is_missing(high):
+            return (MASK, "masked") if suppressed else ("", "num")
+        return f"{100 * _number(low):.1f}–{100 * _number(high):.1f}", "num"
+    value = row.get(column.name)
+    if _is_missing(value):
+        if suppressed and column.fmt in ("pct", "pp", "num", "p", "int"):
+            return MASK, "masked"
+        return "", "num" if column.fmt != "text" else ""
+    if column.fmt == "label":
+        return _label(column.name, value, row, item), ""
+    if column.fmt == "int":
+        return f"{round(_number(value)):,}", "num"
+    if column.fmt == "pct":
+        return f"{100 * _number(value):.1f}%", "num"
+    if column.fmt == "pp":
+        return f"{100 * _number(value):+.1f}", "num"
+    if column.fmt == "num":
+        return f"{_number(value):.3g}", "num"
+    if column.fmt == "p":
+        p = _number(value)
+        return ("<0.001" if p < 0.001 else f"{p:.3f}"), "num"
+    return str(value), ""
+
+
+def _table_html(item: ReportTable, min_n: int) -> str:
+    rows = item.table.to_dict(orient="records")
+    option_item = item.item
+    head = "".join(f"<th>{_e(c.header)}</th>" for c in item.columns)
+    body: list[str] = []
+    for row in rows:
+        cells = []
+        for column in item.columns:
+            text, css = _cell(column, row, option_item)
+            cls = f' class="{css}"' if css else ""
+            cells.append(f"<td{cls}>{_e(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    masked = "suppressed" in item.table and bool(item.table["suppressed"].any())
+    notes = []
+    if item.note:
+        notes.append(_e(item.note))
+    if masked:
+        notes.append(
+            f"{_e(MASK)} = suppressed by disclosure control: the unweighted base or count is "
+            f"below {min_n} (or the cell would reveal one that is)."
+        )
+    note_html = "".join(f'<p class="note">{n}</p>' for n in notes)
+    return (
+        f'<h3 id="t-{_e(item.key)}">{_e(item.title)}</h3>'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f"{note_html}"
+    )
+
+
+def _figure_html(figure: ReportFigure, synthetic: bool) -> str:
+    data = base64.b64encode(figure.png).decode("ascii")
+    alt = figure.title + (f" ({SYNTHETIC_NOTICE})" if synthetic else "")
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{_e(alt)}" '
+        f'data-file="figures/{_e(figure.path.name)}">'
+        f"<figcaption>{_e(figure.title)} — also saved as figures/{_e(figure.path.name)}"
+        "</figcaption></figure>"
+    )
+
+
+def _banner(content: ReportContent) -> str:
+    if content.synthetic:
+        names = ", ".join(s.meta.label for s in content.surveys if s.synthetic)
+        return (
+            f'<div class="banner" role="alert">{_e(SYNTHETIC_NOTICE)}.'
+            f"<p>The response sets used here ({_e(names)}) were built by gpcollab so that the "
+            "published figures can be recomputed from them. The real survey responses were "
+            "never published. Use these numbers to check and demonstrate methods, never as "
+            "evidence about real GP practices or CCGs. Every chart carries the same notice.</p>"
+            "</div>"
+        )
+    return (
+        '<div class="real">The response sets in this report are not marked as synthetic: they '
+        "come from the export(s) listed below.</div>"
+    )
+
+
+def _inputs_html(content: ReportContent) -> str:
+    rows = "".join(
+        "<tr>"
+        f'<td>{_e(s.meta.label)}</td><td class="num">{s.n:,}</td>'
+        f"<td>{_e('synthetic reconstruction' if s.synthetic else 'survey export')}</td>"
+        f"<td>{_e(s.meta.source)}</td><td>{_e(s.meta.codebook or '')}</td>"
+        "</tr>"
+        for s in content.surveys
+    )
+    return (
+        "<table><thead><tr><th>Response set</th><th>Respondents</th><th>Kind</th>"
+        f"<th>Source</th><th>Codebook</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _findings_html(content: ReportContent) -> str:
+    findings = content.findings
+    parts = ['<h2 id="findings">Check against the published findings</h2>']
+    parts.append(
+        "<p>Every published finding that applies to a response set, recomputed from it. "
+        "Status <em>match</em>: the recomputed figure agrees with the publication within the "
+        "tolerance (the published rounding, or the range a verbal quantity stands for); "
+        "<em>mismatch</em>: it does not; <em>conflict</em>: the publications disagree with "
+        "each other and another finding is followed; <em>not applicable</em>: the figure "
+        "cannot be computed from responses. The full table is also in "
+        "<code>findings_check.csv</code>.</p>"
+    )
+    parts.extend(f'<p class="unavailable">{_e(note)}</p>' for note in content.findings_notes)
+    if len(findings) == 0 or "status" not in findings:
+        parts.append('<p class="unavailable">No findings were checked.</p>')
+        return "".join(parts)
+    counts = findings["status"].astype(str).value_counts()
+    parts.append(
+        '<p class="summary">'
+        + "".join(f"<span><strong>{_e(k)}</strong>: {int(v)}</span>" for k, v in counts.items())
+        + "</p>"
+    )
+    wanted = [
+        ("survey", "Response set"),
+        ("finding_id", "Finding"),
+        ("statement", "Statement"),
+        ("published", "Published"),
+        ("reproduced", "Recomputed"),
+        ("tolerance", "Tolerance"),
+        ("status", "Status"),
+        ("note", "Note"),
+        ("reason", "Reason"),
+    ]
+    present = [(name, header) for name, header in wanted if name in findings]
+    head = "".join(f"<th>{_e(h)}</th>" for _, h in present)
+    body = []
+    for row in findings.to_dict(orient="records"):
+        status = str(row.get("status", ""))
+        cells = []
+        for name, _ in present:
+            value = row.get(name)
+            text = "" if _is_missing(value) else _plain(value)
+            css = ' class="status"' if name == "status" else ""
+            cells.append(f"<td{css}>{_e(text)}</td>")
+        body.append(f'<tr class="status-{_e(status)}">{"".join(cells)}</tr>')
+    parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return "".join(parts)
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _assumptions_html(content: ReportContent) -> str:
+    parts = [
+        '<h2 id="assumptions">Assumptions</h2>',
+        "<p>Where the publications leave a base or a detail unclear, a named assumption "
+        "decides it. The reconstruction and the findings check use the default option of "
+        "each; <code>verify_findings(survey, assumptions={...})</code> switches one.</p>",
+    ]
+    if not content.assumptions:
+        parts.append('<p class="unavailable">No assumptions are registered.</p>')
+        return "".join(parts)
+    rows = []
+    for item in content.assumptions:
+        options = item.get("options") or {}
+        if isinstance(options, Mapping):
+            option_text = "; ".join(
+                f"{name}: {spec.get('description', '') if isinstance(spec, Mapping) else spec}"
+                for name, spec in options.items()
+            )
+        else:
+            option_text = str(options)
+        affects = item.get("affects") or []
+        affects_text = ", ".join(map(str, affects)) if not isinstance(affects, str) else affects
+        rows.append(
+            "<tr>"
+            f"<td>{_e(item.get('id', ''))}</td><td>{_e(item.get('title', ''))}</td>"
+            f"<td>{_e(item.get('description', ''))}</td><td>{_e(item.get('default', ''))}</td>"
+            f"<td>{_e(option_text)}</td><td>{_e(affects_text)}</td>"
+            "</tr>"
+        )
+    parts.append(
+        "<table><thead><tr><th>Id</th><th>Assumption</th><th>Description</th><th>Default</th>"
+        f"<th>Options</th><th>Findings affected</th></tr></thead><tbody>{''.join(rows)}"
+        "</tbody></table>"
+    )
+    return "".join(parts)
+
+
+def _methods_html(content: ReportContent) -> str:
+    return (
+        '<h2 id="methods">Method notes</h2><ul>'
+        "<li>Estimates are design-based: proportions are weighted by the response set's "
+        "survey weights where it has them (otherwise each respondent counts once), and standard "
+        "errors are Taylor-linearised, matching R's <code>survey</code> package.</li>"
+        "<li>Confidence intervals for proportions are logit intervals (R's "
+        '<code>svyciprop(method = "logit")</code>) with <em>t</em> quantiles on the design\'s '
+        "degrees of freedom; estimates of exactly 0% or 100% get an exact interval instead.</li>"
+        "<li>Bases are unweighted counts of respondents in the row's domain. Achievement rates "
+        "are among collaborations that set the aim; “don’t know” is left out of the base.</li>"
+        f"<li>What-if scenarios use g-computation on a design-based logistic model with "
+        f"percentile bootstrap intervals from {content.n_boot} replicates (a modest number, "
+        "chosen to keep the report quick; use more in an analysis).</li>"
+        f"<li>Disclosure control: every table and chart went through "
+        f"<code>gpcollab.suppress</code> with a threshold of {content.min_n}: an estimate whose "
+        f"unweighted base or count is below {content.min_n}, or that would reveal such a cell, "
+        f"is shown as {_e(MASK)} and left out of the charts.</li>"
+        "</ul>"
+    )
+
+
+def _sources_html(content: ReportContent) -> str:
+    parts = [
+        '<h2 id="sources">Data sources and licences</h2>',
+        "<h3>Published figures</h3>",
+        "<p>The findings register restates, in our own words, figures published from the "
+        "2015 and 2017 surveys. Sources:</p><ul>",
+    ]
+    for row in content.sources.to_dict(orient="records"):
+        title, url = str(row["source_title"]), str(row["source_url"])
+        link = f' — <a href="{_e(url)}">{_e(url)}</a>' if url else " (no URL recorded)"
+        parts.append(f"<li>{_e(title)}{link} (findings {_e(row['findings'])})</li>")
+    parts.append("</ul>")
+    parts.append(
+        "<h3>NHS Digital population data</h3>"
+        f"<p>Population figures (practices, CCGs and PCNs) are real. {_e(OGL_ATTRIBUTION)} "
+        f'Licence: <a href="{_e(OGL_URL)}">{_e(OGL_NAME)}</a>.</p>'
+    )
+    listing = content.datasets
+    rows = []
+    for row in listing.to_dict(orient="records"):
+        kind = "synthetic" if bool(row.get("synthetic")) else "real"
+        rows.append(
+            f"<tr><td><code>{_e(row.get('name', ''))}</code></td><td>{_e(row.get('title', ''))}"
+            f'</td><td>{_e(kind)}</td><td class="num">{_e(row.get("rows", ""))}</td></tr>'
+        )
+    parts.append(
+        "<h3>Bundled datasets</h3><table><thead><tr><th>Name</th><th>Title</th><th>Data</th>"
+        f"<th>Rows</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+    for name, card in content.cards.items():
+        parts.append(
+            f"<details><summary>Dataset card: <code>{_e(name)}</code></summary>"
+            f"<pre>{_e(card)}</pre></details>"
+        )
+    return "".join(parts)
+
+
+def write_html(
+    content: ReportContent, figures: Sequence[ReportFigure], *, title: str | None = None
+) -> str:
+    """Return the report page as one self-contained HTML string.
+
+    Parameters
+    ----------
+    content : ReportContent
+        From :func:`gather_report`.
+    figures : sequence of ReportFigure
+        From :func:`render_figures`; each is embedded as a base64 ``data:`` URI next to the
+        table it was drawn from.
+    title : str, optional
+
+    Returns
+    -------
+    str
+    """
+    import gpcollab
+
+    labels = ", ".join(s.meta.label for s in content.surveys)
+    page_title = title or f"gpcollab report: {labels}"
+    by_key = {figure.key: figure for figure in figures}
+    nav = ['<nav><h2 id="contents">Contents</h2><ol>']
+    body: list[str] = []
+    for section in content.sections:
+        nav.append(f'<li><a href="#{_e(section.key)}">{_e(section.title)}</a></li>')
+        body.append(f'<section><h2 id="{_e(section.key)}">{_e(section.title)}</h2>')
+        if section.intro:
+            body.append(f"<p>{_e(section.intro)}</p>")
+        for item in section.tables:
+            figure = by_key.get(item.key)
+            if figure is not None:
+                synthetic = bool(item.table.attrs.get("synthetic", content.synthetic))
+                body.append(_figure_html(figure, synthetic))
+            body.append(_table_html(item, content.min_n))
+        body.extend(f'<p class="unavailable">{_e(text)}</p>' for text in section.unavailable)
+        body.append("</section>")
+    for key, text in (
+        ("findings", "Check against the published findings"),
+        ("assumptions", "Assumptions"),
+        ("methods", "Method notes"),
+        ("sources", "Data sources and licences"),
+    ):
+        nav.append(f'<li><a href="#{key}">{_e(text)}</a></li>')
+    nav.append("</ol></nav>")
+    mismatch_note = (
+        f'<p class="unavailable"><strong>{content.mismatches} published finding(s) do not '
+        "match</strong> — see the findings check.</p>"
+        if content.mismatches
+        else ""
+    )
+    generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return "".join(
+        [
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{_e(page_title)}</title><style>{_CSS}</style></head><body><main>",
+            f"<h1>{_e(page_title)}</h1>",
+            _banner(content),
+            f"<p>Generated by gpcollab {_e(gpcollab.__version__)} on {_e(generated)}.</p>",
+            _inputs_html(content),
+            mismatch_note,
+            *nav,
+            *body,
+            "<section>",
+            _findings_html(content),
+            "</section><section>",
+            _assumptions_html(content),
+            "</section><section>",
+            _methods_html(content),
+            "</section><section>",
+            _sources_html(content),
+            "</section>",
+            "</main></body></html>\n",
+        ]
+    )
