@@ -18,6 +18,7 @@ _EXPORTS: dict[str, str] = {
     "GpcollabError": "errors",
     "CodebookError": "errors",
     "LoadError": "errors",
+    "UnreadableFileError": "errors",
     "SurveyValidationError": "errors",
     "DesignError": "errors",
     "ConvergenceError": "errors",
@@ -48,12 +49,24 @@ _EXPORTS: dict[str, str] = {
     # typed tables
     "SurveyData": "schema",
     "SurveyMeta": "schema",
+    # loading real exports: codebooks, reader and writer
+    "Codebook": "codebook",
+    "load_codebook": "codebook",
+    "list_codebooks": "codebook",
+    "read_survey": "io",
+    "write_survey": "io",
+    "LoadReport": "io",
+    "Rejection": "io",
     # hypothesis tests and logistic regression
     "chisq_test": "significance",
     "trend_test": "significance",
     "compare_proportions": "significance",
     "logistic_regression": "regression",
     "LogisticFit": "regression",
+    # findings register and verification
+    "load_findings": "findings",
+    "load_assumptions": "findings",
+    "verify_findings": "findings",
     # bundled datasets
     "load_population": "datasets",
     "list_datasets": "datasets",
@@ -76,6 +89,7 @@ _MODULES: dict[str, str] = {"plot": "plotting"}
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab import plotting as plot
+    from gpcollab.codebook import Codebook, list_codebooks, load_codebook
     from gpcollab.datasets import dataset_card, list_datasets, load_population
     from gpcollab.design import SurveyDesign
     from gpcollab.errors import (
@@ -86,6 +100,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         LoadError,
         MissingItemError,
         SurveyValidationError,
+        UnreadableFileError,
     )
     from gpcollab.estimate import (
         BoundaryWarning,
@@ -93,6 +108,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         estimate_proportions,
         estimate_total,
     )
+    from gpcollab.findings import load_assumptions, load_findings, verify_findings
+    from gpcollab.io import LoadReport, Rejection, read_survey, write_survey
     from gpcollab.regression import LogisticFit, logistic_regression
     from gpcollab.schema import SurveyData, SurveyMeta
     from gpcollab.significance import chisq_test, compare_proportions, trend_test

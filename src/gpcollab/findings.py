@@ -1,0 +1,908 @@
+"""The findings register, its named assumptions, and verification of response sets against it.
+
+The register (``datasets/findings/register.csv``) holds one row per figure printed about the
+2015 and 2017 surveys, with a machine-readable computation (format: ``docs/findings_register.md``).
+:func:`verify_findings` evaluates every computation that applies to a response set and says,
+row by row, whether the set reproduces the publication: ``match``, ``mismatch``, ``conflict``
+(the sources disagree and the register follows another row) or ``not_applicable``.
+
+Choices the record leaves open (which base a percentage uses, answer options never published...)
+are named assumptions (``datasets/findings/assumptions.json``); computations refer to them with
+``"@assumption"``, and ``verify_findings(..., assumptions={"A-04": "all_respondents"})`` shows
+how a figure moves under another reading.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from gpcollab.errors import GpcollabError
+from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
+from gpcollab.vocab import Achievement, Aim, Membership
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gpcollab.design import SurveyDesign
+
+__all__ = [
+    "STATUSES",
+    "Assumption",
+    "FindingsError",
+    "assumption_value",
+    "check_computation",
+    "get_assumption",
+    "load_assumptions",
+    "load_findings",
+    "verify_findings",
+]
+
+STATUSES: tuple[str, ...] = ("match", "mismatch", "conflict", "not_applicable")
+"""Possible values of the ``status`` column of :func:`verify_findings`."""
+
+PERCENT_TOLERANCE = 0.5
+"""A reproduced percentage matches when within this many points of the published one."""
+
+ALPHA = 0.05
+"""Significance level at which a published association must hold."""
+
+_UNITS = ("percent", "count", "verbal", "association", "ranking", "years")
+_STATUS_RULES = ("evaluate", "conflict", "not_applicable")
+_STRING_COLUMNS = (
+    "finding_id",
+    "topic",
+    "statement",
+    "base",
+    "subgroup",
+    "source_title",
+    "source_url",
+    "computation",
+    "assumptions",
+    "follows",
+    "reason",
+)
+_REGISTER_COLUMNS = (
+    "finding_id",
+    "wave",
+    "instrument",
+    "topic",
+    "statement",
+    "value",
+    "unit",
+    "range_low",
+    "range_high",
+    "base",
+    "subgroup",
+    "source_title",
+    "source_url",
+    "computation",
+    "assumptions",
+    "status_rule",
+    "follows",
+    "reason",
+)
+_OUTPUT_COLUMNS = (
+    "finding_id",
+    "statement",
+    "published",
+    "reproduced",
+    "tolerance",
+    "status",
+    "unit",
+    "base_n",
+    "p_value",
+    "detail",
+    "reason",
+    "assumptions",
+    "synthetic",
+)
+_COLLABORATING = "@collaborating"
+
+
+class FindingsError(GpcollabError, ValueError):
+    """The register, an assumption choice or a computation is malformed or unknown."""
+
+
+# ------------------------------------------------------------------------------- loading
+
+
+def _resource(name: str) -> Any:
+    return resources.files("gpcollab").joinpath("datasets", "findings", name)
+
+
+@lru_cache(maxsize=1)
+def _register() -> pd.DataFrame:
+    with _resource("register.csv").open("rb") as handle:
+        frame = pd.read_csv(handle, dtype=str, keep_default_na=False, na_values=[""])
+    if tuple(frame.columns) != _REGISTER_COLUMNS:
+        raise FindingsError(f"register.csv: unexpected header {list(frame.columns)}")
+    for column in _STRING_COLUMNS:
+        frame[column] = frame[column].astype("string")
+    frame["wave"] = pd.to_numeric(frame["wave"]).astype("int64")
+    for column in ("value", "range_low", "range_high"):
+        frame[column] = pd.to_numeric(frame[column]).astype("Float64")
+    frame["instrument"] = pd.Categorical(frame["instrument"], categories=["gp", "ccg"])
+    frame["unit"] = pd.Categorical(frame["unit"], categories=list(_UNITS))
+    frame["status_rule"] = pd.Categorical(frame["status_rule"], categories=list(_STATUS_RULES))
+    bad = frame[["instrument", "unit", "status_rule"]].isna().any(axis=1)
+    if bad.any():
+        raise FindingsError(
+            f"register.csv: unknown instrument, unit or status_rule in rows "
+            f"{frame.loc[bad, 'finding_id'].tolist()}"
+        )
+    return frame
+
+
+def load_findings() -> pd.DataFrame:
+    """Return the findings register: one row per published figure.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns (see ``docs/findings_register.md``): ``finding_id``, ``wave`` (int),
+        ``instrument`` (category gp/ccg), ``topic``, ``statement`` (our words), ``value``
+        (Float64, published number), ``unit`` (category: percent, count, verbal, association,
+        ranking, years), ``range_low``/``range_high`` (Float64, verbal rows), ``base``,
+        ``subgroup``, ``source_title``, ``source_url``, ``computation`` (JSON text),
+        ``assumptions`` (``;``-separated ids), ``status_rule`` (evaluate, conflict,
+        not_applicable), ``follows`` and ``reason``. Text columns have the ``string`` dtype.
+
+    Examples
+    --------
+    >>> from gpcollab import load_findings
+    >>> register = load_findings()
+    >>> register.loc[register["finding_id"] == "2017-05", "value"].item()
+    81.0
+    """
+    frame = _register().copy()
+    frame.attrs["title"] = "Findings register of the 2015 and 2017 GP-collaboration surveys"
+    return frame
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One named assumption.
+
+    Attributes
+    ----------
+    id : str
+        Assumption id, e.g. ``"A-04"``.
+    title, description : str
+        What is assumed, in words.
+    default : str
+        The option used unless another is chosen.
+    options : Mapping[str, Mapping[str, Any]]
+        Option name -> ``{"description", "filter"?, "value"?}``.
+    affects : tuple of str
+        Register rows whose computation depends on it.
+    """
+
+    id: str
+    title: str
+    description: str
+    default: str
+    options: Mapping[str, Mapping[str, Any]] = field(repr=False)
+    affects: tuple[str, ...] = ()
+
+    @property
+    def switchable(self) -> bool:
+        """True when the options carry filters (so verification can be re-run under them)."""
+        return any("filter" in option for option in self.options.values())
+
+    def option(self, name: str | None = None) -> Mapping[str, Any]:
+        """The named option (the default when ``None``); raises FindingsError if unknown."""
+        name = self.default if name is None else name
+        if name not in self.options:
+            raise FindingsError(
+                f"Assumption {self.id} has no option {name!r}; options: {', '.join(self.options)}."
+            )
+        return self.options[name]
+
+
+@lru_cache(maxsize=1)
+def _assumptions() -> dict[str, Assumption]:
+    raw = json.loads(_resource("assumptions.json").read_text(encoding="utf-8"))
+    found: dict[str, Assumption] = {}
+    for entry in raw:
+        assumption = Assumption(
+            id=str(entry["id"]),
+            title=str(entry["title"]),
+            description=str(entry["description"]),
+            default=str(entry["default"]),
+            options=dict(entry["options"]),
+            affects=tuple(entry.get("affects", ())),
+        )
+        assumption.option()  # the default must exist
+        found[assumption.id] = assumption
+    return found
+
+
+def get_assumption(assumption_id: str) -> Assumption:
+    """Return one named assumption.
+
+    Raises
+    ------
+    FindingsError
+        If there is no assumption with that id (the message lists them).
+    """
+    table = _assumptions()
+    if assumption_id not in table:
+        raise FindingsError(f"No assumption {assumption_id!r}; known: {', '.join(sorted(table))}.")
+    return table[assumption_id]
+
+
+def assumption_value(assumption_id: str, option: str | None = None) -> Any:
+    """The parameters of one option of an assumption (its ``value``, else its ``filter``).
+
+    Parameters
+    ----------
+    assumption_id : str
+        E.g. ``"A-19"``.
+    option : str or None, default=None
+        Option name; the default option when ``None``.
+
+    Returns
+    -------
+    Any
+        The JSON value (numbers, lists or mappings) of the option, or its filter when the
+        option has no ``value``.
+
+    Examples
+    --------
+    >>> from gpcollab.findings import assumption_value
+    >>> assumption_value("A-19")["very_unwilling"]
+    76
+    """
+    chosen = get_assumption(assumption_id).option(option)
+    if "value" in chosen:
+        return chosen["value"]
+    return chosen.get("filter")
+
+
+def load_assumptions() -> pd.DataFrame:
+    """Return the named assumptions, one row each.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``assumption_id``, ``title``, ``default``, ``options`` (``;``-separated option
+        names), ``switchable`` (bool: options carry filters, so :func:`verify_findings` can
+        use them), ``affects`` (``;``-separated finding ids), ``n_affects`` (int) and
+        ``description``.
+    """
+    records = [
+        {
+            "assumption_id": a.id,
+            "title": a.title,
+            "default": a.default,
+            "options": ";".join(a.options),
+            "switchable": a.switchable,
+            "affects": ";".join(a.affects),
+            "n_affects": len(a.affects),
+            "description": a.description,
+        }
+        for a in _assumptions().values()
+    ]
+    frame = pd.DataFrame.from_records(records)
+    for column in ("assumption_id", "title", "default", "options", "affects", "description"):
+        frame[column] = frame[column].astype("string")
+    frame["switchable"] = frame["switchable"].astype(bool)
+    frame["n_affects"] = frame["n_affects"].astype("int64")
+    return frame
+
+
+# ------------------------------------------------------------------- computation checking
+
+
+def _choices(assumptions: Mapping[str, str] | None) -> dict[str, str]:
+    table = _assumptions()
+    chosen = {a.id: a.default for a in table.values()}
+    for key, option in (assumptions or {}).items():
+        get_assumption(key).option(option)
+        chosen[key] = option
+    return chosen
+
+
+def _resolve(node: Any, chosen: Mapping[str, str]) -> Any:
+    """Splice every ``"@assumption"`` filter (and ``{"@value": id}``) in a computation."""
+    if isinstance(node, list):
+        return [_resolve(item, chosen) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if set(node) == {"@value"}:
+        return assumption_value(node["@value"], chosen.get(node["@value"]))
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key != "@assumption":
+            out[key] = _resolve(value, chosen)
+    if "@assumption" in node:
+        assumption = get_assumption(node["@assumption"])
+        option = assumption.option(chosen.get(assumption.id))
+        if "filter" not in option:
+            raise FindingsError(f"Assumption {assumption.id} has no filter to splice in.")
+        for key, value in _resolve(option["filter"], chosen).items():
+            if key in out:
+                raise FindingsError(
+                    f"Assumption {assumption.id} sets {key!r}, which the filter already has."
+                )
+            out[key] = value
+    return out
+
+
+def _check_values(where: str, item: str, values: Sequence[Any], allowed: Sequence[str]) -> None:
+    if isinstance(values, str) or not isinstance(values, list) or not values:
+        raise FindingsError(f"{where}: {item!r} needs a non-empty list of values")
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise FindingsError(f"{where}: {bad} not among the values of {item!r}: {list(allowed)}")
+
+
+def _check_filter(node: Any, where: str) -> None:
+    if not isinstance(node, dict):
+        raise FindingsError(f"{where}: a filter must be a JSON object, got {node!r}")
+    if "@assumption" in node:  # check each option as spliced into this filter
+        rest = {k: v for k, v in node.items() if k != "@assumption"}
+        assumption = get_assumption(node["@assumption"])
+        for name, option in assumption.options.items():
+            if "filter" not in option:
+                raise FindingsError(f"{where}: assumption {assumption.id} has no filter")
+            overlap = set(rest) & set(option["filter"])
+            if overlap:
+                raise FindingsError(f"{where}: {assumption.id}/{name} repeats {sorted(overlap)}")
+            _check_filter({**rest, **option["filter"]}, f"{where} ({assumption.id}/{name})")
+        return
+    if "outcome" in node and "aim" not in node:
+        raise FindingsError(f"{where}: 'outcome' needs 'aim' in the same filter")
+    if "exclude" in node and "answered" not in node:
+        raise FindingsError(f"{where}: 'exclude' needs 'answered' in the same filter")
+    for key, value in node.items():
+        if key == "not":
+            _check_filter(value, where)
+        elif key == "or":
+            if not isinstance(value, list) or not value:
+                raise FindingsError(f"{where}: 'or' needs a non-empty list of filters")
+            for part in value:
+                _check_filter(part, where)
+        elif key == "answered":
+            if value not in ITEMS or ITEMS[value].kind != "single":
+                raise FindingsError(
+                    f"{where}: 'answered' needs a single-choice item, not {value!r}"
+                )
+            if "exclude" in node:
+                _check_values(where, value, node["exclude"], ITEMS[value].choices.values())
+        elif key == "exclude":
+            continue
+        elif key == "aim":
+            if value not in Aim.values():
+                raise FindingsError(f"{where}: unknown aim {value!r}")
+            if "outcome" in node:
+                _check_values(where, "outcome", node["outcome"], Achievement.values())
+        elif key == "outcome":
+            continue
+        elif key == "any_aim_outcome":
+            _check_values(where, key, value, Achievement.values())
+        elif key == "any_aim":
+            if value is not True:
+                raise FindingsError(f"{where}: 'any_aim' must be true")
+        elif key in ITEMS and ITEMS[key].kind == "single":
+            if key == "membership" and value == _COLLABORATING:
+                continue
+            _check_values(where, key, value, ITEMS[key].choices.values())
+        elif key in ITEMS and ITEMS[key].kind == "multi":
+            options = value["any"] if isinstance(value, dict) and "any" in value else [value]
+            _check_values(where, key, options, ITEMS[key].choices.values())
+        else:
+            raise FindingsError(f"{where}: unknown filter key {key!r}")
+
+
+def check_computation(computation: str | Mapping[str, Any], where: str = "computation") -> None:
+    """Validate a computation (JSON text or parsed) against the item vocabulary.
+
+    Every filter key must be a known item or keyword, every value a machine value of that
+    item, every assumption known. Raises :class:`FindingsError` at the first problem.
+    """
+    node: Any = json.loads(computation) if isinstance(computation, str) else computation
+    if not isinstance(node, dict) or "type" not in node:
+        raise FindingsError(f"{where}: a computation is a JSON object with a 'type'")
+    kind = node["type"]
+    if kind == "none":
+        return
+    if kind in ("count", "distinct", "share_of_constant", "absent"):
+        _check_filter(node["where"], where)
+        if kind == "distinct" and node.get("column") != "ccg_code":
+            raise FindingsError(f"{where}: 'distinct' counts the 'ccg_code' column")
+        if kind == "share_of_constant" and not float(node["denominator"]) > 0:
+            raise FindingsError(f"{where}: 'denominator' must be positive")
+    elif kind == "proportion":
+        _check_filter(node["base"], where)
+        _check_filter(node["numerator"], where)
+    elif kind == "all":
+        for i, part in enumerate(node["parts"]):
+            check_computation(part, f"{where} part {i}")
+    elif kind == "ranking":
+        _check_filter(node.get("base", {}), where)
+        over = node["over"]
+        if over == "aims":
+            if node.get("measure") != "outcome_rate":
+                raise FindingsError(f"{where}: ranking over aims uses measure 'outcome_rate'")
+            _check_values(where, "outcome", node["outcome"], Achievement.values())
+            _check_values(where, "top", node["top"], Aim.values())
+        elif over in ITEMS and ITEMS[over].kind == "multi":
+            if node.get("measure") != "share_selected":
+                raise FindingsError(f"{where}: ranking over options uses 'share_selected'")
+            _check_values(where, "top", node["top"], ITEMS[over].choices.values())
+        else:
+            raise FindingsError(f"{where}: cannot rank over {over!r}")
+    elif kind == "association":
+        test = node["test"]
+        _check_filter(node["base"], where)
+        _check_filter(node["group"] if test != "trend" else {}, where)
+        if test == "trend":
+            _check_filter(node["outcome"], where)
+            across = node["across"]
+            if across not in ITEMS or not ITEMS[across].choices.ordinal:
+                raise FindingsError(f"{where}: 'across' needs an ordinal item, not {across!r}")
+            if node["direction"] not in ("increasing", "decreasing"):
+                raise FindingsError(f"{where}: trend direction must be increasing/decreasing")
+        elif test == "difference":
+            _check_filter(node["outcome"], where)
+            if node["direction"] not in ("higher", "lower"):
+                raise FindingsError(f"{where}: difference direction must be higher/lower")
+        elif test == "aims_by_group":
+            for key in ("higher", "lower"):
+                if key in node:
+                    _check_values(where, key, node[key], Aim.values())
+        else:
+            raise FindingsError(f"{where}: unknown test {test!r}")
+    else:
+        raise FindingsError(f"{where}: unknown computation type {kind!r}")
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+
+class _NotApplicable(Exception):
+    """Raised inside evaluation when the survey lacks something a computation needs."""
+
+
+@dataclass
+class _Result:
+    reproduced: float = math.nan
+    holds: bool | None = None  # for rule-type computations
+    base_n: int | None = None
+    p_value: float = math.nan
+    detail: str = ""
+
+
+class _Evaluator:
+    """Evaluates resolved computations over one survey, caching every filter mask."""
+
+    def __init__(self, survey: SurveyData, design: SurveyDesign | None) -> None:
+        self.survey = survey
+        self.design = design
+        self.frame = survey.respondents
+        self.ids = self.frame["respondent_id"].to_numpy()
+        self.n = len(self.frame)
+        self._masks: dict[str, np.ndarray] = {}
+        self._selected: dict[str, pd.DataFrame] = {}
+        self._aims: pd.DataFrame | None = None
+
+    # -- pieces of data -------------------------------------------------------------------
+
+    def _require(self, item: str) -> None:
+        if not self.survey.asks(item):
+            raise _NotApplicable(
+                f"The {self.survey.meta.label} set does not have the item {item!r}."
+            )
+
+    def _aims_wide(self) -> pd.DataFrame:
+        if self._aims is None:
+            self._require("aims")
+            aims = self.survey.aims
+            assert aims is not None
+            set_flag = pd.crosstab(aims["respondent_id"], aims["aim"], dropna=False) > 0
+            self._aims = set_flag.reindex(index=self.ids, columns=Aim.values(), fill_value=False)
+        return self._aims
+
+    def _aim_rows(self, aim: str, outcomes: Sequence[str] | None) -> np.ndarray:
+        self._require("aims")
+        aims = self.survey.aims
+        assert aims is not None
+        rows = aims["aim"] == aim
+        if outcomes is not None:
+            rows &= aims["outcome"].isin(list(outcomes))
+        return np.asarray(np.isin(self.ids, aims.loc[rows, "respondent_id"].to_numpy()))
+
+    def _ticked(self, item: str) -> pd.DataFrame:
+        if item not in self._selected:
+            self._require(item)
+            self._selected[item] = self.survey.selected(item)
+        return self._selected[item]
+
+    def _weights(self) -> np.ndarray:
+        if self.design is not None and self.design.weights is not None:
+            if self.design.weights not in self.frame:
+                raise _NotApplicable(
+                    f"The design's weight column {self.design.weights!r} is absent."
+                )
+            return np.asarray(self.frame[self.design.weights].to_numpy(dtype=float))
+        return np.ones(self.n)
+
+    # -- filters --------------------------------------------------------------------------
+
+    def mask(self, where: Mapping[str, Any]) -> np.ndarray:
+        key = json.dumps(where, sort_keys=True)
+        if key not in self._masks:
+            self._masks[key] = self._compute_mask(where)
+        return self._masks[key]
+
+    def _compute_mask(self, where: Mapping[str, Any]) -> np.ndarray:
+        result = np.ones(self.n, dtype=bool)
+        for key, value in where.items():
+            if key in ("exclude", "outcome"):
+                continue
+            if key == "not":
+                part = ~self.mask(value)
+            elif key == "or":
+                part = np.zeros(self.n, dtype=bool)
+                for sub in value:
+                    part |= self.mask(sub)
+            elif key == "answered":
+                self._require(value)
+                column = self.frame[value]
+                part = column.notna().to_numpy()
+                if "exclude" in where:
+                    part &= ~column.isin(where["exclude"]).to_numpy()
+            elif key == "aim":
+                part = self._aim_rows(value, where.get("outcome"))
+            elif key == "any_aim_outcome":
+                self._require("aims")
+                aims = self.survey.aims
+                assert aims is not None
+                hit = aims.loc[aims["outcome"].isin(value), "respondent_id"].to_numpy()
+                part = np.isin(self.ids, hit)
+            elif key == "any_aim":
+                part = self._aims_wide().any(axis=1).to_numpy()
+            elif ITEMS[key].kind == "multi":
+                ticked = self._ticked(key)
+                options = value["any"] if isinstance(value, dict) else [value]
+                part = ticked[options].any(axis=1).to_numpy()
+            else:
+                self._require(key)
+                values = (
+                    [m.value for m in Membership.collaborating()]
+                    if value == _COLLABORATING
+                    else value
+                )
+                part = self.frame[key].isin(values).to_numpy()
+            result &= np.asarray(part, dtype=bool)
+        return result
+
+    # -- computations ---------------------------------------------------------------------
+
+    def evaluate(self, node: Mapping[str, Any]) -> _Result:
+        kind = node["type"]
+        if kind == "count":
+            m = self.mask(node["where"])
+            return _Result(reproduced=float(m.sum()), base_n=self.n)
+        if kind == "distinct":
+            column = node["column"]
+            if column not in self.frame:
+                raise _NotApplicable(f"The set has no {column!r} column.")
+            values = self.frame.loc[self.mask(node["where"]), column].dropna()
+            return _Result(reproduced=float(values.nunique()), base_n=len(values))
+        if kind == "share_of_constant":
+            hits = int(self.mask(node["where"]).sum())
+            denominator = float(node["denominator"])
+            return _Result(
+                reproduced=100.0 * hits / denominator,
+                base_n=hits,
+                detail=f"{hits} / {denominator:g}",
+            )
+        if kind == "proportion":
+            base = self.mask(node["base"])
+            hits = base & self.mask(node["numerator"])
+            n_base, n_hit = int(base.sum()), int(hits.sum())
+            value = 100.0 * n_hit / n_base if n_base else math.nan
+            return _Result(reproduced=value, base_n=n_base, detail=f"{n_hit} / {n_base}")
+        if kind == "absent":
+            found = int(self.mask(node["where"]).sum())
+            return _Result(
+                reproduced=float(found),
+                holds=found == 0,
+                detail=f"{found} respondent(s) contradict the rule",
+            )
+        if kind == "all":
+            parts = [self.evaluate(part) for part in node["parts"]]
+            p_values = [p.p_value for p in parts if not math.isnan(p.p_value)]
+            return _Result(
+                holds=all(bool(p.holds) for p in parts),
+                p_value=max(p_values) if p_values else math.nan,
+                detail="; ".join(p.detail for p in parts),
+                base_n=min((p.base_n for p in parts if p.base_n is not None), default=None),
+            )
+        if kind == "ranking":
+            return self._ranking(node)
+        if kind == "association":
+            return self._association(node)
+        raise FindingsError(f"unknown computation type {kind!r}")
+
+    def _ranking(self, node: Mapping[str, Any]) -> _Result:
+        base = self.mask(node.get("base", {}))
+        w = self._weights()
+        rates: dict[str, float] = {}
+        if node["over"] == "aims":
+            wide = self._aims_wide()
+            min_base = int(node.get("min_base", 1))
+            for aim in Aim.values():
+                setters = base & wide[aim].to_numpy()
+                if setters.sum() < max(min_base, 1):
+                    continue
+                hits = setters & self._aim_rows(aim, node["outcome"])
+                rates[aim] = 100.0 * float(w[hits].sum() / w[setters].sum())
+        else:
+            ticked = self._ticked(node["over"])
+            if not base.any():
+                return _Result(holds=False, base_n=0, detail="empty base")
+            for option in ticked.columns:
+                column = ticked[option].to_numpy()
+                rates[str(option)] = 100.0 * float(w[base & column].sum() / w[base].sum())
+        top = list(node["top"])
+        others = [rates[k] for k in rates if k not in top]
+        missing = [k for k in top if k not in rates]
+        holds = not missing and min(rates[k] for k in top) > max(others, default=-math.inf)
+        ordered = sorted(rates.items(), key=lambda kv: -kv[1])
+        detail = ", ".join(f"{k} {v:.1f}%" for k, v in ordered)
+        if missing:
+            detail += f" (not ranked: {', '.join(missing)})"
+        return _Result(holds=holds, base_n=int(base.sum()), detail=detail)
+
+    def _frame_for(self, rows: np.ndarray, **columns: Any) -> pd.DataFrame:
+        sub = self.frame.loc[rows].copy()
+        for name, values in columns.items():
+            sub[name] = values
+        return sub
+
+    def _two_by_two(
+        self, base: np.ndarray, group: np.ndarray, outcome: np.ndarray, label: str
+    ) -> tuple[float, float, float, str]:
+        """Rates in group and rest (percent), chisq p-value, and a detail line."""
+        from gpcollab.significance import chisq_test
+
+        w = self._weights()
+        in_group, rest = base & group, base & ~group
+        if not in_group.any() or not rest.any():
+            return math.nan, math.nan, math.nan, f"{label}: a group is empty"
+        rate_g = 100.0 * float(w[in_group & outcome].sum() / w[in_group].sum())
+        rate_r = 100.0 * float(w[rest & outcome].sum() / w[rest].sum())
+        sub = self._frame_for(base, _group=group[base], _outcome=outcome[base])
+        try:
+            test = chisq_test(sub, "_group", "_outcome", design=self.design)
+            p_value = float(test["p_value"].iloc[0])
+        except GpcollabError as exc:
+            return rate_g, rate_r, math.nan, f"{label}: test not computable ({exc})"
+        return rate_g, rate_r, p_value, f"{label}: {rate_g:.1f}% vs {rate_r:.1f}% (p={p_value:.3g})"
+
+    def _association(self, node: Mapping[str, Any]) -> _Result:
+        base = self.mask(node["base"])
+        test = node["test"]
+        if test == "trend":
+            from gpcollab.significance import trend_test
+
+            across = node["across"]
+            self._require(across)
+            rows = base & self.frame[across].notna().to_numpy()
+            outcome = self.mask(node["outcome"])
+            sub = self._frame_for(rows, _outcome=outcome[rows].astype(int))
+            label = f"{json.dumps(node['outcome'], sort_keys=True)} by {across}"
+            try:
+                result = trend_test(sub, "_outcome", across, design=self.design)
+            except GpcollabError as exc:
+                return _Result(holds=False, base_n=int(rows.sum()), detail=f"{label}: {exc}")
+            p_value = float(result["p_value"].iloc[0])
+            direction = str(result["direction"].iloc[0])
+            odds = float(result["odds_ratio"].iloc[0])
+            holds = direction == node["direction"] and p_value < ALPHA
+            return _Result(
+                reproduced=odds,
+                holds=holds,
+                base_n=int(rows.sum()),
+                p_value=p_value,
+                detail=f"{label}: odds ratio per band {odds:.2f}, {direction} (p={p_value:.3g})",
+            )
+        group = self.mask(node["group"])
+        if test == "difference":
+            outcome = self.mask(node["outcome"])
+            rate_g, rate_r, p_value, detail = self._two_by_two(base, group, outcome, "group")
+            sign = 1.0 if node["direction"] == "higher" else -1.0
+            holds = sign * (rate_g - rate_r) > 0 and p_value < ALPHA
+            return _Result(
+                reproduced=rate_g - rate_r,
+                holds=bool(holds),
+                base_n=int(base.sum()),
+                p_value=p_value,
+                detail=detail,
+            )
+        # aims_by_group
+        wide = self._aims_wide()
+        holds, p_values, lines = True, [], []
+        for direction, sign in (("higher", 1.0), ("lower", -1.0)):
+            for aim in node.get(direction, []):
+                outcome = wide[aim].to_numpy()
+                rate_g, rate_r, p_value, detail = self._two_by_two(base, group, outcome, aim)
+                ok = sign * (rate_g - rate_r) > 0 and p_value < ALPHA
+                holds &= bool(ok)
+                p_values.append(p_value)
+                lines.append(detail)
+        finite = [p for p in p_values if not math.isnan(p)]
+        return _Result(
+            holds=holds,
+            base_n=int(base.sum()),
+            p_value=max(finite) if len(finite) == len(p_values) and finite else math.nan,
+            detail="; ".join(lines),
+        )
+
+
+def _tolerance(row: Mapping[Any, Any], kind: str) -> str:
+    unit = row["unit"]
+    if kind in ("association", "all"):
+        return f"stated direction with p < {ALPHA:g}"
+    if kind == "ranking":
+        return "named option(s) rank strictly first"
+    if kind == "absent":
+        return "no respondent contradicts the rule (0)"
+    if unit == "verbal":
+        return f"within [{row['range_low']:g}, {row['range_high']:g}]"
+    if unit == "count":
+        return "exact"
+    return f"±{PERCENT_TOLERANCE:g} points"
+
+
+def _status(row: Mapping[Any, Any], kind: str, result: _Result) -> str:
+    if result.holds is not None:
+        return "match" if result.holds else "mismatch"
+    value = result.reproduced
+    if math.isnan(value):
+        return "mismatch"
+    if row["unit"] == "verbal":
+        return "match" if row["range_low"] <= value <= row["range_high"] else "mismatch"
+    published = float(row["value"])
+    if row["unit"] == "count":
+        return "match" if value == published else "mismatch"
+    return "match" if abs(value - published) <= PERCENT_TOLERANCE + 1e-9 else "mismatch"
+
+
+def verify_findings(
+    survey: SurveyData,
+    *,
+    assumptions: Mapping[str, str] | None = None,
+    design: SurveyDesign | None = None,
+) -> pd.DataFrame:
+    """Check a response set against every published finding that applies to it.
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A response set (synthetic or real). Findings apply when their wave and instrument
+        equal the set's.
+    assumptions : mapping of str to str, optional
+        Assumption id -> option name, overriding the defaults (see :func:`load_assumptions`),
+        e.g. ``{"A-04": "all_respondents"}`` to take the 2017 aims over all respondents.
+    design : SurveyDesign, optional
+        Sampling design, used by the association tests (and for the rates compared in
+        rankings and associations). Published percentages are shares of respondents, so
+        percentages and counts are always computed unweighted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per finding of the set's wave and instrument, in register order, with
+        columns ``finding_id``, ``statement``, ``published`` (Float64; missing for verbal,
+        association and ranking rows), ``reproduced`` (Float64: the percentage, count or
+        share; for verbal rows the percentage; for a trend the odds ratio per band; for a
+        difference the gap in points; for an ``absent`` rule the number of contradicting
+        respondents), ``tolerance`` (text), ``status`` (category: match, mismatch,
+        conflict, not_applicable), ``unit``, ``base_n`` (Int64), ``p_value`` (Float64),
+        ``detail`` (the counts or rates behind the value), ``reason`` (why a row is
+        conflict or not_applicable, or what part was left out), ``assumptions`` (the
+        options used, ``id=option``) and ``synthetic`` (bool: the set is a reconstruction).
+        ``attrs`` holds ``synthetic``, ``notice`` (the synthetic-data notice, or empty),
+        ``source`` and ``assumptions``.
+
+    Raises
+    ------
+    FindingsError
+        If an assumption id or option is unknown.
+
+    Notes
+    -----
+    Percentages match when within 0.5 points of the published (rounded) figure, counts when
+    equal, verbal quantities when inside the row's range, associations when the stated test
+    has the stated direction with p < 0.05, rankings when the named options rank strictly
+    first, ``absent`` rules when no respondent contradicts them. Rows whose sources disagree
+    with the row the register follows report ``conflict`` (with the reproduced value), never
+    ``match``. A finding needing an item the set does not have is ``not_applicable``.
+    """
+    chosen = _choices(assumptions)
+    register = _register()
+    applies = (register["wave"] == int(survey.meta.wave)) & (
+        register["instrument"].astype(str) == survey.meta.instrument.value
+    )
+    evaluator = _Evaluator(survey, design)
+    records: list[dict[str, Any]] = []
+    for row in register.loc[applies].to_dict("records"):
+        node = json.loads(row["computation"])
+        kind = str(node["type"])
+        reason = "" if pd.isna(row["reason"]) else str(row["reason"])
+        used = [a for a in ("" if pd.isna(row["assumptions"]) else row["assumptions"]).split(";")]
+        record: dict[str, Any] = {
+            "finding_id": row["finding_id"],
+            "statement": row["statement"],
+            "published": row["value"],
+            "reproduced": math.nan,
+            "tolerance": "",
+            "status": "not_applicable",
+            "unit": row["unit"],
+            "base_n": None,
+            "p_value": math.nan,
+            "detail": "",
+            "reason": reason,
+            "assumptions": ";".join(f"{a}={chosen[a]}" for a in used if a),
+            "synthetic": survey.synthetic,
+        }
+        records.append(record)
+        if row["status_rule"] == "not_applicable" or kind == "none":
+            continue
+        try:
+            result = evaluator.evaluate(_resolve(node, chosen))
+        except _NotApplicable as exc:
+            record["reason"] = str(exc)
+            continue
+        record.update(
+            reproduced=result.reproduced,
+            tolerance=_tolerance(row, kind),
+            base_n=result.base_n,
+            p_value=result.p_value,
+            detail=result.detail,
+        )
+        status = _status(row, kind, result)
+        if row["status_rule"] == "conflict":
+            record["status"] = "conflict"
+            record["reason"] = f"{reason} (reproduced here: {status} against this row)"
+        else:
+            record["status"] = status
+    return _output(records, survey, chosen)
+
+
+def _output(
+    records: list[dict[str, Any]], survey: SurveyData, chosen: Mapping[str, str]
+) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records, columns=list(_OUTPUT_COLUMNS))
+    for column in ("finding_id", "statement", "tolerance", "detail", "reason", "assumptions"):
+        frame[column] = frame[column].astype("string")
+    for column in ("published", "reproduced", "p_value"):
+        frame[column] = pd.array(
+            [None if v is None or pd.isna(v) else float(v) for v in frame[column]],
+            dtype="Float64",
+        )
+    frame["base_n"] = pd.array(
+        [None if v is None or pd.isna(v) else int(v) for v in frame["base_n"]], dtype="Int64"
+    )
+    frame["status"] = pd.Categorical(frame["status"], categories=list(STATUSES))
+    frame["unit"] = pd.Categorical(frame["unit"].astype(str), categories=list(_UNITS))
+    frame["synthetic"] = frame["synthetic"].astype(bool)
+    frame.attrs.update(
+        synthetic=survey.synthetic,
+        notice=SYNTHETIC_NOTICE if survey.synthetic else "",
+        source=survey.meta.source,
+        survey=survey.meta.label,
+        assumptions=dict(chosen),
+    )
+    return frame
