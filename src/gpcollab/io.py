@@ -288,7 +288,7 @@ def read_survey(
     cb = load_codebook(codebook)
     file = os.fspath(path)
     table = _read_table(Path(file), cb, format)
-    data, report = _interpret(table, cb, file)
+    data, report = _interpret(table, cb, file, strict)
     if strict and not report.ok:
         lines = [
             f"{file}: {report.rows_rejected} of {report.rows_read} row(s) rejected "
@@ -306,6 +306,7 @@ def read_survey(
             f"({report.header_rows} header row(s), {len(report.blank_rows)} blank row(s)).",
             report=report,
         )
+    assert data is not None
     if strict:
         return data
     return data, report
@@ -810,7 +811,10 @@ def _date_hint(text: str) -> str:
     return ""
 
 
-def _interpret(table: _Table, cb: Codebook, file: str) -> tuple[SurveyData, LoadReport]:
+def _interpret(
+    table: _Table, cb: Codebook, file: str, strict: bool
+) -> tuple[SurveyData | None, LoadReport]:
+    """Check every row; build the data unless ``strict`` and some row failed."""
     import pandas as pd
 
     from gpcollab.schema import SurveyData, SurveyMeta
@@ -889,6 +893,26 @@ def _interpret(table: _Table, cb: Codebook, file: str) -> tuple[SurveyData, Load
     rejections.sort(key=lambda r: r.row)
 
     accepted = [record for row, record in records if row not in rejected]
+    notes = list(table.notes)
+    if rows_read == 0:
+        notes.append("the file has a header but no data rows")
+    report = LoadReport(
+        file=file,
+        codebook=cb.name,
+        format=table.format,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        header_rows=layout.header_rows,
+        rows_read=rows_read,
+        rows_accepted=len(accepted),
+        rows_rejected=len(rejected),
+        rejections=tuple(rejections),
+        blank_rows=tuple(blank_rows),
+        ignored_columns=tuple(layout.ignored),
+        notes=tuple(notes),
+    )
+    if strict and (rejections or rows_read == 0):
+        return None, report
     respondents: dict[str, list[Any]] = {"respondent_id": []}
     for spec in cb.single:
         respondents[spec.name] = []
@@ -932,24 +956,6 @@ def _interpret(table: _Table, cb: Codebook, file: str) -> tuple[SurveyData, Load
             for name, cols in multi.items()
         },
         meta=meta,
-    )
-    notes = list(table.notes)
-    if rows_read == 0:
-        notes.append("the file has a header but no data rows")
-    report = LoadReport(
-        file=file,
-        codebook=cb.name,
-        format=table.format,
-        encoding=table.encoding,
-        delimiter=table.delimiter,
-        header_rows=layout.header_rows,
-        rows_read=rows_read,
-        rows_accepted=len(accepted),
-        rows_rejected=len(rejected),
-        rejections=tuple(rejections),
-        blank_rows=tuple(blank_rows),
-        ignored_columns=tuple(layout.ignored),
-        notes=tuple(notes),
     )
     return data, report
 
