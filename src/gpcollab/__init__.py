@@ -63,6 +63,10 @@ _EXPORTS: dict[str, str] = {
     "compare_proportions": "significance",
     "logistic_regression": "regression",
     "LogisticFit": "regression",
+    # findings register and verification
+    "load_findings": "findings",
+    "load_assumptions": "findings",
+    "verify_findings": "findings",
     # bundled datasets
     "load_population": "datasets",
     "list_datasets": "datasets",
@@ -104,6 +108,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         estimate_proportions,
         estimate_total,
     )
+    from gpcollab.findings import load_assumptions, load_findings, verify_findings
     from gpcollab.io import LoadReport, Rejection, read_survey, write_survey
     from gpcollab.regression import LogisticFit, logistic_regression
     from gpcollab.schema import SurveyData, SurveyMeta
