@@ -1,0 +1,1516 @@
+"""Synthetic response sets rebuilt from the published findings register.
+
+The answers to the 2015 and 2017 surveys were never released; only percentages were. This module
+builds, for each of the four instruments, a *synthetic* set of responses whose computed figures
+come out as the published ones (to the published rounding) and whose stated associations hold.
+Every set it returns has ``meta.synthetic = True``; it is a teaching and testing device, never a
+stand-in for the real responses.
+
+The method (see the project design, "Reconstructing responses from the record"):
+
+1. **Counts first.** For every published percentage the base is fixed (through the named
+   assumption the register gives), and the integer count whose percentage rounds to the
+   published value is chosen; for a word quantity ("two thirds") a count inside the range the
+   register documents. Published values are read from the register by finding id.
+2. **Joint assignment.** Respondents are built attribute by attribute with
+   ``numpy.random.default_rng(seed)``: region and CCG from the real practice population, role,
+   membership, the collaboration's form, legal form, size, age and level, then aims, outcomes,
+   funding and views. Where the record states an association the counts are split across the
+   groups by a stated effect size (an odds ratio, kept as a parameter), so the margins stay
+   exact and the association holds.
+3. **Verification.** :func:`gpcollab.verify_findings` on the result; a set that does not verify
+   is a bug.
+
+Parameters that are choices rather than published figures (effect sizes, shares of answers never
+published) are read from the register's assumptions where it names them, otherwise from
+:data:`RECONSTRUCTION_PARAMETERS` below.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from gpcollab.errors import GpcollabError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from gpcollab.schema import SurveyData
+
+__all__ = [
+    "INSTRUMENTS",
+    "RECONSTRUCTION_PARAMETERS",
+    "ReconstructionError",
+    "reconstruct",
+]
+
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+ObjArray = npt.NDArray[np.object_]
+
+INSTRUMENTS: tuple[tuple[int, str], ...] = (
+    (2015, "gp"),
+    (2015, "ccg"),
+    (2017, "gp"),
+    (2017, "ccg"),
+)
+"""The (wave, instrument) pairs that can be reconstructed."""
+
+ITEMS_ASKED: Mapping[tuple[int, str], tuple[str, ...]] = {
+    (2015, "gp"): (
+        "role",
+        "region",
+        "membership",
+        "form",
+        "legal_form",
+        "size_band",
+        "age_band",
+        "level",
+        "drivers",
+        "barriers",
+    ),
+    (2015, "ccg"): ("role", "region", "ccg_encouragement", "ccg_support", "barriers"),
+    (2017, "gp"): (
+        "role",
+        "region",
+        "membership",
+        "form",
+        "legal_form",
+        "size_band",
+        "age_band",
+        "level",
+        "aims",
+        "funding",
+        "barriers",
+        "stp_influence",
+        "stp_change",
+        "contract_willingness",
+        "contract_reasons",
+    ),
+    (2017, "ccg"): (
+        "role",
+        "region",
+        "ccg_encouragement",
+        "ccg_support",
+        "barriers",
+        "stp_influence",
+        "stp_change",
+        "practices_willing",
+    ),
+}
+"""Items each instrument asked (``docs/instruments.md``), in questionnaire order."""
+
+# ------------------------------------------------------------------------------------------
+# Parameters that are choices, not published figures.
+#
+# Each entry is used only when the register's assumptions file (gpcollab.load_assumptions())
+# has no entry whose id is in _ASSUMPTION_IDS for it, or that entry has no "value". Shares are
+# relative weights (they need not sum to one); odds ratios are effect sizes of stated
+# associations. None of these numbers was published.
+# ------------------------------------------------------------------------------------------
+RECONSTRUCTION_PARAMETERS: Mapping[str, Any] = {
+    # who answered
+    "role_shares_gp2015": {
+        "gp_partner": 0.50,
+        "salaried_gp": 0.12,
+        "practice_manager": 0.28,
+        "nurse": 0.03,
+        "other_practice": 0.07,
+    },
+    "role_shares_gp2017_non_partner": {
+        "salaried_gp": 0.22,
+        "practice_manager": 0.55,
+        "nurse": 0.08,
+        "other_practice": 0.15,
+    },
+    "role_shares_ccg": {"ccg_clinical": 0.35, "ccg_manager": 0.55, "ccg_other": 0.10},
+    # collaboration attributes (shares within the unpublished remainder)
+    "form_other_shares": {
+        "network": 0.45,
+        "multi_site": 0.15,
+        "primary_care_home": 0.10,
+        "merger": 0.10,
+        "other": 0.20,
+    },
+    "super_practice_share_2017": 0.03,
+    "legal_other_shares": {
+        "llp": 0.10,
+        "partnership": 0.15,
+        "unincorporated": 0.45,
+        "other": 0.10,
+        "dont_know": 0.20,
+    },
+    "legal_shares_2017": {
+        "limited_company": 0.45,
+        "cic": 0.08,
+        "llp": 0.05,
+        "partnership": 0.08,
+        "unincorporated": 0.22,
+        "other": 0.04,
+        "dont_know": 0.08,
+    },
+    "legal_formal_weight": 4.0,
+    "size_shares_below_2015": {"under_30k": 0.55, "30k_50k": 0.45},
+    "size_shares_above_2015": {"50k_100k": 0.45, "100k_250k": 0.40, "over_250k": 0.15},
+    "size_shares_below_2017": {"under_30k": 0.35, "30k_50k": 0.30, "50k_100k": 0.35},
+    "size_shares_above_2017": {"100k_250k": 0.70, "over_250k": 0.30},
+    "age_shares_remainder_2015": {"1y_2y": 0.45, "over_2y": 0.55},
+    "age_shares_remainder_2017": {"under_1y": 0.40, "1y_2y": 0.60},
+    "level_shares_within_ccg_2015": {"locality": 0.55, "single_ccg": 0.45},
+    "level_shares_2017": {"locality": 0.45, "single_ccg": 0.40, "multi_ccg": 0.15},
+    "size_level_log_odds": 1.0,
+    # aims (2017): how many each collaboration set, and the unpublished aims' relative shares
+    "aims_per_respondent_shares": {"1": 0.06, "2": 0.12, "3": 0.82},
+    "aim_other_weights": {
+        "community": 0.42,
+        "staff": 0.30,
+        "quality": 0.34,
+        "efficiency": 0.28,
+        "integration": 0.22,
+    },
+    # S-14: odds ratio of choosing each aim, larger (>100k) vs smaller collaborations
+    "aim_choice_or_larger": {
+        "access": 2.5,
+        "community": 2.5,
+        "sustainability": 0.4,
+        "staff": 0.4,
+        "quality": 0.4,
+        "efficiency": 1.0,
+        "integration": 1.0,
+    },
+    # fully-achieved rates of the aims whose rate was not published (below access's 34%: S-08)
+    "fully_rate_other_aims": {
+        "community": 0.20,
+        "staff": 0.22,
+        "quality": 0.18,
+        "efficiency": 0.16,
+        "integration": 0.14,
+    },
+    # S-10: odds ratio of full achievement per step up the age bands
+    "age_fully_or_per_band": {
+        "access": 1.5,
+        "sustainability": 3.0,
+        "community": 3.0,
+        "staff": 3.0,
+        "quality": 3.0,
+        "efficiency": 1.5,
+        "integration": 1.5,
+    },
+    # S-11/S-12: youngest age band in which an aim can be fully achieved
+    "min_age_band_fully": {
+        "sustainability": "over_2y",
+        "community": "1y_2y",
+        "staff": "1y_2y",
+        "quality": "1y_2y",
+    },
+    # S-09: odds ratio of fully achieving staff experience, >100k CCG-wide or multi-CCG vs rest
+    "staff_fully_or_large_ccg": 5.0,
+    # outcomes other than "fully" by age band: partially, not achieved, too early, don't know
+    "non_fully_outcome_shares": {
+        "under_1y": [0.40, 0.12, 0.43, 0.05],
+        "1y_2y": [0.58, 0.17, 0.20, 0.05],
+        "over_2y": [0.62, 0.28, 0.05, 0.05],
+    },
+    # funding (2017): share ticking each source, among collaborating respondents
+    "access_fund_share_not_achieving_access": 0.12,
+    "funding_shares": {
+        "ccg": 0.45,
+        "nhs_england": 0.15,
+        "vanguard": 0.08,
+        "members": 0.40,
+        "other": 0.05,
+    },
+    # multi-select shares (the order of the published rankings is kept)
+    "barrier_shares_gp": {
+        "time_pressure": 0.74,
+        "staff_shortages": 0.58,
+        "practice_finances": 0.41,
+        "competing_priorities": 0.33,
+        "engaging_practices": 0.36,
+        "legal_issues": 0.14,
+        "it_systems": 0.22,
+        "other": 0.05,
+    },
+    "barrier_shares_ccg": {
+        "time_pressure": 0.78,
+        "staff_shortages": 0.55,
+        "practice_finances": 0.37,
+        "competing_priorities": 0.45,
+        "engaging_practices": 0.39,
+        "legal_issues": 0.20,
+        "it_systems": 0.25,
+        "other": 0.06,
+    },
+    "driver_shares": {
+        "efficiencies": 0.63,
+        "expand_services": 0.58,
+        "financial_pressure": 0.49,
+        "ccg_encouragement": 0.44,
+        "win_contracts": 0.34,
+        "other": 0.05,
+    },
+    "contract_other_reason_share": 0.08,
+    # CCG items
+    "encouragement_shares_2015": {"actively": 0.70, "on_request": 0.25, "not_involved": 0.05},
+    "ccg_support_shares_2015": {
+        "financial": 0.55,
+        "expert_advice": 0.45,
+        "project_management": 0.40,
+        "legal": 0.25,
+        "it": 0.30,
+        "organisational": 0.50,
+    },
+    "ccg_support_shares_2017": {
+        "financial": 0.75,
+        "expert_advice": 0.65,
+        "project_management": 0.55,
+        "legal": 0.25,
+        "it": 0.35,
+        "organisational": 0.45,
+    },
+    # STP views: shares of the unpublished answer points
+    "stp_influence_other_gp": {"slightly": 0.45, "fairly": 0.20, "very": 0.05, "dont_know": 0.30},
+    "stp_influence_other_ccg": {"slightly": 0.40, "fairly": 0.40, "very": 0.10, "dont_know": 0.10},
+    "stp_change_other_gp": {"very_improbable": 0.30, "improbable": 0.50, "dont_know": 0.20},
+    "stp_change_other_ccg": {"very_improbable": 0.10, "improbable": 0.70, "dont_know": 0.20},
+    "practices_willing_dont_know": 1,
+    "practices_willing_other": {
+        "quarter_half": 0.55,
+        "half_three_quarters": 0.30,
+        "over_three_quarters": 0.15,
+    },
+}
+"""Choices the reconstruction makes where nothing was published (see the module docstring)."""
+
+_ASSUMPTION_IDS: Mapping[str, str] = {}
+"""Parameter key -> id of the assumptions-file entry whose ``value`` overrides it."""
+
+_NOMINAL_VERBAL: Mapping[str, tuple[float | None, float | None]] = {}
+"""Fallback ranges for verbal rows without ``range_low``/``range_high`` (none expected)."""
+
+
+class ReconstructionError(GpcollabError, ValueError):
+    """A synthetic set cannot be built: unknown wave or instrument, or an infeasible target."""
+
+
+# ------------------------------------------------------------------------------------------
+# the register and the assumptions
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Finding:
+    finding_id: str
+    value: float | None
+    unit: str
+    range_low: float | None
+    range_high: float | None
+    computation: Mapping[str, Any]
+    status_rule: str
+
+
+def _as_float(value: object) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+@dataclass
+class _Record:
+    """The published findings and the assumptions, read once per reconstruction."""
+
+    findings: dict[str, _Finding]
+    assumptions: dict[str, Mapping[str, Any]]
+
+    @classmethod
+    def load(cls) -> _Record:
+        from gpcollab.findings import load_assumptions, load_findings
+
+        frame = load_findings()
+        findings: dict[str, _Finding] = {}
+        for row in frame.to_dict("records"):
+            computation = row.get("computation")
+            if isinstance(computation, str):
+                computation = json.loads(computation) if computation.strip() else {}
+            findings[str(row["finding_id"])] = _Finding(
+                finding_id=str(row["finding_id"]),
+                value=_as_float(row.get("value")),
+                unit=str(row.get("unit", "")),
+                range_low=_as_float(row.get("range_low")),
+                range_high=_as_float(row.get("range_high")),
+                computation=computation if isinstance(computation, Mapping) else {},
+                status_rule=str(row.get("status_rule", "evaluate")),
+            )
+        raw: Any = load_assumptions()
+        records: list[Mapping[str, Any]]
+        if hasattr(raw, "to_dict"):  # a DataFrame
+            records = [dict(r) for r in raw.to_dict("records")]
+        elif isinstance(raw, Mapping):  # {id: entry}
+            records = [{"id": k, **v} for k, v in raw.items()]
+        else:  # a list of entries (possibly objects with attributes)
+            records = [r if isinstance(r, Mapping) else vars(r) for r in raw]
+        assumptions = {str(a["id"]): a for a in records}
+        return cls(findings, assumptions)
+
+    def finding(self, finding_id: str) -> _Finding:
+        if finding_id not in self.findings:
+            raise ReconstructionError(
+                f"The findings register has no row {finding_id!r}, which the reconstruction needs."
+            )
+        return self.findings[finding_id]
+
+    def value(self, finding_id: str) -> float:
+        found = self.finding(finding_id)
+        if found.value is None:
+            raise ReconstructionError(f"Finding {finding_id} has no published value.")
+        return found.value
+
+    def target(self, finding_id: str) -> tuple[float, float, float]:
+        """(target percent, lowest allowed, highest allowed) for a percent or verbal row."""
+        found = self.finding(finding_id)
+        if found.unit == "verbal":
+            low, high = found.range_low, found.range_high
+            if low is None or high is None:
+                low, high = _NOMINAL_VERBAL.get(finding_id, (low, high))
+            if low is None or high is None:
+                raise ReconstructionError(f"Verbal finding {finding_id} has no documented range.")
+            return (low + high) / 2.0, low, high
+        value = self.value(finding_id)
+        return value, value - 0.5, value + 0.5
+
+    def assumption_option(self, assumption_id: str) -> Mapping[str, Any]:
+        entry = self.assumptions.get(assumption_id)
+        if entry is None:
+            raise ReconstructionError(f"The assumptions file has no {assumption_id!r}.")
+        options = entry.get("options") or {}
+        default = entry.get("default")
+        option = options.get(default) if isinstance(options, Mapping) else None
+        return option if isinstance(option, Mapping) else {}
+
+    def param(self, key: str) -> Any:
+        assumption_id = _ASSUMPTION_IDS.get(key)
+        if assumption_id and assumption_id in self.assumptions:
+            option = self.assumption_option(assumption_id)
+            if "value" in option:
+                return option["value"]
+            if "value" in self.assumptions[assumption_id]:
+                return self.assumptions[assumption_id]["value"]
+        return RECONSTRUCTION_PARAMETERS[key]
+
+
+def _evaluated(record: _Record, *finding_ids: str) -> str:
+    """The first of ``finding_ids`` the register evaluates (others follow it or conflict)."""
+    for finding_id in finding_ids:
+        if record.finding(finding_id).status_rule == "evaluate":
+            return finding_id
+    return finding_ids[0]
+
+
+def _rounds_to(count: int, base: int, low: float, high: float, unit: str) -> bool:
+    if base <= 0:
+        return False
+    pct = 100.0 * count / base
+    if unit == "verbal":
+        return low - 1e-9 <= pct <= high + 1e-9
+    # published to whole percent: keep clear of the .5 edges so any rounding rule agrees
+    return low + 1e-9 < pct < high - 1e-9
+
+
+def _count(record: _Record, finding_id: str, base: int) -> int:
+    """The integer count whose share of ``base`` reproduces the finding, nearest its target."""
+    target, low, high = record.target(finding_id)
+    unit = record.finding(finding_id).unit
+    ideal = target * base / 100.0
+    candidates = [c for c in range(base + 1) if _rounds_to(c, base, low, high, unit)]
+    if not candidates:
+        raise ReconstructionError(
+            f"No whole number of respondents out of {base} reproduces finding {finding_id}."
+        )
+    return min(candidates, key=lambda c: (abs(c - ideal), c))
+
+
+def _candidates(record: _Record, finding_id: str, base: int) -> list[int]:
+    _, low, high = record.target(finding_id)
+    unit = record.finding(finding_id).unit
+    return [c for c in range(base + 1) if _rounds_to(c, base, low, high, unit)]
+
+
+# ------------------------------------------------------------------------------------------
+# the response set under construction, and the register's filter language on it
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Build:
+    n: int
+    single: dict[str, ObjArray] = field(default_factory=dict)
+    ccg_code: ObjArray | None = None
+    aim_set: dict[str, BoolArray] = field(default_factory=dict)
+    aim_outcome: dict[str, ObjArray] = field(default_factory=dict)
+    multi: dict[str, dict[str, BoolArray]] = field(default_factory=dict)
+
+    def column(self, name: str) -> ObjArray:
+        if name not in self.single:
+            self.single[name] = np.full(self.n, None, dtype=object)
+        return self.single[name]
+
+
+_COLLABORATING = ("formal", "informal", "both")
+
+
+def _mask(build: _Build, where: Mapping[str, Any], record: _Record) -> BoolArray:
+    """Evaluate a register filter (``docs/findings_register.md``) on the set being built."""
+    out = np.ones(build.n, dtype=bool)
+    for key, spec in where.items():
+        if key in ("outcome", "exclude"):
+            continue  # read with "aim" / "answered"
+        if key == "not":
+            out &= ~_mask(build, spec, record)
+        elif key == "@assumption":
+            option = record.assumption_option(str(spec))
+            out &= _mask(build, option.get("filter") or {}, record)
+        elif key == "answered":
+            values = build.single.get(str(spec))
+            if values is None:
+                out &= False
+                continue
+            keep = np.array([v is not None for v in values], dtype=bool)
+            excluded = where.get("exclude") or []
+            keep &= ~np.isin(values.astype(str), list(excluded))
+            out &= keep
+        elif key == "aim":
+            chosen = build.aim_set.get(str(spec), np.zeros(build.n, dtype=bool))
+            if "outcome" in where:
+                outcome = build.aim_outcome.get(str(spec), np.full(build.n, None, dtype=object))
+                chosen = chosen & np.isin(outcome.astype(str), list(where["outcome"]))
+            out &= chosen
+        elif key == "any_aim_outcome":
+            hit = np.zeros(build.n, dtype=bool)
+            for aim, chosen in build.aim_set.items():
+                outcome = build.aim_outcome[aim].astype(str)
+                hit |= chosen & np.isin(outcome, list(spec))
+            out &= hit
+        elif key in build.multi:
+            options = build.multi[key]
+            wanted = spec["any"] if isinstance(spec, Mapping) else [spec]
+            hit = np.zeros(build.n, dtype=bool)
+            for option in wanted:
+                hit |= options.get(str(option), np.zeros(build.n, dtype=bool))
+            out &= hit
+        else:
+            values = build.single.get(key)
+            if values is None:
+                out &= False
+                continue
+            allowed = list(_COLLABORATING) if spec == "@collaborating" else list(spec)
+            if isinstance(spec, str) and spec != "@collaborating":
+                allowed = [spec]
+            out &= np.isin(values.astype(str), allowed)
+    return out
+
+
+def _base_size(
+    build: _Build, record: _Record, finding_id: str, default: BoolArray | None = None
+) -> int:
+    """Size of a proportion finding's base, evaluated on the set built so far."""
+    computation = record.finding(finding_id).computation
+    if computation.get("type") == "proportion":
+        return int(_mask(build, computation.get("base") or {}, record).sum())
+    if computation.get("type") == "share_of_constant":
+        return int(computation["denominator"])
+    if default is None:
+        return build.n
+    return int(default.sum())
+
+
+def _numerator_values(
+    record: _Record, finding_id: str, column: str, default: Sequence[str]
+) -> list[str]:
+    """The answers of ``column`` a finding counts (from its computation), or ``default``."""
+    computation = record.finding(finding_id).computation
+    for key in ("numerator", "where"):
+        spec = computation.get(key)
+        if isinstance(spec, Mapping) and column in spec:
+            values = spec[column]
+            return [values] if isinstance(values, str) else [str(v) for v in values]
+    return list(default)
+
+
+# ------------------------------------------------------------------------------------------
+# integer tools
+# ------------------------------------------------------------------------------------------
+
+
+def _split(total: int, weights: Sequence[float] | FloatArray) -> IntArray:
+    """Integers summing to ``total`` proportional to ``weights`` (largest remainder)."""
+    w = np.asarray(weights, dtype=float)
+    if total == 0 or w.sum() <= 0:
+        return np.zeros(len(w), dtype=np.int64)
+    exact = total * w / w.sum()
+    out = np.floor(exact).astype(np.int64)
+    short = total - int(out.sum())
+    order = np.lexsort((np.arange(len(w)), -(exact - out)))
+    out[order[:short]] += 1
+    return np.asarray(out, dtype=np.int64)
+
+
+def _split_capped(
+    total: int, weights: Sequence[float] | FloatArray, caps: Sequence[int] | IntArray
+) -> IntArray:
+    """Like :func:`_split` but never above ``caps`` (the excess goes to the others)."""
+    cap = np.asarray(caps, dtype=np.int64)
+    if total > int(cap.sum()):
+        raise ReconstructionError(f"Cannot place {total} in cells holding {int(cap.sum())}.")
+    w = np.asarray(weights, dtype=float) * (cap > 0)
+    out = np.zeros(len(cap), dtype=np.int64)
+    remaining = total
+    while remaining > 0:
+        free = cap - out
+        usable = w if w[free > 0].sum() > 0 else np.ones_like(w)
+        share = _split(remaining, np.where(free > 0, usable, 0.0).astype(float))
+        share = np.minimum(share, free)
+        if share.sum() == 0:
+            share[int(np.argmax(free))] = 1
+        out += share
+        remaining = total - int(out.sum())
+    return out
+
+
+def _ipf_integer(
+    rows: Sequence[int], cols: Sequence[int], seed: FloatArray, caps: IntArray | None = None
+) -> IntArray:
+    """Integer table with exact margins, near the IPF fit of ``seed`` to them.
+
+    Iterative proportional fitting keeps the odds ratios of ``seed``; the fitted table is then
+    rounded row by row (largest remainder) and column excesses are moved, one unit at a time,
+    to the cell whose fractional part is largest.
+    """
+    r = np.asarray(rows, dtype=float)
+    c = np.asarray(cols, dtype=float)
+    if abs(r.sum() - c.sum()) > 1e-9:
+        raise ReconstructionError("Row and column totals differ.")
+    table = np.asarray(seed, dtype=float).copy()
+    for _ in range(500):
+        rs = table.sum(axis=1)
+        table *= np.divide(r, rs, out=np.zeros_like(r), where=rs > 0)[:, None]
+        cs = table.sum(axis=0)
+        table *= np.divide(c, cs, out=np.zeros_like(c), where=cs > 0)[None, :]
+        if np.abs(table.sum(axis=1) - r).max() < 1e-10:
+            break
+    cap = np.full(table.shape, np.iinfo(np.int64).max) if caps is None else caps
+    out = np.vstack(
+        [_split_capped(int(r[i]), table[i], cap[i]) for i in range(table.shape[0])]
+    ).astype(np.int64)
+    frac = table - out
+    for _ in range(10_000):
+        excess = out.sum(axis=0) - c.astype(np.int64)
+        if not excess.any():
+            return out
+        over = int(np.argmax(excess))
+        under = int(np.argmin(excess))
+        # move one unit in some row from `over` to `under`: prefer the best fractional fit
+        ok = (out[:, over] > 0) & (out[:, under] < cap[:, under])
+        if not ok.any():
+            break
+        score = np.where(ok, frac[:, under] - frac[:, over], -np.inf)
+        i = int(np.argmax(score))
+        out[i, over] -= 1
+        out[i, under] += 1
+        frac[i, over] += 1
+        frac[i, under] -= 1
+    raise ReconstructionError("Could not round the table to its margins.")
+
+
+def _pick(
+    rng: np.random.Generator, pool: IntArray, k: int, weights: FloatArray | None = None
+) -> IntArray:
+    """``k`` members of ``pool`` without replacement (weighted: Efraimidis–Spirakis keys)."""
+    if k > len(pool):
+        raise ReconstructionError(f"Cannot choose {k} respondents out of {len(pool)}.")
+    u = rng.random(len(pool))
+    if weights is None:
+        keys = u
+    else:
+        w = np.asarray(weights, dtype=float)
+        keys = np.where(w > 0, np.log(np.maximum(u, 1e-300)) / np.where(w > 0, w, 1.0), -np.inf)
+    order = np.argsort(-keys, kind="stable")
+    return np.sort(pool[order[:k]])
+
+
+def _deal(
+    rng: np.random.Generator, pool: IntArray, counts: Mapping[str, int], target: ObjArray
+) -> None:
+    """Give ``counts[v]`` members of ``pool`` (chosen at random) the answer ``v``."""
+    if sum(counts.values()) != len(pool):
+        raise ReconstructionError("Answer counts do not add up to the respondents asked.")
+    shuffled = pool[rng.permutation(len(pool))]
+    start = 0
+    for value, k in counts.items():
+        target[shuffled[start : start + k]] = value
+        start += k
+
+
+def _shares(record: _Record, key: str) -> tuple[list[str], list[float]]:
+    table: Mapping[str, float] = record.param(key)
+    return list(table), [float(v) for v in table.values()]
+
+
+def _tick(
+    rng: np.random.Generator,
+    build: _Build,
+    item: str,
+    pool: IntArray,
+    counts: Mapping[str, int],
+) -> None:
+    """Multi-select: exactly ``counts[o]`` members of ``pool`` tick option ``o``."""
+    table = build.multi.setdefault(item, {})
+    for option, k in counts.items():
+        ticked = np.zeros(build.n, dtype=bool)
+        ticked[_pick(rng, pool, k)] = True
+        table[option] = table.get(option, np.zeros(build.n, dtype=bool)) | ticked
+
+
+# ------------------------------------------------------------------------------------------
+# shared steps
+# ------------------------------------------------------------------------------------------
+
+
+def _place_gp(rng: np.random.Generator, build: _Build, year: int, n_ccgs: int | None) -> None:
+    """Region and CCG of each respondent's practice, from the real practice population.
+
+    A respondent's CCG is drawn with probability proportional to its number of practices; with
+    ``n_ccgs`` set, exactly that many distinct CCGs (chosen with the same weights) appear.
+    """
+    from gpcollab.datasets import load_population
+
+    ccgs = load_population(year, "ccg").sort_values("ccg_code", kind="stable")
+    codes = ccgs["ccg_code"].astype(str).to_numpy(dtype=object)
+    regions = ccgs["region_code"].astype(str).to_numpy(dtype=object)
+    practices = ccgs["practices"].to_numpy(dtype=float)
+    index = np.arange(len(codes), dtype=np.int64)
+    if n_ccgs is None:
+        chosen = rng.choice(index, size=build.n, p=practices / practices.sum())
+    else:
+        if not 0 < n_ccgs <= min(len(codes), build.n):
+            raise ReconstructionError(f"Cannot spread {build.n} respondents over {n_ccgs} CCGs.")
+        areas = _pick(rng, index, n_ccgs, practices)
+        extra = rng.choice(
+            areas, size=build.n - n_ccgs, p=practices[areas] / practices[areas].sum()
+        )
+        chosen = np.concatenate([areas, extra])[rng.permutation(build.n)]
+    build.ccg_code = codes[chosen]
+    build.single["region"] = regions[chosen]
+
+
+def _place_ccg(rng: np.random.Generator, build: _Build, year: int) -> None:
+    """One respondent per CCG: ``n`` distinct CCGs drawn at random from the frame."""
+    from gpcollab.datasets import load_population
+
+    ccgs = load_population(year, "ccg").sort_values("ccg_code", kind="stable")
+    codes = ccgs["ccg_code"].astype(str).to_numpy(dtype=object)
+    regions = ccgs["region_code"].astype(str).to_numpy(dtype=object)
+    chosen = _pick(rng, np.arange(len(codes), dtype=np.int64), build.n)
+    chosen = chosen[rng.permutation(build.n)]
+    build.ccg_code = codes[chosen]
+    build.single["region"] = regions[chosen]
+
+
+def _roles(
+    rng: np.random.Generator, build: _Build, record: _Record, key: str, partners: int | None = None
+) -> None:
+    names, weights = _shares(record, key)
+    everyone = np.arange(build.n, dtype=np.int64)
+    role = build.column("role")
+    if partners is None:
+        _deal(rng, everyone, dict(zip(names, _split(build.n, weights).tolist(), strict=True)), role)
+        return
+    counts = {"gp_partner": partners}
+    counts.update(zip(names, _split(build.n - partners, weights).tolist(), strict=True))
+    _deal(rng, everyone, counts, role)
+
+
+def _multi_shares(
+    rng: np.random.Generator,
+    build: _Build,
+    record: _Record,
+    item: str,
+    pool: IntArray,
+    key: str,
+) -> None:
+    names, weights = _shares(record, key)
+    counts = {name: round(w * len(pool)) for name, w in zip(names, weights, strict=True)}
+    _tick(rng, build, item, pool, counts)
+
+
+def _barriers(
+    rng: np.random.Generator, build: _Build, record: _Record, pool: IntArray, key: str
+) -> None:
+    """Barriers with exact counts in the stated order (time pressure, then staff shortages)."""
+    _multi_shares(rng, build, record, "barriers", pool, key)
+    _ensure_ticked(rng, build, "barriers", pool, "other")
+
+
+def _ensure_ticked(
+    rng: np.random.Generator, build: _Build, item: str, pool: IntArray, fallback: str
+) -> None:
+    """Everyone in ``pool`` ticks at least one option (``fallback`` when they ticked none)."""
+    table = build.multi.setdefault(item, {})
+    any_ticked = np.zeros(build.n, dtype=bool)
+    for ticked in table.values():
+        any_ticked |= ticked
+    empty = np.zeros(build.n, dtype=bool)
+    empty[pool] = True
+    empty &= ~any_ticked
+    table[fallback] = table.get(fallback, np.zeros(build.n, dtype=bool)) | empty
+
+
+def _single_with_target(
+    rng: np.random.Generator,
+    build: _Build,
+    record: _Record,
+    column: str,
+    pool: IntArray,
+    published: Sequence[tuple[str, Sequence[str]]],
+    other_key: str,
+    base_default: BoolArray | None = None,
+) -> None:
+    """A single-choice item: published findings fix some answers' counts, shares the rest.
+
+    ``published`` lists (finding id, default answers counted); the answers each finding counts
+    are read from its computation when present. Counts are exact; who gets which answer is
+    random within ``pool``.
+    """
+    values = build.column(column)
+    counts: dict[str, int] = {}
+    for finding_id, default in published:
+        answers = [
+            a for a in _numerator_values(record, finding_id, column, default) if a not in counts
+        ]
+        base = _base_size(build, record, finding_id, base_default)
+        k = _count(record, finding_id, base)
+        # all of the count goes to the first answer the finding counts (robust whichever of
+        # its answers another reading would count)
+        counts[answers[0]] = k
+        for extra in answers[1:]:
+            counts[extra] = 0
+    names, weights = _shares(record, other_key)
+    rest = len(pool) - sum(counts.values())
+    if rest < 0:
+        raise ReconstructionError(f"Published counts for {column!r} exceed the respondents asked.")
+    for name, k in zip(names, _split(rest, weights).tolist(), strict=True):
+        counts[name] = counts.get(name, 0) + k
+    _deal(rng, pool, counts, values)
+
+
+# ------------------------------------------------------------------------------------------
+# GP instruments
+# ------------------------------------------------------------------------------------------
+
+
+def _membership_2015(rng: np.random.Generator, build: _Build, record: _Record) -> None:
+    total = _count(record, "2015-03", _base_size(build, record, "2015-03"))
+    formal = _count(record, "2015-04", _base_size(build, record, "2015-04"))
+    informal = _count(record, "2015-05", _base_size(build, record, "2015-05"))
+    both = total - formal - informal
+    if both < 0:
+        raise ReconstructionError("Formal and informal exceed the 2015 total in a collaboration.")
+    counts = {"formal": formal, "informal": informal, "both": both, "none": build.n - total}
+    _deal(rng, np.arange(build.n, dtype=np.int64), counts, build.column("membership"))
+
+
+def _membership_2017(rng: np.random.Generator, build: _Build, record: _Record) -> None:
+    base = build.n
+    totals = _candidates(record, "2017-05", base)
+    formal = _candidates(record, "2017-27", base)
+    informal = _candidates(record, "2017-28", base)
+    ideal = record.value("2017-05") * base / 100
+    options = [
+        (f, i) for f, i in itertools.product(formal, informal) if f + i in totals
+    ]  # 2017 adds up, so no "both"
+    if not options:
+        raise ReconstructionError("No formal/informal split reproduces the 2017 total.")
+    f, i = min(
+        options,
+        key=lambda fi: (
+            abs(fi[0] + fi[1] - ideal),
+            abs(fi[0] - record.value("2017-27") * base / 100)
+            + abs(fi[1] - record.value("2017-28") * base / 100),
+        ),
+    )
+    counts = {"formal": f, "informal": i, "both": 0, "none": base - f - i}
+    _deal(rng, np.arange(base, dtype=np.int64), counts, build.column("membership"))
+
+
+def _collaborating(build: _Build) -> IntArray:
+    membership = build.single["membership"].astype(str)
+    return np.flatnonzero(np.isin(membership, _COLLABORATING)).astype(np.int64)
+
+
+def _size_and_level(
+    rng: np.random.Generator,
+    build: _Build,
+    record: _Record,
+    pool: IntArray,
+    size_counts: Mapping[str, int],
+    level_counts: Mapping[str, int],
+) -> None:
+    """Joint size band x level with exact margins; larger collaborations work at wider levels."""
+    from gpcollab.vocab import Level, SizeBand
+
+    sizes = [s for s in SizeBand.values() if s in size_counts]
+    levels = [v for v in Level.values() if v in level_counts]
+    gamma = float(record.param("size_level_log_odds"))
+    s_score = np.arange(len(sizes), dtype=float)[:, None]
+    l_score = np.arange(len(levels), dtype=float)[None, :]
+    seed = np.exp(gamma * s_score * l_score / max(len(sizes) - 1, 1) * 2)
+    table = _ipf_integer([size_counts[s] for s in sizes], [level_counts[v] for v in levels], seed)
+    shuffled = pool[rng.permutation(len(pool))]
+    size_col = build.column("size_band")
+    level_col = build.column("level")
+    start = 0
+    for i, size in enumerate(sizes):
+        for j, level in enumerate(levels):
+            k = int(table[i, j])
+            size_col[shuffled[start : start + k]] = size
+            level_col[shuffled[start : start + k]] = level
+            start += k
+
+
+def _gp_attributes(
+    rng: np.random.Generator, build: _Build, record: _Record, year: int, pool: IntArray
+) -> None:
+    """Form, legal form, size band, age band and level of each respondent's collaboration."""
+    in_pool = np.zeros(build.n, dtype=bool)
+    in_pool[pool] = True
+    n_pool = len(pool)
+    # form
+    if year == 2015:
+        published = [("2015-15", ["federation"]), ("2015-16", ["super_practice"])]
+        _single_with_target(
+            rng, build, record, "form", pool, published, "form_other_shares", in_pool
+        )
+    else:
+        fed = _count(record, "2017-06", _base_size(build, record, "2017-06", in_pool))
+        names, weights = _shares(record, "form_other_shares")
+        superp = round(float(record.param("super_practice_share_2017")) * n_pool)
+        counts = {"federation": fed, "super_practice": superp}
+        counts.update(zip(names, _split(n_pool - fed - superp, weights).tolist(), strict=True))
+        _deal(rng, pool, counts, build.column("form"))
+    # legal form: limited companies and CICs mostly among formal collaborations
+    legal = build.column("legal_form")
+    membership = build.single["membership"].astype(str)
+    if year == 2015:
+        limited_id = _evaluated(record, "2015-17")
+        computation = record.finding(limited_id).computation
+        base_mask = in_pool.copy()
+        if computation.get("type") == "proportion":
+            base_mask &= _mask(build, computation.get("base") or {}, record)
+        limited = _count(record, limited_id, int(base_mask.sum()))
+        cic = _count(record, "2015-18", int(base_mask.sum()))
+        formal_w = float(record.param("legal_formal_weight"))
+        candidates = np.flatnonzero(base_mask).astype(np.int64)
+        legal_w = np.where(membership[candidates] == "informal", 1.0, formal_w).astype(float)
+        chosen = _pick(rng, candidates, limited + cic, legal_w)
+        chosen = chosen[rng.permutation(len(chosen))]
+        legal[chosen[:limited]] = "limited_company"
+        legal[chosen[limited:]] = "cic"
+        rest = pool[np.array([legal[i] is None for i in pool], dtype=bool)]
+        names, shares = _shares(record, "legal_other_shares")
+        _deal(rng, rest, dict(zip(names, _split(len(rest), shares).tolist(), strict=True)), legal)
+    else:
+        names, legal_shares = _shares(record, "legal_shares_2017")
+        legal_counts = _split(n_pool, legal_shares)
+        remaining = pool.copy()
+        remaining_w = np.where(
+            membership[pool] == "informal", 1.0, float(record.param("legal_formal_weight"))
+        ).astype(float)
+        for name, k in zip(names, legal_counts.tolist(), strict=True):
+            w = remaining_w if name in ("limited_company", "cic", "llp") else None
+            chosen = _pick(rng, remaining, k, w)
+            legal[chosen] = name
+            keep = ~np.isin(remaining, chosen)
+            remaining, remaining_w = remaining[keep], remaining_w[keep]
+    # size and level
+    if year == 2015:
+        above = _count(record, "2015-19", _base_size(build, record, "2015-19", in_pool))
+        level_id = _evaluated(record, "2015-20", "S-17")
+        multi = n_pool - _count(record, level_id, _base_size(build, record, level_id, in_pool))
+        within_names, within_w = _shares(record, "level_shares_within_ccg_2015")
+        level_counts = dict(
+            zip(within_names, _split(n_pool - multi, within_w).tolist(), strict=True)
+        )
+        level_counts["multi_ccg"] = multi
+        below_key, above_key = "size_shares_below_2015", "size_shares_above_2015"
+    else:
+        above = _count(record, "2017-08", _base_size(build, record, "2017-08", in_pool))
+        names, shares = _shares(record, "level_shares_2017")
+        level_counts = dict(zip(names, _split(n_pool, shares).tolist(), strict=True))
+        below_key, above_key = "size_shares_below_2017", "size_shares_above_2017"
+    below_names, below_w = _shares(record, below_key)
+    above_names, above_w = _shares(record, above_key)
+    size_counts = dict(zip(below_names, _split(n_pool - above, below_w).tolist(), strict=True))
+    size_counts.update(zip(above_names, _split(above, above_w).tolist(), strict=True))
+    _size_and_level(rng, build, record, pool, size_counts, level_counts)
+    # age
+    if year == 2015:
+        age_id = _evaluated(record, "2015-14", "2015-06")
+        young = _count(record, age_id, _base_size(build, record, age_id, in_pool))
+        names, shares = _shares(record, "age_shares_remainder_2015")
+        counts = {"under_1y": young}
+    else:
+        age_id = _evaluated(record, "2017-07", "S-15", "2017-20")
+        old = _count(record, age_id, _base_size(build, record, age_id, in_pool))
+        names, shares = _shares(record, "age_shares_remainder_2017")
+        counts = {"over_2y": old}
+        young = old
+    counts.update(zip(names, _split(n_pool - young, shares).tolist(), strict=True))
+    _deal(rng, pool, counts, build.column("age_band"))
+
+
+# -- aims and outcomes (2017) ---------------------------------------------------------------
+
+_AGE_ORDER = ("under_1y", "1y_2y", "over_2y")
+_LARGE = ("100k_250k", "over_250k")
+
+
+def _realise(
+    rng: np.random.Generator, capacity: IntArray, column_totals: Sequence[int]
+) -> BoolArray:
+    """0/1 matrix with the given row and column sums (Gale–Ryser greedy, random ties)."""
+    remaining = capacity.astype(np.int64).copy()
+    out = np.zeros((len(capacity), len(column_totals)), dtype=bool)
+    for j in rng.permutation(len(column_totals)).tolist():
+        k = int(column_totals[j])
+        order = np.lexsort((rng.random(len(remaining)), -remaining))
+        rows = order[:k]
+        if k and remaining[rows].min() <= 0:
+            raise ReconstructionError("Aim counts cannot be realised by the respondents' aims.")
+        out[rows, j] = True
+        remaining[rows] -= 1
+    if remaining.any():
+        raise ReconstructionError("Aim counts do not use every respondent's aims.")
+    return out
+
+
+def _aims(rng: np.random.Generator, build: _Build, record: _Record, pool: IntArray) -> None:
+    """Which aims each collaboration set (1-3 each), larger ones leaning to access/community."""
+    from gpcollab.vocab import Aim
+
+    aims = Aim.values()
+    sizes = build.single["size_band"].astype(str)
+    large = np.isin(sizes[pool], _LARGE)
+    groups = [pool[~large], pool[large]]
+    # how many aims each respondent set
+    k_names, k_shares = _shares(record, "aims_per_respondent_shares")
+    capacity = np.zeros(build.n, dtype=np.int64)
+    for group in groups:
+        counts = _split(len(group), k_shares)
+        values = np.repeat(np.array([int(k) for k in k_names], dtype=np.int64), counts)
+        capacity[group] = values[rng.permutation(len(group))]
+    slots = int(capacity[pool].sum())
+    # aim totals: access and sustainability published, the rest by weights
+    in_pool = np.zeros(build.n, dtype=bool)
+    in_pool[pool] = True
+    totals = {
+        "access": _count(record, "S-03", _base_size(build, record, "S-03", in_pool)),
+        "sustainability": _count(record, "S-01", _base_size(build, record, "S-01", in_pool)),
+    }
+    other_names, other_w = _shares(record, "aim_other_weights")
+    caps = [len(pool)] * len(other_names)
+    rest = slots - sum(totals.values())
+    totals.update(zip(other_names, _split_capped(rest, other_w, caps).tolist(), strict=True))
+    row_totals = [totals[a] for a in aims]
+    col_totals = [int(capacity[g].sum()) for g in groups]
+    odds: Mapping[str, float] = record.param("aim_choice_or_larger")
+    seed = np.ones((len(aims), 2))
+    seed[:, 1] = [float(odds.get(a, 1.0)) for a in aims]
+    cell_caps = np.array([[len(groups[0]), len(groups[1])]] * len(aims), dtype=np.int64)
+    table = _ipf_integer(row_totals, col_totals, seed, cell_caps)
+    for gi, group in enumerate(groups):
+        chosen = _realise(rng, capacity[group], table[:, gi].tolist())
+        for j, aim in enumerate(aims):
+            mask = build.aim_set.setdefault(aim, np.zeros(build.n, dtype=bool))
+            mask[group[chosen[:, j]]] = True
+    for aim in aims:
+        build.aim_set.setdefault(aim, np.zeros(build.n, dtype=bool))
+        build.aim_outcome[aim] = np.full(build.n, None, dtype=object)
+
+
+def _solve_alpha(sizes: FloatArray, logit_shift: FloatArray, total: float) -> FloatArray:
+    """Probabilities expit(alpha + shift) whose expected total over ``sizes`` is ``total``."""
+    live = np.isfinite(logit_shift) & (sizes > 0)
+    if total <= 0 or not live.any():
+        return np.zeros_like(sizes)
+    lo, hi = -30.0, 30.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        p = np.where(live, 1 / (1 + np.exp(-(mid + np.where(live, logit_shift, 0.0)))), 0.0)
+        if float((p * sizes).sum()) < total:
+            lo = mid
+        else:
+            hi = mid
+    return np.where(live, 1 / (1 + np.exp(-(lo + np.where(live, logit_shift, 0.0)))), 0.0)
+
+
+def _outcomes(rng: np.random.Generator, build: _Build, record: _Record, pool: IntArray) -> None:
+    """Outcome of every aim set: exact fully/partially counts, age and size effects, S-06."""
+    from gpcollab.vocab import Aim
+
+    aims = Aim.values()
+    age = build.single["age_band"].astype(str)
+    age_index = np.array([_AGE_ORDER.index(a) if a in _AGE_ORDER else -1 for a in age])
+    sizes = build.single["size_band"].astype(str)
+    levels = build.single["level"].astype(str)
+    big = np.isin(sizes, _LARGE) & np.isin(levels, ("single_ccg", "multi_ccg"))
+    stratum = np.where(age_index >= 0, age_index * 2 + big.astype(int), -1)
+    n_strata = 2 * len(_AGE_ORDER)
+    age_or: Mapping[str, float] = record.param("age_fully_or_per_band")
+    min_age: Mapping[str, str] = record.param("min_age_band_fully")
+    staff_or = float(record.param("staff_fully_or_large_ccg"))
+    other_rates: Mapping[str, float] = record.param("fully_rate_other_aims")
+    # published fully counts
+    setters = {a: build.aim_set[a] for a in aims}
+    fully_total: dict[str, int] = {}
+    fully_total["access"] = _count(record, "S-04", int(setters["access"].sum()))
+    fully_total["sustainability"] = _count(record, "S-02", int(setters["sustainability"].sum()))
+    for aim in aims:
+        if aim not in fully_total:
+            fully_total[aim] = round(float(other_rates[aim]) * int(setters[aim].sum()))
+    # fully counts per stratum (age band x large CCG-wide), by the stated effect sizes
+    fully = {a: np.zeros(build.n, dtype=bool) for a in aims}
+    for aim in aims:
+        in_stratum = [np.flatnonzero(setters[aim] & (stratum == s)) for s in range(n_strata)]
+        sizes_s = np.array([len(m) for m in in_stratum], dtype=float)
+        shift = np.zeros(n_strata)
+        floor = _AGE_ORDER.index(min_age.get(aim, "under_1y"))
+        for s in range(n_strata):
+            band, is_big = divmod(s, 2)
+            shift[s] = band * math.log(float(age_or.get(aim, 1.0)))
+            if aim == "staff" and is_big:
+                shift[s] += math.log(staff_or)
+            if band < floor:
+                shift[s] = -np.inf
+        p = _solve_alpha(sizes_s, shift, fully_total[aim])
+        counts = _split_capped(fully_total[aim], p * sizes_s, sizes_s.astype(np.int64))
+        # propensity: fully outcomes gather in the same respondents (S-06)
+        for s in range(n_strata):
+            members = in_stratum[s].astype(np.int64)
+            fully[aim][_pick(rng, members, int(counts[s]))] = True
+    _concentrate(rng, build, record, fully, setters, stratum, pool)
+    # outcomes other than fully
+    shares: Mapping[str, Sequence[float]] = record.param("non_fully_outcome_shares")
+    labels = np.array(["partially", "not_achieved", "too_early", "dont_know"], dtype=object)
+    partially_access = _count(record, "S-05", int(setters["access"].sum()))
+    for aim in aims:
+        outcome = build.aim_outcome[aim]
+        outcome[fully[aim]] = "fully"
+        rest = np.flatnonzero(setters[aim] & ~fully[aim]).astype(np.int64)
+        probs = np.array([shares[age[i]] for i in rest], dtype=float).reshape(len(rest), 4)
+        probs /= probs.sum(axis=1, keepdims=True)
+        if aim == "access":
+            chosen = _pick(rng, rest, partially_access, probs[:, 0])
+            outcome[chosen] = "partially"
+            keep = ~np.isin(rest, chosen)
+            rest, probs = rest[keep], probs[keep][:, 1:]
+            probs /= probs.sum(axis=1, keepdims=True)
+            lab = labels[1:]
+        else:
+            lab = labels
+        draws = (rng.random(len(rest))[:, None] > np.cumsum(probs, axis=1)).sum(axis=1)
+        outcome[rest] = lab[np.minimum(draws, len(lab) - 1)]
+
+
+def _concentrate(
+    rng: np.random.Generator,
+    build: _Build,
+    record: _Record,
+    fully: dict[str, BoolArray],
+    setters: Mapping[str, BoolArray],
+    stratum: IntArray,
+    pool: IntArray,
+) -> None:
+    """Move fully-achieved outcomes between respondents of the same stratum and aim until
+    exactly the S-06 number of respondents has at least one aim fully achieved.
+
+    Each move keeps every aim's count within every stratum, so the published rates and the
+    effect sizes are untouched; only how the outcomes cluster in respondents changes.
+    """
+    aims = list(fully)
+    matrix = np.column_stack([fully[a] for a in aims])
+    set_matrix = np.column_stack([setters[a] for a in aims])
+    in_pool = np.zeros(build.n, dtype=bool)
+    in_pool[pool] = True
+    # the base of S-06 (evaluated once the aims are set; outcomes do not change it)
+    base = _base_size(build, record, "S-06", in_pool)
+    target = _count(record, "S-06", base)
+    for _ in range(5 * build.n):
+        per_person = matrix.sum(axis=1)
+        union = int((per_person > 0).sum())
+        if union == target:
+            break
+        moved = False
+        for j in rng.permutation(len(aims)).tolist():
+            if union > target:  # take the only success of one, give to someone who has one
+                donors = np.flatnonzero(matrix[:, j] & (per_person == 1))
+                takers = np.flatnonzero(set_matrix[:, j] & ~matrix[:, j] & (per_person >= 1))
+            else:  # take one of several successes, give to someone who has none
+                donors = np.flatnonzero(matrix[:, j] & (per_person >= 2))
+                takers = np.flatnonzero(set_matrix[:, j] & (per_person == 0))
+            common = np.intersect1d(stratum[donors], stratum[takers])
+            if len(common) == 0:
+                continue
+            s = common[rng.integers(len(common))]
+            donor = rng.choice(donors[stratum[donors] == s])
+            taker = rng.choice(takers[stratum[takers] == s])
+            matrix[donor, j] = False
+            matrix[taker, j] = True
+            moved = True
+            break
+        if not moved:
+            raise ReconstructionError(
+                "Cannot reach the published share of respondents with an aim fully achieved."
+            )
+    for j, aim in enumerate(aims):
+        fully[aim] = matrix[:, j].copy()
+
+
+def _funding(rng: np.random.Generator, build: _Build, record: _Record, pool: IntArray) -> None:
+    """Funding sources; about one-fifth of access achievers had Access/Challenge Fund money."""
+    in_pool = np.zeros(build.n, dtype=bool)
+    in_pool[pool] = True
+    computation = record.finding("S-07").computation
+    if computation.get("type") == "proportion":
+        achievers = _mask(build, computation.get("base") or {}, record) & in_pool
+    else:
+        achievers = _mask(build, {"aim": "access", "outcome": ["fully", "partially"]}, record)
+    k = _count(record, "S-07", int(achievers.sum()))
+    table = build.multi.setdefault("funding", {})
+    fund = np.zeros(build.n, dtype=bool)
+    fund[_pick(rng, np.flatnonzero(achievers).astype(np.int64), k)] = True
+    others = np.flatnonzero(in_pool & ~achievers).astype(np.int64)
+    share = float(record.param("access_fund_share_not_achieving_access"))
+    fund[_pick(rng, others, round(share * len(others)))] = True
+    table["access_fund"] = fund
+    _multi_shares(rng, build, record, "funding", pool, "funding_shares")
+    _ensure_ticked(rng, build, "funding", pool, "none")
+
+
+def _contracts(rng: np.random.Generator, build: _Build, record: _Record) -> None:
+    """Willingness of GP partners (joint counts fitting every published split) and reasons."""
+    partners = np.flatnonzero(build.single["role"].astype(str) == "gp_partner").astype(np.int64)
+    base = len(partners)
+    parts = {
+        "very_unwilling": "2017-38",
+        "unwilling": "2017-39",
+        "neither": "2017-40",
+        "willing": "2017-41",
+        "very_willing": "2017-42",
+        "dont_know": "2017-37",
+    }
+    sums: list[tuple[tuple[str, ...], str]] = [
+        (("very_unwilling", "unwilling"), "2017-34"),
+        (("willing", "very_willing"), "2017-35"),
+    ]
+    sums += [(("very_unwilling", "unwilling"), "2017-30"), (("willing", "very_willing"), "2017-31")]
+    sums += [(("neither",), "2017-36")]
+    options = {name: _candidates(record, fid, base) for name, fid in parts.items()}
+    ideal = {name: record.value(fid) * base / 100 for name, fid in parts.items()}
+    allowed = {fid: set(_candidates(record, fid, base)) for _, fid in sums}
+    best: tuple[float, tuple[int, ...]] | None = None
+    names = list(parts)
+    for combo in itertools.product(*(options[n] for n in names)):
+        if sum(combo) != base:
+            continue
+        value = dict(zip(names, combo, strict=True))
+        if all(sum(value[n] for n in group) in allowed[fid] for group, fid in sums):
+            cost = sum((value[n] - ideal[n]) ** 2 for n in names)
+            if best is None or cost < best[0]:
+                best = (cost, combo)
+    if best is None:
+        raise ReconstructionError("No willingness counts fit every published split.")
+    counts = dict(zip(names, best[1], strict=True))
+    _deal(rng, partners, counts, build.column("contract_willingness"))
+    # reasons, among partners unwilling to leave
+    willingness = build.single["contract_willingness"].astype(str)
+    unwilling = np.flatnonzero(np.isin(willingness, ("very_unwilling", "unwilling"))).astype(
+        np.int64
+    )
+    in_base = np.zeros(build.n, dtype=bool)
+    in_base[unwilling] = True
+    reasons = {
+        "lose_control": "2017-43",
+        "lose_flexibility": "2017-44",
+        "continuity": "2017-45",
+        "salaried": "2017-46",
+    }
+    table = build.multi.setdefault("contract_reasons", {})
+    covered = np.zeros(build.n, dtype=bool)
+    for option, fid in reasons.items():
+        k = _count(record, fid, _base_size(build, record, fid, in_base))
+        # give the first ticks to those who have none yet, so every unwilling partner has one
+        fresh = unwilling[~covered[unwilling]]
+        first = fresh[: min(k, len(fresh))] if option != "lose_control" else fresh[:0]
+        pool = unwilling[~np.isin(unwilling, first)]
+        rest = _pick(rng, pool, k - len(first))
+        ticked = np.zeros(build.n, dtype=bool)
+        ticked[first] = True
+        ticked[rest] = True
+        table[option] = ticked
+        covered |= ticked
+    other = round(float(record.param("contract_other_reason_share")) * len(unwilling))
+    ticked = np.zeros(build.n, dtype=bool)
+    ticked[_pick(rng, unwilling, other)] = True
+    table["other"] = ticked
+    _ensure_ticked(rng, build, "contract_reasons", unwilling, "other")
+
+
+def _stp(
+    rng: np.random.Generator,
+    build: _Build,
+    record: _Record,
+    influence_id: str,
+    change_id: str,
+    suffix: str,
+) -> None:
+    everyone = np.arange(build.n, dtype=np.int64)
+    _single_with_target(
+        rng,
+        build,
+        record,
+        "stp_influence",
+        everyone,
+        [(influence_id, ["not_at_all"])],
+        f"stp_influence_other_{suffix}",
+    )
+    _single_with_target(
+        rng,
+        build,
+        record,
+        "stp_change",
+        everyone,
+        [(change_id, ["probable", "very_probable"])],
+        f"stp_change_other_{suffix}",
+    )
+
+
+def _gp(rng: np.random.Generator, build: _Build, record: _Record, year: int) -> None:
+    if year == 2015:
+        _place_gp(rng, build, 2015, int(record.value("2015-08")))
+        _roles(rng, build, record, "role_shares_gp2015")
+        _membership_2015(rng, build, record)
+    else:
+        _place_gp(rng, build, 2017, None)
+        partners = int(record.value("2017-33"))
+        _roles(rng, build, record, "role_shares_gp2017_non_partner", partners)
+        _membership_2017(rng, build, record)
+    pool = _collaborating(build)
+    _gp_attributes(rng, build, record, year, pool)
+    if year == 2015:
+        _multi_shares(rng, build, record, "drivers", pool, "driver_shares")
+        _ensure_ticked(rng, build, "drivers", pool, "other")
+        _barriers(rng, build, record, pool, "barrier_shares_gp")
+        return
+    _aims(rng, build, record, pool)
+    _outcomes(rng, build, record, pool)
+    _funding(rng, build, record, pool)
+    _barriers(rng, build, record, pool, "barrier_shares_gp")
+    _stp(rng, build, record, "2017-09", "2017-11", "gp")
+    _contracts(rng, build, record)
+
+
+def _ccg(rng: np.random.Generator, build: _Build, record: _Record, year: int) -> None:
+    _place_ccg(rng, build, year)
+    _roles(rng, build, record, "role_shares_ccg")
+    everyone = np.arange(build.n, dtype=np.int64)
+    encouragement = build.column("ccg_encouragement")
+    if year == 2015:
+        names, shares = _shares(record, "encouragement_shares_2015")
+        _deal(
+            rng,
+            everyone,
+            dict(zip(names, _split(build.n, shares).tolist(), strict=True)),
+            encouragement,
+        )
+        _multi_shares(rng, build, record, "ccg_support", everyone, "ccg_support_shares_2015")
+        _ensure_ticked(rng, build, "ccg_support", everyone, "none")
+        _barriers(rng, build, record, everyone, "barrier_shares_ccg")
+        return
+    active = _count(record, "S-13", _base_size(build, record, "S-13"))
+    rest = build.n - active
+    _deal(rng, everyone, {"actively": active, "on_request": rest, "not_involved": 0}, encouragement)
+    _multi_shares(rng, build, record, "ccg_support", everyone, "ccg_support_shares_2017")
+    _ensure_ticked(rng, build, "ccg_support", everyone, "none")
+    _barriers(rng, build, record, everyone, "barrier_shares_ccg")
+    _stp(rng, build, record, "2017-10", "2017-12", "ccg")
+    # share of member practices willing to give up contracts: a few don't know, rest by shares
+    willing = build.column("practices_willing")
+    dont_know = int(record.param("practices_willing_dont_know"))
+    dk_rows = _pick(rng, everyone, dont_know)
+    willing[dk_rows] = "dont_know"
+    answered = everyone[~np.isin(everyone, dk_rows)]
+    willing[answered] = "quarter_half"  # placeholder: the base counts who answered
+    under = _count(record, "2017-47", _base_size(build, record, "2017-47"))
+    names, shares = _shares(record, "practices_willing_other")
+    counts = {"under_quarter": under}
+    counts.update(zip(names, _split(len(answered) - under, shares).tolist(), strict=True))
+    _deal(rng, answered, counts, willing)
+
+
+# ------------------------------------------------------------------------------------------
+# assembling the SurveyData
+# ------------------------------------------------------------------------------------------
+
+_SAMPLE_FINDING: Mapping[tuple[int, str], str] = {
+    (2015, "gp"): "2015-01",
+    (2015, "ccg"): "2015-02",
+    (2017, "gp"): "2017-01",
+    (2017, "ccg"): "2017-02",
+}
+
+_BUILDERS: Mapping[str, Callable[[np.random.Generator, _Build, _Record, int], None]] = {
+    "gp": _gp,
+    "ccg": _ccg,
+}
+
+
+def _source(wave: int, instrument: str, seed: int) -> str:
+    return (
+        f"gpcollab.reconstruct({wave}, {instrument!r}, seed={seed}): synthetic responses "
+        "reconstructed from the published findings register"
+    )
+
+
+def _frames(
+    build: _Build, wave: int, instrument: str, items: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
+    import pandas as pd
+
+    from gpcollab.schema import ITEMS
+    from gpcollab.vocab import Aim
+
+    width = max(4, len(str(build.n)))
+    ids = np.array([f"{instrument}{wave}-{i + 1:0{width}d}" for i in range(build.n)], dtype=object)
+    respondents: dict[str, Any] = {"respondent_id": ids}
+    for item in items:
+        if ITEMS[item].kind == "single":
+            respondents[item] = build.single.get(item, np.full(build.n, None, dtype=object))
+    respondents["ccg_code"] = build.ccg_code
+    resp = pd.DataFrame(respondents)
+    aim_rows: list[tuple[int, int]] = []
+    if "aims" in items:
+        for j, aim in enumerate(Aim.values()):
+            for i in np.flatnonzero(build.aim_set.get(aim, np.zeros(build.n, dtype=bool))):
+                aim_rows.append((int(i), j))
+    aim_rows.sort()
+    aim_values = Aim.values()
+    aims = pd.DataFrame(
+        {
+            "respondent_id": [ids[i] for i, _ in aim_rows],
+            "aim": [aim_values[j] for _, j in aim_rows],
+            "outcome": [build.aim_outcome[aim_values[j]][i] for i, j in aim_rows],
+        }
+    )
+    multi: dict[str, pd.DataFrame] = {}
+    for item in items:
+        if ITEMS[item].kind != "multi":
+            continue
+        options = ITEMS[item].choices.values()
+        ticked = build.multi.get(item, {})
+        rows = sorted(
+            (int(i), k)
+            for k, option in enumerate(options)
+            for i in np.flatnonzero(ticked.get(option, np.zeros(build.n, dtype=bool)))
+        )
+        multi[item] = pd.DataFrame(
+            {"respondent_id": [ids[i] for i, _ in rows], "option": [options[k] for _, k in rows]}
+        )
+    return resp, aims, multi
+
+
+def reconstruct(wave: int, instrument: str, seed: int = 0) -> SurveyData:
+    """Build a synthetic response set whose computed figures reproduce the findings register.
+
+    Parameters
+    ----------
+    wave : int
+        Survey year: ``2015`` or ``2017``.
+    instrument : str
+        ``"gp"`` (GP-practice staff) or ``"ccg"`` (CCG staff).
+    seed : int, default=0
+        Seed of ``numpy.random.default_rng``. The same seed always gives the same set; the
+        bundled sets (:func:`gpcollab.load_survey`) are seed 0.
+
+    Returns
+    -------
+    SurveyData
+        Exactly the published number of respondents, ``meta.synthetic = True`` and
+        ``meta.source`` naming the reconstruction. The items are those of
+        ``docs/instruments.md``.
+
+    Raises
+    ------
+    ReconstructionError
+        For an unknown wave or instrument (the message lists the available ones), or when the
+        register's figures cannot be met together.
+
+    Notes
+    -----
+    The set is synthetic: made up so that the published percentages and associations come out
+    as published. Individual answers, and any figure never published, carry no information
+    about the real respondents. The choices made where nothing was published are in
+    :data:`RECONSTRUCTION_PARAMETERS` (or the register's assumptions).
+
+    Examples
+    --------
+    >>> from gpcollab import reconstruct
+    >>> survey = reconstruct(2017, "ccg", seed=1)
+    >>> survey.n, survey.meta.synthetic
+    (51, True)
+    """
+    key = (int(wave) if not isinstance(wave, bool) else -1, str(instrument).lower())
+    if key not in ITEMS_ASKED:
+        available = ", ".join(f"({w}, {i!r})" for w, i in INSTRUMENTS)
+        raise ReconstructionError(
+            f"No reconstruction for wave {wave!r}, instrument {instrument!r}. "
+            f"Available: {available}."
+        )
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ReconstructionError(f"seed must be a non-negative integer, got {seed!r}.")
+    from gpcollab.schema import SurveyData, SurveyMeta
+    from gpcollab.vocab import Instrument
+
+    year, inst = key
+    record = _Record.load()
+    n = int(record.value(_SAMPLE_FINDING[key]))
+    build = _Build(n=n)
+    rng = np.random.default_rng(int(seed))
+    _BUILDERS[inst](rng, build, record, year)
+    items = ITEMS_ASKED[key]
+    respondents, aims, multi = _frames(build, year, inst, items)
+    meta = SurveyMeta(
+        wave=year,
+        instrument=Instrument.parse(inst),
+        n=n,
+        source=_source(year, inst, int(seed)),
+        synthetic=True,
+        codebook=None,
+        items=items,
+        notes=(
+            "Synthetic: built so that the published figures are reproduced; not the survey "
+            "responses, which were never published."
+        ),
+    )
+    return SurveyData(respondents, aims, multi, meta)
