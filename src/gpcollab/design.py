@@ -36,6 +36,7 @@ __all__ = [
     "SurveyDesign",
     "design_df",
     "domain_df",
+    "domain_df_from_counts",
     "domain_psu_sums",
     "influence_covariance",
     "prepare_design",
@@ -209,7 +210,24 @@ def _column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
     return col
 
 
+def _dense_codes(values: NDArray[np.int64]) -> tuple[IntArray, int] | None:
+    """Codes of non-negative integers in sorted order in O(n), or None if the range is large."""
+    if values.size == 0:
+        return None
+    lo, hi = int(values.min()), int(values.max())
+    if lo < 0 or hi > 4 * values.size + 1024:
+        return None
+    present = np.bincount(values, minlength=hi + 1) > 0
+    remap = np.cumsum(present, dtype=np.intp) - 1
+    return remap[values], int(remap[-1]) + 1
+
+
 def _codes(col: pd.Series) -> tuple[IntArray, int]:
+    """Codes ``0..k-1`` of a column's values, in sorted (or category) order."""
+    if pd.api.types.is_integer_dtype(col.dtype) and not isinstance(col.dtype, pd.CategoricalDtype):
+        dense = _dense_codes(np.asarray(col, dtype=np.int64))
+        if dense is not None:
+            return dense
     codes, uniques = pd.factorize(col, sort=True)
     return codes.astype(np.intp, copy=False), len(uniques)
 
@@ -277,9 +295,11 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
     if design.psu is not None:
         psu_raw, n_raw = _codes(_column(data, design.psu, "psu"))
         psu_key = stratum.astype(np.int64) * n_raw + psu_raw
-        psu_codes, psu_uniques = pd.factorize(psu_key, sort=True)
-        psu = psu_codes.astype(np.intp, copy=False)
-        n_psu = len(psu_uniques)
+        dense = _dense_codes(psu_key)
+        if dense is None:
+            psu_codes, psu_uniques = pd.factorize(psu_key, sort=True)
+            dense = psu_codes.astype(np.intp, copy=False), len(psu_uniques)
+        psu, n_psu = dense
     else:
         order = np.argsort(stratum, kind="stable")
         psu = np.empty(n, dtype=np.intp)
@@ -687,4 +707,19 @@ def domain_df(prepared: PreparedDesign, domain: IntArray, n_domains: int) -> Int
     out: IntArray = (np.count_nonzero(psu_hit, axis=0) - np.count_nonzero(str_hit, axis=0)).astype(
         np.intp
     )
+    return out
+
+
+def domain_df_from_counts(prepared: PreparedDesign, counts: NDArray[np.integer]) -> IntArray:
+    """Domain degrees of freedom from a (P, D) table of nonzero-weight row counts.
+
+    The same as :func:`domain_df`, for callers that already accumulated rows by PSU and domain.
+    """
+    hit = np.asarray(counts) > 0
+    n_domains = hit.shape[1]
+    flat = (prepared.psu_stratum[:, None] * n_domains + np.arange(n_domains)).ravel()
+    per_stratum = np.bincount(
+        flat, weights=hit.ravel().astype(np.float64), minlength=prepared.n_strata * n_domains
+    ).reshape(prepared.n_strata, n_domains)
+    out: IntArray = (hit.sum(axis=0) - np.count_nonzero(per_stratum, axis=0)).astype(np.intp)
     return out

@@ -33,7 +33,7 @@ from gpcollab.design import (
     SurveyDesign,
     calibration_psu_correction,
     domain_df,
-    domain_psu_sums,
+    domain_df_from_counts,
     prepare_design,
     stratified_variance,
 )
@@ -117,22 +117,27 @@ def _domains(data: pd.DataFrame, by: list[str], valid: NDArray[np.bool_]) -> _Do
         codes.append(c)
         values.append(v)
     sizes = [max(len(v), 1) for v in values]
-    key = np.zeros(n, dtype=np.int64)
-    for c, size in zip(codes, sizes, strict=True):
+    all_valid = bool(valid.all())
+    key = codes[0].astype(np.intp)
+    for c, size in zip(codes[1:], sizes[1:], strict=True):
         key = key * size + c
-    key = np.where(valid, key, -1)
     n_keys = int(np.prod(np.asarray(sizes, dtype=np.float64)))
-    inside = key >= 0
+    if not all_valid:
+        key = np.where(valid, key, -1)
+    inside = valid if not all_valid else None
+    keys_in = key if inside is None else key[inside]
     if n_keys <= 4 * n + 1024:
-        present = np.bincount(key[inside], minlength=n_keys) > 0
+        present = np.bincount(keys_in, minlength=n_keys) > 0
         observed = np.flatnonzero(present)
-        remap = np.cumsum(present) - 1
-        code = np.full(n, -1, dtype=np.intp)
-        code[inside] = remap[key[inside]]
+        remap = np.cumsum(present, dtype=np.intp) - 1
+        mapped = remap[keys_in]
     else:
-        observed, inverse = np.unique(key[inside], return_inverse=True)
+        observed, mapped = np.unique(keys_in, return_inverse=True)
+    if inside is None:
+        code = mapped.astype(np.intp, copy=False)
+    else:
         code = np.full(n, -1, dtype=np.intp)
-        code[inside] = inverse
+        code[inside] = mapped
     labels: dict[str, object] = {}
     rest = observed.astype(np.int64)
     parts: list[NDArray[np.int64]] = []
@@ -189,7 +194,9 @@ def _prepare(
     return prepared, by_cols, _domains(data, by_cols, valid)
 
 
-def _numeric_y(data: pd.DataFrame, y: str, valid: NDArray[np.bool_]) -> FloatArray:
+def _numeric_y(
+    data: pd.DataFrame, y: str, valid: NDArray[np.bool_], all_valid: bool = False
+) -> FloatArray:
     col = data[y]
     if isinstance(col.dtype, pd.CategoricalDtype) or not (
         pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
@@ -198,6 +205,8 @@ def _numeric_y(data: pd.DataFrame, y: str, valid: NDArray[np.bool_]) -> FloatArr
             f"`y` column {y!r} has dtype {col.dtype}; estimate_mean/estimate_total need a "
             "numeric or boolean column. Use estimate_proportions for categories."
         )
+    if all_valid:
+        return np.asarray(col, dtype=np.float64)
     values = np.zeros(len(col), dtype=np.float64)
     values[valid] = np.asarray(col[valid], dtype=np.float64)
     return values
@@ -317,28 +326,55 @@ def _mean_or_total(
 ) -> pd.DataFrame:
     lvl = check_level(level)
     prepared, _, dom = _prepare(data, y, by, design, na_rm)
-    values = _numeric_y(data, y, dom.code >= 0)
-    sums = _domain_sums(prepared, dom)
-    d = dom.count
     inside = dom.code >= 0
-    code = np.where(inside, dom.code, 0)
-    w = np.where(inside, prepared.weights, 0.0)
-    wy = _wsum(code, w * values, d)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = wy / sums.w
-        resid = values - mean[code]
-        sigma2 = _wsum(code, w * resid * resid, d) / sums.w
-    if kind == "mean":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            u = np.where(inside, resid / sums.w[code], 0.0)
-        estimate, scale2 = mean, np.ones(d)
+    all_in = bool(inside.all())
+    values = _numeric_y(data, y, inside, all_in)
+    d, n_psu = dom.count, prepared.n_psu
+    if all_in:
+        code, w, yv, psu = dom.code, prepared.weights, values, prepared.psu
     else:
-        u = np.where(inside, values, 0.0)
-        estimate, scale2 = wy, sums.w**2
-    totals = domain_psu_sums(prepared, w * u, dom.code, d)
-    var = _calibrated_variance(prepared, totals, dom.code, u, d)
+        code, w, yv = dom.code[inside], prepared.weights[inside], values[inside]
+        psu = prepared.psu[inside]
+    # Everything is accumulated per (PSU, domain) cell: one bincount per quantity, no (n, D)
+    # matrix.  y is shifted by its overall mean first so the one-pass variance is stable.
+    shift = float(yv.mean()) if yv.size else 0.0
+    yc = yv - shift
+    cell = psu * d + code
+    size = n_psu * d
+    count = np.bincount(cell, minlength=size).reshape(n_psu, d)
+    nonzero = w != 0
+    if bool(nonzero.all()):
+        count_pos = count
+    else:
+        count_pos = np.bincount(cell[nonzero], minlength=size).reshape(n_psu, d)
+    sw = _wsum(cell, w, size).reshape(n_psu, d)
+    swy = _wsum(cell, w * yc, size).reshape(n_psu, d)
+    swy2 = _wsum(cell, w * yc * yc, size).reshape(n_psu, d)
+    sww = _wsum(cell, w * w, size).reshape(n_psu, d)
+    sums = _DomainSums(
+        n=count.sum(axis=0).astype(np.intp),
+        n_pos=count_pos.sum(axis=0).astype(np.intp),
+        w=sw.sum(axis=0),
+        w2=sww.sum(axis=0),
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_c = swy.sum(axis=0) / sums.w
+        sigma2 = np.maximum(swy2.sum(axis=0) / sums.w - mean_c**2, 0.0)
+        if kind == "mean":
+            estimate, scale2 = mean_c + shift, np.ones(d)
+            totals = (swy - mean_c * sw) / sums.w
+        else:
+            estimate, scale2 = swy.sum(axis=0) + shift * sums.w, sums.w**2
+            totals = swy + shift * sw
+    if prepared.calibration_codes:
+        u = np.zeros(prepared.n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u[inside] = (yc - mean_c[code]) / sums.w[code] if kind == "mean" else yv
+        var = _calibrated_variance(prepared, totals, dom.code, u, d)
+    else:
+        var = stratified_variance(prepared, totals)
     se = np.sqrt(var)
-    dfs = _df_override(df, domain_df(prepared, dom.code, d))
+    dfs = _df_override(df, domain_df_from_counts(prepared, count_pos))
     low, high = wald_ci(estimate, se, dfs, lvl)
     deff, n_eff = _deff_n_eff(var, sigma2, scale2, sums)
     return _frame(
