@@ -189,6 +189,9 @@ _LIKERT_SCALES: tuple[type[Choice], ...] = (
 
 _DONT_KNOW = "dont_know"
 
+# labels of the special rows the analysis tables add
+_SPECIAL_LABELS: dict[str, str] = {"all_pcns": "All PCNs", "observed": "Observed"}
+
 
 # -- small helpers ---------------------------------------------------------------------------
 
@@ -250,7 +253,7 @@ def _labeller(data: pd.DataFrame, column: str) -> Callable[[Any], str]:
     if column == "option":
         enum = _option_enum(data)
     if enum is not None:
-        labels = enum.labels()
+        labels = {**_SPECIAL_LABELS, **enum.labels()}
         return lambda value: labels.get(str(value), str(value))
     if column == "wave":
         return lambda value: (
@@ -260,8 +263,8 @@ def _labeller(data: pd.DataFrame, column: str) -> Callable[[Any], str]:
         return lambda value: {"True": "Received", "False": "Did not receive"}.get(
             str(value), str(value)
         )
-    if column in ("size_band", "scenario"):
-        return lambda value: "All PCNs" if str(value) == "all_pcns" else str(value)
+    if column == "scenario":
+        return lambda value: _SPECIAL_LABELS.get(str(value), str(value))
     return str
 
 
@@ -366,7 +369,7 @@ def _finish(ax: Axes, synthetic: bool) -> Axes:
     )
     engine = fig.get_layout_engine()
     if isinstance(engine, ConstrainedLayoutEngine):
-        engine.set(rect=(0.0, 0.04, 1.0, 0.96))
+        engine.set(rect=(0.0, 0.055, 1.0, 0.945))
     return ax
 
 
@@ -408,13 +411,19 @@ def _legend(ax: Axes, *, ncol: int, title: str | None = None) -> None:
     )
 
 
+def _numeric(series: pd.Series) -> bool:
+    return bool(pd.api.types.is_numeric_dtype(series)) and series.dtype != bool
+
+
 def _single(data: pd.DataFrame, keys: Sequence[str], helper: str) -> None:
     """Raise when ``data`` has more than one row per combination of ``keys``."""
     if data.duplicated(subset=list(keys)).any():
         extra = [
             str(c)
             for c in data.columns
-            if c not in (*keys, *_ESTIMATE_COLUMNS) and data[c].nunique(dropna=False) > 1
+            if c not in keys
+            and (c not in _ESTIMATE_COLUMNS or (c == "level" and not _numeric(data[c])))
+            and data[c].nunique(dropna=False) > 1
         ]
         raise ValueError(
             f"{helper} found several rows for the same {list(keys)!r}; the table has other "
@@ -796,9 +805,7 @@ def plot_wave_comparison(
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{100 * v:+.0f}" if v else "0"))
     first = str(rows["wave_first"].iloc[0]) if "wave_first" in rows.columns else "first wave"
     second = str(rows["wave_second"].iloc[0]) if "wave_second" in rows.columns else "second"
-    ax.set_xlabel(
-        f"Change from {first} to {second} (percentage points, with interval)", fontsize=_FONT
-    )
+    ax.set_xlabel(f"Change {first} to {second}, percentage points", fontsize=_FONT)
     _style(ax, grid="x")
     return _finish(ax, _is_synthetic(data))
 
@@ -942,7 +949,7 @@ def plot_likert(
     ax.set_ylim(len(subsets) - 0.5, -0.5)
     ax.set_xlabel("Share of respondents", fontsize=_FONT)
     _style(ax, grid="x")
-    _legend(ax, ncol=min(k, 3))
+    _legend(ax, ncol=k if k <= 4 else 3)
 
     dont_know = np.array([sh.get(_DONT_KNOW, np.nan) for sh in shares])
     if not np.all(np.isnan(dont_know)):

@@ -1,0 +1,665 @@
+"""Tests of the plotting helpers: the drawn artists are inspected, never the pixels.
+
+Every expected number comes from the hand-made input tables below, not from the code under
+test: bar widths and heights equal the table's shares, whisker ends equal its interval ends,
+tick labels are the vocabulary's labels in order, and the base ``n=...`` is written.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.container import BarContainer, ErrorbarContainer
+from matplotlib.patches import Rectangle
+
+import gpcollab
+from gpcollab import plotting
+from gpcollab.schema import SYNTHETIC_NOTICE
+from gpcollab.vocab import (
+    Achievement,
+    Aim,
+    ContractWillingness,
+    Influence,
+    Instrument,
+    Membership,
+    SizeBand,
+)
+
+approx = pytest.approx
+
+
+@pytest.fixture(autouse=True)
+def close_figures() -> Iterator[None]:
+    yield
+    plt.close("all")
+
+
+# -- hand-made tables (shapes of docs/analysis_api.md) ---------------------------------------
+
+ACH_SHARES = {
+    # aim: (fully, partially, not achieved, too early), n
+    "access": ((0.30, 0.40, 0.10, 0.20), 238),
+    "sustainability": ((0.10, 0.50, 0.25, 0.15), 190),
+    "staff": ((0.22, 0.38, 0.20, 0.20), 120),
+}
+OUTCOMES = ["fully", "partially", "not_achieved", "too_early"]
+
+
+def _cat(values: Any, enum: Any) -> pd.Categorical:
+    return pd.Categorical(values, dtype=enum.dtype())
+
+
+def achievement_table(synthetic: bool = True) -> pd.DataFrame:
+    rows = [
+        {"aim": aim, "outcome": outcome, "n": n, "estimate": shares[i]}
+        for aim, (shares, n) in ACH_SHARES.items()
+        for i, outcome in enumerate(OUTCOMES)
+    ]
+    table = pd.DataFrame(rows)
+    table["aim"] = _cat(table["aim"], Aim)
+    table["outcome"] = _cat(table["outcome"], Achievement)
+    table.attrs.update(synthetic=synthetic, analysis="achievement_rates")
+    return table
+
+
+RATE_EST = [0.20, 0.25, 0.30, 0.40, 0.45]
+RATE_LOW = [0.10, 0.15, 0.21, 0.27, 0.25]
+RATE_HIGH = [0.35, 0.38, 0.41, 0.54, 0.67]
+RATE_N = [40, 60, 80, 50, 20]
+
+
+def rates_table(synthetic: bool = True) -> pd.DataFrame:
+    fully = pd.DataFrame(
+        {
+            "aim": "access",
+            "size_band": _cat(SizeBand.values(), SizeBand),
+            "outcome": "fully",
+            "n": RATE_N,
+            "estimate": RATE_EST,
+            "ci_low": RATE_LOW,
+            "ci_high": RATE_HIGH,
+        }
+    )
+    # another outcome that must be filtered out
+    partly = fully.assign(outcome="partially", estimate=0.5, ci_low=0.4, ci_high=0.6)
+    table = pd.concat([fully, partly], ignore_index=True)
+    table.attrs.update(synthetic=synthetic)
+    return table
+
+
+def wave_table(synthetic: bool = True) -> pd.DataFrame:
+    table = pd.DataFrame(
+        {
+            "item": "membership",
+            "option": ["formal", "informal"],
+            "wave_first": 2015,
+            "wave_second": 2017,
+            "estimate_first": [0.37, 0.26],
+            "estimate_second": [0.50, 0.20],
+            "n_first": [1200, 1200],
+            "n_second": [1100, 1100],
+            "difference": [0.13, -0.06],
+            "se": [0.02, 0.02],
+            "ci_low": [0.09, -0.11],
+            "ci_high": [0.18, -0.02],
+            "p_value": [0.0001, 0.01],
+        }
+    )
+    table.attrs.update(synthetic=synthetic)
+    return table
+
+
+LIKERT = {
+    # instrument: shares of not_at_all, slightly, fairly, very, dont_know; n
+    "gp": ((0.45, 0.25, 0.12, 0.03, 0.15), 900),
+    "ccg": ((0.20, 0.30, 0.30, 0.10, 0.10), 150),
+}
+INFLUENCE = ["not_at_all", "slightly", "fairly", "very", "dont_know"]
+
+
+def likert_table(synthetic: bool = True) -> pd.DataFrame:
+    rows = [
+        {"instrument": inst, "option": option, "n": n, "estimate": shares[i]}
+        for inst, (shares, n) in LIKERT.items()
+        for i, option in enumerate(INFLUENCE)
+    ]
+    table = pd.DataFrame(rows)
+    table["instrument"] = _cat(table["instrument"], Instrument)
+    table.attrs.update(synthetic=synthetic)
+    return table
+
+
+WILLING = [0.30, 0.25, 0.20, 0.10, 0.05, 0.10]
+
+
+def willingness_table() -> pd.DataFrame:
+    table = pd.DataFrame({"option": ContractWillingness.values(), "n": 500, "estimate": WILLING})
+    table.attrs.update(synthetic=False, instrument="gp")
+    return table
+
+
+SIZE_EST = [0.30, 0.20, 0.25, 0.15, 0.10]
+
+
+def size_table(synthetic: bool = True) -> pd.DataFrame:
+    table = pd.DataFrame(
+        {
+            "item": "size_band",
+            "option": SizeBand.values(),
+            "n": 400,
+            "estimate": SIZE_EST,
+            "ci_low": [e - 0.04 for e in SIZE_EST],
+            "ci_high": [e + 0.05 for e in SIZE_EST],
+        }
+    )
+    table.attrs.update(synthetic=synthetic)
+    return table
+
+
+# ten PCNs: 3 under 30,000; 5 from 30,000 (the edge counts in the upper band); 2 from 50,000
+PCN = pd.DataFrame(
+    {
+        "registered_patients": [
+            12_000,
+            25_000,
+            29_999,
+            30_000,
+            31_000,
+            40_000,
+            45_000,
+            49_999,
+            50_000,
+            99_000,
+        ]
+    }
+)
+PCN_SHARES = [0.3, 0.5, 0.2, 0.0, 0.0]
+
+
+def scenario_table(synthetic: bool = True) -> pd.DataFrame:
+    table = pd.DataFrame(
+        {
+            "scenario": ["observed", "all 100k-250k", "two years older"],
+            "estimate": [0.30, 0.38, 0.34],
+            "ci_low": [0.26, 0.30, 0.29],
+            "ci_high": [0.34, 0.46, 0.40],
+            "difference": [0.0, 0.08, 0.04],
+            "n_boot": 2000,
+            "n": 400,
+        }
+    )
+    table.attrs.update(synthetic=synthetic, aim="access")
+    return table
+
+
+# -- artist helpers -------------------------------------------------------------------------
+
+
+def bars_by_gid(ax: Axes) -> dict[str, list[Rectangle]]:
+    out: dict[str, list[Rectangle]] = {}
+    for container in ax.containers:
+        if isinstance(container, BarContainer):
+            for patch in container.patches:
+                out.setdefault(str(patch.get_gid()), []).append(patch)
+    return out
+
+
+def whisker_segments(ax: Axes) -> list[np.ndarray]:
+    segments: list[np.ndarray] = []
+    for container in ax.containers:
+        if isinstance(container, ErrorbarContainer):
+            for collection in container.lines[2]:
+                segments.extend(np.asarray(s) for s in collection.get_segments())
+    return segments
+
+
+def texts(ax: Axes) -> list[str]:
+    return [t.get_text() for t in ax.texts]
+
+
+def tick_labels(ax: Axes, axis: str) -> list[str]:
+    labels = ax.get_yticklabels() if axis == "y" else ax.get_xticklabels()
+    return [t.get_text() for t in labels]
+
+
+def footers(ax: Axes) -> list[str]:
+    return [t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.FOOTER_GID]
+
+
+# -- every helper: ax given and not given, footer, savefig -----------------------------------
+
+CALLS: dict[str, Callable[..., Axes]] = {
+    "achievement": lambda ax=None, synthetic=True: plotting.plot_achievement(
+        achievement_table(synthetic), ax=ax
+    ),
+    "rates": lambda ax=None, synthetic=True: plotting.plot_rates(rates_table(synthetic), ax=ax),
+    "waves": lambda ax=None, synthetic=True: plotting.plot_wave_comparison(
+        wave_table(synthetic), ax=ax
+    ),
+    "likert": lambda ax=None, synthetic=True: plotting.plot_likert(likert_table(synthetic), ax=ax),
+    "sizes": lambda ax=None, synthetic=True: plotting.plot_size_distribution(
+        size_table(synthetic), PCN, ax=ax
+    ),
+    "scenarios": lambda ax=None, synthetic=True: plotting.plot_scenarios(
+        scenario_table(synthetic), ax=ax
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_without_ax_a_new_figure_is_created(name: str) -> None:
+    _, existing = plt.subplots()
+    ax = CALLS[name]()
+    assert isinstance(ax, Axes)
+    assert ax is not existing
+    assert ax.figure is not existing.figure
+    assert not existing.has_data()
+    assert tuple(ax.figure.get_size_inches()) == approx(plotting.FIGSIZE)
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_with_ax_the_given_axes_is_drawn_on_and_returned(name: str) -> None:
+    _fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
+    n_figures = len(plt.get_fignums())
+    ax = CALLS[name](ax=right)
+    assert ax is right
+    assert right.has_data()
+    assert not left.has_data()
+    assert len(plt.get_fignums()) == n_figures
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_footer_only_for_synthetic_data(name: str) -> None:
+    assert footers(CALLS[name](synthetic=True)) == [SYNTHETIC_NOTICE]
+    assert footers(CALLS[name](synthetic=False)) == []
+
+
+def test_footer_added_once_per_figure() -> None:
+    fig, (left, right) = plt.subplots(1, 2)
+    CALLS["rates"](ax=left)
+    CALLS["scenarios"](ax=right)
+    assert [t.get_text() for t in fig.texts] == [SYNTHETIC_NOTICE]
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_savefig_keeps_the_footer_inside_the_image(name: str, tmp_path: Path) -> None:
+    ax = CALLS[name]()
+    fig = ax.figure
+    path = tmp_path / f"{name}.png"
+    fig.savefig(path, dpi=150)
+    assert path.stat().st_size > 10_000
+    (footer,) = [t for t in fig.texts if t.get_gid() == plotting.FOOTER_GID]
+    box = footer.get_window_extent()
+    assert box.x0 >= 0 and box.y0 >= 0
+    assert box.x1 <= fig.bbox.x1 and box.y1 <= fig.bbox.y1
+    # the axes leave room for the footer (constrained layout with a reserved strip)
+    assert ax.get_tightbbox().y0 >= box.y1 - 1
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_no_show_and_no_global_rcparams(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("plt.show() was called")
+
+    monkeypatch.setattr(plt, "show", fail)
+    before = dict(matplotlib.rcParams)
+    CALLS[name]()
+    assert dict(matplotlib.rcParams) == before
+
+
+# -- achievement ----------------------------------------------------------------------------
+
+
+def test_achievement_widths_and_lefts_are_the_shares() -> None:
+    ax = plotting.plot_achievement(achievement_table())
+    bars = bars_by_gid(ax)
+    assert list(bars) == OUTCOMES
+    # default order: by share fully achieved, highest on top
+    aims = ["access", "staff", "sustainability"]
+    for j, outcome in enumerate(OUTCOMES):
+        widths = [p.get_width() for p in bars[outcome]]
+        lefts = [p.get_x() for p in bars[outcome]]
+        assert widths == approx([ACH_SHARES[a][0][j] for a in aims])
+        assert lefts == approx([sum(ACH_SHARES[a][0][:j]) for a in aims])
+    ends = [p.get_x() + p.get_width() for p in bars["too_early"]]
+    assert ends == approx([1.0, 1.0, 1.0])
+    assert tick_labels(ax, "y") == [
+        "Improving access for\npatients",
+        "Staff experience, training\nand education",
+        "Financial and organisational\nsustainability",
+    ]
+    labels = [label.replace("\n", " ") for label in tick_labels(ax, "y")]
+    assert labels == [Aim(a).label for a in aims]
+    # first aim drawn at the top
+    assert bars["fully"][0].get_y() < bars["fully"][1].get_y()
+    assert ax.yaxis_inverted()
+
+
+def test_achievement_base_n_legend_and_percent_axis() -> None:
+    ax = plotting.plot_achievement(achievement_table())
+    assert {"n=238", "n=190", "n=120"} <= set(texts(ax))
+    assert "30%" in texts(ax)  # segment annotation
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [Achievement(o).label for o in OUTCOMES]
+    assert ax.get_xlim() == approx((0.0, 1.0))
+    assert ax.xaxis.get_major_formatter()(0.5, 0) == "50%"
+    colours = {o: bars_by_gid(ax)[o][0].get_facecolor() for o in OUTCOMES}
+    assert matplotlib.colors.to_hex(colours["too_early"]) == plotting.NEUTRAL_GREY.lower()
+
+
+def test_achievement_order_questionnaire_and_explicit() -> None:
+    ax = plotting.plot_achievement(achievement_table(), order="questionnaire")
+    labels = [label.replace("\n", " ") for label in tick_labels(ax, "y")]
+    assert labels == [Aim.ACCESS.label, Aim.SUSTAINABILITY.label, Aim.STAFF.label]
+    ax = plotting.plot_achievement(achievement_table(), order=["staff", "access"])
+    labels = [label.replace("\n", " ") for label in tick_labels(ax, "y")]
+    assert labels == [Aim.STAFF.label, Aim.ACCESS.label]
+    assert [p.get_width() for p in bars_by_gid(ax)["fully"]] == approx([0.22, 0.30])
+    with pytest.raises(ValueError, match="`order` must list levels of 'aim'"):
+        plotting.plot_achievement(achievement_table(), order=["nope"])
+
+
+def test_achievement_missing_columns_and_wrong_type() -> None:
+    with pytest.raises(ValueError, match=r"needs the columns \['outcome'\]"):
+        plotting.plot_achievement(achievement_table().drop(columns="outcome"))
+    with pytest.raises(TypeError, match="needs a pandas DataFrame"):
+        plotting.plot_achievement([1, 2, 3])  # type: ignore[arg-type]
+
+
+def test_achievement_several_domains_is_an_error() -> None:
+    table = pd.concat(
+        [achievement_table().assign(level="a"), achievement_table().assign(level="b")]
+    )
+    with pytest.raises(ValueError, match=r"other grouping columns \['level'\]"):
+        plotting.plot_achievement(table)
+
+
+# -- grouped rates --------------------------------------------------------------------------
+
+
+def test_rates_heights_whiskers_labels_and_n() -> None:
+    ax = plotting.plot_rates(rates_table(), x="size_band", outcome="fully")
+    heights = [p.get_height() for p in bars_by_gid(ax)["estimate"]]
+    assert heights == approx(RATE_EST)  # the "partially" rows are not drawn
+    segments = whisker_segments(ax)
+    assert len(segments) == 5
+    assert [s[:, 1].min() for s in segments] == approx(RATE_LOW)
+    assert [s[:, 1].max() for s in segments] == approx(RATE_HIGH)
+    centres = [p.get_x() + p.get_width() / 2 for p in bars_by_gid(ax)["estimate"]]
+    assert [s[0, 0] for s in segments] == approx(centres)
+    assert tick_labels(ax, "x") == [b.label for b in SizeBand]
+    assert [f"n={n}" for n in RATE_N] == [t for t in texts(ax) if t.startswith("n=")]
+    assert ax.get_ylabel().startswith(Achievement.FULLY.label)
+    assert ax.yaxis.get_major_formatter()(0.3, 0) == "30%"
+
+
+def test_rates_other_outcome() -> None:
+    ax = plotting.plot_rates(rates_table(), outcome="partially")
+    assert [p.get_height() for p in bars_by_gid(ax)["estimate"]] == approx([0.5] * 5)
+    with pytest.raises(ValueError, match="`outcome` must be an outcome in the table"):
+        plotting.plot_rates(rates_table(), outcome="too_early")
+
+
+def test_rates_with_hue_draws_side_by_side_bars() -> None:
+    table = rates_table()
+    staff = table.assign(
+        aim="staff",
+        estimate=table["estimate"] / 2,
+        ci_low=table["ci_low"] / 2,
+        ci_high=table["ci_high"] / 2,
+    )
+    both = pd.concat([table, staff], ignore_index=True)
+    both["aim"] = _cat(both["aim"], Aim)
+    ax = plotting.plot_rates(both, hue="aim")
+    bars = bars_by_gid(ax)
+    assert [p.get_height() for p in bars["access"]] == approx(RATE_EST)
+    assert [p.get_height() for p in bars["staff"]] == approx([e / 2 for e in RATE_EST])
+    assert all(
+        a.get_x() + a.get_width() <= s.get_x() + 1e-9
+        for a, s in zip(bars["access"], bars["staff"], strict=True)
+    )
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [Aim.ACCESS.label, Aim.STAFF.label]
+    lows = sorted(s[:, 1].min() for s in whisker_segments(ax))
+    assert lows == approx(sorted(RATE_LOW + [v / 2 for v in RATE_LOW]))
+    with pytest.raises(ValueError, match="several rows for the same"):
+        plotting.plot_rates(both)
+
+
+def test_rates_funding_groups_are_labelled() -> None:
+    table = pd.DataFrame(
+        {
+            "funding": [False, True],
+            "n": [300, 90],
+            "estimate": [0.2, 0.35],
+            "ci_low": [0.16, 0.26],
+            "ci_high": [0.25, 0.45],
+        }
+    )
+    ax = plotting.plot_rates(table, x="funding")
+    assert tick_labels(ax, "x") == ["Did not receive", "Received"]
+    assert [p.get_height() for p in bars_by_gid(ax)["estimate"]] == approx([0.2, 0.35])
+    assert ax.get_ylabel() == "Share"
+    assert footers(ax) == []
+
+
+# -- waves ----------------------------------------------------------------------------------
+
+
+def test_wave_difference_points_and_interval_ends() -> None:
+    ax = plotting.plot_wave_comparison(wave_table())
+    segments = whisker_segments(ax)
+    assert [s[:, 0].min() for s in segments] == approx([0.09, -0.11])
+    assert [s[:, 0].max() for s in segments] == approx([0.18, -0.02])
+    (container,) = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    points = container.lines[0]
+    assert points is not None
+    assert list(points.get_xdata()) == approx([0.13, -0.06])
+    labels = tick_labels(ax, "y")
+    assert labels[0].startswith(Membership.FORMAL.label + "\n")
+    assert "2015: 37% (n=1,200) → 2017: 50% (n=1,100)" in labels[0]
+    assert "p<0.001" in labels[0] and "p=0.010" in labels[1]
+    assert ax.xaxis.get_major_formatter()(0.05, 0) == "+5"
+    assert "2015 to 2017" in ax.get_xlabel()
+
+
+def test_wave_long_form_draws_each_wave_with_its_interval() -> None:
+    table = pd.DataFrame(
+        {
+            "wave": [2015, 2015, 2017, 2017],
+            "option": ["formal", "informal"] * 2,
+            "n": [1200, 1200, 1100, 1100],
+            "estimate": [0.37, 0.26, 0.50, 0.20],
+            "ci_low": [0.34, 0.23, 0.47, 0.18],
+            "ci_high": [0.40, 0.29, 0.53, 0.23],
+        }
+    )
+    ax = plotting.plot_wave_comparison(table)
+    bars = bars_by_gid(ax)
+    assert [p.get_height() for p in bars["2015"]] == approx([0.37, 0.26])
+    assert [p.get_height() for p in bars["2017"]] == approx([0.50, 0.20])
+    assert sorted(s[:, 1].max() for s in whisker_segments(ax)) == approx(
+        sorted([0.40, 0.29, 0.53, 0.23])
+    )
+    labels = [label.replace("\n", " ") for label in tick_labels(ax, "x")]
+    assert labels == [Membership.FORMAL.label, Membership.INFORMAL.label]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["2015", "2017"]
+
+
+# -- Likert ---------------------------------------------------------------------------------
+
+
+def test_likert_diverging_widths_and_zero_split() -> None:
+    ax = plotting.plot_likert(likert_table())
+    bars = bars_by_gid(ax)
+    assert list(bars) == INFLUENCE[:4]  # don't know is not in the main Axes
+    for j, option in enumerate(INFLUENCE[:4]):
+        widths = [p.get_width() for p in bars[option]]
+        assert widths == approx([LIKERT[g][0][j] for g in ("gp", "ccg")])
+    # even scale: the negative half ends at zero, the positive half starts there
+    assert [p.get_x() + p.get_width() for p in bars["slightly"]] == approx([0.0, 0.0])
+    assert [p.get_x() for p in bars["fairly"]] == approx([0.0, 0.0])
+    assert [p.get_x() for p in bars["not_at_all"]] == approx([-0.70, -0.50])
+    labels = tick_labels(ax, "y")
+    assert labels == ["GP practice staff survey\nn=900", "CCG staff survey\nn=150"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [Influence(o).label for o in INFLUENCE[:4]]
+    assert ax.xaxis.get_major_formatter()(-0.4, 0) == "40%"
+
+
+def test_likert_dont_know_is_drawn_apart() -> None:
+    ax = plotting.plot_likert(likert_table())
+    assert not any(p.get_gid() == "dont_know" for p in ax.patches)
+    (side,) = ax.child_axes
+    assert side.get_gid() == "dont_know"
+    dk = [p for p in side.patches if p.get_gid() == "dont_know"]
+    assert [p.get_width() for p in dk] == approx([0.15, 0.10])
+    assert [p.get_x() for p in dk] == approx([0.0, 0.0])
+    assert side.get_title() == Influence.DONT_KNOW.label
+    # to the right of the diverging bars, outside the main Axes
+    assert side.get_position().x0 > ax.get_position().x1
+
+
+def test_likert_odd_scale_middle_straddles_zero_and_single_bar() -> None:
+    ax = plotting.plot_likert(willingness_table())
+    bars = bars_by_gid(ax)
+    (neither,) = bars["neither"]
+    assert neither.get_width() == approx(0.20)
+    assert neither.get_x() == approx(-0.10)
+    (very,) = bars["very_unwilling"]
+    assert very.get_x() == approx(-(0.30 + 0.25 + 0.10))
+    assert tick_labels(ax, "y") == ["GP practice staff survey\nn=500"]
+    (side,) = ax.child_axes
+    assert [p.get_width() for p in side.patches] == approx([0.10])
+    assert footers(ax) == []
+
+
+def test_likert_without_dont_know_has_no_side_panel() -> None:
+    table = likert_table()
+    table = table[table["option"] != "dont_know"]
+    ax = plotting.plot_likert(table)
+    assert ax.child_axes == []
+
+
+def test_likert_unknown_options_are_an_error() -> None:
+    table = pd.DataFrame({"option": ["yes", "no"], "estimate": [0.5, 0.5]})
+    with pytest.raises(ValueError, match="do not belong to one answer set"):
+        plotting.plot_likert(table)
+
+
+# -- size distribution ----------------------------------------------------------------------
+
+
+def test_size_distribution_against_pcn_bands() -> None:
+    ax = plotting.plot_size_distribution(size_table(), PCN)
+    bars = bars_by_gid(ax)
+    assert [p.get_height() for p in bars["survey"]] == approx(SIZE_EST)
+    assert [p.get_height() for p in bars["pcn"]] == approx(PCN_SHARES)
+    segments = whisker_segments(ax)
+    assert [s[:, 1].min() for s in segments] == approx([e - 0.04 for e in SIZE_EST])
+    assert [s[:, 1].max() for s in segments] == approx([e + 0.05 for e in SIZE_EST])
+    assert tick_labels(ax, "x") == [b.label for b in SizeBand]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [
+        "Collaborations, survey (n=400)",
+        "Primary care networks, Dec 2019 (n=10)",
+    ]
+
+
+def test_size_distribution_default_uses_the_real_pcns() -> None:
+    pcn = gpcollab.load_population(2019, "pcn")
+    patients = pcn["registered_patients"].dropna().to_numpy(float)
+    expected = [
+        float(((patients >= lo) & (patients < hi)).mean())
+        for lo, hi in [
+            (0, 30_000),
+            (30_000, 50_000),
+            (50_000, 100_000),
+            (100_000, 250_000),
+            (250_000, np.inf),
+        ]
+    ]
+    ax = plotting.plot_size_distribution(size_table())
+    heights = [p.get_height() for p in bars_by_gid(ax)["pcn"]]
+    assert heights == approx(expected)
+    assert sum(heights) == approx(1.0)
+    assert f"(n={len(patients):,})" in ax.get_legend().get_texts()[1].get_text()
+
+
+# -- scenarios ------------------------------------------------------------------------------
+
+
+def test_scenarios_bars_whiskers_reference_and_labels() -> None:
+    ax = plotting.plot_scenarios(scenario_table())
+    bars = bars_by_gid(ax)["estimate"]
+    assert [p.get_width() for p in bars] == approx([0.30, 0.38, 0.34])
+    segments = whisker_segments(ax)
+    assert [s[:, 0].min() for s in segments] == approx([0.26, 0.30, 0.29])
+    assert [s[:, 0].max() for s in segments] == approx([0.34, 0.46, 0.40])
+    assert tick_labels(ax, "y") == ["Observed", "all 100k-250k", "two years older"]
+    assert matplotlib.colors.to_hex(bars[0].get_facecolor()) == plotting.NEUTRAL_GREY.lower()
+    assert texts(ax) == ["30%, n=400", "38%, n=400", "34%, n=400"]
+    reference = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert [line.get_xdata()[0] for line in reference] == approx([0.30])
+    assert Aim.ACCESS.label in ax.get_xlabel()
+
+
+def test_scenarios_pcn_projection_rows() -> None:
+    table = pd.DataFrame(
+        {
+            "size_band": ["under_30k", "30k_50k", "all_pcns"],
+            "pcns": [130, 740, 1250],
+            "share_of_pcns": [0.104, 0.592, 1.0],
+            "estimate": [0.2, 0.25, 0.24],
+            "ci_low": [0.12, 0.2, 0.2],
+            "ci_high": [0.3, 0.31, 0.29],
+        }
+    )
+    ax = plotting.plot_scenarios(table, reference=None)
+    assert tick_labels(ax, "y") == [SizeBand.UNDER_30K.label, SizeBand.FROM_30K.label, "All PCNs"]
+    assert texts(ax) == ["20%, 130 PCNs (10%)", "25%, 740 PCNs (59%)", "24%, 1,250 PCNs"]
+    assert [s[:, 0].max() for s in whisker_segments(ax)] == approx([0.3, 0.31, 0.29])
+
+
+# -- public access ---------------------------------------------------------------------------
+
+
+def test_gpcollab_plot_is_the_plotting_module() -> None:
+    assert gpcollab.plot is plotting
+    assert gpcollab.plot.plot_rates is plotting.plot_rates
+
+
+def test_palette_is_okabe_ito() -> None:
+    okabe_ito = {
+        "#E69F00",
+        "#56B4E9",
+        "#009E73",
+        "#F0E442",
+        "#0072B2",
+        "#D55E00",
+        "#CC79A7",
+        "#000000",
+    }
+    assert set(plotting.PALETTE) == okabe_ito
+
+
+def test_matplotlib_is_imported_only_when_drawing() -> None:
+    code = (
+        "import sys, json, gpcollab; gpcollab.plot; print(json.dumps('matplotlib' in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) is False
