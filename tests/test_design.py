@@ -247,3 +247,17 @@ def test_psu_labels_are_nested_in_strata() -> None:
     prep = prepare_design(data, SurveyDesign(strata="h", psu="c"))
     assert prep.n_psu == 4
     assert prep.df == 2
+
+
+def test_influence_covariance_is_raking_aware(gp: pd.DataFrame) -> None:
+    # source: gp_like_design/raked_weights.csv + raked_mean_fully.csv (R rake(), then svymean)
+    data = gp.assign(
+        raked=pd.read_csv(DATA / "gp_like_design" / "raked_weights.csv")["raked_weight"]
+    )
+    oracle = pd.read_csv(DATA / "gp_like_design" / "raked_mean_fully.csv").iloc[0]
+    design = SurveyDesign(
+        weights="raked", strata="region", psu="ccg", calibration=("size_band", "region")
+    )
+    mean, se = _mean_and_se(data, "fully", design)
+    assert mean == pytest.approx(oracle["estimate"], rel=RTOL)
+    assert se == pytest.approx(oracle["fully"], rel=RTOL)
