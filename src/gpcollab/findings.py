@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from gpcollab.errors import GpcollabError
+from gpcollab.errors import ConvergenceError, GpcollabError
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
 from gpcollab.vocab import Achievement, Aim, Membership
 
@@ -690,6 +690,48 @@ class _Evaluator:
             return rate_g, rate_r, math.nan, f"{label}: test not computable ({exc})"
         return rate_g, rate_r, p_value, f"{label}: {rate_g:.1f}% vs {rate_r:.1f}% (p={p_value:.3g})"
 
+    def _separated_trend(
+        self, sub: pd.DataFrame, across: str, direction: str, label: str
+    ) -> _Result:
+        """Trend check when the logistic fit separates (a band with no success or no failure).
+
+        The slope is then infinite, so the test falls back to the Rao–Scott chi-square of band
+        by outcome (``chisq_test``) and the direction of the rates from the youngest (lowest)
+        observed band to the oldest (highest).
+        """
+        from gpcollab.significance import chisq_test
+
+        weights = (
+            sub[self.design.weights].to_numpy(dtype=float)
+            if self.design is not None and self.design.weights is not None
+            else np.ones(len(sub))
+        )
+        frame = pd.DataFrame(
+            {"band": sub[across].cat.codes.to_numpy(), "y": sub["_outcome"], "w": weights}
+        )
+        frame["wy"] = frame["w"] * frame["y"]
+        sums = frame.groupby("band")[["wy", "w"]].sum()
+        rates = (100.0 * sums["wy"] / sums["w"]).sort_index()
+        observed = "flat"
+        if rates.iloc[-1] > rates.iloc[0]:
+            observed = "increasing"
+        elif rates.iloc[-1] < rates.iloc[0]:
+            observed = "decreasing"
+        try:
+            p_value = float(
+                chisq_test(sub, across, "_outcome", design=self.design)["p_value"].iloc[0]
+            )
+        except GpcollabError as exc:
+            return _Result(holds=False, base_n=len(sub), detail=f"{label}: {exc}")
+        shown = ", ".join(f"{r:.1f}%" for r in rates)
+        return _Result(
+            holds=observed == direction and p_value < ALPHA,
+            base_n=len(sub),
+            p_value=p_value,
+            detail=f"{label}: separated logistic fit; rates by band {shown}, {observed} "
+            f"(chi-square p={p_value:.3g})",
+        )
+
     def _association(self, node: Mapping[str, Any]) -> _Result:
         base = self.mask(node["base"])
         test = node["test"]
@@ -704,6 +746,8 @@ class _Evaluator:
             label = f"{json.dumps(node['outcome'], sort_keys=True)} by {across}"
             try:
                 result = trend_test(sub, "_outcome", across, design=self.design)
+            except ConvergenceError:
+                return self._separated_trend(sub, across, node["direction"], label)
             except GpcollabError as exc:
                 return _Result(holds=False, base_n=int(rows.sum()), detail=f"{label}: {exc}")
             p_value = float(result["p_value"].iloc[0])
