@@ -167,7 +167,7 @@ RECONSTRUCTION_PARAMETERS: Mapping[str, Any] = {
     "age_shares_remainder_2017": {"under_1y": 0.40, "1y_2y": 0.60},
     "level_shares_within_ccg_2015": {"locality": 0.55, "single_ccg": 0.45},
     "level_shares_2017": {"locality": 0.45, "single_ccg": 0.40, "multi_ccg": 0.15},
-    "size_level_log_odds": 1.0,
+    "size_level_log_odds": 1.5,
     # aims (2017): how many each collaboration set, and the unpublished aims' relative shares
     "aims_per_respondent_shares": {"1": 0.06, "2": 0.12, "3": 0.82},
     "aim_other_weights": {
@@ -190,7 +190,7 @@ RECONSTRUCTION_PARAMETERS: Mapping[str, Any] = {
     # fully-achieved rates of the aims whose rate was not published (below access's 34%: S-08)
     "fully_rate_other_aims": {
         "community": 0.20,
-        "staff": 0.22,
+        "staff": 0.28,
         "quality": 0.18,
         "efficiency": 0.16,
         "integration": 0.14,
@@ -291,8 +291,58 @@ RECONSTRUCTION_PARAMETERS: Mapping[str, Any] = {
 }
 """Choices the reconstruction makes where nothing was published (see the module docstring)."""
 
-_ASSUMPTION_IDS: Mapping[str, str] = {}
-"""Parameter key -> id of the assumptions-file entry whose ``value`` overrides it."""
+
+def _bands(year: str, item: str, names: Sequence[str]) -> Callable[[Any, Any], Any]:
+    """Read the shares of some bands of ``item`` in ``year`` from the A-15 value."""
+
+    def derive(value: Any, fallback: Any) -> Any:
+        shares = value.get(year, {}).get(item, {}) if isinstance(value, Mapping) else {}
+        if not all(name in shares for name in names):
+            return None
+        return {name: float(shares[name]) for name in names}
+
+    return derive
+
+
+def _odds(
+    key: str, aims: Sequence[str] = (), invert: Sequence[str] = ()
+) -> Callable[[Any, Any], Any]:
+    """Read one odds ratio of the A-17 value into a parameter (per aim when ``aims``)."""
+
+    def derive(value: Any, fallback: Any) -> Any:
+        if not isinstance(value, Mapping) or key not in value:
+            return None
+        ratio = float(value[key])
+        if not aims and not invert:
+            return ratio
+        out = dict(fallback)
+        out.update({aim: ratio for aim in aims})
+        out.update({aim: 1.0 / ratio for aim in invert})
+        return out
+
+    return derive
+
+
+_FROM_ASSUMPTIONS: Mapping[str, tuple[tuple[str, Callable[[Any, Any], Any]], ...]] = {
+    "size_shares_below_2015": (("A-15", _bands("2015", "size_band", ("under_30k", "30k_50k"))),),
+    "size_shares_above_2015": (
+        ("A-15", _bands("2015", "size_band", ("50k_100k", "100k_250k", "over_250k"))),
+    ),
+    "size_shares_below_2017": (
+        ("A-15", _bands("2017", "size_band", ("under_30k", "30k_50k", "50k_100k"))),
+    ),
+    "size_shares_above_2017": (("A-15", _bands("2017", "size_band", ("100k_250k", "over_250k"))),),
+    "age_shares_remainder_2015": (("A-15", _bands("2015", "age_band", ("1y_2y", "over_2y"))),),
+    "age_shares_remainder_2017": (("A-15", _bands("2017", "age_band", ("under_1y", "1y_2y"))),),
+    "staff_fully_or_large_ccg": (("A-17", _odds("S-09")),),
+    "age_fully_or_per_band": (
+        ("A-17", _odds("S-10_per_band", ("sustainability", "community", "quality", "staff"))),
+    ),
+    "aim_choice_or_larger": (
+        ("A-17", _odds("S-14", ("access", "community"), ("sustainability", "staff", "quality"))),
+    ),
+}
+"""Parameters the assumptions file sets: key -> (assumption id, how to read its value)."""
 
 _NOMINAL_VERBAL: Mapping[str, tuple[float | None, float | None]] = {}
 """Fallback ranges for verbal rows without ``range_low``/``range_high`` (none expected)."""
@@ -337,7 +387,7 @@ class _Record:
 
     @classmethod
     def load(cls) -> _Record:
-        from gpcollab.findings import load_assumptions, load_findings
+        from gpcollab.findings import get_assumption, load_assumptions, load_findings
 
         frame = load_findings()
         findings: dict[str, _Finding] = {}
@@ -354,15 +404,14 @@ class _Record:
                 computation=computation if isinstance(computation, Mapping) else {},
                 status_rule=str(row.get("status_rule", "evaluate")),
             )
-        raw: Any = load_assumptions()
-        records: list[Mapping[str, Any]]
-        if hasattr(raw, "to_dict"):  # a DataFrame
-            records = [dict(r) for r in raw.to_dict("records")]
-        elif isinstance(raw, Mapping):  # {id: entry}
-            records = [{"id": k, **v} for k, v in raw.items()]
-        else:  # a list of entries (possibly objects with attributes)
-            records = [r if isinstance(r, Mapping) else vars(r) for r in raw]
-        assumptions = {str(a["id"]): a for a in records}
+        assumptions: dict[str, Mapping[str, Any]] = {}
+        for assumption_id in load_assumptions()["assumption_id"].astype(str):
+            entry = get_assumption(assumption_id)
+            assumptions[assumption_id] = {
+                "id": entry.id,
+                "default": entry.default,
+                "options": entry.options,
+            }
         return cls(findings, assumptions)
 
     def finding(self, finding_id: str) -> _Finding:
@@ -400,14 +449,20 @@ class _Record:
         option = options.get(default) if isinstance(options, Mapping) else None
         return option if isinstance(option, Mapping) else {}
 
+    def assumption_value(self, assumption_id: str) -> Any:
+        """The default option's ``value`` of an assumption, or None when it has none."""
+        if assumption_id not in self.assumptions:
+            return None
+        return self.assumption_option(assumption_id).get("value")
+
     def param(self, key: str) -> Any:
-        assumption_id = _ASSUMPTION_IDS.get(key)
-        if assumption_id and assumption_id in self.assumptions:
-            option = self.assumption_option(assumption_id)
-            if "value" in option:
-                return option["value"]
-            if "value" in self.assumptions[assumption_id]:
-                return self.assumptions[assumption_id]["value"]
+        """A reconstruction parameter: from the assumptions file when it sets it, else ours."""
+        for assumption_id, derive in _FROM_ASSUMPTIONS.get(key, ()):
+            value = self.assumption_value(assumption_id)
+            if value is not None:
+                derived = derive(value, RECONSTRUCTION_PARAMETERS[key])
+                if derived is not None:
+                    return derived
         return RECONSTRUCTION_PARAMETERS[key]
 
 
@@ -479,6 +534,16 @@ def _mask(build: _Build, where: Mapping[str, Any], record: _Record) -> BoolArray
             continue  # read with "aim" / "answered"
         if key == "not":
             out &= ~_mask(build, spec, record)
+        elif key == "or":
+            hit = np.zeros(build.n, dtype=bool)
+            for part in spec:
+                hit |= _mask(build, part, record)
+            out &= hit
+        elif key == "any_aim":
+            hit = np.zeros(build.n, dtype=bool)
+            for chosen in build.aim_set.values():
+                hit |= chosen
+            out &= hit
         elif key == "@assumption":
             option = record.assumption_option(str(spec))
             out &= _mask(build, option.get("filter") or {}, record)
@@ -493,6 +558,9 @@ def _mask(build: _Build, where: Mapping[str, Any], record: _Record) -> BoolArray
             out &= keep
         elif key == "aim":
             chosen = build.aim_set.get(str(spec), np.zeros(build.n, dtype=bool))
+            if "@assumption" in where and "outcome" not in where:
+                spliced = record.assumption_option(str(where["@assumption"])).get("filter") or {}
+                where = {**where, **spliced}
             if "outcome" in where:
                 outcome = build.aim_outcome.get(str(spec), np.full(build.n, None, dtype=object))
                 chosen = chosen & np.isin(outcome.astype(str), list(where["outcome"]))
@@ -543,6 +611,9 @@ def _numerator_values(
     computation = record.finding(finding_id).computation
     for key in ("numerator", "where"):
         spec = computation.get(key)
+        if isinstance(spec, Mapping) and "@assumption" in spec:
+            spliced = record.assumption_option(str(spec["@assumption"])).get("filter") or {}
+            spec = {**spliced, **{k: v for k, v in spec.items() if k != "@assumption"}}
         if isinstance(spec, Mapping) and column in spec:
             values = spec[column]
             return [values] if isinstance(values, str) else [str(v) for v in values]
@@ -801,11 +872,17 @@ def _single_with_target(
         ]
         base = _base_size(build, record, finding_id, base_default)
         k = _count(record, finding_id, base)
-        # all of the count goes to the first answer the finding counts (robust whichever of
-        # its answers another reading would count)
-        counts[answers[0]] = k
-        for extra in answers[1:]:
-            counts[extra] = 0
+        # most of the count goes to the first answer the finding counts; the others get a
+        # tenth only while the first answer alone still reproduces the finding, so the row
+        # holds whichever of its answers another reading of it counts
+        finding = record.finding(finding_id)
+        extra = 0
+        if len(answers) > 1 and finding.unit == "verbal" and finding.range_low is not None:
+            least = math.ceil(finding.range_low * base / 100.0 - 1e-9)
+            extra = max(0, min(round(0.1 * k), k - least))
+        counts[answers[0]] = k - extra
+        for position, answer in enumerate(answers[1:]):
+            counts[answer] = extra if position == 0 else 0
     names, weights = _shares(record, other_key)
     rest = len(pool) - sum(counts.values())
     if rest < 0:
@@ -827,7 +904,13 @@ def _membership_2015(rng: np.random.Generator, build: _Build, record: _Record) -
     both = total - formal - informal
     if both < 0:
         raise ReconstructionError("Formal and informal exceed the 2015 total in a collaboration.")
-    counts = {"formal": formal, "informal": informal, "both": both, "none": build.n - total}
+    # the answer that holds the missing points: "both" unless the assumption says otherwise
+    split = record.assumption_value("A-01")
+    residual = "both"
+    if isinstance(split, Mapping):
+        named = [k for k in split if k not in ("formal", "informal", "none")]
+        residual = named[0] if named else residual
+    counts = {"formal": formal, "informal": informal, residual: both, "none": build.n - total}
     _deal(rng, np.arange(build.n, dtype=np.int64), counts, build.column("membership"))
 
 
@@ -1089,23 +1172,38 @@ def _outcomes(rng: np.random.Generator, build: _Build, record: _Record, pool: In
     for aim in aims:
         if aim not in fully_total:
             fully_total[aim] = round(float(other_rates[aim]) * int(setters[aim].sum()))
-    # fully counts per stratum (age band x large CCG-wide), by the stated effect sizes
+    # fully counts per stratum (large CCG-wide or not x age band), by the stated effect sizes:
+    # first between the two S-09 groups (odds ratio over all setters of the aim, as the S-09
+    # test compares them), then across age bands within each group (odds ratio per band, with
+    # the S-11/S-12 structural zeros)
     fully = {a: np.zeros(build.n, dtype=bool) for a in aims}
     for aim in aims:
         in_stratum = [np.flatnonzero(setters[aim] & (stratum == s)) for s in range(n_strata)]
         sizes_s = np.array([len(m) for m in in_stratum], dtype=float)
-        shift = np.zeros(n_strata)
         floor = _AGE_ORDER.index(min_age.get(aim, "under_1y"))
-        for s in range(n_strata):
-            band, is_big = divmod(s, 2)
-            shift[s] = band * math.log(float(age_or.get(aim, 1.0)))
-            if aim == "staff" and is_big:
-                shift[s] += math.log(staff_or)
-            if band < floor:
-                shift[s] = -np.inf
-        p = _solve_alpha(sizes_s, shift, fully_total[aim])
-        counts = _split_capped(fully_total[aim], p * sizes_s, sizes_s.astype(np.int64))
-        # propensity: fully outcomes gather in the same respondents (S-06)
+        eligible = np.array([divmod(s, 2)[0] >= floor for s in range(n_strata)])
+        by_group = np.array([sizes_s[g::2].sum() for g in (0, 1)])
+        caps = np.array([sizes_s[g::2][eligible[g::2]].sum() for g in (0, 1)], dtype=np.int64)
+        group_shift = np.array([0.0, math.log(staff_or) if aim == "staff" else 0.0])
+        p_group = _solve_alpha(by_group, group_shift, fully_total[aim])
+        group_counts = _split_capped(fully_total[aim], p_group * by_group, caps)
+        counts = np.zeros(n_strata, dtype=np.int64)
+        for g in (0, 1):
+            cells = np.arange(g, n_strata, 2)
+            shift = np.array(
+                [
+                    divmod(int(s), 2)[0] * math.log(float(age_or.get(aim, 1.0)))
+                    if eligible[s]
+                    else -np.inf
+                    for s in cells
+                ]
+            )
+            p = _solve_alpha(sizes_s[cells], shift, float(group_counts[g]))
+            counts[cells] = _split_capped(
+                int(group_counts[g]),
+                p * sizes_s[cells],
+                np.where(eligible[cells], sizes_s[cells], 0).astype(np.int64),
+            )
         for s in range(n_strata):
             members = in_stratum[s].astype(np.int64)
             fully[aim][_pick(rng, members, int(counts[s]))] = True
