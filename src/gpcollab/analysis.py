@@ -1,0 +1,1313 @@
+"""The questions analysts ask of a survey wave: prevalence, aims, achievement, STP and contracts.
+
+Every public function here takes a :class:`~gpcollab.schema.SurveyData` (two for comparisons),
+an optional survey design, and returns a tidy :class:`pandas.DataFrame` whose columns are
+described in ``docs/analysis_api.md``: grouping columns first (ordered categoricals, so rows
+sort in questionnaire order), then the estimate columns of the engine
+(:func:`gpcollab.estimate_proportions`) plus ``count``, the unweighted number of respondents in
+the numerator. Every estimate and interval comes from the engine; this module only decides who
+is in the base and what counts as a "yes".
+
+Conventions shared by all functions:
+
+* ``design`` is a :class:`~gpcollab.design.SurveyDesign` whose column names refer to
+  ``survey.respondents``, the name of a weight column (shorthand for
+  ``SurveyDesign(weights=name)``), or ``None`` (simple random sample, equal weights).
+* Estimates for a subgroup (the respondents in a collaboration, those who set an aim, a size
+  band) are *domain* estimates: the rest of the sample stays in the design, as R's
+  ``svyby``/``subset`` do.
+* ``by`` takes respondent column names, the special name ``"funding"`` (the collaboration
+  received GP Access Fund / Prime Minister's Challenge Fund money), or a
+  :class:`pandas.Series` aligned with ``survey.respondents`` (for example
+  :func:`gpcollab.whatif.reband`). Domains with no respondents are kept as rows with ``n = 0``
+  and missing estimates, so a chart shows the gap rather than hiding the band.
+* When any estimate is exactly 0 or 1, one :class:`~gpcollab.estimate.BoundaryWarning` is
+  issued per call; the ``boundary`` column marks those rows, whose intervals are exact.
+* ``DataFrame.attrs`` holds ``wave``, ``instrument``, ``synthetic``, ``source`` and
+  ``analysis`` (the function name), and a ``disclosure`` hint read by
+  :func:`gpcollab.disclosure.suppress`.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Literal, ParamSpec, TypeAlias, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from gpcollab.design import SurveyDesign
+from gpcollab.errors import DesignError
+from gpcollab.estimate import BoundaryWarning, estimate_proportions
+from gpcollab.intervals import check_level, wald_ci
+from gpcollab.schema import ITEMS, SurveyData
+from gpcollab.significance import trend_test
+from gpcollab.vocab import (
+    Achievement,
+    Aim,
+    ContractWillingness,
+    FundingSource,
+    Instrument,
+    Membership,
+    Role,
+)
+
+__all__ = [
+    "achievement_rates",
+    "achievement_trend",
+    "aims_chosen",
+    "any_fully_achieved",
+    "ccg_support",
+    "compare_waves",
+    "contract_reasons",
+    "contract_willingness",
+    "distribution",
+    "funding_among_achievers",
+    "prevalence",
+    "stp_views",
+]
+
+DesignArg: TypeAlias = SurveyDesign | str | None
+ByArg: TypeAlias = str | pd.Series | Sequence[str | pd.Series] | None
+TooEarly: TypeAlias = Literal["exclude", "not_achieved", "separate"]
+Among: TypeAlias = Literal["all", "collaborating"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+#: Prefix of the helper columns this module adds to a copy of ``respondents``.
+_TMP = "_gpcollab_"
+#: Column holding the 0/1 (or level) answer analysed in one call to the engine.
+_Y = f"{_TMP}y"
+
+#: Estimate columns, in the order tables show them.
+ESTIMATE_COLUMNS: tuple[str, ...] = (
+    "n",
+    "count",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "df",
+    "ci_method",
+    "level",
+    "boundary",
+    "weighted_n",
+    "n_eff",
+    "deff",
+)
+
+_TOO_EARLY: tuple[str, ...] = ("exclude", "not_achieved", "separate")
+_AMONG: tuple[str, ...] = ("all", "collaborating")
+
+
+# ---------------------------------------------------------------------------------------------
+# small shared helpers (also used by gpcollab.models and gpcollab.whatif)
+# ---------------------------------------------------------------------------------------------
+
+
+def boundary_once(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Collect the engine's boundary warnings and issue at most one per public call."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", BoundaryWarning)
+            result = func(*args, **kwargs)
+        hits = [w for w in caught if issubclass(w.category, BoundaryWarning)]
+        for other in caught:  # pass on anything that is not a boundary warning
+            if not issubclass(other.category, BoundaryWarning):
+                warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+        if hits:
+            warnings.warn(
+                f"{func.__name__}: some estimates are exactly 0 or 1; their intervals are exact "
+                "boundary intervals (column `boundary` is True).",
+                BoundaryWarning,
+                stacklevel=2,
+            )
+        return result
+
+    return wrapper
+
+
+def as_design(design: DesignArg) -> SurveyDesign | None:
+    """Turn the ``design`` argument into a :class:`SurveyDesign` (or ``None``)."""
+    if design is None or isinstance(design, SurveyDesign):
+        return design
+    if isinstance(design, str):
+        return SurveyDesign(weights=design)
+    raise DesignError(
+        "`design` must be a SurveyDesign, the name of a weight column, or None, but "
+        f"{type(design).__name__} was passed."
+    )
+
+
+def check_survey(survey: object, param: str = "survey") -> SurveyData:
+    """Raise a clear error unless ``survey`` is a :class:`SurveyData`."""
+    if not isinstance(survey, SurveyData):
+        raise DesignError(
+            f"`{param}` must be a SurveyData (e.g. gpcollab.load_survey(2017, 'gp')), but "
+            f"{type(survey).__name__} was passed."
+        )
+    return survey
+
+
+def check_choice(value: object, allowed: Iterable[str], param: str) -> str:
+    """Return ``value`` if it is one of ``allowed``, else raise naming the parameter."""
+    options = list(allowed)
+    if not isinstance(value, str) or value not in options:
+        raise DesignError(f"`{param}` must be one of {options!r}, but {value!r} was passed.")
+    return value
+
+
+def provenance(surveys: Sequence[SurveyData], analysis: str) -> dict[str, Any]:
+    """The ``attrs`` every analysis table carries."""
+    if len(surveys) == 1:
+        meta = surveys[0].meta
+        return {
+            "wave": meta.wave,
+            "instrument": meta.instrument.value,
+            "synthetic": bool(meta.synthetic),
+            "source": meta.source,
+            "analysis": analysis,
+        }
+    return {
+        "wave": [s.meta.wave for s in surveys],
+        "instrument": [s.meta.instrument.value for s in surveys],
+        "synthetic": any(s.meta.synthetic for s in surveys),
+        "source": "; ".join(s.meta.source for s in surveys),
+        "analysis": analysis,
+    }
+
+
+def set_attrs(table: pd.DataFrame, attrs: Mapping[str, Any]) -> pd.DataFrame:
+    """Replace ``table.attrs`` by ``attrs`` (in place) and return the table."""
+    table.attrs.clear()
+    table.attrs.update(attrs)
+    return table
+
+
+def _finish(
+    table: pd.DataFrame,
+    surveys: Sequence[SurveyData],
+    analysis: str,
+    *,
+    groups: Sequence[str] = (),
+    level_column: str | None = None,
+    subtotals: dict[str, list[str]] | None = None,
+) -> pd.DataFrame:
+    table = set_attrs(table.reset_index(drop=True), provenance(surveys, analysis))
+    table.attrs["disclosure"] = {
+        "group_columns": list(groups),
+        "level_column": level_column,
+        "subtotals": dict(subtotals or {}),
+    }
+    return table
+
+
+def funding_column(survey: SurveyData, source: str = FundingSource.ACCESS_FUND.value) -> pd.Series:
+    """Whether each respondent's collaboration received funding from ``source``.
+
+    Booleans as an ordered categorical ``[False, True]``, missing for respondents who were not
+    asked about funding (those not in a collaboration).
+    """
+    survey.require("funding")
+    check_choice(source, FundingSource.values(), "source")
+    long = survey.multi["funding"]
+    ticked = set(long.loc[long["option"] == source, "respondent_id"])
+    values = survey.respondents["respondent_id"].isin(ticked).to_numpy()
+    out = _bool_categorical(values, survey.collaborating().to_numpy(), "funding")
+    return out.set_axis(survey.respondents.index)
+
+
+def _bool_categorical(
+    values: np.ndarray[Any, Any], known: np.ndarray[Any, Any], name: str
+) -> pd.Series:
+    """Ordered categorical ``[False, True]`` of ``values``, missing where ``known`` is False."""
+    codes = np.where(np.asarray(known, dtype=bool), np.asarray(values, dtype=np.intp), -1)
+    categorical = pd.Categorical.from_codes(
+        codes.tolist(), categories=pd.Index([False, True]), ordered=True
+    )
+    return pd.Series(categorical, name=name)
+
+
+def ticked(survey: SurveyData, item: str, option: str) -> pd.Series:
+    """Boolean Series (aligned with ``respondents``): respondent ticked ``option`` of ``item``."""
+    long = survey.multi[item]
+    ids = set(long.loc[long["option"] == option, "respondent_id"])
+    return survey.respondents["respondent_id"].isin(ids)
+
+
+def aim_outcomes(survey: SurveyData) -> pd.DataFrame:
+    """Outcome per respondent (rows aligned with ``respondents``) and aim (columns)."""
+    survey.require("aims")
+    wide = survey.aims_wide()
+    wide.index = survey.respondents.index
+    return wide
+
+
+def achievement_codes(outcome: pd.Series, too_early: str) -> pd.Series:
+    """Recode an aim's outcomes under a ``too_early`` policy (``dont_know`` always missing).
+
+    Returns an ordered categorical over the outcomes kept in the base.
+    """
+    check_choice(too_early, _TOO_EARLY, "too_early")
+    text = outcome.astype(object)
+    keep = [Achievement.FULLY.value, Achievement.PARTIALLY.value, Achievement.NOT_ACHIEVED.value]
+    if too_early == "not_achieved":
+        text = text.where(text != Achievement.TOO_EARLY.value, Achievement.NOT_ACHIEVED.value)
+    elif too_early == "separate":
+        keep.append(Achievement.TOO_EARLY.value)
+    text = text.where(text.isin(keep))
+    return pd.Series(
+        pd.Categorical(text, categories=keep, ordered=True), index=outcome.index, name="outcome"
+    )
+
+
+def resolve_by(
+    survey: SurveyData, frame: pd.DataFrame, by: ByArg, param: str = "by"
+) -> tuple[pd.DataFrame, list[str]]:
+    """Add the ``by`` columns to ``frame`` (a copy of ``respondents``); return it and the names."""
+    if by is None:
+        return frame, []
+    items: list[str | pd.Series] = [by] if isinstance(by, str | pd.Series) else list(by)
+    names: list[str] = []
+    for entry in items:
+        if isinstance(entry, pd.Series):
+            name = str(entry.name) if entry.name is not None else "group"
+            if len(entry) != len(frame) or not entry.index.equals(frame.index):
+                raise DesignError(
+                    f"`{param}` Series {name!r} must be aligned with survey.respondents "
+                    f"({len(frame)} rows, same index), but it has {len(entry)} rows."
+                )
+            frame[name] = (
+                entry.to_numpy()
+                if not isinstance(entry.dtype, pd.CategoricalDtype)
+                else entry.array
+            )
+        elif isinstance(entry, str):
+            name = entry
+            if name == "funding":
+                frame[name] = funding_column(survey).array
+            elif name in ITEMS and ITEMS[name].kind == "single":
+                survey.require(name)
+            elif name not in frame.columns or name.startswith(_TMP):
+                usable = [
+                    c for c in frame.columns if c != "respondent_id" and not str(c).startswith(_TMP)
+                ]
+                raise DesignError(
+                    f"`{param}` names {name!r}, which is neither a respondent column nor "
+                    f"'funding'; usable: {[*usable, 'funding']!r}."
+                )
+        else:
+            raise DesignError(
+                f"`{param}` must hold column names or pandas Series, but {entry!r} was passed."
+            )
+        if name in names:
+            raise DesignError(f"`{param}` lists {name!r} twice.")
+        names.append(name)
+    return frame, names
+
+
+def _shares(
+    frame: pd.DataFrame,
+    y: str,
+    by: list[str],
+    design: SurveyDesign | None,
+    ci_method: str,
+    level: float,
+) -> pd.DataFrame:
+    """Engine proportions of each level of ``frame[y]`` (missing = outside the base), with
+    ``count`` and the empty domains of categorical ``by`` columns added.
+
+    ``frame[y]`` must be an ordered categorical. Rows with a missing ``y`` or ``by`` value stay
+    in the design (domain estimation) but in no domain.
+    """
+    check_level(level)
+    valid = frame[y].notna()
+    for name in by:
+        valid &= frame[name].notna()
+    keys = [*by, y]
+    grid = (
+        frame.loc[valid, keys]
+        .groupby(keys, observed=False, sort=True)
+        .size()
+        .rename("count")
+        .reset_index()
+    )
+    if by:
+        bases = frame.loc[valid, by].groupby(by, observed=False, sort=True).size()
+        grid = grid.merge(bases.rename("n").reset_index(), on=by, how="left")
+    else:
+        grid["n"] = int(valid.sum())
+    if valid.any():
+        engine = estimate_proportions(
+            frame,
+            y,
+            by=by or None,
+            design=design,
+            ci_method=ci_method,
+            level=level,
+            na_rm=True,
+        ).drop(columns=["n"])
+        out = grid.merge(engine, on=keys, how="left")
+    else:  # the engine cannot handle an empty base; every row is an empty domain
+        out = grid
+        for column in ESTIMATE_COLUMNS:
+            if column not in out.columns:
+                out[column] = np.nan
+        out["ci_method"] = ci_method
+        out["level"] = float(level)
+    out["ci_method"] = out["ci_method"].fillna(ci_method)
+    out["level"] = out["level"].fillna(float(level))
+    out["boundary"] = out["boundary"].astype("boolean").fillna(False).astype(bool)
+    out["n"] = out["n"].fillna(0).astype(np.int64)
+    out["count"] = out["count"].astype(np.int64)
+    return out[[*keys, *ESTIMATE_COLUMNS]]
+
+
+def _yes_shares(
+    frame: pd.DataFrame,
+    yes: pd.Series,
+    base: pd.Series,
+    by: list[str],
+    design: SurveyDesign | None,
+    ci_method: str,
+    level: float,
+) -> pd.DataFrame:
+    """Share answering "yes" among the ``base`` rows (booleans aligned with ``frame``).
+
+    Returns the rows of the ``True`` level only, without the level column.
+    """
+    flags = _bool_categorical(yes.to_numpy(dtype=bool), base.to_numpy(dtype=bool), _Y)
+    frame[_Y] = flags.array
+    out = _shares(frame, _Y, by, design, ci_method, level)
+    out = out.loc[out[_Y] == True].drop(columns=[_Y])  # noqa: E712 - categorical of booleans
+    return out.reset_index(drop=True)
+
+
+def _frame(survey: SurveyData) -> pd.DataFrame:
+    return survey.respondents.copy()
+
+
+def _categorical(values: Sequence[str], choices: Sequence[str], name: str) -> pd.Series:
+    return pd.Series(
+        pd.Categorical(list(values), categories=list(choices), ordered=True), name=name
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. landscape
+# ---------------------------------------------------------------------------------------------
+
+
+@boundary_once
+def prevalence(
+    survey: SurveyData,
+    *,
+    by: ByArg = None,
+    design: DesignArg = None,
+    ci_method: str = "logit",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Share of respondents whose practice is in a formal, informal or no collaboration.
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A GP-practice wave (it must ask ``membership``).
+    by : str, Series or list, optional
+        Domains (see the module notes), e.g. ``"region"``.
+    design : SurveyDesign, str or None, default=None
+        Survey design or weight column; ``None`` is an unweighted simple random sample.
+    ci_method : str, default="logit"
+        Interval method of :func:`gpcollab.estimate_proportions`.
+    level : float, default=0.95
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per membership answer (``formal``, ``informal``, ``both``, ``none``,
+        ``dont_know``) plus ``in_collaboration`` (formal, informal or both), per domain:
+        the ``by`` columns, ``membership`` (text), then the estimate columns. The base is every
+        respondent who answered the question.
+
+    Raises
+    ------
+    MissingItemError
+        The wave did not ask about membership (e.g. a CCG survey).
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> table = gpcollab.prevalence(gpcollab.load_survey(2017, "gp"))  # doctest: +SKIP
+    >>> table.loc[table["membership"] == "in_collaboration", "estimate"]  # doctest: +SKIP
+    """
+    survey = check_survey(survey)
+    survey.require("membership")
+    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    des = as_design(design)
+    answers = _shares(frame, "membership", by_cols, des, ci_method, level)
+    answered = frame["membership"].notna()
+    joined = _yes_shares(frame, survey.collaborating(), answered, by_cols, des, ci_method, level)
+    joined.insert(len(by_cols), "membership", "in_collaboration")
+    answers["membership"] = answers["membership"].astype(str)
+    table = pd.concat([answers, joined], ignore_index=True)
+    order = [*Membership.values(), "in_collaboration"]
+    table["_order"] = table["membership"].map(order.index)
+    table = table.sort_values([*by_cols, "_order"], kind="stable").drop(columns="_order")
+    return _finish(
+        table,
+        [survey],
+        "prevalence",
+        groups=by_cols,
+        level_column="membership",
+        subtotals={"in_collaboration": [m.value for m in Membership.collaborating()]},
+    )
+
+
+@boundary_once
+def distribution(
+    survey: SurveyData,
+    item: str,
+    *,
+    among: Among = "collaborating",
+    by: ByArg = None,
+    design: DesignArg = None,
+    ci_method: str = "logit",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Distribution of the answers to one item, e.g. form, legal form, size band, age or level.
+
+    Parameters
+    ----------
+    survey : SurveyData
+    item : str
+        A single-choice item (``"form"``, ``"legal_form"``, ``"size_band"``, ``"age_band"``,
+        ``"level"``, ``"role"``, …) or a multi-select item (``"barriers"``, ``"funding"``,
+        ``"drivers"``, …). For a multi-select item each option's row is the share ticking it
+        (shares need not add up to 1).
+    among : {"collaborating", "all"}, default="collaborating"
+        Base: respondents in a collaboration (formal, informal or both) or every respondent;
+        in both cases only those who answered (for multi-select items: who were asked).
+    by, design, ci_method, level
+        As in :func:`prevalence`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``item`` (the item's name), ``option`` (ordered categorical of the
+        item's answers), then the estimate columns.
+
+    Raises
+    ------
+    MissingItemError
+        The wave did not ask ``item``.
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> survey = gpcollab.load_survey(2017, "gp")  # doctest: +SKIP
+    >>> gpcollab.distribution(survey, "size_band")[["option", "estimate"]]  # doctest: +SKIP
+    """
+    survey = check_survey(survey)
+    if item not in ITEMS or ITEMS[item].kind == "aims":
+        usable = [name for name, spec in ITEMS.items() if spec.kind != "aims"]
+        raise DesignError(f"`item` must be one of {usable!r}, but {item!r} was passed.")
+    survey.require(item)
+    check_choice(among, _AMONG, "among")
+    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    des = as_design(design)
+    spec = ITEMS[item]
+    in_base = (
+        survey.collaborating()
+        if among == "collaborating" and survey.asks("membership")
+        else pd.Series(True, index=frame.index)
+    )
+    if spec.kind == "single":
+        frame[_Y] = frame[item].where(in_base.astype(bool))
+        table = _shares(frame, _Y, by_cols, des, ci_method, level).rename(columns={_Y: "option"})
+    else:
+        asked = _asked(survey, item) & in_base
+        parts = []
+        for option in spec.choices.values():
+            part = _yes_shares(
+                frame, ticked(survey, item, option), asked, by_cols, des, ci_method, level
+            )
+            part.insert(len(by_cols), "option", option)
+            parts.append(part)
+        table = pd.concat(parts, ignore_index=True)
+        table["option"] = pd.Categorical(table["option"], dtype=spec.choices.dtype())
+        table = table.sort_values([*by_cols, "option"], kind="stable")
+    table.insert(len(by_cols), "item", item)
+    return _finish(
+        table,
+        [survey],
+        "distribution",
+        groups=[*by_cols, "item"],
+        level_column="option" if spec.kind == "single" else None,
+    )
+
+
+def _asked(survey: SurveyData, item: str) -> pd.Series:
+    """Who was asked a multi-select item (from the item's base in :data:`ITEMS`)."""
+    base = ITEMS[item].base
+    index = survey.respondents.index
+    if base == "collaborating" and survey.asks("membership"):
+        return survey.collaborating()
+    if base == "gp_partners" and "role" in survey.respondents:
+        return (survey.respondents["role"] == Role.GP_PARTNER.value).fillna(False)
+    if base == "unwilling_partners" and survey.asks("contract_willingness"):
+        unwilling = [ContractWillingness.VERY_UNWILLING.value, ContractWillingness.UNWILLING.value]
+        return survey.respondents["contract_willingness"].isin(unwilling)
+    return pd.Series(True, index=index)
+
+
+def _indicator(survey: SurveyData, item: str, option: str | Sequence[str]) -> pd.DataFrame:
+    """Columns ``yes`` and ``base`` (booleans aligned with respondents) for ``item == option``."""
+    if item not in ITEMS:
+        raise DesignError(f"`item` must be one of {list(ITEMS)!r}, but {item!r} was passed.")
+    survey.require(item)
+    spec = ITEMS[item]
+    options = [option] if isinstance(option, str) else list(option)
+    if not options:
+        raise DesignError("`option` must name at least one answer, but an empty list was passed.")
+    index = survey.respondents.index
+    if item == "membership" and options == ["in_collaboration"]:
+        answered = survey.respondents["membership"].notna()
+        return pd.DataFrame({"yes": survey.collaborating(), "base": answered}, index=index)
+    allowed = spec.choices.values() + (["in_collaboration"] if item == "membership" else [])
+    for value in options:
+        check_choice(value, allowed, "option")
+    if spec.kind == "single":
+        answer = survey.respondents[item]
+        return pd.DataFrame({"yes": answer.isin(options), "base": answer.notna()}, index=index)
+    if spec.kind == "multi":
+        yes = pd.Series(False, index=index)
+        for value in options:
+            yes |= ticked(survey, item, value)
+        return pd.DataFrame({"yes": yes, "base": _asked(survey, item)}, index=index)
+    wide = aim_outcomes(survey)  # aims: the collaboration set the aim
+    yes = wide[options].notna().any(axis=1)
+    return pd.DataFrame({"yes": yes, "base": _asked_aims(survey)}, index=index)
+
+
+def _asked_aims(survey: SurveyData) -> pd.Series:
+    if survey.asks("membership"):
+        return survey.collaborating()
+    return pd.Series(True, index=survey.respondents.index)
+
+
+def compare_waves(
+    first: SurveyData,
+    second: SurveyData,
+    item: str,
+    option: str | Sequence[str],
+    *,
+    design: DesignArg | tuple[DesignArg, DesignArg] = None,
+    ci_method: str = "logit",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Change between two waves in the share giving an answer, with interval and test.
+
+    Parameters
+    ----------
+    first, second : SurveyData
+        The earlier and the later wave (e.g. GP 2015 and GP 2017).
+    item : str
+        An item both waves asked: single choice (``"membership"``, ``"form"``, …),
+        multi-select (``"barriers"``, …) or ``"aims"``.
+    option : str or sequence of str
+        The answer(s) counted; several answers are counted together. For ``membership`` the
+        name ``"in_collaboration"`` counts formal, informal or both.
+    design : SurveyDesign, str, None, or a tuple of two of these, default=None
+        One design for both waves, or ``(design_first, design_second)``.
+    ci_method : str, default="logit"
+        Interval method for the two wave estimates.
+    level : float, default=0.95
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``item``, ``option``, ``wave_first``, ``wave_second``, ``estimate_first``,
+        ``estimate_second``, ``n_first``, ``n_second``, ``count_first``, ``count_second``,
+        ``ci_low_first``/``ci_high_first``/``ci_low_second``/``ci_high_second``,
+        ``difference`` (second − first), ``se``, ``ci_low``, ``ci_high``, ``df``,
+        ``statistic``, ``p_value``, ``level``.
+
+    Raises
+    ------
+    MissingItemError
+        One of the waves did not ask ``item`` (the message names the wave).
+
+    Notes
+    -----
+    Each wave's share is the engine's domain estimate over the respondents who answered (for a
+    collaboration item: respondents in a collaboration who answered). The waves are independent
+    samples, so the SE of the difference is ``sqrt(se_first² + se_second²)``; the interval and
+    the two-sided test use t on ``df_first + df_second − 1`` degrees of freedom, as
+    :func:`gpcollab.compare_proportions` (R's ``svyglm(y ~ wave)`` on the stacked waves).
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> gp15 = gpcollab.load_survey(2015, "gp")  # doctest: +SKIP
+    >>> gp17 = gpcollab.load_survey(2017, "gp")  # doctest: +SKIP
+    >>> gpcollab.compare_waves(gp15, gp17, "membership", "in_collaboration")  # doctest: +SKIP
+    """
+    from scipy import stats
+
+    first = check_survey(first, "first")
+    second = check_survey(second, "second")
+    conf = check_level(level)
+    designs = design if isinstance(design, tuple) else (design, design)
+    if len(designs) != 2:
+        raise DesignError("`design` as a tuple must hold two designs: (first, second).")
+    results = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BoundaryWarning)
+        for survey, des in zip((first, second), designs, strict=True):
+            ind = _indicator(survey, item, option)
+            frame = _frame(survey)
+            row = _yes_shares(frame, ind["yes"], ind["base"], [], as_design(des), ci_method, conf)
+            results.append(row.iloc[0])
+    if caught:
+        warnings.warn(
+            "compare_waves: a wave's estimate is exactly 0 or 1.", BoundaryWarning, stacklevel=2
+        )
+    a, b = results
+    diff = float(b["estimate"] - a["estimate"])
+    se = float(np.hypot(a["se"], b["se"]))
+    df = float(a["df"] + b["df"] - 1)
+    if not df >= 1:
+        raise DesignError(
+            f"The waves have design df {a['df']} and {b['df']}; no degrees of freedom remain "
+            "for the comparison."
+        )
+    low, high = wald_ci(np.array([diff]), np.array([se]), np.array([df]), conf)
+    statistic = diff / se if se > 0 else float("nan")
+    p_value = float(2.0 * stats.t.sf(abs(statistic), df)) if se > 0 else float("nan")
+    label = option if isinstance(option, str) else "+".join(option)
+    table = pd.DataFrame(
+        {
+            "item": [item],
+            "option": [label],
+            "wave_first": [first.meta.wave],
+            "wave_second": [second.meta.wave],
+            "estimate_first": [float(a["estimate"])],
+            "estimate_second": [float(b["estimate"])],
+            "n_first": [int(a["n"])],
+            "n_second": [int(b["n"])],
+            "count_first": [int(a["count"])],
+            "count_second": [int(b["count"])],
+            "ci_low_first": [float(a["ci_low"])],
+            "ci_high_first": [float(a["ci_high"])],
+            "ci_low_second": [float(b["ci_low"])],
+            "ci_high_second": [float(b["ci_high"])],
+            "difference": [diff],
+            "se": [se],
+            "ci_low": [float(low[0])],
+            "ci_high": [float(high[0])],
+            "df": [df],
+            "statistic": [statistic],
+            "p_value": [p_value],
+            "level": [conf],
+        }
+    )
+    return _finish(table, [first, second], "compare_waves")
+
+
+# ---------------------------------------------------------------------------------------------
+# 2-3. aims and their achievement
+# ---------------------------------------------------------------------------------------------
+
+
+def _aim_list(survey: SurveyData, aims: str | Sequence[str] | None) -> list[str]:
+    if aims is None:
+        present = set(survey.aims["aim"].dropna().astype(str)) if survey.aims is not None else set()
+        return [a for a in Aim.values() if a in present]
+    chosen = [aims] if isinstance(aims, str) else list(aims)
+    for aim in chosen:
+        check_choice(aim, Aim.values(), "aims")
+    return chosen
+
+
+@boundary_once
+def aims_chosen(
+    survey: SurveyData,
+    *,
+    by: ByArg = None,
+    among: Among = "collaborating",
+    design: DesignArg = None,
+    ci_method: str = "logit",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Share of respondents whose collaboration set each aim, overall or by domain.
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A wave asking ``aims``.
+    by : str, Series or list, optional
+        Domains, e.g. ``"size_band"`` or ``reband(survey, [100_000])``.
+    among : {"collaborating", "all"}, default="collaborating"
+        Base: respondents in a collaboration, or every respondent.
+    design, ci_method, level
+        As in :func:`prevalence`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``aim`` (ordered categorical), then the estimate columns; one row
+        per aim in the vocabulary (and domain). Aims are chosen together, so shares need not add
+        up to 1.
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> survey = gpcollab.load_survey(2017, "gp")  # doctest: +SKIP
+    >>> gpcollab.aims_chosen(survey, by=gpcollab.reband(survey, [100_000]))  # doctest: +SKIP
+    """
+    survey = check_survey(survey)
+    survey.require("aims")
+    check_choice(among, _AMONG, "among")
+    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    des = as_design(design)
+    wide = aim_outcomes(survey)
+    base = _asked_aims(survey) if among == "collaborating" else pd.Series(True, index=frame.index)
+    parts = []
+    for aim in Aim.values():
+        part = _yes_shares(frame, wide[aim].notna(), base, by_cols, des, ci_method, level)
+        part.insert(len(by_cols), "aim", aim)
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    table["aim"] = pd.Categorical(table["aim"], dtype=Aim.dtype())
+    table = table.sort_values([*by_cols, "aim"], kind="stable")
+    return _finish(table, [survey], "aims_chosen", groups=by_cols)
+
+
+@boundary_once
+def achievement_rates(
+    survey: SurveyData,
+    *,
+    by: ByArg = None,
+    aims: str | Sequence[str] | None = None,
+    too_early: TooEarly = "exclude",
+    ci_method: str = "logit",
+    design: DesignArg = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """How far each aim was achieved: shares fully, partially and not achieved, with intervals.
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A wave asking ``aims``.
+    by : str, Series or list, optional
+        Domains: ``"size_band"``, ``"age_band"``, ``"level"``, ``"funding"``, a combination
+        (``["size_band", "age_band"]``) or a Series such as :func:`gpcollab.whatif.reband`.
+    aims : str or sequence of str, optional
+        Aims to report; default every aim at least one respondent set, in questionnaire order.
+    too_early : {"exclude", "not_achieved", "separate"}, default="exclude"
+        ``"exclude"`` leaves "too early to say" out of the base; ``"not_achieved"`` counts it as
+        not achieved; ``"separate"`` keeps it as a fourth outcome (for stacked charts).
+        "Don't know" is always left out of the base.
+    ci_method : str, default="logit"
+        Interval method of :func:`gpcollab.estimate_proportions`.
+    design : SurveyDesign, str or None, default=None
+    level : float, default=0.95
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``aim``, ``outcome`` (ordered categorical), then the estimate
+        columns. ``n`` is the number of respondents who set the aim and gave an outcome in the
+        base; the outcomes of one aim and domain add up to 1.
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> survey = gpcollab.load_survey(2017, "gp")  # doctest: +SKIP
+    >>> rates = gpcollab.achievement_rates(survey, aims="access")  # doctest: +SKIP
+    >>> rates.set_index("outcome")["estimate"].round(2)  # doctest: +SKIP
+    """
+    survey = check_survey(survey)
+    survey.require("aims")
+    check_choice(too_early, _TOO_EARLY, "too_early")
+    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    des = as_design(design)
+    wide = aim_outcomes(survey)
+    parts = []
+    for aim in _aim_list(survey, aims):
+        frame[_Y] = achievement_codes(wide[aim], too_early)
+        part = _shares(frame, _Y, by_cols, des, ci_method, level).rename(columns={_Y: "outcome"})
+        part.insert(len(by_cols), "aim", aim)
+        parts.append(part)
+    if not parts:
+        raise DesignError("No respondent in this set chose any aim; there is nothing to rate.")
+    table = pd.concat(parts, ignore_index=True)
+    table["aim"] = pd.Categorical(table["aim"], dtype=Aim.dtype())
+    table["outcome"] = pd.Categorical(
+        table["outcome"].astype(str), dtype=Achievement.dtype()
+    ).remove_unused_categories()
+    table = table.sort_values([*by_cols, "aim", "outcome"], kind="stable")
+    return _finish(
+        table,
+        [survey],
+        "achievement_rates",
+        groups=[*by_cols, "aim"],
+        level_column="outcome",
+    )
+
+
+@boundary_once
+def any_fully_achieved(
+    survey: SurveyData,
+    *,
+    by: ByArg = None,
+    design: DesignArg = None,
+    ci_method: str = "logit",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Share of respondents with one or more of their collaboration's aims fully achieved.
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A wave asking ``aims``.
+    by, design, ci_method, level
+        As in :func:`achievement_rates`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row (per domain): the ``by`` columns, then the estimate columns. The base is every
+        respondent whose collaboration set at least one aim, whatever the outcomes.
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> gpcollab.any_fully_achieved(gpcollab.load_survey(2017, "gp"))  # doctest: +SKIP
+    """
+    survey = check_survey(survey)
+    survey.require("aims")
+    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    wide = aim_outcomes(survey)
+    base = wide.notna().any(axis=1)
+    yes = (wide == Achievement.FULLY.value).any(axis=1)
+    table = _yes_shares(frame, yes, base, by_cols, as_design(design), ci_method, level)
+    return _finish(table, [survey], "any_fully_achieved", groups=by_cols)
+
+
+@boundary_once
+def funding_among_achievers(
+    survey: SurveyData,
+    *,
+    aim: str = "access",
+    source: str = "access_fund",
+    outcomes: Sequence[str] = ("fully", "partially"),
+    by: ByArg = None,
+    design: DesignArg = None,
+    ci_method: str = "logit",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Of respondents who (fully or partially) achieved an aim, the share who had a funding source.
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A wave asking ``aims`` and ``funding``.
+    aim : str, default="access"
+    source : str, default="access_fund"
+        A :class:`~gpcollab.vocab.FundingSource` value (GP Access Fund / Challenge Fund).
+    outcomes : sequence of str, default=("fully", "partially")
+        Outcomes that put a respondent in the base.
+    by, design, ci_method, level
+        As in :func:`achievement_rates`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row (per domain): the ``by`` columns, ``aim``, ``source``, then the estimate columns.
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> gpcollab.funding_among_achievers(gpcollab.load_survey(2017, "gp"))  # doctest: +SKIP
+    """
+    survey = check_survey(survey)
+    survey.require("aims", "funding")
+    check_choice(aim, Aim.values(), "aim")
+    check_choice(source, FundingSource.values(), "source")
+    chosen = [outcomes] if isinstance(outcomes, str) else list(outcomes)
+    for value in chosen:
+        check_choice(value, Achievement.values(), "outcomes")
+    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    base = aim_outcomes(survey)[aim].isin(chosen)
+    yes = ticked(survey, "funding", source)
+    table = _yes_shares(frame, yes, base, by_cols, as_design(design), ci_method, level)
+    table.insert(len(by_cols), "aim", aim)
+    table["aim"] = pd.Categorical(table["aim"], dtype=Aim.dtype())
+    table.insert(len(by_cols) + 1, "source", source)
+    return _finish(table, [survey], "funding_among_achievers", groups=by_cols)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. associations
+# ---------------------------------------------------------------------------------------------
+
+
+def achievement_trend(
+    survey: SurveyData,
+    *,
+    aims: str | Sequence[str] | None = None,
+    across: str = "age_band",
+    too_early: TooEarly = "exclude",
+    design: DesignArg = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Trend in full achievement of each aim across ordered bands (default: collaboration age).
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A wave asking ``aims`` and ``across``.
+    aims : str or sequence of str, optional
+        Default: every aim at least one respondent set.
+    across : str, default="age_band"
+        An ordered respondent column (``"age_band"``, ``"size_band"``, ``"level"``).
+    too_early : {"exclude", "not_achieved"}, default="exclude"
+        Policy for "too early to say" (see :func:`achievement_rates`); "don't know" is left out.
+    design : SurveyDesign, str or None, default=None
+    level : float, default=0.95
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per aim: ``aim``, ``across``, ``n``, ``odds_ratio_per_step`` (odds ratio of full
+        achievement per band step), ``ci_low``, ``ci_high`` (of the odds ratio), ``statistic``
+        (t), ``df``, ``p_value``, ``direction`` (``"increasing"``, ``"decreasing"``, ``"flat"``)
+        and ``note`` (why a row is empty, e.g. a single band observed).
+
+    Notes
+    -----
+    Each aim's test is :func:`gpcollab.trend_test` (a design-based logistic regression of full
+    achievement on band scores 0, 1, 2, …) fitted to the respondents who set the aim and gave an
+    outcome in the base. Under a clustered design this is the subset, not the domain, analysis.
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> gpcollab.achievement_trend(gpcollab.load_survey(2017, "gp"))  # doctest: +SKIP
+    """
+    from gpcollab.errors import ConvergenceError
+
+    survey = check_survey(survey)
+    survey.require("aims", across)
+    check_choice(too_early, ("exclude", "not_achieved"), "too_early")
+    conf = check_level(level)
+    des = as_design(design)
+    band = survey.respondents[across]
+    if not (isinstance(band.dtype, pd.CategoricalDtype) and band.dtype.ordered):
+        raise DesignError(f"`across` must name an ordered band column, but {across!r} is not.")
+    wide = aim_outcomes(survey)
+    rows = []
+    for aim in _aim_list(survey, aims):
+        outcome = achievement_codes(wide[aim], too_early)
+        keep = (outcome.notna() & band.notna()).to_numpy()
+        data = survey.respondents.loc[keep].copy()
+        data[_Y] = (outcome[keep] == Achievement.FULLY.value).to_numpy()
+        row: dict[str, Any] = {"aim": aim, "across": across, "n": int(keep.sum())}
+        try:
+            res = trend_test(data, _Y, across, design=des, level=conf).iloc[0]
+        except (DesignError, ConvergenceError) as error:
+            row.update(
+                odds_ratio_per_step=np.nan,
+                ci_low=np.nan,
+                ci_high=np.nan,
+                statistic=np.nan,
+                df=np.nan,
+                p_value=np.nan,
+                direction=None,
+                note=str(error),
+            )
+        else:
+            row.update(
+                odds_ratio_per_step=float(res["odds_ratio"]),
+                ci_low=float(res["or_ci_low"]),
+                ci_high=float(res["or_ci_high"]),
+                statistic=float(res["statistic"]),
+                df=float(res["df"]),
+                p_value=float(res["p_value"]),
+                direction=str(res["direction"]),
+                note="",
+            )
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        raise DesignError("No respondent in this set chose any aim; there is no trend to test.")
+    table["aim"] = pd.Categorical(table["aim"], dtype=Aim.dtype())
+    return _finish(table, [survey], "achievement_trend")
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. STP, contracts and CCG views
+# ---------------------------------------------------------------------------------------------
+
+
+def _single_shares(
+    survey: SurveyData,
+    item: str,
+    base: pd.Series | None,
+    by: ByArg,
+    design: DesignArg,
+    ci_method: str,
+    level: float,
+) -> tuple[pd.DataFrame, list[str]]:
+    survey.require(item)
+    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    answer = frame[item]
+    frame[_Y] = answer if base is None else answer.where(base.to_numpy(dtype=bool))
+    table = _shares(frame, _Y, by_cols, as_design(design), ci_method, level)
+    return table.rename(columns={_Y: "option"}), by_cols
+
+
+@boundary_once
+def stp_views(
+    gp_survey: SurveyData,
+    ccg_survey: SurveyData,
+    item: str = "stp_influence",
+    *,
+    design: DesignArg | tuple[DesignArg, DesignArg] = None,
+    ci_method: str = "logit",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """GP and CCG answers side by side on the STP: its influence or the change it will bring.
+
+    Parameters
+    ----------
+    gp_survey, ccg_survey : SurveyData
+        The GP-practice and the CCG instrument of one wave (2017).
+    item : {"stp_influence", "stp_change"}, default="stp_influence"
+        Influence of practices and collaborations in shaping the STP, or how probable
+        meaningful STP-driven change in primary care is.
+    design : SurveyDesign, str, None, or a tuple (gp, ccg), default=None
+    ci_method, level
+        As in :func:`prevalence`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per instrument and answer: ``instrument`` (ordered categorical), ``option``,
+        then the estimate columns. The base is everyone who answered, "don't know" included.
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> gpcollab.stp_views(gpcollab.load_survey(2017, "gp"),
+    ...                    gpcollab.load_survey(2017, "ccg"))  # doctest: +SKIP
+    """
+    gp_survey = check_survey(gp_survey, "gp_survey")
+    ccg_survey = check_survey(ccg_survey, "ccg_survey")
+    check_choice(item, ("stp_influence", "stp_change"), "item")
+    designs = design if isinstance(design, tuple) else (design, design)
+    parts = []
+    for survey, des in zip((gp_survey, ccg_survey), designs, strict=True):
+        part, _ = _single_shares(survey, item, None, None, des, ci_method, level)
+        part.insert(0, "instrument", survey.meta.instrument.value)
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    table["instrument"] = pd.Categorical(table["instrument"], dtype=Instrument.dtype())
+    return _finish(
+        table,
+        [gp_survey, ccg_survey],
+        "stp_views",
+        groups=["instrument"],
+        level_column="option",
+    )
+
+
+_UNWILLING = ("very_unwilling", "unwilling")
+_WILLING = ("willing", "very_willing")
+
+
+@boundary_once
+def contract_willingness(
+    survey: SurveyData,
+    *,
+    combine: bool = False,
+    by: ByArg = None,
+    design: DesignArg = None,
+    ci_method: str = "logit",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """GP partners' willingness to leave their practice contract for a new care model.
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A GP wave asking ``contract_willingness`` (2017).
+    combine : bool, default=False
+        Also report ``"unwilling_any"`` (very unwilling or unwilling) and ``"willing_any"``
+        (willing or very willing), each estimated by the engine.
+    by, design, ci_method, level
+        As in :func:`prevalence`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``option`` (ordered categorical; text when ``combine``), then the
+        estimate columns. Base: GP partners who answered, "don't know" included.
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> gpcollab.contract_willingness(gpcollab.load_survey(2017, "gp"))  # doctest: +SKIP
+    """
+    survey = check_survey(survey)
+    survey.require("contract_willingness")
+    partners = _partners(survey)
+    table, by_cols = _single_shares(
+        survey, "contract_willingness", partners, by, design, ci_method, level
+    )
+    subtotals: dict[str, list[str]] = {}
+    if combine:
+        frame, _ = resolve_by(survey, _frame(survey), by)
+        answer = survey.respondents["contract_willingness"]
+        base = answer.notna() & partners
+        extra = []
+        for name, group in (("unwilling_any", _UNWILLING), ("willing_any", _WILLING)):
+            part = _yes_shares(
+                frame, answer.isin(group), base, by_cols, as_design(design), ci_method, level
+            )
+            part.insert(len(by_cols), "option", name)
+            extra.append(part)
+            subtotals[name] = list(group)
+        table["option"] = table["option"].astype(str)
+        table = pd.concat([table, *extra], ignore_index=True)
+        order = [*ContractWillingness.values(), "unwilling_any", "willing_any"]
+        table["_order"] = table["option"].map(order.index)
+        table = table.sort_values([*by_cols, "_order"], kind="stable").drop(columns="_order")
+    return _finish(
+        table,
+        [survey],
+        "contract_willingness",
+        groups=by_cols,
+        level_column="option",
+        subtotals=subtotals,
+    )
+
+
+def _partners(survey: SurveyData) -> pd.Series:
+    if "role" not in survey.respondents:
+        return pd.Series(True, index=survey.respondents.index)
+    return (survey.respondents["role"] == Role.GP_PARTNER.value).fillna(False)
+
+
+def _multi_table(
+    survey: SurveyData,
+    item: str,
+    base: pd.Series,
+    by: ByArg,
+    design: DesignArg,
+    ci_method: str,
+    level: float,
+) -> tuple[pd.DataFrame, list[str]]:
+    survey.require(item)
+    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    des = as_design(design)
+    parts = []
+    for option in ITEMS[item].choices.values():
+        part = _yes_shares(
+            frame, ticked(survey, item, option), base, by_cols, des, ci_method, level
+        )
+        part.insert(len(by_cols), "option", option)
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    table["option"] = pd.Categorical(table["option"], dtype=ITEMS[item].choices.dtype())
+    return table.sort_values([*by_cols, "option"], kind="stable"), by_cols
+
+
+@boundary_once
+def contract_reasons(
+    survey: SurveyData,
+    *,
+    by: ByArg = None,
+    design: DesignArg = None,
+    ci_method: str = "logit",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Reasons GP partners gave for not leaving their contract (multi-select).
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A GP wave asking ``contract_reasons`` (2017).
+    by, design, ci_method, level
+        As in :func:`prevalence`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``option`` (ordered categorical), then the estimate columns: the
+        share ticking each reason. Base: GP partners who said they were very unwilling or
+        unwilling to leave their contract.
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> gpcollab.contract_reasons(gpcollab.load_survey(2017, "gp"))  # doctest: +SKIP
+    """
+    survey = check_survey(survey)
+    survey.require("contract_reasons", "contract_willingness")
+    base = survey.respondents["contract_willingness"].isin(_UNWILLING) & _partners(survey)
+    table, by_cols = _multi_table(survey, "contract_reasons", base, by, design, ci_method, level)
+    return _finish(table, [survey], "contract_reasons", groups=by_cols)
+
+
+@boundary_once
+def ccg_support(
+    survey: SurveyData,
+    *,
+    item: Literal["ccg_support", "ccg_encouragement"] = "ccg_support",
+    by: ByArg = None,
+    design: DesignArg = None,
+    ci_method: str = "logit",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """What CCGs said about encouraging and supporting collaboration.
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A CCG wave.
+    item : {"ccg_support", "ccg_encouragement"}, default="ccg_support"
+        ``"ccg_support"``: share of CCGs giving each kind of support (multi-select);
+        ``"ccg_encouragement"``: distribution of the CCG's stance (single choice).
+    by, design, ci_method, level
+        As in :func:`prevalence`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``option`` (ordered categorical), then the estimate columns. Base:
+        every respondent (who answered, for the single-choice item).
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> gpcollab.ccg_support(gpcollab.load_survey(2017, "ccg"))  # doctest: +SKIP
+    """
+    survey = check_survey(survey)
+    check_choice(item, ("ccg_support", "ccg_encouragement"), "item")
+    if item == "ccg_support":
+        base = pd.Series(True, index=survey.respondents.index)
+        table, by_cols = _multi_table(survey, item, base, by, design, ci_method, level)
+        level_column = None
+    else:
+        table, by_cols = _single_shares(survey, item, None, by, design, ci_method, level)
+        level_column = "option"
+    return _finish(table, [survey], "ccg_support", groups=by_cols, level_column=level_column)

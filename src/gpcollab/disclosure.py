@@ -1,0 +1,213 @@
+"""Small-cell suppression for every table that leaves the library (CSV exports, the report).
+
+Survey tables of small groups can identify people: a CCG subgroup of three respondents, or a
+cell of one GP partner who was "very willing" to give up the contract. :func:`suppress` masks
+such estimates before export. The exporters (the report and the CLI's CSV writer) call it by
+default; analysts can call it on any analysis table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gpcollab.errors import DesignError
+
+__all__ = ["DEFAULT_MIN_N", "DEFAULT_VALUE_COLUMNS", "suppress"]
+
+#: Default threshold: bases and counts below this are not shown.
+DEFAULT_MIN_N = 5
+
+#: Columns masked in a suppressed row, when present (they reveal the estimate or the count).
+DEFAULT_VALUE_COLUMNS: tuple[str, ...] = (
+    "count",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "n_eff",
+    "deff",
+    "odds_ratio",
+    "or_ci_low",
+    "or_ci_high",
+    "difference",
+    "difference_ci_low",
+    "difference_ci_high",
+    "boot_mean",
+)
+
+
+def _check_columns(table: pd.DataFrame, names: Sequence[str], param: str) -> list[str]:
+    missing = [c for c in names if c not in table.columns]
+    if missing:
+        raise DesignError(
+            f"`{param}` names column(s) {missing!r} that the table does not have; columns: "
+            f"{list(map(str, table.columns))!r}."
+        )
+    return list(names)
+
+
+def _small(values: pd.Series, min_n: int, mask_zeros: bool) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    number = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        small = number < min_n
+        if not mask_zeros:
+            small &= number != 0
+    return np.asarray(small & ~np.isnan(number), dtype=bool)
+
+
+def suppress(
+    table: pd.DataFrame,
+    *,
+    min_n: int = DEFAULT_MIN_N,
+    count_columns: Sequence[str] = ("n", "count"),
+    value_columns: Sequence[str] | None = None,
+    group_columns: Sequence[str] | None = None,
+    mask_zeros: bool = False,
+) -> pd.DataFrame:
+    """Mask estimates resting on fewer than ``min_n`` respondents, and cells that reveal them.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        An analysis table (see ``docs/analysis_api.md``) or any table with unweighted base and
+        count columns.
+    min_n : int, default=5
+        Threshold: a row whose base (``n``) or count is 1 to ``min_n - 1`` is masked. ``0`` or
+        ``1`` switches suppression off.
+    count_columns : sequence of str, default=("n", "count")
+        Unweighted base and count columns checked against ``min_n`` (those present are used).
+    value_columns : sequence of str, optional
+        Columns set to missing in a masked row; default the estimate columns present
+        (:data:`DEFAULT_VALUE_COLUMNS`: count, estimate, se, intervals, design effects, …).
+        The base ``n`` is kept: it says how few respondents there were, not what they said.
+    group_columns : sequence of str, optional
+        Columns identifying a group of rows whose estimates add up to a known total (the
+        answers of one question in one domain, which add up to 1). Default: the hint the
+        analysis functions store in ``table.attrs["disclosure"]``; without it only primary
+        suppression is applied. ``[]`` makes the whole table one group.
+    mask_zeros : bool, default=False
+        Also mask counts of 0. A zero reveals nobody's answer, so it is shown by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the masked values missing (``count`` becomes a nullable integer), a
+        boolean column ``suppressed``, and ``attrs["suppression"]`` recording the rule
+        (``min_n``, number of primary and secondary cells).
+
+    Notes
+    -----
+    Primary suppression: every row whose base or count is below ``min_n`` (counts of 0 excepted
+    unless ``mask_zeros``) is masked.
+
+    Secondary (complementary) suppression: within a group of rows whose estimates add up to a
+    known total, a single masked row could be recovered by subtraction. Whenever a group has
+    exactly one masked row among rows with a base of at least ``min_n``, the shown row with the
+    next-smallest count (ties: the first) is masked too. Subtotal rows named in the table's
+    hint (for example ``in_collaboration`` = formal + informal + both in
+    :func:`gpcollab.prevalence`) form groups of their own with their components, and the rule
+    is repeated until nothing changes. Tables of multi-select items (each option its own
+    yes/no share) have no such groups: their rows are independent and only primary suppression
+    applies.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"option": ["a", "b", "c"], "n": [40, 40, 40],
+    ...                       "count": [2, 10, 28], "estimate": [0.05, 0.25, 0.7]})
+    >>> suppress(table, group_columns=[])[["option", "estimate", "suppressed"]]
+      option  estimate  suppressed
+    0      a       NaN        True
+    1      b       NaN        True
+    2      c      0.70       False
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise DesignError(
+            f"`table` must be a pandas DataFrame, but {type(table).__name__} was passed."
+        )
+    if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 0:
+        raise DesignError(f"`min_n` must be a whole number >= 0, but {min_n!r} was passed.")
+    out = table.copy()
+    out.attrs = dict(table.attrs)
+    counts = [c for c in count_columns if c in out.columns]
+    values = (
+        [c for c in DEFAULT_VALUE_COLUMNS if c in out.columns]
+        if value_columns is None
+        else _check_columns(out, value_columns, "value_columns")
+    )
+    hint: dict[str, Any] = dict(table.attrs.get("disclosure") or {})
+    if group_columns is None:
+        groups = [g for g in hint.get("group_columns", []) if g in out.columns]
+        level_column = hint.get("level_column")
+        additive = level_column is not None and level_column in out.columns
+    else:
+        groups = _check_columns(out, group_columns, "group_columns")
+        level_column, additive = None, True
+    subtotals: dict[str, list[str]] = dict(hint.get("subtotals") or {}) if additive else {}
+
+    n_rows = len(out)
+    masked = np.zeros(n_rows, dtype=bool)
+    for column in counts:
+        masked |= _small(out[column], min_n, mask_zeros)
+    primary = int(masked.sum())
+
+    if additive and n_rows and min_n > 1:
+        size = (
+            pd.to_numeric(out["count"], errors="coerce").to_numpy(dtype=np.float64)
+            if "count" in out.columns
+            else pd.to_numeric(out["estimate"], errors="coerce").to_numpy(dtype=np.float64)
+        )
+        size = np.where(np.isnan(size), np.inf, size)
+        base_ok = (
+            pd.to_numeric(out["n"], errors="coerce").to_numpy(dtype=np.float64) >= min_n
+            if "n" in out.columns
+            else np.ones(n_rows, dtype=bool)
+        )
+        key = (
+            out[groups].astype(str).agg("\x1f".join, axis=1).to_numpy()
+            if groups
+            else np.zeros(n_rows, dtype=object)
+        )
+        levels = (
+            out[level_column].astype(str).to_numpy()
+            if level_column is not None
+            else np.array([""] * n_rows, dtype=object)
+        )
+        sets: list[np.ndarray[Any, np.dtype[np.intp]]] = []
+        is_subtotal = np.isin(levels, list(subtotals))
+        for value in pd.unique(key):  # one additive set per group (a handful of rows each)
+            rows = np.flatnonzero(key == value)
+            sets.append(rows[~is_subtotal[rows]])
+            for name, parts in subtotals.items():
+                total = rows[levels[rows] == name]
+                members = rows[np.isin(levels[rows], parts)]
+                if len(total):
+                    sets.append(np.concatenate([members, total]))
+        changed = True
+        while changed:
+            changed = False
+            for rows in sets:
+                rows = rows[base_ok[rows]]
+                if len(rows) < 2 or int(masked[rows].sum()) != 1:
+                    continue
+                shown = rows[~masked[rows]]
+                pick = shown[int(np.argmin(size[shown]))]  # first of equal sizes
+                masked[pick] = True
+                changed = True
+
+    if "count" in values and "count" in out.columns:
+        out["count"] = out["count"].astype("Int64")
+    for column in values:
+        out.loc[masked, column] = pd.NA if out[column].dtype == "Int64" else np.nan
+    out["suppressed"] = masked
+    out.attrs["suppression"] = {
+        "min_n": min_n,
+        "primary": primary,
+        "secondary": int(masked.sum()) - primary,
+        "mask_zeros": mask_zeros,
+    }
+    return out

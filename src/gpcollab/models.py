@@ -1,0 +1,249 @@
+"""Logistic models of full achievement of an aim, by collaboration size, age, level and funding.
+
+:func:`achievement_model` builds the model frame from a :class:`~gpcollab.schema.SurveyData` (one
+row per respondent whose collaboration set the aim and gave an outcome in the base) and fits a
+design-based logistic regression with the engine (:func:`gpcollab.logistic_regression`, R's
+``svyglm`` with a quasibinomial family). The result, an :class:`AchievementModel`, carries odds
+ratios with intervals, term-wise F tests and a ``predict`` method used by
+:mod:`gpcollab.whatif` for standardisation and projections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from gpcollab.analysis import (
+    DesignArg,
+    TooEarly,
+    achievement_codes,
+    aim_outcomes,
+    as_design,
+    check_choice,
+    check_survey,
+    provenance,
+    resolve_by,
+    set_attrs,
+)
+from gpcollab.design import SurveyDesign
+from gpcollab.errors import ConvergenceError, DesignError
+from gpcollab.regression import LogisticFit, logistic_regression
+from gpcollab.schema import SurveyData
+from gpcollab.vocab import Achievement, Aim
+
+__all__ = ["DEFAULT_TERMS", "OUTCOME", "AchievementModel", "achievement_model"]
+
+#: Explanatory variables of the published associations.
+DEFAULT_TERMS: tuple[str, ...] = ("size_band", "age_band", "level", "funding")
+#: Name of the 0/1 outcome column of the model frame (True = aim fully achieved).
+OUTCOME = "fully_achieved"
+
+_COEFFICIENT_COLUMNS = [
+    "term",
+    "variable",
+    "level",
+    "estimate",
+    "se",
+    "odds_ratio",
+    "or_ci_low",
+    "or_ci_high",
+    "p_value",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class AchievementModel:
+    """A fitted model of full achievement of one aim (see :func:`achievement_model`).
+
+    Attributes
+    ----------
+    fit : LogisticFit
+        The engine's fit (coefficients, covariance, term tests, ``predict``).
+    aim : str
+        The aim modelled.
+    terms : tuple of str
+        Explanatory variables, in model order.
+    data : pandas.DataFrame
+        The model frame: ``fully_achieved`` (bool), the terms, and the design columns.
+    design : SurveyDesign or None
+        The design used.
+    too_early : str
+        Policy for "too early to say".
+    n_dropped : int
+        Respondents who set the aim and gave an outcome in the base but were left out because a
+        term was missing (not answered).
+    attrs : dict
+        Provenance (wave, instrument, synthetic, source).
+    """
+
+    fit: LogisticFit
+    aim: str
+    terms: tuple[str, ...]
+    data: pd.DataFrame
+    design: SurveyDesign | None
+    too_early: str
+    n_dropped: int
+    attrs: dict[str, Any]
+
+    @property
+    def coefficients(self) -> pd.DataFrame:
+        """One row per coefficient: ``term``, ``variable``, ``level``, ``estimate`` (log odds),
+        ``se``, ``odds_ratio``, ``or_ci_low``, ``or_ci_high``, ``p_value``."""
+        table = self.fit.coefficients[_COEFFICIENT_COLUMNS].copy()
+        return set_attrs(table, {**self.attrs, "analysis": "achievement_model"})
+
+    @property
+    def term_tests(self) -> pd.DataFrame:
+        """One row per term: ``term``, ``F``, ``ndf``, ``ddf``, ``p_value`` (Wald F test)."""
+        table = self.fit.term_tests.copy()
+        return set_attrs(table, {**self.attrs, "analysis": "achievement_model"})
+
+    @property
+    def n(self) -> int:
+        """Rows in the model frame."""
+        return len(self.data)
+
+    @property
+    def weights(self) -> NDArray[np.float64]:
+        """Design weights of the model rows (ones without a weighted design)."""
+        if self.design is None or self.design.weights is None:
+            return np.ones(len(self.data))
+        return self.data[self.design.weights].to_numpy(dtype=np.float64)
+
+    def predict(self, frame: pd.DataFrame | None = None) -> NDArray[np.float64]:
+        """Predicted probability of full achievement for each row of ``frame``.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame, optional
+            Rows holding every term (categories as in the fit); default the model frame.
+
+        Returns
+        -------
+        numpy.ndarray of shape (len(frame),)
+        """
+        return self.fit.predict(self.data if frame is None else frame)
+
+
+def _model_frame(
+    survey: SurveyData,
+    aim: str,
+    terms: Sequence[str | pd.Series],
+    too_early: str,
+    design: SurveyDesign | None,
+) -> tuple[pd.DataFrame, list[str], int]:
+    frame = survey.respondents.copy()
+    frame, names = resolve_by(survey, frame, list(terms), param="terms")
+    outcome = achievement_codes(aim_outcomes(survey)[aim], too_early)
+    in_base = outcome.notna()
+    complete = in_base.copy()
+    for name in names:
+        complete &= frame[name].notna()
+    frame[OUTCOME] = (outcome == Achievement.FULLY.value).to_numpy()
+    design_columns = (
+        []
+        if design is None
+        else [c for c in (design.weights, design.strata, design.psu, design.fpc) if c is not None]
+    )
+    design_columns += list(design.calibration) if design is not None else []
+    keep = [OUTCOME, *names, *[c for c in dict.fromkeys(design_columns) if c not in names]]
+    # categorical terms keep every category of the vocabulary (the engine fits the observed
+    # ones), so scenarios can name, and shift into, any band
+    data = frame.loc[complete.to_numpy(), keep].reset_index(drop=True)
+    return data, names, int(in_base.sum() - complete.sum())
+
+
+def achievement_model(
+    survey: SurveyData,
+    aim: str,
+    terms: Sequence[str | pd.Series] = DEFAULT_TERMS,
+    *,
+    too_early: TooEarly = "exclude",
+    design: DesignArg = None,
+    level: float = 0.95,
+) -> AchievementModel:
+    """Logistic model of full achievement of ``aim`` on collaboration characteristics.
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A wave asking ``aims`` and the terms (GP 2017).
+    aim : str
+        An :class:`~gpcollab.vocab.Aim` value, e.g. ``"staff"``.
+    terms : sequence of str or Series, default=("size_band", "age_band", "level", "funding")
+        Respondent columns, ``"funding"`` (received GP Access Fund / Challenge Fund money), or
+        Series aligned with ``survey.respondents`` such as ``reband(survey, [100_000])``.
+        Categorical terms are treatment-coded against their first observed category.
+    too_early : {"exclude", "not_achieved"}, default="exclude"
+        "Too early to say" is left out, or counted as not fully achieved. "Don't know" is
+        always left out.
+    design : SurveyDesign, str or None, default=None
+        Survey design or weight column (``None``: unweighted simple random sample).
+    level : float, default=0.95
+        Confidence level of the odds-ratio intervals.
+
+    Returns
+    -------
+    AchievementModel
+        ``coefficients`` (odds ratios and intervals), ``term_tests``, ``fit``, ``data``,
+        ``predict``.
+
+    Raises
+    ------
+    DesignError
+        Unknown aim or term, too few rows, or a term with a single observed value.
+    ConvergenceError
+        A band in which every respondent (or none) fully achieved the aim: its odds ratio is
+        infinite. Merge bands, e.g. ``terms=(reband(survey, [100_000]), "age_band")``.
+
+    Notes
+    -----
+    The model is fitted to the respondents in the base (they set the aim and gave an outcome
+    under the ``too_early`` policy, with every term answered); rows missing a term are counted
+    in ``n_dropped``. Standard errors are design-based (sandwich with linearised score totals);
+    intervals and tests use t on design df + 1 − p. Under a clustered design the fit uses the
+    subset of rows in the base, not a domain analysis.
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> survey = gpcollab.load_survey(2017, "gp")  # doctest: +SKIP
+    >>> model = gpcollab.achievement_model(survey, "staff")  # doctest: +SKIP
+    >>> model.coefficients[["term", "odds_ratio", "or_ci_low", "or_ci_high"]]  # doctest: +SKIP
+    """
+    survey = check_survey(survey)
+    survey.require("aims")
+    check_choice(aim, Aim.values(), "aim")
+    check_choice(too_early, ("exclude", "not_achieved"), "too_early")
+    if isinstance(terms, str | pd.Series):
+        terms = [terms]
+    if len(terms) == 0:
+        raise DesignError("`terms` must name at least one variable, but it is empty.")
+    des = as_design(design)
+    data, names, dropped = _model_frame(survey, aim, terms, too_early, des)
+    if len(data) == 0:
+        raise DesignError(
+            f"No respondent set the aim {aim!r} with an outcome in the base; nothing to model."
+        )
+    try:
+        fit = logistic_regression(data, OUTCOME, names, design=des, level=level)
+    except ConvergenceError as error:
+        raise ConvergenceError(
+            f"{error} (aim {aim!r}; merging sparse bands, e.g. with gpcollab.reband, or "
+            "leaving a term out usually helps)"
+        ) from error
+    return AchievementModel(
+        fit=fit,
+        aim=aim,
+        terms=tuple(names),
+        data=data,
+        design=des,
+        too_early=too_early,
+        n_dropped=dropped,
+        attrs=provenance([survey], "achievement_model"),
+    )

@@ -1,0 +1,666 @@
+"""What-if analyses: re-banding collaboration size, standardisation, projection onto PCNs.
+
+* :func:`reband` re-cuts collaboration size at other thresholds (for example the 50,000 of 2015
+  or the 100,000 of 2017), for use as ``by=`` or as a model term.
+* :func:`standardise` answers "what would the full-achievement rate of an aim be if the mix of
+  size, age, level or funding were different?" by g-computation on the fitted
+  :func:`~gpcollab.models.achievement_model`, with a seeded bootstrap interval.
+* :func:`pcn_projection` applies the fitted size (and age) effects to the real distribution of
+  registered populations of primary care networks (December 2019).
+
+Scenarios are plain data: a :class:`Scenario` or a dict with the same keys, so a notebook can
+loop over a list of them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from gpcollab.analysis import DesignArg, TooEarly, check_survey, set_attrs
+from gpcollab.errors import DesignError
+from gpcollab.intervals import check_level
+from gpcollab.models import DEFAULT_TERMS, OUTCOME, AchievementModel, achievement_model
+from gpcollab.schema import SurveyData
+from gpcollab.vocab import SizeBand
+
+__all__ = ["Scenario", "pcn_projection", "reband", "standardise"]
+
+FloatArray: TypeAlias = NDArray[np.float64]
+
+#: Newton steps per bootstrap replicate, started from the full-sample fit.
+BOOT_NEWTON_STEPS = 4
+#: Replicates processed at once (bounds memory at about chunk x rows x terms floats).
+_BOOT_CHUNK = 1000
+
+
+# ---------------------------------------------------------------------------------------------
+# re-banding
+# ---------------------------------------------------------------------------------------------
+
+
+def _usable_thresholds() -> list[int]:
+    return [int(band.edges[0]) for band in list(SizeBand)[1:]]
+
+
+def _group_labels(cuts: Sequence[float]) -> list[str]:
+    labels = [f"under {cuts[0]:,.0f}"]
+    for low, high in itertools.pairwise(cuts):
+        labels.append(f"{low:,.0f} to {high - 1:,.0f}")
+    labels.append(f"{cuts[-1]:,.0f} or more")
+    return labels
+
+
+def reband(survey: SurveyData, thresholds: float | Sequence[float]) -> pd.Series:
+    """Collaboration size re-cut at other thresholds (registered patients).
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A wave asking ``size_band`` (and optionally carrying numeric ``collab_patients``).
+    thresholds : number or sequence of numbers
+        Cut points in registered patients, e.g. ``100_000`` or ``[30_000, 50_000]``. Each
+        group includes its lower bound.
+
+    Returns
+    -------
+    pandas.Series
+        Ordered categorical aligned with ``survey.respondents`` (same index), named
+        ``size_group``, with labels such as ``"under 100,000"`` and ``"100,000 or more"``;
+        missing where size was not answered. Use it as ``by=`` or as a model term.
+
+    Raises
+    ------
+    DesignError
+        A threshold does not fall on an edge of the size bands for respondents who have only a
+        band (no numeric size); the message lists the usable thresholds.
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> survey = gpcollab.load_survey(2017, "gp")  # doctest: +SKIP
+    >>> gpcollab.reband(survey, 100_000).value_counts()  # doctest: +SKIP
+    """
+    survey = check_survey(survey)
+    survey.require("size_band")
+    raw = [thresholds] if isinstance(thresholds, int | float) else list(thresholds)
+    if not raw or not all(
+        isinstance(t, int | float) and not isinstance(t, bool) and np.isfinite(t) and t > 0
+        for t in raw
+    ):
+        raise DesignError(
+            "`thresholds` must be one or more positive numbers of registered patients, e.g. "
+            f"100_000 or [50_000, 100_000], but {thresholds!r} was passed."
+        )
+    cuts = sorted({float(t) for t in raw})
+    labels = _group_labels(cuts)
+    band = survey.respondents["size_band"]
+    if "collab_patients" in survey.respondents:
+        numeric = survey.respondents["collab_patients"].to_numpy(dtype=np.float64)
+    else:
+        numeric = np.full(len(band), np.nan)
+    use_band = np.isnan(numeric) & band.notna().to_numpy()
+    codes = np.full(len(band), -1, dtype=np.intp)
+    has_number = ~np.isnan(numeric)
+    codes[has_number] = np.searchsorted(cuts, numeric[has_number], side="right")
+    if use_band.any():
+        usable = _usable_thresholds()
+        bad = [t for t in cuts if t not in usable]
+        if bad:
+            shown = ", ".join(f"{t:,.0f}" for t in bad)
+            raise DesignError(
+                f"`thresholds` {shown} do not fall on an edge of the size bands, and "
+                f"{int(use_band.sum())} respondent(s) have only a band (no numeric "
+                f"collab_patients). Usable thresholds: {usable!r}."
+            )
+        lower = np.array([band.edges[0] for band in SizeBand])
+        band_codes = np.asarray(band.cat.codes, dtype=np.intp)
+        codes[use_band] = np.searchsorted(cuts, lower[band_codes[use_band]], side="right")
+    group = pd.Categorical.from_codes(codes.tolist(), categories=pd.Index(labels), ordered=True)
+    return pd.Series(group, index=survey.respondents.index, name="size_group")
+
+
+# ---------------------------------------------------------------------------------------------
+# scenarios
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A counterfactual mix of collaboration characteristics, as plain data.
+
+    Parameters
+    ----------
+    name : str
+        Label of the scenario (its row in :func:`standardise`).
+    set : mapping of str to value, default={}
+        Put everyone in one category, e.g. ``{"size_band": "100k_250k"}`` or
+        ``{"funding": True}``.
+    shift : mapping of str to int, default={}
+        Move everyone up (or, negative, down) by a number of bands of an ordered term, capped at
+        the first and last band: ``{"age_band": 2}`` makes every collaboration two years older
+        (the age bands below two years are one year wide).
+    mix : mapping of str to mapping of value to float, default={}
+        Another distribution of a term, e.g. ``{"size_band": {"under_30k": 0.5,
+        "30k_50k": 0.5}}``; shares must add up to 1. Each respondent's other characteristics are
+        kept, and the rate is averaged over the mix.
+
+    Examples
+    --------
+    >>> Scenario("all over 100,000", set={"size_band": "100k_250k"}).name
+    'all over 100,000'
+    >>> Scenario.coerce({"name": "older", "shift": {"age_band": 2}}).shift
+    {'age_band': 2}
+    """
+
+    name: str
+    set: Mapping[str, Any] = field(default_factory=dict)
+    shift: Mapping[str, int] = field(default_factory=dict)
+    mix: Mapping[str, Mapping[Any, float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise DesignError(f"Scenario `name` must be a non-empty string, not {self.name!r}.")
+        for key in ("set", "shift", "mix"):
+            if not isinstance(getattr(self, key), Mapping):
+                raise DesignError(
+                    f"Scenario {self.name!r}: `{key}` must be a mapping of term to value, but "
+                    f"{getattr(self, key)!r} was passed."
+                )
+        named = [*self.set, *self.shift, *self.mix]
+        twice = sorted({t for t in named if named.count(t) > 1})
+        if twice:
+            raise DesignError(
+                f"Scenario {self.name!r} changes {twice!r} in more than one of set/shift/mix; "
+                "use one."
+            )
+
+    @classmethod
+    def coerce(cls, value: Scenario | Mapping[str, Any]) -> Scenario:
+        """A :class:`Scenario` from itself or a dict with keys name, set, shift, mix."""
+        if isinstance(value, Scenario):
+            return value
+        if isinstance(value, Mapping):
+            unknown = sorted(set(value) - {"name", "set", "shift", "mix"})
+            if unknown or "name" not in value:
+                raise DesignError(
+                    "A scenario dict needs 'name' and may have 'set', 'shift', 'mix'; got keys "
+                    f"{sorted(value)!r}."
+                )
+            return cls(**dict(value))
+        raise DesignError(
+            f"A scenario must be a Scenario or a dict, but {type(value).__name__} was passed."
+        )
+
+
+ScenarioArg: TypeAlias = Scenario | Mapping[str, Any]
+
+
+def _allowed(data: pd.DataFrame, term: str) -> list[Any]:
+    column = data[term]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return list(column.cat.categories)
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return [False, True]
+    return []  # numeric: any number
+
+
+def _check_value(model: AchievementModel, scenario: str, term: str, value: Any) -> Any:
+    allowed = _allowed(model.data, term)
+    if allowed and value not in allowed:
+        raise DesignError(
+            f"Scenario {scenario!r}: {term} = {value!r} is not a category of {term!r}; "
+            f"allowed: {allowed!r}."
+        )
+    if not allowed and not isinstance(value, int | float):
+        raise DesignError(f"Scenario {scenario!r}: {term!r} is numeric; {value!r} is not.")
+    return value
+
+
+def _assign(frame: pd.DataFrame, term: str, value: Any) -> None:
+    column = frame[term]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        frame[term] = pd.Categorical([value] * len(frame), dtype=column.dtype)
+    else:
+        frame[term] = value
+
+
+def _components(model: AchievementModel, scenario: Scenario) -> list[tuple[pd.DataFrame, float]]:
+    """The model frame rewritten by ``scenario``: (frame, share) pairs to average over."""
+    base = model.data.copy()
+    terms = set(model.terms)
+    for term in [*scenario.set, *scenario.shift, *scenario.mix]:
+        if term not in terms:
+            raise DesignError(
+                f"Scenario {scenario.name!r} changes {term!r}, which is not a model term; "
+                f"terms: {list(model.terms)!r}."
+            )
+    for term, value in scenario.set.items():
+        _assign(base, term, _check_value(model, scenario.name, term, value))
+    for term, steps in scenario.shift.items():
+        column = base[term]
+        if isinstance(steps, bool) or not isinstance(steps, int):
+            raise DesignError(
+                f"Scenario {scenario.name!r}: shift of {term!r} must be a whole number of "
+                f"bands, but {steps!r} was passed."
+            )
+        if not (isinstance(column.dtype, pd.CategoricalDtype) and column.dtype.ordered):
+            raise DesignError(
+                f"Scenario {scenario.name!r}: {term!r} is not an ordered band, so it cannot be "
+                "shifted; use set= or mix=."
+            )
+        top = len(column.dtype.categories) - 1
+        codes = np.clip(np.asarray(column.cat.codes) + steps, 0, top)
+        base[term] = pd.Categorical.from_codes(codes.tolist(), dtype=column.dtype)
+    parts: list[list[tuple[Any, float]]] = []
+    for term, shares in scenario.mix.items():
+        if not isinstance(shares, Mapping) or not shares:
+            raise DesignError(
+                f"Scenario {scenario.name!r}: mix of {term!r} must map categories to shares, "
+                f"but {shares!r} was passed."
+            )
+        values = [float(v) for v in shares.values()]
+        if any(v < 0 for v in values) or abs(sum(values) - 1.0) > 1e-6:
+            raise DesignError(
+                f"Scenario {scenario.name!r}: the shares of {term!r} must be non-negative and "
+                f"add up to 1, but they add up to {sum(values):g}."
+            )
+        parts.append(
+            [(_check_value(model, scenario.name, term, k), float(v)) for k, v in shares.items()]
+        )
+    mix_terms = list(scenario.mix)
+    out = []
+    for combo in itertools.product(*parts):
+        frame = base.copy()
+        share = 1.0
+        for term, (value, weight) in zip(mix_terms, combo, strict=True):
+            _assign(frame, term, value)
+            share *= weight
+        if share > 0:
+            out.append((frame, share))
+    return out
+
+
+def _matrices(model: AchievementModel, scenario: Scenario) -> list[tuple[FloatArray, float]]:
+    try:
+        return [(model.fit.model_matrix(f), s) for f, s in _components(model, scenario)]
+    except DesignError as error:
+        if str(error).startswith("Scenario"):
+            raise
+        raise DesignError(f"Scenario {scenario.name!r}: {error}") from error
+
+
+# ---------------------------------------------------------------------------------------------
+# vectorised bootstrap
+# ---------------------------------------------------------------------------------------------
+
+
+def _expit(x: FloatArray) -> FloatArray:
+    out: FloatArray = 0.5 * (1.0 + np.tanh(0.5 * x))
+    return out
+
+
+def _resample_counts(model: AchievementModel, n_boot: int, rng: np.random.Generator) -> FloatArray:
+    """(B, n) number of times each model row appears in each replicate.
+
+    Rows are resampled with replacement; under a design, whole PSUs are resampled within
+    strata (as many PSUs as the stratum has).
+    """
+    data = model.data
+    n = len(data)
+    design = model.design
+    strata = design.strata if design is not None else None
+    psu = design.psu if design is not None else None
+    if strata is None and psu is None:
+        counts: FloatArray = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(np.float64)
+        return counts
+    stratum_codes = (
+        pd.factorize(data[strata], sort=True)[0] if strata is not None else np.zeros(n, np.intp)
+    )
+    unit = (
+        pd.factorize(data[psu].astype(str) + "\x00" + pd.Series(stratum_codes).astype(str))[0]
+        if psu is not None
+        else np.arange(n)
+    )
+    n_units = int(unit.max()) + 1
+    unit_stratum = np.zeros(n_units, dtype=np.intp)
+    unit_stratum[unit] = stratum_codes
+    unit_counts = np.zeros((n_boot, n_units))
+    for h in np.unique(unit_stratum):  # a few strata
+        members = np.flatnonzero(unit_stratum == h)
+        m = len(members)
+        unit_counts[:, members] = rng.multinomial(m, np.full(m, 1.0 / m), size=n_boot)
+    out: FloatArray = unit_counts[:, unit]
+    return out
+
+
+def _bootstrap_coefficients(
+    model: AchievementModel, counts: FloatArray, steps: int = BOOT_NEWTON_STEPS
+) -> FloatArray:
+    """(B, p) coefficients refitted on each replicate by batched Newton steps.
+
+    Every replicate starts from the full-sample coefficients; each step solves all B weighted
+    score equations at once (``einsum`` over a (B, n, p) array). A small ridge keeps a
+    replicate's information matrix invertible when a category is absent from it (that
+    coefficient then stays at its full-sample value).
+    """
+    X = model.fit.model_matrix(model.data)
+    y = model.data[OUTCOME].to_numpy(dtype=np.float64)
+    w = model.weights
+    w = w / w.mean()
+    beta0 = model.fit.params
+    p = X.shape[1]
+    out = np.empty((counts.shape[0], p))
+    eye = np.eye(p)
+    for start in range(0, counts.shape[0], _BOOT_CHUNK):
+        cw = counts[start : start + _BOOT_CHUNK] * w  # (b, n)
+        beta = np.broadcast_to(beta0, (cw.shape[0], p)).copy()
+        for _ in range(steps):
+            mu = _expit(beta @ X.T)
+            score = (cw * (y - mu)) @ X  # (b, p)
+            info = np.einsum("bn,ni,nj->bij", cw * mu * (1.0 - mu), X, X, optimize=True)
+            ridge = 1e-9 * np.trace(info, axis1=1, axis2=2)[:, None, None] + 1e-12
+            step = np.linalg.solve(info + ridge * eye, score[:, :, None])[:, :, 0]
+            beta += np.clip(step, -5.0, 5.0)  # keeps separated replicates finite
+        out[start : start + cw.shape[0]] = beta
+    return out
+
+
+def _standardised(
+    matrices: list[tuple[FloatArray, float]],
+    beta: FloatArray,
+    cw: FloatArray,
+) -> FloatArray:
+    """Weighted mean predicted probability under a scenario, for each row of ``beta``.
+
+    ``beta`` (B, p) and ``cw`` (B, n) replicate weights (counts x design weights).
+    """
+    total = cw.sum(axis=1)
+    est = np.zeros(beta.shape[0])
+    for X, share in matrices:
+        est += share * np.einsum("bn,bn->b", cw, _expit(beta @ X.T)) / total
+    return est
+
+
+def _check_boot(n_boot: int, seed: int | None) -> None:
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 0:
+        raise DesignError(f"`n_boot` must be a whole number >= 0, but {n_boot!r} was passed.")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise DesignError(f"`seed` must be an integer or None, but {seed!r} was passed.")
+
+
+@dataclass(frozen=True)
+class _Replicates:
+    point: FloatArray  # (S,) estimates with the full-sample fit
+    reps: FloatArray  # (B, S) bootstrap replicates
+
+
+def _run(
+    model: AchievementModel,
+    scenarios: list[list[tuple[FloatArray, float]]],
+    n_boot: int,
+    seed: int | None,
+) -> _Replicates:
+    w = model.weights
+    beta = model.fit.params[None, :]
+    point = np.array([_standardised(m, beta, w[None, :])[0] for m in scenarios])
+    if n_boot == 0:
+        return _Replicates(point, np.empty((0, len(scenarios))))
+    rng = np.random.default_rng(seed)
+    counts = _resample_counts(model, n_boot, rng)
+    betas = _bootstrap_coefficients(model, counts)
+    cw = counts * w
+    reps = np.column_stack([_standardised(m, betas, cw) for m in scenarios])
+    return _Replicates(point, reps)
+
+
+def _interval(reps: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
+    if reps.shape[0] == 0:
+        nan = np.full(reps.shape[1], np.nan)
+        return nan, nan
+    alpha = 1.0 - level
+    low, high = np.quantile(reps, [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
+    return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+
+
+def _summary(res: _Replicates, level: float) -> dict[str, FloatArray]:
+    low, high = _interval(res.reps, level)
+    diff = res.reps - res.reps[:, :1]
+    d_low, d_high = _interval(diff, level)
+    empty = res.reps.shape[0] == 0
+    return {
+        "estimate": res.point,
+        "se": np.full(len(res.point), np.nan) if empty else res.reps.std(axis=0, ddof=1),
+        "ci_low": low,
+        "ci_high": high,
+        "difference": res.point - res.point[0],
+        "difference_ci_low": d_low,
+        "difference_ci_high": d_high,
+        "boot_mean": np.full(len(res.point), np.nan) if empty else res.reps.mean(axis=0),
+    }
+
+
+def _attrs(model: AchievementModel, analysis: str, **extra: Any) -> dict[str, Any]:
+    return {**model.attrs, "analysis": analysis, "aim": model.aim, **extra}
+
+
+# ---------------------------------------------------------------------------------------------
+# public functions
+# ---------------------------------------------------------------------------------------------
+
+
+def standardise(
+    survey: SurveyData,
+    aim: str,
+    scenarios: ScenarioArg | Sequence[ScenarioArg] = (),
+    *,
+    n_boot: int = 2000,
+    seed: int | None = 0,
+    level: float = 0.95,
+    terms: Sequence[str | pd.Series] = DEFAULT_TERMS,
+    too_early: TooEarly = "exclude",
+    design: DesignArg = None,
+    model: AchievementModel | None = None,
+) -> pd.DataFrame:
+    """Expected full-achievement rate of an aim under other mixes of collaborations.
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A wave asking ``aims`` and the model terms (GP 2017).
+    aim : str
+        The aim, e.g. ``"access"``.
+    scenarios : Scenario, dict, or a sequence of them, default=()
+        The counterfactual mixes (see :class:`Scenario`). The observed mix is always added
+        first, as ``"observed"``.
+    n_boot : int, default=2000
+        Bootstrap replicates for the intervals (0: point estimates only).
+    seed : int or None, default=0
+        Seed of the bootstrap; the same seed gives the same intervals.
+    level : float, default=0.95
+        Level of the percentile intervals.
+    terms, too_early, design
+        As in :func:`gpcollab.achievement_model`.
+    model : AchievementModel, optional
+        An already fitted model (``terms``, ``too_early`` and ``design`` are then ignored).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario, ``"observed"`` first: ``scenario``, ``estimate``, ``se``
+        (bootstrap SD), ``ci_low``, ``ci_high``, ``difference`` (vs observed),
+        ``difference_ci_low``, ``difference_ci_high``, ``boot_mean`` (mean of the replicates),
+        ``n_boot``, ``n`` (respondents in the model), ``level``.
+
+    Raises
+    ------
+    DesignError
+        A scenario names a term that is not in the model, a category that does not exist or
+        that no respondent in the model has, or mix shares that do not add up to 1.
+
+    Notes
+    -----
+    g-computation: the model of :func:`~gpcollab.achievement_model` is fitted; each respondent's
+    characteristics are rewritten as the scenario says; the estimate is the weighted mean of
+    the predicted probabilities over the respondents in the model. For the observed mix this is
+    the observed (weighted) rate exactly, because a logistic model with an intercept reproduces
+    the mean outcome.
+
+    Intervals: respondents (or, under a design, PSUs within strata) are resampled with
+    replacement; each replicate's model is refitted by a fixed number of Newton steps
+    (:data:`BOOT_NEWTON_STEPS`) from the full-sample coefficients, all replicates at once, and
+    the scenario estimates recomputed on the replicate's own respondents. Intervals are the
+    percentile ones; differences use paired replicates.
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> survey = gpcollab.load_survey(2017, "gp")  # doctest: +SKIP
+    >>> gpcollab.standardise(survey, "access", [
+    ...     {"name": "all 100,000-249,999", "set": {"size_band": "100k_250k"}},
+    ...     {"name": "two years older", "shift": {"age_band": 2}},
+    ... ])  # doctest: +SKIP
+    """
+    survey = check_survey(survey)
+    conf = check_level(level)
+    _check_boot(n_boot, seed)
+    items = [scenarios] if isinstance(scenarios, Scenario | Mapping) else list(scenarios)
+    chosen = [Scenario("observed"), *(Scenario.coerce(s) for s in items)]
+    names = [s.name for s in chosen]
+    if len(set(names)) != len(names):
+        raise DesignError(
+            f"Scenario names must be distinct (and not 'observed'), but got {names[1:]!r}."
+        )
+    if model is None:
+        model = achievement_model(survey, aim, terms, too_early=too_early, design=design)
+    res = _run(model, [_matrices(model, s) for s in chosen], n_boot, seed)
+    table = pd.DataFrame({"scenario": names, **_summary(res, conf)})
+    table["n_boot"] = n_boot
+    table["n"] = model.n
+    table["level"] = conf
+    return set_attrs(table, _attrs(model, "standardise", seed=seed))
+
+
+def pcn_projection(
+    survey: SurveyData,
+    aim: str,
+    *,
+    age_band: str | None = "under_1y",
+    n_boot: int = 2000,
+    seed: int | None = 0,
+    level: float = 0.95,
+    terms: Sequence[str | pd.Series] = DEFAULT_TERMS,
+    too_early: TooEarly = "exclude",
+    design: DesignArg = None,
+    population: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """What the fitted size and age effects imply for primary care networks (December 2019).
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A wave asking ``aims`` and ``size_band`` (GP 2017).
+    aim : str
+        The aim, e.g. ``"access"``.
+    age_band : str or None, default="under_1y"
+        Age given to every network. PCNs started on 1 July 2019, so in December 2019 every one
+        was under a year old; ``None`` keeps the survey's observed age mix.
+    n_boot, seed, level
+        As in :func:`standardise`.
+    terms, too_early, design
+        As in :func:`gpcollab.achievement_model`; ``terms`` must include ``"size_band"``.
+    population : pandas.DataFrame, optional
+        One row per network with ``registered_patients``; default
+        ``gpcollab.load_population(2019, "pcn")`` (NHS Digital, December 2019).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per size band holding at least one network: ``size_band`` (text),
+        ``pcns``, ``share_of_pcns``, ``estimate`` (expected full-achievement rate for a network
+        of that size), ``se``, ``ci_low``, ``ci_high``, then a final row ``all_pcns`` averaging
+        the bands over the networks; plus ``n_boot``, ``n``, ``level``.
+
+    Notes
+    -----
+    For each band every respondent in the model is given that size (and ``age_band``) with the
+    other characteristics (level, funding) as observed, and the predicted probabilities are
+    averaged (g-computation, as :func:`standardise`). Networks without a list size are left out
+    (their number is in ``attrs["pcns_without_size"]``). The projection carries the 2017
+    associations over to a different kind of organisation; it is a what-if, not a forecast.
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> gpcollab.pcn_projection(gpcollab.load_survey(2017, "gp"), "access")  # doctest: +SKIP
+    """
+    survey = check_survey(survey)
+    conf = check_level(level)
+    _check_boot(n_boot, seed)
+    if population is None:
+        from gpcollab.datasets import load_population
+
+        population = load_population(2019, "pcn")
+    if "registered_patients" not in population.columns:
+        raise DesignError(
+            "`population` must have a 'registered_patients' column (one row per network)."
+        )
+    names = [t for t in terms if isinstance(t, str)]
+    if "size_band" not in names:
+        raise DesignError(
+            f"`terms` must include 'size_band' to project onto network sizes, but {terms!r} "
+            "was passed."
+        )
+    model = achievement_model(survey, aim, terms, too_early=too_early, design=design)
+    patients = pd.to_numeric(population["registered_patients"], errors="coerce").astype(float)
+    missing = int(patients.isna().sum())
+    edges = [band.edges[0] for band in SizeBand] + [np.inf]
+    band = pd.cut(patients.dropna(), edges, right=False, labels=SizeBand.values())
+    counts = band.value_counts().reindex(SizeBand.values()).fillna(0).astype(int)
+    present = [b for b in SizeBand.values() if counts[b] > 0]
+    shares = counts[present] / counts[present].sum()
+    chosen = []
+    for value in present:
+        setting: dict[str, Any] = {"size_band": value}
+        if age_band is not None:
+            setting["age_band"] = age_band
+        chosen.append(Scenario(value, set=setting))
+    matrices = [_matrices(model, s) for s in chosen]
+    res = _run(model, matrices, n_boot, seed)
+    weights = shares.to_numpy()
+    all_point = float(res.point @ weights)
+    all_reps = res.reps @ weights
+    reps = np.column_stack([res.reps, all_reps]) if res.reps.size else res.reps
+    low, high = _interval(reps if reps.size else np.empty((0, len(present) + 1)), conf)
+    table = pd.DataFrame(
+        {
+            "size_band": [*present, "all_pcns"],
+            "pcns": [*counts[present].tolist(), int(counts.sum())],
+            "share_of_pcns": [*weights.tolist(), 1.0],
+            "estimate": [*res.point.tolist(), all_point],
+            "se": (
+                reps.std(axis=0, ddof=1) if reps.shape[0] > 1 else np.full(len(present) + 1, np.nan)
+            ),
+            "ci_low": low,
+            "ci_high": high,
+        }
+    )
+    table["n_boot"] = n_boot
+    table["n"] = model.n
+    table["level"] = conf
+    return set_attrs(
+        table,
+        _attrs(
+            model,
+            "pcn_projection",
+            seed=seed,
+            age_band=age_band,
+            pcns_without_size=missing,
+        ),
+    )
