@@ -23,6 +23,7 @@ import html
 import math
 import textwrap
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DEFAULT_N_BOOT",
+    "WHATIF_AIMS",
     "Column",
     "ReportContent",
     "ReportFigure",
@@ -58,8 +60,11 @@ Format = Literal["label", "int", "pct", "ci", "pp", "num", "p", "text"]
 DEFAULT_N_BOOT = 500
 """Bootstrap replicates for the what-if tables of the report (kept modest for speed)."""
 
-WHATIF_AIM = "staff"
-"""Aim used for the what-if scenarios and the PCN projection in the report."""
+WHATIF_AIMS: tuple[Aim, ...] = (Aim.ACCESS, *(aim for aim in Aim if aim is not Aim.ACCESS))
+"""Aims tried, in order, for the what-if tables: the first whose model can be fitted is used."""
+
+LONG_TABLE = 16
+"""Tables with more rows than this are folded (``<details>``) under their chart."""
 
 MASK = "[c]"
 """What a suppressed cell shows (the ONS convention for a confidential value)."""
@@ -146,6 +151,8 @@ class ReportSection:
         Tables (and, through them, figures).
     unavailable : list of str
         One sentence per part that could not be computed from the data given, with the reason.
+    notes : list of str
+        Remarks on the estimates (e.g. boundary intervals).
     """
 
     key: str
@@ -153,6 +160,7 @@ class ReportSection:
     intro: str = ""
     tables: list[ReportTable] = field(default_factory=list)
     unavailable: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -391,12 +399,30 @@ class _Gatherer:
         self, section: ReportSection, what: str, compute: Callable[[], pd.DataFrame]
     ) -> pd.DataFrame | None:
         """Run ``compute``; on a library error, note it in the section and return None."""
+        from gpcollab.estimate import BoundaryWarning
+
         self.progress(f"computing {what}")
-        try:
-            return compute()
-        except GpcollabError as exc:
-            section.unavailable.append(f"{what}: not available for these data ({exc})")
-            return None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", BoundaryWarning)
+            try:
+                result = compute()
+            except GpcollabError as exc:
+                section.unavailable.append(f"{what}: not available for these data ({exc})")
+                result = None
+        boundary = False
+        for record in caught:
+            if issubclass(record.category, BoundaryWarning):
+                boundary = True
+            else:  # not ours to swallow: pass it on
+                warnings.warn_explicit(
+                    record.message, record.category, record.filename, record.lineno
+                )
+        if boundary and result is not None:
+            section.notes.append(
+                f"{what}: some estimates are exactly 0% or 100%; their intervals are exact "
+                "(Clopper–Pearson-type) boundary intervals."
+            )
+        return result
 
     def add(
         self,
@@ -410,17 +436,22 @@ class _Gatherer:
         chart_options: Mapping[str, Any] | None = None,
         item: str | None = None,
         note: str = "",
-        group_columns: Sequence[str] | None = None,
+        extra_groups: Sequence[str] = (),
     ) -> None:
-        """Suppress small cells in ``table`` and add it to ``section``."""
+        """Suppress small cells in ``table`` and add it to ``section``.
+
+        Complementary suppression follows the grouping hint the analysis function stored in
+        ``table.attrs["disclosure"]``, extended by ``extra_groups``.
+        """
         if table is None:
             return
         from gpcollab.disclosure import suppress
 
-        kwargs: dict[str, Any] = {"min_n": self.min_n}
-        if group_columns is not None:
-            kwargs["group_columns"] = list(group_columns)
-        safe = suppress(table, **kwargs)
+        if extra_groups:  # columns this module added that split the table into groups
+            hint = dict(table.attrs.get("disclosure") or {})
+            hint["group_columns"] = [*extra_groups, *hint.get("group_columns", [])]
+            table.attrs["disclosure"] = hint
+        safe = suppress(table, min_n=self.min_n)
         section.tables.append(
             ReportTable(
                 key=key,
@@ -548,7 +579,7 @@ def _prevalence_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSec
             columns=(Column("wave", "Wave"), Column("membership", "Membership", "label"), *_EST),
             chart="wave_comparison",
             chart_options={"x": "membership"},
-            group_columns=("wave",),
+            extra_groups=("wave",),
         )
     if len(gp) >= 2:
         first, second = gp[0], gp[-1]
@@ -604,7 +635,6 @@ def _aims_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
         columns=(Column("size_band", "Size", "label"), Column("aim", "Aim", "label"), *_EST),
         chart="rates",
         chart_options={"x": "aim", "hue": "size_band"},
-        group_columns=("size_band",),
     )
     return section
 
@@ -652,7 +682,6 @@ def _achievement_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSe
         columns=(Column("aim", "Aim", "label"), Column("outcome", "Outcome", "label"), *_EST),
         chart="achievement",
         chart_options={"order": "questionnaire"},
-        group_columns=("aim",),
     )
     for by, words in _ACHIEVEMENT_BY:
         table = run.attempt(
@@ -675,7 +704,6 @@ def _achievement_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSe
             ),
             chart="rates",
             chart_options={"x": "aim", "hue": group},
-            group_columns=(group, "aim"),
         )
     anyfull = run.attempt(
         section,
@@ -746,7 +774,6 @@ def _views_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
             chart="likert",
             chart_options={"group": "instrument"},
             item=item,
-            group_columns=("instrument",),
         )
     return section
 
@@ -824,27 +851,21 @@ def _whatif_section(
     sets: Sequence[SurveyData], run: _Gatherer, *, n_boot: int, seed: int
 ) -> ReportSection:
     from gpcollab import analysis, whatif
+    from gpcollab.errors import ConvergenceError, DesignError
+    from gpcollab.models import achievement_model
 
-    aim = Aim.parse(WHATIF_AIM)
     section = ReportSection(
         "whatif",
         "What if collaborations were organised differently?",
-        f"Share of collaborations fully achieving the aim “{aim.label}” if the mix of size, "
-        "age, level and funding were different (g-computation on a design-based logistic "
-        f"model; percentile bootstrap intervals from {n_boot} replicates), and the same model "
-        "applied to the real size distribution of primary care networks (PCNs) in December "
-        "2019.",
+        "Share of collaborations fully achieving an aim if the mix of size, age, level and "
+        "funding were different (g-computation on a design-based logistic model; percentile "
+        f"bootstrap intervals from {n_boot} replicates), and the same model applied to the "
+        "real size distribution of primary care networks (PCNs) in December 2019.",
     )
     survey = _latest_asking(_of(sets, Instrument.GP), "aims")
     if survey is None:
         section.unavailable.append("What-if: needs a set that asks about aims and achievement.")
         return section
-    scenarios = [
-        whatif.Scenario("PCN scale: all 30,000-49,999 patients", set={"size_band": "30k_50k"}),
-        whatif.Scenario("All 100,000-249,999 patients", set={"size_band": "100k_250k"}),
-        whatif.Scenario("All one age band older", shift={"age_band": 1}),
-        whatif.Scenario("All at whole-CCG level", set={"level": "single_ccg"}),
-    ]
     label = survey.meta.label
     if survey.asks("size_band"):
         sizes = run.attempt(
@@ -863,10 +884,39 @@ def _whatif_section(
             note="The chart adds the real sizes of the 1,250 PCNs of December 2019 "
             "(NHS Digital, Open Government Licence v3.0).",
         )
+    # the first aim (in the order of WHATIF_AIMS) whose model can be fitted to these data
+    run.progress("choosing the aim for the what-if model")
+    aim: Aim | None = None
+    skipped: list[str] = []
+    for candidate in WHATIF_AIMS:
+        try:
+            model = achievement_model(survey, candidate.value)
+        except (ConvergenceError, DesignError) as exc:
+            skipped.append(f"“{candidate.label}” ({exc})")
+            continue
+        aim = candidate
+        break
+    if skipped:
+        section.notes.append(
+            "Aims left out of the what-if because their model cannot be fitted to these data: "
+            + "; ".join(skipped)
+        )
+    if aim is None:
+        section.unavailable.append("What-if: no aim's achievement model could be fitted.")
+        return section
+    scenarios = [
+        whatif.Scenario("PCN scale: all 30,000-49,999 patients", set={"size_band": "30k_50k"}),
+        whatif.Scenario("All 100,000-249,999 patients", set={"size_band": "100k_250k"}),
+        whatif.Scenario("All one age band older", shift={"age_band": 1}),
+        whatif.Scenario("All at whole-CCG level", set={"level": "single_ccg"}),
+        whatif.Scenario("All with Access / Challenge Fund money", set={"funding": True}),
+    ]
     table = run.attempt(
         section,
-        f"what-if scenarios ({label}, {n_boot} bootstrap replicates)",
-        lambda: whatif.standardise(survey, aim.value, scenarios, n_boot=n_boot, seed=seed),
+        f"what-if scenarios for “{aim.label}” ({label}, {n_boot} bootstrap replicates)",
+        lambda: whatif.standardise(
+            survey, aim.value, scenarios, n_boot=n_boot, seed=seed, model=model
+        ),
     )
     run.add(
         section,
@@ -885,7 +935,7 @@ def _whatif_section(
     )
     projection = run.attempt(
         section,
-        f"PCN projection ({label}, {n_boot} bootstrap replicates)",
+        f"PCN projection for “{aim.label}” ({label}, {n_boot} bootstrap replicates)",
         lambda: whatif.pcn_projection(survey, aim.value, n_boot=n_boot, seed=seed),
     )
     run.add(
@@ -903,8 +953,9 @@ def _whatif_section(
         ),
         chart="scenarios",
         chart_options={"label": "size_band", "reference": "all_pcns"},
-        note="PCN counts are real (NHS Digital, Open Government Licence v3.0); the projected "
-        "shares apply the model fitted to the response set.",
+        note="PCN counts are real (NHS Digital, Open Government Licence v3.0). The projected "
+        "shares apply the model fitted to the response set to networks of each size, taken "
+        "as formed less than a year earlier; a what-if, not a forecast.",
     )
     return section
 
@@ -915,13 +966,13 @@ def _whatif_section(
 def _findings_check(sets: Sequence[SurveyData]) -> tuple[pd.DataFrame, list[str]]:
     import pandas as pd
 
-    import gpcollab
+    from gpcollab.findings import verify_findings
 
     tables: list[pd.DataFrame] = []
     notes: list[str] = []
     for survey in sets:
         try:
-            table = gpcollab.verify_findings(survey)
+            table = verify_findings(survey)
         except GpcollabError as exc:
             notes.append(f"{survey.meta.label}: findings could not be checked ({exc}).")
             continue
@@ -931,30 +982,32 @@ def _findings_check(sets: Sequence[SurveyData]) -> tuple[pd.DataFrame, list[str]
                 "and instrument."
             )
             continue
-        tables.append(_tag(table, survey=survey.meta.label, synthetic=survey.synthetic))
+        tables.append(_tag(table, survey=survey.meta.label))
     if not tables:
         return pd.DataFrame({"survey": [], "finding_id": [], "status": []}), notes
     return pd.concat(tables, ignore_index=True), notes
 
 
 def _assumptions() -> list[dict[str, Any]]:
-    import gpcollab
+    from gpcollab.findings import get_assumption, load_assumptions
 
-    raw = gpcollab.load_assumptions()
-    records: list[dict[str, Any]]
-    if hasattr(raw, "to_dict"):
-        records = list(raw.to_dict(orient="records"))
-    else:
-        records = [dict(item) if isinstance(item, Mapping) else dict(vars(item)) for item in raw]
+    records: list[dict[str, Any]] = []
+    for row in load_assumptions().to_dict(orient="records"):
+        record = {str(key): value for key, value in row.items()}
+        options = get_assumption(str(record["assumption_id"])).options
+        record["option_descriptions"] = {
+            str(name): str(spec.get("description", "")) for name, spec in options.items()
+        }
+        records.append(record)
     return records
 
 
 def _sources() -> pd.DataFrame:
     import pandas as pd
 
-    import gpcollab
+    from gpcollab.findings import load_findings
 
-    register = gpcollab.load_findings()
+    register = load_findings()
     table = register.assign(
         source_url=register["source_url"].fillna("").astype(str),
         source_title=register["source_title"].fillna("").astype(str),
@@ -1028,7 +1081,7 @@ def render_figures(
                 continue
             number += 1
             say(f"drawing figure {number}: {item.title}")
-            figure = Figure(figsize=(8.5, 5.0), layout="constrained")
+            figure = Figure(figsize=(8.5, _height(item)), layout="constrained")
             FigureCanvasAgg(figure)
             figure.suptitle(textwrap.fill(item.title, 90), fontsize=11)
             ax = figure.add_subplot()
@@ -1042,6 +1095,17 @@ def render_figures(
             figure.savefig(path, format="png", dpi=dpi)
             out.append(ReportFigure(item.key, item.title, path, path.read_bytes()))
     return out
+
+
+def _height(item: ReportTable) -> float:
+    """Figure height in inches: short for one or two diverging bars."""
+    if item.chart == "likert":
+        group = item.chart_options.get("group")
+        bars = item.table[group].nunique() if group in item.table else 1
+        return 2.4 + 0.9 * bars
+    if item.chart == "scenarios":
+        return 1.8 + 0.55 * len(item.table)
+    return 5.0
 
 
 def _chart_helpers() -> dict[str, Callable[..., Axes]]:
@@ -1059,9 +1123,14 @@ def _chart_helpers() -> dict[str, Callable[..., Axes]]:
 
 def _drawable(table: pd.DataFrame) -> pd.DataFrame:
     """The rows a chart may show: suppressed cells are left out."""
-    if "suppressed" not in table:
-        return table
-    kept = table.loc[~table["suppressed"].astype(bool)].reset_index(drop=True)
+    import pandas as pd
+
+    kept = table
+    if "suppressed" in table:
+        kept = table.loc[~table["suppressed"].astype(bool)].reset_index(drop=True)
+    if "membership" in kept and not isinstance(kept["membership"].dtype, pd.CategoricalDtype):
+        # the prevalence table's summary row has no vocabulary label: give it one
+        kept = kept.assign(membership=kept["membership"].replace(_EXTRA_LABELS))
     kept.attrs = dict(table.attrs)
     return kept
 
@@ -1213,11 +1282,10 @@ def _table_html(item: ReportTable, min_n: int) -> str:
             f"below {min_n} (or the cell would reveal one that is)."
         )
     note_html = "".join(f'<p class="note">{n}</p>' for n in notes)
-    return (
-        f'<h3 id="t-{_e(item.key)}">{_e(item.title)}</h3>'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-        f"{note_html}"
-    )
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    if len(rows) > LONG_TABLE:
+        table = f"<details><summary>Show the table ({len(rows)} rows)</summary>{table}</details>"
+    return f'<h3 id="t-{_e(item.key)}">{_e(item.title)}</h3>{table}{note_html}'
 
 
 def _figure_html(figure: ReportFigure, synthetic: bool) -> str:
@@ -1291,9 +1359,11 @@ def _findings_html(content: ReportContent) -> str:
         ("statement", "Statement"),
         ("published", "Published"),
         ("reproduced", "Recomputed"),
+        ("unit", "Unit"),
+        ("base_n", "Base"),
         ("tolerance", "Tolerance"),
         ("status", "Status"),
-        ("note", "Note"),
+        ("detail", "Detail"),
         ("reason", "Reason"),
     ]
     present = [(name, header) for name, header in wanted if name in findings]
@@ -1330,26 +1400,23 @@ def _assumptions_html(content: ReportContent) -> str:
         return "".join(parts)
     rows = []
     for item in content.assumptions:
-        options = item.get("options") or {}
-        if isinstance(options, Mapping):
-            option_text = "; ".join(
-                f"{name}: {spec.get('description', '') if isinstance(spec, Mapping) else spec}"
-                for name, spec in options.items()
-            )
-        else:
-            option_text = str(options)
-        affects = item.get("affects") or []
-        affects_text = ", ".join(map(str, affects)) if not isinstance(affects, str) else affects
+        described = item.get("option_descriptions") or {}
+        default = str(item.get("default", ""))
+        others = [name for name in described if name != default]
+        default_text = f"{default}: {described.get(default, '')}".rstrip(": ")
+        other_text = "; ".join(f"{name}: {described[name]}".rstrip(": ") for name in others)
+        affects = str(item.get("affects") or "").replace(";", ", ")
         rows.append(
             "<tr>"
-            f"<td>{_e(item.get('id', ''))}</td><td>{_e(item.get('title', ''))}</td>"
-            f"<td>{_e(item.get('description', ''))}</td><td>{_e(item.get('default', ''))}</td>"
-            f"<td>{_e(option_text)}</td><td>{_e(affects_text)}</td>"
+            f"<td>{_e(item.get('assumption_id', ''))}</td><td>{_e(item.get('title', ''))}</td>"
+            f"<td>{_e(item.get('description', ''))}</td><td>{_e(default_text)}</td>"
+            f"<td>{_e(other_text)}</td><td>{_e(affects)}</td>"
             "</tr>"
         )
     parts.append(
-        "<table><thead><tr><th>Id</th><th>Assumption</th><th>Description</th><th>Default</th>"
-        f"<th>Options</th><th>Findings affected</th></tr></thead><tbody>{''.join(rows)}"
+        "<table><thead><tr><th>Id</th><th>Assumption</th><th>Description</th>"
+        "<th>Used (default)</th><th>Other options</th><th>Findings affected</th></tr></thead>"
+        f"<tbody>{''.join(rows)}"
         "</tbody></table>"
     )
     return "".join(parts)
@@ -1450,6 +1517,7 @@ def write_html(
                 synthetic = bool(item.table.attrs.get("synthetic", content.synthetic))
                 body.append(_figure_html(figure, synthetic))
             body.append(_table_html(item, content.min_n))
+        body.extend(f'<p class="note">{_e(text)}</p>' for text in section.notes)
         body.extend(f'<p class="unavailable">{_e(text)}</p>' for text in section.unavailable)
         body.append("</section>")
     for key, text in (
