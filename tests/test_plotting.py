@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,10 @@ def wave_table(synthetic: bool = True) -> pd.DataFrame:
             "ci_low": [0.09, -0.11],
             "ci_high": [0.18, -0.02],
             "p_value": [0.0001, 0.01],
+            "ci_low_first": [0.34, 0.23],
+            "ci_high_first": [0.40, 0.29],
+            "ci_low_second": [0.47, 0.18],
+            "ci_high_second": [0.53, 0.23],
         }
     )
     table.attrs.update(synthetic=synthetic)
@@ -500,6 +505,19 @@ def test_wave_long_form_draws_each_wave_with_its_interval() -> None:
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["2015", "2017"]
 
 
+def test_wave_rows_drawn_as_each_wave_with_its_own_interval() -> None:
+    ax = plotting.plot_wave_comparison(wave_table(), show="waves")
+    bars = bars_by_gid(ax)
+    assert [p.get_height() for p in bars["2015"]] == approx([0.37, 0.26])
+    assert [p.get_height() for p in bars["2017"]] == approx([0.50, 0.20])
+    ends = sorted((s[:, 1].min(), s[:, 1].max()) for s in whisker_segments(ax))
+    expected = sorted([(0.34, 0.40), (0.23, 0.29), (0.47, 0.53), (0.18, 0.23)])
+    assert np.ravel(ends) == approx(np.ravel(expected))
+    assert {"n=1,200", "n=1,100"} <= set(texts(ax))
+    assert ax.get_xlabel() == "Is the practice part of a collaboration?"
+    assert footers(ax) == [SYNTHETIC_NOTICE]
+
+
 # -- Likert ---------------------------------------------------------------------------------
 
 
@@ -663,3 +681,111 @@ def test_matplotlib_is_imported_only_when_drawing() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) is False
+
+
+# -- on the output of the real analysis functions (synthetic reconstruction) ---------------
+
+
+@pytest.fixture(scope="module")
+def real() -> dict[str, Any]:
+    pytest.importorskip("gpcollab.analysis", exc_type=ImportError)
+    from gpcollab.reconstruct import reconstruct
+
+    return {
+        "gp15": reconstruct(2015, "gp"),
+        "gp17": reconstruct(2017, "gp"),
+        "ccg17": reconstruct(2017, "ccg"),
+    }
+
+
+def test_real_achievement_rates(real: dict[str, Any]) -> None:
+    from gpcollab.analysis import achievement_rates
+
+    table = achievement_rates(real["gp17"], too_early="separate")
+    for ax in (plotting.plot_achievement(table), plotting.plot_achievement(real["gp17"])):
+        bars = bars_by_gid(ax)
+        order = [label.replace("\n", " ") for label in tick_labels(ax, "y")]
+        by_label = {Aim(a).label: a for a in Aim.values()}
+        for outcome, patches in bars.items():
+            expected = [
+                float(
+                    table.loc[
+                        (table["aim"] == by_label[label]) & (table["outcome"] == outcome),
+                        "estimate",
+                    ].iloc[0]
+                )
+                for label in order
+            ]
+            assert [p.get_width() for p in patches] == approx(expected)
+        totals = np.sum([[p.get_width() for p in patches] for patches in bars.values()], axis=0)
+        assert totals == approx(np.ones(len(order)))
+        assert footers(ax) == [SYNTHETIC_NOTICE]
+
+
+@pytest.mark.parametrize("by", ["size_band", "age_band", "funding"])
+def test_real_rates_by_band(real: dict[str, Any], by: str) -> None:
+    from gpcollab.analysis import achievement_rates
+
+    with warnings.catch_warnings():  # exact intervals for empty cells: not what is tested
+        warnings.simplefilter("ignore", gpcollab.BoundaryWarning)
+        table = achievement_rates(real["gp17"], by=by, aims=["access"])
+    fully = table[table["outcome"] == "fully"]
+    ax = plotting.plot_rates(table, x=by)
+    assert [p.get_height() for p in bars_by_gid(ax)["estimate"]] == approx(
+        fully["estimate"].tolist()
+    )
+    segments = whisker_segments(ax)
+    assert [s[:, 1].min() for s in segments] == approx(fully["ci_low"].tolist())
+    assert [s[:, 1].max() for s in segments] == approx(fully["ci_high"].tolist())
+    assert [t for t in texts(ax) if t.startswith("n=")] == [f"n={n:,}" for n in fully["n"]]
+
+
+def test_real_stp_views_and_contract_willingness(real: dict[str, Any]) -> None:
+    from gpcollab.analysis import contract_willingness, stp_views
+
+    views = stp_views(real["gp17"], real["ccg17"])
+    ax = plotting.plot_likert(views)
+    assert tick_labels(ax, "y")[0].startswith(Instrument.GP.label)
+    (side,) = ax.child_axes
+    dk = views[views["option"] == "dont_know"]["estimate"].tolist()
+    assert [p.get_width() for p in side.patches] == approx(dk)
+    willing = contract_willingness(real["gp17"])
+    ax = plotting.plot_likert(willing)
+    (neither,) = bars_by_gid(ax)["neither"]
+    share = float(willing.loc[willing["option"] == "neither", "estimate"].iloc[0])
+    assert neither.get_width() == approx(share)
+    assert neither.get_x() == approx(-share / 2)
+
+
+def test_real_compare_waves_and_size_distribution(real: dict[str, Any]) -> None:
+    from gpcollab.analysis import compare_waves, distribution
+
+    change = compare_waves(real["gp15"], real["gp17"], "membership", "formal")
+    ax = plotting.plot_wave_comparison(change)
+    (segment,) = whisker_segments(ax)
+    assert (segment[:, 0].min(), segment[:, 0].max()) == approx(
+        (float(change["ci_low"].iloc[0]), float(change["ci_high"].iloc[0]))
+    )
+    sizes = distribution(real["gp17"], "size_band")
+    for ax in (
+        plotting.plot_size_distribution(sizes),
+        plotting.plot_size_distribution(real["gp17"]),
+    ):
+        assert [p.get_height() for p in bars_by_gid(ax)["survey"]] == approx(
+            sizes["estimate"].tolist()
+        )
+
+
+def test_real_whatif_tables(real: dict[str, Any]) -> None:
+    whatif = pytest.importorskip("gpcollab.whatif", exc_type=ImportError)
+    scenarios = [whatif.Scenario("all 100k-250k", set={"size_band": "100k_250k"})]
+    table = whatif.standardise(real["gp17"], "access", scenarios, n_boot=30)
+    ax = plotting.plot_scenarios(table)
+    assert [p.get_width() for p in bars_by_gid(ax)["estimate"]] == approx(
+        table["estimate"].tolist()
+    )
+    assert [s[:, 0].max() for s in whisker_segments(ax)] == approx(table["ci_high"].tolist())
+    projection = whatif.pcn_projection(real["gp17"], "access", n_boot=30)
+    ax = plotting.plot_scenarios(projection, reference=None)
+    assert tick_labels(ax, "y")[-1] == "All PCNs"
+    assert footers(ax) == [SYNTHETIC_NOTICE]

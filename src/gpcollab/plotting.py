@@ -709,7 +709,11 @@ def plot_rates(
     _grouped_bars(
         ax, table, x=x, hue=hue, order=order, hue_order=hue_order, colours=PALETTE, **kwargs
     )
-    ax.set_xlabel(_title(x), fontsize=_FONT)
+    items = table["item"].astype(str).unique() if "item" in table.columns else []
+    if x == "option" and len(items) == 1 and items[0] in ITEMS:
+        ax.set_xlabel(ITEMS[items[0]].question, fontsize=_FONT)
+    else:
+        ax.set_xlabel(_title(x), fontsize=_FONT)
     if "outcome" in table.columns:
         what = Achievement.labels().get(str(outcome), str(outcome))
         ax.set_ylabel(f"{what} (% of the base)", fontsize=_FONT)
@@ -726,6 +730,7 @@ def plot_rates(
 def plot_wave_comparison(
     data: pd.DataFrame,
     *,
+    show: Literal["change", "waves"] = "change",
     x: str | None = None,
     ax: Axes | None = None,
     **kwargs: Any,
@@ -744,6 +749,10 @@ def plot_wave_comparison(
         column and ``estimate``, ``ci_low``, ``ci_high``, ``n`` (for example two
         ``distribution`` tables concatenated): the rates of each wave are drawn side by side
         with their own intervals (as :func:`plot_rates` with ``hue="wave"``).
+    show : {"change", "waves"}, default="change"
+        For ``compare_waves`` rows: draw the change with its interval, or (``"waves"``, which
+        needs the per-wave ``ci_low_first``, ``ci_high_first``, ``ci_low_second`` and
+        ``ci_high_second``) each wave's share with its own interval, as the long form.
     x : str, optional
         For the long form: the column along the horizontal axis (default ``"option"``, else
         ``"aim"``).
@@ -758,6 +767,8 @@ def plot_wave_comparison(
     matplotlib.axes.Axes
     """
     _require(data, ["estimate"] if "wave" in data.columns else [], "plot_wave_comparison")
+    if show == "waves" and "estimate_first" in data.columns:
+        data = _waves_long(data)
     if "estimate_first" not in data.columns and "wave" in data.columns:
         column = x or ("option" if "option" in data.columns else "aim")
         return plot_rates(data, x=column, hue="wave", ax=ax, **kwargs)
@@ -808,6 +819,21 @@ def plot_wave_comparison(
     ax.set_xlabel(f"Change {first} to {second}, percentage points", fontsize=_FONT)
     _style(ax, grid="x")
     return _finish(ax, _is_synthetic(data))
+
+
+def _waves_long(data: pd.DataFrame) -> pd.DataFrame:
+    """``compare_waves`` rows as a long table: one row per option and wave."""
+    per_wave = ["estimate", "ci_low", "ci_high", "n"]
+    needed = [f"{c}_{w}" for w in ("first", "second") for c in per_wave]
+    _require(data, [*needed, "wave_first", "wave_second", "option"], "plot_wave_comparison")
+    keep = [c for c in ("item", "option") if c in data.columns]
+    parts = [
+        data[keep].assign(wave=data[f"wave_{w}"], **{c: data[f"{c}_{w}"] for c in per_wave})
+        for w in ("first", "second")
+    ]
+    long = pd.concat(parts, ignore_index=True)
+    long.attrs = dict(data.attrs)
+    return long
 
 
 # -- Likert-type items: diverging bars ------------------------------------------------------
