@@ -501,7 +501,7 @@ def test_categorical_order_and_dtype_are_kept(gp: pd.DataFrame) -> None:
     assert res["size_band"].cat.ordered
     assert list(res.columns) == [
         "size_band", "n", "weighted_n", "estimate", "se", "ci_low", "ci_high", "df",
-        "n_eff", "deff", "ci_method", "level",
+        "n_eff", "deff", "ci_method", "conf_level",
     ]  # fmt: skip
     assert res["n"].sum() == 3000
 

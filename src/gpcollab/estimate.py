@@ -390,7 +390,7 @@ def _mean_or_total(
             "n_eff": n_eff,
             "deff": deff,
             "ci_method": "wald",
-            "level": lvl,
+            "conf_level": lvl,
         },
     )
 
@@ -404,7 +404,7 @@ _TABLE_DOC = """
         unweighted); ``weighted_n`` (sum of weights); ``estimate``; ``se``; ``ci_low``,
         ``ci_high`` (``estimate ± t_df · se``); ``df`` (the domain's design degrees of
         freedom, or ``df`` if given); ``n_eff``; ``deff``; ``ci_method`` (``"wald"``);
-        ``level``.
+        ``conf_level`` (the confidence level; not named ``level``, which is a survey item).
 """
 
 
@@ -548,8 +548,8 @@ def estimate_proportions(
     pandas.DataFrame
         One row per domain and level of ``y``: the ``by`` columns, ``y`` (the level), ``n``
         (unweighted rows in the domain, the base), ``weighted_n`` (weighted base), ``estimate``,
-        ``se``, ``ci_low``, ``ci_high``, ``df``, ``n_eff``, ``deff``, ``ci_method``, ``level``
-        and ``boundary`` (True when the estimate is exactly 0 or 1).
+        ``se``, ``ci_low``, ``ci_high``, ``df``, ``n_eff``, ``deff``, ``ci_method``,
+        ``conf_level`` and ``boundary`` (True when the estimate is exactly 0 or 1).
 
     Warns
     -----
@@ -581,7 +581,7 @@ def estimate_proportions(
         raise DesignError(
             f"`ci_method` must be one of {list(CI_METHODS)}, but {ci_method!r} was passed."
         )
-    if y in ("level", "n", "estimate", "se", "boundary"):
+    if y in ("conf_level", "n", "estimate", "se", "boundary"):
         raise DesignError(f"`y` column {y!r} clashes with an output column; rename it first.")
     classical = ci_method in ("wilson_score", "clopper_pearson")
     if classical and design is not None and design != SurveyDesign():
@@ -710,7 +710,7 @@ def estimate_proportions(
             "n_eff": n_eff,
             "deff": deff,
             "ci_method": ci_method,
-            "level": lvl,
+            "conf_level": lvl,
             "boundary": boundary,
         },
     )

@@ -525,7 +525,7 @@ def compare_proportions(
             "statistic": [t_stat],
             "df": [df],
             "p_value": [p_value],
-            "level": [conf],
+            "conf_level": [conf],
             "method": ["difference of independent proportions, t on df_a + df_b - 1"],
         }
     )
