@@ -514,7 +514,9 @@ def _read_xlsx(path: Path) -> _Table:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            with path.open("rb") as handle:  # a handle: openpyxl would refuse a .csv name
+                content = io.BytesIO(handle.read())
+            workbook = openpyxl.load_workbook(content, read_only=True, data_only=True)
             try:
                 sheet = workbook.worksheets[0]
                 if len(workbook.worksheets) > 1:
@@ -694,7 +696,7 @@ def _layout(table: _Table, codebook: Codebook, file: str) -> _Layout:
             slot = headers.lookup_pair(question, option or "")
             if slot is not None:
                 pairs[i] = slot
-        if _matched(pairs) > _matched(flat_hits):
+        if _matched(pairs) > _matched(flat_hits) and not _looks_like_data(first, second, headers):
             shown = [
                 q if not (i < len(second) and second[i]) else f"{q} | {second[i]}"
                 for i, q in enumerate(questions)
@@ -747,9 +749,25 @@ def _layout(table: _Table, codebook: Codebook, file: str) -> _Layout:
                 )
         raise LoadError(
             f"{file}: the header does not fit codebook {codebook.name} "
-            f"({len(problems)} problem(s)):\n  - " + "\n  - ".join(problems) + hint
+            f"({len(problems)} problem(s)):{hint}\n  - " + "\n  - ".join(problems)
         )
     return layout
+
+
+def _looks_like_data(
+    first: Sequence[str | None], second: Sequence[str | None], headers: _Headers
+) -> bool:
+    """True when row 2 holds answers under one-column questions (so it is not a header)."""
+    for i, question in enumerate(first):
+        if not question or not question.strip():
+            continue
+        slot = headers.flat.get(normalise_text(question))
+        if slot is None or slot.kind not in ("id", "single", "column"):
+            continue
+        below = normalise_text(second[i] or "") if i < len(second) else ""
+        if below not in _SUBHEADERS and below != normalise_text(question):
+            return True
+    return False
 
 
 def _matched(found: Mapping[int, _Slot]) -> int:

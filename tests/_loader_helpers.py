@@ -1,0 +1,105 @@
+"""Shared helpers of the loader tests: building response sets from a codebook, comparing them."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import random
+from pathlib import Path
+
+import pandas as pd
+
+from gpcollab.codebook import Codebook, load_codebook
+from gpcollab.schema import SurveyData, SurveyMeta
+
+CODEBOOKS = ("gp2015", "ccg2015", "gp2017", "ccg2017")
+
+
+def build_survey(
+    codebook: str | Codebook,
+    ids: list[str],
+    singles: dict[str, list[str | None]],
+    ccg_codes: list[str | None] | None,
+    multi: dict[str, list[tuple[str, str]]],
+    aims: list[tuple[str, str, str | None]],
+) -> SurveyData:
+    """A SurveyData shaped the way read_survey returns it (column and row order)."""
+    cb = load_codebook(codebook)
+    columns: dict[str, list[str | None]] = {"respondent_id": list(ids)}
+    for spec in cb.single:
+        columns[spec.name] = singles[spec.name]
+    if ccg_codes is not None:
+        columns["ccg_code"] = ccg_codes
+    respondents = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()})
+    aim_frame = None
+    if cb.aims is not None:
+        aim_frame = pd.DataFrame(
+            {
+                "respondent_id": pd.Series([a[0] for a in aims], dtype=object),
+                "aim": pd.Series([a[1] for a in aims], dtype=object),
+                "outcome": pd.Series([a[2] for a in aims], dtype=object),
+            }
+        )
+    tables = {
+        m.name: pd.DataFrame(
+            {
+                "respondent_id": pd.Series([r for r, _ in multi.get(m.name, [])], dtype=object),
+                "option": pd.Series([o for _, o in multi.get(m.name, [])], dtype=object),
+            }
+        )
+        for m in cb.multi
+    }
+    meta = SurveyMeta(
+        cb.wave,
+        cb.instrument,
+        n=len(ids),
+        source="test",
+        synthetic=False,
+        codebook=cb.name,
+        items=cb.items,
+    )
+    return SurveyData(respondents, aims=aim_frame, multi=tables, meta=meta)
+
+
+def random_survey(codebook: str, n: int = 5, seed: int = 0, id_prefix: str = "R") -> SurveyData:
+    """A seeded, valid response set for ``codebook`` (every value class appears over seeds)."""
+    cb = load_codebook(codebook)
+    rng = random.Random(seed)
+    ids = [f"{id_prefix}{i:03d}" for i in range(1, n + 1)]
+    singles = {s.name: [rng.choice([*s.choices.values(), None]) for _ in ids] for s in cb.single}
+    codes = [rng.choice(["05D", "99P", "10Q", None]) for _ in ids]
+    multi = {
+        m.name: [(r, o.value) for r in ids for o in m.options if rng.random() < 0.3]
+        for m in cb.multi
+    }
+    aims: list[tuple[str, str, str | None]] = []
+    if cb.aims is not None:
+        outcomes = [*dict.fromkeys(cb.aims.answers.values()), None]
+        aims = [
+            (r, o.value, rng.choice(outcomes))
+            for r in ids
+            for o in cb.aims.options
+            if rng.random() < 0.4
+        ]
+    return build_survey(cb, ids, singles, codes, multi, aims)
+
+
+def same_data(a: SurveyData, b: SurveyData) -> bool:
+    """Identical tables and metadata, ignoring where each set was read from."""
+    a2 = dataclasses.replace(a, meta=dataclasses.replace(a.meta, source=""))
+    b2 = dataclasses.replace(b, meta=dataclasses.replace(b.meta, source=""))
+    return a2.equals(b2)
+
+
+def read_rows(path: Path, encoding: str = "utf-8") -> list[list[str]]:
+    """A CSV file as a list of rows."""
+    return list(csv.reader(io.StringIO(path.read_text(encoding=encoding), newline="")))
+
+
+def write_rows(path: Path, rows: list[list[str]], delimiter: str = ",") -> Path:
+    """Write rows as CSV (UTF-8)."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter).writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    return path
