@@ -71,6 +71,9 @@ _EXPORTS: dict[str, str] = {
     "load_population": "datasets",
     "list_datasets": "datasets",
     "dataset_card": "datasets",
+    "load_survey": "datasets.surveys",
+    # synthetic reconstruction of the response sets
+    "reconstruct": "reconstruct",
     # survey design and estimation
     "SurveyDesign": "design",
     "estimate_mean": "estimate",
@@ -91,6 +94,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab import plotting as plot
     from gpcollab.codebook import Codebook, list_codebooks, load_codebook
     from gpcollab.datasets import dataset_card, list_datasets, load_population
+    from gpcollab.datasets.surveys import load_survey
     from gpcollab.design import SurveyDesign
     from gpcollab.errors import (
         CodebookError,
@@ -110,6 +114,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from gpcollab.findings import load_assumptions, load_findings, verify_findings
     from gpcollab.io import LoadReport, Rejection, read_survey, write_survey
+    from gpcollab.reconstruct import reconstruct
     from gpcollab.regression import LogisticFit, logistic_regression
     from gpcollab.schema import SurveyData, SurveyMeta
     from gpcollab.significance import chisq_test, compare_proportions, trend_test

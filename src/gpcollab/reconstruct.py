@@ -1493,7 +1493,7 @@ def _source(wave: int, instrument: str, seed: int) -> str:
 
 def _frames(
     build: _Build, wave: int, instrument: str, items: Sequence[str]
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
+) -> tuple[pd.DataFrame, pd.DataFrame | None, dict[str, pd.DataFrame]]:
     import pandas as pd
 
     from gpcollab.schema import ITEMS
@@ -1535,7 +1535,7 @@ def _frames(
         multi[item] = pd.DataFrame(
             {"respondent_id": [ids[i] for i, _ in rows], "option": [options[k] for _, k in rows]}
         )
-    return resp, aims, multi
+    return resp, (aims if "aims" in items else None), multi
 
 
 def reconstruct(wave: int, instrument: str, seed: int = 0) -> SurveyData:
