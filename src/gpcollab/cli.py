@@ -94,15 +94,458 @@ def run_validate(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if report.rows_read == 0:
         print("result: no data rows", file=stdout)
     else:
-        print(
-            f"result: {report.rows_rejected} of {report.rows_read} rows rejected", file=stdout
-        )
+        print(f"result: {report.rows_rejected} of {report.rows_read} rows rejected", file=stdout)
     return EXIT_PROBLEMS
+
+
+# -- reproduce, report, whatif ----------------------------------------------------------------
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from gpcollab.report import ReportResult
+    from gpcollab.schema import SurveyData
+    from gpcollab.whatif import Scenario
+
+# Defaults of gpcollab.disclosure.DEFAULT_MIN_N and gpcollab.report.DEFAULT_N_BOOT, repeated here
+# so that building the parser stays light (a test checks they agree).
+_DEFAULT_MIN_N = 5
+_DEFAULT_N_BOOT = 500
+
+_SCENARIO_TERMS: tuple[str, ...] = ("size_band", "age_band", "level", "funding")
+"""Characteristics a ``--scenario`` may change (the terms of the achievement model)."""
+
+_ORDERED_TERMS: tuple[str, ...] = ("size_band", "age_band", "level")
+_YES = ("yes", "true", "1", "funded")
+_NO = ("no", "false", "0", "unfunded")
+
+
+class ScenarioSpecError(ValueError):
+    """A ``--scenario`` text cannot be parsed; the message lists what is allowed."""
+
+
+def _progress(stream: TextIO | None = None) -> Callable[[str], None]:
+    """A progress callback writing ``[  1.2s] message`` lines to ``stream`` (stderr)."""
+    import time
+
+    started = time.perf_counter()
+
+    def say(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f}s] {message}", file=stream or sys.stderr)
+
+    return say
+
+
+def _out_dir(value: str, command: str) -> str | None:
+    """Check ``--out``: returns an error message, or None when the folder is usable."""
+    from pathlib import Path
+
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        return f"gpcollab {command}: --out {value!r} exists and is not a folder"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"gpcollab {command}: cannot create the folder {value!r} ({exc.strerror})"
+    return None
+
+
+def _positive(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out", "-o", required=True, metavar="DIR", help="folder to write the report to"
+    )
+    parser.add_argument(
+        "--min-n",
+        type=_positive,
+        default=_DEFAULT_MIN_N,
+        metavar="N",
+        help=f"disclosure threshold: mask estimates resting on fewer than N respondents "
+        f"(default: {_DEFAULT_MIN_N})",
+    )
+    parser.add_argument(
+        "--n-boot",
+        type=_positive,
+        default=_DEFAULT_N_BOOT,
+        metavar="B",
+        help=f"bootstrap replicates for the what-if tables (default: {_DEFAULT_N_BOOT})",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+
+
+def _print_outcome(result: ReportResult, out: TextIO) -> None:
+    print(f"wrote {result.index}", file=out)
+    print(f"wrote {len(result.figures)} figures in {result.out_dir / 'figures'}", file=out)
+    print(f"wrote {result.findings_csv}", file=out)
+    findings = result.findings
+    if "status" in findings and len(findings):
+        counts = findings["status"].astype(str).value_counts()
+        summary = ", ".join(f"{status} {int(count)}" for status, count in counts.items())
+        print(f"findings check: {summary}", file=out)
+        bad = findings.loc[findings["status"].astype(str) == "mismatch"]
+        for row in bad.to_dict(orient="records"):
+            print(
+                f"  MISMATCH {row.get('survey', '')} {row.get('finding_id', '')}: "
+                f"{row.get('statement', '')} (published {row.get('published', '')}, "
+                f"recomputed {row.get('reproduced', '')})",
+                file=out,
+            )
+    print(f"took {result.seconds:.1f}s", file=out)
+
+
+def add_reproduce(subparsers: Subparsers) -> None:
+    """Register ``gpcollab reproduce --out DIR``."""
+    parser = subparsers.add_parser(
+        "reproduce",
+        help="rebuild the report from the bundled (synthetic) response sets",
+        description=(
+            "Load the four bundled response sets (synthetic reconstructions from the published "
+            "figures), check every published finding against them and write DIR/index.html "
+            "(self-contained), DIR/figures/*.png and DIR/findings_check.csv. Progress goes to "
+            "stderr. Exit status: 0 when every finding that can be checked matches, 1 when some "
+            "finding mismatches, 2 for unusable arguments."
+        ),
+    )
+    _add_report_options(parser)
+    parser.set_defaults(handler=run_reproduce)
+
+
+def run_reproduce(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Run ``reproduce``; returns the exit status."""
+    from gpcollab.datasets.surveys import load_survey
+    from gpcollab.report import build_report
+
+    stdout = out or sys.stdout
+    problem = _out_dir(args.out, "reproduce")
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    say = (lambda message: None) if args.quiet else _progress()
+    surveys = []
+    for wave, instrument in ((2015, "gp"), (2015, "ccg"), (2017, "gp"), (2017, "ccg")):
+        say(f"loading the bundled {instrument.upper()} {wave} set (synthetic)")
+        surveys.append(load_survey(wave, instrument))
+    result = build_report(
+        surveys, args.out, progress=say, min_n=args.min_n, n_boot=args.n_boot, seed=args.seed
+    )
+    _print_outcome(result, stdout)
+    return EXIT_OK if result.ok else EXIT_PROBLEMS
+
+
+def add_report(subparsers: Subparsers) -> None:
+    """Register ``gpcollab report --survey FILE --codebook NAME --out DIR``."""
+    parser = subparsers.add_parser(
+        "report",
+        help="build the report from your own survey export",
+        description=(
+            "Read FILE (CSV, XLSX or SPSS .sav) with the codebook and write the same report as "
+            "'reproduce' from it: DIR/index.html, DIR/figures/*.png, DIR/findings_check.csv. "
+            "Sections needing an item the export lacks say so. Exit status: 0 when the report "
+            "was written (whether or not the findings agree with the publications), 1 when "
+            "rows of FILE are rejected (see 'gpcollab validate'), 2 for unusable arguments or "
+            "an unreadable file."
+        ),
+    )
+    parser.add_argument(
+        "--survey", "-s", required=True, metavar="FILE", help="CSV, XLSX or SPSS .sav export"
+    )
+    parser.add_argument(
+        "--codebook",
+        "-c",
+        required=True,
+        metavar="NAME",
+        help="bundled codebook (gp2015, ccg2015, gp2017, ccg2017) or path to a .toml file",
+    )
+    _add_report_options(parser)
+    parser.set_defaults(handler=run_report)
+
+
+def run_report(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Run ``report``; returns the exit status."""
+    from gpcollab.codebook import load_codebook
+    from gpcollab.errors import CodebookError, LoadError, UnreadableFileError
+    from gpcollab.io import read_survey
+    from gpcollab.report import build_report
+
+    stdout = out or sys.stdout
+    try:
+        codebook = load_codebook(args.codebook)
+    except CodebookError as exc:
+        print(f"gpcollab report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    problem = _out_dir(args.out, "report")
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    say = (lambda message: None) if args.quiet else _progress()
+    say(f"reading {args.survey} with the codebook {codebook.name}")
+    try:
+        survey, load = read_survey(args.survey, codebook, strict=False)
+    except UnreadableFileError as exc:
+        print(f"gpcollab report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except LoadError as exc:
+        print(f"gpcollab report: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not load.ok or load.rows_read == 0:
+        print(load, file=stdout)
+        print(
+            "gpcollab report: no report written: fix the rejected rows first "
+            f"(gpcollab validate {args.survey} --codebook {args.codebook})",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    say(f"read {load.rows_read} rows, all accepted")
+    result = build_report(
+        survey, args.out, progress=say, min_n=args.min_n, n_boot=args.n_boot, seed=args.seed
+    )
+    _print_outcome(result, stdout)
+    return EXIT_OK
+
+
+def _scenario_value(term: str, text: str, spec: str) -> object:
+    from gpcollab.schema import ITEMS
+
+    if term == "funding":
+        key = text.strip().casefold()
+        if key in _YES:
+            return True
+        if key in _NO:
+            return False
+        raise ScenarioSpecError(
+            f"scenario {spec!r}: funding takes yes or no (also true/false), not {text!r}"
+        )
+    choices = ITEMS[term].choices
+    try:
+        return choices.parse(text.strip()).value
+    except ValueError:
+        allowed = ", ".join(choices.values())
+        raise ScenarioSpecError(
+            f"scenario {spec!r}: {text.strip()!r} is not a {term} value; allowed: {allowed}"
+        ) from None
+
+
+def parse_scenario(spec: str) -> Scenario:
+    """Parse a ``--scenario`` text into a :class:`gpcollab.whatif.Scenario`.
+
+    Grammar: one or more changes separated by commas, the whole text being the scenario's
+    name. ``TERM=VALUE`` puts every collaboration in one category (``size_band=100k_250k``,
+    ``level=single_ccg``, ``funding=yes``); ``TERM+=K`` / ``TERM-=K`` moves every collaboration
+    K bands up or down an ordered term (``age_band+=1``); ``TERM=V1:S1/V2:S2/...`` sets another
+    mix with shares adding up to 1 (``size_band=under_30k:0.5/30k_50k:0.5``). TERM is one of
+    size_band, age_band, level, funding.
+
+    Raises
+    ------
+    ScenarioSpecError
+        Naming the problem and listing the allowed terms or values.
+    """
+    from gpcollab.whatif import Scenario
+
+    text = spec.strip()
+    if not text:
+        raise ScenarioSpecError("an empty --scenario was given")
+    terms = ", ".join(_SCENARIO_TERMS)
+    chosen: dict[str, object] = {}
+    shift: dict[str, int] = {}
+    mix: dict[str, dict[str, float]] = {}
+    for part in (p.strip() for p in text.split(",")):
+        op = "+=" if "+=" in part else "-=" if "-=" in part else "=" if "=" in part else None
+        if op is None:
+            raise ScenarioSpecError(
+                f"scenario {spec!r}: {part!r} is not TERM=VALUE, TERM+=K, TERM-=K or "
+                f"TERM=VALUE:SHARE/...; TERM is one of {terms}"
+            )
+        term, _, value = (x.strip() for x in part.partition(op))
+        if term not in _SCENARIO_TERMS:
+            raise ScenarioSpecError(f"scenario {spec!r}: cannot change {term!r}; allowed: {terms}")
+        if term in chosen or term in shift or term in mix:
+            raise ScenarioSpecError(f"scenario {spec!r}: {term} is changed twice")
+        if op in ("+=", "-="):
+            if term not in _ORDERED_TERMS:
+                raise ScenarioSpecError(
+                    f"scenario {spec!r}: only ordered terms can be shifted "
+                    f"({', '.join(_ORDERED_TERMS)}); use {term}=yes or {term}=no"
+                )
+            try:
+                steps = int(value)
+            except ValueError:
+                raise ScenarioSpecError(
+                    f"scenario {spec!r}: {part!r} needs a whole number of bands, e.g. {term}+=1"
+                ) from None
+            shift[term] = steps if op == "+=" else -steps
+        elif ":" in value:
+            shares: dict[str, float] = {}
+            for piece in value.split("/"):
+                name, _, share = piece.partition(":")
+                key = str(_scenario_value(term, name, spec))
+                try:
+                    shares[key] = float(share)
+                except ValueError:
+                    raise ScenarioSpecError(
+                        f"scenario {spec!r}: {piece!r} needs VALUE:SHARE with a number share"
+                    ) from None
+            if abs(sum(shares.values()) - 1.0) > 1e-6:
+                raise ScenarioSpecError(
+                    f"scenario {spec!r}: the shares of {term} add up to "
+                    f"{sum(shares.values()):g}, not 1"
+                )
+            mix[term] = shares
+        else:
+            chosen[term] = _scenario_value(term, value, spec)
+    return Scenario(text, set=chosen, shift=shift, mix=mix)
+
+
+def add_whatif(subparsers: Subparsers) -> None:
+    """Register ``gpcollab whatif --aim AIM --scenario SPEC [...]``."""
+    parser = subparsers.add_parser(
+        "whatif",
+        help="expected achievement of an aim under other mixes of collaborations",
+        description=(
+            "Fit the achievement model of AIM and print the expected share of collaborations "
+            "fully achieving it as observed and under each scenario, with bootstrap intervals. "
+            "Scenario syntax (changes separated by commas): TERM=VALUE (everyone in one "
+            "category, e.g. size_band=100k_250k or funding=yes), TERM+=K or TERM-=K (everyone "
+            "K bands up or down, e.g. age_band+=1), TERM=V1:S1/V2:S2 (another mix, shares "
+            "adding up to 1). TERM is one of size_band, age_band, level, funding. Exit status: "
+            "0 success, 1 when the model cannot be fitted to the data, 2 for unusable "
+            "arguments."
+        ),
+    )
+    parser.add_argument("--aim", "-a", required=True, help="aim, e.g. access or staff")
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        required=True,
+        metavar="SPEC",
+        help="a scenario (repeat for several), e.g. size_band=100k_250k or age_band+=1",
+    )
+    parser.add_argument(
+        "--survey",
+        "-s",
+        default="2017",
+        metavar="WAVE|FILE",
+        help="wave of the bundled GP set (synthetic; default 2017) or a survey export",
+    )
+    parser.add_argument(
+        "--codebook", "-c", default="gp2017", metavar="NAME", help="codebook for a FILE"
+    )
+    parser.add_argument(
+        "--n-boot", type=_positive, default=2000, metavar="B", help="bootstrap replicates"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    parser.set_defaults(handler=run_whatif)
+
+
+def _whatif_survey(args: argparse.Namespace) -> SurveyData:
+    """The response set ``--survey`` names; raises GpcollabError when it cannot be had."""
+    from gpcollab.datasets.surveys import load_survey
+    from gpcollab.io import read_survey
+
+    text = str(args.survey).strip()
+    if text.isdigit():
+        return load_survey(int(text), "gp")
+    return read_survey(text, args.codebook)
+
+
+def run_whatif(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Run ``whatif``; returns the exit status."""
+    from gpcollab.errors import ConvergenceError, GpcollabError, MissingItemError
+    from gpcollab.schema import SYNTHETIC_NOTICE
+    from gpcollab.vocab import Aim
+    from gpcollab.whatif import standardise
+
+    stdout = out or sys.stdout
+    try:
+        aim = Aim.parse(args.aim)
+    except ValueError:
+        print(
+            f"gpcollab whatif: unknown aim {args.aim!r}; allowed: {', '.join(Aim.values())}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        scenarios = [parse_scenario(spec) for spec in args.scenario]
+    except ScenarioSpecError as exc:
+        print(f"gpcollab whatif: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        survey = _whatif_survey(args)
+    except GpcollabError as exc:
+        print(f"gpcollab whatif: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        table = standardise(
+            survey,
+            aim.value,
+            scenarios,
+            n_boot=args.n_boot,
+            seed=args.seed,
+        )
+    except MissingItemError as exc:
+        print(f"gpcollab whatif: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ConvergenceError, GpcollabError) as exc:
+        print(f"gpcollab whatif: the model cannot be fitted: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"Fully achieved: {aim.label} — {survey.meta.label}", file=stdout)
+    if survey.synthetic:
+        print(f"({SYNTHETIC_NOTICE})", file=stdout)
+    print(
+        f"g-computation on the achievement model; {args.n_boot} bootstrap replicates, "
+        f"seed {args.seed}",
+        file=stdout,
+    )
+    print(_format_whatif(table), file=stdout)
+    return EXIT_OK
+
+
+def _format_whatif(table: pd.DataFrame) -> str:
+    """Plain-text table of :func:`gpcollab.whatif.standardise` output."""
+    level = float(table["level"].iloc[0]) if "level" in table else 0.95
+    header = ["scenario", "estimate", f"{100 * level:g}% CI", "difference", "n"]
+    rows = [header]
+    for row in table.to_dict(orient="records"):
+        rows.append(
+            [
+                str(row["scenario"]),
+                f"{100 * float(row['estimate']):.1f}%",
+                f"{100 * float(row['ci_low']):.1f}–{100 * float(row['ci_high']):.1f}",
+                f"{100 * float(row['difference']):+.1f} pts",
+                f"{int(row['n'])}",
+            ]
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = []
+    for number, r in enumerate(rows):
+        cells = [r[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if number == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 # -- the parser ------------------------------------------------------------------------------
 
-SUBCOMMANDS: list[Callable[[Subparsers], None]] = [add_validate]
+SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
+    add_validate,
+    add_reproduce,
+    add_report,
+    add_whatif,
+]
 """Functions that add one subcommand each (see the module docstring)."""
 
 
