@@ -74,6 +74,9 @@ _EXPORTS: dict[str, str] = {
     "load_survey": "datasets.surveys",
     # synthetic reconstruction of the response sets
     "reconstruct": "reconstruct",
+    # the self-contained HTML report
+    "build_report": "report",
+    "ReportResult": "report",
     # survey design and estimation
     "SurveyDesign": "design",
     "estimate_mean": "estimate",
@@ -116,6 +119,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab.io import LoadReport, Rejection, read_survey, write_survey
     from gpcollab.reconstruct import reconstruct
     from gpcollab.regression import LogisticFit, logistic_regression
+    from gpcollab.report import ReportResult, build_report
     from gpcollab.schema import SurveyData, SurveyMeta
     from gpcollab.significance import chisq_test, compare_proportions, trend_test
     from gpcollab.vocab import (
