@@ -1,0 +1,155 @@
+# %% [markdown]
+# # 00 — Quickstart
+#
+# > **Synthetic data.** The responses to the 2015 and 2017 surveys of GP practices and CCGs
+# > were never published. Every response set used in these notebooks is a *synthetic
+# > reconstruction*: microdata built by `gpcollab` so that the published percentages come out as
+# > printed. The respondents are invented; only the figures they reproduce, and the NHS Digital
+# > population tables, are real. Charts drawn from them carry a footer saying so.
+#
+# This notebook is a ten-minute tour of the library:
+#
+# 1. what data ship with it (and which of them are real);
+# 2. loading one response set and looking at its tables;
+# 3. a first estimate with the design-based engine, and the same thing through an analysis
+#    function;
+# 4. a first chart;
+# 5. checking the figures against the findings register — the way every notebook ends.
+#
+# Everything is imported from one package.
+
+# %%
+import gpcollab as gc
+
+print("gpcollab", gc.__version__)
+
+# %% [markdown]
+# ## 1. What ships with the library
+#
+# `list_datasets()` lists the bundled tables. The `population_*` tables are **real**: counts of
+# English GP practices and their registered patients (NHS Digital, Open Government Licence
+# v3.0), by NHS England region and list-size band, by CCG, and the primary care networks (PCNs)
+# of December 2019. The `findings_register` holds the figures the survey publications printed,
+# with a machine-readable recipe for computing each one from responses.
+
+# %%
+print(gc.list_datasets()[["name", "kind", "rows", "tables"]].to_string(index=False))
+
+# %% [markdown]
+# The real practice population of 2016-17, by region. These are the numbers a weighting
+# exercise would aim at (notebook 06 does that).
+
+# %%
+frame = gc.load_population(2017, "region_band")
+by_region = frame.groupby("region_name", observed=True)[["practices", "registered_patients"]].sum()
+by_region["share_of_practices"] = (by_region["practices"] / by_region["practices"].sum()).round(3)
+print(by_region.to_string())
+print(
+    f"\nEngland: {by_region['practices'].sum():,} practices, "
+    f"{by_region['registered_patients'].sum():,} registered patients"
+)
+
+# %% [markdown]
+# ## 2. A response set
+#
+# `load_survey(wave, instrument)` returns a `SurveyData`: one row per respondent in
+# `respondents`, the aims of each respondent's collaboration (and how far each was achieved) in
+# `aims`, multi-select questions in `multi`, and facts about the set in `meta` — including
+# `meta.synthetic`, which is `True` for every bundled set.
+
+# %%
+gp2017 = gc.load_survey(2017, "gp")
+print(gp2017)
+print("synthetic:", gp2017.meta.synthetic)
+print("items asked:", ", ".join(gp2017.meta.items))
+
+# %%
+print(gp2017.respondents.head(8).to_string(index=False))
+
+# %% [markdown]
+# Answers are ordered categoricals built from the library's vocabulary, so tables sort in
+# questionnaire order. The long `aims` table has one row per aim a respondent's collaboration
+# set, with its outcome.
+
+# %%
+print(gp2017.aims.head(8).to_string(index=False))
+print("\nmembership answers:", list(gp2017.respondents["membership"].cat.categories))
+
+# %% [markdown]
+# ## 3. A first estimate
+#
+# The engine works on any data frame. Here it estimates the share of each membership answer
+# among all 565 respondents. With `SurveyDesign()` (no weights, no clusters) this is a simple
+# random sample; the standard errors and logit intervals are those R's `survey` package gives.
+#
+# How to read it: `n` is the unweighted base, `estimate` a proportion between 0 and 1,
+# `ci_low`/`ci_high` its 95% interval. Rows at exactly 0 (nobody answered "both" in the 2017
+# set, by assumption A-18) get an exact interval and `boundary = True`.
+
+# %%
+COLUMNS = ["n", "estimate", "se", "ci_low", "ci_high"]
+engine = gc.estimate_proportions(gp2017.respondents, "membership", design=gc.SurveyDesign())
+print(engine[["membership", *COLUMNS, "boundary"]].round(3).to_string(index=False))
+
+# %% [markdown]
+# The analysis layer wraps the same engine in questions users ask. `prevalence` adds the row
+# that was published — the share in any collaboration (formal, informal or both). The published
+# figure for 2017 is 81%.
+
+# %%
+prev = gc.prevalence(gp2017)
+print(prev[["membership", "count", *COLUMNS]].round(3).to_string(index=False))
+print("\nattrs:", {k: prev.attrs[k] for k in ("wave", "instrument", "synthetic")})
+
+# %% [markdown]
+# Clustering matters when respondents from the same CCG resemble each other. Passing a design
+# with the CCG as the primary sampling unit widens the interval accordingly (`deff` is the
+# design effect against a simple random sample).
+
+# %%
+clustered = gc.prevalence(gp2017, design=gc.SurveyDesign(psu="ccg_code"))
+print(
+    clustered.loc[clustered["membership"] == "in_collaboration", [*COLUMNS, "deff"]]
+    .round(3)
+    .to_string(index=False)
+)
+
+# %% [markdown]
+# ## 4. A first chart
+#
+# How often was improving access fully achieved, by the size of the collaboration? Every plot
+# helper takes a tidy table (here from `achievement_rates`), accepts `ax=` to draw into your own
+# layout, and returns the matplotlib `Axes`. Whiskers are the table's own 95% intervals; `n=`
+# under each bar is its unweighted base. The footer marks the data as synthetic.
+
+# %%
+rates = gc.achievement_rates(gp2017, by="size_band", aims=["access"])
+ax = gc.plot.plot_rates(rates, x="size_band", outcome="fully")
+ax.set_title("Access aim fully achieved, by collaboration size (synthetic 2017 set)")
+print(
+    rates.loc[rates["outcome"] == "fully", ["size_band", *COLUMNS]].round(3).to_string(index=False)
+)
+
+# %% [markdown]
+# ## 5. Checking against the published findings
+#
+# `verify_findings` recomputes every published figure that applies to a response set and
+# compares it with the register: `match`, `mismatch`, `conflict` (the sources disagree and the
+# register follows another row) or `not_applicable`. A reconstruction that does not match is a
+# bug, so each notebook ends by checking the findings it discussed and stops if any of them is
+# a `mismatch`. Here: the sample size and the prevalence figures of 2017.
+
+# %%
+register = gc.load_findings()
+checked = gc.verify_findings(gp2017)
+topics = ["sample", "prevalence"]
+ids = register.loc[
+    register["topic"].isin(topics) & (register["wave"] == 2017) & (register["instrument"] == "gp"),
+    "finding_id",
+]
+mine = checked[checked["finding_id"].isin(ids)]
+print(mine[["finding_id", "published", "reproduced", "status", "statement"]].to_string(index=False))
+print("\nall 2017 GP findings:", checked["status"].value_counts().to_dict())
+assert len(mine) == len(ids) > 0
+assert not (mine["status"] == "mismatch").any(), "a published figure is not reproduced"
+assert (mine["status"] == "match").sum() >= 1
