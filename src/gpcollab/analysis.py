@@ -72,6 +72,7 @@ __all__ = [
 DesignArg: TypeAlias = SurveyDesign | str | None
 ByArg: TypeAlias = str | pd.Series | Sequence[str | pd.Series] | None
 TooEarly: TypeAlias = Literal["exclude", "not_achieved", "separate"]
+DontKnow: TypeAlias = Literal["exclude", "separate"]
 Among: TypeAlias = Literal["all", "collaborating"]
 
 _P = ParamSpec("_P")
@@ -92,7 +93,7 @@ ESTIMATE_COLUMNS: tuple[str, ...] = (
     "ci_high",
     "df",
     "ci_method",
-    "level",
+    "conf_level",
     "boundary",
     "weighted_n",
     "n_eff",
@@ -100,6 +101,7 @@ ESTIMATE_COLUMNS: tuple[str, ...] = (
 )
 
 _TOO_EARLY: tuple[str, ...] = ("exclude", "not_achieved", "separate")
+_DONT_KNOW: tuple[str, ...] = ("exclude", "separate")
 _AMONG: tuple[str, ...] = ("all", "collaborating")
 
 
@@ -248,18 +250,23 @@ def aim_outcomes(survey: SurveyData) -> pd.DataFrame:
     return wide
 
 
-def achievement_codes(outcome: pd.Series, too_early: str) -> pd.Series:
-    """Recode an aim's outcomes under a ``too_early`` policy (``dont_know`` always missing).
+def achievement_codes(outcome: pd.Series, too_early: str, dont_know: str = "exclude") -> pd.Series:
+    """Recode an aim's outcomes under the ``too_early`` and ``dont_know`` policies.
 
-    Returns an ordered categorical over the outcomes kept in the base.
+    ``"exclude"`` leaves the answer out of the base (missing), ``"not_achieved"`` (too early
+    only) counts it as not achieved, ``"separate"`` keeps it as an outcome of its own. Returns
+    an ordered categorical over the outcomes kept in the base.
     """
     check_choice(too_early, _TOO_EARLY, "too_early")
+    check_choice(dont_know, _DONT_KNOW, "dont_know")
     text = outcome.astype(object)
     keep = [Achievement.FULLY.value, Achievement.PARTIALLY.value, Achievement.NOT_ACHIEVED.value]
     if too_early == "not_achieved":
         text = text.where(text != Achievement.TOO_EARLY.value, Achievement.NOT_ACHIEVED.value)
     elif too_early == "separate":
         keep.append(Achievement.TOO_EARLY.value)
+    if dont_know == "separate":
+        keep.append(Achievement.DONT_KNOW.value)
     text = text.where(text.isin(keep))
     return pd.Series(
         pd.Categorical(text, categories=keep, ordered=True), index=outcome.index, name="outcome"
@@ -359,9 +366,9 @@ def _shares(
             if column not in out.columns:
                 out[column] = np.nan
         out["ci_method"] = ci_method
-        out["level"] = float(level)
+        out["conf_level"] = float(level)
     out["ci_method"] = out["ci_method"].fillna(ci_method)
-    out["level"] = out["level"].fillna(float(level))
+    out["conf_level"] = out["conf_level"].fillna(float(level))
     out["boundary"] = out["boundary"].astype("boolean").fillna(False).astype(bool)
     out["n"] = out["n"].fillna(0).astype(np.int64)
     out["count"] = out["count"].astype(np.int64)
@@ -636,7 +643,7 @@ def compare_waves(
         ``estimate_second``, ``n_first``, ``n_second``, ``count_first``, ``count_second``,
         ``ci_low_first``/``ci_high_first``/``ci_low_second``/``ci_high_second``,
         ``difference`` (second − first), ``se``, ``ci_low``, ``ci_high``, ``df``,
-        ``statistic``, ``p_value``, ``level``.
+        ``statistic``, ``p_value``, ``conf_level``.
 
     Raises
     ------
@@ -714,7 +721,7 @@ def compare_waves(
             "df": [df],
             "statistic": [statistic],
             "p_value": [p_value],
-            "level": [conf],
+            "conf_level": [conf],
         }
     )
     return _finish(table, [first, second], "compare_waves")
@@ -799,6 +806,7 @@ def achievement_rates(
     ci_method: str = "logit",
     design: DesignArg = None,
     level: float = 0.95,
+    dont_know: DontKnow = "exclude",
 ) -> pd.DataFrame:
     """How far each aim was achieved: shares fully, partially and not achieved, with intervals.
 
@@ -813,12 +821,13 @@ def achievement_rates(
         Aims to report; default every aim at least one respondent set, in questionnaire order.
     too_early : {"exclude", "not_achieved", "separate"}, default="exclude"
         ``"exclude"`` leaves "too early to say" out of the base; ``"not_achieved"`` counts it as
-        not achieved; ``"separate"`` keeps it as a fourth outcome (for stacked charts).
-        "Don't know" is always left out of the base.
+        not achieved; ``"separate"`` keeps it as an outcome of its own (for stacked charts).
     ci_method : str, default="logit"
         Interval method of :func:`gpcollab.estimate_proportions`.
     design : SurveyDesign, str or None, default=None
     level : float, default=0.95
+    dont_know : {"exclude", "separate"}, default="exclude"
+        "Don't know" is left out of the base, or kept as an outcome of its own.
 
     Returns
     -------
@@ -826,6 +835,14 @@ def achievement_rates(
         The ``by`` columns, ``aim``, ``outcome`` (ordered categorical), then the estimate
         columns. ``n`` is the number of respondents who set the aim and gave an outcome in the
         base; the outcomes of one aim and domain add up to 1.
+
+    Notes
+    -----
+    The published shares of one aim (34% of those aiming to improve access fully achieved it,
+    47% partially; 11% for sustainability) are over everyone whose collaboration set the aim
+    (register assumption A-20, ``all_setters``): reproduce them with
+    ``too_early="separate", dont_know="separate"``. The default gives the shares among
+    substantive answers (fully, partially or not achieved).
 
     Examples
     --------
@@ -837,12 +854,13 @@ def achievement_rates(
     survey = check_survey(survey)
     survey.require("aims")
     check_choice(too_early, _TOO_EARLY, "too_early")
+    check_choice(dont_know, _DONT_KNOW, "dont_know")
     frame, by_cols = resolve_by(survey, _frame(survey), by)
     des = as_design(design)
     wide = aim_outcomes(survey)
     parts = []
     for aim in _aim_list(survey, aims):
-        frame[_Y] = achievement_codes(wide[aim], too_early)
+        frame[_Y] = achievement_codes(wide[aim], too_early, dont_know)
         part = _shares(frame, _Y, by_cols, des, ci_method, level).rename(columns={_Y: "outcome"})
         part.insert(len(by_cols), "aim", aim)
         parts.append(part)
@@ -867,6 +885,7 @@ def achievement_rates(
 def any_fully_achieved(
     survey: SurveyData,
     *,
+    among: Literal["collaborating", "set_an_aim", "all"] = "collaborating",
     by: ByArg = None,
     design: DesignArg = None,
     ci_method: str = "logit",
@@ -878,14 +897,16 @@ def any_fully_achieved(
     ----------
     survey : SurveyData
         A wave asking ``aims``.
+    among : {"collaborating", "set_an_aim", "all"}, default="collaborating"
+        Base: respondents in a collaboration (the register's reading, assumption A-05), those
+        whose collaboration set at least one aim, or every respondent.
     by, design, ci_method, level
         As in :func:`achievement_rates`.
 
     Returns
     -------
     pandas.DataFrame
-        One row (per domain): the ``by`` columns, then the estimate columns. The base is every
-        respondent whose collaboration set at least one aim, whatever the outcomes.
+        One row (per domain): the ``by`` columns, then the estimate columns.
 
     Examples
     --------
@@ -895,8 +916,14 @@ def any_fully_achieved(
     survey = check_survey(survey)
     survey.require("aims")
     frame, by_cols = resolve_by(survey, _frame(survey), by)
+    check_choice(among, ("collaborating", "set_an_aim", "all"), "among")
     wide = aim_outcomes(survey)
-    base = wide.notna().any(axis=1)
+    if among == "collaborating":
+        base = _asked_aims(survey)
+    elif among == "set_an_aim":
+        base = wide.notna().any(axis=1)
+    else:
+        base = pd.Series(True, index=frame.index)
     yes = (wide == Achievement.FULLY.value).any(axis=1)
     table = _yes_shares(frame, yes, base, by_cols, as_design(design), ci_method, level)
     return _finish(table, [survey], "any_fully_achieved", groups=by_cols)
@@ -966,6 +993,7 @@ def achievement_trend(
     aims: str | Sequence[str] | None = None,
     across: str = "age_band",
     too_early: TooEarly = "exclude",
+    dont_know: DontKnow = "exclude",
     design: DesignArg = None,
     level: float = 0.95,
 ) -> pd.DataFrame:
@@ -979,8 +1007,11 @@ def achievement_trend(
         Default: every aim at least one respondent set.
     across : str, default="age_band"
         An ordered respondent column (``"age_band"``, ``"size_band"``, ``"level"``).
-    too_early : {"exclude", "not_achieved"}, default="exclude"
-        Policy for "too early to say" (see :func:`achievement_rates`); "don't know" is left out.
+    too_early : {"exclude", "not_achieved", "separate"}, default="exclude"
+        "Too early to say" is left out of the base, or (``"not_achieved"`` and ``"separate"``
+        alike) kept in it as not fully achieved.
+    dont_know : {"exclude", "separate"}, default="exclude"
+        The same for "don't know". The register's association checks keep both in the base.
     design : SurveyDesign, str or None, default=None
     level : float, default=0.95
 
@@ -988,26 +1019,33 @@ def achievement_trend(
     -------
     pandas.DataFrame
         One row per aim: ``aim``, ``across``, ``n``, ``odds_ratio_per_step`` (odds ratio of full
-        achievement per band step), ``ci_low``, ``ci_high`` (of the odds ratio), ``statistic``
-        (t), ``df``, ``p_value``, ``direction`` (``"increasing"``, ``"decreasing"``, ``"flat"``)
-        and ``note`` (why a row is empty, e.g. a single band observed).
+        achievement per band step), ``ci_low``, ``ci_high`` (of the odds ratio), ``statistic``,
+        ``df``, ``p_value``, ``direction`` (``"increasing"``, ``"decreasing"``, ``"flat"``),
+        ``method`` and ``note`` (why a row is empty, e.g. a single band observed).
 
     Notes
     -----
     Each aim's test is :func:`gpcollab.trend_test` (a design-based logistic regression of full
-    achievement on band scores 0, 1, 2, …) fitted to the respondents who set the aim and gave an
-    outcome in the base. Under a clustered design this is the subset, not the domain, analysis.
+    achievement on band scores 0, 1, 2, …, Wald t on the slope) fitted to the respondents who
+    set the aim and are in the base. When a band has no success (or no failure) the slope is
+    infinite; the row then reports the Rao–Scott F test of band by outcome
+    (:func:`gpcollab.chisq_test`, ``statistic`` is F), the direction of the engine's rates
+    from the lowest to the highest observed band, and no odds ratio (``method`` says which
+    test was used). Under a clustered design the tests use the subset of rows in the base,
+    not a domain analysis.
 
     Examples
     --------
     >>> import gpcollab
     >>> gpcollab.achievement_trend(gpcollab.load_survey(2017, "gp"))  # doctest: +SKIP
     """
-    from gpcollab.errors import ConvergenceError
+    from gpcollab.errors import ConvergenceError, GpcollabError
+    from gpcollab.significance import chisq_test
 
     survey = check_survey(survey)
     survey.require("aims", across)
-    check_choice(too_early, ("exclude", "not_achieved"), "too_early")
+    check_choice(too_early, _TOO_EARLY, "too_early")
+    check_choice(dont_know, _DONT_KNOW, "dont_know")
     conf = check_level(level)
     des = as_design(design)
     band = survey.respondents[across]
@@ -1016,24 +1054,39 @@ def achievement_trend(
     wide = aim_outcomes(survey)
     rows = []
     for aim in _aim_list(survey, aims):
-        outcome = achievement_codes(wide[aim], too_early)
+        outcome = achievement_codes(wide[aim], too_early, dont_know)
         keep = (outcome.notna() & band.notna()).to_numpy()
         data = survey.respondents.loc[keep].copy()
         data[_Y] = (outcome[keep] == Achievement.FULLY.value).to_numpy()
         row: dict[str, Any] = {"aim": aim, "across": across, "n": int(keep.sum())}
+        empty = dict.fromkeys(
+            ("odds_ratio_per_step", "ci_low", "ci_high", "statistic", "df", "p_value"), np.nan
+        )
         try:
             res = trend_test(data, _Y, across, design=des, level=conf).iloc[0]
-        except (DesignError, ConvergenceError) as error:
-            row.update(
-                odds_ratio_per_step=np.nan,
-                ci_low=np.nan,
-                ci_high=np.nan,
-                statistic=np.nan,
-                df=np.nan,
-                p_value=np.nan,
-                direction=None,
-                note=str(error),
-            )
+        except ConvergenceError:
+            try:
+                chi = chisq_test(data, across, _Y, design=des).iloc[0]
+                rates = _band_rates(data, across, des)
+            except GpcollabError as error:
+                row.update(empty, direction=None, method="", note=str(error))
+            else:
+                first, last = rates[0], rates[-1]
+                direction = (
+                    "increasing" if last > first else "decreasing" if last < first else "flat"
+                )
+                row.update(
+                    empty,
+                    statistic=float(chi["value"]),
+                    df=float(chi["ddf"]),
+                    p_value=float(chi["p_value"]),
+                    direction=direction,
+                    method="Rao-Scott F test of band by outcome (logistic slope separated)",
+                    note="a band has no full achievement (or only full achievement); "
+                    "rates by band: " + ", ".join(f"{r:.3f}" for r in rates),
+                )
+        except DesignError as error:
+            row.update(empty, direction=None, method="", note=str(error))
         else:
             row.update(
                 odds_ratio_per_step=float(res["odds_ratio"]),
@@ -1043,6 +1096,7 @@ def achievement_trend(
                 df=float(res["df"]),
                 p_value=float(res["p_value"]),
                 direction=str(res["direction"]),
+                method="design-based logistic trend (Wald t of the slope per band)",
                 note="",
             )
         rows.append(row)
@@ -1051,6 +1105,16 @@ def achievement_trend(
         raise DesignError("No respondent in this set chose any aim; there is no trend to test.")
     table["aim"] = pd.Categorical(table["aim"], dtype=Aim.dtype())
     return _finish(table, [survey], "achievement_trend")
+
+
+def _band_rates(data: pd.DataFrame, across: str, design: SurveyDesign | None) -> list[float]:
+    """Engine estimates of the share fully achieving, by observed band (in band order)."""
+    frame = data.copy()
+    frame[across] = frame[across].cat.remove_unused_categories()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BoundaryWarning)  # rates of 0 are expected here
+        rates = estimate_proportions(frame, _Y, by=across, design=design)
+    return [float(v) for v in rates.loc[rates[_Y] == True, "estimate"]]  # noqa: E712
 
 
 # ---------------------------------------------------------------------------------------------

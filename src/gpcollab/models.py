@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from gpcollab.analysis import (
     DesignArg,
+    DontKnow,
     TooEarly,
     achievement_codes,
     aim_outcomes,
@@ -36,10 +37,12 @@ from gpcollab.regression import LogisticFit, logistic_regression
 from gpcollab.schema import SurveyData
 from gpcollab.vocab import Achievement, Aim
 
-__all__ = ["DEFAULT_TERMS", "OUTCOME", "AchievementModel", "achievement_model"]
+__all__ = ["DEFAULT_TERMS", "OUTCOME", "SCORE_SUFFIX", "AchievementModel", "achievement_model"]
 
 #: Explanatory variables of the published associations.
 DEFAULT_TERMS: tuple[str, ...] = ("size_band", "age_band", "level", "funding")
+#: Suffix of the numeric column of a term entered as band scores.
+SCORE_SUFFIX = "_score"
 #: Name of the 0/1 outcome column of the model frame (True = aim fully achieved).
 OUTCOME = "fully_achieved"
 
@@ -68,12 +71,16 @@ class AchievementModel:
         The aim modelled.
     terms : tuple of str
         Explanatory variables, in model order.
+    scores : tuple of str
+        Terms entered as band scores 0, 1, 2, … (column ``<term>_score`` of the fit).
     data : pandas.DataFrame
         The model frame: ``fully_achieved`` (bool), the terms, and the design columns.
     design : SurveyDesign or None
         The design used.
     too_early : str
         Policy for "too early to say".
+    dont_know : str
+        Policy for "don't know".
     n_dropped : int
         Respondents who set the aim and gave an outcome in the base but were left out because a
         term was missing (not answered).
@@ -84,9 +91,11 @@ class AchievementModel:
     fit: LogisticFit
     aim: str
     terms: tuple[str, ...]
+    scores: tuple[str, ...]
     data: pd.DataFrame
     design: SurveyDesign | None
     too_early: str
+    dont_know: str
     n_dropped: int
     attrs: dict[str, Any]
 
@@ -115,6 +124,19 @@ class AchievementModel:
             return np.ones(len(self.data))
         return self.data[self.design.weights].to_numpy(dtype=np.float64)
 
+    def with_scores(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with the score columns of the ``scores`` terms (re)computed."""
+        if not self.scores:
+            return frame
+        out = frame.copy()
+        for name in self.scores:
+            out[f"{name}{SCORE_SUFFIX}"] = _score(out[name], name)
+        return out
+
+    def model_matrix(self, frame: pd.DataFrame) -> NDArray[np.float64]:
+        """The (n, p) model matrix of ``frame`` (terms as in the fit, scores recomputed)."""
+        return self.fit.model_matrix(self.with_scores(frame))
+
     def predict(self, frame: pd.DataFrame | None = None) -> NDArray[np.float64]:
         """Predicted probability of full achievement for each row of ``frame``.
 
@@ -127,7 +149,17 @@ class AchievementModel:
         -------
         numpy.ndarray of shape (len(frame),)
         """
-        return self.fit.predict(self.data if frame is None else frame)
+        return self.fit.predict(self.data if frame is None else self.with_scores(frame))
+
+
+def _score(column: pd.Series, name: str) -> NDArray[np.float64]:
+    if not (isinstance(column.dtype, pd.CategoricalDtype) and column.dtype.ordered):
+        raise DesignError(
+            f"`scores` names {name!r}, which is not an ordered band; only ordered terms "
+            "(size_band, age_band, level, a reband Series) can be entered as scores."
+        )
+    codes = np.asarray(column.cat.codes, dtype=np.float64)
+    return np.where(codes < 0, np.nan, codes)
 
 
 def _model_frame(
@@ -135,11 +167,13 @@ def _model_frame(
     aim: str,
     terms: Sequence[str | pd.Series],
     too_early: str,
+    dont_know: str,
     design: SurveyDesign | None,
+    scores: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, list[str], int]:
     frame = survey.respondents.copy()
     frame, names = resolve_by(survey, frame, list(terms), param="terms")
-    outcome = achievement_codes(aim_outcomes(survey)[aim], too_early)
+    outcome = achievement_codes(aim_outcomes(survey)[aim], too_early, dont_know)
     in_base = outcome.notna()
     complete = in_base.copy()
     for name in names:
@@ -155,6 +189,10 @@ def _model_frame(
     # categorical terms keep every category of the vocabulary (the engine fits the observed
     # ones), so scenarios can name, and shift into, any band
     data = frame.loc[complete.to_numpy(), keep].reset_index(drop=True)
+    for name in scores:
+        if name not in names:
+            raise DesignError(f"`scores` names {name!r}, which is not one of the terms {names!r}.")
+        data[f"{name}{SCORE_SUFFIX}"] = _score(data[name], name)
     return data, names, int(in_base.sum() - complete.sum())
 
 
@@ -164,6 +202,8 @@ def achievement_model(
     terms: Sequence[str | pd.Series] = DEFAULT_TERMS,
     *,
     too_early: TooEarly = "exclude",
+    dont_know: DontKnow = "exclude",
+    scores: Sequence[str] = (),
     design: DesignArg = None,
     level: float = 0.95,
 ) -> AchievementModel:
@@ -179,9 +219,17 @@ def achievement_model(
         Respondent columns, ``"funding"`` (received GP Access Fund / Challenge Fund money), or
         Series aligned with ``survey.respondents`` such as ``reband(survey, [100_000])``.
         Categorical terms are treatment-coded against their first observed category.
-    too_early : {"exclude", "not_achieved"}, default="exclude"
-        "Too early to say" is left out, or counted as not fully achieved. "Don't know" is
-        always left out.
+    too_early : {"exclude", "not_achieved", "separate"}, default="exclude"
+        "Too early to say" is left out, or (``"not_achieved"`` and ``"separate"`` alike)
+        counted as not fully achieved.
+    dont_know : {"exclude", "separate"}, default="exclude"
+        The same for "don't know". The register's association checks (S-09, S-10) keep both
+        in the base (everyone who set the aim).
+    scores : sequence of str, default=()
+        Ordered terms entered as their band position 0, 1, 2, … (one coefficient: the change
+        in log odds per band) instead of one dummy per band. Use it when a band has no full
+        achievement at all, e.g. ``scores=("age_band",)`` for aims no collaboration under a
+        year old had fully achieved; the odds ratio of such a band would be infinite.
     design : SurveyDesign, str or None, default=None
         Survey design or weight column (``None``: unweighted simple random sample).
     level : float, default=0.95
@@ -204,10 +252,10 @@ def achievement_model(
     Notes
     -----
     The model is fitted to the respondents in the base (they set the aim and gave an outcome
-    under the ``too_early`` policy, with every term answered); rows missing a term are counted
-    in ``n_dropped``. Standard errors are design-based (sandwich with linearised score totals);
-    intervals and tests use t on design df + 1 − p. Under a clustered design the fit uses the
-    subset of rows in the base, not a domain analysis.
+    kept by the ``too_early`` and ``dont_know`` policies, with every term answered); rows
+    missing a term are counted in ``n_dropped``. Standard errors are design-based (sandwich
+    with linearised score totals); intervals and tests use t on design df + 1 − p. Under a
+    clustered design the fit uses the subset of rows in the base, not a domain analysis.
 
     Examples
     --------
@@ -219,31 +267,38 @@ def achievement_model(
     survey = check_survey(survey)
     survey.require("aims")
     check_choice(aim, Aim.values(), "aim")
-    check_choice(too_early, ("exclude", "not_achieved"), "too_early")
+    check_choice(too_early, ("exclude", "not_achieved", "separate"), "too_early")
+    check_choice(dont_know, ("exclude", "separate"), "dont_know")
     if isinstance(terms, str | pd.Series):
         terms = [terms]
     if len(terms) == 0:
         raise DesignError("`terms` must name at least one variable, but it is empty.")
     des = as_design(design)
-    data, names, dropped = _model_frame(survey, aim, terms, too_early, des)
+    chosen_scores = [scores] if isinstance(scores, str) else list(scores)
+    data, names, dropped = _model_frame(
+        survey, aim, terms, too_early, dont_know, des, chosen_scores
+    )
     if len(data) == 0:
         raise DesignError(
             f"No respondent set the aim {aim!r} with an outcome in the base; nothing to model."
         )
     try:
-        fit = logistic_regression(data, OUTCOME, names, design=des, level=level)
+        x = [f"{n}{SCORE_SUFFIX}" if n in chosen_scores else n for n in names]
+        fit = logistic_regression(data, OUTCOME, x, design=des, level=level)
     except ConvergenceError as error:
         raise ConvergenceError(
-            f"{error} (aim {aim!r}; merging sparse bands, e.g. with gpcollab.reband, or "
-            "leaving a term out usually helps)"
+            f"{error} (aim {aim!r}; enter the band as a score, e.g. scores=('age_band',), "
+            "merge sparse bands with gpcollab.reband, or leave the term out)"
         ) from error
     return AchievementModel(
         fit=fit,
         aim=aim,
         terms=tuple(names),
+        scores=tuple(chosen_scores),
         data=data,
         design=des,
         too_early=too_early,
+        dont_know=dont_know,
         n_dropped=dropped,
         attrs=provenance([survey], "achievement_model"),
     )

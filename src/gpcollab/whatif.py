@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from gpcollab.analysis import DesignArg, TooEarly, check_survey, set_attrs
+from gpcollab.analysis import DesignArg, DontKnow, TooEarly, check_survey, set_attrs
 from gpcollab.errors import DesignError
 from gpcollab.intervals import check_level
 from gpcollab.models import DEFAULT_TERMS, OUTCOME, AchievementModel, achievement_model
@@ -289,7 +289,7 @@ def _components(model: AchievementModel, scenario: Scenario) -> list[tuple[pd.Da
 
 def _matrices(model: AchievementModel, scenario: Scenario) -> list[tuple[FloatArray, float]]:
     try:
-        return [(model.fit.model_matrix(f), s) for f, s in _components(model, scenario)]
+        return [(model.model_matrix(f), s) for f, s in _components(model, scenario)]
     except DesignError as error:
         if str(error).startswith("Scenario"):
             raise
@@ -350,7 +350,7 @@ def _bootstrap_coefficients(
     replicate's information matrix invertible when a category is absent from it (that
     coefficient then stays at its full-sample value).
     """
-    X = model.fit.model_matrix(model.data)
+    X = model.model_matrix(model.data)
     y = model.data[OUTCOME].to_numpy(dtype=np.float64)
     w = model.weights
     w = w / w.mean()
@@ -465,6 +465,8 @@ def standardise(
     level: float = 0.95,
     terms: Sequence[str | pd.Series] = DEFAULT_TERMS,
     too_early: TooEarly = "exclude",
+    dont_know: DontKnow = "exclude",
+    scores: Sequence[str] = (),
     design: DesignArg = None,
     model: AchievementModel | None = None,
 ) -> pd.DataFrame:
@@ -485,10 +487,11 @@ def standardise(
         Seed of the bootstrap; the same seed gives the same intervals.
     level : float, default=0.95
         Level of the percentile intervals.
-    terms, too_early, design
+    terms, too_early, dont_know, scores, design
         As in :func:`gpcollab.achievement_model`.
     model : AchievementModel, optional
-        An already fitted model (``terms``, ``too_early`` and ``design`` are then ignored).
+        An already fitted model (``terms``, ``too_early``, ``dont_know``, ``scores`` and
+        ``design`` are then ignored).
 
     Returns
     -------
@@ -496,7 +499,7 @@ def standardise(
         One row per scenario, ``"observed"`` first: ``scenario``, ``estimate``, ``se``
         (bootstrap SD), ``ci_low``, ``ci_high``, ``difference`` (vs observed),
         ``difference_ci_low``, ``difference_ci_high``, ``boot_mean`` (mean of the replicates),
-        ``n_boot``, ``n`` (respondents in the model), ``level``.
+        ``n_boot``, ``n`` (respondents in the model), ``conf_level``.
 
     Raises
     ------
@@ -538,12 +541,20 @@ def standardise(
             f"Scenario names must be distinct (and not 'observed'), but got {names[1:]!r}."
         )
     if model is None:
-        model = achievement_model(survey, aim, terms, too_early=too_early, design=design)
+        model = achievement_model(
+            survey,
+            aim,
+            terms,
+            too_early=too_early,
+            dont_know=dont_know,
+            scores=scores,
+            design=design,
+        )
     res = _run(model, [_matrices(model, s) for s in chosen], n_boot, seed)
     table = pd.DataFrame({"scenario": names, **_summary(res, conf)})
     table["n_boot"] = n_boot
     table["n"] = model.n
-    table["level"] = conf
+    table["conf_level"] = conf
     return set_attrs(table, _attrs(model, "standardise", seed=seed))
 
 
@@ -557,6 +568,8 @@ def pcn_projection(
     level: float = 0.95,
     terms: Sequence[str | pd.Series] = DEFAULT_TERMS,
     too_early: TooEarly = "exclude",
+    dont_know: DontKnow = "exclude",
+    scores: Sequence[str] = (),
     design: DesignArg = None,
     population: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
@@ -573,7 +586,7 @@ def pcn_projection(
         was under a year old; ``None`` keeps the survey's observed age mix.
     n_boot, seed, level
         As in :func:`standardise`.
-    terms, too_early, design
+    terms, too_early, dont_know, scores, design
         As in :func:`gpcollab.achievement_model`; ``terms`` must include ``"size_band"``.
     population : pandas.DataFrame, optional
         One row per network with ``registered_patients``; default
@@ -585,7 +598,7 @@ def pcn_projection(
         One row per size band holding at least one network: ``size_band`` (text),
         ``pcns``, ``share_of_pcns``, ``estimate`` (expected full-achievement rate for a network
         of that size), ``se``, ``ci_low``, ``ci_high``, then a final row ``all_pcns`` averaging
-        the bands over the networks; plus ``n_boot``, ``n``, ``level``.
+        the bands over the networks; plus ``n_boot``, ``n``, ``conf_level``.
 
     Notes
     -----
@@ -617,7 +630,15 @@ def pcn_projection(
             f"`terms` must include 'size_band' to project onto network sizes, but {terms!r} "
             "was passed."
         )
-    model = achievement_model(survey, aim, terms, too_early=too_early, design=design)
+    model = achievement_model(
+        survey,
+        aim,
+        terms,
+        too_early=too_early,
+        dont_know=dont_know,
+        scores=scores,
+        design=design,
+    )
     patients = pd.to_numeric(population["registered_patients"], errors="coerce").astype(float)
     missing = int(patients.isna().sum())
     edges = [band.edges[0] for band in SizeBand] + [np.inf]
@@ -653,7 +674,7 @@ def pcn_projection(
     )
     table["n_boot"] = n_boot
     table["n"] = model.n
-    table["level"] = conf
+    table["conf_level"] = conf
     return set_attrs(
         table,
         _attrs(
