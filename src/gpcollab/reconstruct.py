@@ -1327,13 +1327,27 @@ def _contracts(rng: np.random.Generator, build: _Build, record: _Record) -> None
     options = {name: _candidates(record, fid, base) for name, fid in parts.items()}
     ideal = {name: record.value(fid) * base / 100 for name, fid in parts.items()}
     allowed = {fid: set(_candidates(record, fid, base)) for _, fid in sums}
-    best: tuple[float, tuple[int, ...]] | None = None
     names = list(parts)
+
+    def fits(value: Mapping[str, int]) -> bool:
+        return (
+            sum(value.values()) == base
+            and all(value[n] in options[n] for n in names)
+            and all(sum(value[n] for n in group) in allowed[fid] for group, fid in sums)
+        )
+
+    # the counts the assumptions file records (A-19), when they reproduce every split
+    recorded = record.assumption_value("A-19")
+    if isinstance(recorded, Mapping) and set(recorded) == set(names):
+        chosen = {n: int(recorded[n]) for n in names}
+        if fits(chosen):
+            _deal(rng, partners, chosen, build.column("contract_willingness"))
+            _contract_reasons(rng, build, record)
+            return
+    best: tuple[float, tuple[int, ...]] | None = None
     for combo in itertools.product(*(options[n] for n in names)):
-        if sum(combo) != base:
-            continue
         value = dict(zip(names, combo, strict=True))
-        if all(sum(value[n] for n in group) in allowed[fid] for group, fid in sums):
+        if fits(value):
             cost = sum((value[n] - ideal[n]) ** 2 for n in names)
             if best is None or cost < best[0]:
                 best = (cost, combo)
@@ -1341,7 +1355,11 @@ def _contracts(rng: np.random.Generator, build: _Build, record: _Record) -> None
         raise ReconstructionError("No willingness counts fit every published split.")
     counts = dict(zip(names, best[1], strict=True))
     _deal(rng, partners, counts, build.column("contract_willingness"))
-    # reasons, among partners unwilling to leave
+    _contract_reasons(rng, build, record)
+
+
+def _contract_reasons(rng: np.random.Generator, build: _Build, record: _Record) -> None:
+    """Reasons for not leaving, ticked by the partners unwilling to leave (exact counts)."""
     willingness = build.single["contract_willingness"].astype(str)
     unwilling = np.flatnonzero(np.isin(willingness, ("very_unwilling", "unwilling"))).astype(
         np.int64
