@@ -639,11 +639,11 @@ def _aims_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
     return section
 
 
-_ACHIEVEMENT_BY: tuple[tuple[str, str], ...] = (
-    ("size_band", "size of collaboration"),
-    ("age_band", "age of collaboration"),
-    ("level", "level of operation"),
-    ("funding", "GP Access Fund / Challenge Fund funding"),
+_ACHIEVEMENT_BY: tuple[tuple[str, str, str], ...] = (
+    ("size_band", "size of collaboration", "Size"),
+    ("age_band", "age of collaboration", "Age"),
+    ("level", "level of operation", "Level"),
+    ("funding", "GP Access Fund / Challenge Fund funding", "Funding"),
 )
 
 
@@ -683,7 +683,7 @@ def _achievement_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSe
         chart="achievement",
         chart_options={"order": "questionnaire"},
     )
-    for by, words in _ACHIEVEMENT_BY:
+    for by, words, header in _ACHIEVEMENT_BY:
         table = run.attempt(
             section,
             f"fully achieved by {words} ({label})",
@@ -698,7 +698,7 @@ def _achievement_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSe
             key=f"fully_by_{by}",
             title=f"Aims fully achieved, by {words} — {label}",
             columns=(
-                Column(group, words.capitalize(), "label"),
+                Column(group, header, "label"),
                 Column("aim", "Aim", "label"),
                 *_EST,
             ),
@@ -1288,14 +1288,15 @@ def _table_html(item: ReportTable, min_n: int) -> str:
     return f'<h3 id="t-{_e(item.key)}">{_e(item.title)}</h3>{table}{note_html}'
 
 
-def _figure_html(figure: ReportFigure, synthetic: bool) -> str:
+def _figure_html(figure: ReportFigure, synthetic: bool, masked: bool) -> str:
     data = base64.b64encode(figure.png).decode("ascii")
     alt = figure.title + (f" ({SYNTHETIC_NOTICE})" if synthetic else "")
+    left_out = " Cells masked by disclosure control are left out of the chart." if masked else ""
     return (
         f'<figure><img src="data:image/png;base64,{data}" alt="{_e(alt)}" '
         f'data-file="figures/{_e(figure.path.name)}">'
-        f"<figcaption>{_e(figure.title)} — also saved as figures/{_e(figure.path.name)}"
-        "</figcaption></figure>"
+        f"<figcaption>{_e(figure.title)} — also saved as figures/{_e(figure.path.name)}."
+        f"{_e(left_out)}</figcaption></figure>"
     )
 
 
@@ -1515,7 +1516,8 @@ def write_html(
             figure = by_key.get(item.key)
             if figure is not None:
                 synthetic = bool(item.table.attrs.get("synthetic", content.synthetic))
-                body.append(_figure_html(figure, synthetic))
+                masked = "suppressed" in item.table and bool(item.table["suppressed"].any())
+                body.append(_figure_html(figure, synthetic, masked))
             body.append(_table_html(item, content.min_n))
         body.extend(f'<p class="note">{_e(text)}</p>' for text in section.notes)
         body.extend(f'<p class="unavailable">{_e(text)}</p>' for text in section.unavailable)

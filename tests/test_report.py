@@ -1,0 +1,275 @@
+"""The self-contained HTML report: files written, page content, disclosure, escaping, browser."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import gpcollab
+from conftest import make_survey
+from gpcollab.disclosure import suppress
+from gpcollab.report import (
+    MASK,
+    OGL_ATTRIBUTION,
+    Column,
+    ReportContent,
+    ReportResult,
+    ReportSection,
+    ReportTable,
+    build_report,
+    write_html,
+)
+from gpcollab.schema import SYNTHETIC_NOTICE, SurveyData
+
+BUNDLED = ((2015, "gp"), (2015, "ccg"), (2017, "gp"), (2017, "ccg"))
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def bundled_sets() -> list[SurveyData]:
+    return [gpcollab.load_survey(wave, instrument) for wave, instrument in BUNDLED]
+
+
+@pytest.fixture(scope="module")
+def bundled(
+    tmp_path_factory: pytest.TempPathFactory, bundled_sets: list[SurveyData]
+) -> ReportResult:
+    out = tmp_path_factory.mktemp("report")
+    messages: list[str] = []
+    result = build_report(bundled_sets, out, progress=messages.append, n_boot=100)
+    assert messages, "progress callback never called"
+    return result
+
+
+@pytest.fixture(scope="module")
+def page(bundled: ReportResult) -> str:
+    return bundled.index.read_text(encoding="utf-8")
+
+
+def test_writes_the_expected_files(bundled: ReportResult) -> None:
+    out = bundled.out_dir
+    assert (out / "index.html").is_file()
+    assert (out / "findings_check.csv").is_file()
+    pngs = sorted((out / "figures").glob("*.png"))
+    assert pngs, "no figures written"
+    assert sorted(bundled.figures) == pngs
+    for png in pngs:
+        assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_every_figure_is_embedded_and_referenced(bundled: ReportResult, page: str) -> None:
+    assert page.count("<img") == len(bundled.figures)
+    for png in bundled.figures:
+        assert f'data-file="figures/{png.name}"' in page
+        encoded = base64.b64encode(png.read_bytes()).decode("ascii")
+        assert f"data:image/png;base64,{encoded}" in page
+
+
+def test_page_is_self_contained(page: str) -> None:
+    assert "<script" not in page.lower()
+    assert "<link" not in page.lower()
+    # only data: URIs as resources; http(s) appears only in plain links to sources
+    assert not re.search(r'src="(?!data:)', page)
+    assert page.startswith("<!DOCTYPE html>")
+
+
+def test_banner_assumptions_and_licence(page: str) -> None:
+    assert 'class="banner"' in page
+    assert SYNTHETIC_NOTICE in page.replace("&#x27;", "'")
+    assert page.index('class="banner"') < page.index('id="contents"')
+    for assumption_id in gpcollab.load_assumptions()["assumption_id"]:
+        assert f"<td>{assumption_id}</td>" in page
+    assert "Open Government Licence v3.0" in page
+    assert OGL_ATTRIBUTION in page
+    assert "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/" in page
+    urls = gpcollab.load_findings()["source_url"].dropna().unique()
+    for url in urls:
+        assert str(url) in page
+    assert "disclosure control" in page
+    assert "500 replicates" not in page  # the page states the replicates actually used
+    assert "100 replicates" in page
+
+
+def test_findings_check_has_every_row(
+    bundled: ReportResult, bundled_sets: list[SurveyData]
+) -> None:
+    csv = pd.read_csv(bundled.findings_csv)
+    expected = sum(len(gpcollab.verify_findings(s)) for s in bundled_sets)
+    assert len(csv) == expected == len(bundled.findings)
+    assert {"survey", "finding_id", "statement", "published", "reproduced", "status"} <= set(
+        csv.columns
+    )
+    assert bundled.mismatches == int((csv["status"] == "mismatch").sum())
+    page = bundled.index.read_text(encoding="utf-8")
+    for finding_id in csv["finding_id"]:
+        assert f"<td>{finding_id}</td>" in page
+
+
+def test_sections_computed_on_bundled_sets(bundled: ReportResult, page: str) -> None:
+    # every analysis that applies to the bundled sets ran: nothing is reported unavailable
+    assert 'class="unavailable"' not in page
+    for anchor in ("prevalence", "aims", "achievement", "stp", "contracts", "ccg_support"):
+        assert f'id="{anchor}"' in page
+    assert "Projected share fully achieving" in page
+
+
+def _masked_table() -> ReportTable:
+    table = pd.DataFrame(
+        {
+            "option": ["financial", "legal", "it"],
+            "n": [40, 40, 40],
+            "count": [2, 20, 18],
+            "estimate": [0.05, 0.5, 0.45],
+            "ci_low": [0.01, 0.35, 0.3],
+            "ci_high": [0.17, 0.65, 0.6],
+        }
+    )
+    safe = suppress(table, min_n=5, group_columns=[])
+    return ReportTable(
+        "support",
+        "Support <b>given</b>",
+        safe,
+        (Column("option", "Answer", "label"), Column("estimate", "Estimate", "pct")),
+        item="ccg_support",
+    )
+
+
+def _content(survey: SurveyData, sections: list[ReportSection]) -> ReportContent:
+    empty = pd.DataFrame({"source_title": [], "source_url": [], "findings": []})
+    return ReportContent(
+        surveys=[survey],
+        sections=sections,
+        findings=pd.DataFrame({"survey": [], "finding_id": [], "status": []}),
+        findings_notes=[],
+        assumptions=[],
+        sources=empty,
+        datasets=pd.DataFrame({"name": [], "title": [], "synthetic": [], "rows": []}),
+        cards={},
+        min_n=5,
+        n_boot=10,
+    )
+
+
+def test_small_cells_are_masked_on_the_page() -> None:
+    survey = make_survey([{"role": "gp_partner", "membership": "none"}] * 3)
+    section = ReportSection("support", "Support", tables=[_masked_table()])
+    html = write_html(_content(survey, [section]), [])
+    rows = re.findall(r"<tr>.*?</tr>", html)
+    financial = next(r for r in rows if "Financial support" in r)
+    assert MASK in financial and "5.0%" not in financial
+    assert "50.0%" in html  # unmasked cells shown
+    assert "suppressed by disclosure control" in html
+
+
+def test_text_is_escaped() -> None:
+    survey = make_survey([{"role": "gp_partner", "membership": "none"}] * 3)
+    section = ReportSection(
+        "x", "Title <script>alert(1)</script>", intro="a & b", tables=[_masked_table()]
+    )
+    section.unavailable.append("<img src=x onerror=alert(1)>")
+    html = write_html(_content(survey, [section]), [], title="T <i>")
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html
+    assert "Support &lt;b&gt;given&lt;/b&gt;" in html
+    assert "a &amp; b" in html
+
+
+def relabelled_subset(n: int = 250) -> SurveyData:
+    """The first ``n`` respondents of the bundled GP 2017 set, marked as not synthetic.
+
+    Only for exercising the code path of a user's own (real) export.
+    """
+    survey = gpcollab.load_survey(2017, "gp")
+    keep = survey.respondents["respondent_id"].iloc[:n]
+    aims = survey.aims
+    assert aims is not None
+    return SurveyData(
+        survey.respondents.iloc[:n].reset_index(drop=True),
+        aims.loc[aims["respondent_id"].isin(keep)].reset_index(drop=True),
+        {
+            k: v.loc[v["respondent_id"].isin(keep)].reset_index(drop=True)
+            for k, v in survey.multi.items()
+        },
+        gpcollab.SurveyMeta(
+            2017,
+            "gp",
+            n=n,
+            source="test: part of the bundled set relabelled as an export",
+            synthetic=False,
+            codebook="gp2017",
+            items=survey.meta.items,
+        ),
+    )
+
+
+def test_real_data_get_no_banner_and_missing_items_are_reported(tmp_path: Path) -> None:
+    real = relabelled_subset()
+    result = build_report(real, tmp_path, n_boot=20)
+    html = result.index.read_text(encoding="utf-8")
+    assert 'class="banner"' not in html
+    assert SYNTHETIC_NOTICE not in html
+    # one GP set: no wave comparison, no CCG support, no GP-vs-CCG views; the page says so
+    assert "CCG support: no CCG set given asks about it." in html
+    assert "STP views: needs a GP-practice set and a CCG set" in html
+    assert html.count("<img") == len(result.figures) == len(list(tmp_path.glob("figures/*.png")))
+
+
+def test_ccg_only_report(tmp_path: Path) -> None:
+    survey = gpcollab.load_survey(2017, "ccg")
+    result = build_report(survey, tmp_path, n_boot=20)
+    html = result.index.read_text(encoding="utf-8")
+    assert "Membership: no GP-practice set" in html
+    assert "What-if: needs a set that asks about aims" in html
+    assert html.count("<img") == len(result.figures) >= 1
+
+
+def test_bad_arguments(tmp_path: Path) -> None:
+    with pytest.raises(gpcollab.GpcollabError, match="at least one"):
+        build_report([], tmp_path)
+    with pytest.raises(gpcollab.GpcollabError, match="min_n"):
+        build_report(gpcollab.load_survey(2017, "ccg"), tmp_path, min_n=0)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+def test_every_image_loads_in_headless_chromium(bundled: ReportResult, tmp_path: Path) -> None:
+    # a copy of the page with a probe script (the report itself has no JavaScript) that records,
+    # after the load event, how many images decoded with a natural width
+    probe = (
+        "<script>window.addEventListener('load',()=>{const i=[...document.images];"
+        "document.body.dataset.images=i.length;"
+        "document.body.dataset.loaded=i.filter(x=>x.complete&&x.naturalWidth>0).length;});"
+        "</script></body>"
+    )
+    html = bundled.index.read_text(encoding="utf-8").replace("</body>", probe)
+    copy = tmp_path / "probe.html"
+    copy.write_text(html, encoding="utf-8")
+    assert CHROMIUM is not None
+    run = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            copy.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    body = re.search(r"<body[^>]*>", run.stdout)
+    assert body is not None, run.stderr[-2000:]
+    images = re.search(r'data-images="(\d+)"', body.group(0))
+    loaded = re.search(r'data-loaded="(\d+)"', body.group(0))
+    assert images and loaded, body.group(0)
+    assert int(images.group(1)) == len(bundled.figures) > 0
+    assert int(loaded.group(1)) == int(images.group(1))
