@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks data notebooks
-	$(BIN)/ruff format --check src tests benchmarks data notebooks
+	$(BIN)/ruff check src tests benchmarks data notebooks docs
+	$(BIN)/ruff format --check src tests benchmarks data notebooks docs
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
