@@ -10,12 +10,11 @@ import pandas as pd
 import pytest
 
 import gpcollab
+from conftest import make_survey
 from gpcollab import analysis as A
 from gpcollab.errors import DesignError, MissingItemError
 from gpcollab.estimate import BoundaryWarning
 from gpcollab.schema import SurveyData
-
-from conftest import make_survey
 
 # Six GP-2017 respondents; weights 1, 2, 1, 3, 1, 2 (total 10).
 ROWS: list[dict[str, Any]] = [
@@ -149,7 +148,7 @@ def test_compare_waves_by_hand(gp: SurveyData) -> None:
 
 def test_compare_waves_item_missing_in_a_wave(gp: SurveyData) -> None:
     first = make_survey([{"membership": "formal"}], wave=2015, items=("membership",))
-    with pytest.raises(MissingItemError, match="2015.*'aims'"):
+    with pytest.raises(MissingItemError, match=r"2015.*'aims'"):
         A.compare_waves(first, gp, "aims", "access")
 
 
