@@ -92,7 +92,7 @@ def test_scenario_from_dict_and_errors(survey: SurveyData) -> None:
         standardise(
             survey, "access", Scenario("x", mix={"size_band": {"under_30k": 0.5}}), model=model
         )
-    with pytest.raises(DesignError, match="no respondent|not fitted"):
+    with pytest.raises(DesignError, match=r"no respondent|not fitted"):
         standardise(survey, "access", Scenario("x", set={"size_band": "over_250k"}), model=model)
 
 
