@@ -86,7 +86,8 @@ class Rejection:
     row : int
         Row as the user sees it (1-based, counting header rows; case number in ``.sav``).
     column : str
-        Header of the offending column (``"question | option"`` in two-header exports).
+        Header of the offending column (``"question | option"`` in two-header exports; the
+        variable name in ``.sav`` files).
     found : str
         The value found, as written in the file (empty for a blank cell).
     allowed : str
