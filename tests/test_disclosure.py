@@ -1,0 +1,82 @@
+"""Tests of gpcollab.disclosure.suppress."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import make_survey
+from gpcollab import analysis as A
+from gpcollab.disclosure import suppress
+from gpcollab.errors import DesignError
+
+
+def _table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "domain": ["a", "a", "a", "b", "b", "b"],
+            "option": ["x", "y", "z"] * 2,
+            "n": [40, 40, 40, 3, 3, 3],
+            "count": [2, 10, 28, 1, 2, 0],
+            "estimate": [0.05, 0.25, 0.70, 1 / 3, 2 / 3, 0.0],
+            "se": [0.03, 0.07, 0.07, 0.3, 0.3, 0.0],
+        }
+    )
+
+
+def test_primary_only_without_groups() -> None:
+    out = suppress(_table())
+    # small count (2 < 5) and the whole small domain (n = 3) are masked
+    assert out["suppressed"].tolist() == [True, False, False, True, True, True]
+    assert out.loc[0, ["estimate", "se"]].isna().all()
+    assert out["count"].dtype == "Int64" and out["count"].isna().sum() == 4
+    assert out.loc[1, "estimate"] == 0.25
+    assert out.attrs["suppression"] == {
+        "min_n": 5, "primary": 4, "secondary": 0, "mask_zeros": False
+    }  # fmt: skip
+    assert "suppressed" not in _table().columns  # input untouched
+
+
+def test_secondary_within_group() -> None:
+    out = suppress(_table(), group_columns=["domain"])
+    # domain a: x masked; y (next smallest count) masked too, so x cannot be derived
+    assert out["suppressed"].tolist() == [True, True, False, True, True, True]
+    assert out.attrs["suppression"]["secondary"] == 1
+
+
+def test_zeros_and_threshold() -> None:
+    table = _table().assign(n=40)
+    out = suppress(table, group_columns=["domain"])
+    assert not out.loc[5, "suppressed"]  # a zero reveals nobody
+    assert suppress(table, group_columns=["domain"], mask_zeros=True).loc[5, "suppressed"]
+    assert not suppress(table, min_n=0)["suppressed"].any()
+    with pytest.raises(DesignError, match="`min_n` must be"):
+        suppress(table, min_n=-1)
+    with pytest.raises(DesignError, match="`group_columns` names"):
+        suppress(table, group_columns=["nope"])
+
+
+def test_uses_hint_of_analysis_tables() -> None:
+    rows = [
+        dict(membership="formal", aims={"access": outcome})
+        for outcome in ["fully"] * 2 + ["partially"] * 8 + ["not_achieved"] * 10
+    ]
+    rates = A.achievement_rates(make_survey(rows), aims="access")
+    out = suppress(rates)
+    # fully (2) is primary; partially (8, next smallest) is masked so it cannot be derived
+    assert out["suppressed"].tolist() == [True, True, False]
+    assert out.attrs["analysis"] == "achievement_rates"
+
+
+def test_prevalence_subtotal() -> None:
+    rows = [dict(membership="formal")] * 10 + [dict(membership="informal")] * 8
+    rows += [dict(membership="both")] * 2 + [dict(membership="none")] * 10
+    rows += [dict(membership="dont_know")] * 6
+    table = A.prevalence(make_survey(rows, items=("membership",)))
+    out = suppress(table).set_index("membership")
+    # "both" (2) is primary. In the answer set, the next smallest (dont_know, 6) goes too;
+    # in_collaboration = formal + informal + both would reveal it, so one more of that set goes
+    assert out.loc["both", "suppressed"] and out.loc["dont_know", "suppressed"]
+    assert int(out.loc[["formal", "informal", "in_collaboration"], "suppressed"].sum()) >= 1
+    assert np.isnan(out.loc["both", "estimate"])
