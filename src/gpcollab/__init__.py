@@ -86,6 +86,26 @@ _EXPORTS: dict[str, str] = {
     "rake": "weighting",
     "poststratify": "weighting",
     "kish_efficiency": "weighting",
+    # analyses: the questions users ask, models, what-if, disclosure control
+    "prevalence": "analysis",
+    "distribution": "analysis",
+    "compare_waves": "analysis",
+    "aims_chosen": "analysis",
+    "achievement_rates": "analysis",
+    "any_fully_achieved": "analysis",
+    "funding_among_achievers": "analysis",
+    "achievement_trend": "analysis",
+    "stp_views": "analysis",
+    "contract_willingness": "analysis",
+    "contract_reasons": "analysis",
+    "ccg_support": "analysis",
+    "achievement_model": "models",
+    "AchievementModel": "models",
+    "Scenario": "whatif",
+    "reband": "whatif",
+    "standardise": "whatif",
+    "pcn_projection": "whatif",
+    "suppress": "disclosure",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -95,10 +115,25 @@ _MODULES: dict[str, str] = {"plot": "plotting"}
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab import plotting as plot
+    from gpcollab.analysis import (
+        achievement_rates,
+        achievement_trend,
+        aims_chosen,
+        any_fully_achieved,
+        ccg_support,
+        compare_waves,
+        contract_reasons,
+        contract_willingness,
+        distribution,
+        funding_among_achievers,
+        prevalence,
+        stp_views,
+    )
     from gpcollab.codebook import Codebook, list_codebooks, load_codebook
     from gpcollab.datasets import dataset_card, list_datasets, load_population
     from gpcollab.datasets.surveys import load_survey
     from gpcollab.design import SurveyDesign
+    from gpcollab.disclosure import suppress
     from gpcollab.errors import (
         CodebookError,
         ConvergenceError,
@@ -117,6 +152,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from gpcollab.findings import load_assumptions, load_findings, verify_findings
     from gpcollab.io import LoadReport, Rejection, read_survey, write_survey
+    from gpcollab.models import AchievementModel, achievement_model
     from gpcollab.reconstruct import reconstruct
     from gpcollab.regression import LogisticFit, logistic_regression
     from gpcollab.report import ReportResult, build_report
@@ -147,6 +183,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         Wave,
     )
     from gpcollab.weighting import kish_efficiency, poststratify, rake
+    from gpcollab.whatif import Scenario, pcn_projection, reband, standardise
 
 
 def __getattr__(name: str) -> Any:
