@@ -123,7 +123,7 @@ def suppress(
       option  estimate  suppressed
     0      a       NaN        True
     1      b       NaN        True
-    2      c      0.70       False
+    2      c       0.7       False
     """
     if not isinstance(table, pd.DataFrame):
         raise DesignError(
