@@ -1169,7 +1169,9 @@ font-weight:700}.status-mismatch{background:#fdeceb}
 .status-not_computable td.status{background:#e4e4e4}
 .summary span{display:inline-block;margin-right:1rem}
 pre{white-space:pre-wrap;background:#f1f1f1;padding:.6rem;font-size:.8rem}
-nav ol{columns:2}
+nav ol{columns:2}.scroll{overflow-x:auto;max-width:100%}
+table.findings{width:100%}.findings .col-statement{min-width:16rem}
+.findings .col-notes{min-width:14rem}
 """
 
 
@@ -1282,7 +1284,10 @@ def _table_html(item: ReportTable, min_n: int) -> str:
             f"below {min_n} (or the cell would reveal one that is)."
         )
     note_html = "".join(f'<p class="note">{n}</p>' for n in notes)
-    table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    table = (
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
     if len(rows) > LONG_TABLE:
         table = f"<details><summary>Show the table ({len(rows)} rows)</summary>{table}</details>"
     return f'<h3 id="t-{_e(item.key)}">{_e(item.title)}</h3>{table}{note_html}'
@@ -1355,7 +1360,6 @@ def _findings_html(content: ReportContent) -> str:
         + "</p>"
     )
     wanted = [
-        ("survey", "Response set"),
         ("finding_id", "Finding"),
         ("statement", "Statement"),
         ("published", "Published"),
@@ -1364,22 +1368,36 @@ def _findings_html(content: ReportContent) -> str:
         ("base_n", "Base"),
         ("tolerance", "Tolerance"),
         ("status", "Status"),
-        ("detail", "Detail"),
-        ("reason", "Reason"),
+        ("notes", "Detail and reason"),
     ]
+    findings = findings.assign(
+        notes=[
+            " — ".join(
+                str(row.get(key)) for key in ("detail", "reason") if not _is_missing(row.get(key))
+            )
+            for row in findings.to_dict(orient="records")
+        ]
+    )
     present = [(name, header) for name, header in wanted if name in findings]
-    head = "".join(f"<th>{_e(h)}</th>" for _, h in present)
-    body = []
-    for row in findings.to_dict(orient="records"):
-        status = str(row.get("status", ""))
-        cells = []
-        for name, _ in present:
-            value = row.get(name)
-            text = "" if _is_missing(value) else _plain(value)
-            css = ' class="status"' if name == "status" else ""
-            cells.append(f"<td{css}>{_e(text)}</td>")
-        body.append(f'<tr class="status-{_e(status)}">{"".join(cells)}</tr>')
-    parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    head = "".join(f'<th class="col-{_e(name)}">{_e(h)}</th>' for name, h in present)
+    groups = findings.groupby("survey", sort=False) if "survey" in findings else [("", findings)]
+    for label, group in groups:
+        if label:
+            parts.append(f"<h3>{_e(label)}</h3>")
+        body = []
+        for row in group.to_dict(orient="records"):
+            status = str(row.get("status", ""))
+            cells = []
+            for name, _ in present:
+                value = row.get(name)
+                text = "" if _is_missing(value) else _plain(value)
+                css = ' class="status"' if name == "status" else ""
+                cells.append(f"<td{css}>{_e(text)}</td>")
+            body.append(f'<tr class="status-{_e(status)}">{"".join(cells)}</tr>')
+        parts.append(
+            '<div class="scroll"><table class="findings">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        )
     return "".join(parts)
 
 
