@@ -580,3 +580,14 @@ def test_bad_arguments(call: object, match: str) -> None:
     data = pd.DataFrame({"y": [1.0, 2.0, 3.0], "g": ["a", "b", "b"]})
     with pytest.raises(DesignError, match=match):
         call(data)  # type: ignore[operator]
+
+
+def test_all_missing_with_na_rm_is_a_clear_error() -> None:
+    # every y missing: no domain remains, so there is nothing to estimate
+    data = pd.DataFrame(
+        {"y": pd.Categorical([None, None], categories=["a", "b"]), "g": pd.Categorical(["x", "y"])}
+    )
+    with pytest.raises(DesignError, match="nothing to estimate"):
+        estimate_proportions(data, "y", by="g", na_rm=True)
+    with pytest.raises(DesignError, match="nothing to estimate"):
+        estimate_mean(data.assign(y=[np.nan, np.nan]), "y", na_rm=True)

@@ -191,6 +191,12 @@ def _prepare(
         raise DesignError(f"`y` ({y!r}) is also listed in `by`.")
     prepared = prepare_design(data, design)
     valid = _valid_rows(data, [y, *by_cols], na_rm)
+    if not valid.any():
+        raise DesignError(
+            f"No row has non-missing values in {[y, *by_cols]!r}"
+            + (" after na_rm=True left the missing ones out" if na_rm else "")
+            + "; there is nothing to estimate."
+        )
     return prepared, by_cols, _domains(data, by_cols, valid)
 
 
