@@ -1373,7 +1373,9 @@ def _findings_html(content: ReportContent) -> str:
     findings = findings.assign(
         notes=[
             " — ".join(
-                str(row.get(key)) for key in ("detail", "reason") if not _is_missing(row.get(key))
+                str(row.get(key)).strip()
+                for key in ("detail", "reason")
+                if not _is_missing(row.get(key)) and str(row.get(key)).strip()
             )
             for row in findings.to_dict(orient="records")
         ]
