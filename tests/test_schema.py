@@ -151,3 +151,13 @@ def test_items_registry_is_consistent() -> None:
         assert item.name == name
         assert item.kind in {"single", "multi", "aims"}
         assert item.base in {"all", "collaborating", "gp_partners", "unwilling_partners"}
+
+
+def test_selected_with_no_ticks_is_all_false() -> None:
+    meta = _meta(2, ("membership", "funding"))
+    respondents = pd.DataFrame({"respondent_id": ["a", "b"], "membership": ["formal", "none"]})
+    survey = SurveyData(respondents, meta=meta)
+    ticked = survey.selected("funding")
+    assert ticked.shape == (2, 7)
+    assert not ticked.to_numpy().any()
+    assert ticked.index.tolist() == ["a", "b"]

@@ -287,6 +287,7 @@ class SurveyData:
     def selected(self, item: str) -> pd.DataFrame:
         """Wide boolean table of a multi-select item: one row per respondent, one column per
         option, True where ticked. Rows follow ``respondents``; index is ``respondent_id``."""
+        import numpy as np
         import pandas as pd
 
         self.require(item)
@@ -294,12 +295,14 @@ class SurveyData:
         if spec.kind != "multi":
             raise MissingItemError(f"{item!r} is not a multi-select item")
         long = self.multi[item]
-        ids = self.respondents["respondent_id"]
-        wide = pd.crosstab(long["respondent_id"], long["option"], dropna=False).astype(bool)
-        wide = wide.reindex(index=ids, columns=spec.choices.values(), fill_value=False)
-        wide.columns = pd.CategoricalIndex(wide.columns, dtype=spec.choices.dtype())
-        wide.index.name = "respondent_id"
-        return wide
+        ids = pd.Index(self.respondents["respondent_id"], name="respondent_id")
+        options = spec.choices.values()
+        ticked = np.zeros((len(ids), len(options)), dtype=bool)
+        rows = ids.get_indexer(long["respondent_id"])
+        columns = long["option"].cat.codes.to_numpy()
+        ticked[rows, columns] = True  # ids and options were validated at construction
+        columns_index = pd.CategoricalIndex(options, dtype=spec.choices.dtype(), name="option")
+        return pd.DataFrame(ticked, index=ids, columns=columns_index)
 
     def aims_wide(self) -> pd.DataFrame:
         """Outcome per respondent and aim: rows follow ``respondents`` (index
