@@ -125,7 +125,7 @@ print(
 # %%
 rates = gc.achievement_rates(gp2017, by="size_band", aims=["access"])
 ax = gc.plot.plot_rates(rates, x="size_band", outcome="fully")
-ax.set_title("Access aim fully achieved, by collaboration size (synthetic 2017 set)")
+ax.figure.suptitle("Access aim fully achieved, by collaboration size (synthetic 2017 set)")
 print(
     rates.loc[rates["outcome"] == "fully", ["size_band", *COLUMNS]].round(3).to_string(index=False)
 )

@@ -85,7 +85,7 @@ for option in ("in_collaboration", "formal", "informal"):
     )
 
 ax = gc.plot.plot_wave_comparison(changes["in_collaboration"], show="waves")
-ax.set_title("In any collaboration, 2015 and 2017 (synthetic sets)")
+ax.figure.suptitle("In any collaboration, 2015 and 2017 (synthetic sets)")
 
 # %% [markdown]
 # ## What the collaborations look like
@@ -132,7 +132,7 @@ for survey, threshold in ((gp2015, 50_000), (gp2017, 100_000), (gp2015, 100_000)
 pcn = gc.load_population(2019, "pcn")
 print(f"PCNs: {len(pcn):,}; median registered patients {pcn['registered_patients'].median():,.0f}")
 ax = gc.plot.plot_size_distribution(gc.distribution(gp2017, "size_band"), pcn)
-ax.set_title("Collaboration size (2017, synthetic) and PCN size (2019, real)")
+ax.figure.suptitle("Collaboration size (2017, synthetic) and PCN size (2019, real)")
 
 # %% [markdown]
 # ## Check against the register

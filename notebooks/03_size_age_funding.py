@@ -50,7 +50,8 @@ size_group = gc.reband(gp2017, 100_000)
 print(size_group.value_counts().to_string())
 aims_by_size = gc.aims_chosen(gp2017, by=size_group)
 ax = gc.plot.plot_rates(aims_by_size, x="aim", hue="size_group")
-ax.set_title("Aims set, by collaboration size (synthetic 2017 set)")
+ax.figure.set_size_inches(11, 4.5)  # seven aims: room for their labels
+ax.figure.suptitle("Aims set, by collaboration size (synthetic 2017 set)")
 show(aims_by_size, "size_group", "aim")
 
 # %% [markdown]
@@ -65,7 +66,7 @@ staff = gc.achievement_rates(gp2017, aims=["staff"], by=[size_group, "level"])
 staff_fully = staff[staff["outcome"] == "fully"]
 show(staff_fully, "size_group", "level")
 ax = gc.plot.plot_rates(staff_fully, x="level", hue="size_group")
-ax.set_title("Staff aim fully achieved, by level and size (synthetic 2017 set)")
+ax.figure.suptitle("Staff aim fully achieved, by level and size (synthetic 2017 set)")
 
 # %% [markdown]
 # A design-based logistic model puts size, level and funding together. Age is left out here on

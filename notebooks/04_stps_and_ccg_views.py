@@ -49,7 +49,7 @@ def show(table, *groups):
 influence = gc.stp_views(gp2017, ccg2017, item="stp_influence")
 show(influence, "instrument", "option")
 ax = gc.plot.plot_likert(influence, group="instrument")
-ax.set_title("Influence of practices on the STP: GP vs CCG staff (synthetic 2017 sets)")
+ax.figure.suptitle("Influence of practices on the STP: GP vs CCG staff (synthetic 2017 sets)")
 
 # %% [markdown]
 # The gap between the two surveys in "not at all influential", with a test for two independent
@@ -81,7 +81,7 @@ print(f"p = {gap['p_value'].iloc[0]:.2g}")
 change = gc.stp_views(gp2017, ccg2017, item="stp_change")
 show(change, "instrument", "option")
 ax = gc.plot.plot_likert(change, group="instrument")
-ax.set_title("Will the STP bring meaningful change? (synthetic 2017 sets)")
+ax.figure.suptitle("Will the STP bring meaningful change? (synthetic 2017 sets)")
 
 # %% [markdown]
 # ## Would GP partners give up their contract?
@@ -93,7 +93,7 @@ ax.set_title("Will the STP bring meaningful change? (synthetic 2017 sets)")
 willing = gc.contract_willingness(gp2017)
 show(willing, "option")
 ax = gc.plot.plot_likert(willing, group=None)
-ax.set_title("GP partners: give up the national contract for a new care model?")
+ax.figure.suptitle("GP partners: give up the national contract for a new care model?")
 
 # %% [markdown]
 # Reasons, asked of the partners who were unwilling or very unwilling (more than one could be

@@ -63,7 +63,7 @@ for thresholds in (100_000, [50_000, 100_000], [30_000, 50_000, 250_000]):
 three = gc.reband(gp2017, [50_000, 100_000])
 rates = gc.achievement_rates(gp2017, aims=["staff", "access"], by=three)
 ax = gc.plot.plot_rates(rates, x="size_group", hue="aim", outcome="fully")
-ax.set_title("Fully achieved, by collaboration size (synthetic 2017 set)")
+ax.figure.suptitle("Fully achieved, by collaboration size (synthetic 2017 set)")
 
 # %% [markdown]
 # ## 2. Standardising to another mix
@@ -101,7 +101,7 @@ print(staff_whatif[WHATIF].round(3).to_string(index=False))
 
 # %%
 ax = gc.plot.plot_scenarios(staff_whatif)
-ax.set_title("Staff aim fully achieved under other mixes (synthetic 2017 set)")
+ax.figure.suptitle("Staff aim fully achieved under other mixes (synthetic 2017 set)")
 
 # %% [markdown]
 # The same scenarios for the access aim, for which the sources published no size or age
@@ -127,7 +127,7 @@ print(access_whatif[WHATIF].round(3).to_string(index=False))
 # %%
 pcn = gc.load_population(2019, "pcn")
 ax = gc.plot.plot_size_distribution(gc.distribution(gp2017, "size_band"), pcn)
-ax.set_title("Collaborations in 2017 (synthetic) and PCNs in 2019 (real), by size")
+ax.figure.suptitle("Collaborations in 2017 (synthetic) and PCNs in 2019 (real), by size")
 
 projection = gc.pcn_projection(
     gp2017,
@@ -142,7 +142,7 @@ print(projection[PROJECTION].round(3).to_string(index=False))
 
 # %%
 ax = gc.plot.plot_scenarios(projection)
-ax.set_title("Staff aim: rate implied for PCNs (Dec 2019), by PCN size")
+ax.figure.suptitle("Staff aim: rate implied for PCNs (Dec 2019), by PCN size")
 
 # %% [markdown]
 # Under the assumed effects, networks of the typical PCN size, all under a year old, would

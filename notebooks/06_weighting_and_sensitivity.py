@@ -133,7 +133,8 @@ print(aims.round(3).to_string(index=False))
 
 # %%
 ax = gc.plot.plot_rates(gc.aims_chosen(to_practices, design=raked), x="aim")
-ax.set_title("Aims set, weighted to the regional mix of practices (synthetic 2017 set)")
+ax.figure.set_size_inches(11, 4.5)  # seven aims: room for their labels
+ax.figure.suptitle("Aims set, weighted to the regional mix of practices (synthetic 2017 set)")
 
 # %% [markdown]
 # ## 2. Sensitivity to the base assumptions
