@@ -103,8 +103,9 @@ print("\nattrs:", {k: prev.attrs[k] for k in ("wave", "instrument", "synthetic")
 
 # %% [markdown]
 # Clustering matters when respondents from the same CCG resemble each other. Passing a design
-# with the CCG as the primary sampling unit widens the interval accordingly (`deff` is the
-# design effect against a simple random sample).
+# with the CCG as the primary sampling unit lets the interval reflect that (`deff` is the design
+# effect against a simple random sample). Here it barely moves: the synthetic respondents were
+# spread over CCGs at random, so they share nothing with their CCG neighbours.
 
 # %%
 clustered = gc.prevalence(gp2017, design=gc.SurveyDesign(psu="ccg_code"))
