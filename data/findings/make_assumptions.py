@@ -117,8 +117,13 @@ ASSUMPTIONS: list[dict[str, Any]] = [
                 "filter": {
                     "contract_willingness": ["very_unwilling", "unwilling"],
                     "contract_reasons": {
-                        "any": ["lose_control", "lose_flexibility", "continuity", "salaried",
-                                "other"]
+                        "any": [
+                            "lose_control",
+                            "lose_flexibility",
+                            "continuity",
+                            "salaried",
+                            "other",
+                        ]
                     },
                 },
             },
@@ -232,10 +237,18 @@ ASSUMPTIONS: list[dict[str, Any]] = [
                         "stp_change": ["probable"],
                         "practices_willing": ["under_quarter"],
                         "ccg_encouragement": ["actively"],
-                        "barriers": ["time_pressure", "staff_shortages", "practice_finances",
-                                     "competing_priorities"],
-                        "drivers": ["ccg_encouragement", "financial_pressure",
-                                    "expand_services", "efficiencies"],
+                        "barriers": [
+                            "time_pressure",
+                            "staff_shortages",
+                            "practice_finances",
+                            "competing_priorities",
+                        ],
+                        "drivers": [
+                            "ccg_encouragement",
+                            "financial_pressure",
+                            "expand_services",
+                            "efficiencies",
+                        ],
                     }
                 },
             }
@@ -272,13 +285,23 @@ ASSUMPTIONS: list[dict[str, Any]] = [
                 "description": "Shares of each band among collaborating respondents.",
                 "value": {
                     "2015": {
-                        "size_band": {"under_30k": 0.15, "30k_50k": 0.18, "50k_100k": 0.30,
-                                      "100k_250k": 0.27, "over_250k": 0.10},
+                        "size_band": {
+                            "under_30k": 0.15,
+                            "30k_50k": 0.18,
+                            "50k_100k": 0.30,
+                            "100k_250k": 0.27,
+                            "over_250k": 0.10,
+                        },
                         "age_band": {"under_1y": 0.44, "1y_2y": 0.26, "over_2y": 0.30},
                     },
                     "2017": {
-                        "size_band": {"under_30k": 0.10, "30k_50k": 0.14, "50k_100k": 0.23,
-                                      "100k_250k": 0.38, "over_250k": 0.15},
+                        "size_band": {
+                            "under_30k": 0.10,
+                            "30k_50k": 0.14,
+                            "50k_100k": 0.23,
+                            "100k_250k": 0.38,
+                            "over_250k": 0.15,
+                        },
                         "age_band": {"under_1y": 0.22, "1y_2y": 0.32, "over_2y": 0.46},
                     },
                 },
@@ -297,10 +320,16 @@ ASSUMPTIONS: list[dict[str, Any]] = [
             "practice_population": {
                 "description": "Regional shares from the bundled population margins.",
                 "value": {
-                    "gp": {"2015": "population_region_band_2015",
-                           "2017": "population_region_band_2017", "weight_by": "practices"},
-                    "ccg": {"2015": "population_ccg_2015", "2017": "population_ccg_2017",
-                            "weight_by": "ccgs"},
+                    "gp": {
+                        "2015": "population_region_band_2015",
+                        "2017": "population_region_band_2017",
+                        "weight_by": "practices",
+                    },
+                    "ccg": {
+                        "2015": "population_ccg_2015",
+                        "2017": "population_ccg_2017",
+                        "weight_by": "ccgs",
+                    },
                 },
             }
         },
@@ -308,16 +337,42 @@ ASSUMPTIONS: list[dict[str, Any]] = [
     {
         "id": "A-17",
         "title": "Effect sizes given to the published associations",
-        "description": "The sources give directions only. The reconstruction builds each "
-        "association with a stated odds ratio, large enough that the test has p < 0.05 at "
-        "the published sample sizes: size-and-level for staff achievement (S-09), per age "
-        "band for four aims (S-10), and larger vs smaller collaborations for the aims chosen "
-        "(S-14).",
+        "description": "The sources state directions only, never strengths. The reconstruction "
+        "builds each association from an odds ratio we picked, large enough that the test has "
+        "p < 0.05 at the published sample sizes: large CCG-wide collaborations against the "
+        "rest for fully achieving staff experience (S-09); one step up the age bands for "
+        "fully achieving each aim (S-10 names four aims, which get 2; the other three get a "
+        "milder 1.5 so that achievement still grows with age); larger (over 100,000) against "
+        "smaller collaborations for choosing each aim (S-14: above 1 for access and community, "
+        "below 1 for sustainability, staff and quality, 1 for the rest). A last number, "
+        "size_level_log_odds, ties the size band to the level (bigger collaborations work "
+        "across wider areas), which S-09's group of large CCG-wide collaborations needs.",
         "default": "nominal",
         "options": {
             "nominal": {
-                "description": "Odds ratios used by the reconstruction.",
-                "value": {"S-09": 3.0, "S-10_per_band": 2.0, "S-14": 2.5},
+                "description": "Odds ratios (and one log odds) used by the reconstruction.",
+                "value": {
+                    "S-09": 3.0,
+                    "S-10_per_band": {
+                        "access": 1.5,
+                        "sustainability": 2.0,
+                        "community": 2.0,
+                        "staff": 2.0,
+                        "quality": 2.0,
+                        "efficiency": 1.5,
+                        "integration": 1.5,
+                    },
+                    "S-14": {
+                        "access": 2.5,
+                        "community": 2.5,
+                        "sustainability": 0.4,
+                        "staff": 0.4,
+                        "quality": 0.4,
+                        "efficiency": 1.0,
+                        "integration": 1.0,
+                    },
+                    "size_level_log_odds": 1.5,
+                },
             }
         },
     },
@@ -344,8 +399,14 @@ ASSUMPTIONS: list[dict[str, Any]] = [
         "options": {
             "counts": {
                 "description": "Counts on 241 partners.",
-                "value": {"very_unwilling": 76, "unwilling": 51, "neither": 33, "willing": 43,
-                          "very_willing": 21, "dont_know": 17},
+                "value": {
+                    "very_unwilling": 76,
+                    "unwilling": 51,
+                    "neither": 33,
+                    "willing": 43,
+                    "very_willing": 21,
+                    "dont_know": 17,
+                },
             }
         },
     },
@@ -372,6 +433,283 @@ ASSUMPTIONS: list[dict[str, Any]] = [
         "out of the comparison, since a rate over a handful of answers says little.",
         "default": "twenty",
         "options": {"twenty": {"description": "At least 20 respondents.", "value": 20}},
+    },
+    {
+        "id": "A-22",
+        "title": "Who answered: the mix of respondent roles",
+        "description": "No source gives the roles of the respondents, apart from the 241 GP "
+        "partners who answered the 2017 contract question. The shares below are our guess at "
+        "a plausible mix (partners and practice managers most common among practice staff; "
+        "managers most common among CCG staff). They are relative weights; in 2017 they split "
+        "the respondents who are not partners. No published figure depends on them, so the "
+        "list of affected rows is empty.",
+        "default": "nominal",
+        "options": {
+            "nominal": {
+                "description": "Relative weights of each role.",
+                "value": {
+                    "gp_2015": {
+                        "gp_partner": 0.50,
+                        "salaried_gp": 0.12,
+                        "practice_manager": 0.28,
+                        "nurse": 0.03,
+                        "other_practice": 0.07,
+                    },
+                    "gp_2017_non_partner": {
+                        "salaried_gp": 0.22,
+                        "practice_manager": 0.55,
+                        "nurse": 0.08,
+                        "other_practice": 0.15,
+                    },
+                    "ccg": {"ccg_clinical": 0.35, "ccg_manager": 0.55, "ccg_other": 0.10},
+                },
+            }
+        },
+    },
+    {
+        "id": "A-23",
+        "title": "Form, legal form and level of collaborations beyond the published shares",
+        "description": "Only federations and super-practices (2015), federations (2017), "
+        "limited companies and CICs (2015) and collaborations beyond one CCG (2015) were "
+        "published. We chose the rest: how the other forms share what is left, the share of "
+        "super-practices in 2017, the whole 2017 legal-form mix and the other 2015 legal "
+        "forms, how much likelier a formal collaboration is than an informal one to be "
+        "incorporated (legal_formal_weight: limited companies, CICs and LLPs go mostly to "
+        "formal collaborations), and the level mix (locality against whole CCG in 2015; all "
+        "three levels in 2017). Shares are relative weights. The published figures do not "
+        "move with them, but the rows listed do: the weight decides which collaborations hold "
+        "the 2015 companies (visible under A-03's other bases), the 2015 locality/CCG split "
+        "matters under A-14's other reading, and the 2017 levels define S-09's group.",
+        "default": "nominal",
+        "options": {
+            "nominal": {
+                "description": "Relative weights of the unpublished answers.",
+                "value": {
+                    "form_other": {
+                        "network": 0.45,
+                        "multi_site": 0.15,
+                        "primary_care_home": 0.10,
+                        "merger": 0.10,
+                        "other": 0.20,
+                    },
+                    "super_practice_2017": 0.03,
+                    "legal_form_other_2015": {
+                        "llp": 0.10,
+                        "partnership": 0.15,
+                        "unincorporated": 0.45,
+                        "other": 0.10,
+                        "dont_know": 0.20,
+                    },
+                    "legal_form_2017": {
+                        "limited_company": 0.45,
+                        "cic": 0.08,
+                        "llp": 0.05,
+                        "partnership": 0.08,
+                        "unincorporated": 0.22,
+                        "other": 0.04,
+                        "dont_know": 0.08,
+                    },
+                    "legal_formal_weight": 4.0,
+                    "level_within_ccg_2015": {"locality": 0.55, "single_ccg": 0.45},
+                    "level_2017": {"locality": 0.45, "single_ccg": 0.40, "multi_ccg": 0.15},
+                },
+            }
+        },
+    },
+    {
+        "id": "A-24",
+        "title": "Aims set beyond access and sustainability (2017)",
+        "description": "Only the shares setting access (52%) and sustainability (just under "
+        "half) were published. We chose how many main priorities each collaboration set "
+        "(one to three; most set three) and how the remaining choices spread over the other "
+        "five aims (relative weights). They shape the bases of the aim rankings and "
+        "associations listed.",
+        "default": "nominal",
+        "options": {
+            "nominal": {
+                "description": "Shares of one, two and three aims; weights of the other aims.",
+                "value": {
+                    "aims_per_respondent": {"1": 0.06, "2": 0.12, "3": 0.82},
+                    "other_aim_weights": {
+                        "community": 0.42,
+                        "staff": 0.30,
+                        "quality": 0.34,
+                        "efficiency": 0.28,
+                        "integration": 0.22,
+                    },
+                },
+            }
+        },
+    },
+    {
+        "id": "A-25",
+        "title": "Achievement of aims beyond the published rates (2017)",
+        "description": "Fully-achieved rates were published for access (34%) and "
+        "sustainability only, and partly-achieved for access only. We chose: the "
+        "fully-achieved rate of each other aim (kept below access's, since access ranked "
+        "first, S-08); the youngest age band in which each aim may be fully achieved (our "
+        "reading of S-11 and S-12: sustainability only after two years; community, staff and "
+        "quality only after one); and, by age band, how the answers other than 'fully' split "
+        "over partially, not achieved, too early to say and don't know (in that order; "
+        "younger collaborations say 'too early' more often). The listed rows use them "
+        "directly, or under another option of A-09, A-10 or A-20.",
+        "default": "nominal",
+        "options": {
+            "nominal": {
+                "description": "Rates, youngest bands and outcome shares by age band.",
+                "value": {
+                    "fully_rate_other_aims": {
+                        "community": 0.20,
+                        "staff": 0.28,
+                        "quality": 0.18,
+                        "efficiency": 0.16,
+                        "integration": 0.14,
+                    },
+                    "youngest_band_fully": {
+                        "sustainability": "over_2y",
+                        "community": "1y_2y",
+                        "staff": "1y_2y",
+                        "quality": "1y_2y",
+                    },
+                    "other_outcomes_by_age_band": {
+                        "under_1y": [0.40, 0.12, 0.43, 0.05],
+                        "1y_2y": [0.58, 0.17, 0.20, 0.05],
+                        "over_2y": [0.62, 0.28, 0.05, 0.05],
+                    },
+                },
+            }
+        },
+    },
+    {
+        "id": "A-26",
+        "title": "Shares ticking each option of the multi-select items",
+        "description": "For barriers, drivers, funding sources, CCG support and the reasons "
+        "for keeping the contract, only rankings or single options were published. The share "
+        "of respondents ticking each option is ours, chosen so that the published rankings "
+        "hold (time pressure and staff shortages first among barriers, S-16; efficiencies and "
+        "new services first among drivers, S-19). It also fixes the share of collaborating "
+        "respondents not achieving access who still had Access/Challenge Fund money, and the "
+        "share of unwilling partners giving an 'other' reason. Respondents left with no tick "
+        "get the item's fallback option.",
+        "default": "nominal",
+        "options": {
+            "nominal": {
+                "description": "Share ticking each option, by item (and instrument).",
+                "value": {
+                    "barriers_gp": {
+                        "time_pressure": 0.74,
+                        "staff_shortages": 0.58,
+                        "practice_finances": 0.41,
+                        "competing_priorities": 0.33,
+                        "engaging_practices": 0.36,
+                        "legal_issues": 0.14,
+                        "it_systems": 0.22,
+                        "other": 0.05,
+                    },
+                    "barriers_ccg": {
+                        "time_pressure": 0.78,
+                        "staff_shortages": 0.55,
+                        "practice_finances": 0.37,
+                        "competing_priorities": 0.45,
+                        "engaging_practices": 0.39,
+                        "legal_issues": 0.20,
+                        "it_systems": 0.25,
+                        "other": 0.06,
+                    },
+                    "drivers": {
+                        "efficiencies": 0.63,
+                        "expand_services": 0.58,
+                        "financial_pressure": 0.49,
+                        "ccg_encouragement": 0.44,
+                        "win_contracts": 0.34,
+                        "other": 0.05,
+                    },
+                    "funding": {
+                        "ccg": 0.45,
+                        "nhs_england": 0.15,
+                        "vanguard": 0.08,
+                        "members": 0.40,
+                        "other": 0.05,
+                    },
+                    "access_fund_not_achieving_access": 0.12,
+                    "ccg_support_2015": {
+                        "financial": 0.55,
+                        "expert_advice": 0.45,
+                        "project_management": 0.40,
+                        "legal": 0.25,
+                        "it": 0.30,
+                        "organisational": 0.50,
+                    },
+                    "ccg_support_2017": {
+                        "financial": 0.75,
+                        "expert_advice": 0.65,
+                        "project_management": 0.55,
+                        "legal": 0.25,
+                        "it": 0.35,
+                        "organisational": 0.45,
+                    },
+                    "contract_reason_other": 0.08,
+                },
+            }
+        },
+    },
+    {
+        "id": "A-27",
+        "title": "Answer points of single-choice views that were never published",
+        "description": "Of the CCG and STP questions only one answer point each was "
+        "published ('actively encouraged' in 2017, 'not at all influential', 'probable', "
+        "'less than a quarter'). How the other points share the rest is ours (relative "
+        "weights), as is the whole 2015 CCG encouragement mix; in 2017 every CCG not "
+        "'actively' encouraging is put at 'on request', none at 'not involved'. Two "
+        "numbers matter for published rows. One CCG respondent answered 'don't know' to "
+        "the share of practices willing to give up contracts, which is what lets 46% be "
+        "met over the other 50 (2017-47, A-07). When a word quantity counts two answer "
+        "points (one-fifth thought change probable or very probable, 2017-11), the "
+        "second point gets a tenth of the count while the first alone still meets the "
+        "range, so the row holds under either reading of A-08.",
+        "default": "nominal",
+        "options": {
+            "nominal": {
+                "description": "Weights of the unpublished answer points, and two counting rules.",
+                "value": {
+                    "encouragement_2015": {
+                        "actively": 0.70,
+                        "on_request": 0.25,
+                        "not_involved": 0.05,
+                    },
+                    "encouragement_other_2017": {"on_request": 1.0, "not_involved": 0.0},
+                    "stp_influence_other_gp": {
+                        "slightly": 0.45,
+                        "fairly": 0.20,
+                        "very": 0.05,
+                        "dont_know": 0.30,
+                    },
+                    "stp_influence_other_ccg": {
+                        "slightly": 0.40,
+                        "fairly": 0.40,
+                        "very": 0.10,
+                        "dont_know": 0.10,
+                    },
+                    "stp_change_other_gp": {
+                        "very_improbable": 0.30,
+                        "improbable": 0.50,
+                        "dont_know": 0.20,
+                    },
+                    "stp_change_other_ccg": {
+                        "very_improbable": 0.10,
+                        "improbable": 0.70,
+                        "dont_know": 0.20,
+                    },
+                    "practices_willing_dont_know": 1,
+                    "practices_willing_other": {
+                        "quarter_half": 0.55,
+                        "half_three_quarters": 0.30,
+                        "over_three_quarters": 0.15,
+                    },
+                    "second_point_share": 0.1,
+                },
+            }
+        },
     },
 ]
 

@@ -171,8 +171,7 @@ ROWS: dict[str, dict[str, Any]] = {
         assumptions=PREV15_ASSUMPTIONS,
     ),
     "2015-11": dict(
-        statement="GPonline: 37% of the 2015 respondents belonged to a formal collaborative "
-        "body.",
+        statement="GPonline: 37% of the 2015 respondents belonged to a formal collaborative body.",
         base="all 2015 GP respondents (982)",
         computation=prop(ALL, {"membership": ["formal"]}),
         assumptions=PREV15_ASSUMPTIONS,
@@ -212,17 +211,16 @@ ROWS: dict[str, dict[str, Any]] = {
         assumptions=COLLAB_ASSUMPTIONS,
     ),
     "2015-17": dict(
-        statement="42% of 2015 collaborations had been incorporated as private limited "
-        "companies.",
+        statement="42% of 2015 collaborations had been incorporated as private limited companies.",
         base="respondents in a collaboration (assumption A-03; alternative: formal only)",
         computation=prop({"@assumption": "A-03"}, {"legal_form": ["limited_company"]}),
-        assumptions="A-03;A-12;A-13",
+        assumptions="A-03;A-12;A-13;A-23",
     ),
     "2015-18": dict(
         statement="8% of 2015 collaborations were community interest companies (CICs).",
         base="respondents in a collaboration (assumption A-03; alternative: formal only)",
         computation=prop({"@assumption": "A-03"}, {"legal_form": ["cic"]}),
-        assumptions="A-03;A-12;A-13",
+        assumptions="A-03;A-12;A-13;A-23",
     ),
     "2015-19": dict(
         statement="Around two thirds of 2015 collaborations served more than 50,000 "
@@ -236,7 +234,7 @@ ROWS: dict[str, dict[str, Any]] = {
         statement="84% of 2015 collaborations stayed inside the boundary of one CCG.",
         base="respondents in a collaboration (assumptions A-02, A-12)",
         computation=SINGLE_CCG,
-        assumptions=COLLAB_ASSUMPTIONS + ";A-14",
+        assumptions=COLLAB_ASSUMPTIONS + ";A-14;A-23",
     ),
     "2015-21": dict(
         statement="GPonline: in many places, two years passed before collaboration paid off "
@@ -254,8 +252,7 @@ ROWS: dict[str, dict[str, Any]] = {
         reason=INTERIM,
     ),
     "2015-23": dict(
-        statement="Interim 2015 results (October) covered about one practice in ten in "
-        "England.",
+        statement="Interim 2015 results (October) covered about one practice in ten in England.",
         base="all GP practices in England (interim response set)",
         computation=NONE,
         status_rule="not_applicable",
@@ -335,8 +332,8 @@ ROWS: dict[str, dict[str, Any]] = {
         range=ALMOST_HALF,
     ),
     "2015-33": dict(
-        statement="Nuffield Trust news release, 2016: roughly three in four practices in England had "
-        "joined larger-scale GP organisations (2015 survey).",
+        statement="Nuffield Trust news release, 2016: roughly three in four practices in England "
+        "had joined larger-scale GP organisations (2015 survey).",
         base="all 2015 GP respondents (982)",
         computation=PREV_2015,
         assumptions=PREV15_ASSUMPTIONS,
@@ -406,8 +403,7 @@ ROWS: dict[str, dict[str, Any]] = {
         assumptions="A-18",
     ),
     "2017-06": dict(
-        statement="45% of practice staff in a collaboration (2017) described it as a "
-        "federation.",
+        statement="45% of practice staff in a collaboration (2017) described it as a federation.",
         base="respondents in a collaboration (assumption A-02)",
         computation=FEDERATION,
         assumptions=COLLAB_ASSUMPTIONS,
@@ -447,7 +443,7 @@ ROWS: dict[str, dict[str, Any]] = {
         "change to primary care.",
         base="all 2017 GP respondents (565)",
         computation=STP_CHANGE,
-        assumptions="A-08;A-13",
+        assumptions="A-08;A-13;A-27",
         range=ONE_FIFTH,
     ),
     "2017-12": dict(
@@ -545,8 +541,7 @@ ROWS: dict[str, dict[str, Any]] = {
         computation=count(ALL),
     ),
     "2017-26": dict(
-        statement="GPonline: 81% of 2017 practice-based staff collaborated formally or "
-        "informally.",
+        statement="GPonline: 81% of 2017 practice-based staff collaborated formally or informally.",
         base="all 2017 GP respondents (565)",
         computation=PREV_2017,
         assumptions="A-18",
@@ -571,8 +566,7 @@ ROWS: dict[str, dict[str, Any]] = {
         assumptions=COLLAB_ASSUMPTIONS,
     ),
     "2017-30": dict(
-        statement="GPonline: 53% of GP partners would not give up their GMS/PMS/APMS "
-        "contract.",
+        statement="GPonline: 53% of GP partners would not give up their GMS/PMS/APMS contract.",
         base="GP partners who answered (241)",
         computation=UNWILLING,
         assumptions="A-19",
@@ -683,7 +677,7 @@ ROWS: dict[str, dict[str, Any]] = {
         "would give up their contracts.",
         base="CCG respondents giving an estimate, don't know left out (assumption A-07)",
         computation=prop({"@assumption": "A-07"}, {"practices_willing": ["under_quarter"]}),
-        assumptions="A-07;A-13",
+        assumptions="A-07;A-13;A-27",
     ),
     "2017-48": dict(
         statement="Pulse: 81% of practice-based respondents were part of a collaboration.",
@@ -738,7 +732,7 @@ ROWS: dict[str, dict[str, Any]] = {
             {"aim": "sustainability", "@assumption": "A-20"},
             {"aim": "sustainability", "outcome": ["fully"]},
         ),
-        assumptions="A-13;A-20",
+        assumptions="A-13;A-20;A-25",
     ),
     "S-03": dict(
         statement="52% of respondents said their collaboration set out to widen patients' "
@@ -754,7 +748,7 @@ ROWS: dict[str, dict[str, Any]] = {
         computation=prop(
             {"aim": "access", "@assumption": "A-20"}, {"aim": "access", "outcome": ["fully"]}
         ),
-        assumptions="A-13;A-20",
+        assumptions="A-13;A-20;A-25",
     ),
     "S-05": dict(
         statement="Of respondents whose collaboration targeted access, 47% said the aim was "
@@ -764,14 +758,14 @@ ROWS: dict[str, dict[str, Any]] = {
             {"aim": "access", "@assumption": "A-20"},
             {"aim": "access", "outcome": ["partially"]},
         ),
-        assumptions="A-13;A-20",
+        assumptions="A-13;A-20;A-25",
     ),
     "S-06": dict(
         statement="About a third of respondents said at least one of their collaboration's "
         "three top priorities for 2016/17 had been met in full.",
         base="respondents in a collaboration (assumption A-05)",
         computation=prop({"@assumption": "A-05"}, {"any_aim_outcome": ["fully"]}),
-        assumptions="A-05;A-12;A-13",
+        assumptions="A-05;A-12;A-13;A-25",
         range=ONE_THIRD,
     ),
     "S-07": dict(
@@ -797,7 +791,7 @@ ROWS: dict[str, dict[str, Any]] = {
             "top": ["access"],
             "min_base": {"@value": "A-21"},
         },
-        assumptions="A-13;A-21",
+        assumptions="A-13;A-21;A-24;A-25",
     ),
     "S-09": dict(
         statement="Collaborations over 100,000 patients working across a whole CCG or several "
@@ -811,7 +805,7 @@ ROWS: dict[str, dict[str, Any]] = {
             "outcome": {"aim": "staff", "@assumption": "A-09"},
             "direction": "higher",
         },
-        assumptions="A-09;A-13;A-17",
+        assumptions="A-09;A-13;A-17;A-23;A-24;A-25",
     ),
     "S-10": dict(
         statement="Older collaborations more often achieved four aims: sustainability, moving "
@@ -831,7 +825,7 @@ ROWS: dict[str, dict[str, Any]] = {
                 for aim in AGE_AIMS
             ],
         },
-        assumptions="A-09;A-13;A-15;A-17",
+        assumptions="A-09;A-13;A-15;A-17;A-24;A-25",
     ),
     "S-11": dict(
         statement="None of those four aims was met without the collaboration having existed "
@@ -844,7 +838,7 @@ ROWS: dict[str, dict[str, Any]] = {
                 "or": [{"aim": aim, "@assumption": "A-10"} for aim in AGE_AIMS],
             },
         },
-        assumptions="A-10;A-13",
+        assumptions="A-10;A-13;A-25",
     ),
     "S-12": dict(
         statement="Sustainability was only achieved by collaborations at least two years old.",
@@ -857,7 +851,7 @@ ROWS: dict[str, dict[str, Any]] = {
                 "@assumption": "A-10",
             },
         },
-        assumptions="A-10;A-13",
+        assumptions="A-10;A-13;A-25",
     ),
     "S-13": dict(
         statement="98% of 2017 CCG respondents said their CCG had actively promoted "
@@ -879,7 +873,7 @@ ROWS: dict[str, dict[str, Any]] = {
             "higher": ["access", "community"],
             "lower": ["sustainability", "staff"],
         },
-        assumptions="A-12;A-13;A-17",
+        assumptions="A-12;A-13;A-17;A-24",
         reason="Only the part both sources agree on is evaluated. The two sources differ on "
         "the third focus of smaller collaborations (access according to the National Health "
         "Executive, clinical quality according to the lead author's blog); both also say "
@@ -904,14 +898,14 @@ ROWS: dict[str, dict[str, Any]] = {
             "base": COLLAB,
             "top": ["time_pressure", "staff_shortages"],
         },
-        assumptions="A-13",
+        assumptions="A-13;A-26",
     ),
     "S-17": dict(
         statement="A 2018 restatement: 85% of collaborations worked with partners inside one "
         "CCG (2015 survey).",
         base="respondents in a collaboration (assumptions A-02, A-12)",
         computation=SINGLE_CCG,
-        assumptions=COLLAB_ASSUMPTIONS + ";A-14",
+        assumptions=COLLAB_ASSUMPTIONS + ";A-14;A-23",
         status_rule="conflict",
         follows="2015-20",
         reason="The 2018 news item rounds the 2015 single-CCG share to 85%, the 2015 "
@@ -938,7 +932,7 @@ ROWS: dict[str, dict[str, Any]] = {
             "base": COLLAB,
             "top": ["efficiencies", "expand_services"],
         },
-        assumptions="A-13",
+        assumptions="A-13;A-26",
     ),
     "S-20": dict(
         statement="Nuffield Trust 2016 summary: a little under half of collaborations began "

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -35,12 +35,15 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "STATUSES",
     "Assumption",
+    "FilterData",
     "FindingsError",
     "assumption_value",
     "check_computation",
+    "filter_mask",
     "get_assumption",
     "load_assumptions",
     "load_findings",
+    "resolve_computation",
     "verify_findings",
 ]
 
@@ -336,6 +339,37 @@ def _resolve(node: Any, chosen: Mapping[str, str]) -> Any:
     return out
 
 
+def resolve_computation(node: Any, assumptions: Mapping[str, str] | None = None) -> Any:
+    """Splice the assumptions into a computation or filter, as verification does.
+
+    Parameters
+    ----------
+    node : Any
+        A parsed computation, a filter, or any part of one.
+    assumptions : mapping of str to str, optional
+        Assumption id -> option name, overriding the defaults.
+
+    Returns
+    -------
+    Any
+        A copy in which every ``"@assumption"`` is replaced by the chosen option's filter keys
+        and every ``{"@value": id}`` by the option's value.
+
+    Raises
+    ------
+    FindingsError
+        If an assumption or option is unknown, an option has no filter to splice in, or it
+        repeats a key the filter already has.
+
+    Examples
+    --------
+    >>> from gpcollab.findings import resolve_computation
+    >>> resolve_computation({"aim": "staff", "@assumption": "A-09"})
+    {'aim': 'staff', 'outcome': ['fully']}
+    """
+    return _resolve(node, _choices(assumptions))
+
+
 def _check_values(where: str, item: str, values: Sequence[Any], allowed: Sequence[str]) -> None:
     if isinstance(values, str) or not isinstance(values, list) or not values:
         raise FindingsError(f"{where}: {item!r} needs a non-empty list of values")
@@ -468,6 +502,111 @@ def check_computation(computation: str | Mapping[str, Any], where: str = "comput
 # ---------------------------------------------------------------------------- evaluation
 
 
+class FilterData(Protocol):
+    """What the filter language needs from a set of respondents.
+
+    :func:`filter_mask` reads a response set only through these methods, so the same
+    evaluator serves :func:`verify_findings` (a :class:`~gpcollab.schema.SurveyData`) and the
+    reconstruction (a set still being built). Every method returns a boolean array with one
+    entry per respondent.
+    """
+
+    n: int
+    """Number of respondents."""
+
+    def single_mask(self, item: str, values: Sequence[str]) -> np.ndarray:
+        """Respondents whose answer to a single-choice ``item`` is one of ``values``."""
+        ...
+
+    def answered_mask(self, item: str, exclude: Sequence[str]) -> np.ndarray:
+        """Respondents who answered ``item`` with something other than ``exclude``."""
+        ...
+
+    def aim_mask(self, aim: str, outcomes: Sequence[str] | None) -> np.ndarray:
+        """Respondents whose collaboration set ``aim`` (with one of ``outcomes``, if given)."""
+        ...
+
+    def any_aim_mask(self) -> np.ndarray:
+        """Respondents whose collaboration set at least one aim."""
+        ...
+
+    def any_aim_outcome_mask(self, outcomes: Sequence[str]) -> np.ndarray:
+        """Respondents with at least one aim whose outcome is one of ``outcomes``."""
+        ...
+
+    def ticked_mask(self, item: str, options: Sequence[str]) -> np.ndarray:
+        """Respondents who ticked at least one of ``options`` of a multi-select ``item``."""
+        ...
+
+
+def _filter_mask(
+    where: Mapping[str, Any],
+    data: FilterData,
+    nested: Callable[[Mapping[str, Any]], np.ndarray],
+) -> np.ndarray:
+    """Evaluate one resolved filter; ``nested`` evaluates the filters under not/or."""
+    result = np.ones(data.n, dtype=bool)
+    for key, value in where.items():
+        if key in ("exclude", "outcome"):
+            continue  # read together with "answered" / "aim"
+        if key == "@assumption":
+            raise FindingsError("Resolve the filter (resolve_computation) before evaluating it.")
+        if key == "not":
+            part = ~nested(value)
+        elif key == "or":
+            part = np.zeros(data.n, dtype=bool)
+            for sub in value:
+                part |= nested(sub)
+        elif key == "answered":
+            part = data.answered_mask(value, list(where.get("exclude") or ()))
+        elif key == "aim":
+            part = data.aim_mask(value, where.get("outcome"))
+        elif key == "any_aim_outcome":
+            part = data.any_aim_outcome_mask(list(value))
+        elif key == "any_aim":
+            part = data.any_aim_mask()
+        elif ITEMS[key].kind == "multi":
+            options = value["any"] if isinstance(value, dict) else [value]
+            part = data.ticked_mask(key, [str(option) for option in options])
+        else:
+            values = (
+                [m.value for m in Membership.collaborating()] if value == _COLLABORATING else value
+            )
+            part = data.single_mask(key, list(values))
+        result &= np.asarray(part, dtype=bool)
+    return result
+
+
+def filter_mask(
+    where: Mapping[str, Any],
+    data: FilterData,
+    *,
+    assumptions: Mapping[str, str] | None = None,
+) -> np.ndarray:
+    """Evaluate a register filter (``docs/findings_register.md``) on a set of respondents.
+
+    Parameters
+    ----------
+    where : mapping
+        A filter of the computation language; ``"@assumption"`` keys are spliced first.
+    data : FilterData
+        The respondents, seen through the :class:`FilterData` methods.
+    assumptions : mapping of str to str, optional
+        Assumption id -> option name, overriding the defaults.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean array, True for the respondents the filter selects.
+    """
+    resolved = resolve_computation(dict(where), assumptions)
+
+    def nested(sub: Mapping[str, Any]) -> np.ndarray:
+        return _filter_mask(sub, data, nested)
+
+    return nested(resolved)
+
+
 class _NotApplicable(Exception):
     """Raised inside evaluation when the survey lacks something a computation needs."""
 
@@ -544,46 +683,38 @@ class _Evaluator:
         return self._masks[key]
 
     def _compute_mask(self, where: Mapping[str, Any]) -> np.ndarray:
-        result = np.ones(self.n, dtype=bool)
-        for key, value in where.items():
-            if key in ("exclude", "outcome"):
-                continue
-            if key == "not":
-                part = ~self.mask(value)
-            elif key == "or":
-                part = np.zeros(self.n, dtype=bool)
-                for sub in value:
-                    part |= self.mask(sub)
-            elif key == "answered":
-                self._require(value)
-                column = self.frame[value]
-                part = column.notna().to_numpy()
-                if "exclude" in where:
-                    part &= ~column.isin(where["exclude"]).to_numpy()
-            elif key == "aim":
-                part = self._aim_rows(value, where.get("outcome"))
-            elif key == "any_aim_outcome":
-                self._require("aims")
-                aims = self.survey.aims
-                assert aims is not None
-                hit = aims.loc[aims["outcome"].isin(value), "respondent_id"].to_numpy()
-                part = np.isin(self.ids, hit)
-            elif key == "any_aim":
-                part = self._aims_wide().any(axis=1).to_numpy()
-            elif ITEMS[key].kind == "multi":
-                ticked = self._ticked(key)
-                options = value["any"] if isinstance(value, dict) else [value]
-                part = ticked[options].any(axis=1).to_numpy()
-            else:
-                self._require(key)
-                values = (
-                    [m.value for m in Membership.collaborating()]
-                    if value == _COLLABORATING
-                    else value
-                )
-                part = self.frame[key].isin(values).to_numpy()
-            result &= np.asarray(part, dtype=bool)
-        return result
+        return _filter_mask(where, self, self.mask)
+
+    # the FilterData methods (filter_mask reads the set through them)
+
+    def single_mask(self, item: str, values: Sequence[str]) -> np.ndarray:
+        self._require(item)
+        return np.asarray(self.frame[item].isin(list(values)).to_numpy(), dtype=bool)
+
+    def answered_mask(self, item: str, exclude: Sequence[str]) -> np.ndarray:
+        self._require(item)
+        column = self.frame[item]
+        part = column.notna().to_numpy()
+        if exclude:
+            part &= ~column.isin(list(exclude)).to_numpy()
+        return np.asarray(part, dtype=bool)
+
+    def aim_mask(self, aim: str, outcomes: Sequence[str] | None) -> np.ndarray:
+        return self._aim_rows(aim, outcomes)
+
+    def any_aim_mask(self) -> np.ndarray:
+        return np.asarray(self._aims_wide().any(axis=1).to_numpy(), dtype=bool)
+
+    def any_aim_outcome_mask(self, outcomes: Sequence[str]) -> np.ndarray:
+        self._require("aims")
+        aims = self.survey.aims
+        assert aims is not None
+        hit = aims.loc[aims["outcome"].isin(list(outcomes)), "respondent_id"].to_numpy()
+        return np.asarray(np.isin(self.ids, hit), dtype=bool)
+
+    def ticked_mask(self, item: str, options: Sequence[str]) -> np.ndarray:
+        ticked = self._ticked(item)
+        return np.asarray(ticked[list(options)].any(axis=1).to_numpy(), dtype=bool)
 
     # -- computations ---------------------------------------------------------------------
 

@@ -21,9 +21,12 @@ The method (see the project design, "Reconstructing responses from the record"):
 3. **Verification.** :func:`gpcollab.verify_findings` on the result; a set that does not verify
    is a bug.
 
-Parameters that are choices rather than published figures (effect sizes, shares of answers never
-published) are read from the register's assumptions where it names them, otherwise from
-:data:`RECONSTRUCTION_PARAMETERS` below.
+Every parameter that is a choice rather than a published figure (effect sizes, shares of answers
+never published, role and level mixes...) is a named assumption of
+``datasets/findings/assumptions.json`` (A-15, A-17, A-22 to A-27); this module holds no numbers of
+its own. :data:`RECONSTRUCTION_PARAMETERS` is a read-only view of them under the names the
+generator uses. Filters of the register are evaluated by :func:`gpcollab.findings.filter_mask`,
+the evaluator :func:`gpcollab.verify_findings` uses, so both read the computation language alike.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -110,239 +113,138 @@ ITEMS_ASKED: Mapping[tuple[int, str], tuple[str, ...]] = {
 """Items each instrument asked (``docs/instruments.md``), in questionnaire order."""
 
 # ------------------------------------------------------------------------------------------
-# Parameters that are choices, not published figures.
-#
-# Each entry is used only when the register's assumptions file (gpcollab.load_assumptions())
-# has no entry whose id is in _ASSUMPTION_IDS for it, or that entry has no "value". Shares are
+# Parameters that are choices, not published figures: each is read from one named assumption
+# of the assumptions file (gpcollab.findings.assumption_value, default option). Shares are
 # relative weights (they need not sum to one); odds ratios are effect sizes of stated
-# associations. None of these numbers was published.
+# associations. None of these numbers was published, and none is written in this module.
 # ------------------------------------------------------------------------------------------
-RECONSTRUCTION_PARAMETERS: Mapping[str, Any] = {
-    # who answered
-    "role_shares_gp2015": {
-        "gp_partner": 0.50,
-        "salaried_gp": 0.12,
-        "practice_manager": 0.28,
-        "nurse": 0.03,
-        "other_practice": 0.07,
-    },
-    "role_shares_gp2017_non_partner": {
-        "salaried_gp": 0.22,
-        "practice_manager": 0.55,
-        "nurse": 0.08,
-        "other_practice": 0.15,
-    },
-    "role_shares_ccg": {"ccg_clinical": 0.35, "ccg_manager": 0.55, "ccg_other": 0.10},
-    # collaboration attributes (shares within the unpublished remainder)
-    "form_other_shares": {
-        "network": 0.45,
-        "multi_site": 0.15,
-        "primary_care_home": 0.10,
-        "merger": 0.10,
-        "other": 0.20,
-    },
-    "super_practice_share_2017": 0.03,
-    "legal_other_shares": {
-        "llp": 0.10,
-        "partnership": 0.15,
-        "unincorporated": 0.45,
-        "other": 0.10,
-        "dont_know": 0.20,
-    },
-    "legal_shares_2017": {
-        "limited_company": 0.45,
-        "cic": 0.08,
-        "llp": 0.05,
-        "partnership": 0.08,
-        "unincorporated": 0.22,
-        "other": 0.04,
-        "dont_know": 0.08,
-    },
-    "legal_formal_weight": 4.0,
-    "size_shares_below_2015": {"under_30k": 0.55, "30k_50k": 0.45},
-    "size_shares_above_2015": {"50k_100k": 0.45, "100k_250k": 0.40, "over_250k": 0.15},
-    "size_shares_below_2017": {"under_30k": 0.35, "30k_50k": 0.30, "50k_100k": 0.35},
-    "size_shares_above_2017": {"100k_250k": 0.70, "over_250k": 0.30},
-    "age_shares_remainder_2015": {"1y_2y": 0.45, "over_2y": 0.55},
-    "age_shares_remainder_2017": {"under_1y": 0.40, "1y_2y": 0.60},
-    "level_shares_within_ccg_2015": {"locality": 0.55, "single_ccg": 0.45},
-    "level_shares_2017": {"locality": 0.45, "single_ccg": 0.40, "multi_ccg": 0.15},
-    "size_level_log_odds": 1.5,
-    # aims (2017): how many each collaboration set, and the unpublished aims' relative shares
-    "aims_per_respondent_shares": {"1": 0.06, "2": 0.12, "3": 0.82},
-    "aim_other_weights": {
-        "community": 0.42,
-        "staff": 0.30,
-        "quality": 0.34,
-        "efficiency": 0.28,
-        "integration": 0.22,
-    },
-    # S-14: odds ratio of choosing each aim, larger (>100k) vs smaller collaborations
-    "aim_choice_or_larger": {
-        "access": 2.5,
-        "community": 2.5,
-        "sustainability": 0.4,
-        "staff": 0.4,
-        "quality": 0.4,
-        "efficiency": 1.0,
-        "integration": 1.0,
-    },
-    # fully-achieved rates of the aims whose rate was not published (below access's 34%: S-08)
-    "fully_rate_other_aims": {
-        "community": 0.20,
-        "staff": 0.28,
-        "quality": 0.18,
-        "efficiency": 0.16,
-        "integration": 0.14,
-    },
-    # S-10: odds ratio of full achievement per step up the age bands
-    "age_fully_or_per_band": {
-        "access": 1.5,
-        "sustainability": 3.0,
-        "community": 3.0,
-        "staff": 3.0,
-        "quality": 3.0,
-        "efficiency": 1.5,
-        "integration": 1.5,
-    },
-    # S-11/S-12: youngest age band in which an aim can be fully achieved
-    "min_age_band_fully": {
-        "sustainability": "over_2y",
-        "community": "1y_2y",
-        "staff": "1y_2y",
-        "quality": "1y_2y",
-    },
-    # S-09: odds ratio of fully achieving staff experience, >100k CCG-wide or multi-CCG vs rest
-    "staff_fully_or_large_ccg": 5.0,
-    # outcomes other than "fully" by age band: partially, not achieved, too early, don't know
-    "non_fully_outcome_shares": {
-        "under_1y": [0.40, 0.12, 0.43, 0.05],
-        "1y_2y": [0.58, 0.17, 0.20, 0.05],
-        "over_2y": [0.62, 0.28, 0.05, 0.05],
-    },
-    # funding (2017): share ticking each source, among collaborating respondents
-    "access_fund_share_not_achieving_access": 0.12,
-    "funding_shares": {
-        "ccg": 0.45,
-        "nhs_england": 0.15,
-        "vanguard": 0.08,
-        "members": 0.40,
-        "other": 0.05,
-    },
-    # multi-select shares (the order of the published rankings is kept)
-    "barrier_shares_gp": {
-        "time_pressure": 0.74,
-        "staff_shortages": 0.58,
-        "practice_finances": 0.41,
-        "competing_priorities": 0.33,
-        "engaging_practices": 0.36,
-        "legal_issues": 0.14,
-        "it_systems": 0.22,
-        "other": 0.05,
-    },
-    "barrier_shares_ccg": {
-        "time_pressure": 0.78,
-        "staff_shortages": 0.55,
-        "practice_finances": 0.37,
-        "competing_priorities": 0.45,
-        "engaging_practices": 0.39,
-        "legal_issues": 0.20,
-        "it_systems": 0.25,
-        "other": 0.06,
-    },
-    "driver_shares": {
-        "efficiencies": 0.63,
-        "expand_services": 0.58,
-        "financial_pressure": 0.49,
-        "ccg_encouragement": 0.44,
-        "win_contracts": 0.34,
-        "other": 0.05,
-    },
-    "contract_other_reason_share": 0.08,
-    # CCG items
-    "encouragement_shares_2015": {"actively": 0.70, "on_request": 0.25, "not_involved": 0.05},
-    "ccg_support_shares_2015": {
-        "financial": 0.55,
-        "expert_advice": 0.45,
-        "project_management": 0.40,
-        "legal": 0.25,
-        "it": 0.30,
-        "organisational": 0.50,
-    },
-    "ccg_support_shares_2017": {
-        "financial": 0.75,
-        "expert_advice": 0.65,
-        "project_management": 0.55,
-        "legal": 0.25,
-        "it": 0.35,
-        "organisational": 0.45,
-    },
-    # STP views: shares of the unpublished answer points
-    "stp_influence_other_gp": {"slightly": 0.45, "fairly": 0.20, "very": 0.05, "dont_know": 0.30},
-    "stp_influence_other_ccg": {"slightly": 0.40, "fairly": 0.40, "very": 0.10, "dont_know": 0.10},
-    "stp_change_other_gp": {"very_improbable": 0.30, "improbable": 0.50, "dont_know": 0.20},
-    "stp_change_other_ccg": {"very_improbable": 0.10, "improbable": 0.70, "dont_know": 0.20},
-    "practices_willing_dont_know": 1,
-    "practices_willing_other": {
-        "quarter_half": 0.55,
-        "half_three_quarters": 0.30,
-        "over_three_quarters": 0.15,
-    },
-}
-"""Choices the reconstruction makes where nothing was published (see the module docstring)."""
 
 
-def _bands(year: str, item: str, names: Sequence[str]) -> Callable[[Any, Any], Any]:
+def _key(*path: str) -> Callable[[Any], Any]:
+    """Read ``value[path[0]][path[1]]...`` of an assumption's value."""
+
+    def read(value: Any) -> Any:
+        for step in path:
+            value = value[step]
+        return value
+
+    return read
+
+
+def _bands(year: str, item: str, names: Sequence[str]) -> Callable[[Any], Any]:
     """Read the shares of some bands of ``item`` in ``year`` from the A-15 value."""
 
-    def derive(value: Any, fallback: Any) -> Any:
-        shares = value.get(year, {}).get(item, {}) if isinstance(value, Mapping) else {}
-        if not all(name in shares for name in names):
-            return None
+    def read(value: Any) -> Any:
+        shares = value[year][item]
         return {name: float(shares[name]) for name in names}
 
-    return derive
+    return read
 
 
-def _odds(
-    key: str, aims: Sequence[str] = (), invert: Sequence[str] = ()
-) -> Callable[[Any, Any], Any]:
-    """Read one odds ratio of the A-17 value into a parameter (per aim when ``aims``)."""
-
-    def derive(value: Any, fallback: Any) -> Any:
-        if not isinstance(value, Mapping) or key not in value:
-            return None
-        ratio = float(value[key])
-        if not aims and not invert:
-            return ratio
-        out = dict(fallback)
-        out.update({aim: ratio for aim in aims})
-        out.update({aim: 1.0 / ratio for aim in invert})
-        return out
-
-    return derive
-
-
-_FROM_ASSUMPTIONS: Mapping[str, tuple[tuple[str, Callable[[Any, Any], Any]], ...]] = {
-    "size_shares_below_2015": (("A-15", _bands("2015", "size_band", ("under_30k", "30k_50k"))),),
+_PARAMETERS: Mapping[str, tuple[str, Callable[[Any], Any]]] = {
+    # who answered (A-22)
+    "role_shares_gp2015": ("A-22", _key("gp_2015")),
+    "role_shares_gp2017_non_partner": ("A-22", _key("gp_2017_non_partner")),
+    "role_shares_ccg": ("A-22", _key("ccg")),
+    # form, legal form and level beyond the published shares (A-23)
+    "form_other_shares": ("A-23", _key("form_other")),
+    "super_practice_share_2017": ("A-23", _key("super_practice_2017")),
+    "legal_other_shares": ("A-23", _key("legal_form_other_2015")),
+    "legal_shares_2017": ("A-23", _key("legal_form_2017")),
+    "legal_formal_weight": ("A-23", _key("legal_formal_weight")),
+    "level_shares_within_ccg_2015": ("A-23", _key("level_within_ccg_2015")),
+    "level_shares_2017": ("A-23", _key("level_2017")),
+    # size and age bands on either side of the published splits (A-15)
+    "size_shares_below_2015": ("A-15", _bands("2015", "size_band", ("under_30k", "30k_50k"))),
     "size_shares_above_2015": (
-        ("A-15", _bands("2015", "size_band", ("50k_100k", "100k_250k", "over_250k"))),
+        "A-15",
+        _bands("2015", "size_band", ("50k_100k", "100k_250k", "over_250k")),
     ),
     "size_shares_below_2017": (
-        ("A-15", _bands("2017", "size_band", ("under_30k", "30k_50k", "50k_100k"))),
+        "A-15",
+        _bands("2017", "size_band", ("under_30k", "30k_50k", "50k_100k")),
     ),
-    "size_shares_above_2017": (("A-15", _bands("2017", "size_band", ("100k_250k", "over_250k"))),),
-    "age_shares_remainder_2015": (("A-15", _bands("2015", "age_band", ("1y_2y", "over_2y"))),),
-    "age_shares_remainder_2017": (("A-15", _bands("2017", "age_band", ("under_1y", "1y_2y"))),),
-    "staff_fully_or_large_ccg": (("A-17", _odds("S-09")),),
-    "age_fully_or_per_band": (
-        ("A-17", _odds("S-10_per_band", ("sustainability", "community", "quality", "staff"))),
-    ),
-    "aim_choice_or_larger": (
-        ("A-17", _odds("S-14", ("access", "community"), ("sustainability", "staff", "quality"))),
-    ),
+    "size_shares_above_2017": ("A-15", _bands("2017", "size_band", ("100k_250k", "over_250k"))),
+    "age_shares_remainder_2015": ("A-15", _bands("2015", "age_band", ("1y_2y", "over_2y"))),
+    "age_shares_remainder_2017": ("A-15", _bands("2017", "age_band", ("under_1y", "1y_2y"))),
+    # effect sizes (A-17)
+    "staff_fully_or_large_ccg": ("A-17", _key("S-09")),
+    "age_fully_or_per_band": ("A-17", _key("S-10_per_band")),
+    "aim_choice_or_larger": ("A-17", _key("S-14")),
+    "size_level_log_odds": ("A-17", _key("size_level_log_odds")),
+    # aims set (A-24) and their achievement (A-25), 2017
+    "aims_per_respondent_shares": ("A-24", _key("aims_per_respondent")),
+    "aim_other_weights": ("A-24", _key("other_aim_weights")),
+    "fully_rate_other_aims": ("A-25", _key("fully_rate_other_aims")),
+    "min_age_band_fully": ("A-25", _key("youngest_band_fully")),
+    "non_fully_outcome_shares": ("A-25", _key("other_outcomes_by_age_band")),
+    # multi-select items (A-26)
+    "barrier_shares_gp": ("A-26", _key("barriers_gp")),
+    "barrier_shares_ccg": ("A-26", _key("barriers_ccg")),
+    "driver_shares": ("A-26", _key("drivers")),
+    "funding_shares": ("A-26", _key("funding")),
+    "access_fund_share_not_achieving_access": ("A-26", _key("access_fund_not_achieving_access")),
+    "ccg_support_shares_2015": ("A-26", _key("ccg_support_2015")),
+    "ccg_support_shares_2017": ("A-26", _key("ccg_support_2017")),
+    "contract_other_reason_share": ("A-26", _key("contract_reason_other")),
+    # single-choice answer points never published (A-27)
+    "encouragement_shares_2015": ("A-27", _key("encouragement_2015")),
+    "encouragement_other_2017": ("A-27", _key("encouragement_other_2017")),
+    "stp_influence_other_gp": ("A-27", _key("stp_influence_other_gp")),
+    "stp_influence_other_ccg": ("A-27", _key("stp_influence_other_ccg")),
+    "stp_change_other_gp": ("A-27", _key("stp_change_other_gp")),
+    "stp_change_other_ccg": ("A-27", _key("stp_change_other_ccg")),
+    "practices_willing_dont_know": ("A-27", _key("practices_willing_dont_know")),
+    "practices_willing_other": ("A-27", _key("practices_willing_other")),
+    "second_point_share": ("A-27", _key("second_point_share")),
 }
-"""Parameters the assumptions file sets: key -> (assumption id, how to read its value)."""
+"""Parameter name -> (assumption id, how to read it from that assumption's value)."""
+
+
+def _parameter(key: str) -> Any:
+    """One reconstruction parameter, read from its assumption (default option)."""
+    from gpcollab.findings import assumption_value
+
+    if key not in _PARAMETERS:
+        raise ReconstructionError(f"No reconstruction parameter {key!r}.")
+    assumption_id, read = _PARAMETERS[key]
+    try:
+        return read(assumption_value(assumption_id))
+    except (KeyError, TypeError, IndexError) as exc:
+        raise ReconstructionError(
+            f"The value of assumption {assumption_id} has no entry for the parameter {key!r} "
+            f"({exc!r}); see data/findings/make_assumptions.py."
+        ) from exc
+
+
+class _ParameterView(Mapping[str, Any]):
+    """Read-only mapping of the reconstruction's parameters, each read from its assumption."""
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in _PARAMETERS:
+            raise KeyError(key)
+        return _parameter(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_PARAMETERS)
+
+    def __len__(self) -> int:
+        return len(_PARAMETERS)
+
+    def source(self, key: str) -> str:
+        """The id of the assumption a parameter is read from."""
+        return _PARAMETERS[key][0]
+
+    def __repr__(self) -> str:
+        return f"<reconstruction parameters read from assumptions: {', '.join(self)}>"
+
+
+RECONSTRUCTION_PARAMETERS: Mapping[str, Any] = _ParameterView()
+"""Choices the reconstruction makes where nothing was published, by name (read-only view).
+
+Each value is read from a named assumption of ``assumptions.json`` when looked up; nothing is
+stored here. ``RECONSTRUCTION_PARAMETERS.source(name)`` gives the assumption id.
+"""
 
 _NOMINAL_VERBAL: Mapping[str, tuple[float | None, float | None]] = {}
 """Fallback ranges for verbal rows without ``range_low``/``range_high`` (none expected)."""
@@ -380,14 +282,13 @@ def _as_float(value: object) -> float | None:
 
 @dataclass
 class _Record:
-    """The published findings and the assumptions, read once per reconstruction."""
+    """The published findings (computations with the assumptions spliced in), read once."""
 
     findings: dict[str, _Finding]
-    assumptions: dict[str, Mapping[str, Any]]
 
     @classmethod
     def load(cls) -> _Record:
-        from gpcollab.findings import get_assumption, load_assumptions, load_findings
+        from gpcollab.findings import load_findings, resolve_computation
 
         frame = load_findings()
         findings: dict[str, _Finding] = {}
@@ -395,6 +296,8 @@ class _Record:
             computation = row.get("computation")
             if isinstance(computation, str):
                 computation = json.loads(computation) if computation.strip() else {}
+            if isinstance(computation, Mapping):
+                computation = resolve_computation(dict(computation))
             findings[str(row["finding_id"])] = _Finding(
                 finding_id=str(row["finding_id"]),
                 value=_as_float(row.get("value")),
@@ -404,15 +307,7 @@ class _Record:
                 computation=computation if isinstance(computation, Mapping) else {},
                 status_rule=str(row.get("status_rule", "evaluate")),
             )
-        assumptions: dict[str, Mapping[str, Any]] = {}
-        for assumption_id in load_assumptions()["assumption_id"].astype(str):
-            entry = get_assumption(assumption_id)
-            assumptions[assumption_id] = {
-                "id": entry.id,
-                "default": entry.default,
-                "options": entry.options,
-            }
-        return cls(findings, assumptions)
+        return cls(findings)
 
     def finding(self, finding_id: str) -> _Finding:
         if finding_id not in self.findings:
@@ -440,30 +335,15 @@ class _Record:
         value = self.value(finding_id)
         return value, value - 0.5, value + 0.5
 
-    def assumption_option(self, assumption_id: str) -> Mapping[str, Any]:
-        entry = self.assumptions.get(assumption_id)
-        if entry is None:
-            raise ReconstructionError(f"The assumptions file has no {assumption_id!r}.")
-        options = entry.get("options") or {}
-        default = entry.get("default")
-        option = options.get(default) if isinstance(options, Mapping) else None
-        return option if isinstance(option, Mapping) else {}
-
     def assumption_value(self, assumption_id: str) -> Any:
-        """The default option's ``value`` of an assumption, or None when it has none."""
-        if assumption_id not in self.assumptions:
-            return None
-        return self.assumption_option(assumption_id).get("value")
+        """The default option's ``value`` of an assumption (its filter when it has none)."""
+        from gpcollab.findings import assumption_value
+
+        return assumption_value(assumption_id)
 
     def param(self, key: str) -> Any:
-        """A reconstruction parameter: from the assumptions file when it sets it, else ours."""
-        for assumption_id, derive in _FROM_ASSUMPTIONS.get(key, ()):
-            value = self.assumption_value(assumption_id)
-            if value is not None:
-                derived = derive(value, RECONSTRUCTION_PARAMETERS[key])
-                if derived is not None:
-                    return derived
-        return RECONSTRUCTION_PARAMETERS[key]
+        """A reconstruction parameter, read from the assumption that names it."""
+        return _parameter(key)
 
 
 def _evaluated(record: _Record, *finding_ids: str) -> str:
@@ -526,68 +406,65 @@ class _Build:
 _COLLABORATING = ("formal", "informal", "both")
 
 
-def _mask(build: _Build, where: Mapping[str, Any], record: _Record) -> BoolArray:
-    """Evaluate a register filter (``docs/findings_register.md``) on the set being built."""
-    out = np.ones(build.n, dtype=bool)
-    for key, spec in where.items():
-        if key in ("outcome", "exclude"):
-            continue  # read with "aim" / "answered"
-        if key == "not":
-            out &= ~_mask(build, spec, record)
-        elif key == "or":
-            hit = np.zeros(build.n, dtype=bool)
-            for part in spec:
-                hit |= _mask(build, part, record)
-            out &= hit
-        elif key == "any_aim":
-            hit = np.zeros(build.n, dtype=bool)
-            for chosen in build.aim_set.values():
-                hit |= chosen
-            out &= hit
-        elif key == "@assumption":
-            option = record.assumption_option(str(spec))
-            out &= _mask(build, option.get("filter") or {}, record)
-        elif key == "answered":
-            values = build.single.get(str(spec))
-            if values is None:
-                out &= False
-                continue
-            keep = np.array([v is not None for v in values], dtype=bool)
-            excluded = where.get("exclude") or []
-            keep &= ~np.isin(values.astype(str), list(excluded))
-            out &= keep
-        elif key == "aim":
-            chosen = build.aim_set.get(str(spec), np.zeros(build.n, dtype=bool))
-            if "@assumption" in where and "outcome" not in where:
-                spliced = record.assumption_option(str(where["@assumption"])).get("filter") or {}
-                where = {**where, **spliced}
-            if "outcome" in where:
-                outcome = build.aim_outcome.get(str(spec), np.full(build.n, None, dtype=object))
-                chosen = chosen & np.isin(outcome.astype(str), list(where["outcome"]))
-            out &= chosen
-        elif key == "any_aim_outcome":
-            hit = np.zeros(build.n, dtype=bool)
-            for aim, chosen in build.aim_set.items():
-                outcome = build.aim_outcome[aim].astype(str)
-                hit |= chosen & np.isin(outcome, list(spec))
-            out &= hit
-        elif key in build.multi:
-            options = build.multi[key]
-            wanted = spec["any"] if isinstance(spec, Mapping) else [spec]
-            hit = np.zeros(build.n, dtype=bool)
-            for option in wanted:
-                hit |= options.get(str(option), np.zeros(build.n, dtype=bool))
-            out &= hit
-        else:
-            values = build.single.get(key)
-            if values is None:
-                out &= False
-                continue
-            allowed = list(_COLLABORATING) if spec == "@collaborating" else list(spec)
-            if isinstance(spec, str) and spec != "@collaborating":
-                allowed = [spec]
-            out &= np.isin(values.astype(str), allowed)
-    return out
+class _BuildView:
+    """The set under construction, seen as :class:`gpcollab.findings.FilterData`.
+
+    An answer not given yet (an item or aim not built so far) matches no filter value.
+    """
+
+    def __init__(self, build: _Build) -> None:
+        self.build = build
+        self.n = build.n
+
+    def _none(self) -> BoolArray:
+        return np.zeros(self.n, dtype=bool)
+
+    def single_mask(self, item: str, values: Sequence[str]) -> BoolArray:
+        column = self.build.single.get(item)
+        if column is None:
+            return self._none()
+        return np.isin(column.astype(str), list(values))
+
+    def answered_mask(self, item: str, exclude: Sequence[str]) -> BoolArray:
+        column = self.build.single.get(item)
+        if column is None:
+            return self._none()
+        keep = np.array([v is not None for v in column], dtype=bool)
+        return keep & ~np.isin(column.astype(str), list(exclude))
+
+    def aim_mask(self, aim: str, outcomes: Sequence[str] | None) -> BoolArray:
+        chosen = self.build.aim_set.get(aim, self._none())
+        if outcomes is None:
+            return chosen.copy()
+        outcome = self.build.aim_outcome.get(aim, np.full(self.n, None, dtype=object))
+        return chosen & np.isin(outcome.astype(str), list(outcomes))
+
+    def any_aim_mask(self) -> BoolArray:
+        hit = self._none()
+        for chosen in self.build.aim_set.values():
+            hit |= chosen
+        return hit
+
+    def any_aim_outcome_mask(self, outcomes: Sequence[str]) -> BoolArray:
+        hit = self._none()
+        for aim, chosen in self.build.aim_set.items():
+            outcome = self.build.aim_outcome.get(aim, np.full(self.n, None, dtype=object))
+            hit |= chosen & np.isin(outcome.astype(str), list(outcomes))
+        return hit
+
+    def ticked_mask(self, item: str, options: Sequence[str]) -> BoolArray:
+        table = self.build.multi.get(item, {})
+        hit = self._none()
+        for option in options:
+            hit |= table.get(str(option), self._none())
+        return hit
+
+
+def _mask(build: _Build, where: Mapping[str, Any]) -> BoolArray:
+    """Evaluate a register filter on the set being built (the evaluator verification uses)."""
+    from gpcollab.findings import filter_mask
+
+    return np.asarray(filter_mask(where, _BuildView(build)), dtype=bool)
 
 
 def _base_size(
@@ -596,7 +473,7 @@ def _base_size(
     """Size of a proportion finding's base, evaluated on the set built so far."""
     computation = record.finding(finding_id).computation
     if computation.get("type") == "proportion":
-        return int(_mask(build, computation.get("base") or {}, record).sum())
+        return int(_mask(build, computation.get("base") or {}).sum())
     if computation.get("type") == "share_of_constant":
         return int(computation["denominator"])
     if default is None:
@@ -607,13 +484,13 @@ def _base_size(
 def _numerator_values(
     record: _Record, finding_id: str, column: str, default: Sequence[str]
 ) -> list[str]:
-    """The answers of ``column`` a finding counts (from its computation), or ``default``."""
+    """The answers of ``column`` a finding counts (from its computation), or ``default``.
+
+    The computation's assumptions are already spliced in (:meth:`_Record.load`).
+    """
     computation = record.finding(finding_id).computation
     for key in ("numerator", "where"):
         spec = computation.get(key)
-        if isinstance(spec, Mapping) and "@assumption" in spec:
-            spliced = record.assumption_option(str(spec["@assumption"])).get("filter") or {}
-            spec = {**spliced, **{k: v for k, v in spec.items() if k != "@assumption"}}
         if isinstance(spec, Mapping) and column in spec:
             values = spec[column]
             return [values] if isinstance(values, str) else [str(v) for v in values]
@@ -872,14 +749,15 @@ def _single_with_target(
         ]
         base = _base_size(build, record, finding_id, base_default)
         k = _count(record, finding_id, base)
-        # most of the count goes to the first answer the finding counts; the others get a
-        # tenth only while the first answer alone still reproduces the finding, so the row
-        # holds whichever of its answers another reading of it counts
+        # most of the count goes to the first answer the finding counts; the second gets a
+        # small share (A-27) only while the first answer alone still reproduces the finding, so
+        # the row holds whichever of its answers another reading of it counts
         finding = record.finding(finding_id)
         extra = 0
         if len(answers) > 1 and finding.unit == "verbal" and finding.range_low is not None:
             least = math.ceil(finding.range_low * base / 100.0 - 1e-9)
-            extra = max(0, min(round(0.1 * k), k - least))
+            share = float(record.param("second_point_share"))
+            extra = max(0, min(round(share * k), k - least))
         counts[answers[0]] = k - extra
         for position, answer in enumerate(answers[1:]):
             counts[answer] = extra if position == 0 else 0
@@ -1000,7 +878,7 @@ def _gp_attributes(
         computation = record.finding(limited_id).computation
         base_mask = in_pool.copy()
         if computation.get("type") == "proportion":
-            base_mask &= _mask(build, computation.get("base") or {}, record)
+            base_mask &= _mask(build, computation.get("base") or {})
         limited = _count(record, limited_id, int(base_mask.sum()))
         cic = _count(record, "2015-18", int(base_mask.sum()))
         formal_w = float(record.param("legal_formal_weight"))
@@ -1291,9 +1169,9 @@ def _funding(rng: np.random.Generator, build: _Build, record: _Record, pool: Int
     in_pool[pool] = True
     computation = record.finding("S-07").computation
     if computation.get("type") == "proportion":
-        achievers = _mask(build, computation.get("base") or {}, record) & in_pool
+        achievers = _mask(build, computation.get("base") or {}) & in_pool
     else:
-        achievers = _mask(build, {"aim": "access", "outcome": ["fully", "partially"]}, record)
+        achievers = _mask(build, {"aim": "access", "outcome": ["fully", "partially"]})
     k = _count(record, "S-07", int(achievers.sum()))
     table = build.multi.setdefault("funding", {})
     fund = np.zeros(build.n, dtype=bool)
@@ -1465,8 +1343,10 @@ def _ccg(rng: np.random.Generator, build: _Build, record: _Record, year: int) ->
         _barriers(rng, build, record, everyone, "barrier_shares_ccg")
         return
     active = _count(record, "S-13", _base_size(build, record, "S-13"))
-    rest = build.n - active
-    _deal(rng, everyone, {"actively": active, "on_request": rest, "not_involved": 0}, encouragement)
+    names, shares = _shares(record, "encouragement_other_2017")
+    counts = {"actively": active}
+    counts.update(zip(names, _split(build.n - active, shares).tolist(), strict=True))
+    _deal(rng, everyone, counts, encouragement)
     _multi_shares(rng, build, record, "ccg_support", everyone, "ccg_support_shares_2017")
     _ensure_ticked(rng, build, "ccg_support", everyone, "none")
     _barriers(rng, build, record, everyone, "barrier_shares_ccg")
@@ -1586,8 +1466,9 @@ def reconstruct(wave: int, instrument: str, seed: int = 0) -> SurveyData:
     -----
     The set is synthetic: made up so that the published percentages and associations come out
     as published. Individual answers, and any figure never published, carry no information
-    about the real respondents. The choices made where nothing was published are in
-    :data:`RECONSTRUCTION_PARAMETERS` (or the register's assumptions).
+    about the real respondents. The choices made where nothing was published are named
+    assumptions (:func:`gpcollab.load_assumptions`); :data:`RECONSTRUCTION_PARAMETERS` lists
+    them under the generator's names.
 
     Examples
     --------
