@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from gpcollab.datasets.surveys import BUNDLED_SEED, SURVEY_FOLDERS, write_bundled_survey
-from gpcollab.reconstruct import reconstruct
+from gpcollab.reconstruction import reconstruct
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src" / "gpcollab" / "datasets" / "surveys"
 

@@ -43,3 +43,19 @@ def test_estimation_path_does_not_import_matplotlib_or_scipy_stats() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == [False, False]
+
+
+def test_function_names_are_not_shadowed_by_submodules() -> None:
+    # importing every submodule must not rebind an exported function to a module object
+    import importlib
+    import pkgutil
+    import types
+
+    for module in pkgutil.iter_modules(gpcollab.__path__):
+        importlib.import_module(f"gpcollab.{module.name}")
+    shadowed = [
+        name
+        for name in gpcollab.__all__
+        if name != "plot" and isinstance(getattr(gpcollab, name), types.ModuleType)
+    ]
+    assert shadowed == []

@@ -17,9 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-# resolve the package's ``reconstruct`` (the function) before the submodule of that name is
-# imported below; importing the submodule first would bind the name to the module instead
-from gpcollab import reconstruct  # type: ignore[attr-defined]
+from gpcollab import reconstruct
 from gpcollab.datasets.surveys import load_survey
 from gpcollab.findings import (
     FindingsError,
@@ -31,10 +29,10 @@ from gpcollab.findings import (
     load_findings,
     resolve_computation,
 )
-from gpcollab.reconstruct import RECONSTRUCTION_PARAMETERS
+from gpcollab.reconstruction import RECONSTRUCTION_PARAMETERS
 from gpcollab.schema import ITEMS, SurveyData
 
-RECONSTRUCT_SOURCE = Path(__file__).resolve().parents[1] / "src" / "gpcollab" / "reconstruct.py"
+RECONSTRUCT_SOURCE = Path(__file__).resolve().parents[1] / "src" / "gpcollab" / "reconstruction.py"
 PARAMETER_ASSUMPTIONS = {"A-15", "A-17", "A-22", "A-23", "A-24", "A-25", "A-26", "A-27"}
 
 
@@ -99,7 +97,7 @@ def test_parameter_rows_carry_their_assumptions() -> None:
 
 
 def test_every_parameter_is_read_from_an_assumption() -> None:
-    from gpcollab.reconstruct import _PARAMETERS
+    from gpcollab.reconstruction import _PARAMETERS
 
     assert set(RECONSTRUCTION_PARAMETERS) == set(_PARAMETERS)
     for key in RECONSTRUCTION_PARAMETERS:
@@ -123,7 +121,7 @@ def test_every_parameter_is_read_from_an_assumption() -> None:
 def test_reconstruction_uses_exactly_the_declared_parameters(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    module = importlib.import_module("gpcollab.reconstruct")  # the package exports the function
+    module = importlib.import_module("gpcollab.reconstruction")  # the package exports the function
     asked: set[str] = set()
     original = module._parameter
 
@@ -172,7 +170,7 @@ def test_reconstruct_module_holds_no_parameter_tables() -> None:
 
 def _build_from(survey: SurveyData) -> Any:
     """The reconstruction's working representation of a finished set."""
-    from gpcollab.reconstruct import _Build
+    from gpcollab.reconstruction import _Build
 
     n = survey.n
     build = _Build(n=n)
@@ -210,7 +208,7 @@ def _filters(node: Any) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("key", [(2015, "gp"), (2017, "gp"), (2017, "ccg")])
 def test_reconstruction_and_verification_read_filters_alike(key: tuple[int, str]) -> None:
-    from gpcollab.reconstruct import _BuildView
+    from gpcollab.reconstruction import _BuildView
 
     survey = load_survey(*key)
     register = load_findings()

@@ -689,7 +689,7 @@ def test_matplotlib_is_imported_only_when_drawing() -> None:
 @pytest.fixture(scope="module")
 def real() -> dict[str, Any]:
     pytest.importorskip("gpcollab.analysis", exc_type=ImportError)
-    from gpcollab.reconstruct import reconstruct
+    from gpcollab.reconstruction import reconstruct
 
     return {
         "gp15": reconstruct(2015, "gp"),

@@ -73,7 +73,7 @@ _EXPORTS: dict[str, str] = {
     "dataset_card": "datasets",
     "load_survey": "datasets.surveys",
     # synthetic reconstruction of the response sets
-    "reconstruct": "reconstruct",
+    "reconstruct": "reconstruction",
     # the self-contained HTML report
     "build_report": "report",
     "ReportResult": "report",
@@ -153,7 +153,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab.findings import load_assumptions, load_findings, verify_findings
     from gpcollab.io import LoadReport, Rejection, read_survey, write_survey
     from gpcollab.models import AchievementModel, achievement_model
-    from gpcollab.reconstruct import reconstruct
+    from gpcollab.reconstruction import reconstruct
     from gpcollab.regression import LogisticFit, logistic_regression
     from gpcollab.report import ReportResult, build_report
     from gpcollab.schema import SurveyData, SurveyMeta

@@ -161,7 +161,7 @@ def load_findings() -> pd.DataFrame:
     --------
     >>> from gpcollab import load_findings
     >>> register = load_findings()
-    >>> register.loc[register["finding_id"] == "2017-05", "value"].item()
+    >>> float(register.loc[register["finding_id"] == "2017-05", "value"].item())
     81.0
     """
     frame = _register().copy()

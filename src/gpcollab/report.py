@@ -324,7 +324,7 @@ def build_report(
 
     Examples
     --------
-    >>> import gpcollab  # doctest: +SKIP
+    >>> import gpcollab
     >>> sets = [gpcollab.load_survey(w, i) for w in (2015, 2017) for i in ("gp", "ccg")]
     >>> result = gpcollab.build_report(sets, "report")  # doctest: +SKIP
     >>> result.mismatches  # doctest: +SKIP

@@ -177,7 +177,7 @@ def survey_metadata(survey: SurveyData) -> dict[str, Any]:
             f"seed={BUNDLED_SEED}) and gpcollab.datasets.surveys.write_bundled_survey); the output "
             "is byte-identical on every run. Published values come from the findings register "
             "(gpcollab.load_findings), choices from its assumptions and "
-            "gpcollab.reconstruct.RECONSTRUCTION_PARAMETERS."
+            "gpcollab.reconstruction.RECONSTRUCTION_PARAMETERS."
         ),
         "seed": BUNDLED_SEED,
         "n": survey.n,
