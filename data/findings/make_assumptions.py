@@ -311,24 +311,26 @@ ASSUMPTIONS: list[dict[str, Any]] = [
     {
         "id": "A-16",
         "title": "Regional mix of respondents follows the real practice population",
-        "description": "The sources give no regional breakdown. GP respondents are spread "
-        "over the NHS England regions (Y54-Y57) in proportion to the practices of that wave's "
-        "frame (bundled population_region_band_2015 / _2017); CCG respondents in proportion "
-        "to the CCGs of each region (population_ccg_2015 / _2017).",
+        "description": "The sources give no regional breakdown. Each GP respondent's CCG is "
+        "drawn from the real CCGs of that wave's frame (bundled population_ccg_2015 / _2017) "
+        "with probability proportional to the CCG's number of practices, so the regional mix "
+        "(Y54-Y57, the CCG's region) follows the practice population; for 2015 exactly 184 "
+        "distinct CCGs appear (finding 2015-08). CCG respondents are distinct CCGs drawn with "
+        "equal probability from the same frame.",
         "default": "practice_population",
         "options": {
             "practice_population": {
-                "description": "Regional shares from the bundled population margins.",
+                "description": "CCGs (and so regions) drawn from the bundled population margins.",
                 "value": {
                     "gp": {
-                        "2015": "population_region_band_2015",
-                        "2017": "population_region_band_2017",
+                        "2015": "population_ccg_2015",
+                        "2017": "population_ccg_2017",
                         "weight_by": "practices",
                     },
                     "ccg": {
                         "2015": "population_ccg_2015",
                         "2017": "population_ccg_2017",
-                        "weight_by": "ccgs",
+                        "weight_by": "equal",
                     },
                 },
             }
