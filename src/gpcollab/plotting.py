@@ -69,21 +69,17 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from gpcollab.analysis import ESTIMATE_COLUMNS
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE
 from gpcollab.vocab import (
     Achievement,
-    AgeBand,
     Aim,
     Choice,
     ContractWillingness,
     Influence,
     Instrument,
-    Level,
     Likelihood,
-    Membership,
     PracticeShare,
-    Region,
-    Role,
     SizeBand,
     Wave,
 )
@@ -156,15 +152,10 @@ _SMALL = 7.5
 
 # column name -> answer set whose labels the column's values take
 _COLUMN_ENUMS: dict[str, type[Choice]] = {
+    **{name: item.choices for name, item in ITEMS.items() if item.kind == "single"},
     "aim": Aim,
     "outcome": Achievement,
-    "size_band": SizeBand,
-    "age_band": AgeBand,
-    "level": Level,
     "instrument": Instrument,
-    "membership": Membership,
-    "region": Region,
-    "role": Role,
 }
 
 _TITLES: dict[str, str] = {
@@ -421,9 +412,7 @@ def _single(data: pd.DataFrame, keys: Sequence[str], helper: str) -> None:
         extra = [
             str(c)
             for c in data.columns
-            if c not in keys
-            and (c not in _ESTIMATE_COLUMNS or (c == "level" and not _numeric(data[c])))
-            and data[c].nunique(dropna=False) > 1
+            if c not in keys and c not in _ESTIMATE_COLUMNS and data[c].nunique(dropna=False) > 1
         ]
         raise ValueError(
             f"{helper} found several rows for the same {list(keys)!r}; the table has other "
@@ -432,22 +421,7 @@ def _single(data: pd.DataFrame, keys: Sequence[str], helper: str) -> None:
         )
 
 
-_ESTIMATE_COLUMNS = (
-    "n",
-    "count",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "df",
-    "ci_method",
-    "level",
-    "boundary",
-    "weighted_n",
-    "n_eff",
-    "deff",
-    "suppressed",
-)
+_ESTIMATE_COLUMNS = (*ESTIMATE_COLUMNS, "suppressed")
 
 
 # -- achievement: 100% stacked bars ---------------------------------------------------------
