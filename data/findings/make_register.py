@@ -22,30 +22,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from gpcollab.findings import REGISTER_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "src" / "gpcollab" / "datasets" / "findings" / "register.csv"
 SHARED = ROOT.parent / "shared" / "findings" / "published_findings.csv"
 
-COLUMNS = [
-    "finding_id",
-    "wave",
-    "instrument",
-    "topic",
-    "statement",
-    "value",
-    "unit",
-    "range_low",
-    "range_high",
-    "base",
-    "subgroup",
-    "source_title",
-    "source_url",
-    "computation",
-    "assumptions",
-    "status_rule",
-    "follows",
-    "reason",
-]
+COLUMNS = list(REGISTER_COLUMNS)
 
 # -- verbal ranges (percent, inclusive); see docs/findings_register.md -----------------------
 THREE_QUARTERS = (70.0, 80.0)

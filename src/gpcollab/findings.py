@@ -71,7 +71,8 @@ _STRING_COLUMNS = (
     "follows",
     "reason",
 )
-_REGISTER_COLUMNS = (
+#: Columns of the bundled register, in file order (data/findings/make_register.py writes them).
+REGISTER_COLUMNS = (
     "finding_id",
     "wave",
     "instrument",
@@ -124,7 +125,7 @@ def _resource(name: str) -> Any:
 def _register() -> pd.DataFrame:
     with _resource("register.csv").open("rb") as handle:
         frame = pd.read_csv(handle, dtype=str, keep_default_na=False, na_values=[""])
-    if tuple(frame.columns) != _REGISTER_COLUMNS:
+    if tuple(frame.columns) != REGISTER_COLUMNS:
         raise FindingsError(f"register.csv: unexpected header {list(frame.columns)}")
     for column in _STRING_COLUMNS:
         frame[column] = frame[column].astype("string")
