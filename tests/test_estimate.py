@@ -591,3 +591,18 @@ def test_all_missing_with_na_rm_is_a_clear_error() -> None:
         estimate_proportions(data, "y", by="g", na_rm=True)
     with pytest.raises(DesignError, match="nothing to estimate"):
         estimate_mean(data.assign(y=[np.nan, np.nan]), "y", na_rm=True)
+
+
+def test_deff_of_weights_scaled_to_the_sample_size_is_the_with_replacement_one() -> None:
+    # weights summing to n (mean 1) are relative weights, not population expansion weights:
+    # deff = var / (s^2 / n) with no finite-population factor. By hand for y = (1, 0, 1, 0),
+    # w = (0.5, 1.5, 1.0, 1.0): W = 4, p = 0.375, z_i = w_i (y_i - p) / W and
+    # var = n/(n-1) * sum z_i^2 = 4/3 * 0.05908203125 = 0.0787760416...,
+    # s^2 = sum w (y - p)^2 / W * n/(n-1) = 0.234375 * 4/3 = 0.3125, v_srs = s^2 / 4 = 0.078125,
+    # so deff = 0.0787760416 / 0.078125 = 1.0083333...
+    data = pd.DataFrame({"y": [1.0, 0.0, 1.0, 0.0], "w": [0.5, 1.5, 1.0, 1.0]})
+    res = estimate_mean(data, "y", design=SurveyDesign(weights="w"))
+    z = np.array([0.5 * 0.625, 1.5 * -0.375, 1.0 * 0.625, 1.0 * -0.375]) / 4
+    var = 4 / 3 * np.sum(z**2)
+    assert res["deff"].item() == pytest.approx(var / 0.078125, rel=1e-12)
+    assert res["deff"].item() == pytest.approx(1.0083333333333, rel=1e-12)

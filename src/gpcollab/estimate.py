@@ -283,6 +283,10 @@ def _calibrated_variance(
     return stratified_variance(prepared, totals)
 
 
+_WOR_FRACTION_LIMIT = 0.5
+"""Below this sampling fraction n'/W the deff uses R's without-replacement SRS variance."""
+
+
 def _deff_n_eff(
     var: FloatArray,
     sigma2: FloatArray,
@@ -297,8 +301,9 @@ def _deff_n_eff(
     n_pos = sums.n_pos.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         s2 = sigma2 * n_pos / (n_pos - 1.0)  # R's svyvar
-        fpc = 1.0 - n_pos / sums.w
-        fpc = np.where(fpc > 0, fpc, 1.0)
+        fraction = n_pos / sums.w
+        # without-replacement SRS only when the weights look like population expansion weights
+        fpc = np.where(fraction < _WOR_FRACTION_LIMIT, 1.0 - fraction, 1.0)
         v_srs = scale2 * s2 / n_pos * fpc
         deff = var / v_srs
         kish = sums.w**2 / sums.w2
@@ -454,8 +459,9 @@ def estimate_mean(
         ``deff`` is survey's default (``deff=TRUE``): the variance divided by that of a simple
         random sample without replacement of the domain's ``n'`` nonzero-weight rows,
         ``s^2 / n' (1 - n'/W_d)``, where ``s^2`` is the weighted variance of ``y`` with the
-        ``n'/(n'-1)`` factor.  When ``W_d <= n'`` (weights not scaled to a population, e.g. an
-        unweighted design) that factor would be 0 and R's deff infinite; the with-replacement
+        ``n'/(n'-1)`` factor.  That factor only makes sense when the weights expand the sample
+        to a population: when ``n'/W_d >= 0.5`` (e.g. an unweighted design, or weights scaled to
+        sum to ``n``, where R's deff would be infinite or absurdly large) the with-replacement
         variance (``deff="replace"``) is used instead.
 
         ``n_eff`` is the size of a simple random sample giving the same SE:
