@@ -59,3 +59,23 @@ def test_function_names_are_not_shadowed_by_submodules() -> None:
         if name != "plot" and isinstance(getattr(gpcollab, name), types.ModuleType)
     ]
     assert shadowed == []
+
+
+def test_type_checking_imports_match_the_lazy_exports() -> None:
+    # the TYPE_CHECKING block (what IDEs and mypy see) must list exactly the lazy exports
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(gpcollab.__file__).read_text(encoding="utf-8"))
+    guarded = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+    )
+    imported = {
+        alias.asname or alias.name
+        for node in ast.walk(guarded)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert imported == set(gpcollab.__all__)

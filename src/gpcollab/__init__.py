@@ -112,6 +112,7 @@ __all__ = sorted(_EXPORTS)
 
 # public name -> module returned itself (``gpcollab.plot`` is the ``gpcollab.plotting`` module)
 _MODULES: dict[str, str] = {"plot": "plotting"}
+__all__ = sorted([*__all__, *_MODULES])
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab import plotting as plot
