@@ -322,9 +322,7 @@ def test_achievement_trend_separated_falls_back() -> None:
 
 
 def _bundled(wave: int) -> SurveyData:
-    if not hasattr(gpcollab, "load_survey") or not hasattr(gpcollab, "verify_findings"):
-        pytest.skip("gpcollab.load_survey / verify_findings not available yet")
-    return gpcollab.load_survey(wave, "gp")  # type: ignore[no-any-return]
+    return gpcollab.load_survey(wave, "gp")
 
 
 @pytest.fixture(scope="module")

@@ -104,8 +104,6 @@ def test_separation_error_suggests_scores() -> None:
 
 
 def test_bundled_staff_model_directions() -> None:
-    if not hasattr(gpcollab, "load_survey"):
-        pytest.skip("gpcollab.load_survey not available yet")
     survey = gpcollab.load_survey(2017, "gp")
     model = achievement_model(
         survey, "staff", scores=("age_band",), too_early="separate", dont_know="separate"

@@ -688,7 +688,6 @@ def test_matplotlib_is_imported_only_when_drawing() -> None:
 
 @pytest.fixture(scope="module")
 def real() -> dict[str, Any]:
-    pytest.importorskip("gpcollab.analysis", exc_type=ImportError)
     from gpcollab.reconstruction import reconstruct
 
     return {
@@ -777,7 +776,8 @@ def test_real_compare_waves_and_size_distribution(real: dict[str, Any]) -> None:
 
 
 def test_real_whatif_tables(real: dict[str, Any]) -> None:
-    whatif = pytest.importorskip("gpcollab.whatif", exc_type=ImportError)
+    from gpcollab import whatif
+
     scenarios = [whatif.Scenario("all 100k-250k", set={"size_band": "100k_250k"})]
     table = whatif.standardise(real["gp17"], "access", scenarios, n_boot=30)
     ax = plotting.plot_scenarios(table)
