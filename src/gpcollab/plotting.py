@@ -191,6 +191,23 @@ def _pct(share: float) -> str:
     return f"{100 * share:.0f}%"
 
 
+def _label_segments(
+    ax: Axes, y: FloatArray, left: FloatArray, widths: FloatArray, colour: str
+) -> None:
+    """Write each stacked segment's percentage inside it (segments under 6% stay blank)."""
+    for yi, x0, w in zip(y, left, widths, strict=True):
+        if w >= 0.06:
+            ax.text(
+                x0 + w / 2,
+                yi,
+                _pct(w),
+                ha="center",
+                va="center",
+                fontsize=_SMALL,
+                color=_text_colour(colour),
+            )
+
+
 def _n_text(n: Any) -> str:
     if n is None or (isinstance(n, float) and math.isnan(n)):
         return "n=?"
@@ -509,17 +526,7 @@ def plot_achievement(
         for patch in bars:
             patch.set_gid(key)
         if annotate:
-            for yi, x0, w in zip(y, left, widths, strict=True):
-                if w >= 0.06:
-                    ax.text(
-                        x0 + w / 2,
-                        yi,
-                        _pct(w),
-                        ha="center",
-                        va="center",
-                        fontsize=_SMALL,
-                        color=_text_colour(colour),
-                    )
+            _label_segments(ax, y, left, widths, colour)
         left = left + widths
 
     from matplotlib.transforms import blended_transform_factory
@@ -922,17 +929,7 @@ def plot_likert(
         for patch in bars:
             patch.set_gid(value)
         if annotate:
-            for yi, x0, w in zip(y, left, widths, strict=True):
-                if w >= 0.06:
-                    ax.text(
-                        x0 + w / 2,
-                        yi,
-                        _pct(w),
-                        ha="center",
-                        va="center",
-                        fontsize=_SMALL,
-                        color=_text_colour(colour),
-                    )
+            _label_segments(ax, y, left, widths, colour)
         left = left + widths
     ax.axvline(0.0, color="#444444", linewidth=0.8)
     reach = max(float(np.max(-starts)), float(np.max(left)), 0.1)
