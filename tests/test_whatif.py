@@ -140,7 +140,13 @@ def test_observed_mix_returns_observed_rate(simulated_survey: SurveyData) -> Non
     n_boot = 2000
     table = standardise(simulated_survey, "access", n_boot=n_boot, seed=11)
     observed = table.iloc[0]
-    rates = achievement_model(simulated_survey, "access").data["fully_achieved"].mean()
+    # the observed rate counted straight from the aims table: fully achieved among access
+    # setters with a substantive answer (the default excludes "too early" and "don't know")
+    aims = simulated_survey.aims
+    access = aims.loc[aims["aim"] == "access", "outcome"].astype(str)
+    substantive = access[access.isin(["fully", "partially", "not_achieved"])]
+    rates = (substantive == "fully").mean()
+    assert len(substantive) == len(achievement_model(simulated_survey, "access").data)
     # point estimate: a logistic model with an intercept reproduces the mean outcome exactly
     assert observed["estimate"] == pytest.approx(rates, abs=1e-8)
     # bootstrap mean: each replicate's observed-mix rate is that replicate's own rate, so the
