@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     # errors
     "GpcollabError": "errors",
+    "ArgumentError": "errors",
     "CodebookError": "errors",
     "LoadError": "errors",
     "UnreadableFileError": "errors",
@@ -136,6 +137,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab.design import SurveyDesign
     from gpcollab.disclosure import suppress
     from gpcollab.errors import (
+        ArgumentError,
         CodebookError,
         ConvergenceError,
         DesignError,

@@ -12,6 +12,16 @@ class GpcollabError(Exception):
     """Base class of every error raised by gpcollab."""
 
 
+class ArgumentError(GpcollabError, ValueError):
+    """A function was called with an argument it cannot use: an unknown column, option or name,
+    a value out of range, or an object of the wrong kind.
+
+    A subclass of ``ValueError`` too, so ``except ValueError`` keeps working. Problems with the
+    *data* or the *design* (rather than with how a function was called) raise the more specific
+    classes below.
+    """
+
+
 class CodebookError(GpcollabError):
     """A codebook file is malformed, or names something the vocabulary does not know."""
 
