@@ -445,7 +445,47 @@ def add_whatif(subparsers: Subparsers) -> None:
         "--n-boot", type=_positive, default=2000, metavar="B", help="bootstrap replicates"
     )
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    parser.add_argument(
+        "--terms",
+        type=_term_list,
+        default=_SCENARIO_TERMS,
+        metavar="T1,T2",
+        help=f"model terms, comma-separated (default: {','.join(_SCENARIO_TERMS)})",
+    )
+    parser.add_argument(
+        "--scores",
+        type=_term_list,
+        default=(),
+        metavar="T1,T2",
+        help=(
+            "ordered terms entered as band scores 0, 1, 2, ... (one log-odds step per band), "
+            f"from {', '.join(_ORDERED_TERMS)}"
+        ),
+    )
+    parser.add_argument(
+        "--separation",
+        choices=("fallback", "error"),
+        default="fallback",
+        help=(
+            "when a band separates the outcome (nobody in it fully achieved the aim): enter "
+            "its term as a score, or else leave it out, with a note (fallback, the default), "
+            "or stop with the error"
+        ),
+    )
     parser.set_defaults(handler=run_whatif)
+
+
+def _term_list(text: str) -> tuple[str, ...]:
+    """``--terms``/``--scores`` value: model terms separated by commas."""
+    names = tuple(t.strip() for t in text.split(",") if t.strip())
+    unknown = [t for t in names if t not in _SCENARIO_TERMS]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: terms are separated by commas, from {', '.join(_SCENARIO_TERMS)}"
+        )
+    if len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"{text!r} names a term twice")
+    return names
 
 
 def _whatif_survey(args: argparse.Namespace) -> SurveyData:
@@ -480,6 +520,14 @@ def run_whatif(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except ScenarioSpecError as exc:
         print(f"gpcollab whatif: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    bad = [t for t in args.scores if t not in _ORDERED_TERMS or t not in args.terms]
+    if bad:
+        print(
+            f"gpcollab whatif: --scores {','.join(bad)}: a score must be one of the --terms "
+            f"({','.join(args.terms)}) and ordered ({', '.join(_ORDERED_TERMS)})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         survey = _whatif_survey(args)
     except GpcollabError as exc:
@@ -492,6 +540,9 @@ def run_whatif(args: argparse.Namespace, out: TextIO | None = None) -> int:
             scenarios,
             n_boot=args.n_boot,
             seed=args.seed,
+            terms=args.terms,
+            scores=args.scores,
+            separation=args.separation,
         )
     except MissingItemError as exc:
         print(f"gpcollab whatif: {exc}", file=sys.stderr)
@@ -502,18 +553,22 @@ def run_whatif(args: argparse.Namespace, out: TextIO | None = None) -> int:
     print(f"Fully achieved: {aim.label} — {survey.meta.label}", file=stdout)
     if survey.synthetic:
         print(f"({SYNTHETIC_NOTICE})", file=stdout)
+    scored = table.attrs.get("scores", [])
     print(
-        f"g-computation on the achievement model; {args.n_boot} bootstrap replicates, "
-        f"seed {args.seed}",
+        f"g-computation on the achievement model of {', '.join(table.attrs.get('terms', []))}"
+        f"{' (' + ', '.join(scored) + ' as scores)' if scored else ''}; "
+        f"{args.n_boot} bootstrap replicates, seed {args.seed}",
         file=stdout,
     )
     print(_format_whatif(table), file=stdout)
+    for note in table.attrs.get("notes", []):
+        print(f"note: {note}", file=stdout)
     return EXIT_OK
 
 
 def _format_whatif(table: pd.DataFrame) -> str:
     """Plain-text table of :func:`gpcollab.whatif.standardise` output."""
-    level = float(table["level"].iloc[0]) if "level" in table else 0.95
+    level = float(table["conf_level"].iloc[0])
     header = ["scenario", "estimate", f"{100 * level:g}% CI", "difference", "n"]
     rows = [header]
     for row in table.to_dict(orient="records"):

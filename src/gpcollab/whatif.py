@@ -17,20 +17,25 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from gpcollab.analysis import DesignArg, DontKnow, TooEarly, check_survey, set_attrs
-from gpcollab.errors import DesignError
+from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
 from gpcollab.intervals import check_level
-from gpcollab.models import DEFAULT_TERMS, OUTCOME, AchievementModel, achievement_model
+from gpcollab.models import (
+    DEFAULT_TERMS,
+    OUTCOME,
+    AchievementModel,
+    achievement_model,
+)
 from gpcollab.schema import SurveyData
 from gpcollab.vocab import SizeBand
 
-__all__ = ["Scenario", "pcn_projection", "reband", "standardise"]
+__all__ = ["Scenario", "Separation", "fit_model", "pcn_projection", "reband", "standardise"]
 
 FloatArray: TypeAlias = NDArray[np.float64]
 
@@ -236,6 +241,11 @@ def _components(model: AchievementModel, scenario: Scenario) -> list[tuple[pd.Da
     base = model.data.copy()
     terms = set(model.terms)
     for term in [*scenario.set, *scenario.shift, *scenario.mix]:
+        if term in model.attrs.get("left_out", []):
+            raise DesignError(
+                f"Scenario {scenario.name!r} changes {term!r}, which had to be left out of the "
+                f"model: {model.attrs['notes'][0]}"
+            )
         if term not in terms:
             raise DesignError(
                 f"Scenario {scenario.name!r} changes {term!r}, which is not a model term; "
@@ -294,6 +304,204 @@ def _matrices(model: AchievementModel, scenario: Scenario) -> list[tuple[FloatAr
         if str(error).startswith("Scenario"):
             raise
         raise DesignError(f"Scenario {scenario.name!r}: {error}") from error
+
+
+# ---------------------------------------------------------------------------------------------
+# the model, with a fallback when a band separates the outcome
+# ---------------------------------------------------------------------------------------------
+
+#: What :func:`fit_model` does when a band separates the outcome (nobody in it fully achieved
+#: the aim, or everybody did): ``"fallback"`` enters the ordered term as a band score, or else
+#: leaves the term out, and says so in the notes; ``"error"`` raises the engine's
+#: :class:`~gpcollab.errors.ConvergenceError`.
+Separation: TypeAlias = Literal["fallback", "error"]
+
+
+def _term_name(term: str | pd.Series) -> str:
+    return term if isinstance(term, str) else str(term.name)
+
+
+def _is_ordered(column: object) -> bool:
+    return (
+        isinstance(column, pd.Series)
+        and isinstance(column.dtype, pd.CategoricalDtype)
+        and bool(column.dtype.ordered)
+    )
+
+
+def _separating_bands(model: AchievementModel, term: str) -> list[tuple[Any, bool]]:
+    """Observed bands of ``term`` in which every row (with weight) has the same outcome.
+
+    Returns (band, outcome) pairs, outcome True when every row fully achieved the aim.
+    """
+    used = model.weights > 0
+    column = model.data[term][used]
+    outcome = model.data[OUTCOME][used].astype(bool).to_numpy()
+    out: list[tuple[Any, bool]] = []
+    for band in column.cat.categories:  # a handful of bands
+        hit = outcome[(column == band).to_numpy()]
+        if len(hit) and (hit.all() or not hit.any()):
+            out.append((band, bool(hit.all())))
+    return out
+
+
+def _score_note(aim: str, term: str, bands: list[tuple[Any, bool]]) -> str:
+    if bands:
+        described = "; ".join(
+            f"{'every' if every else 'no'} respondent with {term} = {band!r} fully achieved it"
+            for band, every in bands
+        )
+        which = "that band's own odds ratio" if len(bands) == 1 else "those bands' odds ratios"
+        why = f"for the aim {aim!r}, {described}, so {which} would be infinite"
+    else:
+        why = f"the model of {aim!r} could not be fitted with one coefficient per band"
+    return (
+        f"{term} is entered as an ordered score (one log-odds step per band) instead of one "
+        f"coefficient per band: {why}. Pass separation='error' to get the error instead."
+    )
+
+
+def _drop_note(aim: str, term: str, error: ConvergenceError) -> str:
+    reason = str(error).split(" (aim ")[0].rstrip(".")  # the engine's words, without its hint
+    return (
+        f"{term} is left out of the model of {aim!r}: it separates the outcome even when "
+        f"entered as a score, so no finite effect exists (the engine: {reason}). Scenarios "
+        f"cannot change {term}; pass separation='error' to get the error instead."
+    )
+
+
+def fit_model(
+    survey: SurveyData,
+    aim: str,
+    *,
+    terms: Sequence[str | pd.Series] = DEFAULT_TERMS,
+    scores: Sequence[str] = (),
+    too_early: TooEarly = "exclude",
+    dont_know: DontKnow = "exclude",
+    design: DesignArg = None,
+    separation: Separation = "fallback",
+) -> tuple[AchievementModel, list[str]]:
+    """The achievement model used by :func:`standardise`, and notes on how it was specified.
+
+    Fits :func:`~gpcollab.achievement_model` with the terms asked for. When a band separates
+    the outcome (nobody in it fully achieved the aim, or everybody did), the odds ratio of that
+    band is infinite and the model cannot be fitted as asked. With ``separation="fallback"``
+    (the default) the smallest change that can be fitted is made, and a note says which:
+
+    1. an ordered term (size, age, level, a :func:`reband` group) is entered as a band score
+       0, 1, 2, … (one log-odds step per band), as ``scores=`` would;
+    2. if that is not enough (the score separates too, e.g. nobody under two years fully
+       achieved it), the term is left out of the model.
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A wave asking ``aims`` and the terms (GP 2017).
+    aim : str
+        The aim, e.g. ``"staff"``.
+    terms, scores, too_early, dont_know, design
+        As in :func:`gpcollab.achievement_model`.
+    separation : {"fallback", "error"}, default="fallback"
+        What to do when a band separates the outcome: adapt the model as above, or raise.
+
+    Returns
+    -------
+    model : AchievementModel
+        The fitted model (``model.terms`` and ``model.scores`` say how it was specified; the
+        notes are in ``model.attrs["notes"]`` too, and so in the ``attrs`` of every table
+        drawn from it).
+    notes : list of str
+        One sentence per change; empty when the model was fitted as asked.
+
+    Raises
+    ------
+    ConvergenceError
+        The model cannot be fitted as asked and ``separation="error"``, or no fallback can be
+        fitted either (the message is the engine's, for the model as asked).
+    ArgumentError
+        ``separation`` is not "fallback" or "error".
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> from gpcollab.whatif import fit_model
+    >>> model, notes = fit_model(gpcollab.load_survey(2017, "gp"), "staff")
+    >>> model.aim
+    'staff'
+    """
+    if separation not in ("fallback", "error"):
+        raise ArgumentError(
+            f"`separation` must be 'fallback' or 'error', but {separation!r} was passed."
+        )
+    chosen = [scores] if isinstance(scores, str) else list(scores)
+    listed: list[str | pd.Series] = [terms] if isinstance(terms, str | pd.Series) else list(terms)
+
+    def attempt(use: list[str | pd.Series], score: list[str]) -> AchievementModel:
+        return achievement_model(
+            survey,
+            aim,
+            use,
+            scores=score,
+            too_early=too_early,
+            dont_know=dont_know,
+            design=design,
+        )
+
+    try:
+        return attempt(listed, chosen), []
+    except ConvergenceError as error:
+        if separation == "error":
+            raise
+        first_error = error
+    survey = check_survey(survey)
+
+    def ordered(use: list[str | pd.Series]) -> list[str]:
+        out = []
+        for term in use:
+            name = _term_name(term)
+            column = term if isinstance(term, pd.Series) else survey.respondents.get(name)
+            if name not in chosen and _is_ordered(column):
+                out.append(name)
+        return out
+
+    def rescue(use: list[str | pd.Series]) -> tuple[AchievementModel, list[str]] | None:
+        """The model of ``use`` with as few extra terms as scores as can be fitted."""
+        candidates = ordered(use)
+        base = [s for s in chosen if s in map(_term_name, use)]
+        trials = [[c] for c in candidates] + ([candidates] if len(candidates) > 1 else [])
+        for extra in ([], *trials):
+            try:
+                return attempt(use, [*base, *extra]), extra
+            except ConvergenceError:
+                continue
+        return None
+
+    rescued = rescue(listed)
+    notes: list[str] = []
+    if rescued is not None:
+        model, extra = rescued
+        notes = [_score_note(aim, name, _separating_bands(model, name)) for name in extra]
+    else:
+        for term in listed if len(listed) > 1 else []:
+            name = _term_name(term)
+            rest = [t for t in listed if t is not term]
+            rescued = rescue(rest)
+            if rescued is None:
+                continue
+            model, extra = rescued
+            try:  # the reason, in the engine's words
+                attempt([term], [name] if name in chosen or name in ordered([term]) else [])
+                reason = first_error
+            except ConvergenceError as error:
+                reason = error
+            notes = [_score_note(aim, n, _separating_bands(model, n)) for n in extra]
+            notes.insert(0, _drop_note(aim, name, reason))
+            model.attrs["left_out"] = [name]
+            break
+        else:
+            raise first_error
+    model.attrs["notes"] = [*model.attrs.get("notes", []), *notes]
+    return model, notes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,7 +655,28 @@ def _summary(res: _Replicates, level: float) -> dict[str, FloatArray]:
 
 
 def _attrs(model: AchievementModel, analysis: str, **extra: Any) -> dict[str, Any]:
-    return {**model.attrs, "analysis": analysis, "aim": model.aim, **extra}
+    return {
+        **model.attrs,
+        "analysis": analysis,
+        "aim": model.aim,
+        "terms": list(model.terms),
+        "scores": list(model.scores),
+        "notes": list(model.attrs.get("notes", [])),
+        **extra,
+    }
+
+
+def _check_model(model: object, aim: str) -> None:
+    if not isinstance(model, AchievementModel):
+        raise ArgumentError(
+            "`model` must be an AchievementModel (from gpcollab.achievement_model or "
+            f"gpcollab.whatif.fit_model), but {type(model).__name__} was passed."
+        )
+    if model.aim != aim:
+        raise ArgumentError(
+            f"`model` is a model of the aim {model.aim!r}, but `aim` is {aim!r}; pass the same "
+            "aim, or fit a model of this one."
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -469,6 +698,7 @@ def standardise(
     scores: Sequence[str] = (),
     design: DesignArg = None,
     model: AchievementModel | None = None,
+    separation: Separation = "fallback",
 ) -> pd.DataFrame:
     """Expected full-achievement rate of an aim under other mixes of collaborations.
 
@@ -490,8 +720,13 @@ def standardise(
     terms, too_early, dont_know, scores, design
         As in :func:`gpcollab.achievement_model`.
     model : AchievementModel, optional
-        An already fitted model (``terms``, ``too_early``, ``dont_know``, ``scores`` and
-        ``design`` are then ignored).
+        An already fitted model, e.g. from :func:`fit_model` (``terms``, ``too_early``,
+        ``dont_know``, ``scores``, ``design`` and ``separation`` are then ignored).
+    separation : {"fallback", "error"}, default="fallback"
+        When a band separates the outcome (nobody in it fully achieved the aim, or everybody
+        did), enter its ordered term as a band score, or else leave the term out, and say so in
+        ``attrs["notes"]``; or raise the :class:`~gpcollab.errors.ConvergenceError` (see
+        :func:`fit_model`).
 
     Returns
     -------
@@ -499,7 +734,9 @@ def standardise(
         One row per scenario, ``"observed"`` first: ``scenario``, ``estimate``, ``se``
         (bootstrap SD), ``ci_low``, ``ci_high``, ``difference`` (vs observed),
         ``difference_ci_low``, ``difference_ci_high``, ``boot_mean`` (mean of the replicates),
-        ``n_boot``, ``n`` (respondents in the model), ``conf_level``.
+        ``n_boot``, ``n`` (respondents in the model), ``conf_level``. ``attrs["notes"]`` lists
+        how the model departs from the terms asked for (empty when it does not);
+        ``attrs["scores"]`` names the terms entered as scores.
 
     Raises
     ------
@@ -541,15 +778,18 @@ def standardise(
             f"Scenario names must be distinct (and not 'observed'), but got {names[1:]!r}."
         )
     if model is None:
-        model = achievement_model(
+        model, _ = fit_model(
             survey,
             aim,
-            terms,
+            terms=terms,
             too_early=too_early,
             dont_know=dont_know,
             scores=scores,
             design=design,
+            separation=separation,
         )
+    else:
+        _check_model(model, aim)
     res = _run(model, [_matrices(model, s) for s in chosen], n_boot, seed)
     table = pd.DataFrame({"scenario": names, **_summary(res, conf)})
     table["n_boot"] = n_boot
@@ -572,6 +812,8 @@ def pcn_projection(
     scores: Sequence[str] = (),
     design: DesignArg = None,
     population: pd.DataFrame | None = None,
+    model: AchievementModel | None = None,
+    separation: Separation = "fallback",
 ) -> pd.DataFrame:
     """What the fitted size and age effects imply for primary care networks (December 2019).
 
@@ -591,6 +833,13 @@ def pcn_projection(
     population : pandas.DataFrame, optional
         One row per network with ``registered_patients``; default
         ``gpcollab.load_population(2019, "pcn")`` (NHS Digital, December 2019).
+    model : AchievementModel, optional
+        An already fitted model of ``aim`` with a ``size_band`` term, as in
+        :func:`standardise` (``terms``, ``too_early``, ``dont_know``, ``scores``, ``design``
+        and ``separation`` are then ignored).
+    separation : {"fallback", "error"}, default="fallback"
+        As in :func:`standardise` (see :func:`fit_model`); the notes are in
+        ``attrs["notes"]``.
 
     Returns
     -------
@@ -624,21 +873,30 @@ def pcn_projection(
         raise DesignError(
             "`population` must have a 'registered_patients' column (one row per network)."
         )
-    names = [t for t in terms if isinstance(t, str)]
-    if "size_band" not in names:
-        raise DesignError(
-            f"`terms` must include 'size_band' to project onto network sizes, but {terms!r} "
-            "was passed."
+    if model is None:
+        names = [t for t in terms if isinstance(t, str)]
+        if "size_band" not in names:
+            raise DesignError(
+                f"`terms` must include 'size_band' to project onto network sizes, but "
+                f"{terms!r} was passed."
+            )
+        model, _ = fit_model(
+            survey,
+            aim,
+            terms=terms,
+            too_early=too_early,
+            dont_know=dont_know,
+            scores=scores,
+            design=design,
+            separation=separation,
         )
-    model = achievement_model(
-        survey,
-        aim,
-        terms,
-        too_early=too_early,
-        dont_know=dont_know,
-        scores=scores,
-        design=design,
-    )
+    else:
+        _check_model(model, aim)
+    if "size_band" not in model.terms:
+        raise ArgumentError(
+            "`model` must have a 'size_band' term to project onto network sizes, but its "
+            f"terms are {list(model.terms)!r}. {' '.join(model.attrs.get('notes', []))}"
+        )
     patients = pd.to_numeric(population["registered_patients"], errors="coerce").astype(float)
     missing = int(patients.isna().sum())
     edges = [band.edges[0] for band in SizeBand] + [np.inf]
