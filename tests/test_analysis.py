@@ -12,7 +12,7 @@ import pytest
 import gpcollab
 from conftest import make_survey
 from gpcollab import analysis as A
-from gpcollab.errors import DesignError, MissingItemError
+from gpcollab.errors import ArgumentError, MissingItemError
 from gpcollab.estimate import BoundaryWarning
 from gpcollab.schema import SurveyData
 
@@ -153,11 +153,11 @@ def test_compare_waves_item_missing_in_a_wave(gp: SurveyData) -> None:
 
 
 def test_unknown_option_and_by_are_clear_errors(gp: SurveyData) -> None:
-    with pytest.raises(DesignError, match="`option` must be one of"):
+    with pytest.raises(ArgumentError, match="`option` must be one of"):
         A.compare_waves(gp, gp, "membership", "federated")
-    with pytest.raises(DesignError, match="`by` names 'colour'"):
+    with pytest.raises(ArgumentError, match="`by` names 'colour'"):
         A.aims_chosen(gp, by="colour")
-    with pytest.raises(DesignError, match="aligned"):
+    with pytest.raises(ArgumentError, match="aligned"):
         A.aims_chosen(gp, by=pd.Series(["a", "b"], name="g"))
 
 

@@ -27,7 +27,7 @@ from gpcollab.datasets import (
     render_card,
     summarise_in_bands,
 )
-from gpcollab.errors import DesignError, GpcollabError
+from gpcollab.errors import ArgumentError, GpcollabError
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data" / "gp_practice_frame"
@@ -297,9 +297,9 @@ def test_summarise_in_bands_edge_goes_up_and_errors() -> None:
     data = pd.DataFrame({"registered_patients": [99, 100, 101]})
     bands = summarise_in_bands(data, [100])
     assert bands["units"].tolist() == [1, 2]
-    with pytest.raises(DesignError, match="`column`"):
+    with pytest.raises(ArgumentError, match="`column`"):
         summarise_in_bands(data, [100], column="patients")
-    with pytest.raises(DesignError, match="increasing"):
+    with pytest.raises(ArgumentError, match="increasing"):
         summarise_in_bands(data, [200, 100])
 
 

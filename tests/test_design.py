@@ -19,7 +19,7 @@ from gpcollab.design import (
     influence_covariance,
     prepare_design,
 )
-from gpcollab.errors import DesignError
+from gpcollab.errors import ArgumentError, DesignError
 
 DATA = Path(__file__).parent / "data" / "r_survey"
 RTOL = 1e-8
@@ -222,22 +222,29 @@ def test_bad_design_columns(kwargs: dict[str, str], match: str) -> None:
             "text": ["a", "b", "c", "d"],
         }
     )
-    with pytest.raises(DesignError, match=match):
+    # naming an absent or non-numeric column is an argument error; bad values in a design
+    # column are a design error
+    error = (
+        ArgumentError
+        if match in (r"`weights` names column 'nope'", r"must be numeric")
+        else DesignError
+    )
+    with pytest.raises(error, match=match):
         prepare_design(data, SurveyDesign(**kwargs))  # type: ignore[arg-type]
 
 
 def test_bad_design_arguments() -> None:
-    with pytest.raises(DesignError, match=r"`lonely_psu` must be one of"):
+    with pytest.raises(ArgumentError, match=r"`lonely_psu` must be one of"):
         SurveyDesign(lonely_psu="certainty")  # type: ignore[arg-type]
-    with pytest.raises(DesignError, match=r"`weights` must be a column name"):
+    with pytest.raises(ArgumentError, match=r"`weights` must be a column name"):
         SurveyDesign(weights=3)  # type: ignore[arg-type]
     assert SurveyDesign(calibration="a").calibration == ("a",)  # type: ignore[arg-type]
     with pytest.raises(DesignError, match=r"`data` has no rows"):
         prepare_design(pd.DataFrame({"y": []}), None)
-    with pytest.raises(DesignError, match=r"`design` must be a SurveyDesign"):
+    with pytest.raises(ArgumentError, match=r"`design` must be a SurveyDesign"):
         prepare_design(pd.DataFrame({"y": [1]}), "weights")  # type: ignore[arg-type]
     prep = prepare_design(pd.DataFrame({"y": [1.0, 2.0]}), None)
-    with pytest.raises(DesignError, match=r"shape \(n,\) or \(n, k\)"):
+    with pytest.raises(ArgumentError, match=r"shape \(n,\) or \(n, k\)"):
         influence_covariance(prep, np.zeros(3))
 
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import make_survey
 from gpcollab import analysis as A
 from gpcollab.disclosure import suppress
-from gpcollab.errors import DesignError
+from gpcollab.errors import ArgumentError
 
 
 def _table() -> pd.DataFrame:
@@ -51,9 +51,9 @@ def test_zeros_and_threshold() -> None:
     assert not out.loc[5, "suppressed"]  # a zero reveals nobody
     assert suppress(table, group_columns=["domain"], mask_zeros=True).loc[5, "suppressed"]
     assert not suppress(table, min_n=0)["suppressed"].any()
-    with pytest.raises(DesignError, match="`min_n` must be"):
+    with pytest.raises(ArgumentError, match="`min_n` must be"):
         suppress(table, min_n=-1)
-    with pytest.raises(DesignError, match="`group_columns` names"):
+    with pytest.raises(ArgumentError, match="`group_columns` names"):
         suppress(table, group_columns=["nope"])
 
 

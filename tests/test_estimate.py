@@ -22,7 +22,7 @@ from gpcollab import (
     estimate_total,
     rake,
 )
-from gpcollab.errors import DesignError
+from gpcollab.errors import ArgumentError, DesignError
 
 DATA = Path(__file__).parent / "data" / "r_survey"
 RTOL = 1e-8
@@ -578,7 +578,7 @@ def test_missing_values_need_na_rm() -> None:
 )
 def test_bad_arguments(call: object, match: str) -> None:
     data = pd.DataFrame({"y": [1.0, 2.0, 3.0], "g": ["a", "b", "b"]})
-    with pytest.raises(DesignError, match=match):
+    with pytest.raises(ArgumentError, match=match):
         call(data)  # type: ignore[operator]
 
 

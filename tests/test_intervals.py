@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gpcollab.errors import DesignError
+from gpcollab.errors import ArgumentError
 from gpcollab.intervals import (
     boundary_ci,
     clopper_pearson_ci,
@@ -105,9 +105,9 @@ def test_vectorised_shapes_and_t_quantile() -> None:
 
 
 def test_interval_errors() -> None:
-    with pytest.raises(DesignError, match=r"`ci_method` must be one of"):
+    with pytest.raises(ArgumentError, match=r"`ci_method` must be one of"):
         proportion_ci(0.5, 0.1, 10, method="likelihood")
-    with pytest.raises(DesignError, match=r"needs the sample size `n`"):
+    with pytest.raises(ArgumentError, match=r"needs the sample size `n`"):
         proportion_ci(0.5, 0.1, 10, method="beta")
-    with pytest.raises(DesignError, match=r"`level` must be a number strictly between"):
+    with pytest.raises(ArgumentError, match=r"`level` must be a number strictly between"):
         wald_ci(0.5, 0.1, 10, level=1.5)

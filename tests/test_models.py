@@ -11,7 +11,7 @@ import pytest
 
 import gpcollab
 from conftest import make_survey
-from gpcollab.errors import ConvergenceError, DesignError
+from gpcollab.errors import ArgumentError, ConvergenceError
 from gpcollab.models import achievement_model
 from gpcollab.schema import SurveyData
 
@@ -81,11 +81,11 @@ def test_scores_and_errors(survey: SurveyData) -> None:
     model = achievement_model(survey, "access", terms=("age_band",), scores=("age_band",))
     assert list(model.coefficients["term"]) == ["(Intercept)", "age_band_score"]
     assert np.isfinite(model.coefficients["odds_ratio"]).all()
-    with pytest.raises(DesignError, match="`aim` must be one of"):
+    with pytest.raises(ArgumentError, match="`aim` must be one of"):
         achievement_model(survey, "happiness")
-    with pytest.raises(DesignError, match="`scores` names 'size_band', which is not one of"):
+    with pytest.raises(ArgumentError, match="`scores` names 'size_band', which is not one of"):
         achievement_model(survey, "access", terms=("funding",), scores=("size_band",))
-    with pytest.raises(DesignError, match="`terms` names 'colour'"):
+    with pytest.raises(ArgumentError, match="`terms` names 'colour'"):
         achievement_model(survey, "access", terms=("colour",))
 
 

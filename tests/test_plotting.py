@@ -29,6 +29,7 @@ from matplotlib.patches import Rectangle
 
 import gpcollab
 from gpcollab import plotting
+from gpcollab.errors import ArgumentError
 from gpcollab.schema import SYNTHETIC_NOTICE
 from gpcollab.vocab import (
     Achievement,
@@ -381,7 +382,7 @@ def test_achievement_order_questionnaire_and_explicit() -> None:
 def test_achievement_missing_columns_and_wrong_type() -> None:
     with pytest.raises(ValueError, match=r"needs the columns \['outcome'\]"):
         plotting.plot_achievement(achievement_table().drop(columns="outcome"))
-    with pytest.raises(TypeError, match="needs a pandas DataFrame"):
+    with pytest.raises(ArgumentError, match="needs a pandas DataFrame"):
         plotting.plot_achievement([1, 2, 3])  # type: ignore[arg-type]
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from gpcollab import (
+    ArgumentError,
     ConvergenceError,
     DesignError,
     LogisticFit,
@@ -244,9 +245,9 @@ def test_predict(gp_fit: LogisticFit, gp_like: pd.DataFrame) -> None:
     new = pd.DataFrame({"size_band": [">250k"], "age_band": [">2y"], "funded": [False]})
     eta = gp_fit.params[[0, 4, 6]].sum()
     assert gp_fit.predict(new)[0] == pytest.approx(1 / (1 + np.exp(-eta)), rel=1e-12)
-    with pytest.raises(DesignError, match="was not fitted with"):
+    with pytest.raises(ArgumentError, match="was not fitted with"):
         gp_fit.predict(new.assign(size_band=["huge"]))
-    with pytest.raises(DesignError, match="`coef` must have shape"):
+    with pytest.raises(ArgumentError, match="`coef` must have shape"):
         gp_fit.predict(new, np.zeros(3))
 
 
@@ -278,7 +279,7 @@ def test_non_convergence_raises() -> None:
 
 def test_argument_errors() -> None:
     df = toy()
-    with pytest.raises(DesignError, match="`x` must name a column"):
+    with pytest.raises(ArgumentError, match="`x` must name a column"):
         logistic_regression(df, "achieved", ["nope"])
     with pytest.raises(DesignError, match="missing value"):
         logistic_regression(
@@ -288,11 +289,11 @@ def test_argument_errors() -> None:
         logistic_regression(df.assign(achieved=1), "achieved", ["size"])
     with pytest.raises(DesignError, match="rank deficient"):
         logistic_regression(df.assign(size2=df["size"]), "achieved", ["size", "size2"])
-    with pytest.raises(DesignError, match="distinct columns"):
+    with pytest.raises(ArgumentError, match="distinct columns"):
         logistic_regression(df, "achieved", ["size", "size"])
-    with pytest.raises(DesignError, match="`max_iter` must be"):
+    with pytest.raises(ArgumentError, match="`max_iter` must be"):
         logistic_regression(df, "achieved", ["size"], max_iter=0)
-    with pytest.raises(DesignError, match="`level` must be"):
+    with pytest.raises(ArgumentError, match="`level` must be"):
         logistic_regression(df, "achieved", ["size"], level=1.5)
     with pytest.raises(DesignError, match="too few"):
         logistic_regression(

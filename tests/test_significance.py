@@ -17,7 +17,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gpcollab import DesignError, SurveyDesign, chisq_test, compare_proportions, trend_test
+from gpcollab import (
+    ArgumentError,
+    DesignError,
+    SurveyDesign,
+    chisq_test,
+    compare_proportions,
+    trend_test,
+)
 
 DATA = Path(__file__).parent / "data" / "r_survey"
 EXTRA = DATA / "significance_regression"
@@ -290,15 +297,15 @@ def test_chisq_layout_and_order(gp_like: pd.DataFrame) -> None:
 
 def test_chisq_errors() -> None:
     df = toy()
-    with pytest.raises(DesignError, match="`statistic` must be one of"):
+    with pytest.raises(ArgumentError, match="`statistic` must be one of"):
         chisq_test(df, "size", "funded", statistic="G")  # type: ignore[arg-type]
-    with pytest.raises(DesignError, match="`row` must name a column"):
+    with pytest.raises(ArgumentError, match="`row` must name a column"):
         chisq_test(df, "nope", "funded")
     with pytest.raises(DesignError, match="at least two"):
         chisq_test(df.assign(one="x"), "one", "funded")
     with pytest.raises(DesignError, match="missing value"):
         chisq_test(df.assign(size=df["size"].where(df.index != 3)), "size", "funded")
-    with pytest.raises(DesignError, match="different columns"):
+    with pytest.raises(ArgumentError, match="different columns"):
         chisq_test(df, "size", "size")
 
 
@@ -360,13 +367,13 @@ def test_trend_direction_scores_and_numeric() -> None:
 
 def test_trend_errors() -> None:
     df = toy()
-    with pytest.raises(DesignError, match="ordered pandas Categorical"):
+    with pytest.raises(ArgumentError, match="ordered pandas Categorical"):
         trend_test(df.assign(size=df["size"].astype(str)), "achieved", "size")
-    with pytest.raises(DesignError, match="`scores` must hold 3"):
+    with pytest.raises(ArgumentError, match="`scores` must hold 3"):
         trend_test(df, "achieved", "size", scores=[1, 2])
-    with pytest.raises(DesignError, match="pass `success=`"):
+    with pytest.raises(ArgumentError, match="pass `success=`"):
         trend_test(df.assign(a=np.where(df["achieved"] == 1, "y", "n")), "a", "size")
-    with pytest.raises(DesignError, match="`level` must be"):
+    with pytest.raises(ArgumentError, match="`level` must be"):
         trend_test(df, "achieved", "size", level=95)
 
 
@@ -432,11 +439,11 @@ def test_compare_proportions_toy_gp_oracle(gp_like: pd.DataFrame) -> None:
 
 def test_compare_proportions_errors() -> None:
     df = toy()
-    with pytest.raises(DesignError, match="`success` must be one of"):
+    with pytest.raises(ArgumentError, match="`success` must be one of"):
         compare_proportions(df, df, "funded", success="maybe")
-    with pytest.raises(DesignError, match="`labels` must be"):
+    with pytest.raises(ArgumentError, match="`labels` must be"):
         compare_proportions(df, df, "achieved", labels=("a",))  # type: ignore[arg-type]
-    with pytest.raises(DesignError, match="`data_b` must be a pandas DataFrame"):
+    with pytest.raises(ArgumentError, match="`data_b` must be a pandas DataFrame"):
         compare_proportions(df, [1, 2], "achieved")  # type: ignore[arg-type]
-    with pytest.raises(DesignError, match="must hold 0/1"):
+    with pytest.raises(ArgumentError, match="must hold 0/1"):
         compare_proportions(df, df.assign(achieved=2), "achieved")

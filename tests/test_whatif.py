@@ -57,9 +57,9 @@ def test_reband_on_band_edges(survey: SurveyData) -> None:
 
 
 def test_reband_off_edge_lists_usable(survey: SurveyData) -> None:
-    with pytest.raises(DesignError, match=r"Usable thresholds: \[30000, 50000, 100000, 250000\]"):
+    with pytest.raises(ArgumentError, match=r"Usable thresholds: \[30000, 50000, 100000, 250000\]"):
         reband(survey, 75_000)
-    with pytest.raises(DesignError, match="positive numbers"):
+    with pytest.raises(ArgumentError, match="positive numbers"):
         reband(survey, [])
 
 
@@ -79,21 +79,21 @@ def test_scenario_from_dict_and_errors(survey: SurveyData) -> None:
     assert Scenario.coerce({"name": "x", "set": {"size_band": "under_30k"}}).set == {
         "size_band": "under_30k"
     }
-    with pytest.raises(DesignError, match="needs 'name'"):
+    with pytest.raises(ArgumentError, match="needs 'name'"):
         Scenario.coerce({"set": {}})
-    with pytest.raises(DesignError, match="more than one"):
+    with pytest.raises(ArgumentError, match="more than one"):
         Scenario("x", set={"size_band": "under_30k"}, shift={"size_band": 1})
     model = achievement_model(survey, "access", terms=("size_band",))
     bad = Scenario("huge", set={"size_band": "over_500k"})
-    with pytest.raises(DesignError, match=r"'huge'.*'over_500k'.*allowed: \['under_30k'"):
+    with pytest.raises(ArgumentError, match=r"'huge'.*'over_500k'.*allowed: \['under_30k'"):
         standardise(survey, "access", bad, model=model, n_boot=0)
-    with pytest.raises(DesignError, match="not a model term"):
+    with pytest.raises(ArgumentError, match="not a model term"):
         standardise(survey, "access", Scenario("x", set={"level": "locality"}), model=model)
-    with pytest.raises(DesignError, match="add up to 1"):
+    with pytest.raises(ArgumentError, match="add up to 1"):
         standardise(
             survey, "access", Scenario("x", mix={"size_band": {"under_30k": 0.5}}), model=model
         )
-    with pytest.raises(DesignError, match=r"no respondent|not fitted"):
+    with pytest.raises(ArgumentError, match=r"no respondent|not fitted"):
         standardise(survey, "access", Scenario("x", set={"size_band": "over_250k"}), model=model)
 
 
@@ -219,7 +219,7 @@ def test_pcn_projection_real_population(simulated_survey: SurveyData) -> None:
     assert table["pcns"].iloc[-1] == table["pcns"].iloc[:-1].sum()
     assert table["share_of_pcns"].iloc[:-1].sum() == pytest.approx(1.0)
     assert table.attrs["age_band"] == "under_1y"
-    with pytest.raises(DesignError, match="must include 'size_band'"):
+    with pytest.raises(ArgumentError, match="must include 'size_band'"):
         pcn_projection(simulated_survey, "access", terms=("age_band",))
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from gpcollab.errors import UnknownNameError
+
 __version__ = "0.1.0"
 
 # public name -> module that defines it (one module per idea; see DESIGN.md)
@@ -24,6 +26,13 @@ _EXPORTS: dict[str, str] = {
     "DesignError": "errors",
     "ConvergenceError": "errors",
     "MissingItemError": "errors",
+    "UnknownNameError": "errors",
+    "DatasetError": "errors",
+    "SurveyLoadError": "errors",
+    "FindingsError": "errors",
+    "ReconstructionError": "errors",
+    "ScenarioSpecError": "errors",
+    "BoundaryWarning": "errors",
     # vocabulary
     "Wave": "vocab",
     "Instrument": "vocab",
@@ -83,7 +92,6 @@ _EXPORTS: dict[str, str] = {
     "estimate_mean": "estimate",
     "estimate_total": "estimate",
     "estimate_proportions": "estimate",
-    "BoundaryWarning": "estimate",
     "rake": "weighting",
     "poststratify": "weighting",
     "kish_efficiency": "weighting",
@@ -138,17 +146,23 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab.disclosure import suppress
     from gpcollab.errors import (
         ArgumentError,
+        BoundaryWarning,
         CodebookError,
         ConvergenceError,
+        DatasetError,
         DesignError,
+        FindingsError,
         GpcollabError,
         LoadError,
         MissingItemError,
+        ReconstructionError,
+        ScenarioSpecError,
+        SurveyLoadError,
         SurveyValidationError,
+        UnknownNameError,
         UnreadableFileError,
     )
     from gpcollab.estimate import (
-        BoundaryWarning,
         estimate_mean,
         estimate_proportions,
         estimate_total,
@@ -196,7 +210,7 @@ def __getattr__(name: str) -> Any:
         return module
     module_name = _EXPORTS.get(name)
     if module_name is None:
-        raise AttributeError(f"module 'gpcollab' has no attribute {name!r}")
+        raise UnknownNameError(f"module 'gpcollab' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"gpcollab.{module_name}"), name)
     globals()[name] = value  # cache: later lookups skip __getattr__
     return value

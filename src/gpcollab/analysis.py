@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from gpcollab.design import SurveyDesign
-from gpcollab.errors import DesignError
+from gpcollab.errors import ArgumentError, DesignError
 from gpcollab.estimate import BoundaryWarning, estimate_proportions
 from gpcollab.intervals import check_level, wald_ci
 from gpcollab.schema import ITEMS, SurveyData
@@ -140,7 +140,7 @@ def as_design(design: DesignArg) -> SurveyDesign | None:
         return design
     if isinstance(design, str):
         return SurveyDesign(weights=design)
-    raise DesignError(
+    raise ArgumentError(
         "`design` must be a SurveyDesign, the name of a weight column, or None, but "
         f"{type(design).__name__} was passed."
     )
@@ -149,7 +149,7 @@ def as_design(design: DesignArg) -> SurveyDesign | None:
 def check_survey(survey: object, param: str = "survey") -> SurveyData:
     """Raise a clear error unless ``survey`` is a :class:`SurveyData`."""
     if not isinstance(survey, SurveyData):
-        raise DesignError(
+        raise ArgumentError(
             f"`{param}` must be a SurveyData (e.g. gpcollab.load_survey(2017, 'gp')), but "
             f"{type(survey).__name__} was passed."
         )
@@ -160,7 +160,7 @@ def check_choice(value: object, allowed: Iterable[str], param: str) -> str:
     """Return ``value`` if it is one of ``allowed``, else raise naming the parameter."""
     options = list(allowed)
     if not isinstance(value, str) or value not in options:
-        raise DesignError(f"`{param}` must be one of {options!r}, but {value!r} was passed.")
+        raise ArgumentError(f"`{param}` must be one of {options!r}, but {value!r} was passed.")
     return value
 
 
@@ -285,7 +285,7 @@ def resolve_by(
         if isinstance(entry, pd.Series):
             name = str(entry.name) if entry.name is not None else "group"
             if len(entry) != len(frame) or not entry.index.equals(frame.index):
-                raise DesignError(
+                raise ArgumentError(
                     f"`{param}` Series {name!r} must be aligned with survey.respondents "
                     f"({len(frame)} rows, same index), but it has {len(entry)} rows."
                 )
@@ -304,16 +304,16 @@ def resolve_by(
                 usable = [
                     c for c in frame.columns if c != "respondent_id" and not str(c).startswith(_TMP)
                 ]
-                raise DesignError(
+                raise ArgumentError(
                     f"`{param}` names {name!r}, which is neither a respondent column nor "
                     f"'funding'; usable: {[*usable, 'funding']!r}."
                 )
         else:
-            raise DesignError(
+            raise ArgumentError(
                 f"`{param}` must hold column names or pandas Series, but {entry!r} was passed."
             )
         if name in names:
-            raise DesignError(f"`{param}` lists {name!r} twice.")
+            raise ArgumentError(f"`{param}` lists {name!r} twice.")
         names.append(name)
     return frame, names
 
@@ -523,7 +523,7 @@ def distribution(
     survey = check_survey(survey)
     if item not in ITEMS or ITEMS[item].kind == "aims":
         usable = [name for name, spec in ITEMS.items() if spec.kind != "aims"]
-        raise DesignError(f"`item` must be one of {usable!r}, but {item!r} was passed.")
+        raise ArgumentError(f"`item` must be one of {usable!r}, but {item!r} was passed.")
     survey.require(item)
     check_choice(among, _AMONG, "among")
     frame, by_cols = resolve_by(survey, _frame(survey), by)
@@ -576,12 +576,12 @@ def _asked(survey: SurveyData, item: str) -> pd.Series:
 def _indicator(survey: SurveyData, item: str, option: str | Sequence[str]) -> pd.DataFrame:
     """Columns ``yes`` and ``base`` (booleans aligned with respondents) for ``item == option``."""
     if item not in ITEMS:
-        raise DesignError(f"`item` must be one of {list(ITEMS)!r}, but {item!r} was passed.")
+        raise ArgumentError(f"`item` must be one of {list(ITEMS)!r}, but {item!r} was passed.")
     survey.require(item)
     spec = ITEMS[item]
     options = [option] if isinstance(option, str) else list(option)
     if not options:
-        raise DesignError("`option` must name at least one answer, but an empty list was passed.")
+        raise ArgumentError("`option` must name at least one answer, but an empty list was passed.")
     index = survey.respondents.index
     if item == "membership" and options == ["in_collaboration"]:
         answered = survey.respondents["membership"].notna()
@@ -672,7 +672,7 @@ def compare_waves(
     conf = check_level(level)
     designs = design if isinstance(design, tuple) else (design, design)
     if len(designs) != 2:
-        raise DesignError("`design` as a tuple must hold two designs: (first, second).")
+        raise ArgumentError("`design` as a tuple must hold two designs: (first, second).")
     results = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BoundaryWarning)
@@ -1050,7 +1050,7 @@ def achievement_trend(
     des = as_design(design)
     band = survey.respondents[across]
     if not (isinstance(band.dtype, pd.CategoricalDtype) and band.dtype.ordered):
-        raise DesignError(f"`across` must name an ordered band column, but {across!r} is not.")
+        raise ArgumentError(f"`across` must name an ordered band column, but {across!r} is not.")
     wide = aim_outcomes(survey)
     rows = []
     for aim in _aim_list(survey, aims):

@@ -23,6 +23,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from gpcollab.errors import ScenarioSpecError
+
 if TYPE_CHECKING:  # pragma: no cover
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -118,10 +120,6 @@ _SCENARIO_TERMS: tuple[str, ...] = ("size_band", "age_band", "level", "funding")
 _ORDERED_TERMS: tuple[str, ...] = ("size_band", "age_band", "level")
 _YES = ("yes", "true", "1", "funded")
 _NO = ("no", "false", "0", "unfunded")
-
-
-class ScenarioSpecError(ValueError):
-    """A ``--scenario`` text cannot be parsed; the message lists what is allowed."""
 
 
 def _progress(stream: TextIO | None = None) -> Callable[[str], None]:

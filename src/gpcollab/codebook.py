@@ -275,7 +275,8 @@ def _first_text(answers: Mapping[str, str], value: str) -> str:
     for text, target in answers.items():
         if target == value:
             return text
-    raise KeyError(value)  # pragma: no cover - validation guarantees every value has a text
+    # validation guarantees every value has a text, so this is a programming error
+    raise CodebookError(f"no answer text maps to the value {value!r}")  # pragma: no cover
 
 
 # -- loading ---------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from gpcollab.errors import DesignError
+from gpcollab.errors import ArgumentError, DesignError
 
 __all__ = [
     "LonelyPSU",
@@ -112,12 +112,12 @@ class SurveyDesign:
         for name in ("weights", "strata", "psu", "fpc"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
-                raise DesignError(
+                raise ArgumentError(
                     f"SurveyDesign `{name}` must be a column name (str) or None, "
                     f"but {value!r} was passed."
                 )
         if self.lonely_psu not in _LONELY_CHOICES:
-            raise DesignError(
+            raise ArgumentError(
                 f"SurveyDesign `lonely_psu` must be one of {list(_LONELY_CHOICES)}, "
                 f"but {self.lonely_psu!r} was passed."
             )
@@ -127,7 +127,7 @@ class SurveyDesign:
         if not isinstance(calibration, tuple | list) or not all(
             isinstance(c, str) for c in calibration
         ):
-            raise DesignError(
+            raise ArgumentError(
                 "SurveyDesign `calibration` must be a tuple of column names, "
                 f"but {self.calibration!r} was passed."
             )
@@ -194,7 +194,7 @@ class PreparedDesign:
 
 def _column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
     if name not in data.columns:
-        raise DesignError(
+        raise ArgumentError(
             f"SurveyDesign `{role}` names column {name!r}, which is not in the data; "
             f"available columns: {list(map(str, data.columns))}."
         )
@@ -236,7 +236,7 @@ def _numeric(col: pd.Series, name: str, role: str) -> FloatArray:
     try:
         values = np.asarray(col, dtype=np.float64)
     except (TypeError, ValueError):
-        raise DesignError(
+        raise ArgumentError(
             f"SurveyDesign `{role}` column {name!r} must be numeric, but has dtype {col.dtype}."
         ) from None
     if not np.all(np.isfinite(values)):
@@ -261,10 +261,12 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
 
     Raises
     ------
+    ArgumentError
+        ``data`` is not a DataFrame, or a named column is absent or not numeric.
     DesignError
-        A named column is absent, incomplete or not numeric; weights are negative; the fpc is
-        not constant within strata or smaller than the number of sampled PSUs; a stratum has a
-        single PSU and ``lonely_psu="fail"``.
+        A design column is incomplete; weights are negative; the fpc is not constant within
+        strata or smaller than the number of sampled PSUs; a stratum has a single PSU and
+        ``lonely_psu="fail"``.
 
     Examples
     --------
@@ -276,11 +278,11 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
     if design is None:
         design = SurveyDesign()
     if not isinstance(design, SurveyDesign):
-        raise DesignError(
+        raise ArgumentError(
             f"`design` must be a SurveyDesign or None, but {type(design).__name__} was passed."
         )
     if not isinstance(data, pd.DataFrame):
-        raise DesignError(
+        raise ArgumentError(
             f"`data` must be a pandas DataFrame, but {type(data).__name__} was passed."
         )
     n = len(data)
@@ -400,7 +402,7 @@ def _as_2d(z: NDArray[np.float64], n: int) -> FloatArray:
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2 or arr.shape[0] != n:
-        raise DesignError(
+        raise ArgumentError(
             f"influence values must have shape (n,) or (n, k) with n = {n}, "
             f"but shape {np.shape(z)} was passed."
         )

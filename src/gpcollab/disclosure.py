@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gpcollab.errors import DesignError
+from gpcollab.errors import ArgumentError
 
 __all__ = ["DEFAULT_MIN_N", "DEFAULT_VALUE_COLUMNS", "suppress"]
 
@@ -43,7 +43,7 @@ DEFAULT_VALUE_COLUMNS: tuple[str, ...] = (
 def _check_columns(table: pd.DataFrame, names: Sequence[str], param: str) -> list[str]:
     missing = [c for c in names if c not in table.columns]
     if missing:
-        raise DesignError(
+        raise ArgumentError(
             f"`{param}` names column(s) {missing!r} that the table does not have; columns: "
             f"{list(map(str, table.columns))!r}."
         )
@@ -126,11 +126,11 @@ def suppress(
     2      c       0.7       False
     """
     if not isinstance(table, pd.DataFrame):
-        raise DesignError(
+        raise ArgumentError(
             f"`table` must be a pandas DataFrame, but {type(table).__name__} was passed."
         )
     if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 0:
-        raise DesignError(f"`min_n` must be a whole number >= 0, but {min_n!r} was passed.")
+        raise ArgumentError(f"`min_n` must be a whole number >= 0, but {min_n!r} was passed.")
     out = table.copy()
     out.attrs = dict(table.attrs)
     counts = [c for c in count_columns if c in out.columns]

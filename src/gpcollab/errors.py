@@ -1,8 +1,13 @@
-"""The library's own exception types.
+"""The library's own exception and warning types: every one of them is defined here.
 
-Every error gpcollab raises on purpose derives from :class:`GpcollabError`, so callers can catch
-one class. Errors about input data name the file, row and column, what was found and what is
-allowed.
+Every error gpcollab raises derives from :class:`GpcollabError`, so callers can catch one
+class; nothing in the package raises a bare built-in exception. How a function was called
+(an unknown column or option, a value out of range, an object of the wrong kind) is an
+:class:`ArgumentError`; a design or data that cannot be used as given is a
+:class:`DesignError`. Where callers or Python's protocols expect a built-in class, the error
+inherits from it too (``ArgumentError`` and ``DesignError`` are ``ValueError``s,
+``UnknownNameError`` is an ``AttributeError`` and a ``KeyError``). Errors about input data name
+the file, row and column, what was found and what is allowed. See ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -66,6 +71,42 @@ class MissingItemError(GpcollabError, KeyError):
 
     def __str__(self) -> str:  # KeyError would otherwise repr() the message
         return str(self.args[0]) if self.args else ""
+
+
+class UnknownNameError(GpcollabError, AttributeError, KeyError):
+    """A name looked up on the ``gpcollab`` package, or in one of its read-only mappings (such
+    as :data:`gpcollab.reconstruction.PARAMETERS`), does not exist.
+
+    A subclass of ``AttributeError`` and ``KeyError`` as well, because Python's protocols
+    (``hasattr``, ``getattr(..., default)``, ``Mapping.get``, ``in``) rely on those classes.
+    """
+
+    def __str__(self) -> str:  # KeyError would otherwise repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class DatasetError(GpcollabError, LookupError):
+    """A bundled dataset is unknown, or its metadata or data file is malformed."""
+
+
+class SurveyLoadError(GpcollabError, LookupError):
+    """No bundled set for the wave and instrument asked for."""
+
+
+class FindingsError(GpcollabError, ValueError):
+    """The register, an assumption choice or a computation is malformed or unknown."""
+
+
+class ReconstructionError(GpcollabError, ValueError):
+    """A synthetic set cannot be built: unknown wave or instrument, or an infeasible target."""
+
+
+class ScenarioSpecError(GpcollabError, ValueError):
+    """A ``--scenario`` text cannot be parsed; the message lists what is allowed."""
+
+
+class BoundaryWarning(UserWarning):
+    """An estimated proportion is exactly 0 or 1; its interval is the exact boundary one."""
 
 
 class UnreadableFileError(LoadError):

@@ -37,7 +37,7 @@ from gpcollab.design import (
     prepare_design,
     stratified_variance,
 )
-from gpcollab.errors import DesignError
+from gpcollab.errors import ArgumentError, BoundaryWarning, DesignError
 from gpcollab.intervals import (
     CI_METHODS,
     boundary_ci,
@@ -58,10 +58,6 @@ IntArray: TypeAlias = NDArray[np.intp]
 By: TypeAlias = str | Sequence[str] | None
 
 
-class BoundaryWarning(UserWarning):
-    """An estimated proportion is exactly 0 or 1; its interval is the exact boundary one."""
-
-
 # --------------------------------------------------------------------------- domains
 
 
@@ -75,7 +71,7 @@ class _Domains:
 def _check_columns(data: pd.DataFrame, names: Sequence[str], param: str) -> None:
     missing = [c for c in names if c not in data.columns]
     if missing:
-        raise DesignError(
+        raise ArgumentError(
             f"`{param}` names column(s) {missing!r} not in the data; "
             f"available columns: {list(map(str, data.columns))}."
         )
@@ -88,9 +84,11 @@ def _as_list(by: By) -> list[str]:
         return [by]
     out = list(by)
     if not all(isinstance(b, str) for b in out):
-        raise DesignError(f"`by` must be a column name or a list of names, but {by!r} was passed.")
+        raise ArgumentError(
+            f"`by` must be a column name or a list of names, but {by!r} was passed."
+        )
     if len(set(out)) != len(out):
-        raise DesignError(f"`by` lists a column twice: {out!r}.")
+        raise ArgumentError(f"`by` lists a column twice: {out!r}.")
     return out
 
 
@@ -179,16 +177,16 @@ def _prepare(
     data: pd.DataFrame, y: str, by: By, design: SurveyDesign | None, na_rm: bool
 ) -> tuple[PreparedDesign, list[str], _Domains]:
     if not isinstance(data, pd.DataFrame):
-        raise DesignError(
+        raise ArgumentError(
             f"`data` must be a pandas DataFrame, but {type(data).__name__} was passed."
         )
     if not isinstance(y, str):
-        raise DesignError(f"`y` must be a column name (str), but {y!r} was passed.")
+        raise ArgumentError(f"`y` must be a column name (str), but {y!r} was passed.")
     by_cols = _as_list(by)
     _check_columns(data, [y], "y")
     _check_columns(data, by_cols, "by")
     if y in by_cols:
-        raise DesignError(f"`y` ({y!r}) is also listed in `by`.")
+        raise ArgumentError(f"`y` ({y!r}) is also listed in `by`.")
     prepared = prepare_design(data, design)
     valid = _valid_rows(data, [y, *by_cols], na_rm)
     if not valid.any():
@@ -207,7 +205,7 @@ def _numeric_y(
     if isinstance(col.dtype, pd.CategoricalDtype) or not (
         pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
     ):
-        raise DesignError(
+        raise ArgumentError(
             f"`y` column {y!r} has dtype {col.dtype}; estimate_mean/estimate_total need a "
             "numeric or boolean column. Use estimate_proportions for categories."
         )
@@ -222,7 +220,7 @@ def _df_override(df: float | None, design_dfs: IntArray) -> FloatArray:
     if df is None:
         return design_dfs.astype(np.float64)
     if isinstance(df, bool) or not isinstance(df, int | float) or not df > 0:
-        raise DesignError(
+        raise ArgumentError(
             f"`df` must be None (design degrees of freedom) or a positive number "
             f"(np.inf for normal intervals), but {df!r} was passed."
         )
@@ -590,14 +588,14 @@ def estimate_proportions(
     """
     lvl = check_level(level)
     if ci_method not in CI_METHODS:
-        raise DesignError(
+        raise ArgumentError(
             f"`ci_method` must be one of {list(CI_METHODS)}, but {ci_method!r} was passed."
         )
     if y in ("conf_level", "n", "estimate", "se", "boundary"):
-        raise DesignError(f"`y` column {y!r} clashes with an output column; rename it first.")
+        raise ArgumentError(f"`y` column {y!r} clashes with an output column; rename it first.")
     classical = ci_method in ("wilson_score", "clopper_pearson")
     if classical and design is not None and design != SurveyDesign():
-        raise DesignError(
+        raise ArgumentError(
             f"`ci_method={ci_method!r}` is a classical interval for unweighted counts; it "
             f"cannot be used with design={design!r}. Use 'beta' (Korn–Graubard) or 'wilson' "
             "for a design."

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import pandas as pd
 
-from gpcollab.errors import ConvergenceError, GpcollabError
+from gpcollab.errors import ConvergenceError, FindingsError, GpcollabError
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
 from gpcollab.vocab import Achievement, Aim, Membership
 
@@ -108,10 +108,6 @@ _OUTPUT_COLUMNS = (
     "synthetic",
 )
 _COLLABORATING = "@collaborating"
-
-
-class FindingsError(GpcollabError, ValueError):
-    """The register, an assumption choice or a computation is malformed or unknown."""
 
 
 # ------------------------------------------------------------------------------- loading
@@ -608,7 +604,7 @@ def filter_mask(
     return nested(resolved)
 
 
-class _NotApplicable(Exception):
+class _NotApplicable(GpcollabError):
     """Raised inside evaluation when the survey lacks something a computation needs."""
 
 

@@ -17,7 +17,7 @@ from typing import Literal, TypeAlias
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gpcollab.errors import DesignError
+from gpcollab.errors import ArgumentError
 
 __all__ = [
     "CI_METHODS",
@@ -53,7 +53,7 @@ def _f(x: ArrayLike) -> FloatArray:
 def check_level(level: float) -> float:
     """Validate a confidence level in (0, 1) and return it as float."""
     if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise DesignError(
+        raise ArgumentError(
             f"`level` must be a number strictly between 0 and 1 (e.g. 0.95), "
             f"but {level!r} was passed."
         )
@@ -316,7 +316,7 @@ def proportion_ci(
     (0.245024, 0.590577)
     """
     if method not in CI_METHODS:
-        raise DesignError(
+        raise ArgumentError(
             f"`ci_method` must be one of {list(CI_METHODS)}, but {method!r} was passed."
         )
     if method in ("logit", "xlogit"):
@@ -328,7 +328,7 @@ def proportion_ci(
     if method == "wilson":
         return survey_wilson_ci(estimate, se, df, level)
     if n is None:
-        raise DesignError(f"`ci_method={method!r}` needs the sample size `n`.")
+        raise ArgumentError(f"`ci_method={method!r}` needs the sample size `n`.")
     if method == "beta":
         return korn_graubard_ci(estimate, se, df, n, level)
     counts = _f(estimate) * _f(n) if x is None else _f(x)

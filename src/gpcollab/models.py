@@ -32,7 +32,7 @@ from gpcollab.analysis import (
     set_attrs,
 )
 from gpcollab.design import SurveyDesign
-from gpcollab.errors import ConvergenceError, DesignError
+from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
 from gpcollab.regression import LogisticFit, logistic_regression
 from gpcollab.schema import SurveyData
 from gpcollab.vocab import Achievement, Aim
@@ -154,7 +154,7 @@ class AchievementModel:
 
 def _score(column: pd.Series, name: str) -> NDArray[np.float64]:
     if not (isinstance(column.dtype, pd.CategoricalDtype) and column.dtype.ordered):
-        raise DesignError(
+        raise ArgumentError(
             f"`scores` names {name!r}, which is not an ordered band; only ordered terms "
             "(size_band, age_band, level, a reband Series) can be entered as scores."
         )
@@ -191,7 +191,9 @@ def _model_frame(
     data = frame.loc[complete.to_numpy(), keep].reset_index(drop=True)
     for name in scores:
         if name not in names:
-            raise DesignError(f"`scores` names {name!r}, which is not one of the terms {names!r}.")
+            raise ArgumentError(
+                f"`scores` names {name!r}, which is not one of the terms {names!r}."
+            )
         data[f"{name}{SCORE_SUFFIX}"] = _score(data[name], name)
     return data, names, int(in_base.sum() - complete.sum())
 
@@ -243,8 +245,10 @@ def achievement_model(
 
     Raises
     ------
+    ArgumentError
+        Unknown aim or term.
     DesignError
-        Unknown aim or term, too few rows, or a term with a single observed value.
+        Too few rows, or a term with a single observed value.
     ConvergenceError
         A band in which every respondent (or none) fully achieved the aim: its odds ratio is
         infinite. Merge bands, e.g. ``terms=(reband(survey, [100_000]), "age_band")``.
@@ -272,7 +276,7 @@ def achievement_model(
     if isinstance(terms, str | pd.Series):
         terms = [terms]
     if len(terms) == 0:
-        raise DesignError("`terms` must name at least one variable, but it is empty.")
+        raise ArgumentError("`terms` must name at least one variable, but it is empty.")
     des = as_design(design)
     chosen_scores = [scores] if isinstance(scores, str) else list(scores)
     data, names, dropped = _model_frame(

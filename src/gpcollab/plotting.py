@@ -70,6 +70,7 @@ import numpy as np
 import pandas as pd
 
 from gpcollab.analysis import ESTIMATE_COLUMNS
+from gpcollab.errors import ArgumentError
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE
 from gpcollab.vocab import (
     Achievement,
@@ -232,7 +233,7 @@ def _scale_for_values(values: Sequence[Any], candidates: Sequence[type[Choice]])
         if present <= set(scale.values()):
             return scale
     names = ", ".join(c.__name__ for c in candidates)
-    raise ValueError(
+    raise ArgumentError(
         f"The options {sorted(present)} do not belong to one answer set ({names}); "
         "pass a table from gpcollab.analysis or add an `item` column."
     )
@@ -284,7 +285,7 @@ def _levels(data: pd.DataFrame, column: str, order: Sequence[Any] | None = None)
         keys = {str(v): v for v in present}
         missing = [o for o in order if str(o) not in keys]
         if missing:
-            raise ValueError(
+            raise ArgumentError(
                 f"The value for `order` must list levels of {column!r}, but {missing!r} are "
                 f"not in the data; available: {[str(v) for v in present]}."
             )
@@ -304,13 +305,13 @@ def _levels(data: pd.DataFrame, column: str, order: Sequence[Any] | None = None)
 
 def _require(data: pd.DataFrame, columns: Sequence[str], helper: str) -> None:
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(
+        raise ArgumentError(
             f"{helper} needs a pandas DataFrame (a table from gpcollab.analysis), "
             f"got {type(data).__name__}."
         )
     missing = [c for c in columns if c not in data.columns]
     if missing:
-        raise ValueError(
+        raise ArgumentError(
             f"{helper} needs the columns {missing!r}, which are not in the table; "
             f"available columns: {[str(c) for c in data.columns]}."
         )
@@ -431,7 +432,7 @@ def _single(data: pd.DataFrame, keys: Sequence[str], helper: str) -> None:
             for c in data.columns
             if c not in keys and c not in _ESTIMATE_COLUMNS and data[c].nunique(dropna=False) > 1
         ]
-        raise ValueError(
+        raise ArgumentError(
             f"{helper} found several rows for the same {list(keys)!r}; the table has other "
             f"grouping columns {extra!r}. Filter the table to one group first, or pass "
             "`hue=` for a second grouping column."
@@ -681,7 +682,7 @@ def plot_rates(
     if "outcome" in table.columns:
         table = table[table["outcome"].astype(str) == str(outcome)]
         if table.empty:
-            raise ValueError(
+            raise ArgumentError(
                 f"The value for `outcome` must be an outcome in the table, but {outcome!r} "
                 "was passed and has no rows."
             )

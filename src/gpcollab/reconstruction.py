@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from gpcollab.errors import GpcollabError
+from gpcollab.errors import ReconstructionError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -222,7 +222,7 @@ class _ParameterView(Mapping[str, Any]):
 
     def __getitem__(self, key: str) -> Any:
         if key not in _PARAMETERS:
-            raise KeyError(key)
+            raise UnknownNameError(f"no reconstruction parameter {key!r}")
         return _parameter(key)
 
     def __iter__(self) -> Iterator[str]:
@@ -248,10 +248,6 @@ stored here. ``RECONSTRUCTION_PARAMETERS.source(name)`` gives the assumption id.
 
 _NOMINAL_VERBAL: Mapping[str, tuple[float | None, float | None]] = {}
 """Fallback ranges for verbal rows without ``range_low``/``range_high`` (none expected)."""
-
-
-class ReconstructionError(GpcollabError, ValueError):
-    """A synthetic set cannot be built: unknown wave or instrument, or an infeasible target."""
 
 
 # ------------------------------------------------------------------------------------------

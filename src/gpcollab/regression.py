@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from gpcollab.errors import ConvergenceError, DesignError
+from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
 
 if TYPE_CHECKING:
     from gpcollab.design import SurveyDesign
@@ -36,7 +36,7 @@ _SEPARATION_EPS = 1e-8
 
 def _check_frame(data: object, param: str = "data") -> pd.DataFrame:
     if not isinstance(data, pd.DataFrame):
-        raise DesignError(
+        raise ArgumentError(
             f"`{param}` must be a pandas DataFrame, but {type(data).__name__} was passed."
         )
     if len(data) == 0:
@@ -47,7 +47,7 @@ def _check_frame(data: object, param: str = "data") -> pd.DataFrame:
 def _check_column(data: pd.DataFrame, column: object, param: str) -> str:
     if not isinstance(column, str) or column not in data.columns:
         shown = ", ".join(repr(c) for c in list(data.columns)[:20])
-        raise DesignError(
+        raise ArgumentError(
             f"`{param}` must name a column of the data, but {column!r} was passed. "
             f"Available columns: {shown}."
         )
@@ -69,7 +69,7 @@ def _check_complete(data: pd.DataFrame, column: str, param: str) -> pd.Series:
 
 def _check_level(level: float) -> float:
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise DesignError(
+        raise ArgumentError(
             f"`level` must be a confidence level strictly between 0 and 1 (e.g. 0.95), but "
             f"{level!r} was passed."
         )
@@ -92,7 +92,7 @@ def _binary_outcome(
             known = list(pd.unique(values))
         if success not in known:
             shown = ", ".join(repr(v) for v in known[:20])
-            raise DesignError(
+            raise ArgumentError(
                 f"`success` must be one of the values of column {y!r}: {shown}; but "
                 f"{success!r} was passed."
             )
@@ -103,13 +103,13 @@ def _binary_outcome(
         out = values.to_numpy(dtype=np.float64)
         if np.any((out < 0) | (out > 1)):
             bad = sorted(set(out[(out < 0) | (out > 1)].tolist()))[:5]
-            raise DesignError(
+            raise ArgumentError(
                 f"Column {y!r} (`{param}`) must hold 0/1 (or proportions in [0, 1]), but it has "
                 f"values such as {bad}. Pass `success=` to name the value counted as 1."
             )
         return out
     shown = ", ".join(repr(v) for v in list(pd.unique(values))[:10])
-    raise DesignError(
+    raise ArgumentError(
         f"Column {y!r} (`{param}`) is not boolean or 0/1; pass `success=` naming the value "
         f"counted as a success (values seen: {shown})."
     )
@@ -170,7 +170,7 @@ def _model_matrix(data: pd.DataFrame, variables: Sequence[_Variable]) -> FloatAr
             if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(
                 values.dtype
             ):
-                raise DesignError(
+                raise ArgumentError(
                     f"Column {var.name!r} was numeric when the model was fitted, but has dtype "
                     f"{values.dtype} now."
                 )
@@ -180,7 +180,7 @@ def _model_matrix(data: pd.DataFrame, variables: Sequence[_Variable]) -> FloatAr
             unknown = codes < 0
             if unknown.any():
                 seen = sorted({str(v) for v in np.asarray(values, dtype=object)[unknown]})[:5]
-                raise DesignError(
+                raise ArgumentError(
                     f"Column {var.name!r} has value(s) {seen} that the model was not fitted "
                     f"with; allowed values: {list(var.levels)!r}."
                 )
@@ -364,7 +364,7 @@ class LogisticFit:
             return _expit(X @ self.params)
         beta = np.asarray(coef, dtype=np.float64)
         if beta.ndim not in (1, 2) or beta.shape[-1] != p:
-            raise DesignError(
+            raise ArgumentError(
                 f"`coef` must have shape ({p},) or (B, {p}) for this model, but an array of "
                 f"shape {beta.shape} was passed."
             )
@@ -420,9 +420,11 @@ def logistic_regression(
 
     Raises
     ------
+    ArgumentError
+        Bad arguments: unknown columns, an outcome that is not 0/1 (without ``success=``), a
+        ``level``, ``tol`` or ``max_iter`` out of range.
     DesignError
-        Bad arguments, missing values, a constant outcome, collinear terms or too few degrees of
-        freedom.
+        Missing values, a constant outcome, collinear terms or too few degrees of freedom.
     ConvergenceError
         IRLS did not converge, or the data are separated (a level whose outcomes are all 0 or
         all 1, or fitted probabilities numerically 0 or 1).
@@ -469,16 +471,16 @@ def logistic_regression(
     data = _check_frame(data)
     conf = _check_level(level)
     if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
-        raise DesignError(f"`max_iter` must be a positive integer, but {max_iter!r} was passed.")
+        raise ArgumentError(f"`max_iter` must be a positive integer, but {max_iter!r} was passed.")
     if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < 1:
-        raise DesignError(f"`tol` must be a number in (0, 1), but {tol!r} was passed.")
+        raise ArgumentError(f"`tol` must be a number in (0, 1), but {tol!r} was passed.")
     names = [x] if isinstance(x, str) else list(x)
     if not names:
-        raise DesignError("`x` must name at least one column, but an empty list was passed.")
+        raise ArgumentError("`x` must name at least one column, but an empty list was passed.")
     for name in names:
         _check_column(data, name, "x")
     if len(set(names)) != len(names) or y in names:
-        raise DesignError(
+        raise ArgumentError(
             f"`x` must list distinct columns other than the outcome {y!r}, but {names!r} was "
             "passed."
         )

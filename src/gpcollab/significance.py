@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from gpcollab.errors import DesignError
+from gpcollab.errors import ArgumentError, DesignError
 from gpcollab.regression import (
     _binary_outcome,
     _check_column,
@@ -154,9 +154,9 @@ def chisq_test(
     _check_column(data, row, "row")
     _check_column(data, col, "col")
     if row == col:
-        raise DesignError(f"`row` and `col` must be different columns, but both are {row!r}.")
+        raise ArgumentError(f"`row` and `col` must be different columns, but both are {row!r}.")
     if statistic not in _STATISTICS:
-        raise DesignError(
+        raise ArgumentError(
             f"`statistic` must be one of {list(_STATISTICS)}, but {statistic!r} was passed."
         )
     prepared = prepare_design(data, design)
@@ -336,7 +336,7 @@ def trend_test(
     conf = _check_level(level)
     _check_column(data, ordered, "ordered")
     if ordered == y:
-        raise DesignError(f"`ordered` and `y` must be different columns, but both are {y!r}.")
+        raise ArgumentError(f"`ordered` and `y` must be different columns, but both are {y!r}.")
     values = _check_complete(data, ordered, "ordered")
     dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype) and dtype.ordered:
@@ -346,20 +346,20 @@ def trend_test(
         else:
             table = np.asarray(scores, dtype=np.float64)
             if table.shape != (n_cat,) or not np.all(np.isfinite(table)):
-                raise DesignError(
+                raise ArgumentError(
                     f"`scores` must hold {n_cat} finite numbers, one per category of "
                     f"{ordered!r} ({list(dtype.categories)!r}), but {scores!r} was passed."
                 )
         score = table[np.asarray(values.cat.codes, dtype=np.intp)]
     elif pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         if scores is not None:
-            raise DesignError(
+            raise ArgumentError(
                 f"`scores` applies to an ordered categorical; column {ordered!r} is numeric "
                 "and its values are used as scores. Pass `scores=None`."
             )
         score = values.to_numpy(dtype=np.float64)
     else:
-        raise DesignError(
+        raise ArgumentError(
             f"Column {ordered!r} (`ordered`) must be an ordered pandas Categorical or numeric, "
             f"but it has dtype {dtype}. Convert it with "
             "pd.Categorical(values, categories=[...], ordered=True)."
@@ -488,7 +488,7 @@ def compare_proportions(
         or len(labels) != 2
         or not all(isinstance(s, str) for s in labels)
     ):
-        raise DesignError(
+        raise ArgumentError(
             f"`labels` must be a tuple of two strings, e.g. ('2015', '2017'), but {labels!r} "
             "was passed."
         )

@@ -19,6 +19,8 @@ import re
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
 
+from gpcollab.errors import ArgumentError
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -102,7 +104,8 @@ class Choice(StrEnum):
         """Return the member whose machine value or label matches ``text``.
 
         Matching ignores case, surrounding and repeated whitespace, and dash or apostrophe
-        variants. Raises ``ValueError`` listing the allowed values when nothing matches.
+        variants. Raises :class:`~gpcollab.errors.ArgumentError` (a ``ValueError``) listing the
+        allowed values when nothing matches.
         """
         if isinstance(text, cls):
             return text
@@ -111,7 +114,7 @@ class Choice(StrEnum):
             if key in (_normalise(member.value), _normalise(member.label)):
                 return member
         allowed = ", ".join(repr(v) for v in cls.values())
-        raise ValueError(f"{text!r} is not a valid {cls.__name__}; allowed: {allowed}")
+        raise ArgumentError(f"{text!r} is not a valid {cls.__name__}; allowed: {allowed}")
 
 
 Choice.ordinal = False

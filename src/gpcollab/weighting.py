@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from gpcollab.errors import ConvergenceError, DesignError
+from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
 
 __all__ = ["kish_efficiency", "poststratify", "rake"]
 
@@ -43,7 +43,7 @@ def kish_efficiency(weights: ArrayLike) -> float:
     """
     w = np.asarray(weights, dtype=np.float64).ravel()
     if w.size == 0 or not np.all(np.isfinite(w)) or np.any(w < 0) or not np.any(w > 0):
-        raise DesignError(
+        raise ArgumentError(
             "`weights` must be a non-empty array of finite, non-negative numbers, not all zero."
         )
     return float(w.sum() ** 2 / (w.size * np.dot(w, w)))
@@ -51,20 +51,20 @@ def kish_efficiency(weights: ArrayLike) -> float:
 
 def _base_weights(data: pd.DataFrame, weights: str | None) -> FloatArray:
     if not isinstance(data, pd.DataFrame):
-        raise DesignError(
+        raise ArgumentError(
             f"`data` must be a pandas DataFrame, but {type(data).__name__} was passed."
         )
     if weights is None:
         return np.ones(len(data), dtype=np.float64)
     if weights not in data.columns:
-        raise DesignError(
+        raise ArgumentError(
             f"`weights` names column {weights!r}, which is not in the data; "
             f"available columns: {list(map(str, data.columns))}."
         )
     try:
         w = np.asarray(data[weights], dtype=np.float64)
     except (TypeError, ValueError):
-        raise DesignError(f"`weights` column {weights!r} must be numeric.") from None
+        raise ArgumentError(f"`weights` column {weights!r} must be numeric.") from None
     if not np.all(np.isfinite(w)) or np.any(w < 0):
         raise DesignError(f"`weights` column {weights!r} must hold finite, non-negative numbers.")
     return w.copy()
@@ -75,7 +75,7 @@ def _encode_margin(
 ) -> tuple[IntArray, FloatArray]:
     """Row codes into the target levels, and the target totals; checks both directions."""
     if column not in data.columns:
-        raise DesignError(
+        raise ArgumentError(
             f"`{param}` names column {column!r}, which is not in the data; "
             f"available columns: {list(map(str, data.columns))}."
         )
@@ -86,12 +86,12 @@ def _encode_margin(
         levels = list(targets.keys())
         values = np.asarray(list(targets.values()), dtype=np.float64)
     else:
-        raise DesignError(
+        raise ArgumentError(
             f"`{param}` targets for {column!r} must be a mapping level -> population total "
             f"(or a Series indexed by level), but {type(targets).__name__} was passed."
         )
     if not np.all(np.isfinite(values)) or np.any(values < 0):
-        raise DesignError(
+        raise ArgumentError(
             f"`{param}` targets for {column!r} must be finite and non-negative: {values!r}."
         )
     col = data[column]
@@ -102,11 +102,11 @@ def _encode_margin(
         )
     index = pd.Index(levels)
     if not index.is_unique:
-        raise DesignError(f"`{param}` targets for {column!r} repeat a level: {levels!r}.")
+        raise ArgumentError(f"`{param}` targets for {column!r} repeat a level: {levels!r}.")
     codes = np.asarray(index.get_indexer(pd.Index(np.asarray(col, dtype=object))), dtype=np.intp)
     if np.any(codes < 0):
         unknown = pd.unique(np.asarray(col, dtype=object)[codes < 0])
-        raise DesignError(
+        raise ArgumentError(
             f"`{param}` column {column!r} has level(s) {list(unknown)[:10]!r} with no target; "
             f"targets are given for {levels!r}."
         )
@@ -170,9 +170,11 @@ def rake(
 
     Raises
     ------
+    ArgumentError
+        Unknown columns, levels without targets, negative targets, or margins whose totals
+        differ.
     DesignError
-        Unknown columns, levels without targets (either way), negative targets, or margins whose
-        totals differ.
+        Targets for levels absent from the data, or levels with only zero weights.
     ConvergenceError
         The margins are not met within ``max_iter`` sweeps; the message gives the achieved error.
 
@@ -193,25 +195,25 @@ def rake(
     [30.0, 30.0, 20.0, 20.0]
     """
     if not isinstance(margins, Mapping) or not margins:
-        raise DesignError(
+        raise ArgumentError(
             "`margins` must be a non-empty mapping {column: {level: population total}}, "
             f"but {margins!r} was passed."
         )
     if isinstance(tol, bool) or not isinstance(tol, int | float) or not tol > 0:
-        raise DesignError(f"`tol` must be a positive number, but {tol!r} was passed.")
+        raise ArgumentError(f"`tol` must be a positive number, but {tol!r} was passed.")
     if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
-        raise DesignError(f"`max_iter` must be a positive integer, but {max_iter!r} was passed.")
+        raise ArgumentError(f"`max_iter` must be a positive integer, but {max_iter!r} was passed.")
     w = _base_weights(data, weights)
     encoded = [(col, *_encode_margin(data, col, tg, "margins")) for col, tg in margins.items()]
     totals = np.asarray([t.sum() for _, _, t in encoded])
     grand = float(totals[0])
     if not np.allclose(totals, grand, rtol=1e-8, atol=0.0):
         detail = {col: float(t.sum()) for col, _, t in encoded}
-        raise DesignError(
+        raise ArgumentError(
             f"`margins` targets must sum to the same population total, but they sum to {detail!r}."
         )
     if grand <= 0:
-        raise DesignError("`margins` targets sum to 0; nothing to rake to.")
+        raise ArgumentError("`margins` targets sum to 0; nothing to rake to.")
 
     def error(current: FloatArray) -> float:
         return (
@@ -281,7 +283,7 @@ def poststratify(
     w = _base_weights(data, weights)
     cols = [strata] if isinstance(strata, str) else list(strata)
     if not cols or not all(isinstance(c, str) for c in cols):
-        raise DesignError(
+        raise ArgumentError(
             f"`strata` must be a column name or a list of names, but {strata!r} was passed."
         )
     if len(cols) == 1:
@@ -289,7 +291,7 @@ def poststratify(
     else:
         missing = [c for c in cols if c not in data.columns]
         if missing:
-            raise DesignError(f"`strata` names column(s) {missing!r} not in the data.")
+            raise ArgumentError(f"`strata` names column(s) {missing!r} not in the data.")
         key = pd.Series(list(zip(*(data[c] for c in cols), strict=True)), index=data.index)
         frame = pd.DataFrame({"_cell": key})
         if isinstance(targets, pd.Series):

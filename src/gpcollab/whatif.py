@@ -82,7 +82,7 @@ def reband(survey: SurveyData, thresholds: float | Sequence[float]) -> pd.Series
 
     Raises
     ------
-    DesignError
+    ArgumentError
         A threshold does not fall on an edge of the size bands for respondents who have only a
         band (no numeric size); the message lists the usable thresholds.
 
@@ -99,7 +99,7 @@ def reband(survey: SurveyData, thresholds: float | Sequence[float]) -> pd.Series
         isinstance(t, int | float) and not isinstance(t, bool) and np.isfinite(t) and t > 0
         for t in raw
     ):
-        raise DesignError(
+        raise ArgumentError(
             "`thresholds` must be one or more positive numbers of registered patients, e.g. "
             f"100_000 or [50_000, 100_000], but {thresholds!r} was passed."
         )
@@ -119,7 +119,7 @@ def reband(survey: SurveyData, thresholds: float | Sequence[float]) -> pd.Series
         bad = [t for t in cuts if t not in usable]
         if bad:
             shown = ", ".join(f"{t:,.0f}" for t in bad)
-            raise DesignError(
+            raise ArgumentError(
                 f"`thresholds` {shown} do not fall on an edge of the size bands, and "
                 f"{int(use_band.sum())} respondent(s) have only a band (no numeric "
                 f"collab_patients). Usable thresholds: {usable!r}."
@@ -171,17 +171,17 @@ class Scenario:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
-            raise DesignError(f"Scenario `name` must be a non-empty string, not {self.name!r}.")
+            raise ArgumentError(f"Scenario `name` must be a non-empty string, not {self.name!r}.")
         for key in ("set", "shift", "mix"):
             if not isinstance(getattr(self, key), Mapping):
-                raise DesignError(
+                raise ArgumentError(
                     f"Scenario {self.name!r}: `{key}` must be a mapping of term to value, but "
                     f"{getattr(self, key)!r} was passed."
                 )
         named = [*self.set, *self.shift, *self.mix]
         twice = sorted({t for t in named if named.count(t) > 1})
         if twice:
-            raise DesignError(
+            raise ArgumentError(
                 f"Scenario {self.name!r} changes {twice!r} in more than one of set/shift/mix; "
                 "use one."
             )
@@ -194,12 +194,12 @@ class Scenario:
         if isinstance(value, Mapping):
             unknown = sorted(set(value) - {"name", "set", "shift", "mix"})
             if unknown or "name" not in value:
-                raise DesignError(
+                raise ArgumentError(
                     "A scenario dict needs 'name' and may have 'set', 'shift', 'mix'; got keys "
                     f"{sorted(value)!r}."
                 )
             return cls(**dict(value))
-        raise DesignError(
+        raise ArgumentError(
             f"A scenario must be a Scenario or a dict, but {type(value).__name__} was passed."
         )
 
@@ -219,12 +219,12 @@ def _allowed(data: pd.DataFrame, term: str) -> list[Any]:
 def _check_value(model: AchievementModel, scenario: str, term: str, value: Any) -> Any:
     allowed = _allowed(model.data, term)
     if allowed and value not in allowed:
-        raise DesignError(
+        raise ArgumentError(
             f"Scenario {scenario!r}: {term} = {value!r} is not a category of {term!r}; "
             f"allowed: {allowed!r}."
         )
     if not allowed and not isinstance(value, int | float):
-        raise DesignError(f"Scenario {scenario!r}: {term!r} is numeric; {value!r} is not.")
+        raise ArgumentError(f"Scenario {scenario!r}: {term!r} is numeric; {value!r} is not.")
     return value
 
 
@@ -247,7 +247,7 @@ def _components(model: AchievementModel, scenario: Scenario) -> list[tuple[pd.Da
                 f"model: {model.attrs['notes'][0]}"
             )
         if term not in terms:
-            raise DesignError(
+            raise ArgumentError(
                 f"Scenario {scenario.name!r} changes {term!r}, which is not a model term; "
                 f"terms: {list(model.terms)!r}."
             )
@@ -256,12 +256,12 @@ def _components(model: AchievementModel, scenario: Scenario) -> list[tuple[pd.Da
     for term, steps in scenario.shift.items():
         column = base[term]
         if isinstance(steps, bool) or not isinstance(steps, int):
-            raise DesignError(
+            raise ArgumentError(
                 f"Scenario {scenario.name!r}: shift of {term!r} must be a whole number of "
                 f"bands, but {steps!r} was passed."
             )
         if not (isinstance(column.dtype, pd.CategoricalDtype) and column.dtype.ordered):
-            raise DesignError(
+            raise ArgumentError(
                 f"Scenario {scenario.name!r}: {term!r} is not an ordered band, so it cannot be "
                 "shifted; use set= or mix=."
             )
@@ -271,13 +271,13 @@ def _components(model: AchievementModel, scenario: Scenario) -> list[tuple[pd.Da
     parts: list[list[tuple[Any, float]]] = []
     for term, shares in scenario.mix.items():
         if not isinstance(shares, Mapping) or not shares:
-            raise DesignError(
+            raise ArgumentError(
                 f"Scenario {scenario.name!r}: mix of {term!r} must map categories to shares, "
                 f"but {shares!r} was passed."
             )
         values = [float(v) for v in shares.values()]
         if any(v < 0 for v in values) or abs(sum(values) - 1.0) > 1e-6:
-            raise DesignError(
+            raise ArgumentError(
                 f"Scenario {scenario.name!r}: the shares of {term!r} must be non-negative and "
                 f"add up to 1, but they add up to {sum(values):g}."
             )
@@ -300,10 +300,10 @@ def _components(model: AchievementModel, scenario: Scenario) -> list[tuple[pd.Da
 def _matrices(model: AchievementModel, scenario: Scenario) -> list[tuple[FloatArray, float]]:
     try:
         return [(model.model_matrix(f), s) for f, s in _components(model, scenario)]
-    except DesignError as error:
+    except (ArgumentError, DesignError) as error:
         if str(error).startswith("Scenario"):
             raise
-        raise DesignError(f"Scenario {scenario.name!r}: {error}") from error
+        raise type(error)(f"Scenario {scenario.name!r}: {error}") from error
 
 
 # ---------------------------------------------------------------------------------------------
@@ -598,9 +598,9 @@ def _standardised(
 
 def _check_boot(n_boot: int, seed: int | None) -> None:
     if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 0:
-        raise DesignError(f"`n_boot` must be a whole number >= 0, but {n_boot!r} was passed.")
+        raise ArgumentError(f"`n_boot` must be a whole number >= 0, but {n_boot!r} was passed.")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise DesignError(f"`seed` must be an integer or None, but {seed!r} was passed.")
+        raise ArgumentError(f"`seed` must be an integer or None, but {seed!r} was passed.")
 
 
 @dataclass(frozen=True)
@@ -740,7 +740,7 @@ def standardise(
 
     Raises
     ------
-    DesignError
+    ArgumentError
         A scenario names a term that is not in the model, a category that does not exist or
         that no respondent in the model has, or mix shares that do not add up to 1.
 
@@ -774,7 +774,7 @@ def standardise(
     chosen = [Scenario("observed"), *(Scenario.coerce(s) for s in items)]
     names = [s.name for s in chosen]
     if len(set(names)) != len(names):
-        raise DesignError(
+        raise ArgumentError(
             f"Scenario names must be distinct (and not 'observed'), but got {names[1:]!r}."
         )
     if model is None:
@@ -870,13 +870,13 @@ def pcn_projection(
 
         population = load_population(2019, "pcn")
     if "registered_patients" not in population.columns:
-        raise DesignError(
+        raise ArgumentError(
             "`population` must have a 'registered_patients' column (one row per network)."
         )
     if model is None:
         names = [t for t in terms if isinstance(t, str)]
         if "size_band" not in names:
-            raise DesignError(
+            raise ArgumentError(
                 f"`terms` must include 'size_band' to project onto network sizes, but "
                 f"{terms!r} was passed."
             )

@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gpcollab.errors import GpcollabError
+from gpcollab.errors import ArgumentError, DatasetError
 
 __all__ = [
     "SYNTHETIC_NOTICE",
@@ -74,10 +74,6 @@ SYNTHETIC_NOTICE = "Synthetic reconstruction from published figures — not the 
 
 _REQUIRED_KEYS = ("name", "title", "synthetic", "tables")
 _DTYPES = ("string", "int64", "Int64", "float64", "Float64", "boolean", "bool", "category")
-
-
-class DatasetError(GpcollabError, LookupError):
-    """A bundled dataset is unknown, or its metadata or data file is malformed."""
 
 
 @dataclass(frozen=True)
@@ -634,7 +630,7 @@ def summarise_in_bands(
 
     Raises
     ------
-    DesignError
+    ArgumentError
         If ``column`` is not in ``data`` or ``edges`` is empty or not strictly increasing.
 
     Examples
@@ -645,16 +641,16 @@ def summarise_in_bands(
     >>> int(bands["units"].sum())
     1250
     """
-    from gpcollab.errors import DesignError
-
     if column not in data.columns:
-        raise DesignError(
+        raise ArgumentError(
             f"The value for `column` must be one of {list(data.columns)}, but {column!r} "
             "was passed."
         )
     cuts = [int(e) for e in edges]
     if not cuts or any(b <= a for a, b in itertools.pairwise(cuts)):
-        raise DesignError(f"`edges` must be a non-empty increasing sequence, got {list(edges)!r}.")
+        raise ArgumentError(
+            f"`edges` must be a non-empty increasing sequence, got {list(edges)!r}."
+        )
     lows: list[int | None] = [None, *cuts]
     highs: list[int | None] = [*cuts, None]
     labels = [_band_label(lo, hi) for lo, hi in zip(lows, highs, strict=True)]

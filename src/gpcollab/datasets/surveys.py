@@ -22,7 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from gpcollab.errors import GpcollabError
+from gpcollab.errors import SurveyLoadError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -55,10 +55,6 @@ _PROVENANCE = (
     "reconstructed from the published findings register by gpcollab.reconstruct, seed "
     f"{BUNDLED_SEED}"
 )
-
-
-class SurveyLoadError(GpcollabError, LookupError):
-    """No bundled set for the wave and instrument asked for."""
 
 
 def dataset_name(wave: int, instrument: str) -> str:
