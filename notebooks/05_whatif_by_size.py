@@ -46,7 +46,7 @@ def show(table, *groups):
 # %%
 try:
     gc.reband(gp2017, 75_000)
-except gc.DesignError as error:
+except gc.ArgumentError as error:
     print("As expected:", error)
 
 # %%
