@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from gpcollab.codebook import Codebook, load_codebook
-from gpcollab.schema import SurveyData, SurveyMeta
+from gpcollab.routing import ROUTES, ccg_region
+from gpcollab.schema import ITEMS, SurveyData, SurveyMeta
 
 CODEBOOKS = ("gp2015", "ccg2015", "gp2017", "ccg2017")
 
@@ -24,8 +25,27 @@ def build_survey(
     multi: dict[str, list[tuple[str, str]]],
     aims: list[tuple[str, str, str | None]],
 ) -> SurveyData:
-    """A SurveyData shaped the way read_survey returns it (column and row order)."""
+    """A SurveyData shaped the way read_survey returns it (column and row order).
+
+    Answers the questionnaire's routing would not have asked for are blanked first (items in
+    questionnaire order, so a blanked condition blanks what depends on it), and a region is
+    set to the region of the respondent's CCG where the CCG is a real one.
+    """
     cb = load_codebook(codebook)
+    on_route = {r: dict.fromkeys(cb.items, True) for r in ids}
+    for i, r in enumerate(ids):
+        answers = {name: values[i] for name, values in singles.items()}
+        for item in cb.items:
+            route = ROUTES[ITEMS[item].base]
+            if route.applies(cb.items) and not route.admits(answers.get(route.item)):
+                on_route[r][item] = False
+                if item in singles:
+                    singles[item][i] = answers[item] = None
+        region = ccg_region(ccg_codes[i]) if ccg_codes is not None else None
+        if "region" in singles and singles["region"][i] is not None and region is not None:
+            singles["region"][i] = region
+    multi = {name: [(r, o) for r, o in rows if on_route[r][name]] for name, rows in multi.items()}
+    aims = [row for row in aims if on_route[row[0]].get("aims", True)]
     columns: dict[str, list[str | None]] = {"respondent_id": list(ids)}
     for spec in cb.single:
         columns[spec.name] = singles[spec.name]

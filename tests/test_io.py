@@ -643,12 +643,12 @@ def test_sav_with_unexpected_value_labels(tmp_path: Path) -> None:
     labels["Q1"] = {**labels["Q1"], 1.0: "Senior partner", 9.0: "Retired GP"}
     frame.loc[0, "Q1"] = 1.0
     frame.loc[2, "Q1"] = 9.0
-    frame.loc[3, "Q1"] = 2.0
+    frame.loc[3, "Q1"] = 7.0  # CCG manager (the CCG items are asked of CCG staff)
     pyreadstat.write_sav(
         frame, str(path), column_labels=meta.column_labels, variable_value_labels=labels
     )
     data, report = load_lenient(path, "ccg2017")
-    assert data.n == 2 and data.respondents["role"].iloc[1] == "salaried_gp"
+    assert data.n == 2 and data.respondents["role"].iloc[1] == "ccg_manager"
     first, second = report.rejections
     assert (first.row, first.column, first.found) == (1, "Q1", "1 = 'Senior partner'")
     assert first.reason == "the file's value label is not a known answer"

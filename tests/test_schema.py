@@ -150,7 +150,13 @@ def test_items_registry_is_consistent() -> None:
     for name, item in ITEMS.items():
         assert item.name == name
         assert item.kind in {"single", "multi", "aims"}
-        assert item.base in {"all", "collaborating", "gp_partners", "unwilling_partners"}
+        assert item.base in {
+            "all",
+            "collaborating",
+            "gp_partners",
+            "unwilling_partners",
+            "ccg_staff",
+        }
 
 
 def test_selected_with_no_ticks_is_all_false() -> None:

@@ -110,11 +110,15 @@ ASSUMPTIONS: list[dict[str, Any]] = [
         "options": {
             "unwilling_partners": {
                 "description": "Partners answering very unwilling or unwilling.",
-                "filter": {"contract_willingness": ["very_unwilling", "unwilling"]},
+                "filter": {
+                    "role": ["gp_partner"],
+                    "contract_willingness": ["very_unwilling", "unwilling"],
+                },
             },
             "gave_a_reason": {
                 "description": "Unwilling partners who ticked at least one reason.",
                 "filter": {
+                    "role": ["gp_partner"],
                     "contract_willingness": ["very_unwilling", "unwilling"],
                     "contract_reasons": {
                         "any": [

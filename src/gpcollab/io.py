@@ -17,7 +17,11 @@ Every load is accounted for in a :class:`LoadReport`: rows read = rows accepted 
 and each rejection names the file, the row, the column, the value found and the values allowed.
 Row numbers are those a user sees when opening the file: 1-based and counting the header rows
 (the line of a CSV file, the row of the sheet; in a ``.sav`` file, the case number). Wholly
-blank lines are skipped, not counted as rows, and listed in the report.
+blank lines are skipped, not counted as rows, and listed in the report. An answer the
+questionnaire's routing does not ask for (:mod:`gpcollab.routing`: e.g. a collaboration's form
+from a respondent outside any collaboration) is a problem of its row like any other: the row is
+rejected, with one rejection per off-route answer naming the respondent, item and rule (strict
+loads raise; lenient ones leave the row out). Rows are never repaired by blanking answers.
 
 Every failure is one of the library's own exceptions: :class:`~gpcollab.errors.LoadError` (and
 its subclass :class:`~gpcollab.errors.UnreadableFileError` when the file cannot be read at
@@ -41,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from gpcollab.codebook import Codebook, load_codebook, normalise_text
 from gpcollab.errors import GpcollabError, LoadError, UnreadableFileError
+from gpcollab.routing import record_problems
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -1092,6 +1097,7 @@ def _parse_row(
                         f"an achievement is given for the aim {option.text!r}, which is not ticked",
                     )
                 )
+    problems.extend(record_problems(record, cb))  # answers off the questionnaire's route
     return record
 
 

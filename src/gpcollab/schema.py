@@ -70,7 +70,7 @@ SYNTHETIC_NOTICE = "Synthetic reconstruction from published figures — not the 
 """The sentence every artefact drawn from a reconstructed (synthetic) set carries."""
 
 ItemKind = Literal["single", "multi", "aims"]
-Base = Literal["all", "collaborating", "gp_partners", "unwilling_partners"]
+Base = Literal["all", "collaborating", "gp_partners", "unwilling_partners", "ccg_staff"]
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,11 @@ class Item:
         The closed answer set (for ``"aims"``: the aims; outcomes use Achievement).
     question : str
         Short wording of the question, in our words.
-    base : {"all", "collaborating", "gp_partners", "unwilling_partners"}
-        Who is asked: everyone, respondents in a collaboration, GP partners, or GP partners
-        unwilling to leave their contract.
+    base : {"all", "collaborating", "gp_partners", "unwilling_partners", "ccg_staff"}
+        Who is asked (the questionnaire's routing): everyone, respondents in a collaboration,
+        GP partners, GP partners unwilling to leave their contract, or CCG staff. What each
+        base means is declared in :data:`gpcollab.routing.ROUTES`; :class:`SurveyData`
+        rejects answers given off route.
     """
 
     name: str
@@ -121,12 +123,19 @@ ITEMS: Mapping[str, Item] = _items(
         "Willing to leave the practice contract for a new care model?",
         "gp_partners",
     ),
-    Item("ccg_encouragement", "single", Encouragement, "The CCG's stance on collaboration"),
+    Item(
+        "ccg_encouragement",
+        "single",
+        Encouragement,
+        "The CCG's stance on collaboration",
+        "ccg_staff",
+    ),
     Item(
         "practices_willing",
         "single",
         PracticeShare,
         "Share of member practices willing to give up their contracts",
+        "ccg_staff",
     ),
     Item("funding", "multi", FundingSource, "Sources of funding", "collaborating"),
     Item("barriers", "multi", Barrier, "Barriers to progress", "collaborating"),
@@ -138,10 +147,13 @@ ITEMS: Mapping[str, Item] = _items(
         "Reasons for not leaving the contract",
         "unwilling_partners",
     ),
-    Item("ccg_support", "multi", CCGSupport, "Support the CCG gives"),
+    Item("ccg_support", "multi", CCGSupport, "Support the CCG gives", "ccg_staff"),
     Item("aims", "aims", Aim, "Main aims set, and how far each was achieved", "collaborating"),
 )
-"""Every item the four instruments may ask, by name."""
+"""Every item the four instruments may ask, by name, with its routing (``base``).
+
+This is the instrument specification: ``docs/instruments.md`` lists which instrument asks which
+item, and :mod:`gpcollab.routing` what each base means."""
 
 NUMERIC_COLUMNS: tuple[str, ...] = ("collab_patients", "weight")
 """Optional numeric respondent columns."""
@@ -344,8 +356,24 @@ class SurveyData:
 # -- coercion and validation -----------------------------------------------------------------
 
 
-def _failure(table: str, column: str, check: str, row: object, value: object) -> _Failure:
-    return {"table": table, "column": column, "check": check, "row": row, "value": value}
+def _failure(
+    table: str,
+    column: str,
+    check: str,
+    row: object,
+    value: object,
+    respondent_id: str | None = None,
+    rule: str | None = None,
+) -> _Failure:
+    return {
+        "table": table,
+        "column": column,
+        "check": check,
+        "row": row,
+        "value": value,
+        "respondent_id": respondent_id,
+        "rule": rule,
+    }
 
 
 def _coerce_categorical(
@@ -366,23 +394,28 @@ def _coerce_categorical(
     frame[column] = pd.Categorical(text, dtype=choices.dtype())
 
 
-def _coerce_and_validate(
-    respondents: pd.DataFrame,
-    aims: pd.DataFrame | None,
-    multi: Mapping[str, pd.DataFrame],
-    meta: SurveyMeta,
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
+def _as_text(column: pd.Series) -> pd.Series:
+    """Present values as ``str`` (missing ones stay missing)."""
+    return column.where(column.isna(), column.map(str, na_action="ignore"))
+
+
+def _single_items(meta: SurveyMeta) -> list[str]:
+    return [i for i in meta.items if i in ITEMS and ITEMS[i].kind == "single"]
+
+
+def _check_respondent_columns(
+    respondents: pd.DataFrame, meta: SurveyMeta, failures: list[_Failure]
+) -> None:
+    """Every column known and promised by ``meta.items``; every promised item present."""
     import pandas as pd
 
-    failures: list[_Failure] = []
-    respondents = respondents.reset_index(drop=True).copy()
-
-    # which columns may appear, and which the metadata promises
+    for item in meta.items:
+        if item not in ITEMS:
+            failures.append(
+                _failure("meta", "items", f"known item ({', '.join(ITEMS)})", None, item)
+            )
+    single = _single_items(meta)
     known = {"respondent_id", *NUMERIC_COLUMNS, *TEXT_COLUMNS}
-    unknown_items = [item for item in meta.items if item not in ITEMS]
-    for item in unknown_items:
-        failures.append(_failure("meta", "items", f"known item ({', '.join(ITEMS)})", None, item))
-    single = [i for i in meta.items if i in ITEMS and ITEMS[i].kind == "single"]
     for column in respondents.columns:
         if column in known:
             continue
@@ -400,7 +433,16 @@ def _coerce_and_validate(
         failures.append(_failure("respondents", "respondent_id", "column present", None, None))
         respondents["respondent_id"] = pd.Series(dtype=object)
 
-    for item in single:
+
+def _coerce_respondents(
+    respondents: pd.DataFrame, meta: SurveyMeta, failures: list[_Failure]
+) -> pd.DataFrame:
+    """Check the columns, then coerce items to categoricals, numbers to float, text to str."""
+    import pandas as pd
+
+    respondents = respondents.reset_index(drop=True).copy()
+    _check_respondent_columns(respondents, meta, failures)
+    for item in _single_items(meta):
         if item in respondents.columns:
             _coerce_categorical(respondents, "respondents", item, ITEMS[item].choices, failures)
     for column in NUMERIC_COLUMNS:
@@ -410,16 +452,18 @@ def _coerce_and_validate(
             for row, value in respondents.loc[bad, column].items():
                 failures.append(_failure("respondents", column, "a number", row, value))
             respondents[column] = numeric.astype("float64")
-    ids_present = respondents["respondent_id"].notna()
-    respondents["respondent_id"] = respondents["respondent_id"].where(
-        ~ids_present, respondents["respondent_id"].map(str)
-    )
-    for column in TEXT_COLUMNS:
+    for column in ("respondent_id", *TEXT_COLUMNS):
         if column in respondents.columns:
-            present = respondents[column].notna()
-            respondents[column] = respondents[column].where(~present, respondents[column].map(str))
+            respondents[column] = _as_text(respondents[column])
+    return respondents
 
-    # aims
+
+def _coerce_aims(
+    aims: pd.DataFrame | None, meta: SurveyMeta, failures: list[_Failure]
+) -> pd.DataFrame:
+    """The aims table with its three columns, aim and outcome as categoricals."""
+    import pandas as pd
+
     aim_columns = ["respondent_id", "aim", "outcome"]
     if aims is None:
         aims = pd.DataFrame({c: pd.Series(dtype=object) for c in aim_columns})
@@ -430,30 +474,43 @@ def _coerce_and_validate(
         if column not in aims.columns:
             failures.append(_failure("aims", column, "column present", None, None))
             aims[column] = pd.Series(dtype=object)
-    extra = [c for c in aims.columns if c not in aim_columns]
-    for column in extra:
-        failures.append(_failure("aims", column, "known column", None, column))
+    for column in aims.columns:
+        if column not in aim_columns:
+            failures.append(_failure("aims", column, "known column", None, column))
     aims = aims[aim_columns]
     aims["respondent_id"] = aims["respondent_id"].map(str, na_action="ignore")
     _coerce_categorical(aims, "aims", "aim", Aim, failures)
     _coerce_categorical(aims, "aims", "outcome", Achievement, failures)
+    return aims
 
-    # multi-select
+
+def _coerce_multi_table(name: str, table: pd.DataFrame, failures: list[_Failure]) -> pd.DataFrame:
+    import pandas as pd
+
+    table = table.reset_index(drop=True).copy()
+    for column in ("respondent_id", "option"):
+        if column not in table.columns:
+            failures.append(_failure(f"multi[{name}]", column, "column present", None, None))
+            table[column] = pd.Series(dtype=object)
+    table = table[["respondent_id", "option"]]
+    table["respondent_id"] = table["respondent_id"].map(str, na_action="ignore")
+    _coerce_categorical(table, f"multi[{name}]", "option", ITEMS[name].choices, failures)
+    return table
+
+
+def _coerce_multi(
+    multi: Mapping[str, pd.DataFrame], meta: SurveyMeta, failures: list[_Failure]
+) -> dict[str, pd.DataFrame]:
+    """One coerced long table per multi-select item asked (empty when none was given)."""
+    import pandas as pd
+
     multi_items = [i for i in meta.items if i in ITEMS and ITEMS[i].kind == "multi"]
     tables: dict[str, pd.DataFrame] = {}
     for name, table in multi.items():
         if name not in multi_items:
             failures.append(_failure(f"multi[{name}]", "", "item listed in meta.items", None, name))
             continue
-        table = table.reset_index(drop=True).copy()
-        for column in ("respondent_id", "option"):
-            if column not in table.columns:
-                failures.append(_failure(f"multi[{name}]", column, "column present", None, None))
-                table[column] = pd.Series(dtype=object)
-        table = table[["respondent_id", "option"]]
-        table["respondent_id"] = table["respondent_id"].map(str, na_action="ignore")
-        _coerce_categorical(table, f"multi[{name}]", "option", ITEMS[name].choices, failures)
-        tables[name] = table
+        tables[name] = _coerce_multi_table(name, table, failures)
     for name in multi_items:
         if name not in tables:
             tables[name] = pd.DataFrame(
@@ -462,12 +519,49 @@ def _coerce_and_validate(
                     "option": pd.Categorical([], dtype=ITEMS[name].choices.dtype()),
                 }
             )
+    return tables
 
-    failures.extend(_pandera_failures(respondents, aims, tables))
-    failures.extend(_referential_failures(respondents, aims, tables, meta))
+
+def _routing_failures(
+    respondents: pd.DataFrame,
+    aims: pd.DataFrame,
+    tables: Mapping[str, pd.DataFrame],
+    meta: SurveyMeta,
+) -> list[_Failure]:
+    """Answers given off the questionnaire's route (:mod:`gpcollab.routing`)."""
+    from gpcollab.routing import RULES, find_violations
+
+    return [
+        _failure(
+            v.table,
+            v.item,
+            f"no answer: rule {v.rule!r}, {RULES[v.rule]} ({v.condition})",
+            v.row,
+            v.found,
+            v.respondent_id,
+            v.rule,
+        )
+        for v in find_violations(respondents, aims, tables, meta.items)
+    ]
+
+
+def _coerce_and_validate(
+    respondents: pd.DataFrame,
+    aims: pd.DataFrame | None,
+    multi: Mapping[str, pd.DataFrame],
+    meta: SurveyMeta,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Coerce every table, then run every check; raise once listing all problems."""
+    failures: list[_Failure] = []
+    respondents = _coerce_respondents(respondents, meta, failures)
+    aims_table = _coerce_aims(aims, meta, failures)
+    tables = _coerce_multi(multi, meta, failures)
+    failures.extend(_pandera_failures(respondents, aims_table, tables))
+    failures.extend(_referential_failures(respondents, aims_table, tables, meta))
+    failures.extend(_routing_failures(respondents, aims_table, tables, meta))
     if failures:
         _raise(failures, meta)
-    return respondents, aims, tables
+    return respondents, aims_table, tables
 
 
 def _pandera_failures(
@@ -547,12 +641,14 @@ def _referential_failures(
 def _raise(failures: list[_Failure], meta: SurveyMeta) -> None:
     import pandas as pd
 
-    frame = pd.DataFrame(failures, columns=["table", "column", "check", "row", "value"])
+    columns = ["table", "column", "check", "row", "value", "respondent_id", "rule"]
+    frame = pd.DataFrame(failures, columns=columns)
     lines = [
         f"{len(frame)} problem(s) in the {meta.label} tables:",
         *(
             f"  - {f['table']}, column {f['column']!r}"
             + ("" if f["row"] is None or pd.isna(f["row"]) else f", row {f['row']}")
+            + ("" if f.get("respondent_id") is None else f", respondent {f['respondent_id']!r}")
             + f": found {f['value']!r}, expected {f['check']}"
             for f in failures[:50]
         ),

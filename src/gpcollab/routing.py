@@ -1,0 +1,381 @@
+"""Questionnaire routing (skip logic): who is asked which item, declared once and checked.
+
+Each item of :data:`gpcollab.schema.ITEMS` names its *base* (``Item.base``): the respondents the
+questionnaire routes to it. This module declares what each base means (:data:`ROUTES`) and finds
+the answers given off route, so that :class:`~gpcollab.schema.SurveyData` (all at once, lazily)
+and :func:`~gpcollab.io.read_survey` (row by row) enforce the same rules:
+
+``collaborating``
+    Collaboration attributes (form, legal form, size, age, level), aims and their outcomes,
+    funding, barriers and drivers are asked only of respondents in a collaboration (membership
+    formal, informal or both), where the instrument asks about membership.
+``gp_partners``
+    Willingness to leave the practice contract is asked only of GP partners.
+``unwilling_partners``
+    Reasons for keeping the contract only of partners who answered very unwilling or unwilling.
+``ccg_staff``
+    The CCG's own items (its stance, its support, member practices' willingness) only of CCG
+    staff.
+
+One further rule ties two answers together: ``region_ccg``, the region given is the NHS England
+region of the respondent's CCG (``ccg_code``), looked up in the bundled CCG frames (2015-16 and
+2016-17 geography; codes outside them are not checked). An aims row with an outcome but no aim
+breaks ``outcome_needs_aim``: outcomes are asked only for the aims a collaboration set.
+
+An answer whose condition item is blank is off route too: the questionnaire shows the item only
+once the condition has been answered with one of the listed values.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from gpcollab.vocab import ContractWillingness, Membership, Role
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from gpcollab.codebook import Codebook
+
+__all__ = [
+    "ROUTES",
+    "RULES",
+    "Route",
+    "Violation",
+    "ccg_region",
+    "find_violations",
+    "record_problems",
+    "record_violations",
+]
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who the questionnaire routes to an item.
+
+    Attributes
+    ----------
+    name : str
+        The base's name, as used in ``Item.base``.
+    rule : str
+        The rule in words ("asked only of ...").
+    item : str or None
+        The single-choice item the condition reads; None for an item asked of everyone.
+    values : tuple of str
+        The answers of ``item`` that route a respondent to the items on this base.
+    """
+
+    name: str
+    rule: str
+    item: str | None = None
+    values: tuple[str, ...] = ()
+
+    def applies(self, items: Sequence[str]) -> bool:
+        """Whether the rule binds an instrument asking ``items`` (it must ask the condition)."""
+        return self.item is not None and self.item in items
+
+    def admits(self, value: object) -> bool:
+        """Whether a respondent whose condition answer is ``value`` is routed to the items."""
+        return value is not None and str(value) in self.values
+
+
+ROUTES: Mapping[str, Route] = {
+    "all": Route("all", "asked of every respondent"),
+    "collaborating": Route(
+        "collaborating",
+        "asked only of respondents in a collaboration (membership formal, informal or both)",
+        "membership",
+        tuple(m.value for m in Membership.collaborating()),
+    ),
+    "gp_partners": Route(
+        "gp_partners", "asked only of GP partners (role gp_partner)", "role", (Role.GP_PARTNER,)
+    ),
+    "unwilling_partners": Route(
+        "unwilling_partners",
+        "asked only of GP partners unwilling to leave their contract "
+        "(contract_willingness very_unwilling or unwilling)",
+        "contract_willingness",
+        (ContractWillingness.VERY_UNWILLING, ContractWillingness.UNWILLING),
+    ),
+    "ccg_staff": Route(
+        "ccg_staff",
+        "asked only of CCG staff (role ccg_clinical, ccg_manager or ccg_other)",
+        "role",
+        (Role.CCG_CLINICAL, Role.CCG_MANAGER, Role.CCG_OTHER),
+    ),
+}
+"""Every base an item may name, with the condition that routes respondents to it."""
+
+REGION_RULE = "region_ccg"
+OUTCOME_RULE = "outcome_needs_aim"
+RULES: Mapping[str, str] = {
+    **{name: route.rule for name, route in ROUTES.items() if route.item is not None},
+    REGION_RULE: "the region is the NHS England region of the respondent's CCG (ccg_code)",
+    OUTCOME_RULE: "an outcome is asked only for an aim the collaboration set",
+}
+"""Every routing rule by name, in words."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One answer given off route.
+
+    Attributes
+    ----------
+    respondent_id : str or None
+        The respondent (None when the row has no id).
+    row : int or None
+        Position of the offending row in its table.
+    table : str
+        ``"respondents"``, ``"aims"`` or ``"multi[<item>]"``.
+    item : str
+        The item answered off route.
+    rule : str
+        Name of the rule broken (a key of :data:`RULES`).
+    found : str
+        The answer given.
+    condition : str
+        What the condition item held (e.g. ``"membership = 'none'"``).
+    """
+
+    respondent_id: str | None
+    row: int | None
+    table: str
+    item: str
+    rule: str
+    found: str
+    condition: str
+
+    @property
+    def message(self) -> str:
+        """The violation in one sentence naming the respondent, the item and the rule."""
+        return (
+            f"respondent {self.respondent_id!r}: {self.item!r} answered {self.found!r} "
+            f"but rule {self.rule!r} says it is {RULES[self.rule]}; {self.condition}"
+        )
+
+
+def _shown(value: object) -> str:
+    return "blank" if value is None else repr(str(value))
+
+
+@lru_cache(maxsize=1)
+def _ccg_regions() -> dict[str, str]:
+    """CCG code -> region code over the bundled CCG frames (regions agree between them).
+
+    Read as package files with the standard library (not through ``gpcollab.datasets``, a later
+    layer than the data model that calls this).
+    """
+    folder = resources.files("gpcollab.datasets").joinpath("population")
+    regions: dict[str, str] = {}
+    for name in ("ccg_2015.csv", "ccg_2017.csv"):
+        text = folder.joinpath(name).read_text(encoding="utf-8")
+        for row in csv.DictReader(text.splitlines()):
+            regions.setdefault(row["ccg_code"], row["region_code"])
+    return regions
+
+
+def ccg_region(code: object) -> str | None:
+    """NHS England region (Y54-Y57) of a CCG code of the bundled frames, else None."""
+    return None if code is None else _ccg_regions().get(str(code))
+
+
+def _item_base(item: str) -> Route:
+    from gpcollab.schema import ITEMS  # the item list lives in the data model that imports us
+
+    return ROUTES[ITEMS[item].base]
+
+
+def record_violations(record: Mapping[str, Any], items: Sequence[str]) -> list[Violation]:
+    """Routing violations of one respondent given as a plain record (the loader's row form).
+
+    Parameters
+    ----------
+    record : mapping
+        Single-choice answers by item name (None for blank), ``respondent_id``, optional
+        ``ccg_code``, and the lists ``_multi`` of ``(item, option)`` and ``_aims`` of
+        ``(aim, outcome)`` pairs.
+    items : sequence of str
+        Items the instrument asks.
+
+    Returns
+    -------
+    list of Violation
+    """
+    rid = record.get("respondent_id")
+    rid = None if rid is None else str(rid)
+    found: list[Violation] = []
+
+    def check(item: str, table: str, answer: str) -> None:
+        route = _item_base(item)
+        if not route.applies(items) or route.item is None:
+            return
+        value = record.get(route.item)
+        if not route.admits(value):
+            condition = f"{route.item} = {_shown(value)}"
+            found.append(Violation(rid, None, table, item, route.name, answer, condition))
+
+    for item in items:
+        if item in record and record[item] is not None:
+            check(item, "respondents", str(record[item]))
+    for item, option in dict.fromkeys(record.get("_multi", ())):
+        check(item, f"multi[{item}]", str(option))
+    aims = list(record.get("_aims", ()))
+    if aims:
+        check("aims", "aims", ", ".join(str(a) for a, _ in aims))
+    region, code = record.get("region"), record.get("ccg_code")
+    if "region" in items and region is not None and code is not None:
+        expected = ccg_region(code)
+        if expected is not None and str(region) != expected:
+            condition = f"CCG {code} is in region {expected}"
+            found.append(
+                Violation(rid, None, "respondents", "region", REGION_RULE, str(region), condition)
+            )
+    return found
+
+
+def find_violations(
+    respondents: pd.DataFrame,
+    aims: pd.DataFrame,
+    multi: Mapping[str, pd.DataFrame],
+    items: Sequence[str],
+) -> list[Violation]:
+    """Every routing violation of a response set, all at once (vectorised per rule).
+
+    Parameters
+    ----------
+    respondents, aims, multi
+        The tables of a :class:`~gpcollab.schema.SurveyData` (coerced).
+    items : sequence of str
+        Items the instrument asks.
+
+    Returns
+    -------
+    list of Violation
+        In table order: respondents (by item), aims, then multi-select items.
+    """
+    import pandas as pd
+
+    found: list[Violation] = []
+    ids = respondents["respondent_id"]
+
+    def condition_of(route: Route) -> tuple[pd.Series, pd.Series]:
+        """(admitted, condition answers) per respondent, indexed by respondent id."""
+        assert route.item is not None
+        column = respondents[route.item].astype(object)
+        admitted = column.isin(list(route.values))
+        first = ~ids.duplicated().to_numpy()  # repeated ids are reported by the schema checks
+        index = ids.to_numpy()[first]
+        return (
+            pd.Series(admitted.to_numpy()[first], index=index),
+            pd.Series(column.to_numpy()[first], index=index),
+        )
+
+    def condition_text(route: Route, value: Any) -> str:
+        return f"{route.item} = {_shown(None if pd.isna(value) else value)}"
+
+    for item in items:
+        if item not in respondents.columns:
+            continue
+        route = _item_base(item)
+        if not route.applies(items) or route.item not in respondents.columns:
+            continue
+        answered = respondents[item].notna()
+        admitted = respondents[route.item].astype(object).isin(list(route.values))
+        for row in respondents.index[answered & ~admitted]:
+            value = respondents.at[row, route.item]
+            found.append(
+                Violation(
+                    str(ids.at[row]),
+                    int(row),
+                    "respondents",
+                    item,
+                    route.name,
+                    str(respondents.at[row, item]),
+                    condition_text(route, value),
+                )
+            )
+    tables: list[tuple[str, str, pd.DataFrame, str]] = []
+    if "aims" in items:
+        tables.append(("aims", "aims", aims, "aim"))
+    tables += [(name, f"multi[{name}]", table, "option") for name, table in multi.items()]
+    for item, table_name, table, answer_column in tables:
+        route = _item_base(item)
+        if not route.applies(items) or route.item not in respondents.columns or table.empty:
+            continue
+        admitted, values = condition_of(route)
+        rid = table["respondent_id"]
+        known = rid.isin(admitted.index)  # orphans are reported by the referential checks
+        off = known & ~rid.map(admitted.to_dict()).eq(True)
+        for row in table.index[off]:
+            found.append(
+                Violation(
+                    str(rid.at[row]),
+                    int(row),
+                    table_name,
+                    item,
+                    route.name,
+                    str(table.at[row, answer_column]),
+                    condition_text(route, values.get(rid.at[row])),
+                )
+            )
+    if "aims" in items and not aims.empty:
+        for row in aims.index[aims["aim"].isna() & aims["outcome"].notna()]:
+            found.append(
+                Violation(
+                    None
+                    if pd.isna(aims.at[row, "respondent_id"])
+                    else str(aims.at[row, "respondent_id"]),
+                    int(row),
+                    "aims",
+                    "aims",
+                    OUTCOME_RULE,
+                    str(aims.at[row, "outcome"]),
+                    "no aim on the row",
+                )
+            )
+    if "region" in items and {"region", "ccg_code"} <= set(respondents.columns):
+        expected = respondents["ccg_code"].map(_ccg_regions())
+        region = respondents["region"].astype(object)
+        wrong = region.notna() & expected.notna() & (region != expected)
+        for row in respondents.index[wrong]:
+            found.append(
+                Violation(
+                    str(ids.at[row]),
+                    int(row),
+                    "respondents",
+                    "region",
+                    REGION_RULE,
+                    str(region.at[row]),
+                    f"CCG {respondents.at[row, 'ccg_code']} is in region {expected.at[row]}",
+                )
+            )
+    return found
+
+
+def record_problems(
+    record: Mapping[str, Any], codebook: Codebook
+) -> list[tuple[str, str, str, str]]:
+    """Routing violations of one loaded row as ``(column, found, allowed, reason)`` tuples.
+
+    The form :func:`gpcollab.io.read_survey` uses for its rejections: the column is the
+    export's header of the item answered off route.
+    """
+    headers: dict[str, str] = {spec.name: spec.column for spec in codebook.single}
+    headers.update({spec.name: spec.question for spec in codebook.multi})
+    if codebook.aims is not None:
+        headers["aims"] = codebook.aims.question
+    return [
+        (
+            headers.get(v.item, v.item),
+            v.found,
+            f"blank unless {v.rule!r} routes the respondent here ({RULES[v.rule]})",
+            f"off-route answer: {v.message}",
+        )
+        for v in record_violations(record, codebook.items)
+    ]
