@@ -339,6 +339,7 @@ def test_aims_answered_for_a_missing_respondent(
     path, rows, _ = export
     row = rows[3]
     row[0] = ""
+    row[col(rows, SPEC["membership"].column)] = "Yes - formal"  # aims are asked of members
     row[col(rows, AIMS.options[0].column)] = AIMS.options[0].text
     row[col(rows, AIMS.outcome_columns["access"].column)] = "Fully achieved"
     write_rows(path, rows)
