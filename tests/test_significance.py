@@ -41,7 +41,8 @@ def printed(text: str) -> object:
 
 
 def by_stat(table: pd.DataFrame) -> pd.DataFrame:
-    return table.set_index("statistic")
+    """The result indexed by test name, its number under the oracles' name ``value``."""
+    return table.set_index("test").rename(columns={"statistic": "value"})
 
 
 # ------------------------------------------------------------------------------- fixtures
@@ -272,10 +273,10 @@ def test_chisq_srs_identity_and_scipy() -> None:
 
 def test_chisq_layout_and_order(gp_like: pd.DataFrame) -> None:
     res = chisq_test(gp_like, "size_band", "fully", design=GP_DESIGN, statistic="Wald")
-    assert list(res["statistic"]) == ["Wald", "F", "Chisq", "Pearson", "adjWald"]
+    assert list(res["test"]) == ["Wald", "F", "Chisq", "Pearson", "adjWald"]
     assert list(res.columns) == [
+        "test",
         "statistic",
-        "value",
         "ndf",
         "ddf",
         "df",
@@ -303,7 +304,7 @@ def test_chisq_errors() -> None:
         chisq_test(df, "nope", "funded")
     with pytest.raises(DesignError, match="at least two"):
         chisq_test(df.assign(one="x"), "one", "funded")
-    with pytest.raises(DesignError, match="missing value"):
+    with pytest.raises(DesignError, match=r"missing value.*na_rm=True.*stay in the design"):
         chisq_test(df.assign(size=df["size"].where(df.index != 3)), "size", "funded")
     with pytest.raises(ArgumentError, match="different columns"):
         chisq_test(df, "size", "size")
@@ -409,7 +410,7 @@ def test_compare_proportions_api_oracle(apistrat: pd.DataFrame, apiclus1: pd.Dat
     # design (apistrat and apiclus1 as separate strata, with fpc)
     row = pd.read_csv(EXTRA / "compare_proportions_extra.csv").iloc[0]
     res = compare_proportions(
-        apistrat, apiclus1, "sch.wide", design_a=DSTRAT, design_b=DCLUS1, success="Yes"
+        apistrat, apiclus1, "sch.wide", design=(DSTRAT, DCLUS1), success="Yes"
     ).iloc[0]
     for col in ("estimate_a", "se_a", "estimate_b", "se_b", "difference", "se", "p_value"):
         assert res[col] == pytest.approx(row[col], rel=RTOL), col
@@ -426,8 +427,7 @@ def test_compare_proportions_toy_gp_oracle(gp_like: pd.DataFrame) -> None:
         toy().rename(columns={"achieved": "fully"}),
         gp_like,
         "fully",
-        design_a=SurveyDesign(weights="w"),
-        design_b=GP_DESIGN,
+        design=(SurveyDesign(weights="w"), GP_DESIGN),
     ).iloc[0]
     for col in ("estimate_a", "se_a", "estimate_b", "se_b", "difference", "se", "p_value"):
         assert res[col] == pytest.approx(row[col], rel=RTOL), col
@@ -435,6 +435,19 @@ def test_compare_proportions_toy_gp_oracle(gp_like: pd.DataFrame) -> None:
         (row["ci_low"], row["ci_high"]), rel=RTOL
     )
     assert res["df"] == row["df"] == 228
+
+
+def test_compare_proportions_old_design_arguments_still_work(gp_like: pd.DataFrame) -> None:
+    # design_a/design_b are kept for one release with a DeprecationWarning, same numbers
+    df = toy().rename(columns={"achieved": "fully"})
+    new = compare_proportions(df, gp_like, "fully", design=(SurveyDesign(weights="w"), GP_DESIGN))
+    with pytest.warns(DeprecationWarning, match=r"design=\(design_a, design_b\)"):
+        old = compare_proportions(
+            df, gp_like, "fully", design_a=SurveyDesign(weights="w"), design_b=GP_DESIGN
+        )
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.raises(ArgumentError, match="`design` must be a pair"):
+        compare_proportions(df, df, "fully", design=(None, None, None))  # type: ignore[arg-type]
 
 
 def test_compare_proportions_errors() -> None:

@@ -1077,7 +1077,7 @@ def achievement_trend(
                 )
                 row.update(
                     empty,
-                    statistic=float(chi["value"]),
+                    statistic=float(chi["statistic"]),
                     df=float(chi["ddf"]),
                     p_value=float(chi["p_value"]),
                     direction=direction,

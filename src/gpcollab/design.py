@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from gpcollab.errors import ArgumentError, DesignError
 
 __all__ = [
+    "DomainRows",
     "LonelyPSU",
     "PreparedDesign",
     "SurveyDesign",
@@ -45,8 +46,8 @@ __all__ = [
     "stratified_variance",
 ]
 
-LonelyPSU: TypeAlias = Literal["fail", "adjust", "average", "remove"]
-_LONELY_CHOICES: tuple[str, ...] = ("fail", "adjust", "average", "remove")
+LonelyPSU: TypeAlias = Literal["fail", "adjust", "average", "remove", "certainty"]
+_LONELY_CHOICES: tuple[str, ...] = ("fail", "adjust", "average", "remove", "certainty")
 
 #: Number of backfitting sweeps R's ``svyrecvar`` applies for raked designs.
 RAKING_SWEEPS = 10
@@ -69,24 +70,36 @@ class SurveyDesign:
         Column of stratum labels.  ``None`` means a single stratum.
     psu : str or None, default=None
         Column of primary sampling unit (cluster) labels.  ``None`` makes every row its own PSU.
-        PSU labels are read within strata (R's ``nest=TRUE``): the same label in two strata
-        names two different PSUs.
+        With strata, a PSU label that occurs in two strata is an error unless ``nest=True``.
     fpc : str or None, default=None
         Finite population correction, constant within each stratum: either the population
         number of PSUs in the stratum (values > 1), or the sampling fraction (values in
         ``(0, 1]``), as R's ``fpc=`` argument.  ``None`` means sampling with replacement.
-    lonely_psu : {"fail", "adjust", "average", "remove"}, default="fail"
-        What to do with a stratum that has a single PSU (R's ``options(survey.lonely.psu=)``):
-        ``"fail"`` raises :class:`~gpcollab.errors.DesignError`; ``"adjust"`` measures that PSU's
-        total from the grand mean instead of its stratum mean (exactly as R: from zero, which is
-        the grand mean of influence values of means and proportions); ``"average"`` replaces
-        its contribution by the average contribution of the other strata; ``"remove"`` lets it
-        contribute nothing.  A single PSU that was sampled with certainty (fpc equal to one PSU)
-        contributes zero whatever the policy.
+    lonely_psu : {"fail", "adjust", "average", "remove", "certainty"}, default="fail"
+        What to do with a stratum that has a single PSU in the whole design (R's
+        ``options(survey.lonely.psu=)``, survey 4.5): ``"fail"`` raises
+        :class:`~gpcollab.errors.DesignError` when an estimate involves that stratum (a domain
+        without rows in it is estimated, as in R); ``"adjust"`` measures that PSU's total from
+        the average of all PSU totals of the estimate (survey >= 4.4-1; means do not change,
+        totals do); ``"average"`` replaces its contribution by the average contribution of the
+        other strata that the estimate (or domain) involves; ``"remove"`` and ``"certainty"``
+        let it contribute nothing (the same for a single-stage design).  A single PSU that was
+        sampled with certainty (fpc equal to one PSU) contributes zero whatever the policy.
     calibration : tuple of str, default=()
-        Columns whose margins ``weights`` were raked (or post-stratified) to.  When set, the
-        influence values are projected off the calibration margins before the variance is
-        computed, as R does for a design returned by ``rake()``/``postStratify()``.
+        Raking margins: columns whose margins ``weights`` were raked to (:func:`gpcollab.rake`,
+        R's ``rake()``).  The influence values are then projected off the margins before the
+        variance is computed, as R does for a raked design (10 backfitting sweeps).
+    poststrata : tuple of str, default=()
+        Post-stratification: columns whose cross-classification defines the post-strata that
+        ``weights`` were post-stratified to (:func:`gpcollab.poststratify`, R's
+        ``postStratify()``, or ``calibrate()`` to the cells of one categorical variable).  Each
+        influence value ``z_i`` is replaced by ``z_i - w_i * Z_g / W_g``, with ``Z_g`` and
+        ``W_g`` the post-stratum's totals of ``z`` and of the weights, exactly as R.  Cannot be
+        combined with ``calibration``.
+    nest : bool, default=False
+        PSU labels are numbered within strata (R's ``nest=TRUE``): the same label in two strata
+        names two different PSUs.  With ``False`` (R's default) a label found in two strata
+        raises :class:`~gpcollab.errors.DesignError` naming it.
 
     Notes
     -----
@@ -107,6 +120,8 @@ class SurveyDesign:
     fpc: str | None = None
     lonely_psu: LonelyPSU = "fail"
     calibration: tuple[str, ...] = ()
+    poststrata: tuple[str, ...] = ()
+    nest: bool = False
 
     def __post_init__(self) -> None:
         for name in ("weights", "strata", "psu", "fpc"):
@@ -121,17 +136,26 @@ class SurveyDesign:
                 f"SurveyDesign `lonely_psu` must be one of {list(_LONELY_CHOICES)}, "
                 f"but {self.lonely_psu!r} was passed."
             )
-        calibration: object = self.calibration
-        if isinstance(calibration, str):
-            calibration = (calibration,)
-        if not isinstance(calibration, tuple | list) or not all(
-            isinstance(c, str) for c in calibration
-        ):
+        for name in ("calibration", "poststrata"):
+            columns: object = getattr(self, name)
+            if isinstance(columns, str):
+                columns = (columns,)
+            if not isinstance(columns, tuple | list) or not all(
+                isinstance(c, str) for c in columns
+            ):
+                raise ArgumentError(
+                    f"SurveyDesign `{name}` must be a tuple of column names, "
+                    f"but {getattr(self, name)!r} was passed."
+                )
+            object.__setattr__(self, name, tuple(str(c) for c in columns))
+        if self.calibration and self.poststrata:
             raise ArgumentError(
-                "SurveyDesign `calibration` must be a tuple of column names, "
-                f"but {self.calibration!r} was passed."
+                "SurveyDesign takes either raking margins (`calibration`) or post-strata "
+                f"(`poststrata`), not both; got calibration={self.calibration!r} and "
+                f"poststrata={self.poststrata!r}."
             )
-        object.__setattr__(self, "calibration", tuple(str(c) for c in calibration))
+        if not isinstance(self.nest, bool):
+            raise ArgumentError(f"SurveyDesign `nest` must be True or False, not {self.nest!r}.")
 
 
 @dataclass(frozen=True)
@@ -155,9 +179,15 @@ class PreparedDesign:
     lonely_psu : str
         Lonely-PSU policy.
     calibration_codes : tuple of ndarray of intp
-        Level codes (shape (n,)) of each calibration margin, in the order given.
+        Level codes (shape (n,)) of each raking margin, in the order given.
     calibration_levels : tuple of int
-        Number of levels of each calibration margin.
+        Number of levels of each raking margin.
+    poststratum : ndarray of intp or None
+        Post-stratum code of each row (``SurveyDesign.poststrata``), or None.
+    n_poststrata : int
+        Number of post-strata.
+    stratum_labels : tuple
+        The stratum label of each code, for messages.
     """
 
     weights: FloatArray
@@ -169,6 +199,9 @@ class PreparedDesign:
     lonely_psu: LonelyPSU = "fail"
     calibration_codes: tuple[IntArray, ...] = ()
     calibration_levels: tuple[int, ...] = ()
+    poststratum: IntArray | None = None
+    n_poststrata: int = 0
+    stratum_labels: tuple[object, ...] = ()
     _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -191,6 +224,40 @@ class PreparedDesign:
         """Design degrees of freedom of the whole sample (PSUs minus strata, nonzero weights)."""
         return design_df(self)
 
+    @property
+    def calibrated(self) -> bool:
+        """True for raked or post-stratified designs.
+
+        R keeps every row of such a design in a domain (with weight zero outside it), so every
+        stratum and PSU takes part in a domain's variance; other designs are cut to the
+        domain's rows (see :func:`stratified_variance`).
+        """
+        return bool(self.calibration_codes) or self.poststratum is not None
+
+    @property
+    def lonely_strata(self) -> NDArray[np.bool_]:
+        """Strata with a single PSU that was not sampled with certainty: shape (H,)."""
+        lonely: NDArray[np.bool_] = (self.psu_per_stratum == 1) & (
+            self.sampling_fraction < 1.0 - _CERTAIN
+        )
+        return lonely
+
+    def stratum_label(self, code: int) -> str:
+        """The label of stratum ``code`` as written in messages."""
+        if not self.stratum_labels:
+            return "(single stratum)"
+        return repr(_plain(self.stratum_labels[code]))
+
+
+_CERTAIN = 1e-7
+"""A stratum whose sampling fraction is within this of 1 was sampled with certainty."""
+
+
+def _plain(value: object) -> object:
+    """NumPy scalars as plain Python values, so messages read ``3``, not ``np.int64(3)``."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
+
 
 def _column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
     if name not in data.columns:
@@ -200,12 +267,14 @@ def _column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
         )
     col = data[name]
     if not isinstance(col, pd.Series):  # duplicated column label
-        raise DesignError(f"SurveyDesign `{role}` column {name!r} appears more than once.")
-    n_missing = int(col.isna().sum())
-    if n_missing:
-        raise DesignError(
-            f"SurveyDesign `{role}` column {name!r} has {n_missing} missing value(s); "
-            "design columns must be complete (drop or impute those rows first)."
+        raise ArgumentError(f"SurveyDesign `{role}` column {name!r} appears more than once.")
+    missing = np.asarray(col.isna(), dtype=bool)
+    if missing.any():
+        rows = list(data.index[missing][:5])
+        raise ArgumentError(
+            f"SurveyDesign `{role}` column {name!r} has {int(missing.sum())} missing value(s), "
+            f"e.g. at rows {rows}; design columns must be complete (drop or impute those rows "
+            "first)."
         )
     return col
 
@@ -224,12 +293,22 @@ def _dense_codes(values: NDArray[np.int64]) -> tuple[IntArray, int] | None:
 
 def _codes(col: pd.Series) -> tuple[IntArray, int]:
     """Codes ``0..k-1`` of a column's values, in sorted (or category) order."""
+    codes, labels = _codes_and_labels(col)
+    return codes, len(labels)
+
+
+def _codes_and_labels(col: pd.Series) -> tuple[IntArray, pd.Index]:
+    """Codes ``0..k-1`` of a column's values and the value of each code (sorted order)."""
     if pd.api.types.is_integer_dtype(col.dtype) and not isinstance(col.dtype, pd.CategoricalDtype):
-        dense = _dense_codes(np.asarray(col, dtype=np.int64))
+        values = np.asarray(col, dtype=np.int64)
+        dense = _dense_codes(values)
         if dense is not None:
-            return dense
+            codes, k = dense
+            labels = np.empty(k, dtype=np.int64)
+            labels[codes] = values
+            return codes, pd.Index(labels)
     codes, uniques = pd.factorize(col, sort=True)
-    return codes.astype(np.intp, copy=False), len(uniques)
+    return codes.astype(np.intp, copy=False), pd.Index(uniques)
 
 
 def _numeric(col: pd.Series, name: str, role: str) -> FloatArray:
@@ -242,6 +321,87 @@ def _numeric(col: pd.Series, name: str, role: str) -> FloatArray:
     if not np.all(np.isfinite(values)):
         raise DesignError(f"SurveyDesign `{role}` column {name!r} has non-finite values.")
     return values
+
+
+def _psu_codes(
+    data: pd.DataFrame, design: SurveyDesign, stratum: IntArray, labels: pd.Index
+) -> tuple[IntArray, int]:
+    """PSU codes distinct across strata; repeated labels need ``nest=True``."""
+    assert design.psu is not None
+    psu_raw, psu_labels = _codes_and_labels(_column(data, design.psu, "psu"))
+    n_raw = len(psu_labels)
+    psu_key = stratum.astype(np.int64) * n_raw + psu_raw
+    dense = _dense_codes(psu_key)
+    if dense is None:
+        psu_codes, psu_uniques = pd.factorize(psu_key, sort=True)
+        dense = psu_codes.astype(np.intp, copy=False), len(psu_uniques)
+    psu, n_psu = dense
+    if design.strata is not None and not design.nest and n_psu > n_raw:
+        # some label names PSUs in several strata
+        first = np.zeros(n_psu, dtype=np.int64)
+        first[psu] = psu_key
+        raw_of_psu = first % n_raw
+        counts = np.bincount(raw_of_psu, minlength=n_raw)
+        bad = int(np.flatnonzero(counts > 1)[0])
+        strata_of_bad = sorted({int(s) for s in (first[raw_of_psu == bad] // n_raw)})
+        shown = ", ".join(repr(_plain(labels[s])) for s in strata_of_bad[:5])
+        raise DesignError(
+            f"SurveyDesign `psu` column {design.psu!r}: PSU {_plain(psu_labels[bad])!r} occurs "
+            f"in {len(strata_of_bad)} strata of {design.strata!r} ({shown}); "
+            f"{int(np.count_nonzero(counts > 1))} PSU label(s) repeat across strata. If PSUs "
+            "are numbered within strata, pass SurveyDesign(..., nest=True) (R's nest=TRUE); "
+            "otherwise fix the labels."
+        )
+    return psu, n_psu
+
+
+def _sampling_fraction(
+    data: pd.DataFrame,
+    design: SurveyDesign,
+    stratum: IntArray,
+    psu_per_stratum: IntArray,
+    labels: pd.Index | None,
+) -> FloatArray:
+    """``f_h`` from the fpc column (population counts or fractions), checked per stratum."""
+    n_strata = psu_per_stratum.shape[0]
+    if design.fpc is None:
+        return np.zeros(n_strata, dtype=np.float64)
+
+    def name(h: int) -> str:
+        return f"stratum {_plain(labels[h])!r}" if labels is not None else "the sample"
+
+    fpc = _numeric(_column(data, design.fpc, "fpc"), design.fpc, "fpc")
+    lo = np.full(n_strata, np.inf)
+    hi = np.full(n_strata, -np.inf)
+    np.minimum.at(lo, stratum, fpc)
+    np.maximum.at(hi, stratum, fpc)
+    if np.any(lo != hi):
+        bad = int(np.flatnonzero(lo != hi)[0])
+        raise DesignError(
+            f"SurveyDesign `fpc` column {design.fpc!r} must be constant within each "
+            f"stratum, but {name(bad)} has values from {float(lo[bad])!r} "
+            f"to {float(hi[bad])!r}."
+        )
+    if np.any(lo <= 0):
+        bad = int(np.flatnonzero(lo <= 0)[0])
+        raise DesignError(
+            f"SurveyDesign `fpc` column {design.fpc!r} must be positive (population counts, "
+            f"or sampling fractions in (0, 1]), but {name(bad)} has {float(lo[bad])!r}."
+        )
+    if np.all(lo <= 1):
+        return lo.copy()
+    if np.any(lo < 1):
+        raise DesignError(
+            f"SurveyDesign `fpc` column {design.fpc!r} mixes sampling fractions (< 1) and "
+            "population counts (> 1); use one or the other (as R: all <= 1 or all >= 1)."
+        )
+    if np.any(lo < psu_per_stratum):
+        bad = int(np.flatnonzero(lo < psu_per_stratum)[0])
+        raise DesignError(
+            f"SurveyDesign `fpc` column {design.fpc!r}: {name(bad)} has population "
+            f"size {float(lo[bad])!r} but {int(psu_per_stratum[bad])} sampled PSUs."
+        )
+    return np.asarray(psu_per_stratum / lo, dtype=np.float64)
 
 
 def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedDesign:
@@ -262,11 +422,12 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
     Raises
     ------
     ArgumentError
-        ``data`` is not a DataFrame, or a named column is absent or not numeric.
+        ``design`` or ``data`` is of the wrong type, or a named column is absent.
     DesignError
-        A design column is incomplete; weights are negative; the fpc is not constant within
-        strata or smaller than the number of sampled PSUs; a stratum has a single PSU and
-        ``lonely_psu="fail"``.
+        A design column is incomplete or not numeric; weights are negative; the fpc is not
+        constant within strata or smaller than the number of sampled PSUs (the message names
+        the stratum); a PSU label occurs in two strata without ``nest=True``.  A lonely PSU
+        under ``lonely_psu="fail"`` is reported when an estimate needs its stratum.
 
     Examples
     --------
@@ -289,19 +450,17 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
     if n == 0:
         raise DesignError("`data` has no rows; a design needs at least one row.")
 
+    labels: pd.Index | None = None
     if design.strata is not None:
-        stratum, n_strata = _codes(_column(data, design.strata, "strata"))
+        stratum, labels = _codes_and_labels(_column(data, design.strata, "strata"))
+        n_strata = len(labels)
     else:
         stratum, n_strata = np.zeros(n, dtype=np.intp), 1
 
     if design.psu is not None:
-        psu_raw, n_raw = _codes(_column(data, design.psu, "psu"))
-        psu_key = stratum.astype(np.int64) * n_raw + psu_raw
-        dense = _dense_codes(psu_key)
-        if dense is None:
-            psu_codes, psu_uniques = pd.factorize(psu_key, sort=True)
-            dense = psu_codes.astype(np.intp, copy=False), len(psu_uniques)
-        psu, n_psu = dense
+        psu, n_psu = _psu_codes(
+            data, design, stratum, labels if labels is not None else pd.Index([0])
+        )
     else:
         order = np.argsort(stratum, kind="stable")
         psu = np.empty(n, dtype=np.intp)
@@ -310,47 +469,15 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
     psu_stratum = np.zeros(n_psu, dtype=np.intp)
     psu_stratum[psu] = stratum
     psu_per_stratum = np.bincount(psu_stratum, minlength=n_strata).astype(np.intp)
-
-    fraction = np.zeros(n_strata, dtype=np.float64)
-    if design.fpc is not None:
-        fpc = _numeric(_column(data, design.fpc, "fpc"), design.fpc, "fpc")
-        lo = np.full(n_strata, np.inf)
-        hi = np.full(n_strata, -np.inf)
-        np.minimum.at(lo, stratum, fpc)
-        np.maximum.at(hi, stratum, fpc)
-        if np.any(lo != hi):
-            bad = int(np.flatnonzero(lo != hi)[0])
-            raise DesignError(
-                f"SurveyDesign `fpc` column {design.fpc!r} must be constant within each "
-                f"stratum, but stratum #{bad} has values from {float(lo[bad])!r} "
-                f"to {float(hi[bad])!r}."
-            )
-        if np.any(lo <= 0):
-            raise DesignError(
-                f"SurveyDesign `fpc` column {design.fpc!r} must be positive "
-                "(population counts, or sampling fractions in (0, 1])."
-            )
-        if np.all(lo <= 1):
-            fraction = lo.copy()
-        elif np.any(lo < 1):
-            raise DesignError(
-                f"SurveyDesign `fpc` column {design.fpc!r} mixes sampling fractions (< 1) and "
-                "population counts (> 1); use one or the other (as R: all <= 1 or all >= 1)."
-            )
-        else:
-            if np.any(lo < psu_per_stratum):
-                bad = int(np.flatnonzero(lo < psu_per_stratum)[0])
-                raise DesignError(
-                    f"SurveyDesign `fpc` column {design.fpc!r}: stratum #{bad} has population "
-                    f"size {float(lo[bad])!r} but {int(psu_per_stratum[bad])} sampled PSUs."
-                )
-            fraction = psu_per_stratum / lo
+    fraction = _sampling_fraction(data, design, stratum, psu_per_stratum, labels)
 
     if design.weights is not None:
         weights = _numeric(_column(data, design.weights, "weights"), design.weights, "weights")
         if np.any(weights < 0):
+            bad = np.flatnonzero(weights < 0)
             raise DesignError(
-                f"SurveyDesign `weights` column {design.weights!r} has negative values; "
+                f"SurveyDesign `weights` column {design.weights!r} has {bad.size} negative "
+                f"value(s), e.g. {float(weights[bad[0]])!r} at row {data.index[bad[0]]!r}; "
                 "weights must be >= 0."
             )
     elif design.fpc is not None:
@@ -358,28 +485,20 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
     else:
         weights = np.ones(n, dtype=np.float64)
 
-    lonely = psu_per_stratum == 1
-    certain = fraction >= 1.0 - 1e-7
-    if design.lonely_psu == "fail" and np.any(lonely & ~certain):
-        lonely_codes = np.flatnonzero(lonely & ~certain)
-        labels = (
-            pd.unique(np.asarray(data[design.strata])[np.isin(stratum, lonely_codes)]).tolist()
-            if design.strata is not None
-            else ["(single stratum)"]
-        )
-        raise DesignError(
-            f"{len(lonely_codes)} stratum/strata have a single PSU (lonely PSU): "
-            f"{list(labels)[:10]!r}. Choose SurveyDesign(lonely_psu=...) from "
-            "'adjust', 'average' or 'remove' (as R's options(survey.lonely.psu=)), "
-            "or merge those strata."
-        )
-
     cal_codes: list[IntArray] = []
     cal_levels: list[int] = []
     for name in design.calibration:
         codes, k = _codes(_column(data, name, "calibration"))
         cal_codes.append(codes)
         cal_levels.append(k)
+    poststratum: IntArray | None = None
+    n_post = 0
+    if design.poststrata:
+        key = np.zeros(n, dtype=np.int64)
+        for name in design.poststrata:
+            codes, k = _codes(_column(data, name, "poststrata"))
+            key = key * k + codes
+        poststratum, n_post = _codes(pd.Series(key))
 
     return PreparedDesign(
         weights=weights,
@@ -391,6 +510,9 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
         lonely_psu=design.lonely_psu,
         calibration_codes=tuple(cal_codes),
         calibration_levels=tuple(cal_levels),
+        poststratum=poststratum,
+        n_poststrata=n_post,
+        stratum_labels=tuple(labels) if labels is not None else (),
     )
 
 
@@ -559,44 +681,151 @@ def calibration_level_sums(prepared: PreparedDesign, z: FloatArray) -> list[Floa
     ]
 
 
+def _poststratum_psu_weights(prepared: PreparedDesign) -> FloatArray:
+    cached = prepared._cache.get("post_psu_weights")
+    if cached is None:
+        assert prepared.poststratum is not None
+        levels = prepared.n_poststrata
+        flat = prepared.psu * levels + prepared.poststratum
+        sums = np.bincount(flat, weights=prepared.weights, minlength=prepared.n_psu * levels)
+        weight_sums = np.bincount(prepared.poststratum, weights=prepared.weights, minlength=levels)
+        cached = (sums.reshape(prepared.n_psu, levels), weight_sums)
+        prepared._cache["post_psu_weights"] = cached
+    return cached  # type: ignore[return-value]
+
+
+def poststratum_psu_correction(prepared: PreparedDesign, level_sums: FloatArray) -> FloatArray:
+    """PSU totals to subtract for a post-stratified design (R's ``postStratify()``).
+
+    R replaces each influence value by ``z_i - w_i * Z_g / W_g``, where ``Z_g`` is the
+    post-stratum's total of the influence values and ``W_g`` its total weight (the mean of
+    ``z / w`` weighted by the weights before post-stratification, which differ from the final
+    ones by a factor constant within the post-stratum).
+
+    Parameters
+    ----------
+    prepared : PreparedDesign
+    level_sums : ndarray, shape (G, k)
+        ``Z_g`` of every post-stratum and column.
+
+    Returns
+    -------
+    ndarray, shape (P, k)
+        ``sum_{i in p} w_i Z_g(i) / W_g(i)``.
+    """
+    psu_weights, weight_sums = _poststratum_psu_weights(prepared)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coef = np.where(weight_sums[:, None] > 0, level_sums / weight_sums[:, None], 0.0)
+    return np.asarray(psu_weights @ coef, dtype=np.float64)
+
+
 # --------------------------------------------------------------------------- variance
 
 
+@dataclass(frozen=True)
+class DomainRows:
+    """Which rows each column of influence values belongs to (for the lonely-PSU rules).
+
+    R cuts a domain (``subset()``, ``svyby``, ``na.rm=TRUE``, rows a model drops) out of the
+    design: only the strata and PSUs with rows in the domain are visited, while each stratum
+    keeps its whole-sample number of PSUs.  That changes nothing for ordinary strata (the PSUs
+    of the domain-less rows have zero totals), but it decides whether a lonely stratum is met
+    (``"fail"``), how many strata ``"average"`` averages over and the centre ``"adjust"`` uses.
+    Raked and post-stratified designs keep every row (R sets the weights outside the domain to
+    zero), so there every stratum and PSU takes part.
+
+    Attributes
+    ----------
+    code : ndarray of intp, shape (n,)
+        Group ``0..G-1`` of each row, ``-1`` for rows in no group.
+    n_groups : int
+    column_group : ndarray of intp, shape (K,), optional
+        Group of each column of influence values; ``None`` means column ``k`` is group ``k``.
+    """
+
+    code: IntArray
+    n_groups: int
+    column_group: IntArray | None = None
+
+    @classmethod
+    def from_mask(cls, mask: NDArray[np.bool_], n_columns: int) -> DomainRows:
+        """Every column belongs to the one domain of the rows in ``mask``."""
+        code = np.where(np.asarray(mask, dtype=bool), 0, -1).astype(np.intp)
+        return cls(code, 1, np.zeros(n_columns, dtype=np.intp))
+
+
+def _presence(
+    prepared: PreparedDesign, rows: DomainRows | None, n_columns: int
+) -> tuple[NDArray[np.bool_], FloatArray]:
+    """Strata taking part in each column (H, K) and the number of PSUs each column visits."""
+    n_strata, n_psu = prepared.n_strata, prepared.n_psu
+    if rows is None or prepared.calibrated:
+        return np.ones((n_strata, n_columns), dtype=bool), np.full(n_columns, float(n_psu))
+    inside = rows.code >= 0
+    code = rows.code[inside]
+    g = rows.n_groups
+    strata_hit = (
+        np.bincount(prepared.stratum[inside] * g + code, minlength=n_strata * g).reshape(
+            n_strata, g
+        )
+        > 0
+    )
+    psu_hit = np.bincount(prepared.psu[inside] * g + code, minlength=n_psu * g).reshape(n_psu, g)
+    psu_count = np.count_nonzero(psu_hit, axis=0).astype(np.float64)
+    if rows.column_group is None:
+        return strata_hit, psu_count
+    return strata_hit[:, rows.column_group], psu_count[rows.column_group]
+
+
 def _centred_and_scale(
-    prepared: PreparedDesign, totals: FloatArray
-) -> tuple[FloatArray, FloatArray, float]:
-    """Centre PSU totals within strata; return them, the per-PSU scale, and the strata factor."""
+    prepared: PreparedDesign, totals: FloatArray, rows: DomainRows | None
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """PSU totals centred within strata, the per-PSU scale, and a per-column factor."""
     m = prepared.psu_per_stratum
     h_of_p = prepared.psu_stratum
+    k = totals.shape[1]
     strat_sum = _group_sums(h_of_p, totals, prepared.n_strata)
-    centred = totals - (strat_sum / m[:, None])[h_of_p]
+    centred = totals - (strat_sum / np.maximum(m, 1)[:, None])[h_of_p]
     f = prepared.sampling_fraction
     with np.errstate(divide="ignore", invalid="ignore"):
         scale_h = np.where(m > 1, (1.0 - f) * m / (m - 1), 0.0)
-    lonely = (m == 1) & (f < 1.0 - 1e-7)
-    factor = 1.0
-    if np.any(lonely):
-        policy = prepared.lonely_psu
-        if policy == "fail":
+    factor = np.ones(k)
+    lonely = prepared.lonely_strata
+    policy = prepared.lonely_psu
+    if not np.any(lonely) or policy in ("remove", "certainty"):
+        return centred, scale_h[h_of_p], factor
+    present, psu_count = _presence(prepared, rows, k)
+    lonely_present = present & lonely[:, None]
+    if policy == "fail":
+        met = np.flatnonzero(lonely_present.any(axis=1))
+        if met.size:
+            shown = ", ".join(prepared.stratum_label(int(h)) for h in met[:10])
             raise DesignError(
-                "a stratum has a single PSU; set SurveyDesign(lonely_psu=...) to "
-                "'adjust', 'average' or 'remove'."
+                f"{met.size} stratum/strata have a single PSU (lonely PSU): {shown}. Choose "
+                "SurveyDesign(lonely_psu=...) from 'adjust', 'average', 'remove' or "
+                "'certainty' (R's options(survey.lonely.psu=)), or merge those strata."
             )
-        if policy == "adjust":
-            # R (survey 4.x) leaves a lonely PSU's total uncentred, i.e. measures it from 0;
-            # for means and proportions the influence values sum to 0, so this is the
-            # deviation from the grand mean of the PSU totals.
-            lonely_p = lonely[h_of_p]
-            centred[lonely_p] = totals[lonely_p]
-            scale_h = np.where(lonely, 1.0 - f, scale_h)
-        elif policy == "average":
-            n_ok = int(np.sum(~lonely))
-            factor = prepared.n_strata / n_ok if n_ok else float("nan")
-        # "remove": scale 0 already
+    elif policy == "adjust":
+        # survey >= 4.4-1: the lonely PSU is measured from the average PSU total of the
+        # estimate (over the PSUs it visits); for means that average is 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            centre = totals.sum(axis=0) / psu_count
+        lonely_p = lonely[h_of_p]
+        centred[lonely_p] = (totals[lonely_p] - centre) * lonely_present[h_of_p[lonely_p]]
+        scale_h = np.where(lonely, 1.0 - f, scale_h)
+    else:  # average
+        n_str = present.sum(axis=0).astype(np.float64)
+        n_ok = n_str - lonely_present.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = np.where(n_ok > 0, n_str / n_ok, np.nan)
     return centred, scale_h[h_of_p], factor
 
 
-def stratified_covariance(prepared: PreparedDesign, totals: NDArray[np.float64]) -> FloatArray:
+def stratified_covariance(
+    prepared: PreparedDesign,
+    totals: NDArray[np.float64],
+    rows: DomainRows | None = None,
+) -> FloatArray:
     """Covariance from PSU totals (with-replacement first stage, strata, fpc, lonely PSUs).
 
     Parameters
@@ -604,6 +833,8 @@ def stratified_covariance(prepared: PreparedDesign, totals: NDArray[np.float64])
     prepared : PreparedDesign
     totals : ndarray, shape (P, k)
         PSU totals of the influence values.
+    rows : DomainRows, optional
+        The domain of each column (lonely-PSU rules); ``None`` is the whole sample.
 
     Returns
     -------
@@ -613,21 +844,45 @@ def stratified_covariance(prepared: PreparedDesign, totals: NDArray[np.float64])
     -----
     ``V = sum_h (1 - f_h) * m_h / (m_h - 1) * sum_{p in h} (t_p - tbar_h)(t_p - tbar_h)^T``,
     where ``m_h`` is the number of PSUs in stratum ``h``, ``tbar_h`` the mean PSU total there
-    and ``f_h`` the sampling fraction.
+    and ``f_h`` the sampling fraction.  Strata with one PSU follow ``lonely_psu``.
     """
-    centred, scale, factor = _centred_and_scale(prepared, np.asarray(totals, dtype=np.float64))
+    centred, scale, factor = _centred_and_scale(
+        prepared, np.asarray(totals, dtype=np.float64), rows
+    )
     cov = (centred * scale[:, None]).T @ centred
-    return cov * factor
+    root = np.sqrt(factor)
+    return np.asarray(cov * np.outer(root, root), dtype=np.float64)
 
 
-def stratified_variance(prepared: PreparedDesign, totals: NDArray[np.float64]) -> FloatArray:
+def stratified_variance(
+    prepared: PreparedDesign,
+    totals: NDArray[np.float64],
+    rows: DomainRows | None = None,
+) -> FloatArray:
     """Diagonal of :func:`stratified_covariance` only, in ``O(P k)``: shape (k,)."""
-    centred, scale, factor = _centred_and_scale(prepared, np.asarray(totals, dtype=np.float64))
+    centred, scale, factor = _centred_and_scale(
+        prepared, np.asarray(totals, dtype=np.float64), rows
+    )
     var: FloatArray = np.einsum("pk,p,pk->k", centred, scale, centred)
     return var * factor
 
 
-def influence_covariance(prepared: PreparedDesign, z: NDArray[np.float64]) -> FloatArray:
+def calibrated_psu_totals(prepared: PreparedDesign, z: FloatArray) -> FloatArray:
+    """PSU totals of dense influence values (n, k), corrected for raking or post-strata."""
+    totals = _group_sums(prepared.psu, z, prepared.n_psu)
+    if prepared.calibration_codes:
+        totals = totals - calibration_psu_correction(prepared, calibration_level_sums(prepared, z))
+    if prepared.poststratum is not None:
+        level_sums = _group_sums(prepared.poststratum, z, prepared.n_poststrata)
+        totals = totals - poststratum_psu_correction(prepared, level_sums)
+    return totals
+
+
+def influence_covariance(
+    prepared: PreparedDesign,
+    z: NDArray[np.float64],
+    mask: NDArray[np.bool_] | None = None,
+) -> FloatArray:
     """Taylor-linearised covariance of estimates with influence values ``z``.
 
     Parameters
@@ -637,6 +892,9 @@ def influence_covariance(prepared: PreparedDesign, z: NDArray[np.float64]) -> Fl
         Influence values: estimate ``j`` minus its true value is approximately
         ``sum_i z[i, j]``.  For domain estimates pass the full-sample values (zero outside the
         domain).
+    mask : ndarray of bool, shape (n,), optional
+        Rows of the domain the estimates belong to (R's subset), for the lonely-PSU rules;
+        ``None`` is the whole sample.
 
     Returns
     -------
@@ -645,8 +903,8 @@ def influence_covariance(prepared: PreparedDesign, z: NDArray[np.float64]) -> Fl
     Notes
     -----
     The values are summed within PSUs, and :func:`stratified_covariance` is applied.  When the
-    design has calibration margins, the PSU totals are first corrected with
-    :func:`calibration_psu_correction` (R's raking-aware variance).
+    design is raked or post-stratified, the PSU totals are first corrected as R does
+    (:func:`calibration_psu_correction`, :func:`poststratum_psu_correction`).
 
     Examples
     --------
@@ -657,10 +915,8 @@ def influence_covariance(prepared: PreparedDesign, z: NDArray[np.float64]) -> Fl
     0.0625
     """
     z2 = _as_2d(z, prepared.n)
-    totals = _group_sums(prepared.psu, z2, prepared.n_psu)
-    if prepared.calibration_codes:
-        totals = totals - calibration_psu_correction(prepared, calibration_level_sums(prepared, z2))
-    return stratified_covariance(prepared, totals)
+    rows = None if mask is None else DomainRows.from_mask(mask, z2.shape[1])
+    return stratified_covariance(prepared, calibrated_psu_totals(prepared, z2), rows)
 
 
 # --------------------------------------------------------------------------- degrees of freedom

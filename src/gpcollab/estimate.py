@@ -29,11 +29,13 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from gpcollab.design import (
+    DomainRows,
     PreparedDesign,
     SurveyDesign,
     calibration_psu_correction,
     domain_df,
     domain_df_from_counts,
+    poststratum_psu_correction,
     prepare_design,
     stratified_variance,
 )
@@ -66,6 +68,7 @@ class _Domains:
     code: IntArray  # (n,) 0..D-1, or -1 for rows in no domain (missing by/y with na_rm)
     count: int
     labels: pd.DataFrame  # D rows, one column per by variable
+    by_code: IntArray  # (n,) the domain of each row by the `by` values alone (y ignored)
 
 
 def _check_columns(data: pd.DataFrame, names: Sequence[str], param: str) -> None:
@@ -103,39 +106,30 @@ def _factor(col: pd.Series) -> tuple[IntArray, pd.Index | pd.Categorical]:
     return codes.astype(np.intp, copy=False), uniques
 
 
-def _domains(data: pd.DataFrame, by: list[str], valid: NDArray[np.bool_]) -> _Domains:
-    n = len(data)
-    if not by:
-        code = np.where(valid, 0, -1).astype(np.intp)
-        return _Domains(code, 1, pd.DataFrame(index=range(1)))
-    codes: list[IntArray] = []
-    values: list[pd.Index | pd.Categorical] = []
-    for name in by:
-        c, v = _factor(data[name])
-        codes.append(c)
-        values.append(v)
+def _combine(
+    codes: list[IntArray], values: list[pd.Index | pd.Categorical], by: list[str], n: int
+) -> tuple[IntArray, int, pd.DataFrame]:
+    """Domain codes (-1 where a by value is missing) of the observed combinations, and labels."""
     sizes = [max(len(v), 1) for v in values]
-    all_valid = bool(valid.all())
-    key = codes[0].astype(np.intp)
+    key = codes[0].astype(np.intp, copy=True)
+    missing = key < 0
     for c, size in zip(codes[1:], sizes[1:], strict=True):
+        missing |= c < 0
         key = key * size + c
     n_keys = int(np.prod(np.asarray(sizes, dtype=np.float64)))
-    if not all_valid:
-        key = np.where(valid, key, -1)
-    inside = valid if not all_valid else None
-    keys_in = key if inside is None else key[inside]
+    any_missing = bool(missing.any())
+    keys_in = key[~missing] if any_missing else key
     if n_keys <= 4 * n + 1024:
         present = np.bincount(keys_in, minlength=n_keys) > 0
         observed = np.flatnonzero(present)
-        remap = np.cumsum(present, dtype=np.intp) - 1
-        mapped = remap[keys_in]
+        mapped = (np.cumsum(present, dtype=np.intp) - 1)[keys_in]
     else:
         observed, mapped = np.unique(keys_in, return_inverse=True)
-    if inside is None:
-        code = mapped.astype(np.intp, copy=False)
-    else:
+    if any_missing:
         code = np.full(n, -1, dtype=np.intp)
-        code[inside] = mapped
+        code[~missing] = mapped
+    else:
+        code = mapped.astype(np.intp, copy=False)
     labels: dict[str, object] = {}
     rest = observed.astype(np.int64)
     parts: list[NDArray[np.int64]] = []
@@ -150,27 +144,43 @@ def _domains(data: pd.DataFrame, by: list[str], valid: NDArray[np.bool_]) -> _Do
             )
         else:
             labels[name] = v.take(part)
-    return _Domains(code, len(observed), pd.DataFrame(labels))
+    return code, len(observed), pd.DataFrame(labels)
 
 
-def _missing_mask(data: pd.DataFrame, cols: list[str]) -> NDArray[np.bool_]:
-    miss = np.zeros(len(data), dtype=bool)
-    for c in cols:
-        miss |= np.asarray(data[c].isna(), dtype=bool)
-    return miss
-
-
-def _valid_rows(data: pd.DataFrame, cols: list[str], na_rm: bool) -> NDArray[np.bool_]:
-    miss = _missing_mask(data, cols)
-    n_miss = int(miss.sum())
-    if n_miss and not na_rm:
-        per_col = {c: int(data[c].isna().sum()) for c in cols if data[c].isna().any()}
+def _domains(
+    data: pd.DataFrame, by: list[str], y_missing: NDArray[np.bool_], na_rm: bool, y: str
+) -> _Domains:
+    """Domains of the ``by`` values; rows with a missing ``y`` are in none (``na_rm``)."""
+    n = len(data)
+    if by:
+        factors = [_factor(data[name]) for name in by]
+        by_code, count, labels = _combine([c for c, _ in factors], [v for _, v in factors], by, n)
+    else:
+        by_code, count, labels = np.zeros(n, dtype=np.intp), 1, pd.DataFrame(index=range(1))
+    by_missing = by_code < 0
+    n_by, n_y = (int(by_missing.sum()) if by else 0), int(y_missing.sum())
+    if (n_by or n_y) and not na_rm:
+        per_col = {y: n_y} if n_y else {}
+        per_col.update({c: int(data[c].isna().sum()) for c in by if n_by and data[c].isna().any()})
         raise DesignError(
-            f"{n_miss} row(s) have missing values in {per_col!r}. Pass na_rm=True to leave "
-            "them out of the estimates (they stay in the design for the variance, as R's "
-            "na.rm=TRUE does), or fill them in first."
+            f"{int((by_missing | y_missing).sum())} row(s) have missing values in {per_col!r}. "
+            "Pass na_rm=True to leave them out of the estimates (they stay in the design for "
+            "the variance, as R's na.rm=TRUE does), or fill them in first."
         )
-    return ~miss
+    if not n_y:
+        return _Domains(by_code, count, labels, by_code)
+    code = np.where(y_missing, -1, by_code)
+    has_rows = np.bincount(code[code >= 0], minlength=count) > 0
+    if has_rows.all():
+        return _Domains(code, count, labels, by_code)
+    # a domain whose every y is missing has nothing to estimate: drop it
+    remap = np.where(has_rows, np.cumsum(has_rows) - 1, -1).astype(np.intp)
+    return _Domains(
+        np.where(code >= 0, remap[code], -1).astype(np.intp),
+        int(has_rows.sum()),
+        labels.loc[has_rows].reset_index(drop=True),
+        np.where(by_code >= 0, remap[by_code], -1).astype(np.intp),
+    )
 
 
 def _prepare(
@@ -188,14 +198,15 @@ def _prepare(
     if y in by_cols:
         raise ArgumentError(f"`y` ({y!r}) is also listed in `by`.")
     prepared = prepare_design(data, design)
-    valid = _valid_rows(data, [y, *by_cols], na_rm)
-    if not valid.any():
+    y_missing = np.asarray(data[y].isna(), dtype=bool)
+    dom = _domains(data, by_cols, y_missing, na_rm, y)
+    if dom.count == 0 or not np.any(dom.code >= 0):
         raise DesignError(
             f"No row has non-missing values in {[y, *by_cols]!r}"
             + (" after na_rm=True left the missing ones out" if na_rm else "")
             + "; there is nothing to estimate."
         )
-    return prepared, by_cols, _domains(data, by_cols, valid)
+    return prepared, by_cols, dom
 
 
 def _numeric_y(
@@ -263,14 +274,14 @@ def _calibrated_variance(
     n_cols: int,
     col_of_row: IntArray | None = None,
 ) -> FloatArray:
-    """Variance of PSU totals (P, K), raking-aware when the design has calibration margins.
+    """Variance of PSU totals (P, K), corrected for raking margins or post-strata.
 
     ``u`` (n,) is ``z / w`` for the single column each row feeds (``col_of_row``, default the
     domain code); rows with a negative column feed none.
     """
+    col = dom_code if col_of_row is None else col_of_row
+    inside = col >= 0
     if prepared.calibration_codes:
-        col = dom_code if col_of_row is None else col_of_row
-        inside = col >= 0
         sums = []
         for codes, levels in zip(
             prepared.calibration_codes, prepared.calibration_levels, strict=True
@@ -278,7 +289,13 @@ def _calibrated_variance(
             flat = codes[inside] * n_cols + col[inside]
             sums.append(_wsum(flat, u[inside], levels * n_cols).reshape(levels, n_cols))
         totals = totals - calibration_psu_correction(prepared, sums)
-    return stratified_variance(prepared, totals)
+    if prepared.poststratum is not None:
+        levels = prepared.n_poststrata
+        flat = prepared.poststratum[inside] * n_cols + col[inside]
+        z = u[inside] * prepared.weights[inside]
+        level_sums = _wsum(flat, z, levels * n_cols).reshape(levels, n_cols)
+        totals = totals - poststratum_psu_correction(prepared, level_sums)
+    return stratified_variance(prepared, totals, DomainRows(dom_code, n_cols))
 
 
 _WOR_FRACTION_LIMIT = 0.5
@@ -375,13 +392,13 @@ def _mean_or_total(
         else:
             estimate, scale2 = swy.sum(axis=0) + shift * sums.w, sums.w**2
             totals = swy + shift * sw
-    if prepared.calibration_codes:
+    if prepared.calibrated:
         u = np.zeros(prepared.n)
         with np.errstate(divide="ignore", invalid="ignore"):
             u[inside] = (yc - mean_c[code]) / sums.w[code] if kind == "mean" else yv
         var = _calibrated_variance(prepared, totals, dom.code, u, d)
     else:
-        var = stratified_variance(prepared, totals)
+        var = stratified_variance(prepared, totals, DomainRows(dom.code, d))
     se = np.sqrt(var)
     dfs = _df_override(df, domain_df_from_counts(prepared, count_pos))
     low, high = wald_ci(estimate, se, dfs, lvl)
@@ -519,6 +536,152 @@ estimate_total.__doc__ = (estimate_total.__doc__ or "") % _TABLE_DOC
 # --------------------------------------------------------------------------- proportions
 
 
+def _check_proportion_args(
+    y: object, design: SurveyDesign | None, ci_method: str, level: float
+) -> float:
+    lvl = check_level(level)
+    if ci_method not in CI_METHODS:
+        raise ArgumentError(
+            f"`ci_method` must be one of {list(CI_METHODS)}, but {ci_method!r} was passed."
+        )
+    if y in ("conf_level", "n", "estimate", "se", "boundary"):
+        raise ArgumentError(f"`y` column {y!r} clashes with an output column; rename it first.")
+    if ci_method in _CLASSICAL and design is not None and design != SurveyDesign():
+        raise ArgumentError(
+            f"`ci_method={ci_method!r}` is a classical interval for unweighted counts; it "
+            f"cannot be used with design={design!r}. Use 'beta' (Korn–Graubard) or 'wilson' "
+            "for a design."
+        )
+    return lvl
+
+
+_CLASSICAL = ("wilson_score", "clopper_pearson")
+
+
+@dataclass(frozen=True)
+class _LevelTable:
+    """Weighted level shares of every domain: the ``(D, L)`` tables behind the estimates."""
+
+    inside: NDArray[np.bool_]  # (n,) rows in a domain
+    code: IntArray  # (n,) domain code, 0 outside (masked by `inside`)
+    ycode: IntArray  # (n,) level code, 0 outside
+    w: FloatArray  # (n,) weight, 0 outside
+    p: FloatArray  # (D, L) proportions
+    counts: IntArray  # (D, L) unweighted rows
+    inv_w: FloatArray  # (D,) 1 / W_d
+
+
+def _level_table(
+    prepared: PreparedDesign, dom: _Domains, y_codes: IntArray, n_levels: int, sums: _DomainSums
+) -> _LevelTable:
+    d = dom.count
+    inside = dom.code >= 0
+    code = np.where(inside, dom.code, 0)
+    ycode = np.where(inside, y_codes, 0)
+    w = np.where(inside, prepared.weights, 0.0)
+    cell = code * n_levels + ycode  # (domain, level) column of each row
+    a = _wsum(cell, w, d * n_levels).reshape(d, n_levels)
+    counts = np.bincount(cell[inside], minlength=d * n_levels).reshape(d, n_levels)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = a / sums.w[:, None]
+        inv_w = 1.0 / sums.w
+    return _LevelTable(inside, code, ycode, w, p, counts.astype(np.intp), inv_w)
+
+
+def _level_sums(
+    key: IntArray, t: _LevelTable, n_groups: int, weights: FloatArray | None
+) -> FloatArray:
+    """``sum (1[y=l] - p_dl) / W_d`` (times ``weights`` if given) by group ``key`` and column."""
+    d, n_levels = t.p.shape
+    inside = t.inside
+    k = key[inside] * d + t.code[inside]
+    wt = None if weights is None else weights[inside]
+    c_dl = np.bincount(
+        k * n_levels + t.ycode[inside], weights=wt, minlength=n_groups * d * n_levels
+    ).reshape(n_groups, d, n_levels)
+    c_d = np.bincount(k, weights=wt, minlength=n_groups * d).reshape(n_groups, d)
+    out = (c_dl - t.p[None] * c_d[:, :, None]) * t.inv_w[None, :, None]
+    return np.asarray(out.reshape(n_groups, d * n_levels), dtype=np.float64)
+
+
+def _proportion_variance(prepared: PreparedDesign, dom: _Domains, t: _LevelTable) -> FloatArray:
+    """Variance of every ``p_dl``: PSU totals of ``w (1[y=l] - p_dl) / W_d``, corrected."""
+    d, n_levels = t.p.shape
+    n_psu = prepared.n_psu
+    totals = _level_sums(prepared.psu, t, n_psu, t.w)
+    if prepared.calibration_codes:
+        cal_sums = [
+            _level_sums(codes, t, levels, None)
+            for codes, levels in zip(
+                prepared.calibration_codes, prepared.calibration_levels, strict=True
+            )
+        ]
+        totals = totals - calibration_psu_correction(prepared, cal_sums)
+    if prepared.poststratum is not None:
+        post = _level_sums(prepared.poststratum, t, prepared.n_poststrata, t.w)
+        totals = totals - poststratum_psu_correction(prepared, post)
+    rows = DomainRows(dom.code, d, np.repeat(np.arange(d, dtype=np.intp), n_levels))
+    var = stratified_variance(prepared, totals, rows).reshape(d, n_levels)
+    return np.asarray(np.where(var < 0, 0.0, var), dtype=np.float64)
+
+
+def _domain_rows(prepared: PreparedDesign, dom: _Domains) -> IntArray:
+    """Rows of each domain's design, R's ``nrow(subset(design, domain))``.
+
+    R keeps a missing ``y`` and zero weights in the domain; a raked or post-stratified design
+    keeps every row.
+    """
+    if prepared.calibrated:
+        return np.full(dom.count, prepared.n, dtype=np.intp)
+    return np.bincount(dom.by_code[dom.by_code >= 0], minlength=dom.count).astype(np.intp)
+
+
+def _proportion_intervals(
+    est: FloatArray,
+    se: FloatArray,
+    dfs: FloatArray,
+    beta_dfs: FloatArray,
+    rows: IntArray,
+    counts: IntArray,
+    kish: FloatArray,
+    n_pos: IntArray,
+    method: str,
+    level: float,
+) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+    """Interval ends of every estimate, and which estimates sit on the 0/1 boundary."""
+    boundary = (est == 0.0) | (est == 1.0)
+    interior = ~boundary
+    low = np.full(est.shape, np.nan)
+    high = np.full(est.shape, np.nan)
+    if np.any(interior):
+        beta = method == "beta"
+        low[interior], high[interior] = proportion_ci(
+            est[interior],
+            se[interior],
+            (beta_dfs if beta else dfs)[interior],
+            method=method,
+            level=level,
+            n=(rows if beta else n_pos)[interior],
+            x=counts[interior],
+        )
+    if np.any(boundary):
+        if method in _CLASSICAL:
+            low[boundary], high[boundary] = proportion_ci(
+                est[boundary],
+                se[boundary],
+                dfs[boundary],
+                method=method,
+                level=level,
+                n=n_pos[boundary],
+                x=counts[boundary],
+            )
+        else:
+            low[boundary], high[boundary] = boundary_ci(
+                est[boundary], kish[boundary], dfs[boundary], n_pos[boundary], level
+            )
+    return low, high, boundary
+
+
 def estimate_proportions(
     data: pd.DataFrame,
     y: str,
@@ -549,9 +712,12 @@ def estimate_proportions(
         intervals on the counts.
     level : float, default=0.95
     df : float, optional
-        Override of the degrees of freedom (``np.inf`` for normal intervals).
+        Override of the degrees of freedom (``np.inf`` for normal intervals).  Like R's
+        ``svyciprop``, ``"beta"`` ignores it.
     na_rm : bool, default=False
-        As in :func:`estimate_mean`.
+        As in :func:`estimate_mean`.  Rows with a missing ``y`` still count towards the
+        domain's degrees of freedom, as in R (``svyciprop`` takes ``degf(design)`` of the
+        design it was given).
 
     Returns
     -------
@@ -566,7 +732,8 @@ def estimate_proportions(
     BoundaryWarning
         Once per call when any estimate is exactly 0 or 1.  Those rows get the exact
         interval of :func:`gpcollab.intervals.boundary_ci` (Clopper–Pearson on the Kish
-        effective size, Korn–Graubard df-adjusted), never NaN and never zero width.
+        effective size, Korn–Graubard df-adjusted), never NaN and never zero width.  R's
+        ``svyciprop`` gives NaN or a zero-width interval there: a deliberate difference.
 
     Notes
     -----
@@ -578,6 +745,11 @@ def estimate_proportions(
     ``"wilson"``/``"beta"`` on the same data because of that ``n/(n-1)`` factor and the
     normal (not ``t``) quantile.  ``deff`` and ``n_eff`` are as in :func:`estimate_mean`.
 
+    ``"beta"`` follows ``svyciprop(method="beta")`` exactly: the effective sample size is
+    scaled by ``(t_{n-1} / t_df)^2`` with ``n`` the number of rows of the domain's design
+    (R's ``nrow(design)``: rows with zero weight or a missing ``y`` included, every row of a
+    raked or post-stratified design) and ``df`` the domain's design df, whatever ``df=`` says.
+
     Examples
     --------
     >>> df = pd.DataFrame({"ok": [True, False, True, True]})
@@ -586,20 +758,7 @@ def estimate_proportions(
     0  False  4      0.25
     1   True  4      0.75
     """
-    lvl = check_level(level)
-    if ci_method not in CI_METHODS:
-        raise ArgumentError(
-            f"`ci_method` must be one of {list(CI_METHODS)}, but {ci_method!r} was passed."
-        )
-    if y in ("conf_level", "n", "estimate", "se", "boundary"):
-        raise ArgumentError(f"`y` column {y!r} clashes with an output column; rename it first.")
-    classical = ci_method in ("wilson_score", "clopper_pearson")
-    if classical and design is not None and design != SurveyDesign():
-        raise ArgumentError(
-            f"`ci_method={ci_method!r}` is a classical interval for unweighted counts; it "
-            f"cannot be used with design={design!r}. Use 'beta' (Korn–Graubard) or 'wilson' "
-            "for a design."
-        )
+    lvl = _check_proportion_args(y, design, ci_method, level)
     prepared, _, dom = _prepare(data, y, by, design, na_rm)
     y_codes, y_values = _factor(data[y])
     n_levels = len(y_values)
@@ -607,98 +766,39 @@ def estimate_proportions(
         raise DesignError(f"`y` column {y!r} has no non-missing values.")
     d = dom.count
     sums = _domain_sums(prepared, dom)
-    inside = dom.code >= 0
-    code = np.where(inside, dom.code, 0)
-    ycode = np.where(inside, y_codes, 0)
-    w = np.where(inside, prepared.weights, 0.0)
-    cell = code * n_levels + ycode  # (domain, level) column of each row
-    a = _wsum(cell, w, d * n_levels).reshape(d, n_levels)
-    counts = np.bincount(cell[inside], minlength=d * n_levels).reshape(d, n_levels)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = a / sums.w[:, None]
-        inv_w = 1.0 / sums.w
+    table = _level_table(prepared, dom, y_codes, n_levels, sums)
+    se = np.sqrt(_proportion_variance(prepared, dom, table)).ravel()
 
-    # PSU totals of w (1[y=l] - p_dl) / W_d = (A_pdl - p_dl B_pd) / W_d
-    n_psu = prepared.n_psu
-    psu_dom = prepared.psu * d + code
-    a_p = _wsum(psu_dom[inside] * n_levels + ycode[inside], w[inside], n_psu * d * n_levels)
-    b_p = _wsum(psu_dom[inside], w[inside], n_psu * d)
-    totals = (a_p.reshape(n_psu, d, n_levels) - p[None] * b_p.reshape(n_psu, d)[:, :, None]) * (
-        inv_w[None, :, None]
-    )
-    totals = totals.reshape(n_psu, d * n_levels)
-    if prepared.calibration_codes:
-        cal_sums = []
-        for codes, levels in zip(
-            prepared.calibration_codes, prepared.calibration_levels, strict=True
-        ):
-            key = codes[inside] * d + code[inside]
-            c_dl = np.bincount(
-                key * n_levels + ycode[inside], minlength=levels * d * n_levels
-            ).reshape(levels, d, n_levels)
-            c_d = np.bincount(key, minlength=levels * d).reshape(levels, d)
-            level_sum = (c_dl - p[None] * c_d[:, :, None]) * inv_w[None, :, None]
-            cal_sums.append(level_sum.reshape(levels, d * n_levels))
-        totals = totals - calibration_psu_correction(prepared, cal_sums)
-    var = stratified_variance(prepared, totals).reshape(d, n_levels)
-    var = np.where(var < 0, 0.0, var)
-    se = np.sqrt(var)
-
-    dfs = np.repeat(_df_override(df, domain_df(prepared, dom.code, d))[:, None], n_levels, axis=1)
-    n_base = np.repeat(sums.n[:, None], n_levels, axis=1)
-    sigma2 = p * (1.0 - p)
+    design_dfs = domain_df(prepared, dom.by_code, d)
+    dfs = np.repeat(_df_override(df, design_dfs), n_levels)
+    n_base = np.repeat(sums.n, n_levels)
     rep_sums = _DomainSums(
-        n=n_base.ravel(),
+        n=n_base,
         n_pos=np.repeat(sums.n_pos, n_levels),
         w=np.repeat(sums.w, n_levels),
         w2=np.repeat(sums.w2, n_levels),
     )
-    deff, n_eff = _deff_n_eff(var.ravel(), sigma2.ravel(), np.ones(d * n_levels), rep_sums)
-
-    est = p.ravel()
-    boundary = (est == 0.0) | (est == 1.0)
-    interior = ~boundary
-    low = np.full(est.shape, np.nan)
-    high = np.full(est.shape, np.nan)
-    if np.any(interior):
-        lo_i, hi_i = proportion_ci(
-            est[interior],
-            se.ravel()[interior],
-            dfs.ravel()[interior],
-            method=ci_method,
-            level=lvl,
-            n=rep_sums.n_pos[interior],
-            x=counts.ravel()[interior],
-        )
-        low[interior], high[interior] = lo_i, hi_i
+    est = table.p.ravel()
+    deff, n_eff = _deff_n_eff(se**2, est * (1.0 - est), np.ones(d * n_levels), rep_sums)
+    low, high, boundary = _proportion_intervals(
+        est,
+        se,
+        dfs,
+        np.repeat(design_dfs.astype(np.float64), n_levels),
+        np.repeat(_domain_rows(prepared, dom), n_levels),
+        table.counts.ravel(),
+        rep_sums.w**2 / rep_sums.w2,
+        rep_sums.n_pos,
+        ci_method,
+        lvl,
+    )
     if np.any(boundary):
-        if classical:
-            lo_b, hi_b = proportion_ci(
-                est[boundary],
-                se.ravel()[boundary],
-                dfs.ravel()[boundary],
-                method=ci_method,
-                level=lvl,
-                n=rep_sums.n_pos[boundary],
-                x=counts.ravel()[boundary],
-            )
-        else:
-            kish = rep_sums.w**2 / rep_sums.w2
-            lo_b, hi_b = boundary_ci(
-                est[boundary],
-                kish[boundary],
-                dfs.ravel()[boundary],
-                rep_sums.n_pos[boundary],
-                lvl,
-            )
-        low[boundary], high[boundary] = lo_b, hi_b
         warnings.warn(
             f"{int(boundary.sum())} estimated proportion(s) of `{y}` are exactly 0 or 1; "
             "their intervals are exact boundary intervals (column `boundary` is True).",
             BoundaryWarning,
             stacklevel=2,
         )
-
     labels = dom.labels.loc[np.repeat(np.arange(d), n_levels)].reset_index(drop=True)
     level_codes = np.tile(np.arange(n_levels), d)
     if isinstance(y_values, pd.Categorical):
@@ -710,13 +810,13 @@ def estimate_proportions(
     return _frame(
         labels,
         {
-            "n": n_base.ravel(),
+            "n": n_base,
             "weighted_n": rep_sums.w,
             "estimate": est,
-            "se": se.ravel(),
+            "se": se,
             "ci_low": low,
             "ci_high": high,
-            "df": dfs.ravel(),
+            "df": dfs,
             "n_eff": n_eff,
             "deff": deff,
             "ci_method": ci_method,

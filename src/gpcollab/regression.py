@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from numpy.typing import NDArray
 
+from gpcollab.design import (
+    PreparedDesign,
+    SurveyDesign,
+    design_df,
+    influence_covariance,
+    prepare_design,
+)
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
-
-if TYPE_CHECKING:
-    from gpcollab.design import SurveyDesign
 
 __all__ = ["LogisticFit", "logistic_regression"]
 
@@ -376,107 +380,38 @@ class LogisticFit:
 # ---------------------------------------------------------------------------------------------
 
 
-def logistic_regression(
-    data: pd.DataFrame,
-    y: str,
-    x: str | Sequence[str],
-    *,
-    design: SurveyDesign | None = None,
-    success: object | None = None,
-    level: float = 0.95,
-    max_iter: int = 25,
-    tol: float = 1e-8,
-) -> LogisticFit:
-    """Fit a logistic regression with design-based standard errors (R ``svyglm``).
+def _complete_rows(data: pd.DataFrame, columns: Sequence[str], na_rm: bool) -> NDArray[np.bool_]:
+    """Rows with every column present; missing values need ``na_rm=True``."""
+    missing = np.zeros(len(data), dtype=bool)
+    for column in columns:
+        missing |= np.asarray(data[column].isna(), dtype=bool)
+    if missing.any() and not na_rm:
+        per_column = {c: int(data[c].isna().sum()) for c in columns if data[c].isna().any()}
+        rows = list(data.index[missing][:5])
+        raise DesignError(
+            f"{int(missing.sum())} row(s) have missing values in {per_column!r}, e.g. at rows "
+            f"{rows}. Pass na_rm=True to leave them out of the fit as R does: they stay in the "
+            "design (a domain), so its PSUs, strata, degrees of freedom and fpc are unchanged. "
+            "Do not filter the rows out first: that changes the design."
+        )
+    if missing.all():
+        raise DesignError(f"Every row has a missing value in {list(columns)!r}; nothing to fit.")
+    return ~missing
 
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        One row per respondent, holding ``y``, the ``x`` columns and any design columns.
-    y : str
-        Outcome column: boolean, 0/1 (proportions in [0, 1] are accepted, quasibinomial), or
-        any column together with ``success``.
-    x : str or sequence of str
-        Explanatory variables. Categorical, string and boolean columns become treatment-coded
-        dummies with the first category as reference (a ``pd.Categorical``'s category order,
-        else sorted values, as R orders factor levels; categories absent from the data are
-        dropped). Numeric columns enter as they are. An intercept is always included.
-    design : SurveyDesign, optional
-        Sampling design (weights, strata, PSUs, fpc). ``None`` means simple random sampling
-        with equal weights.
-    success : object, optional
-        Value of ``y`` counted as 1 when ``y`` is not boolean or 0/1.
-    level : float, default=0.95
-        Confidence level of the coefficient and odds-ratio intervals.
-    max_iter : int, default=25
-        Maximum IRLS iterations (R's ``glm.control`` default).
-    tol : float, default=1e-8
-        Convergence tolerance on the relative change in deviance (R's ``epsilon``).
 
-    Returns
-    -------
-    LogisticFit
-        Coefficients with odds ratios, term-wise F tests, covariance and ``predict``.
-
-    Raises
-    ------
-    ArgumentError
-        Bad arguments: unknown columns, an outcome that is not 0/1 (without ``success=``), a
-        ``level``, ``tol`` or ``max_iter`` out of range.
-    DesignError
-        Missing values, a constant outcome, collinear terms or too few degrees of freedom.
-    ConvergenceError
-        IRLS did not converge, or the data are separated (a level whose outcomes are all 0 or
-        all 1, or fitted probabilities numerically 0 or 1).
-
-    Notes
-    -----
-    With weights wᵢ scaled to mean 1, fitted probabilities μᵢ = expit(xᵢᵀβ) solve the weighted
-    score equations Σ wᵢ (yᵢ − μᵢ) xᵢ = 0. They are found by Fisher scoring (IRLS), started
-    at μᵢ = (wᵢyᵢ + ½)/(wᵢ + 1) and stopped when the relative deviance change
-    |D − D_old| / (|D| + 0.1) falls below ``tol``, exactly as R's ``glm.fit`` does, so results
-    agree with ``svyglm`` to rounding error rather than to the convergence tolerance.
-
-    The covariance is the design-based sandwich V = A⁻¹ B A⁻¹, where
-    A = Σ wᵢ μᵢ(1 − μᵢ) xᵢ xᵢᵀ (the weighted information, evaluated like R at the working
-    weights of the last iteration) and B is the design covariance of the totals of the score
-    contributions uᵢ = wᵢ (yᵢ − μᵢ) xᵢ (strata, PSUs with replacement, fpc), computed by
-    :func:`gpcollab.design.influence_covariance`. The weight scaling cancels in V.
-
-    Each coefficient has t = β̂ⱼ / SEⱼ on df = design df + 1 − p (p coefficients), a two-sided
-    p-value and the interval β̂ⱼ ± t_{(1+level)/2, df} SEⱼ, exponentiated for odds ratios. The
-    term test of a variable with k coefficients β̂ₛ is F = β̂ₛᵀ Vₛₛ⁻¹ β̂ₛ / k on (k, df), R's
-    ``regTermTest`` Wald test.
-
-    Survey weights are never treated as frequency weights (which would shrink the standard
-    errors).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from gpcollab import logistic_regression
-    >>> df = pd.DataFrame(
-    ...     {"achieved": [1, 1, 1, 0, 1, 0, 0, 1], "funded": [True, False] * 4}
-    ... )
-    >>> fit = logistic_regression(df, "achieved", ["funded"])
-    >>> fit.coefficients[["term", "odds_ratio"]].round(3)
-              term  odds_ratio
-    0  (Intercept)         1.0
-    1   fundedTrue         3.0
-    """
-    from scipy import stats
-
-    from gpcollab.design import design_df, influence_covariance, prepare_design
-
-    data = _check_frame(data)
-    conf = _check_level(level)
+def _check_controls(max_iter: object, tol: object) -> float:
     if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
         raise ArgumentError(f"`max_iter` must be a positive integer, but {max_iter!r} was passed.")
     if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < 1:
         raise ArgumentError(f"`tol` must be a number in (0, 1), but {tol!r} was passed.")
+    return float(tol)
+
+
+def _term_names(data: pd.DataFrame, y: str, x: str | Sequence[str]) -> list[str]:
     names = [x] if isinstance(x, str) else list(x)
     if not names:
         raise ArgumentError("`x` must name at least one column, but an empty list was passed.")
+    _check_column(data, y, "y")
     for name in names:
         _check_column(data, name, "x")
     if len(set(names)) != len(names) or y in names:
@@ -484,42 +419,39 @@ def logistic_regression(
             f"`x` must list distinct columns other than the outcome {y!r}, but {names!r} was "
             "passed."
         )
-    outcome = _binary_outcome(data, y, success)
-    if np.all(outcome == outcome[0]):
-        raise DesignError(
-            f"The outcome {y!r} takes the single value {outcome[0]:g} in every row; there is "
-            "nothing to model."
-        )
-    variables = tuple(_variable_from(data, name) for name in names)
-    X = _model_matrix(data, variables)
-    prepared = prepare_design(data, design)
-    weights = np.asarray(prepared.weights, dtype=np.float64)
-    used = weights > 0
-    _check_separation(outcome, weights, variables, X, y)
-    p = X.shape[1]
-    if np.linalg.matrix_rank(X[used]) < p:
-        raise DesignError(
-            f"The model matrix of {names!r} is rank deficient: some terms are collinear (for "
-            "example two variables that split the rows the same way). Leave one of them out."
-        )
-    df_resid = int(design_df(prepared)) + 1 - p
-    if df_resid < 1:
-        raise DesignError(
-            f"The design has {int(design_df(prepared))} degrees of freedom, too few for {p} "
-            "coefficients (residual df = design df + 1 − p must be at least 1)."
-        )
+    return names
 
-    scaled = weights / weights.mean()
-    fit = _irls(X, outcome, scaled, max_iter, float(tol))
+
+def _sandwich(
+    prepared: PreparedDesign,
+    X: FloatArray,
+    outcome: FloatArray,
+    fit: _IrlsResult,
+    used: NDArray[np.bool_],
+) -> FloatArray:
+    """Design-based covariance ``A^-1 B A^-1`` of the coefficients (R ``svy.varcoef``)."""
     mu = fit.mu
-    info = (X * fit.working_weights[:, None]).T @ X
-    info_inv = np.linalg.inv(info)
+    info_inv = np.linalg.inv((X * fit.working_weights[:, None]).T @ X)
     scores = (fit.working_weights * (outcome - mu) / (mu * (1.0 - mu)))[:, None] * X
-    meat = np.asarray(influence_covariance(prepared, scores), dtype=np.float64)
-    vcov = info_inv @ meat @ info_inv
-    vcov = 0.5 * (vcov + vcov.T)
+    if used.all():
+        meat = influence_covariance(prepared, scores)
+    else:
+        full = np.zeros((prepared.n, X.shape[1]))
+        full[used] = scores
+        meat = influence_covariance(prepared, full, mask=used)
+    vcov = info_inv @ np.asarray(meat, dtype=np.float64) @ info_inv
+    return np.asarray(0.5 * (vcov + vcov.T), dtype=np.float64)
 
-    beta = fit.beta
+
+def _coefficient_table(
+    beta: FloatArray,
+    vcov: FloatArray,
+    df_resid: int,
+    conf: float,
+    variables: Sequence[_Variable],
+) -> pd.DataFrame:
+    from scipy import stats  # lazy: keeps `import gpcollab` light
+
     se = np.sqrt(np.diag(vcov))
     t_stat = beta / se
     p_value = 2.0 * stats.t.sf(np.abs(t_stat), df_resid)
@@ -531,7 +463,7 @@ def logistic_regression(
     for v in variables:
         var_col += [v.name] * v.width
         level_col += [None] if v.levels is None else list(v.levels[1:])
-    coefficients = pd.DataFrame(
+    return pd.DataFrame(
         {
             "term": terms,
             "variable": var_col,
@@ -549,6 +481,13 @@ def logistic_regression(
         }
     )
 
+
+def _term_tests(
+    beta: FloatArray, vcov: FloatArray, variables: Sequence[_Variable], df_resid: int
+) -> pd.DataFrame:
+    """Wald F test of each model variable (R ``regTermTest``)."""
+    from scipy import stats  # lazy: keeps `import gpcollab` light
+
     rows: list[dict[str, object]] = []
     start = 1
     for v in variables:  # a handful of model terms
@@ -565,14 +504,146 @@ def logistic_regression(
             }
         )
         start += v.width
-    term_tests = pd.DataFrame(rows, columns=["term", "F", "ndf", "ddf", "p_value"])
+    return pd.DataFrame(rows, columns=["term", "F", "ndf", "ddf", "p_value"])
 
+
+def logistic_regression(
+    data: pd.DataFrame,
+    y: str,
+    x: str | Sequence[str],
+    *,
+    design: SurveyDesign | None = None,
+    success: object | None = None,
+    level: float = 0.95,
+    max_iter: int = 25,
+    tol: float = 1e-8,
+    na_rm: bool = False,
+) -> LogisticFit:
+    """Fit a logistic regression with design-based standard errors (R ``svyglm``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent, holding ``y``, the ``x`` columns and any design columns.
+    y : str
+        Outcome column: boolean, 0/1 (proportions in [0, 1] are accepted, quasibinomial), or
+        any column together with ``success``.
+    x : str or sequence of str
+        Explanatory variables. Categorical, string and boolean columns become treatment-coded
+        dummies with the first category as reference (a ``pd.Categorical``'s category order,
+        else sorted values, as R orders factor levels; categories absent from the rows fitted
+        are dropped). Numeric columns enter as they are. An intercept is always included.
+    design : SurveyDesign, optional
+        Sampling design (weights, strata, PSUs, fpc). ``None`` means simple random sampling
+        with equal weights.
+    success : object, optional
+        Value of ``y`` counted as 1 when ``y`` is not boolean or 0/1.
+    level : float, default=0.95
+        Confidence level of the coefficient and odds-ratio intervals.
+    max_iter : int, default=25
+        Maximum IRLS iterations (R's ``glm.control`` default).
+    tol : float, default=1e-8
+        Convergence tolerance on the relative change in deviance (R's ``epsilon``).
+    na_rm : bool, default=False
+        Rows with a missing ``y`` or ``x`` raise :class:`~gpcollab.errors.DesignError` unless
+        ``True``; then they are left out of the fit but kept in the design as a domain, exactly
+        as ``svyglm`` (``na.action=na.omit``) does.
+
+    Returns
+    -------
+    LogisticFit
+        Coefficients with odds ratios, term-wise F tests, covariance and ``predict``.
+
+    Raises
+    ------
+    ArgumentError
+        Bad arguments.
+    DesignError
+        Missing values without ``na_rm``, a constant outcome, collinear terms or too few degrees
+        of freedom.
+    ConvergenceError
+        IRLS did not converge, or the data are separated (a level whose outcomes are all 0 or
+        all 1, or fitted probabilities numerically 0 or 1). R's ``svyglm`` warns and returns
+        huge coefficients there; gpcollab refuses (a deliberate difference).
+
+    Notes
+    -----
+    With weights wᵢ scaled to mean 1 over every row of the design (R's ``rescale=TRUE``, taken
+    before rows with missing values are left out), fitted probabilities μᵢ = expit(xᵢᵀβ) solve
+    the weighted score equations Σ wᵢ (yᵢ − μᵢ) xᵢ = 0. They are found by Fisher scoring
+    (IRLS), started at μᵢ = (wᵢyᵢ + ½)/(wᵢ + 1) and stopped when the relative deviance change
+    |D − D_old| / (|D| + 0.1) falls below ``tol``, exactly as R's ``glm.fit`` does, so results
+    agree with ``svyglm`` to rounding error rather than to the convergence tolerance.
+
+    The covariance is the design-based sandwich V = A⁻¹ B A⁻¹, where
+    A = Σ wᵢ μᵢ(1 − μᵢ) xᵢ xᵢᵀ (the weighted information, evaluated like R at the working
+    weights of the last iteration) and B is the design covariance of the totals of the score
+    contributions uᵢ = wᵢ (yᵢ − μᵢ) xᵢ (strata, PSUs with replacement, fpc; zero for rows left
+    out), computed by :func:`gpcollab.design.influence_covariance`. The weight scaling cancels
+    in V.
+
+    Each coefficient has t = β̂ⱼ / SEⱼ on df = design df + 1 − p (p coefficients; the design df
+    of the rows fitted), a two-sided p-value and the interval β̂ⱼ ± t_{(1+level)/2, df} SEⱼ,
+    exponentiated for odds ratios. The term test of a variable with k coefficients β̂ₛ is
+    F = β̂ₛᵀ Vₛₛ⁻¹ β̂ₛ / k on (k, df), R's ``regTermTest`` Wald test.
+
+    Survey weights are never treated as frequency weights (which would shrink the standard
+    errors).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from gpcollab import logistic_regression
+    >>> df = pd.DataFrame(
+    ...     {"achieved": [1, 1, 1, 0, 1, 0, 0, 1], "funded": [True, False] * 4}
+    ... )
+    >>> fit = logistic_regression(df, "achieved", ["funded"])
+    >>> fit.coefficients[["term", "odds_ratio"]].round(3)
+              term  odds_ratio
+    0  (Intercept)         1.0
+    1   fundedTrue         3.0
+    """
+    data = _check_frame(data)
+    conf = _check_level(level)
+    tolerance = _check_controls(max_iter, tol)
+    names = _term_names(data, y, x)
+    used = _complete_rows(data, [y, *names], na_rm)
+    rows = data if used.all() else data.loc[used]
+    outcome = _binary_outcome(rows, y, success)
+    if np.all(outcome == outcome[0]):
+        raise DesignError(
+            f"The outcome {y!r} takes the single value {outcome[0]:g} in every row; there is "
+            "nothing to model."
+        )
+    variables = tuple(_variable_from(rows, name) for name in names)
+    X = _model_matrix(rows, variables)
+    prepared = prepare_design(data, design)
+    all_weights = np.asarray(prepared.weights, dtype=np.float64)
+    weights = all_weights[used]
+    _check_separation(outcome, weights, variables, X, y)
+    p = X.shape[1]
+    if np.linalg.matrix_rank(X[weights > 0]) < p:
+        raise DesignError(
+            f"The model matrix of {names!r} is rank deficient: some terms are collinear (for "
+            "example two variables that split the rows the same way). Leave one of them out."
+        )
+    design_dfs = int(design_df(prepared, None if used.all() else used))
+    df_resid = design_dfs + 1 - p
+    if df_resid < 1:
+        raise DesignError(
+            f"The design has {design_dfs} degrees of freedom, too few for {p} "
+            "coefficients (residual df = design df + 1 − p must be at least 1)."
+        )
+    fit = _irls(X, outcome, weights / all_weights.mean(), max_iter, tolerance)
+    vcov = _sandwich(prepared, X, outcome, fit, used)
+    coefficients = _coefficient_table(fit.beta, vcov, df_resid, conf, variables)
+    terms = [str(t) for t in coefficients["term"]]
     return LogisticFit(
         coefficients=coefficients,
-        term_tests=term_tests,
+        term_tests=_term_tests(fit.beta, vcov, variables, df_resid),
         vcov=pd.DataFrame(vcov, index=terms, columns=terms),
         df_residual=df_resid,
-        n=len(data),
+        n=int(used.sum()),
         iterations=fit.iterations,
         level=conf,
         outcome=y,

@@ -7,13 +7,23 @@ those of R's ``survey`` package (``svychisq``, ``svyglm``), whose outputs the te
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from numpy.typing import NDArray
 
+from gpcollab.design import (
+    PreparedDesign,
+    SurveyDesign,
+    design_df,
+    influence_covariance,
+    prepare_design,
+)
 from gpcollab.errors import ArgumentError, DesignError
 from gpcollab.regression import (
     _binary_outcome,
@@ -23,9 +33,6 @@ from gpcollab.regression import (
     _check_level,
     logistic_regression,
 )
-
-if TYPE_CHECKING:
-    from gpcollab.design import SurveyDesign
 
 __all__ = ["chisq_test", "compare_proportions", "trend_test"]
 
@@ -44,11 +51,10 @@ _METHODS: dict[str, str] = {
 }
 
 
-def _factor_codes(
-    data: pd.DataFrame, column: str, weights: FloatArray
-) -> tuple[IntArray, list[object]]:
-    """Codes 0..L-1 of the levels of ``column`` present in rows with positive weight."""
-    values = _check_complete(data, column, "row/col")
+def _factor_codes(data: pd.DataFrame, column: str) -> tuple[IntArray, list[object]]:
+    """Codes 0..L-1 of the levels present in ``column`` (-1 for a missing value), as R's
+    ``factor()`` of the column: levels with rows of any weight count."""
+    values = data[column]
     if isinstance(values.dtype, pd.CategoricalDtype):
         raw = np.asarray(values.cat.codes, dtype=np.intp)
         levels_all: list[object] = list(values.cat.categories)
@@ -56,138 +62,86 @@ def _factor_codes(
         codes, uniques = pd.factorize(values, sort=True)
         raw = np.asarray(codes, dtype=np.intp)
         levels_all = list(uniques)
-    present = np.bincount(raw[weights > 0], minlength=len(levels_all)) > 0
-    remap = np.cumsum(present) - 1
+    present = np.bincount(raw[raw >= 0], minlength=len(levels_all)) > 0
+    remap = np.append(np.cumsum(present) - 1, -1)  # index -1 maps a missing value to -1
     levels = [lv for lv, keep in zip(levels_all, present, strict=True) if keep]
     return np.asarray(remap[raw], dtype=np.intp), levels
 
 
-def chisq_test(
-    data: pd.DataFrame,
-    row: str,
-    col: str,
-    *,
-    design: SurveyDesign | None = None,
-    statistic: ChisqStatistic = "F",
-) -> pd.DataFrame:
-    """Test independence of two categorical variables under a survey design (R ``svychisq``).
+@dataclass(frozen=True)
+class _Table:
+    """A two-way table of a design: codes, levels and the rows with both values present."""
 
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        One row per respondent.
-    row, col : str
-        The two categorical columns (any dtype; a ``pd.Categorical`` keeps its category order,
-        other columns are sorted). Levels with no respondents (or only zero weights) are
-        dropped; each variable needs at least two levels. Missing values raise.
-    design : SurveyDesign, optional
-        Sampling design; ``None`` is a simple random sample of equally weighted rows.
-    statistic : {"F", "Chisq", "Pearson", "Wald", "adjWald"}, default="F"
-        The headline test, returned in the first row; the other rows follow in the order
-        F, Chisq, Pearson, Wald, adjWald.
+    prepared: PreparedDesign
+    r_codes: IntArray
+    c_codes: IntArray
+    n_rows: int
+    n_cols: int
+    used: NDArray[np.bool_]
+    w: FloatArray  # weights, 0 for rows with a missing value
 
-    Returns
-    -------
-    pandas.DataFrame
-        One row per statistic, with columns
+    @property
+    def k(self) -> int:
+        return (self.n_rows - 1) * (self.n_cols - 1)
 
-        ``statistic``
-            ``"F"`` (Rao–Scott second order), ``"Chisq"`` (Rao–Scott first order),
-            ``"Pearson"`` (design ignored), ``"Wald"``, ``"adjWald"``.
-        ``value``
-            The statistic as R prints it (``Chisq`` and ``Pearson``: the Pearson X² itself).
-        ``ndf``, ``ddf``
-            Numerator and denominator df of F-referred statistics (NaN otherwise).
-        ``df``
-            Degrees of freedom of chi-square-referred statistics (NaN otherwise).
-        ``p_value``
-            Upper-tail p-value.
-        ``design_effect``
-            Mean generalised design effect δ̄ (the first-order divisor; NaN for other rows).
-        ``method``
-            Description of the test.
-        ``n``
-            Number of rows used.
+    @property
+    def cell(self) -> IntArray:
+        """Cell of each row, row level fastest (R's ``interaction(rows, cols)``); 0 if unused."""
+        return np.where(self.used, self.r_codes + self.n_rows * self.c_codes, 0)
 
-    Notes
-    -----
-    Let p̂ be the R × C table of weighted cell proportions, p̂ᵣ₊ and p̂₊꜀ its margins, n the number
-    of rows and k = (R − 1)(C − 1). The Pearson statistic of the weighted table scaled to total n
-    is X² = n Σ (p̂ᵣ꜀ − p̂ᵣ₊p̂₊꜀)² / (p̂ᵣ₊p̂₊꜀); the ``Pearson`` row refers it to χ²ₖ as if the
-    data were a simple random sample (without a design it equals the classical test without
-    continuity correction).
+    def influence_covariance(self, z: FloatArray) -> FloatArray:
+        mask = None if self.used.all() else self.used
+        return influence_covariance(self.prepared, z, mask=mask)
 
-    Rao–Scott: V is the design covariance of the RC cell proportions (influence values
-    wᵢ(1[i in cell] − p̂)/Σw). With X₁ the main-effects model on the cells, C the interaction
-    columns made orthogonal to X₁, and D⁻¹ = diag(1/p̂) (0 for an empty cell, as R does),
-    the generalised design-effect matrix is Δ = (CᵀD⁻¹C/n)⁻¹ CᵀD⁻¹VD⁻¹C.
 
-    * ``F`` (second order, default): F = X²/tr Δ on d₀ = (tr Δ)²/tr Δ² and d₀ × design df
-      degrees of freedom.
-    * ``Chisq`` (first order): X²/δ̄ with δ̄ = tr Δ / k referred to χ²ₖ; ``value`` is the
-      unadjusted X², as R prints it.
-
-    Wald: with cell totals N̂ᵣ꜀ and margins, the k contrasts dᵣ꜀ = N̂ᵣ꜀ − N̂ᵣ₊N̂₊꜀/N̂ for the first
-    R − 1 rows and C − 1 columns, their linearised design covariance V_d and W = dᵀV_d⁻¹d:
-
-    * ``Wald``: F = W/k on (k, design df);
-    * ``adjWald``: F = W (df − k + 1)/(k df) on (k, df − k + 1) (NaN when df < k).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from gpcollab import chisq_test
-    >>> df = pd.DataFrame({"size": list("SSSSLLLL"), "achieved": [1, 0, 0, 0, 1, 1, 1, 0]})
-    >>> chisq_test(df, "size", "achieved")[["statistic", "value", "p_value"]].round(4)
-      statistic   value  p_value
-    0         F  1.7500   0.2275
-    1     Chisq  2.0000   0.1859
-    2   Pearson  2.0000   0.1573
-    3      Wald  2.3333   0.1705
-    4   adjWald  2.3333   0.1705
-    """
-    from scipy import stats
-
-    from gpcollab.design import design_df, influence_covariance, prepare_design
-
-    data = _check_frame(data)
+def _two_way_table(
+    data: pd.DataFrame, row: str, col: str, design: SurveyDesign | None, na_rm: bool
+) -> _Table:
     _check_column(data, row, "row")
     _check_column(data, col, "col")
     if row == col:
         raise ArgumentError(f"`row` and `col` must be different columns, but both are {row!r}.")
-    if statistic not in _STATISTICS:
-        raise ArgumentError(
-            f"`statistic` must be one of {list(_STATISTICS)}, but {statistic!r} was passed."
-        )
     prepared = prepare_design(data, design)
-    w = np.asarray(prepared.weights, dtype=np.float64)
-    r_codes, r_levels = _factor_codes(data, row, w)
-    c_codes, c_levels = _factor_codes(data, col, w)
+    r_codes, r_levels = _factor_codes(data, row)
+    c_codes, c_levels = _factor_codes(data, col)
+    used = (r_codes >= 0) & (c_codes >= 0)
+    if not used.all() and not na_rm:
+        per_column = {c: int(data[c].isna().sum()) for c in (row, col) if data[c].isna().any()}
+        rows = list(data.index[~used][:5])
+        raise DesignError(
+            f"{int((~used).sum())} row(s) have missing values in {per_column!r}, e.g. at rows "
+            f"{rows}. Pass na_rm=True to leave them out of the table as R's svychisq does: "
+            "they stay in the design (a domain), so its PSUs, strata and degrees of freedom "
+            "are unchanged. Do not filter the rows out first: that changes the design."
+        )
     for name, levels in ((row, r_levels), (col, c_levels)):
         if len(levels) < 2:
             raise DesignError(
                 f"Column {name!r} has {len(levels)} level(s) with respondents ({levels!r}); a "
                 "chi-square test needs at least two."
             )
-    n_rows, n_cols = len(r_levels), len(c_levels)
-    n = len(data)
-    k = (n_rows - 1) * (n_cols - 1)
-    ddf_design = design_df(prepared)
-    total = w.sum()
+    w = np.where(used, np.asarray(prepared.weights, dtype=np.float64), 0.0)
+    return _Table(prepared, r_codes, c_codes, len(r_levels), len(c_levels), used, w)
 
-    # cells are numbered with the row level varying fastest
-    cell = r_codes + n_rows * c_codes
+
+def _rao_scott(table: _Table, nu: int) -> dict[str, tuple[float, ...]]:
+    """Pearson X² of the weighted table and its first- and second-order Rao–Scott corrections."""
+    from scipy import stats  # lazy: keeps `import gpcollab` light
+
+    n_rows, n_cols, k = table.n_rows, table.n_cols, table.k
+    n = table.prepared.n  # R's N: every row of the design, missing values included
     n_cells = n_rows * n_cols
+    cell, w = table.cell, table.w
+    total = w.sum()
     props = np.bincount(cell, weights=w, minlength=n_cells) / total
-    indicators = np.zeros((n, n_cells))
-    indicators[np.arange(n), cell] = 1.0
-    cov = influence_covariance(prepared, w[:, None] * (indicators - props) / total)
+    indicators = np.zeros((len(cell), n_cells))
+    indicators[np.arange(len(cell)), cell] = 1.0
+    cov = table.influence_covariance(w[:, None] * (indicators - props) / total)
 
-    table = props.reshape(n_cols, n_rows).T
-    expected = np.outer(table.sum(axis=1), table.sum(axis=0))
-    x2 = float(n * np.sum((table - expected) ** 2 / expected))
+    grid = props.reshape(n_cols, n_rows).T
+    expected = np.outer(grid.sum(axis=1), grid.sum(axis=0))
+    x2 = float(n * np.sum((grid - expected) ** 2 / expected))
 
-    # Rao-Scott generalised design effects
     row_of = np.tile(np.arange(n_rows), n_cols)
     col_of = np.repeat(np.arange(n_cols), n_rows)
     main = np.column_stack(
@@ -211,56 +165,167 @@ def chisq_test(
     scaled = contrast * inv_p[:, None]
     delta = np.linalg.solve(contrast.T @ scaled / n, scaled.T @ cov @ scaled)
     trace = float(np.trace(delta))
-    trace_sq = float(np.trace(delta @ delta))
-    d0 = trace**2 / trace_sq
+    d0 = trace**2 / float(np.trace(delta @ delta))
     f_value = x2 / trace
-    p_f = float(stats.f.sf(f_value, d0, d0 * ddf_design))
     mean_deff = trace / k
-    p_chisq = float(stats.chi2.sf(x2 / mean_deff, k))
-    p_pearson = float(stats.chi2.sf(x2, k))
+    nan = float("nan")
+    return {
+        "F": (f_value, d0, d0 * nu, nan, float(stats.f.sf(f_value, d0, d0 * nu)), nan),
+        "Chisq": (x2, nan, nan, float(k), float(stats.chi2.sf(x2 / mean_deff, k)), mean_deff),
+        "Pearson": (x2, nan, nan, float(k), float(stats.chi2.sf(x2, k)), nan),
+    }
 
-    # Wald test of observed minus expected cell totals
-    totals = props * total
+
+def _wald(table: _Table, nu: int) -> dict[str, tuple[float, ...]]:
+    """Design-based Wald tests of observed minus expected cell totals."""
+    from scipy import stats  # lazy: keeps `import gpcollab` light
+
+    n_rows, n_cols, k = table.n_rows, table.n_cols, table.k
+    cell, w, used = table.cell, table.w, table.used
+    r_codes = np.where(used, table.r_codes, 0)
+    c_codes = np.where(used, table.c_codes, 0)
+    total = w.sum()
+    totals = np.bincount(cell, weights=w, minlength=n_rows * n_cols)
     row_tot = np.bincount(r_codes, weights=w, minlength=n_rows)
     col_tot = np.bincount(c_codes, weights=w, minlength=n_cols)
+    row_of = np.tile(np.arange(n_rows), n_cols)
+    col_of = np.repeat(np.arange(n_cols), n_rows)
     free = (row_of < n_rows - 1) & (col_of < n_cols - 1)
     fr, fc = row_of[free], col_of[free]
     diff = totals[free] - row_tot[fr] * col_tot[fc] / total
+    in_cell = (cell[:, None] == np.flatnonzero(free)[None, :]).astype(np.float64)
     in_row = (r_codes[:, None] == fr[None, :]).astype(np.float64)
     in_col = (c_codes[:, None] == fc[None, :]).astype(np.float64)
     infl = w[:, None] * (
-        indicators[:, free]
+        in_cell
         - (in_row * col_tot[fc] + in_col * row_tot[fr]) / total
         + row_tot[fr] * col_tot[fc] / total**2
     )
-    cov_d = influence_covariance(prepared, infl)
     try:
-        wald = float(diff @ np.linalg.solve(cov_d, diff))
+        wald = float(diff @ np.linalg.solve(table.influence_covariance(infl), diff))
     except np.linalg.LinAlgError:
         wald = float("nan")
+    nan = float("nan")
     f_wald = wald / k
-    p_wald = float(stats.f.sf(f_wald, k, ddf_design)) if ddf_design > 0 else float("nan")
-    adj_ddf = ddf_design - k + 1
+    p_wald = float(stats.f.sf(f_wald, k, nu)) if nu > 0 else nan
+    adj_ddf = nu - k + 1
     if adj_ddf >= 1:
-        f_adj = f_wald * adj_ddf / ddf_design
+        f_adj = f_wald * adj_ddf / nu
         p_adj = float(stats.f.sf(f_adj, k, adj_ddf))
     else:
-        f_adj = p_adj = float("nan")
-
-    nan = float("nan")
-    rows = {
-        "F": (f_value, d0, d0 * ddf_design, nan, p_f, nan),
-        "Chisq": (x2, nan, nan, float(k), p_chisq, mean_deff),
-        "Pearson": (x2, nan, nan, float(k), p_pearson, nan),
-        "Wald": (f_wald, float(k), float(ddf_design), nan, p_wald, nan),
+        f_adj = p_adj = nan
+    return {
+        "Wald": (f_wald, float(k), float(nu), nan, p_wald, nan),
         "adjWald": (f_adj, float(k), float(adj_ddf), nan, p_adj, nan),
     }
+
+
+def chisq_test(
+    data: pd.DataFrame,
+    row: str,
+    col: str,
+    *,
+    design: SurveyDesign | None = None,
+    statistic: ChisqStatistic = "F",
+    na_rm: bool = False,
+) -> pd.DataFrame:
+    """Test independence of two categorical variables under a survey design (R ``svychisq``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent.
+    row, col : str
+        The two categorical columns (any dtype; a ``pd.Categorical`` keeps its category order,
+        other columns are sorted). Levels that occur in no row are dropped; each variable needs
+        at least two levels.
+    design : SurveyDesign, optional
+        Sampling design; ``None`` is a simple random sample of equally weighted rows.
+    statistic : {"F", "Chisq", "Pearson", "Wald", "adjWald"}, default="F"
+        The headline test, returned in the first row; the other rows follow in the order
+        F, Chisq, Pearson, Wald, adjWald.
+    na_rm : bool, default=False
+        Rows with a missing ``row`` or ``col`` raise :class:`~gpcollab.errors.DesignError`
+        unless ``True``; then they are left out of the table but kept in the design as a domain,
+        as R's ``svychisq`` (``na.rm=TRUE``, its default) does.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per test, with columns
+
+        ``test``
+            ``"F"`` (Rao–Scott second order), ``"Chisq"`` (Rao–Scott first order),
+            ``"Pearson"`` (design ignored), ``"Wald"``, ``"adjWald"``.
+        ``statistic``
+            The statistic as R prints it (``Chisq`` and ``Pearson``: the Pearson X² itself).
+        ``ndf``, ``ddf``
+            Numerator and denominator df of F-referred statistics (NaN otherwise).
+        ``df``
+            Degrees of freedom of chi-square-referred statistics (NaN otherwise).
+        ``p_value``
+            Upper-tail p-value.
+        ``design_effect``
+            Mean generalised design effect δ̄ (the first-order divisor; NaN for other rows).
+        ``method``
+            Description of the test.
+        ``n``
+            Number of rows in the table (both values present).
+
+    Notes
+    -----
+    Let p̂ be the R × C table of weighted cell proportions, p̂ᵣ₊ and p̂₊꜀ its margins, n the number
+    of rows of the design (as R: rows with a missing value included) and k = (R − 1)(C − 1).
+    The Pearson statistic of the weighted table scaled to total n is
+    X² = n Σ (p̂ᵣ꜀ − p̂ᵣ₊p̂₊꜀)² / (p̂ᵣ₊p̂₊꜀); the ``Pearson`` row refers it to χ²ₖ as if the
+    data were a simple random sample (without a design it equals the classical test without
+    continuity correction). The design df ν is R's: the number of PSUs minus the number of
+    strata of the whole design.
+
+    Rao–Scott: V is the design covariance of the RC cell proportions (influence values
+    wᵢ(1[i in cell] − p̂)/Σw). With X₁ the main-effects model on the cells, C the interaction
+    columns made orthogonal to X₁, and D⁻¹ = diag(1/p̂) (0 for an empty cell, as R does),
+    the generalised design-effect matrix is Δ = (CᵀD⁻¹C/n)⁻¹ CᵀD⁻¹VD⁻¹C.
+
+    * ``F`` (second order, default): F = X²/tr Δ on d₀ = (tr Δ)²/tr Δ² and d₀ ν
+      degrees of freedom.
+    * ``Chisq`` (first order): X²/δ̄ with δ̄ = tr Δ / k referred to χ²ₖ; ``statistic`` is the
+      unadjusted X², as R prints it.
+
+    Wald: with cell totals N̂ᵣ꜀ and margins, the k contrasts dᵣ꜀ = N̂ᵣ꜀ − N̂ᵣ₊N̂₊꜀/N̂ for the first
+    R − 1 rows and C − 1 columns, their linearised design covariance V_d and W = dᵀV_d⁻¹d:
+
+    * ``Wald``: F = W/k on (k, ν);
+    * ``adjWald``: F = W (ν − k + 1)/(k ν) on (k, ν − k + 1) (NaN when ν < k).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from gpcollab import chisq_test
+    >>> df = pd.DataFrame({"size": list("SSSSLLLL"), "achieved": [1, 0, 0, 0, 1, 1, 1, 0]})
+    >>> chisq_test(df, "size", "achieved")[["test", "statistic", "p_value"]].round(4)
+          test  statistic  p_value
+    0        F     1.7500   0.2275
+    1    Chisq     2.0000   0.1859
+    2  Pearson     2.0000   0.1573
+    3     Wald     2.3333   0.1705
+    4  adjWald     2.3333   0.1705
+    """
+    data = _check_frame(data)
+    if statistic not in _STATISTICS:
+        raise ArgumentError(
+            f"`statistic` must be one of {list(_STATISTICS)}, but {statistic!r} was passed."
+        )
+    table = _two_way_table(data, row, col, design, na_rm)
+    nu = table.prepared.n_psu - table.prepared.n_strata
+    rows = {**_rao_scott(table, nu), **_wald(table, nu)}
+    n_used = int(table.used.sum())
     order = [statistic] + [s for s in _STATISTICS if s != statistic]
-    out = pd.DataFrame(
-        [(s, *rows[s], _METHODS[s], n) for s in order],
+    return pd.DataFrame(
+        [(s, *rows[s], _METHODS[s], n_used) for s in order],
         columns=[
+            "test",
             "statistic",
-            "value",
             "ndf",
             "ddf",
             "df",
@@ -270,7 +335,6 @@ def chisq_test(
             "n",
         ],
     )
-    return out
 
 
 def trend_test(
@@ -307,7 +371,8 @@ def trend_test(
     Returns
     -------
     pandas.DataFrame
-        One row: ``outcome``, ``ordered``, ``n_levels`` (levels with respondents), ``slope``
+        One row: ``test`` (``"t"``), ``outcome``, ``ordered``, ``n_levels`` (levels with
+        respondents), ``slope``
         (change in log-odds per score unit, i.e. per band with default scores), ``se``,
         ``odds_ratio`` = exp(slope) with ``or_ci_low``/``or_ci_high``, ``statistic`` (t),
         ``df``, ``p_value`` (two-sided), ``direction`` (``"increasing"``, ``"decreasing"`` or
@@ -383,6 +448,7 @@ def trend_test(
     direction = "increasing" if slope > 0 else "decreasing" if slope < 0 else "flat"
     return pd.DataFrame(
         {
+            "test": ["t"],
             "outcome": [y],
             "ordered": [ordered],
             "n_levels": [n_levels],
@@ -409,8 +475,6 @@ def _proportion(
     which: str,
 ) -> tuple[float, float, int, int]:
     """Weighted proportion, its linearised variance, design df and n for one sample."""
-    from gpcollab.design import design_df, influence_covariance, prepare_design
-
     data = _check_frame(data, f"data_{which}")
     outcome = _binary_outcome(data, y, success)
     prepared = prepare_design(data, design)
@@ -423,16 +487,49 @@ def _proportion(
     return p, var, int(design_df(prepared)), len(data)
 
 
+_UNSET: Any = object()
+
+
+def _two_designs(
+    design: tuple[SurveyDesign | None, SurveyDesign | None] | None,
+    design_a: SurveyDesign | None,
+    design_b: SurveyDesign | None,
+) -> tuple[SurveyDesign | None, SurveyDesign | None]:
+    """The pair of designs, from ``design=(a, b)`` or the deprecated ``design_a``/``design_b``."""
+    if design_a is not _UNSET or design_b is not _UNSET:
+        warnings.warn(
+            "compare_proportions(design_a=..., design_b=...) is deprecated and will be removed "
+            "in gpcollab 0.3; pass design=(design_a, design_b).",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        if design is not None:
+            raise ArgumentError("Pass either design=(a, b) or design_a/design_b, not both.")
+        return (
+            None if design_a is _UNSET else design_a,
+            None if design_b is _UNSET else design_b,
+        )
+    if design is None:
+        return None, None
+    if not isinstance(design, tuple) or len(design) != 2:
+        raise ArgumentError(
+            "`design` must be a pair (design of data_a, design of data_b), e.g. "
+            f"(SurveyDesign(weights='w'), None); but {design!r} was passed."
+        )
+    return design[0], design[1]
+
+
 def compare_proportions(
     data_a: pd.DataFrame,
     data_b: pd.DataFrame,
     y: str,
     *,
-    design_a: SurveyDesign | None = None,
-    design_b: SurveyDesign | None = None,
+    design: tuple[SurveyDesign | None, SurveyDesign | None] | None = None,
     success: object | None = None,
     level: float = 0.95,
     labels: tuple[str, str] = ("a", "b"),
+    design_a: SurveyDesign | None = _UNSET,
+    design_b: SurveyDesign | None = _UNSET,
 ) -> pd.DataFrame:
     """Compare a proportion between two independent samples (for example two survey waves).
 
@@ -442,8 +539,9 @@ def compare_proportions(
         The two samples (say, the 2015 and the 2017 wave), each with column ``y``.
     y : str
         Outcome: boolean, 0/1, or any column with ``success`` naming the value counted.
-    design_a, design_b : SurveyDesign, optional
-        The design of each sample; ``None`` is a simple random sample of equally weighted rows.
+    design : tuple of (SurveyDesign or None, SurveyDesign or None), optional
+        The designs of the two samples, in the order of ``data_a``, ``data_b``; ``None`` (for
+        the pair or either one) is a simple random sample of equally weighted rows.
     success : object, optional
         Value of ``y`` whose proportion is compared, when ``y`` is not boolean or 0/1 (e.g. one
         category of an answer set).
@@ -451,13 +549,16 @@ def compare_proportions(
         Confidence level of the interval for the difference.
     labels : tuple of (str, str), default=("a", "b")
         Names of the two samples, copied to ``sample_a``/``sample_b``.
+    design_a, design_b : SurveyDesign, optional
+        Deprecated since 0.2.0 (removed in 0.3): use ``design=(design_a, design_b)``.
 
     Returns
     -------
     pandas.DataFrame
         One row: ``sample_a``, ``sample_b``, ``n_a``, ``n_b``, ``estimate_a``, ``se_a``,
         ``estimate_b``, ``se_b``, ``difference`` (b − a), ``se``, ``ci_low``, ``ci_high``,
-        ``statistic`` (t), ``df``, ``p_value`` (two-sided), ``level``, ``method``.
+        ``test`` (``"t"``), ``statistic`` (its value), ``df``, ``p_value`` (two-sided),
+        ``conf_level``, ``method``.
 
     Notes
     -----
@@ -480,9 +581,10 @@ def compare_proportions(
        estimate_a  estimate_b  difference  df
     0         0.4         0.7         0.3  17
     """
-    from scipy import stats
+    from scipy import stats  # lazy: keeps `import gpcollab` light
 
     conf = _check_level(level)
+    des_a, des_b = _two_designs(design, design_a, design_b)
     if (
         not isinstance(labels, tuple)
         or len(labels) != 2
@@ -492,8 +594,8 @@ def compare_proportions(
             f"`labels` must be a tuple of two strings, e.g. ('2015', '2017'), but {labels!r} "
             "was passed."
         )
-    p_a, v_a, df_a, n_a = _proportion(data_a, y, design_a, success, "a")
-    p_b, v_b, df_b, n_b = _proportion(data_b, y, design_b, success, "b")
+    p_a, v_a, df_a, n_a = _proportion(data_a, y, des_a, success, "a")
+    p_b, v_b, df_b, n_b = _proportion(data_b, y, des_b, success, "b")
     df = df_a + df_b - 1
     if df < 1:
         raise DesignError(
@@ -522,6 +624,7 @@ def compare_proportions(
             "se": [se],
             "ci_low": [diff - crit * se],
             "ci_high": [diff + crit * se],
+            "test": ["t"],
             "statistic": [t_stat],
             "df": [df],
             "p_value": [p_value],
