@@ -266,7 +266,7 @@ def test_bad_design_arguments() -> None:
     with pytest.raises(ArgumentError, match=r"`design` must be a SurveyDesign"):
         prepare_design(pd.DataFrame({"y": [1]}), "weights")  # type: ignore[arg-type]
     prep = prepare_design(pd.DataFrame({"y": [1.0, 2.0]}), None)
-    with pytest.raises(DesignError, match=r"shape \(n,\) or \(n, k\)"):
+    with pytest.raises(ArgumentError, match=r"shape \(n,\) or \(n, k\)"):
         influence_covariance(prep, np.zeros(3))
 
 

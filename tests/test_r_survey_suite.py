@@ -54,6 +54,11 @@ UNSUPPORTED: dict[str, str] = {
     "deff/kigyo_pps/mean_replace": "deff='replace', as unsupported/deff_replace_weighted",
     "deff/kigyo_pps/total_replace": "deff='replace', as unsupported/deff_replace_weighted",
     "deff/scd_fpc/mean_alive_replace": "deff='replace', as unsupported/deff_replace_weighted",
+    # TEMPORARY until estimate_quantile/ratio/var and mean_test land (issue 9)
+    "unsupported/svyquantile": "estimate_quantile not landed yet",
+    "unsupported/svyratio": "estimate_ratio not landed yet",
+    "unsupported/svyvar": "estimate_var not landed yet",
+    "unsupported/svyttest": "the two-group mean test not landed yet",
     "unsupported/svyby_covmat_contrast": "covariances between domain estimates (svycontrast)",
     "unsupported/svytable": "weighted contingency tables (svytable); estimate_total of "
     "indicator columns gives the cells",

@@ -187,7 +187,7 @@ def test_stratified_bootstrap_runs() -> None:
     from conftest import simulate_survey
 
     survey = simulate_survey(300, seed=2, weights=True)
-    design = SurveyDesign(weights="weight", strata="region", psu="ccg_code")
+    design = SurveyDesign(weights="weight", strata="region", psu="ccg_code", nest=True)
     table = standardise(
         survey, "access", Scenario("older", shift={"age_band": 1}), n_boot=200, design=design
     )

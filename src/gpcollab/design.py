@@ -271,7 +271,7 @@ def _column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
     missing = np.asarray(col.isna(), dtype=bool)
     if missing.any():
         rows = list(data.index[missing][:5])
-        raise ArgumentError(
+        raise DesignError(
             f"SurveyDesign `{role}` column {name!r} has {int(missing.sum())} missing value(s), "
             f"e.g. at rows {rows}; design columns must be complete (drop or impute those rows "
             "first)."
