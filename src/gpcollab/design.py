@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from gpcollab._typing import FloatArray, IntArray
 from gpcollab.errors import ArgumentError, DesignError
 
 __all__ = [
@@ -51,9 +52,6 @@ _LONELY_CHOICES: tuple[str, ...] = ("fail", "adjust", "average", "remove", "cert
 
 #: Number of backfitting sweeps R's ``svyrecvar`` applies for raked designs.
 RAKING_SWEEPS = 10
-
-FloatArray: TypeAlias = NDArray[np.float64]
-IntArray: TypeAlias = NDArray[np.intp]
 
 
 @dataclass(frozen=True)

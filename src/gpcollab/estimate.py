@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from gpcollab._typing import FloatArray, IntArray
 from gpcollab.design import (
     DomainRows,
     PreparedDesign,
@@ -55,8 +56,6 @@ __all__ = [
     "estimate_total",
 ]
 
-FloatArray: TypeAlias = NDArray[np.float64]
-IntArray: TypeAlias = NDArray[np.intp]
 By: TypeAlias = str | Sequence[str] | None
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 from typing import Literal, TypeAlias
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from gpcollab._typing import FloatArray
 from gpcollab.errors import ArgumentError
 
 __all__ = [
@@ -42,8 +43,6 @@ CIMethod: TypeAlias = Literal[
 DESIGN_CI_METHODS: tuple[str, ...] = ("logit", "xlogit", "beta", "wilson", "asin", "mean")
 #: Every accepted ``ci_method``.
 CI_METHODS: tuple[str, ...] = (*DESIGN_CI_METHODS, "wilson_score", "clopper_pearson")
-
-FloatArray: TypeAlias = NDArray[np.float64]
 
 
 def _f(x: ArrayLike) -> FloatArray:

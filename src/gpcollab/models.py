@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
+from gpcollab._typing import FloatArray
 from gpcollab.analysis import (
     DesignArg,
     DontKnow,
@@ -118,7 +118,7 @@ class AchievementModel:
         return len(self.data)
 
     @property
-    def weights(self) -> NDArray[np.float64]:
+    def weights(self) -> FloatArray:
         """Design weights of the model rows (ones without a weighted design)."""
         if self.design is None or self.design.weights is None:
             return np.ones(len(self.data))
@@ -133,11 +133,11 @@ class AchievementModel:
             out[f"{name}{SCORE_SUFFIX}"] = _score(out[name], name)
         return out
 
-    def model_matrix(self, frame: pd.DataFrame) -> NDArray[np.float64]:
+    def model_matrix(self, frame: pd.DataFrame) -> FloatArray:
         """The (n, p) model matrix of ``frame`` (terms as in the fit, scores recomputed)."""
         return self.fit.model_matrix(self.with_scores(frame))
 
-    def predict(self, frame: pd.DataFrame | None = None) -> NDArray[np.float64]:
+    def predict(self, frame: pd.DataFrame | None = None) -> FloatArray:
         """Predicted probability of full achievement for each row of ``frame``.
 
         Parameters
@@ -152,7 +152,7 @@ class AchievementModel:
         return self.fit.predict(self.data if frame is None else self.with_scores(frame))
 
 
-def _score(column: pd.Series, name: str) -> NDArray[np.float64]:
+def _score(column: pd.Series, name: str) -> FloatArray:
     if not (isinstance(column.dtype, pd.CategoricalDtype) and column.dtype.ordered):
         raise ArgumentError(
             f"`scores` names {name!r}, which is not an ordered band; only ordered terms "

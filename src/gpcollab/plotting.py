@@ -88,11 +88,9 @@ from gpcollab.vocab import (
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-    from numpy.typing import NDArray
 
+    from gpcollab._typing import FloatArray
     from gpcollab.schema import SurveyData
-
-    FloatArray = NDArray[np.float64]
 
 
 __all__ = [

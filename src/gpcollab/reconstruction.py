@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from gpcollab._typing import FloatArray
 from gpcollab.errors import ReconstructionError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,7 +58,6 @@ __all__ = [
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 ObjArray = npt.NDArray[np.object_]
 
 INSTRUMENTS: tuple[tuple[int, str], ...] = (

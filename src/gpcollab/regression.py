@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 from numpy.typing import NDArray
 
+from gpcollab._typing import FloatArray
 from gpcollab.design import (
     PreparedDesign,
     SurveyDesign,
@@ -27,7 +28,6 @@ from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
 
 __all__ = ["LogisticFit", "logistic_regression"]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: Fitted probabilities closer than this to 0 or 1 are taken as a sign of separation.
 _SEPARATION_EPS = 1e-8

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 from numpy.typing import NDArray
 
+from gpcollab._typing import FloatArray, IntArray
 from gpcollab.design import (
     PreparedDesign,
     SurveyDesign,
@@ -36,8 +36,6 @@ from gpcollab.regression import (
 
 __all__ = ["chisq_test", "compare_proportions", "trend_test"]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
 
 ChisqStatistic = Literal["F", "Chisq", "Pearson", "Wald", "adjWald"]
 _STATISTICS: tuple[str, ...] = ("F", "Chisq", "Pearson", "Wald", "adjWald")

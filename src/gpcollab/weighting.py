@@ -12,14 +12,13 @@ from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from gpcollab._typing import FloatArray, IntArray
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
 
 __all__ = ["kish_efficiency", "poststratify", "rake"]
 
-FloatArray: TypeAlias = NDArray[np.float64]
-IntArray: TypeAlias = NDArray[np.intp]
 Targets: TypeAlias = Mapping[Hashable, float] | pd.Series
 
 

@@ -21,8 +21,8 @@ from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
+from gpcollab._typing import FloatArray
 from gpcollab.analysis import DesignArg, DontKnow, TooEarly, check_survey, set_attrs
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
 from gpcollab.intervals import check_level
@@ -37,7 +37,6 @@ from gpcollab.vocab import SizeBand
 
 __all__ = ["Scenario", "Separation", "fit_model", "pcn_projection", "reband", "standardise"]
 
-FloatArray: TypeAlias = NDArray[np.float64]
 
 #: Newton steps per bootstrap replicate, started from the full-sample fit.
 BOOT_NEWTON_STEPS = 4
