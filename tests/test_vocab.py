@@ -97,3 +97,19 @@ def test_achievement_substantive_and_collaborating_membership() -> None:
         "not_achieved",
     ]
     assert {m.value for m in Membership.collaborating()} == {"formal", "informal", "both"}
+
+
+def test_size_band_bin_puts_each_edge_in_the_band_above() -> None:
+    # the bands printed on the questionnaire: under 30,000; 30,000-49,999; 50,000-99,999;
+    # 100,000-249,999; 250,000 or more
+    patients = [0, 29_999, 30_000, 49_999, 50_000, 99_999.5, 100_000, 249_999, 250_000, 3e6]
+    expected = ["under_30k", "under_30k", "30k_50k", "30k_50k", "50k_100k", "50k_100k"]
+    expected += ["100k_250k", "100k_250k", "over_250k", "over_250k"]
+    bands = SizeBand.bin(patients)
+    assert list(bands) == expected
+    assert bands.dtype == SizeBand.dtype()
+
+
+def test_size_band_bin_leaves_unusable_numbers_without_a_band() -> None:
+    bands = SizeBand.bin(pd.Series([None, -5, "n/a", 12_000]))
+    assert bands.isna().tolist() == [True, True, True, False]

@@ -32,16 +32,35 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal, ParamSpec, TypeAlias, TypeVar
 
 import numpy as np
 import pandas as pd
 
+from gpcollab._checks import check_choice, check_level
+from gpcollab._respondents import (
+    DONT_KNOW_CHOICES,
+    HELPER_PREFIX,
+    TOO_EARLY_CHOICES,
+    ByArg,
+    DesignArg,
+    DontKnow,
+    TooEarly,
+    achievement_codes,
+    aim_outcomes,
+    as_design,
+    bool_categorical,
+    check_survey,
+    provenance,
+    resolve_by,
+    set_attrs,
+    ticked,
+)
 from gpcollab.design import SurveyDesign
 from gpcollab.errors import ArgumentError, DesignError
 from gpcollab.estimate import BoundaryWarning, estimate_proportions
-from gpcollab.intervals import check_level, wald_ci
+from gpcollab.intervals import wald_ci
 from gpcollab.schema import ITEMS, SurveyData
 from gpcollab.significance import trend_test
 from gpcollab.vocab import (
@@ -69,19 +88,14 @@ __all__ = [
     "stp_views",
 ]
 
-DesignArg: TypeAlias = SurveyDesign | str | None
-ByArg: TypeAlias = str | pd.Series | Sequence[str | pd.Series] | None
-TooEarly: TypeAlias = Literal["exclude", "not_achieved", "separate"]
-DontKnow: TypeAlias = Literal["exclude", "separate"]
 Among: TypeAlias = Literal["all", "collaborating"]
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 #: Prefix of the helper columns this module adds to a copy of ``respondents``.
-_TMP = "_gpcollab_"
 #: Column holding the 0/1 (or level) answer analysed in one call to the engine.
-_Y = f"{_TMP}y"
+_Y = f"{HELPER_PREFIX}y"
 
 #: Estimate columns, in the order tables show them.
 ESTIMATE_COLUMNS: tuple[str, ...] = (
@@ -100,8 +114,6 @@ ESTIMATE_COLUMNS: tuple[str, ...] = (
     "deff",
 )
 
-_TOO_EARLY: tuple[str, ...] = ("exclude", "not_achieved", "separate")
-_DONT_KNOW: tuple[str, ...] = ("exclude", "separate")
 _AMONG: tuple[str, ...] = ("all", "collaborating")
 
 
@@ -134,63 +146,6 @@ def boundary_once(func: Callable[_P, _R]) -> Callable[_P, _R]:
     return wrapper
 
 
-def as_design(design: DesignArg) -> SurveyDesign | None:
-    """Turn the ``design`` argument into a :class:`SurveyDesign` (or ``None``)."""
-    if design is None or isinstance(design, SurveyDesign):
-        return design
-    if isinstance(design, str):
-        return SurveyDesign(weights=design)
-    raise ArgumentError(
-        "`design` must be a SurveyDesign, the name of a weight column, or None, but "
-        f"{type(design).__name__} was passed."
-    )
-
-
-def check_survey(survey: object, param: str = "survey") -> SurveyData:
-    """Raise a clear error unless ``survey`` is a :class:`SurveyData`."""
-    if not isinstance(survey, SurveyData):
-        raise ArgumentError(
-            f"`{param}` must be a SurveyData (e.g. gpcollab.load_survey(2017, 'gp')), but "
-            f"{type(survey).__name__} was passed."
-        )
-    return survey
-
-
-def check_choice(value: object, allowed: Iterable[str], param: str) -> str:
-    """Return ``value`` if it is one of ``allowed``, else raise naming the parameter."""
-    options = list(allowed)
-    if not isinstance(value, str) or value not in options:
-        raise ArgumentError(f"`{param}` must be one of {options!r}, but {value!r} was passed.")
-    return value
-
-
-def provenance(surveys: Sequence[SurveyData], analysis: str) -> dict[str, Any]:
-    """The ``attrs`` every analysis table carries."""
-    if len(surveys) == 1:
-        meta = surveys[0].meta
-        return {
-            "wave": meta.wave,
-            "instrument": meta.instrument.value,
-            "synthetic": bool(meta.synthetic),
-            "source": meta.source,
-            "analysis": analysis,
-        }
-    return {
-        "wave": [s.meta.wave for s in surveys],
-        "instrument": [s.meta.instrument.value for s in surveys],
-        "synthetic": any(s.meta.synthetic for s in surveys),
-        "source": "; ".join(s.meta.source for s in surveys),
-        "analysis": analysis,
-    }
-
-
-def set_attrs(table: pd.DataFrame, attrs: Mapping[str, Any]) -> pd.DataFrame:
-    """Replace ``table.attrs`` by ``attrs`` (in place) and return the table."""
-    table.attrs.clear()
-    table.attrs.update(attrs)
-    return table
-
-
 def _finish(
     table: pd.DataFrame,
     surveys: Sequence[SurveyData],
@@ -207,115 +162,6 @@ def _finish(
         "subtotals": dict(subtotals or {}),
     }
     return table
-
-
-def funding_column(survey: SurveyData, source: str = FundingSource.ACCESS_FUND.value) -> pd.Series:
-    """Whether each respondent's collaboration received funding from ``source``.
-
-    Booleans as an ordered categorical ``[False, True]``, missing for respondents who were not
-    asked about funding (those not in a collaboration).
-    """
-    survey.require("funding")
-    check_choice(source, FundingSource.values(), "source")
-    long = survey.multi["funding"]
-    ticked = set(long.loc[long["option"] == source, "respondent_id"])
-    values = survey.respondents["respondent_id"].isin(ticked).to_numpy()
-    out = _bool_categorical(values, survey.collaborating().to_numpy(), "funding")
-    return out.set_axis(survey.respondents.index)
-
-
-def _bool_categorical(
-    values: np.ndarray[Any, Any], known: np.ndarray[Any, Any], name: str
-) -> pd.Series:
-    """Ordered categorical ``[False, True]`` of ``values``, missing where ``known`` is False."""
-    codes = np.where(np.asarray(known, dtype=bool), np.asarray(values, dtype=np.intp), -1)
-    categorical = pd.Categorical.from_codes(
-        codes.tolist(), categories=pd.Index([False, True]), ordered=True
-    )
-    return pd.Series(categorical, name=name)
-
-
-def ticked(survey: SurveyData, item: str, option: str) -> pd.Series:
-    """Boolean Series (aligned with ``respondents``): respondent ticked ``option`` of ``item``."""
-    long = survey.multi[item]
-    ids = set(long.loc[long["option"] == option, "respondent_id"])
-    return survey.respondents["respondent_id"].isin(ids)
-
-
-def aim_outcomes(survey: SurveyData) -> pd.DataFrame:
-    """Outcome per respondent (rows aligned with ``respondents``) and aim (columns)."""
-    survey.require("aims")
-    wide = survey.aims_wide()
-    wide.index = survey.respondents.index
-    return wide
-
-
-def achievement_codes(outcome: pd.Series, too_early: str, dont_know: str = "exclude") -> pd.Series:
-    """Recode an aim's outcomes under the ``too_early`` and ``dont_know`` policies.
-
-    ``"exclude"`` leaves the answer out of the base (missing), ``"not_achieved"`` (too early
-    only) counts it as not achieved, ``"separate"`` keeps it as an outcome of its own. Returns
-    an ordered categorical over the outcomes kept in the base.
-    """
-    check_choice(too_early, _TOO_EARLY, "too_early")
-    check_choice(dont_know, _DONT_KNOW, "dont_know")
-    text = outcome.astype(object)
-    keep = [Achievement.FULLY.value, Achievement.PARTIALLY.value, Achievement.NOT_ACHIEVED.value]
-    if too_early == "not_achieved":
-        text = text.where(text != Achievement.TOO_EARLY.value, Achievement.NOT_ACHIEVED.value)
-    elif too_early == "separate":
-        keep.append(Achievement.TOO_EARLY.value)
-    if dont_know == "separate":
-        keep.append(Achievement.DONT_KNOW.value)
-    text = text.where(text.isin(keep))
-    return pd.Series(
-        pd.Categorical(text, categories=keep, ordered=True), index=outcome.index, name="outcome"
-    )
-
-
-def resolve_by(
-    survey: SurveyData, frame: pd.DataFrame, by: ByArg, param: str = "by"
-) -> tuple[pd.DataFrame, list[str]]:
-    """Add the ``by`` columns to ``frame`` (a copy of ``respondents``); return it and the names."""
-    if by is None:
-        return frame, []
-    items: list[str | pd.Series] = [by] if isinstance(by, str | pd.Series) else list(by)
-    names: list[str] = []
-    for entry in items:
-        if isinstance(entry, pd.Series):
-            name = str(entry.name) if entry.name is not None else "group"
-            if len(entry) != len(frame) or not entry.index.equals(frame.index):
-                raise ArgumentError(
-                    f"`{param}` Series {name!r} must be aligned with survey.respondents "
-                    f"({len(frame)} rows, same index), but it has {len(entry)} rows."
-                )
-            frame[name] = (
-                entry.to_numpy()
-                if not isinstance(entry.dtype, pd.CategoricalDtype)
-                else entry.array
-            )
-        elif isinstance(entry, str):
-            name = entry
-            if name == "funding":
-                frame[name] = funding_column(survey).array
-            elif name in ITEMS and ITEMS[name].kind == "single":
-                survey.require(name)
-            elif name not in frame.columns or name.startswith(_TMP):
-                usable = [
-                    c for c in frame.columns if c != "respondent_id" and not str(c).startswith(_TMP)
-                ]
-                raise ArgumentError(
-                    f"`{param}` names {name!r}, which is neither a respondent column nor "
-                    f"'funding'; usable: {[*usable, 'funding']!r}."
-                )
-        else:
-            raise ArgumentError(
-                f"`{param}` must hold column names or pandas Series, but {entry!r} was passed."
-            )
-        if name in names:
-            raise ArgumentError(f"`{param}` lists {name!r} twice.")
-        names.append(name)
-    return frame, names
 
 
 def _shares(
@@ -388,7 +234,7 @@ def _yes_shares(
 
     Returns the rows of the ``True`` level only, without the level column.
     """
-    flags = _bool_categorical(yes.to_numpy(dtype=bool), base.to_numpy(dtype=bool), _Y)
+    flags = bool_categorical(yes.to_numpy(dtype=bool), base.to_numpy(dtype=bool), _Y)
     frame[_Y] = flags.array
     out = _shares(frame, _Y, by, design, ci_method, level)
     out = out.loc[out[_Y] == True].drop(columns=[_Y])  # noqa: E712 - categorical of booleans
@@ -853,8 +699,8 @@ def achievement_rates(
     """
     survey = check_survey(survey)
     survey.require("aims")
-    check_choice(too_early, _TOO_EARLY, "too_early")
-    check_choice(dont_know, _DONT_KNOW, "dont_know")
+    check_choice(too_early, TOO_EARLY_CHOICES, "too_early")
+    check_choice(dont_know, DONT_KNOW_CHOICES, "dont_know")
     frame, by_cols = resolve_by(survey, _frame(survey), by)
     des = as_design(design)
     wide = aim_outcomes(survey)
@@ -1044,8 +890,8 @@ def achievement_trend(
 
     survey = check_survey(survey)
     survey.require("aims", across)
-    check_choice(too_early, _TOO_EARLY, "too_early")
-    check_choice(dont_know, _DONT_KNOW, "dont_know")
+    check_choice(too_early, TOO_EARLY_CHOICES, "too_early")
+    check_choice(dont_know, DONT_KNOW_CHOICES, "dont_know")
     conf = check_level(level)
     des = as_design(design)
     band = survey.respondents[across]

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from gpcollab._checks import check_level
 from gpcollab._typing import FloatArray, IntArray
 from gpcollab.design import (
     DomainRows,
@@ -44,7 +45,6 @@ from gpcollab.errors import ArgumentError, BoundaryWarning, DesignError
 from gpcollab.intervals import (
     CI_METHODS,
     boundary_ci,
-    check_level,
     proportion_ci,
     wald_ci,
 )

@@ -17,6 +17,7 @@ from typing import Literal, TypeAlias
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gpcollab._checks import check_level
 from gpcollab._typing import FloatArray
 from gpcollab.errors import ArgumentError
 
@@ -47,16 +48,6 @@ CI_METHODS: tuple[str, ...] = (*DESIGN_CI_METHODS, "wilson_score", "clopper_pear
 
 def _f(x: ArrayLike) -> FloatArray:
     return np.asarray(x, dtype=np.float64)
-
-
-def check_level(level: float) -> float:
-    """Validate a confidence level in (0, 1) and return it as float."""
-    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise ArgumentError(
-            f"`level` must be a number strictly between 0 and 1 (e.g. 0.95), "
-            f"but {level!r} was passed."
-        )
-    return float(level)
 
 
 def t_quantile(level: float, df: ArrayLike) -> FloatArray:

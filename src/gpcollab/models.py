@@ -17,20 +17,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gpcollab._typing import FloatArray
-from gpcollab.analysis import (
+from gpcollab._checks import check_choice
+from gpcollab._respondents import (
     DesignArg,
     DontKnow,
     TooEarly,
     achievement_codes,
     aim_outcomes,
     as_design,
-    check_choice,
     check_survey,
     provenance,
     resolve_by,
     set_attrs,
 )
+from gpcollab._typing import FloatArray
 from gpcollab.design import SurveyDesign
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
 from gpcollab.regression import LogisticFit, logistic_regression

@@ -973,10 +973,8 @@ def plot_likert(
 def _pcn_band_shares(pcn: pd.DataFrame) -> pd.DataFrame:
     """Count and share of PCNs in each :class:`SizeBand` (by ``registered_patients``)."""
     _require(pcn, ["registered_patients"], "plot_size_distribution (pcn)")
-    patients = pcn["registered_patients"].dropna().to_numpy(float)
-    counts = [
-        int(((patients >= band.edges[0]) & (patients < band.edges[1])).sum()) for band in SizeBand
-    ]
+    bands = pd.Series(SizeBand.bin(pcn["registered_patients"]))
+    counts = [int(c) for c in bands.value_counts(sort=False).reindex(SizeBand.values())]
     total = sum(counts)
     return pd.DataFrame(
         {

@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 from numpy.typing import NDArray
 
+from gpcollab._checks import binary_outcome, check_column, check_complete, check_frame, check_level
 from gpcollab._typing import FloatArray
 from gpcollab.design import (
     PreparedDesign,
@@ -31,92 +32,6 @@ __all__ = ["LogisticFit", "logistic_regression"]
 
 #: Fitted probabilities closer than this to 0 or 1 are taken as a sign of separation.
 _SEPARATION_EPS = 1e-8
-
-
-# ---------------------------------------------------------------------------------------------
-# shared input checks (also used by gpcollab.significance)
-# ---------------------------------------------------------------------------------------------
-
-
-def _check_frame(data: object, param: str = "data") -> pd.DataFrame:
-    if not isinstance(data, pd.DataFrame):
-        raise ArgumentError(
-            f"`{param}` must be a pandas DataFrame, but {type(data).__name__} was passed."
-        )
-    if len(data) == 0:
-        raise DesignError(f"`{param}` has no rows.")
-    return data
-
-
-def _check_column(data: pd.DataFrame, column: object, param: str) -> str:
-    if not isinstance(column, str) or column not in data.columns:
-        shown = ", ".join(repr(c) for c in list(data.columns)[:20])
-        raise ArgumentError(
-            f"`{param}` must name a column of the data, but {column!r} was passed. "
-            f"Available columns: {shown}."
-        )
-    return column
-
-
-def _check_complete(data: pd.DataFrame, column: str, param: str) -> pd.Series:
-    values = data[column]
-    missing = values.isna().to_numpy()
-    if missing.any():
-        rows = list(data.index[missing][:5])
-        raise DesignError(
-            f"Column {column!r} (`{param}`) has {int(missing.sum())} missing value(s), e.g. at "
-            f"rows {rows}. Missing values are never dropped silently: filter the rows or recode "
-            "the missing answers first."
-        )
-    return values
-
-
-def _check_level(level: float) -> float:
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise ArgumentError(
-            f"`level` must be a confidence level strictly between 0 and 1 (e.g. 0.95), but "
-            f"{level!r} was passed."
-        )
-    return float(level)
-
-
-def _binary_outcome(
-    data: pd.DataFrame, y: str, success: object | None, param: str = "y"
-) -> FloatArray:
-    """Code column ``y`` as 0/1 floats (1 = success).
-
-    Booleans give True = 1; numeric columns must already hold values in [0, 1]; any column can be
-    coded by naming the ``success`` value (for example a category of an answer set).
-    """
-    values = _check_complete(data, _check_column(data, y, param), param)
-    if success is not None:
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            known = list(values.cat.categories)
-        else:
-            known = list(pd.unique(values))
-        if success not in known:
-            shown = ", ".join(repr(v) for v in known[:20])
-            raise ArgumentError(
-                f"`success` must be one of the values of column {y!r}: {shown}; but "
-                f"{success!r} was passed."
-            )
-        return np.asarray(values == success, dtype=np.float64)
-    if pd.api.types.is_bool_dtype(values.dtype):
-        return values.to_numpy(dtype=np.float64)
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        out = values.to_numpy(dtype=np.float64)
-        if np.any((out < 0) | (out > 1)):
-            bad = sorted(set(out[(out < 0) | (out > 1)].tolist()))[:5]
-            raise ArgumentError(
-                f"Column {y!r} (`{param}`) must hold 0/1 (or proportions in [0, 1]), but it has "
-                f"values such as {bad}. Pass `success=` to name the value counted as 1."
-            )
-        return out
-    shown = ", ".join(repr(v) for v in list(pd.unique(values))[:10])
-    raise ArgumentError(
-        f"Column {y!r} (`{param}`) is not boolean or 0/1; pass `success=` naming the value "
-        f"counted as a success (values seen: {shown})."
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,7 +57,7 @@ class _Variable:
 
 
 def _variable_from(data: pd.DataFrame, name: str) -> _Variable:
-    values = _check_complete(data, name, "x")
+    values = check_complete(data, name, "x")
     dtype = values.dtype
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         if not np.all(np.isfinite(values.to_numpy(dtype=np.float64))):
@@ -169,7 +84,7 @@ def _model_matrix(data: pd.DataFrame, variables: Sequence[_Variable]) -> FloatAr
     rows = np.arange(n)
     start = 1
     for var in variables:  # a handful of model terms, not rows
-        values = _check_complete(data, _check_column(data, var.name, "x"), "x")
+        values = check_complete(data, check_column(data, var.name, "x"), "x")
         if var.levels is None:
             if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(
                 values.dtype
@@ -333,7 +248,7 @@ class LogisticFit:
 
     def model_matrix(self, data: pd.DataFrame) -> FloatArray:
         """The (n, p) model matrix of new rows, coded as in the fit."""
-        return _model_matrix(_check_frame(data), self._variables)
+        return _model_matrix(check_frame(data), self._variables)
 
     def predict(
         self, data: pd.DataFrame, coef: npt.ArrayLike | None = None
@@ -411,9 +326,9 @@ def _term_names(data: pd.DataFrame, y: str, x: str | Sequence[str]) -> list[str]
     names = [x] if isinstance(x, str) else list(x)
     if not names:
         raise ArgumentError("`x` must name at least one column, but an empty list was passed.")
-    _check_column(data, y, "y")
+    check_column(data, y, "y")
     for name in names:
-        _check_column(data, name, "x")
+        check_column(data, name, "x")
     if len(set(names)) != len(names) or y in names:
         raise ArgumentError(
             f"`x` must list distinct columns other than the outcome {y!r}, but {names!r} was "
@@ -603,13 +518,13 @@ def logistic_regression(
     0  (Intercept)         1.0
     1   fundedTrue         3.0
     """
-    data = _check_frame(data)
-    conf = _check_level(level)
+    data = check_frame(data)
+    conf = check_level(level)
     tolerance = _check_controls(max_iter, tol)
     names = _term_names(data, y, x)
     used = _complete_rows(data, [y, *names], na_rm)
     rows = data if used.all() else data.loc[used]
-    outcome = _binary_outcome(rows, y, success)
+    outcome = binary_outcome(rows, y, success)
     if np.all(outcome == outcome[0]):
         raise DesignError(
             f"The outcome {y!r} takes the single value {outcome[0]:g} in every row; there is "

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from gpcollab._checks import binary_outcome, check_column, check_complete, check_frame, check_level
 from gpcollab._typing import FloatArray, IntArray
 from gpcollab.design import (
     PreparedDesign,
@@ -25,14 +26,7 @@ from gpcollab.design import (
     prepare_design,
 )
 from gpcollab.errors import ArgumentError, DesignError
-from gpcollab.regression import (
-    _binary_outcome,
-    _check_column,
-    _check_complete,
-    _check_frame,
-    _check_level,
-    logistic_regression,
-)
+from gpcollab.regression import logistic_regression
 
 __all__ = ["chisq_test", "compare_proportions", "trend_test"]
 
@@ -95,8 +89,8 @@ class _Table:
 def _two_way_table(
     data: pd.DataFrame, row: str, col: str, design: SurveyDesign | None, na_rm: bool
 ) -> _Table:
-    _check_column(data, row, "row")
-    _check_column(data, col, "col")
+    check_column(data, row, "row")
+    check_column(data, col, "col")
     if row == col:
         raise ArgumentError(f"`row` and `col` must be different columns, but both are {row!r}.")
     prepared = prepare_design(data, design)
@@ -309,7 +303,7 @@ def chisq_test(
     3     Wald     2.3333   0.1705
     4  adjWald     2.3333   0.1705
     """
-    data = _check_frame(data)
+    data = check_frame(data)
     if statistic not in _STATISTICS:
         raise ArgumentError(
             f"`statistic` must be one of {list(_STATISTICS)}, but {statistic!r} was passed."
@@ -395,12 +389,12 @@ def trend_test(
        odds_ratio  df   direction
     0         3.0  10  increasing
     """
-    data = _check_frame(data)
-    conf = _check_level(level)
-    _check_column(data, ordered, "ordered")
+    data = check_frame(data)
+    conf = check_level(level)
+    check_column(data, ordered, "ordered")
     if ordered == y:
         raise ArgumentError(f"`ordered` and `y` must be different columns, but both are {y!r}.")
-    values = _check_complete(data, ordered, "ordered")
+    values = check_complete(data, ordered, "ordered")
     dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype) and dtype.ordered:
         n_cat = len(dtype.categories)
@@ -473,8 +467,8 @@ def _proportion(
     which: str,
 ) -> tuple[float, float, int, int]:
     """Weighted proportion, its linearised variance, design df and n for one sample."""
-    data = _check_frame(data, f"data_{which}")
-    outcome = _binary_outcome(data, y, success)
+    data = check_frame(data, f"data_{which}")
+    outcome = binary_outcome(data, y, success)
     prepared = prepare_design(data, design)
     w = np.asarray(prepared.weights, dtype=np.float64)
     total = w.sum()
@@ -581,7 +575,7 @@ def compare_proportions(
     """
     from scipy import stats  # lazy: keeps `import gpcollab` light
 
-    conf = _check_level(level)
+    conf = check_level(level)
     des_a, des_b = _two_designs(design, design_a, design_b)
     if (
         not isinstance(labels, tuple)

@@ -23,6 +23,7 @@ from gpcollab.errors import ArgumentError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from numpy.typing import ArrayLike
 
 __all__ = [
     "Achievement",
@@ -236,6 +237,29 @@ class SizeBand(Choice):
     def edges(self) -> tuple[float, float]:
         """Lower (inclusive) and upper (exclusive) bound in registered patients."""
         return _SIZE_EDGES[self.value]
+
+    @classmethod
+    def bin(cls, patients: ArrayLike) -> pd.Categorical:
+        """The band of each number of registered patients (lower edge inclusive).
+
+        The one place where numbers of patients become bands: a network of exactly 30,000
+        patients is in ``"30k_50k"``. Missing, negative or non-numeric values give a missing
+        band.
+
+        Examples
+        --------
+        >>> list(SizeBand.bin([0, 29_999, 30_000, 250_000, None]))
+        ['under_30k', 'under_30k', '30k_50k', 'over_250k', nan]
+        """
+        import numpy as np  # lazy, as dtype(): the vocabulary does not load numpy or pandas
+        import pandas as pd
+
+        values = pd.to_numeric(pd.Series(patients, dtype=object), errors="coerce")
+        numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        lower = np.array([band.edges[0] for band in cls])
+        codes = np.searchsorted(lower, numbers, side="right") - 1
+        codes[~(numbers >= 0)] = -1  # NaN and negative numbers have no band
+        return pd.Categorical.from_codes(codes.tolist(), dtype=cls.dtype())
 
 
 _SIZE_EDGES: dict[str, tuple[float, float]] = {

@@ -22,10 +22,10 @@ from typing import Any, Literal, TypeAlias
 import numpy as np
 import pandas as pd
 
+from gpcollab._checks import check_level
+from gpcollab._respondents import DesignArg, DontKnow, TooEarly, check_survey, set_attrs
 from gpcollab._typing import FloatArray
-from gpcollab.analysis import DesignArg, DontKnow, TooEarly, check_survey, set_attrs
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
-from gpcollab.intervals import check_level
 from gpcollab.models import (
     DEFAULT_TERMS,
     OUTCOME,
@@ -898,9 +898,8 @@ def pcn_projection(
         )
     patients = pd.to_numeric(population["registered_patients"], errors="coerce").astype(float)
     missing = int(patients.isna().sum())
-    edges = [band.edges[0] for band in SizeBand] + [np.inf]
-    band = pd.cut(patients.dropna(), edges, right=False, labels=SizeBand.values())
-    counts = band.value_counts().reindex(SizeBand.values()).fillna(0).astype(int)
+    band = pd.Series(SizeBand.bin(patients.dropna()))
+    counts = band.value_counts(sort=False).reindex(SizeBand.values()).fillna(0).astype(int)
     present = [b for b in SizeBand.values() if counts[b] > 0]
     shares = counts[present] / counts[present].sum()
     chosen = []

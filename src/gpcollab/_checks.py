@@ -1,0 +1,131 @@
+"""Checks of the arguments every layer is given, written once (see docs/architecture.md).
+
+Each check either returns the value (converted where useful) or raises
+:class:`~gpcollab.errors.ArgumentError` naming the parameter, what was passed and what is
+allowed; data that cannot be used (a missing value, no rows) raise
+:class:`~gpcollab.errors.DesignError`. The module is private to the package, its function names
+are public to it: the engine (``intervals``, ``estimate``, ``regression``, ``significance``) and
+the analysis layer import them from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from gpcollab._typing import FloatArray
+from gpcollab.errors import ArgumentError, DesignError
+
+__all__ = [
+    "binary_outcome",
+    "check_choice",
+    "check_column",
+    "check_complete",
+    "check_frame",
+    "check_level",
+]
+
+
+def check_level(level: object) -> float:
+    """Return a confidence level strictly between 0 and 1 as a float.
+
+    Examples
+    --------
+    >>> check_level(0.9)
+    0.9
+    >>> check_level(95)
+    Traceback (most recent call last):
+    ...
+    gpcollab.errors.ArgumentError: `level` must be a number strictly between 0 and 1 (e.g. 0.95), but 95 was passed.
+    """  # noqa: E501 - a doctest line is as long as the message
+    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
+        raise ArgumentError(
+            f"`level` must be a number strictly between 0 and 1 (e.g. 0.95), "
+            f"but {level!r} was passed."
+        )
+    return float(level)
+
+
+def check_choice(value: object, allowed: Iterable[str], param: str) -> str:
+    """Return ``value`` if it is one of ``allowed``, else raise naming the parameter."""
+    options = list(allowed)
+    if not isinstance(value, str) or value not in options:
+        raise ArgumentError(f"`{param}` must be one of {options!r}, but {value!r} was passed.")
+    return value
+
+
+def check_frame(data: object, param: str = "data") -> pd.DataFrame:
+    """Return ``data`` if it is a DataFrame with at least one row."""
+    if not isinstance(data, pd.DataFrame):
+        raise ArgumentError(
+            f"`{param}` must be a pandas DataFrame, but {type(data).__name__} was passed."
+        )
+    if len(data) == 0:
+        raise DesignError(f"`{param}` has no rows.")
+    return data
+
+
+def check_column(data: pd.DataFrame, column: object, param: str) -> str:
+    """Return ``column`` if it names a column of ``data``."""
+    if not isinstance(column, str) or column not in data.columns:
+        shown = ", ".join(repr(c) for c in list(data.columns)[:20])
+        raise ArgumentError(
+            f"`{param}` must name a column of the data, but {column!r} was passed. "
+            f"Available columns: {shown}."
+        )
+    return column
+
+
+def check_complete(data: pd.DataFrame, column: str, param: str) -> pd.Series:
+    """Return ``data[column]`` if it has no missing value (never dropped silently)."""
+    values = data[column]
+    missing = values.isna().to_numpy()
+    if missing.any():
+        rows = list(data.index[missing][:5])
+        raise DesignError(
+            f"Column {column!r} (`{param}`) has {int(missing.sum())} missing value(s), e.g. at "
+            f"rows {rows}. Missing values are never dropped silently: filter the rows or recode "
+            "the missing answers first."
+        )
+    return values
+
+
+def binary_outcome(
+    data: pd.DataFrame, y: str, success: object | None, param: str = "y"
+) -> FloatArray:
+    """Code column ``y`` as 0/1 floats (1 = success).
+
+    Booleans give True = 1; numeric columns must already hold values in [0, 1]; any column can be
+    coded by naming the ``success`` value (for example a category of an answer set).
+    """
+    values = check_complete(data, check_column(data, y, param), param)
+    if success is not None:
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            known = list(values.cat.categories)
+        else:
+            known = list(pd.unique(values))
+        if success not in known:
+            shown = ", ".join(repr(v) for v in known[:20])
+            raise ArgumentError(
+                f"`success` must be one of the values of column {y!r}: {shown}; but "
+                f"{success!r} was passed."
+            )
+        return np.asarray(values == success, dtype=np.float64)
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.to_numpy(dtype=np.float64)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        out = values.to_numpy(dtype=np.float64)
+        if np.any((out < 0) | (out > 1)):
+            bad = sorted(set(out[(out < 0) | (out > 1)].tolist()))[:5]
+            raise ArgumentError(
+                f"Column {y!r} (`{param}`) must hold 0/1 (or proportions in [0, 1]), but it has "
+                f"values such as {bad}. Pass `success=` to name the value counted as 1."
+            )
+        return out
+    shown = ", ".join(repr(v) for v in list(pd.unique(values))[:10])
+    raise ArgumentError(
+        f"Column {y!r} (`{param}`) is not boolean or 0/1; pass `success=` naming the value "
+        f"counted as a success (values seen: {shown})."
+    )
