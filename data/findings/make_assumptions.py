@@ -344,29 +344,34 @@ ASSUMPTIONS: list[dict[str, Any]] = [
         "id": "A-17",
         "title": "Effect sizes given to the published associations",
         "description": "The sources state directions only, never strengths. The reconstruction "
-        "builds each association from an odds ratio we picked, large enough that the test has "
-        "p < 0.05 at the published sample sizes: large CCG-wide collaborations against the "
-        "rest for fully achieving staff experience (S-09); one step up the age bands for "
-        "fully achieving each aim (S-10 names four aims, which get 2; the other three get a "
-        "milder 1.5 so that achievement still grows with age); larger (over 100,000) against "
-        "smaller collaborations for choosing each aim (S-14: above 1 for access and community, "
-        "below 1 for sustainability, staff and quality, 1 for the rest). A last number, "
-        "size_level_log_odds, ties the size band to the level (bigger collaborations work "
-        "across wider areas), which S-09's group of large CCG-wide collaborations needs.",
+        "builds each stated association from an odds ratio of our choosing, and realises it (up "
+        "to whole numbers of respondents) in every seed; associations the record does not state "
+        "are left at chance level (odds ratio 1). S-09: large (over 100,000) whole-CCG or "
+        "multi-CCG collaborations against the rest, fully achieving staff experience, among "
+        "those setting it. S-10_per_band: for community, staff and quality, the per-band odds "
+        "ratio of the logistic trend of 'fully achieved' over the three age bands among those "
+        "setting the aim, the measure verify_findings reports for S-10. As nobody achieves these "
+        "aims in the first year (S-11), a trend odds ratio of 3.5 means an odds ratio of about "
+        "2 between collaborations of one to two years and older ones. Sustainability is achieved "
+        "only after two years (S-12), so its trend has no finite odds ratio and it has no entry; "
+        "access, efficiency and integration have no age effect (1). S-14: larger against "
+        "smaller collaborations for setting each aim, among collaborating respondents (above 1 "
+        "for access and community; below 1 for sustainability and staff, and for quality as "
+        "the lead author's blog has it; 1 for efficiency and integration). Size and level are "
+        "otherwise independent; they are tied only by the physical limits of A-23.",
         "default": "nominal",
         "options": {
             "nominal": {
-                "description": "Odds ratios (and one log odds) used by the reconstruction.",
+                "description": "Odds ratios used by the reconstruction.",
                 "value": {
                     "S-09": 3.0,
                     "S-10_per_band": {
-                        "access": 1.5,
-                        "sustainability": 2.0,
-                        "community": 2.0,
-                        "staff": 2.0,
-                        "quality": 2.0,
-                        "efficiency": 1.5,
-                        "integration": 1.5,
+                        "access": 1.0,
+                        "community": 3.5,
+                        "staff": 3.5,
+                        "quality": 3.5,
+                        "efficiency": 1.0,
+                        "integration": 1.0,
                     },
                     "S-14": {
                         "access": 2.5,
@@ -377,7 +382,6 @@ ASSUMPTIONS: list[dict[str, Any]] = [
                         "efficiency": 1.0,
                         "integration": 1.0,
                     },
-                    "size_level_log_odds": 1.5,
                 },
             }
         },
@@ -479,13 +483,18 @@ ASSUMPTIONS: list[dict[str, Any]] = [
         "limited companies and CICs (2015) and collaborations beyond one CCG (2015) were "
         "published. We chose the rest: how the other forms share what is left, the share of "
         "super-practices in 2017, the whole 2017 legal-form mix and the other 2015 legal "
-        "forms, how much likelier a formal collaboration is than an informal one to be "
-        "incorporated (legal_formal_weight: limited companies, CICs and LLPs go mostly to "
-        "formal collaborations), and the level mix (locality against whole CCG in 2015; all "
-        "three levels in 2017). Shares are relative weights. The published figures do not "
-        "move with them, but the rows listed do: the weight decides which collaborations hold "
-        "the 2015 companies (visible under A-03's other bases), the 2015 locality/CCG split "
-        "matters under A-14's other reading, and the 2017 levels define S-09's group.",
+        "forms, and the level mix (locality against whole CCG in 2015; all three levels in "
+        "2017). Shares are relative weights. Some combinations cannot happen and are never "
+        "built (informal_excluded): an informal collaboration is not incorporated (no "
+        "company, CIC or LLP) and is not a merger, super-practice or multi-site organisation; "
+        "a collaboration working across a whole CCG or several CCGs covers at least as many "
+        "patients as the smallest CCG of the wave's year (about 74,000, so never under "
+        "50,000); a locality or whole-CCG collaboration is not larger than its own CCG (its "
+        "size band starts below the CCG's registered patients). Otherwise the answers are "
+        "independent of one another. The published figures do not move with these choices, "
+        "but the rows listed do: the exclusions decide which collaborations hold the 2015 "
+        "companies (visible under A-03's other bases), the 2015 locality/CCG split matters "
+        "under A-14's other reading, and the 2017 levels define S-09's group.",
         "default": "nominal",
         "options": {
             "nominal": {
@@ -507,15 +516,18 @@ ASSUMPTIONS: list[dict[str, Any]] = [
                         "dont_know": 0.20,
                     },
                     "legal_form_2017": {
-                        "limited_company": 0.45,
-                        "cic": 0.08,
-                        "llp": 0.05,
-                        "partnership": 0.08,
-                        "unincorporated": 0.22,
+                        "limited_company": 0.40,
+                        "cic": 0.07,
+                        "llp": 0.04,
+                        "partnership": 0.09,
+                        "unincorporated": 0.28,
                         "other": 0.04,
                         "dont_know": 0.08,
                     },
-                    "legal_formal_weight": 4.0,
+                    "informal_excluded": {
+                        "form": ["merger", "super_practice", "multi_site"],
+                        "legal_form": ["limited_company", "cic", "llp"],
+                    },
                     "level_within_ccg_2015": {"locality": 0.55, "single_ccg": 0.45},
                     "level_2017": {"locality": 0.45, "single_ccg": 0.40, "multi_ccg": 0.15},
                 },
@@ -557,19 +569,22 @@ ASSUMPTIONS: list[dict[str, Any]] = [
         "reading of S-11 and S-12: sustainability only after two years; community, staff and "
         "quality only after one); and, by age band, how the answers other than 'fully' split "
         "over partially, not achieved, too early to say and don't know (in that order; "
-        "younger collaborations say 'too early' more often). The listed rows use them "
-        "directly, or under another option of A-09, A-10 or A-20.",
+        "younger collaborations say 'too early' more often). Fully-achieved outcomes are "
+        "grouped in as few respondents as S-06 (one-third achieved at least one aim) needs, "
+        "and no further: fewer respondents fully achieve two aims than one, and three than "
+        "two. The listed rows use them directly, or under another option of A-09, A-10 or "
+        "A-20.",
         "default": "nominal",
         "options": {
             "nominal": {
                 "description": "Rates, youngest bands and outcome shares by age band.",
                 "value": {
                     "fully_rate_other_aims": {
-                        "community": 0.20,
-                        "staff": 0.28,
-                        "quality": 0.18,
-                        "efficiency": 0.16,
-                        "integration": 0.14,
+                        "community": 0.15,
+                        "staff": 0.22,
+                        "quality": 0.13,
+                        "efficiency": 0.12,
+                        "integration": 0.10,
                     },
                     "youngest_band_fully": {
                         "sustainability": "over_2y",

@@ -151,7 +151,7 @@ _PARAMETERS: Mapping[str, tuple[str, Callable[[Any], Any]]] = {
     "super_practice_share_2017": ("A-23", _key("super_practice_2017")),
     "legal_other_shares": ("A-23", _key("legal_form_other_2015")),
     "legal_shares_2017": ("A-23", _key("legal_form_2017")),
-    "legal_formal_weight": ("A-23", _key("legal_formal_weight")),
+    "informal_excluded": ("A-23", _key("informal_excluded")),
     "level_shares_within_ccg_2015": ("A-23", _key("level_within_ccg_2015")),
     "level_shares_2017": ("A-23", _key("level_2017")),
     # size and age bands on either side of the published splits (A-15)
@@ -171,7 +171,6 @@ _PARAMETERS: Mapping[str, tuple[str, Callable[[Any], Any]]] = {
     "staff_fully_or_large_ccg": ("A-17", _key("S-09")),
     "age_fully_or_per_band": ("A-17", _key("S-10_per_band")),
     "aim_choice_or_larger": ("A-17", _key("S-14")),
-    "size_level_log_odds": ("A-17", _key("size_level_log_odds")),
     # aims set (A-24) and their achievement (A-25), 2017
     "aims_per_respondent_shares": ("A-24", _key("aims_per_respondent")),
     "aim_other_weights": ("A-24", _key("other_aim_weights")),
@@ -389,6 +388,7 @@ class _Build:
     n: int
     single: dict[str, ObjArray] = field(default_factory=dict)
     ccg_code: ObjArray | None = None
+    ccg_patients: FloatArray | None = None
     aim_set: dict[str, BoolArray] = field(default_factory=dict)
     aim_outcome: dict[str, ObjArray] = field(default_factory=dict)
     multi: dict[str, dict[str, BoolArray]] = field(default_factory=dict)
@@ -632,44 +632,65 @@ def _tick(
 # ------------------------------------------------------------------------------------------
 
 
+def _ccg_frame(year: int) -> pd.DataFrame:
+    """The CCGs of the wave's year: the bundled frame with that year's mergers applied.
+
+    The 2017 frame (2016-17 practices) is mapped to the April 2017 geography of 207 CCGs
+    (:data:`gpcollab.vocab.CCG_SUCCESSORS`): merged CCGs add up their practices and patients.
+    Sorted by code.
+    """
+    from gpcollab.datasets import load_population
+    from gpcollab.vocab import CCG_SUCCESSORS
+
+    frame = load_population(year, "ccg")
+    merged = CCG_SUCCESSORS.get(year, {})
+    codes = frame["ccg_code"].astype(str).map(lambda code: merged.get(code, code))
+    frame = frame.assign(ccg_code=codes)
+    return (
+        frame.groupby("ccg_code", sort=True, as_index=False)
+        .agg(
+            region_code=("region_code", "first"),
+            practices=("practices", "sum"),
+            registered_patients=("registered_patients", "sum"),
+        )
+        .reset_index(drop=True)
+    )
+
+
+def _place(build: _Build, frame: pd.DataFrame, chosen: IntArray) -> None:
+    build.ccg_code = frame["ccg_code"].astype(str).to_numpy(dtype=object)[chosen]
+    build.ccg_patients = frame["registered_patients"].to_numpy(dtype=float)[chosen]
+    build.single["region"] = frame["region_code"].astype(str).to_numpy(dtype=object)[chosen]
+
+
 def _place_gp(rng: np.random.Generator, build: _Build, year: int, n_ccgs: int | None) -> None:
     """Region and CCG of each respondent's practice, from the real practice population.
 
-    A respondent's CCG is drawn with probability proportional to its number of practices; with
-    ``n_ccgs`` set, exactly that many distinct CCGs (chosen with the same weights) appear.
+    A respondent's CCG is drawn from the CCGs of the wave's year (:func:`_ccg_frame`) with
+    probability proportional to its number of practices; with ``n_ccgs`` set, exactly that
+    many distinct CCGs (chosen with the same weights) appear.
     """
-    from gpcollab.datasets import load_population
-
-    ccgs = load_population(year, "ccg").sort_values("ccg_code", kind="stable")
-    codes = ccgs["ccg_code"].astype(str).to_numpy(dtype=object)
-    regions = ccgs["region_code"].astype(str).to_numpy(dtype=object)
-    practices = ccgs["practices"].to_numpy(dtype=float)
-    index = np.arange(len(codes), dtype=np.int64)
+    frame = _ccg_frame(year)
+    practices = frame["practices"].to_numpy(dtype=float)
+    index = np.arange(len(frame), dtype=np.int64)
     if n_ccgs is None:
         chosen = rng.choice(index, size=build.n, p=practices / practices.sum())
     else:
-        if not 0 < n_ccgs <= min(len(codes), build.n):
+        if not 0 < n_ccgs <= min(len(frame), build.n):
             raise ReconstructionError(f"Cannot spread {build.n} respondents over {n_ccgs} CCGs.")
         areas = _pick(rng, index, n_ccgs, practices)
         extra = rng.choice(
             areas, size=build.n - n_ccgs, p=practices[areas] / practices[areas].sum()
         )
         chosen = np.concatenate([areas, extra])[rng.permutation(build.n)]
-    build.ccg_code = codes[chosen]
-    build.single["region"] = regions[chosen]
+    _place(build, frame, np.asarray(chosen, dtype=np.int64))
 
 
 def _place_ccg(rng: np.random.Generator, build: _Build, year: int) -> None:
-    """One respondent per CCG: ``n`` distinct CCGs drawn at random from the frame."""
-    from gpcollab.datasets import load_population
-
-    ccgs = load_population(year, "ccg").sort_values("ccg_code", kind="stable")
-    codes = ccgs["ccg_code"].astype(str).to_numpy(dtype=object)
-    regions = ccgs["region_code"].astype(str).to_numpy(dtype=object)
-    chosen = _pick(rng, np.arange(len(codes), dtype=np.int64), build.n)
-    chosen = chosen[rng.permutation(build.n)]
-    build.ccg_code = codes[chosen]
-    build.single["region"] = regions[chosen]
+    """One respondent per CCG: ``n`` distinct CCGs of the wave's year drawn at random."""
+    frame = _ccg_frame(year)
+    chosen = _pick(rng, np.arange(len(frame), dtype=np.int64), build.n)
+    _place(build, frame, chosen[rng.permutation(build.n)])
 
 
 def _roles(
@@ -816,34 +837,163 @@ def _collaborating(build: _Build) -> IntArray:
     return np.flatnonzero(np.isin(membership, _COLLABORATING)).astype(np.int64)
 
 
+def _deal_eligible(
+    rng: np.random.Generator,
+    pool: IntArray,
+    counts: Mapping[str, int],
+    target: ObjArray,
+    barred: Mapping[str, BoolArray],
+) -> None:
+    """Like :func:`_deal`, but an answer in ``barred`` never goes to a respondent it bars.
+
+    The barred answers are dealt first, each among the members of ``pool`` still free and not
+    barred from it; the other answers then go at random to those left.
+    """
+    if sum(counts.values()) != len(pool):
+        raise ReconstructionError("Answer counts do not add up to the respondents asked.")
+    free = pool.copy()
+    for value, k in counts.items():
+        if value not in barred or k == 0:
+            continue
+        eligible = free[~barred[value][free]]
+        if k > len(eligible):
+            raise ReconstructionError(
+                f"{k} respondents should answer {value!r}, but only {len(eligible)} may."
+            )
+        chosen = _pick(rng, eligible, k)
+        target[chosen] = value
+        free = free[~np.isin(free, chosen)]
+    _deal(rng, free, {v: k for v, k in counts.items() if v not in barred}, target)
+
+
+def _informal_bars(
+    build: _Build, record: _Record, item: str, answers: Sequence[str]
+) -> dict[str, BoolArray]:
+    """Answers of ``item`` an informal collaboration cannot give (A-23), as barred masks."""
+    informal = build.single["membership"].astype(str) == "informal"
+    excluded = set(record.param("informal_excluded").get(item, ()))
+    return {answer: informal for answer in answers if answer in excluded}
+
+
+def _size_level_feasible(size: str, level: str, smallest_ccg: float) -> bool:
+    """Whether a collaboration of this size band can work at this level anywhere.
+
+    A whole-CCG or multi-CCG collaboration covers at least the smallest CCG's patients, so its
+    band must reach above that; a locality may be of any size.
+    """
+    from gpcollab.vocab import SizeBand
+
+    return level == "locality" or SizeBand.parse(size).edges[1] > smallest_ccg
+
+
 def _size_and_level(
     rng: np.random.Generator,
     build: _Build,
-    record: _Record,
     pool: IntArray,
     size_counts: Mapping[str, int],
     level_counts: Mapping[str, int],
+    smallest_ccg: float,
 ) -> None:
-    """Joint size band x level with exact margins; larger collaborations work at wider levels."""
+    """Joint size band x level with exact margins, independent apart from physical limits.
+
+    The joint counts are the independence fit of the margins with the impossible cells
+    (:func:`_size_level_feasible`) empty. Respondents are then placed cell by cell, most
+    demanding cell first: a locality or whole-CCG collaboration must fit inside its CCG (its
+    band's lower bound below the CCG's registered patients).
+    """
     from gpcollab.vocab import Level, SizeBand
 
+    assert build.ccg_patients is not None
     sizes = [s for s in SizeBand.values() if s in size_counts]
     levels = [v for v in Level.values() if v in level_counts]
-    gamma = float(record.param("size_level_log_odds"))
-    s_score = np.arange(len(sizes), dtype=float)[:, None]
-    l_score = np.arange(len(levels), dtype=float)[None, :]
-    seed = np.exp(gamma * s_score * l_score / max(len(sizes) - 1, 1) * 2)
-    table = _ipf_integer([size_counts[s] for s in sizes], [level_counts[v] for v in levels], seed)
-    shuffled = pool[rng.permutation(len(pool))]
+    feasible = np.array(
+        [[_size_level_feasible(s, v, smallest_ccg) for v in levels] for s in sizes], dtype=bool
+    )
+    caps = np.where(feasible, len(pool), 0).astype(np.int64)
+    table = _ipf_integer(
+        [size_counts[s] for s in sizes],
+        [level_counts[v] for v in levels],
+        feasible.astype(float),
+        caps,
+    )
+    cells = [
+        (
+            SizeBand.parse(size).edges[0] if level != "multi_ccg" else 0.0,
+            size,
+            level,
+            int(table[i, j]),
+        )
+        for i, size in enumerate(sizes)
+        for j, level in enumerate(levels)
+    ]
     size_col = build.column("size_band")
     level_col = build.column("level")
-    start = 0
-    for i, size in enumerate(sizes):
-        for j, level in enumerate(levels):
-            k = int(table[i, j])
-            size_col[shuffled[start : start + k]] = size
-            level_col[shuffled[start : start + k]] = level
-            start += k
+    free = pool.copy()
+    for need, size, level, k in sorted(cells, key=lambda cell: -cell[0]):
+        eligible = free[build.ccg_patients[free] > need]
+        if k > len(eligible):
+            raise ReconstructionError(
+                f"Only {len(eligible)} collaborating respondents work in CCGs large enough for "
+                f"{k} {level} collaborations of {size}."
+            )
+        chosen = _pick(rng, eligible, k)
+        size_col[chosen] = size
+        level_col[chosen] = level
+        free = free[~np.isin(free, chosen)]
+
+
+def _gp_form(
+    rng: np.random.Generator, build: _Build, record: _Record, year: int, pool: IntArray
+) -> None:
+    """Form of the collaboration: published shares, the rest by A-23's weights."""
+    in_pool = np.zeros(build.n, dtype=bool)
+    in_pool[pool] = True
+    n_pool = len(pool)
+    if year == 2015:
+        form = build.column("form")
+        counts: dict[str, int] = {}
+        for finding_id, value in (("2015-15", "federation"), ("2015-16", "super_practice")):
+            answer = _numerator_values(record, finding_id, "form", [value])[0]
+            counts[answer] = _count(
+                record, finding_id, _base_size(build, record, finding_id, in_pool)
+            )
+    else:
+        form = build.column("form")
+        fed = _count(record, "2017-06", _base_size(build, record, "2017-06", in_pool))
+        superp = round(float(record.param("super_practice_share_2017")) * n_pool)
+        counts = {"federation": fed, "super_practice": superp}
+    names, weights = _shares(record, "form_other_shares")
+    rest = n_pool - sum(counts.values())
+    for name, k in zip(names, _split(rest, weights).tolist(), strict=True):
+        counts[name] = counts.get(name, 0) + k
+    _deal_eligible(rng, pool, counts, form, _informal_bars(build, record, "form", list(counts)))
+
+
+def _gp_legal_form(
+    rng: np.random.Generator, build: _Build, record: _Record, year: int, pool: IntArray
+) -> None:
+    """Legal form: published shares (2015) or A-23's mix; informal ones are not incorporated."""
+    legal = build.column("legal_form")
+    in_pool = np.zeros(build.n, dtype=bool)
+    in_pool[pool] = True
+    if year == 2015:
+        limited_id = _evaluated(record, "2015-17")
+        computation = record.finding(limited_id).computation
+        base_mask = in_pool.copy()
+        if computation.get("type") == "proportion":
+            base_mask &= _mask(build, computation.get("base") or {})
+        counts = {
+            "limited_company": _count(record, limited_id, int(base_mask.sum())),
+            "cic": _count(record, "2015-18", int(base_mask.sum())),
+        }
+        names, shares = _shares(record, "legal_other_shares")
+        rest = len(pool) - sum(counts.values())
+        counts.update(zip(names, _split(rest, shares).tolist(), strict=True))
+    else:
+        names, shares = _shares(record, "legal_shares_2017")
+        counts = dict(zip(names, _split(len(pool), shares).tolist(), strict=True))
+    bars = _informal_bars(build, record, "legal_form", list(counts))
+    _deal_eligible(rng, pool, counts, legal, bars)
 
 
 def _gp_attributes(
@@ -853,53 +1003,8 @@ def _gp_attributes(
     in_pool = np.zeros(build.n, dtype=bool)
     in_pool[pool] = True
     n_pool = len(pool)
-    # form
-    if year == 2015:
-        published = [("2015-15", ["federation"]), ("2015-16", ["super_practice"])]
-        _single_with_target(
-            rng, build, record, "form", pool, published, "form_other_shares", in_pool
-        )
-    else:
-        fed = _count(record, "2017-06", _base_size(build, record, "2017-06", in_pool))
-        names, weights = _shares(record, "form_other_shares")
-        superp = round(float(record.param("super_practice_share_2017")) * n_pool)
-        counts = {"federation": fed, "super_practice": superp}
-        counts.update(zip(names, _split(n_pool - fed - superp, weights).tolist(), strict=True))
-        _deal(rng, pool, counts, build.column("form"))
-    # legal form: limited companies and CICs mostly among formal collaborations
-    legal = build.column("legal_form")
-    membership = build.single["membership"].astype(str)
-    if year == 2015:
-        limited_id = _evaluated(record, "2015-17")
-        computation = record.finding(limited_id).computation
-        base_mask = in_pool.copy()
-        if computation.get("type") == "proportion":
-            base_mask &= _mask(build, computation.get("base") or {})
-        limited = _count(record, limited_id, int(base_mask.sum()))
-        cic = _count(record, "2015-18", int(base_mask.sum()))
-        formal_w = float(record.param("legal_formal_weight"))
-        candidates = np.flatnonzero(base_mask).astype(np.int64)
-        legal_w = np.where(membership[candidates] == "informal", 1.0, formal_w).astype(float)
-        chosen = _pick(rng, candidates, limited + cic, legal_w)
-        chosen = chosen[rng.permutation(len(chosen))]
-        legal[chosen[:limited]] = "limited_company"
-        legal[chosen[limited:]] = "cic"
-        rest = pool[np.array([legal[i] is None for i in pool], dtype=bool)]
-        names, shares = _shares(record, "legal_other_shares")
-        _deal(rng, rest, dict(zip(names, _split(len(rest), shares).tolist(), strict=True)), legal)
-    else:
-        names, legal_shares = _shares(record, "legal_shares_2017")
-        legal_counts = _split(n_pool, legal_shares)
-        remaining = pool.copy()
-        remaining_w = np.where(
-            membership[pool] == "informal", 1.0, float(record.param("legal_formal_weight"))
-        ).astype(float)
-        for name, k in zip(names, legal_counts.tolist(), strict=True):
-            w = remaining_w if name in ("limited_company", "cic", "llp") else None
-            chosen = _pick(rng, remaining, k, w)
-            legal[chosen] = name
-            keep = ~np.isin(remaining, chosen)
-            remaining, remaining_w = remaining[keep], remaining_w[keep]
+    _gp_form(rng, build, record, year, pool)
+    _gp_legal_form(rng, build, record, year, pool)
     # size and level
     if year == 2015:
         above = _count(record, "2015-19", _base_size(build, record, "2015-19", in_pool))
@@ -920,7 +1025,8 @@ def _gp_attributes(
     above_names, above_w = _shares(record, above_key)
     size_counts = dict(zip(below_names, _split(n_pool - above, below_w).tolist(), strict=True))
     size_counts.update(zip(above_names, _split(above, above_w).tolist(), strict=True))
-    _size_and_level(rng, build, record, pool, size_counts, level_counts)
+    smallest = float(_ccg_frame(year)["registered_patients"].min())
+    _size_and_level(rng, build, pool, size_counts, level_counts, smallest)
     # age
     if year == 2015:
         age_id = _evaluated(record, "2015-14", "2015-06")
@@ -946,11 +1052,16 @@ _LARGE = ("100k_250k", "over_250k")
 def _realise(
     rng: np.random.Generator, capacity: IntArray, column_totals: Sequence[int]
 ) -> BoolArray:
-    """0/1 matrix with the given row and column sums (Gale–Ryser greedy, random ties)."""
+    """0/1 matrix with the given row and column sums (Gale–Ryser greedy, random ties).
+
+    Columns are filled largest first, each from the rows with the most room left, so the
+    matrix exists whenever any does.
+    """
     remaining = capacity.astype(np.int64).copy()
     out = np.zeros((len(capacity), len(column_totals)), dtype=bool)
-    for j in rng.permutation(len(column_totals)).tolist():
-        k = int(column_totals[j])
+    totals = np.asarray(column_totals, dtype=np.int64)
+    for j in np.lexsort((rng.random(len(totals)), -totals)).tolist():
+        k = int(totals[j])
         order = np.lexsort((rng.random(len(remaining)), -remaining))
         rows = order[:k]
         if k and remaining[rows].min() <= 0:
@@ -962,23 +1073,67 @@ def _realise(
     return out
 
 
+def _split_by_odds(
+    total: int, sizes: Sequence[int], odds_ratio: float, caps: Sequence[int] | None = None
+) -> IntArray:
+    """Split ``total`` successes over two groups so that their odds ratio is ``odds_ratio``.
+
+    Group 1 against group 0, over the groups' ``sizes``; the integer split whose realised odds
+    ratio is nearest (on the log scale) the stated one, each group holding at most its cap
+    (default: its size).
+    """
+    n0, n1 = int(sizes[0]), int(sizes[1])
+    c0, c1 = (n0, n1) if caps is None else (int(caps[0]), int(caps[1]))
+    best: tuple[float, int] | None = None
+    for k1 in range(max(0, total - c0), min(total, c1) + 1):
+        k0 = total - k1
+        odds1 = (k1 + 0.5) / (n1 - k1 + 0.5)
+        odds0 = (k0 + 0.5) / (n0 - k0 + 0.5)
+        gap = abs(math.log(odds1 / odds0) - math.log(odds_ratio))
+        if best is None or gap < best[0] - 1e-12:
+            best = (gap, k1)
+    if best is None:
+        raise ReconstructionError(f"Cannot place {total} in groups of {n0} and {n1}.")
+    return np.array([total - best[1], best[1]], dtype=np.int64)
+
+
+def _capacities(n: int, slots: int, shares: Sequence[float]) -> IntArray:
+    """How many aims (1, 2, 3) each of ``n`` respondents set: near ``shares``, adding to
+    ``slots``."""
+    counts = _split(n, shares)  # respondents setting 1, 2, 3 aims
+    if not n <= slots <= 3 * n:
+        raise ReconstructionError(f"{n} respondents cannot set {slots} aims (1 to 3 each).")
+    total = int(counts @ np.arange(1, 4))
+    while total < slots:  # one more aim for someone: from 2 to 3 if possible, else 1 to 2
+        move = 1 if counts[1] > 0 else 0
+        counts[move] -= 1
+        counts[move + 1] += 1
+        total += 1
+    while total > slots:  # one fewer: from 2 to 1 if possible, else 3 to 2
+        move = 1 if counts[1] > 0 else 2
+        counts[move] -= 1
+        counts[move - 1] += 1
+        total -= 1
+    return np.repeat(np.arange(1, 4, dtype=np.int64), counts)
+
+
 def _aims(rng: np.random.Generator, build: _Build, record: _Record, pool: IntArray) -> None:
-    """Which aims each collaboration set (1-3 each), larger ones leaning to access/community."""
+    """Which aims each collaboration set (1-3 each).
+
+    Each aim's setters are split between larger (100,000+) and smaller collaborations so that
+    the odds ratio of setting it is A-17's S-14 value; how many aims each respondent set then
+    follows A-24's shares within each size group, adding up to the aims placed there.
+    """
     from gpcollab.vocab import Aim
 
     aims = Aim.values()
     sizes = build.single["size_band"].astype(str)
     large = np.isin(sizes[pool], _LARGE)
     groups = [pool[~large], pool[large]]
-    # how many aims each respondent set
     k_names, k_shares = _shares(record, "aims_per_respondent_shares")
-    capacity = np.zeros(build.n, dtype=np.int64)
-    for group in groups:
-        counts = _split(len(group), k_shares)
-        values = np.repeat(np.array([int(k) for k in k_names], dtype=np.int64), counts)
-        capacity[group] = values[rng.permutation(len(group))]
-    slots = int(capacity[pool].sum())
-    # aim totals: access and sustainability published, the rest by weights
+    if [int(k) for k in k_names] != [1, 2, 3]:
+        raise ReconstructionError("A-24 must give the shares of one, two and three aims.")
+    slots = int(sum(int(_split(len(g), k_shares) @ np.arange(1, 4)) for g in groups))
     in_pool = np.zeros(build.n, dtype=bool)
     in_pool[pool] = True
     totals = {
@@ -986,18 +1141,20 @@ def _aims(rng: np.random.Generator, build: _Build, record: _Record, pool: IntArr
         "sustainability": _count(record, "S-01", _base_size(build, record, "S-01", in_pool)),
     }
     other_names, other_w = _shares(record, "aim_other_weights")
-    caps = [len(pool)] * len(other_names)
     rest = slots - sum(totals.values())
+    caps = [len(pool)] * len(other_names)
     totals.update(zip(other_names, _split_capped(rest, other_w, caps).tolist(), strict=True))
-    row_totals = [totals[a] for a in aims]
-    col_totals = [int(capacity[g].sum()) for g in groups]
     odds: Mapping[str, float] = record.param("aim_choice_or_larger")
-    seed = np.ones((len(aims), 2))
-    seed[:, 1] = [float(odds.get(a, 1.0)) for a in aims]
-    cell_caps = np.array([[len(groups[0]), len(groups[1])]] * len(aims), dtype=np.int64)
-    table = _ipf_integer(row_totals, col_totals, seed, cell_caps)
+    table = np.vstack(
+        [
+            _split_by_odds(totals[a], [len(groups[0]), len(groups[1])], float(odds.get(a, 1.0)))
+            for a in aims
+        ]
+    )
     for gi, group in enumerate(groups):
-        chosen = _realise(rng, capacity[group], table[:, gi].tolist())
+        capacity = _capacities(len(group), int(table[:, gi].sum()), k_shares)
+        capacity = capacity[rng.permutation(len(group))]
+        chosen = _realise(rng, capacity, table[:, gi].tolist())
         for j, aim in enumerate(aims):
             mask = build.aim_set.setdefault(aim, np.zeros(build.n, dtype=bool))
             mask[group[chosen[:, j]]] = True
@@ -1022,8 +1179,99 @@ def _solve_alpha(sizes: FloatArray, logit_shift: FloatArray, total: float) -> Fl
     return np.where(live, 1 / (1 + np.exp(-(lo + np.where(live, logit_shift, 0.0)))), 0.0)
 
 
+def _trend_odds_ratio(sizes: FloatArray, successes: FloatArray) -> float:
+    """Per-band odds ratio of a logistic trend (scores 0, 1, 2...) fitted to grouped counts.
+
+    The measure ``verify_findings`` reports for a trend (S-10); infinite when the counts
+    separate (successes only in the top band).
+    """
+    live = sizes > 0
+    score = np.arange(len(sizes), dtype=float)[live]
+    m, y = sizes[live], successes[live]
+    if len(m) < 2 or y.sum() in (0.0, m.sum()):
+        return math.nan
+    if np.all(y[:-1] == 0):
+        return math.inf
+    a, b = math.log(y.sum() / (m.sum() - y.sum())), 0.0
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-(a + b * score)))
+        w = m * p * (1 - p)
+        grad = np.array([(y - m * p).sum(), (score * (y - m * p)).sum()])
+        hess = np.array([[w.sum(), (w * score).sum()], [(w * score).sum(), (w * score**2).sum()]])
+        step = np.linalg.solve(hess, grad)
+        a, b = a + float(step[0]), b + float(step[1])
+        if np.abs(step).max() < 1e-10:
+            break
+    return math.exp(b)
+
+
+def _age_counts(total: int, sizes: IntArray, eligible: BoolArray, odds_ratio: float) -> IntArray:
+    """Split ``total`` successes over the age bands (setters ``sizes``).
+
+    Ineligible bands get none. With an odds ratio of 1 the split is proportional to the bands'
+    sizes; otherwise it is the split whose fitted per-band trend odds ratio
+    (:func:`_trend_odds_ratio`, over all bands) is nearest the stated one, rates never
+    falling from one eligible band to the next.
+    """
+    cap = np.where(eligible, sizes, 0).astype(np.int64)
+    if odds_ratio == 1.0 or int(eligible.sum()) <= 1:
+        return _split_capped(total, cap.astype(float), cap)
+    if eligible.all():  # no structural zero: the logistic trend's expected counts
+        shift = np.arange(len(sizes), dtype=float) * math.log(odds_ratio)
+        p = _solve_alpha(sizes.astype(float), shift, float(total))
+        return _split_capped(total, p * sizes, cap)
+    bands = np.flatnonzero(eligible)
+    best: tuple[float, IntArray] | None = None
+    for combo in itertools.product(*(range(int(cap[b]) + 1) for b in bands[1:])):
+        first = total - sum(combo)
+        if not 0 <= first <= cap[bands[0]]:
+            continue
+        counts = np.zeros(len(sizes), dtype=np.int64)
+        counts[bands] = [first, *combo]
+        rates = counts[bands] / np.maximum(sizes[bands], 1)
+        if np.any(np.diff(rates) < 0):
+            continue
+        realised = _trend_odds_ratio(sizes.astype(float), counts.astype(float))
+        if not math.isfinite(realised):
+            continue
+        gap = abs(math.log(realised) - math.log(odds_ratio))
+        if best is None or gap < best[0]:
+            best = (gap, counts)
+    if best is None:
+        raise ReconstructionError("No split over the age bands meets the stated trend.")
+    return best[1]
+
+
+def _outcome_counts(
+    total: int, setters: IntArray, eligible: BoolArray, age_or: float, group_or: float
+) -> IntArray:
+    """Fully-achieved counts per (age band, size-level group) cell.
+
+    The age margin follows the stated trend (:func:`_age_counts`), the group margin the stated
+    odds ratio between the groups (:func:`_split_by_odds`, over all their setters), and the
+    cells are the independence fit of both margins, integerised within each cell's setters.
+    """
+    by_age = setters.sum(axis=1)
+    ages = _age_counts(total, by_age, eligible, age_or)
+    room = np.where(eligible[:, None], setters, 0).astype(np.int64)
+    groups = _split_by_odds(total, setters.sum(axis=0).tolist(), group_or, room.sum(axis=0))
+    if group_or == 1.0:
+        groups = _split_capped(total, room.sum(axis=0).astype(float), room.sum(axis=0))
+    rows = [i for i in range(len(ages)) if ages[i] > 0]
+    out = np.zeros_like(setters)
+    if rows:
+        fitted = _ipf_integer(
+            ages[rows].tolist(),
+            groups.tolist(),
+            room[rows].astype(float),
+            room[rows],
+        )
+        out[rows] = fitted
+    return out
+
+
 def _outcomes(rng: np.random.Generator, build: _Build, record: _Record, pool: IntArray) -> None:
-    """Outcome of every aim set: exact fully/partially counts, age and size effects, S-06."""
+    """Outcome of every aim set: exact published counts, the stated effects, and S-06."""
     from gpcollab.vocab import Aim
 
     aims = Aim.values()
@@ -1033,54 +1281,37 @@ def _outcomes(rng: np.random.Generator, build: _Build, record: _Record, pool: In
     levels = build.single["level"].astype(str)
     big = np.isin(sizes, _LARGE) & np.isin(levels, ("single_ccg", "multi_ccg"))
     stratum = np.where(age_index >= 0, age_index * 2 + big.astype(int), -1)
-    n_strata = 2 * len(_AGE_ORDER)
     age_or: Mapping[str, float] = record.param("age_fully_or_per_band")
     min_age: Mapping[str, str] = record.param("min_age_band_fully")
     staff_or = float(record.param("staff_fully_or_large_ccg"))
     other_rates: Mapping[str, float] = record.param("fully_rate_other_aims")
-    # published fully counts
     setters = {a: build.aim_set[a] for a in aims}
-    fully_total: dict[str, int] = {}
-    fully_total["access"] = _count(record, "S-04", int(setters["access"].sum()))
-    fully_total["sustainability"] = _count(record, "S-02", int(setters["sustainability"].sum()))
+    fully_total: dict[str, int] = {
+        "access": _count(record, "S-04", int(setters["access"].sum())),
+        "sustainability": _count(record, "S-02", int(setters["sustainability"].sum())),
+    }
     for aim in aims:
         if aim not in fully_total:
             fully_total[aim] = round(float(other_rates[aim]) * int(setters[aim].sum()))
-    # fully counts per stratum (large CCG-wide or not x age band), by the stated effect sizes:
-    # first between the two S-09 groups (odds ratio over all setters of the aim, as the S-09
-    # test compares them), then across age bands within each group (odds ratio per band, with
-    # the S-11/S-12 structural zeros)
     fully = {a: np.zeros(build.n, dtype=bool) for a in aims}
     for aim in aims:
-        in_stratum = [np.flatnonzero(setters[aim] & (stratum == s)) for s in range(n_strata)]
-        sizes_s = np.array([len(m) for m in in_stratum], dtype=float)
+        members = [
+            [np.flatnonzero(setters[aim] & (stratum == band * 2 + g)) for g in (0, 1)]
+            for band in range(len(_AGE_ORDER))
+        ]
+        cell_sizes = np.array([[len(m) for m in row] for row in members], dtype=np.int64)
         floor = _AGE_ORDER.index(min_age.get(aim, "under_1y"))
-        eligible = np.array([divmod(s, 2)[0] >= floor for s in range(n_strata)])
-        by_group = np.array([sizes_s[g::2].sum() for g in (0, 1)])
-        caps = np.array([sizes_s[g::2][eligible[g::2]].sum() for g in (0, 1)], dtype=np.int64)
-        group_shift = np.array([0.0, math.log(staff_or) if aim == "staff" else 0.0])
-        p_group = _solve_alpha(by_group, group_shift, fully_total[aim])
-        group_counts = _split_capped(fully_total[aim], p_group * by_group, caps)
-        counts = np.zeros(n_strata, dtype=np.int64)
-        for g in (0, 1):
-            cells = np.arange(g, n_strata, 2)
-            shift = np.array(
-                [
-                    divmod(int(s), 2)[0] * math.log(float(age_or.get(aim, 1.0)))
-                    if eligible[s]
-                    else -np.inf
-                    for s in cells
-                ]
-            )
-            p = _solve_alpha(sizes_s[cells], shift, float(group_counts[g]))
-            counts[cells] = _split_capped(
-                int(group_counts[g]),
-                p * sizes_s[cells],
-                np.where(eligible[cells], sizes_s[cells], 0).astype(np.int64),
-            )
-        for s in range(n_strata):
-            members = in_stratum[s].astype(np.int64)
-            fully[aim][_pick(rng, members, int(counts[s]))] = True
+        eligible = np.arange(len(_AGE_ORDER)) >= floor
+        counts = _outcome_counts(
+            fully_total[aim],
+            cell_sizes,
+            eligible,
+            float(age_or.get(aim, 1.0)),
+            staff_or if aim == "staff" else 1.0,
+        )
+        for band, row in enumerate(members):
+            for g, cell in enumerate(row):
+                fully[aim][_pick(rng, cell.astype(np.int64), int(counts[band, g]))] = True
     _concentrate(rng, build, record, fully, setters, stratum, pool)
     # outcomes other than fully
     shares: Mapping[str, Sequence[float]] = record.param("non_fully_outcome_shares")
@@ -1105,6 +1336,42 @@ def _outcomes(rng: np.random.Generator, build: _Build, record: _Record, pool: In
         outcome[rest] = lab[np.minimum(draws, len(lab) - 1)]
 
 
+def _move(
+    rng: np.random.Generator,
+    matrix: BoolArray,
+    set_matrix: BoolArray,
+    stratum: IntArray,
+    donor_count: int | None,
+    taker_count: int | None,
+) -> bool:
+    """Move one fully-achieved outcome of some aim between two respondents of one stratum.
+
+    The donor holds ``donor_count`` fully-achieved aims (None: two or more), the taker set the
+    aim without achieving it and holds ``taker_count`` (None: one or more). Every aim's count
+    in every stratum is kept. Returns False when no such move exists.
+    """
+    per_person = matrix.sum(axis=1)
+    donor_ok = per_person >= 2 if donor_count is None else per_person == donor_count
+    taker_ok = per_person >= 1 if taker_count is None else per_person == taker_count
+    for j in rng.permutation(matrix.shape[1]).tolist():
+        donors = np.flatnonzero(matrix[:, j] & donor_ok)
+        takers = np.flatnonzero(set_matrix[:, j] & ~matrix[:, j] & taker_ok)
+        common = np.intersect1d(stratum[donors], stratum[takers])
+        if len(common) == 0:
+            continue
+        s = common[rng.integers(len(common))]
+        candidates = [int(d) for d in donors[stratum[donors] == s]]
+        donor = candidates[rng.integers(len(candidates))]
+        options = [int(t) for t in takers[stratum[takers] == s] if t != donor]
+        if not options:
+            continue
+        taker = options[rng.integers(len(options))]
+        matrix[donor, j] = False
+        matrix[taker, j] = True
+        return True
+    return False
+
+
 def _concentrate(
     rng: np.random.Generator,
     build: _Build,
@@ -1114,47 +1381,44 @@ def _concentrate(
     stratum: IntArray,
     pool: IntArray,
 ) -> None:
-    """Move fully-achieved outcomes between respondents of the same stratum and aim until
-    exactly the S-06 number of respondents has at least one aim fully achieved.
+    """Move fully-achieved outcomes between respondents of the same stratum and aim until the
+    S-06 number of respondents has at least one aim fully achieved, and fewer respondents
+    achieved two aims than one (and three than two).
 
-    Each move keeps every aim's count within every stratum, so the published rates and the
-    effect sizes are untouched; only how the outcomes cluster in respondents changes.
+    The S-06 count is the one in the published range nearest the number the outcomes reach
+    before any move, so as few moves as possible cluster them. Each move keeps every aim's
+    count within every stratum, so the published rates and the effect sizes are untouched.
     """
     aims = list(fully)
     matrix = np.column_stack([fully[a] for a in aims])
     set_matrix = np.column_stack([setters[a] for a in aims])
     in_pool = np.zeros(build.n, dtype=bool)
     in_pool[pool] = True
-    # the base of S-06 (evaluated once the aims are set; outcomes do not change it)
     base = _base_size(build, record, "S-06", in_pool)
-    target = _count(record, "S-06", base)
+    natural = int((matrix.sum(axis=1) > 0).sum())
+    target = min(_candidates(record, "S-06", base), key=lambda c: (abs(c - natural), c))
     for _ in range(5 * build.n):
-        per_person = matrix.sum(axis=1)
-        union = int((per_person > 0).sum())
+        union = int((matrix.sum(axis=1) > 0).sum())
         if union == target:
             break
-        moved = False
-        for j in rng.permutation(len(aims)).tolist():
-            if union > target:  # take the only success of one, give to someone who has one
-                donors = np.flatnonzero(matrix[:, j] & (per_person == 1))
-                takers = np.flatnonzero(set_matrix[:, j] & ~matrix[:, j] & (per_person >= 1))
-            else:  # take one of several successes, give to someone who has none
-                donors = np.flatnonzero(matrix[:, j] & (per_person >= 2))
-                takers = np.flatnonzero(set_matrix[:, j] & (per_person == 0))
-            common = np.intersect1d(stratum[donors], stratum[takers])
-            if len(common) == 0:
-                continue
-            s = common[rng.integers(len(common))]
-            donor = rng.choice(donors[stratum[donors] == s])
-            taker = rng.choice(takers[stratum[takers] == s])
-            matrix[donor, j] = False
-            matrix[taker, j] = True
-            moved = True
-            break
+        if union > target:  # take the only success of one, give to someone who has one
+            moved = _move(rng, matrix, set_matrix, stratum, 1, None)
+        else:  # take one of several successes, give to someone who has none
+            moved = _move(rng, matrix, set_matrix, stratum, None, 0)
         if not moved:
             raise ReconstructionError(
                 "Cannot reach the published share of respondents with an aim fully achieved."
             )
+    for _ in range(5 * build.n):
+        held = np.bincount(matrix.sum(axis=1), minlength=4)
+        if held[1] > held[2] >= held[3]:
+            break
+        if held[2] >= held[1]:  # two with two -> one with one, one with three
+            moved = _move(rng, matrix, set_matrix, stratum, 2, 2)
+        else:  # one with three and one with one -> two with two
+            moved = _move(rng, matrix, set_matrix, stratum, 3, 1)
+        if not moved:
+            break
     for j, aim in enumerate(aims):
         fully[aim] = matrix[:, j].copy()
 

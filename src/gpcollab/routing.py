@@ -19,7 +19,8 @@ and :func:`~gpcollab.io.read_survey` (row by row) enforce the same rules:
 
 One further rule ties two answers together: ``region_ccg``, the region given is the NHS England
 region of the respondent's CCG (``ccg_code``), looked up in the bundled CCG frames (2015-16 and
-2016-17 geography; codes outside them are not checked). An aims row with an outcome but no aim
+2016-17 geography, and the April 2017 merger of :data:`gpcollab.vocab.CCG_SUCCESSORS`; codes
+outside them are not checked). An aims row with an outcome but no aim
 breaks ``outcome_needs_aim``: outcomes are asked only for the aims a collaboration set.
 
 An answer whose condition item is blank is off route too: the questionnaire shows the item only
@@ -35,7 +36,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from gpcollab.vocab import ContractWillingness, Membership, Role
+from gpcollab.vocab import CCG_SUCCESSORS, ContractWillingness, Membership, Role
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -177,6 +178,9 @@ def _ccg_regions() -> dict[str, str]:
         text = folder.joinpath(name).read_text(encoding="utf-8")
         for row in csv.DictReader(text.splitlines()):
             regions.setdefault(row["ccg_code"], row["region_code"])
+    for merged in CCG_SUCCESSORS.values():  # a merged CCG lies in its predecessors' region
+        for old, new in merged.items():
+            regions.setdefault(new, regions[old])
     return regions
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from numpy.typing import ArrayLike
 
 __all__ = [
+    "CCG_SUCCESSORS",
     "Achievement",
     "AgeBand",
     "Aim",
@@ -168,6 +169,18 @@ class Region(Choice):
     MIDLANDS_EAST = "Y55", "Midlands and East of England"
     LONDON = "Y56", "London"
     SOUTH = "Y57", "South of England"
+
+
+CCG_SUCCESSORS: dict[int, dict[str, str]] = {
+    2017: {"00W": "14L", "01M": "14L", "01N": "14L"},
+}
+"""CCG mergers at the start of a wave's year: old code -> code in that year's geography.
+
+The bundled 2017 practice frame uses the CCGs of 2016-17 (209). On 1 April 2017 Central, North
+and South Manchester CCGs (00W, 01M, 01N) merged into NHS Manchester CCG (14L), leaving the 207
+CCGs the 2017 publications count (QOF 2016-17 organisation reference, geography of April 2017).
+The 2015 frame (2015-16, 209 CCGs) needs no change.
+"""
 
 
 class Membership(Choice):

@@ -1,0 +1,202 @@
+"""Check the synthetic response sets over many seeds: routing, physical limits, realised effects.
+
+For seeds 0-9 (or ``--seeds``) of all four reconstructed sets this script counts
+
+* routing violations (:func:`gpcollab.routing.find_violations`),
+* impossible combinations: a locality or whole-CCG collaboration larger than its CCG; a
+  whole-CCG or multi-CCG collaboration under 50,000 patients (the smallest CCG has about
+  74,000); an informal collaboration incorporated (company, CIC, LLP) or recorded as a merger,
+  super-practice or multi-site organisation; a CCG code outside the wave year's frame (207 CCGs
+  in 2017); a region other than the CCG's,
+* implausible S-06 patterns (at least as many respondents fully achieving two aims as one),
+
+and compares the realised odds ratios of the 2017 GP sets with the ones assumption A-17 states
+(geometric mean over the seeds, within a factor of 1.25), plus associations the record does not
+state, which should sit at chance level. The odds ratios are computed here from the tables, by
+code separate from the generator.
+
+The unit tests run the same checks on fewer seeds, to keep CI fast; run this script for all
+ten::
+
+    python data/check_reconstruction.py [--seeds 10]
+
+Exit status 1 when any check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from gpcollab import SurveyData, load_population, reconstruct
+from gpcollab.findings import assumption_value
+from gpcollab.routing import find_violations
+from gpcollab.vocab import CCG_SUCCESSORS, SizeBand
+
+SETS = ((2015, "gp"), (2015, "ccg"), (2017, "gp"), (2017, "ccg"))
+LARGE = ("100k_250k", "over_250k")
+WIDE = ("single_ccg", "multi_ccg")
+FACTOR = 1.25
+INCORPORATED = ("limited_company", "cic", "llp")
+SINGLE_ORGANISATION = ("merger", "super_practice", "multi_site")
+
+
+def ccg_frame(year: int) -> pd.DataFrame:
+    """CCG code -> region and registered patients in the wave year's geography."""
+    frame = load_population(year, "ccg")
+    merged = CCG_SUCCESSORS.get(year, {})
+    frame = frame.assign(ccg_code=frame["ccg_code"].map(lambda c: merged.get(c, c)))
+    return frame.groupby("ccg_code").agg(
+        region_code=("region_code", "first"), patients=("registered_patients", "sum")
+    )
+
+
+def impossible(survey: SurveyData) -> dict[str, int]:
+    """Counts of each impossible combination in one set."""
+    r = survey.respondents
+    frame = ccg_frame(survey.meta.wave)
+    out = {
+        "ccg_outside_frame": int((~r["ccg_code"].isin(frame.index)).sum()),
+        "region_not_ccg_region": int(
+            (r["region"].astype(str) != r["ccg_code"].map(frame["region_code"])).sum()
+        ),
+    }
+    if "level" not in r:
+        return out
+    low = r["size_band"].map(lambda b: SizeBand(b).edges[0] if isinstance(b, str) else np.nan)
+    high = r["size_band"].map(lambda b: SizeBand(b).edges[1] if isinstance(b, str) else np.nan)
+    patients = r["ccg_code"].map(frame["patients"])
+    level = r["level"].astype(object)
+    informal = r["membership"].astype(object) == "informal"
+    out["larger_than_own_ccg"] = int(
+        (level.isin(["locality", "single_ccg"]) & (low.astype(float) >= patients)).sum()
+    )
+    out["ccg_wide_under_50k"] = int((level.isin(WIDE) & (high.astype(float) <= 50_000)).sum())
+    out["ccg_wide_under_smallest_ccg"] = int(
+        (level.isin(WIDE) & (high.astype(float) <= frame["patients"].min())).sum()
+    )
+    out["informal_incorporated"] = int((informal & r["legal_form"].isin(INCORPORATED)).sum())
+    out["informal_single_organisation"] = int(
+        (informal & r["form"].isin(SINGLE_ORGANISATION)).sum()
+    )
+    return out
+
+
+def s06_implausible(survey: SurveyData) -> int:
+    """1 when at least as many respondents fully achieved two aims as one."""
+    assert survey.aims is not None
+    fully = survey.aims[survey.aims["outcome"] == "fully"].groupby("respondent_id").size()
+    held = np.bincount(fully.to_numpy(), minlength=4)
+    return int(not held[1] > held[2] >= held[3])
+
+
+def odds_ratio(exposed: np.ndarray, outcome: np.ndarray) -> float:
+    """2x2 odds ratio (0.5 added to every cell only when one is empty)."""
+    a = float((exposed & outcome).sum())
+    b = float((exposed & ~outcome).sum())
+    c = float((~exposed & outcome).sum())
+    d = float((~exposed & ~outcome).sum())
+    if min(a, b, c, d) == 0:
+        a, b, c, d = a + 0.5, b + 0.5, c + 0.5, d + 0.5
+    return (a * d) / (b * c)
+
+
+def trend_odds_ratio(score: np.ndarray, outcome: np.ndarray) -> float:
+    """Per-unit odds ratio of a logistic regression of ``outcome`` on ``score`` (Newton)."""
+    x = np.column_stack([np.ones(len(score)), score.astype(float)])
+    y = outcome.astype(float)
+    if y.sum() == 0 or y.sum() == len(y) or np.all(y[score < score.max()] == 0):
+        return math.inf if y.sum() else math.nan
+    beta = np.zeros(2)
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-x @ beta))
+        step = np.linalg.solve(x.T @ (x * (p * (1 - p))[:, None]), x.T @ (y - p))
+        beta += step
+        if np.abs(step).max() < 1e-10:
+            break
+    return float(np.exp(beta[1]))
+
+
+def realised(survey: SurveyData) -> dict[str, float]:
+    """Realised odds ratios of a 2017 GP set, by name (``S-14/access``, ...)."""
+    r = survey.respondents.set_index("respondent_id")
+    wide = survey.aims_wide()
+    collab = survey.collaborating().to_numpy()
+    large = r["size_band"].isin(LARGE).to_numpy()
+    group = large & r["level"].isin(WIDE).to_numpy()
+    age = r["age_band"].cat.codes.to_numpy()
+    out: dict[str, float] = {}
+    for aim in wide.columns:
+        chose = wide[aim].notna().to_numpy()
+        fully = (wide[aim] == "fully").to_numpy()
+        out[f"S-14/{aim}"] = odds_ratio(large[collab], chose[collab])
+        out[f"S-10/{aim}"] = trend_odds_ratio(age[chose], fully[chose])
+        out[f"unstated/aim_by_age/{aim}"] = trend_odds_ratio(age[collab], chose[collab])
+        if aim != "staff":
+            out[f"unstated/fully_by_group/{aim}"] = odds_ratio(group[chose], fully[chose])
+    staff = wide["staff"].notna().to_numpy()
+    out["S-09"] = odds_ratio(group[staff], (wide["staff"] == "fully").to_numpy()[staff])
+    return out
+
+
+def stated() -> dict[str, float]:
+    """The odds ratios assumption A-17 states, under the names :func:`realised` uses."""
+    value: Mapping[str, object] = assumption_value("A-17")
+    out: dict[str, float] = {"S-09": float(value["S-09"])}  # type: ignore[arg-type]
+    for key, prefix in (("S-10_per_band", "S-10"), ("S-14", "S-14")):
+        for aim, number in value[key].items():  # type: ignore[attr-defined]
+            out[f"{prefix}/{aim}"] = float(number)
+    return out
+
+
+def geometric_mean(values: Iterable[float]) -> float:
+    logs = [math.log(v) for v in values]
+    return math.exp(sum(logs) / len(logs))
+
+
+def run(seeds: int) -> int:
+    failures = 0
+    started = time.perf_counter()
+    per_seed: list[dict[str, float]] = []
+    for seed in range(seeds):
+        for wave, instrument in SETS:
+            survey = reconstruct(wave, instrument, seed=seed)
+            items = survey.meta.items
+            assert survey.aims is not None
+            violations = find_violations(survey.respondents, survey.aims, survey.multi, items)
+            bad = {k: v for k, v in impossible(survey).items() if v}
+            if violations or bad:
+                failures += 1
+                print(f"seed {seed} {instrument}{wave}: {len(violations)} routing, {bad}")
+            if (wave, instrument) == (2017, "gp"):
+                failures += s06_implausible(survey)
+                per_seed.append(realised(survey))
+    print(f"{seeds} seeds x 4 sets built and checked in {time.perf_counter() - started:.1f} s")
+    targets = stated()
+    print(f"{'odds ratio':32} {'stated':>7} {'realised':>9}  (geometric mean over seeds)")
+    for name in sorted({*targets, *per_seed[0]}):
+        got = geometric_mean(s[name] for s in per_seed)
+        want = targets.get(name, 1.0 if name.startswith("unstated") else None)
+        if want is None:
+            continue
+        ok = 1 / FACTOR <= got / want <= FACTOR
+        failures += not ok
+        print(f"{name:32} {want:7.2f} {got:9.2f}  {'ok' if ok else 'OUT OF RANGE'}")
+    print("all checks pass" if not failures else f"{failures} check(s) failed")
+    return 1 if failures else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=10)
+    return run(parser.parse_args(argv).seeds)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
