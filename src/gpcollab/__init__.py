@@ -14,7 +14,7 @@ from gpcollab.errors import UnknownNameError
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it (one module per idea; see DESIGN.md)
+# public name -> module that defines it (one module per idea; see docs/architecture.md)
 _EXPORTS: dict[str, str] = {
     # errors
     "GpcollabError": "errors",

@@ -6,7 +6,8 @@ come out as the published ones (to the published rounding) and whose stated asso
 Every set it returns has ``meta.synthetic = True``; it is a teaching and testing device, never a
 stand-in for the real responses.
 
-The method (see the project design, "Reconstructing responses from the record"):
+The method (summarised with the package's layers in ``docs/architecture.md``, "The synthetic
+reconstruction"):
 
 1. **Counts first.** For every published percentage the base is fixed (through the named
    assumption the register gives), and the integer count whose percentage rounds to the

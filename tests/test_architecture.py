@@ -1,0 +1,110 @@
+"""The import rule of docs/architecture.md, checked against the source.
+
+The module map in docs/architecture.md gives every module a layer; a module may import (at the
+top or inside a function) only from its own layer or a lower one. A module missing from the map
+fails too, so the map stays complete.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+import gpcollab
+
+SRC = Path(gpcollab.__file__).parent
+MAP = Path(__file__).parents[1] / "docs" / "architecture.md"
+
+
+def _layers() -> dict[str, int]:
+    rows = re.findall(r"^\| `([\w.]+)` \| (\d) \|", MAP.read_text(encoding="utf-8"), re.M)
+    return {name: int(layer) for name, layer in rows}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _modules() -> list[Path]:
+    return sorted(SRC.rglob("*.py"))
+
+
+def _layer_of(name: str, layers: dict[str, int]) -> int | None:
+    # a submodule without a line of its own belongs to its package's layer
+    while name:
+        if name in layers:
+            return layers[name]
+        name = name.rpartition(".")[0]
+    return None
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """(line, gpcollab module) of every runtime import (TYPE_CHECKING blocks excluded)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+        for inner in ast.walk(node)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "gpcollab":  # `from gpcollab import analysis` or __version__
+                found += [(node.lineno, alias.name) for alias in node.names]
+            elif node.module.startswith("gpcollab."):
+                found.append((node.lineno, node.module.removeprefix("gpcollab.")))
+        elif isinstance(node, ast.Import):
+            found += [
+                (node.lineno, a.name.removeprefix("gpcollab."))
+                for a in node.names
+                if a.name.startswith("gpcollab.")
+            ]
+    return found
+
+
+def test_the_map_is_read() -> None:
+    layers = _layers()
+    assert layers["errors"] == 0
+    assert layers["findings"] > layers["significance"]  # the record sits above the engine
+    assert layers["cli"] == max(layers.values())
+    # the scan sees real imports: analysis uses the engine's trend test and its own layer
+    targets = {target for _, target in _imports(SRC / "analysis.py")}
+    assert {"significance", "_respondents", "errors"} <= targets
+
+
+def test_every_module_is_on_the_map() -> None:
+    layers = _layers()
+    missing = [
+        _module_name(p)
+        for p in _modules()
+        if p != SRC / "__init__.py" and _layer_of(_module_name(p), layers) is None
+    ]
+    assert missing == [], f"add a line for each of these to the module map in {MAP.name}"
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: _module_name(p) or "gpcollab")
+def test_imports_go_down_the_layers(path: Path) -> None:
+    layers = _layers()
+    name = _module_name(path)
+    if not name:  # the package root resolves every public name lazily
+        return
+    own = _layer_of(name, layers)
+    if own is None:
+        pytest.skip(f"{name} is not on the map (reported by the test above)")
+    upward = []
+    for line, target in _imports(path):
+        if target == "__version__":
+            continue
+        layer = _layer_of(target, layers)
+        if layer is not None and layer > own:
+            upward.append(f"{path.name}:{line} imports {target} (layer {layer} > {own})")
+    assert upward == []
