@@ -58,11 +58,11 @@ from gpcollab._respondents import (
     ticked,
 )
 from gpcollab.design import SurveyDesign
-from gpcollab.errors import ArgumentError, DesignError
+from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, GpcollabError
 from gpcollab.estimate import BoundaryWarning, estimate_proportions
 from gpcollab.intervals import wald_ci
 from gpcollab.schema import ITEMS, SurveyData
-from gpcollab.significance import trend_test
+from gpcollab.significance import chisq_test, trend_test
 from gpcollab.vocab import (
     Achievement,
     Aim,
@@ -511,7 +511,7 @@ def compare_waves(
     >>> gp17 = gpcollab.load_survey(2017, "gp")  # doctest: +SKIP
     >>> gpcollab.compare_waves(gp15, gp17, "membership", "in_collaboration")  # doctest: +SKIP
     """
-    from scipy import stats
+    from scipy import stats  # heavy: scipy loads only when this runs
 
     first = check_survey(first, "first")
     second = check_survey(second, "second")
@@ -885,9 +885,6 @@ def achievement_trend(
     >>> import gpcollab
     >>> gpcollab.achievement_trend(gpcollab.load_survey(2017, "gp"))  # doctest: +SKIP
     """
-    from gpcollab.errors import ConvergenceError, GpcollabError
-    from gpcollab.significance import chisq_test
-
     survey = check_survey(survey)
     survey.require("aims", across)
     check_choice(too_early, TOO_EARLY_CHOICES, "too_early")

@@ -20,10 +20,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from gpcollab.errors import ScenarioSpecError
+from gpcollab import __version__
+from gpcollab.errors import (
+    CodebookError,
+    ConvergenceError,
+    GpcollabError,
+    LoadError,
+    MissingItemError,
+    ScenarioSpecError,
+    UnreadableFileError,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -70,8 +81,8 @@ def add_validate(subparsers: Subparsers) -> None:
 
 def run_validate(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Run ``validate``; returns the exit status."""
+    # cli: loaded only when this subcommand runs
     from gpcollab.codebook import load_codebook
-    from gpcollab.errors import CodebookError, LoadError, UnreadableFileError
     from gpcollab.io import read_survey
 
     stdout = out or sys.stdout
@@ -124,8 +135,6 @@ _NO = ("no", "false", "0", "unfunded")
 
 def _progress(stream: TextIO | None = None) -> Callable[[str], None]:
     """A progress callback writing ``[  1.2s] message`` lines to ``stream`` (stderr)."""
-    import time
-
     started = time.perf_counter()
 
     def say(message: str) -> None:
@@ -136,8 +145,6 @@ def _progress(stream: TextIO | None = None) -> Callable[[str], None]:
 
 def _out_dir(value: str, command: str) -> str | None:
     """Check ``--out``: returns an error message, or None when the folder is usable."""
-    from pathlib import Path
-
     path = Path(value)
     if path.exists() and not path.is_dir():
         return f"gpcollab {command}: --out {value!r} exists and is not a folder"
@@ -221,6 +228,7 @@ def add_reproduce(subparsers: Subparsers) -> None:
 
 def run_reproduce(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Run ``reproduce``; returns the exit status."""
+    # cli: loaded only when this subcommand runs
     from gpcollab.datasets.surveys import load_survey
     from gpcollab.report import build_report
 
@@ -271,8 +279,8 @@ def add_report(subparsers: Subparsers) -> None:
 
 def run_report(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Run ``report``; returns the exit status."""
+    # cli: loaded only when this subcommand runs
     from gpcollab.codebook import load_codebook
-    from gpcollab.errors import CodebookError, LoadError, UnreadableFileError
     from gpcollab.io import read_survey
     from gpcollab.report import build_report
 
@@ -313,7 +321,7 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def _scenario_value(term: str, text: str, spec: str) -> object:
-    from gpcollab.schema import ITEMS
+    from gpcollab.schema import ITEMS  # cli: loaded only when this subcommand runs
 
     if term == "funding":
         key = text.strip().casefold()
@@ -349,7 +357,7 @@ def parse_scenario(spec: str) -> Scenario:
     ScenarioSpecError
         Naming the problem and listing the allowed terms or values.
     """
-    from gpcollab.whatif import Scenario
+    from gpcollab.whatif import Scenario  # cli: loaded only when this subcommand runs
 
     text = spec.strip()
     if not text:
@@ -488,6 +496,7 @@ def _term_list(text: str) -> tuple[str, ...]:
 
 def _whatif_survey(args: argparse.Namespace) -> SurveyData:
     """The response set ``--survey`` names; raises GpcollabError when it cannot be had."""
+    # cli: loaded only when this subcommand runs
     from gpcollab.datasets.surveys import load_survey
     from gpcollab.io import read_survey
 
@@ -499,7 +508,7 @@ def _whatif_survey(args: argparse.Namespace) -> SurveyData:
 
 def run_whatif(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Run ``whatif``; returns the exit status."""
-    from gpcollab.errors import ConvergenceError, GpcollabError, MissingItemError
+    # cli: loaded only when this subcommand runs
     from gpcollab.schema import SYNTHETIC_NOTICE
     from gpcollab.vocab import Aim
     from gpcollab.whatif import standardise
@@ -604,8 +613,6 @@ SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every registered subcommand."""
-    from gpcollab import __version__
-
     parser = argparse.ArgumentParser(
         prog="gpcollab",
         description="Analyse surveys of collaboration between GP practices in England.",

@@ -27,6 +27,7 @@ import pandas as pd
 
 from gpcollab.errors import ConvergenceError, FindingsError, GpcollabError
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
+from gpcollab.significance import chisq_test, trend_test
 from gpcollab.vocab import Achievement, Aim, Membership
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -802,8 +803,6 @@ class _Evaluator:
         self, base: np.ndarray, group: np.ndarray, outcome: np.ndarray, label: str
     ) -> tuple[float, float, float, str]:
         """Rates in group and rest (percent), chisq p-value, and a detail line."""
-        from gpcollab.significance import chisq_test
-
         w = self._weights()
         in_group, rest = base & group, base & ~group
         if not in_group.any() or not rest.any():
@@ -827,8 +826,6 @@ class _Evaluator:
         by outcome (``chisq_test``) and the direction of the rates from the youngest (lowest)
         observed band to the oldest (highest).
         """
-        from gpcollab.significance import chisq_test
-
         weights = (
             sub[self.design.weights].to_numpy(dtype=float)
             if self.design is not None and self.design.weights is not None
@@ -864,8 +861,6 @@ class _Evaluator:
         base = self.mask(node["base"])
         test = node["test"]
         if test == "trend":
-            from gpcollab.significance import trend_test
-
             across = node["across"]
             self._require(across)
             rows = base & self.frame[across].notna().to_numpy()

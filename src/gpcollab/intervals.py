@@ -58,7 +58,7 @@ def t_quantile(level: float, df: ArrayLike) -> FloatArray:
     >>> round(float(t_quantile(0.95, np.inf)), 6)
     1.959964
     """
-    from scipy import special
+    from scipy import special  # heavy: scipy loads only when this runs
 
     q = 1.0 - (1.0 - check_level(level)) / 2.0
     dfa = _f(df)
@@ -145,7 +145,7 @@ def korn_graubard_ci(
     ``(t_{n-1} / t_df)^2`` (critical values at ``level``); the ends are the beta quantiles
     ``B^{-1}(alpha/2; n* p, n* (1 - p) + 1)`` and ``B^{-1}(1 - alpha/2; n* p + 1, n* (1 - p))``.
     """
-    from scipy import special
+    from scipy import special  # heavy: scipy loads only when this runs
 
     lvl = check_level(level)
     alpha = 1.0 - lvl
@@ -215,7 +215,7 @@ def clopper_pearson_ci(
     >>> float(low), round(float(high), 7)
     (0.0, 0.1088812)
     """
-    from scipy import special
+    from scipy import special  # heavy: scipy loads only when this runs
 
     alpha = 1.0 - check_level(level)
     xa, na = _f(x), _f(n)

@@ -37,18 +37,23 @@ import json
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
-from gpcollab._typing import FloatArray
+from gpcollab._typing import BoolArray, FloatArray
+from gpcollab.datasets import load_population
 from gpcollab.errors import ReconstructionError, UnknownNameError
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
-
-    from gpcollab.schema import SurveyData
+from gpcollab.findings import (
+    assumption_value,
+    filter_mask,
+    load_findings,
+    resolve_computation,
+)
+from gpcollab.schema import ITEMS, SurveyData, SurveyMeta
+from gpcollab.vocab import CCG_SUCCESSORS, Aim, Instrument, Level, SizeBand
 
 __all__ = [
     "INSTRUMENTS",
@@ -57,7 +62,6 @@ __all__ = [
     "reconstruct",
 ]
 
-BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 ObjArray = npt.NDArray[np.object_]
 
@@ -203,8 +207,6 @@ _PARAMETERS: Mapping[str, tuple[str, Callable[[Any], Any]]] = {
 
 def _parameter(key: str) -> Any:
     """One reconstruction parameter, read from its assumption (default option)."""
-    from gpcollab.findings import assumption_value
-
     if key not in _PARAMETERS:
         raise ReconstructionError(f"No reconstruction parameter {key!r}.")
     assumption_id, read = _PARAMETERS[key]
@@ -284,8 +286,6 @@ class _Record:
 
     @classmethod
     def load(cls) -> _Record:
-        from gpcollab.findings import load_findings, resolve_computation
-
         frame = load_findings()
         findings: dict[str, _Finding] = {}
         for row in frame.to_dict("records"):
@@ -333,8 +333,6 @@ class _Record:
 
     def assumption_value(self, assumption_id: str) -> Any:
         """The default option's ``value`` of an assumption (its filter when it has none)."""
-        from gpcollab.findings import assumption_value
-
         return assumption_value(assumption_id)
 
     def param(self, key: str) -> Any:
@@ -459,8 +457,6 @@ class _BuildView:
 
 def _mask(build: _Build, where: Mapping[str, Any]) -> BoolArray:
     """Evaluate a register filter on the set being built (the evaluator verification uses)."""
-    from gpcollab.findings import filter_mask
-
     return np.asarray(filter_mask(where, _BuildView(build)), dtype=bool)
 
 
@@ -640,9 +636,6 @@ def _ccg_frame(year: int) -> pd.DataFrame:
     (:data:`gpcollab.vocab.CCG_SUCCESSORS`): merged CCGs add up their practices and patients.
     Sorted by code.
     """
-    from gpcollab.datasets import load_population
-    from gpcollab.vocab import CCG_SUCCESSORS
-
     frame = load_population(year, "ccg")
     merged = CCG_SUCCESSORS.get(year, {})
     codes = frame["ccg_code"].astype(str).map(lambda code: merged.get(code, code))
@@ -882,8 +875,6 @@ def _size_level_feasible(size: str, level: str, smallest_ccg: float) -> bool:
     A whole-CCG or multi-CCG collaboration covers at least the smallest CCG's patients, so its
     band must reach above that; a locality may be of any size.
     """
-    from gpcollab.vocab import SizeBand
-
     return level == "locality" or SizeBand.parse(size).edges[1] > smallest_ccg
 
 
@@ -902,8 +893,6 @@ def _size_and_level(
     demanding cell first: a locality or whole-CCG collaboration must fit inside its CCG (its
     band's lower bound below the CCG's registered patients).
     """
-    from gpcollab.vocab import Level, SizeBand
-
     assert build.ccg_patients is not None
     sizes = [s for s in SizeBand.values() if s in size_counts]
     levels = [v for v in Level.values() if v in level_counts]
@@ -1125,8 +1114,6 @@ def _aims(rng: np.random.Generator, build: _Build, record: _Record, pool: IntArr
     the odds ratio of setting it is A-17's S-14 value; how many aims each respondent set then
     follows A-24's shares within each size group, adding up to the aims placed there.
     """
-    from gpcollab.vocab import Aim
-
     aims = Aim.values()
     sizes = build.single["size_band"].astype(str)
     large = np.isin(sizes[pool], _LARGE)
@@ -1273,8 +1260,6 @@ def _outcome_counts(
 
 def _outcomes(rng: np.random.Generator, build: _Build, record: _Record, pool: IntArray) -> None:
     """Outcome of every aim set: exact published counts, the stated effects, and S-06."""
-    from gpcollab.vocab import Aim
-
     aims = Aim.values()
     age = build.single["age_band"].astype(str)
     age_index = np.array([_AGE_ORDER.index(a) if a in _AGE_ORDER else -1 for a in age])
@@ -1653,11 +1638,6 @@ def _source(wave: int, instrument: str, seed: int) -> str:
 def _frames(
     build: _Build, wave: int, instrument: str, items: Sequence[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, dict[str, pd.DataFrame]]:
-    import pandas as pd
-
-    from gpcollab.schema import ITEMS
-    from gpcollab.vocab import Aim
-
     width = max(4, len(str(build.n)))
     ids = np.array([f"{instrument}{wave}-{i + 1:0{width}d}" for i in range(build.n)], dtype=object)
     respondents: dict[str, Any] = {"respondent_id": ids}
@@ -1747,9 +1727,6 @@ def reconstruct(wave: int, instrument: str, seed: int = 0) -> SurveyData:
         )
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ReconstructionError(f"seed must be a non-negative integer, got {seed!r}.")
-    from gpcollab.schema import SurveyData, SurveyMeta
-    from gpcollab.vocab import Instrument
-
     year, inst = key
     record = _Record.load()
     n = int(record.value(_SAMPLE_FINDING[key]))

@@ -190,7 +190,7 @@ def ccg_region(code: object) -> str | None:
 
 
 def _item_base(item: str) -> Route:
-    from gpcollab.schema import ITEMS  # the item list lives in the data model that imports us
+    from gpcollab.schema import ITEMS  # cycle: the item list lives in schema, which imports us
 
     return ROUTES[ITEMS[item].base]
 
@@ -263,7 +263,7 @@ def find_violations(
     list of Violation
         In table order: respondents (by item), aims, then multi-select items.
     """
-    import pandas as pd
+    import pandas as pd  # light: `import gpcollab.routing` does not load pandas
 
     found: list[Violation] = []
     ids = respondents["respondent_id"]

@@ -28,6 +28,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from gpcollab.errors import MissingItemError, SurveyValidationError
+from gpcollab.routing import RULES, find_violations
 from gpcollab.vocab import (
     Achievement,
     AgeBand,
@@ -289,7 +290,7 @@ class SurveyData:
 
         CCG instruments, which do not ask about membership, give all False.
         """
-        import pandas as pd
+        import pandas as pd  # light: `import gpcollab.schema` does not load pandas
 
         if "membership" not in self.respondents:
             return pd.Series(False, index=self.respondents.index, name="collaborating")
@@ -299,8 +300,8 @@ class SurveyData:
     def selected(self, item: str) -> pd.DataFrame:
         """Wide boolean table of a multi-select item: one row per respondent, one column per
         option, True where ticked. Rows follow ``respondents``; index is ``respondent_id``."""
-        import numpy as np
-        import pandas as pd
+        import numpy as np  # light: `import gpcollab.schema` does not load numpy
+        import pandas as pd  # light: `import gpcollab.schema` does not load pandas
 
         self.require(item)
         spec = ITEMS[item]
@@ -319,7 +320,7 @@ class SurveyData:
     def aims_wide(self) -> pd.DataFrame:
         """Outcome per respondent and aim: rows follow ``respondents`` (index
         ``respondent_id``), one categorical column per aim, missing where the aim was not set."""
-        import pandas as pd
+        import pandas as pd  # light: `import gpcollab.schema` does not load pandas
 
         self.require("aims")
         aims = self.aims
@@ -380,7 +381,7 @@ def _coerce_categorical(
     frame: pd.DataFrame, table: str, column: str, choices: type[Choice], failures: list[_Failure]
 ) -> None:
     """Replace ``frame[column]`` by the enum's ordered categorical; record unknown values."""
-    import pandas as pd
+    import pandas as pd  # light: `import gpcollab.schema` does not load pandas
 
     raw = frame[column]
     if isinstance(raw.dtype, pd.CategoricalDtype):
@@ -407,7 +408,7 @@ def _check_respondent_columns(
     respondents: pd.DataFrame, meta: SurveyMeta, failures: list[_Failure]
 ) -> None:
     """Every column known and promised by ``meta.items``; every promised item present."""
-    import pandas as pd
+    import pandas as pd  # light: `import gpcollab.schema` does not load pandas
 
     for item in meta.items:
         if item not in ITEMS:
@@ -438,7 +439,7 @@ def _coerce_respondents(
     respondents: pd.DataFrame, meta: SurveyMeta, failures: list[_Failure]
 ) -> pd.DataFrame:
     """Check the columns, then coerce items to categoricals, numbers to float, text to str."""
-    import pandas as pd
+    import pandas as pd  # light: `import gpcollab.schema` does not load pandas
 
     respondents = respondents.reset_index(drop=True).copy()
     _check_respondent_columns(respondents, meta, failures)
@@ -462,7 +463,7 @@ def _coerce_aims(
     aims: pd.DataFrame | None, meta: SurveyMeta, failures: list[_Failure]
 ) -> pd.DataFrame:
     """The aims table with its three columns, aim and outcome as categoricals."""
-    import pandas as pd
+    import pandas as pd  # light: `import gpcollab.schema` does not load pandas
 
     aim_columns = ["respondent_id", "aim", "outcome"]
     if aims is None:
@@ -485,7 +486,7 @@ def _coerce_aims(
 
 
 def _coerce_multi_table(name: str, table: pd.DataFrame, failures: list[_Failure]) -> pd.DataFrame:
-    import pandas as pd
+    import pandas as pd  # light: `import gpcollab.schema` does not load pandas
 
     table = table.reset_index(drop=True).copy()
     for column in ("respondent_id", "option"):
@@ -502,7 +503,7 @@ def _coerce_multi(
     multi: Mapping[str, pd.DataFrame], meta: SurveyMeta, failures: list[_Failure]
 ) -> dict[str, pd.DataFrame]:
     """One coerced long table per multi-select item asked (empty when none was given)."""
-    import pandas as pd
+    import pandas as pd  # light: `import gpcollab.schema` does not load pandas
 
     multi_items = [i for i in meta.items if i in ITEMS and ITEMS[i].kind == "multi"]
     tables: dict[str, pd.DataFrame] = {}
@@ -529,8 +530,6 @@ def _routing_failures(
     meta: SurveyMeta,
 ) -> list[_Failure]:
     """Answers given off the questionnaire's route (:mod:`gpcollab.routing`)."""
-    from gpcollab.routing import RULES, find_violations
-
     return [
         _failure(
             v.table,
@@ -568,8 +567,8 @@ def _pandera_failures(
     respondents: pd.DataFrame, aims: pd.DataFrame, tables: Mapping[str, pd.DataFrame]
 ) -> list[_Failure]:
     """Column-level checks with pandera (lazy: every failure collected)."""
-    import pandera.pandas as pa
-    from pandera.errors import SchemaErrors
+    import pandera.pandas as pa  # heavy: pandera.pandas loads only when this runs
+    from pandera.errors import SchemaErrors  # heavy: pandera.errors loads only when this runs
 
     id_column = pa.Column(str, nullable=False, unique=False, coerce=False)
     respondent_columns: dict[str, Any] = {
@@ -639,7 +638,7 @@ def _referential_failures(
 
 
 def _raise(failures: list[_Failure], meta: SurveyMeta) -> None:
-    import pandas as pd
+    import pandas as pd  # light: `import gpcollab.schema` does not load pandas
 
     columns = ["table", "column", "check", "row", "value", "respondent_id", "rule"]
     frame = pd.DataFrame(failures, columns=columns)

@@ -97,7 +97,7 @@ class Choice(StrEnum):
     @classmethod
     def dtype(cls) -> pd.CategoricalDtype:
         """The ordered pandas categorical dtype whose categories are the machine values."""
-        import pandas as pd
+        import pandas as pd  # light: `import gpcollab.vocab` does not load pandas
 
         return pd.CategoricalDtype(cls.values(), ordered=True)
 
@@ -265,7 +265,7 @@ class SizeBand(Choice):
         ['under_30k', 'under_30k', '30k_50k', 'over_250k', nan]
         """
         import numpy as np  # lazy, as dtype(): the vocabulary does not load numpy or pandas
-        import pandas as pd
+        import pandas as pd  # light: `import gpcollab.vocab` does not load pandas
 
         values = pd.to_numeric(pd.Series(patients, dtype=object), errors="coerce")
         numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)

@@ -25,6 +25,7 @@ import pandas as pd
 from gpcollab._checks import check_level
 from gpcollab._respondents import DesignArg, DontKnow, TooEarly, check_survey, set_attrs
 from gpcollab._typing import FloatArray
+from gpcollab.datasets import load_population
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
 from gpcollab.models import (
     DEFAULT_TERMS,
@@ -865,8 +866,6 @@ def pcn_projection(
     conf = check_level(level)
     _check_boot(n_boot, seed)
     if population is None:
-        from gpcollab.datasets import load_population
-
         population = load_population(2019, "pcn")
     if "registered_patients" not in population.columns:
         raise ArgumentError(

@@ -18,16 +18,17 @@ import copy
 import json
 from collections.abc import Mapping
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from gpcollab.errors import SurveyLoadError
+import pandas as pd
 
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
-
-    from gpcollab.schema import SurveyData
+from gpcollab.datasets import DatasetEntry
+from gpcollab.errors import DatasetError, SurveyLoadError
+from gpcollab.schema import ITEMS, SurveyData, SurveyMeta
+from gpcollab.vocab import Achievement, Aim, Instrument
 
 __all__ = [
     "BUNDLED_SEED",
@@ -101,9 +102,6 @@ def survey_tables(survey: SurveyData) -> dict[str, pd.DataFrame]:
 
 
 def _column_spec(name: str, table: str) -> dict[str, Any]:
-    from gpcollab.schema import ITEMS
-    from gpcollab.vocab import Achievement, Aim
-
     if name == "respondent_id":
         return {"dtype": "string", "description": "Synthetic respondent identifier"}
     if name == "ccg_code":
@@ -227,14 +225,6 @@ def write_bundled_survey(survey: SurveyData, folder: Path | str) -> list[Path]:
 
 @cache
 def _load(key: tuple[int, str]) -> SurveyData:
-    from importlib import resources
-
-    import pandas as pd
-
-    from gpcollab.datasets import DatasetEntry, DatasetError
-    from gpcollab.schema import SurveyData, SurveyMeta
-    from gpcollab.vocab import Instrument
-
     folder = resources.files("gpcollab.datasets").joinpath("surveys", SURVEY_FOLDERS[key])
     resource = f"surveys/{SURVEY_FOLDERS[key]}/metadata.json"
     try:
