@@ -20,9 +20,13 @@ from _r_suite import compare, design, load, reference
 from gpcollab import (
     SurveyDesign,
     chisq_test,
+    compare_means,
     estimate_mean,
     estimate_proportions,
+    estimate_quantile,
+    estimate_ratio,
     estimate_total,
+    estimate_var,
     logistic_regression,
     poststratify,
     rake,
@@ -54,11 +58,6 @@ UNSUPPORTED: dict[str, str] = {
     "deff/kigyo_pps/mean_replace": "deff='replace', as unsupported/deff_replace_weighted",
     "deff/kigyo_pps/total_replace": "deff='replace', as unsupported/deff_replace_weighted",
     "deff/scd_fpc/mean_alive_replace": "deff='replace', as unsupported/deff_replace_weighted",
-    # TEMPORARY until estimate_quantile/ratio/var and mean_test land (issue 9)
-    "unsupported/svyquantile": "estimate_quantile not landed yet",
-    "unsupported/svyratio": "estimate_ratio not landed yet",
-    "unsupported/svyvar": "estimate_var not landed yet",
-    "unsupported/svyttest": "the two-group mean test not landed yet",
     "unsupported/svyby_covmat_contrast": "covariances between domain estimates (svycontrast)",
     "unsupported/svytable": "weighted contingency tables (svytable); estimate_total of "
     "indicator columns gives the cells",
@@ -613,9 +612,35 @@ def _cases() -> dict[str, Callable[[], Quantities]]:
             "calib/rake_clus1_partialjoint_tight": _calib_partial_joint,
             "calib/db_rake_by_sex_totals_tight": _calib_db,
             "calib/french_poststrat_glm_na": _calib_french_glm_na,
+            "unsupported/svyquantile": _svyquantile,
+            "unsupported/svyratio": _svyratio,
+            "unsupported/svyvar": _svyvar,
+            "unsupported/svyttest": _svyttest,
         }
     )
     return cases
+
+
+def _svyquantile() -> Quantities:
+    data, des = design("clus1")
+    return {"q50": float(estimate_quantile(data, "api00", design=des)["estimate"].iloc[0])}
+
+
+def _svyratio() -> Quantities:
+    data, des = design("clus1")
+    row = estimate_ratio(data, "api.stu", "enroll", design=des).iloc[0]
+    return {"est": float(row["estimate"]), "se": float(row["se"])}
+
+
+def _svyvar() -> Quantities:
+    data, des = design("clus1")
+    return {"est": float(estimate_var(data, "api00", design=des)["estimate"].iloc[0])}
+
+
+def _svyttest() -> Quantities:
+    data, des = design("clus1")
+    row = compare_means(data, "enroll", "comp.imp", design=des).iloc[0]
+    return {"t": float(row["statistic"]), "p.comp.impYes": float(row["p_value"])}
 
 
 def _stype_compimp() -> Quantities:

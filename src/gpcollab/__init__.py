@@ -71,6 +71,7 @@ _EXPORTS: dict[str, str] = {
     "chisq_test": "significance",
     "trend_test": "significance",
     "compare_proportions": "significance",
+    "compare_means": "significance",
     "logistic_regression": "regression",
     "LogisticFit": "regression",
     # findings register and verification
@@ -92,6 +93,10 @@ _EXPORTS: dict[str, str] = {
     "estimate_mean": "estimate",
     "estimate_total": "estimate",
     "estimate_proportions": "estimate",
+    "estimate_quantile": "estimate",
+    "estimate_ratio": "estimate",
+    "estimate_var": "estimate",
+    "weighted_quantile": "quantile_rules",
     "rake": "weighting",
     "poststratify": "weighting",
     "kish_efficiency": "weighting",
@@ -165,16 +170,20 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab.estimate import (
         estimate_mean,
         estimate_proportions,
+        estimate_quantile,
+        estimate_ratio,
         estimate_total,
+        estimate_var,
     )
     from gpcollab.findings import load_assumptions, load_findings, verify_findings
     from gpcollab.io import LoadReport, Rejection, read_survey, write_survey
     from gpcollab.models import AchievementModel, achievement_model
+    from gpcollab.quantile_rules import weighted_quantile
     from gpcollab.reconstruction import reconstruct
     from gpcollab.regression import LogisticFit, logistic_regression
     from gpcollab.report import ReportResult, build_report
     from gpcollab.schema import SurveyData, SurveyMeta
-    from gpcollab.significance import chisq_test, compare_proportions, trend_test
+    from gpcollab.significance import chisq_test, compare_means, compare_proportions, trend_test
     from gpcollab.vocab import (
         Achievement,
         AgeBand,

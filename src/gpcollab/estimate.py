@@ -19,6 +19,7 @@ Conventions (R's ``survey``/``srvyr``):
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,14 +47,19 @@ from gpcollab.intervals import (
     CI_METHODS,
     boundary_ci,
     proportion_ci,
+    t_quantile,
     wald_ci,
 )
+from gpcollab.quantile_rules import QRULES, QRule, quantile_of_sorted
 
 __all__ = [
     "BoundaryWarning",
     "estimate_mean",
     "estimate_proportions",
+    "estimate_quantile",
+    "estimate_ratio",
     "estimate_total",
+    "estimate_var",
 ]
 
 By: TypeAlias = str | Sequence[str] | None
@@ -339,29 +345,36 @@ def _frame(labels: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- means / totals
 
 
-def _mean_or_total(
-    data: pd.DataFrame,
-    y: str,
-    by: By,
-    design: SurveyDesign | None,
-    level: float,
-    df: float | None,
-    na_rm: bool,
-    kind: Literal["mean", "total"],
-) -> pd.DataFrame:
-    lvl = check_level(level)
-    prepared, _, dom = _prepare(data, y, by, design, na_rm)
+@dataclass(frozen=True)
+class _Means:
+    """Domain means (or totals) of one per-row value, with their variance and design df."""
+
+    estimate: FloatArray
+    var: FloatArray
+    design_df: IntArray
+    sums: _DomainSums
+    sigma2: FloatArray  # plug-in variance of the value in each domain
+    scale2: FloatArray  # 1 for means, W_d^2 for totals
+
+
+def _domain_means(
+    prepared: PreparedDesign,
+    dom: _Domains,
+    values: FloatArray,
+    kind: Literal["mean", "total"] = "mean",
+) -> _Means:
+    """Means (totals) of ``values`` over every domain in one pass.
+
+    Everything is accumulated per (PSU, domain) cell: one bincount per quantity, no (n, D)
+    matrix.  ``values`` is shifted by its mean first so the one-pass variance is stable.
+    """
     inside = dom.code >= 0
-    all_in = bool(inside.all())
-    values = _numeric_y(data, y, inside, all_in)
     d, n_psu = dom.count, prepared.n_psu
-    if all_in:
+    if bool(inside.all()):
         code, w, yv, psu = dom.code, prepared.weights, values, prepared.psu
     else:
         code, w, yv = dom.code[inside], prepared.weights[inside], values[inside]
         psu = prepared.psu[inside]
-    # Everything is accumulated per (PSU, domain) cell: one bincount per quantity, no (n, D)
-    # matrix.  y is shifted by its overall mean first so the one-pass variance is stable.
     shift = float(yv.mean()) if yv.size else 0.0
     yc = yv - shift
     cell = psu * d + code
@@ -398,16 +411,41 @@ def _mean_or_total(
         var = _calibrated_variance(prepared, totals, dom.code, u, d)
     else:
         var = stratified_variance(prepared, totals, DomainRows(dom.code, d))
-    se = np.sqrt(var)
-    dfs = _df_override(df, domain_df_from_counts(prepared, count_pos))
-    low, high = wald_ci(estimate, se, dfs, lvl)
-    deff, n_eff = _deff_n_eff(var, sigma2, scale2, sums)
+    return _Means(
+        estimate=_as_float(estimate),
+        var=var,
+        design_df=domain_df_from_counts(prepared, count_pos),
+        sums=sums,
+        sigma2=_as_float(sigma2),
+        scale2=_as_float(scale2),
+    )
+
+
+def _mean_or_total(
+    data: pd.DataFrame,
+    y: str,
+    by: By,
+    design: SurveyDesign | None,
+    level: float,
+    df: float | None,
+    na_rm: bool,
+    kind: Literal["mean", "total"],
+) -> pd.DataFrame:
+    lvl = check_level(level)
+    prepared, _, dom = _prepare(data, y, by, design, na_rm)
+    inside = dom.code >= 0
+    values = _numeric_y(data, y, inside, bool(inside.all()))
+    means = _domain_means(prepared, dom, values, kind)
+    se = np.sqrt(means.var)
+    dfs = _df_override(df, means.design_df)
+    low, high = wald_ci(means.estimate, se, dfs, lvl)
+    deff, n_eff = _deff_n_eff(means.var, means.sigma2, means.scale2, means.sums)
     return _frame(
         dom.labels,
         {
-            "n": sums.n,
-            "weighted_n": sums.w,
-            "estimate": estimate,
+            "n": means.sums.n,
+            "weighted_n": means.sums.w,
+            "estimate": means.estimate,
             "se": se,
             "ci_low": low,
             "ci_high": high,
@@ -821,5 +859,340 @@ def estimate_proportions(
             "ci_method": ci_method,
             "conf_level": lvl,
             "boundary": boundary,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- quantiles
+
+
+QuantileCI: TypeAlias = Literal["mean", "beta", "xlogit", "asin"]
+_QUANTILE_CI: tuple[str, ...] = ("mean", "beta", "xlogit", "asin")
+
+
+def _check_probabilities(quantiles: float | Sequence[float]) -> list[float]:
+    probs = [quantiles] if isinstance(quantiles, int | float) else list(quantiles)
+    if not probs or not all(
+        isinstance(p, int | float) and not isinstance(p, bool) and 0 <= p <= 1 for p in probs
+    ):
+        raise ArgumentError(
+            "`quantiles` must be a probability in [0, 1] or a list of them (e.g. 0.5 or "
+            f"[0.25, 0.5, 0.75]), but {quantiles!r} was passed."
+        )
+    return [float(p) for p in probs]
+
+
+def _domain_samples(
+    prepared: PreparedDesign, dom: _Domains, values: FloatArray
+) -> list[tuple[FloatArray, FloatArray]]:
+    """Each domain's values with positive weight, sorted (stable), with their weights."""
+    inside = (dom.code >= 0) & (prepared.weights != 0)
+    code = dom.code[inside]
+    order = np.lexsort((values[inside], code))
+    xs, ws, cs = values[inside][order], prepared.weights[inside][order], code[order]
+    bounds = np.searchsorted(cs, np.arange(dom.count + 1))
+    return [(xs[a:b], ws[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
+def _woodruff(
+    prepared: PreparedDesign,
+    dom: _Domains,
+    values: FloatArray,
+    samples: list[tuple[FloatArray, FloatArray]],
+    p: float,
+    qrule: str,
+    ci_method: str,
+    lvl: float,
+    df: float | None,
+) -> dict[str, Any]:
+    """One quantile in every domain with its Woodruff interval (R ``svyquantile``)."""
+    qhat = np.array([quantile_of_sorted(xs, ws, p, qrule) for xs, ws in samples])
+    inside = dom.code >= 0
+    below = np.zeros(prepared.n)
+    below[inside] = values[inside] <= qhat[dom.code[inside]]
+    share = _domain_means(prepared, dom, below, "mean")
+    se_share = np.sqrt(share.var)
+    dfs = _df_override(df, share.design_df)
+    rows = np.full(dom.count, prepared.n) if prepared.calibrated else share.sums.n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_low, p_high = proportion_ci(
+            share.estimate,
+            se_share,
+            share.design_df.astype(np.float64) if ci_method == "beta" else dfs,
+            method=ci_method,
+            level=lvl,
+            n=rows,
+        )
+    low = np.array(
+        [
+            np.nan if not pl >= 0 else quantile_of_sorted(xs, ws, float(pl), qrule)
+            for pl, (xs, ws) in zip(p_low, samples, strict=True)
+        ]
+    )
+    high = np.array(
+        [
+            np.nan if not ph <= 1 else quantile_of_sorted(xs, ws, float(ph), qrule)
+            for ph, (xs, ws) in zip(p_high, samples, strict=True)
+        ]
+    )
+    se = (high - low) / (2.0 * t_quantile(lvl, dfs))
+    return {
+        "quantile": p,
+        "n": share.sums.n,
+        "weighted_n": share.sums.w,
+        "estimate": qhat,
+        "se": se,
+        "ci_low": low,
+        "ci_high": high,
+        "df": dfs,
+        "ci_method": ci_method,
+        "qrule": qrule,
+        "conf_level": lvl,
+    }
+
+
+def estimate_quantile(
+    data: pd.DataFrame,
+    y: str,
+    *,
+    quantiles: float | Sequence[float] = 0.5,
+    by: By = None,
+    design: SurveyDesign | None = None,
+    ci_method: QuantileCI = "mean",
+    qrule: QRule = "math",
+    level: float = 0.95,
+    df: float | None = None,
+    na_rm: bool = False,
+) -> pd.DataFrame:
+    """Quantiles of ``y`` (e.g. the median) with Woodruff confidence intervals (R ``svyquantile``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    y : str
+        Numeric column.
+    quantiles : float or list of float, default=0.5
+        Probabilities in [0, 1].
+    by : str or list of str, optional
+        Domain columns.
+    design : SurveyDesign, optional
+        ``None`` is a simple random sample.
+    ci_method : {"mean", "beta", "xlogit", "asin"}, default="mean"
+        How the interval of the share of the population at or below the estimate is formed
+        before it is mapped back to the scale of ``y`` (R's ``interval.type``; ``"mean"`` is
+        the Wald interval, ``"beta"`` Korn–Graubard; R's ``"score"`` is not offered).
+    qrule : str, default="math"
+        Which value is the quantile (R's ``qrule``, see :mod:`gpcollab.quantile_rules`).
+    level : float, default=0.95
+    df : float, optional
+        Degrees of freedom of the intervals; ``None`` uses each domain's design df,
+        ``np.inf`` the normal quantile.  ``"beta"`` ignores it for the share, as R does.
+    na_rm : bool, default=False
+        As in :func:`estimate_mean` (rows with a missing ``y`` are a domain; here, as in R's
+        ``svyquantile``, they do not count towards the degrees of freedom).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per domain and probability: the ``by`` columns, ``quantile`` (the
+        probability), ``n``, ``weighted_n``, ``estimate``, ``se``, ``ci_low``, ``ci_high``,
+        ``df``, ``ci_method``, ``qrule``, ``conf_level``.
+
+    Notes
+    -----
+    Woodruff's method, exactly as ``svyquantile(..., ci=TRUE)`` in survey 4.x: with
+    ``q`` the estimate, the share ``m = P(y <= q)`` is estimated as a domain mean with its
+    design-based SE; its interval ``(m_low, m_high)`` (``ci_method``, t on the df) is mapped back
+    through the same quantile rule, ``(Q(m_low), Q(m_high))``.  An end whose share falls
+    outside [0, 1] is NaN.  The SE is R's: the interval's width divided by
+    ``2 t_{(1+level)/2, df}``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"patients": [8_000.0, 12_000.0, 30_000.0, 50_000.0, 90_000.0]})
+    >>> estimate_quantile(df, "patients")[["quantile", "estimate"]]
+       quantile  estimate
+    0       0.5   30000.0
+    """
+    lvl = check_level(level)
+    probs = _check_probabilities(quantiles)
+    if ci_method not in _QUANTILE_CI:
+        raise ArgumentError(
+            f"`ci_method` must be one of {list(_QUANTILE_CI)} for quantiles, but "
+            f"{ci_method!r} was passed."
+        )
+    if qrule not in QRULES:
+        raise ArgumentError(f"`qrule` must be one of {list(QRULES)}, but {qrule!r} was passed.")
+    prepared, _, dom = _prepare(data, y, by, design, na_rm)
+    inside = dom.code >= 0
+    values = _numeric_y(data, y, inside, bool(inside.all()))
+    samples = _domain_samples(prepared, dom, values)
+    parts = [
+        _frame(dom.labels, _woodruff(prepared, dom, values, samples, p, qrule, ci_method, lvl, df))
+        for p in probs
+    ]
+    out = pd.concat(parts, ignore_index=True)
+    if len(probs) > 1 and dom.count > 1:  # domains first, then probabilities
+        order = np.argsort(np.tile(np.arange(dom.count), len(probs)), kind="stable")
+        out = out.iloc[order].reset_index(drop=True)
+    return out
+
+
+# --------------------------------------------------------------------------- ratios, variances
+
+
+def estimate_ratio(
+    data: pd.DataFrame,
+    numerator: str,
+    denominator: str,
+    *,
+    by: By = None,
+    design: SurveyDesign | None = None,
+    level: float = 0.95,
+    df: float | None = None,
+    na_rm: bool = False,
+) -> pd.DataFrame:
+    """Ratio of two population totals with its linearised SE (R ``svyratio``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    numerator, denominator : str
+        Numeric columns; the estimate is ``sum w * numerator / sum w * denominator``.
+    by : str or list of str, optional
+        Domain columns.
+    design : SurveyDesign, optional
+    level : float, default=0.95
+    df : float, optional
+        As in :func:`estimate_mean` (``np.inf`` gives R's ``confint(svyratio(...))``).
+    na_rm : bool, default=False
+        Rows missing either column raise unless ``True``; then they are a domain, as R.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per domain: the ``by`` columns, ``n``, ``weighted_n``, ``estimate``, ``se``,
+        ``ci_low``, ``ci_high`` (``estimate ± t_df · se``), ``df``, ``ci_method`` (``"wald"``),
+        ``conf_level``.
+
+    Notes
+    -----
+    ``R_d = Y_d / X_d`` with ``Y_d = sum_{i in d} w_i y_i`` and ``X_d`` likewise; its influence
+    values are ``w_i (y_i - R_d x_i) / X_d`` in the domain and 0 elsewhere.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"nurses": [2.0, 3.0, 5.0], "gps": [4.0, 5.0, 11.0]})
+    >>> float(estimate_ratio(df, "nurses", "gps")["estimate"].iloc[0])
+    0.5
+    """
+    lvl = check_level(level)
+    if not isinstance(denominator, str) or not isinstance(data, pd.DataFrame):
+        raise ArgumentError("`denominator` must be a column name and `data` a DataFrame.")
+    _check_columns(data, [denominator], "denominator")
+    if denominator == numerator:
+        raise ArgumentError(f"`numerator` and `denominator` are both {numerator!r}.")
+    frame = data
+    den_missing = np.asarray(data[denominator].isna(), dtype=bool)
+    if den_missing.any():
+        # a row missing the denominator is missing for the ratio: mark its numerator missing
+        frame = data.assign(**{numerator: data[numerator].where(~den_missing)})
+    prepared, _, dom = _prepare(frame, numerator, by, design, na_rm)
+    inside = dom.code >= 0
+    all_in = bool(inside.all())
+    num = _numeric_y(frame, numerator, inside, all_in)
+    den = _numeric_y(frame, denominator, inside, all_in)
+    totals_y = _domain_means(prepared, dom, num, "total").estimate
+    totals_x = _domain_means(prepared, dom, den, "total")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = totals_y / totals_x.estimate
+        z = np.zeros(prepared.n)
+        z[inside] = (num[inside] - ratio[dom.code[inside]] * den[inside]) / totals_x.estimate[
+            dom.code[inside]
+        ]
+    resid = _domain_means(prepared, dom, z, "total")
+    se = np.sqrt(resid.var)
+    dfs = _df_override(df, resid.design_df)
+    low, high = wald_ci(ratio, se, dfs, lvl)
+    return _frame(
+        dom.labels,
+        {
+            "n": resid.sums.n,
+            "weighted_n": resid.sums.w,
+            "estimate": ratio,
+            "se": se,
+            "ci_low": low,
+            "ci_high": high,
+            "df": dfs,
+            "ci_method": "wald",
+            "conf_level": lvl,
+        },
+    )
+
+
+def estimate_var(
+    data: pd.DataFrame,
+    y: str,
+    *,
+    by: By = None,
+    design: SurveyDesign | None = None,
+    level: float = 0.95,
+    df: float | None = None,
+    na_rm: bool = False,
+) -> pd.DataFrame:
+    """Population variance of ``y`` with its design-based SE (R ``svyvar``).
+
+    Parameters
+    ----------
+    data, y, by, design, level, df, na_rm
+        As in :func:`estimate_mean`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per domain: the ``by`` columns, ``n``, ``weighted_n``, ``estimate``, ``se``,
+        ``ci_low``, ``ci_high``, ``df``, ``ci_method`` (``"wald"``), ``conf_level``.
+
+    Notes
+    -----
+    As ``svyvar``: with ``m_d`` the domain mean and ``n_d`` the number of rows of the domain
+    with nonzero weight (rows with a missing ``y`` included, as R counts them before
+    ``na.rm``), the estimate is the domain mean of ``(y - m_d)^2 n_d / (n_d - 1)``, and its SE
+    that of this mean (``m_d`` treated as known, as R does).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"y": [1.0, 2.0, 3.0, 6.0]})
+    >>> round(float(estimate_var(df, "y")["estimate"].iloc[0]), 10)  # the sample variance
+    4.6666666667
+    """
+    lvl = check_level(level)
+    prepared, _, dom = _prepare(data, y, by, design, na_rm)
+    inside = dom.code >= 0
+    values = _numeric_y(data, y, inside, bool(inside.all()))
+    means = _domain_means(prepared, dom, values, "mean")
+    by_rows = (dom.by_code >= 0) & (prepared.weights != 0)
+    n_rows = np.bincount(dom.by_code[by_rows], minlength=dom.count).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = n_rows / (n_rows - 1.0)
+    squares = np.zeros(prepared.n)
+    code = dom.code[inside]
+    squares[inside] = (values[inside] - means.estimate[code]) ** 2 * factor[code]
+    var = _domain_means(prepared, dom, squares, "mean")
+    se = np.sqrt(var.var)
+    dfs = _df_override(df, var.design_df)
+    low, high = wald_ci(var.estimate, se, dfs, lvl)
+    return _frame(
+        dom.labels,
+        {
+            "n": var.sums.n,
+            "weighted_n": var.sums.w,
+            "estimate": var.estimate,
+            "se": se,
+            "ci_low": low,
+            "ci_high": high,
+            "df": dfs,
+            "ci_method": "wald",
+            "conf_level": lvl,
         },
     )

@@ -28,7 +28,7 @@ from gpcollab.design import (
 from gpcollab.errors import ArgumentError, DesignError
 from gpcollab.regression import logistic_regression
 
-__all__ = ["chisq_test", "compare_proportions", "trend_test"]
+__all__ = ["chisq_test", "compare_means", "compare_proportions", "trend_test"]
 
 
 ChisqStatistic = Literal["F", "Chisq", "Pearson", "Wald", "adjWald"]
@@ -624,3 +624,160 @@ def compare_proportions(
             "method": ["difference of independent proportions, t on df_a + df_b - 1"],
         }
     )
+
+
+def _group_codes(data: pd.DataFrame, group: str) -> tuple[IntArray, list[object]]:
+    codes, levels = _factor_codes(data, group)
+    if len(levels) != 2:
+        raise DesignError(
+            f"Column {group!r} (`group`) must have exactly two levels to compare, but it has "
+            f"{len(levels)}: {levels[:10]!r}."
+        )
+    return codes, levels
+
+
+def _mean_difference(
+    prepared: PreparedDesign,
+    y: FloatArray,
+    second: NDArray[np.bool_],
+    rows: NDArray[np.bool_],
+) -> tuple[float, float, float, float]:
+    """Means of the two groups among ``rows``, their difference and its design-based SE.
+
+    The influence values of ``mean_2 - mean_1`` are ``w_i (y_i - mean_g) (±1 / W_g)``: the
+    score of the group coefficient of ``svyglm(y ~ group)`` times its inverse information.
+    """
+    w = np.where(rows, prepared.weights, 0.0)
+    w2, w1 = w * second, w * ~second
+    total2, total1 = w2.sum(), w1.sum()
+    if not (total1 > 0 and total2 > 0):
+        raise DesignError("One of the two groups has no rows with positive weight to compare.")
+    mean2, mean1 = float(w2 @ y / total2), float(w1 @ y / total1)
+    z = w2 * (y - mean2) / total2 - w1 * (y - mean1) / total1
+    mask = None if rows.all() else rows
+    var = float(influence_covariance(prepared, z, mask=mask)[0, 0])
+    return mean1, mean2, mean2 - mean1, float(np.sqrt(var))
+
+
+def compare_means(
+    data: pd.DataFrame,
+    y: str,
+    group: str,
+    *,
+    by: str | Sequence[str] | None = None,
+    design: SurveyDesign | None = None,
+    level: float = 0.95,
+    na_rm: bool = False,
+) -> pd.DataFrame:
+    """Compare the mean of ``y`` between the two levels of ``group`` (R ``svyttest``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent.
+    y : str
+        Numeric (or 0/1) column.
+    group : str
+        Column with exactly two levels (categorical order, else sorted); the difference is
+        second level minus first, as R's coefficient of the group.
+    by : str or list of str, optional
+        Domain columns: one comparison per domain (R's ``svyttest`` on ``subset(design, ...)``).
+    design : SurveyDesign, optional
+        ``None`` is a simple random sample of equally weighted rows.
+    level : float, default=0.95
+        Confidence level of the interval for the difference.
+    na_rm : bool, default=False
+        Rows with a missing ``y`` or ``group`` raise unless ``True``; then they are left out of
+        the comparison but stay in the design (a domain), as ``svyglm`` does.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per domain: the ``by`` columns, ``group_a``, ``group_b`` (the two levels),
+        ``n``, ``estimate_a``, ``estimate_b`` (the means), ``difference`` (b − a), ``se``,
+        ``ci_low``, ``ci_high``, ``test`` (``"t"``), ``statistic``, ``df``, ``p_value``
+        (two-sided), ``conf_level``, ``method``.
+
+    Notes
+    -----
+    ``svyttest(y ~ group, design)`` fits ``svyglm(y ~ group)``; its group coefficient is the
+    difference of the two (domain) means, with the linearised SE of that difference, and the
+    test is t = difference / SE on the residual df = design df − 1 (the design df of the rows
+    compared, within the domain).  The interval is difference ± t_{(1+level)/2, df} SE.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from gpcollab import compare_means
+    >>> df = pd.DataFrame({"staff": [3.0, 5.0, 4.0, 8.0, 9.0, 7.0], "formal": list("nnnyyy")})
+    >>> compare_means(df, "staff", "formal")[["difference", "df"]]
+       difference  df
+    0         4.0   4
+    """
+    from scipy import stats  # lazy: keeps `import gpcollab` light
+
+    data = _check_frame(data)
+    conf = _check_level(level)
+    _check_column(data, y, "y")
+    _check_column(data, group, "group")
+    by_cols = [by] if isinstance(by, str) else list(by or [])
+    for name in by_cols:
+        _check_column(data, name, "by")
+    if len({y, group, *by_cols}) != 2 + len(by_cols):
+        raise ArgumentError("`y`, `group` and `by` must name different columns.")
+    prepared = prepare_design(data, design)
+    codes, levels = _group_codes(data, group)
+    values = data[y]
+    if not pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+        values.dtype
+    ):
+        raise ArgumentError(f"`y` column {y!r} must be numeric, but has dtype {values.dtype}.")
+    y_values = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    complete = (codes >= 0) & ~np.isnan(y_values)
+    if by_cols:
+        keys = data[by_cols].astype(object)
+        complete &= ~np.asarray(keys.isna().any(axis=1), dtype=bool)
+    if not complete.all() and not na_rm:
+        columns = [c for c in (y, group, *by_cols) if data[c].isna().any()]
+        raise DesignError(
+            f"{int((~complete).sum())} row(s) have missing values in {columns!r}. Pass "
+            "na_rm=True to leave them out as R's svyttest does: they stay in the design (a "
+            "domain), so its PSUs, strata and degrees of freedom are unchanged."
+        )
+    y_filled = np.where(complete, y_values, 0.0)
+    second = codes == 1
+    if by_cols:
+        frame = data.loc[complete, by_cols]
+        domains = frame.drop_duplicates().sort_values(by_cols).reset_index(drop=True)
+    else:
+        domains = pd.DataFrame(index=range(1))
+    out: list[dict[str, object]] = []
+    for _, key in domains.iterrows():
+        rows = complete.copy()
+        for name in by_cols:
+            rows &= np.asarray(data[name] == key[name], dtype=bool)
+        mean1, mean2, diff, se = _mean_difference(prepared, y_filled, second, rows)
+        df = design_df(prepared, rows) - 1
+        t_stat = diff / se if se > 0 else float("nan")
+        crit = float(stats.t.ppf(0.5 + conf / 2.0, df)) if df > 0 else float("nan")
+        out.append(
+            {
+                **{name: key[name] for name in by_cols},
+                "group_a": levels[0],
+                "group_b": levels[1],
+                "n": int(rows.sum()),
+                "estimate_a": mean1,
+                "estimate_b": mean2,
+                "difference": diff,
+                "se": se,
+                "ci_low": diff - crit * se,
+                "ci_high": diff + crit * se,
+                "test": "t",
+                "statistic": t_stat,
+                "df": df,
+                "p_value": float(2.0 * stats.t.sf(abs(t_stat), df)) if df > 0 else float("nan"),
+                "conf_level": conf,
+                "method": "design-based t test of a difference in means (svyttest)",
+            }
+        )
+    return pd.DataFrame(out)

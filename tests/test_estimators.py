@@ -1,0 +1,183 @@
+"""estimate_quantile, estimate_ratio, estimate_var and compare_means against R.
+
+Expected values: ``tests/data/r_survey/estimators_extra/reference.csv``, written by
+``make_reference.R`` there (R ``svyquantile``, ``svyratio``, ``svyvar``, ``svyttest`` on the api
+samples of the R survey suite; domains as R's ``subset(design, stype == s)``).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from _r_suite import compare, design
+from gpcollab import (
+    ArgumentError,
+    DesignError,
+    SurveyDesign,
+    compare_means,
+    estimate_quantile,
+    estimate_ratio,
+    estimate_var,
+    poststratify,
+    weighted_quantile,
+)
+
+REFERENCE = Path(__file__).parent / "data" / "r_survey" / "estimators_extra" / "reference.csv"
+POP_TYPES = {"E": 4421.0, "H": 755.0, "M": 1018.0}
+
+
+def _reference() -> dict[str, dict[str, float]]:
+    table = pd.read_csv(REFERENCE, keep_default_na=False, dtype={"value": str})
+    out: dict[str, dict[str, float]] = {}
+    for case, qty, value in zip(table["case"], table["qty"], table["value"], strict=True):
+        out.setdefault(case, {})[qty] = math.nan if value in ("NA", "NaN") else float(value)
+    return out
+
+
+REF = _reference()
+
+
+def _design(name: str) -> tuple[pd.DataFrame, SurveyDesign]:
+    if name != "clus1_ps":
+        return design(name)
+    data, _ = design("clus1")
+    data["ps_w"] = poststratify(data, "stype", POP_TYPES, weights="pw")
+    return data, SurveyDesign(weights="ps_w", psu="dnum", fpc="fpc", poststrata=("stype",))
+
+
+def _row(frame: pd.DataFrame, by_value: str | None) -> pd.Series:
+    if by_value is None:
+        return frame.iloc[0]
+    return frame[frame["stype"].astype(str) == by_value].iloc[0]
+
+
+def _quantile(case: str) -> dict[str, float]:
+    parts = case.split("/")
+    by = "stype" if parts[0] == "quantile_by" else None
+    _, name, y, p, interval, rule = parts[:6]
+    flags = parts[6:]
+    data, des = _design(name)
+    res = estimate_quantile(
+        data,
+        y,
+        quantiles=float(p),
+        by=by,
+        design=des,
+        ci_method=interval,  # type: ignore[arg-type]
+        qrule=rule,  # type: ignore[arg-type]
+        df=math.inf if "dfinf" in flags else None,
+        na_rm="narm" in flags,
+    )
+    row = _row(res, flags[-1] if by else None)
+    return {
+        "est": float(row["estimate"]),
+        "ci_l": float(row["ci_low"]),
+        "ci_u": float(row["ci_high"]),
+        "se": float(row["se"]),
+        "df": float(row["df"]),
+    }
+
+
+def _ratio(case: str) -> dict[str, float]:
+    parts = case.split("/")
+    _, name, num, den = parts[:4]
+    flags = parts[4:]
+    by = "stype" if parts[0] == "ratio_by" else None
+    data, des = _design(name)
+    res = estimate_ratio(data, num, den, by=by, design=des, na_rm="narm" in flags)
+    row = _row(res, flags[-1] if by else None)
+    return {"est": float(row["estimate"]), "se": float(row["se"]), "df": float(row["df"])}
+
+
+def _var(case: str) -> dict[str, float]:
+    parts = case.split("/")
+    _, name, y = parts[:3]
+    flags = parts[3:]
+    by = "stype" if parts[0] == "var_by" else None
+    data, des = _design(name)
+    res = estimate_var(data, y, by=by, design=des, na_rm="narm" in flags)
+    row = _row(res, flags[-1] if by else None)
+    return {"est": float(row["estimate"]), "se": float(row["se"]), "df": float(row["df"])}
+
+
+def _ttest(case: str) -> dict[str, float]:
+    parts = case.split("/")
+    _, name, y, group = parts[:4]
+    by = "stype" if parts[0] == "ttest_by" else None
+    data, des = _design(name)
+    na_rm = bool(data[y].isna().any())
+    res = compare_means(data, y, group, by=by, design=des, na_rm=na_rm)
+    row = _row(res, parts[4] if by else None)
+    return {
+        "estimate": float(row["difference"]),
+        "se": float(row["se"]),
+        "t": float(row["statistic"]),
+        "df": float(row["df"]),
+        "p": float(row["p_value"]),
+        "ci_l": float(row["ci_low"]),
+        "ci_u": float(row["ci_high"]),
+    }
+
+
+RUNNERS = {
+    "quantile": _quantile,
+    "quantile_by": _quantile,
+    "ratio": _ratio,
+    "ratio_by": _ratio,
+    "var": _var,
+    "var_by": _var,
+    "ttest": _ttest,
+    "ttest_by": _ttest,
+}
+
+
+@pytest.mark.parametrize("case", sorted(REF))
+def test_agrees_with_r(case: str) -> None:
+    ours = RUNNERS[case.split("/")[0]](case)
+    bad = compare(ours, REF[case])
+    assert not bad, f"{case}: (qty, ours, R) {bad}"
+
+
+def test_quantile_rules_by_hand() -> None:
+    x, w = [1.0, 2.0, 3.0, 4.0], [1.0, 1.0, 1.0, 1.0]
+    # cumulative shares 0.25, 0.5, 0.75, 1: the median is reached exactly at 2
+    assert weighted_quantile(x, w, 0.5, "math") == 2.0
+    assert weighted_quantile(x, w, 0.5, "school") == 2.5
+    # hf7 is R's default quantile(): 1 + 0.5 * (4 - 1) = 2.5; p = 0.1 -> 1.3
+    assert weighted_quantile(x, w, 0.1, "hf7") == pytest.approx(1.3)
+    # a zero weight drops the row; weights 3:1 with p = 0.75 reached exactly at 1
+    assert weighted_quantile([1.0, 2.0, 9.0], [3.0, 1.0, 0.0], 0.75) == 1.0
+    # R's rule when the first value alone holds more than p of the weight: it returns the
+    # second value (qrule_math(c(1, 2), c(3, 1), 0.5) is 2 in R); gpcollab does the same
+    assert weighted_quantile([1.0, 2.0, 9.0], [3.0, 1.0, 0.0], 0.5) == 2.0
+    assert math.isnan(weighted_quantile([1.0], [0.0], 0.5))
+
+
+def test_quantiles_by_domain_layout() -> None:
+    data = pd.DataFrame({"y": np.arange(1.0, 9.0), "g": list("aaaabbbb")})
+    res = estimate_quantile(data, "y", quantiles=[0.25, 0.5], by="g")
+    assert list(res["g"]) == ["a", "a", "b", "b"]
+    assert list(res["quantile"]) == [0.25, 0.5, 0.25, 0.5]
+    # math rule by hand: a = 1..4 -> 1 and 2; b = 5..8 -> 5 and 6
+    assert list(res["estimate"]) == [1.0, 2.0, 5.0, 6.0]
+
+
+def test_estimator_argument_errors() -> None:
+    data = pd.DataFrame({"y": [1.0, 2.0, 3.0], "x": [1.0, 1.0, 2.0], "g": ["a", "b", "c"]})
+    with pytest.raises(ArgumentError, match="`quantiles` must be a probability"):
+        estimate_quantile(data, "y", quantiles=1.5)
+    with pytest.raises(ArgumentError, match="`qrule` must be one of"):
+        estimate_quantile(data, "y", qrule="nearest")  # type: ignore[arg-type]
+    with pytest.raises(ArgumentError, match="`ci_method` must be one of"):
+        estimate_quantile(data, "y", ci_method="score")  # type: ignore[arg-type]
+    with pytest.raises(ArgumentError, match="both 'y'"):
+        estimate_ratio(data, "y", "y")
+    with pytest.raises(DesignError, match="exactly two levels"):
+        compare_means(data, "y", "g")
+    with pytest.raises(DesignError, match="na_rm=True"):
+        estimate_var(data.assign(y=[1.0, None, 3.0]), "y")
