@@ -18,13 +18,12 @@ from collections.abc import Callable
 from typing import Literal, TypeAlias
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from gpcollab._typing import FloatArray
 from gpcollab.errors import ArgumentError
 
 __all__ = ["QRULES", "QRule", "weighted_quantile"]
-
-FloatArray: TypeAlias = NDArray[np.float64]
 
 QRule: TypeAlias = Literal[
     "math", "school", "shahvaish", "hf1", "hf2", "hf3", "hf4", "hf5", "hf6", "hf7", "hf8", "hf9"

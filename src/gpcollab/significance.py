@@ -716,13 +716,13 @@ def compare_means(
     """
     from scipy import stats  # lazy: keeps `import gpcollab` light
 
-    data = _check_frame(data)
-    conf = _check_level(level)
-    _check_column(data, y, "y")
-    _check_column(data, group, "group")
+    data = check_frame(data)
+    conf = check_level(level)
+    check_column(data, y, "y")
+    check_column(data, group, "group")
     by_cols = [by] if isinstance(by, str) else list(by or [])
     for name in by_cols:
-        _check_column(data, name, "by")
+        check_column(data, name, "by")
     if len({y, group, *by_cols}) != 2 + len(by_cols):
         raise ArgumentError("`y`, `group` and `by` must name different columns.")
     prepared = prepare_design(data, design)
