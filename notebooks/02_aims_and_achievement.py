@@ -117,7 +117,7 @@ show(gc.funding_among_achievers(gp2017, aim="access", source="access_fund"), "ai
 # %%
 trend = gc.achievement_trend(gp2017)
 print(
-    trend[["aim", "n", "odds_ratio_per_step", "ci_low", "ci_high", "p_value", "note"]]
+    trend[["aim", "n", "odds_ratio_per_step", "or_ci_low", "or_ci_high", "p_value", "note"]]
     .round(4)
     .to_string(index=False)
 )

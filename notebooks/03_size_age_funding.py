@@ -113,7 +113,7 @@ print(
 # %%
 trend = gc.achievement_trend(gp2017, aims=["sustainability", "community", "quality", "staff"])
 print(
-    trend[["aim", "n", "odds_ratio_per_step", "ci_low", "ci_high", "p_value"]]
+    trend[["aim", "n", "odds_ratio_per_step", "or_ci_low", "or_ci_high", "p_value"]]
     .round(4)
     .to_string(index=False)
 )

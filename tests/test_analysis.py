@@ -153,7 +153,7 @@ def test_compare_waves_item_missing_in_a_wave(gp: SurveyData) -> None:
 
 
 def test_unknown_option_and_by_are_clear_errors(gp: SurveyData) -> None:
-    with pytest.raises(ArgumentError, match="`option` must be one of"):
+    with pytest.raises(ArgumentError, match="`success` must be one of"):
         A.compare_waves(gp, gp, "membership", "federated")
     with pytest.raises(ArgumentError, match="`by` names 'colour'"):
         A.aims_chosen(gp, by="colour")
@@ -399,3 +399,69 @@ def test_bundled_associations(bundled: Any) -> None:
     rates = A.achievement_rates(survey, too_early="separate", dont_know="separate")
     fully = rates[rates["outcome"] == "fully"]
     assert str(fully.loc[fully["estimate"].idxmax(), "aim"]) == "access"  # S-08
+
+
+# ------------------------------------------------------------------ one argument vocabulary
+
+_ANALYSES = [
+    name
+    for name in A.__all__
+    if callable(getattr(A, name)) and getattr(A, name).__module__ == "gpcollab.analysis"
+]
+_DEPRECATED = {"option"}  # old names kept one release, placed after every current argument
+
+
+@pytest.mark.parametrize("name", [*_ANALYSES, "achievement_model"])
+def test_signatures_follow_one_order(name: str) -> None:
+    import inspect
+
+    func = getattr(gpcollab, name)
+    params = inspect.signature(func).parameters
+    keyword = [p for p, v in params.items() if v.kind is v.KEYWORD_ONLY and p not in _DEPRECATED]
+    # by (when there is one) comes first among the keyword-only arguments ...
+    if "by" in keyword:
+        assert keyword[0] == "by"
+    # ... and design, ci_method, level close the list, in that order, where present
+    tail = [p for p in ("design", "ci_method", "level") if p in params]
+    assert keyword[-len(tail) :] == tail
+    if "ci_method" in params:
+        assert params["ci_method"].annotation == "CIMethod"
+
+
+def test_deprecated_names_come_last() -> None:
+    import inspect
+
+    params = list(inspect.signature(A.compare_waves).parameters)
+    assert params[-1] == "option"
+
+
+def test_compare_waves_option_is_the_old_name_of_success(gp: SurveyData) -> None:
+    expected = A.compare_waves(gp, gp, "membership", success="in_collaboration")
+    with pytest.warns(DeprecationWarning, match="`option=` is deprecated.*use `success=`"):
+        old = A.compare_waves(gp, gp, "membership", option="in_collaboration")
+    pd.testing.assert_frame_equal(old, expected)
+    # hand count: 5 of the 6 respondents are in a collaboration, in both "waves"
+    assert expected["estimate_first"].iloc[0] == pytest.approx(5 / 6)
+    with pytest.raises(ArgumentError, match="pass `success=` only"):
+        A.compare_waves(gp, gp, "membership", "formal", option="formal")
+    with pytest.raises(ArgumentError, match="needs `success`"):
+        A.compare_waves(gp, gp, "membership")
+
+
+@pytest.mark.parametrize("design", [(None, None, None), (None,), ()])
+def test_two_sample_designs_must_be_pairs(gp: SurveyData, ccg: SurveyData, design: Any) -> None:
+    with pytest.raises(
+        ArgumentError, match=rf"two designs, \(gp, ccg\), but it holds {len(design)}"
+    ):
+        A.stp_views(gp, ccg, design=design)
+    with pytest.raises(ArgumentError, match=r"two designs, \(first, second\)"):
+        A.compare_waves(gp, gp, "membership", "formal", design=design)
+
+
+def test_achievement_trend_names_the_odds_ratio_interval_as_the_trend_test_does() -> None:
+    survey = gpcollab.load_survey(2017, "gp")
+    table = A.achievement_trend(survey, aims=["staff"])
+    assert {"odds_ratio_per_step", "or_ci_low", "or_ci_high"} <= set(table.columns)
+    assert not {"ci_low", "ci_high"} & set(table.columns)
+    row = table.iloc[0]
+    assert row["or_ci_low"] <= row["odds_ratio_per_step"] <= row["or_ci_high"]

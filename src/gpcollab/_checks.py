@@ -10,13 +10,17 @@ the analysis layer import them from here.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
 from gpcollab._typing import FloatArray
 from gpcollab.errors import ArgumentError, DesignError
+
+_T = TypeVar("_T")
 
 __all__ = [
     "binary_outcome",
@@ -25,6 +29,7 @@ __all__ = [
     "check_complete",
     "check_frame",
     "check_level",
+    "renamed_argument",
 ]
 
 
@@ -129,3 +134,25 @@ def binary_outcome(
         f"Column {y!r} (`{param}`) is not boolean or 0/1; pass `success=` naming the value "
         f"counted as a success (values seen: {shown})."
     )
+
+
+def renamed_argument(
+    function: str, old: str, new: str, old_value: _T | None, new_value: _T | None
+) -> _T | None:
+    """The value of an argument renamed this release, warning when the old name was used.
+
+    The old name keeps working for one release with a :class:`DeprecationWarning`; passing
+    both names is an :class:`~gpcollab.errors.ArgumentError`.
+    """
+    if old_value is None:
+        return new_value
+    if new_value is not None:
+        raise ArgumentError(
+            f"{function}: pass `{new}=` only; `{old}=` is its old name (deprecated)."
+        )
+    warnings.warn(
+        f"{function}: `{old}=` is deprecated and will be removed in 0.3.0; use `{new}=`.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return old_value

@@ -37,6 +37,7 @@ __all__ = [
     "resolve_by",
     "set_attrs",
     "ticked",
+    "two_designs",
 ]
 
 #: ``design=`` of an analysis: a design, the name of a weight column, or None (equal weights).
@@ -213,3 +214,17 @@ def resolve_by(
             raise ArgumentError(f"`{param}` lists {name!r} twice.")
         names.append(name)
     return frame, names
+
+
+def two_designs(
+    design: DesignArg | tuple[DesignArg, DesignArg], names: tuple[str, str]
+) -> tuple[DesignArg, DesignArg]:
+    """The designs of a two-sample analysis: ``design=(a, b)``, or one design for both."""
+    if isinstance(design, tuple | list):
+        if len(design) != 2:
+            raise ArgumentError(
+                f"`design` as a tuple must hold two designs, ({names[0]}, {names[1]}), but it "
+                f"holds {len(design)}."
+            )
+        return design[0], design[1]
+    return design, design

@@ -38,7 +38,7 @@ from typing import Any, Literal, ParamSpec, TypeAlias, TypeVar
 import numpy as np
 import pandas as pd
 
-from gpcollab._checks import check_choice, check_level
+from gpcollab._checks import check_choice, check_level, renamed_argument
 from gpcollab._respondents import (
     DONT_KNOW_CHOICES,
     HELPER_PREFIX,
@@ -56,11 +56,12 @@ from gpcollab._respondents import (
     resolve_by,
     set_attrs,
     ticked,
+    two_designs,
 )
 from gpcollab.design import SurveyDesign
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, GpcollabError
 from gpcollab.estimate import BoundaryWarning, estimate_proportions
-from gpcollab.intervals import wald_ci
+from gpcollab.intervals import CIMethod, wald_ci
 from gpcollab.schema import ITEMS, SurveyData
 from gpcollab.significance import chisq_test, trend_test
 from gpcollab.vocab import (
@@ -169,7 +170,7 @@ def _shares(
     y: str,
     by: list[str],
     design: SurveyDesign | None,
-    ci_method: str,
+    ci_method: CIMethod,
     level: float,
 ) -> pd.DataFrame:
     """Engine proportions of each level of ``frame[y]`` (missing = outside the base), with
@@ -227,7 +228,7 @@ def _yes_shares(
     base: pd.Series,
     by: list[str],
     design: SurveyDesign | None,
-    ci_method: str,
+    ci_method: CIMethod,
     level: float,
 ) -> pd.DataFrame:
     """Share answering "yes" among the ``base`` rows (booleans aligned with ``frame``).
@@ -262,7 +263,7 @@ def prevalence(
     *,
     by: ByArg = None,
     design: DesignArg = None,
-    ci_method: str = "logit",
+    ci_method: CIMethod = "logit",
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Share of respondents whose practice is in a formal, informal or no collaboration.
@@ -327,10 +328,10 @@ def distribution(
     survey: SurveyData,
     item: str,
     *,
-    among: Among = "collaborating",
     by: ByArg = None,
+    among: Among = "collaborating",
     design: DesignArg = None,
-    ci_method: str = "logit",
+    ci_method: CIMethod = "logit",
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Distribution of the answers to one item, e.g. form, legal form, size band, age or level.
@@ -427,14 +428,16 @@ def _indicator(survey: SurveyData, item: str, option: str | Sequence[str]) -> pd
     spec = ITEMS[item]
     options = [option] if isinstance(option, str) else list(option)
     if not options:
-        raise ArgumentError("`option` must name at least one answer, but an empty list was passed.")
+        raise ArgumentError(
+            "`success` must name at least one answer, but an empty list was passed."
+        )
     index = survey.respondents.index
     if item == "membership" and options == ["in_collaboration"]:
         answered = survey.respondents["membership"].notna()
         return pd.DataFrame({"yes": survey.collaborating(), "base": answered}, index=index)
     allowed = spec.choices.values() + (["in_collaboration"] if item == "membership" else [])
     for value in options:
-        check_choice(value, allowed, "option")
+        check_choice(value, allowed, "success")
     if spec.kind == "single":
         answer = survey.respondents[item]
         return pd.DataFrame({"yes": answer.isin(options), "base": answer.notna()}, index=index)
@@ -458,11 +461,12 @@ def compare_waves(
     first: SurveyData,
     second: SurveyData,
     item: str,
-    option: str | Sequence[str],
+    success: str | Sequence[str] | None = None,
     *,
     design: DesignArg | tuple[DesignArg, DesignArg] = None,
-    ci_method: str = "logit",
+    ci_method: CIMethod = "logit",
     level: float = 0.95,
+    option: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Change between two waves in the share giving an answer, with interval and test.
 
@@ -473,9 +477,11 @@ def compare_waves(
     item : str
         An item both waves asked: single choice (``"membership"``, ``"form"``, …),
         multi-select (``"barriers"``, …) or ``"aims"``.
-    option : str or sequence of str
-        The answer(s) counted; several answers are counted together. For ``membership`` the
-        name ``"in_collaboration"`` counts formal, informal or both.
+    success : str or sequence of str
+        The answer(s) counted as a success; several answers are counted together. For
+        ``membership`` the name ``"in_collaboration"`` counts formal, informal or both.
+    option : str or sequence of str, optional
+        Deprecated name of ``success`` (removed in 0.3.0).
     design : SurveyDesign, str, None, or a tuple of two of these, default=None
         One design for both waves, or ``(design_first, design_second)``.
     ci_method : str, default="logit"
@@ -515,15 +521,19 @@ def compare_waves(
 
     first = check_survey(first, "first")
     second = check_survey(second, "second")
+    chosen = renamed_argument("compare_waves", "option", "success", option, success)
+    if chosen is None:
+        raise ArgumentError(
+            "compare_waves needs `success`: the answer(s) of `item` counted, e.g. "
+            "compare_waves(gp2015, gp2017, 'membership', 'in_collaboration')."
+        )
     conf = check_level(level)
-    designs = design if isinstance(design, tuple) else (design, design)
-    if len(designs) != 2:
-        raise ArgumentError("`design` as a tuple must hold two designs: (first, second).")
+    designs = two_designs(design, ("first", "second"))
     results = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BoundaryWarning)
         for survey, des in zip((first, second), designs, strict=True):
-            ind = _indicator(survey, item, option)
+            ind = _indicator(survey, item, chosen)
             frame = _frame(survey)
             row = _yes_shares(frame, ind["yes"], ind["base"], [], as_design(des), ci_method, conf)
             results.append(row.iloc[0])
@@ -543,7 +553,7 @@ def compare_waves(
     low, high = wald_ci(np.array([diff]), np.array([se]), np.array([df]), conf)
     statistic = diff / se if se > 0 else float("nan")
     p_value = float(2.0 * stats.t.sf(abs(statistic), df)) if se > 0 else float("nan")
-    label = option if isinstance(option, str) else "+".join(option)
+    label = chosen if isinstance(chosen, str) else "+".join(chosen)
     table = pd.DataFrame(
         {
             "item": [item],
@@ -595,7 +605,7 @@ def aims_chosen(
     by: ByArg = None,
     among: Among = "collaborating",
     design: DesignArg = None,
-    ci_method: str = "logit",
+    ci_method: CIMethod = "logit",
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Share of respondents whose collaboration set each aim, overall or by domain.
@@ -649,10 +659,10 @@ def achievement_rates(
     by: ByArg = None,
     aims: str | Sequence[str] | None = None,
     too_early: TooEarly = "exclude",
-    ci_method: str = "logit",
-    design: DesignArg = None,
-    level: float = 0.95,
     dont_know: DontKnow = "exclude",
+    design: DesignArg = None,
+    ci_method: CIMethod = "logit",
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """How far each aim was achieved: shares fully, partially and not achieved, with intervals.
 
@@ -731,10 +741,10 @@ def achievement_rates(
 def any_fully_achieved(
     survey: SurveyData,
     *,
-    among: Literal["collaborating", "set_an_aim", "all"] = "collaborating",
     by: ByArg = None,
+    among: Literal["collaborating", "set_an_aim", "all"] = "collaborating",
     design: DesignArg = None,
-    ci_method: str = "logit",
+    ci_method: CIMethod = "logit",
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Share of respondents with one or more of their collaboration's aims fully achieved.
@@ -779,12 +789,12 @@ def any_fully_achieved(
 def funding_among_achievers(
     survey: SurveyData,
     *,
+    by: ByArg = None,
     aim: str = "access",
     source: str = "access_fund",
     outcomes: Sequence[str] = ("fully", "partially"),
-    by: ByArg = None,
     design: DesignArg = None,
-    ci_method: str = "logit",
+    ci_method: CIMethod = "logit",
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Of respondents who (fully or partially) achieved an aim, the share who had a funding source.
@@ -865,7 +875,7 @@ def achievement_trend(
     -------
     pandas.DataFrame
         One row per aim: ``aim``, ``across``, ``n``, ``odds_ratio_per_step`` (odds ratio of full
-        achievement per band step), ``ci_low``, ``ci_high`` (of the odds ratio), ``statistic``,
+        achievement per band step), ``or_ci_low``, ``or_ci_high`` (its interval), ``statistic``,
         ``df``, ``p_value``, ``direction`` (``"increasing"``, ``"decreasing"``, ``"flat"``),
         ``method`` and ``note`` (why a row is empty, e.g. a single band observed).
 
@@ -903,7 +913,8 @@ def achievement_trend(
         data[_Y] = (outcome[keep] == Achievement.FULLY.value).to_numpy()
         row: dict[str, Any] = {"aim": aim, "across": across, "n": int(keep.sum())}
         empty = dict.fromkeys(
-            ("odds_ratio_per_step", "ci_low", "ci_high", "statistic", "df", "p_value"), np.nan
+            ("odds_ratio_per_step", "or_ci_low", "or_ci_high", "statistic", "df", "p_value"),
+            np.nan,
         )
         try:
             res = trend_test(data, _Y, across, design=des, level=conf).iloc[0]
@@ -933,8 +944,8 @@ def achievement_trend(
         else:
             row.update(
                 odds_ratio_per_step=float(res["odds_ratio"]),
-                ci_low=float(res["or_ci_low"]),
-                ci_high=float(res["or_ci_high"]),
+                or_ci_low=float(res["or_ci_low"]),
+                or_ci_high=float(res["or_ci_high"]),
                 statistic=float(res["statistic"]),
                 df=float(res["df"]),
                 p_value=float(res["p_value"]),
@@ -971,7 +982,7 @@ def _single_shares(
     base: pd.Series | None,
     by: ByArg,
     design: DesignArg,
-    ci_method: str,
+    ci_method: CIMethod,
     level: float,
 ) -> tuple[pd.DataFrame, list[str]]:
     survey.require(item)
@@ -989,7 +1000,7 @@ def stp_views(
     item: str = "stp_influence",
     *,
     design: DesignArg | tuple[DesignArg, DesignArg] = None,
-    ci_method: str = "logit",
+    ci_method: CIMethod = "logit",
     level: float = 0.95,
 ) -> pd.DataFrame:
     """GP and CCG answers side by side on the STP: its influence or the change it will bring.
@@ -1020,7 +1031,7 @@ def stp_views(
     gp_survey = check_survey(gp_survey, "gp_survey")
     ccg_survey = check_survey(ccg_survey, "ccg_survey")
     check_choice(item, ("stp_influence", "stp_change"), "item")
-    designs = design if isinstance(design, tuple) else (design, design)
+    designs = two_designs(design, ("gp", "ccg"))
     parts = []
     for survey, des in zip((gp_survey, ccg_survey), designs, strict=True):
         part, _ = _single_shares(survey, item, None, None, des, ci_method, level)
@@ -1045,10 +1056,10 @@ _WILLING = ("willing", "very_willing")
 def contract_willingness(
     survey: SurveyData,
     *,
-    combine: bool = False,
     by: ByArg = None,
+    combine: bool = False,
     design: DesignArg = None,
-    ci_method: str = "logit",
+    ci_method: CIMethod = "logit",
     level: float = 0.95,
 ) -> pd.DataFrame:
     """GP partners' willingness to leave their practice contract for a new care model.
@@ -1120,7 +1131,7 @@ def _multi_table(
     base: pd.Series,
     by: ByArg,
     design: DesignArg,
-    ci_method: str,
+    ci_method: CIMethod,
     level: float,
 ) -> tuple[pd.DataFrame, list[str]]:
     survey.require(item)
@@ -1144,7 +1155,7 @@ def contract_reasons(
     *,
     by: ByArg = None,
     design: DesignArg = None,
-    ci_method: str = "logit",
+    ci_method: CIMethod = "logit",
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Reasons GP partners gave for not leaving their contract (multi-select).
@@ -1179,10 +1190,10 @@ def contract_reasons(
 def ccg_support(
     survey: SurveyData,
     *,
-    item: Literal["ccg_support", "ccg_encouragement"] = "ccg_support",
     by: ByArg = None,
+    item: Literal["ccg_support", "ccg_encouragement"] = "ccg_support",
     design: DesignArg = None,
-    ci_method: str = "logit",
+    ci_method: CIMethod = "logit",
     level: float = 0.95,
 ) -> pd.DataFrame:
     """What CCGs said about encouraging and supporting collaboration.
