@@ -302,3 +302,30 @@ def test_influence_covariance_is_raking_aware(gp: pd.DataFrame) -> None:
     mean, se = _mean_and_se(data, "fully", design)
     assert mean == pytest.approx(oracle["estimate"], rel=RTOL)
     assert se == pytest.approx(oracle["fully"], rel=RTOL)
+
+
+def test_factorize_sorted_on_text_as_read_csv_gives_it() -> None:
+    # read_csv hands out one object per distinct string, which the fast path exploits; the
+    # codes must equal pandas.factorize(sort=True) exactly, missing values included
+    import io
+
+    from gpcollab.design import _factorize_shared_objects, factorize_sorted
+
+    rng = np.random.default_rng(3)
+    words = np.array(["beta", "alpha", "gamma", "delta"])
+    text = pd.Series(words[rng.integers(0, 4, size=50_000)])
+    text[rng.integers(0, 50_000, size=50)] = None
+    as_read = pd.read_csv(io.StringIO(text.to_csv(index=False)))["0"]
+    assert as_read.dtype == object
+    assert _factorize_shared_objects(np.asarray(as_read)) is not None  # the fast path is taken
+    codes, uniques = factorize_sorted(as_read)
+    want_codes, want_uniques = pd.factorize(as_read, sort=True)
+    assert list(uniques) == list(want_uniques) == ["alpha", "beta", "delta", "gamma"]
+    np.testing.assert_array_equal(codes, want_codes)
+    # distinct objects for every row (no sharing): the ordinary path, same answer
+    fresh = pd.Series([s[:1] + s[1:] for s in as_read.fillna("zz")], dtype=object)
+    assert _factorize_shared_objects(np.asarray(fresh)) is None
+    codes2, uniques2 = factorize_sorted(fresh)
+    want2, wuniq2 = pd.factorize(fresh, sort=True)
+    np.testing.assert_array_equal(codes2, want2)
+    assert list(uniques2) == list(wuniq2)

@@ -21,6 +21,8 @@ no second-stage fpc is given.  No data in this project needs more.
 
 from __future__ import annotations
 
+import ctypes
+import platform
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
@@ -277,8 +279,9 @@ def _column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
     return col
 
 
-def _dense_codes(values: NDArray[np.int64]) -> tuple[IntArray, int] | None:
-    """Codes of non-negative integers in sorted order in O(n), or None if the range is large."""
+def _dense_codes(values: NDArray[np.int64]) -> tuple[IntArray, int, NDArray[np.intp]] | None:
+    """Codes of non-negative integers in sorted order in O(n), their number and the values
+    present; None if the range is large."""
     if values.size == 0:
         return None
     lo, hi = int(values.min()), int(values.max())
@@ -286,7 +289,7 @@ def _dense_codes(values: NDArray[np.int64]) -> tuple[IntArray, int] | None:
         return None
     present = np.bincount(values, minlength=hi + 1) > 0
     remap = np.cumsum(present, dtype=np.intp) - 1
-    return remap[values], int(remap[-1]) + 1
+    return remap[values], int(remap[-1]) + 1, np.flatnonzero(present)
 
 
 def _codes(col: pd.Series) -> tuple[IntArray, int]:
@@ -301,12 +304,74 @@ def _codes_and_labels(col: pd.Series) -> tuple[IntArray, pd.Index]:
         values = np.asarray(col, dtype=np.int64)
         dense = _dense_codes(values)
         if dense is not None:
-            codes, k = dense
-            labels = np.empty(k, dtype=np.int64)
-            labels[codes] = values
-            return codes, pd.Index(labels)
+            return dense[0], pd.Index(dense[2])
+    codes, uniques = factorize_sorted(col)
+    return codes, pd.Index(uniques)
+
+
+_PROBE = 10_000
+"""Rows looked at before trusting that an object column repeats a few string objects."""
+
+
+def _object_addresses(values: NDArray[np.object_]) -> NDArray[np.uintp]:
+    """The addresses of the objects an object array holds, as integers (a view, no copy).
+
+    An object array stores one pointer per element; reading them as integers lets the few
+    distinct objects of a column be found with an integer hash table.  CPython only.
+    """
+    n = values.shape[0]
+    buffer = (ctypes.c_size_t * n).from_address(values.__array_interface__["data"][0])
+    return np.ctypeslib.as_array(buffer).view(np.uintp)
+
+
+def _factorize_shared_objects(values: NDArray[np.object_]) -> tuple[IntArray, object] | None:
+    """Codes of an object column whose equal values are mostly the same Python object.
+
+    ``pandas.read_csv`` hands out one string object per distinct value (per chunk), so a
+    text column of a million rows holds a few dozen objects.  Factorising the object
+    addresses (integers) and then only the distinct objects by value is several times faster
+    than hashing a million strings, and gives the same codes.  None when the column does not
+    look like that (then the caller factorises by value).
+    """
+    n = values.shape[0]
+    if (
+        n < 4 * _PROBE
+        or not values.flags.c_contiguous
+        or platform.python_implementation() != "CPython"
+    ):
+        return None
+    addresses = _object_addresses(values)
+    if len(pd.unique(addresses[:_PROBE])) > _PROBE // 100:
+        return None
+    by_object, distinct = pd.factorize(addresses)
+    if len(distinct) > n // 100:
+        return None
+    # the array holds a reference to each of these objects, so their addresses are valid
+    objects = np.empty(len(distinct), dtype=object)
+    objects[:] = [ctypes.cast(int(a), ctypes.py_object).value for a in distinct]
+    codes, uniques = pd.factorize(objects, sort=True)
+    return np.asarray(codes, dtype=np.intp)[by_object], uniques
+
+
+def factorize_sorted(col: pd.Series) -> tuple[IntArray, object]:
+    """``pandas.factorize(col, sort=True)`` (codes ``-1`` for missing), fast for text columns.
+
+    Parameters
+    ----------
+    col : pandas.Series
+
+    Returns
+    -------
+    codes : ndarray of intp, shape (n,)
+    uniques : Index or array
+        The distinct values in sorted order.
+    """
+    if col.dtype == object:
+        fast = _factorize_shared_objects(np.asarray(col))
+        if fast is not None:
+            return fast
     codes, uniques = pd.factorize(col, sort=True)
-    return codes.astype(np.intp, copy=False), pd.Index(uniques)
+    return codes.astype(np.intp, copy=False), uniques
 
 
 def _numeric(col: pd.Series, name: str, role: str) -> FloatArray:
@@ -332,8 +397,9 @@ def _psu_codes(
     dense = _dense_codes(psu_key)
     if dense is None:
         psu_codes, psu_uniques = pd.factorize(psu_key, sort=True)
-        dense = psu_codes.astype(np.intp, copy=False), len(psu_uniques)
-    psu, n_psu = dense
+        psu, n_psu = psu_codes.astype(np.intp, copy=False), len(psu_uniques)
+    else:
+        psu, n_psu = dense[0], dense[1]
     if design.strata is not None and not design.nest and n_psu > n_raw:
         # some label names PSUs in several strata
         first = np.zeros(n_psu, dtype=np.int64)

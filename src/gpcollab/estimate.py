@@ -38,6 +38,7 @@ from gpcollab.design import (
     calibration_psu_correction,
     domain_df,
     domain_df_from_counts,
+    factorize_sorted,
     poststratum_psu_correction,
     prepare_design,
     stratified_variance,
@@ -107,8 +108,8 @@ def _factor(col: pd.Series) -> tuple[IntArray, pd.Index | pd.Categorical]:
         return np.asarray(cat.codes, dtype=np.intp), pd.Categorical(
             cat.categories, categories=cat.categories, ordered=cat.ordered
         )
-    codes, uniques = pd.factorize(col, sort=True, use_na_sentinel=True)
-    return codes.astype(np.intp, copy=False), uniques
+    codes, uniques = factorize_sorted(col)
+    return codes, pd.Index(uniques)
 
 
 def _combine(

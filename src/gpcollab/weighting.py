@@ -2,7 +2,9 @@
 
 :func:`rake` and :func:`poststratify` return new weights; to get standard errors that account
 for the weighting (as R does for a design returned by ``rake()``/``postStratify()``), build the
-design with ``SurveyDesign(weights=<new column>, ..., calibration=(<margin columns>))``.
+design with ``SurveyDesign(weights=<new column>, ..., calibration=(<margin columns>))`` after
+raking, or ``SurveyDesign(weights=<new column>, ..., poststrata=(<columns>))`` after
+post-stratification.
 """
 
 from __future__ import annotations
@@ -270,8 +272,8 @@ def poststratify(
     Notes
     -----
     Row ``i`` in post-stratum ``g`` gets ``w_i * N_g / sum_{j in g} w_j``.  For standard errors
-    use ``SurveyDesign(weights=..., calibration=(column,))`` with a single column holding the
-    post-stratum (this reproduces R's ``postStratify()``).
+    use ``SurveyDesign(weights=..., poststrata=tuple(strata))`` with the same columns (this
+    reproduces R's ``postStratify()``, also when the starting weights vary within post-strata).
 
     Examples
     --------
