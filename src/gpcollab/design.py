@@ -305,8 +305,7 @@ def _codes_and_labels(col: pd.Series) -> tuple[IntArray, pd.Index]:
         dense = _dense_codes(values)
         if dense is not None:
             return dense[0], pd.Index(dense[2])
-    codes, uniques = factorize_sorted(col)
-    return codes, pd.Index(uniques)
+    return factorize_sorted(col)
 
 
 _PROBE = 10_000
@@ -324,7 +323,7 @@ def _object_addresses(values: NDArray[np.object_]) -> NDArray[np.uintp]:
     return np.ctypeslib.as_array(buffer).view(np.uintp)
 
 
-def _factorize_shared_objects(values: NDArray[np.object_]) -> tuple[IntArray, object] | None:
+def _factorize_shared_objects(values: NDArray[np.object_]) -> tuple[IntArray, pd.Index] | None:
     """Codes of an object column whose equal values are mostly the same Python object.
 
     ``pandas.read_csv`` hands out one string object per distinct value (per chunk), so a
@@ -350,10 +349,10 @@ def _factorize_shared_objects(values: NDArray[np.object_]) -> tuple[IntArray, ob
     objects = np.empty(len(distinct), dtype=object)
     objects[:] = [ctypes.cast(int(a), ctypes.py_object).value for a in distinct]
     codes, uniques = pd.factorize(objects, sort=True)
-    return np.asarray(codes, dtype=np.intp)[by_object], uniques
+    return np.asarray(codes, dtype=np.intp)[by_object], pd.Index(uniques)
 
 
-def factorize_sorted(col: pd.Series) -> tuple[IntArray, object]:
+def factorize_sorted(col: pd.Series) -> tuple[IntArray, pd.Index]:
     """``pandas.factorize(col, sort=True)`` (codes ``-1`` for missing), fast for text columns.
 
     Parameters
@@ -363,7 +362,7 @@ def factorize_sorted(col: pd.Series) -> tuple[IntArray, object]:
     Returns
     -------
     codes : ndarray of intp, shape (n,)
-    uniques : Index or array
+    uniques : pandas.Index
         The distinct values in sorted order.
     """
     if col.dtype == object:
@@ -371,7 +370,7 @@ def factorize_sorted(col: pd.Series) -> tuple[IntArray, object]:
         if fast is not None:
             return fast
     codes, uniques = pd.factorize(col, sort=True)
-    return codes.astype(np.intp, copy=False), uniques
+    return codes.astype(np.intp, copy=False), pd.Index(uniques)
 
 
 def _numeric(col: pd.Series, name: str, role: str) -> FloatArray:

@@ -108,8 +108,7 @@ def _factor(col: pd.Series) -> tuple[IntArray, pd.Index | pd.Categorical]:
         return np.asarray(cat.codes, dtype=np.intp), pd.Categorical(
             cat.categories, categories=cat.categories, ordered=cat.ordered
         )
-    codes, uniques = factorize_sorted(col)
-    return codes, pd.Index(uniques)
+    return factorize_sorted(col)
 
 
 def _combine(
