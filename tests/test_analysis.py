@@ -465,3 +465,21 @@ def test_achievement_trend_names_the_odds_ratio_interval_as_the_trend_test_does(
     assert not {"ci_low", "ci_high"} & set(table.columns)
     row = table.iloc[0]
     assert row["or_ci_low"] <= row["odds_ratio_per_step"] <= row["or_ci_high"]
+
+
+# the result-table contract (docs/architecture.md, "Result tables"), written out here
+_CONTRACT = ["n", "count", "estimate", "se", "ci_low", "ci_high", "df", "ci_method",
+             "conf_level", "boundary", "weighted_n", "n_eff", "deff"]  # fmt: skip
+
+
+def test_analysis_and_engine_tables_share_one_column_order(gp: SurveyData) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BoundaryWarning)  # six respondents: shares of 0 and 1
+        engine = gpcollab.estimate_proportions(
+            gp.respondents.assign(w=1.0), "membership", by="role", design=gpcollab.SurveyDesign("w")
+        )
+        analysis = A.prevalence(gp, by="role")
+    assert list(engine.columns) == ["role", "membership", *[c for c in _CONTRACT if c != "count"]]
+    assert list(analysis.columns) == ["role", "membership", *_CONTRACT]

@@ -79,3 +79,19 @@ def test_type_checking_imports_match_the_lazy_exports() -> None:
         for alias in node.names
     }
     assert imported == set(gpcollab.__all__)
+
+
+def test_renamed_arguments_keep_their_old_name_for_one_release() -> None:
+    import pandas as pd
+
+    age = pd.Categorical(list("AAAABBBBCCCC"), categories=list("ABC"), ordered=True)
+    data = pd.DataFrame({"age": age, "ok": [0, 0, 0, 1, 0, 1, 1, 0, 1, 1, 1, 0]})
+    new = gpcollab.trend_test(data, "ok", across="age")
+    with pytest.warns(DeprecationWarning, match="`ordered=` is deprecated.*use `across=`"):
+        old = gpcollab.trend_test(data, "ok", ordered="age")
+    pd.testing.assert_frame_equal(old, new)
+    # the odds of success triple per band: 1/3 (A), 1 (B: 2 of 4), 3 (C: 3 of 4)
+    assert new["odds_ratio"].iloc[0] == pytest.approx(3.0, rel=1e-6)
+    assert new["across"].iloc[0] == "age"
+    with pytest.raises(gpcollab.ArgumentError, match="pass `across=` only"):
+        gpcollab.trend_test(data, "ok", "age", ordered="age")

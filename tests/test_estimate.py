@@ -499,9 +499,10 @@ def test_categorical_order_and_dtype_are_kept(gp: pd.DataFrame) -> None:
     assert res["size_band"].tolist() == order
     assert isinstance(res["size_band"].dtype, pd.CategoricalDtype)
     assert res["size_band"].cat.ordered
+    # the result-table contract of docs/architecture.md
     assert list(res.columns) == [
-        "size_band", "n", "weighted_n", "estimate", "se", "ci_low", "ci_high", "df",
-        "n_eff", "deff", "ci_method", "conf_level",
+        "size_band", "n", "estimate", "se", "ci_low", "ci_high", "df", "ci_method",
+        "conf_level", "weighted_n", "n_eff", "deff",
     ]  # fmt: skip
     assert res["n"].sum() == 3000
 

@@ -60,6 +60,7 @@ from gpcollab._respondents import (
 )
 from gpcollab.design import SurveyDesign
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, GpcollabError
+from gpcollab.estimate import ESTIMATE_COLUMNS as ESTIMATE_COLUMNS  # re-exported for plotting
 from gpcollab.estimate import BoundaryWarning, estimate_proportions
 from gpcollab.intervals import CIMethod, wald_ci
 from gpcollab.schema import ITEMS, SurveyData
@@ -98,22 +99,6 @@ _R = TypeVar("_R")
 #: Column holding the 0/1 (or level) answer analysed in one call to the engine.
 _Y = f"{HELPER_PREFIX}y"
 
-#: Estimate columns, in the order tables show them.
-ESTIMATE_COLUMNS: tuple[str, ...] = (
-    "n",
-    "count",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "df",
-    "ci_method",
-    "conf_level",
-    "boundary",
-    "weighted_n",
-    "n_eff",
-    "deff",
-)
 
 _AMONG: tuple[str, ...] = ("all", "collaborating")
 

@@ -54,6 +54,7 @@ from gpcollab.intervals import (
 from gpcollab.quantile_rules import QRULES, QRule, quantile_of_sorted
 
 __all__ = [
+    "ESTIMATE_COLUMNS",
     "BoundaryWarning",
     "estimate_mean",
     "estimate_proportions",
@@ -335,10 +336,38 @@ def _as_float(x: NDArray[np.floating] | FloatArray) -> FloatArray:
     return np.asarray(x, dtype=np.float64)
 
 
+#: Order of the result columns of every estimate table (docs/architecture.md, "Result
+#: tables"), after the grouping columns; ``count`` is added by the analyses.
+ESTIMATE_COLUMNS: tuple[str, ...] = (
+    "n",
+    "count",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "df",
+    "ci_method",
+    "conf_level",
+    "boundary",
+    "weighted_n",
+    "n_eff",
+    "deff",
+)
+
+
 def _frame(labels: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
+    """The result table: the domain labels, then ``columns`` in the order of ESTIMATE_COLUMNS.
+
+    Columns given before ``n`` (such as ``quantile``) stay next to the labels; columns outside
+    the contract (such as ``qrule``) come last.
+    """
     out = labels.reset_index(drop=True).copy()
-    for name, values in columns.items():
-        out[name] = values
+    names = list(columns)
+    first = names.index("n") if "n" in names else len(names)
+    known = [c for c in ESTIMATE_COLUMNS if c in columns]
+    rest = [c for c in names[first:] if c not in ESTIMATE_COLUMNS]
+    for name in [*names[:first], *known, *rest]:
+        out[name] = columns[name]
     return out
 
 

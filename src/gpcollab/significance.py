@@ -16,7 +16,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from gpcollab._checks import binary_outcome, check_column, check_complete, check_frame, check_level
+from gpcollab._checks import (
+    binary_outcome,
+    check_column,
+    check_complete,
+    check_frame,
+    check_level,
+    renamed_argument,
+)
 from gpcollab._typing import FloatArray, IntArray
 from gpcollab.design import (
     PreparedDesign,
@@ -332,12 +339,13 @@ def chisq_test(
 def trend_test(
     data: pd.DataFrame,
     y: str,
-    ordered: str,
+    across: str | None = None,
     *,
     design: SurveyDesign | None = None,
     success: object | None = None,
     scores: Sequence[float] | None = None,
     level: float = 0.95,
+    ordered: str | None = None,
 ) -> pd.DataFrame:
     """Test for a linear trend in a binary outcome across the levels of an ordered factor.
 
@@ -347,23 +355,25 @@ def trend_test(
         One row per respondent.
     y : str
         Outcome: boolean, 0/1, or any column with ``success`` naming the value counted as 1.
-    ordered : str
-        An ordered ``pd.Categorical`` (e.g. age bands; scores follow the category order) or a
-        numeric column (its values are the scores).
+    across : str
+        The column the trend runs across: an ordered ``pd.Categorical`` (e.g. age bands;
+        scores follow the category order) or a numeric column (its values are the scores).
     design : SurveyDesign, optional
         Sampling design; ``None`` is a simple random sample of equally weighted rows.
     success : object, optional
         Value of ``y`` counted as a success when ``y`` is not boolean or 0/1.
     scores : sequence of float, optional
-        One score per category of ``ordered`` (all categories, in order); default
+        One score per category of ``across`` (all categories, in order); default
         0, 1, 2, … (equally spaced steps). Not allowed for a numeric column.
     level : float, default=0.95
         Confidence level of the interval.
+    ordered : str, optional
+        Deprecated name of ``across`` (removed in 0.3.0).
 
     Returns
     -------
     pandas.DataFrame
-        One row: ``test`` (``"t"``), ``outcome``, ``ordered``, ``n_levels`` (levels with
+        One row: ``test`` (``"t"``), ``outcome``, ``across``, ``n_levels`` (levels with
         respondents), ``slope``
         (change in log-odds per score unit, i.e. per band with default scores), ``se``,
         ``odds_ratio`` = exp(slope) with ``or_ci_low``/``or_ci_high``, ``statistic`` (t),
@@ -390,11 +400,15 @@ def trend_test(
     0         3.0  10  increasing
     """
     data = check_frame(data)
+    chosen = renamed_argument("trend_test", "ordered", "across", ordered, across)
+    if chosen is None:
+        raise ArgumentError("trend_test needs `across`: the ordered column the trend runs across.")
+    across = chosen
     conf = check_level(level)
-    check_column(data, ordered, "ordered")
-    if ordered == y:
-        raise ArgumentError(f"`ordered` and `y` must be different columns, but both are {y!r}.")
-    values = check_complete(data, ordered, "ordered")
+    check_column(data, across, "across")
+    if across == y:
+        raise ArgumentError(f"`across` and `y` must be different columns, but both are {y!r}.")
+    values = check_complete(data, across, "across")
     dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype) and dtype.ordered:
         n_cat = len(dtype.categories)
@@ -405,26 +419,26 @@ def trend_test(
             if table.shape != (n_cat,) or not np.all(np.isfinite(table)):
                 raise ArgumentError(
                     f"`scores` must hold {n_cat} finite numbers, one per category of "
-                    f"{ordered!r} ({list(dtype.categories)!r}), but {scores!r} was passed."
+                    f"{across!r} ({list(dtype.categories)!r}), but {scores!r} was passed."
                 )
         score = table[np.asarray(values.cat.codes, dtype=np.intp)]
     elif pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         if scores is not None:
             raise ArgumentError(
-                f"`scores` applies to an ordered categorical; column {ordered!r} is numeric "
+                f"`scores` applies to an ordered categorical; column {across!r} is numeric "
                 "and its values are used as scores. Pass `scores=None`."
             )
         score = values.to_numpy(dtype=np.float64)
     else:
         raise ArgumentError(
-            f"Column {ordered!r} (`ordered`) must be an ordered pandas Categorical or numeric, "
+            f"Column {across!r} (`across`) must be an ordered pandas Categorical or numeric, "
             f"but it has dtype {dtype}. Convert it with "
             "pd.Categorical(values, categories=[...], ordered=True)."
         )
     n_levels = int(np.unique(score).size)
     if n_levels < 2:
         raise DesignError(
-            f"Column {ordered!r} has a single observed level; a trend needs at least two."
+            f"Column {across!r} has a single observed level; a trend needs at least two."
         )
     score_col = "__gpcollab_trend_score__"
     fit = logistic_regression(
@@ -442,7 +456,7 @@ def trend_test(
         {
             "test": ["t"],
             "outcome": [y],
-            "ordered": [ordered],
+            "across": [across],
             "n_levels": [n_levels],
             "slope": [slope],
             "se": [float(coef["se"])],
