@@ -46,6 +46,7 @@ from gpcollab.design import (
 from gpcollab.errors import ArgumentError, BoundaryWarning, DesignError
 from gpcollab.intervals import (
     CI_METHODS,
+    CIMethod,
     boundary_ci,
     proportion_ci,
     t_quantile,
@@ -754,7 +755,7 @@ def estimate_proportions(
     *,
     by: By = None,
     design: SurveyDesign | None = None,
-    ci_method: str = "logit",
+    ci_method: CIMethod = "logit",
     level: float = 0.95,
     df: float | None = None,
     na_rm: bool = False,

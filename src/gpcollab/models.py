@@ -184,7 +184,7 @@ def _model_frame(
         if design is None
         else [c for c in (design.weights, design.strata, design.psu, design.fpc) if c is not None]
     )
-    design_columns += list(design.calibration) if design is not None else []
+    design_columns += [*design.calibration, *design.poststrata] if design is not None else []
     keep = [OUTCOME, *names, *[c for c in dict.fromkeys(design_columns) if c not in names]]
     # categorical terms keep every category of the vocabulary (the engine fits the observed
     # ones), so scenarios can name, and shift into, any band
