@@ -19,10 +19,13 @@ from gpcollab import (
     ArgumentError,
     DesignError,
     SurveyDesign,
+    chisq_test,
     compare_means,
+    estimate_proportions,
     estimate_quantile,
     estimate_ratio,
     estimate_var,
+    logistic_regression,
     poststratify,
     weighted_quantile,
 )
@@ -124,7 +127,72 @@ def _ttest(case: str) -> dict[str, float]:
     }
 
 
+def _na_data() -> tuple[pd.DataFrame, SurveyDesign]:
+    """make_reference.R's na_clus1: missing values in whole PSUs and in rows, zero weights."""
+    data, _ = design("clus1")
+    comp = data["comp.imp"].astype(object).where(~data["dnum"].isin([637, 716]))
+    data["comp_na"] = pd.Categorical(comp, categories=["No", "Yes"])
+    data["sw_na"] = (data["sch.wide"] == "Yes").astype(float)
+    data.loc[[2, 9, 49], "sw_na"] = np.nan
+    data["ell_na"] = data["ell"].astype(float).where(~data["dnum"].eq(716))
+    data.loc[[6, 7], "ell_na"] = np.nan
+    data["pw0"] = data["pw"]
+    data.loc[[4, 5], "pw0"] = 0.0
+    return data, SurveyDesign(weights="pw0", psu="dnum", fpc="fpc")
+
+
+def _ciprop_na(case: str) -> dict[str, float]:
+    parts = case.split("/")
+    data, des = _na_data()
+    dfinf = parts[-1] == "dfinf"
+    res = estimate_proportions(
+        data,
+        "sw_na",
+        design=des,
+        ci_method=parts[3],
+        na_rm=True,  # type: ignore[arg-type]
+        df=math.inf if dfinf else None,
+    )
+    row = res[res["sw_na"] == 1.0].iloc[0]
+    out = {
+        "est": float(row["estimate"]),
+        "se": float(row["se"]),
+        "ci_l": float(row["ci_low"]),
+        "ci_u": float(row["ci_high"]),
+    }
+    if not dfinf:
+        out["df"] = float(row["df"])
+    return out
+
+
+def _chisq_na(case: str) -> dict[str, float]:
+    data, des = _na_data()
+    res = chisq_test(data, "sch.wide", "comp_na", design=des, na_rm=True).set_index("test")
+    out: dict[str, float] = {}
+    for test in ("F", "Wald"):
+        out[f"{test}_stat"] = float(res.loc[test, "statistic"])
+        out[f"{test}_ndf"] = float(res.loc[test, "ndf"])
+        out[f"{test}_ddf"] = float(res.loc[test, "ddf"])
+        out[f"{test}_p"] = float(res.loc[test, "p_value"])
+    return out
+
+
+def _glm_na(case: str) -> dict[str, float]:
+    data, des = _na_data()
+    fit = logistic_regression(
+        data, "sch.wide", ["ell_na", "meals", "mobility"], design=des, success="Yes", na_rm=True
+    )
+    out = {"df_resid": float(fit.df_residual)}
+    for _, row in fit.coefficients.iterrows():
+        out[f"coef[{row['term']}]"] = float(row["estimate"])
+        out[f"se[{row['term']}]"] = float(row["se"])
+    return out
+
+
 RUNNERS = {
+    "ciprop_na": _ciprop_na,
+    "chisq_na": _chisq_na,
+    "glm_na": _glm_na,
     "quantile": _quantile,
     "quantile_by": _quantile,
     "ratio": _ratio,

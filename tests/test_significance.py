@@ -460,3 +460,32 @@ def test_compare_proportions_errors() -> None:
         compare_proportions(df, [1, 2], "achieved")  # type: ignore[arg-type]
     with pytest.raises(ArgumentError, match="must hold 0/1"):
         compare_proportions(df, df.assign(achieved=2), "achieved")
+
+
+def test_missing_values_are_a_domain_with_na_rm() -> None:
+    # R: svychisq/svyglm drop rows with a missing value from the table or fit but keep them in
+    # the design (na.rm / na.omit subset the design). A cluster design where the missing rows
+    # fill a whole PSU: the design df stays that of every PSU; filtering the rows would lose one.
+    df = toy().assign(psu=np.arange(30) // 3)
+    design = SurveyDesign(psu="psu")
+    gappy = df.assign(size=df["size"].where(df["psu"] != 0))
+    filtered = df[df["psu"] != 0]
+    chi = chisq_test(gappy, "size", "funded", design=design, na_rm=True).set_index("test")
+    chi_filtered = chisq_test(filtered, "size", "funded", design=design).set_index("test")
+    assert chi.loc["Wald", "ddf"] == 9  # 10 PSUs - 1, as R's svychisq (nu of the whole design)
+    assert chi_filtered.loc["Wald", "ddf"] == 8
+    assert chi.loc["Wald", "n"] == 27
+    # the same weighted table, so the same Pearson statistic up to R's scaling to all n rows
+    assert chi.loc["Pearson", "statistic"] == pytest.approx(
+        chi_filtered.loc["Pearson", "statistic"] * 30 / 27, rel=1e-12
+    )
+    trend = trend_test(
+        gappy.assign(size=gappy["size"].astype("category").cat.as_ordered()),
+        "achieved",
+        "size",
+        design=design,
+        na_rm=True,
+    ).iloc[0]
+    assert trend["n"] == 27
+    # residual df: design df of the 9 PSUs with rows in the fit (8) + 1 - 2 coefficients
+    assert trend["df"] == 7

@@ -780,7 +780,7 @@ def estimate_proportions(
     level : float, default=0.95
     df : float, optional
         Override of the degrees of freedom (``np.inf`` for normal intervals).  Like R's
-        ``svyciprop``, ``"beta"`` ignores it.
+        ``svyciprop``, ``"beta"`` ignores it (its ``df`` column shows the design df it used).
     na_rm : bool, default=False
         As in :func:`estimate_mean`.  Rows with a missing ``y`` still count towards the
         domain's degrees of freedom, as in R (``svyciprop`` takes ``degf(design)`` of the
@@ -837,7 +837,8 @@ def estimate_proportions(
     se = np.sqrt(_proportion_variance(prepared, dom, table)).ravel()
 
     design_dfs = domain_df(prepared, dom.by_code, d)
-    dfs = np.repeat(_df_override(df, design_dfs), n_levels)
+    # "beta" ignores df= as svyciprop does, so its rows report the df its interval used
+    dfs = np.repeat(_df_override(None if ci_method == "beta" else df, design_dfs), n_levels)
     n_base = np.repeat(sums.n, n_levels)
     rep_sums = _DomainSums(
         n=n_base,

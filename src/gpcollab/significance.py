@@ -345,6 +345,7 @@ def trend_test(
     success: object | None = None,
     scores: Sequence[float] | None = None,
     level: float = 0.95,
+    na_rm: bool = False,
     ordered: str | None = None,
 ) -> pd.DataFrame:
     """Test for a linear trend in a binary outcome across the levels of an ordered factor.
@@ -367,6 +368,9 @@ def trend_test(
         0, 1, 2, … (equally spaced steps). Not allowed for a numeric column.
     level : float, default=0.95
         Confidence level of the interval.
+    na_rm : bool, default=False
+        Rows with a missing ``y`` or ``across`` raise unless ``True``; then they are left out
+        of the fit but kept in the design, as :func:`~gpcollab.logistic_regression` does.
     ordered : str, optional
         Deprecated name of ``across`` (removed in 0.3.0).
 
@@ -408,7 +412,7 @@ def trend_test(
     check_column(data, across, "across")
     if across == y:
         raise ArgumentError(f"`across` and `y` must be different columns, but both are {y!r}.")
-    values = check_complete(data, across, "across")
+    values = data[across] if na_rm else check_complete(data, across, "across")
     dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype) and dtype.ordered:
         n_cat = len(dtype.categories)
@@ -421,21 +425,22 @@ def trend_test(
                     f"`scores` must hold {n_cat} finite numbers, one per category of "
                     f"{across!r} ({list(dtype.categories)!r}), but {scores!r} was passed."
                 )
-        score = table[np.asarray(values.cat.codes, dtype=np.intp)]
+        codes = np.asarray(values.cat.codes, dtype=np.intp)
+        score = np.where(codes >= 0, table[codes], np.nan)
     elif pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         if scores is not None:
             raise ArgumentError(
                 f"`scores` applies to an ordered categorical; column {across!r} is numeric "
                 "and its values are used as scores. Pass `scores=None`."
             )
-        score = values.to_numpy(dtype=np.float64)
+        score = values.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         raise ArgumentError(
             f"Column {across!r} (`across`) must be an ordered pandas Categorical or numeric, "
             f"but it has dtype {dtype}. Convert it with "
             "pd.Categorical(values, categories=[...], ordered=True)."
         )
-    n_levels = int(np.unique(score).size)
+    n_levels = int(np.unique(score[~np.isnan(score)]).size)
     if n_levels < 2:
         raise DesignError(
             f"Column {across!r} has a single observed level; a trend needs at least two."
@@ -448,6 +453,7 @@ def trend_test(
         design=design,
         success=success,
         level=conf,
+        na_rm=na_rm,
     )
     coef = fit.coefficients.iloc[1]
     slope = float(coef["estimate"])

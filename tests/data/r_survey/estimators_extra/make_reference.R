@@ -94,6 +94,31 @@ for (dn in c("srs", "strat", "clus1", "clus1_ps")) {
 for (s in c("E", "M")) out(sprintf("ttest_by/clus1/api00/comp.imp/%s", s), kt(sub(D$clus1, s), "api00", "comp.imp"))
 out("ttest/clus1/api99_na/comp.imp", kt(D$clus1, "api99_na", "comp.imp"))
 
+## ---- missing values as a domain, and svyciprop's beta rule (issue 9 items 5, 7, 8)
+na_clus1 <- apiclus1
+na_clus1$comp_na <- na_clus1$comp.imp
+na_clus1$comp_na[na_clus1$dnum %in% c(637, 716)] <- NA   # two whole PSUs lose their value
+na_clus1$sw_na <- as.numeric(na_clus1$sch.wide == "Yes")
+na_clus1$sw_na[c(3, 10, 50)] <- NA
+na_clus1$ell_na <- na_clus1$ell
+na_clus1$ell_na[na_clus1$dnum == 716 | seq_len(nrow(na_clus1)) %in% c(7, 8)] <- NA
+na_clus1$pw0 <- na_clus1$pw
+na_clus1$pw0[c(5, 6)] <- 0                                # zero weights count in nrow()
+dna <- svydesign(id = ~dnum, weights = ~pw0, fpc = ~fpc, data = na_clus1)
+for (m in c("beta", "logit", "mean")) {
+  r <- svyciprop(~sw_na, dna, method = m, na.rm = TRUE)
+  out(sprintf("ciprop_na/clus1/sw_na/%s", m), c(est = unname(coef(r)), se = unname(SE(r)), ci_l = confint(r)[1], ci_u = confint(r)[2], df = degf(dna)))
+  r <- svyciprop(~sw_na, dna, method = m, na.rm = TRUE, df = Inf)
+  out(sprintf("ciprop_na/clus1/sw_na/%s/dfinf", m), c(est = unname(coef(r)), se = unname(SE(r)), ci_l = confint(r)[1], ci_u = confint(r)[2]))
+}
+t <- svychisq(~sch.wide + comp_na, dna, statistic = "F")
+w <- svychisq(~sch.wide + comp_na, dna, statistic = "Wald")
+out("chisq_na/clus1/schwide_compna", c(F_stat = unname(t$statistic), F_ndf = unname(t$parameter[1]), F_ddf = unname(t$parameter[2]), F_p = unname(t$p.value),
+                                       Wald_stat = unname(w$statistic), Wald_ndf = unname(w$parameter[1]), Wald_ddf = unname(w$parameter[2]), Wald_p = unname(w$p.value)))
+g <- svyglm(sch.wide ~ ell_na + meals + mobility, design = dna, family = quasibinomial())
+s <- summary(g)$coefficients
+out("glm_na/clus1/schwide_ellna_meals_mobility", c(setNames(s[, 1], paste0("coef[", rownames(s), "]")), setNames(s[, 2], paste0("se[", rownames(s), "]")), df_resid = g$df.residual))
+
 res <- do.call(rbind, ROWS)
 write.csv(res, "reference.csv", row.names = FALSE)
 cat(length(unique(res$case)), "cases,", nrow(res), "values\n")
