@@ -33,7 +33,12 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data" / "gp_practice_frame"
 SCRIPT = REPO / "data" / "derive_population.py"
 needs_shared = pytest.mark.skipif(
-    not SHARED.is_dir(), reason="../shared/data/gp_practice_frame is not present"
+    not SHARED.is_dir(),
+    reason=(
+        "re-derives the bundled population tables from the raw NHS Digital practice files, "
+        "which are kept outside the repository (in ../shared/data/gp_practice_frame) and are "
+        "not in this checkout; the bundled tables themselves are tested"
+    ),
 )
 
 # Published / README totals, typed here on purpose as the outside reference.

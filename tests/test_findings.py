@@ -59,7 +59,11 @@ NOMINAL = {
 
 def shared_rows() -> dict[str, dict[str, str]]:
     if not SHARED.is_file():
-        pytest.skip("shared register not present")
+        pytest.skip(
+            "compares the bundled register with the research team's working copy of the "
+            "published figures, which is kept outside the repository "
+            "(../shared/findings/published_findings.csv) and is not in this checkout"
+        )
     with SHARED.open(newline="", encoding="utf-8") as handle:
         return {row["id"]: row for row in csv.DictReader(handle)}
 

@@ -21,8 +21,10 @@ Conventions shared by all functions:
   :class:`pandas.Series` aligned with ``survey.respondents`` (for example
   :func:`gpcollab.whatif.reband`). Domains with no respondents are kept as rows with ``n = 0``
   and missing estimates, so a chart shows the gap rather than hiding the band.
-* When any estimate is exactly 0 or 1, one :class:`~gpcollab.estimate.BoundaryWarning` is
-  issued per call; the ``boundary`` column marks those rows, whose intervals are exact.
+* Every estimate of exactly 0 or 1 has ``boundary`` True and an exact interval. One
+  :class:`~gpcollab.estimate.BoundaryWarning` per call says so when such an estimate has a base
+  of at least :data:`~gpcollab.estimate.BOUNDARY_WARN_MIN_N` and a level somebody chose
+  (silence it with ``warnings.filterwarnings("ignore", category=gpcollab.BoundaryWarning)``).
 * ``DataFrame.attrs`` holds ``wave``, ``instrument``, ``synthetic``, ``source`` and
   ``analysis`` (the function name), and a ``disclosure`` hint read by
   :func:`gpcollab.disclosure.suppress`.
@@ -120,13 +122,9 @@ def boundary_once(func: Callable[_P, _R]) -> Callable[_P, _R]:
         for other in caught:  # pass on anything that is not a boundary warning
             if not issubclass(other.category, BoundaryWarning):
                 warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
-        if hits:
-            warnings.warn(
-                f"{func.__name__}: some estimates are exactly 0 or 1; their intervals are exact "
-                "boundary intervals (column `boundary` is True).",
-                BoundaryWarning,
-                stacklevel=2,
-            )
+        if hits:  # the engine's first message says which estimate and how to silence it
+            text = str(hits[0].message).replace(f"`{_Y}`", "the answer").replace(_Y, "answer")
+            warnings.warn(f"{func.__name__}: {text}", BoundaryWarning, stacklevel=2)
         return result
 
     return wrapper
@@ -522,10 +520,12 @@ def compare_waves(
             frame = _frame(survey)
             row = _yes_shares(frame, ind["yes"], ind["base"], [], as_design(des), ci_method, conf)
             results.append(row.iloc[0])
-    if caught:
-        warnings.warn(
-            "compare_waves: a wave's estimate is exactly 0 or 1.", BoundaryWarning, stacklevel=2
-        )
+    for other in caught:  # pass on anything that is not a boundary warning
+        if not issubclass(other.category, BoundaryWarning):
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+    hits = [w for w in caught if issubclass(w.category, BoundaryWarning)]
+    if hits:
+        warnings.warn(f"compare_waves: {hits[0].message}", BoundaryWarning, stacklevel=2)
     a, b = results
     diff = float(b["estimate"] - a["estimate"])
     se = float(np.hypot(a["se"], b["se"]))

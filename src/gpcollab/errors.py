@@ -116,3 +116,32 @@ class UnreadableFileError(LoadError):
     A subclass of :class:`LoadError`; ``gpcollab validate`` exits with status 2 for it (and 1
     for files that can be read but do not fit the codebook).
     """
+
+
+def describe(value: object, limit: int = 80) -> str:
+    """A short description of ``value`` for an error message.
+
+    Tables and arrays are described by their kind and shape (never printed whole); any other
+    value is shown by its ``repr``, cut to ``limit`` characters.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> describe(pd.DataFrame({"region": ["a", "b"], "share": [0.5, 0.5]}))
+    "a DataFrame (2 rows; columns 'region', 'share')"
+    >>> describe([1, 2, 3])
+    '[1, 2, 3]'
+    """
+    kind = type(value).__name__
+    shape = getattr(value, "shape", None)
+    if kind == "DataFrame" and shape is not None:
+        columns = [repr(c) for c in list(getattr(value, "columns", []))]
+        shown = ", ".join(columns[:6]) + (", …" if len(columns) > 6 else "")
+        rows = f"{shape[0]} row{'' if shape[0] == 1 else 's'}"
+        return f"a DataFrame ({rows}; columns {shown})"
+    if shape is not None and kind in ("Series", "ndarray", "Index", "Categorical"):
+        name = getattr(value, "name", None)
+        named = f" {name!r}" if isinstance(name, str) else ""
+        return f"a {kind}{named} of length {shape[0] if shape else 1}"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"

@@ -68,6 +68,40 @@ __all__ = [
 By: TypeAlias = str | Sequence[str] | None
 
 
+#: Smallest base (unweighted rows in the domain) at which an estimate of exactly 0 or 1 is
+#: reported by a :class:`BoundaryWarning`. Below it, and for a level observed nowhere in the
+#: data (an answer nobody chose), the ``boundary`` column alone marks the row.
+BOUNDARY_WARN_MIN_N = 30
+
+
+def _boundary_warning(
+    y: str,
+    est: FloatArray,
+    counts: IntArray,
+    n_base: IntArray,
+    labels: pd.DataFrame,
+    y_values: Any,
+) -> str | None:
+    """The warning text for the boundary estimates a reader would take at face value, if any.
+
+    ``est`` and ``counts`` are (domains, levels); ``n_base`` the domains' unweighted bases.
+    """
+    seen = counts.sum(axis=0) > 0  # levels somebody chose
+    read = ((est == 0.0) | (est == 1.0)) & seen[None, :] & (n_base >= BOUNDARY_WARN_MIN_N)[:, None]
+    if not read.any():
+        return None
+    d, level = (int(i) for i in np.argwhere(read)[0])
+    where = ", ".join(f"{k}={v!r}" for k, v in labels.iloc[d].items())
+    value = list(y_values)[level]
+    first = f"{where + ', ' if where else ''}{y}={value!r}: {counts[d, level]} of {n_base[d]}"
+    return (
+        f"{int(read.sum())} estimated proportion(s) of `{y}` with a base of at least "
+        f"{BOUNDARY_WARN_MIN_N} are exactly 0 or 1 (first: {first}); their intervals are exact "
+        "boundary intervals (column `boundary` is True). To silence: "
+        'warnings.filterwarnings("ignore", category=gpcollab.BoundaryWarning).'
+    )
+
+
 # --------------------------------------------------------------------------- domains
 
 
@@ -797,10 +831,14 @@ def estimate_proportions(
     Warns
     -----
     BoundaryWarning
-        Once per call when any estimate is exactly 0 or 1.  Those rows get the exact
-        interval of :func:`gpcollab.intervals.boundary_ci` (Clopper–Pearson on the Kish
-        effective size, Korn–Graubard df-adjusted), never NaN and never zero width.  R's
-        ``svyciprop`` gives NaN or a zero-width interval there: a deliberate difference.
+        Once per call when an estimate a reader would take at face value is exactly 0 or 1:
+        its domain's base is at least :data:`BOUNDARY_WARN_MIN_N` rows and its level is
+        chosen somewhere in the data (a level nobody chose is 0 everywhere, which is no news).
+        Every estimate of exactly 0 or 1, warned about or not, has ``boundary`` True and the
+        exact interval of :func:`gpcollab.intervals.boundary_ci` (Clopper–Pearson on the Kish
+        effective size, Korn–Graubard df-adjusted), never NaN and never zero width. Silence
+        the warning with ``warnings.filterwarnings("ignore", category=BoundaryWarning)``.
+        R's ``svyciprop`` gives NaN or a zero-width interval there: a deliberate difference.
 
     Notes
     -----
@@ -861,12 +899,9 @@ def estimate_proportions(
         lvl,
     )
     if np.any(boundary):
-        warnings.warn(
-            f"{int(boundary.sum())} estimated proportion(s) of `{y}` are exactly 0 or 1; "
-            "their intervals are exact boundary intervals (column `boundary` is True).",
-            BoundaryWarning,
-            stacklevel=2,
-        )
+        message = _boundary_warning(y, table.p, table.counts, sums.n, dom.labels, y_values)
+        if message is not None:
+            warnings.warn(message, BoundaryWarning, stacklevel=2)
     labels = dom.labels.loc[np.repeat(np.arange(d), n_levels)].reset_index(drop=True)
     level_codes = np.tile(np.arange(n_levels), d)
     if isinstance(y_values, pd.Categorical):

@@ -43,7 +43,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from gpcollab.codebook import Codebook, load_codebook, normalise_text
+from gpcollab.codebook import Codebook, list_codebooks, load_codebook, normalise_text
 from gpcollab.errors import GpcollabError, LoadError, UnreadableFileError
 from gpcollab.routing import record_problems
 
@@ -1156,7 +1156,9 @@ def write_survey(
     path : str or path-like
         Where to write.
     codebook : str, path-like or Codebook, optional
-        Defaults to the codebook recorded in ``survey.meta.codebook``.
+        Defaults to the codebook recorded in ``survey.meta.codebook``, else to the bundled
+        codebook of the survey's instrument and wave (``"gp2017"`` for
+        ``load_survey(2017, "gp")``).
     format : {"csv", "xlsx", "sav"}, optional
         Defaults to the extension of ``path``.
     encoding : str, default="utf-8"
@@ -1207,11 +1209,17 @@ def write_survey(
 
 
 def _meta_codebook(survey: SurveyData) -> str:
-    if survey.meta.codebook is None:
-        raise GpcollabError(
-            "write_survey needs a codebook: the data do not record one; pass codebook=..."
-        )
-    return survey.meta.codebook
+    """The codebook the data were read with, else the bundled one of their wave and instrument."""
+    if survey.meta.codebook is not None:
+        return survey.meta.codebook
+    bundled = f"{survey.meta.instrument}{survey.meta.wave}"
+    if bundled in list_codebooks():
+        return bundled
+    raise GpcollabError(
+        "write_survey needs a codebook: the data do not record one and no codebook is bundled "
+        f"for {survey.meta.instrument} {survey.meta.wave} (bundled: {list_codebooks()}); pass "
+        "codebook=..."
+    )
 
 
 class _Grid:

@@ -17,7 +17,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from gpcollab._typing import FloatArray, IntArray
-from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
+from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, describe
 
 __all__ = ["kish_efficiency", "poststratify", "rake"]
 
@@ -196,9 +196,14 @@ def rake(
     [30.0, 30.0, 20.0, 20.0]
     """
     if not isinstance(margins, Mapping) or not margins:
+        hint = (  # a table of targets is the usual mistake (typed as a mapping, so by name)
+            "; for a table of targets pass {column: table.set_index(level_column)[total_column]}"
+            if type(margins).__name__ == "DataFrame"
+            else ""
+        )
         raise ArgumentError(
             "`margins` must be a non-empty mapping {column: {level: population total}}, "
-            f"but {margins!r} was passed."
+            f"but {describe(margins)} was passed{hint}."
         )
     if isinstance(tol, bool) or not isinstance(tol, int | float) or not tol > 0:
         raise ArgumentError(f"`tol` must be a positive number, but {tol!r} was passed.")
