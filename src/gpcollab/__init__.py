@@ -120,6 +120,9 @@ _EXPORTS: dict[str, str] = {
     "standardise": "whatif",
     "pcn_projection": "whatif",
     "suppress": "disclosure",
+    # presentation: tables as a reader should see them
+    "present": "presentation",
+    "present_frame": "presentation",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -178,6 +181,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab.findings import load_assumptions, load_findings, verify_findings
     from gpcollab.io import LoadReport, Rejection, read_survey, write_survey
     from gpcollab.models import AchievementModel, achievement_model
+    from gpcollab.presentation import present, present_frame
     from gpcollab.quantile_rules import weighted_quantile
     from gpcollab.reconstruction import reconstruct
     from gpcollab.regression import LogisticFit, logistic_regression

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import pandas as pd
 
+from gpcollab.display import findings_html
 from gpcollab.errors import ConvergenceError, FindingsError, GpcollabError
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
 from gpcollab.significance import chisq_test, trend_test
@@ -1048,10 +1049,23 @@ def verify_findings(
     return _output(records, survey, chosen)
 
 
+class FindingsCheck(pd.DataFrame):
+    """The table :func:`verify_findings` returns: a DataFrame that Jupyter shows with each
+    status coloured (see :func:`gpcollab.display.findings_html`). Tables derived from it
+    (filters, copies) are plain DataFrames."""
+
+    @property
+    def _constructor(self) -> Any:
+        return pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        return findings_html(self)
+
+
 def _output(
     records: list[dict[str, Any]], survey: SurveyData, chosen: Mapping[str, str]
 ) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(records, columns=list(_OUTPUT_COLUMNS))
+    frame = FindingsCheck(pd.DataFrame.from_records(records, columns=list(_OUTPUT_COLUMNS)))
     for column in ("finding_id", "statement", "tolerance", "detail", "reason", "assumptions"):
         frame[column] = frame[column].astype("string")
     for column in ("published", "reproduced", "p_value"):

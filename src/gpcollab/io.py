@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from gpcollab.codebook import Codebook, list_codebooks, load_codebook, normalise_text
+from gpcollab.display import load_report_html
 from gpcollab.errors import GpcollabError, LoadError, UnreadableFileError
 from gpcollab.routing import record_problems
 
@@ -204,6 +205,9 @@ class LoadReport:
             )
         lines.extend(f"note: {note}" for note in self.notes)
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return load_report_html(self)
 
     def __str__(self) -> str:
         lines = [self.summary()]

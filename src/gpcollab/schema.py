@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
+from gpcollab.display import meta_html, survey_html
 from gpcollab.errors import MissingItemError, SurveyValidationError
 from gpcollab.routing import RULES, find_violations
 from gpcollab.vocab import (
@@ -205,6 +206,9 @@ class SurveyMeta:
         """Short human label, e.g. ``"GP practice staff survey 2017"``."""
         return f"{self.instrument.label} {self.wave}"
 
+    def _repr_html_(self) -> str:
+        return meta_html(self)
+
 
 _Failure = dict[str, Any]
 
@@ -344,6 +348,9 @@ class SurveyData:
             and self.aims.equals(other.aims)
             and all(self.multi[k].equals(other.multi[k]) for k in self.multi)
         )
+
+    def _repr_html_(self) -> str:
+        return survey_html(self)
 
     def __repr__(self) -> str:
         flag = f" — {SYNTHETIC_NOTICE}" if self.meta.synthetic else ""

@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gpcollab.display import Markdown
 from gpcollab.errors import ArgumentError, DatasetError
 
 __all__ = [
@@ -500,7 +501,7 @@ def render_card(meta: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]) -> 
 
 
 def dataset_card(name: str) -> str:
-    """Return the Markdown card of a bundled dataset.
+    """Return the Markdown card of a bundled dataset (Jupyter renders it).
 
     Parameters
     ----------
@@ -509,9 +510,10 @@ def dataset_card(name: str) -> str:
 
     Returns
     -------
-    str
-        Markdown with title, provenance, licence, rows per table (counted from the data now),
-        columns with descriptions and the synthetic flag.
+    gpcollab.display.Markdown
+        A ``str`` of Markdown with title, provenance, licence, rows per table (counted from the
+        data now), columns with descriptions and the synthetic flag; Jupyter renders it as
+        Markdown, ``print`` shows the text.
 
     Raises
     ------
@@ -525,7 +527,7 @@ def dataset_card(name: str) -> str:
     # Primary care networks (PCNs) in England, December 2019...
     """
     entry = _entry(name)
-    return render_card(entry.meta, entry.read_tables())
+    return Markdown(render_card(entry.meta, entry.read_tables()))
 
 
 # ---------------------------------------------------------------------------- population

@@ -1,0 +1,256 @@
+"""Rich display in Jupyter: the HTML behind the ``_repr_html_`` methods, and Markdown text.
+
+The classes that users meet in a notebook (:class:`~gpcollab.schema.SurveyData`,
+:class:`~gpcollab.schema.SurveyMeta`, :class:`~gpcollab.io.LoadReport`, the table returned by
+:func:`~gpcollab.verify_findings`) each have a one-line ``_repr_html_`` that calls a function
+here; :func:`~gpcollab.dataset_card` returns :class:`Markdown`, a ``str`` that Jupyter renders.
+Every HTML fragment of a synthetic set carries the synthetic-data notice.
+
+This module imports nothing from the rest of gpcollab at import time (the types appear in
+annotations only), so every layer can use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # annotations only: display sits below every class it draws
+    import pandas as pd
+
+    from gpcollab.io import LoadReport
+    from gpcollab.schema import SurveyData, SurveyMeta
+
+__all__ = [
+    "STATUS_COLOURS",
+    "Markdown",
+    "findings_html",
+    "load_report_html",
+    "meta_html",
+    "survey_html",
+]
+
+#: Background colour of each ``verify_findings`` status (colour-blind-safe pairs of hue and
+#: lightness; the status word is always printed too).
+STATUS_COLOURS: dict[str, str] = {
+    "match": "#d9f0d3",
+    "mismatch": "#f4a6a6",
+    "conflict": "#fde0b0",
+    "not_applicable": "#e6e6e6",
+}
+
+_BOX = "font-family:sans-serif;font-size:13px;line-height:1.4;max-width:60em"
+_BANNER = (
+    "background:#fff3cd;border-left:4px solid #b8860b;padding:4px 8px;margin:4px 0;font-weight:bold"
+)
+_TABLE = "border-collapse:collapse;margin:4px 0"
+_CELL = "border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top"
+
+
+class Markdown(str):
+    """Markdown text: a ``str`` (prints and compares as one) that Jupyter renders.
+
+    Examples
+    --------
+    >>> card = Markdown("# Title")
+    >>> card == "# Title", card._repr_markdown_()
+    (True, '# Title')
+    """
+
+    __slots__ = ()
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def _rows(pairs: Iterable[tuple[str, object]]) -> str:
+    return "".join(
+        f"<tr><th style='{_CELL}'>{escape(key)}</th><td style='{_CELL}'>{escape(str(value))}"
+        "</td></tr>"
+        for key, value in pairs
+    )
+
+
+def _banner(synthetic: bool) -> str:
+    if not synthetic:
+        return ""
+    from gpcollab.schema import SYNTHETIC_NOTICE  # lazy: schema imports this module's users
+
+    return f"<div style='{_BANNER}'>{escape(SYNTHETIC_NOTICE)}</div>"
+
+
+def _meta_pairs(meta: SurveyMeta) -> list[tuple[str, object]]:
+    pairs: list[tuple[str, object]] = [
+        ("instrument", meta.instrument.label),
+        ("wave", meta.wave),
+        ("respondents", f"{meta.n:,}"),
+        ("synthetic", "yes — reconstructed from published figures" if meta.synthetic else "no"),
+        ("source", meta.source),
+    ]
+    if meta.codebook:
+        pairs.append(("codebook", meta.codebook))
+    if meta.notes:
+        pairs.append(("notes", meta.notes))
+    return pairs
+
+
+def meta_html(meta: SurveyMeta) -> str:
+    """HTML of a :class:`~gpcollab.schema.SurveyMeta`: its facts, with the synthetic banner."""
+    return (
+        f"<div style='{_BOX}'><b>{escape(meta.label)}</b>{_banner(meta.synthetic)}"
+        f"<table style='{_TABLE}'>{_rows(_meta_pairs(meta))}</table>"
+        f"<div>items asked: {escape(', '.join(meta.items) or 'none')}</div></div>"
+    )
+
+
+def _items_table(survey: SurveyData) -> str:
+    from gpcollab.schema import ITEMS  # lazy, as in _banner
+
+    head = "".join(
+        f"<th style='{_CELL}'>{h}</th>" for h in ("item", "kind", "question", "answers", "answered")
+    )
+    body = []
+    for name in survey.meta.items:
+        item = ITEMS.get(name)
+        if item is None:
+            continue
+        labels = item.choices.labels()
+        answers = "; ".join(f"<code>{escape(v)}</code> {escape(t)}" for v, t in labels.items())
+        if item.kind == "single" and name in survey.respondents:
+            answered = f"{int(survey.respondents[name].notna().sum()):,}"
+        elif item.kind == "multi" and name in survey.multi:
+            answered = f"{survey.multi[name]['respondent_id'].nunique():,} ticked any"
+        elif item.kind == "aims" and survey.aims is not None:
+            answered = f"{survey.aims['respondent_id'].nunique():,} set an aim"
+        else:
+            answered = ""
+        cells = [escape(name), escape(item.kind), escape(item.question), answers, answered]
+        body.append("<tr>" + "".join(f"<td style='{_CELL}'>{c}</td>" for c in cells) + "</tr>")
+    return (
+        f"<details><summary>{len(body)} items and their answer sets</summary>"
+        f"<table style='{_TABLE}'><tr>{head}</tr>{''.join(body)}</table></details>"
+    )
+
+
+def survey_html(survey: SurveyData) -> str:
+    """HTML dataset card of a :class:`~gpcollab.schema.SurveyData`.
+
+    Instrument, wave, respondents, source, the synthetic banner for a reconstructed set, and
+    (folded) every item asked with its answer set (machine value and label) and how many
+    answered it.
+    """
+    n_aims = 0 if survey.aims is None else len(survey.aims)
+    return (
+        f"<div style='{_BOX}'><b>SurveyData: {escape(survey.meta.label)}</b>"
+        f"{_banner(survey.meta.synthetic)}"
+        f"<table style='{_TABLE}'>{_rows(_meta_pairs(survey.meta))}"
+        f"{_rows([('aim rows', f'{n_aims:,}')])}</table>"
+        f"{_items_table(survey)}</div>"
+    )
+
+
+def load_report_html(report: LoadReport, limit: int = 50) -> str:
+    """HTML of a :class:`~gpcollab.io.LoadReport`: the accounting, then the problems.
+
+    Rows read = accepted + rejected is shown first (rejected in red when any); the first
+    ``limit`` problems follow as a table (all of them are in ``report.to_frame()``).
+    """
+    colour = "#b00020" if report.rows_rejected else "#1b7837"
+    pairs: list[tuple[str, object]] = [
+        ("file", report.file),
+        ("codebook", report.codebook),
+        ("format", report.format + (f", {report.encoding}" if report.encoding else "")),
+        ("header rows", report.header_rows),
+    ]
+    if report.blank_rows:
+        pairs.append(("blank rows skipped", ", ".join(map(str, report.blank_rows[:20]))))
+    if report.ignored_columns:
+        pairs.append(("columns ignored", ", ".join(report.ignored_columns)))
+    pairs += [("note", note) for note in report.notes]
+    problems = ""
+    if report.rejections:
+        columns = ("row", "column", "found", "allowed", "reason")
+        head = "".join(f"<th style='{_CELL}'>{c}</th>" for c in columns)
+        body = "".join(
+            "<tr>"
+            + "".join(f"<td style='{_CELL}'>{escape(str(getattr(r, c)))}</td>" for c in columns)
+            + "</tr>"
+            for r in report.rejections[:limit]
+        )
+        more = len(report.rejections) - limit
+        tail = f"<div>… and {more} more (report.to_frame() has all)</div>" if more > 0 else ""
+        problems = (
+            f"<div>{len(report.rejections)} problem(s):</div>"
+            f"<table style='{_TABLE}'><tr>{head}</tr>{body}</table>{tail}"
+        )
+    return (
+        f"<div style='{_BOX}'><b>LoadReport</b>: rows read {report.rows_read:,} = accepted "
+        f"{report.rows_accepted:,} + <span style='color:{colour};font-weight:bold'>rejected "
+        f"{report.rows_rejected:,}</span>"
+        f"<table style='{_TABLE}'>{_rows(pairs)}</table>{problems}</div>"
+    )
+
+
+_FINDINGS_COLUMNS: Sequence[str] = (
+    "finding_id",
+    "status",
+    "statement",
+    "published",
+    "reproduced",
+    "tolerance",
+    "base_n",
+    "reason",
+)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    try:
+        import pandas as pd  # lazy: display is imported by modules that load pandas later
+
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):  # arrays and other non-scalars: shown as text
+        pass
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return escape(str(value))
+
+
+def findings_html(table: pd.DataFrame) -> str:
+    """HTML of a :func:`~gpcollab.verify_findings` result, each status cell coloured.
+
+    A line counts the statuses; the table shows the main columns (all are in the DataFrame).
+    A table without a ``status`` column (a filtered or reshaped copy) is shown as pandas would.
+    """
+    import pandas as pd  # lazy, as in _cell
+
+    if "status" not in table.columns:
+        return str(pd.DataFrame(table).to_html())
+    counts = table["status"].astype(str).value_counts()
+    summary = ", ".join(
+        f"<span style='background:{STATUS_COLOURS.get(s, '#fff')};padding:0 4px'>"
+        f"{escape(s)} {int(counts.get(s, 0))}</span>"
+        for s in STATUS_COLOURS
+        if counts.get(s, 0)
+    )
+    columns = [c for c in _FINDINGS_COLUMNS if c in table.columns]
+    head = "".join(f"<th style='{_CELL}'>{escape(c)}</th>" for c in columns)
+    body = []
+    for record in table[columns].to_dict(orient="records"):
+        status = str(record.get("status", ""))
+        cells = []
+        for c in columns:
+            style = _CELL
+            if c == "status":
+                style += f";background:{STATUS_COLOURS.get(status, '#fff')};font-weight:bold"
+            cells.append(f"<td style='{style}'>{_cell(record[c])}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    notice = str(table.attrs.get("notice") or "")
+    banner = f"<div style='{_BANNER}'>{escape(notice)}</div>" if notice else ""
+    return (
+        f"<div style='{_BOX}'><b>Published findings checked</b>: {len(table)} rows — "
+        f"{summary}{banner}<table style='{_TABLE}'><tr>{head}</tr>{''.join(body)}</table></div>"
+    )

@@ -1,0 +1,319 @@
+"""Presentation views of analysis tables: what a reader of a report should see.
+
+:func:`present_frame` turns any tidy estimate table of gpcollab (grouping columns, ``n``,
+``estimate``, ``ci_low``, ``ci_high``, and ``suppressed`` after
+:func:`~gpcollab.disclosure.suppress`) into text cells: answer labels instead of machine codes,
+percentages with the decimals chosen, the interval as ``"34% (29–40)"``, the base ``n``, and
+``"[c]"`` for suppressed cells. :func:`present` wraps that in a pandas ``Styler`` (shown as an
+HTML table in Jupyter, exported with ``.to_html()`` or ``.to_excel()``), captioned with the
+interval level and, for a synthetic set, the synthetic-data notice.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Hashable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from gpcollab import vocab
+from gpcollab.errors import ArgumentError, describe
+from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE
+
+if TYPE_CHECKING:  # the Styler import pulls in jinja2; only needed when present() runs
+    from pandas.io.formats.style import Styler
+
+__all__ = ["SUPPRESSED", "present", "present_frame"]
+
+#: Text of a suppressed cell (as in official statistics: "c" for confidential).
+SUPPRESSED = "[c]"
+
+#: Columns of the engine's result tables that are numbers about the estimate, not groups.
+_VALUE_COLUMNS = frozenset(
+    {
+        "n",
+        "count",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "df",
+        "ci_method",
+        "conf_level",
+        "boundary",
+        "weighted_n",
+        "n_eff",
+        "deff",
+        "suppressed",
+        "difference",
+        "difference_ci_low",
+        "difference_ci_high",
+        "boot_mean",
+        "n_boot",
+        "share_of_pcns",
+        "pcns",
+    }
+)
+
+#: Answer sets named by a column other than an item (the long tables of aims and outcomes).
+_NAMED: Mapping[str, type[vocab.Choice]] = {"aim": vocab.Aim, "outcome": vocab.Achievement}
+
+
+def _choices() -> list[type[vocab.Choice]]:
+    return [
+        obj
+        for _, obj in inspect.getmembers(vocab, inspect.isclass)
+        if issubclass(obj, vocab.Choice) and obj is not vocab.Choice and len(obj) > 0
+    ]
+
+
+def _labeller(column: str, values: pd.Series) -> Mapping[str, str] | None:
+    """Machine value -> label for a grouping column, or None when no answer set fits."""
+    seen = {str(v) for v in pd.unique(values.dropna())}
+    if not seen:
+        return None
+    candidates: list[type[vocab.Choice]] = []
+    if column in ITEMS:
+        candidates.append(ITEMS[column].choices)
+    if column in _NAMED:
+        candidates.append(_NAMED[column])
+    for choices in candidates:  # the column's own answer set: label what it knows
+        if seen & set(choices.values()):
+            return choices.labels()
+    fits = [c for c in _choices() if seen <= set(c.values())]
+    if fits:  # the smallest answer set holding every value (e.g. `option` of one item)
+        return min(fits, key=len).labels()
+    return None
+
+
+def _number(value: float, decimals: int, percent: bool) -> str:
+    return f"{100 * value:.{decimals}f}" if percent else f"{value:.{decimals}f}"
+
+
+def _cell(est: float, low: float, high: float, *, decimals: int, percent: bool, ci: bool) -> str:
+    if np.isnan(est):
+        return ""
+    unit = "%" if percent else ""
+    text = f"{_number(est, decimals, percent)}{unit}"
+    if ci and not (np.isnan(low) or np.isnan(high)):
+        text += f" ({_number(low, decimals, percent)}–{_number(high, decimals, percent)})"
+    return text
+
+
+def _check(table: object, decimals: object, columns: object) -> pd.DataFrame:
+    if not isinstance(table, pd.DataFrame):
+        raise ArgumentError(
+            f"`table` must be a result table (a pandas DataFrame) of a gpcollab analysis, but "
+            f"{describe(table)} was passed."
+        )
+    if "estimate" not in table.columns:
+        raise ArgumentError(
+            "`table` has no 'estimate' column, so it is not an estimate table; columns: "
+            f"{list(map(str, table.columns))!r}."
+        )
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
+        raise ArgumentError(f"`decimals` must be a whole number 0 to 6, not {decimals!r}.")
+    if columns is not None and columns not in table.columns:
+        raise ArgumentError(
+            f"`columns` names {columns!r}, which is not a column of the table; columns: "
+            f"{list(map(str, table.columns))!r}."
+        )
+    return table
+
+
+def present_frame(
+    table: pd.DataFrame,
+    *,
+    decimals: int = 0,
+    percent: bool = True,
+    ci: bool = True,
+    labels: bool = True,
+    columns: str | None = None,
+    groups: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The presentation view of an estimate table, as a DataFrame of text.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A gpcollab result table (``estimate`` and, when present, ``ci_low``, ``ci_high``,
+        ``n``, ``suppressed``), e.g. from :func:`~gpcollab.achievement_rates` or
+        :func:`~gpcollab.suppress`.
+    decimals : int, default=0
+        Decimals of the percentages (or of the numbers, with ``percent=False``).
+    percent : bool, default=True
+        Show estimates as percentages; ``False`` for means, totals, odds ratios.
+    ci : bool, default=True
+        Add the interval in brackets: ``"34% (29–40)"``.
+    labels : bool, default=True
+        Show answer labels (``"100,000 to 249,999"``) instead of machine codes
+        (``"100k_250k"``) in the grouping columns.
+    columns : str, optional
+        A grouping column to spread across the columns (e.g. ``"outcome"``), one row per
+        remaining group.
+    groups : sequence of str, optional
+        The grouping columns; default every column that is not one of the engine's value
+        columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Grouping columns (labelled), then the estimate cells (one column ``estimate``, or one
+        per value of ``columns``), then ``Base (n)`` when the table has ``n``. Suppressed rows
+        show :data:`SUPPRESSED` (``"[c]"``) in place of the estimate. ``attrs`` is kept.
+
+    Raises
+    ------
+    ArgumentError
+        ``table`` is not an estimate table, or ``decimals``/``columns`` cannot be used.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"size_band": ["under_30k", "100k_250k"], "n": [12, 119],
+    ...                       "estimate": [0.5, 0.3866], "ci_low": [0.2411, 0.3022],
+    ...                       "ci_high": [0.7589, 0.4782]})
+    >>> present_frame(table)
+             size_band     estimate Base (n)
+    0     Under 30,000  50% (24–76)       12
+    1  100,000-249,999  39% (30–48)      119
+    """
+    table = _check(table, decimals, columns)
+    if groups is None:
+        groups = [c for c in table.columns if c not in _VALUE_COLUMNS and c != "estimate"]
+        groups = [c for c in groups if not pd.api.types.is_float_dtype(table[c].dtype)]
+    else:
+        groups = list(groups)
+        missing = [g for g in groups if g not in table.columns]
+        if missing:
+            raise ArgumentError(f"`groups` names column(s) {missing!r} not in the table.")
+    est = pd.to_numeric(table["estimate"], errors="coerce").to_numpy(dtype=np.float64)
+    nan = np.full(len(table), np.nan)
+    low = table["ci_low"].to_numpy(dtype=np.float64) if "ci_low" in table else nan
+    high = table["ci_high"].to_numpy(dtype=np.float64) if "ci_high" in table else nan
+    cells = [
+        _cell(e, lo, hi, decimals=decimals, percent=percent, ci=ci)
+        for e, lo, hi in zip(est, low, high, strict=True)
+    ]
+    if "suppressed" in table:
+        hidden = table["suppressed"].fillna(False).to_numpy(dtype=bool)
+        cells = [SUPPRESSED if h else c for c, h in zip(cells, hidden, strict=True)]
+    out = pd.DataFrame(index=table.index)
+    for g in groups:
+        values = table[g]
+        mapping = _labeller(g, values) if labels else None
+        if mapping is not None:
+            order = list(values.cat.categories) if hasattr(values, "cat") else None
+            shown = pd.Series(
+                [v if pd.isna(v) else mapping.get(str(v), v) for v in values], index=values.index
+            )
+            if order is not None:
+                cats = list(dict.fromkeys(mapping.get(str(v), v) for v in order))
+                shown = pd.Series(
+                    pd.Categorical(shown, categories=cats, ordered=True), index=shown.index
+                )
+            out[g] = shown
+        else:
+            out[g] = values
+    out["estimate"] = cells
+    has_n = "n" in table
+    if has_n:
+        n = pd.to_numeric(table["n"], errors="coerce")
+        out["Base (n)"] = [f"{int(v):,}" if not np.isnan(v) else "" for v in n]
+    if columns is not None:
+        rows = [g for g in groups if g != columns]
+        if not rows:
+            wide = out.set_index(columns)[["estimate"]].T.reset_index(drop=True)
+        else:
+            wide = out.pivot_table(
+                index=rows,
+                columns=columns,
+                values="estimate",
+                aggfunc="first",
+                observed=True,
+                sort=False,
+            )
+            if has_n:  # one base per row when the spread column shares it (a domain's base)
+                bases = out.groupby(rows, observed=True, sort=False)["Base (n)"].agg(
+                    lambda s: s.iloc[0] if s.nunique() == 1 else "varies"
+                )
+                wide["Base (n)"] = bases
+            wide = wide.reset_index()
+        wide.columns.name = None
+        out = wide
+    out.attrs.update(table.attrs)
+    return out.reset_index(drop=True)
+
+
+def _caption(table: pd.DataFrame, ci: bool, percent: bool) -> str:
+    parts = []
+    if ci and "ci_low" in table:
+        level = table["conf_level"].iloc[0] if "conf_level" in table and len(table) else 0.95
+        parts.append(f"{'Percentage' if percent else 'Estimate'} ({100 * float(level):g}% CI)")
+    if "suppressed" in table:
+        parts.append(f"{SUPPRESSED}: suppressed (small base or count)")
+    if table.attrs.get("synthetic"):
+        parts.append(SYNTHETIC_NOTICE)
+    return ". ".join(parts)
+
+
+def present(
+    table: pd.DataFrame,
+    *,
+    decimals: int = 0,
+    percent: bool = True,
+    ci: bool = True,
+    labels: bool = True,
+    columns: str | None = None,
+    groups: Sequence[str] | None = None,
+    caption: str | None = None,
+) -> Styler:
+    """The presentation view of an estimate table, styled for a notebook or a report.
+
+    Parameters
+    ----------
+    table, decimals, percent, ci, labels, columns, groups
+        As in :func:`present_frame`.
+    caption : str, optional
+        Caption above the table; default the interval level, the ``[c]`` legend when cells
+        are suppressed, and the synthetic-data notice for a synthetic set.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Shown as an HTML table in Jupyter; ``.to_html()`` writes HTML and
+        ``.to_excel(path)`` an XLSX sheet (``pip install gpcollab[xlsx]``). The text cells are
+        in ``.data``.
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> gp17 = gpcollab.load_survey(2017, "gp")
+    >>> rates = gpcollab.achievement_rates(gp17, by="size_band", aims=["access"])
+    >>> view = gpcollab.present(rates, columns="outcome")
+    >>> view.data.columns.tolist()
+    ['Size band', 'Aim', 'Fully achieved', 'Partially achieved', 'Not achieved', 'Base (n)']
+    >>> html = view.to_html()
+    """
+    frame = present_frame(
+        table,
+        decimals=decimals,
+        percent=percent,
+        ci=ci,
+        labels=labels,
+        columns=columns,
+        groups=groups,
+    )
+    headers = {g: g.replace("_", " ").capitalize() for g in frame.columns if g in table.columns}
+    headers["estimate"] = "Estimate"
+    frame = frame.rename(columns=headers)
+    styler = frame.style.hide(axis="index")
+    text = _caption(table, ci, percent) if caption is None else caption
+    if text:
+        styler = styler.set_caption(text)
+    numbers: list[Hashable] = [
+        c for c in frame.columns if c not in headers.values() or c == "Estimate"
+    ]
+    return styler.set_properties(subset=numbers, **{"text-align": "right", "white-space": "nowrap"})
