@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest report bench clean
+.PHONY: test lint typecheck pytest report bench clean lab notebooks
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,14 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/pytest
 
+# JupyterLab on the numbered notebooks (the .ipynb open as notebooks; jupytext pairs the .py)
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+# execute every numbered notebook and write its .ipynb with outputs (charts inline)
+notebooks: $(STAMP)
+	env -u MPLBACKEND $(BIN)/python notebooks/build_notebooks.py
+
 report: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/gpcollab reproduce --out report/
 
@@ -32,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_bootstrap.py
 	$(BIN)/python benchmarks/bench_report.py
+	$(BIN)/python benchmarks/bench_widget.py
 
 clean:
 	rm -rf $(VENV) report build dist .mypy_cache .pytest_cache .ruff_cache

@@ -33,7 +33,7 @@ print("gpcollab", gc.__version__)
 # with a machine-readable recipe for computing each one from responses.
 
 # %%
-print(gc.list_datasets()[["name", "kind", "rows", "tables"]].to_string(index=False))
+display(gc.list_datasets()[["name", "kind", "rows", "tables"]])
 
 # %% [markdown]
 # The real practice population of 2016-17, by region. These are the numbers a weighting
@@ -43,7 +43,7 @@ print(gc.list_datasets()[["name", "kind", "rows", "tables"]].to_string(index=Fal
 frame = gc.load_population(2017, "region_band")
 by_region = frame.groupby("region_name", observed=True)[["practices", "registered_patients"]].sum()
 by_region["share_of_practices"] = (by_region["practices"] / by_region["practices"].sum()).round(3)
-print(by_region.to_string())
+display(by_region)
 print(
     f"\nEngland: {by_region['practices'].sum():,} practices, "
     f"{by_region['registered_patients'].sum():,} registered patients"
@@ -59,12 +59,12 @@ print(
 
 # %%
 gp2017 = gc.load_survey(2017, "gp")
-print(gp2017)
+display(gp2017)
 print("synthetic:", gp2017.meta.synthetic)
 print("items asked:", ", ".join(gp2017.meta.items))
 
 # %%
-print(gp2017.respondents.head(8).to_string(index=False))
+display(gp2017.respondents.head(8))
 
 # %% [markdown]
 # Answers are ordered categoricals built from the library's vocabulary, so tables sort in
@@ -72,7 +72,7 @@ print(gp2017.respondents.head(8).to_string(index=False))
 # set, with its outcome.
 
 # %%
-print(gp2017.aims.head(8).to_string(index=False))
+display(gp2017.aims.head(8))
 print("\nmembership answers:", list(gp2017.respondents["membership"].cat.categories))
 
 # %% [markdown]
@@ -89,7 +89,7 @@ print("\nmembership answers:", list(gp2017.respondents["membership"].cat.categor
 # %%
 COLUMNS = ["n", "estimate", "se", "ci_low", "ci_high"]
 engine = gc.estimate_proportions(gp2017.respondents, "membership", design=gc.SurveyDesign())
-print(engine[["membership", *COLUMNS, "boundary"]].round(3).to_string(index=False))
+display(engine[["membership", *COLUMNS, "boundary"]].round(3))
 
 # %% [markdown]
 # The analysis layer wraps the same engine in questions users ask. `prevalence` adds the row
@@ -98,7 +98,7 @@ print(engine[["membership", *COLUMNS, "boundary"]].round(3).to_string(index=Fals
 
 # %%
 prev = gc.prevalence(gp2017)
-print(prev[["membership", "count", *COLUMNS]].round(3).to_string(index=False))
+display(prev[["membership", "count", *COLUMNS]].round(3))
 print("\nattrs:", {k: prev.attrs[k] for k in ("wave", "instrument", "synthetic")})
 
 # %% [markdown]
@@ -109,11 +109,7 @@ print("\nattrs:", {k: prev.attrs[k] for k in ("wave", "instrument", "synthetic")
 
 # %%
 clustered = gc.prevalence(gp2017, design=gc.SurveyDesign(psu="ccg_code"))
-print(
-    clustered.loc[clustered["membership"] == "in_collaboration", [*COLUMNS, "deff"]]
-    .round(3)
-    .to_string(index=False)
-)
+display(clustered.loc[clustered["membership"] == "in_collaboration", [*COLUMNS, "deff"]].round(3))
 
 # %% [markdown]
 # ## 4. A first chart
@@ -127,9 +123,16 @@ print(
 rates = gc.achievement_rates(gp2017, by="size_band", aims=["access"])
 ax = gc.plot.plot_rates(rates, x="size_band", outcome="fully")
 ax.figure.suptitle("Access aim fully achieved, by collaboration size (synthetic 2017 set)")
-print(
-    rates.loc[rates["outcome"] == "fully", ["size_band", *COLUMNS]].round(3).to_string(index=False)
-)
+display(rates.loc[rates["outcome"] == "fully", ["size_band", *COLUMNS]].round(3))
+
+# %% [markdown]
+# The table above is for analysts. For a reader, `gc.present` shows the same estimates with
+# answer labels instead of codes, percentages with their interval as "34% (29–40)", the base,
+# and `[c]` for cells that `gc.suppress` masks (bases under 5); `.to_html()` and `.to_excel()`
+# export it.
+
+# %%
+gc.present(gc.suppress(rates), columns="outcome")
 
 # %% [markdown]
 # ## 5. Checking against the published findings
@@ -149,7 +152,7 @@ ids = register.loc[
     "finding_id",
 ]
 mine = checked[checked["finding_id"].isin(ids)]
-print(mine[["finding_id", "published", "reproduced", "status", "statement"]].to_string(index=False))
+display(mine[["finding_id", "published", "reproduced", "status", "statement"]])
 print("\nall 2017 GP findings:", checked["status"].value_counts().to_dict())
 assert len(mine) == len(ids) > 0
 assert not (mine["status"] == "mismatch").any(), "a published figure is not reproduced"

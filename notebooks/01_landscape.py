@@ -27,14 +27,14 @@ gp2017 = gc.load_survey(2017, "gp")
 ccg2015 = gc.load_survey(2015, "ccg")
 ccg2017 = gc.load_survey(2017, "ccg")
 for survey in (gp2015, gp2017, ccg2015, ccg2017):
-    print(survey)
+    display(survey)
 
 COLUMNS = ["n", "count", "estimate", "ci_low", "ci_high"]
 
 
 def show(table, *groups):
     """Print the grouping columns and the estimate columns of a tidy table, rounded."""
-    print(table[[*groups, *COLUMNS]].round(3).to_string(index=False))
+    display(table[[*groups, *COLUMNS]].round(3))
 
 
 # %% [markdown]
@@ -116,9 +116,7 @@ for survey, threshold in ((gp2015, 50_000), (gp2017, 100_000), (gp2015, 100_000)
     frame = survey.respondents.assign(size_group=groups)
     table = gc.estimate_proportions(frame, "size_group", na_rm=True)
     print(f"\n{survey.meta.label}, cut at {threshold:,}")
-    print(
-        table[["size_group", "n", "estimate", "ci_low", "ci_high"]].round(3).to_string(index=False)
-    )
+    display(table[["size_group", "n", "estimate", "ci_low", "ci_high"]].round(3))
 
 # %% [markdown]
 # ## Collaborations then, networks now
@@ -156,10 +154,6 @@ for survey in (gp2015, gp2017, ccg2015, ccg2017):
     ]
     mine = checked[checked["finding_id"].isin(ids)]
     print(f"\n{survey.meta.label}: {mine['status'].value_counts().to_dict()}")
-    print(
-        mine[["finding_id", "published", "reproduced", "status", "statement"]].to_string(
-            index=False
-        )
-    )
+    display(mine[["finding_id", "published", "reproduced", "status", "statement"]])
     assert len(mine) == len(ids) > 0
     assert not (mine["status"] == "mismatch").any(), f"{survey.meta.label}: mismatch"

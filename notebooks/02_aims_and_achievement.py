@@ -28,14 +28,14 @@
 import gpcollab as gc
 
 gp2017 = gc.load_survey(2017, "gp")
-print(gp2017)
+display(gp2017)
 
 COLUMNS = ["n", "count", "estimate", "ci_low", "ci_high"]
 
 
 def show(table, *groups):
     """Print the grouping columns and the estimate columns of a tidy table, rounded."""
-    print(table[[*groups, *COLUMNS]].round(3).to_string(index=False))
+    display(table[[*groups, *COLUMNS]].round(3))
 
 
 # %% [markdown]
@@ -116,10 +116,10 @@ show(gc.funding_among_achievers(gp2017, aim="access", source="access_fund"), "ai
 
 # %%
 trend = gc.achievement_trend(gp2017)
-print(
-    trend[["aim", "n", "odds_ratio_per_step", "or_ci_low", "or_ci_high", "p_value", "note"]]
-    .round(4)
-    .to_string(index=False)
+display(
+    trend[["aim", "n", "odds_ratio_per_step", "or_ci_low", "or_ci_high", "p_value", "note"]].round(
+        4
+    )
 )
 
 # %% [markdown]
@@ -144,10 +144,6 @@ show(by_age[by_age["outcome"] == "fully"], "age_band", "aim")
 IDS = ["S-01", "S-02", "S-03", "S-04", "S-05", "S-06", "S-07", "S-08", "S-11", "S-12"]
 checked = gc.verify_findings(gp2017)
 mine = checked[checked["finding_id"].isin(IDS)]
-print(
-    mine[["finding_id", "published", "reproduced", "base_n", "status", "statement"]].to_string(
-        index=False
-    )
-)
+display(mine[["finding_id", "published", "reproduced", "base_n", "status", "statement"]])
 assert sorted(mine["finding_id"]) == sorted(IDS)
 assert not (mine["status"] == "mismatch").any(), "a published figure is not reproduced"

@@ -25,14 +25,14 @@
 import gpcollab as gc
 
 gp2017 = gc.load_survey(2017, "gp")
-print(gp2017)
+display(gp2017)
 
 COLUMNS = ["n", "count", "estimate", "ci_low", "ci_high"]
 
 
 def show(table, *groups):
     """Print the grouping columns and the estimate columns of a tidy table, rounded."""
-    print(table[[*groups, *COLUMNS]].round(3).to_string(index=False))
+    display(table[[*groups, *COLUMNS]].round(3))
 
 
 # %% [markdown]
@@ -47,7 +47,7 @@ def show(table, *groups):
 
 # %%
 size_group = gc.reband(gp2017, 100_000)
-print(size_group.value_counts().to_string())
+display(size_group.value_counts())
 aims_by_size = gc.aims_chosen(gp2017, by=size_group)
 ax = gc.plot.plot_rates(aims_by_size, x="aim", hue="size_group")
 ax.figure.set_size_inches(11, 4.5)  # seven aims: room for their labels
@@ -76,13 +76,9 @@ ax.figure.suptitle("Staff aim fully achieved, by level and size (synthetic 2017 
 
 # %%
 model = gc.achievement_model(gp2017, "staff", terms=(size_group, "level", "funding"))
-print(
-    model.coefficients[["term", "odds_ratio", "or_ci_low", "or_ci_high", "p_value"]]
-    .round(3)
-    .to_string(index=False)
-)
+display(model.coefficients[["term", "odds_ratio", "or_ci_low", "or_ci_high", "p_value"]].round(3))
 print()
-print(model.term_tests.round(4).to_string(index=False))
+display(model.term_tests.round(4))
 
 # %%
 try:
@@ -99,10 +95,8 @@ except gc.ConvergenceError as error:
 
 # %%
 access_model = gc.achievement_model(gp2017, "access")
-print(
-    access_model.coefficients[["term", "odds_ratio", "or_ci_low", "or_ci_high", "p_value"]]
-    .round(3)
-    .to_string(index=False)
+display(
+    access_model.coefficients[["term", "odds_ratio", "or_ci_low", "or_ci_high", "p_value"]].round(3)
 )
 
 # %% [markdown]
@@ -112,11 +106,7 @@ print(
 
 # %%
 trend = gc.achievement_trend(gp2017, aims=["sustainability", "community", "quality", "staff"])
-print(
-    trend[["aim", "n", "odds_ratio_per_step", "or_ci_low", "or_ci_high", "p_value"]]
-    .round(4)
-    .to_string(index=False)
-)
+display(trend[["aim", "n", "odds_ratio_per_step", "or_ci_low", "or_ci_high", "p_value"]].round(4))
 
 # %% [markdown]
 # ## Funding
@@ -143,11 +133,7 @@ show(funded[funded["outcome"] == "fully"], "funding")
 IDS = ["2017-07", "2017-08", "2017-20", "S-15", "S-09", "S-10", "S-14"]
 checked = gc.verify_findings(gp2017)
 mine = checked[checked["finding_id"].isin(IDS)]
-print(
-    mine[["finding_id", "published", "reproduced", "p_value", "status", "statement"]].to_string(
-        index=False
-    )
-)
+display(mine[["finding_id", "published", "reproduced", "p_value", "status", "statement"]])
 for row in mine[mine["unit"] == "association"].itertuples():
     print(f"\n{row.finding_id}: {row.detail}")
 assert sorted(mine["finding_id"]) == sorted(IDS)

@@ -27,15 +27,15 @@ import gpcollab as gc
 
 gp2017 = gc.load_survey(2017, "gp")
 ccg2017 = gc.load_survey(2017, "ccg")
-print(gp2017)
-print(ccg2017)
+display(gp2017)
+display(ccg2017)
 
 COLUMNS = ["n", "count", "estimate", "ci_low", "ci_high"]
 
 
 def show(table, *groups):
     """Print the grouping columns and the estimate columns of a tidy table, rounded."""
-    print(table[[*groups, *COLUMNS]].round(3).to_string(index=False))
+    display(table[[*groups, *COLUMNS]].round(3))
 
 
 # %% [markdown]
@@ -64,10 +64,10 @@ gap = gc.compare_proportions(
     success="not_at_all",
     labels=("GP staff", "CCG staff"),
 )
-print(
-    gap[["sample_a", "sample_b", "estimate_a", "estimate_b", "difference", "ci_low", "ci_high"]]
-    .round(3)
-    .to_string(index=False)
+display(
+    gap[
+        ["sample_a", "sample_b", "estimate_a", "estimate_b", "difference", "ci_low", "ci_high"]
+    ].round(3)
 )
 print(f"p = {gap['p_value'].iloc[0]:.2g}")
 
@@ -150,10 +150,6 @@ for survey in (gp2017, ccg2017):
     ]
     mine = checked[checked["finding_id"].isin(ids)]
     print(f"\n{survey.meta.label}: {mine['status'].value_counts().to_dict()}")
-    print(
-        mine[["finding_id", "published", "reproduced", "base_n", "status", "statement"]].to_string(
-            index=False
-        )
-    )
+    display(mine[["finding_id", "published", "reproduced", "base_n", "status", "statement"]])
     assert len(mine) == len(ids) > 0
     assert not (mine["status"] == "mismatch").any(), f"{survey.meta.label}: mismatch"

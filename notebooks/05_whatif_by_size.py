@@ -24,7 +24,7 @@
 import gpcollab as gc
 
 gp2017 = gc.load_survey(2017, "gp")
-print(gp2017)
+display(gp2017)
 
 COLUMNS = ["n", "count", "estimate", "ci_low", "ci_high"]
 N_BOOT = 300  # modest, so the notebook runs in seconds; use 2,000 or more for reporting
@@ -32,7 +32,7 @@ N_BOOT = 300  # modest, so the notebook runs in seconds; use 2,000 or more for r
 
 def show(table, *groups):
     """Print the grouping columns and the estimate columns of a tidy table, rounded."""
-    print(table[[*groups, *COLUMNS]].round(3).to_string(index=False))
+    display(table[[*groups, *COLUMNS]].round(3))
 
 
 # %% [markdown]
@@ -92,7 +92,7 @@ staff_whatif = gc.standardise(
 )
 WHATIF = ["scenario", "n", "estimate", "ci_low", "ci_high", "difference"]
 WHATIF += ["difference_ci_low", "difference_ci_high"]
-print(staff_whatif[WHATIF].round(3).to_string(index=False))
+display(staff_whatif[WHATIF].round(3))
 
 # %% [markdown]
 # Reading the chart: each row is a scenario; the observed rate is drawn in grey with a dashed
@@ -109,7 +109,7 @@ ax.figure.suptitle("Staff aim fully achieved under other mixes (synthetic 2017 s
 
 # %%
 access_whatif = gc.standardise(gp2017, "access", SCENARIOS, terms=TERMS, n_boot=N_BOOT, seed=1)
-print(access_whatif[WHATIF].round(3).to_string(index=False))
+display(access_whatif[WHATIF].round(3))
 
 # %% [markdown]
 # ## 3. Projecting onto the real primary care networks
@@ -138,7 +138,7 @@ projection = gc.pcn_projection(
     seed=1,
 )
 PROJECTION = ["size_band", "pcns", "share_of_pcns", "estimate", "ci_low", "ci_high"]
-print(projection[PROJECTION].round(3).to_string(index=False))
+display(projection[PROJECTION].round(3))
 
 # %%
 ax = gc.plot.plot_scenarios(projection)
@@ -171,6 +171,19 @@ print(f"PCN sizes, all under a year old (Dec 2019):   {young:.1%}")
 # forecast for networks that have since matured.
 
 # %% [markdown]
+# ## Try it yourself
+#
+# `gc.whatif_widget` puts the what-if under sliders (it needs `ipywidgets`, part of
+# `pip install "gpcollab[notebooks]"`): pick the aim, move the size threshold and the share of
+# collaborations at or above it, and the breakdown by the re-cut size groups and the
+# standardised rate with its bootstrap interval are recomputed — each change answers in well
+# under a second. The controls need a live kernel; a rendered copy of this notebook shows the
+# tables of the starting setting.
+
+# %%
+gc.whatif_widget(gp2017, aims=["staff", "access", "community"])
+
+# %% [markdown]
 # ## Check against the register
 #
 # The what-ifs rest on the size margin (2017-08: 53% over 100,000) and the three published
@@ -180,10 +193,6 @@ print(f"PCN sizes, all under a year old (Dec 2019):   {young:.1%}")
 IDS = ["2017-08", "S-09", "S-10", "S-14"]
 checked = gc.verify_findings(gp2017)
 mine = checked[checked["finding_id"].isin(IDS)]
-print(
-    mine[["finding_id", "published", "reproduced", "p_value", "status", "statement"]].to_string(
-        index=False
-    )
-)
+display(mine[["finding_id", "published", "reproduced", "p_value", "status", "statement"]])
 assert sorted(mine["finding_id"]) == sorted(IDS)
 assert not (mine["status"] == "mismatch").any(), "a published figure is not reproduced"

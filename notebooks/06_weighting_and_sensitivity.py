@@ -26,7 +26,7 @@ import gpcollab as gc
 gp2015 = gc.load_survey(2015, "gp")
 gp2017 = gc.load_survey(2017, "gp")
 ccg2017 = gc.load_survey(2017, "ccg")
-print(gp2017)
+display(gp2017)
 
 # %% [markdown]
 # ## 1. Raking to the real regional mix
@@ -46,7 +46,7 @@ regions["share_practices"] = regions["practices"] / regions["practices"].sum()
 regions["share_patients"] = regions["registered_patients"] / regions["registered_patients"].sum()
 sample = gp2017.respondents["region"].value_counts(normalize=True)
 regions["share_respondents"] = [sample[code] for code, _ in regions.index]
-print(regions.round(3).to_string())
+display(regions.round(3))
 
 # %% [markdown]
 # The reconstruction placed respondents in regions in proportion to the practices of the 2017
@@ -115,7 +115,7 @@ comparison = (
     .merge(patient, on=KEY, suffixes=("", "_patients"))
     .merge(ignoring.rename(columns={"se": "se_naive"}), on=KEY)
 )
-print(comparison.round(4).to_string(index=False))
+display(comparison.round(4))
 
 # %% [markdown]
 # The same for the aims of 2017. Weighting to the regional mix moves every share by well under
@@ -129,7 +129,7 @@ aims_unweighted = gc.aims_chosen(gp2017)[[AIM, "n", "estimate", "ci_low", "ci_hi
 aims_weighted = gc.aims_chosen(to_practices, design=raked)[[AIM, "estimate", "ci_low", "ci_high"]]
 aims = aims_unweighted.merge(aims_weighted, on=AIM, suffixes=("", "_weighted"))
 aims["shift_points"] = 100 * (aims["estimate_weighted"] - aims["estimate"])
-print(aims.round(3).to_string(index=False))
+display(aims.round(3))
 
 # %%
 ax = gc.plot.plot_rates(gc.aims_chosen(to_practices, design=raked), x="aim")
@@ -158,7 +158,7 @@ ax.figure.suptitle("Aims set, weighted to the regional mix of practices (synthet
 # %%
 assumptions = gc.load_assumptions()
 switchable = assumptions[assumptions["switchable"]]
-print(switchable[["assumption_id", "title", "default", "options"]].to_string(index=False))
+display(switchable[["assumption_id", "title", "default", "options"]])
 
 # %%
 register = gc.load_findings().astype({"value": float}).set_index("finding_id")
@@ -237,7 +237,7 @@ failures = []
 for key, checked in defaults.items():
     mine = checked.loc[checked.index.isin(sorted(affected))]
     print(f"\n{SETS[key].meta.label}: {mine['status'].value_counts().to_dict()}")
-    print(mine[["published", "reproduced", "status", "assumptions"]].to_string())
+    display(mine[["published", "reproduced", "status", "assumptions"]])
     failures += list(mine.index[mine["status"] == "mismatch"])
 
 under_design = gc.verify_findings(to_practices, design=raked)

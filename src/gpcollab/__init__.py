@@ -123,6 +123,8 @@ _EXPORTS: dict[str, str] = {
     # presentation: tables as a reader should see them
     "present": "presentation",
     "present_frame": "presentation",
+    # the interactive what-if for notebooks (ipywidgets, an optional extra)
+    "whatif_widget": "widgets",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -214,6 +216,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from gpcollab.weighting import kish_efficiency, poststratify, rake
     from gpcollab.whatif import Scenario, pcn_projection, reband, standardise
+    from gpcollab.widgets import whatif_widget
 
 
 def __getattr__(name: str) -> Any:

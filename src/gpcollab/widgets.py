@@ -1,0 +1,275 @@
+"""An interactive what-if for notebooks: pick an aim, move the size threshold and the mix.
+
+The computation lives in plain functions, tested without a browser:
+
+* :func:`size_mix` — the size-band mix with a chosen share of collaborations at or above a
+  threshold (the observed mix kept within each side);
+* :class:`WhatIf` — holds a survey and its fitted models (one per aim, fitted once) and returns,
+  for one setting, the re-banded breakdown of full achievement and the standardised rates with
+  their bootstrap intervals (:meth:`WhatIf.compute`).
+
+:func:`whatif_widget` wires those to ipywidgets controls (``pip install gpcollab[notebooks]``);
+each change of a control makes one :meth:`WhatIf.compute` call, which answers well under a
+second on the bundled sets (``benchmarks/bench_widget.py`` measures it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gpcollab.analysis import achievement_rates, check_survey
+from gpcollab.errors import ArgumentError
+from gpcollab.models import AchievementModel
+from gpcollab.presentation import present
+from gpcollab.schema import SYNTHETIC_NOTICE, SurveyData
+from gpcollab.vocab import Aim, SizeBand
+from gpcollab.whatif import Scenario, fit_model, reband, standardise
+
+__all__ = ["WHATIF_N_BOOT", "WhatIf", "WhatIfResult", "size_mix", "whatif_widget"]
+
+#: Bootstrap replicates per widget update (the intervals' Monte Carlo error is about 1 point).
+WHATIF_N_BOOT = 400
+
+
+def _thresholds() -> list[int]:
+    return [int(band.edges[0]) for band in list(SizeBand)[1:]]
+
+
+def size_mix(observed: pd.Series, threshold: int, share_above: float) -> dict[str, float]:
+    """Size-band shares with ``share_above`` of collaborations at or above ``threshold``.
+
+    Within each side of the threshold the bands keep their observed proportions; a side with
+    no respondent spreads its share evenly over its bands.
+
+    Parameters
+    ----------
+    observed : pandas.Series
+        The ``size_band`` column of the respondents in the model (categorical of
+        :class:`~gpcollab.vocab.SizeBand`).
+    threshold : int
+        A band edge in registered patients: 30,000, 50,000, 100,000 or 250,000.
+    share_above : float
+        Share of collaborations at or above the threshold, 0 to 1.
+
+    Returns
+    -------
+    dict of str to float
+        Band value -> share, adding up to 1 (bands with share 0 left out).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> bands = pd.Series(["under_30k", "30k_50k", "30k_50k", "100k_250k"])
+    >>> size_mix(bands, 50_000, 0.5)
+    {'under_30k': 0.16666666666666666, '30k_50k': 0.3333333333333333, '100k_250k': 0.5}
+    """
+    usable = _thresholds()
+    if threshold not in usable:
+        raise ArgumentError(f"`threshold` must be one of {usable!r}, not {threshold!r}.")
+    if isinstance(share_above, bool) or not 0.0 <= float(share_above) <= 1.0:
+        raise ArgumentError(f"`share_above` must be a share from 0 to 1, not {share_above!r}.")
+    values = SizeBand.values()
+    lower = {band.value: band.edges[0] for band in SizeBand}
+    counts = observed.astype(str).value_counts().reindex(values, fill_value=0)
+    mix: dict[str, float] = {}
+    for above, share in ((False, 1.0 - float(share_above)), (True, float(share_above))):
+        side = [v for v in values if (lower[v] >= threshold) == above]
+        total = float(counts[side].sum())
+        for v in side:
+            part = share * (float(counts[v]) / total if total > 0 else 1.0 / len(side))
+            if part > 0:
+                mix[v] = part
+    return mix
+
+
+@dataclass(frozen=True)
+class WhatIfResult:
+    """One setting of the what-if and its two tables.
+
+    Attributes
+    ----------
+    aim, threshold, share_above
+        The setting.
+    breakdown : pandas.DataFrame
+        Full achievement of the aim by the size groups cut at ``threshold``
+        (:func:`~gpcollab.achievement_rates` rows with ``outcome == "fully"``).
+    standardised : pandas.DataFrame
+        :func:`~gpcollab.standardise` output: the observed mix and the scenario mix.
+    notes : list of str
+        How the model departs from the terms asked for (see :func:`gpcollab.whatif.fit_model`).
+    """
+
+    aim: str
+    threshold: int
+    share_above: float
+    breakdown: pd.DataFrame
+    standardised: pd.DataFrame
+    notes: list[str]
+
+    def to_html(self) -> str:
+        """Both tables as presentation views (labels, percentages, intervals, bases)."""
+        label = Aim.labels()[self.aim]
+        parts = [
+            f"<h4>Fully achieved: {label}, by size (cut at {self.threshold:,})</h4>",
+            present(self.breakdown, groups=["size_group"]).to_html(),
+            f"<h4>Standardised: {100 * self.share_above:.0f}% of collaborations at "
+            f"{self.threshold:,} patients or more</h4>",
+            present(self.standardised, groups=["scenario"]).to_html(),
+        ]
+        parts += [f"<p><i>Note: {note}</i></p>" for note in self.notes]
+        if self.breakdown.attrs.get("synthetic"):
+            parts.append(f"<p><b>{SYNTHETIC_NOTICE}</b></p>")
+        return "\n".join(parts)
+
+
+class WhatIf:
+    """The computation behind :func:`whatif_widget`: a survey and its fitted models.
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A wave asking ``aims`` and ``size_band`` (GP 2017).
+    n_boot : int, default=WHATIF_N_BOOT
+        Bootstrap replicates of the standardised rates.
+    seed : int, default=0
+        Bootstrap seed (the same setting always gives the same intervals).
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> from gpcollab.widgets import WhatIf
+    >>> whatif = WhatIf(gpcollab.load_survey(2017, "gp"))
+    >>> result = whatif.compute("access", threshold=100_000, share_above=0.5)
+    >>> result.standardised["scenario"].tolist()
+    ['observed', '50% at 100,000 or more']
+    """
+
+    def __init__(self, survey: SurveyData, *, n_boot: int = WHATIF_N_BOOT, seed: int = 0):
+        self.survey = check_survey(survey)
+        self.survey.require("aims", "size_band")
+        self.n_boot = n_boot
+        self.seed = seed
+        self._models: dict[str, tuple[AchievementModel, list[str]]] = {}
+
+    def model(self, aim: str) -> tuple[AchievementModel, list[str]]:
+        """The fitted model of ``aim`` and its notes (fitted on first use, then kept)."""
+        if aim not in self._models:
+            self._models[aim] = fit_model(self.survey, aim)
+        return self._models[aim]
+
+    def observed_share_above(self, aim: str, threshold: int) -> float:
+        """Share of the model's respondents at or above ``threshold`` (the slider's start)."""
+        model, _ = self.model(aim)
+        lower = np.array([band.edges[0] for band in SizeBand])
+        codes = np.asarray(model.data["size_band"].cat.codes)
+        return float(np.mean(lower[codes] >= threshold)) if len(codes) else 0.0
+
+    def compute(self, aim: str, threshold: int, share_above: float) -> WhatIfResult:
+        """The breakdown and the standardised rates for one setting."""
+        if aim not in Aim.values():
+            raise ArgumentError(f"`aim` must be one of {Aim.values()!r}, not {aim!r}.")
+        model, notes = self.model(aim)
+        if "size_band" not in model.terms:
+            raise ArgumentError(
+                f"The model of {aim!r} has no size term, so the mix cannot change: "
+                + " ".join(notes)
+            )
+        groups = reband(self.survey, threshold)
+        rates = achievement_rates(self.survey, by=groups, aims=[aim])
+        breakdown = rates[rates["outcome"] == "fully"].drop(columns=["aim", "outcome"])
+        breakdown.attrs.update(rates.attrs)
+        mix = size_mix(model.data["size_band"], threshold, share_above)
+        name = f"{100 * share_above:.0f}% at {threshold:,} or more"
+        table = standardise(
+            self.survey,
+            aim,
+            [Scenario(name, mix={"size_band": mix})],
+            model=model,
+            n_boot=self.n_boot,
+            seed=self.seed,
+        )
+        return WhatIfResult(aim, threshold, float(share_above), breakdown, table, notes)
+
+
+def whatif_widget(
+    survey: SurveyData,
+    *,
+    aims: Sequence[str] | None = None,
+    n_boot: int = WHATIF_N_BOOT,
+    seed: int = 0,
+) -> Any:
+    """An interactive what-if for a notebook (needs ``ipywidgets``: the notebooks extra).
+
+    Controls: the aim, the size threshold, and the share of collaborations at or above it.
+    Each change recomputes the breakdown by the re-cut size groups and the standardised rate
+    under the chosen mix (:meth:`WhatIf.compute`) and shows both as tables.
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A wave asking ``aims`` and ``size_band`` (GP 2017).
+    aims : sequence of str, optional
+        Aims offered (default: every aim).
+    n_boot, seed
+        As in :class:`WhatIf`.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The controls above an HTML output; ``.whatif`` is the :class:`WhatIf` behind it and
+        ``.result`` the latest :class:`WhatIfResult`.
+
+    Raises
+    ------
+    ArgumentError
+        ipywidgets is not installed (the message says how to install it), or an unknown aim.
+    """
+    try:
+        import ipywidgets as w  # lazy: an optional extra, only needed for the widget
+    except ImportError:
+        raise ArgumentError(
+            "whatif_widget needs ipywidgets: pip install 'gpcollab[notebooks]'"
+        ) from None
+    whatif = WhatIf(survey, n_boot=n_boot, seed=seed)
+    offered = list(aims) if aims is not None else Aim.values()
+    unknown = [a for a in offered if a not in Aim.values()]
+    if unknown or not offered:
+        raise ArgumentError(f"`aims` must be among {Aim.values()!r}, not {offered!r}.")
+    labels: Mapping[str, str] = Aim.labels()
+    aim = w.Dropdown(options=[(labels[a], a) for a in offered], value=offered[0], description="Aim")
+    threshold = w.SelectionSlider(
+        options=[(f"{t:,}", t) for t in _thresholds()],
+        value=100_000,
+        description="Threshold",
+    )
+    share = w.FloatSlider(
+        value=round(whatif.observed_share_above(offered[0], 100_000), 2),
+        min=0.0,
+        max=1.0,
+        step=0.05,
+        description="Share at or above",
+        readout_format=".0%",
+        style={"description_width": "initial"},
+    )
+    output = w.HTML()
+    box = w.VBox([aim, threshold, share, output])
+
+    def update(_: object = None) -> None:
+        try:
+            result = whatif.compute(aim.value, threshold.value, share.value)
+        except ArgumentError as error:  # e.g. an aim whose model had to leave size out
+            output.value = f"<p><b>{error}</b></p>"
+            return
+        box.result = result
+        output.value = result.to_html()
+
+    for control in (aim, threshold, share):
+        control.observe(update, names="value")
+    box.whatif = whatif
+    update()
+    return box
