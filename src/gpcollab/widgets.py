@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gpcollab.analysis import achievement_rates, check_survey
+from gpcollab._respondents import check_survey
+from gpcollab.analysis import achievement_rates
 from gpcollab.errors import ArgumentError
 from gpcollab.models import AchievementModel
 from gpcollab.presentation import present
