@@ -7,7 +7,8 @@ here; :func:`~gpcollab.dataset_card` returns :class:`Markdown`, a ``str`` that J
 Every HTML fragment of a synthetic set carries the synthetic-data notice.
 
 This module imports nothing from the rest of gpcollab at import time (the types appear in
-annotations only), so every layer can use it.
+annotations only; ``schema``, which imports this module, is imported inside the two functions
+that need its item list and notice), and loads without pandas, as ``schema`` does.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def _rows(pairs: Iterable[tuple[str, object]]) -> str:
 def _banner(synthetic: bool) -> str:
     if not synthetic:
         return ""
-    from gpcollab.schema import SYNTHETIC_NOTICE  # lazy: schema imports this module's users
+    from gpcollab.schema import SYNTHETIC_NOTICE  # cycle: schema imports display
 
     return f"<div style='{_BANNER}'>{escape(SYNTHETIC_NOTICE)}</div>"
 
@@ -105,7 +106,7 @@ def meta_html(meta: SurveyMeta) -> str:
 
 
 def _items_table(survey: SurveyData) -> str:
-    from gpcollab.schema import ITEMS  # lazy, as in _banner
+    from gpcollab.schema import ITEMS  # cycle: schema imports display
 
     head = "".join(
         f"<th style='{_CELL}'>{h}</th>" for h in ("item", "kind", "question", "answers", "answered")
@@ -208,7 +209,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     try:
-        import pandas as pd  # lazy: display is imported by modules that load pandas later
+        import pandas as pd  # light: display loads with schema, which loads without pandas
 
         if pd.isna(value):
             return ""
@@ -225,7 +226,7 @@ def findings_html(table: pd.DataFrame) -> str:
     A line counts the statuses; the table shows the main columns (all are in the DataFrame).
     A table without a ``status`` column (a filtered or reshaped copy) is shown as pandas would.
     """
-    import pandas as pd  # lazy, as in _cell
+    import pandas as pd  # light: display loads with schema, which loads without pandas
 
     if "status" not in table.columns:
         return str(pd.DataFrame(table).to_html())

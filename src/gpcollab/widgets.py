@@ -231,7 +231,7 @@ def whatif_widget(
         ipywidgets is not installed (the message says how to install it), or an unknown aim.
     """
     try:
-        import ipywidgets as w  # lazy: an optional extra, only needed for the widget
+        import ipywidgets as w  # optional: the notebooks extra, only for the widget
     except ImportError:
         raise ArgumentError(
             "whatif_widget needs ipywidgets: pip install 'gpcollab[notebooks]'"
