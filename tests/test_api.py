@@ -95,3 +95,26 @@ def test_renamed_arguments_keep_their_old_name_for_one_release() -> None:
     assert new["across"].iloc[0] == "age"
     with pytest.raises(gpcollab.ArgumentError, match="pass `across=` only"):
         gpcollab.trend_test(data, "ok", "age", ordered="age")
+
+
+def _analysis_functions() -> list[str]:
+    from gpcollab import analysis
+
+    return [*analysis.__all__, "achievement_model"]
+
+
+@pytest.mark.parametrize("name", _analysis_functions())
+def test_analysis_docstrings_run_their_examples_and_point_onwards(name: str) -> None:
+    import re
+
+    doc = getattr(gpcollab, name).__doc__
+    assert "See Also" in doc
+    assert ">>> " in doc and "+SKIP" not in doc  # examples run as doctests
+    assert not re.search(r"^\s*\{\w+\}\s*$", doc, re.M)  # every shared entry was filled in
+    # every parameter is documented, in signature order
+    import inspect
+
+    params = list(inspect.signature(getattr(gpcollab, name)).parameters)
+    entries = re.findall(r"^    ((?:\w+, )*\w+) :", doc, re.M)
+    names = [n for entry in entries for n in entry.split(", ")]
+    assert [n for n in names if n in params] == params

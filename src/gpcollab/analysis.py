@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from gpcollab._checks import check_choice, check_level, renamed_argument
+from gpcollab._docstrings import share_docs
 from gpcollab._respondents import (
     DONT_KNOW_CHOICES,
     HELPER_PREFIX,
@@ -241,6 +242,7 @@ def _categorical(values: Sequence[str], choices: Sequence[str], name: str) -> pd
 
 
 @boundary_once
+@share_docs
 def prevalence(
     survey: SurveyData,
     *,
@@ -255,14 +257,10 @@ def prevalence(
     ----------
     survey : SurveyData
         A GP-practice wave (it must ask ``membership``).
-    by : str, Series or list, optional
-        Domains (see the module notes), e.g. ``"region"``.
-    design : SurveyDesign, str or None, default=None
-        Survey design or weight column; ``None`` is an unweighted simple random sample.
-    ci_method : str, default="logit"
-        Interval method of :func:`gpcollab.estimate_proportions`.
-    level : float, default=0.95
-        Confidence level.
+    {by}
+    {design}
+    {ci_method}
+    {level}
 
     Returns
     -------
@@ -277,11 +275,24 @@ def prevalence(
     MissingItemError
         The wave did not ask about membership (e.g. a CCG survey).
 
+    See Also
+    --------
+    compare_waves : the change in a share between two waves, with its test.
+    distribution : the answers to any other single-choice or multi-select item.
+
     Examples
     --------
+    The bundled 2017 set (synthetic, rebuilt from the published figures) gives the published
+    shares: 51% formal, 30% informal, 81% in a collaboration of either kind.
+
+    >>> import warnings
     >>> import gpcollab
-    >>> table = gpcollab.prevalence(gpcollab.load_survey(2017, "gp"))  # doctest: +SKIP
-    >>> table.loc[table["membership"] == "in_collaboration", "estimate"]  # doctest: +SKIP
+    >>> with warnings.catch_warnings():  # nobody answered "both": a boundary estimate of 0
+    ...     warnings.simplefilter("ignore", gpcollab.BoundaryWarning)
+    ...     table = gpcollab.prevalence(gpcollab.load_survey(2017, "gp"))
+    >>> shares = table.set_index("membership")["estimate"]
+    >>> (100 * shares[["formal", "informal", "in_collaboration"]]).round().astype(int).tolist()
+    [51, 30, 81]
     """
     survey = check_survey(survey)
     survey.require("membership")
@@ -307,6 +318,7 @@ def prevalence(
 
 
 @boundary_once
+@share_docs
 def distribution(
     survey: SurveyData,
     item: str,
@@ -322,16 +334,19 @@ def distribution(
     Parameters
     ----------
     survey : SurveyData
+        A wave asking ``item``.
     item : str
         A single-choice item (``"form"``, ``"legal_form"``, ``"size_band"``, ``"age_band"``,
         ``"level"``, ``"role"``, …) or a multi-select item (``"barriers"``, ``"funding"``,
         ``"drivers"``, …). For a multi-select item each option's row is the share ticking it
         (shares need not add up to 1).
+    {by}
     among : {"collaborating", "all"}, default="collaborating"
         Base: respondents in a collaboration (formal, informal or both) or every respondent;
         in both cases only those who answered (for multi-select items: who were asked).
-    by, design, ci_method, level
-        As in :func:`prevalence`.
+    {design}
+    {ci_method}
+    {level}
 
     Returns
     -------
@@ -346,9 +361,19 @@ def distribution(
 
     Examples
     --------
+    See Also
+    --------
+    prevalence : membership of a collaboration, with its subtotal.
+    aims_chosen : the aims collaborations set (a multi-answer item of its own).
+
+    Examples
+    --------
+    46% of the 2017 respondents in a collaboration said it was over two years old (published):
+
     >>> import gpcollab
-    >>> survey = gpcollab.load_survey(2017, "gp")  # doctest: +SKIP
-    >>> gpcollab.distribution(survey, "size_band")[["option", "estimate"]]  # doctest: +SKIP
+    >>> ages = gpcollab.distribution(gpcollab.load_survey(2017, "gp"), "age_band")
+    >>> (100 * ages.set_index("option")["estimate"]).round().astype(int).to_dict()
+    {'under_1y': 22, '1y_2y': 32, 'over_2y': 46}
     """
     survey = check_survey(survey)
     if item not in ITEMS or ITEMS[item].kind == "aims":
@@ -440,6 +465,7 @@ def _asked_aims(survey: SurveyData) -> pd.Series:
     return pd.Series(True, index=survey.respondents.index)
 
 
+@share_docs
 def compare_waves(
     first: SurveyData,
     second: SurveyData,
@@ -463,13 +489,11 @@ def compare_waves(
     success : str or sequence of str
         The answer(s) counted as a success; several answers are counted together. For
         ``membership`` the name ``"in_collaboration"`` counts formal, informal or both.
+    {design_pair}
+    {ci_method}
+    {level}
     option : str or sequence of str, optional
         Deprecated name of ``success`` (removed in 0.3.0).
-    design : SurveyDesign, str, None, or a tuple of two of these, default=None
-        One design for both waves, or ``(design_first, design_second)``.
-    ci_method : str, default="logit"
-        Interval method for the two wave estimates.
-    level : float, default=0.95
 
     Returns
     -------
@@ -485,6 +509,11 @@ def compare_waves(
     MissingItemError
         One of the waves did not ask ``item`` (the message names the wave).
 
+    See Also
+    --------
+    gpcollab.compare_proportions : the engine's comparison of two samples of any table.
+    prevalence, distribution : the share in one wave.
+
     Notes
     -----
     Each wave's share is the engine's domain estimate over the respondents who answered (for a
@@ -496,9 +525,11 @@ def compare_waves(
     Examples
     --------
     >>> import gpcollab
-    >>> gp15 = gpcollab.load_survey(2015, "gp")  # doctest: +SKIP
-    >>> gp17 = gpcollab.load_survey(2017, "gp")  # doctest: +SKIP
-    >>> gpcollab.compare_waves(gp15, gp17, "membership", "in_collaboration")  # doctest: +SKIP
+    >>> gp15 = gpcollab.load_survey(2015, "gp")
+    >>> gp17 = gpcollab.load_survey(2017, "gp")
+    >>> change = gpcollab.compare_waves(gp15, gp17, "membership", "in_collaboration")
+    >>> change[["estimate_first", "estimate_second"]].round(2).iloc[0].tolist()
+    [0.73, 0.81]
     """
     from scipy import stats  # heavy: scipy loads only when this runs
 
@@ -584,6 +615,7 @@ def _aim_list(survey: SurveyData, aims: str | Sequence[str] | None) -> list[str]
 
 
 @boundary_once
+@share_docs
 def aims_chosen(
     survey: SurveyData,
     *,
@@ -603,8 +635,9 @@ def aims_chosen(
         Domains, e.g. ``"size_band"`` or ``reband(survey, [100_000])``.
     among : {"collaborating", "all"}, default="collaborating"
         Base: respondents in a collaboration, or every respondent.
-    design, ci_method, level
-        As in :func:`prevalence`.
+    {design}
+    {ci_method}
+    {level}
 
     Returns
     -------
@@ -613,11 +646,22 @@ def aims_chosen(
         per aim in the vocabulary (and domain). Aims are chosen together, so shares need not add
         up to 1.
 
+    See Also
+    --------
+    achievement_rates : how far each aim was achieved by those who set it.
+
     Examples
     --------
+    52% of the 2017 respondents in a collaboration said it set out to widen access (published):
+
     >>> import gpcollab
-    >>> survey = gpcollab.load_survey(2017, "gp")  # doctest: +SKIP
-    >>> gpcollab.aims_chosen(survey, by=gpcollab.reband(survey, [100_000]))  # doctest: +SKIP
+    >>> survey = gpcollab.load_survey(2017, "gp")
+    >>> aims = gpcollab.aims_chosen(survey)
+    >>> round(100 * float(aims.loc[aims["aim"] == "access", "estimate"].iloc[0]))
+    52
+    >>> by_size = gpcollab.aims_chosen(survey, by=gpcollab.reband(survey, [100_000]))
+    >>> by_size["size_group"].cat.categories.tolist()
+    ['under 100,000', '100,000 or more']
     """
     survey = check_survey(survey)
     survey.require("aims")
@@ -638,6 +682,7 @@ def aims_chosen(
 
 
 @boundary_once
+@share_docs
 def achievement_rates(
     survey: SurveyData,
     *,
@@ -655,20 +700,14 @@ def achievement_rates(
     ----------
     survey : SurveyData
         A wave asking ``aims``.
-    by : str, Series or list, optional
-        Domains: ``"size_band"``, ``"age_band"``, ``"level"``, ``"funding"``, a combination
-        (``["size_band", "age_band"]``) or a Series such as :func:`gpcollab.whatif.reband`.
+    {by}
     aims : str or sequence of str, optional
         Aims to report; default every aim at least one respondent set, in questionnaire order.
-    too_early : {"exclude", "not_achieved", "separate"}, default="exclude"
-        ``"exclude"`` leaves "too early to say" out of the base; ``"not_achieved"`` counts it as
-        not achieved; ``"separate"`` keeps it as an outcome of its own (for stacked charts).
-    ci_method : str, default="logit"
-        Interval method of :func:`gpcollab.estimate_proportions`.
-    design : SurveyDesign, str or None, default=None
-    level : float, default=0.95
-    dont_know : {"exclude", "separate"}, default="exclude"
-        "Don't know" is left out of the base, or kept as an outcome of its own.
+    {too_early}
+    {dont_know}
+    {design}
+    {ci_method}
+    {level}
 
     Returns
     -------
@@ -676,6 +715,13 @@ def achievement_rates(
         The ``by`` columns, ``aim``, ``outcome`` (ordered categorical), then the estimate
         columns. ``n`` is the number of respondents who set the aim and gave an outcome in the
         base; the outcomes of one aim and domain add up to 1.
+
+    See Also
+    --------
+    aims_chosen : which aims were set.
+    any_fully_achieved : one or more aims fully achieved.
+    achievement_trend : the trend of full achievement across ordered bands.
+    gpcollab.achievement_model : a logistic model of full achievement.
 
     Notes
     -----
@@ -688,9 +734,12 @@ def achievement_rates(
     Examples
     --------
     >>> import gpcollab
-    >>> survey = gpcollab.load_survey(2017, "gp")  # doctest: +SKIP
-    >>> rates = gpcollab.achievement_rates(survey, aims="access")  # doctest: +SKIP
-    >>> rates.set_index("outcome")["estimate"].round(2)  # doctest: +SKIP
+    >>> survey = gpcollab.load_survey(2017, "gp")
+    >>> rates = gpcollab.achievement_rates(
+    ...     survey, aims="access", too_early="separate", dont_know="separate"
+    ... )
+    >>> (100 * rates.set_index("outcome")["estimate"]).round().astype(int).to_dict()
+    {'fully': 34, 'partially': 47, 'not_achieved': 8, 'too_early': 8, 'dont_know': 3}
     """
     survey = check_survey(survey)
     survey.require("aims")
@@ -723,6 +772,7 @@ def achievement_rates(
 
 
 @boundary_once
+@share_docs
 def any_fully_achieved(
     survey: SurveyData,
     *,
@@ -738,21 +788,32 @@ def any_fully_achieved(
     ----------
     survey : SurveyData
         A wave asking ``aims``.
+    {by}
     among : {"collaborating", "set_an_aim", "all"}, default="collaborating"
         Base: respondents in a collaboration (the register's reading, assumption A-05), those
         whose collaboration set at least one aim, or every respondent.
-    by, design, ci_method, level
-        As in :func:`achievement_rates`.
+    {design}
+    {ci_method}
+    {level}
 
     Returns
     -------
     pandas.DataFrame
         One row (per domain): the ``by`` columns, then the estimate columns.
 
+    See Also
+    --------
+    achievement_rates : the outcome of each aim on its own.
+
     Examples
     --------
+    "About a third" of the 2017 respondents in a collaboration saw at least one of its aims
+    met in full (published in words; the synthetic set has 38%):
+
     >>> import gpcollab
-    >>> gpcollab.any_fully_achieved(gpcollab.load_survey(2017, "gp"))  # doctest: +SKIP
+    >>> share = gpcollab.any_fully_achieved(gpcollab.load_survey(2017, "gp"))["estimate"]
+    >>> 0.3 < float(share.iloc[0]) < 0.4
+    True
     """
     survey = check_survey(survey)
     survey.require("aims")
@@ -771,6 +832,7 @@ def any_fully_achieved(
 
 
 @boundary_once
+@share_docs
 def funding_among_achievers(
     survey: SurveyData,
     *,
@@ -788,23 +850,35 @@ def funding_among_achievers(
     ----------
     survey : SurveyData
         A wave asking ``aims`` and ``funding``.
+    {by}
     aim : str, default="access"
+        The aim (an :class:`~gpcollab.vocab.Aim` value).
     source : str, default="access_fund"
         A :class:`~gpcollab.vocab.FundingSource` value (GP Access Fund / Challenge Fund).
     outcomes : sequence of str, default=("fully", "partially")
         Outcomes that put a respondent in the base.
-    by, design, ci_method, level
-        As in :func:`achievement_rates`.
+    {design}
+    {ci_method}
+    {level}
 
     Returns
     -------
     pandas.DataFrame
         One row (per domain): the ``by`` columns, ``aim``, ``source``, then the estimate columns.
 
+    See Also
+    --------
+    achievement_rates : how far the aim was achieved.
+
     Examples
     --------
+    "About a fifth" of those who fully or partly met the access aim had Challenge Fund or GP
+    Access Fund money (published in words):
+
     >>> import gpcollab
-    >>> gpcollab.funding_among_achievers(gpcollab.load_survey(2017, "gp"))  # doctest: +SKIP
+    >>> table = gpcollab.funding_among_achievers(gpcollab.load_survey(2017, "gp"))
+    >>> round(float(table["estimate"].iloc[0]), 1)
+    0.2
     """
     survey = check_survey(survey)
     survey.require("aims", "funding")
@@ -828,6 +902,7 @@ def funding_among_achievers(
 # ---------------------------------------------------------------------------------------------
 
 
+@share_docs
 def achievement_trend(
     survey: SurveyData,
     *,
@@ -853,8 +928,8 @@ def achievement_trend(
         alike) kept in it as not fully achieved.
     dont_know : {"exclude", "separate"}, default="exclude"
         The same for "don't know". The register's association checks keep both in the base.
-    design : SurveyDesign, str or None, default=None
-    level : float, default=0.95
+    {design}
+    {level}
 
     Returns
     -------
@@ -863,6 +938,11 @@ def achievement_trend(
         achievement per band step), ``or_ci_low``, ``or_ci_high`` (its interval), ``statistic``,
         ``df``, ``p_value``, ``direction`` (``"increasing"``, ``"decreasing"``, ``"flat"``),
         ``method`` and ``note`` (why a row is empty, e.g. a single band observed).
+
+    See Also
+    --------
+    gpcollab.trend_test : the engine's trend test of any table.
+    achievement_rates : the rates themselves, e.g. ``by="age_band"``.
 
     Notes
     -----
@@ -877,8 +957,15 @@ def achievement_trend(
 
     Examples
     --------
+    Older collaborations more often fully achieved better staff experience (published as an
+    association):
+
     >>> import gpcollab
-    >>> gpcollab.achievement_trend(gpcollab.load_survey(2017, "gp"))  # doctest: +SKIP
+    >>> trend = gpcollab.achievement_trend(gpcollab.load_survey(2017, "gp"), aims="staff")
+    >>> trend[["aim", "direction"]].iloc[0].tolist()
+    ['staff', 'increasing']
+    >>> bool(trend["or_ci_low"].iloc[0] < trend["odds_ratio_per_step"].iloc[0])
+    True
     """
     survey = check_survey(survey)
     survey.require("aims", across)
@@ -979,6 +1066,7 @@ def _single_shares(
 
 
 @boundary_once
+@share_docs
 def stp_views(
     gp_survey: SurveyData,
     ccg_survey: SurveyData,
@@ -997,9 +1085,9 @@ def stp_views(
     item : {"stp_influence", "stp_change"}, default="stp_influence"
         Influence of practices and collaborations in shaping the STP, or how probable
         meaningful STP-driven change in primary care is.
-    design : SurveyDesign, str, None, or a tuple (gp, ccg), default=None
-    ci_method, level
-        As in :func:`prevalence`.
+    {design_pair}
+    {ci_method}
+    {level}
 
     Returns
     -------
@@ -1007,11 +1095,25 @@ def stp_views(
         One row per instrument and answer: ``instrument`` (ordered categorical), ``option``,
         then the estimate columns. The base is everyone who answered, "don't know" included.
 
+    See Also
+    --------
+    distribution : the answers to an item within one instrument.
+    compare_waves : one share compared between two samples, with its test.
+
     Examples
     --------
+    61% of CCG respondents but only about a fifth of practice staff expected STP-driven change
+    in primary care (published):
+
+    >>> import warnings
     >>> import gpcollab
-    >>> gpcollab.stp_views(gpcollab.load_survey(2017, "gp"),
-    ...                    gpcollab.load_survey(2017, "ccg"))  # doctest: +SKIP
+    >>> gp, ccg = gpcollab.load_survey(2017, "gp"), gpcollab.load_survey(2017, "ccg")
+    >>> with warnings.catch_warnings():  # no CCG respondent said "very probable": 0
+    ...     warnings.simplefilter("ignore", gpcollab.BoundaryWarning)
+    ...     views = gpcollab.stp_views(gp, ccg, "stp_change")
+    >>> likely = views[views["option"].isin(["probable", "very_probable"])]
+    >>> (100 * likely.groupby("instrument", observed=True)["estimate"].sum()).round().to_dict()
+    {'gp': 20.0, 'ccg': 61.0}
     """
     gp_survey = check_survey(gp_survey, "gp_survey")
     ccg_survey = check_survey(ccg_survey, "ccg_survey")
@@ -1038,6 +1140,7 @@ _WILLING = ("willing", "very_willing")
 
 
 @boundary_once
+@share_docs
 def contract_willingness(
     survey: SurveyData,
     *,
@@ -1053,11 +1156,13 @@ def contract_willingness(
     ----------
     survey : SurveyData
         A GP wave asking ``contract_willingness`` (2017).
+    {by}
     combine : bool, default=False
         Also report ``"unwilling_any"`` (very unwilling or unwilling) and ``"willing_any"``
         (willing or very willing), each estimated by the engine.
-    by, design, ci_method, level
-        As in :func:`prevalence`.
+    {design}
+    {ci_method}
+    {level}
 
     Returns
     -------
@@ -1065,10 +1170,21 @@ def contract_willingness(
         The ``by`` columns, ``option`` (ordered categorical; text when ``combine``), then the
         estimate columns. Base: GP partners who answered, "don't know" included.
 
+    See Also
+    --------
+    contract_reasons : why the unwilling partners would keep their contract.
+
     Examples
     --------
+    The published split of the 241 partners who answered: 32% very unwilling, 21% unwilling,
+    14% neither, 18% willing, 9% very willing, 7% don't know:
+
     >>> import gpcollab
-    >>> gpcollab.contract_willingness(gpcollab.load_survey(2017, "gp"))  # doctest: +SKIP
+    >>> table = gpcollab.contract_willingness(gpcollab.load_survey(2017, "gp"))
+    >>> (100 * table["estimate"]).round().astype(int).tolist()
+    [32, 21, 14, 18, 9, 7]
+    >>> int(table["n"].iloc[0])
+    241
     """
     survey = check_survey(survey)
     survey.require("contract_willingness")
@@ -1135,6 +1251,7 @@ def _multi_table(
 
 
 @boundary_once
+@share_docs
 def contract_reasons(
     survey: SurveyData,
     *,
@@ -1149,8 +1266,10 @@ def contract_reasons(
     ----------
     survey : SurveyData
         A GP wave asking ``contract_reasons`` (2017).
-    by, design, ci_method, level
-        As in :func:`prevalence`.
+    {by}
+    {design}
+    {ci_method}
+    {level}
 
     Returns
     -------
@@ -1159,10 +1278,20 @@ def contract_reasons(
         share ticking each reason. Base: GP partners who said they were very unwilling or
         unwilling to leave their contract.
 
+    See Also
+    --------
+    contract_willingness : how willing partners were to leave their contract.
+
     Examples
     --------
+    The published shares among reluctant partners: 81% fear losing control, 63% flexibility,
+    63% continuity of care, 48% do not want to be salaried.
+
     >>> import gpcollab
-    >>> gpcollab.contract_reasons(gpcollab.load_survey(2017, "gp"))  # doctest: +SKIP
+    >>> reasons = gpcollab.contract_reasons(gpcollab.load_survey(2017, "gp"))
+    >>> shares = (100 * reasons.set_index("option")["estimate"]).round().astype(int)
+    >>> shares[["lose_control", "lose_flexibility", "continuity", "salaried"]].tolist()
+    [81, 63, 63, 48]
     """
     survey = check_survey(survey)
     survey.require("contract_reasons", "contract_willingness")
@@ -1172,6 +1301,7 @@ def contract_reasons(
 
 
 @boundary_once
+@share_docs
 def ccg_support(
     survey: SurveyData,
     *,
@@ -1187,11 +1317,13 @@ def ccg_support(
     ----------
     survey : SurveyData
         A CCG wave.
+    {by}
     item : {"ccg_support", "ccg_encouragement"}, default="ccg_support"
         ``"ccg_support"``: share of CCGs giving each kind of support (multi-select);
         ``"ccg_encouragement"``: distribution of the CCG's stance (single choice).
-    by, design, ci_method, level
-        As in :func:`prevalence`.
+    {design}
+    {ci_method}
+    {level}
 
     Returns
     -------
@@ -1199,10 +1331,22 @@ def ccg_support(
         The ``by`` columns, ``option`` (ordered categorical), then the estimate columns. Base:
         every respondent (who answered, for the single-choice item).
 
+    See Also
+    --------
+    stp_views : CCG and practice views of the STP side by side.
+
     Examples
     --------
+    98% of the 2017 CCG respondents said their CCG actively promoted collaboration (published):
+
+    >>> import warnings
     >>> import gpcollab
-    >>> gpcollab.ccg_support(gpcollab.load_survey(2017, "ccg"))  # doctest: +SKIP
+    >>> ccg = gpcollab.load_survey(2017, "ccg")
+    >>> with warnings.catch_warnings():  # no respondent said "not involved": 0
+    ...     warnings.simplefilter("ignore", gpcollab.BoundaryWarning)
+    ...     stance = gpcollab.ccg_support(ccg, item="ccg_encouragement")
+    >>> round(100 * float(stance.loc[stance["option"] == "actively", "estimate"].iloc[0]))
+    98
     """
     survey = check_survey(survey)
     check_choice(item, ("ccg_support", "ccg_encouragement"), "item")
