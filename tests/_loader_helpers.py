@@ -6,6 +6,9 @@ import csv
 import dataclasses
 import io
 import random
+import struct
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -122,4 +125,38 @@ def write_rows(path: Path, rows: list[list[str]], delimiter: str = ",") -> Path:
     buffer = io.StringIO(newline="")
     csv.writer(buffer, delimiter=delimiter).writerows(rows)
     path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    return path
+
+
+def patch_zip(path: Path, part: str, change: Callable[[str], str]) -> Path:
+    """Rewrite one XML part of an XLSX workbook in place (``change`` maps old text to new)."""
+    with zipfile.ZipFile(path) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    contents[part] = change(contents[part].decode("utf-8")).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)
+    return path
+
+
+def declare_sav_encoding(path: Path, encoding: bytes = b"WINDOWS-1252", code: int = 1252) -> Path:
+    """Make a UTF-8 ``.sav`` file written by pyreadstat declare another encoding (in place).
+
+    Rewrites the character-encoding record (type 7, subtype 20) and the character code of the
+    integer-information record (type 7, subtype 3), as a tool that mislabels its output does.
+    """
+    data = path.read_bytes()
+    utf8_record = struct.pack("<iiii", 7, 20, 1, 5) + b"UTF-8"
+    start = data.index(utf8_record)
+    data = (
+        data[:start]
+        + struct.pack("<iiii", 7, 20, 1, len(encoding))
+        + encoding
+        + data[start + len(utf8_record) :]
+    )
+    info = data.index(struct.pack("<iii", 7, 3, 4))
+    values = list(struct.unpack("<8i", data[info + 16 : info + 48]))
+    values[7] = code
+    data = data[: info + 16] + struct.pack("<8i", *values) + data[info + 48 :]
+    path.write_bytes(data)
     return path

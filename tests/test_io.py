@@ -448,17 +448,23 @@ def test_header_only(export: tuple[Path, list[list[str]], SurveyData]) -> None:
     assert "the file has a header but no data rows" in report.notes
 
 
-def test_truncated_row(export: tuple[Path, list[list[str]], SurveyData]) -> None:
-    path, rows, _ = export
+def test_short_row_is_read_with_blanks_and_noted(
+    export: tuple[Path, list[list[str]], SurveyData],
+) -> None:
+    # Excel leaves out the trailing empty cells of a row: the missing cells are blanks.
+    path, rows, original = export
     rows[4] = rows[4][:5]
     write_rows(path, rows)
     data, report = load_lenient(path)
-    assert data.n == 3
-    (r,) = report.rejections
-    width = len(rows[0])
-    assert (r.row, r.column) == (5, rows[0][5])
-    assert r.reason == f"truncated row: 5 of {width} fields"
-    assert r.allowed == f"{width} fields, as in the header"
+    assert data.n == 4 and report.ok
+    assert data.respondents["respondent_id"].tolist() == ["R001", "R002", "R003", "R004"]
+    cut = [s.name for s in CB.single if rows[0].index(s.column) >= 5]
+    kept = [s.name for s in CB.single if rows[0].index(s.column) < 5]
+    assert cut and data.respondents.loc[3, cut].isna().all()
+    assert data.respondents.loc[3, kept].tolist() == original.respondents.loc[3, kept].tolist()
+    assert any(
+        "1 row(s) have fewer fields than the header" in n and "rows 5" in n for n in report.notes
+    )
 
 
 def test_row_with_too_many_fields(export: tuple[Path, list[list[str]], SurveyData]) -> None:
@@ -478,10 +484,13 @@ def test_unclosed_quote_swallows_lines_but_not_silently(tmp_path: Path) -> None:
     lines[2] = lines[2].replace(",", ',"', 1)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     data, report = load_lenient(path, "ccg2015")
-    assert data.n == 1
+    # the row where the quote opens is rejected; the lines after it are rows of their own
+    assert report.rows_read == 4 and data.n == 3
     (r,) = report.rejections
-    assert (
-        r.row == 3 and "(lines 3-5 were read as one row: check for an unclosed quote)" in r.reason
+    assert r.row == 3 and r.found.startswith('"')
+    assert r.reason.startswith("the quote is never closed: the field runs to the end of the file")
+    assert "(the quote opens on line 3; lines 4-5 after it were read as rows of their own)" in (
+        r.reason
     )
 
 
@@ -541,7 +550,8 @@ def test_text_that_is_neither_utf8_nor_cp1252(tmp_path: Path) -> None:
     path.write_bytes(b"Respondent ID\nR1\x81\n")
     with pytest.raises(
         UnreadableFileError,
-        match=r"odd\.csv: line 2 is neither UTF-8 nor cp1252 text \(byte 0x81\)",
+        match=r"odd\.csv: line 2 \(byte offset 16\) is neither UTF-8 nor cp1252 text "
+        r"\(byte 0x81\)",
     ):
         read_survey(path)
 
@@ -684,12 +694,18 @@ def test_missing_optional_package_names_the_extra(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     path = write_survey(random_survey("gp2015", n=2), tmp_path / "x.xlsx")
+    monkeypatch.setitem(sys.modules, "defusedxml.ElementTree", None)
+    with pytest.raises(
+        LoadError,
+        match=r"optional package 'defusedxml'; install it with: pip install gpcollab\[xlsx\]",
+    ):
+        read_survey(path, "gp2015")
     monkeypatch.setitem(sys.modules, "openpyxl", None)
     with pytest.raises(
         LoadError,
         match=r"optional package 'openpyxl'; install it with: pip install gpcollab\[xlsx\]",
     ):
-        read_survey(path, "gp2015")
+        write_survey(random_survey("gp2015", n=2), tmp_path / "y.xlsx")
 
 
 # -- numbers (a user codebook with numeric columns) --------------------------------------------

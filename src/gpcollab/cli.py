@@ -13,7 +13,7 @@ a subcommand, write such a function in this module (or import it here) and appen
     SUBCOMMANDS.append(add_report)
 
 Exit statuses follow one convention: 0 success, 1 the input has problems (listed on stdout),
-2 unusable arguments or an unreadable file (message on stderr).
+2 unusable arguments or an unreadable file (message on stderr), 3 an internal error (a bug).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from gpcollab import __version__
 from gpcollab.errors import (
+    ArgumentError,
     CodebookError,
     ConvergenceError,
     GpcollabError,
@@ -35,6 +35,7 @@ from gpcollab.errors import (
     ScenarioSpecError,
     UnreadableFileError,
 )
+from gpcollab.safe_write import output_folder
 
 if TYPE_CHECKING:  # pragma: no cover
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -44,6 +45,7 @@ __all__ = ["SUBCOMMANDS", "main"]
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 
 
 # -- validate --------------------------------------------------------------------------------
@@ -56,12 +58,15 @@ def add_validate(subparsers: Subparsers) -> None:
         help="check a survey export against a codebook",
         description=(
             "Read FILE with the codebook and print the accounting (rows read = accepted + "
-            "rejected) and every problem. Exit status: 0 when every row loads, 1 when some row "
-            "is rejected or the columns do not fit the codebook, 2 for unusable arguments or "
-            "an unreadable file."
+            "rejected) and every problem, each naming the file, row, column, what was found "
+            "and what is allowed. Exit status: 0 when every row loads, 1 when some row is "
+            "rejected, the columns do not fit the codebook or the file is beyond a limit, 2 "
+            "for unusable arguments or an unreadable file (missing, not a regular file, "
+            "binary, damaged, in a mixed or unknown encoding), 3 for an internal error (a bug "
+            "in gpcollab: please report it). FILE '-' reads standard input."
         ),
     )
-    parser.add_argument("file", metavar="FILE", help="CSV, XLSX or SPSS .sav export")
+    parser.add_argument("file", metavar="FILE", help="CSV, XLSX or SPSS .sav export ('-': stdin)")
     parser.add_argument(
         "--codebook",
         "-c",
@@ -76,11 +81,38 @@ def add_validate(subparsers: Subparsers) -> None:
         default=None,
         help="force the file format (default: from the extension and the content)",
     )
+    parser.add_argument(
+        "--sheet",
+        default=None,
+        metavar="NAME",
+        help="XLSX: the sheet to read, by name or 1-based number (default: the sheet whose "
+        "header fits the codebook)",
+    )
+    parser.add_argument(
+        "--encoding",
+        default=None,
+        metavar="NAME",
+        help="override the text encoding (CSV: utf-8, utf-8-sig, cp1252, utf-16; .sav: any, "
+        "e.g. UTF-8)",
+    )
+    parser.add_argument(
+        "--decimal",
+        choices=(".", ","),
+        default=None,
+        help="decimal mark of numbers in a CSV file (default: detected)",
+    )
     parser.set_defaults(handler=run_validate)
 
 
+def _sheet_argument(text: str | None) -> str | int | None:
+    """``--sheet``: a 1-based number selects by position, anything else by name."""
+    if text is not None and text.isdigit() and int(text) >= 1:
+        return int(text) - 1
+    return text
+
+
 def run_validate(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    """Run ``validate``; returns the exit status."""
+    """Run ``validate``; returns the exit status (see the command's description)."""
     # cli: loaded only when this subcommand runs
     from gpcollab.codebook import load_codebook
     from gpcollab.io import read_survey
@@ -92,14 +124,32 @@ def run_validate(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print(f"gpcollab validate: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        _, report = read_survey(args.file, codebook, strict=False, format=args.format)
-    except UnreadableFileError as exc:
+        _, report = read_survey(
+            args.file,
+            codebook,
+            strict=False,
+            format=args.format,
+            sheet=_sheet_argument(getattr(args, "sheet", None)),
+            encoding=getattr(args, "encoding", None),
+            decimal=getattr(args, "decimal", None),
+        )
+    except (UnreadableFileError, ArgumentError, CodebookError) as exc:
         print(f"gpcollab validate: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except LoadError as exc:
         print(f"{exc}", file=stdout)
         print("result: the file does not fit the codebook; no rows loaded", file=stdout)
         return EXIT_PROBLEMS
+    except GpcollabError as exc:  # pragma: no cover - every loader error is one of the above
+        print(f"gpcollab validate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (Exception, RecursionError) as exc:  # a bug: say so, without a traceback
+        print(
+            f"gpcollab validate: internal error while reading {args.file} "
+            f"({type(exc).__name__}: {exc}); please report it.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     print(report, file=stdout)
     if report.ok and report.rows_read > 0:
         print(f"result: OK, all {report.rows_read} rows load", file=stdout)
@@ -144,14 +194,15 @@ def _progress(stream: TextIO | None = None) -> Callable[[str], None]:
 
 
 def _out_dir(value: str, command: str) -> str | None:
-    """Check ``--out``: returns an error message, or None when the folder is usable."""
-    path = Path(value)
-    if path.exists() and not path.is_dir():
-        return f"gpcollab {command}: --out {value!r} exists and is not a folder"
+    """Check ``--out``: returns an error message, or None when the folder is usable.
+
+    An empty value is refused (it would write into the current folder unasked); the folder
+    is created when missing.
+    """
     try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        return f"gpcollab {command}: cannot create the folder {value!r} ({exc.strerror})"
+        output_folder(value)
+    except GpcollabError as exc:
+        return f"gpcollab {command}: --out {value!r}: {exc}"
     return None
 
 

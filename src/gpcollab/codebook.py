@@ -27,7 +27,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
+
+import re2  # type: ignore[import-untyped,unused-ignore]
 
 from gpcollab.errors import CodebookError
 from gpcollab.schema import ITEMS, NUMERIC_COLUMNS, TEXT_COLUMNS
@@ -40,6 +42,7 @@ __all__ = [
     "MultiSpec",
     "OptionSpec",
     "SingleSpec",
+    "compile_pattern",
     "list_codebooks",
     "load_codebook",
     "normalise_text",
@@ -52,8 +55,21 @@ DEFAULT_MISSING: tuple[str, ...] = ("", "N/A", "NA", "-99", "Prefer not to say",
 DEFAULT_TICKED: tuple[str, ...] = ("1", "Yes", "Y", "True", "X", "Selected", "Ticked")
 DEFAULT_UNTICKED: tuple[str, ...] = ("0", "No", "N", "False", "Not selected")
 
-_DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2018": "'", "\u2019": "'"})
-_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"'})
+# Every dash and hyphen (Unicode category Pd, plus the minus sign and the hyphen bullet) reads
+# as "-"; curly and prime quotes as straight ones; zero-width characters and soft hyphens vanish.
+_DASH_CHARS = (
+    "\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a\u2e3b"
+    "\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead"
+    "\u2212\u2043"
+)
+_FOLD = str.maketrans(
+    {
+        **dict.fromkeys(_DASH_CHARS, "-"),
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u00b4\uff07", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\uff02", '"'),
+        **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", None),
+    }
+)
 _SPACE = re.compile(r"\s+")
 _VAR_NAME = re.compile(r"^[A-Za-z@][A-Za-z0-9_.@#$]{0,63}$")
 
@@ -61,16 +77,67 @@ _VAR_NAME = re.compile(r"^[A-Za-z@][A-Za-z0-9_.@#$]{0,63}$")
 def normalise_text(text: str) -> str:
     """Key for lenient matching of headers and answer texts.
 
-    Case-folds, turns dash and curly-quote variants into their plain forms, collapses runs of
-    whitespace (including non-breaking spaces) into one space and strips both ends.
+    Case-folds, turns every dash and hyphen variant (en and em dashes, U+2010 hyphen, U+2011
+    non-breaking hyphen, the minus sign, ...) into ``-`` and curly quotes into straight ones,
+    drops zero-width characters and soft hyphens, collapses runs of whitespace (including
+    non-breaking spaces) into one space and strips both ends.
 
     Examples
     --------
     >>> normalise_text("  Fully   ACHIEVED ")
     'fully achieved'
+    >>> normalise_text("Yes \u2011 formal") == normalise_text("yes - formal")
+    True
     """
-    text = text.translate(_DASHES).translate(_QUOTES)
-    return _SPACE.sub(" ", text).strip().casefold()
+    return _SPACE.sub(" ", text.translate(_FOLD)).strip().casefold()
+
+
+class Pattern(Protocol):
+    """A compiled codebook pattern (a linear-time RE2 expression)."""
+
+    def fullmatch(self, text: str) -> object | None: ...
+
+
+def compile_pattern(pattern: str) -> Pattern:
+    """Compile a codebook ``pattern`` with RE2, whose matching time is linear in the text.
+
+    Python's own engine backtracks: a pattern such as ``^(A+)+$`` takes exponential time on a
+    cell of 40 characters. RE2 never backtracks, so no cell can make a load hang. It leaves
+    out the features that need backtracking (back-references such as ``\\1``, look-ahead and
+    look-behind); a pattern using them is refused.
+
+    Raises
+    ------
+    CodebookError
+        The pattern is not valid, or needs a feature RE2 does not have.
+
+    Examples
+    --------
+    >>> bool(compile_pattern("^[0-9]{2}[A-Z0-9]$").fullmatch("05D"))
+    True
+    """
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return _Compiled(re2.compile(pattern, options))
+    except re2.error as exc:
+        message = exc.args[0] if exc.args else exc
+        if isinstance(message, bytes):
+            message = message.decode("utf-8", "replace")
+        raise CodebookError(
+            f"pattern {pattern!r}: {message} (patterns are matched by RE2, in linear time: "
+            "back-references and look-around are not available)"
+        ) from None
+
+
+class _Compiled:
+    """An RE2 expression with the ``fullmatch`` of :class:`Pattern` (typed)."""
+
+    def __init__(self, compiled: Any) -> None:
+        self._compiled = compiled
+
+    def fullmatch(self, text: str) -> object | None:
+        return self._compiled.fullmatch(text)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -244,6 +311,10 @@ class Codebook:
     columns : tuple of ColumnSpec
     source : str
         Where the codebook was read from.
+    sheet : str or None
+        XLSX: the sheet to read (``survey.sheet``); by default the sheet whose header fits.
+    decimal : {".", ","} or None
+        Decimal mark of numbers in text files (``survey.decimal``); by default detected.
     """
 
     name: str
@@ -261,6 +332,8 @@ class Codebook:
     columns: tuple[ColumnSpec, ...]
     items: tuple[str, ...]
     source: str = field(default="", compare=False)
+    sheet: str | None = None
+    decimal: str | None = None
 
     @property
     def label(self) -> str:
@@ -306,6 +379,12 @@ def load_codebook(name_or_path: str | os.PathLike[str] | Codebook) -> Codebook:
     -------
     Codebook
 
+    Notes
+    -----
+    A codebook read from a file is remembered by its name for the rest of the session, so the
+    name recorded in data loaded with it (``SurveyMeta.codebook``) finds it again, e.g. in
+    :func:`~gpcollab.io.write_survey`.
+
     Raises
     ------
     CodebookError
@@ -324,6 +403,9 @@ def load_codebook(name_or_path: str | os.PathLike[str] | Codebook) -> Codebook:
         return _load_bundled(name_or_path)
     path = Path(os.fspath(name_or_path))
     if path.suffix.lower() != ".toml" and not path.exists():
+        known = _LOADED.get(os.fspath(name_or_path))
+        if known is not None:  # the name of a codebook read from a file earlier
+            return known
         raise CodebookError(
             f"Unknown codebook {os.fspath(name_or_path)!r}. Bundled codebooks: "
             f"{', '.join(list_codebooks())}; or pass the path to a .toml codebook file."
@@ -332,7 +414,15 @@ def load_codebook(name_or_path: str | os.PathLike[str] | Codebook) -> Codebook:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CodebookError(f"{path}: cannot read the codebook ({exc})") from exc
-    return parse_codebook(text, source=str(path))
+    codebook = parse_codebook(text, source=str(path))
+    if codebook.name not in BUNDLED:
+        _LOADED[codebook.name] = codebook
+    return codebook
+
+
+# Codebooks read from files in this session, by name: data loaded with a codebook given by path
+# record only its name (``SurveyMeta.codebook``), and ``write_survey`` finds it here.
+_LOADED: dict[str, Codebook] = {}
 
 
 @cache
@@ -417,6 +507,8 @@ class _Builder:
                 "missing",
                 "ticked",
                 "unticked",
+                "sheet",
+                "decimal",
             },
             "survey.",
         )
@@ -481,9 +573,19 @@ class _Builder:
             columns=columns,
             items=tuple(items),
             source=self.source,
+            **self.options_of_file(survey),
         )
         self.check_unique_columns(codebook)
         return codebook
+
+    def options_of_file(self, survey: Mapping[str, Any]) -> dict[str, str | None]:
+        sheet = survey.get("sheet")
+        if sheet is not None and (not isinstance(sheet, str) or not sheet.strip()):
+            raise self.fail("survey.sheet", f"expected a sheet name, found {sheet!r}")
+        decimal = survey.get("decimal")
+        if decimal is not None and decimal not in (".", ","):
+            raise self.fail("survey.decimal", f"expected '.' or ',', found {decimal!r}")
+        return {"sheet": sheet, "decimal": decimal}
 
     # -- parts -------------------------------------------------------------------------------
 
@@ -635,8 +737,8 @@ class _Builder:
                 if kind != "text" or not isinstance(pattern, str):
                     raise self.fail(f"{path}pattern", "a text pattern applies to text columns")
                 try:
-                    re.compile(pattern)
-                except re.error as exc:
+                    compile_pattern(pattern)
+                except CodebookError as exc:
                     raise self.fail(
                         f"{path}pattern", f"invalid regular expression: {exc}"
                     ) from None

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import html
+import io
 import math
 import textwrap
 import time
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from gpcollab.errors import GpcollabError
+from gpcollab.safe_write import output_folder, subfolder, write_bytes, write_csv_frame, write_text
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
 from gpcollab.vocab import Achievement, Aim, Instrument
 
@@ -333,16 +335,13 @@ def build_report(
     started = time.perf_counter()
     say = progress or (lambda message: None)
     content = gather_report(surveys, min_n=min_n, n_boot=n_boot, seed=seed, progress=say)
-    out = Path(out_dir)
-    figure_dir = out / "figures"
-    figure_dir.mkdir(parents=True, exist_ok=True)
+    out = output_folder(out_dir)  # files are written atomically, never through a link
+    figure_dir = subfolder(out, "figures")
     figures = render_figures(content, figure_dir, progress=say)
     say("writing findings_check.csv")
-    findings_csv = out / "findings_check.csv"
-    content.findings.to_csv(findings_csv, index=False)
+    findings_csv = write_csv_frame(content.findings, out / "findings_check.csv")
     say("writing index.html")
-    index = out / "index.html"
-    index.write_text(write_html(content, figures, title=title), encoding="utf-8")
+    index = write_text(out / "index.html", write_html(content, figures, title=title))
     return ReportResult(
         out_dir=out,
         index=index,
@@ -1066,8 +1065,7 @@ def render_figures(
     from matplotlib.figure import Figure
 
     say = progress or (lambda message: None)
-    folder = Path(figure_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = output_folder(figure_dir)
     out: list[ReportFigure] = []
     number = 0
     for section in content.sections:
@@ -1091,9 +1089,10 @@ def render_figures(
                 number -= 1
                 section.unavailable.append(f"{item.title}: the chart could not be drawn ({exc})")
                 continue
-            path = folder / f"fig{number:02d}_{item.key}.png"
-            figure.savefig(path, format="png", dpi=dpi)
-            out.append(ReportFigure(item.key, item.title, path, path.read_bytes()))
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", dpi=dpi)
+            path = write_bytes(folder / f"fig{number:02d}_{item.key}.png", buffer.getvalue())
+            out.append(ReportFigure(item.key, item.title, path, buffer.getvalue()))
     return out
 
 

@@ -1,0 +1,276 @@
+"""Reading CSV text as a stream of rows, with physical line numbers.
+
+The file is decoded with the encoding :func:`~gpcollab.io.source.detect_encoding` decided and
+read line by line (never whole), so memory stays bounded whatever the file's size. Each row
+carries the physical lines it spans, as an editor numbers them, so a row after a cell that
+holds line breaks keeps the number a user sees.
+
+An unclosed quote would make the CSV parser swallow every following line into one field. A
+row spanning several lines is therefore checked: when its quoted field runs to the end of the
+file, or its continuation lines look like rows of their own (they hold many separators), the
+quote is taken as unclosed. The row where it opened is rejected (naming the line and column)
+and the lines after it are read again as rows of their own, so rows read always equals the
+data lines of the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import deque
+from collections.abc import Iterator
+from typing import TextIO
+
+from gpcollab.codebook import normalise_text
+from gpcollab.errors import LoadError, UnreadableFileError
+from gpcollab.io.limits import Limits
+from gpcollab.io.source import Source, detect_encoding
+from gpcollab.io.table import RawRow, RawTable
+
+__all__ = ["DELIMITERS", "read_csv"]
+
+DELIMITERS = (",", ";", "\t", "|")
+_END = "\x00gpcollab: end of file\x00"  # fed to the parser after the last line (NUL is refused)
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def read_csv(
+    source: Source, known_headers: set[str], limits: Limits, encoding: str | None = None
+) -> RawTable:
+    """Open a CSV file as a :class:`RawTable` whose rows are parsed lazily.
+
+    Parameters
+    ----------
+    source : Source
+    known_headers : set of str
+        Normalised header texts of the codebook (they decide the separator).
+    limits : Limits
+    encoding : str, optional
+        Force the encoding instead of detecting it.
+    """
+    chosen = detect_encoding(source, encoding)
+    stream = io.TextIOWrapper(source.open(), encoding=chosen, newline=_newline(source, chosen))
+    feed = _Feed(stream, source.name, limits)
+    try:
+        first = feed.first_content_line()
+    except BaseException:
+        stream.close()
+        raise
+    if first is None:
+        stream.close()
+        raise LoadError(
+            f"{source.name}: the file is empty (only blank lines); expected a header row."
+        )
+    delimiter = _sniff_delimiter(first, known_headers)
+    table = RawTable("csv", iter(()), encoding=chosen, delimiter=delimiter)
+    if delimiter != ",":
+        table.notes.append(f"fields are separated by {delimiter!r}, not commas")
+    table.rows = _Records(feed, delimiter, table, limits).rows()
+    table.closers.append(stream.close)
+    return table
+
+
+def _newline(source: Source, encoding: str) -> str:
+    """``"\\n"`` when lines end in LF or CRLF, so that a carriage return inside a quoted cell
+    stays in the cell; ``""`` (any line end) for files whose lines end in a lone CR."""
+    with io.TextIOWrapper(source.open(), encoding=encoding, errors="replace", newline="") as text:
+        head = text.read(65536)
+    first = _BREAK.search(head)
+    return "" if first is not None and first.group() == "\r" else "\n"
+
+
+def _sniff_delimiter(line: str, known: set[str]) -> str:
+    best, best_score = ",", -1
+    for delimiter in DELIMITERS:
+        fields = next(csv.reader([line], delimiter=delimiter), [])
+        score = sum(normalise_text(f) in known for f in fields) * 1000 + len(fields)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+class _Feed:
+    """The physical lines of a text stream, numbered, with push-back.
+
+    ``taken`` collects the lines handed out since it was last reset: the lines of one record.
+    After the last line, one end marker is handed out, so that a quoted field still open at
+    the end of the file can be recognised.
+    """
+
+    def __init__(self, stream: TextIO, name: str, limits: Limits) -> None:
+        self.stream = stream
+        self.name = name
+        self.max_chars = limits.max_line_chars
+        self.line = 0
+        self.pending: deque[tuple[int, str]] = deque()
+        self.taken: list[tuple[int, str]] = []
+        self.ended = False
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> str:
+        if self.pending:
+            item = self.pending.popleft()
+        else:
+            text = self._read()
+            if not text:
+                if self.ended:
+                    raise StopIteration
+                self.ended = True
+                item = (self.line + 1, _END)
+            else:
+                self.line += 1
+                item = (self.line, text)
+        self.taken.append(item)
+        return item[1]
+
+    def _read(self) -> str:
+        try:
+            text = self.stream.readline(self.max_chars + 1)
+        except UnicodeDecodeError as exc:
+            raise UnreadableFileError(
+                f"{self.name}: line {self.line + 1} is not valid {self.stream.encoding} text "
+                f"({exc.reason})."
+            ) from None
+        except OSError as exc:
+            raise UnreadableFileError(
+                f"{self.name}: cannot read the file ({exc.strerror or exc})."
+            ) from None
+        if len(text) > self.max_chars and not text.endswith(("\n", "\r")):
+            raise LoadError(
+                f"{self.name}: line {self.line + 1} is longer than {self.max_chars:,} "
+                "characters (Limits.max_line_chars); a survey export has short lines. Is this "
+                "a CSV file?"
+            )
+        return text
+
+    def first_content_line(self) -> str | None:
+        """The first line that is not blank (the lines read are pushed back)."""
+        seen: list[tuple[int, str]] = []
+        found = None
+        while True:
+            text = self._read()
+            if not text:
+                break
+            self.line += 1
+            seen.append((self.line, text))
+            if text.strip():
+                found = text
+                break
+        self.pending.extend(seen)
+        return found
+
+    def push_back(self, items: list[tuple[int, str]]) -> None:
+        self.pending.extendleft(reversed(items))
+
+
+class _Records:
+    """Turns the lines of a :class:`_Feed` into rows, recovering from unclosed quotes."""
+
+    def __init__(self, feed: _Feed, delimiter: str, table: RawTable, limits: Limits) -> None:
+        self.feed = feed
+        self.delimiter = delimiter
+        self.table = table
+        self.limits = limits
+        self.width: int | None = None
+        self.count = 0
+
+    def rows(self) -> Iterator[RawRow]:
+        feed = self.feed
+        reader = csv.reader(feed, delimiter=self.delimiter)
+        while True:
+            feed.taken = []
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield self._broken(None, 0, f"not valid CSV ({exc})")
+                reader = csv.reader(feed, delimiter=self.delimiter)
+                continue
+            taken = feed.taken
+            if len(taken) == 1 and taken[0][1] is _END:
+                return
+            self._count(cells)
+            if len(taken) == 1:
+                yield taken[0][0], taken[0][0], cells
+                continue
+            problem = self._runaway(cells)
+            if problem is None:
+                yield taken[0][0], taken[-1][0], cells
+                continue
+            yield self._broken(*problem)
+            reader = csv.reader(feed, delimiter=self.delimiter)
+
+    def _count(self, cells: list[str]) -> None:
+        """Enforce the limits on rows and on the header's width."""
+        self.count += 1
+        if self.count > self.limits.max_rows:
+            raise LoadError(
+                f"{self.feed.name}: more than {self.limits.max_rows:,} rows "
+                f"(Limits.max_rows); raise the limit if the file is genuine."
+            )
+        if self.width is None and any(c.strip() for c in cells):
+            self.width = len(cells)
+            if self.width > self.limits.max_columns:
+                raise LoadError(
+                    f"{self.feed.name}: line {self.feed.taken[0][0]}: the header has "
+                    f"{self.width:,} fields, more than the {self.limits.max_columns:,} allowed "
+                    "(Limits.max_columns)."
+                )
+
+    def _runaway(self, cells: list[str]) -> tuple[int, int, str] | None:
+        """(field, line offset, reason) when a multi-line row has an unclosed quote."""
+        before = 0  # line breaks in the fields before the one inspected
+        threshold = max(2, (self.width - 1) // 2) if self.width else None
+        for index, cell in enumerate(cells):
+            if _END in cell:
+                return (
+                    index,
+                    before,
+                    "the quote is never closed: the field runs to the end of the file",
+                )
+            parts = _BREAK.split(cell)
+            if len(parts) == 1:
+                continue
+            if threshold is not None:
+                crowded = [p for p in parts[1:] if p.count(self.delimiter) >= threshold]
+                if crowded:
+                    return (
+                        index,
+                        before,
+                        f"the quoted field runs over {len(parts)} lines, and the lines after "
+                        f"the first hold {crowded[0].count(self.delimiter)} separators, like "
+                        "rows of their own: the quote is probably not closed",
+                    )
+            before += len(parts) - 1
+        return None
+
+    def _broken(self, index: int | None, offset: int, reason: str) -> RawRow:
+        """Reject the row where a quote opened; push back the lines after that line."""
+        taken = self.feed.taken
+        if taken and taken[-1][1] is _END:
+            taken = taken[:-1]
+            self.feed.ended = False  # hand the end marker out again after the pushed-back lines
+        first = taken[0][0] if taken else self.feed.line
+        opened = min(offset, max(len(taken) - 1, 0))
+        opening_line = taken[opened][1] if taken else ""
+        found = opening_line.rstrip("\r\n")
+        if index is not None:
+            quote = found.find('"')
+            found = found[quote:] if quote >= 0 else found
+        if len(found) > 60:
+            found = found[:57] + "..."
+        where = f"line {first + opened}" if opened else f"line {first}"
+        rest = taken[opened + 1 :]
+        lines = (
+            f"; lines {rest[0][0]}-{rest[-1][0]} after it were read as rows of their own"
+            if rest
+            else ""
+        )
+        self.table.broken[first] = (index, found, f"{reason} (the quote opens on {where}{lines})")
+        self.feed.push_back(rest)
+        self.feed.taken = []
+        return first, first + opened, None
