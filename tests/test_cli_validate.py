@@ -117,3 +117,159 @@ def test_installed_script(faulty: Path, clean: Path) -> None:
         [str(script), "validate", str(clean)], capture_output=True, text=True, check=False
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
+
+
+# -- hostile files: documented exit status, no traceback, file + row/line + column + problem ----
+
+
+def _unclosed_quote(tmp_path: Path) -> Path:
+    path = write_survey(random_survey("gp2017", n=6, seed=2), tmp_path / "quote.csv")
+    write_rows(path, read_rows(path), delimiter=";")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(";", ';"', 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _mixed_encoding(tmp_path: Path) -> Path:
+    path = write_survey(random_survey("gp2017", n=4, seed=2), tmp_path / "mixed.csv")
+    data = path.read_bytes().replace(b"R001", "R001 \u2013".encode()).replace(b"R003", b"R003 \x96")
+    path.write_bytes(data)
+    return path
+
+
+def _wrong_separator(tmp_path: Path) -> Path:
+    path = write_survey(random_survey("gp2017", n=4, seed=2), tmp_path / "sep.csv")
+    rows = read_rows(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[3] = ";".join(cell.replace(",", " ") for cell in rows[3])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _extra_field(tmp_path: Path) -> Path:
+    path = write_survey(random_survey("gp2017", n=4, seed=2), tmp_path / "extra.csv")
+    rows = read_rows(path)
+    rows[2].append("stray")
+    return write_rows(path, rows)
+
+
+def _formula(tmp_path: Path) -> Path:
+    import re
+
+    from _loader_helpers import patch_zip
+
+    path = write_survey(random_survey("gp2017", n=4, seed=2), tmp_path / "formula.xlsx")
+    return patch_zip(
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: re.sub(r'<c r="B3"[^>]*>.*?</c>', '<c r="B3"><f>A1</f></c>', xml, count=1),
+    )
+
+
+def _far_cell(tmp_path: Path) -> Path:
+    from _loader_helpers import patch_zip
+
+    path = write_survey(random_survey("gp2017", n=2, seed=2), tmp_path / "far.xlsx")
+    return patch_zip(
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(
+            "</sheetData>",
+            '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>',
+        ),
+    )
+
+
+def _import_ids(tmp_path: Path) -> Path:
+    rows = read_rows(write_survey(random_survey("gp2017", n=2, seed=2), tmp_path / "q.csv"))
+    width = len(rows[0])
+    ids = [f"QID{k}" for k in range(width)]
+    texts = [f"Question {k}" for k in range(width)]
+    imports = [f'{{"ImportId":"QID{k}"}}' for k in range(width)]
+    return write_rows(tmp_path / "three.csv", [ids, texts, imports, *rows[1:]])
+
+
+def _long_line(tmp_path: Path) -> Path:
+    path = tmp_path / "long.csv"
+    path.write_text("Respondent ID" + ",x" * 600_000 + "\n", encoding="utf-8")
+    return path
+
+
+def _binary(tmp_path: Path) -> Path:
+    path = tmp_path / "photo.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    return path
+
+
+def _fifo(tmp_path: Path) -> Path:
+    import os
+
+    path = tmp_path / "pipe.csv"
+    os.mkfifo(path)
+    return path
+
+
+HOSTILE = {
+    "unclosed quote": (_unclosed_quote, 1, ["quote.csv, row 3", ROLE, "quote is never closed"]),
+    "mixed encodings": (_mixed_encoding, 2, ["mixed.csv", "line 4 (byte offset", "not UTF-8"]),
+    "wrong separator": (_wrong_separator, 1, ["sep.csv, row 4", "separated by ';'"]),
+    "extra field": (_extra_field, 1, ["extra.csv, row 3", "beyond the header", "'stray'"]),
+    "formula": (_formula, 1, ["formula.xlsx, row 3", ROLE, "formula without a saved value"]),
+    "far cell": (_far_cell, 1, ["far.xlsx", "cell XFD1048576", "Limits.max_columns"]),
+    "import ids": (_import_ids, 1, ["three.csv", "Row 3 holds import ids", "missing column"]),
+    "long line": (_long_line, 1, ["long.csv", "line 1 is longer than", "Limits.max_line_chars"]),
+    "binary": (_binary, 2, ["photo.csv", "binary data"]),
+    "fifo": (_fifo, 2, ["pipe.csv", "named pipe (FIFO), not a regular file"]),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_files(tmp_path: Path, case: str, capsys: pytest.CaptureFixture[str]) -> None:
+    build, status, fragments = HOSTILE[case]
+    path = build(tmp_path)
+    assert main(["validate", str(path), "--codebook", "gp2017"]) == status
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert "Traceback" not in text
+    for fragment in fragments:
+        assert fragment in text, (case, fragment, text[:2000])
+    # exit 2 speaks on stderr, exit 1 on stdout
+    assert (captured.err if status == 2 else captured.out).strip()
+
+
+def test_standard_input_in_a_subprocess(clean: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "gpcollab.cli", "validate", "-", "--codebook", "gp2017"],
+        input=clean.read_bytes(),
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert b"<stdin> (csv, utf-8" in done.stdout and b"result: OK, all 4 rows load" in done.stdout
+
+
+def test_sheet_option_chooses_by_name_or_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    rows = read_rows(write_survey(random_survey("gp2017", n=3, seed=2), tmp_path / "c.csv"))
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Cover"
+    workbook.active.append(["Cover page"])
+    data = workbook.create_sheet("Responses")
+    for row in rows:
+        data.append([c or None for c in row])
+    workbook.save(tmp_path / "c.xlsx")
+    assert main(["validate", str(tmp_path / "c.xlsx")]) == 0
+    assert "sheet 'Responses'" in capsys.readouterr().out
+    assert main(["validate", str(tmp_path / "c.xlsx"), "--sheet", "1"]) == 1
+    assert "missing column" in capsys.readouterr().out
+    assert main(["validate", str(tmp_path / "c.xlsx"), "--sheet", "Responses"]) == 0
+
+
+def test_empty_out_is_refused(clean: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "--survey", str(clean), "--codebook", "gp2017", "--out", ""]) == 2
+    assert "--out '': the output folder is empty" in capsys.readouterr().err
+    assert main(["reproduce", "--out", "  "]) == 2
+    assert "the output folder is empty" in capsys.readouterr().err

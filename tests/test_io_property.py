@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _loader_helpers import CODEBOOKS, build_survey, random_survey, same_data
+from _loader_helpers import CODEBOOKS, build_survey, random_survey, read_rows, same_data, write_rows
 from gpcollab.codebook import load_codebook
 from gpcollab.errors import GpcollabError, LoadError
 from gpcollab.io import read_survey, write_survey
@@ -202,3 +202,143 @@ def test_case_and_whitespace_noise_gives_the_same_data(
     path = corruption_dir / "noisy.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
     assert same_data(read_survey(path, codebook), original)
+
+
+# -- dialects: ragged rows, quoting, separators, encodings ----------------------------------------
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    data=surveys(),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    quote_all=st.booleans(),
+    ragged=st.booleans(),
+    line_end=st.sampled_from(["\n", "\r\n"]),
+    leading_blank=st.integers(0, 2),
+)
+def test_csv_dialects_give_the_same_data(
+    tmp_path: Path,
+    data: SurveyData,
+    encoding: str,
+    delimiter: str,
+    quote_all: bool,
+    ragged: bool,
+    line_end: str,
+    leading_blank: int,
+) -> None:
+    """Excel-style ragged rows, any quoting, separator, encoding, line end: same data."""
+    import csv
+    import io
+
+    rows = read_rows(write_survey(data, tmp_path / "plain.csv"))
+    if ragged:  # Excel leaves out trailing empty cells
+        rows = [rows[0]] + [
+            r[: max((k for k, c in enumerate(r) if c), default=0) + 1] for r in rows[1:]
+        ]
+    buffer = io.StringIO(newline="")
+    quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+    csv.writer(buffer, delimiter=delimiter, quoting=quoting, lineterminator=line_end).writerows(
+        rows
+    )
+    text = line_end * leading_blank + buffer.getvalue()
+    try:
+        payload = text.encode(encoding)
+    except UnicodeEncodeError:  # an id outside cp1252: not a case for this encoding
+        return
+    path = tmp_path / "dialect.csv"
+    path.write_bytes(payload)
+    back, report = read_survey(path, data.meta.codebook or "", strict=False)
+    assert report.ok, str(report)
+    assert same_data(back, data)
+    assert report.rows_read == data.n
+    assert report.blank_rows == tuple(range(1, leading_blank + 1))
+
+
+# -- decimal marks --------------------------------------------------------------------------
+
+
+def _numeric_codebook(folder: Path) -> Path:
+    path = folder / "numeric.toml"
+    if not path.exists():
+        source = Path(__file__).resolve().parents[1] / "src" / "gpcollab" / "codebooks"
+        body = (source / "ccg2015.toml").read_text(encoding="utf-8")
+        body = body.replace('name = "ccg2015"', 'name = "numeric"').replace(
+            "[columns.ccg_code]", '[columns.weight]\ncolumn = "Weight"\n\n[columns.ccg_code]'
+        )
+        path.write_text(body, encoding="utf-8")
+    return path
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    weights=st.lists(
+        st.integers(0, 10**7).map(lambda k: k / 100) | st.integers(0, 500).map(float),
+        min_size=1,
+        max_size=6,
+    ),
+    comma=st.booleans(),
+    group=st.booleans(),
+)
+def test_decimal_marks_read_exactly_or_reject(
+    corruption_dir: Path, weights: list[float], comma: bool, group: bool
+) -> None:
+    """A weight written with either mark (thousands grouped or not) is read as written, or its
+    row is rejected: it never becomes another number."""
+    codebook = _numeric_codebook(corruption_dir)
+    base = random_survey("ccg2015", n=len(weights), seed=1)
+    rows = read_rows(write_survey(base, corruption_dir / "dec.csv"))
+    rows[0].append("Weight")
+
+    def written(value: float) -> str:
+        whole, _, fraction = f"{value:.2f}".partition(".")
+        if group:
+            whole = f"{int(whole):,}".replace(",", "." if comma else ",")
+        fraction = fraction.rstrip("0")
+        mark = "," if comma else "."
+        return whole + (mark + fraction if fraction else "")
+
+    for row, value in zip(rows[1:], weights, strict=True):
+        row.append(written(value))
+    path = write_rows(corruption_dir / "dec.csv", rows, delimiter=";" if comma else ",")
+    data, report = read_survey(path, codebook, strict=False)
+    got = dict(zip(data.respondents["respondent_id"], data.respondents["weight"], strict=True))
+    for rid, value in zip(base.respondents["respondent_id"], weights, strict=True):
+        if rid in got:
+            assert got[rid] == pytest.approx(value, abs=1e-9), (written(value), report)
+    assert report.rows_read == len(weights)
+
+
+# -- unclosed quotes ------------------------------------------------------------------------
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(codebook=st.sampled_from(CODEBOOKS), seed=st.data())
+def test_stray_quote_never_hides_rows(
+    corruption_dir: Path, codebook: str, seed: st.DataObject
+) -> None:
+    """A quote inserted anywhere: rows read still equals the data lines of the file."""
+    original = random_survey(codebook, n=8, seed=2)
+    rows = read_rows(write_survey(original, corruption_dir / "q.csv"))
+    path = write_rows(corruption_dir / "q.csv", rows, delimiter=";")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = seed.draw(st.integers(1, len(lines) - 1))
+    where = seed.draw(st.integers(0, len(lines[line])))
+    lines[line] = lines[line][:where] + '"' + lines[line][where:]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data, report = read_survey(path, codebook, strict=False)
+    assert report.rows_read == len(lines) - 1
+    assert report.rows_read == report.rows_accepted + report.rows_rejected
+    assert data.n == report.rows_accepted >= len(lines) - 2

@@ -106,25 +106,30 @@ class _Feed:
         self.pending: deque[tuple[int, str]] = deque()
         self.taken: list[tuple[int, str]] = []
         self.ended = False
+        self._items = self._lines()
 
     def __iter__(self) -> _Feed:
         return self
 
     def __next__(self) -> str:
-        if self.pending:
-            item = self.pending.popleft()
-        else:
-            text = self._read()
-            if not text:
-                if self.ended:
-                    raise StopIteration
-                self.ended = True
-                item = (self.line + 1, _END)
-            else:
-                self.line += 1
-                item = (self.line, text)
+        item = next(self._items)  # StopIteration at the end, from the generator
         self.taken.append(item)
         return item[1]
+
+    def _lines(self) -> Iterator[tuple[int, str]]:
+        while True:
+            if self.pending:
+                yield self.pending.popleft()
+                continue
+            text = self._read()
+            if text:
+                self.line += 1
+                yield self.line, text
+            elif self.ended:
+                return
+            else:
+                self.ended = True
+                yield self.line + 1, _END
 
     def _read(self) -> str:
         try:
@@ -164,6 +169,7 @@ class _Feed:
 
     def push_back(self, items: list[tuple[int, str]]) -> None:
         self.pending.extendleft(reversed(items))
+        self._items = self._lines()  # the old generator may have finished at the end marker
 
 
 class _Records:
