@@ -255,3 +255,8 @@ DESIGN_PROBLEMS: list[tuple[str, Callable[[], object]]] = [
 def test_design_problems_raise_design_error(call: Callable[[], object]) -> None:
     with pytest.raises(errors.DesignError):
         call()
+
+
+def test_a_weight_column_name_as_engine_design_says_what_to_pass() -> None:
+    with pytest.raises(errors.ArgumentError, match=r"pass SurveyDesign\(weights='w'\)"):
+        gpcollab.estimate_mean(_FRAME, "y", design="w")  # type: ignore[arg-type]

@@ -504,6 +504,12 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
     if not isinstance(design, SurveyDesign):
         raise ArgumentError(
             f"`design` must be a SurveyDesign or None, but {type(design).__name__} was passed."
+            + (
+                f" For weights alone pass SurveyDesign(weights={design!r}); only the analyses "
+                "(gpcollab.prevalence, ...) take a weight column's name as the design."
+                if isinstance(design, str)
+                else ""
+            )
         )
     if not isinstance(data, pd.DataFrame):
         raise ArgumentError(
@@ -582,7 +588,7 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
 # --------------------------------------------------------------------------- accumulation
 
 
-def _as_2d(z: NDArray[np.float64], n: int) -> FloatArray:
+def _as_2d(z: FloatArray, n: int) -> FloatArray:
     arr = np.asarray(z, dtype=np.float64)
     if arr.ndim == 1:
         arr = arr[:, None]
@@ -610,7 +616,7 @@ def _group_sums(codes: IntArray, values: FloatArray, n_groups: int) -> FloatArra
     return out.reshape(n_groups, k)
 
 
-def psu_sums(prepared: PreparedDesign, z: NDArray[np.float64]) -> FloatArray:
+def psu_sums(prepared: PreparedDesign, z: FloatArray) -> FloatArray:
     """Sum influence values within PSUs.
 
     Parameters
@@ -628,7 +634,7 @@ def psu_sums(prepared: PreparedDesign, z: NDArray[np.float64]) -> FloatArray:
 
 def domain_psu_sums(
     prepared: PreparedDesign,
-    values: NDArray[np.float64],
+    values: FloatArray,
     domain: IntArray,
     n_domains: int,
 ) -> FloatArray:
@@ -886,7 +892,7 @@ def _centred_and_scale(
 
 def stratified_covariance(
     prepared: PreparedDesign,
-    totals: NDArray[np.float64],
+    totals: FloatArray,
     rows: DomainRows | None = None,
 ) -> FloatArray:
     """Covariance from PSU totals (with-replacement first stage, strata, fpc, lonely PSUs).
@@ -919,7 +925,7 @@ def stratified_covariance(
 
 def stratified_variance(
     prepared: PreparedDesign,
-    totals: NDArray[np.float64],
+    totals: FloatArray,
     rows: DomainRows | None = None,
 ) -> FloatArray:
     """Diagonal of :func:`stratified_covariance` only, in ``O(P k)``: shape (k,)."""
@@ -943,7 +949,7 @@ def calibrated_psu_totals(prepared: PreparedDesign, z: FloatArray) -> FloatArray
 
 def influence_covariance(
     prepared: PreparedDesign,
-    z: NDArray[np.float64],
+    z: FloatArray,
     mask: NDArray[np.bool_] | None = None,
 ) -> FloatArray:
     """Taylor-linearised covariance of estimates with influence values ``z``.

@@ -28,6 +28,7 @@ __all__ = [
     "asin_ci",
     "boundary_ci",
     "clopper_pearson_ci",
+    "expit",
     "korn_graubard_ci",
     "logit_ci",
     "proportion_ci",
@@ -102,10 +103,11 @@ def logit_ci(
     with np.errstate(divide="ignore", invalid="ignore"):
         centre = np.log(p) - np.log1p(-p)
         half = t_quantile(level, df) * _f(se) / (p * (1.0 - p))
-    return _expit(centre - half), _expit(centre + half)
+    return expit(centre - half), expit(centre + half)
 
 
-def _expit(x: FloatArray) -> FloatArray:
+def expit(x: FloatArray) -> FloatArray:
+    """The logistic function 1 / (1 + e^-x), computed through tanh (no overflow)."""
     return _f(0.5 * (1.0 + np.tanh(0.5 * x)))
 
 

@@ -26,6 +26,7 @@ from gpcollab.design import (
     prepare_design,
 )
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
+from gpcollab.intervals import expit
 
 __all__ = ["LogisticFit", "logistic_regression"]
 
@@ -114,11 +115,6 @@ def _model_matrix(data: pd.DataFrame, variables: Sequence[_Variable]) -> FloatAr
 # ---------------------------------------------------------------------------------------------
 
 
-def _expit(eta: FloatArray) -> FloatArray:
-    out: FloatArray = 0.5 * (1.0 + np.tanh(0.5 * eta))
-    return out
-
-
 def _deviance(y: FloatArray, mu: FloatArray, w: FloatArray) -> float:
     with np.errstate(divide="ignore", invalid="ignore"):
         a = np.where(y > 0, y * np.log(y / mu), 0.0)
@@ -148,7 +144,7 @@ def _irls(X: FloatArray, y: FloatArray, w: FloatArray, max_iter: int, tol: float
             np.linalg.lstsq(X * root[:, None], z * root, rcond=None)[0], dtype=np.float64
         )
         eta = X @ beta
-        mu = _expit(eta)
+        mu = expit(eta)
         if np.any((w > 0) & ((mu < _SEPARATION_EPS) | (mu > 1.0 - _SEPARATION_EPS))):
             raise ConvergenceError(
                 "Fitted probabilities numerically 0 or 1 occurred: the outcome is "
@@ -280,14 +276,14 @@ class LogisticFit:
         X = self.model_matrix(data)
         p = X.shape[1]
         if coef is None:
-            return _expit(X @ self.params)
+            return expit(X @ self.params)
         beta = np.asarray(coef, dtype=np.float64)
         if beta.ndim not in (1, 2) or beta.shape[-1] != p:
             raise ArgumentError(
                 f"`coef` must have shape ({p},) or (B, {p}) for this model, but an array of "
                 f"shape {beta.shape} was passed."
             )
-        return _expit(beta @ X.T)
+        return expit(beta @ X.T)
 
 
 # ---------------------------------------------------------------------------------------------

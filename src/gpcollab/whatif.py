@@ -27,6 +27,7 @@ from gpcollab._respondents import DesignArg, DontKnow, TooEarly, check_survey, s
 from gpcollab._typing import FloatArray
 from gpcollab.datasets import load_population
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
+from gpcollab.intervals import expit
 from gpcollab.models import (
     DEFAULT_TERMS,
     OUTCOME,
@@ -510,11 +511,6 @@ def fit_model(
 # ---------------------------------------------------------------------------------------------
 
 
-def _expit(x: FloatArray) -> FloatArray:
-    out: FloatArray = 0.5 * (1.0 + np.tanh(0.5 * x))
-    return out
-
-
 def _resample_counts(model: AchievementModel, n_boot: int, rng: np.random.Generator) -> FloatArray:
     """(B, n) number of times each model row appears in each replicate.
 
@@ -571,7 +567,7 @@ def _bootstrap_coefficients(
         cw = counts[start : start + _BOOT_CHUNK] * w  # (b, n)
         beta = np.broadcast_to(beta0, (cw.shape[0], p)).copy()
         for _ in range(steps):
-            mu = _expit(beta @ X.T)
+            mu = expit(beta @ X.T)
             score = (cw * (y - mu)) @ X  # (b, p)
             info = np.einsum("bn,ni,nj->bij", cw * mu * (1.0 - mu), X, X, optimize=True)
             ridge = 1e-9 * np.trace(info, axis1=1, axis2=2)[:, None, None] + 1e-12
@@ -593,7 +589,7 @@ def _standardised(
     total = cw.sum(axis=1)
     est = np.zeros(beta.shape[0])
     for X, share in matrices:
-        est += share * np.einsum("bn,bn->b", cw, _expit(beta @ X.T)) / total
+        est += share * np.einsum("bn,bn->b", cw, expit(beta @ X.T)) / total
     return est
 
 
