@@ -224,9 +224,8 @@ def _domains(
     )
 
 
-def _prepare(
-    data: pd.DataFrame, y: str, by: By, design: SurveyDesign | None, na_rm: bool
-) -> tuple[PreparedDesign, list[str], _Domains]:
+def _check_inputs(data: object, y: object, by: By) -> list[str]:
+    """Argument checks shared by the estimators; the ``by`` columns as a list."""
     if not isinstance(data, pd.DataFrame):
         raise ArgumentError(
             f"`data` must be a pandas DataFrame, but {type(data).__name__} was passed."
@@ -238,8 +237,22 @@ def _prepare(
     _check_columns(data, by_cols, "by")
     if y in by_cols:
         raise ArgumentError(f"`y` ({y!r}) is also listed in `by`.")
+    return by_cols
+
+
+def _prepare(
+    data: pd.DataFrame,
+    y: str,
+    by: By,
+    design: SurveyDesign | None,
+    na_rm: bool,
+    y_codes: IntArray | None = None,
+) -> tuple[PreparedDesign, list[str], _Domains]:
+    """Checks, the prepared design and the domains; ``y_codes`` (factor codes of ``y``, -1
+    for missing) spares a second pass over a text ``y``."""
+    by_cols = _check_inputs(data, y, by)
     prepared = prepare_design(data, design)
-    y_missing = np.asarray(data[y].isna(), dtype=bool)
+    y_missing = np.asarray(data[y].isna(), dtype=bool) if y_codes is None else y_codes < 0
     dom = _domains(data, by_cols, y_missing, na_rm, y)
     if dom.count == 0 or not np.any(dom.code >= 0):
         raise DesignError(
@@ -864,8 +877,9 @@ def estimate_proportions(
     1   True  4      0.75
     """
     lvl = _check_proportion_args(y, design, ci_method, level)
-    prepared, _, dom = _prepare(data, y, by, design, na_rm)
+    _check_inputs(data, y, by)
     y_codes, y_values = _factor(data[y])
+    prepared, _, dom = _prepare(data, y, by, design, na_rm, y_codes)
     n_levels = len(y_values)
     if n_levels == 0:
         raise DesignError(f"`y` column {y!r} has no non-missing values.")
