@@ -84,8 +84,8 @@ def test_parameter_assumptions_hold_values_and_say_they_are_ours() -> None:
 def test_parameter_rows_carry_their_assumptions() -> None:
     expected = {
         "A-23": {"2015-17", "2015-18", "2015-20", "S-17", "S-09"},
-        "A-24": {"S-08", "S-09", "S-10", "S-14"},
-        "A-26": {"S-16", "S-19"},
+        "A-24": {"S-08", "S-09", "S-10", "S-14", "S-21", "S-22"},
+        "A-26": {"S-16", "S-19", "S-23", "S-24"},
         "A-27": {"2017-11", "2017-47"},
     }
     for assumption_id, rows in expected.items():

@@ -28,12 +28,15 @@ from gpcollab.findings import (
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "findings" / "published_findings.csv"
 
-# the 109 ids of the shared register: 37 for 2015, 52 for 2017, S-01 to S-20
-IDS = (
+# the 109 ids of the shared register: 37 for 2015, 52 for 2017, S-01 to S-20; then the four
+# seed statements the shared register lacks (S-21 to S-24, issue 13)
+SHARED_IDS = (
     [f"2015-{i:02d}" for i in range(1, 38)]
     + [f"2017-{i:02d}" for i in range(1, 53)]
     + [f"S-{i:02d}" for i in range(1, 21)]
 )
+EXTRA_IDS = ["S-21", "S-22", "S-23", "S-24"]
+IDS = SHARED_IDS + EXTRA_IDS
 
 # nominal readings of word quantities (shared NOTES.md, section 6): value, or bound
 NOMINAL = {
@@ -54,6 +57,7 @@ NOMINAL = {
     "one-quarter": ("=", 25),
     "one in four": ("=", 25),
     "over 80%": (">", 80),
+    "some 85%": ("=", 85),
 }
 
 
@@ -73,13 +77,13 @@ def shared_rows() -> dict[str, dict[str, str]]:
 
 def test_register_has_every_shared_id_once() -> None:
     register = load_findings()
-    assert len(register) == 109
+    assert len(register) == 113
     assert register["finding_id"].tolist() == IDS
     assert register["finding_id"].is_unique
 
 
 def test_register_ids_equal_shared_file() -> None:
-    assert set(shared_rows()) == set(load_findings()["finding_id"])
+    assert set(shared_rows()) | set(EXTRA_IDS) == set(load_findings()["finding_id"])
 
 
 def test_register_types() -> None:
@@ -94,7 +98,10 @@ def test_register_types() -> None:
 def test_values_are_the_published_ones() -> None:
     register = load_findings().set_index("finding_id")
     for fid, row in shared_rows().items():
-        if row["value"]:
+        if fid == "S-17":  # published as "some 85%": a hedged figure, judged by its range
+            assert row["value"] == "85" and pd.isna(register.loc[fid, "value"])
+            assert register.loc[fid, "range_low"] < 85 < register.loc[fid, "range_high"]
+        elif row["value"]:
             assert register.loc[fid, "value"] == float(row["value"]), fid
         else:
             assert pd.isna(register.loc[fid, "value"]), fid
@@ -146,7 +153,8 @@ def test_check_computation_rejects_unknown_values() -> None:
 def test_verbal_ranges_contain_the_nominal_reading() -> None:
     register = load_findings().set_index("finding_id")
     verbal = register[register["unit"] == "verbal"]
-    assert len(verbal) == 29  # the shared 31 less S-16 and S-19, which are rankings here
+    # the shared 31 less S-16 and S-19, which are rankings here, plus S-17 ("some 85%")
+    assert len(verbal) == 30
     for fid, row in verbal.iterrows():
         low, high = float(row["range_low"]), float(row["range_high"])
         words = str(row["subgroup"]).split("verbal quantity='")[1].split("'")[0]
@@ -165,10 +173,23 @@ def test_conflict_and_not_applicable_rows() -> None:
     register = load_findings().set_index("finding_id")
     assert register.loc["2015-29", "status_rule"] == "conflict"
     assert register.loc["2015-29", "follows"] == "2015-03"
-    assert register.loc["S-17", "follows"] == "2015-20"
+    # S-17's hedged 'some 85%' (82.5-87.5) agrees with 2015-20's 84%: no conflict any more
+    assert register.loc["S-17", "status_rule"] == "evaluate"
+    assert register.loc["S-17", "unit"] == "verbal" and pd.isna(register.loc["S-17", "value"])
+    assert "some 85%" in register.loc["S-17", "statement"]
+    assert "2018" in register.loc["S-17", "statement"]
+    assert "A-28" in register.loc["S-17", "assumptions"].split(";")
+    assert (register.loc["S-17", "range_low"], register.loc["S-17", "range_high"]) == (82.5, 87.5)
+    # S-15 repeats 2017-20 (same article, same figure): evaluated once
+    assert register.loc["S-15", "status_rule"] == "not_applicable"
+    assert register.loc["S-15", "follows"] == "2017-20"
+    # NHE's reading of the smaller collaborations' aims conflicts with S-14 (the blog's)
+    assert register.loc["S-21", "status_rule"] == "conflict"
+    assert register.loc["S-21", "follows"] == "S-14"
     not_applicable = set(register.index[register["status_rule"] == "not_applicable"])
     assert not_applicable == {"2015-07", "2015-21", "2015-22", "2015-23", "2015-24", "2015-26"} | {
-        "2017-04"
+        "2017-04",
+        "S-15",
     }
 
 
@@ -472,7 +493,7 @@ def test_public_api() -> None:
 def test_dataset_card_for_the_register() -> None:
     from gpcollab.datasets import dataset_card, load_dataset
 
-    assert len(load_dataset("findings_register")) == 109
+    assert len(load_dataset("findings_register")) == 113
     assert "findings_register" in dataset_card("findings_register")
 
 
@@ -515,3 +536,51 @@ def test_trend_association_including_a_separated_aim() -> None:
     result = verify_findings(data)
     assert _row(result, "S-12")["status"] == "match"
     assert _row(result, "S-11")["reproduced"] == 3
+
+
+def test_ranking_within_the_first_k() -> None:
+    """Drivers ticked by 10 collaborating respondents: efficiencies 8, expand_services 7,
+    win_contracts 6, financial_pressure 6, ccg_encouragement 2 (counted by hand)."""
+    from gpcollab.findings import _Evaluator
+
+    ids = _ids(10)
+    ticks = {
+        "efficiencies": 8,
+        "expand_services": 7,
+        "win_contracts": 6,
+        "financial_pressure": 6,
+        "ccg_encouragement": 2,
+    }
+    rows = [(rid, option) for option, k in ticks.items() for rid in ids[:k]]
+    meta = SurveyMeta(2015, "gp", 10, "hand-built", False, items=("membership", "drivers"))
+    survey = SurveyData(
+        pd.DataFrame({"respondent_id": ids, "membership": ["formal"] * 10}),
+        None,
+        {"drivers": pd.DataFrame(rows, columns=["respondent_id", "option"])},
+        meta,
+    )
+    evaluator = _Evaluator(survey, None)
+
+    def holds(top: list[str], within: int | None = None) -> bool | None:
+        node = {"type": "ranking", "over": "drivers", "measure": "share_selected", "top": top}
+        if within is not None:
+            node["within"] = within
+        return evaluator.evaluate(node).holds
+
+    assert holds(["efficiencies", "expand_services"]) is True
+    assert holds(["efficiencies", "expand_services"], within=2) is True
+    assert holds(["efficiencies"], within=1) is True
+    assert holds(["expand_services"], within=1) is False  # efficiencies is ahead
+    # win_contracts ties with financial_pressure: two others at least as high plus the tie
+    assert holds(["win_contracts"], within=3) is False
+    assert holds(["win_contracts"], within=4) is True
+    with pytest.raises(FindingsError, match="within"):
+        check_computation(
+            {
+                "type": "ranking",
+                "over": "drivers",
+                "measure": "share_selected",
+                "top": ["efficiencies", "win_contracts"],
+                "within": 1,
+            }
+        )

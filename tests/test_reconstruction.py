@@ -294,3 +294,16 @@ def test_counts_agree_with_the_registers_assumptions(
     assert counts(gp17["membership"]) == nonzero(assumption_value("A-18"))
     gp15 = seed0[(2015, "gp")].respondents
     assert counts(gp15["membership"]) == nonzero(assumption_value("A-01"))
+
+
+def test_the_2015_ccg_card_says_one_register_row_checks_it() -> None:
+    register = load_findings()
+    rows = register[
+        (register["wave"] == 2015)
+        & (register["instrument"] == "ccg")
+        & (register["status_rule"] == "evaluate")
+    ]
+    assert rows["finding_id"].tolist() == ["2015-02"]  # the number of CCGs that answered
+    card = dataset_card(dataset_name(2015, "ccg"))
+    assert "checked by a single register row (2015-02" in card
+    assert "checked by a single register row" not in dataset_card(dataset_name(2017, "gp"))

@@ -580,11 +580,11 @@ ASSUMPTIONS: list[dict[str, Any]] = [
                 "description": "Rates, youngest bands and outcome shares by age band.",
                 "value": {
                     "fully_rate_other_aims": {
-                        "community": 0.15,
-                        "staff": 0.22,
-                        "quality": 0.13,
-                        "efficiency": 0.12,
-                        "integration": 0.10,
+                        "community": 0.19,
+                        "staff": 0.13,
+                        "quality": 0.10,
+                        "efficiency": 0.17,
+                        "integration": 0.16,
                     },
                     "youngest_band_fully": {
                         "sustainability": "over_2y",
@@ -642,7 +642,7 @@ ASSUMPTIONS: list[dict[str, Any]] = [
                         "expand_services": 0.58,
                         "financial_pressure": 0.49,
                         "ccg_encouragement": 0.44,
-                        "win_contracts": 0.34,
+                        "win_contracts": 0.52,
                         "other": 0.05,
                     },
                     "funding": {
@@ -729,6 +729,72 @@ ASSUMPTIONS: list[dict[str, Any]] = [
                     },
                     "second_point_share": 0.1,
                 },
+            }
+        },
+    },
+]
+
+
+ASSUMPTIONS += [
+    {
+        "id": "A-28",
+        "title": "The 2018 restatements (S-17, S-18) describe the 2015 GP survey",
+        "description": "A 2018 news item gave 'some 85%' of collaborations working within one "
+        "CCG and two thirds covering over 50,000 patients without naming a survey year. The "
+        "same splits (84% within one CCG, two thirds over 50,000) were published for the "
+        "2015 GP survey, so we read both as restatements of it and check them against that "
+        "wave; 'some 85%' is a hedged figure, taken as 82.5-87.5%.",
+        "default": "gp_2015",
+        "options": {
+            "gp_2015": {
+                "description": "Checked against the 2015 GP survey.",
+                "value": {"wave": 2015, "instrument": "gp"},
+            }
+        },
+    },
+    {
+        "id": "A-29",
+        "title": "'Main' barriers are the two ticked most often (S-16)",
+        "description": "The source names time to engage and workforce shortages as the main "
+        "barriers and lists others without order or shares. We read 'main' as: each of the "
+        "two is ticked by more respondents than any other barrier, in no order between them; "
+        "nothing is read into the order of the rest.",
+        "default": "two_most_ticked",
+        "options": {
+            "two_most_ticked": {
+                "description": "Both main barriers above every other barrier.",
+                "value": ["time_pressure", "staff_shortages"],
+            }
+        },
+    },
+    {
+        "id": "A-30",
+        "title": "Patient engagement is not an aim of the 2017 questionnaire (S-22)",
+        "description": "The aims list was rebuilt from the 2017 publications (seven aims); "
+        "patient engagement, named among the aims harder to realise, is not one of them and "
+        "we do not add it, since nothing else about it was published. S-22 is evaluated over "
+        "the three named aims the list has (sustainability, staff experience, quality).",
+        "default": "left_out",
+        "options": {
+            "left_out": {
+                "description": "Patient engagement is left out of the evaluation.",
+                "value": ["sustainability", "staff", "quality"],
+            }
+        },
+    },
+    {
+        "id": "A-31",
+        "title": "2015 reasons outside the rebuilt questionnaire (S-23)",
+        "description": "Improving clinical outcomes and increasing patients' access were named "
+        "as 2015 reasons for collaborating, but the 2015 reasons item as rebuilt has six "
+        "options (CCG encouragement, financial pressure, extending services, efficiencies, "
+        "winning contracts, other). We do not add options nothing else was published about: "
+        "only extending services is evaluated.",
+        "default": "vocabulary",
+        "options": {
+            "vocabulary": {
+                "description": "Only the reasons in the vocabulary are evaluated.",
+                "value": ["expand_services"],
             }
         },
     },

@@ -40,6 +40,7 @@ ONE_THIRD = (28.0, 38.0)
 ONE_QUARTER = (20.0, 30.0)
 ONE_FIFTH = (15.0, 25.0)
 OVER_80 = (80.1, 85.0)
+SOME_85 = (82.5, 87.5)  # "some 85%": a hedged figure, read as 85 rounded to the nearest 5
 
 # -- filters -------------------------------------------------------------------------------
 ALL: dict[str, Any] = {}
@@ -121,9 +122,11 @@ ROWS: dict[str, dict[str, Any]] = {
         assumptions=PREV15_ASSUMPTIONS,
     ),
     "2015-06": dict(
-        statement="44% of those in a collaboration (2015) said it had been set up within the "
-        "previous twelve months.",
-        base="respondents in a collaboration (assumption A-02)",
+        statement="44% of 2015 GP-survey respondents said their collaboration had been set up "
+        "within the previous twelve months.",
+        base="published as a share of respondents; computed over respondents in a "
+        "collaboration, the only ones asked (assumption A-02; its option all_respondents "
+        "takes the literal base)",
         computation=FORMED_LAST_YEAR,
         assumptions=COLLAB_ASSUMPTIONS,
     ),
@@ -867,12 +870,17 @@ ROWS: dict[str, dict[str, Any]] = {
         statement="National Health Executive: 46% of the collaborations dated back more than "
         "two years.",
         base="respondents in a collaboration (assumptions A-02, A-12)",
-        computation=OLDER_2Y,
-        assumptions=COLLAB_ASSUMPTIONS + ";A-15",
+        computation=NONE,
+        status_rule="not_applicable",
+        follows="2017-20",
+        reason="The same figure from the same article as 2017-20 (National Health Executive, "
+        "11 October 2017), entered twice in the shared register. It is evaluated once, as "
+        "2017-20, so that one publication is not counted as two confirmations.",
     ),
     "S-16": dict(
-        statement="Lack of time to engage and shortage of staff held collaborations back most; "
-        "practice finances and rival priorities such as STPs were also named.",
+        statement="Time to engage and shortage of staff were named as the main barriers to "
+        "progress; practice finances and rival priorities such as STPs were named as well "
+        "(a list, without shares or order).",
         base="respondents in a collaboration",
         computation={
             "type": "ranking",
@@ -881,27 +889,25 @@ ROWS: dict[str, dict[str, Any]] = {
             "base": COLLAB,
             "top": ["time_pressure", "staff_shortages"],
         },
-        assumptions="A-13;A-26",
+        assumptions="A-13;A-26;A-29",
+        reason="Only the two 'main' barriers are evaluated, read as the two ticked most often "
+        "(A-29), in no order between them; the sources rank nothing else, so finances and "
+        "competing priorities are not compared with the other barriers.",
     ),
     "S-17": dict(
-        statement="A 2018 restatement: 85% of collaborations worked with partners inside one "
-        "CCG (2015 survey).",
+        statement="A 2018 news item: 'some 85%' of collaborations worked with practices in the "
+        "same CCG; it names no survey year (read as the 2015 GP survey, assumption A-28).",
         base="respondents in a collaboration (assumptions A-02, A-12)",
         computation=SINGLE_CCG,
-        assumptions=COLLAB_ASSUMPTIONS + ";A-14;A-23",
-        status_rule="conflict",
-        follows="2015-20",
-        reason="The 2018 news item rounds the 2015 single-CCG share to 85%, the 2015 "
-        "GPonline report to 84%. No count of collaborating respondents gives a share within "
-        "half a point of both; the reconstruction follows the 2015 report (2015-20), which "
-        "is closer to the data.",
+        assumptions=COLLAB_ASSUMPTIONS + ";A-14;A-23;A-28",
+        range=SOME_85,
     ),
     "S-18": dict(
-        statement="A 2018 restatement: about two thirds of 2015 collaborations covered over "
-        "50,000 patients.",
+        statement="A 2018 news item: about two thirds of collaborations covered over 50,000 "
+        "patients; it names no survey year (read as the 2015 GP survey, assumption A-28).",
         base="respondents in a collaboration (assumptions A-02, A-12)",
         computation=OVER_50K_SHARE,
-        assumptions=COLLAB_ASSUMPTIONS + ";A-15",
+        assumptions=COLLAB_ASSUMPTIONS + ";A-15;A-28",
         range=TWO_THIRDS,
     ),
     "S-19": dict(
@@ -927,8 +933,128 @@ ROWS: dict[str, dict[str, Any]] = {
     ),
 }
 
-UNIT_OVERRIDE = {"S-16": "ranking", "S-19": "ranking", "S-08": "ranking"}
+NHE17 = (
+    "National Health Executive (11 Oct 2017): GP collaborations on the rise but 'difficult to "
+    "progress'",
+    "",
+)
+BLOG17 = (
+    "GPonline blog, Kumpunen S (2017): Working at scale: How GPs can make faster progress",
+    "https://www.gponline.com/working-scale-gps-faster-progress/article/1446859",
+)
+NOT_RETRIEVED = (
+    " The statement comes from the project's list of seed statements; the text of its source "
+    "was not available here, so the wording is recorded as listed."
+)
+
+# Statements of the published record that the shared register lacks (it holds 109 rows):
+# ours, with every column given here. Ids continue the S- series.
+EXTRA_ROWS: dict[str, dict[str, Any]] = {
+    "S-21": dict(
+        wave="2017",
+        instrument="gp",
+        topic="aims",
+        statement="National Health Executive: collaborations under 100,000 patients focused on "
+        "sustainability, staff experience and access.",
+        value="",
+        unit="association",
+        subgroup="size<100k vs >100k; aims chosen",
+        source=NHE17,
+        base="respondents in a collaboration",
+        computation={
+            "type": "association",
+            "test": "aims_by_group",
+            "base": COLLAB,
+            "group": {"size_band": ["under_30k", "30k_50k", "50k_100k"]},
+            "higher": ["sustainability", "staff", "access"],
+        },
+        assumptions="A-12;A-13;A-17;A-24",
+        status_rule="conflict",
+        follows="S-14",
+        reason="The lead author's blog names quality, not access, as the third focus of "
+        "smaller collaborations, and both sources say larger ones favour access; the "
+        "reconstruction follows S-14 (the blog), so access leans to the larger ones here.",
+    ),
+    "S-22": dict(
+        wave="2017",
+        instrument="gp",
+        topic="achievement",
+        statement="Sustainability, staff experience, quality and patient engagement were the "
+        "aims collaborations found harder to realise.",
+        value="",
+        unit="ranking",
+        subgroup="aims harder to achieve, named without percentages",
+        source=BLOG17,
+        base="for each aim: respondents whose collaboration set it",
+        computation={
+            "type": "ranking",
+            "over": "aims",
+            "measure": "outcome_rate",
+            "outcome": ["fully"],
+            "top": ["access", "community", "efficiency", "integration"],
+            "min_base": {"@value": "A-21"},
+        },
+        assumptions="A-13;A-21;A-24;A-25;A-30",
+        reason="Read as: the named aims are the ones least often fully achieved, every other "
+        "aim being fully achieved more often than each of them. Patient engagement is not an "
+        "aim of the questionnaire as rebuilt (A-30), so it is left out." + NOT_RETRIEVED,
+    ),
+    "S-23": dict(
+        wave="2015",
+        instrument="gp",
+        topic="reasons",
+        statement="In 2015 collaborations formed to extend services, improve clinical outcomes "
+        "and increase patients' access.",
+        value="",
+        unit="ranking",
+        subgroup="reasons named without percentages",
+        source=("Seed statement (2015 GP survey reasons; source not retrievable here)", ""),
+        base="respondents in a collaboration",
+        computation={
+            "type": "ranking",
+            "over": "drivers",
+            "measure": "share_selected",
+            "base": COLLAB,
+            "top": ["expand_services"],
+            "within": 3,
+        },
+        assumptions="A-13;A-26;A-31",
+        reason="Only extending services can be computed: it is among the three reasons ticked "
+        "most often. Clinical outcomes and patient access are not reasons of the 2015 "
+        "questionnaire as rebuilt (A-31)." + NOT_RETRIEVED,
+    ),
+    "S-24": dict(
+        wave="2015",
+        instrument="gp",
+        topic="reasons",
+        statement="Looking back in 2017, the lead author recalled that 2015 collaborations "
+        "aimed above all at efficiencies in their practices and at winning contracts for "
+        "community-based care.",
+        value="",
+        unit="ranking",
+        subgroup="reasons named without percentages",
+        source=BLOG17,
+        base="respondents in a collaboration",
+        computation={
+            "type": "ranking",
+            "over": "drivers",
+            "measure": "share_selected",
+            "base": COLLAB,
+            "top": ["efficiencies", "win_contracts"],
+            "within": 3,
+        },
+        assumptions="A-13;A-26",
+        reason="Read as: both are among the three reasons ticked most often (S-19 puts "
+        "efficiencies and extending services first, so winning contracts comes third).",
+    ),
+}
+
+UNIT_OVERRIDE = {"S-16": "ranking", "S-19": "ranking", "S-08": "ranking", "S-17": "verbal"}
+# S-17 and S-18 were published in 2018 without a survey year; A-28 reads them as the 2015 GP
+# survey, so they are checked against that wave (the statement and A-28 keep the 2018 date)
 WAVE_OVERRIDE = {"S-17": "2015", "S-18": "2015"}
+VALUE_OVERRIDE = {"S-17": ""}  # a hedged figure: judged by its range, not as 85 +/- 0.5
+SUBGROUP_OVERRIDE = {"S-17": "level=within one CCG; verbal quantity='some 85%'"}
 
 
 def _fmt(number: float) -> str:
@@ -955,14 +1081,39 @@ def build(shared: Path) -> list[dict[str, str]]:
                 "instrument": row["instrument"],
                 "topic": row["topic"],
                 "statement": ours["statement"],
-                "value": row["value"],
+                "value": VALUE_OVERRIDE.get(fid, row["value"]),
                 "unit": UNIT_OVERRIDE.get(fid, row["unit"]),
                 "range_low": _fmt(low) if low != "" else "",
                 "range_high": _fmt(high) if high != "" else "",
                 "base": ours["base"],
-                "subgroup": row["subgroup"],
+                "subgroup": SUBGROUP_OVERRIDE.get(fid, row["subgroup"]),
                 "source_title": row["source_title"],
                 "source_url": row["source_url"],
+                "computation": json.dumps(ours["computation"], separators=(",", ":")),
+                "assumptions": ours.get("assumptions", ""),
+                "status_rule": ours.get("status_rule", "evaluate"),
+                "follows": ours.get("follows", ""),
+                "reason": ours.get("reason", ""),
+            }
+        )
+    for fid, ours in EXTRA_ROWS.items():
+        low, high = ours.get("range", ("", ""))
+        title, url = ours["source"]
+        out.append(
+            {
+                "finding_id": fid,
+                "wave": ours["wave"],
+                "instrument": ours["instrument"],
+                "topic": ours["topic"],
+                "statement": ours["statement"],
+                "value": ours["value"],
+                "unit": ours["unit"],
+                "range_low": _fmt(low) if low != "" else "",
+                "range_high": _fmt(high) if high != "" else "",
+                "base": ours["base"],
+                "subgroup": ours["subgroup"],
+                "source_title": title,
+                "source_url": url,
                 "computation": json.dumps(ours["computation"], separators=(",", ":")),
                 "assumptions": ours.get("assumptions", ""),
                 "status_rule": ours.get("status_rule", "evaluate"),

@@ -461,6 +461,10 @@ def check_computation(computation: str | Mapping[str, Any], where: str = "comput
             check_computation(part, f"{where} part {i}")
     elif kind == "ranking":
         _check_filter(node.get("base", {}), where)
+        if "within" in node and not (
+            isinstance(node["within"], int) and node["within"] >= len(node["top"])
+        ):
+            raise FindingsError(f"{where}: 'within' must be a whole number >= len(top)")
         over = node["over"]
         if over == "aims":
             if node.get("measure") != "outcome_rate":
@@ -787,7 +791,12 @@ class _Evaluator:
         top = list(node["top"])
         others = [rates[k] for k in rates if k not in top]
         missing = [k for k in top if k not in rates]
-        holds = not missing and min(rates[k] for k in top) > max(others, default=-math.inf)
+        if "within" in node:  # each top option among the first `within` (ties count against)
+            within = int(node["within"])
+            ranks = [sum(v >= rates[k] for o, v in rates.items() if o != k) for k in top]
+            holds = not missing and max(ranks) < within
+        else:
+            holds = not missing and min(rates[k] for k in top) > max(others, default=-math.inf)
         ordered = sorted(rates.items(), key=lambda kv: -kv[1])
         detail = ", ".join(f"{k} {v:.1f}%" for k, v in ordered)
         if missing:

@@ -162,7 +162,7 @@ def survey_metadata(survey: SurveyData) -> dict[str, Any]:
             "published rounding) and every published association holds; anything else in "
             "them (other answers, cross-tabulations nobody published) is an artefact of the "
             "reconstruction's stated assumptions. Use them to learn and test the pipeline, "
-            "never as evidence about GP practices or CCGs."
+            "never as evidence about GP practices or CCGs. " + _checked_by(wave, instrument)
         ),
         "licence": _LICENCE,
         "provenance": _PROVENANCE,
@@ -179,6 +179,27 @@ def survey_metadata(survey: SurveyData) -> dict[str, Any]:
         "source": survey.meta.source,
         "tables": tables,
     }
+
+
+def _checked_by(wave: int, instrument: str) -> str:
+    """One sentence: which register rows check this set (so a reader knows how little may)."""
+    from gpcollab.findings import load_findings
+
+    register = load_findings()
+    rows = register[
+        (register["wave"].astype(str) == str(wave))
+        & (register["instrument"].astype(str) == instrument)
+        & (register["status_rule"].astype(str) == "evaluate")
+    ]
+    ids = rows["finding_id"].astype(str).tolist()
+    if len(ids) == 1:
+        return (
+            f"It is checked by a single register row ({ids[0]}: "
+            f"{str(rows['statement'].iloc[0]).rstrip('.')}); no other published figure "
+            "constrains it, so every answer in it is the reconstruction's assumption."
+        )
+    listed = f" ({', '.join(ids)})" if len(ids) <= 8 else " (gpcollab.verify_findings lists them)"
+    return f"It is checked by {len(ids)} register rows{listed}."
 
 
 def _csv_text(frame: pd.DataFrame) -> str:
