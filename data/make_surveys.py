@@ -20,9 +20,30 @@ import time
 from pathlib import Path
 
 from gpcollab.datasets.surveys import BUNDLED_SEED, SURVEY_FOLDERS, write_bundled_survey
+from gpcollab.findings import load_findings
 from gpcollab.reconstruction import reconstruct
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src" / "gpcollab" / "datasets" / "surveys"
+
+
+def checked_by(wave: int, instrument: str) -> str:
+    """One sentence for the card: which register rows check the set (so a reader knows how
+    little may)."""
+    register = load_findings()
+    rows = register[
+        (register["wave"].astype(str) == str(wave))
+        & (register["instrument"].astype(str) == instrument)
+        & (register["status_rule"].astype(str) == "evaluate")
+    ]
+    ids = rows["finding_id"].astype(str).tolist()
+    if len(ids) == 1:
+        return (
+            f"It is checked by a single register row ({ids[0]}: "
+            f"{str(rows['statement'].iloc[0]).rstrip('.')}); no other published figure "
+            "constrains it, so every answer in it is the reconstruction's assumption."
+        )
+    listed = f" ({', '.join(ids)})" if len(ids) <= 8 else " (gpcollab.verify_findings lists them)"
+    return f"It is checked by {len(ids)} register rows{listed}."
 
 
 def make_surveys(out: Path) -> list[Path]:
@@ -30,7 +51,7 @@ def make_surveys(out: Path) -> list[Path]:
     written: list[Path] = []
     for (wave, instrument), folder in SURVEY_FOLDERS.items():
         survey = reconstruct(wave, instrument, seed=BUNDLED_SEED)
-        written += write_bundled_survey(survey, out / folder)
+        written += write_bundled_survey(survey, out / folder, checked_by(wave, instrument))
     return written
 
 

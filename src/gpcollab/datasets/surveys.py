@@ -130,8 +130,12 @@ def _column_spec(name: str, table: str) -> dict[str, Any]:
     }
 
 
-def survey_metadata(survey: SurveyData) -> dict[str, Any]:
-    """Dataset metadata (registry format of :mod:`gpcollab.datasets`) for a bundled set."""
+def survey_metadata(survey: SurveyData, checked_by: str = "") -> dict[str, Any]:
+    """Dataset metadata (registry format of :mod:`gpcollab.datasets`) for a bundled set.
+
+    ``checked_by`` (a sentence naming the register rows that check the set) ends the
+    description when given.
+    """
     wave, instrument = survey.meta.wave, survey.meta.instrument.value
     folder = SURVEY_FOLDERS[_key(wave, instrument)]
     tables: dict[str, Any] = {}
@@ -162,7 +166,8 @@ def survey_metadata(survey: SurveyData) -> dict[str, Any]:
             "published rounding) and every published association holds; anything else in "
             "them (other answers, cross-tabulations nobody published) is an artefact of the "
             "reconstruction's stated assumptions. Use them to learn and test the pipeline, "
-            "never as evidence about GP practices or CCGs. " + _checked_by(wave, instrument)
+            "never as evidence about GP practices or CCGs."
+            + (f" {checked_by}" if checked_by else "")
         ),
         "licence": _LICENCE,
         "provenance": _PROVENANCE,
@@ -181,33 +186,14 @@ def survey_metadata(survey: SurveyData) -> dict[str, Any]:
     }
 
 
-def _checked_by(wave: int, instrument: str) -> str:
-    """One sentence: which register rows check this set (so a reader knows how little may)."""
-    from gpcollab.findings import load_findings
-
-    register = load_findings()
-    rows = register[
-        (register["wave"].astype(str) == str(wave))
-        & (register["instrument"].astype(str) == instrument)
-        & (register["status_rule"].astype(str) == "evaluate")
-    ]
-    ids = rows["finding_id"].astype(str).tolist()
-    if len(ids) == 1:
-        return (
-            f"It is checked by a single register row ({ids[0]}: "
-            f"{str(rows['statement'].iloc[0]).rstrip('.')}); no other published figure "
-            "constrains it, so every answer in it is the reconstruction's assumption."
-        )
-    listed = f" ({', '.join(ids)})" if len(ids) <= 8 else " (gpcollab.verify_findings lists them)"
-    return f"It is checked by {len(ids)} register rows{listed}."
-
-
 def _csv_text(frame: pd.DataFrame) -> str:
     text = frame.astype(object).to_csv(index=False, lineterminator="\n", na_rep="")
     return str(text)
 
 
-def write_bundled_survey(survey: SurveyData, folder: Path | str) -> list[Path]:
+def write_bundled_survey(
+    survey: SurveyData, folder: Path | str, checked_by: str = ""
+) -> list[Path]:
     """Write a set's tables and metadata to ``folder`` (created if needed), byte-stable.
 
     Parameters
@@ -216,6 +202,9 @@ def write_bundled_survey(survey: SurveyData, folder: Path | str) -> list[Path]:
         A synthetic set (the seed-0 reconstruction for the bundled files).
     folder : path-like
         Target folder; existing files of the same names are replaced.
+    checked_by : str, optional
+        A sentence for the card saying which register rows check the set (written by
+        ``data/make_surveys.py``, which reads the register).
 
     Returns
     -------
@@ -231,7 +220,7 @@ def write_bundled_survey(survey: SurveyData, folder: Path | str) -> list[Path]:
         raise SurveyLoadError("Only synthetic reconstructions are written as bundled sets.")
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
-    meta = survey_metadata(survey)
+    meta = survey_metadata(survey, checked_by)
     written = [target / "metadata.json"]
     written[0].write_bytes((json.dumps(meta, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     for name, frame in survey_tables(survey).items():
