@@ -270,14 +270,18 @@ def achievement_model(
 
     Examples
     --------
-    Collaborations working across a whole CCG or several CCGs did better on staff experience
-    than locality ones (published as an association):
+    Collaborations of over 100,000 patients working across a whole CCG or several CCGs did
+    better on staff experience than the rest (published as an association, S-09):
 
     >>> import gpcollab
     >>> survey = gpcollab.load_survey(2017, "gp")
-    >>> model = gpcollab.achievement_model(survey, "staff", terms=("level",))
+    >>> r = survey.respondents
+    >>> group = r["size_band"].isin(["100k_250k", "over_250k"]) & r["level"].isin(
+    ...     ["single_ccg", "multi_ccg"]
+    ... )
+    >>> model = gpcollab.achievement_model(survey, "staff", terms=group.rename("large_wide"))
     >>> odds = model.coefficients.set_index("term")["odds_ratio"]
-    >>> bool(odds["levelsingle_ccg"] > 1 and odds["levelmulti_ccg"] > 1)
+    >>> bool(odds["large_wideTrue"] > 1)
     True
     """
     survey = check_survey(survey)
