@@ -156,6 +156,7 @@ class WhatIf:
         self.n_boot = n_boot
         self.seed = seed
         self._models: dict[str, tuple[AchievementModel, list[str]]] = {}
+        self._breakdowns: dict[tuple[str, int], pd.DataFrame] = {}
 
     def model(self, aim: str) -> tuple[AchievementModel, list[str]]:
         """The fitted model of ``aim`` and its notes (fitted on first use, then kept)."""
@@ -170,6 +171,18 @@ class WhatIf:
         codes = np.asarray(model.data["size_band"].cat.codes)
         return float(np.mean(lower[codes] >= threshold)) if len(codes) else 0.0
 
+    def breakdown(self, aim: str, threshold: int) -> pd.DataFrame:
+        """Full achievement of ``aim`` by size cut at ``threshold`` (computed once, then kept:
+        moving the share slider does not change it)."""
+        key = (aim, threshold)
+        if key not in self._breakdowns:
+            groups = reband(self.survey, threshold)
+            rates = achievement_rates(self.survey, by=groups, aims=[aim])
+            table = rates[rates["outcome"] == "fully"].drop(columns=["aim", "outcome"])
+            table.attrs.update(rates.attrs)
+            self._breakdowns[key] = table
+        return self._breakdowns[key].copy()
+
     def compute(self, aim: str, threshold: int, share_above: float) -> WhatIfResult:
         """The breakdown and the standardised rates for one setting."""
         if aim not in Aim.values():
@@ -180,10 +193,7 @@ class WhatIf:
                 f"The model of {aim!r} has no size term, so the mix cannot change: "
                 + " ".join(notes)
             )
-        groups = reband(self.survey, threshold)
-        rates = achievement_rates(self.survey, by=groups, aims=[aim])
-        breakdown = rates[rates["outcome"] == "fully"].drop(columns=["aim", "outcome"])
-        breakdown.attrs.update(rates.attrs)
+        breakdown = self.breakdown(aim, threshold)
         mix = size_mix(model.data["size_band"], threshold, share_above)
         name = f"{100 * share_above:.0f}% at {threshold:,} or more"
         table = standardise(
