@@ -26,7 +26,7 @@ from gpcollab._checks import check_level
 from gpcollab._respondents import DesignArg, DontKnow, TooEarly, check_survey, set_attrs
 from gpcollab._typing import FloatArray
 from gpcollab.datasets import load_population
-from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
+from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, GpcollabError
 from gpcollab.intervals import expit
 from gpcollab.models import (
     DEFAULT_TERMS,
@@ -363,7 +363,7 @@ def _score_note(aim: str, term: str, bands: list[tuple[Any, bool]]) -> str:
     )
 
 
-def _drop_note(aim: str, term: str, error: ConvergenceError) -> str:
+def _drop_note(aim: str, term: str, error: GpcollabError) -> str:
     reason = str(error).split(" (aim ")[0].rstrip(".")  # the engine's words, without its hint
     return (
         f"{term} is left out of the model of {aim!r}: it separates the outcome even when "
@@ -491,10 +491,10 @@ def fit_model(
             if rescued is None:
                 continue
             model, extra = rescued
-            try:  # the reason, in the engine's words
+            reason: GpcollabError = first_error
+            try:  # the reason, in the engine's words: the term alone, as a score if ordered
                 attempt([term], [name] if name in chosen or name in ordered([term]) else [])
-                reason = first_error
-            except ConvergenceError as error:
+            except GpcollabError as error:
                 reason = error
             notes = [_score_note(aim, n, _separating_bands(model, n)) for n in extra]
             notes.insert(0, _drop_note(aim, name, reason))
