@@ -9,6 +9,8 @@ For seeds 0-9 (or ``--seeds``) of all four reconstructed sets this script counts
   super-practice or multi-site organisation; a CCG code outside the wave year's frame (207 CCGs
   in 2017); a region other than the CCG's,
 * implausible S-06 patterns (at least as many respondents fully achieving two aims as one),
+* mismatches of :func:`gpcollab.verify_findings` (skip with ``--no-verify``: it is the slow
+  part, about two seconds a seed),
 
 and compares the realised odds ratios of the 2017 GP sets with the ones assumption A-17 states
 (geometric mean over the seeds, within a factor of 1.25), plus associations the record does not
@@ -34,7 +36,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from gpcollab import SurveyData, load_population, reconstruct
+from gpcollab import SurveyData, load_population, reconstruct, verify_findings
 from gpcollab.findings import assumption_value
 from gpcollab.routing import find_violations
 from gpcollab.vocab import CCG_SUCCESSORS, SizeBand
@@ -160,7 +162,7 @@ def geometric_mean(values: Iterable[float]) -> float:
     return math.exp(sum(logs) / len(logs))
 
 
-def run(seeds: int) -> int:
+def run(seeds: int, verify: bool = True) -> int:
     failures = 0
     started = time.perf_counter()
     per_seed: list[dict[str, float]] = []
@@ -174,10 +176,17 @@ def run(seeds: int) -> int:
             if violations or bad:
                 failures += 1
                 print(f"seed {seed} {instrument}{wave}: {len(violations)} routing, {bad}")
+            if verify:
+                status = verify_findings(survey)["status"].astype(str)
+                mismatches = int((status == "mismatch").sum())
+                if mismatches:
+                    failures += 1
+                    print(f"seed {seed} {instrument}{wave}: {mismatches} register mismatch(es)")
             if (wave, instrument) == (2017, "gp"):
                 failures += s06_implausible(survey)
                 per_seed.append(realised(survey))
-    print(f"{seeds} seeds x 4 sets built and checked in {time.perf_counter() - started:.1f} s")
+    checked = "built, verified and checked" if verify else "built and checked"
+    print(f"{seeds} seeds x 4 sets {checked} in {time.perf_counter() - started:.1f} s")
     targets = stated()
     print(f"{'odds ratio':32} {'stated':>7} {'realised':>9}  (geometric mean over seeds)")
     for name in sorted({*targets, *per_seed[0]}):
@@ -195,7 +204,9 @@ def run(seeds: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
-    return run(parser.parse_args(argv).seeds)
+    parser.add_argument("--no-verify", action="store_true", help="skip verify_findings")
+    args = parser.parse_args(argv)
+    return run(args.seeds, verify=not args.no_verify)
 
 
 if __name__ == "__main__":

@@ -219,3 +219,19 @@ def test_shuffled_roles_fail_the_partner_based_findings() -> None:
     assert after.loc["2017-33", "status"] == "mismatch"  # 241 partners answered
     assert after.loc["2017-33", "reproduced"] < 241
     assert (after.loc[partner_rows, "status"] == "mismatch").sum() >= 12
+
+
+def test_a_column_shuffled_set_is_refused() -> None:
+    """Every respondent column shuffled on its own (ids kept): the routing no longer holds."""
+    survey = load_survey(2017, "gp")
+    rng = np.random.default_rng(0)
+    shuffled = survey.respondents.copy()
+    for column in shuffled.columns.drop("respondent_id"):
+        shuffled[column] = shuffled[column].to_numpy()[rng.permutation(len(shuffled))]
+    with pytest.raises(SurveyValidationError) as caught:
+        SurveyData(shuffled, survey.aims, survey.multi, survey.meta)
+    failures = caught.value.failures
+    rules = set(failures["rule"].dropna())
+    assert {"collaborating", "gp_partners", "unwilling_partners", "region_ccg"} <= rules
+    off = failures[(failures["rule"] == "collaborating") & (failures["column"] == "form")]
+    assert len(off) > 0 and off["respondent_id"].notna().all()

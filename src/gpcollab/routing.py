@@ -243,6 +243,95 @@ def record_violations(record: Mapping[str, Any], items: Sequence[str]) -> list[V
     return found
 
 
+def _condition_text(route: Route, value: Any) -> str:
+    missing = value is None or value != value  # NaN / NA (not equal to itself)
+    return f"{route.item} = {_shown(None if missing else value)}"
+
+
+def _single_item_violations(respondents: pd.DataFrame, items: Sequence[str]) -> list[Violation]:
+    """Single-choice answers given by respondents their item's route excludes."""
+    found: list[Violation] = []
+    ids = respondents["respondent_id"]
+    for item in items:
+        if item not in respondents.columns:
+            continue
+        route = _item_base(item)
+        if not route.applies(items) or route.item not in respondents.columns:
+            continue
+        answered = respondents[item].notna()
+        admitted = respondents[route.item].astype(object).isin(list(route.values))
+        for row in respondents.index[answered & ~admitted]:
+            condition = _condition_text(route, respondents.at[row, route.item])
+            answer = str(respondents.at[row, item])
+            found.append(
+                Violation(
+                    str(ids.at[row]), int(row), "respondents", item, route.name, answer, condition
+                )
+            )
+    return found
+
+
+def _long_table_violations(
+    respondents: pd.DataFrame,
+    tables: Sequence[tuple[str, str, pd.DataFrame, str]],
+    items: Sequence[str],
+) -> list[Violation]:
+    """Rows of the aims and multi-select tables belonging to respondents off the route.
+
+    ``tables`` holds (item, table name, table, answer column) for each long table.
+    """
+    found: list[Violation] = []
+    ids = respondents["respondent_id"]
+    first = ~ids.duplicated().to_numpy()  # repeated ids are reported by the schema checks
+    for item, table_name, table, answer_column in tables:
+        route = _item_base(item)
+        if not route.applies(items) or route.item not in respondents.columns or table.empty:
+            continue
+        column = respondents[route.item].astype(object).to_numpy()[first]
+        values = dict(zip(ids.to_numpy()[first], column, strict=True))
+        admitted = {rid: route.admits(value) for rid, value in values.items()}
+        rid = table["respondent_id"]
+        known = rid.isin(list(admitted))  # orphans are reported by the referential checks
+        off = known & ~rid.map(admitted).eq(True)
+        for row in table.index[off]:
+            who = rid.at[row]
+            condition = _condition_text(route, values.get(who))
+            answer = str(table.at[row, answer_column])
+            found.append(
+                Violation(str(who), int(row), table_name, item, route.name, answer, condition)
+            )
+    return found
+
+
+def _outcome_violations(aims: pd.DataFrame) -> list[Violation]:
+    """Aims rows holding an outcome but no aim."""
+    found: list[Violation] = []
+    for row in aims.index[aims["aim"].isna() & aims["outcome"].notna()]:
+        who = aims.at[row, "respondent_id"]
+        rid = None if who is None or who != who else str(who)
+        outcome = str(aims.at[row, "outcome"])
+        found.append(
+            Violation(rid, int(row), "aims", "aims", OUTCOME_RULE, outcome, "no aim on the row")
+        )
+    return found
+
+
+def _region_violations(respondents: pd.DataFrame) -> list[Violation]:
+    """Respondents whose region is not their CCG's."""
+    found: list[Violation] = []
+    expected = respondents["ccg_code"].map(_ccg_regions())
+    region = respondents["region"].astype(object)
+    wrong = region.notna() & expected.notna() & (region != expected)
+    for row in respondents.index[wrong]:
+        condition = f"CCG {respondents.at[row, 'ccg_code']} is in region {expected.at[row]}"
+        rid = str(respondents.at[row, "respondent_id"])
+        answer = str(region.at[row])
+        found.append(
+            Violation(rid, int(row), "respondents", "region", REGION_RULE, answer, condition)
+        )
+    return found
+
+
 def find_violations(
     respondents: pd.DataFrame,
     aims: pd.DataFrame,
@@ -261,104 +350,19 @@ def find_violations(
     Returns
     -------
     list of Violation
-        In table order: respondents (by item), aims, then multi-select items.
+        In table order: respondents (by item), aims, multi-select items, then outcomes
+        without an aim and regions that are not the CCG's.
     """
-    import pandas as pd  # light: `import gpcollab.routing` does not load pandas
-
-    found: list[Violation] = []
-    ids = respondents["respondent_id"]
-
-    def condition_of(route: Route) -> tuple[pd.Series, pd.Series]:
-        """(admitted, condition answers) per respondent, indexed by respondent id."""
-        assert route.item is not None
-        column = respondents[route.item].astype(object)
-        admitted = column.isin(list(route.values))
-        first = ~ids.duplicated().to_numpy()  # repeated ids are reported by the schema checks
-        index = ids.to_numpy()[first]
-        return (
-            pd.Series(admitted.to_numpy()[first], index=index),
-            pd.Series(column.to_numpy()[first], index=index),
-        )
-
-    def condition_text(route: Route, value: Any) -> str:
-        return f"{route.item} = {_shown(None if pd.isna(value) else value)}"
-
-    for item in items:
-        if item not in respondents.columns:
-            continue
-        route = _item_base(item)
-        if not route.applies(items) or route.item not in respondents.columns:
-            continue
-        answered = respondents[item].notna()
-        admitted = respondents[route.item].astype(object).isin(list(route.values))
-        for row in respondents.index[answered & ~admitted]:
-            value = respondents.at[row, route.item]
-            found.append(
-                Violation(
-                    str(ids.at[row]),
-                    int(row),
-                    "respondents",
-                    item,
-                    route.name,
-                    str(respondents.at[row, item]),
-                    condition_text(route, value),
-                )
-            )
     tables: list[tuple[str, str, pd.DataFrame, str]] = []
     if "aims" in items:
         tables.append(("aims", "aims", aims, "aim"))
     tables += [(name, f"multi[{name}]", table, "option") for name, table in multi.items()]
-    for item, table_name, table, answer_column in tables:
-        route = _item_base(item)
-        if not route.applies(items) or route.item not in respondents.columns or table.empty:
-            continue
-        admitted, values = condition_of(route)
-        rid = table["respondent_id"]
-        known = rid.isin(admitted.index)  # orphans are reported by the referential checks
-        off = known & ~rid.map(admitted.to_dict()).eq(True)
-        for row in table.index[off]:
-            found.append(
-                Violation(
-                    str(rid.at[row]),
-                    int(row),
-                    table_name,
-                    item,
-                    route.name,
-                    str(table.at[row, answer_column]),
-                    condition_text(route, values.get(rid.at[row])),
-                )
-            )
+    found = _single_item_violations(respondents, items)
+    found += _long_table_violations(respondents, tables, items)
     if "aims" in items and not aims.empty:
-        for row in aims.index[aims["aim"].isna() & aims["outcome"].notna()]:
-            found.append(
-                Violation(
-                    None
-                    if pd.isna(aims.at[row, "respondent_id"])
-                    else str(aims.at[row, "respondent_id"]),
-                    int(row),
-                    "aims",
-                    "aims",
-                    OUTCOME_RULE,
-                    str(aims.at[row, "outcome"]),
-                    "no aim on the row",
-                )
-            )
+        found += _outcome_violations(aims)
     if "region" in items and {"region", "ccg_code"} <= set(respondents.columns):
-        expected = respondents["ccg_code"].map(_ccg_regions())
-        region = respondents["region"].astype(object)
-        wrong = region.notna() & expected.notna() & (region != expected)
-        for row in respondents.index[wrong]:
-            found.append(
-                Violation(
-                    str(ids.at[row]),
-                    int(row),
-                    "respondents",
-                    "region",
-                    REGION_RULE,
-                    str(region.at[row]),
-                    f"CCG {respondents.at[row, 'ccg_code']} is in region {expected.at[row]}",
-                )
-            )
+        found += _region_violations(respondents)
     return found
 
 
