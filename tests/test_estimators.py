@@ -249,3 +249,11 @@ def test_estimator_argument_errors() -> None:
         compare_means(data, "y", "g")
     with pytest.raises(DesignError, match="na_rm=True"):
         estimate_var(data.assign(y=[1.0, None, 3.0]), "y")
+
+
+def test_deff_kind_is_checked() -> None:
+    data = pd.DataFrame({"y": [1.0, 2.0, 4.0]})
+    with pytest.raises(ArgumentError, match="`deff` must be one of"):
+        from gpcollab import estimate_mean
+
+        estimate_mean(data, "y", deff="exact")  # type: ignore[arg-type]

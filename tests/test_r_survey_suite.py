@@ -51,21 +51,11 @@ UNSUPPORTED: dict[str, str] = {
     "unsupported/calibrate_bounded": "bounded calibration",
     "unsupported/adjust_domain_lonely": "options(survey.adjust.domain.lonely=TRUE), a "
     "non-default R option: strata with one PSU in a domain are treated as lonely",
-    "unsupported/deff_replace_weighted": "deff='replace' (with-replacement design effect); "
-    "gpcollab reports the without-replacement one, or the with-replacement one when the "
-    "weights do not expand to a population (documented in estimate_mean)",
-    "deff/strat/mean_api00_replace": "deff='replace', as unsupported/deff_replace_weighted",
-    "deff/kigyo_pps/mean_replace": "deff='replace', as unsupported/deff_replace_weighted",
-    "deff/kigyo_pps/total_replace": "deff='replace', as unsupported/deff_replace_weighted",
-    "deff/scd_fpc/mean_alive_replace": "deff='replace', as unsupported/deff_replace_weighted",
     "unsupported/svyby_covmat_contrast": "covariances between domain estimates (svycontrast)",
     "unsupported/svytable": "weighted contingency tables (svytable); estimate_total of "
     "indicator columns gives the cells",
     "domain/clus1/by_stype_api99na_nonarm": "a missing y without na_rm: R returns NA for the "
     "domains with a missing value, gpcollab refuses and names the column (pass na_rm=True)",
-    "deff/scd_fpc/mean_alive": "R's deff is Inf here (weights 1 with an fpc: the 'population' "
-    "equals the sample); gpcollab uses the with-replacement SRS variance when the weights do "
-    "not expand the sample (documented in estimate_mean)",
     "calib/calibrate_raking_clus1": "calibrate() to several margins: R's variance is the GREG "
     "residual on the margins' model matrix weighted by the weights before calibration, which "
     "a SurveyDesign does not carry; rake() designs (calibration=) and calibration to one "
@@ -157,7 +147,7 @@ def _by(
     deff: bool = False,
 ) -> Quantities:
     fn = estimate_mean if kind == "mean" else estimate_total
-    res = fn(data, y, by=list(by), design=des, na_rm=na_rm)
+    res = fn(data, y, by=list(by), design=des, na_rm=na_rm, deff="wor")  # R: deff=TRUE
     res_z = fn(data, y, by=list(by), design=des, na_rm=na_rm, df=math.inf)
     out: Quantities = {}
     for i in range(len(res)):
@@ -190,11 +180,11 @@ def _only(prefix: str, run: Callable[[], Quantities]) -> Callable[[], Quantities
     return keep
 
 
-def _deff(name: str, y: str, kind: str) -> Callable[[], Quantities]:
+def _deff(name: str, y: str, kind: str, deff: str = "wor") -> Callable[[], Quantities]:
     def run() -> Quantities:
         data, des = design(name)
         fn = estimate_mean if kind == "mean" else estimate_total
-        return {"deff": float(fn(data, y, design=des)["deff"].iloc[0])}
+        return {"deff": float(fn(data, y, design=des, deff=deff)["deff"].iloc[0])}  # type: ignore[operator]
 
     return run
 
@@ -564,6 +554,12 @@ def _cases() -> dict[str, Callable[[], Quantities]]:
             "deff/kigyo_srs/mean": _deff("kigyo_srs", "uriage", "mean"),
             "deff/kigyo_srs/total": _deff("kigyo_srs", "uriage", "total"),
             "deff/kigyo_pps/mean": _deff("kigyo_pps", "uriage", "mean"),
+            "deff/scd_fpc/mean_alive": _deff("scd_fpc", "alive", "mean"),
+            "deff/strat/mean_api00_replace": _deff("strat", "api00", "mean", "replace"),
+            "unsupported/deff_replace_weighted": _deff("strat", "api00", "mean", "replace"),
+            "deff/kigyo_pps/mean_replace": _deff("kigyo_pps", "uriage", "mean", "replace"),
+            "deff/kigyo_pps/total_replace": _deff("kigyo_pps", "uriage", "total", "replace"),
+            "deff/scd_fpc/mean_alive_replace": _deff("scd_fpc", "alive", "mean", "replace"),
             "deff/clus1/by_stype_api00": _only(
                 "deff", _by_case("clus1", "api00", ["stype"], deff=True)
             ),

@@ -356,23 +356,41 @@ _WOR_FRACTION_LIMIT = 0.5
 """Below this sampling fraction n'/W the deff uses R's without-replacement SRS variance."""
 
 
+DeffKind: TypeAlias = Literal["auto", "wor", "replace"]
+_DEFF_KINDS: tuple[str, ...] = ("auto", "wor", "replace")
+
+
 def _deff_n_eff(
     var: FloatArray,
     sigma2: FloatArray,
     scale2: FloatArray,
     sums: _DomainSums,
+    kind: str = "auto",
+    mean: bool = True,
 ) -> tuple[FloatArray, FloatArray]:
     """Design effect and effective sample size.
 
     ``sigma2`` is the plug-in variance of y in the domain, ``scale2`` the square of the factor
-    from a mean to the estimate (1 for means, ``(sum w)^2`` for totals).
+    from a mean to the estimate (1 for means, ``(sum w)^2`` for totals).  ``kind`` chooses the
+    simple random sample of the denominator: ``"wor"`` without replacement (R's
+    ``deff=TRUE``; NaN for a mean when the weights sum to less than the rows, as R),
+    ``"replace"`` with replacement (R's ``deff="replace"``), ``"auto"`` the first when the
+    weights expand the sample to a population and the second otherwise.
     """
     n_pos = sums.n_pos.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         s2 = sigma2 * n_pos / (n_pos - 1.0)  # R's svyvar
         fraction = n_pos / sums.w
-        # without-replacement SRS only when the weights look like population expansion weights
-        fpc = np.where(fraction < _WOR_FRACTION_LIMIT, 1.0 - fraction, 1.0)
+        if kind == "replace":
+            fpc = np.ones_like(fraction)
+        elif kind == "wor":
+            fpc = 1.0 - fraction
+            if mean:
+                fpc = np.where(sums.w < n_pos, np.nan, fpc)
+        else:
+            # without-replacement SRS only when the weights look like population expansion
+            # weights
+            fpc = np.where(fraction < _WOR_FRACTION_LIMIT, 1.0 - fraction, 1.0)
         v_srs = scale2 * s2 / n_pos * fpc
         deff = var / v_srs
         kish = sums.w**2 / sums.w2
@@ -507,8 +525,13 @@ def _mean_or_total(
     df: float | None,
     na_rm: bool,
     kind: Literal["mean", "total"],
+    deff_kind: str = "auto",
 ) -> pd.DataFrame:
     lvl = check_level(level)
+    if deff_kind not in _DEFF_KINDS:
+        raise ArgumentError(
+            f"`deff` must be one of {list(_DEFF_KINDS)}, but {deff_kind!r} was passed."
+        )
     prepared, _, dom = _prepare(data, y, by, design, na_rm)
     inside = dom.code >= 0
     values = _numeric_y(data, y, inside, bool(inside.all()))
@@ -516,7 +539,9 @@ def _mean_or_total(
     se = np.sqrt(means.var)
     dfs = _df_override(df, means.design_df)
     low, high = wald_ci(means.estimate, se, dfs, lvl)
-    deff, n_eff = _deff_n_eff(means.var, means.sigma2, means.scale2, means.sums)
+    deff, n_eff = _deff_n_eff(
+        means.var, means.sigma2, means.scale2, means.sums, deff_kind, kind == "mean"
+    )
     return _frame(
         dom.labels,
         {
@@ -557,6 +582,7 @@ def estimate_mean(
     level: float = 0.95,
     df: float | None = None,
     na_rm: bool = False,
+    deff: DeffKind = "auto",
 ) -> pd.DataFrame:
     """Weighted mean of ``y`` with its design-based standard error, overall or by domain.
 
@@ -578,6 +604,10 @@ def estimate_mean(
         na_rm : bool, default=False
             Missing ``y`` or ``by`` values raise :class:`~gpcollab.errors.DesignError` unless
             ``True``; then those rows are left out of every domain but stay in the design.
+        deff : {"auto", "wor", "replace"}, default="auto"
+            The simple random sample the design effect compares with: ``"wor"`` is R's
+            ``deff=TRUE`` exactly, ``"replace"`` R's ``deff="replace"``, ``"auto"`` chooses
+            (see Notes).
     %s
         Notes
         -----
@@ -585,13 +615,14 @@ def estimate_mean(
         weight total.  Its influence values are ``z_i = w_i (y_i - m_d) / W_d`` for rows in ``d``
         and 0 elsewhere; their variance comes from :func:`gpcollab.design.stratified_variance`.
 
-        ``deff`` is survey's default (``deff=TRUE``): the variance divided by that of a simple
+        ``deff="wor"`` is survey's ``deff=TRUE``: the variance divided by that of a simple
         random sample without replacement of the domain's ``n'`` nonzero-weight rows,
         ``s^2 / n' (1 - n'/W_d)``, where ``s^2`` is the weighted variance of ``y`` with the
-        ``n'/(n'-1)`` factor.  That factor only makes sense when the weights expand the sample
-        to a population: when ``n'/W_d >= 0.5`` (e.g. an unweighted design, or weights scaled to
-        sum to ``n``, where R's deff would be infinite or absurdly large) the with-replacement
-        variance (``deff="replace"``) is used instead.
+        ``n'/(n'-1)`` factor (NaN, as R, when the weights sum to less than ``n'``).  That
+        factor only makes sense when the weights expand the sample to a population, so the
+        default ``"auto"`` uses it only when ``n'/W_d < 0.5``; otherwise (e.g. an unweighted
+        design, or weights scaled to sum to ``n``, where R's deff would be infinite or absurdly
+        large) it uses the with-replacement variance ``s^2 / n'`` of ``deff="replace"``.
 
         ``n_eff`` is the size of a simple random sample giving the same SE:
         ``sigma^2 / se^2`` with ``sigma^2 = sum w (y - m)^2 / W`` (for a 0/1 ``y`` this is the
@@ -606,7 +637,7 @@ def estimate_mean(
         0  a  2       1.5  1.0
         1  b  2       4.5  1.0
     """
-    return _mean_or_total(data, y, by, design, level, df, na_rm, "mean")
+    return _mean_or_total(data, y, by, design, level, df, na_rm, "mean", deff)
 
 
 estimate_mean.__doc__ = (estimate_mean.__doc__ or "") % _TABLE_DOC
@@ -621,13 +652,14 @@ def estimate_total(
     level: float = 0.95,
     df: float | None = None,
     na_rm: bool = False,
+    deff: DeffKind = "auto",
 ) -> pd.DataFrame:
     """Weighted population total of ``y`` with its design-based standard error.
 
         Parameters
         ----------
-        data, y, by, design, level, df, na_rm
-            As in :func:`estimate_mean`.
+        data, y, by, design, level, df, na_rm, deff
+            As in :func:`estimate_mean` (``deff="wor"`` is never NaN for a total, as R).
     %s
         Notes
         -----
@@ -641,7 +673,7 @@ def estimate_total(
         >>> float(estimate_total(df, "y", design=SurveyDesign(weights="w"))["estimate"].iloc[0])
         90.0
     """
-    return _mean_or_total(data, y, by, design, level, df, na_rm, "total")
+    return _mean_or_total(data, y, by, design, level, df, na_rm, "total", deff)
 
 
 estimate_total.__doc__ = (estimate_total.__doc__ or "") % _TABLE_DOC
