@@ -395,7 +395,7 @@ _ANALYSES = [
 _DEPRECATED = {"option"}  # old names kept one release, placed after every current argument
 
 
-@pytest.mark.parametrize("name", [*_ANALYSES, "achievement_model"])
+@pytest.mark.parametrize("name", [*_ANALYSES, "achievement_model", "standardise", "pcn_projection"])
 def test_signatures_follow_one_order(name: str) -> None:
     import inspect
 

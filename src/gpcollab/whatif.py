@@ -380,8 +380,8 @@ def fit_model(
     scores: Sequence[str] = (),
     too_early: TooEarly = "exclude",
     dont_know: DontKnow = "exclude",
-    design: DesignArg = None,
     separation: Separation = "fallback",
+    design: DesignArg = None,
 ) -> tuple[AchievementModel, list[str]]:
     """The achievement model used by :func:`standardise`, and notes on how it was specified.
 
@@ -686,16 +686,16 @@ def standardise(
     aim: str,
     scenarios: ScenarioArg | Sequence[ScenarioArg] = (),
     *,
-    n_boot: int = 2000,
-    seed: int | None = 0,
-    level: float = 0.95,
     terms: Sequence[str | pd.Series] = DEFAULT_TERMS,
+    scores: Sequence[str] = (),
     too_early: TooEarly = "exclude",
     dont_know: DontKnow = "exclude",
-    scores: Sequence[str] = (),
-    design: DesignArg = None,
     model: AchievementModel | None = None,
     separation: Separation = "fallback",
+    n_boot: int = 2000,
+    seed: int | None = 0,
+    design: DesignArg = None,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Expected full-achievement rate of an aim under other mixes of collaborations.
 
@@ -708,12 +708,6 @@ def standardise(
     scenarios : Scenario, dict, or a sequence of them, default=()
         The counterfactual mixes (see :class:`Scenario`). The observed mix is always added
         first, as ``"observed"``.
-    n_boot : int, default=2000
-        Bootstrap replicates for the intervals (0: point estimates only).
-    seed : int or None, default=0
-        Seed of the bootstrap; the same seed gives the same intervals.
-    level : float, default=0.95
-        Level of the percentile intervals.
     terms, too_early, dont_know, scores, design
         As in :func:`gpcollab.achievement_model`.
     model : AchievementModel, optional
@@ -724,6 +718,12 @@ def standardise(
         did), enter its ordered term as a band score, or else leave the term out, and say so in
         ``attrs["notes"]``; or raise the :class:`~gpcollab.errors.ConvergenceError` (see
         :func:`fit_model`).
+    n_boot : int, default=2000
+        Bootstrap replicates for the intervals (0: point estimates only).
+    seed : int or None, default=0
+        Seed of the bootstrap; the same seed gives the same intervals.
+    level : float, default=0.95
+        Level of the percentile intervals.
 
     Returns
     -------
@@ -804,17 +804,17 @@ def pcn_projection(
     aim: str,
     *,
     age_band: str | None = "under_1y",
-    n_boot: int = 2000,
-    seed: int | None = 0,
-    level: float = 0.95,
+    population: pd.DataFrame | None = None,
     terms: Sequence[str | pd.Series] = DEFAULT_TERMS,
+    scores: Sequence[str] = (),
     too_early: TooEarly = "exclude",
     dont_know: DontKnow = "exclude",
-    scores: Sequence[str] = (),
-    design: DesignArg = None,
-    population: pd.DataFrame | None = None,
     model: AchievementModel | None = None,
     separation: Separation = "fallback",
+    n_boot: int = 2000,
+    seed: int | None = 0,
+    design: DesignArg = None,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """What the fitted size and age effects imply for primary care networks (December 2019).
 
@@ -827,13 +827,11 @@ def pcn_projection(
     age_band : str or None, default="under_1y"
         Age given to every network. PCNs started on 1 July 2019, so in December 2019 every one
         was under a year old; ``None`` keeps the survey's observed age mix.
-    n_boot, seed, level
-        As in :func:`standardise`.
-    terms, too_early, dont_know, scores, design
-        As in :func:`gpcollab.achievement_model`; ``terms`` must include ``"size_band"``.
     population : pandas.DataFrame, optional
         One row per network with ``registered_patients``; default
         ``gpcollab.load_population(2019, "pcn")`` (NHS Digital, December 2019).
+    terms, too_early, dont_know, scores, design
+        As in :func:`gpcollab.achievement_model`; ``terms`` must include ``"size_band"``.
     model : AchievementModel, optional
         An already fitted model of ``aim`` with a ``size_band`` term, as in
         :func:`standardise` (``terms``, ``too_early``, ``dont_know``, ``scores``, ``design``
@@ -841,6 +839,8 @@ def pcn_projection(
     separation : {"fallback", "error"}, default="fallback"
         As in :func:`standardise` (see :func:`fit_model`); the notes are in
         ``attrs["notes"]``.
+    n_boot, seed, level
+        As in :func:`standardise`.
 
     Returns
     -------
