@@ -83,7 +83,10 @@ def _newline(source: Source, encoding: str) -> str:
 def _sniff_delimiter(line: str, known: set[str]) -> str:
     best, best_score = ",", -1
     for delimiter in DELIMITERS:
-        fields = next(csv.reader([line], delimiter=delimiter), [])
+        try:
+            fields = next(csv.reader([line], delimiter=delimiter), [])
+        except csv.Error:  # e.g. a stray carriage return inside the header line
+            continue
         score = sum(normalise_text(f) in known for f in fields) * 1000 + len(fields)
         if score > best_score:
             best, best_score = delimiter, score
