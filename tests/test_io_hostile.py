@@ -632,3 +632,16 @@ def test_writes_are_atomic_and_never_follow_links(tmp_path: Path) -> None:
     assert victim.read_text(encoding="utf-8") == "keep me"
     assert not link.is_symlink() and link.read_text(encoding="utf-8").startswith("Respondent ID")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["victim.txt", "x.csv"]
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n"])
+def test_old_mac_and_windows_line_ends_across_blocks(tmp_path: Path, ending: str) -> None:
+    # more than one read block (1 MiB) of text, so line ends meet block boundaries
+    original = random_survey("gp2017", n=3600, seed=17)
+    path = write_survey(original, tmp_path / "mac.csv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_bytes(ending.join(lines).encode("utf-8") + ending.encode())
+    assert path.stat().st_size > 1 << 20
+    data, report = lenient(path)
+    assert report.ok and report.rows_read == 3600
+    assert same_data(data, original)

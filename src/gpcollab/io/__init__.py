@@ -44,6 +44,7 @@ accounting), :mod:`.accounting` (the report), :mod:`.write` (exports), :mod:`.li
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import TYPE_CHECKING, Literal, overload
 
@@ -180,10 +181,14 @@ def read_survey(
     table = _open_table(source, cb, format, sheet, encoding, bounds)
     from gpcollab.io.interpret import interpret  # pandas and numpy: lazy, as the package's API
 
+    collecting = gc.isenabled()
+    gc.disable()  # a load allocates millions of small objects and no cycles: collection only costs
     try:
         data, report = interpret(table, cb, source.name, strict, decimal)
     finally:
         table.close()
+        if collecting:
+            gc.enable()
     if strict:
         _raise_if_rejected(source.name, report)
     assert data is not None

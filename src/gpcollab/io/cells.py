@@ -112,6 +112,7 @@ class Vocab:
 
     def __init__(self, cb: Codebook) -> None:
         self.missing = {normalise_text(m) for m in cb.missing}
+        self.initials = {m[0] for m in self.missing if m}
         self.ticked = {normalise_text(t) for t in cb.ticked}
         self.unticked = {normalise_text(t) for t in cb.unticked} | self.missing
         self.answers: dict[str, dict[str, str]] = {}
@@ -148,7 +149,13 @@ class Vocab:
 
     def blank(self, text: str) -> bool:
         """Blank or a missing-value code."""
-        return not text.strip() or normalise_text(text) in self.missing
+        stripped = text.strip()
+        if not stripped:
+            return True
+        first = stripped[0]
+        if first.isalnum() and first.casefold()[0] not in self.initials:
+            return False  # no missing-value code starts with this character
+        return normalise_text(stripped) in self.missing
 
     def respondent_id(self, raw: str) -> tuple[str | None, Problem | None]:
         if self.blank(raw):

@@ -33,6 +33,31 @@ __all__ = ["DELIMITERS", "read_csv"]
 DELIMITERS = (",", ";", "\t", "|")
 _END = "\x00gpcollab: end of file\x00"  # fed to the parser after the last line (NUL is refused)
 _BREAK = re.compile(r"\r\n|\r|\n")
+_ANY_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_BLOCK_CHARS = 1 << 20
+
+
+def _split_lf(text: str) -> list[str]:
+    """Lines ending in LF (a CR inside a line stays); the last item is the unfinished rest."""
+    parts = text.split("\n")
+    rest = parts.pop()
+    return [p + "\n" for p in parts] + [rest]
+
+
+def _split_any(text: str) -> list[str]:
+    """Lines ending in LF, CR or CRLF; the last item is the unfinished rest.
+
+    A CR at the very end may be the first half of a CRLF split by the block, so it stays in
+    the rest.
+    """
+    lines = _ANY_LINE.findall(text)
+    consumed = sum(map(len, lines))
+    rest = text[consumed:]
+    if lines and not rest and lines[-1].endswith("\r") and not lines[-1].endswith("\r\n"):
+        rest = lines.pop()
+    elif lines and rest == "" and not lines[-1].endswith(("\n", "\r")):
+        rest = lines.pop()
+    return [*lines, rest]
 
 
 def read_csv(
@@ -50,8 +75,9 @@ def read_csv(
         Force the encoding instead of detecting it.
     """
     chosen = detect_encoding(source, encoding)
-    stream = io.TextIOWrapper(source.open(), encoding=chosen, newline=_newline(source, chosen))
-    feed = _Feed(stream, source.name, limits)
+    newline = _newline(source, chosen)
+    stream = io.TextIOWrapper(source.open(), encoding=chosen, newline=newline)
+    feed = _Feed(stream, source.name, limits, newline)
     try:
         first = feed.first_content_line()
     except BaseException:
@@ -101,7 +127,7 @@ class _Feed:
     the end of the file can be recognised.
     """
 
-    def __init__(self, stream: TextIO, name: str, limits: Limits) -> None:
+    def __init__(self, stream: TextIO, name: str, limits: Limits, newline: str) -> None:
         self.stream = stream
         self.name = name
         self.max_chars = limits.max_line_chars
@@ -109,6 +135,9 @@ class _Feed:
         self.pending: deque[tuple[int, str]] = deque()
         self.taken: list[tuple[int, str]] = []
         self.ended = False
+        self.buffered: deque[str] = deque()
+        self.partial = ""
+        self.splitter = _split_lf if newline == "\n" else _split_any
         self._items = self._lines()
 
     def __iter__(self) -> _Feed:
@@ -124,35 +153,59 @@ class _Feed:
             if self.pending:
                 yield self.pending.popleft()
                 continue
-            text = self._read()
-            if text:
+            if not self.buffered:
+                self._fill()
+            if self.buffered:
                 self.line += 1
-                yield self.line, text
+                yield self.line, self.buffered.popleft()
             elif self.ended:
                 return
             else:
                 self.ended = True
                 yield self.line + 1, _END
 
-    def _read(self) -> str:
-        try:
-            text = self.stream.readline(self.max_chars + 1)
-        except UnicodeDecodeError as exc:
-            raise UnreadableFileError(
-                f"{self.name}: line {self.line + 1} is not valid {self.stream.encoding} text "
-                f"({exc.reason})."
-            ) from None
-        except OSError as exc:
-            raise UnreadableFileError(
-                f"{self.name}: cannot read the file ({exc.strerror or exc})."
-            ) from None
-        if len(text) > self.max_chars and not text.endswith(("\n", "\r")):
+    def _fill(self) -> None:
+        """Read a block of text and split it into lines (the last, partial one is kept)."""
+        while not self.buffered:
+            try:
+                block = self.stream.read(_BLOCK_CHARS)
+            except UnicodeDecodeError as exc:
+                raise UnreadableFileError(
+                    f"{self.name}: near line {self.line + 1}: not valid "
+                    f"{self.stream.encoding} text ({exc.reason})."
+                ) from None
+            except OSError as exc:
+                raise UnreadableFileError(
+                    f"{self.name}: cannot read the file ({exc.strerror or exc})."
+                ) from None
+            text = self.partial + block
+            if not block:
+                self.partial = ""
+                if text:
+                    self._check_length(text, 0)
+                    self.buffered.append(text)
+                return
+            parts = self.splitter(text)
+            self.partial = parts.pop()
+            for k, part in enumerate(parts):
+                if len(part) > self.max_chars:
+                    self._check_length(part, k)
+            self._check_length(self.partial, len(parts))
+            self.buffered.extend(parts)
+
+    def _check_length(self, line: str, index: int) -> None:
+        if len(line) > self.max_chars:
             raise LoadError(
-                f"{self.name}: line {self.line + 1} is longer than {self.max_chars:,} "
-                "characters (Limits.max_line_chars); a survey export has short lines. Is this "
-                "a CSV file?"
+                f"{self.name}: line {self.line + len(self.buffered) + index + 1} is longer than "
+                f"{self.max_chars:,} characters (Limits.max_line_chars); a survey export has "
+                "short lines. Is this a CSV file?"
             )
-        return text
+
+    def _read(self) -> str:
+        """One physical line (used before parsing starts)."""
+        if not self.buffered:
+            self._fill()
+        return self.buffered.popleft() if self.buffered else ""
 
     def first_content_line(self) -> str | None:
         """The first line that is not blank (the lines read are pushed back)."""

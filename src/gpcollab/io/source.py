@@ -329,6 +329,13 @@ class _Scan:
                 start = max(0, exc.start - pending)
                 line, offset = self.position(block, start)
                 self.bad = (line, offset, block[start])
+        if not block.isascii():  # pure ASCII blocks hold neither multi-byte nor cp1252 bytes
+            self._non_ascii(block)
+        self.tail = block[-3:]
+        self.lines += block.count(b"\n")
+        self.offset += len(block)
+
+    def _non_ascii(self, block: bytes) -> None:
         joined = self.tail + block
         if self.first_utf8 is None:
             match = _UTF8_MULTI.search(joined)
@@ -341,9 +348,6 @@ class _Scan:
             if match is not None:
                 line, offset = self.position(block, match.start())
                 self.undefined = (line, offset, block[match.start()])
-        self.tail = block[-3:]
-        self.lines += block.count(b"\n")
-        self.offset += len(block)
 
     def finish(self) -> None:
         if self.bad is None:
