@@ -48,7 +48,7 @@ def show(table, *groups):
 # %%
 influence = gc.stp_views(gp2017, ccg2017, item="stp_influence")
 show(influence, "instrument", "option")
-ax = gc.plot.plot_likert(influence, group="instrument")
+ax = gc.plot.plot_likert(influence, hue="instrument")
 ax.figure.suptitle("Influence of practices on the STP: GP vs CCG staff (synthetic 2017 sets)")
 
 # %% [markdown]
@@ -80,7 +80,7 @@ print(f"p = {gap['p_value'].iloc[0]:.2g}")
 # %%
 change = gc.stp_views(gp2017, ccg2017, item="stp_change")
 show(change, "instrument", "option")
-ax = gc.plot.plot_likert(change, group="instrument")
+ax = gc.plot.plot_likert(change, hue="instrument")
 ax.figure.suptitle("Will the STP bring meaningful change? (synthetic 2017 sets)")
 
 # %% [markdown]
@@ -92,7 +92,7 @@ ax.figure.suptitle("Will the STP bring meaningful change? (synthetic 2017 sets)"
 # %%
 willing = gc.contract_willingness(gp2017)
 show(willing, "option")
-ax = gc.plot.plot_likert(willing, group=None)
+ax = gc.plot.plot_likert(willing, hue=None)
 ax.figure.suptitle("GP partners: give up the national contract for a new care model?")
 
 # %% [markdown]

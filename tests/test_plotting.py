@@ -29,7 +29,6 @@ from matplotlib.patches import Rectangle
 
 import gpcollab
 from gpcollab import plotting
-from gpcollab.errors import ArgumentError
 from gpcollab.schema import SYNTHETIC_NOTICE
 from gpcollab.vocab import (
     Achievement,
@@ -233,6 +232,10 @@ def whisker_segments(ax: Axes) -> list[np.ndarray]:
     return segments
 
 
+def flat(labels: list[str]) -> list[str]:
+    return [label.replace("\n", " ") for label in labels]
+
+
 def texts(ax: Axes) -> list[str]:
     return [t.get_text() for t in ax.texts]
 
@@ -298,7 +301,14 @@ def test_footer_added_once_per_figure() -> None:
     fig, (left, right) = plt.subplots(1, 2)
     CALLS["rates"](ax=left)
     CALLS["scenarios"](ax=right)
-    assert [t.get_text() for t in fig.texts] == [SYNTHETIC_NOTICE]
+    gids = [t.get_gid() for t in fig.texts]
+    assert gids.count(plotting.FOOTER_GID) == 1
+    assert gids.count(plotting.NOTE_GID) == 1  # one notes line gathering both charts' notes
+    (notes,) = [t.get_text() for t in fig.texts if t.get_gid() == plotting.NOTE_GID]
+    assert "bootstrap" in notes  # from the scenarios chart, drawn second
+    assert [t.get_text() for t in fig.texts if t.get_gid() == plotting.FOOTER_GID] == [
+        SYNTHETIC_NOTICE
+    ]
 
 
 @pytest.mark.parametrize("name", CALLS)
@@ -382,7 +392,7 @@ def test_achievement_order_questionnaire_and_explicit() -> None:
 def test_achievement_missing_columns_and_wrong_type() -> None:
     with pytest.raises(ValueError, match=r"needs the columns \['outcome'\]"):
         plotting.plot_achievement(achievement_table().drop(columns="outcome"))
-    with pytest.raises(ArgumentError, match="needs a pandas DataFrame"):
+    with pytest.raises(gpcollab.ArgumentError, match="needs a pandas DataFrame"):
         plotting.plot_achievement([1, 2, 3])  # type: ignore[arg-type]
 
 
@@ -407,7 +417,7 @@ def test_rates_heights_whiskers_labels_and_n() -> None:
     assert [s[:, 1].max() for s in segments] == approx(RATE_HIGH)
     centres = [p.get_x() + p.get_width() / 2 for p in bars_by_gid(ax)["estimate"]]
     assert [s[0, 0] for s in segments] == approx(centres)
-    assert tick_labels(ax, "x") == [b.label for b in SizeBand]
+    assert flat(tick_labels(ax, "x")) == [b.label for b in SizeBand]
     assert [f"n={n}" for n in RATE_N] == [t for t in texts(ax) if t.startswith("n=")]
     assert ax.get_ylabel().startswith(Achievement.FULLY.label)
     assert ax.yaxis.get_major_formatter()(0.3, 0) == "30%"
@@ -442,8 +452,11 @@ def test_rates_with_hue_draws_side_by_side_bars() -> None:
     assert legend == [Aim.ACCESS.label, Aim.STAFF.label]
     lows = sorted(s[:, 1].min() for s in whisker_segments(ax))
     assert lows == approx(sorted(RATE_LOW + [v / 2 for v in RATE_LOW]))
+    # the table of every aim drawn without `hue`: one bar series per aim, as with hue="aim"
+    ax = plotting.plot_rates(both)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == legend
     with pytest.raises(ValueError, match="several rows for the same"):
-        plotting.plot_rates(both)
+        plotting.plot_rates(pd.concat([table, table]), x="size_band")
 
 
 def test_rates_funding_groups_are_labelled() -> None:
@@ -548,7 +561,7 @@ def test_likert_dont_know_is_drawn_apart() -> None:
     dk = [p for p in side.patches if p.get_gid() == "dont_know"]
     assert [p.get_width() for p in dk] == approx([0.15, 0.10])
     assert [p.get_x() for p in dk] == approx([0.0, 0.0])
-    assert side.get_title() == Influence.DONT_KNOW.label
+    assert side.get_title(loc="left") == Influence.DONT_KNOW.label
     # to the right of the diverging bars, outside the main Axes
     assert side.get_position().x0 > ax.get_position().x1
 
@@ -561,7 +574,8 @@ def test_likert_odd_scale_middle_straddles_zero_and_single_bar() -> None:
     assert neither.get_x() == approx(-0.10)
     (very,) = bars["very_unwilling"]
     assert very.get_x() == approx(-(0.30 + 0.25 + 0.10))
-    assert tick_labels(ax, "y") == ["GP practice staff survey\nn=500"]
+    # contract willingness is asked of GP partners: the bar says so, not "all staff"
+    assert tick_labels(ax, "y") == ["GP partners\nn=500"]
     (side,) = ax.child_axes
     assert [p.get_width() for p in side.patches] == approx([0.10])
     assert footers(ax) == []
@@ -591,8 +605,8 @@ def test_size_distribution_against_pcn_bands() -> None:
     segments = whisker_segments(ax)
     assert [s[:, 1].min() for s in segments] == approx([e - 0.04 for e in SIZE_EST])
     assert [s[:, 1].max() for s in segments] == approx([e + 0.05 for e in SIZE_EST])
-    assert tick_labels(ax, "x") == [b.label for b in SizeBand]
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert flat(tick_labels(ax, "x")) == [b.label for b in SizeBand]
+    legend = [t.get_text().replace("\n", " ") for t in ax.get_legend().get_texts()]
     assert legend == [
         "Collaborations, survey (n=400)",
         "Primary care networks, Dec 2019 (n=10)",
@@ -629,9 +643,14 @@ def test_scenarios_bars_whiskers_reference_and_labels() -> None:
     segments = whisker_segments(ax)
     assert [s[:, 0].min() for s in segments] == approx([0.26, 0.30, 0.29])
     assert [s[:, 0].max() for s in segments] == approx([0.34, 0.46, 0.40])
-    assert tick_labels(ax, "y") == ["Observed", "all 100k-250k", "two years older"]
+    assert tick_labels(ax, "y") == [
+        "Observed\nn=400",
+        "all 100k-250k\nn=400",
+        "two years older\nn=400",
+    ]
     assert matplotlib.colors.to_hex(bars[0].get_facecolor()) == plotting.NEUTRAL_GREY.lower()
-    assert texts(ax) == ["30%, n=400", "38%, n=400", "34%, n=400"]
+    # one value per label: the estimate beside the whisker, the base in the row label
+    assert texts(ax) == ["30%", "38%", "34%", "Observed: 30%"]
     reference = [line for line in ax.lines if line.get_linestyle() == "--"]
     assert [line.get_xdata()[0] for line in reference] == approx([0.30])
     assert Aim.ACCESS.label in ax.get_xlabel()
@@ -649,17 +668,35 @@ def test_scenarios_pcn_projection_rows() -> None:
         }
     )
     ax = plotting.plot_scenarios(table, reference=None)
-    assert tick_labels(ax, "y") == [SizeBand.UNDER_30K.label, SizeBand.FROM_30K.label, "All PCNs"]
-    assert texts(ax) == ["20%, 130 PCNs (10%)", "25%, 740 PCNs (59%)", "24%, 1,250 PCNs"]
+    assert tick_labels(ax, "y") == [
+        f"{SizeBand.UNDER_30K.label}\n130 PCNs (10%)",
+        f"{SizeBand.FROM_30K.label}\n740 PCNs (59%)",
+        "All PCNs\n1,250 PCNs",
+    ]
+    assert texts(ax) == ["20%", "25%", "24%"]
+    # the reference row is drawn on top, as in the scenarios chart
+    ax = plotting.plot_scenarios(table, reference="all_pcns")
+    assert tick_labels(ax, "y")[0] == "All PCNs\n1,250 PCNs"
+    # one PCN is singular, and a share that rounds to 0 is written "<1%"
+    one = table.assign(pcns=[1, 740, 1250], share_of_pcns=[0.0008, 0.592, 1.0])
+    ax = plotting.plot_scenarios(one, reference=None)
+    assert tick_labels(ax, "y")[0].endswith("\n1 PCN (<1%)")
     assert [s[:, 0].max() for s in whisker_segments(ax)] == approx([0.3, 0.31, 0.29])
 
 
 # -- public access ---------------------------------------------------------------------------
 
 
-def test_gpcollab_plot_is_the_plotting_module() -> None:
-    assert gpcollab.plot is plotting
+def test_gpcollab_plot_is_importable_and_holds_the_helpers() -> None:
+    import gpcollab.plot
+    from gpcollab.plot import plot_rates
+
     assert gpcollab.plot.plot_rates is plotting.plot_rates
+    assert plot_rates is plotting.plot_rates
+    assert sorted(gpcollab.plot.__all__) == sorted(plotting.__all__)
+    code = "import gpcollab as gc; print(gc.plot.plot_likert.__module__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "gpcollab.plotting"
 
 
 def test_palette_is_okabe_ito() -> None:
@@ -788,5 +825,9 @@ def test_real_whatif_tables(real: dict[str, Any]) -> None:
     assert [s[:, 0].max() for s in whisker_segments(ax)] == approx(table["ci_high"].tolist())
     projection = whatif.pcn_projection(real["gp17"], "access", n_boot=30)
     ax = plotting.plot_scenarios(projection, reference=None)
-    assert tick_labels(ax, "y")[-1] == "All PCNs"
-    assert footers(ax) == [SYNTHETIC_NOTICE]
+    assert tick_labels(ax, "y")[-1].startswith("All PCNs\n")
+    # the projection's numbers come from the synthetic model; the PCN counts are real
+    (footer,) = flat(footers(ax))
+    assert footer.startswith(SYNTHETIC_NOTICE) and "PCN counts are real" in footer
+    sources = [t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.SOURCE_GID]
+    assert "Open Government Licence" in sources[0].replace("\n", " ")

@@ -129,12 +129,12 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = sorted(_EXPORTS)
 
-# public name -> module returned itself (``gpcollab.plot`` is the ``gpcollab.plotting`` module)
-_MODULES: dict[str, str] = {"plot": "plotting"}
+# public name -> module returned itself (``gpcollab.plot``: the plotting helpers, short name)
+_MODULES: dict[str, str] = {"plot": "plot"}
 __all__ = sorted([*__all__, *_MODULES])
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from gpcollab import plotting as plot
+    from gpcollab import plot
     from gpcollab.analysis import (
         achievement_rates,
         achievement_trend,

@@ -2,60 +2,59 @@
 
 Every helper has the shape of a seaborn axes-level function: the data come first (a tidy table
 returned by an analysis function, or for some helpers a :class:`~gpcollab.schema.SurveyData`
-from which that table is computed first), every other argument is keyword-only, an optional
-``ax=`` receives the drawing, extra ``**kwargs`` go to the bar artists
-(:class:`matplotlib.patches.Rectangle`), and the :class:`matplotlib.axes.Axes` is returned.
+from which that table is computed first), every other argument is keyword-only, a second
+grouping column is ``hue=`` (levels in ``hue_order=``), an optional ``ax=`` receives the
+drawing, extra ``**kwargs`` go to the main artists, and the :class:`matplotlib.axes.Axes` is
+returned. The module is also importable as ``gpcollab.plot``.
 
-=====================================================  =========================================
-helper                                                 expected table (see docs/analysis_api.md)
-=====================================================  =========================================
-``plot_achievement(data, *, order=None, ax=None)``     ``achievement_rates(..., too_early=
-                                                       "separate")``: ``aim``, ``outcome``, ``n``,
-                                                       ``estimate``
-``plot_rates(data, *, x="size_band", hue=None,         ``achievement_rates(..., by=x)`` (or any
-outcome="fully", ax=None)``                            table): column ``x``, optional ``hue``
-                                                       and ``outcome``, ``n``, ``estimate``,
-                                                       ``ci_low``, ``ci_high``
-``plot_wave_comparison(data, *, x=None, ax=None)``     ``compare_waves`` rows (``estimate_first``,
-                                                       ``estimate_second``, ``n_first``,
-                                                       ``n_second``, ``difference``, ``ci_low``,
-                                                       ``ci_high``), or a long table with a
-                                                       ``wave`` column
-``plot_likert(data, *, group="instrument", ax=None)``  ``stp_views``, ``contract_willingness``,
-                                                       ``distribution``: ``option``,
-                                                       ``estimate``, optional ``n`` and ``group``
-``plot_size_distribution(data, pcn=None, *, ax=None)`` ``distribution(survey, "size_band")`` (or
-                                                       a ``size_band`` column) and the PCN table
-                                                       of ``load_population(2019, "pcn")``
-``plot_scenarios(data, *, label=None, ax=None)``       ``whatif.standardise`` (``scenario``) or
-                                                       ``whatif.pcn_projection`` (``size_band``):
-                                                       ``estimate``, ``ci_low``, ``ci_high``
-=====================================================  =========================================
+=======================================================  =======================================
+helper                                                   expected table (docs/analysis_api.md)
+=======================================================  =======================================
+``plot_achievement(data, *, order=None, ax=None)``       ``achievement_rates(...,
+                                                         too_early="separate")``: ``aim``,
+                                                         ``outcome``, ``n``, ``estimate``
+``plot_rates(data, *, x="size_band", hue=None,           ``achievement_rates(..., by=x)`` (or
+kind="bar", outcome="fully", ax=None)``                  any table): column ``x``, optional
+                                                         ``hue`` and ``outcome``, ``n``,
+                                                         ``estimate``, ``ci_low``, ``ci_high``
+``plot_wave_comparison(data, *, x=None, ax=None)``       ``compare_waves`` rows, or a long table
+                                                         with a ``wave`` column
+``plot_likert(data, *, hue="instrument", ax=None)``      ``stp_views``, ``contract_willingness``,
+                                                         ``distribution``: ``option``,
+                                                         ``estimate``, optional ``n`` and ``hue``
+``plot_size_distribution(data, pcn=None, *, ax=None)``   ``distribution(survey, "size_band")``
+                                                         and the PCN table of
+                                                         ``load_population(2019, "pcn")``
+``plot_scenarios(data, *, y=None, ax=None)``             ``whatif.standardise`` (``scenario``) or
+                                                         ``whatif.pcn_projection``
+                                                         (``size_band``)
+=======================================================  =======================================
 
 Conventions
 -----------
 * **Figures.** With ``ax=None`` each helper creates a *new* figure (7 x 4 inches, constrained
-  layout) instead of drawing on the current Axes, so calls in a loop or in consecutive notebook
-  cells never draw over each other. Pass ``ax=`` to place a chart in your own layout. No helper
-  calls ``plt.show()`` or changes :data:`matplotlib.rcParams`; styling is set per artist.
-  matplotlib is imported only when a chart is drawn.
-* **Shares.** Tables hold proportions in [0, 1]; they are drawn as such (so a bar's width or
-  height *is* the table's ``estimate``) on an axis labelled 0-100 %. Whiskers are the table's
-  own asymmetric intervals ``ci_low``/``ci_high``; nothing is re-estimated.
-* **Labels.** Categories are shown with the human labels of :mod:`gpcollab.vocab` (for
-  example ``Aim.ACCESS.label``) in questionnaire order; the unweighted base is written as
-  ``n=238``.
-* **Colours.** :data:`PALETTE` is the Okabe-Ito palette (Okabe & Ito, *Color Universal
-  Design*, 2008), safe for the common colour-vision deficiencies. Ordered answers use
-  :data:`ACHIEVEMENT_COLOURS` (blues for achieved, orange for not achieved) and the ColorBrewer
-  *PuOr* diverging scheme (Brewer, colorbrewer2.org, marked colour-blind safe) for Likert-type
-  items; "too early to say" and "don't know" are neutral greys, and for Likert items "don't
-  know" is drawn apart, in a small panel to the right of the diverging bars.
-* **Synthetic data.** When the table's ``attrs["synthetic"]`` (or ``SurveyData.meta.synthetic``)
-  is true, the figure gets one footer text, :data:`gpcollab.schema.SYNTHETIC_NOTICE`, with gid
-  :data:`FOOTER_GID` (added once per figure however many charts it holds). On a figure created
-  by a helper, the constrained layout keeps room for it; on your own figure leave a little
-  space at the bottom.
+  layout), so calls in a loop never draw over each other. Pass ``ax=`` to place a chart in your
+  own layout; on a figure without a layout engine the helper switches on constrained layout so
+  that labels, legend and footer fit (a figure with its own engine is left alone). No helper
+  calls ``plt.show()`` or changes :data:`matplotlib.rcParams`. matplotlib is imported only when
+  a chart is drawn.
+* **Shares.** Tables hold proportions in [0, 1], drawn as such on an axis labelled 0-100 %.
+  Whiskers are the table's own asymmetric intervals ``ci_low``/``ci_high``.
+* **Suppressed cells.** Rows whose ``suppressed`` column is true (see
+  :func:`gpcollab.suppress`) are never drawn as zero: they get the marker
+  :data:`SUPPRESSED_MARK` (a hatched stub or block), and the footer explains it. A true zero
+  is written "0%" at the axis.
+* **Footer.** Each figure gets, once, a footer: notes (what a marker means, the range of
+  bases), a source line built from the table's ``attrs`` (``wave``, ``instrument``; gid
+  :data:`SOURCE_GID`) and, for synthetic data, :data:`gpcollab.schema.SYNTHETIC_NOTICE`
+  (gid :data:`FOOTER_GID`). Constrained layout keeps room for it.
+* **Labels.** Categories show the human labels of :mod:`gpcollab.vocab` in questionnaire
+  order; the unweighted base is written ``n=238``.
+* **Colours.** :data:`PALETTE` is the Okabe-Ito palette (colour-blind safe) for unordered
+  groups; ordered groups (size, age and level bands, waves) take shades of one hue from
+  :func:`sequential_colours` (ColorBrewer YlGnBu), light for the first level and dark for the
+  last. Achievement outcomes use :data:`ACHIEVEMENT_COLOURS` and Likert-type items the
+  ColorBrewer *PuOr* diverging scheme; "too early to say" and "don't know" are greys.
 """
 
 from __future__ import annotations
@@ -63,7 +62,9 @@ from __future__ import annotations
 import importlib
 import math
 import textwrap
+import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -89,7 +90,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from gpcollab._typing import FloatArray
+    from gpcollab._typing import BoolArray, FloatArray
     from gpcollab.schema import SurveyData
 
 
@@ -99,13 +100,18 @@ __all__ = [
     "FIGSIZE",
     "FOOTER_GID",
     "NEUTRAL_GREY",
+    "NOTE_GID",
     "PALETTE",
+    "SOURCE_GID",
+    "SUPPRESSED_GID",
+    "SUPPRESSED_MARK",
     "plot_achievement",
     "plot_likert",
     "plot_rates",
     "plot_scenarios",
     "plot_size_distribution",
     "plot_wave_comparison",
+    "sequential_colours",
 ]
 
 PALETTE: tuple[str, ...] = (
@@ -144,10 +150,26 @@ FIGSIZE: tuple[float, float] = (7.0, 4.0)
 """Size in inches of the figures the helpers create (report width)."""
 
 FOOTER_GID = "gpcollab-synthetic-footer"
-"""gid of the footer Text added to figures drawn from synthetic data."""
+"""gid of the footer Text carrying the synthetic notice."""
+
+SOURCE_GID = "gpcollab-source"
+"""gid of the footer Text naming the source of the data."""
+
+NOTE_GID = "gpcollab-note"
+"""gid of the footer Text with notes (suppression marker, bases)."""
+
+SUPPRESSED_MARK = "[c]"
+"""Marker of a cell hidden by disclosure control (the ONS convention for a confidential value)."""
+
+SUPPRESSED_GID = "suppressed"
+"""gid of the artists (marker texts, hatched stubs) standing for suppressed cells."""
 
 _FONT = 9
 _SMALL = 7.5
+_FOOTER_FONT = 7.0
+_HATCH = "////"
+_MARK_COLOUR = "#555555"
+_WAVE_COLOURS = ("#9A9A9A", "#0072B2")
 
 # column name -> answer set whose labels the column's values take
 _COLUMN_ENUMS: dict[str, type[Choice]] = {
@@ -180,41 +202,38 @@ _LIKERT_SCALES: tuple[type[Choice], ...] = (
 _DONT_KNOW = "dont_know"
 
 # labels of the special rows the analysis tables add
-_SPECIAL_LABELS: dict[str, str] = {"all_pcns": "All PCNs", "observed": "Observed"}
+_SPECIAL_LABELS: dict[str, str] = {
+    "all_pcns": "All PCNs",
+    "observed": "Observed",
+    "in_collaboration": "In a collaboration (any form)",
+}
+
+_UNSET: Any = object()
 
 
 # -- small helpers ---------------------------------------------------------------------------
 
 
 def _pct(share: float) -> str:
+    """A share as a whole percentage; shares above 0 that round to 0 are "<1%"."""
+    if 0 < share < 0.005:
+        return "<1%"
+    if 0.995 < share < 1:
+        return ">99%"
     return f"{100 * share:.0f}%"
 
 
-def _label_segments(
-    ax: Axes, y: FloatArray, left: FloatArray, widths: FloatArray, colour: str
-) -> None:
-    """Write each stacked segment's percentage inside it (segments under 6% stay blank)."""
-    for yi, x0, w in zip(y, left, widths, strict=True):
-        if w >= 0.06:
-            ax.text(
-                x0 + w / 2,
-                yi,
-                _pct(w),
-                ha="center",
-                va="center",
-                fontsize=_SMALL,
-                color=_text_colour(colour),
-            )
-
-
 def _n_text(n: Any) -> str:
-    if n is None or (isinstance(n, float) and math.isnan(n)):
+    if n is None or (isinstance(n, float) and math.isnan(n)) or n is pd.NA:
         return "n=?"
     return f"n={int(n):,}"
 
 
 def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width)) if len(text) > width else text
+    width = max(int(width), 6)
+    if len(text) <= width:
+        return text
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False))
 
 
 def _title(column: str) -> str:
@@ -223,6 +242,19 @@ def _title(column: str) -> str:
     if column in ITEMS:
         return ITEMS[column].question
     return column.replace("_", " ").capitalize()
+
+
+def _renamed(kwargs: dict[str, Any], old: str, new: str, value: Any, helper: str) -> Any:
+    """Take a deprecated argument out of ``kwargs``: warn, and return it in place of ``value``."""
+    if old not in kwargs:
+        return value
+    warnings.warn(
+        f"The argument `{old}` of {helper} is deprecated and will be removed in gpcollab 0.3; "
+        f"use `{new}` instead.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return kwargs.pop(old)
 
 
 def _scale_for_values(values: Sequence[Any], candidates: Sequence[type[Choice]]) -> type[Choice]:
@@ -254,11 +286,15 @@ def _option_enum(data: pd.DataFrame) -> type[Choice] | None:
     return None
 
 
+def _column_enum(data: pd.DataFrame, column: str) -> type[Choice] | None:
+    if column == "option":
+        return _option_enum(data)
+    return _COLUMN_ENUMS.get(column)
+
+
 def _labeller(data: pd.DataFrame, column: str) -> Callable[[Any], str]:
     """Function giving the human label of a value of ``column``."""
-    enum: type[Choice] | None = _COLUMN_ENUMS.get(column)
-    if column == "option":
-        enum = _option_enum(data)
+    enum = _column_enum(data, column)
     if enum is not None:
         labels = {**_SPECIAL_LABELS, **enum.labels()}
         return lambda value: labels.get(str(value), str(value))
@@ -290,9 +326,7 @@ def _levels(data: pd.DataFrame, column: str, order: Sequence[Any] | None = None)
         return [keys[str(o)] for o in order]
     if isinstance(series.dtype, pd.CategoricalDtype):
         return [c for c in series.cat.categories if c in set(present)]
-    enum = _COLUMN_ENUMS.get(column)
-    if column == "option":
-        enum = _option_enum(data)
+    enum = _column_enum(data, column)
     if enum is not None:
         rank = {v: i for i, v in enumerate(enum.values())}
         return sorted(present, key=lambda v: rank.get(str(v), len(rank)))
@@ -301,7 +335,49 @@ def _levels(data: pd.DataFrame, column: str, order: Sequence[Any] | None = None)
     return present
 
 
-def _require(data: pd.DataFrame, columns: Sequence[str], helper: str) -> None:
+def _ordered(data: pd.DataFrame, column: str) -> bool:
+    """True when the levels of ``column`` are ordered bands (size, age, level) or waves."""
+    if column == "wave":
+        return True
+    enum = _column_enum(data, column)
+    return bool(enum is not None and enum.ordinal)
+
+
+def sequential_colours(k: int) -> list[str]:
+    """``k`` shades of one hue for ordered levels, light (first) to dark (last).
+
+    Parameters
+    ----------
+    k : int
+        Number of levels (at least 1).
+
+    Returns
+    -------
+    list of str
+        Hex colours sampled from ColorBrewer's YlGnBu (colour-blind safe, printable), leaving
+        out its lightest end so every shade stays visible on white.
+    """
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    if k < 1:
+        raise ArgumentError(f"`k` must be at least 1, but {k!r} was passed.")
+    cmap = colormaps["YlGnBu"]
+    points = [0.8] if k == 1 else np.linspace(0.45, 0.97, k).tolist()
+    return [to_hex(cmap(p)) for p in points]
+
+
+def _hue_colours(data: pd.DataFrame, hue: str | None, levels: Sequence[Any]) -> list[str]:
+    if hue is None:
+        return [PALETTE[0]]
+    if hue == "wave" and len(levels) == 2:
+        return list(_WAVE_COLOURS)
+    if _ordered(data, hue):
+        return sequential_colours(len(levels))
+    return [PALETTE[i % len(PALETTE)] for i in range(len(levels))]
+
+
+def _require(data: object, columns: Sequence[str], helper: str) -> None:
     if not isinstance(data, pd.DataFrame):
         raise ArgumentError(
             f"{helper} needs a pandas DataFrame (a table from gpcollab.analysis), "
@@ -316,7 +392,7 @@ def _require(data: pd.DataFrame, columns: Sequence[str], helper: str) -> None:
 
 
 def _is_survey(data: object) -> bool:
-    from gpcollab.schema import SurveyData
+    from gpcollab.schema import SurveyData  # schema imports pandera: only when asked
 
     return isinstance(data, SurveyData)
 
@@ -336,8 +412,42 @@ def _analysis() -> Any:
     return importlib.import_module("gpcollab.analysis")
 
 
+def _suppressed(table: pd.DataFrame) -> BoolArray:
+    """Boolean mask of the rows hidden by disclosure control (``suppressed`` column)."""
+    if "suppressed" not in table.columns:
+        return np.zeros(len(table), dtype=bool)
+    flags = table["suppressed"].to_numpy(dtype=object)
+    return np.array([bool(f) if isinstance(f, bool | np.bool_) else False for f in flags], bool)
+
+
+def _numeric(series: pd.Series) -> FloatArray:
+    return np.asarray(pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan))
+
+
+def _single(data: pd.DataFrame, keys: Sequence[str], helper: str) -> None:
+    """Raise when ``data`` has more than one row per combination of ``keys``."""
+    if data.duplicated(subset=list(keys)).any():
+        extra = [
+            str(c)
+            for c in data.columns
+            if c not in keys and c not in _ESTIMATE_COLUMNS and data[c].nunique(dropna=False) > 1
+        ]
+        raise ArgumentError(
+            f"{helper} found several rows for the same {list(keys)!r}; the table has other "
+            f"grouping columns {extra!r}. Filter the table to one group first, or pass "
+            "`hue=` for a second grouping column."
+        )
+
+
+_ESTIMATE_COLUMNS = (*ESTIMATE_COLUMNS, "suppressed")
+
+
+# -- figure, layout and footer ---------------------------------------------------------------
+
+
 def _axes(ax: Axes | None) -> Axes:
     if ax is not None:
+        _ensure_layout(ax)
         return ax
     import matplotlib.pyplot as plt
 
@@ -354,30 +464,138 @@ def _root_figure(ax: Axes) -> Figure:
     return fig
 
 
-def _finish(ax: Axes, synthetic: bool) -> Axes:
-    """Add the synthetic-data footer to the figure (once), then return ``ax``."""
-    if not synthetic:
-        return ax
-    from matplotlib.layout_engine import ConstrainedLayoutEngine
-
+def _ensure_layout(ax: Axes) -> None:
+    """Switch on constrained layout on a figure that has no layout engine."""
     fig = _root_figure(ax)
-    if any(text.get_gid() == FOOTER_GID for text in fig.texts):
-        return ax
-    fig.text(
-        0.01,
-        0.01,
-        SYNTHETIC_NOTICE,
-        ha="left",
-        va="bottom",
-        fontsize=_SMALL,
-        fontstyle="italic",
-        color="#444444",
-        gid=FOOTER_GID,
-    )
-    engine = fig.get_layout_engine()
-    if isinstance(engine, ConstrainedLayoutEngine):
-        engine.set(rect=(0.0, 0.055, 1.0, 0.945))
+    if fig.get_layout_engine() is None and ax.get_subplotspec() is not None:
+        fig.set_layout_engine("constrained")
+
+
+def _axes_width_in(ax: Axes) -> float:
+    """Width of ``ax`` in inches (before layout: from its subplot position)."""
+    fig = _root_figure(ax)
+    return max(float(ax.get_position().width) * float(fig.get_figwidth()), 1.0)
+
+
+def _chars(width_in: float, fontsize: float) -> int:
+    """How many characters of ``fontsize`` fit in ``width_in`` inches (DejaVu Sans average)."""
+    return max(int(width_in * 72 / (fontsize * 0.58)), 6)
+
+
+@dataclass
+class _Footer:
+    synthetic: str = ""
+    sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _footer_state(fig: Figure) -> _Footer:
+    state = getattr(fig, "_gpcollab_footer", None)
+    if not isinstance(state, _Footer):
+        state = _Footer()
+        fig._gpcollab_footer = state  # type: ignore[attr-defined]
+    return state
+
+
+def _source_line(data: object) -> str:
+    """ "Source: ..." from a table's ``attrs`` (``wave``, ``instrument``) or a survey's meta."""
+    if _is_survey(data):
+        meta = data.meta  # type: ignore[attr-defined]
+        return f"Source: {meta.instrument.label}, {meta.wave}."
+    if not isinstance(data, pd.DataFrame):
+        return ""
+    if isinstance(data.attrs.get("source_line"), str):
+        return str(data.attrs["source_line"])
+    instruments = data.attrs.get("instrument")
+    waves = data.attrs.get("wave")
+    if instruments is None and waves is None:
+        return ""
+    names = instruments if isinstance(instruments, list) else [instruments]
+    years = waves if isinstance(waves, list) else [waves]
+    labels = Instrument.labels()
+    who = " and ".join(dict.fromkeys(labels.get(str(i), str(i)) for i in names if i is not None))
+    when = " and ".join(dict.fromkeys(str(w) for w in years if w is not None))
+    text = ", ".join(part for part in (who, when) if part)
+    return f"Source: {text}." if text else ""
+
+
+def _finish(
+    ax: Axes,
+    data: object,
+    *,
+    notes: Sequence[str] = (),
+    sources: Sequence[str] = (),
+    synthetic_scope: str = "",
+) -> Axes:
+    """Add (or update) the figure's footer for the chart just drawn on ``ax``; return ``ax``.
+
+    The footer is at most one notes text, one source text and one synthetic notice per figure,
+    however many charts it holds; each line is wrapped to the figure's width, and constrained
+    layout keeps a strip for it.
+    """
+    fig = _root_figure(ax)
+    state = _footer_state(fig)
+    if _is_synthetic(data) and not state.synthetic:
+        state.synthetic = SYNTHETIC_NOTICE + (f" ({synthetic_scope})" if synthetic_scope else "")
+    for line in (*sources, _source_line(data)):
+        if line and line not in state.sources:
+            state.sources.append(line)
+    for note in notes:
+        if note and note not in state.notes:
+            state.notes.append(note)
+    _draw_footer(fig, state)
+    _fit_legend(ax)
     return ax
+
+
+def _draw_footer(fig: Figure, state: _Footer) -> None:
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+    from matplotlib.transforms import ScaledTranslation
+
+    for old in list(fig.texts):
+        if old.get_gid() in (FOOTER_GID, SOURCE_GID, NOTE_GID):
+            old.remove()
+    width = _chars(float(fig.get_figwidth()) - 0.2, _FOOTER_FONT)
+    lines: list[tuple[str, str, str]] = []  # bottom to top: (text, gid, style)
+    if state.synthetic:
+        lines.append((_wrap(state.synthetic, width), FOOTER_GID, "italic"))
+    if state.sources:
+        lines.append((_wrap(" ".join(state.sources), width), SOURCE_GID, "normal"))
+    if state.notes:
+        lines.append((_wrap(" ".join(state.notes), width), NOTE_GID, "normal"))
+    line_in = _FOOTER_FONT * 1.3 / 72
+    y_in = 0.05
+    for text, gid, style in lines:
+        offset = ScaledTranslation(0.08, y_in, fig.dpi_scale_trans)
+        fig.text(
+            0.0,
+            0.0,
+            text,
+            ha="left",
+            va="bottom",
+            fontsize=_FOOTER_FONT,
+            fontstyle=style,
+            color="#444444" if gid != NOTE_GID else "#222222",
+            gid=gid,
+            transform=fig.transFigure + offset,
+        )
+        y_in += line_in * (text.count("\n") + 1) + 0.02
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine) and lines:
+        bottom = min((y_in + 0.04) / float(fig.get_figheight()), 0.4)
+        rect = engine.get().get("rect") or (0.0, 0.0, 1.0, 1.0)
+        top = float(rect[1]) + float(rect[3])
+        engine.set(rect=(0.0, bottom, 1.0, max(top - bottom, 0.1)))
+
+
+def _suppressed_note(data: pd.DataFrame) -> str:
+    rule = data.attrs.get("suppression") or {}
+    min_n = rule.get("min_n") if isinstance(rule, dict) else None
+    fewer = f"fewer than {min_n}" if isinstance(min_n, int) and min_n > 1 else "too few"
+    return (
+        f"{SUPPRESSED_MARK} = hidden by disclosure control: based on {fewer} respondents, "
+        "or would reveal such a cell."
+    )
 
 
 def _style(ax: Axes, *, grid: Literal["x", "y"]) -> None:
@@ -399,48 +617,183 @@ def _percent_axis(ax: Axes, axis: Literal["x", "y"], *, signed: bool = False) ->
 
 
 def _text_colour(colour: str) -> str:
+    """Black or white, whichever contrasts more with ``colour`` (WCAG relative luminance)."""
     from matplotlib.colors import to_rgb
 
-    r, g, b = to_rgb(colour)
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in to_rgb(colour))
     luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "white" if luminance < 0.5 else "black"
+    # contrast with white (1.05 / (L + 0.05)) against contrast with black ((L + 0.05) / 0.05)
+    return "white" if 1.05 / (luminance + 0.05) > (luminance + 0.05) / 0.05 else "black"
 
 
-def _legend(ax: Axes, *, ncol: int, title: str | None = None) -> None:
-    ax.legend(
-        loc="lower center",
-        bbox_to_anchor=(0.5, 1.0),
-        ncol=ncol,
+def _legend(
+    ax: Axes, *, ncol: int, title: str | None = None, anchor: float = 1.0, align: str = "left"
+) -> None:
+    """Legend above the axes, in one row when it fits (see :func:`_fit_legend`)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not labels:
+        return
+    width_in = _axes_width_in(ax)
+    per_entry = [(len(label) * _SMALL * 0.55 + 2.6 * _SMALL) / 72 for label in labels]
+    columns = max(1, min(ncol, len(labels)))
+    while columns > 1 and columns * max(per_entry) > width_in:
+        columns -= 1
+    _place_legend(ax, handles, labels, columns, title, anchor, align)
+
+
+def _place_legend(
+    ax: Axes,
+    handles: Sequence[Any],
+    labels: Sequence[str],
+    columns: int,
+    title: str | None,
+    anchor: float,
+    align: str,
+) -> None:
+    legend = ax.legend(
+        handles,
+        labels,
+        loc="lower left" if align == "left" else "lower center",
+        bbox_to_anchor=(0.0 if align == "left" else 0.5, anchor),
+        ncol=columns,
         frameon=False,
         fontsize=_SMALL,
         title=title,
         title_fontsize=_SMALL,
+        alignment="left" if align == "left" else "center",
+        borderaxespad=0.3,
+        handlelength=1.4,
+        columnspacing=1.2,
+    )
+    legend._gpcollab_place = (handles, list(labels), title, anchor, align)  # type: ignore[attr-defined]
+
+
+def _fit_legend(ax: Axes) -> None:
+    """Lay the figure out and take columns off the legend (then wrap its labels) until it is
+    no wider than the axes, so a narrow axes keeps its plot."""
+    legend = ax.get_legend()
+    place = getattr(legend, "_gpcollab_place", None)
+    if legend is None or place is None:
+        return
+    handles, labels, title, anchor, align = place
+    fig = _root_figure(ax)
+    columns = int(getattr(legend, "_ncols", 1))
+    rows = math.ceil(len(labels) / columns)
+    widest = [
+        max(len(line) for label in labels[c * rows : (c + 1) * rows] for line in label.split("\n"))
+        for c in range(columns)
+        if labels[c * rows : (c + 1) * rows]
+    ]
+    estimate = sum(w * _SMALL * 0.6 + 2.6 * _SMALL for w in widest) / 72
+    if title:
+        estimate = max(estimate, len(title) * _SMALL * 0.6 / 72)
+    tick_in = max((len(t.get_text()) for t in ax.get_yticklabels()), default=0) * _FONT * 0.6 / 72
+    if estimate <= 0.85 * (_axes_width_in(ax) - tick_in - 0.4):
+        return  # fits with room to spare: no need to lay the figure out to check
+    wrapped = False
+    for _ in range(8):
+        fig.draw_without_rendering()
+        allowed = ax.get_window_extent().width * 1.02
+        box = legend.get_window_extent()
+        if box.width <= allowed and box.x1 <= fig.bbox.x1 + 1:
+            return
+        columns = int(getattr(legend, "_ncols", 1))
+        if columns > 1:
+            columns -= 1
+        elif not wrapped:
+            chars = _chars(allowed / fig.dpi - 0.35, _SMALL)
+            labels = [_wrap(label.replace("\n", " "), chars) for label in labels]
+            wrapped = True
+        else:
+            return
+        _place_legend(ax, handles, labels, columns, title, anchor, align)
+        legend = ax.get_legend()
+        if legend is None:  # pragma: no cover - _place_legend always makes one
+            return
+
+
+def _category_ticks(ax: Axes, labels: Sequence[str]) -> None:
+    """Tick labels of vertical bars: wrapped to their slot, rotated when the slot is narrow."""
+    k = max(len(labels), 1)
+    slot_in = _axes_width_in(ax) / k
+    if slot_in >= 0.75:
+        ax.set_xticks(
+            np.arange(k), [_wrap(label, _chars(slot_in - 0.08, _FONT)) for label in labels]
+        )
+        return
+    ax.set_xticks(
+        np.arange(k),
+        [_wrap(label, 18) for label in labels],
+        rotation=35,
+        ha="right",
+        rotation_mode="anchor",
     )
 
 
-def _numeric(series: pd.Series) -> bool:
-    return bool(pd.api.types.is_numeric_dtype(series)) and series.dtype != bool
-
-
-def _single(data: pd.DataFrame, keys: Sequence[str], helper: str) -> None:
-    """Raise when ``data`` has more than one row per combination of ``keys``."""
-    if data.duplicated(subset=list(keys)).any():
-        extra = [
-            str(c)
-            for c in data.columns
-            if c not in keys and c not in _ESTIMATE_COLUMNS and data[c].nunique(dropna=False) > 1
-        ]
-        raise ArgumentError(
-            f"{helper} found several rows for the same {list(keys)!r}; the table has other "
-            f"grouping columns {extra!r}. Filter the table to one group first, or pass "
-            "`hue=` for a second grouping column."
-        )
-
-
-_ESTIMATE_COLUMNS = (*ESTIMATE_COLUMNS, "suppressed")
-
-
 # -- achievement: 100% stacked bars ---------------------------------------------------------
+
+
+def _label_segments(
+    ax: Axes, y: FloatArray, left: FloatArray, widths: FloatArray, colour: str
+) -> None:
+    """Write each stacked segment's percentage inside it (segments under 6% stay blank)."""
+    for yi, x0, w in zip(y, left, widths, strict=True):
+        if w >= 0.06:
+            ax.text(
+                x0 + w / 2,
+                yi,
+                _pct(w),
+                ha="center",
+                va="center",
+                fontsize=_SMALL,
+                color=_text_colour(colour),
+            )
+
+
+def _hatched(ax: Axes, y: float, left: float, width: float, height: float) -> None:
+    """A hatched block standing for suppressed cells, with the marker inside (or beside) it."""
+    ax.barh(
+        [y],
+        [width],
+        left=[left],
+        height=height,
+        color="white",
+        edgecolor="#8A8A8A",
+        hatch=_HATCH,
+        linewidth=0.6,
+        gid=SUPPRESSED_GID,
+    )
+    inside = width >= 0.05
+    ax.text(
+        left + width / 2 if inside else left + width + 0.005,
+        y,
+        SUPPRESSED_MARK,
+        ha="center" if inside else "left",
+        va="center",
+        fontsize=_SMALL,
+        color="#222222",
+        gid=SUPPRESSED_GID,
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6} if inside else None,
+    )
+
+
+def _achievement_order(
+    table: pd.DataFrame,
+    shares: pd.DataFrame,
+    order: Sequence[str] | Literal["achievement", "questionnaire"],
+) -> list[str]:
+    if isinstance(order, str) and order in ("achievement", "questionnaire"):
+        aims = [str(a) for a in _levels(table, "aim")]
+        if order == "achievement":
+            zero = pd.Series(0.0, index=shares.index)
+            fully = shares.get(Achievement.FULLY.value, zero).fillna(0.0)
+            partly = shares.get(Achievement.PARTIALLY.value, zero).fillna(0.0)
+            aims.sort(key=lambda a: (-fully.get(a, 0.0), -(fully.get(a, 0.0) + partly.get(a, 0.0))))
+        return aims
+    return [str(a) for a in _levels(table, "aim", order)]
 
 
 def plot_achievement(
@@ -460,7 +813,9 @@ def plot_achievement(
         outcome with ``aim``, ``outcome``, ``n`` (base of the aim) and ``estimate`` (share of
         the base). A ``SurveyData`` is first passed to that function. Outcomes are stacked in
         :class:`~gpcollab.vocab.Achievement` order (fully, partially, not achieved, then too
-        early in grey); the shares of each aim are drawn as given.
+        early in grey); the shares of each aim are drawn as given. Outcomes marked
+        ``suppressed`` are drawn together as one hatched block marked ``[c]`` (their shares add
+        up to what the shown outcomes leave of 100 %).
     order : sequence of str or {"achievement", "questionnaire"}, default="achievement"
         Aims from top to bottom: by share fully achieved (then fully or partially), in
         questionnaire order, or the listed aim values (a subset is allowed).
@@ -483,7 +838,7 @@ def plot_achievement(
         table = data
     _require(table, ["aim", "outcome", "n", "estimate"], "plot_achievement")
     _single(table, ["aim", "outcome"], "plot_achievement")
-    aim_label = _labeller(table, "aim")
+    hidden = table.assign(_hidden=_suppressed(table))
     outcomes = _levels(table, "outcome")
     outcome_label = _labeller(table, "outcome")
     shares = table.pivot_table(
@@ -493,23 +848,37 @@ def plot_achievement(
         aggfunc="first",
         observed=True,
         dropna=False,
-    ).fillna(0.0)
+    )
+    hidden_cells = {
+        (str(a), str(o))
+        for a, o, h in zip(hidden["aim"], hidden["outcome"], hidden["_hidden"], strict=True)
+        if h
+    }
     bases = table.groupby(table["aim"].astype(str), observed=True)["n"].max()
-    if isinstance(order, str) and order in ("achievement", "questionnaire"):
-        aims = [str(a) for a in _levels(table, "aim")]
-        if order == "achievement":
-            fully = shares.get(Achievement.FULLY.value, pd.Series(0.0, index=shares.index))
-            partly = shares.get(Achievement.PARTIALLY.value, pd.Series(0.0, index=shares.index))
-            aims.sort(key=lambda a: (-fully.get(a, 0.0), -(fully.get(a, 0.0) + partly.get(a, 0.0))))
-    else:
-        aims = [str(a) for a in _levels(table, "aim", order)]
+    aims = _achievement_order(table, shares, order)
 
     ax = _axes(ax)
     y = np.arange(len(aims), dtype=float)
+    known = np.array(
+        [np.nansum([shares.at[a, str(o)] for o in outcomes if str(o) in shares]) for a in aims]
+    )
+    block = np.where(
+        [any((a, str(o)) in hidden_cells for o in outcomes) for a in aims],
+        np.clip(1.0 - known, 0.0, 1.0),
+        0.0,
+    )
+    block_drawn = np.zeros(len(aims), dtype=bool)
     left = np.zeros(len(aims))
     for outcome in outcomes:
         key = str(outcome)
-        widths = np.array([float(shares.at[a, key]) if key in shares else 0.0 for a in aims])
+        is_hidden = np.array([(a, key) in hidden_cells for a in aims], dtype=bool)
+        for i in np.flatnonzero(is_hidden & ~block_drawn):
+            _hatched(ax, float(y[i]), float(left[i]), float(block[i]), 0.7)
+            left[i] += block[i]
+            block_drawn[i] = True
+        widths = np.nan_to_num(
+            np.array([float(shares.at[a, key]) if key in shares else 0.0 for a in aims])
+        )
         colour = ACHIEVEMENT_COLOURS.get(key, NEUTRAL_GREY)
         bars = ax.barh(
             y,
@@ -533,6 +902,7 @@ def plot_achievement(
     to_right = blended_transform_factory(ax.transAxes, ax.transData)
     for yi, aim in zip(y, aims, strict=True):
         ax.text(1.01, yi, _n_text(bases.get(aim)), transform=to_right, va="center", fontsize=_SMALL)
+    aim_label = _labeller(table, "aim")
     ax.set_yticks(y, [_wrap(aim_label(a), 28) for a in aims])
     ax.set_ylim(len(aims) - 0.5, -0.5)  # first aim on top
     ax.set_xlim(0.0, 1.0)
@@ -540,10 +910,63 @@ def plot_achievement(
     ax.set_xlabel("Share of collaborations that set the aim", fontsize=_FONT)
     _style(ax, grid="x")
     _legend(ax, ncol=len(outcomes))
-    return _finish(ax, _is_synthetic(data))
+    notes = [_suppressed_note(table)] if block_drawn.any() else []
+    return _finish(ax, data, notes=notes)
 
 
-# -- grouped bars with asymmetric whiskers --------------------------------------------------
+# -- rates: grouped bars with whiskers, or dots ---------------------------------------------
+
+
+@dataclass
+class _Series:
+    """One hue level of a rates chart, aligned on the levels of ``x``."""
+
+    level: Any
+    estimate: FloatArray
+    low: FloatArray
+    high: FloatArray
+    n: FloatArray
+    present: BoolArray
+    hidden: BoolArray
+
+
+def _series(
+    table: pd.DataFrame, x: str, hue: str | None, groups: Sequence[Any], hues: Sequence[Any]
+) -> list[_Series]:
+    keys = [str(g) for g in groups]
+    out: list[_Series] = []
+    for level in hues:
+        rows = table if hue is None else table[table[hue].astype(str) == str(level)]
+        keyed = rows.assign(_hidden=_suppressed(rows)).set_index(rows[x].astype(str))
+
+        def column(name: str, keyed: pd.DataFrame = keyed) -> FloatArray:
+            if name not in keyed.columns:
+                return np.full(len(keys), np.nan)
+            return _numeric(keyed[name].reindex(keys))
+
+        out.append(
+            _Series(
+                level=level,
+                estimate=column("estimate"),
+                low=column("ci_low"),
+                high=column("ci_high"),
+                n=column("n"),
+                present=np.array([k in keyed.index for k in keys]),
+                hidden=np.array([bool(keyed["_hidden"].get(k, False)) for k in keys]),
+            )
+        )
+    return out
+
+
+def _bases_note(series: Sequence[_Series], what: str) -> str:
+    bases = np.concatenate([s.n[s.present] for s in series]) if series else np.array([])
+    bases = bases[~np.isnan(bases)]
+    if len(bases) == 0:
+        return ""
+    low, high = int(bases.min()), int(bases.max())
+    if low == high:
+        return f"Base: n={low:,} for each {what}."
+    return f"Bases: n={low:,} to {high:,} per {what} (see the table)."
 
 
 def _grouped_bars(
@@ -554,79 +977,192 @@ def _grouped_bars(
     hue: str | None,
     order: Sequence[Any] | None,
     hue_order: Sequence[Any] | None,
-    colours: Sequence[str],
+    colours: Sequence[str] | None = None,
     hue_labels: Callable[[Any], str] | None = None,
     **kwargs: Any,
-) -> None:
-    """Vertical bars of ``estimate`` by ``x`` (and ``hue``), whiskers ``ci_low``-``ci_high``."""
+) -> list[str]:
+    """Vertical bars of ``estimate`` by ``x`` (and ``hue``), whiskers ``ci_low``-``ci_high``.
+
+    Returns the footer notes the chart needs (suppressed marker, bases not written on bars).
+    """
     groups = _levels(table, x, order)
     hues: list[Any] = [None] if hue is None else _levels(table, hue, hue_order)
-    x_label = _labeller(table, x)
+    palette = list(colours) if colours is not None else _hue_colours(table, hue, hues)
     h_label = hue_labels or (_labeller(table, hue) if hue is not None else str)
     width = 0.8 / len(hues)
-    has_ci = {"ci_low", "ci_high"} <= set(table.columns)
-    for j, level in enumerate(hues):
-        rows = table if hue is None else table[table[hue].astype(str) == str(level)]
-        keyed = rows.set_index(rows[x].astype(str))
-        keys = [str(g) for g in groups]
-        present = np.array([k in keyed.index for k in keys])
-
-        def column(name: str, keyed: pd.DataFrame = keyed, keys: list[str] = keys) -> FloatArray:
-            return np.asarray(keyed[name].reindex(keys).to_numpy(dtype=float, na_value=np.nan))
-
+    series = _series(table, x, hue, groups, hues)
+    slot_in = _axes_width_in(ax) / max(len(groups), 1) * width
+    n_fits = max((len(_n_text(n)) for s in series for n in s.n), default=5) * _SMALL * 0.6 / 72
+    write_n = "n" in table.columns and n_fits <= slot_in * 0.98
+    any_hidden = False
+    for j, s in enumerate(series):
         pos = np.arange(len(groups)) + (j - (len(hues) - 1) / 2) * width
-        est = column("estimate")
         bars = ax.bar(
             pos,
-            np.nan_to_num(est),
+            np.nan_to_num(s.estimate),
             width=width * 0.92,
-            color=colours[j % len(colours)],
-            label=None if hue is None else h_label(level),
+            color=palette[j % len(palette)],
+            label=None if hue is None else h_label(s.level),
             **kwargs,
         )
         for patch in bars:
-            patch.set_gid("estimate" if hue is None else str(level))
-        tops = np.nan_to_num(est)
-        if has_ci:
-            lo = column("ci_low")
-            hi = column("ci_high")
-            ok = ~(np.isnan(est) | np.isnan(lo) | np.isnan(hi))
-            if ok.any():
-                whiskers = ax.errorbar(
-                    pos[ok],
-                    est[ok],
-                    yerr=np.vstack([est[ok] - lo[ok], hi[ok] - est[ok]]),
-                    fmt="none",
-                    ecolor="#222222",
-                    elinewidth=1.0,
-                    capsize=3,
+            patch.set_gid("estimate" if hue is None else str(s.level))
+        ok = ~(np.isnan(s.estimate) | np.isnan(s.low) | np.isnan(s.high))
+        if ok.any():
+            whiskers = ax.errorbar(
+                pos[ok],
+                s.estimate[ok],
+                yerr=np.vstack([s.estimate[ok] - s.low[ok], s.high[ok] - s.estimate[ok]]),
+                fmt="none",
+                ecolor="#222222",
+                elinewidth=1.0,
+                capsize=min(3.0, slot_in * 72 * 0.3),
+            )
+            whiskers.set_label("_ci")
+        tops = np.where(ok, s.high, np.nan_to_num(s.estimate))
+        for p, top, base, here, hidden, est in zip(
+            pos, tops, s.n, s.present, s.hidden, s.estimate, strict=True
+        ):
+            if hidden:
+                any_hidden = True
+                ax.bar(
+                    [p],
+                    [0.025],
+                    width=width * 0.92,
+                    color="white",
+                    edgecolor="#8A8A8A",
+                    hatch=_HATCH,
+                    linewidth=0.6,
+                    gid=SUPPRESSED_GID,
                 )
-                whiskers.set_label("_ci")
-            tops = np.where(ok, hi, tops)
-        if "n" in rows.columns:
-            bases = column("n")
-            for p, top, base, here in zip(pos, tops, bases, present, strict=True):
-                if here:
-                    ax.text(
-                        p,
-                        float(top) + 0.015,
-                        _n_text(base),
-                        ha="center",
-                        va="bottom",
-                        fontsize=_SMALL if len(hues) < 3 else 6.5,
-                    )
-    ax.set_xticks(np.arange(len(groups)), [_wrap(x_label(g), 16) for g in groups])
-    highest = float(np.nanmax(np.r_[table["estimate"].to_numpy(float), 0.0]))
-    if has_ci:
-        highest = max(highest, float(np.nanmax(np.r_[table["ci_high"].to_numpy(float), 0.0])))
-    ax.set_ylim(0.0, min(max(highest + 0.1, 0.2), 1.1))
+                ax.annotate(
+                    SUPPRESSED_MARK,
+                    (p, 0.025),
+                    xytext=(0, 1.5),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=_SMALL - 0.5,
+                    color="#222222",
+                    gid=SUPPRESSED_GID,
+                )
+                continue
+            lift = 1.5  # points above the whisker (or above the "0%" of a true zero)
+            if here and est == 0:
+                ax.annotate(
+                    "0%",
+                    (p, 0.0),
+                    xytext=(0, 1.5),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=_SMALL - 0.5,
+                )
+                lift = 10.0
+            if here and write_n:
+                ax.annotate(
+                    _n_text(base),
+                    (p, float(top)),
+                    xytext=(0, lift),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=_SMALL - 0.5,
+                )
+    _category_ticks(ax, [_labeller(table, x)(g) for g in groups])
+    highest = float(np.nanmax(np.r_[[np.nanmax(np.r_[s.high, s.estimate, 0.0]) for s in series]]))
+    top = min(max(highest + (0.1 if write_n else 0.05), 0.2), 1.1)
+    ax.set_ylim(0.0, top)
     from matplotlib.ticker import FixedLocator
 
-    ax.yaxis.set_major_locator(
-        FixedLocator([t for t in np.linspace(0, 1, 11) if t <= highest + 0.1])
-    )
+    step = 0.1 if top <= 0.6 else 0.2
+    ax.yaxis.set_major_locator(FixedLocator([t for t in np.arange(0, 1.0001, step) if t <= top]))
     _percent_axis(ax, "y")
     _style(ax, grid="y")
+    notes = [_suppressed_note(table)] if any_hidden else []
+    if "n" in table.columns and not write_n:
+        notes.append(_bases_note(series, "bar"))
+    return notes
+
+
+def _dots(
+    ax: Axes,
+    table: pd.DataFrame,
+    *,
+    x: str,
+    hue: str | None,
+    order: Sequence[Any] | None,
+    hue_order: Sequence[Any] | None,
+    **kwargs: Any,
+) -> list[str]:
+    """Dot plot: one row per level of ``x``, one dot (with its interval) per ``hue`` level."""
+    groups = _levels(table, x, order)
+    hues: list[Any] = [None] if hue is None else _levels(table, hue, hue_order)
+    palette = _hue_colours(table, hue, hues)
+    h_label = _labeller(table, hue) if hue is not None else str
+    series = _series(table, x, hue, groups, hues)
+    step = min(0.75 / len(hues), 0.22)
+    y = np.arange(len(groups), dtype=float)
+    any_hidden = False
+    for j, s in enumerate(series):
+        yj = y + (j - (len(hues) - 1) / 2) * step
+        colour = palette[j % len(palette)]
+        ok = ~(np.isnan(s.low) | np.isnan(s.high) | np.isnan(s.estimate))
+        if ok.any():
+            ax.hlines(
+                yj[ok],
+                s.low[ok],
+                s.high[ok],
+                color=colour,
+                linewidth=1.6,
+                alpha=0.85,
+                gid=f"ci-{s.level}",
+            )
+        options: dict[str, Any] = {
+            "marker": "o",
+            "linestyle": "none",
+            "markersize": 6.0,
+            "markerfacecolor": colour,
+            "markeredgecolor": "#333333",
+            "markeredgewidth": 0.5,
+            "color": colour,
+        }
+        options.update(kwargs)
+        (points,) = ax.plot(
+            np.where(s.present & ~s.hidden, s.estimate, np.nan),
+            yj,
+            label="_none" if hue is None else h_label(s.level),
+            **options,
+        )
+        points.set_gid("estimate" if hue is None else str(s.level))
+        for yi, hidden in zip(yj, s.hidden, strict=True):
+            if hidden:
+                any_hidden = True
+                ax.text(
+                    0.006,
+                    yi,
+                    SUPPRESSED_MARK,
+                    ha="left",
+                    va="center",
+                    fontsize=6.5,
+                    color=_MARK_COLOUR,
+                    gid=SUPPRESSED_GID,
+                )
+    for boundary in y[:-1] + 0.5:
+        ax.axhline(boundary, color="#E2E2E2", linewidth=0.6, zorder=0)
+    width = _chars(min(2.6, _axes_width_in(ax) * 0.45), _FONT)
+    ax.set_yticks(y, [_wrap(_labeller(table, x)(g), width) for g in groups])
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(len(groups) - 0.5, -0.5)
+    ax.set_xlim(0.0, 1.0)
+    _percent_axis(ax, "x")
+    _style(ax, grid="x")
+    notes = [_suppressed_note(table)] if any_hidden else []
+    if "n" in table.columns:
+        notes.append(_bases_note(series, "dot"))
+    if {"ci_low", "ci_high"} <= set(table.columns):
+        notes.insert(0, "Lines: 95% confidence intervals.")
+    return notes
 
 
 def plot_rates(
@@ -634,27 +1170,32 @@ def plot_rates(
     *,
     x: str = "size_band",
     hue: str | None = None,
+    kind: Literal["bar", "dot"] = "bar",
     outcome: str = "fully",
     order: Sequence[Any] | None = None,
     hue_order: Sequence[Any] | None = None,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
-    """Rates with asymmetric confidence whiskers, grouped by a band (and optionally a hue).
+    """Rates with their confidence intervals, grouped by a band (and optionally a hue).
 
     Parameters
     ----------
     data : pandas.DataFrame or SurveyData
         A table with column ``x``, ``estimate``, ``ci_low``, ``ci_high`` and ``n`` — typically
-        ``achievement_rates(survey, by=x, aims=[...])``. When an ``outcome`` column is present
-        only the rows of ``outcome`` are drawn. A ``SurveyData`` is first passed to
-        ``achievement_rates(survey, by=x)``.
+        ``achievement_rates(survey, by=x)``. When an ``outcome`` column is present only the
+        rows of ``outcome`` are drawn. A ``SurveyData`` is first passed to
+        ``achievement_rates(survey, by=x)``. Rows marked ``suppressed`` are drawn as a hatched
+        stub (bars) or a marker (dots), never as zero.
     x : str, default="size_band"
-        Column along the horizontal axis (``"size_band"``, ``"age_band"``, ``"level"``,
-        ``"funding"``, ``"size_group"``, …).
+        Grouping column: along the horizontal axis (bars) or one row each (dots).
     hue : str, optional
-        Second grouping column drawn as side-by-side bars (for example ``"aim"`` or
-        ``"wave"``). Without it the table must have one row per ``x`` level.
+        Second grouping column (for example ``"aim"`` or ``"wave"``). When omitted and the
+        table holds several aims (``achievement_rates(survey, by=x)`` holds all of them),
+        ``hue="aim"`` is used.
+    kind : {"bar", "dot"}, default="bar"
+        Side-by-side bars with whiskers, or a dot plot (one row per ``x`` level, a dot and a
+        line per ``hue`` level on a shared 0-100 % scale): the better choice for many groups.
     outcome : str, default="fully"
         Achievement outcome whose rate is drawn (when the table has an ``outcome`` column).
     order, hue_order : sequence, optional
@@ -662,19 +1203,29 @@ def plot_rates(
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
     **kwargs
-        Passed to :meth:`matplotlib.axes.Axes.bar`.
+        Passed to :meth:`matplotlib.axes.Axes.bar` (bars) or :meth:`~matplotlib.axes.Axes.plot`
+        (dots).
 
     Returns
     -------
     matplotlib.axes.Axes
-        One bar container per hue level, one errorbar container per hue level whose segments
-        run from ``ci_low`` to ``ci_high``, and a text ``n=...`` above each whisker.
+        Bars: one bar container per hue level (gid ``"estimate"`` or the level) with its
+        errorbar container, and ``n=...`` above each whisker when it fits (else the range of
+        bases in the footer). Dots: one line of markers per hue level (same gids) and one
+        line collection of intervals.
+
+    Ordered hues (size, age, level bands, waves) take shades of one colour
+    (:func:`sequential_colours`); other hues the Okabe-Ito palette.
     """
     if _is_survey(data):
         table = _analysis().achievement_rates(data, by=x)
     else:
         table = data
     _require(table, [x, "estimate"], "plot_rates")
+    if kind not in ("bar", "dot"):
+        raise ArgumentError(f"`kind` must be 'bar' or 'dot', but {kind!r} was passed.")
+    if hue is None and x != "aim" and "aim" in table.columns and table["aim"].nunique() > 1:
+        hue = "aim"
     if hue is not None:
         _require(table, [hue], "plot_rates")
     if "outcome" in table.columns:
@@ -686,25 +1237,53 @@ def plot_rates(
             )
     _single(table, [x] if hue is None else [x, hue], "plot_rates")
     ax = _axes(ax)
-    _grouped_bars(
-        ax, table, x=x, hue=hue, order=order, hue_order=hue_order, colours=PALETTE, **kwargs
-    )
+    draw = _dots if kind == "dot" else _grouped_bars
+    notes = draw(ax, table, x=x, hue=hue, order=order, hue_order=hue_order, **kwargs)
     items = table["item"].astype(str).unique() if "item" in table.columns else []
-    if x == "option" and len(items) == 1 and items[0] in ITEMS:
-        ax.set_xlabel(ITEMS[items[0]].question, fontsize=_FONT)
+    value_label = (
+        f"{Achievement.labels().get(str(outcome), str(outcome))} (% of the base)"
+        if "outcome" in table.columns
+        else "Share"
+    )
+    category_label = (
+        ITEMS[items[0]].question
+        if x == "option" and len(items) == 1 and items[0] in ITEMS
+        else _title(x)
+    )
+    if kind == "dot":
+        ax.set_xlabel(value_label, fontsize=_FONT)
     else:
-        ax.set_xlabel(_title(x), fontsize=_FONT)
-    if "outcome" in table.columns:
-        what = Achievement.labels().get(str(outcome), str(outcome))
-        ax.set_ylabel(f"{what} (% of the base)", fontsize=_FONT)
-    else:
-        ax.set_ylabel("Share", fontsize=_FONT)
+        ax.set_xlabel(category_label, fontsize=_FONT)
+        ax.set_ylabel(value_label, fontsize=_FONT)
     if hue is not None:
-        _legend(ax, ncol=min(3, table[hue].nunique()), title=_title(hue))
-    return _finish(ax, _is_synthetic(data))
+        _legend(ax, ncol=table[hue].nunique(), title=_title(hue))
+    return _finish(ax, data, notes=notes)
 
 
 # -- waves -----------------------------------------------------------------------------------
+
+
+def _wave_row_label(rows: pd.DataFrame, row: pd.Series) -> str:
+    name = ""
+    if "option" in rows.columns:
+        item = str(row["item"]) if "item" in rows.columns else None
+        if item is not None and item in ITEMS:
+            labels = {**_SPECIAL_LABELS, **ITEMS[item].choices.labels()}
+            name = labels.get(str(row["option"]), str(row["option"]))
+        else:
+            name = _labeller(rows, "option")(row["option"])
+        if "item" in rows.columns and rows["item"].nunique() > 1:
+            name = f"{_title(str(row['item']))}: {name}"
+    first = str(row.get("wave_first", "first"))
+    second = str(row.get("wave_second", "second"))
+    detail = (
+        f"{first}: {_pct(float(row['estimate_first']))} ({_n_text(row.get('n_first'))})"
+        f" → {second}: {_pct(float(row['estimate_second']))} ({_n_text(row.get('n_second'))})"
+    )
+    if "p_value" in rows.columns and not pd.isna(row["p_value"]):
+        p = float(row["p_value"])
+        detail += f", p={p:.3f}" if p >= 0.001 else ", p<0.001"
+    return f"{_wrap(name, 40)}\n{detail}" if name else detail
 
 
 def plot_wave_comparison(
@@ -712,6 +1291,7 @@ def plot_wave_comparison(
     *,
     show: Literal["change", "waves"] = "change",
     x: str | None = None,
+    kind: Literal["bar", "dot"] = "bar",
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -734,13 +1314,14 @@ def plot_wave_comparison(
         needs the per-wave ``ci_low_first``, ``ci_high_first``, ``ci_low_second`` and
         ``ci_high_second``) each wave's share with its own interval, as the long form.
     x : str, optional
-        For the long form: the column along the horizontal axis (default ``"option"``, else
-        ``"aim"``).
+        For the long form: the grouping column (default ``"option"``, else ``"aim"``).
+    kind : {"bar", "dot"}, default="bar"
+        For the long form: as in :func:`plot_rates`.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
     **kwargs
-        Passed to :meth:`matplotlib.axes.Axes.errorbar` (difference form) or
-        :meth:`matplotlib.axes.Axes.bar` (long form).
+        Passed to :meth:`matplotlib.axes.Axes.errorbar` (difference form) or to
+        :func:`plot_rates` (long form).
 
     Returns
     -------
@@ -751,32 +1332,12 @@ def plot_wave_comparison(
         data = _waves_long(data)
     if "estimate_first" not in data.columns and "wave" in data.columns:
         column = x or ("option" if "option" in data.columns else "aim")
-        return plot_rates(data, x=column, hue="wave", ax=ax, **kwargs)
+        return plot_rates(data, x=column, hue="wave", kind=kind, ax=ax, **kwargs)
     needed = ["estimate_first", "estimate_second", "difference", "ci_low", "ci_high"]
     _require(data, needed, "plot_wave_comparison")
     ax = _axes(ax)
     rows = data.reset_index(drop=True)
-    labels: list[str] = []
-    for _, row in rows.iterrows():
-        name = ""
-        if "option" in rows.columns:
-            item = str(row["item"]) if "item" in rows.columns else None
-            if item is not None and item in ITEMS:
-                name = ITEMS[item].choices.labels().get(str(row["option"]), str(row["option"]))
-            else:
-                name = _labeller(rows, "option")(row["option"])
-            if "item" in rows.columns and rows["item"].nunique() > 1:
-                name = f"{_title(str(row['item']))}: {name}"
-        first = str(row.get("wave_first", "first"))
-        second = str(row.get("wave_second", "second"))
-        detail = (
-            f"{first}: {_pct(float(row['estimate_first']))} ({_n_text(row.get('n_first'))})"
-            f" → {second}: {_pct(float(row['estimate_second']))} ({_n_text(row.get('n_second'))})"
-        )
-        if "p_value" in rows.columns and not pd.isna(row["p_value"]):
-            p = float(row["p_value"])
-            detail += f", p={p:.3f}" if p >= 0.001 else ", p<0.001"
-        labels.append(f"{_wrap(name, 40)}\n{detail}" if name else detail)
+    labels = [_wave_row_label(rows, row) for _, row in rows.iterrows()]
     y = np.arange(len(rows), dtype=float)
     diff = rows["difference"].to_numpy(float)
     lo = rows["ci_low"].to_numpy(float)
@@ -798,7 +1359,7 @@ def plot_wave_comparison(
     second = str(rows["wave_second"].iloc[0]) if "wave_second" in rows.columns else "second"
     ax.set_xlabel(f"Change {first} to {second}, percentage points", fontsize=_FONT)
     _style(ax, grid="x")
-    return _finish(ax, _is_synthetic(data))
+    return _finish(ax, data)
 
 
 def _waves_long(data: pd.DataFrame) -> pd.DataFrame:
@@ -827,11 +1388,238 @@ def _likert_scale(table: pd.DataFrame) -> type[Choice]:
     return _scale_for_values(values, _LIKERT_SCALES)
 
 
+@dataclass(frozen=True)
+class _LikertScale:
+    """The options of a Likert-type scale split into halves, with their colours and labels."""
+
+    negative: list[str]
+    neutral: list[str]
+    positive: list[str]
+    colours: dict[str, str]
+    labels: dict[str, str]
+
+    @property
+    def substantive(self) -> list[str]:
+        return [*self.negative, *self.neutral, *self.positive]
+
+    @classmethod
+    def of(cls, scale: type[Choice]) -> _LikertScale:
+        substantive = [v for v in scale.values() if v != _DONT_KNOW]
+        side = len(substantive) // 2
+        negative = substantive[:side]
+        positive = substantive[len(substantive) - side :]
+        neutral = substantive[side : len(substantive) - side]
+        neg_colours, mid_colour, pos_colours = DIVERGING_COLOURS[min(max(side, 1), 3)]
+        colours = dict(zip(negative, neg_colours[-len(negative) :], strict=True))
+        colours.update(zip(positive, pos_colours[: len(positive)], strict=True))
+        colours.update({v: mid_colour for v in neutral})
+        return cls(negative, neutral, positive, colours, scale.labels())
+
+
+@dataclass(frozen=True)
+class _LikertRow:
+    """One diverging bar: its label, shares by option, suppressed options and base."""
+
+    name: str
+    shares: dict[str, float]
+    hidden: frozenset[str]
+    base: Any
+
+    def start(self, scale: _LikertScale) -> float:
+        """Left end of the bar: the negative half and half the neutral middle, left of zero."""
+        negative = sum(self.shares.get(v, 0.0) for v in scale.negative)
+        return -(negative + sum(self.shares.get(v, 0.0) for v in scale.neutral) / 2)
+
+
+def _likert_rows(
+    data: pd.DataFrame, hue: str | None, hue_order: Sequence[Any] | None
+) -> list[_LikertRow]:
+    if hue is not None and hue in data.columns:
+        _single(data, [hue, "option"], "plot_likert")
+        levels = _levels(data, hue, hue_order)
+        label = _labeller(data, hue)
+        parts = [(label(g), data[data[hue].astype(str) == str(g)]) for g in levels]
+    else:
+        _single(data, ["option"], "plot_likert")
+        parts = [(_likert_population(data), data)]
+    rows = []
+    for name, part in parts:
+        hidden = _suppressed(part)
+        estimate = _numeric(part["estimate"])
+        options = part["option"].astype(str).tolist()
+        rows.append(
+            _LikertRow(
+                name=name,
+                shares={
+                    o: float(e)
+                    for o, e, h in zip(options, estimate, hidden, strict=True)
+                    if not h and not math.isnan(e)
+                },
+                hidden=frozenset(o for o, h in zip(options, hidden, strict=True) if h),
+                base=part["n"].max() if "n" in part.columns else None,
+            )
+        )
+    return rows
+
+
+def _likert_population(data: pd.DataFrame) -> str:
+    """Who answered a single-bar Likert table (the item's base, else the instrument)."""
+    item = data.attrs.get("item")
+    if item is None and "item" in data.columns and data["item"].nunique() == 1:
+        item = data["item"].iloc[0]
+    base = ITEMS[str(item)].base if item is not None and str(item) in ITEMS else None
+    if base == "gp_partners" or (item is None and _option_enum(data) is ContractWillingness):
+        return "GP partners"
+    if base == "collaborating":
+        return "Respondents in a collaboration"
+    instrument = data.attrs.get("instrument")
+    if isinstance(instrument, str):
+        return Instrument.labels().get(instrument, "All respondents")
+    return "All respondents"
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """A labelled segment of a diverging bar: where it is and which end of the bar it is."""
+
+    y: float
+    left: float
+    width: float
+    colour: str
+    outer: int  # -1: the bar's left end, +1: its right end, 0: inside the bar
+
+
+def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment]) -> None:
+    """Write each segment's percentage: inside when it fits (measured on the laid-out axes),
+    else outside the bar's end (outer segments) or just above the bar, nudged clear of the
+    label before it."""
+    fig = _root_figure(ax)
+    fig.draw_without_rendering()  # lay the figure out so the axes' real width is known
+    box = ax.get_window_extent()
+    low, high = ax.get_xlim()
+    per_inch = (high - low) / max(box.width / fig.dpi, 0.1)  # data units in one inch
+    above_end: dict[float, float] = {}
+    for seg in segments:
+        if seg.width <= 0:
+            continue
+        text = _pct(seg.width)
+        needed = (len(text) * _SMALL * 0.62 / 72 + 0.05) * per_inch
+        if seg.width >= needed:
+            ax.text(
+                seg.left + seg.width / 2,
+                seg.y,
+                text,
+                ha="center",
+                va="center",
+                fontsize=_SMALL,
+                color=_text_colour(seg.colour),
+            )
+        elif seg.outer:
+            edge = seg.left if seg.outer < 0 else seg.left + seg.width
+            ax.text(
+                edge + 0.04 * per_inch * seg.outer,
+                seg.y,
+                text,
+                ha="right" if seg.outer < 0 else "left",
+                va="center",
+                fontsize=_SMALL,
+                color="#222222",
+            )
+        else:
+            centre = max(seg.left + seg.width / 2, above_end.get(seg.y, -np.inf) + needed / 2)
+            ax.text(
+                centre,
+                seg.y - 0.31,
+                text,
+                ha="center",
+                va="bottom",
+                fontsize=_SMALL - 0.5,
+                color="#222222",
+            )
+            above_end[seg.y] = centre + needed / 2
+
+
+def _draw_diverging(
+    ax: Axes, rows: Sequence[_LikertRow], scale: _LikertScale, **kwargs: Any
+) -> tuple[tuple[float, float], bool, list[_Segment]]:
+    """The diverging bars; returns their reach left and right of zero, whether a suppressed
+    option was marked, and the segments to label."""
+    y = np.arange(len(rows), dtype=float)
+    starts = np.array([row.start(scale) for row in rows])
+    left = starts.copy()
+    order = scale.substantive
+    marked = False
+    segments: list[_Segment] = []
+    for position, value in enumerate(order):
+        widths = np.array([row.shares.get(value, 0.0) for row in rows])
+        colour = scale.colours[value]
+        bars = ax.barh(
+            y,
+            widths,
+            left=left,
+            height=0.6,
+            color=colour,
+            edgecolor="white",
+            linewidth=0.6,
+            label=scale.labels[value],
+            **kwargs,
+        )
+        for patch in bars:
+            patch.set_gid(value)
+        for i, row in enumerate(rows):
+            if value in row.hidden:
+                marked = True
+                negative_side = value in scale.negative
+                ax.text(
+                    left[i] - 0.008 if negative_side else left[i] + 0.008,
+                    y[i],
+                    SUPPRESSED_MARK,
+                    ha="right" if negative_side else "left",
+                    va="center",
+                    fontsize=_SMALL,
+                    color="#222222",
+                    gid=SUPPRESSED_GID,
+                )
+                continue
+            rest = [row.shares.get(v, 0.0) for v in order[position + 1 :]]
+            before = [row.shares.get(v, 0.0) for v in order[:position]]
+            outer = -1 if not any(before) else (1 if not any(rest) else 0)
+            segments.append(_Segment(float(y[i]), float(left[i]), float(widths[i]), colour, outer))
+        left = left + widths
+    return (float(np.max(-starts)), float(np.max(left))), marked, segments
+
+
+def _draw_dont_know(ax: Axes, rows: Sequence[_LikertRow], label: str) -> bool:
+    """The "don't know" panel right of the diverging bars; returns whether a cell was marked."""
+    y = np.arange(len(rows), dtype=float)
+    side_ax = ax.inset_axes((1.05, 0.0, 0.13, 1.0), sharey=ax)
+    side_ax.set_gid(_DONT_KNOW)
+    widths = np.array([row.shares.get(_DONT_KNOW, 0.0) for row in rows])
+    bars = side_ax.barh(y, widths, height=0.6, color=NEUTRAL_GREY, label=label)
+    for patch in bars:
+        patch.set_gid(_DONT_KNOW)
+    marked = False
+    for yi, w, row in zip(y, widths, rows, strict=True):
+        if _DONT_KNOW in row.hidden:
+            marked = True
+            side_ax.text(
+                0.01, yi, SUPPRESSED_MARK, va="center", fontsize=_SMALL, gid=SUPPRESSED_GID
+            )
+        else:
+            side_ax.text(w + 0.01, yi, _pct(w), va="center", fontsize=_SMALL)
+    side_ax.set_xlim(0.0, max(0.2, float(widths.max()) * 1.7))
+    side_ax.set_title(_wrap(label, 12), fontsize=_SMALL, loc="left")
+    side_ax.tick_params(left=False, labelleft=False, bottom=False, labelbottom=False)
+    for spine in ("top", "right", "bottom"):
+        side_ax.spines[spine].set_visible(False)
+    return marked
+
+
 def plot_likert(
     data: pd.DataFrame,
     *,
-    group: str | None = "instrument",
-    group_order: Sequence[Any] | None = None,
+    hue: str | None = "instrument",
+    hue_order: Sequence[Any] | None = None,
     annotate: bool = True,
     ax: Axes | None = None,
     **kwargs: Any,
@@ -841,19 +1629,22 @@ def plot_likert(
     Parameters
     ----------
     data : pandas.DataFrame
-        One row per option (and group): ``option``, ``estimate`` and optionally ``n`` and the
-        ``group`` column — the tables of ``stp_views`` (``group="instrument"``: GP versus CCG
+        One row per option (and hue level): ``option``, ``estimate`` and optionally ``n`` and
+        the ``hue`` column — the tables of ``stp_views`` (``hue="instrument"``: GP versus CCG
         staff), ``contract_willingness`` or ``distribution`` of an ordinal item. The scale
         (:class:`~gpcollab.vocab.Influence`, :class:`~gpcollab.vocab.Likelihood`,
         :class:`~gpcollab.vocab.ContractWillingness`, …) is taken from the ``item`` column or
-        attribute, else recognised from the options.
-    group : str or None, default="instrument"
+        attribute, else recognised from the options. Rows marked ``suppressed`` get the marker
+        ``[c]`` where their segment would start.
+    hue : str or None, default="instrument"
         Column giving one bar per level. When the column is absent (or ``None``) a single bar
-        is drawn, labelled with the table's instrument.
-    group_order : sequence, optional
-        Levels of ``group`` from top to bottom.
+        is drawn, labelled with who was asked (GP partners for contract willingness, else the
+        table's instrument). Replaces ``group``, deprecated.
+    hue_order : sequence, optional
+        Levels of ``hue`` from top to bottom. Replaces ``group_order``, deprecated.
     annotate : bool, default=True
-        Write the percentage inside segments of at least 6 %.
+        Write each segment's percentage: inside segments of at least 6 %, outside the bar end
+        (or above the bar) for smaller ones.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
     **kwargs
@@ -866,115 +1657,58 @@ def plot_likert(
         positive half right of it; an odd scale's middle option straddles zero. Widths are the
         table's shares as given (their base includes "don't know", as in the table). "Don't
         know" is drawn in a child Axes to the right (``ax.child_axes``, gid ``"dont_know"``).
-        Tick labels carry the base ``n=...``.
+        Tick labels carry the base ``n=...``; the legend lists the options in scale order.
     """
+    hue = _renamed(kwargs, "group", "hue", hue, "plot_likert")
+    hue_order = _renamed(kwargs, "group_order", "hue_order", hue_order, "plot_likert")
     _require(data, ["option", "estimate"], "plot_likert")
-    scale = _likert_scale(data)
-    substantive = [v for v in scale.values() if v != _DONT_KNOW]
-    k = len(substantive)
-    side = k // 2
-    negative, neutral, positive = substantive[:side], substantive[side:-side], substantive[-side:]
-    neg_colours, mid_colour, pos_colours = DIVERGING_COLOURS[min(max(side, 1), 3)]
-    colours = dict(zip(negative, neg_colours[-len(negative) :], strict=True))
-    colours.update(zip(positive, pos_colours[: len(positive)], strict=True))
-    colours.update({v: mid_colour for v in neutral})
-    labels = scale.labels()
-
-    by_group = group is not None and group in data.columns
-    if by_group:
-        assert group is not None
-        _single(data, [group, "option"], "plot_likert")
-        groups = _levels(data, group, group_order)
-        group_label = _labeller(data, group)
-        subsets = [data[data[group].astype(str) == str(g)] for g in groups]
-        names = [group_label(g) for g in groups]
-    else:
-        _single(data, ["option"], "plot_likert")
-        subsets = [data]
-        instrument = data.attrs.get("instrument")
-        names = [
-            Instrument.labels().get(str(instrument), "All respondents")
-            if isinstance(instrument, str)
-            else "All respondents"
-        ]
-    shares = [
-        {str(o): float(e) for o, e in zip(s["option"], s["estimate"], strict=True)} for s in subsets
-    ]
-    bases = [s["n"].max() if "n" in s.columns else None for s in subsets]
-
+    scale = _LikertScale.of(_likert_scale(data))
+    rows = _likert_rows(data, hue, hue_order)
     ax = _axes(ax)
-    y = np.arange(len(subsets), dtype=float)
-    starts = np.array(
-        [
-            -(sum(sh.get(v, 0.0) for v in negative) + sum(sh.get(v, 0.0) for v in neutral) / 2)
-            for sh in shares
-        ]
-    )
-    left = starts.copy()
-    for value in substantive:
-        widths = np.array([sh.get(value, 0.0) for sh in shares])
-        colour = colours[value]
-        bars = ax.barh(
-            y,
-            widths,
-            left=left,
-            height=0.6,
-            color=colour,
-            edgecolor="white",
-            linewidth=0.6,
-            label=labels[value],
-            **kwargs,
-        )
-        for patch in bars:
-            patch.set_gid(value)
-        if annotate:
-            _label_segments(ax, y, left, widths, colour)
-        left = left + widths
+    (left_reach, right_reach), marked, segments = _draw_diverging(ax, rows, scale, **kwargs)
     ax.axvline(0.0, color="#444444", linewidth=0.8)
-    reach = max(float(np.max(-starts)), float(np.max(left)), 0.1)
-    reach = min(1.0, math.ceil(reach * 10 + 0.5) / 10)
-    ax.set_xlim(-reach, reach)
+    # room beyond each end for the labels written outside the bars
+    ax.set_xlim(-min(1.0, max(left_reach, 0.05) + 0.08), min(1.0, max(right_reach, 0.05) + 0.14))
+    from matplotlib.ticker import MultipleLocator
+
+    ax.xaxis.set_major_locator(MultipleLocator(0.2 if left_reach + right_reach > 0.6 else 0.1))
     _percent_axis(ax, "x", signed=True)
     ax.set_yticks(
-        y,
+        np.arange(len(rows)),
         [
-            f"{_wrap(name, 24)}\n{_n_text(n)}" if n is not None else _wrap(name, 24)
-            for name, n in zip(names, bases, strict=True)
+            _wrap(row.name, 24) + (f"\n{_n_text(row.base)}" if row.base is not None else "")
+            for row in rows
         ],
     )
-    ax.set_ylim(len(subsets) - 0.5, -0.5)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlabel("Share of respondents", fontsize=_FONT)
     _style(ax, grid="x")
-    _legend(ax, ncol=k if k <= 4 else 3)
-
-    dont_know = np.array([sh.get(_DONT_KNOW, np.nan) for sh in shares])
-    if not np.all(np.isnan(dont_know)):
-        side_ax = ax.inset_axes((1.04, 0.0, 0.14, 1.0), sharey=ax)
-        side_ax.set_gid(_DONT_KNOW)
-        widths = np.nan_to_num(dont_know)
-        side_bars = side_ax.barh(
-            y, widths, height=0.6, color=NEUTRAL_GREY, label=labels.get(_DONT_KNOW, "Don't know")
-        )
-        for patch in side_bars:
-            patch.set_gid(_DONT_KNOW)
-        for yi, w in zip(y, widths, strict=True):
-            side_ax.text(w + 0.01, yi, _pct(w), va="center", fontsize=_SMALL)
-        side_ax.set_xlim(0.0, max(0.2, float(widths.max()) * 1.6))
-        side_ax.set_title(labels.get(_DONT_KNOW, "Don't know"), fontsize=_SMALL)
-        side_ax.tick_params(left=False, labelleft=False, bottom=False, labelbottom=False)
-        for spine in ("top", "right", "bottom"):
-            side_ax.spines[spine].set_visible(False)
-    return _finish(ax, _is_synthetic(data))
+    _legend(ax, ncol=len(scale.substantive))
+    if any(_DONT_KNOW in row.shares or _DONT_KNOW in row.hidden for row in rows):
+        marked |= _draw_dont_know(ax, rows, scale.labels.get(_DONT_KNOW, "Don't know"))
+    notes = [_suppressed_note(data)] if marked else []
+    _finish(ax, data, notes=notes)
+    if annotate:
+        _label_segments_fitted(ax, segments)
+    return ax
 
 
 # -- collaboration size versus PCN size -----------------------------------------------------
+
+PCN_SOURCE = (
+    "PCN sizes: NHS Digital, Primary Care Network core data (ePCN), December 2019; "
+    "real data, Open Government Licence v3.0."
+)
+"""Source line of charts that show the real 2019 primary care networks."""
 
 
 def _pcn_band_shares(pcn: pd.DataFrame) -> pd.DataFrame:
     """Count and share of PCNs in each :class:`SizeBand` (by ``registered_patients``)."""
     _require(pcn, ["registered_patients"], "plot_size_distribution (pcn)")
     bands = pd.Series(SizeBand.bin(pcn["registered_patients"]))
-    counts = [int(c) for c in bands.value_counts(sort=False).reindex(SizeBand.values())]
+    counts = [
+        int(c) for c in bands.value_counts(sort=False).reindex(SizeBand.values(), fill_value=0)
+    ]
     total = sum(counts)
     return pd.DataFrame(
         {
@@ -1015,19 +1749,22 @@ def plot_size_distribution(
     -------
     matplotlib.axes.Axes
         Two bar containers (gid ``"survey"`` and ``"pcn"``), the survey one with whiskers; the
-        legend gives each base.
+        legend gives each base. The footer names both sources; a synthetic notice applies to
+        the survey bars only.
     """
     if _is_survey(data):
         table = _analysis().distribution(data, "size_band")
     else:
         table = data
+    _require(table, [], "plot_size_distribution")
     if "size_band" not in table.columns:
         _require(table, ["option", "estimate"], "plot_size_distribution")
         table = table.rename(columns={"option": "size_band"})
     _require(table, ["size_band", "estimate"], "plot_size_distribution")
     _single(table, ["size_band"], "plot_size_distribution")
+    default_pcn = pcn is None
     if pcn is None:
-        from gpcollab.datasets import load_population
+        from gpcollab.datasets import load_population  # bundled files: read only when drawn
 
         pcn = load_population(2019, "pcn")
     pcn_table = _pcn_band_shares(pcn)
@@ -1044,7 +1781,7 @@ def plot_size_distribution(
     }
     ax = _axes(ax)
     plain = both.drop(columns=["n"])
-    _grouped_bars(
+    notes = _grouped_bars(
         ax,
         plain,
         x="size_band",
@@ -1058,16 +1795,37 @@ def plot_size_distribution(
     ax.set_xlabel("Registered patients covered", fontsize=_FONT)
     ax.set_ylabel("Share", fontsize=_FONT)
     _legend(ax, ncol=2)
-    return _finish(ax, _is_synthetic(data))
+    real_pcn = default_pcn or pcn.attrs.get("dataset") == "population_pcn_2019"
+    return _finish(
+        ax,
+        table,
+        notes=notes,
+        sources=[PCN_SOURCE] if real_pcn else [],
+        synthetic_scope="collaboration bars only; the PCN bars are real" if real_pcn else "",
+    )
 
 
 # -- what-if scenarios ----------------------------------------------------------------------
 
 
+def _scenario_rows(data: pd.DataFrame, y: str, reference: str | None) -> pd.DataFrame:
+    """Rows in drawing order: the reference row first (on top), then the table's order."""
+    rows = data.reset_index(drop=True)
+    if reference is not None:
+        is_reference = rows[y].astype(str) == reference
+        rows = pd.concat([rows[is_reference], rows[~is_reference]], ignore_index=True)
+    return rows
+
+
+def _pcn_count(count: float, share: float | None) -> str:
+    text = f"{int(count):,} PCN" + ("" if int(count) == 1 else "s")
+    return text + (f" ({_pct(share)})" if share is not None else "")
+
+
 def plot_scenarios(
     data: pd.DataFrame,
     *,
-    label: str | None = None,
+    y: str | None = None,
     reference: str | None = "observed",
     ax: Axes | None = None,
     **kwargs: Any,
@@ -1080,10 +1838,12 @@ def plot_scenarios(
         ``whatif.standardise`` (one row per scenario, ``"observed"`` first) or
         ``whatif.pcn_projection`` (one row per PCN size band and ``all_pcns``): ``estimate``,
         ``ci_low``, ``ci_high`` and optionally ``n`` or ``pcns``/``share_of_pcns``.
-    label : str, optional
-        Column naming the rows; default ``"scenario"``, else ``"size_band"``.
+    y : str, optional
+        Column naming the rows; default ``"scenario"``, else ``"size_band"``. Replaces
+        ``label``, deprecated.
     reference : str or None, default="observed"
-        Row drawn in grey with a dashed line at its estimate (``None``: no reference).
+        Row drawn in grey on top, with a labelled dashed line at its estimate (``None``: no
+        reference).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
     **kwargs
@@ -1092,58 +1852,88 @@ def plot_scenarios(
     Returns
     -------
     matplotlib.axes.Axes
-        One horizontal bar per row (top to bottom in table order) with a whisker from
-        ``ci_low`` to ``ci_high`` and a text with the base right of the whisker.
+        One horizontal bar per row (the reference on top, then table order) with a whisker
+        from ``ci_low`` to ``ci_high`` and the estimate written right of the whisker. The
+        base (``n``, or the number and share of PCNs) is part of the row's tick label.
     """
-    if label is None:
-        label = "scenario" if "scenario" in data.columns else "size_band"
-    _require(data, [label, "estimate", "ci_low", "ci_high"], "plot_scenarios")
-    _single(data, [label], "plot_scenarios")
-    rows = data.reset_index(drop=True)
-    namer = _labeller(rows, label)
-    names = [str(v) for v in rows[label]]
-    est = rows["estimate"].to_numpy(float)
-    lo = rows["ci_low"].to_numpy(float)
-    hi = rows["ci_high"].to_numpy(float)
-    colours = [
-        NEUTRAL_GREY if reference is not None and name == reference else PALETTE[0]
-        for name in names
-    ]
+    y = _renamed(kwargs, "label", "y", y, "plot_scenarios")
+    _require(data, [], "plot_scenarios")
+    if y is None:
+        y = "scenario" if "scenario" in data.columns else "size_band"
+    _require(data, [y, "estimate", "ci_low", "ci_high"], "plot_scenarios")
+    _single(data, [y], "plot_scenarios")
+    if reference is not None and reference not in set(data[y].astype(str)):
+        reference = None
+    rows = _scenario_rows(data, y, reference)
+    namer = _labeller(rows, y)
+    names = [str(v) for v in rows[y]]
+    est, lo, hi = (rows[c].to_numpy(float) for c in ("estimate", "ci_low", "ci_high"))
+    colours = [NEUTRAL_GREY if name == reference else PALETTE[0] for name in names]
     ax = _axes(ax)
-    y = np.arange(len(rows), dtype=float)
-    bars = ax.barh(y, est, height=0.6, color=colours, **kwargs)
+    pos = np.arange(len(rows), dtype=float)
+    bars = ax.barh(pos, est, height=0.6, color=colours, **kwargs)
     for patch in bars:
         patch.set_gid("estimate")
     ax.errorbar(
         est,
-        y,
+        pos,
         xerr=np.vstack([est - lo, hi - est]),
         fmt="none",
         ecolor="#222222",
         elinewidth=1.0,
         capsize=3,
     )
-    pcns = rows["pcns"].to_numpy(float) if "pcns" in rows.columns else None
-    pcn_shares = rows["share_of_pcns"].to_numpy(float) if "share_of_pcns" in rows.columns else None
+    pcns = _numeric(rows["pcns"]) if "pcns" in rows.columns else None
+    pcn_shares = _numeric(rows["share_of_pcns"]) if "share_of_pcns" in rows.columns else None
+    labels = []
     for i, name in enumerate(names):
-        if reference is not None and name == reference:
-            ax.axvline(est[i], color="#666666", linestyle="--", linewidth=0.8, zorder=0)
+        label = _wrap(namer(rows.at[i, y]), 28)
         if pcns is not None:
-            assert pcns is not None
-            note = f"{int(pcns[i]):,} PCNs"
-            if pcn_shares is not None and name != "all_pcns":
-                note += f" ({_pct(float(pcn_shares[i]))})"
+            share = None if pcn_shares is None or name == "all_pcns" else float(pcn_shares[i])
+            label += "\n" + _pcn_count(float(pcns[i]), share)
         elif "n" in rows.columns:
-            note = _n_text(rows.at[i, "n"])
-        else:
-            continue
-        ax.text(hi[i] + 0.01, y[i], f"{_pct(est[i])}, {note}", va="center", fontsize=_SMALL)
-    ax.set_yticks(y, [_wrap(namer(v), 26) for v in rows[label]])
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_xlim(0.0, min(1.0, float(np.nanmax(np.r_[hi, 0.1])) + 0.25))
+            label += f"\n{_n_text(rows.at[i, 'n'])}"
+        labels.append(label)
+        ax.text(
+            hi[i] + 0.012,
+            pos[i],
+            _pct(est[i]),
+            va="center",
+            fontsize=_SMALL,
+            fontweight="bold" if name == reference else "normal",
+        )
+    top = -0.5
+    if reference is not None:
+        value = float(est[names.index(reference)])
+        ax.axvline(value, color="#666666", linestyle="--", linewidth=0.8, zorder=0)
+        top = -1.0
+        ax.text(
+            value + 0.006,
+            -0.62,
+            f"{namer(reference)}: {_pct(value)}",
+            ha="left",
+            va="center",
+            fontsize=_SMALL,
+            color="#444444",
+            gid="reference-label",
+        )
+    ax.set_yticks(pos, labels)
+    ax.set_ylim(len(rows) - 0.5, top)
+    ax.set_xlim(0.0, min(1.0, float(np.nanmax(np.r_[hi, 0.1])) + 0.12))
     _percent_axis(ax, "x")
     aim = data.attrs.get("aim")
     what = f": {Aim.labels()[aim]}" if isinstance(aim, str) and aim in Aim.values() else ""
-    ax.set_xlabel(f"Share fully achieving the aim{what}", fontsize=_FONT)
+    ax.set_xlabel(
+        _wrap(f"Share fully achieving the aim{what}", _chars(_axes_width_in(ax), _FONT)),
+        fontsize=_FONT,
+    )
     _style(ax, grid="x")
-    return _finish(ax, _is_synthetic(data))
+    ax.tick_params(axis="y", length=0)
+    projection = "pcns" in rows.columns
+    return _finish(
+        ax,
+        data,
+        notes=["Lines: 95% bootstrap intervals."] if "n_boot" in rows.columns or projection else [],
+        sources=[PCN_SOURCE] if projection else [],
+        synthetic_scope="the model's estimates; the PCN counts are real" if projection else "",
+    )

@@ -167,24 +167,36 @@ class ReportSection:
 
 @dataclass(frozen=True)
 class ReportFigure:
-    """A chart written to disk.
+    """A chart written to disk, in a wide and a narrow (phone) layout.
 
     Attributes
     ----------
     key : str
         Key of the table it was drawn from.
     title : str
-        Caption.
+        Caption: what the chart shows.
     path : pathlib.Path
-        The PNG file.
+        The wide PNG file.
     png : bytes
-        The PNG bytes (embedded in the page).
+        The wide PNG bytes (embedded in the page).
+    headline : str
+        The chart's finding-style title (drawn on it and used as the page heading).
+    base : str
+        The base line drawn under the headline.
+    narrow_path : pathlib.Path or None
+        The narrow PNG (``figures/narrow/``), shown on screens up to 600 px wide.
+    narrow_png : bytes
+        Its bytes.
     """
 
     key: str
     title: str
     path: Path
     png: bytes = field(repr=False)
+    headline: str = ""
+    base: str = ""
+    narrow_path: Path | None = None
+    narrow_png: bytes = field(default=b"", repr=False)
 
 
 @dataclass
@@ -479,7 +491,10 @@ def _concat(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
 
     out = pd.concat(list(tables), ignore_index=True)
     synthetic = any(bool(t.attrs.get("synthetic", False)) for t in tables)
+    waves = list(dict.fromkeys(t.attrs.get("wave") for t in tables))
     out.attrs = {**tables[0].attrs, "synthetic": synthetic}
+    if len(waves) > 1:
+        out.attrs["wave"] = waves
     return out
 
 
@@ -633,7 +648,7 @@ def _aims_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
         title=f"Aims chosen by size of collaboration — {survey.meta.label}",
         columns=(Column("size_band", "Size", "label"), Column("aim", "Aim", "label"), *_EST),
         chart="rates",
-        chart_options={"x": "aim", "hue": "size_band"},
+        chart_options={"x": "aim", "hue": "size_band", "kind": "dot"},
     )
     return section
 
@@ -702,7 +717,7 @@ def _achievement_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSe
                 *_EST,
             ),
             chart="rates",
-            chart_options={"x": "aim", "hue": group},
+            chart_options={"x": "aim", "hue": group, "kind": "dot"},
         )
     anyfull = run.attempt(
         section,
@@ -771,7 +786,7 @@ def _views_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
                 *_EST,
             ),
             chart="likert",
-            chart_options={"group": "instrument"},
+            chart_options={"hue": "instrument"},
             item=item,
         )
     return section
@@ -786,7 +801,7 @@ def _option_table(
     *,
     chart: str = "rates",
 ) -> None:
-    chart_options: dict[str, Any] = {"group": None} if chart == "likert" else {"x": "option"}
+    chart_options: dict[str, Any] = {"hue": None} if chart == "likert" else {"x": "option"}
     table = run.attempt(section, f"{item} ({survey.meta.label})", lambda: compute(survey))
     run.add(
         section,
@@ -841,8 +856,33 @@ def _support_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSectio
     ccg = [s for s in _of(sets, Instrument.CCG) if s.asks("ccg_support")]
     if not ccg:
         section.unavailable.append("CCG support: no CCG set given asks about it.")
+        return section
+    if len(ccg) == 1:
+        _option_table(run, section, ccg[0], "ccg_support", analysis.ccg_support)
+        return section
+    tables: list[pd.DataFrame] = []
     for survey in ccg:
-        _option_table(run, section, survey, "ccg_support", analysis.ccg_support)
+        table = run.attempt(
+            section,
+            f"ccg_support ({survey.meta.label})",
+            lambda survey=survey: analysis.ccg_support(survey),  # type: ignore[misc]
+        )
+        if table is not None:
+            tables.append(_tag(table, wave=str(survey.meta.wave)))
+    if tables:
+        waves = " and ".join(str(s.meta.wave) for s in ccg)
+        run.add(
+            section,
+            _concat(tables),
+            key="ccg_support",
+            title=f"{ITEMS['ccg_support'].question} — CCG staff surveys {waves}",
+            columns=(Column("wave", "Wave"), Column("option", "Answer", "label"), *_EST),
+            chart="rates",
+            chart_options={"x": "option", "hue": "wave", "kind": "dot"},
+            item="ccg_support",
+            note="Several answers could be ticked; shares need not add to 100%.",
+            extra_groups=("wave",),
+        )
     return section
 
 
@@ -930,7 +970,7 @@ def _whatif_section(
             Column("difference", "Difference vs observed (points)", "pp"),
         ),
         chart="scenarios",
-        chart_options={"label": "scenario"},
+        chart_options={"y": "scenario"},
     )
     projection = run.attempt(
         section,
@@ -951,7 +991,7 @@ def _whatif_section(
             Column("ci", "95% bootstrap CI", "ci"),
         ),
         chart="scenarios",
-        chart_options={"label": "size_band", "reference": "all_pcns"},
+        chart_options={"y": "size_band", "reference": "all_pcns"},
         note="PCN counts are real (NHS Digital, Open Government Licence v3.0). The projected "
         "shares apply the model fitted to the response set to networks of each size, taken "
         "as formed less than a year earlier; a what-if, not a forecast.",
@@ -1061,50 +1101,131 @@ def render_figures(
     list of ReportFigure
         In page order.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from gpcollab.headlines import chart_text
 
     say = progress or (lambda message: None)
     folder = output_folder(figure_dir)
+    narrow_folder = subfolder(folder, "narrow")
     out: list[ReportFigure] = []
     number = 0
     for section in content.sections:
         for item in section.tables:
             if item.chart is None:
                 continue
-            if len(_drawable(item.table)) == 0:
+            if _shown(item.table) == 0:
                 section.unavailable.append(
                     f"{item.title}: no chart, every cell is suppressed by disclosure control."
                 )
                 continue
             number += 1
             say(f"drawing figure {number}: {item.title}")
-            figure = Figure(figsize=(8.5, _height(item)), layout="constrained")
-            FigureCanvasAgg(figure)
-            figure.suptitle(textwrap.fill(item.title, 90), fontsize=11)
-            ax = figure.add_subplot()
+            text = chart_text(item.key, item.table, item.title)
+            name = f"fig{number:02d}_{item.key}.png"
             try:
-                _draw(item, ax)
-            except (GpcollabError, ValueError) as exc:
+                wide = _render(item, text, WIDE_INCHES, dpi)
+                narrow = _render(item, text, NARROW_INCHES, round(dpi * 1.55))
+            except GpcollabError as exc:
                 number -= 1
                 section.unavailable.append(f"{item.title}: the chart could not be drawn ({exc})")
                 continue
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", dpi=dpi)
-            path = write_bytes(folder / f"fig{number:02d}_{item.key}.png", buffer.getvalue())
-            out.append(ReportFigure(item.key, item.title, path, buffer.getvalue()))
+            path = write_bytes(folder / name, wide)
+            narrow_path = write_bytes(narrow_folder / name, narrow)
+            out.append(
+                ReportFigure(
+                    item.key,
+                    item.title,
+                    path,
+                    wide,
+                    headline=text.title,
+                    base=text.base,
+                    narrow_path=narrow_path,
+                    narrow_png=narrow,
+                )
+            )
     return out
 
 
-def _height(item: ReportTable) -> float:
-    """Figure height in inches: short for one or two diverging bars."""
+WIDE_INCHES = 8.5
+"""Width of the report's figures on a wide screen."""
+
+NARROW_INCHES = 4.3
+"""Width of the phone layout of each figure (drawn at a higher resolution)."""
+
+
+def _render(item: ReportTable, text: Any, width: float, dpi: int) -> bytes:
+    """Draw ``item``'s chart on a new Agg figure ``width`` inches wide; return the PNG bytes."""
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, _height(item, width)), layout="constrained")
+    FigureCanvasAgg(figure)
+    ax = figure.add_subplot()
+    _draw(item, ax)
+    _frame(figure, text.title, text.base)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _frame(figure: Any, title: str, base: str) -> None:
+    """Write the headline (bold) and the base line (grey) at the top left of ``figure``, and
+    keep room for them in the constrained layout (above the chart and its legend)."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+    from matplotlib.transforms import ScaledTranslation
+
+    width_in = float(figure.get_figwidth())
+    height_in = float(figure.get_figheight())
+    renderer = figure.canvas.get_renderer()
+    y_in = 0.1
+    for words, size, weight, colour in (
+        (title, 11.5, "bold", "#1d1d1d"),
+        (base, 8.5, "normal", "#4a4a4a"),
+    ):
+        if not words:
+            continue
+        chars = max(int((width_in - 0.25) * 72 / (size * (0.6 if weight == "bold" else 0.53))), 20)
+        artist = figure.text(
+            0.0,
+            1.0,
+            textwrap.fill(words, chars),
+            ha="left",
+            va="top",
+            fontsize=size,
+            fontweight=weight,
+            color=colour,
+            gid="headline" if weight == "bold" else "base",
+            transform=figure.transFigure + ScaledTranslation(0.1, -y_in, figure.dpi_scale_trans),
+        )
+        y_in += artist.get_window_extent(renderer).height / figure.dpi + 0.06
+    engine = figure.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        rect = engine.get().get("rect") or (0.0, 0.0, 1.0, 1.0)
+        bottom = float(rect[1])
+        top = 1.0 - (y_in + 0.05) / height_in
+        engine.set(rect=(0.0, bottom, 1.0, max(top - bottom, 0.2)))
+
+
+def _height(item: ReportTable, width: float = WIDE_INCHES) -> float:
+    """Figure height in inches for the chart of ``item`` drawn ``width`` inches wide."""
+    narrow = width < 6
+    header = 1.5 if narrow else 1.0  # headline, base line, legend
+    footer = 0.9 if narrow else 0.55
+    table = item.table
     if item.chart == "likert":
-        group = item.chart_options.get("group")
-        bars = item.table[group].nunique() if group in item.table else 1
-        return 2.4 + 0.9 * bars
+        hue = item.chart_options.get("hue")
+        bars = table[hue].nunique() if hue in table else 1
+        return header + footer + 0.9 + 0.8 * bars
     if item.chart == "scenarios":
-        return 1.8 + 0.55 * len(item.table)
-    return 5.0
+        return header + footer + 0.6 + 0.5 * len(table)
+    if item.chart_options.get("kind") == "dot":
+        x = str(item.chart_options.get("x"))
+        hue = item.chart_options.get("hue")
+        rows = table[x].nunique() if x in table else 1
+        dots = table[hue].nunique() if hue in table else 1
+        per_row = max(0.42, 0.12 * dots + 0.22) * (1.15 if narrow else 1.0)
+        return header + footer + 0.5 + per_row * rows
+    return header + footer + (4.2 if narrow else 3.6)
 
 
 def _chart_helpers() -> dict[str, Callable[..., Axes]]:
@@ -1121,17 +1242,22 @@ def _chart_helpers() -> dict[str, Callable[..., Axes]]:
 
 
 def _drawable(table: pd.DataFrame) -> pd.DataFrame:
-    """The rows a chart may show: suppressed cells are left out."""
+    """The rows a chart shows: all of them; suppressed cells are drawn with their marker."""
     import pandas as pd
 
     kept = table
-    if "suppressed" in table:
-        kept = table.loc[~table["suppressed"].astype(bool)].reset_index(drop=True)
     if "membership" in kept and not isinstance(kept["membership"].dtype, pd.CategoricalDtype):
         # the prevalence table's summary row has no vocabulary label: give it one
         kept = kept.assign(membership=kept["membership"].replace(_EXTRA_LABELS))
     kept.attrs = dict(table.attrs)
     return kept
+
+
+def _shown(table: pd.DataFrame) -> int:
+    """Number of rows not hidden by disclosure control."""
+    if "suppressed" not in table:
+        return len(table)
+    return int((~table["suppressed"].astype(bool)).sum())
 
 
 def _draw(item: ReportTable, ax: Axes) -> None:
@@ -1146,31 +1272,67 @@ def _draw(item: ReportTable, ax: Axes) -> None:
 
 
 _CSS = """
+*{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;
-color:#1d1d1d;background:#fafafa;line-height:1.45}
-main{max-width:1100px;margin:0 auto;padding:1rem 1.5rem 3rem}
-h1{font-size:1.7rem;margin:.5rem 0}h2{border-bottom:2px solid #005eb8;padding-bottom:.2rem;
-margin-top:2.2rem}h3{font-size:1.05rem;margin-top:1.5rem}
+color:#1d1d1d;background:#fafafa;line-height:1.5;font-size:16px}
+main{max-width:1000px;margin:0 auto;padding:1rem 1.5rem 3rem}
+h1{font-size:1.7rem;margin:.5rem 0;line-height:1.25}
+h2{border-bottom:2px solid #005eb8;padding-bottom:.2rem;margin-top:2.4rem;line-height:1.3}
+h3{font-size:1.1rem;margin:2rem 0 .5rem;line-height:1.35;max-width:48rem}
+p,li{max-width:48rem}
 .banner{background:#fff4d6;border:3px solid #d5281b;color:#5a1010;padding:.9rem 1.2rem;
 font-size:1.15rem;font-weight:700;margin:1rem 0}
 .banner p{font-weight:400;font-size:.95rem;margin:.4rem 0 0}
 .real{background:#e8f4ea;border:2px solid #007f3b;padding:.7rem 1rem;margin:1rem 0}
+.key{background:#fff;border:1px solid #c8d3dc;border-top:4px solid #005eb8;padding:.4rem 1.2rem
+ 1rem;margin:1.2rem 0}
+.key h2{border:0;margin:.5rem 0}
+.kf{list-style:none;padding:0;margin:0;display:grid;
+grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:.8rem}
+.kf li{max-width:none}
+.kf a{display:block;height:100%;padding:.6rem .8rem;background:#f3f6f9;color:inherit;
+text-decoration:none;border-left:4px solid #005eb8}
+.kf a:hover,.kf a:focus{background:#e6eef5}
+.kf-value{display:block;font-size:1.6rem;font-weight:700;color:#003d78;line-height:1.2}
+.kf-label{display:block;font-weight:600;margin:.2rem 0}
+.kf-detail{display:block;font-size:.85rem;color:#444}
+.kf-caveat{font-size:.85rem;color:#7a1c1c;margin:.8rem 0 0}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.88rem;background:#fff}
+caption{text-align:left;font-weight:600;padding:.3rem 0;caption-side:top}
 th,td{border:1px solid #c8c8c8;padding:.25rem .5rem;vertical-align:top;text-align:left}
 th{background:#e8edee}td.num{text-align:right;font-variant-numeric:tabular-nums}
 td.masked{color:#8a1c1c;text-align:center;font-weight:700}
 .note,.unavailable{font-size:.88rem;color:#444}.unavailable{color:#7a4b00}
-figure{margin:.5rem 0 1.5rem}figure img{max-width:100%;height:auto;border:1px solid #ddd;
-background:#fff}figcaption{font-size:.85rem;color:#444}
+figure{margin:.5rem 0 1rem}
+figure img{display:block;width:100%;max-width:935px;height:auto;border:1px solid #ddd;
+background:#fff}
+figcaption{font-size:.85rem;color:#444;margin-top:.3rem;max-width:48rem}
+details{margin:.3rem 0 1rem}summary{cursor:pointer;color:#005eb8}
 .status-match td.status{background:#d8f0dc}.status-mismatch td.status{background:#f7c6c2;
 font-weight:700}.status-mismatch{background:#fdeceb}
 .status-conflict td.status{background:#fde7b0}.status-not_applicable td.status,
 .status-not_computable td.status{background:#e4e4e4}
 .summary span{display:inline-block;margin-right:1rem}
 pre{white-space:pre-wrap;background:#f1f1f1;padding:.6rem;font-size:.8rem}
+.card{background:#fff;border:1px solid #ddd;padding:.2rem 1rem;font-size:.9rem}
+.card h4,.card h5{margin:.8rem 0 .3rem}
 nav ol{columns:2}.scroll{overflow-x:auto;max-width:100%}
-table.findings{width:100%}.findings .col-statement{min-width:16rem}
-.findings .col-notes{min-width:14rem}
+table.findings{width:100%;table-layout:fixed;font-size:.8rem}
+table.findings td,table.findings th{overflow-wrap:anywhere;hyphens:auto}
+.findings .col-finding_id{width:9%}.findings .col-statement{width:27%}
+.findings .col-published,.findings .col-reproduced{width:9%}.findings .col-unit{width:7%}
+.findings .col-base_n{width:6%}.findings .col-tolerance{width:8%}
+.findings .col-status{width:8%}.findings .col-notes{width:17%}
+table.wide{width:100%;table-layout:fixed}table.wide td{overflow-wrap:anywhere}
+code{overflow-wrap:anywhere}
+@media (max-width:600px){
+main{padding:.6rem .8rem 2rem}h1{font-size:1.35rem}h2{font-size:1.2rem}
+h3{font-size:1rem}nav ol{columns:1}.banner{font-size:1rem;padding:.7rem .8rem}
+figure img{border:0}.key{padding:.3rem .7rem .8rem}.kf-value{font-size:1.35rem}
+table{font-size:.8rem}
+table.findings{table-layout:auto;min-width:48rem}
+table.wide{table-layout:auto;min-width:40rem}
+}
 """
 
 
@@ -1261,10 +1423,12 @@ def _cell(column: Column, row: Mapping[Any, Any], item: str | None) -> tuple[str
     return str(value), ""
 
 
-def _table_html(item: ReportTable, min_n: int) -> str:
+def _table_html(item: ReportTable, min_n: int, *, folded: bool = False) -> tuple[str, str]:
+    """Heading (the table's title) and table of ``item``, with the title as caption; a table
+    under a chart (``folded``) or a long one is folded into ``<details>``."""
     rows = item.table.to_dict(orient="records")
     option_item = item.item
-    head = "".join(f"<th>{_e(c.header)}</th>" for c in item.columns)
+    head = "".join(f'<th scope="col">{_e(c.header)}</th>' for c in item.columns)
     body: list[str] = []
     for row in rows:
         cells = []
@@ -1284,23 +1448,40 @@ def _table_html(item: ReportTable, min_n: int) -> str:
         )
     note_html = "".join(f'<p class="note">{n}</p>' for n in notes)
     table = (
-        f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
+        f'<div class="scroll"><table><caption>{_e(item.title)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
-    if len(rows) > LONG_TABLE:
-        table = f"<details><summary>Show the table ({len(rows)} rows)</summary>{table}</details>"
-    return f'<h3 id="t-{_e(item.key)}">{_e(item.title)}</h3>{table}{note_html}'
+    if len(rows) > LONG_TABLE or folded:
+        table = (
+            f"<details><summary>Table: {_e(item.title)} ({len(rows)} rows)</summary>"
+            f"{table}</details>"
+        )
+    return f'<h3 id="t-{_e(item.key)}">{_e(item.title)}</h3>', f"{table}{note_html}"
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _figure_html(figure: ReportFigure, synthetic: bool, masked: bool) -> str:
-    data = base64.b64encode(figure.png).decode("ascii")
-    alt = figure.title + (f" ({SYNTHETIC_NOTICE})" if synthetic else "")
-    left_out = " Cells masked by disclosure control are left out of the chart." if masked else ""
+    alt = ". ".join(part for part in (figure.headline or figure.title, figure.base) if part)
+    if synthetic:
+        alt += f". {SYNTHETIC_NOTICE}."
+    marked = (
+        f" Cells hidden by disclosure control are marked {MASK} on the chart." if masked else ""
+    )
+    narrow = (
+        f'<source media="(max-width: 600px)" srcset="{_data_uri(figure.narrow_png)}">'
+        if figure.narrow_png
+        else ""
+    )
     return (
-        f'<figure><img src="data:image/png;base64,{data}" alt="{_e(alt)}" '
-        f'data-file="figures/{_e(figure.path.name)}">'
-        f"<figcaption>{_e(figure.title)} — also saved as figures/{_e(figure.path.name)}."
-        f"{_e(left_out)}</figcaption></figure>"
+        f"<figure><picture>{narrow}"
+        f'<img src="{_data_uri(figure.png)}" alt="{_e(alt)}" '
+        f'data-file="figures/{_e(figure.path.name)}" loading="lazy"></picture>'
+        f"<figcaption><strong>Figure {int(figure.path.name[3:5])}.</strong> "
+        f"{_e(figure.headline or figure.title)}.{_e(marked)} Also saved as "
+        f"<code>figures/{_e(figure.path.name)}</code>.</figcaption></figure>"
     )
 
 
@@ -1331,8 +1512,10 @@ def _inputs_html(content: ReportContent) -> str:
         for s in content.surveys
     )
     return (
-        "<table><thead><tr><th>Response set</th><th>Respondents</th><th>Kind</th>"
-        f"<th>Source</th><th>Codebook</th></tr></thead><tbody>{rows}</tbody></table>"
+        '<div class="scroll"><table><caption>Response sets in this report</caption><thead><tr>'
+        '<th scope="col">Response set</th><th scope="col">Respondents</th>'
+        '<th scope="col">Kind</th><th scope="col">Source</th><th scope="col">Codebook</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table></div>"
     )
 
 
@@ -1380,7 +1563,7 @@ def _findings_html(content: ReportContent) -> str:
         ]
     )
     present = [(name, header) for name, header in wanted if name in findings]
-    head = "".join(f'<th class="col-{_e(name)}">{_e(h)}</th>' for name, h in present)
+    head = "".join(f'<th scope="col" class="col-{_e(name)}">{_e(h)}</th>' for name, h in present)
     groups = findings.groupby("survey", sort=False) if "survey" in findings else [("", findings)]
     for label, group in groups:
         if label:
@@ -1434,10 +1617,19 @@ def _assumptions_html(content: ReportContent) -> str:
             "</tr>"
         )
     parts.append(
-        "<table><thead><tr><th>Id</th><th>Assumption</th><th>Description</th>"
-        "<th>Used (default)</th><th>Other options</th><th>Findings affected</th></tr></thead>"
-        f"<tbody>{''.join(rows)}"
-        "</tbody></table>"
+        '<div class="scroll"><table class="wide"><caption>Named assumptions</caption><thead><tr>'
+        + "".join(
+            f'<th scope="col">{h}</th>'
+            for h in (
+                "Id",
+                "Assumption",
+                "Description",
+                "Used (default)",
+                "Other options",
+                "Findings affected",
+            )
+        )
+        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
     return "".join(parts)
 
@@ -1490,15 +1682,102 @@ def _sources_html(content: ReportContent) -> str:
             f'</td><td>{_e(kind)}</td><td class="num">{_e(row.get("rows", ""))}</td></tr>'
         )
     parts.append(
-        "<h3>Bundled datasets</h3><table><thead><tr><th>Name</th><th>Title</th><th>Data</th>"
-        f"<th>Rows</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        '<h3>Bundled datasets</h3><div class="scroll"><table><caption>Datasets bundled with '
+        'gpcollab</caption><thead><tr><th scope="col">Name</th><th scope="col">Title</th>'
+        '<th scope="col">Data</th><th scope="col">Rows</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
     for name, card in content.cards.items():
         parts.append(
             f"<details><summary>Dataset card: <code>{_e(name)}</code></summary>"
-            f"<pre>{_e(card)}</pre></details>"
+            f'<div class="card">{_markdown_html(card)}</div></details>'
         )
     return "".join(parts)
+
+
+def _inline_markdown(text: str) -> str:
+    """Escaped ``text`` with Markdown's inline code, bold, links and autolinks as HTML."""
+    import re
+
+    out = _e(text)
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
+    out = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r'<a href="\2">\1</a>', out)
+    return re.sub(r"&lt;(https?://[^\s&]+)&gt;", r'<a href="\1">\1</a>', out)
+
+
+def _markdown_html(text: str) -> str:
+    """The small Markdown of the dataset cards (headings, lists, tables, paragraphs) as HTML."""
+    parts: list[str] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i].rstrip()
+        if not line.strip():
+            i += 1
+        elif line.startswith("#"):
+            level = min(len(line) - len(line.lstrip("#")) + 3, 6)
+            parts.append(f"<h{level}>{_inline_markdown(line.lstrip('#').strip())}</h{level}>")
+            i += 1
+        elif line.lstrip().startswith(("- ", "* ")):
+            items = []
+            while i < len(lines) and lines[i].lstrip().startswith(("- ", "* ")):
+                items.append(f"<li>{_inline_markdown(lines[i].lstrip()[2:].strip())}</li>")
+                i += 1
+            parts.append(f"<ul>{''.join(items)}</ul>")
+        elif line.lstrip().startswith("|"):
+            rows = []
+            while i < len(lines) and lines[i].lstrip().startswith("|"):
+                cells = [c.strip() for c in lines[i].strip().strip("|").split("|")]
+                if not all(set(c) <= set("-: ") for c in cells):
+                    rows.append(cells)
+                i += 1
+            head = "".join(f'<th scope="col">{_inline_markdown(c)}</th>' for c in rows[0])
+            body = "".join(
+                "<tr>" + "".join(f"<td>{_inline_markdown(c)}</td>" for c in row) + "</tr>"
+                for row in rows[1:]
+            )
+            parts.append(
+                f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table></div>"
+            )
+        else:
+            paragraph = []
+            while (
+                i < len(lines)
+                and lines[i].strip()
+                and not lines[i].lstrip().startswith(("#", "- ", "* ", "|"))
+            ):
+                paragraph.append(lines[i].strip())
+                i += 1
+            parts.append(f"<p>{_inline_markdown(' '.join(paragraph))}</p>")
+    return "".join(parts)
+
+
+def _key_findings_html(content: ReportContent) -> str:
+    from gpcollab.headlines import key_findings
+
+    tables = {item.key: item.table for section in content.sections for item in section.tables}
+    anchors = {item.key: section.key for section in content.sections for item in section.tables}
+    findings = key_findings(tables)
+    if not findings:
+        return ""
+    items = "".join(
+        f'<li><a href="#{_e(anchors.get(f.anchor, f.anchor))}"><span class="kf-value">'
+        f'{_e(f.value)}</span><span class="kf-label">{_e(f.label)}</span>'
+        f'<span class="kf-detail">{_e(f.detail)}</span></a></li>'
+        for f in findings
+    )
+    caveat = (
+        f'<p class="kf-caveat">{_e(SYNTHETIC_NOTICE)}: these figures show what the methods '
+        "give on reconstructed data, not evidence about real practices.</p>"
+        if content.synthetic
+        else ""
+    )
+    return (
+        '<section class="key" aria-labelledby="key-findings"><h2 id="key-findings">Key '
+        f'findings</h2><ul class="kf">{items}</ul>{caveat}</section>'
+    )
 
 
 def write_html(
@@ -1533,11 +1812,13 @@ def write_html(
             body.append(f"<p>{_e(section.intro)}</p>")
         for item in section.tables:
             figure = by_key.get(item.key)
+            heading, table = _table_html(item, content.min_n, folded=figure is not None)
+            body.append(heading)
             if figure is not None:
                 synthetic = bool(item.table.attrs.get("synthetic", content.synthetic))
                 masked = "suppressed" in item.table and bool(item.table["suppressed"].any())
                 body.append(_figure_html(figure, synthetic, masked))
-            body.append(_table_html(item, content.min_n))
+            body.append(table)
         body.extend(f'<p class="note">{_e(text)}</p>' for text in section.notes)
         body.extend(f'<p class="unavailable">{_e(text)}</p>' for text in section.unavailable)
         body.append("</section>")
@@ -1564,6 +1845,7 @@ def write_html(
             f"<h1>{_e(page_title)}</h1>",
             _banner(content),
             f"<p>Generated by gpcollab {_e(gpcollab.__version__)} on {_e(generated)}.</p>",
+            _key_findings_html(content),
             _inputs_html(content),
             mismatch_note,
             *nav,

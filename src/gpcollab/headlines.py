@@ -1,0 +1,546 @@
+"""What the report says about its tables: finding-style chart titles, base lines, key findings.
+
+A think-tank chart states its finding in the title ("81% of practices were in a collaboration
+in 2017, up from 73%") and defines its base in words under it. The functions here compute those
+sentences from the report's (already suppressed) tables, so they hold for any response set:
+when the numbers do not support a statement (a cell is suppressed, a column is missing) the
+title falls back to a plain description and nothing is claimed.
+
+:func:`chart_text` gives (title, base line) for one report table; :func:`key_findings` the
+headline figures for the box at the top of the page, each with its interval or base.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gpcollab.schema import ITEMS
+from gpcollab.vocab import Aim, Choice, Instrument, SizeBand
+
+__all__ = ["ChartText", "KeyFinding", "chart_text", "key_findings"]
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """Title and base line of one chart.
+
+    Attributes
+    ----------
+    title : str
+        The finding, as a sentence (or a plain description when none can be stated).
+    base : str
+        Who the percentages are of, the wave and the instrument; says when estimates are
+        weighted.
+    """
+
+    title: str
+    base: str
+
+
+@dataclass(frozen=True)
+class KeyFinding:
+    """One headline figure of the key-findings box.
+
+    Attributes
+    ----------
+    label : str
+        What is measured.
+    value : str
+        The figure (with its change, when two waves are compared).
+    detail : str
+        Its interval and base.
+    anchor : str
+        Key of the table it comes from (for a link).
+    """
+
+    label: str
+    value: str
+    detail: str
+    anchor: str
+
+
+def _pct(share: float) -> str:
+    if 0 < share < 0.005:
+        return "<1%"
+    return f"{100 * share:.0f}%"
+
+
+def _points(diff: float) -> str:
+    return f"{100 * diff:+.0f} points"
+
+
+def _rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows not hidden by disclosure control, with a usable estimate."""
+    shown = table
+    if "suppressed" in table:
+        shown = table.loc[~table["suppressed"].astype(bool)]
+    if "estimate" not in shown:
+        return shown
+    return shown.loc[pd.to_numeric(shown["estimate"], errors="coerce").notna()]
+
+
+def _label(enum: type[Choice], value: object) -> str:
+    return enum.labels().get(str(value), str(value))
+
+
+def _waves(table: pd.DataFrame) -> str:
+    wave = table.attrs.get("wave")
+    waves = wave if isinstance(wave, list) else [wave]
+    return " and ".join(dict.fromkeys(str(w) for w in waves if w is not None))
+
+
+def _survey_words(table: pd.DataFrame) -> str:
+    instrument = table.attrs.get("instrument")
+    names = instrument if isinstance(instrument, list) else [instrument]
+    labels = Instrument.labels()
+    who = " and ".join(dict.fromkeys(labels.get(str(i), str(i)) for i in names if i is not None))
+    waves = _waves(table)
+    return f"{who} {waves}".strip()
+
+
+def _weighted(table: pd.DataFrame) -> str:
+    if {"weighted_n", "n"} <= set(table.columns):
+        weighted = pd.to_numeric(table["weighted_n"], errors="coerce")
+        n = pd.to_numeric(table["n"], errors="coerce")
+        if bool(((weighted - n).abs() > 1e-6).any()):
+            return " Weighted estimates; n is the unweighted base."
+    return ""
+
+
+def _bases(table: pd.DataFrame) -> str:
+    if "n" not in table:
+        return ""
+    n = pd.to_numeric(table["n"], errors="coerce").dropna()
+    if n.empty:
+        return ""
+    low, high = int(n.min()), int(n.max())
+    return f"n={low:,}" if low == high else f"n={low:,} to {high:,}"
+
+
+def _quoted(text: str) -> str:
+    return f"“{text}”"
+
+
+# -- one function per kind of table ---------------------------------------------------------
+
+
+def _prevalence(table: pd.DataFrame) -> ChartText:
+    base = (
+        f"All GP-practice respondents ({_bases(table)}), {_survey_words(table)}; "
+        "“in a collaboration” counts formal, informal or both."
+    )
+    rows = _rows(table)
+    total = rows[rows["membership"].astype(str) == "in_collaboration"]
+    if total.empty:
+        return ChartText("Membership of a collaboration, by wave", base)
+    by_wave = total.sort_values("wave")
+    shares = [float(v) for v in by_wave["estimate"]]
+    waves = [str(w) for w in by_wave["wave"]]
+    if len(shares) == 1:
+        title = f"{_pct(shares[0])} of practices were in a collaboration in {waves[0]}"
+    else:
+        verb = "up" if shares[-1] > shares[0] else "down" if shares[-1] < shares[0] else "as"
+        title = (
+            f"{_pct(shares[-1])} of practices were in a collaboration in {waves[-1]}, "
+            f"{verb} from {_pct(shares[0])} in {waves[0]}"
+        )
+    return ChartText(title, base)
+
+
+def _aims_by_size(table: pd.DataFrame) -> ChartText:
+    base = (
+        f"Collaborating GP-practice respondents in each size band ({_bases(table)}), "
+        f"{_survey_words(table)}; several aims could be chosen."
+    )
+    rows = _rows(table)
+    best: tuple[float, str, Any, Any, float, float] | None = None
+    for aim, part in rows.groupby(rows["aim"].astype(str), sort=False):
+        if len(part) < 2:
+            continue
+        low, high = part.loc[part["estimate"].idxmin()], part.loc[part["estimate"].idxmax()]
+        gap = float(high["estimate"]) - float(low["estimate"])
+        if best is None or gap > best[0]:
+            best = (
+                gap,
+                str(aim),
+                low["size_band"],
+                high["size_band"],
+                float(low["estimate"]),
+                float(high["estimate"]),
+            )
+    if best is None:
+        return ChartText("Aims chosen, by size of collaboration", base)
+    _, aim, small, large, least, most = best
+    title = (
+        f"Size matters most for {_quoted(_label(Aim, aim))}: chosen by {_pct(most)} of "
+        f"collaborations of {_label(SizeBand, large)} patients, {_pct(least)} of "
+        f"{_label(SizeBand, small)}"
+    )
+    return ChartText(title, base)
+
+
+def _achievement(table: pd.DataFrame) -> ChartText:
+    base = (
+        f"Collaborations that set each aim ({_bases(table)}), {_survey_words(table)}. "
+        "“Too early to say” is kept in the base as its own segment, so the shares fully "
+        "achieved are a little lower than in charts that leave it out; “don’t know” is "
+        "excluded."
+    )
+    rows = _rows(table)
+    fully = rows[rows["outcome"].astype(str) == "fully"]
+    if len(fully) < 2:
+        return ChartText("How far each aim was achieved", base)
+    top = fully.loc[fully["estimate"].idxmax()]
+    bottom = fully.loc[fully["estimate"].idxmin()]
+    title = (
+        f"{_quoted(_label(Aim, top['aim']))} was most often fully achieved "
+        f"({_pct(float(top['estimate']))}); {_quoted(_label(Aim, bottom['aim']))} least often "
+        f"({_pct(float(bottom['estimate']))})"
+    )
+    return ChartText(title, base)
+
+
+_BY_WORDS: Mapping[str, str] = {
+    "size_band": "size",
+    "age_band": "age",
+    "level": "level of operation",
+    "funding": "Access / Challenge Fund funding",
+}
+
+
+def _group_column(table: pd.DataFrame) -> tuple[str | None, str]:
+    """The grouping column of an ``achievement_rates(by=...)`` table and its words."""
+    for column in table.columns:
+        for name, words in _BY_WORDS.items():
+            if str(column).startswith(name):
+                return str(column), words
+    return None, "group"
+
+
+def _fully_by(table: pd.DataFrame) -> ChartText:
+    group, words = _group_column(table)
+    base = (
+        f"Collaborations that set the aim, in each group ({_bases(table)} per dot), "
+        f"{_survey_words(table)}; “too early to say” and “don’t know” excluded." + _weighted(table)
+    )
+    rows = _rows(table)
+    if group is None or not {"ci_low", "ci_high"} <= set(rows.columns):
+        return ChartText(f"Aims fully achieved, by {words}", base)
+    separated: list[tuple[float, str]] = []
+    for aim, part in rows.groupby(rows["aim"].astype(str), sort=False):
+        part = part[pd.to_numeric(part["n"], errors="coerce") >= 20] if "n" in part else part
+        if len(part) < 2:
+            continue
+        low, high = part.loc[part["estimate"].idxmin()], part.loc[part["estimate"].idxmax()]
+        if float(low["ci_high"]) < float(high["ci_low"]):
+            separated.append((float(high["estimate"]) - float(low["estimate"]), str(aim)))
+    if not separated:
+        title = (
+            f"No clear difference in full achievement by {words}: the intervals overlap "
+            "for every aim"
+        )
+    else:
+        _, aim = max(separated)
+        title = f"Full achievement of {_quoted(_label(Aim, aim))} differs clearly by {words}"
+    return ChartText(title, base)
+
+
+_LIKERT_WORDS: Mapping[str, str] = {
+    "stp_influence": "said practices had little or no influence on their STP",
+    "stp_change": "doubted their STP would bring meaningful change",
+}
+
+
+def _negative_share(part: pd.DataFrame, enum: type[Choice]) -> float | None:
+    substantive = [v for v in enum.values() if v != "dont_know"]
+    negative = substantive[: len(substantive) // 2]
+    chosen = part[part["option"].astype(str).isin(negative)]
+    if len(chosen) != len(negative) or ("suppressed" in chosen and chosen["suppressed"].any()):
+        return None
+    return float(pd.to_numeric(chosen["estimate"], errors="coerce").sum())
+
+
+def _stp(item: str) -> Callable[[pd.DataFrame], ChartText]:
+    def describe(table: pd.DataFrame) -> ChartText:
+        enum = ITEMS[item].choices
+        base = (
+            f"All respondents of each survey, {_survey_words(table)}; “don’t know” is part "
+            "of the base and drawn on the right." + _weighted(table)
+        )
+        shares = {}
+        for instrument, part in table.groupby(table["instrument"].astype(str), sort=False):
+            shares[instrument] = _negative_share(part, enum)
+        gp, ccg = shares.get("gp"), shares.get("ccg")
+        if gp is None or ccg is None:
+            return ChartText(f"{ITEMS[item].question}: GP practices and CCGs", base)
+        title = (
+            f"{_pct(gp)} of GP-practice respondents and {_pct(ccg)} of CCG respondents "
+            f"{_LIKERT_WORDS.get(item, 'answered on the negative side')}"
+        )
+        return ChartText(title, base)
+
+    return describe
+
+
+def _willingness(table: pd.DataFrame) -> ChartText:
+    enum = ITEMS["contract_willingness"].choices
+    base = (
+        f"GP partners ({_bases(table)}), {_survey_words(table)}; “don’t know” is part of the "
+        "base and drawn on the right." + _weighted(table)
+    )
+    unwilling = _negative_share(table, enum)
+    if unwilling is None:
+        return ChartText("Willingness of GP partners to give up the practice contract", base)
+    title = f"{_pct(unwilling)} of GP partners were unwilling to give up the practice contract"
+    return ChartText(title, base)
+
+
+def _top_option(item: str, who: str, verb: str) -> Callable[[pd.DataFrame], ChartText]:
+    def describe(table: pd.DataFrame) -> ChartText:
+        enum = ITEMS[item].choices
+        base = (
+            f"{who} ({_bases(table)}), {_survey_words(table)}; several answers could be "
+            "ticked, so shares need not add to 100%." + _weighted(table)
+        )
+        rows = _rows(table)
+        if "wave" in rows:
+            waves = sorted(rows["wave"].astype(str).unique())
+            latest = rows[rows["wave"].astype(str) == waves[-1]]
+        else:
+            waves, latest = [], rows
+        if latest.empty:
+            return ChartText(ITEMS[item].question, base)
+        top = latest.loc[latest["estimate"].idxmax()]
+        title = (
+            f"{_quoted(_label(enum, top['option']))} was the {verb} ({_pct(float(top['estimate']))}"
+        )
+        if len(waves) >= 2:
+            earlier = rows[
+                (rows["wave"].astype(str) == waves[0])
+                & (rows["option"].astype(str) == str(top["option"]))
+            ]
+            title += f" in {waves[-1]}"
+            if not earlier.empty:
+                title += f", {_pct(float(earlier['estimate'].iloc[0]))} in {waves[0]}"
+        return ChartText(title + ")", base)
+
+    return describe
+
+
+def _sizes(table: pd.DataFrame) -> ChartText:
+    from gpcollab.datasets import load_population  # bundled file: read only for this chart
+
+    base = (
+        f"Collaborating GP-practice respondents who gave the size ({_bases(table)}), "
+        f"{_survey_words(table)}; all primary care networks in England, December 2019 "
+        "(real NHS Digital data)."
+    )
+    rows = _rows(table)
+    bands = pd.Series(SizeBand.bin(load_population(2019, "pcn")["registered_patients"]))
+    counts = [
+        int(c) for c in bands.value_counts(sort=False).reindex(SizeBand.values(), fill_value=0)
+    ]
+    if rows.empty or not counts or sum(counts) == 0:
+        return ChartText("Size of collaborations beside the size of PCNs", base)
+    pcn_band = list(SizeBand)[int(np.argmax(counts))]
+    top = rows.loc[rows["estimate"].idxmax()]
+    title = (
+        f"{_pct(max(counts) / sum(counts))} of PCNs cover {pcn_band.label} patients; the most "
+        f"common collaboration size was {_label(SizeBand, top['option'])} "
+        f"({_pct(float(top['estimate']))})"
+    )
+    return ChartText(title, base)
+
+
+def _scenarios(table: pd.DataFrame) -> ChartText:
+    aim = table.attrs.get("aim")
+    aim_words = _quoted(_label(Aim, aim)) if isinstance(aim, str) else "the aim"
+    n = _bases(table)
+    base = (
+        f"Model base: {n} collaborations that set {aim_words} with a known outcome and known "
+        "size, age, level and funding, so “too early to say” is left out of the base (the "
+        "achievement chart keeps it in, hence its lower share fully achieved). Bars: "
+        "g-computation on a logistic model."
+    )
+    rows = _rows(table)
+    observed = rows[rows["scenario"].astype(str) == "observed"]
+    others = rows[rows["scenario"].astype(str) != "observed"]
+    if observed.empty or others.empty:
+        return ChartText(f"Fully achieving {aim_words} under other mixes", base)
+    obs = float(observed["estimate"].iloc[0])
+    clear = others[(others["ci_low"] > obs) | (others["ci_high"] < obs)]
+    if clear.empty:
+        title = (
+            f"No scenario moves the share fully achieving {aim_words} clearly away from the "
+            f"observed {_pct(obs)}: every interval includes it"
+        )
+    else:
+        best = clear.loc[(clear["estimate"] - obs).abs().idxmax()]
+        title = (
+            f"{best['scenario']}: {_pct(float(best['estimate']))} would fully achieve "
+            f"{aim_words}, against {_pct(obs)} observed"
+        )
+    return ChartText(title, base)
+
+
+def _projection(table: pd.DataFrame) -> ChartText:
+    aim = table.attrs.get("aim")
+    aim_words = _quoted(_label(Aim, aim)) if isinstance(aim, str) else "the aim"
+    base = (
+        f"The what-if model (fitted to {_survey_words(table)}) applied to the real primary care "
+        "networks of December 2019 (NHS Digital), each taken as formed less than a year "
+        "earlier. A what-if, not a forecast."
+    )
+    rows = _rows(table)
+    total = rows[rows["size_band"].astype(str) == "all_pcns"]
+    if total.empty:
+        return ChartText(f"Projected share fully achieving {aim_words}, by PCN size", base)
+    row = total.iloc[0]
+    title = (
+        f"Applied to real PCNs, the model projects {_pct(float(row['estimate']))} fully "
+        f"achieving {aim_words}, with a wide interval ({_pct(float(row['ci_low']))} to "
+        f"{_pct(float(row['ci_high']))})"
+    )
+    return ChartText(title, base)
+
+
+_DESCRIBERS: dict[str, Callable[[pd.DataFrame], ChartText]] = {
+    "prevalence": _prevalence,
+    "aims_by_size": _aims_by_size,
+    "achievement_by_aim": _achievement,
+    "fully_by_": _fully_by,
+    "stp_influence": _stp("stp_influence"),
+    "stp_change": _stp("stp_change"),
+    "contract_willingness": _willingness,
+    "contract_reasons": _top_option(
+        "contract_reasons", "GP partners unwilling to give up the contract", "reason given most"
+    ),
+    "ccg_support": _top_option("ccg_support", "CCG respondents", "support CCGs gave most"),
+    "size_distribution": _sizes,
+    "scenarios": _scenarios,
+    "pcn_projection": _projection,
+}
+
+
+def chart_text(key: str, table: pd.DataFrame, fallback: str) -> ChartText:
+    """Finding-style title and base line of the report chart drawn from ``table``.
+
+    Parameters
+    ----------
+    key : str
+        Key of the report table (``"prevalence"``, ``"fully_by_size_band"``, ...).
+    table : pandas.DataFrame
+        The table, after disclosure control.
+    fallback : str
+        Title used when no describer applies or the numbers cannot support a finding.
+
+    Returns
+    -------
+    ChartText
+    """
+    for prefix, describe in _DESCRIBERS.items():
+        if key.startswith(prefix):
+            try:
+                return describe(table)
+            except (KeyError, ValueError, TypeError, IndexError):  # a table of another shape
+                break
+    return ChartText(fallback, _survey_words(table))
+
+
+# -- the key-findings box -------------------------------------------------------------------
+
+
+def _interval(row: Mapping[Any, Any], low: str = "ci_low", high: str = "ci_high") -> str:
+    lo, hi = row.get(low), row.get(high)
+    if lo is None or hi is None or any(isinstance(v, float) and math.isnan(v) for v in (lo, hi)):
+        return ""
+    return f"95% CI {_pct(float(lo))} to {_pct(float(hi))}"
+
+
+def key_findings(tables: Mapping[str, pd.DataFrame]) -> list[KeyFinding]:
+    """Headline figures of the report, each with its change, interval and base.
+
+    Parameters
+    ----------
+    tables : mapping of str to pandas.DataFrame
+        The report's tables (after disclosure control) by key.
+
+    Returns
+    -------
+    list of KeyFinding
+        Only the figures the given tables support, in page order.
+    """
+    out: list[KeyFinding] = []
+    change = tables.get("prevalence_change")
+    if change is not None and len(_rows(change)) == 1:
+        row = _rows(change).iloc[0].to_dict()
+        out.append(
+            KeyFinding(
+                "Practices in a collaboration",
+                f"{_pct(row['estimate_first'])} → {_pct(row['estimate_second'])}",
+                f"{row['wave_first']} to {row['wave_second']}: {_points(row['difference'])} "
+                f"(95% CI {100 * row['ci_low']:+.0f} to {100 * row['ci_high']:+.0f}); "
+                f"n={int(row['n_first']):,} and {int(row['n_second']):,}",
+                "prevalence",
+            )
+        )
+    anyfull = tables.get("any_fully")
+    if anyfull is not None and len(_rows(anyfull)) == 1:
+        row = _rows(anyfull).iloc[0].to_dict()
+        out.append(
+            KeyFinding(
+                "Collaborations that fully achieved at least one aim",
+                _pct(row["estimate"]),
+                f"{_interval(row)}; n={int(row['n']):,} ({_waves(anyfull)})",
+                "achievement",
+            )
+        )
+    achievement = tables.get("achievement_by_aim")
+    if achievement is not None:
+        fully = _rows(achievement)
+        fully = fully[fully["outcome"].astype(str) == "fully"]
+        if not fully.empty:
+            row = fully.loc[fully["estimate"].idxmax()].to_dict()
+            out.append(
+                KeyFinding(
+                    f"Aim most often fully achieved: {_label(Aim, row['aim'])}",
+                    _pct(row["estimate"]),
+                    f"{_interval(row)}; n={int(row['n']):,} that set the aim",
+                    "achievement",
+                )
+            )
+    for key, table in tables.items():
+        if key.startswith("contract_willingness"):
+            share = _negative_share(table, ITEMS["contract_willingness"].choices)
+            if share is not None:
+                out.append(
+                    KeyFinding(
+                        "GP partners unwilling to give up the contract",
+                        _pct(share),
+                        f"n={_bases(table).removeprefix('n=')} GP partners ({_waves(table)})",
+                        "contracts",
+                    )
+                )
+    projection = tables.get("pcn_projection")
+    if projection is not None:
+        total = _rows(projection)
+        total = total[total["size_band"].astype(str) == "all_pcns"]
+        if not total.empty:
+            row = total.iloc[0].to_dict()
+            aim = projection.attrs.get("aim")
+            out.append(
+                KeyFinding(
+                    "What-if: real PCNs fully achieving "
+                    + (_quoted(_label(Aim, aim)) if isinstance(aim, str) else "the aim"),
+                    _pct(row["estimate"]),
+                    f"{_interval(row)} (bootstrap); a what-if, not a forecast",
+                    "whatif",
+                )
+            )
+    return out
