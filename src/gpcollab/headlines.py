@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gpcollab.datasets import load_population
 from gpcollab.schema import ITEMS
 from gpcollab.vocab import Aim, Choice, Instrument, SizeBand
 
@@ -334,8 +335,6 @@ def _top_option(item: str, who: str, verb: str) -> Callable[[pd.DataFrame], Char
 
 
 def _sizes(table: pd.DataFrame) -> ChartText:
-    from gpcollab.datasets import load_population  # bundled file: read only for this chart
-
     base = (
         f"Collaborating GP-practice respondents who gave the size ({_bases(table)}), "
         f"{_survey_words(table)}; all primary care networks in England, December 2019 "

@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import re
 import textwrap
 import warnings
 from collections.abc import Callable, Sequence
@@ -71,8 +72,9 @@ import numpy as np
 import pandas as pd
 
 from gpcollab.analysis import ESTIMATE_COLUMNS
+from gpcollab.datasets import load_population
 from gpcollab.errors import ArgumentError
-from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE
+from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
 from gpcollab.vocab import (
     Achievement,
     Aim,
@@ -91,7 +93,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from gpcollab._typing import BoolArray, FloatArray
-    from gpcollab.schema import SurveyData
 
 
 __all__ = [
@@ -185,7 +186,7 @@ _TITLES: dict[str, str] = {
     "size_band": "Registered patients covered by the collaboration",
     "age_band": "Time since the collaboration formed",
     "level": "Level at which the collaboration operates",
-    "funding": "Received GP Access Fund / Prime Minister's Challenge Fund",
+    "funding": "GP Access Fund / Challenge Fund money",
     "instrument": "Survey",
     "wave": "Survey wave",
     "scenario": "Scenario",
@@ -357,8 +358,8 @@ def sequential_colours(k: int) -> list[str]:
         Hex colours sampled from ColorBrewer's YlGnBu (colour-blind safe, printable), leaving
         out its lightest end so every shade stays visible on white.
     """
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
+    from matplotlib import colormaps  # heavy: matplotlib
+    from matplotlib.colors import to_hex  # heavy: matplotlib
 
     if k < 1:
         raise ArgumentError(f"`k` must be at least 1, but {k!r} was passed.")
@@ -392,8 +393,6 @@ def _require(data: object, columns: Sequence[str], helper: str) -> None:
 
 
 def _is_survey(data: object) -> bool:
-    from gpcollab.schema import SurveyData  # schema imports pandera: only when asked
-
     return isinstance(data, SurveyData)
 
 
@@ -449,14 +448,14 @@ def _axes(ax: Axes | None) -> Axes:
     if ax is not None:
         _ensure_layout(ax)
         return ax
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # heavy: matplotlib
 
     _, new_ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
     return new_ax
 
 
 def _root_figure(ax: Axes) -> Figure:
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # heavy: matplotlib
 
     fig: Any = ax.figure
     while not isinstance(fig, Figure):
@@ -479,7 +478,7 @@ def _axes_width_in(ax: Axes) -> float:
 
 def _chars(width_in: float, fontsize: float) -> int:
     """How many characters of ``fontsize`` fit in ``width_in`` inches (DejaVu Sans average)."""
-    return max(int(width_in * 72 / (fontsize * 0.58)), 6)
+    return max(int(width_in * 72 / (fontsize * 0.62)), 6)
 
 
 @dataclass
@@ -545,17 +544,19 @@ def _finish(
             state.notes.append(note)
     _draw_footer(fig, state)
     _fit_legend(ax)
+    _tidy(ax)
     return ax
 
 
 def _draw_footer(fig: Figure, state: _Footer) -> None:
-    from matplotlib.layout_engine import ConstrainedLayoutEngine
-    from matplotlib.transforms import ScaledTranslation
+    from matplotlib.layout_engine import ConstrainedLayoutEngine  # heavy: matplotlib
+    from matplotlib.transforms import ScaledTranslation  # heavy: matplotlib
 
     for old in list(fig.texts):
         if old.get_gid() in (FOOTER_GID, SOURCE_GID, NOTE_GID):
             old.remove()
-    width = _chars(float(fig.get_figwidth()) - 0.2, _FOOTER_FONT)
+    size = _FOOTER_FONT if fig.get_figheight() >= 3.5 else _FOOTER_FONT - 0.5
+    width = _chars(float(fig.get_figwidth()) - 0.2, size)
     lines: list[tuple[str, str, str]] = []  # bottom to top: (text, gid, style)
     if state.synthetic:
         lines.append((_wrap(state.synthetic, width), FOOTER_GID, "italic"))
@@ -563,7 +564,7 @@ def _draw_footer(fig: Figure, state: _Footer) -> None:
         lines.append((_wrap(" ".join(state.sources), width), SOURCE_GID, "normal"))
     if state.notes:
         lines.append((_wrap(" ".join(state.notes), width), NOTE_GID, "normal"))
-    line_in = _FOOTER_FONT * 1.3 / 72
+    line_in = size * 1.3 / 72
     y_in = 0.05
     for text, gid, style in lines:
         offset = ScaledTranslation(0.08, y_in, fig.dpi_scale_trans)
@@ -573,7 +574,7 @@ def _draw_footer(fig: Figure, state: _Footer) -> None:
             text,
             ha="left",
             va="bottom",
-            fontsize=_FOOTER_FONT,
+            fontsize=size,
             fontstyle=style,
             color="#444444" if gid != NOTE_GID else "#222222",
             gid=gid,
@@ -607,9 +608,10 @@ def _style(ax: Axes, *, grid: Literal["x", "y"]) -> None:
 
 
 def _percent_axis(ax: Axes, axis: Literal["x", "y"], *, signed: bool = False) -> None:
-    from matplotlib.ticker import FuncFormatter, PercentFormatter
+    from matplotlib.ticker import FuncFormatter, PercentFormatter  # heavy: matplotlib
 
     target = ax.xaxis if axis == "x" else ax.yaxis
+    ax._gpcollab_value_axis = axis  # type: ignore[attr-defined]
     if signed:
         target.set_major_formatter(FuncFormatter(lambda v, _pos: f"{100 * abs(v):.0f}%"))
     else:
@@ -618,7 +620,7 @@ def _percent_axis(ax: Axes, axis: Literal["x", "y"], *, signed: bool = False) ->
 
 def _text_colour(colour: str) -> str:
     """Black or white, whichever contrasts more with ``colour`` (WCAG relative luminance)."""
-    from matplotlib.colors import to_rgb
+    from matplotlib.colors import to_rgb  # heavy: matplotlib
 
     def linear(c: float) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
@@ -641,7 +643,11 @@ def _legend(
     columns = max(1, min(ncol, len(labels)))
     while columns > 1 and columns * max(per_entry) > width_in:
         columns -= 1
-    _place_legend(ax, handles, labels, columns, title, anchor, align)
+    if title:
+        title = _wrap(title, _chars(width_in, _SMALL))
+    _place_legend(
+        ax, handles, labels, columns, title, anchor, align, max(1, min(ncol, len(labels)))
+    )
 
 
 def _place_legend(
@@ -652,6 +658,7 @@ def _place_legend(
     title: str | None,
     anchor: float,
     align: str,
+    wanted: int,
 ) -> None:
     legend = ax.legend(
         handles,
@@ -665,92 +672,201 @@ def _place_legend(
         title_fontsize=_SMALL,
         alignment="left" if align == "left" else "center",
         borderaxespad=0.3,
-        handlelength=1.4,
-        columnspacing=1.2,
+        handlelength=1.2,
+        handletextpad=0.5,
+        columnspacing=1.0,
     )
-    legend._gpcollab_place = (handles, list(labels), title, anchor, align)  # type: ignore[attr-defined]
+    legend._gpcollab_place = (  # type: ignore[attr-defined]
+        handles,
+        list(labels),
+        title,
+        anchor,
+        align,
+        wanted,
+    )
 
 
 def _fit_legend(ax: Axes) -> None:
-    """Lay the figure out and take columns off the legend (then wrap its labels) until it is
-    no wider than the axes, so a narrow axes keeps its plot."""
+    """Give the legend as many columns as were asked for (one row) when they fit above the
+    axes, else fewer (then wrapped labels), so that it is never wider than the axes: a wider
+    legend would make constrained layout squeeze the plot."""
     legend = ax.get_legend()
     place = getattr(legend, "_gpcollab_place", None)
     if legend is None or place is None:
         return
-    handles, labels, title, anchor, align = place
+    handles, labels, title, anchor, align, wanted = place
     fig = _root_figure(ax)
-    columns = int(getattr(legend, "_ncols", 1))
-    rows = math.ceil(len(labels) / columns)
-    widest = [
-        max(len(line) for label in labels[c * rows : (c + 1) * rows] for line in label.split("\n"))
-        for c in range(columns)
-        if labels[c * rows : (c + 1) * rows]
-    ]
-    estimate = sum(w * _SMALL * 0.6 + 2.6 * _SMALL for w in widest) / 72
-    if title:
-        estimate = max(estimate, len(title) * _SMALL * 0.6 / 72)
-    tick_in = max((len(t.get_text()) for t in ax.get_yticklabels()), default=0) * _FONT * 0.6 / 72
-    if estimate <= 0.85 * (_axes_width_in(ax) - tick_in - 0.4):
-        return  # fits with room to spare: no need to lay the figure out to check
-    wrapped = False
-    for _ in range(8):
-        fig.draw_without_rendering()
-        allowed = ax.get_window_extent().width * 1.02
-        box = legend.get_window_extent()
-        if box.width <= allowed and box.x1 <= fig.bbox.x1 + 1:
+    legend.set_visible(False)  # measure the axes as the layout makes it without the legend
+    _layout(fig)
+    boxes = [ax.get_window_extent(), *(child.get_window_extent() for child in ax.child_axes)]
+    allowed = 0.92 * (max(b.x1 for b in boxes) - boxes[0].x0)  # text is wider at low dpi
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for columns in range(wanted, 0, -1):
+        _place_legend(ax, handles, labels, columns, title, anchor, align, wanted)
+        placed = ax.get_legend()
+        if placed is None or placed.get_window_extent(renderer).width <= allowed:
             return
-        columns = int(getattr(legend, "_ncols", 1))
-        if columns > 1:
-            columns -= 1
-        elif not wrapped:
-            chars = _chars(allowed / fig.dpi - 0.35, _SMALL)
-            labels = [_wrap(label.replace("\n", " "), chars) for label in labels]
-            wrapped = True
-        else:
-            return
-        _place_legend(ax, handles, labels, columns, title, anchor, align)
-        legend = ax.get_legend()
-        if legend is None:  # pragma: no cover - _place_legend always makes one
-            return
+    chars = _chars(allowed / fig.dpi - 0.35, _SMALL)
+    labels = [_wrap(label.replace("\n", " "), chars) for label in labels]
+    title = _wrap(title.replace("\n", " "), chars + 4) if title else title
+    _place_legend(ax, handles, labels, 1, title, anchor, align, wanted)
 
 
 def _category_ticks(ax: Axes, labels: Sequence[str]) -> None:
-    """Tick labels of vertical bars: wrapped to their slot, rotated when the slot is narrow."""
+    """Tick labels of vertical bars, wrapped to their slot (:func:`_tidy` checks them after
+    layout and turns them upright if they still collide)."""
     k = max(len(labels), 1)
-    slot_in = _axes_width_in(ax) / k
-    if slot_in >= 0.75:
-        ax.set_xticks(
-            np.arange(k), [_wrap(label, _chars(slot_in - 0.08, _FONT)) for label in labels]
+    chars = _chars(_axes_width_in(ax) / k - 0.08, _FONT)
+    ax.set_xticks(np.arange(k), [_wrap_breaking(label, chars) for label in labels])
+    ax._gpcollab_categories = list(labels)  # type: ignore[attr-defined]
+
+
+def _wrap_breaking(text: str, width: int) -> str:
+    """Wrap ``text`` to ``width``, also after hyphens ("100,000-249,999" -> "100,000-/249,999")."""
+    width = max(int(width), 6)
+    if len(text) <= width:
+        return text
+    pieces: list[tuple[str, str]] = []  # (piece, what joins it to the next one)
+    for word in text.split(" "):
+        parts = re.split(r"(?<=-)(?=\S)", word)
+        pieces.extend((part, "") for part in parts[:-1])
+        pieces.append((parts[-1], " "))
+    lines: list[str] = []
+    line = ""
+    joiner = ""
+    for piece, after in pieces:
+        if line and len(line) + len(joiner) + len(piece) > width:
+            lines.append(line)
+            line = piece
+        else:
+            line = f"{line}{joiner}{piece}" if line else piece
+        joiner = after
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _boxes_collide(boxes: Sequence[Any]) -> bool:
+    """True when two boxes overlap, each grown by a tenth of its size: text is relatively
+    larger at a low resolution, so what just fits on screen may touch in a small PNG."""
+    grown = [
+        (
+            b.x0 - 0.05 * b.width,
+            b.y0 - 0.05 * b.height,
+            b.x1 + 0.05 * b.width,
+            b.y1 + 0.05 * b.height,
         )
-        return
+        for b in boxes
+    ]
+    for i, a in enumerate(grown):
+        for b in grown[i + 1 :]:
+            if min(a[2], b[2]) - max(a[0], b[0]) > 0 and min(a[3], b[3]) - max(a[1], b[1]) > 0:
+                return True
+    return False
+
+
+def _tick_boxes(axis: Any) -> list[Any]:
+    return [
+        tick.label1.get_window_extent()
+        for tick in axis._update_ticks()
+        if tick.label1.get_visible() and tick.label1.get_text()
+    ]
+
+
+def _tidy(ax: Axes) -> None:
+    """After layout, fit what a small axes cannot hold: rewrap (or stand upright) colliding
+    category labels, thin out colliding percentage ticks, shrink colliding row labels, then
+    wrap axis labels to the axes' size. Each check measures the laid-out figure."""
+    fig = _root_figure(ax)
+    _layout(fig)
+    changed = _fit_categories(ax, fig)
+    changed = _fit_value_ticks(ax) or changed
+    changed = _fit_rows(ax, fig) or changed
+    if changed:
+        _layout(fig)
+    for _ in range(3):  # wrapping one label moves the axes, and with it the other label
+        if not _fit_axis_labels(ax, fig):
+            break
+        _layout(fig)
+
+
+def _fit_categories(ax: Axes, fig: Figure) -> bool:
+    categories = getattr(ax, "_gpcollab_categories", None)
+    if not categories or not _boxes_collide(_tick_boxes(ax.xaxis)):
+        return False
+    slot_in = ax.get_window_extent().width / fig.dpi / len(categories)
+    for size in (8.5, 8.0, 7.5, 7.0):
+        labels = [_wrap_breaking(c, _chars(slot_in - 0.12, size)) for c in categories]
+        ax.set_xticks(np.arange(len(categories)), labels, fontsize=size)
+        _layout(fig)
+        if not _boxes_collide(_tick_boxes(ax.xaxis)):
+            return True
     ax.set_xticks(
-        np.arange(k),
-        [_wrap(label, 18) for label in labels],
-        rotation=35,
-        ha="right",
-        rotation_mode="anchor",
+        np.arange(len(categories)),
+        [_wrap(c, 22) for c in categories],
+        rotation=90,
+        ha="center",
+        va="top",
+        fontsize=_FONT,
     )
+    return True
+
+
+def _fit_value_ticks(ax: Axes) -> bool:
+    from matplotlib.ticker import MultipleLocator  # heavy: matplotlib
+
+    name = getattr(ax, "_gpcollab_value_axis", None)
+    axis = ax.xaxis if name == "x" else ax.yaxis
+    if name is None or not _boxes_collide(_tick_boxes(axis)):
+        return False
+    low, high = ax.get_xlim() if name == "x" else ax.get_ylim()
+    step = next((s for s in (0.2, 0.25, 0.5) if abs(high - low) / s <= 4), 1.0)
+    axis.set_major_locator(MultipleLocator(step))
+    return True
+
+
+def _fit_rows(ax: Axes, fig: Figure) -> bool:
+    rows = _tick_boxes(ax.yaxis)
+    size = float(_FONT)
+    changed = False
+    while rows and _boxes_collide(rows) and size > 6:
+        size -= 0.5
+        ax.tick_params(axis="y", labelsize=size)
+        _layout(fig)
+        rows = _tick_boxes(ax.yaxis)
+        changed = True
+    return changed
+
+
+def _fit_axis_labels(ax: Axes, fig: Figure) -> bool:
+    """Wrap an axis label longer than its axes, or one that leaves the canvas."""
+    box = ax.get_window_extent()
+    changed = False
+    for label, length in ((ax.xaxis.label, box.width), (ax.yaxis.label, box.height)):
+        extent = label.get_window_extent()
+        size = extent.width if label is ax.xaxis.label else extent.height
+        beyond = extent.x0 < fig.bbox.x0 or extent.x1 > fig.bbox.x1 or extent.y1 > fig.bbox.y1
+        if not label.get_text() or (size <= length and not beyond):
+            continue
+        fits = length
+        if label is ax.xaxis.label:  # centred on the axes: as wide as the canvas lets it be
+            centre = box.x0 + box.width / 2
+            fits = min(length, 2 * min(centre - fig.bbox.x0, fig.bbox.x1 - centre))
+        text = label.get_text().replace("\n", " ")
+        wrapped = _wrap(text, _chars(0.9 * fits / fig.dpi, float(label.get_fontsize())))
+        changed = changed or wrapped != label.get_text()
+        label.set_text(wrapped)
+    return changed
+
+
+def _layout(fig: Figure) -> None:
+    """Run the figure's layout (no pixels drawn). A layout that collapses on the way (a legend
+    still too wide) is what the caller is about to fix, so its warning is not passed on."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="constrained_layout not applied")
+        fig.draw_without_rendering()
 
 
 # -- achievement: 100% stacked bars ---------------------------------------------------------
-
-
-def _label_segments(
-    ax: Axes, y: FloatArray, left: FloatArray, widths: FloatArray, colour: str
-) -> None:
-    """Write each stacked segment's percentage inside it (segments under 6% stay blank)."""
-    for yi, x0, w in zip(y, left, widths, strict=True):
-        if w >= 0.06:
-            ax.text(
-                x0 + w / 2,
-                yi,
-                _pct(w),
-                ha="center",
-                va="center",
-                fontsize=_SMALL,
-                color=_text_colour(colour),
-            )
 
 
 def _hatched(ax: Axes, y: float, left: float, width: float, height: float) -> None:
@@ -869,6 +985,7 @@ def plot_achievement(
     )
     block_drawn = np.zeros(len(aims), dtype=bool)
     left = np.zeros(len(aims))
+    segments: list[_Segment] = []
     for outcome in outcomes:
         key = str(outcome)
         is_hidden = np.array([(a, key) in hidden_cells for a in aims], dtype=bool)
@@ -893,11 +1010,13 @@ def plot_achievement(
         )
         for patch in bars:
             patch.set_gid(key)
-        if annotate:
-            _label_segments(ax, y, left, widths, colour)
+        segments.extend(
+            _Segment(float(yi), float(x0), float(w), colour, 0)
+            for yi, x0, w in zip(y, left, widths, strict=True)
+        )
         left = left + widths
 
-    from matplotlib.transforms import blended_transform_factory
+    from matplotlib.transforms import blended_transform_factory  # heavy: matplotlib
 
     to_right = blended_transform_factory(ax.transAxes, ax.transData)
     for yi, aim in zip(y, aims, strict=True):
@@ -911,7 +1030,10 @@ def plot_achievement(
     _style(ax, grid="x")
     _legend(ax, ncol=len(outcomes))
     notes = [_suppressed_note(table)] if block_drawn.any() else []
-    return _finish(ax, data, notes=notes)
+    _finish(ax, data, notes=notes)
+    if annotate:  # segments too narrow for their label stay blank
+        _label_segments_fitted(ax, segments, above=False)
+    return ax
 
 
 # -- rates: grouped bars with whiskers, or dots ---------------------------------------------
@@ -994,6 +1116,16 @@ def _grouped_bars(
     slot_in = _axes_width_in(ax) / max(len(groups), 1) * width
     n_fits = max((len(_n_text(n)) for s in series for n in s.n), default=5) * _SMALL * 0.6 / 72
     write_n = "n" in table.columns and n_fits <= slot_in * 0.98
+    base_in_legend = False
+    if "n" in table.columns:
+        constant = [_constant_base(s) for s in series]
+        if all(b is not None for b in constant):
+            write_n = False  # one base per series: said once, in the legend or the footer
+            if hue is not None and hue_labels is None and len(set(constant)) > 1:
+                base_in_legend = True
+                h_label = _with_base(
+                    h_label, {str(s.level): b for s, b in zip(series, constant, strict=True)}
+                )
     any_hidden = False
     for j, s in enumerate(series):
         pos = np.arange(len(groups)) + (j - (len(hues) - 1) / 2) * width
@@ -1073,16 +1205,27 @@ def _grouped_bars(
     highest = float(np.nanmax(np.r_[[np.nanmax(np.r_[s.high, s.estimate, 0.0]) for s in series]]))
     top = min(max(highest + (0.1 if write_n else 0.05), 0.2), 1.1)
     ax.set_ylim(0.0, top)
-    from matplotlib.ticker import FixedLocator
+    from matplotlib.ticker import FixedLocator  # heavy: matplotlib
 
     step = 0.1 if top <= 0.6 else 0.2
     ax.yaxis.set_major_locator(FixedLocator([t for t in np.arange(0, 1.0001, step) if t <= top]))
     _percent_axis(ax, "y")
     _style(ax, grid="y")
     notes = [_suppressed_note(table)] if any_hidden else []
-    if "n" in table.columns and not write_n:
+    if "n" in table.columns and not write_n and not base_in_legend:
         notes.append(_bases_note(series, "bar"))
     return notes
+
+
+def _constant_base(series: _Series) -> int | None:
+    """The base ``n`` shared by every shown row of a series, or None when it varies."""
+    bases = {int(n) for n, here in zip(series.n, series.present, strict=True) if here and n == n}
+    return bases.pop() if len(bases) == 1 else None
+
+
+def _with_base(label: Callable[[Any], str], bases: dict[str, int | None]) -> Callable[[Any], str]:
+    """Legend labels with each series' base: "2015 (n=982)"."""
+    return lambda level: f"{label(level)} ({_n_text(bases.get(str(level)))})"
 
 
 def _dots(
@@ -1101,6 +1244,17 @@ def _dots(
     palette = _hue_colours(table, hue, hues)
     h_label = _labeller(table, hue) if hue is not None else str
     series = _series(table, x, hue, groups, hues)
+    constant = [_constant_base(s) for s in series] if "n" in table.columns else []
+    base_in_legend = (
+        hue is not None
+        and bool(constant)
+        and all(b is not None for b in constant)
+        and len(set(constant)) > 1
+    )
+    if base_in_legend:
+        h_label = _with_base(
+            h_label, {str(s.level): b for s, b in zip(series, constant, strict=True)}
+        )
     step = min(0.75 / len(hues), 0.22)
     y = np.arange(len(groups), dtype=float)
     any_hidden = False
@@ -1158,10 +1312,8 @@ def _dots(
     _percent_axis(ax, "x")
     _style(ax, grid="x")
     notes = [_suppressed_note(table)] if any_hidden else []
-    if "n" in table.columns:
+    if "n" in table.columns and not base_in_legend:
         notes.append(_bases_note(series, "dot"))
-    if {"ci_low", "ci_high"} <= set(table.columns):
-        notes.insert(0, "Lines: 95% confidence intervals.")
     return notes
 
 
@@ -1243,7 +1395,7 @@ def plot_rates(
     value_label = (
         f"{Achievement.labels().get(str(outcome), str(outcome))} (% of the base)"
         if "outcome" in table.columns
-        else "Share"
+        else "Share of respondents"
     )
     category_label = (
         ITEMS[items[0]].question
@@ -1251,7 +1403,8 @@ def plot_rates(
         else _title(x)
     )
     if kind == "dot":
-        ax.set_xlabel(value_label, fontsize=_FONT)
+        has_ci = {"ci_low", "ci_high"} <= set(table.columns)
+        ax.set_xlabel(value_label + ("; lines: 95% CI" if has_ci else ""), fontsize=_FONT)
     else:
         ax.set_xlabel(category_label, fontsize=_FONT)
         ax.set_ylabel(value_label, fontsize=_FONT)
@@ -1263,7 +1416,7 @@ def plot_rates(
 # -- waves -----------------------------------------------------------------------------------
 
 
-def _wave_row_label(rows: pd.DataFrame, row: pd.Series) -> str:
+def _wave_row_label(rows: pd.DataFrame, row: pd.Series, width: int = 60) -> str:
     name = ""
     if "option" in rows.columns:
         item = str(row["item"]) if "item" in rows.columns else None
@@ -1283,7 +1436,9 @@ def _wave_row_label(rows: pd.DataFrame, row: pd.Series) -> str:
     if "p_value" in rows.columns and not pd.isna(row["p_value"]):
         p = float(row["p_value"])
         detail += f", p={p:.3f}" if p >= 0.001 else ", p<0.001"
-    return f"{_wrap(name, 40)}\n{detail}" if name else detail
+    if len(detail) > width:
+        detail = detail.replace(" → ", " →\n")
+    return f"{_wrap(name, min(40, width))}\n{detail}" if name else detail
 
 
 def plot_wave_comparison(
@@ -1337,7 +1492,8 @@ def plot_wave_comparison(
     _require(data, needed, "plot_wave_comparison")
     ax = _axes(ax)
     rows = data.reset_index(drop=True)
-    labels = [_wave_row_label(rows, row) for _, row in rows.iterrows()]
+    width = _chars(float(_root_figure(ax).get_figwidth()) * 0.45, _FONT)
+    labels = [_wave_row_label(rows, row, width) for _, row in rows.iterrows()]
     y = np.arange(len(rows), dtype=float)
     diff = rows["difference"].to_numpy(float)
     lo = rows["ci_low"].to_numpy(float)
@@ -1352,7 +1508,7 @@ def plot_wave_comparison(
     ax.set_xlim(-1.15 * reach, 1.15 * reach)
     ax.set_yticks(y, labels)
     ax.set_ylim(len(rows) - 0.5, -0.5)
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter  # heavy: matplotlib
 
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{100 * v:+.0f}" if v else "0"))
     first = str(rows["wave_first"].iloc[0]) if "wave_first" in rows.columns else "first wave"
@@ -1489,12 +1645,12 @@ class _Segment:
     outer: int  # -1: the bar's left end, +1: its right end, 0: inside the bar
 
 
-def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment]) -> None:
+def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: bool = True) -> None:
     """Write each segment's percentage: inside when it fits (measured on the laid-out axes),
-    else outside the bar's end (outer segments) or just above the bar, nudged clear of the
-    label before it."""
+    else outside the bar's end (outer segments) or, with ``above``, just above the bar, nudged
+    clear of the label before it."""
     fig = _root_figure(ax)
-    fig.draw_without_rendering()  # lay the figure out so the axes' real width is known
+    _layout(fig)  # lay the figure out so the axes' real width is known
     box = ax.get_window_extent()
     low, high = ax.get_xlim()
     per_inch = (high - low) / max(box.width / fig.dpi, 0.1)  # data units in one inch
@@ -1525,7 +1681,7 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment]) -> None:
                 fontsize=_SMALL,
                 color="#222222",
             )
-        else:
+        elif above:
             centre = max(seg.left + seg.width / 2, above_end.get(seg.y, -np.inf) + needed / 2)
             ax.text(
                 centre,
@@ -1608,7 +1764,8 @@ def _draw_dont_know(ax: Axes, rows: Sequence[_LikertRow], label: str) -> bool:
         else:
             side_ax.text(w + 0.01, yi, _pct(w), va="center", fontsize=_SMALL)
     side_ax.set_xlim(0.0, max(0.2, float(widths.max()) * 1.7))
-    side_ax.set_title(_wrap(label, 12), fontsize=_SMALL, loc="left")
+    # named under the panel, level with the main axis label, so the legend can run above it
+    side_ax.set_xlabel(_wrap(label, 6), fontsize=_SMALL, loc="left", labelpad=_FONT + 7)
     side_ax.tick_params(left=False, labelleft=False, bottom=False, labelbottom=False)
     for spine in ("top", "right", "bottom"):
         side_ax.spines[spine].set_visible(False)
@@ -1669,7 +1826,7 @@ def plot_likert(
     ax.axvline(0.0, color="#444444", linewidth=0.8)
     # room beyond each end for the labels written outside the bars
     ax.set_xlim(-min(1.0, max(left_reach, 0.05) + 0.08), min(1.0, max(right_reach, 0.05) + 0.14))
-    from matplotlib.ticker import MultipleLocator
+    from matplotlib.ticker import MultipleLocator  # heavy: matplotlib
 
     ax.xaxis.set_major_locator(MultipleLocator(0.2 if left_reach + right_reach > 0.6 else 0.1))
     _percent_axis(ax, "x", signed=True)
@@ -1764,8 +1921,6 @@ def plot_size_distribution(
     _single(table, ["size_band"], "plot_size_distribution")
     default_pcn = pcn is None
     if pcn is None:
-        from gpcollab.datasets import load_population  # bundled files: read only when drawn
-
         pcn = load_population(2019, "pcn")
     pcn_table = _pcn_band_shares(pcn)
 
@@ -1793,7 +1948,7 @@ def plot_size_distribution(
         **kwargs,
     )
     ax.set_xlabel("Registered patients covered", fontsize=_FONT)
-    ax.set_ylabel("Share", fontsize=_FONT)
+    ax.set_ylabel("Share in each size band", fontsize=_FONT)
     _legend(ax, ncol=2)
     real_pcn = default_pcn or pcn.attrs.get("dataset") == "population_pcn_2019"
     return _finish(

@@ -22,6 +22,7 @@ import datetime as _dt
 import html
 import io
 import math
+import re
 import textwrap
 import time
 import warnings
@@ -31,14 +32,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import pandas as pd
 
-from gpcollab.errors import GpcollabError
+from gpcollab import __version__, analysis, plotting, whatif
+from gpcollab import findings as findings_module
+from gpcollab.datasets import dataset_card, list_datasets
+from gpcollab.disclosure import suppress
+from gpcollab.errors import ConvergenceError, DesignError, GpcollabError
+from gpcollab.estimate import BoundaryWarning
+from gpcollab.headlines import chart_text, key_findings
+from gpcollab.models import achievement_model
 from gpcollab.safe_write import output_folder, subfolder, write_bytes, write_csv_frame, write_text
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
 from gpcollab.vocab import Achievement, Aim, Instrument
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
     from matplotlib.axes import Axes
 
 __all__ = [
@@ -410,8 +418,6 @@ class _Gatherer:
         self, section: ReportSection, what: str, compute: Callable[[], pd.DataFrame]
     ) -> pd.DataFrame | None:
         """Run ``compute``; on a library error, note it in the section and return None."""
-        from gpcollab.estimate import BoundaryWarning
-
         self.progress(f"computing {what}")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", BoundaryWarning)
@@ -456,8 +462,6 @@ class _Gatherer:
         """
         if table is None:
             return
-        from gpcollab.disclosure import suppress
-
         if extra_groups:  # columns this module added that split the table into groups
             hint = dict(table.attrs.get("disclosure") or {})
             hint["group_columns"] = [*extra_groups, *hint.get("group_columns", [])]
@@ -487,8 +491,6 @@ def _tag(table: pd.DataFrame, **columns: Any) -> pd.DataFrame:
 
 
 def _concat(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    import pandas as pd
-
     out = pd.concat(list(tables), ignore_index=True)
     synthetic = any(bool(t.attrs.get("synthetic", False)) for t in tables)
     waves = list(dict.fromkeys(t.attrs.get("wave") for t in tables))
@@ -562,8 +564,6 @@ def gather_report(
 
 
 def _prevalence_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
-    from gpcollab import analysis
-
     section = ReportSection(
         "prevalence",
         "Membership of collaborations",
@@ -624,8 +624,6 @@ def _prevalence_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSec
 
 
 def _aims_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
-    from gpcollab import analysis
-
     section = ReportSection(
         "aims",
         "Aims chosen, by size of collaboration",
@@ -668,8 +666,6 @@ def _fully_only(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _achievement_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
-    from gpcollab import analysis
-
     section = ReportSection(
         "achievement",
         "How far aims were achieved",
@@ -745,8 +741,6 @@ def _group_column(table: pd.DataFrame, by: str) -> str:
 
 
 def _views_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
-    from gpcollab import analysis
-
     section = ReportSection(
         "stp",
         "Views of sustainability and transformation partnerships (STPs)",
@@ -803,6 +797,8 @@ def _option_table(
 ) -> None:
     chart_options: dict[str, Any] = {"hue": None} if chart == "likert" else {"x": "option"}
     table = run.attempt(section, f"{item} ({survey.meta.label})", lambda: compute(survey))
+    if table is not None:  # the charts label the answers and the axis with the item's words
+        table.attrs["item"] = item
     run.add(
         section,
         table,
@@ -819,8 +815,6 @@ def _option_table(
 
 
 def _contracts_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
-    from gpcollab import analysis
-
     section = ReportSection(
         "contracts",
         "Willingness to give up the practice contract",
@@ -846,8 +840,6 @@ def _contracts_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSect
 
 
 def _support_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
-    from gpcollab import analysis
-
     section = ReportSection(
         "ccg_support",
         "Support from clinical commissioning groups",
@@ -889,10 +881,6 @@ def _support_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSectio
 def _whatif_section(
     sets: Sequence[SurveyData], run: _Gatherer, *, n_boot: int, seed: int
 ) -> ReportSection:
-    from gpcollab import analysis, whatif
-    from gpcollab.errors import ConvergenceError, DesignError
-    from gpcollab.models import achievement_model
-
     section = ReportSection(
         "whatif",
         "What if collaborations were organised differently?",
@@ -1003,15 +991,11 @@ def _whatif_section(
 
 
 def _findings_check(sets: Sequence[SurveyData]) -> tuple[pd.DataFrame, list[str]]:
-    import pandas as pd
-
-    from gpcollab.findings import verify_findings
-
     tables: list[pd.DataFrame] = []
     notes: list[str] = []
     for survey in sets:
         try:
-            table = verify_findings(survey)
+            table = findings_module.verify_findings(survey)
         except GpcollabError as exc:
             notes.append(f"{survey.meta.label}: findings could not be checked ({exc}).")
             continue
@@ -1028,12 +1012,10 @@ def _findings_check(sets: Sequence[SurveyData]) -> tuple[pd.DataFrame, list[str]
 
 
 def _assumptions() -> list[dict[str, Any]]:
-    from gpcollab.findings import get_assumption, load_assumptions
-
     records: list[dict[str, Any]] = []
-    for row in load_assumptions().to_dict(orient="records"):
+    for row in findings_module.load_assumptions().to_dict(orient="records"):
         record = {str(key): value for key, value in row.items()}
-        options = get_assumption(str(record["assumption_id"])).options
+        options = findings_module.get_assumption(str(record["assumption_id"])).options
         record["option_descriptions"] = {
             str(name): str(spec.get("description", "")) for name, spec in options.items()
         }
@@ -1042,11 +1024,7 @@ def _assumptions() -> list[dict[str, Any]]:
 
 
 def _sources() -> pd.DataFrame:
-    import pandas as pd
-
-    from gpcollab.findings import load_findings
-
-    register = load_findings()
+    register = findings_module.load_findings()
     table = register.assign(
         source_url=register["source_url"].fillna("").astype(str),
         source_title=register["source_title"].fillna("").astype(str),
@@ -1061,8 +1039,6 @@ def _sources() -> pd.DataFrame:
 
 
 def _datasets() -> tuple[pd.DataFrame, dict[str, str]]:
-    from gpcollab.datasets import dataset_card, list_datasets
-
     listing = list_datasets()
     cards = {
         str(name): dataset_card(str(name))
@@ -1101,8 +1077,6 @@ def render_figures(
     list of ReportFigure
         In page order.
     """
-    from gpcollab.headlines import chart_text
-
     say = progress or (lambda message: None)
     folder = output_folder(figure_dir)
     narrow_folder = subfolder(folder, "narrow")
@@ -1154,7 +1128,7 @@ NARROW_INCHES = 4.3
 
 def _render(item: ReportTable, text: Any, width: float, dpi: int) -> bytes:
     """Draw ``item``'s chart on a new Agg figure ``width`` inches wide; return the PNG bytes."""
-
+    # heavy: matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -1171,12 +1145,12 @@ def _render(item: ReportTable, text: Any, width: float, dpi: int) -> bytes:
 def _frame(figure: Any, title: str, base: str) -> None:
     """Write the headline (bold) and the base line (grey) at the top left of ``figure``, and
     keep room for them in the constrained layout (above the chart and its legend)."""
+    # heavy: matplotlib
     from matplotlib.layout_engine import ConstrainedLayoutEngine
     from matplotlib.transforms import ScaledTranslation
 
     width_in = float(figure.get_figwidth())
     height_in = float(figure.get_figheight())
-    renderer = figure.canvas.get_renderer()
     y_in = 0.1
     for words, size, weight, colour in (
         (title, 11.5, "bold", "#1d1d1d"),
@@ -1184,7 +1158,7 @@ def _frame(figure: Any, title: str, base: str) -> None:
     ):
         if not words:
             continue
-        chars = max(int((width_in - 0.25) * 72 / (size * (0.6 if weight == "bold" else 0.53))), 20)
+        chars = max(int((width_in - 0.3) * 72 / (size * (0.66 if weight == "bold" else 0.6))), 20)
         artist = figure.text(
             0.0,
             1.0,
@@ -1197,7 +1171,8 @@ def _frame(figure: Any, title: str, base: str) -> None:
             gid="headline" if weight == "bold" else "base",
             transform=figure.transFigure + ScaledTranslation(0.1, -y_in, figure.dpi_scale_trans),
         )
-        y_in += artist.get_window_extent(renderer).height / figure.dpi + 0.06
+        # placed by font size, not by measurement, so that any resolution keeps the spacing
+        y_in += (artist.get_text().count("\n") + 1) * size * 1.22 / 72 + 0.08
     engine = figure.get_layout_engine()
     if isinstance(engine, ConstrainedLayoutEngine):
         rect = engine.get().get("rect") or (0.0, 0.0, 1.0, 1.0)
@@ -1217,7 +1192,7 @@ def _height(item: ReportTable, width: float = WIDE_INCHES) -> float:
         bars = table[hue].nunique() if hue in table else 1
         return header + footer + 0.9 + 0.8 * bars
     if item.chart == "scenarios":
-        return header + footer + 0.6 + 0.5 * len(table)
+        return header + footer + 0.6 + (0.62 if narrow else 0.5) * len(table)
     if item.chart_options.get("kind") == "dot":
         x = str(item.chart_options.get("x"))
         hue = item.chart_options.get("hue")
@@ -1229,8 +1204,6 @@ def _height(item: ReportTable, width: float = WIDE_INCHES) -> float:
 
 
 def _chart_helpers() -> dict[str, Callable[..., Axes]]:
-    from gpcollab import plotting
-
     return {
         "wave_comparison": plotting.plot_wave_comparison,
         "achievement": plotting.plot_achievement,
@@ -1243,8 +1216,6 @@ def _chart_helpers() -> dict[str, Callable[..., Axes]]:
 
 def _drawable(table: pd.DataFrame) -> pd.DataFrame:
     """The rows a chart shows: all of them; suppressed cells are drawn with their marker."""
-    import pandas as pd
-
     kept = table
     if "membership" in kept and not isinstance(kept["membership"].dtype, pd.CategoricalDtype):
         # the prevalence table's summary row has no vocabulary label: give it one
@@ -1343,8 +1314,6 @@ def _e(value: object) -> str:
 def _is_missing(value: object) -> bool:
     if value is None:
         return True
-    import pandas as pd
-
     if value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float | np.floating):
@@ -1697,8 +1666,6 @@ def _sources_html(content: ReportContent) -> str:
 
 def _inline_markdown(text: str) -> str:
     """Escaped ``text`` with Markdown's inline code, bold, links and autolinks as HTML."""
-    import re
-
     out = _e(text)
     out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
     out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
@@ -1755,8 +1722,6 @@ def _markdown_html(text: str) -> str:
 
 
 def _key_findings_html(content: ReportContent) -> str:
-    from gpcollab.headlines import key_findings
-
     tables = {item.key: item.table for section in content.sections for item in section.tables}
     anchors = {item.key: section.key for section in content.sections for item in section.tables}
     findings = key_findings(tables)
@@ -1798,8 +1763,6 @@ def write_html(
     -------
     str
     """
-    import gpcollab
-
     labels = ", ".join(s.meta.label for s in content.surveys)
     page_title = title or f"gpcollab report: {labels}"
     by_key = {figure.key: figure for figure in figures}
@@ -1844,7 +1807,7 @@ def write_html(
             f"<title>{_e(page_title)}</title><style>{_CSS}</style></head><body><main>",
             f"<h1>{_e(page_title)}</h1>",
             _banner(content),
-            f"<p>Generated by gpcollab {_e(gpcollab.__version__)} on {_e(generated)}.</p>",
+            f"<p>Generated by gpcollab {_e(__version__)} on {_e(generated)}.</p>",
             _key_findings_html(content),
             _inputs_html(content),
             mismatch_note,

@@ -1,0 +1,519 @@
+"""Charts as a reader sees them: layout checks on the drawn artists and image regression tests.
+
+Every helper is drawn at the default size and on a user's own 4 x 3 inch axes (a figure without
+a layout engine), and every figure of the report in its wide and narrow layout. On each:
+
+* no two text boxes overlap and no text leaves the canvas (measured on the laid-out figure);
+* cells hidden by disclosure control are drawn with their marker ``[c]``, as many as the input
+  table has hidden cells (counted by hand below);
+* report figures carry their headline, base line, source line and, for synthetic data, the
+  synthetic notice; the charts of real PCN data cite NHS Digital and do not call it synthetic.
+
+The images are compared with baselines in ``tests/baseline/`` (``matplotlib.testing.compare``,
+RMS tolerance :data:`TOLERANCE`). The drawing is made deterministic: Agg canvas, matplotlib's
+default style with the bundled DejaVu Sans, fixed DPI and no metadata. To accept an intended
+change of look, run ``GPCOLLAB_UPDATE_BASELINES=1 pytest tests/test_chart_images.py`` and look
+at every changed PNG before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import itertools
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.testing.compare import compare_images
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+
+import gpcollab
+from gpcollab import plotting
+from gpcollab.schema import SYNTHETIC_NOTICE
+from gpcollab.vocab import Aim, Instrument, SizeBand
+from test_plotting import (
+    PCN,
+    achievement_table,
+    likert_table,
+    rates_table,
+    scenario_table,
+    size_table,
+    wave_table,
+    willingness_table,
+)
+
+BASELINE = Path(__file__).parent / "baseline"
+TOLERANCE = 6.0
+DPI = 72
+LAYOUT_DPI = 100
+UPDATE = os.environ.get("GPCOLLAB_UPDATE_BASELINES") == "1"
+
+
+@pytest.fixture(autouse=True)
+def fixed_style() -> Iterator[None]:
+    """matplotlib's default style with DejaVu Sans (bundled with matplotlib), whatever the
+    user's matplotlibrc says."""
+    with matplotlib.rc_context(rc=matplotlib.rcParamsDefault):
+        matplotlib.rcParams.update({"font.family": ["DejaVu Sans"], "svg.hashsalt": "gpcollab"})
+        yield
+    plt.close("all")
+
+
+# -- hand-made tables with hidden cells ------------------------------------------------------
+
+
+def achievement_with_hidden() -> pd.DataFrame:
+    """Staff: "not achieved" and "too early" hidden (0.20 + 0.20 of the bar); access shown."""
+    table = achievement_table()
+    table = table[table["aim"].astype(str) != "sustainability"].reset_index(drop=True)
+    hidden = (table["aim"].astype(str) == "staff") & table["outcome"].astype(str).isin(
+        ["not_achieved", "too_early"]
+    )
+    table["suppressed"] = hidden
+    table.loc[hidden, "estimate"] = np.nan
+    return table
+
+
+def dots_with_hidden() -> pd.DataFrame:
+    """Two aims by five size bands; two cells hidden, one true zero."""
+    rows = []
+    for aim, scale in (("access", 1.0), ("staff", 0.5)):
+        for band, est in zip(SizeBand.values(), [0.2, 0.25, 0.3, 0.4, 0.45], strict=True):
+            e = est * scale
+            rows.append(
+                {
+                    "aim": aim,
+                    "size_band": band,
+                    "outcome": "fully",
+                    "n": 40,
+                    "estimate": e,
+                    "ci_low": e * 0.6,
+                    "ci_high": min(e * 1.5, 1.0),
+                    "suppressed": False,
+                }
+            )
+    table = pd.DataFrame(rows)
+    hide = (table["aim"] == "staff") & table["size_band"].isin(["under_30k", "over_250k"])
+    table.loc[hide, ["estimate", "ci_low", "ci_high"]] = np.nan
+    table.loc[hide, "suppressed"] = True
+    zero = (table["aim"] == "access") & (table["size_band"] == "30k_50k")
+    table.loc[zero, ["estimate", "ci_low"]] = 0.0
+    table["aim"] = pd.Categorical(table["aim"], dtype=Aim.dtype())
+    table["size_band"] = pd.Categorical(table["size_band"], dtype=SizeBand.dtype())
+    table.attrs.update(synthetic=True, wave=2017, instrument="gp", suppression={"min_n": 5})
+    return table
+
+
+def likert_with_hidden() -> pd.DataFrame:
+    """The CCG row's "very" and "don't know" hidden, as in the report's 2017 STP table."""
+    table = likert_table()
+    hide = (table["instrument"].astype(str) == "ccg") & table["option"].isin(["very", "dont_know"])
+    table["suppressed"] = hide
+    table.loc[hide, "estimate"] = np.nan
+    table.attrs.update(wave=[2017, 2017], instrument=["gp", "ccg"])
+    return table
+
+
+def projection_table() -> pd.DataFrame:
+    table = pd.DataFrame(
+        {
+            "size_band": [*SizeBand.values(), "all_pcns"],
+            "pcns": [131, 736, 363, 19, 1, 1250],
+            "share_of_pcns": [0.1048, 0.5888, 0.2904, 0.0152, 0.0008, 1.0],
+            "estimate": [0.41, 0.35, 0.20, 0.31, 0.31, 0.31],
+            "ci_low": [0.12, 0.01, 0.09, 0.16, 0.21, 0.09],
+            "ci_high": [0.64, 0.67, 0.49, 0.40, 0.55, 0.60],
+            "n_boot": 100,
+            "n": 216,
+        }
+    )
+    table.attrs.update(synthetic=True, aim="access", wave=2017, instrument="gp")
+    return table
+
+
+#: name -> (draw on ax or a new figure, number of hidden cells the chart must mark)
+CASES: dict[str, tuple[Callable[[Axes | None], Axes], int]] = {
+    "achievement": (lambda ax: plotting.plot_achievement(achievement_table(), ax=ax), 0),
+    # one hatched block for the two hidden outcomes of one aim
+    "achievement_hidden": (
+        lambda ax: plotting.plot_achievement(achievement_with_hidden(), ax=ax),
+        1,
+    ),
+    "rates": (lambda ax: plotting.plot_rates(rates_table(), x="size_band", ax=ax), 0),
+    "rates_dots": (
+        lambda ax: plotting.plot_rates(
+            dots_with_hidden(), x="aim", hue="size_band", kind="dot", ax=ax
+        ),
+        2,
+    ),
+    "rates_bars_hidden": (
+        lambda ax: plotting.plot_rates(dots_with_hidden(), x="size_band", ax=ax),
+        2,
+    ),
+    "waves": (lambda ax: plotting.plot_wave_comparison(wave_table(), ax=ax), 0),
+    "waves_long": (lambda ax: plotting.plot_wave_comparison(wave_table(), show="waves", ax=ax), 0),
+    # CCG: "very" in the diverging bar and "don't know" in the side panel
+    "likert": (lambda ax: plotting.plot_likert(likert_with_hidden(), ax=ax), 2),
+    "likert_single": (lambda ax: plotting.plot_likert(willingness_table(), ax=ax), 0),
+    "sizes": (lambda ax: plotting.plot_size_distribution(size_table(), PCN, ax=ax), 0),
+    "scenarios": (lambda ax: plotting.plot_scenarios(scenario_table(), ax=ax), 0),
+    "projection": (
+        lambda ax: plotting.plot_scenarios(projection_table(), reference="all_pcns", ax=ax),
+        0,
+    ),
+}
+SIZES = ("default", "4x3")
+
+
+def draw_case(name: str, size: str) -> Figure:
+    draw, _ = CASES[name]
+    if size == "default":
+        ax = draw(None)
+    else:  # a user's own small axes: plain figure, no layout engine
+        _fig, user_ax = plt.subplots(figsize=(4, 3))
+        ax = draw(user_ax)
+    fig = ax.figure
+    assert isinstance(fig, Figure)
+    return fig
+
+
+# -- measuring the drawn text ---------------------------------------------------------------
+
+
+def _axes_texts(ax: Axes) -> list[Text]:
+    found: list[Text] = [*ax.texts, ax.title, ax._left_title, ax._right_title]
+    for axis in (ax.xaxis, ax.yaxis):
+        found.append(axis.label)
+        for tick in axis._update_ticks():
+            found.extend(t for t in (tick.label1, tick.label2) if t.get_visible())
+    legend = ax.get_legend()
+    if legend is not None:
+        found.extend([*legend.get_texts(), legend.get_title()])
+    for child in ax.child_axes:
+        found.extend(_axes_texts(child))
+    return found
+
+
+def drawn_texts(fig: Figure) -> list[tuple[Text, Bbox]]:
+    """Every visible, non-empty text of the figure with its box in display pixels, measured at
+    matplotlib's default resolution (the report draws at 110 dpi and more)."""
+    fig.set_dpi(LAYOUT_DPI)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    texts: list[Text] = list(fig.texts)
+    for ax in fig.axes:
+        if ax in {c for a in fig.axes for c in a.child_axes}:
+            continue  # drawn through its parent
+        texts.extend(_axes_texts(ax))
+    out = []
+    for text in dict.fromkeys(texts):
+        if text.get_visible() and text.get_text().strip():
+            out.append((text, text.get_window_extent(renderer)))
+    return out
+
+
+def overlaps(boxes: list[tuple[Text, Bbox]]) -> list[tuple[str, str]]:
+    clashes = []
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1 :]:
+            width = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+            height = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+            if width > 1.0 and height > 1.0:
+                clashes.append((a.get_text(), b.get_text()))
+    return clashes
+
+
+def outside(fig: Figure, boxes: list[tuple[Text, Bbox]]) -> list[str]:
+    canvas = fig.bbox
+    return [
+        text.get_text()
+        for text, box in boxes
+        if box.x0 < canvas.x0 - 1
+        or box.y0 < canvas.y0 - 1
+        or box.x1 > canvas.x1 + 1
+        or box.y1 > canvas.y1 + 1
+    ]
+
+
+def markers(fig: Figure) -> list[Text]:
+    return [
+        t
+        for t, _ in drawn_texts(fig)
+        if t.get_gid() == plotting.SUPPRESSED_GID and t.get_text() == plotting.SUPPRESSED_MARK
+    ]
+
+
+def footer(fig: Figure, gid: str) -> str:
+    return " ".join(t.get_text().replace("\n", " ") for t in fig.texts if t.get_gid() == gid)
+
+
+# -- the helpers ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", CASES)
+def test_helper_layout(name: str, size: str) -> None:
+    fig = draw_case(name, size)
+    boxes = drawn_texts(fig)
+    assert overlaps(boxes) == []
+    assert outside(fig, boxes) == []
+    assert len(markers(fig)) == CASES[name][1]
+    if CASES[name][1]:
+        assert "[c] = hidden by disclosure control" in footer(fig, plotting.NOTE_GID)
+    # the axes keep a usable size however many labels and legend entries there are
+    for ax in fig.axes:
+        if ax.get_subplotspec() is not None:
+            box = ax.get_window_extent()
+            assert box.width > 0.3 * fig.bbox.width and box.height > 0.2 * fig.bbox.height
+
+
+def test_hidden_block_of_the_achievement_chart_is_what_the_shown_cells_leave() -> None:
+    ax = plotting.plot_achievement(achievement_with_hidden())
+    blocks = [p for p in ax.patches if p.get_gid() == plotting.SUPPRESSED_GID]
+    assert len(blocks) == 1
+    # staff: fully 0.22 and partially 0.38 shown, so the hidden cells hold 1 - 0.60
+    assert blocks[0].get_width() == pytest.approx(0.40)
+    assert blocks[0].get_x() == pytest.approx(0.60)
+    assert blocks[0].get_hatch()
+
+
+def test_true_zero_reads_zero_and_hidden_cells_are_not_zero() -> None:
+    ax = plotting.plot_rates(dots_with_hidden(), x="size_band")
+    labels = [t.get_text() for t in ax.texts]
+    assert labels.count("0%") == 1  # the one true zero
+    assert labels.count(plotting.SUPPRESSED_MARK) == 2
+    stubs = [p for p in ax.patches if p.get_gid() == plotting.SUPPRESSED_GID]
+    assert len(stubs) == 2 and all(p.get_hatch() for p in stubs)
+
+
+def test_likert_labels_small_segments_and_uses_black_on_orange() -> None:
+    ax = plotting.plot_likert(likert_table())
+    by_text = {t.get_text(): t for t in ax.texts}
+    # GP "very" is 3%: too small to hold its label, written right of the bar's end
+    very = next(p for p in ax.patches if p.get_gid() == "very")
+    assert by_text["3%"].get_position()[0] > very.get_x() + very.get_width()
+    # white on #E66101 has a contrast of 3.5:1; black has 6:1
+    assert matplotlib.colors.to_hex(by_text["45%"].get_color()) == "#000000"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [
+        "Not at all influential",
+        "Slightly influential",
+        "Fairly influential",
+        "Very influential",
+    ]
+    assert ax.get_legend()._ncols == 4
+
+
+def test_legend_stays_clear_of_the_dont_know_panel() -> None:
+    for size in SIZES:
+        fig = draw_case("likert", size)
+        fig.canvas.draw()
+        (ax,) = [a for a in fig.axes if a.get_subplotspec() is not None]
+        (side,) = ax.child_axes
+        legend = ax.get_legend().get_window_extent()
+        panel = side.get_window_extent()
+        assert legend.x1 <= panel.x0 + 1 or legend.y0 >= panel.y1
+
+
+def test_old_argument_names_warn_and_still_work() -> None:
+    with pytest.warns(DeprecationWarning, match="`group` of plot_likert is deprecated"):
+        ax = plotting.plot_likert(likert_table(), group="instrument")
+    assert len(ax.get_yticklabels()) == 2
+    with pytest.warns(DeprecationWarning, match="`label` of plot_scenarios"):
+        plotting.plot_scenarios(scenario_table(), label="scenario")
+
+
+def test_plot_rates_on_every_aim_draws_one_series_per_aim() -> None:
+    """The natural call after the quickstart: achievement_rates(s, by="size_band")."""
+    survey = gpcollab.load_survey(2017, "gp")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gpcollab.BoundaryWarning)
+        table = gpcollab.achievement_rates(survey, by="size_band")
+    ax = plotting.plot_rates(table, x="size_band")
+    legend = [t.get_text().replace("\n", " ") for t in ax.get_legend().get_texts()]
+    assert legend == [a.label for a in Aim if a.value in set(table["aim"].astype(str))]
+
+
+def test_wave_comparison_labels_the_subtotal_row() -> None:
+    table = wave_table().assign(option=["in_collaboration", "formal"])
+    ax = plotting.plot_wave_comparison(table)
+    assert ax.get_yticklabels()[0].get_text().startswith("In a collaboration (any form)")
+
+
+def test_errors_are_argument_errors() -> None:
+    with pytest.raises(gpcollab.ArgumentError, match="`kind` must be"):
+        plotting.plot_rates(rates_table(), kind="pie")  # type: ignore[arg-type]
+    with pytest.raises(gpcollab.ArgumentError, match="needs a pandas DataFrame"):
+        plotting.plot_likert({"option": []})  # type: ignore[arg-type]
+    with pytest.raises(gpcollab.ArgumentError, match="at least 1"):
+        plotting.sequential_colours(0)
+
+
+def test_sequential_colours_darken_with_the_level() -> None:
+    from matplotlib.colors import to_rgb
+
+    def luminance(colour: str) -> float:
+        r, g, b = to_rgb(colour)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    colours = plotting.sequential_colours(5)
+    assert all(luminance(a) > luminance(b) for a, b in itertools.pairwise(colours))
+
+
+# -- the report's figures -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report_figures() -> dict[str, Any]:
+    return build_report_figures()
+
+
+def build_report_figures() -> dict[str, Any]:
+    """Every report figure, wide and narrow, drawn as :func:`gpcollab.report.render_figures`
+    draws it (a small bootstrap keeps it quick)."""
+    from gpcollab.headlines import chart_text
+    from gpcollab.report import NARROW_INCHES, WIDE_INCHES, _draw, _frame, _height, gather_report
+
+    sets = [gpcollab.load_survey(w, i) for w in (2015, 2017) for i in ("gp", "ccg")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gpcollab.BoundaryWarning)
+        content = gather_report(sets, n_boot=40, seed=0)
+    out: dict[str, Any] = {}
+    with matplotlib.rc_context(rc=matplotlib.rcParamsDefault):
+        matplotlib.rcParams["font.family"] = ["DejaVu Sans"]
+        for section in content.sections:
+            for item in section.tables:
+                if item.chart is None:
+                    continue
+                text = chart_text(item.key, item.table, item.title)
+                for layout, width in (("wide", WIDE_INCHES), ("narrow", NARROW_INCHES)):
+                    fig = Figure(figsize=(width, _height(item, width)), layout="constrained")
+                    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+                    FigureCanvasAgg(fig)
+                    _draw(item, fig.add_subplot())
+                    _frame(fig, text.title, text.base)
+                    out[f"{item.key}-{layout}"] = (fig, item)
+    return out
+
+
+REPORT_KEYS = [
+    "prevalence",
+    "aims_by_size",
+    "achievement_by_aim",
+    "fully_by_size_band",
+    "fully_by_age_band",
+    "fully_by_level",
+    "fully_by_funding",
+    "stp_influence",
+    "stp_change",
+    "contract_willingness_2017_gp",
+    "contract_reasons_2017_gp",
+    "ccg_support",
+    "size_distribution",
+    "scenarios",
+    "pcn_projection",
+]
+
+
+def test_report_draws_the_expected_figures(report_figures: dict[str, Any]) -> None:
+    assert sorted({key.rsplit("-", 1)[0] for key in report_figures}) == sorted(REPORT_KEYS)
+
+
+@pytest.mark.parametrize("layout", ["wide", "narrow"])
+@pytest.mark.parametrize("key", REPORT_KEYS)
+def test_report_figure_layout(report_figures: dict[str, Any], key: str, layout: str) -> None:
+    fig, item = report_figures[f"{key}-{layout}"]
+    boxes = drawn_texts(fig)
+    assert overlaps(boxes) == []
+    assert outside(fig, boxes) == []
+    # headline, base and source on every chart
+    (headline,) = [t for t in fig.texts if t.get_gid() == "headline"]
+    (base,) = [t for t in fig.texts if t.get_gid() == "base"]
+    assert headline.get_text() and base.get_text()
+    assert footer(fig, plotting.SOURCE_GID).startswith("Source:") or "NHS Digital" in footer(
+        fig, plotting.SOURCE_GID
+    )
+    notice = footer(fig, plotting.FOOTER_GID)
+    assert notice.startswith(SYNTHETIC_NOTICE)
+    if key in ("size_distribution", "pcn_projection"):
+        source = footer(fig, plotting.SOURCE_GID)
+        assert "NHS Digital" in source and "Open Government Licence v3.0" in source
+        assert "PCN" in notice and "real" in notice  # the notice is limited to the survey part
+    # every cell hidden by disclosure control is marked, none is drawn as a bar or dot
+    hidden = int(item.table["suppressed"].sum()) if "suppressed" in item.table else 0
+    if item.chart == "achievement":
+        expected = int(
+            item.table.loc[item.table["suppressed"], "aim"].nunique()
+        )  # one block per aim
+    else:
+        expected = hidden
+    assert len(markers(fig)) == expected
+
+
+def test_report_titles_state_findings(report_figures: dict[str, Any]) -> None:
+    def headline(key: str) -> str:
+        fig, _ = report_figures[f"{key}-wide"]
+        (text,) = [t.get_text() for t in fig.texts if t.get_gid() == "headline"]
+        return text.replace("\n", " ")
+
+    # 458 of 565 GP respondents in 2017 (81%) and 717 of 982 in 2015 (73%): the bundled sets
+    # reproduce the published figures, see docs/findings_register.md
+    assert headline("prevalence") == (
+        "81% of practices were in a collaboration in 2017, up from 73% in 2015"
+    )
+    assert "GP partners" in headline("contract_willingness_2017_gp")
+    assert headline("ccg_support").endswith("in 2017, ") is False
+    # fig 10's bar names its base: partners, not all GP-practice staff
+    fig, _ = report_figures["contract_willingness_2017_gp-wide"]
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[0].startswith("GP partners") and Instrument.GP.label not in labels[0]
+    # the what-if chart says why its observed share differs from the achievement chart's
+    fig, _ = report_figures["scenarios-wide"]
+    (base,) = [t.get_text().replace("\n", " ") for t in fig.texts if t.get_gid() == "base"]
+    assert "too early to say" in base and "left out" in base
+
+
+# -- image regression -----------------------------------------------------------------------
+
+
+def _compare(fig: Figure, name: str, tmp_path: Path) -> None:
+    actual = tmp_path / f"{name}.png"
+    fig.savefig(actual, dpi=DPI, metadata={"Software": None})
+    expected = BASELINE / f"{name}.png"
+    if UPDATE or not expected.exists():
+        if not UPDATE:
+            pytest.fail(f"no baseline {expected}; run with GPCOLLAB_UPDATE_BASELINES=1")
+        BASELINE.mkdir(exist_ok=True)
+        expected.write_bytes(actual.read_bytes())
+        return
+    result = compare_images(str(expected), str(actual), tol=TOLERANCE)
+    assert result is None, result
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", CASES)
+def test_helper_image(name: str, size: str, tmp_path: Path) -> None:
+    _compare(draw_case(name, size), f"helper-{name}-{size}", tmp_path)
+
+
+@pytest.mark.parametrize("layout", ["wide", "narrow"])
+@pytest.mark.parametrize("key", REPORT_KEYS)
+def test_report_image(
+    report_figures: dict[str, Any], key: str, layout: str, tmp_path: Path
+) -> None:
+    fig, _ = report_figures[f"{key}-{layout}"]
+    _compare(fig, f"report-{key}-{layout}", tmp_path)
