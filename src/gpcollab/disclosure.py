@@ -9,6 +9,7 @@ default; analysts can call it on any analysis table.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -125,85 +126,20 @@ def suppress(
     1      b       NaN        True
     2      c       0.7       False
     """
-    if not isinstance(table, pd.DataFrame):
-        raise ArgumentError(
-            f"`table` must be a pandas DataFrame, but {type(table).__name__} was passed."
-        )
-    if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 0:
-        raise ArgumentError(f"`min_n` must be a whole number >= 0, but {min_n!r} was passed.")
+    _check_arguments(table, min_n)
     out = table.copy()
     out.attrs = dict(table.attrs)
-    counts = [c for c in count_columns if c in out.columns]
     values = (
         [c for c in DEFAULT_VALUE_COLUMNS if c in out.columns]
         if value_columns is None
         else _check_columns(out, value_columns, "value_columns")
     )
-    hint: dict[str, Any] = dict(table.attrs.get("disclosure") or {})
-    if group_columns is None:
-        groups = [g for g in hint.get("group_columns", []) if g in out.columns]
-        level_column = hint.get("level_column")
-        additive = level_column is not None and level_column in out.columns
-    else:
-        groups = _check_columns(out, group_columns, "group_columns")
-        level_column, additive = None, True
-    subtotals: dict[str, list[str]] = dict(hint.get("subtotals") or {}) if additive else {}
-
-    n_rows = len(out)
-    masked = np.zeros(n_rows, dtype=bool)
-    for column in counts:
-        masked |= _small(out[column], min_n, mask_zeros)
+    masked = _primary(out, [c for c in count_columns if c in out.columns], min_n, mask_zeros)
     primary = int(masked.sum())
-
-    if additive and n_rows and min_n > 1:
-        size = (
-            pd.to_numeric(out["count"], errors="coerce").to_numpy(dtype=np.float64)
-            if "count" in out.columns
-            else pd.to_numeric(out["estimate"], errors="coerce").to_numpy(dtype=np.float64)
-        )
-        size = np.where(np.isnan(size), np.inf, size)
-        base_ok = (
-            pd.to_numeric(out["n"], errors="coerce").to_numpy(dtype=np.float64) >= min_n
-            if "n" in out.columns
-            else np.ones(n_rows, dtype=bool)
-        )
-        key = (
-            out[groups].astype(str).agg("\x1f".join, axis=1).to_numpy()
-            if groups
-            else np.zeros(n_rows, dtype=object)
-        )
-        levels = (
-            out[level_column].astype(str).to_numpy()
-            if level_column is not None
-            else np.array([""] * n_rows, dtype=object)
-        )
-        sets: list[np.ndarray[Any, np.dtype[np.intp]]] = []
-        is_subtotal = np.isin(levels, list(subtotals))
-        for value in pd.unique(key):  # one additive set per group (a handful of rows each)
-            rows = np.flatnonzero(key == value)
-            sets.append(rows[~is_subtotal[rows]])
-            for name, parts in subtotals.items():
-                total = rows[levels[rows] == name]
-                members = rows[np.isin(levels[rows], parts)]
-                if len(total):
-                    sets.append(np.concatenate([members, total]))
-        changed = True
-        while changed:
-            changed = False
-            for rows in sets:
-                rows = rows[base_ok[rows]]
-                if len(rows) < 2 or int(masked[rows].sum()) != 1:
-                    continue
-                shown = rows[~masked[rows]]
-                pick = shown[int(np.argmin(size[shown]))]  # first of equal sizes
-                masked[pick] = True
-                changed = True
-
-    if "count" in values and "count" in out.columns:
-        out["count"] = out["count"].astype("Int64")
-    for column in values:
-        out.loc[masked, column] = pd.NA if out[column].dtype == "Int64" else np.nan
-    out["suppressed"] = masked
+    plan = _Additivity.of(out, group_columns)
+    if plan.additive and len(out) and min_n > 1:
+        _secondary(masked, plan.sets(out), _cell_sizes(out), _bases_ok(out, min_n))
+    _mask(out, values, masked)
     out.attrs["suppression"] = {
         "min_n": min_n,
         "primary": primary,
@@ -211,3 +147,114 @@ def suppress(
         "mask_zeros": mask_zeros,
     }
     return out
+
+
+IndexArray = np.ndarray[Any, np.dtype[np.intp]]
+Mask = np.ndarray[Any, np.dtype[np.bool_]]
+
+
+def _check_arguments(table: object, min_n: object) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise ArgumentError(
+            f"`table` must be a pandas DataFrame, but {type(table).__name__} was passed."
+        )
+    if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 0:
+        raise ArgumentError(f"`min_n` must be a whole number >= 0, but {min_n!r} was passed.")
+
+
+def _primary(out: pd.DataFrame, counts: Sequence[str], min_n: int, mask_zeros: bool) -> Mask:
+    """Rows whose base or count is below ``min_n`` (primary suppression)."""
+    masked = np.zeros(len(out), dtype=bool)
+    for column in counts:
+        masked |= _small(out[column], min_n, mask_zeros)
+    return masked
+
+
+@dataclass(frozen=True)
+class _Additivity:
+    """Which rows of a table add up to a known total: the groups, the column of the answer
+    levels, and the subtotal levels with their parts (from the analysis function's hint)."""
+
+    additive: bool
+    groups: list[str]
+    level_column: str | None
+    subtotals: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, out: pd.DataFrame, group_columns: Sequence[str] | None) -> _Additivity:
+        hint: dict[str, Any] = dict(out.attrs.get("disclosure") or {})
+        if group_columns is not None:  # the caller's groups: every group adds up, no levels
+            return cls(True, _check_columns(out, group_columns, "group_columns"), None, {})
+        groups = [g for g in hint.get("group_columns", []) if g in out.columns]
+        level_column = hint.get("level_column")
+        additive = level_column is not None and level_column in out.columns
+        subtotals = dict(hint.get("subtotals") or {}) if additive else {}
+        return cls(additive, groups, level_column, subtotals)
+
+    def sets(self, out: pd.DataFrame) -> list[IndexArray]:
+        """Row numbers of each set of cells that add up: per group, the answers without the
+        subtotal rows, and each subtotal row with its parts."""
+        n_rows = len(out)
+        key = (
+            out[self.groups].astype(str).agg("\x1f".join, axis=1).to_numpy()
+            if self.groups
+            else np.zeros(n_rows, dtype=object)
+        )
+        levels = (
+            out[self.level_column].astype(str).to_numpy()
+            if self.level_column is not None
+            else np.array([""] * n_rows, dtype=object)
+        )
+        is_subtotal = np.isin(levels, list(self.subtotals))
+        sets: list[IndexArray] = []
+        for value in pd.unique(key):  # one additive set per group (a handful of rows each)
+            rows = np.flatnonzero(key == value)
+            sets.append(rows[~is_subtotal[rows]])
+            for name, parts in self.subtotals.items():
+                total = rows[levels[rows] == name]
+                members = rows[np.isin(levels[rows], parts)]
+                if len(total):
+                    sets.append(np.concatenate([members, total]))
+        return sets
+
+
+def _cell_sizes(out: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Size of each cell for choosing the complementary one: its count, else its estimate."""
+    column = "count" if "count" in out.columns else "estimate"
+    size = pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=np.float64)
+    return np.where(np.isnan(size), np.inf, size)
+
+
+def _bases_ok(out: pd.DataFrame, min_n: int) -> Mask:
+    if "n" not in out.columns:
+        return np.ones(len(out), dtype=bool)
+    return np.asarray(
+        pd.to_numeric(out["n"], errors="coerce").to_numpy(dtype=np.float64) >= min_n, dtype=bool
+    )
+
+
+def _secondary(
+    masked: Mask, sets: Sequence[IndexArray], size: np.ndarray[Any, Any], base_ok: Mask
+) -> None:
+    """Complementary suppression, in place: while a set has exactly one masked cell among the
+    cells with a base of at least ``min_n``, mask its smallest shown cell too."""
+    changed = True
+    while changed:
+        changed = False
+        for rows in sets:
+            rows = rows[base_ok[rows]]
+            if len(rows) < 2 or int(masked[rows].sum()) != 1:
+                continue
+            shown = rows[~masked[rows]]
+            pick = shown[int(np.argmin(size[shown]))]  # first of equal sizes
+            masked[pick] = True
+            changed = True
+
+
+def _mask(out: pd.DataFrame, values: Sequence[str], masked: Mask) -> None:
+    """Set the value columns of the masked rows to missing and add the ``suppressed`` flag."""
+    if "count" in values and "count" in out.columns:
+        out["count"] = out["count"].astype("Int64")
+    for column in values:
+        out.loc[masked, column] = pd.NA if out[column].dtype == "Int64" else np.nan
+    out["suppressed"] = masked

@@ -91,6 +91,7 @@ from gpcollab.vocab import (
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from numpy.typing import NDArray
 
     from gpcollab._typing import BoolArray, FloatArray
 
@@ -1139,68 +1140,8 @@ def _grouped_bars(
         )
         for patch in bars:
             patch.set_gid("estimate" if hue is None else str(s.level))
-        ok = ~(np.isnan(s.estimate) | np.isnan(s.low) | np.isnan(s.high))
-        if ok.any():
-            whiskers = ax.errorbar(
-                pos[ok],
-                s.estimate[ok],
-                yerr=np.vstack([s.estimate[ok] - s.low[ok], s.high[ok] - s.estimate[ok]]),
-                fmt="none",
-                ecolor="#222222",
-                elinewidth=1.0,
-                capsize=min(3.0, slot_in * 72 * 0.3),
-            )
-            whiskers.set_label("_ci")
-        tops = np.where(ok, s.high, np.nan_to_num(s.estimate))
-        for p, top, base, here, hidden, est in zip(
-            pos, tops, s.n, s.present, s.hidden, s.estimate, strict=True
-        ):
-            if hidden:
-                any_hidden = True
-                ax.bar(
-                    [p],
-                    [0.025],
-                    width=width * 0.92,
-                    color="white",
-                    edgecolor="#8A8A8A",
-                    hatch=_HATCH,
-                    linewidth=0.6,
-                    gid=SUPPRESSED_GID,
-                )
-                ax.annotate(
-                    SUPPRESSED_MARK,
-                    (p, 0.025),
-                    xytext=(0, 1.5),
-                    textcoords="offset points",
-                    ha="center",
-                    va="bottom",
-                    fontsize=_SMALL - 0.5,
-                    color="#222222",
-                    gid=SUPPRESSED_GID,
-                )
-                continue
-            lift = 1.5  # points above the whisker (or above the "0%" of a true zero)
-            if here and est == 0:
-                ax.annotate(
-                    "0%",
-                    (p, 0.0),
-                    xytext=(0, 1.5),
-                    textcoords="offset points",
-                    ha="center",
-                    va="bottom",
-                    fontsize=_SMALL - 0.5,
-                )
-                lift = 10.0
-            if here and write_n:
-                ax.annotate(
-                    _n_text(base),
-                    (p, float(top)),
-                    xytext=(0, lift),
-                    textcoords="offset points",
-                    ha="center",
-                    va="bottom",
-                    fontsize=_SMALL - 0.5,
-                )
+        tops = _whiskers(ax, s, pos, capsize=min(3.0, slot_in * 72 * 0.3))
+        any_hidden |= _bar_marks(ax, s, pos, tops, width=width * 0.92, write_n=write_n)
     _category_ticks(ax, [_labeller(table, x)(g) for g in groups])
     highest = float(np.nanmax(np.r_[[np.nanmax(np.r_[s.high, s.estimate, 0.0]) for s in series]]))
     top = min(max(highest + (0.1 if write_n else 0.05), 0.2), 1.1)
@@ -1215,6 +1156,69 @@ def _grouped_bars(
     if "n" in table.columns and not write_n and not base_in_legend:
         notes.append(_bases_note(series, "bar"))
     return notes
+
+
+def _whiskers(ax: Axes, s: _Series, pos: NDArray[Any], *, capsize: float) -> FloatArray:
+    """Interval whiskers of one bar series; returns the top of each bar or whisker."""
+    ok = ~(np.isnan(s.estimate) | np.isnan(s.low) | np.isnan(s.high))
+    if ok.any():
+        whiskers = ax.errorbar(
+            pos[ok],
+            s.estimate[ok],
+            yerr=np.vstack([s.estimate[ok] - s.low[ok], s.high[ok] - s.estimate[ok]]),
+            fmt="none",
+            ecolor="#222222",
+            elinewidth=1.0,
+            capsize=capsize,
+        )
+        whiskers.set_label("_ci")
+    return np.asarray(np.where(ok, s.high, np.nan_to_num(s.estimate)), dtype=float)
+
+
+def _bar_marks(
+    ax: Axes, s: _Series, pos: NDArray[Any], tops: FloatArray, *, width: float, write_n: bool
+) -> bool:
+    """Marks over one bar series: a hatched stub and ``[c]`` for each hidden cell, "0%" at the
+    axis for a true zero, and the base over each bar when asked; returns whether a cell was
+    hidden."""
+    small: dict[str, Any] = {
+        "textcoords": "offset points",
+        "ha": "center",
+        "va": "bottom",
+        "fontsize": _SMALL - 0.5,
+    }
+    any_hidden = False
+    for p, top, base, here, hidden, est in zip(
+        pos, tops, s.n, s.present, s.hidden, s.estimate, strict=True
+    ):
+        if hidden:
+            any_hidden = True
+            ax.bar(
+                [p],
+                [0.025],
+                width=width,
+                color="white",
+                edgecolor="#8A8A8A",
+                hatch=_HATCH,
+                linewidth=0.6,
+                gid=SUPPRESSED_GID,
+            )
+            ax.annotate(
+                SUPPRESSED_MARK,
+                (p, 0.025),
+                xytext=(0, 1.5),
+                color="#222222",
+                gid=SUPPRESSED_GID,
+                **small,
+            )
+            continue
+        lift = 1.5  # points above the whisker (or above the "0%" of a true zero)
+        if here and est == 0:
+            ax.annotate("0%", (p, 0.0), xytext=(0, 1.5), **small)
+            lift = 10.0
+        if here and write_n:
+            ax.annotate(_n_text(base), (p, float(top)), xytext=(0, lift), **small)
+    return any_hidden
 
 
 def _constant_base(series: _Series) -> int | None:
