@@ -278,12 +278,17 @@ def _stp(item: str) -> Callable[[pd.DataFrame], ChartText]:
         for instrument, part in table.groupby(table["instrument"].astype(str), sort=False):
             shares[instrument] = _negative_share(part, enum)
         gp, ccg = shares.get("gp"), shares.get("ccg")
-        if gp is None or ccg is None:
-            return ChartText(f"{ITEMS[item].question}: GP practices and CCGs", base)
-        title = (
-            f"{_pct(gp)} of GP-practice respondents and {_pct(ccg)} of CCG respondents "
-            f"{_LIKERT_WORDS.get(item, 'answered on the negative side')}"
-        )
+        words = _LIKERT_WORDS.get(item, "answered on the negative side")
+        if gp is not None and ccg is not None:
+            title = (
+                f"{_pct(gp)} of GP-practice respondents and {_pct(ccg)} of CCG respondents {words}"
+            )
+        elif gp is not None:  # the CCG share rests on a hidden cell: state the GP one only
+            title = f"{_pct(gp)} of GP-practice respondents {words}"
+        else:
+            question = ITEMS[item].question
+            joiner = " " if question.endswith("?") else ": "
+            title = f"{question}{joiner}GP-practice and CCG respondents compared"
         return ChartText(title, base)
 
     return describe

@@ -592,7 +592,7 @@ def _prevalence_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSec
             title="Membership of a collaboration, by wave",
             columns=(Column("wave", "Wave"), Column("membership", "Membership", "label"), *_EST),
             chart="wave_comparison",
-            chart_options={"x": "membership"},
+            chart_options={"x": "membership", "kind": "dot"},
             extra_groups=("wave",),
         )
     if len(gp) >= 2:
@@ -1122,7 +1122,7 @@ def render_figures(
 WIDE_INCHES = 8.5
 """Width of the report's figures on a wide screen."""
 
-NARROW_INCHES = 4.3
+NARROW_INCHES = 3.9
 """Width of the phone layout of each figure (drawn at a higher resolution)."""
 
 
@@ -1198,7 +1198,7 @@ def _height(item: ReportTable, width: float = WIDE_INCHES) -> float:
         hue = item.chart_options.get("hue")
         rows = table[x].nunique() if x in table else 1
         dots = table[hue].nunique() if hue in table else 1
-        per_row = max(0.42, 0.12 * dots + 0.22) * (1.15 if narrow else 1.0)
+        per_row = max(0.6 if narrow else 0.42, (0.12 * dots + 0.22) * (1.15 if narrow else 1.0))
         return header + footer + 0.5 + per_row * rows
     return header + footer + (4.2 if narrow else 3.6)
 
@@ -1288,12 +1288,13 @@ pre{white-space:pre-wrap;background:#f1f1f1;padding:.6rem;font-size:.8rem}
 .card{background:#fff;border:1px solid #ddd;padding:.2rem 1rem;font-size:.9rem}
 .card h4,.card h5{margin:.8rem 0 .3rem}
 nav ol{columns:2}.scroll{overflow-x:auto;max-width:100%}
-table.findings{width:100%;table-layout:fixed;font-size:.8rem}
-table.findings td,table.findings th{overflow-wrap:anywhere;hyphens:auto}
-.findings .col-finding_id{width:9%}.findings .col-statement{width:27%}
-.findings .col-published,.findings .col-reproduced{width:9%}.findings .col-unit{width:7%}
-.findings .col-base_n{width:6%}.findings .col-tolerance{width:8%}
-.findings .col-status{width:8%}.findings .col-notes{width:17%}
+table.findings{width:100%;table-layout:fixed;font-size:.78rem}
+table.findings td{overflow-wrap:anywhere}
+.findings .col-finding_id{width:8%}.findings .col-statement{width:25%}
+.findings .col-published{width:10%}.findings .col-reproduced{width:11%}
+.findings .col-unit{width:7%}.findings .col-base_n{width:6%}
+.findings .col-tolerance{width:9%}.findings .col-status{width:9%}
+.findings .col-notes{width:15%}
 table.wide{width:100%;table-layout:fixed}table.wide td{overflow-wrap:anywhere}
 code{overflow-wrap:anywhere}
 @media (max-width:600px){
@@ -1544,6 +1545,8 @@ def _findings_html(content: ReportContent) -> str:
             for name, _ in present:
                 value = row.get(name)
                 text = "" if _is_missing(value) else _plain(value)
+                if name == "status":  # "not_applicable" reads "not applicable"
+                    text = text.replace("_", " ")
                 css = ' class="status"' if name == "status" else ""
                 cells.append(f"<td{css}>{_e(text)}</td>")
             body.append(f'<tr class="status-{_e(status)}">{"".join(cells)}</tr>')
