@@ -650,13 +650,12 @@ def test_scenarios_bars_whiskers_reference_and_labels() -> None:
     segments = whisker_segments(ax)
     assert [s[:, 0].min() for s in segments] == approx([0.26, 0.30, 0.29])
     assert [s[:, 0].max() for s in segments] == approx([0.34, 0.46, 0.40])
-    assert tick_labels(ax, "y") == [
-        "Observed\nn=400",
-        "all 100k-250k\nn=400",
-        "two years older\nn=400",
-    ]
+    assert tick_labels(ax, "y") == ["Observed", "all 100k-250k", "two years older"]
+    # one model, one base: said once in the footer, not on every row
+    notes = [t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID]
+    assert "Base: n=400 in every row." in notes[0]
     assert matplotlib.colors.to_hex(bars[0].get_facecolor()) == plotting.NEUTRAL_GREY.lower()
-    # one value per label: the estimate beside the whisker, the base in the row label
+    # one value per label: the estimate beside the whisker
     assert texts(ax) == ["30%", "38%", "34%", "Observed: 30%"]
     reference = [line for line in ax.lines if line.get_linestyle() == "--"]
     assert [line.get_xdata()[0] for line in reference] == approx([0.30])

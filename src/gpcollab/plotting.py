@@ -2042,6 +2042,8 @@ def plot_scenarios(
         elinewidth=1.0,
         capsize=3,
     )
+    # a base shared by every row (one model fitted once) is said once, in the footer
+    one_base = "n" in rows.columns and rows["n"].nunique(dropna=False) == 1
     pcns = _numeric(rows["pcns"]) if "pcns" in rows.columns else None
     pcn_shares = _numeric(rows["share_of_pcns"]) if "share_of_pcns" in rows.columns else None
     labels = []
@@ -2050,7 +2052,7 @@ def plot_scenarios(
         if pcns is not None:
             share = None if pcn_shares is None or name == "all_pcns" else float(pcn_shares[i])
             label += "\n" + _pcn_count(float(pcns[i]), share)
-        elif "n" in rows.columns:
+        elif "n" in rows.columns and not one_base:
             label += f"\n{_n_text(rows.at[i, 'n'])}"
         labels.append(label)
         ax.text(
@@ -2092,7 +2094,18 @@ def plot_scenarios(
     return _finish(
         ax,
         data,
-        notes=["Lines: 95% bootstrap intervals."] if "n_boot" in rows.columns or projection else [],
+        notes=[
+            *(
+                ["Lines: 95% bootstrap intervals."]
+                if "n_boot" in rows.columns or projection
+                else []
+            ),
+            *(
+                [f"Base: {_n_text(rows['n'].iloc[0])} in every row."]
+                if one_base and not projection
+                else []
+            ),
+        ],
         sources=[PCN_SOURCE] if projection else [],
         synthetic_scope="the model's estimates; the PCN counts are real" if projection else "",
     )
