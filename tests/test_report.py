@@ -273,3 +273,30 @@ def test_every_image_loads_in_headless_chromium(bundled: ReportResult, tmp_path:
     assert images and loaded, body.group(0)
     assert int(images.group(1)) == len(bundled.figures) > 0
     assert int(loaded.group(1)) == int(images.group(1))
+
+
+def test_page_structure_for_readers(bundled: ReportResult, page: str) -> None:
+    # every figure has a phone layout, served to screens up to 600 px wide
+    narrow = sorted((bundled.out_dir / "figures" / "narrow").glob("*.png"))
+    assert [p.name for p in narrow] == [p.name for p in bundled.figures]
+    assert page.count('<source media="(max-width: 600px)"') == len(bundled.figures)
+    # the key findings open the page, before the list of inputs: 458 of 565 GP respondents
+    # in 2017 and 717 of 982 in 2015 were in a collaboration (the published 81% and 73%)
+    assert page.index("Key findings") < page.index("Response sets in this report")
+    assert "73% → 81%" in page
+    # tables carry a caption and header scopes; no header cell without one
+    assert page.count("<caption>") >= len(bundled.figures)
+    assert "<th>" not in page
+    # dataset cards are rendered, not shown as raw Markdown
+    assert "Dataset card" in page
+    assert "**" not in page and "&lt;https" not in page
+    # the findings table fits the page width instead of scrolling
+    assert "table.findings{width:100%;table-layout:fixed" in page
+
+
+def test_figure_text_names_base_and_finding(bundled: ReportResult, page: str) -> None:
+    # fig 1's alt text and caption state the finding, not only the topic
+    assert 'alt="81% of practices were in a collaboration in 2017, up from 73% in 2015.' in page
+    assert "Figure 1.</strong> 81% of practices were in a collaboration" in page
+    # the what-if base says why its observed share differs from the achievement chart's
+    assert "“too early to say” is left out of the base" in page
