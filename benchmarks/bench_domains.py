@@ -11,10 +11,13 @@ gpcollab's loaders produce) is the second input.  After the data is in memory it
 
 * ``estimate_mean(data, "fully", by=["aim", "size_band"], design=...)`` on both inputs
   (best of 5; the two results must be identical);
-* where ``Rscript`` with the survey package is available,
-  ``svyby(~fully, ~aim+size_band, des, svymean)`` on the same CSV (data loading not timed),
-  checks that every estimate and SE agrees within 1e-9 (relative) and prints the speed ratio
-  of R to gpcollab for each input (target: at least 150x on CSV-typed input);
+* where ``Rscript`` with the survey package is available, R on the same CSV (reading it not
+  timed; best of 3): ``svydesign(...)`` followed by ``svyby(~fully, ~aim+size_band, des,
+  svymean)`` on the table as ``read.csv`` gives it, which is the work one gpcollab call does
+  (prepare the design, code the domains, estimate), and ``svyby`` alone on a design built
+  beforehand with ``aim`` and ``size_band`` made factors.  It checks that every estimate and
+  SE agrees within 1e-9 (relative) and prints both speed ratios for each input (target: at
+  least 150x on CSV-typed input, like for like);
 * where samplics is installed, its domain mean on the same rows (same checks);
 
 then prints peak memory and the import-cost comparison of ``bench_import.py``.
@@ -89,14 +92,24 @@ def time_gpcollab(data: pd.DataFrame, repeats: int = 5) -> tuple[float, pd.DataF
 R_SCRIPT = r"""
 suppressMessages(library(survey))
 d <- read.csv("{csv}")
-d$aim <- factor(d$aim); d$size_band <- factor(d$size_band)
-des <- svydesign(ids=~ccg, strata=~region, weights=~weight, data=d)
-t0 <- proc.time()[["elapsed"]]
-b <- svyby(~fully, ~aim+size_band, des, svymean)
-el <- proc.time()[["elapsed"]] - t0
+best_by <- Inf; best_all <- Inf
+for (i in seq_len({repeats})) {{
+  # the whole call from the table read.csv gives (aim, size_band as character)
+  t0 <- proc.time()[["elapsed"]]
+  des0 <- svydesign(ids=~ccg, strata=~region, weights=~weight, data=d)
+  b0 <- svyby(~fully, ~aim+size_band, des0, svymean)
+  best_all <- min(best_all, proc.time()[["elapsed"]] - t0)
+  # svyby alone, on a design built beforehand from factors (not timed)
+  f <- d; f$aim <- factor(f$aim); f$size_band <- factor(f$size_band)
+  des <- svydesign(ids=~ccg, strata=~region, weights=~weight, data=f)
+  t0 <- proc.time()[["elapsed"]]
+  b <- svyby(~fully, ~aim+size_band, des, svymean)
+  best_by <- min(best_by, proc.time()[["elapsed"]] - t0)
+}}
+stopifnot(isTRUE(all.equal(unname(coef(b0)), unname(coef(b)))))
 out <- data.frame(aim=b$aim, size_band=b$size_band, estimate=coef(b), se=SE(b))
 write.csv(out, "{out}", row.names=FALSE)
-cat(sprintf("%.6f\n", el))
+cat(sprintf("%.6f %.6f\n", best_by, best_all))
 """
 
 
@@ -110,15 +123,16 @@ def r_available() -> bool:
     return check.returncode == 0
 
 
-def run_r(csv: Path) -> tuple[float, pd.DataFrame]:
-    """R's svyby time (seconds, excluding reading the data) and its estimates."""
+def run_r(csv: Path, repeats: int = 3) -> tuple[float, float, pd.DataFrame]:
+    """R's best times (seconds) of ``svyby`` alone and of ``svydesign`` + ``svyby`` on the
+    table as read (reading the file not timed), and its estimates."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.csv"
         script = Path(tmp) / "bench.R"
-        script.write_text(R_SCRIPT.format(csv=csv.as_posix(), out=out.as_posix()))
+        script.write_text(R_SCRIPT.format(csv=csv.as_posix(), out=out.as_posix(), repeats=repeats))
         res = subprocess.run(["Rscript", str(script)], capture_output=True, text=True, check=True)
-        seconds = float(res.stdout.strip().splitlines()[-1])
-        return seconds, pd.read_csv(out)
+        by_only, whole = (float(x) for x in res.stdout.strip().splitlines()[-1].split())
+        return by_only, whole, pd.read_csv(out)
 
 
 def compare(ours: pd.DataFrame, theirs: pd.DataFrame, name: str) -> float:
@@ -191,12 +205,25 @@ def main(n: int = 1_000_000) -> None:
         print("  the two inputs give identical estimates, SEs and df")
 
         if r_available():
-            r_seconds, r_result = run_r(csv)
-            print(f"  R survey svyby(~fully, ~aim+size_band, des, svymean): {r_seconds:.3f} s")
+            r_by, r_whole, r_result = run_r(csv)
+            print(
+                f"  R survey (best of 3), svyby(~fully, ~aim+size_band, des, svymean) alone: "
+                f"{r_by:.3f} s; svydesign + svyby from the table as read: {r_whole:.3f} s"
+            )
             compare(ours, r_result, "R svyby")
             print(
-                f"  speed ratio R / gpcollab: {r_seconds / seconds:.0f}x on CSV-typed input "
-                f"(target >= 150x), {r_seconds / cat_seconds:.0f}x on categoricals"
+                "  speed ratio R / gpcollab (a gpcollab call always includes preparing the "
+                "design and coding the domains):"
+            )
+            print(
+                f"    like for like, R svydesign + svyby vs estimate_mean: "
+                f"{r_whole / seconds:.0f}x on CSV-typed input (target >= 150x), "
+                f"{r_whole / cat_seconds:.0f}x on categoricals"
+            )
+            print(
+                f"    R svyby alone (design prebuilt, factors made, neither timed): "
+                f"{r_by / seconds:.0f}x on CSV-typed input, {r_by / cat_seconds:.0f}x on "
+                "categoricals"
             )
         else:
             print("  R with the survey package is not installed: R comparison skipped")

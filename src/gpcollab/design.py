@@ -24,7 +24,7 @@ from __future__ import annotations
 import ctypes
 import platform
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import Literal, NoReturn, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -281,15 +281,23 @@ def _column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
 
 def _dense_codes(values: NDArray[np.int64]) -> tuple[IntArray, int, NDArray[np.intp]] | None:
     """Codes of non-negative integers in sorted order in O(n), their number and the values
-    present; None if the range is large."""
+    present; None if the range is large.
+
+    When the values are already ``0..k-1`` with none absent (a column of codes), they are
+    their own codes: a read-only view is returned instead of a copy.
+    """
     if values.size == 0:
         return None
     lo, hi = int(values.min()), int(values.max())
     if lo < 0 or hi > 4 * values.size + 1024:
         return None
     present = np.bincount(values, minlength=hi + 1) > 0
+    if lo == 0 and bool(present.all()):
+        codes = values.view(np.intp)
+        codes.flags.writeable = False
+        return codes, hi + 1, np.arange(hi + 1, dtype=np.intp)
     remap = np.cumsum(present, dtype=np.intp) - 1
-    return remap[values], int(remap[-1]) + 1, np.flatnonzero(present)
+    return remap.take(values), int(remap[-1]) + 1, np.flatnonzero(present)
 
 
 def _codes(col: pd.Series) -> tuple[IntArray, int]:
@@ -349,7 +357,7 @@ def _factorize_shared_objects(values: NDArray[np.object_]) -> tuple[IntArray, pd
     objects = np.empty(len(distinct), dtype=object)
     objects[:] = [ctypes.cast(int(a), ctypes.py_object).value for a in distinct]
     codes, uniques = pd.factorize(objects, sort=True)
-    return np.asarray(codes, dtype=np.intp)[by_object], pd.Index(uniques)
+    return np.asarray(codes, dtype=np.intp).take(by_object), pd.Index(uniques)
 
 
 def factorize_sorted(col: pd.Series) -> tuple[IntArray, pd.Index]:
@@ -387,35 +395,62 @@ def _numeric(col: pd.Series, name: str, role: str) -> FloatArray:
 
 def _psu_codes(
     data: pd.DataFrame, design: SurveyDesign, stratum: IntArray, labels: pd.Index
-) -> tuple[IntArray, int]:
-    """PSU codes distinct across strata; repeated labels need ``nest=True``."""
+) -> tuple[IntArray, IntArray]:
+    """PSU codes distinct across strata (ordered by stratum, then label) and the stratum of
+    each PSU; repeated labels need ``nest=True``."""
     assert design.psu is not None
     psu_raw, psu_labels = _codes_and_labels(_column(data, design.psu, "psu"))
     n_raw = len(psu_labels)
-    psu_key = stratum.astype(np.int64) * n_raw + psu_raw
-    dense = _dense_codes(psu_key)
-    if dense is None:
-        psu_codes, psu_uniques = pd.factorize(psu_key, sort=True)
-        psu, n_psu = psu_codes.astype(np.intp, copy=False), len(psu_uniques)
+    psu_key = stratum.astype(np.int64)
+    psu_key *= n_raw
+    psu_key += psu_raw
+    n_keys = len(labels) * n_raw
+    if n_keys <= 4 * psu_key.size + 1024:
+        keys = np.flatnonzero(np.bincount(psu_key, minlength=n_keys))
+        psu = None
     else:
-        psu, n_psu = dense[0], dense[1]
+        key_codes, keys = pd.factorize(psu_key, sort=True)
+        psu = key_codes.astype(np.intp, copy=False)
+        keys = np.asarray(keys)
+    n_psu = len(keys)
     if design.strata is not None and not design.nest and n_psu > n_raw:
-        # some label names PSUs in several strata
-        first = np.zeros(n_psu, dtype=np.int64)
-        first[psu] = psu_key
-        raw_of_psu = first % n_raw
-        counts = np.bincount(raw_of_psu, minlength=n_raw)
-        bad = int(np.flatnonzero(counts > 1)[0])
-        strata_of_bad = sorted({int(s) for s in (first[raw_of_psu == bad] // n_raw)})
-        shown = ", ".join(repr(_plain(labels[s])) for s in strata_of_bad[:5])
-        raise DesignError(
-            f"SurveyDesign `psu` column {design.psu!r}: PSU {_plain(psu_labels[bad])!r} occurs "
-            f"in {len(strata_of_bad)} strata of {design.strata!r} ({shown}); "
-            f"{int(np.count_nonzero(counts > 1))} PSU label(s) repeat across strata. If PSUs "
-            "are numbered within strata, pass SurveyDesign(..., nest=True) (R's nest=TRUE); "
-            "otherwise fix the labels."
-        )
-    return psu, n_psu
+        _repeated_psu_error(design, keys, n_raw, labels, psu_labels)
+    psu_stratum = (keys // n_raw).astype(np.intp)
+    if psu is None:
+        raw_of_psu = keys % n_raw
+        if n_psu == n_raw and bool(np.all(raw_of_psu == np.arange(n_raw))):
+            psu = psu_raw  # the labels' order already runs stratum by stratum
+        elif n_psu == n_raw:
+            rank = np.empty(n_raw, dtype=np.intp)
+            rank[raw_of_psu] = np.arange(n_raw, dtype=np.intp)
+            psu = rank.take(psu_raw)
+        else:
+            remap = np.zeros(n_keys, dtype=np.intp)
+            remap[keys] = np.arange(n_psu, dtype=np.intp)
+            psu = remap.take(psu_key)
+    return psu, psu_stratum
+
+
+def _repeated_psu_error(
+    design: SurveyDesign,
+    keys: NDArray[np.int64],
+    n_raw: int,
+    labels: pd.Index,
+    psu_labels: pd.Index,
+) -> NoReturn:
+    """Raise the error for PSU labels that occur in several strata without ``nest=True``."""
+    raw_of_psu = keys % n_raw
+    counts = np.bincount(raw_of_psu, minlength=n_raw)
+    bad = int(np.flatnonzero(counts > 1)[0])
+    strata_of_bad = sorted({int(s) for s in (keys[raw_of_psu == bad] // n_raw)})
+    shown = ", ".join(repr(_plain(labels[s])) for s in strata_of_bad[:5])
+    raise DesignError(
+        f"SurveyDesign `psu` column {design.psu!r}: PSU {_plain(psu_labels[bad])!r} occurs "
+        f"in {len(strata_of_bad)} strata of {design.strata!r} ({shown}); "
+        f"{int(np.count_nonzero(counts > 1))} PSU label(s) repeat across strata. If PSUs "
+        "are numbered within strata, pass SurveyDesign(..., nest=True) (R's nest=TRUE); "
+        "otherwise fix the labels."
+    )
 
 
 def _sampling_fraction(
@@ -527,16 +562,14 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
         stratum, n_strata = np.zeros(n, dtype=np.intp), 1
 
     if design.psu is not None:
-        psu, n_psu = _psu_codes(
+        psu, psu_stratum = _psu_codes(
             data, design, stratum, labels if labels is not None else pd.Index([0])
         )
     else:
         order = np.argsort(stratum, kind="stable")
         psu = np.empty(n, dtype=np.intp)
         psu[order] = np.arange(n, dtype=np.intp)
-        n_psu = n
-    psu_stratum = np.zeros(n_psu, dtype=np.intp)
-    psu_stratum[psu] = stratum
+        psu_stratum = stratum[order]
     psu_per_stratum = np.bincount(psu_stratum, minlength=n_strata).astype(np.intp)
     fraction = _sampling_fraction(data, design, stratum, psu_per_stratum, labels)
 

@@ -30,6 +30,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from gpcollab._checks import check_level
+from gpcollab._parallel import both
 from gpcollab._typing import FloatArray, IntArray
 from gpcollab.design import (
     DomainRows,
@@ -152,18 +153,24 @@ def _combine(
 ) -> tuple[IntArray, int, pd.DataFrame]:
     """Domain codes (-1 where a by value is missing) of the observed combinations, and labels."""
     sizes = [max(len(v), 1) for v in values]
-    key = codes[0].astype(np.intp, copy=True)
-    missing = key < 0
+    any_missing = any(c.size and int(c.min()) < 0 for c in codes)
+    missing = np.zeros(n, dtype=bool)
+    if any_missing:
+        for c in codes:
+            missing |= c < 0
+    key = codes[0]
     for c, size in zip(codes[1:], sizes[1:], strict=True):
-        missing |= c < 0
-        key = key * size + c
+        key = key * size
+        key += c
     n_keys = int(np.prod(np.asarray(sizes, dtype=np.float64)))
-    any_missing = bool(missing.any())
     keys_in = key[~missing] if any_missing else key
     if n_keys <= 4 * n + 1024:
         present = np.bincount(keys_in, minlength=n_keys) > 0
         observed = np.flatnonzero(present)
-        mapped = (np.cumsum(present, dtype=np.intp) - 1)[keys_in]
+        if bool(present.all()):
+            mapped = keys_in  # every combination occurs: the key is the domain code
+        else:
+            mapped = (np.cumsum(present, dtype=np.intp) - 1).take(keys_in)
     else:
         observed, mapped = np.unique(keys_in, return_inverse=True)
     if any_missing:
@@ -251,9 +258,12 @@ def _prepare(
     """Checks, the prepared design and the domains; ``y_codes`` (factor codes of ``y``, -1
     for missing) spares a second pass over a text ``y``."""
     by_cols = _check_inputs(data, y, by)
-    prepared = prepare_design(data, design)
-    y_missing = np.asarray(data[y].isna(), dtype=bool) if y_codes is None else y_codes < 0
-    dom = _domains(data, by_cols, y_missing, na_rm, y)
+
+    def domains() -> _Domains:
+        y_missing = np.asarray(data[y].isna(), dtype=bool) if y_codes is None else y_codes < 0
+        return _domains(data, by_cols, y_missing, na_rm, y)
+
+    prepared, dom = both(lambda: prepare_design(data, design), domains, rows=len(data))
     if dom.count == 0 or not np.any(dom.code >= 0):
         raise DesignError(
             f"No row has non-missing values in {[y, *by_cols]!r}"
@@ -472,18 +482,27 @@ def _domain_means(
         psu = prepared.psu[inside]
     shift = float(yv.mean()) if yv.size else 0.0
     yc = yv - shift
-    cell = psu * d + code
+    cell = psu * d
+    cell += code
     size = n_psu * d
-    count = np.bincount(cell, minlength=size).reshape(n_psu, d)
-    nonzero = w != 0
-    if bool(nonzero.all()):
-        count_pos = count
-    else:
-        count_pos = np.bincount(cell[nonzero], minlength=size).reshape(n_psu, d)
-    sw = _wsum(cell, w, size).reshape(n_psu, d)
-    swy = _wsum(cell, w * yc, size).reshape(n_psu, d)
-    swy2 = _wsum(cell, w * yc * yc, size).reshape(n_psu, d)
-    sww = _wsum(cell, w * w, size).reshape(n_psu, d)
+
+    def counts_and_weights() -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+        count = np.bincount(cell, minlength=size)
+        positive = w != 0
+        count_pos = count if bool(positive.all()) else np.bincount(cell[positive], minlength=size)
+        return count, count_pos, _wsum(cell, w, size), _wsum(cell, w * w, size)
+
+    def weighted_values() -> tuple[FloatArray, FloatArray]:
+        wy = w * yc
+        swy = _wsum(cell, wy, size)
+        return swy, _wsum(cell, np.multiply(wy, yc, out=wy), size)
+
+    (flat_count, flat_count_pos, flat_w, flat_ww), (flat_wy, flat_wy2) = both(
+        counts_and_weights, weighted_values, rows=len(cell)
+    )
+    count, count_pos = flat_count.reshape(n_psu, d), flat_count_pos.reshape(n_psu, d)
+    sw, sww = flat_w.reshape(n_psu, d), flat_ww.reshape(n_psu, d)
+    swy, swy2 = flat_wy.reshape(n_psu, d), flat_wy2.reshape(n_psu, d)
     sums = _DomainSums(
         n=count.sum(axis=0).astype(np.intp),
         n_pos=count_pos.sum(axis=0).astype(np.intp),
