@@ -447,6 +447,37 @@ def _frame(labels: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
     return out
 
 
+def _wald_table(
+    labels: pd.DataFrame,
+    sums: _DomainSums,
+    estimate: FloatArray,
+    var: FloatArray,
+    design_df: IntArray,
+    df: float | None,
+    level: float,
+    **extra: Any,
+) -> pd.DataFrame:
+    """The result table of a linearised estimate, ``estimate ± t_df · se`` by domain.
+
+    ``extra`` columns (such as ``n_eff`` and ``deff``) take their place in the contract's order.
+    """
+    se = np.sqrt(var)
+    dfs = _df_override(df, design_df)
+    low, high = wald_ci(estimate, se, dfs, level)
+    columns: dict[str, Any] = {
+        "n": sums.n,
+        "weighted_n": sums.w,
+        "estimate": estimate,
+        "se": se,
+        "ci_low": low,
+        "ci_high": high,
+        "df": dfs,
+        "ci_method": "wald",
+        "conf_level": level,
+    }
+    return _frame(labels, {**columns, **extra})
+
+
 # --------------------------------------------------------------------------- means / totals
 
 
@@ -555,27 +586,19 @@ def _mean_or_total(
     inside = dom.code >= 0
     values = _numeric_y(data, y, inside, bool(inside.all()))
     means = _domain_means(prepared, dom, values, kind)
-    se = np.sqrt(means.var)
-    dfs = _df_override(df, means.design_df)
-    low, high = wald_ci(means.estimate, se, dfs, lvl)
     deff, n_eff = _deff_n_eff(
         means.var, means.sigma2, means.scale2, means.sums, deff_kind, kind == "mean"
     )
-    return _frame(
+    return _wald_table(
         dom.labels,
-        {
-            "n": means.sums.n,
-            "weighted_n": means.sums.w,
-            "estimate": means.estimate,
-            "se": se,
-            "ci_low": low,
-            "ci_high": high,
-            "df": dfs,
-            "n_eff": n_eff,
-            "deff": deff,
-            "ci_method": "wald",
-            "conf_level": lvl,
-        },
+        means.sums,
+        means.estimate,
+        means.var,
+        means.design_df,
+        df,
+        lvl,
+        n_eff=n_eff,
+        deff=deff,
     )
 
 
@@ -1242,23 +1265,7 @@ def estimate_ratio(
             dom.code[inside]
         ]
     resid = _domain_means(prepared, dom, z, "total")
-    se = np.sqrt(resid.var)
-    dfs = _df_override(df, resid.design_df)
-    low, high = wald_ci(ratio, se, dfs, lvl)
-    return _frame(
-        dom.labels,
-        {
-            "n": resid.sums.n,
-            "weighted_n": resid.sums.w,
-            "estimate": ratio,
-            "se": se,
-            "ci_low": low,
-            "ci_high": high,
-            "df": dfs,
-            "ci_method": "wald",
-            "conf_level": lvl,
-        },
-    )
+    return _wald_table(dom.labels, resid.sums, ratio, resid.var, resid.design_df, df, lvl)
 
 
 def estimate_var(
@@ -1310,20 +1317,4 @@ def estimate_var(
     code = dom.code[inside]
     squares[inside] = (values[inside] - means.estimate[code]) ** 2 * factor[code]
     var = _domain_means(prepared, dom, squares, "mean")
-    se = np.sqrt(var.var)
-    dfs = _df_override(df, var.design_df)
-    low, high = wald_ci(var.estimate, se, dfs, lvl)
-    return _frame(
-        dom.labels,
-        {
-            "n": var.sums.n,
-            "weighted_n": var.sums.w,
-            "estimate": var.estimate,
-            "se": se,
-            "ci_low": low,
-            "ci_high": high,
-            "df": dfs,
-            "ci_method": "wald",
-            "conf_level": lvl,
-        },
-    )
+    return _wald_table(dom.labels, var.sums, var.estimate, var.var, var.design_df, df, lvl)
