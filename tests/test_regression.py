@@ -20,6 +20,7 @@ from gpcollab import (
     ArgumentError,
     ConvergenceError,
     DesignError,
+    InferenceWarning,
     LogisticFit,
     SurveyDesign,
     logistic_regression,
@@ -295,10 +296,41 @@ def test_argument_errors() -> None:
         logistic_regression(df, "achieved", ["size"], max_iter=0)
     with pytest.raises(ArgumentError, match="`level` must be"):
         logistic_regression(df, "achieved", ["size"], level=1.5)
-    with pytest.raises(DesignError, match="too few"):
-        logistic_regression(
-            df.head(4).assign(achieved=[1, 0, 0, 1]),
-            "achieved",
-            ["w"],
-            design=SurveyDesign(psu="achieved"),
-        )
+
+
+def test_no_residual_df_gives_estimates_with_nan_inference_as_r() -> None:
+    """3 strata x 2 PSUs = 3 design df for 4 coefficients: residual df 0. R (survey 4.1.1):
+
+    des <- svydesign(ids=~psu, strata=~h, weights=~w, data=d)
+    m <- svyglm(y ~ z + g, des, family=quasibinomial())
+    m$df.residual  # 0; coef(m), SE(m) below; summary(m) p-values and confint(m) all NaN
+    """
+    d = pd.DataFrame(
+        {
+            "h": [0] * 8 + [1] * 8 + [2] * 8,
+            "psu": [0] * 4 + [1] * 4 + [2] * 4 + [3] * 4 + [4] * 4 + [5] * 4,
+            "w": [
+                *[3.42, 3.42, 2.55, 1.86, 1.16, 2.15, 2.23, 1.14, 1.15, 4.0, 2.96, 1.7],
+                *[2.3, 3.92, 3.69, 3.53, 2.18, 2.48, 3.03, 1.18, 2.67, 1.81, 3.64, 1.19],
+            ],
+            "z": [
+                *[0.41, 0.83, -1.64, -0.26, -0.98, -0.17, -1.29, 0.02, -0.04, -0.3, -1.05, -0.4],
+                *[-1.09, -1.36, 0.22, -1.11, 1.17, 0.72, -2.0, 0.27, -1.1, 0.03, 0.04, -1.99],
+            ],
+            "g": ["a", "b", "c"] * 8,
+            "y": [1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 0],
+        }
+    )
+    design = SurveyDesign(weights="w", strata="h", psu="psu")
+    with pytest.warns(InferenceWarning, match="residual df"):
+        fit = logistic_regression(d, "y", ["z", "g"], design=design)
+    coef = fit.coefficients.set_index("term")
+    r_est = [2.08444917506, 2.10295538552, -4.27374877934, -0.115573584874]
+    r_se = [1.00159390091, 0.146607816313, 1.6958161895, 2.31369180379]
+    assert list(coef.index) == ["(Intercept)", "z", "gb", "gc"]
+    np.testing.assert_allclose(coef["estimate"], r_est, rtol=1e-9)
+    np.testing.assert_allclose(coef["se"], r_se, rtol=1e-9)
+    assert fit.df_residual == 0
+    for column in ("p_value", "ci_low", "ci_high", "or_ci_low", "or_ci_high"):
+        assert coef[column].isna().all(), column
+    assert fit.term_tests["p_value"].isna().all()

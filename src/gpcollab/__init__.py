@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "ReconstructionError": "errors",
     "ScenarioSpecError": "errors",
     "BoundaryWarning": "errors",
+    "InferenceWarning": "errors",
     # vocabulary
     "Wave": "vocab",
     "Instrument": "vocab",
@@ -163,6 +164,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         DesignError,
         FindingsError,
         GpcollabError,
+        InferenceWarning,
         LoadError,
         MissingItemError,
         ReconstructionError,

@@ -109,6 +109,12 @@ class BoundaryWarning(UserWarning):
     """An estimated proportion is exactly 0 or 1; its interval is the exact boundary one."""
 
 
+class InferenceWarning(UserWarning):
+    """An estimate is returned but some of its inference is not: for example a model with as
+    many coefficients as the design has degrees of freedom, whose p-values and intervals are
+    NaN (as in R)."""
+
+
 class UnreadableFileError(LoadError):
     """A survey file cannot be read at all: missing, not a file, binary content under a text
     extension, a damaged XLSX/SAV, or an encoding that is neither UTF-8 nor cp1252.

@@ -8,6 +8,7 @@ use Student's t on the residual degrees of freedom ``design df + 1 − p``, as R
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,7 +26,7 @@ from gpcollab.design import (
     influence_covariance,
     prepare_design,
 )
-from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
+from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, InferenceWarning
 from gpcollab.intervals import expit
 
 __all__ = ["LogisticFit", "logistic_regression"]
@@ -470,8 +471,14 @@ def logistic_regression(
     ArgumentError
         Bad arguments.
     DesignError
-        Missing values without ``na_rm``, a constant outcome, collinear terms or too few degrees
-        of freedom.
+        Missing values without ``na_rm``, a constant outcome or collinear terms.
+
+    Warns
+    -----
+    InferenceWarning
+        The design has too few degrees of freedom for the model (residual df = design df + 1 -
+        number of coefficients below 1): the estimates and standard errors are returned, the
+        p-values, intervals and term tests are NaN, as ``svyglm`` gives them.
     ConvergenceError
         IRLS did not converge, or the data are separated (a level whose outcomes are all 0 or
         all 1, or fitted probabilities numerically 0 or 1). R's ``svyglm`` warns and returns
@@ -541,9 +548,13 @@ def logistic_regression(
     design_dfs = int(design_df(prepared, None if used.all() else used))
     df_resid = design_dfs + 1 - p
     if df_resid < 1:
-        raise DesignError(
-            f"The design has {design_dfs} degrees of freedom, too few for {p} "
-            "coefficients (residual df = design df + 1 − p must be at least 1)."
+        warnings.warn(
+            f"The design has {design_dfs} degrees of freedom for {p} coefficients, so the "
+            f"residual df (design df + 1 - p) is {df_resid}: estimates and standard errors "
+            "are returned, p-values and intervals are NaN (as R's svyglm gives them). Use "
+            "fewer terms, or a design with more PSUs per stratum.",
+            InferenceWarning,
+            stacklevel=2,
         )
     fit = _irls(X, outcome, weights / all_weights.mean(), max_iter, tolerance)
     vcov = _sandwich(prepared, X, outcome, fit, used)
