@@ -21,6 +21,7 @@ from gpcollab import (
     SurveyDesign,
     chisq_test,
     compare_means,
+    estimate_mean,
     estimate_proportions,
     estimate_quantile,
     estimate_ratio,
@@ -257,3 +258,33 @@ def test_deff_kind_is_checked() -> None:
         from gpcollab import estimate_mean
 
         estimate_mean(data, "y", deff="exact")  # type: ignore[arg-type]
+
+
+def test_poststratified_design_with_a_zero_weight_row_matches_r() -> None:
+    """A row of weight zero in a post-stratified design counts as weight 1 in R's variance.
+
+    R (survey 4.1.1; the rule is the same in 4.5):
+        d <- data.frame(w=c(2.935126, 0, 3.740972, 3.164098, 1.250211),
+                        g=c("c","c","b","a","c"), b2=c("v","u","v","u","v"),
+                        z=c(-1.706021, -0.084945, -0.091558, -1.655104, -0.241563))
+        des <- postStratify(svydesign(ids=~1, weights=~w, data=d), ~g,
+                            data.frame(g=c("a","b","c"), Freq=c(500, 300, 200)))
+        svymean(~z, des)            # -1.10873332140891, SE 0.0970122796395372
+        svyby(~z, ~b2, des, svymean)  # v: -0.562362642817819, SE 0.194029436751209
+    """
+    d = pd.DataFrame(
+        {
+            "w": [2.935126, 0.0, 3.740972, 3.164098, 1.250211],
+            "g": ["c", "c", "b", "a", "c"],
+            "b2": ["v", "u", "v", "u", "v"],
+            "z": [-1.706021, -0.084945, -0.091558, -1.655104, -0.241563],
+        }
+    )
+    d["pw"] = poststratify(d, "g", {"a": 500, "b": 300, "c": 200}, weights="w")
+    design = SurveyDesign(weights="pw", poststrata=("g",))
+    whole = estimate_mean(d, "z", design=design).iloc[0]
+    assert whole["estimate"] == pytest.approx(-1.10873332140891, rel=1e-9)
+    assert whole["se"] == pytest.approx(0.0970122796395372, rel=1e-9)
+    v = estimate_mean(d, "z", by="b2", design=design).set_index("b2").loc["v"]
+    assert v["estimate"] == pytest.approx(-0.562362642817819, rel=1e-9)
+    assert v["se"] == pytest.approx(0.194029436751209, rel=1e-9)

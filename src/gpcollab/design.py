@@ -789,7 +789,10 @@ def _poststratum_psu_weights(prepared: PreparedDesign) -> FloatArray:
         assert prepared.poststratum is not None
         levels = prepared.n_poststrata
         flat = prepared.psu * levels + prepared.poststratum
-        sums = np.bincount(flat, weights=prepared.weights, minlength=prepared.n_psu * levels)
+        # as R's postStratify variance: a row of weight zero takes weight 1 here (R sets
+        # psw = 1 where the weights before and after are both 0, to avoid 0/0)
+        row_weights = np.where(prepared.weights == 0, 1.0, prepared.weights)
+        sums = np.bincount(flat, weights=row_weights, minlength=prepared.n_psu * levels)
         weight_sums = np.bincount(prepared.poststratum, weights=prepared.weights, minlength=levels)
         cached = (sums.reshape(prepared.n_psu, levels), weight_sums)
         prepared._cache["post_psu_weights"] = cached
@@ -813,7 +816,9 @@ def poststratum_psu_correction(prepared: PreparedDesign, level_sums: FloatArray)
     Returns
     -------
     ndarray, shape (P, k)
-        ``sum_{i in p} w_i Z_g(i) / W_g(i)``.
+        ``sum_{i in p} w_i Z_g(i) / W_g(i)``, where a row of weight zero counts ``w_i = 1``:
+        R's ``svyrecvar`` sets the post-stratified weight of such rows to 1 before subtracting
+        (to avoid 0/0), so they carry ``-Z_g / W_g`` into their PSU's total.
     """
     psu_weights, weight_sums = _poststratum_psu_weights(prepared)
     with np.errstate(divide="ignore", invalid="ignore"):

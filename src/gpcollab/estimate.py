@@ -942,6 +942,11 @@ def estimate_proportions(
     (R's ``nrow(design)``: rows with zero weight or a missing ``y`` included, every row of a
     raked or post-stratified design) and ``df`` the domain's design df, whatever ``df=`` says.
 
+    ``"logit"`` with one degree of freedom: gpcollab gives the interval with ``t_1``. R's
+    ``svyciprop`` gives ``(0, NaN)`` there, because ``confint.svyglm`` turns the ``t``
+    quantile into a normal level ``1 - 2 Φ(t_{1, α/2})``, which rounds to exactly 1 at
+    ``df = 1`` (a deliberate difference; from ``df = 2`` on the two agree).
+
     Examples
     --------
     >>> df = pd.DataFrame({"ok": [True, False, True, True]})
