@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks data notebooks docs
-	$(BIN)/ruff format --check src tests benchmarks data notebooks docs
+	$(BIN)/ruff check src tests benchmarks tools data notebooks docs
+	$(BIN)/ruff format --check src tests benchmarks tools data notebooks docs
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -41,6 +41,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_bootstrap.py
 	$(BIN)/python benchmarks/bench_report.py
 	$(BIN)/python benchmarks/bench_widget.py
+
+# the engine against an installed R (Rscript with survey and jsonlite) on random designs
+crosscheck: $(STAMP)
+	$(BIN)/python tools/r_crosscheck.py
 
 clean:
 	rm -rf $(VENV) report build dist .mypy_cache .pytest_cache .ruff_cache

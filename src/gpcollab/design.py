@@ -88,14 +88,17 @@ class SurveyDesign:
     calibration : tuple of str, default=()
         Raking margins: columns whose margins ``weights`` were raked to (:func:`gpcollab.rake`,
         R's ``rake()``).  The influence values are then projected off the margins before the
-        variance is computed, as R does for a raked design (10 backfitting sweeps).
+        variance is computed, as R does for a raked design (10 backfitting sweeps).  Rows of
+        weight zero take no part in the projection; R divides by their zero weight there and
+        returns NaN standard errors for such a design (a deliberate difference).
     poststrata : tuple of str, default=()
         Post-stratification: columns whose cross-classification defines the post-strata that
         ``weights`` were post-stratified to (:func:`gpcollab.poststratify`, R's
         ``postStratify()``, or ``calibrate()`` to the cells of one categorical variable).  Each
         influence value ``z_i`` is replaced by ``z_i - w_i * Z_g / W_g``, with ``Z_g`` and
-        ``W_g`` the post-stratum's totals of ``z`` and of the weights, exactly as R.  Cannot be
-        combined with ``calibration``.
+        ``W_g`` the post-stratum's totals of ``z`` and of the weights, exactly as R (which
+        counts a row of weight zero as ``w_i = 1`` in that subtraction).  Cannot be combined
+        with ``calibration``.
     nest : bool, default=False
         PSU labels are numbered within strata (R's ``nest=TRUE``): the same label in two strata
         names two different PSUs.  With ``False`` (R's default) a label found in two strata
