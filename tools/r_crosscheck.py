@@ -10,13 +10,16 @@ weight zero, missing values in ``y``), runs the same estimators in R and in gpco
 compares every number at 1e-8 relative.  Quantities: ``svymean``, ``svytotal``, ``svyby``
 (means, totals, proportions with their intervals, medians, ratios), ``svyciprop`` (logit, mean,
 beta, xlogit, asin), ``svyquantile`` (math and hf7 rules, Woodruff intervals), ``svyratio``,
-``svyvar``, ``svyttest``, ``svychisq`` (F and Chisq), ``svyglm`` (quasibinomial),
-``postStratify`` and ``rake`` designs with domain means.
+``svyvar``, ``svyttest``, ``svychisq`` (F and Chisq), ``svyglm`` (quasibinomial), design
+effects (``deff=TRUE`` and ``"replace"``), the beta / xlogit / asin quantile intervals, PSUs
+numbered within strata (``nest=TRUE``), ``postStratify`` and ``rake`` designs with domain
+means.
 
 Known differences, each documented where it lives, are listed as such and not counted:
-an estimate of exactly 0 (R's ``svyciprop`` logit gives about 1e-10), the logit interval at
-one degree of freedom or of an estimate of 0 or 1 (R gives 0 or NaN), a raked design with rows
-of weight zero (R's variance is NaN), and separated logistic models (gpcollab refuses).
+an estimate of exactly 0 (R's ``svyciprop`` logit gives about 1e-10) and its interval (gpcollab
+gives the exact one), the logit interval at one degree of freedom (R gives 0 or NaN) or to 1e-7
+(R's comes from an iterative fit), a raked design with rows of weight zero (R's variance is
+NaN), and separated logistic models (gpcollab refuses).
 R's survey 4.1 and 4.5 agree on everything drawn here (``lonely_psu="adjust"`` is left out:
 it changed in 4.4-1).
 """
@@ -105,6 +108,17 @@ for (r in seq_len(nrow(specs))) {
          add(i, paste0("glm_est_", names(cf)[k]), cf[k])
          add(i, paste0("glm_se_", names(cf)[k]), se[k])
        }})
+  try({m <- svymean(~z, des, deff = TRUE); add(i, "deff_est", deff(m))})
+  try({m <- svymean(~z, des, deff = "replace"); add(i, "deffrep_est", deff(m))})
+  for (it in c("beta", "xlogit", "asin")) try({
+    q <- svyquantile(~z, des, 0.5, ci = TRUE, interval.type = it); ci <- confint(q)
+    add(i, paste0("median.", it, "_lo"), ci[1]); add(i, paste0("median.", it, "_hi"), ci[2])})
+  if (s$H > 0 && s$use_psu) try({
+    # the same design with PSUs numbered within strata, nest = TRUE
+    d$psu_in <- ave(d$psu, d$h, FUN = function(p) as.integer(factor(p)))
+    nd <- svydesign(ids = ~psu_in, strata = ~h, weights = ~w, nest = TRUE,
+                    fpc = if (s$fpc) ~N else NULL, data = d)
+    by_rows(i, svyby(~z, ~g, nd, svymean), "g", "nested")})
   pop_g <- data.frame(g = c("a", "b", "c"), Freq = c(500, 300, 200))
   try({ps <- postStratify(des, ~g, pop_g)
        m <- svymean(~z, ps); add(i, "post_est", coef(m)); add(i, "post_se", SE(m))
@@ -219,6 +233,7 @@ def ours(folder: Path, spec: dict[str, object]) -> tuple[list[tuple[int, str, fl
         for method in ("logit", "mean", "beta", "xlogit", "asin"):
             row = one_success(gc.estimate_proportions(d, "b", design=des, ci_method=method))
             put(f"prop.{method}_est", row["estimate"].iloc[0])
+            put(f"prop.{method}_df", row["df"].iloc[0])
             put(f"prop.{method}_lo", row["ci_low"].iloc[0])
             put(f"prop.{method}_hi", row["ci_high"].iloc[0])
 
@@ -255,6 +270,21 @@ def ours(folder: Path, spec: dict[str, object]) -> tuple[list[tuple[int, str, fl
         for _, row in fit.coefficients.iterrows():
             put(f"glm_est_{row['term']}", row["estimate"])
             put(f"glm_se_{row['term']}", row["se"])
+
+    def effects_and_intervals() -> None:
+        put("deff_est", gc.estimate_mean(d, "z", design=des, deff="wor")["deff"].iloc[0])
+        put("deffrep_est", gc.estimate_mean(d, "z", design=des, deff="replace")["deff"].iloc[0])
+        for method in ("beta", "xlogit", "asin"):
+            row = gc.estimate_quantile(d, "z", design=des, ci_method=method).iloc[0]  # type: ignore[arg-type]
+            put(f"median.{method}_lo", row["ci_low"])
+            put(f"median.{method}_hi", row["ci_high"])
+
+    def nested() -> None:
+        if not (spec["H"] and spec["use_psu"]):
+            return
+        within = d.assign(psu_in=d.groupby("h")["psu"].rank(method="dense").astype(int))
+        nested_design = SurveyDesign(**{**layout, "psu": "psu_in"}, weights="w", nest=True)  # type: ignore[arg-type]
+        _rows(out, i, "nested", gc.estimate_mean(within, "z", by="g", design=nested_design), "g")
 
     def calibrated() -> None:
         post = d.assign(pw=gc.poststratify(d, "g", POP_G, weights="w"))
@@ -299,6 +329,8 @@ def ours(folder: Path, spec: dict[str, object]) -> tuple[list[tuple[int, str, fl
         "var": lambda: whole("var", gc.estimate_var(d, "y", design=des, na_rm=True).iloc[0]),
         "tests": tests,
         "glm": model,
+        "effects": effects_and_intervals,
+        "nested": nested,
         "post": calibrated,
         "rake": raked,
     }
@@ -313,16 +345,23 @@ def ours(folder: Path, spec: dict[str, object]) -> tuple[list[tuple[int, str, fl
 def known_difference(row: pd.Series, context: dict[tuple[int, str], float]) -> str | None:
     """Why a disagreement is a documented one, or None."""
     qty, r_value, value = str(row["qty"]), row["value_r"], row["value_py"]
+    i = int(row["i"])
     if value == 0.0 and abs(r_value) < 1e-9:
         return "an estimate of exactly 0 (R's svyciprop logit gives about 1e-10)"
-    if qty.startswith(("byprop_lo_", "byprop_hi_")) and (r_value == 0.0 or np.isnan(r_value)):
-        level = qty.rsplit("_", 1)[1]
-        df = context.get((int(row["i"]), f"byprop_df_{level}"))
-        estimate = context.get((int(row["i"]), f"byprop_est_{level}"))
-        if df == 1.0:
-            return "logit interval at one degree of freedom (R gives 0 or NaN)"
+    logit_interval = qty.startswith(("byprop_lo_", "byprop_hi_", "prop.logit_lo", "prop.logit_hi"))
+    if logit_interval:
+        if qty.startswith("byprop"):
+            level = qty.rsplit("_", 1)[1]
+            df = context.get((i, f"byprop_df_{level}"))
+            estimate = context.get((i, f"byprop_est_{level}"))
+        else:
+            df, estimate = context.get((i, "prop.logit_df")), context.get((i, "prop.logit_est"))
         if estimate in (0.0, 1.0):
-            return "logit interval of an estimate of exactly 0 or 1 (R gives NaN)"
+            return "interval of an estimate of exactly 0 or 1 (gpcollab's exact interval)"
+        if df == 1.0 and (r_value == 0.0 or np.isnan(r_value)):
+            return "logit interval at one degree of freedom (R gives 0 or NaN)"
+        if row["rel"] < 1e-6:
+            return "logit interval: R's comes from an iterative fit (svyglm), good to ~1e-7"
     if qty.startswith("rake") and np.isnan(r_value) and bool(row["zero_weights"]):
         return "raked design with rows of weight zero (R's variance divides 0 by 0: NaN)"
     return None
