@@ -167,3 +167,55 @@ def test_selected_with_no_ticks_is_all_false() -> None:
     assert ticked.shape == (2, 7)
     assert not ticked.to_numpy().any()
     assert ticked.index.tolist() == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("respondents", "aims", "column", "expected"),
+    [
+        # each column check, alone, on a set that is otherwise valid: the quick whole-column
+        # pass must not let any of them through
+        ({"respondent_id": ["a", None]}, None, "respondent_id", "not_nullable"),
+        ({"respondent_id": ["a", "a"]}, None, "respondent_id", "a unique value"),
+        (
+            {"respondent_id": ["a", "b"], "collab_patients": [12_000.0, -1.0]},
+            None,
+            "collab_patients",
+            "greater_than_or_equal_to(0)",
+        ),
+        (
+            {"respondent_id": ["a", "b"]},
+            {"respondent_id": ["a", "a"], "aim": ["access", "access"], "outcome": [None, None]},
+            "respondent_id+aim",
+            "a unique respondent_id+aim pair",
+        ),
+        (
+            {"respondent_id": ["a", "b"]},
+            {"respondent_id": ["a", None], "aim": ["access", "staff"], "outcome": [None, None]},
+            "respondent_id",
+            "not_nullable",
+        ),
+        (  # ids are coerced to text, so 5 is "5": an unknown respondent
+            {"respondent_id": ["a", "b"]},
+            {"respondent_id": ["a", 5], "aim": ["access", "staff"], "outcome": [None, None]},
+            "respondent_id",
+            "a known respondent",
+        ),
+    ],
+)
+def test_every_column_check_still_fires(
+    respondents: dict[str, list[object]],
+    aims: dict[str, list[object]] | None,
+    column: str,
+    expected: str,
+) -> None:
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in respondents.items()})
+    if "collab_patients" in frame:
+        frame["collab_patients"] = frame["collab_patients"].astype(float)
+    n = len(frame)
+    items: tuple[str, ...] = ("aims",) if aims is not None else ()
+    aims_frame = None if aims is None else pd.DataFrame(aims)
+    with pytest.raises(SurveyValidationError) as caught:
+        SurveyData(frame, aims_frame, {}, _meta(n, items))
+    failures = caught.value.failures
+    hits = failures[(failures["column"] == column) & (failures["check"] == expected)]
+    assert len(hits) >= 1, failures.to_string()

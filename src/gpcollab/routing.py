@@ -280,25 +280,34 @@ def _long_table_violations(
 
     ``tables`` holds (item, table name, table, answer column) for each long table.
     """
+    # light: the tables are pandas already; this module is imported before pandas is
+    import numpy as np
+    import pandas as pd
+
     found: list[Violation] = []
     ids = respondents["respondent_id"]
     first = ~ids.duplicated().to_numpy()  # repeated ids are reported by the schema checks
+    respondent_of_id = pd.Index(ids.to_numpy()[first])
     for item, table_name, table, answer_column in tables:
         route = _item_base(item)
         if not route.applies(items) or route.item not in respondents.columns or table.empty:
             continue
-        column = respondents[route.item].astype(object).to_numpy()[first]
-        values = dict(zip(ids.to_numpy()[first], column, strict=True))
-        admitted = {rid: route.admits(value) for rid, value in values.items()}
+        condition = respondents[route.item].astype(object)
+        column = condition.to_numpy()[first]
+        admitted = condition.isin(list(route.values)).to_numpy()[first]
         rid = table["respondent_id"]
-        known = rid.isin(list(admitted))  # orphans are reported by the referential checks
-        off = known & ~rid.map(admitted).eq(True)
-        for row in table.index[off]:
-            who = rid.at[row]
-            condition = _condition_text(route, values.get(who))
+        # orphans (position -1) are reported by the referential checks
+        position = np.asarray(respondent_of_id.get_indexer(pd.Index(rid)))
+        known = position >= 0
+        off = known & ~admitted[np.where(known, position, 0)]
+        for k in np.flatnonzero(off).tolist():
+            row = table.index[k]
+            condition_text = _condition_text(route, column[int(position[k])])
             answer = str(table.at[row, answer_column])
             found.append(
-                Violation(str(who), int(row), table_name, item, route.name, answer, condition)
+                Violation(
+                    str(rid.iat[k]), int(row), table_name, item, route.name, answer, condition_text
+                )
             )
     return found
 

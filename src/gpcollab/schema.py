@@ -388,22 +388,43 @@ def _coerce_categorical(
     frame: pd.DataFrame, table: str, column: str, choices: type[Choice], failures: list[_Failure]
 ) -> None:
     """Replace ``frame[column]`` by the enum's ordered categorical; record unknown values."""
-    import pandas as pd  # light: `import gpcollab.schema` does not load pandas
+    # light: `import gpcollab.schema` does not load numpy or pandas
+    import numpy as np
+    import pandas as pd
 
     raw = frame[column]
+    dtype = choices.dtype()
+    # the text of each distinct value, then its category (-1: unknown); missing stays -1
+    codes: np.ndarray[Any, np.dtype[np.intp]]
     if isinstance(raw.dtype, pd.CategoricalDtype):
-        raw = raw.astype(object)
-    text = raw.map(str, na_action="ignore")
-    unknown = text.notna() & ~text.isin(choices.values())
-    allowed = ", ".join(choices.values())
-    for row, value in text[unknown].items():
-        failures.append(_failure(table, column, f"one of: {allowed}", row, value))
+        codes = raw.cat.codes.to_numpy().astype(np.intp)
+        distinct = list(raw.cat.categories)
+    else:
+        found, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+        codes, distinct = found.astype(np.intp), list(uniques)
+    text = [str(value) for value in distinct]
+    category = np.asarray(dtype.categories.get_indexer(pd.Index(text, dtype=object)))
+    present = codes >= 0
+    final = np.full(len(raw), -1, dtype=np.intp)
+    final[present] = category[codes[present]]
+    unknown = present & (final < 0)
+    if unknown.any():
+        allowed = ", ".join(choices.values())
+        for position in np.flatnonzero(unknown).tolist():
+            value = text[int(codes[position])]
+            failures.append(
+                _failure(table, column, f"one of: {allowed}", raw.index[position], value)
+            )
     # unknown values become missing here, but they are reported above and construction fails
-    frame[column] = pd.Categorical(text, dtype=choices.dtype())
+    frame[column] = pd.Categorical.from_codes(final, dtype=dtype)  # type: ignore[arg-type]
 
 
 def _as_text(column: pd.Series) -> pd.Series:
     """Present values as ``str`` (missing ones stay missing)."""
+    import pandas as pd  # light: `import gpcollab.schema` does not load pandas
+
+    if column.dtype == object and pd.api.types.infer_dtype(column, skipna=False) == "string":
+        return column  # text already, nothing missing
     return column.where(column.isna(), column.map(str, na_action="ignore"))
 
 
@@ -570,10 +591,44 @@ def _coerce_and_validate(
     return respondents, aims_table, tables
 
 
+def _plainly_valid(
+    respondents: pd.DataFrame, aims: pd.DataFrame, tables: Mapping[str, pd.DataFrame]
+) -> bool:
+    """True when every column check of :func:`_pandera_failures` surely passes.
+
+    Whole-column tests, at least as strict as pandera's: ids are text and present, respondent
+    ids unique, (respondent, answer) pairs unique, numbers float64 and not negative.  A set
+    that fails any of them goes through pandera, which names every failing cell.
+    """
+    import pandas as pd  # light: `import gpcollab.schema` does not load pandas
+
+    def text_ids(table: pd.DataFrame) -> bool:
+        return bool(pd.api.types.infer_dtype(table["respondent_id"], skipna=False) == "string")
+
+    if not text_ids(respondents) or not respondents["respondent_id"].is_unique:
+        return False
+    for column in NUMERIC_COLUMNS:
+        if column in respondents.columns:
+            values = respondents[column]
+            if values.dtype != "float64" or bool((values < 0).any()):
+                return False
+    long_tables = [(aims, "aim"), *((table, "option") for table in tables.values())]
+    return all(
+        text_ids(table) and not table.duplicated(["respondent_id", answer]).any()
+        for table, answer in long_tables
+    )
+
+
 def _pandera_failures(
     respondents: pd.DataFrame, aims: pd.DataFrame, tables: Mapping[str, pd.DataFrame]
 ) -> list[_Failure]:
-    """Column-level checks with pandera (lazy: every failure collected)."""
+    """Column-level checks with pandera (lazy: every failure collected).
+
+    A set that plainly passes them (:func:`_plainly_valid`, whole-column tests) skips pandera,
+    whose cell-by-cell checks take most of the time of loading a large export.
+    """
+    if _plainly_valid(respondents, aims, tables):
+        return []
     import pandera.pandas as pa  # heavy: pandera.pandas loads only when this runs
     from pandera.errors import SchemaErrors  # heavy: pandera.errors loads only when this runs
 
@@ -636,7 +691,7 @@ def _referential_failures(
         failures.append(
             _failure("meta", "n", f"equal to the {len(respondents)} respondent rows", None, meta.n)
         )
-    ids = set(respondents["respondent_id"].dropna())
+    ids = respondents["respondent_id"].dropna()
     for name, table in [("aims", aims), *((f"multi[{k}]", v) for k, v in tables.items())]:
         orphan = table["respondent_id"].notna() & ~table["respondent_id"].isin(ids)
         for row, value in table.loc[orphan, "respondent_id"].items():
