@@ -84,7 +84,7 @@ def test_banner_assumptions_and_licence(page: str) -> None:
     assert SYNTHETIC_NOTICE in page.replace("&#x27;", "'")
     assert page.index('class="banner"') < page.index('id="contents"')
     for assumption_id in gpcollab.load_assumptions()["assumption_id"]:
-        assert f"<td>{assumption_id}</td>" in page
+        assert re.search(rf'<td data-label="[^"]*">{assumption_id}</td>', page), assumption_id
     assert "Open Government Licence v3.0" in page
     assert OGL_ATTRIBUTION in page
     assert "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/" in page
@@ -108,7 +108,7 @@ def test_findings_check_has_every_row(
     assert bundled.mismatches == int((csv["status"] == "mismatch").sum())
     page = bundled.index.read_text(encoding="utf-8")
     for finding_id in csv["finding_id"]:
-        assert f"<td>{finding_id}</td>" in page
+        assert re.search(rf'<td data-label="[^"]*">{finding_id}</td>', page), finding_id
 
 
 def test_sections_computed_on_bundled_sets(bundled: ReportResult, page: str) -> None:
@@ -300,3 +300,76 @@ def test_figure_text_names_base_and_finding(bundled: ReportResult, page: str) ->
     assert "Figure 1.</strong> 81% of practices were in a collaboration" in page
     # the what-if base says why its observed share differs from the achievement chart's
     assert "“too early to say” is left out of the base" in page
+
+
+def test_every_table_cell_names_its_column_for_phones(page: str) -> None:
+    # on a phone each row is drawn as a card of "heading: value" lines (CSS below 600 px),
+    # so every body cell of a table with headings carries its heading
+    tables = re.findall(r"<table\b.*?</table>", page, flags=re.S)
+    assert len(tables) > 10
+    for table in tables:
+        if "</thead>" not in table:
+            continue
+        headings = [
+            re.sub(r"<[^>]+>", "", h).strip()
+            for h in re.findall(r"<th\b[^>]*>(.*?)</th>", table.split("</thead>")[0], flags=re.S)
+        ]
+        body = table.split("</thead>")[1]
+        for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", body, flags=re.S):
+            labels = re.findall(r'<t[dh]\b[^>]*?data-label="([^"]*)"', row)
+            cells = re.findall(r"<t[dh]\b", row)
+            assert len(labels) == len(cells) <= len(headings), row[:200]
+            assert [html_unescape(x) for x in labels] == headings[: len(labels)]
+    assert "thead{position:absolute" in page  # headings kept for screen readers, not shown
+
+
+def html_unescape(text: str) -> str:
+    import html  # light: only this helper needs it
+
+    return html.unescape(text)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+@pytest.mark.parametrize("width", [500, 1400])
+def test_nothing_is_wider_than_the_screen(
+    bundled: ReportResult, tmp_path: Path, width: int
+) -> None:
+    # headless Chromium lays the page out at this width (500 px is its narrowest window, inside
+    # the phone layout, which starts at 600 px); the probe records the page's own scroll width
+    # and every element that sticks out of it
+    probe = (
+        "<script>window.addEventListener('load',()=>{const W=document.documentElement"
+        ".clientWidth;const out=[];document.querySelectorAll('body *').forEach(e=>{"
+        "if(e.closest('thead'))return;"  # headings are hidden on phones (kept for readers)
+        "const r=e.getBoundingClientRect();if(r.right>W+1)out.push(e.tagName+' '+"
+        "(e.textContent||'').slice(0,40).replace(/[^\\w ]/g,''))});"
+        "document.body.dataset.width=W;document.body.dataset.scroll="
+        "document.documentElement.scrollWidth;document.body.dataset.out=out.slice(0,5)"
+        ".join(';');});</script></body>"
+    )
+    copy = tmp_path / "probe.html"
+    copy.write_text(
+        bundled.index.read_text(encoding="utf-8").replace("</body>", probe), encoding="utf-8"
+    )
+    assert CHROMIUM is not None
+    run = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--window-size={width},900",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            copy.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    body = re.search(r"<body[^>]*>", run.stdout)
+    assert body is not None, run.stderr[-2000:]
+    found = dict(re.findall(r'data-(width|scroll|out)="([^"]*)"', body.group(0)))
+    assert int(found["scroll"]) <= int(found["width"]), found
+    assert found["out"] == "", found

@@ -1296,20 +1296,65 @@ table.findings td{overflow-wrap:anywhere}
 .findings .col-tolerance{width:9%}.findings .col-status{width:9%}
 .findings .col-notes{width:15%}
 table.wide{width:100%;table-layout:fixed}table.wide td{overflow-wrap:anywhere}
-code{overflow-wrap:anywhere}
+code,a{overflow-wrap:anywhere}
 @media (max-width:600px){
 main{padding:.6rem .8rem 2rem}h1{font-size:1.35rem}h2{font-size:1.2rem}
 h3{font-size:1rem}nav ol{columns:1}.banner{font-size:1rem;padding:.7rem .8rem}
 figure img{border:0}.key{padding:.3rem .7rem .8rem}.kf-value{font-size:1.35rem}
-table{font-size:.8rem}
-table.findings{table-layout:auto;min-width:48rem}
-table.wide{table-layout:auto;min-width:40rem}
+table{font-size:.85rem;width:100%}
+table,tbody,tr,td,tbody th{display:block}
+thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+caption{display:block}
+tr{border:1px solid #c8c8c8;margin:0 0 .5rem;background:#fff}
+td,tbody th{border:0;border-bottom:1px solid #eee;padding:.2rem .5rem}
+td.num{text-align:left}td:empty{display:none}
+td[data-label]::before,tbody th[data-label]::before{content:attr(data-label) ": ";
+font-weight:600;color:#444}
+table.findings,table.wide{table-layout:auto}
 }
 """
 
 
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
+
+
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_HEADER_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
+_BODY_ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
+_BODY_CELL = re.compile(r"<(td|th)\b")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _label_cells(page: str) -> str:
+    """Give every body cell of every table its column's heading as ``data-label``.
+
+    On a phone the page's CSS shows each row as a small card, one "heading: value" line per
+    cell, so no table is wider than the screen; on wider screens the attribute is unused.
+    """
+
+    def label_table(match: re.Match[str]) -> str:
+        table = match.group(0)
+        head_end = table.find("</thead>")
+        if head_end < 0:
+            return table
+        labels = [
+            _e(html.unescape(_TAG.sub("", cell)).strip())
+            for cell in _HEADER_CELL.findall(table[:head_end])
+        ]
+
+        def label_row(row: re.Match[str]) -> str:
+            cells = iter(labels)
+
+            def label_cell(cell: re.Match[str]) -> str:
+                label = next(cells, "")
+                return f'{cell.group(0)} data-label="{label}"' if label else cell.group(0)
+
+            return _BODY_CELL.sub(label_cell, row.group(0))
+
+        return table[:head_end] + _BODY_ROW.sub(label_row, table[head_end:])
+
+    return _TABLE.sub(label_table, page)
 
 
 def _is_missing(value: object) -> bool:
@@ -1803,7 +1848,7 @@ def write_html(
         else ""
     )
     generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return "".join(
+    page = "".join(
         [
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -1828,3 +1873,4 @@ def write_html(
             "</main></body></html>\n",
         ]
     )
+    return _label_cells(page)
