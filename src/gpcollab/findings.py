@@ -380,59 +380,74 @@ def _check_values(where: str, item: str, values: Sequence[Any], allowed: Sequenc
 def _check_filter(node: Any, where: str) -> None:
     if not isinstance(node, dict):
         raise FindingsError(f"{where}: a filter must be a JSON object, got {node!r}")
-    if "@assumption" in node:  # check each option as spliced into this filter
-        rest = {k: v for k, v in node.items() if k != "@assumption"}
-        assumption = get_assumption(node["@assumption"])
-        for name, option in assumption.options.items():
-            if "filter" not in option:
-                raise FindingsError(f"{where}: assumption {assumption.id} has no filter")
-            overlap = set(rest) & set(option["filter"])
-            if overlap:
-                raise FindingsError(f"{where}: {assumption.id}/{name} repeats {sorted(overlap)}")
-            _check_filter({**rest, **option["filter"]}, f"{where} ({assumption.id}/{name})")
+    if "@assumption" in node:
+        _check_assumption_filter(node, where)
         return
     if "outcome" in node and "aim" not in node:
         raise FindingsError(f"{where}: 'outcome' needs 'aim' in the same filter")
     if "exclude" in node and "answered" not in node:
         raise FindingsError(f"{where}: 'exclude' needs 'answered' in the same filter")
     for key, value in node.items():
-        if key == "not":
-            _check_filter(value, where)
-        elif key == "or":
-            if not isinstance(value, list) or not value:
-                raise FindingsError(f"{where}: 'or' needs a non-empty list of filters")
-            for part in value:
-                _check_filter(part, where)
-        elif key == "answered":
-            if value not in ITEMS or ITEMS[value].kind != "single":
-                raise FindingsError(
-                    f"{where}: 'answered' needs a single-choice item, not {value!r}"
-                )
-            if "exclude" in node:
-                _check_values(where, value, node["exclude"], ITEMS[value].choices.values())
-        elif key == "exclude":
-            continue
-        elif key == "aim":
-            if value not in Aim.values():
-                raise FindingsError(f"{where}: unknown aim {value!r}")
-            if "outcome" in node:
-                _check_values(where, "outcome", node["outcome"], Achievement.values())
-        elif key == "outcome":
-            continue
-        elif key == "any_aim_outcome":
-            _check_values(where, key, value, Achievement.values())
-        elif key == "any_aim":
-            if value is not True:
-                raise FindingsError(f"{where}: 'any_aim' must be true")
-        elif key in ITEMS and ITEMS[key].kind == "single":
-            if key == "membership" and value == _COLLABORATING:
-                continue
-            _check_values(where, key, value, ITEMS[key].choices.values())
-        elif key in ITEMS and ITEMS[key].kind == "multi":
-            options = value["any"] if isinstance(value, dict) and "any" in value else [value]
-            _check_values(where, key, options, ITEMS[key].choices.values())
-        else:
-            raise FindingsError(f"{where}: unknown filter key {key!r}")
+        _check_filter_key(node, key, value, where)
+
+
+def _check_assumption_filter(node: dict[str, Any], where: str) -> None:
+    """Check each option of the named assumption as spliced into this filter."""
+    rest = {k: v for k, v in node.items() if k != "@assumption"}
+    assumption = get_assumption(node["@assumption"])
+    for name, option in assumption.options.items():
+        if "filter" not in option:
+            raise FindingsError(f"{where}: assumption {assumption.id} has no filter")
+        overlap = set(rest) & set(option["filter"])
+        if overlap:
+            raise FindingsError(f"{where}: {assumption.id}/{name} repeats {sorted(overlap)}")
+        _check_filter({**rest, **option["filter"]}, f"{where} ({assumption.id}/{name})")
+
+
+def _check_filter_key(node: dict[str, Any], key: str, value: Any, where: str) -> None:
+    """Check one key of a filter (``node`` gives the keys checked together with it)."""
+    if key in ("exclude", "outcome"):
+        return  # checked with 'answered' and 'aim'
+    if key == "not":
+        _check_filter(value, where)
+    elif key == "or":
+        if not isinstance(value, list) or not value:
+            raise FindingsError(f"{where}: 'or' needs a non-empty list of filters")
+        for part in value:
+            _check_filter(part, where)
+    elif key == "answered":
+        if value not in ITEMS or ITEMS[value].kind != "single":
+            raise FindingsError(f"{where}: 'answered' needs a single-choice item, not {value!r}")
+        if "exclude" in node:
+            _check_values(where, value, node["exclude"], ITEMS[value].choices.values())
+    elif key == "aim":
+        if value not in Aim.values():
+            raise FindingsError(f"{where}: unknown aim {value!r}")
+        if "outcome" in node:
+            _check_values(where, "outcome", node["outcome"], Achievement.values())
+    elif key == "any_aim_outcome":
+        _check_values(where, key, value, Achievement.values())
+    elif key == "any_aim":
+        if value is not True:
+            raise FindingsError(f"{where}: 'any_aim' must be true")
+    elif key in ITEMS:
+        _check_item_filter(key, value, where)
+    else:
+        raise FindingsError(f"{where}: unknown filter key {key!r}")
+
+
+def _check_item_filter(item: str, value: Any, where: str) -> None:
+    """An item's filter: a list of its values (a multi-select item also takes ``{"any": ...}``)."""
+    spec = ITEMS[item]
+    if spec.kind == "single":
+        if item == "membership" and value == _COLLABORATING:
+            return
+        _check_values(where, item, value, spec.choices.values())
+    elif spec.kind == "multi":
+        options = value["any"] if isinstance(value, dict) and "any" in value else [value]
+        _check_values(where, item, options, spec.choices.values())
+    else:
+        raise FindingsError(f"{where}: unknown filter key {item!r}")
 
 
 def check_computation(computation: str | Mapping[str, Any], where: str = "computation") -> None:
@@ -447,59 +462,86 @@ def check_computation(computation: str | Mapping[str, Any], where: str = "comput
     kind = node["type"]
     if kind == "none":
         return
-    if kind in ("count", "distinct", "share_of_constant", "absent"):
-        _check_filter(node["where"], where)
-        if kind == "distinct" and node.get("column") != "ccg_code":
-            raise FindingsError(f"{where}: 'distinct' counts the 'ccg_code' column")
-        if kind == "share_of_constant" and not float(node["denominator"]) > 0:
-            raise FindingsError(f"{where}: 'denominator' must be positive")
-    elif kind == "proportion":
-        _check_filter(node["base"], where)
-        _check_filter(node["numerator"], where)
-    elif kind == "all":
-        for i, part in enumerate(node["parts"]):
-            check_computation(part, f"{where} part {i}")
-    elif kind == "ranking":
-        _check_filter(node.get("base", {}), where)
-        if "within" in node and not (
-            isinstance(node["within"], int) and node["within"] >= len(node["top"])
-        ):
-            raise FindingsError(f"{where}: 'within' must be a whole number >= len(top)")
-        over = node["over"]
-        if over == "aims":
-            if node.get("measure") != "outcome_rate":
-                raise FindingsError(f"{where}: ranking over aims uses measure 'outcome_rate'")
-            _check_values(where, "outcome", node["outcome"], Achievement.values())
-            _check_values(where, "top", node["top"], Aim.values())
-        elif over in ITEMS and ITEMS[over].kind == "multi":
-            if node.get("measure") != "share_selected":
-                raise FindingsError(f"{where}: ranking over options uses 'share_selected'")
-            _check_values(where, "top", node["top"], ITEMS[over].choices.values())
-        else:
-            raise FindingsError(f"{where}: cannot rank over {over!r}")
-    elif kind == "association":
-        test = node["test"]
-        _check_filter(node["base"], where)
-        _check_filter(node["group"] if test != "trend" else {}, where)
-        if test == "trend":
-            _check_filter(node["outcome"], where)
-            across = node["across"]
-            if across not in ITEMS or not ITEMS[across].choices.ordinal:
-                raise FindingsError(f"{where}: 'across' needs an ordinal item, not {across!r}")
-            if node["direction"] not in ("increasing", "decreasing"):
-                raise FindingsError(f"{where}: trend direction must be increasing/decreasing")
-        elif test == "difference":
-            _check_filter(node["outcome"], where)
-            if node["direction"] not in ("higher", "lower"):
-                raise FindingsError(f"{where}: difference direction must be higher/lower")
-        elif test == "aims_by_group":
-            for key in ("higher", "lower"):
-                if key in node:
-                    _check_values(where, key, node[key], Aim.values())
-        else:
-            raise FindingsError(f"{where}: unknown test {test!r}")
-    else:
+    checker = _COMPUTATION_CHECKS.get(kind)
+    if checker is None:
         raise FindingsError(f"{where}: unknown computation type {kind!r}")
+    checker(node, where)
+
+
+def _check_counting(node: dict[str, Any], where: str) -> None:
+    """``count``, ``distinct``, ``share_of_constant`` and ``absent``: one filter."""
+    kind = node["type"]
+    _check_filter(node["where"], where)
+    if kind == "distinct" and node.get("column") != "ccg_code":
+        raise FindingsError(f"{where}: 'distinct' counts the 'ccg_code' column")
+    if kind == "share_of_constant" and not float(node["denominator"]) > 0:
+        raise FindingsError(f"{where}: 'denominator' must be positive")
+
+
+def _check_proportion(node: dict[str, Any], where: str) -> None:
+    _check_filter(node["base"], where)
+    _check_filter(node["numerator"], where)
+
+
+def _check_all(node: dict[str, Any], where: str) -> None:
+    for i, part in enumerate(node["parts"]):
+        check_computation(part, f"{where} part {i}")
+
+
+def _check_ranking(node: dict[str, Any], where: str) -> None:
+    _check_filter(node.get("base", {}), where)
+    if "within" in node and not (
+        isinstance(node["within"], int) and node["within"] >= len(node["top"])
+    ):
+        raise FindingsError(f"{where}: 'within' must be a whole number >= len(top)")
+    over = node["over"]
+    if over == "aims":
+        if node.get("measure") != "outcome_rate":
+            raise FindingsError(f"{where}: ranking over aims uses measure 'outcome_rate'")
+        _check_values(where, "outcome", node["outcome"], Achievement.values())
+        _check_values(where, "top", node["top"], Aim.values())
+    elif over in ITEMS and ITEMS[over].kind == "multi":
+        if node.get("measure") != "share_selected":
+            raise FindingsError(f"{where}: ranking over options uses 'share_selected'")
+        _check_values(where, "top", node["top"], ITEMS[over].choices.values())
+    else:
+        raise FindingsError(f"{where}: cannot rank over {over!r}")
+
+
+def _check_association(node: dict[str, Any], where: str) -> None:
+    test = node["test"]
+    _check_filter(node["base"], where)
+    _check_filter(node["group"] if test != "trend" else {}, where)
+    if test == "trend":
+        _check_filter(node["outcome"], where)
+        across = node["across"]
+        if across not in ITEMS or not ITEMS[across].choices.ordinal:
+            raise FindingsError(f"{where}: 'across' needs an ordinal item, not {across!r}")
+        if node["direction"] not in ("increasing", "decreasing"):
+            raise FindingsError(f"{where}: trend direction must be increasing/decreasing")
+    elif test == "difference":
+        _check_filter(node["outcome"], where)
+        if node["direction"] not in ("higher", "lower"):
+            raise FindingsError(f"{where}: difference direction must be higher/lower")
+    elif test == "aims_by_group":
+        for key in ("higher", "lower"):
+            if key in node:
+                _check_values(where, key, node[key], Aim.values())
+    else:
+        raise FindingsError(f"{where}: unknown test {test!r}")
+
+
+_COMPUTATION_CHECKS: dict[str, Callable[[dict[str, Any], str], None]] = {
+    "count": _check_counting,
+    "distinct": _check_counting,
+    "share_of_constant": _check_counting,
+    "absent": _check_counting,
+    "proportion": _check_proportion,
+    "all": _check_all,
+    "ranking": _check_ranking,
+    "association": _check_association,
+}
+"""The check of each computation type (``none`` needs none)."""
 
 
 # ---------------------------------------------------------------------------- evaluation

@@ -181,14 +181,34 @@ def present_frame(
     1  100,000-249,999  39% (30–48)      119
     """
     table = _check(table, decimals, columns)
+    groups = _grouping_columns(table, groups)
+    out = pd.DataFrame(index=table.index)
+    for g in groups:
+        out[g] = _shown_labels(g, table[g]) if labels else table[g]
+    out["estimate"] = _estimate_cells(table, decimals=decimals, percent=percent, ci=ci)
+    if "n" in table:
+        n = pd.to_numeric(table["n"], errors="coerce")
+        out["Base (n)"] = [f"{int(v):,}" if not np.isnan(v) else "" for v in n]
+    if columns is not None:
+        out = _spread(out, groups, columns, has_n="n" in table)
+    out.attrs.update(table.attrs)
+    return out.reset_index(drop=True)
+
+
+def _grouping_columns(table: pd.DataFrame, groups: Sequence[str] | None) -> list[str]:
+    """The grouping columns: as given (checked), or every column that holds no values."""
     if groups is None:
-        groups = [c for c in table.columns if c not in _VALUE_COLUMNS and c != "estimate"]
-        groups = [c for c in groups if not pd.api.types.is_float_dtype(table[c].dtype)]
-    else:
-        groups = list(groups)
-        missing = [g for g in groups if g not in table.columns]
-        if missing:
-            raise ArgumentError(f"`groups` names column(s) {missing!r} not in the table.")
+        found = [c for c in table.columns if c not in _VALUE_COLUMNS and c != "estimate"]
+        return [c for c in found if not pd.api.types.is_float_dtype(table[c].dtype)]
+    chosen = list(groups)
+    missing = [g for g in chosen if g not in table.columns]
+    if missing:
+        raise ArgumentError(f"`groups` names column(s) {missing!r} not in the table.")
+    return chosen
+
+
+def _estimate_cells(table: pd.DataFrame, *, decimals: int, percent: bool, ci: bool) -> list[str]:
+    """One text cell per row: the estimate (and interval), or the suppression marker."""
     est = pd.to_numeric(table["estimate"], errors="coerce").to_numpy(dtype=np.float64)
     nan = np.full(len(table), np.nan)
     low = table["ci_low"].to_numpy(dtype=np.float64) if "ci_low" in table else nan
@@ -200,51 +220,45 @@ def present_frame(
     if "suppressed" in table:
         hidden = table["suppressed"].fillna(False).to_numpy(dtype=bool)
         cells = [SUPPRESSED if h else c for c, h in zip(cells, hidden, strict=True)]
-    out = pd.DataFrame(index=table.index)
-    for g in groups:
-        values = table[g]
-        mapping = _labeller(g, values) if labels else None
-        if mapping is not None:
-            order = list(values.cat.categories) if hasattr(values, "cat") else None
-            shown = pd.Series(
-                [v if pd.isna(v) else mapping.get(str(v), v) for v in values], index=values.index
+    return cells
+
+
+def _shown_labels(column: str, values: pd.Series) -> pd.Series:
+    """Answer labels for machine codes, keeping a categorical's order; as given otherwise."""
+    mapping = _labeller(column, values)
+    if mapping is None:
+        return values
+    shown = pd.Series(
+        [v if pd.isna(v) else mapping.get(str(v), v) for v in values], index=values.index
+    )
+    if hasattr(values, "cat"):
+        cats = list(dict.fromkeys(mapping.get(str(v), v) for v in values.cat.categories))
+        shown = pd.Series(pd.Categorical(shown, categories=cats, ordered=True), index=shown.index)
+    return shown
+
+
+def _spread(out: pd.DataFrame, groups: list[str], columns: str, *, has_n: bool) -> pd.DataFrame:
+    """The estimate cells spread across the values of ``columns``, one row per other group."""
+    rows = [g for g in groups if g != columns]
+    if not rows:
+        wide = out.set_index(columns)[["estimate"]].T.reset_index(drop=True)
+    else:
+        wide = out.pivot_table(
+            index=rows,
+            columns=columns,
+            values="estimate",
+            aggfunc="first",
+            observed=True,
+            sort=False,
+        )
+        if has_n:  # one base per row when the spread column shares it (a domain's base)
+            bases = out.groupby(rows, observed=True, sort=False)["Base (n)"].agg(
+                lambda s: s.iloc[0] if s.nunique() == 1 else "varies"
             )
-            if order is not None:
-                cats = list(dict.fromkeys(mapping.get(str(v), v) for v in order))
-                shown = pd.Series(
-                    pd.Categorical(shown, categories=cats, ordered=True), index=shown.index
-                )
-            out[g] = shown
-        else:
-            out[g] = values
-    out["estimate"] = cells
-    has_n = "n" in table
-    if has_n:
-        n = pd.to_numeric(table["n"], errors="coerce")
-        out["Base (n)"] = [f"{int(v):,}" if not np.isnan(v) else "" for v in n]
-    if columns is not None:
-        rows = [g for g in groups if g != columns]
-        if not rows:
-            wide = out.set_index(columns)[["estimate"]].T.reset_index(drop=True)
-        else:
-            wide = out.pivot_table(
-                index=rows,
-                columns=columns,
-                values="estimate",
-                aggfunc="first",
-                observed=True,
-                sort=False,
-            )
-            if has_n:  # one base per row when the spread column shares it (a domain's base)
-                bases = out.groupby(rows, observed=True, sort=False)["Base (n)"].agg(
-                    lambda s: s.iloc[0] if s.nunique() == 1 else "varies"
-                )
-                wide["Base (n)"] = bases
-            wide = wide.reset_index()
-        wide.columns.name = None
-        out = wide
-    out.attrs.update(table.attrs)
-    return out.reset_index(drop=True)
+            wide["Base (n)"] = bases
+        wide = wide.reset_index()
+    wide.columns.name = None
+    return wide
 
 
 def _caption(table: pd.DataFrame, ci: bool, percent: bool) -> str:
