@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import re
 import shutil
 import subprocess
@@ -237,26 +238,27 @@ def test_bad_arguments(tmp_path: Path) -> None:
         build_report(gpcollab.load_survey(2017, "ccg"), tmp_path, min_n=0)
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
-def test_every_image_loads_in_headless_chromium(bundled: ReportResult, tmp_path: Path) -> None:
-    # a copy of the page with a probe script (the report itself has no JavaScript) that records,
-    # after the load event, how many images decoded with a natural width
-    probe = (
-        "<script>window.addEventListener('load',()=>{const i=[...document.images];"
-        "document.body.dataset.images=i.length;"
-        "document.body.dataset.loaded=i.filter(x=>x.complete&&x.naturalWidth>0).length;});"
-        "</script></body>"
-    )
-    html = bundled.index.read_text(encoding="utf-8").replace("</body>", probe)
+def _probe_in_chromium(
+    bundled: ReportResult, tmp_path: Path, probe: str, *, width: int | None = None
+) -> str:
+    """The ``<body>`` tag of the report after ``probe`` (a script ending ``</body>``) ran.
+
+    The report itself has no JavaScript; the probe runs on a copy after the load event and
+    writes what it measured into ``data-`` attributes of the body.
+    """
     copy = tmp_path / "probe.html"
-    copy.write_text(html, encoding="utf-8")
+    copy.write_text(
+        bundled.index.read_text(encoding="utf-8").replace("</body>", probe), encoding="utf-8"
+    )
     assert CHROMIUM is not None
+    window = [f"--window-size={width},900"] if width else []
     run = subprocess.run(
         [
             CHROMIUM,
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
+            *window,
             "--virtual-time-budget=10000",
             "--dump-dom",
             copy.as_uri(),
@@ -268,9 +270,23 @@ def test_every_image_loads_in_headless_chromium(bundled: ReportResult, tmp_path:
     )
     body = re.search(r"<body[^>]*>", run.stdout)
     assert body is not None, run.stderr[-2000:]
-    images = re.search(r'data-images="(\d+)"', body.group(0))
-    loaded = re.search(r'data-loaded="(\d+)"', body.group(0))
-    assert images and loaded, body.group(0)
+    return body.group(0)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+def test_every_image_loads_in_headless_chromium(bundled: ReportResult, tmp_path: Path) -> None:
+    # a copy of the page with a probe script (the report itself has no JavaScript) that records,
+    # after the load event, how many images decoded with a natural width
+    probe = (
+        "<script>window.addEventListener('load',()=>{const i=[...document.images];"
+        "document.body.dataset.images=i.length;"
+        "document.body.dataset.loaded=i.filter(x=>x.complete&&x.naturalWidth>0).length;});"
+        "</script></body>"
+    )
+    body = _probe_in_chromium(bundled, tmp_path, probe)
+    images = re.search(r'data-images="(\d+)"', body)
+    loaded = re.search(r'data-loaded="(\d+)"', body)
+    assert images and loaded, body
     assert int(images.group(1)) == len(bundled.figures) > 0
     assert int(loaded.group(1)) == int(images.group(1))
 
@@ -319,14 +335,8 @@ def test_every_table_cell_names_its_column_for_phones(page: str) -> None:
             labels = re.findall(r'<t[dh]\b[^>]*?data-label="([^"]*)"', row)
             cells = re.findall(r"<t[dh]\b", row)
             assert len(labels) == len(cells) <= len(headings), row[:200]
-            assert [html_unescape(x) for x in labels] == headings[: len(labels)]
+            assert [html.unescape(x) for x in labels] == headings[: len(labels)]
     assert "thead{position:absolute" in page  # headings kept for screen readers, not shown
-
-
-def html_unescape(text: str) -> str:
-    import html  # light: only this helper needs it
-
-    return html.unescape(text)
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
@@ -347,29 +357,7 @@ def test_nothing_is_wider_than_the_screen(
         "document.documentElement.scrollWidth;document.body.dataset.out=out.slice(0,5)"
         ".join(';');});</script></body>"
     )
-    copy = tmp_path / "probe.html"
-    copy.write_text(
-        bundled.index.read_text(encoding="utf-8").replace("</body>", probe), encoding="utf-8"
-    )
-    assert CHROMIUM is not None
-    run = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            f"--window-size={width},900",
-            "--virtual-time-budget=10000",
-            "--dump-dom",
-            copy.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    body = re.search(r"<body[^>]*>", run.stdout)
-    assert body is not None, run.stderr[-2000:]
-    found = dict(re.findall(r'data-(width|scroll|out)="([^"]*)"', body.group(0)))
+    body = _probe_in_chromium(bundled, tmp_path, probe, width=width)
+    found = dict(re.findall(r'data-(width|scroll|out)="([^"]*)"', body))
     assert int(found["scroll"]) <= int(found["width"]), found
     assert found["out"] == "", found

@@ -20,6 +20,7 @@ import pandas as pd
 
 from gpcollab import vocab
 from gpcollab.errors import ArgumentError, describe
+from gpcollab.estimate import ESTIMATE_COLUMNS
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE
 
 if TYPE_CHECKING:  # the Styler import pulls in jinja2; only needed when present() runs
@@ -30,22 +31,11 @@ __all__ = ["SUPPRESSED", "present", "present_frame"]
 #: Text of a suppressed cell (as in official statistics: "c" for confidential).
 SUPPRESSED = "[c]"
 
-#: Columns of the engine's result tables that are numbers about the estimate, not groups.
+#: Columns of result tables that are numbers about the estimate, not groups: the engine's
+#: columns and those the analyses and the what-if add.
 _VALUE_COLUMNS = frozenset(
     {
-        "n",
-        "count",
-        "estimate",
-        "se",
-        "ci_low",
-        "ci_high",
-        "df",
-        "ci_method",
-        "conf_level",
-        "boundary",
-        "weighted_n",
-        "n_eff",
-        "deff",
+        *ESTIMATE_COLUMNS,
         "suppressed",
         "difference",
         "difference_ci_low",
