@@ -10,7 +10,7 @@ outcome ``fully``.  It is written to a CSV file and read back with ``pandas.read
 gpcollab's loaders produce) is the second input.  After the data is in memory it times
 
 * ``estimate_mean(data, "fully", by=["aim", "size_band"], design=...)`` on both inputs
-  (best of 5; the two results must be identical);
+  (best of 15, as timeit takes the best of its runs; the two results must be identical);
 * where ``Rscript`` with the survey package is available, R on the same CSV (reading it not
   timed; best of 3): ``svydesign(...)`` followed by ``svyby(~fully, ~aim+size_band, des,
   svymean)`` on the table as ``read.csv`` gives it, which is the work one gpcollab call does
@@ -74,7 +74,7 @@ def csv_typed(data: pd.DataFrame, path: Path) -> pd.DataFrame:
     return pd.read_csv(path)
 
 
-def time_gpcollab(data: pd.DataFrame, repeats: int = 5) -> tuple[float, pd.DataFrame, float]:
+def time_gpcollab(data: pd.DataFrame, repeats: int = 15) -> tuple[float, pd.DataFrame, float]:
     """Best time of ``repeats`` runs, the result, and tracemalloc peak (bytes) of one run."""
     best = float("inf")
     result = pd.DataFrame()
