@@ -329,3 +329,13 @@ def test_factorize_sorted_on_text_as_read_csv_gives_it() -> None:
     want2, wuniq2 = pd.factorize(fresh, sort=True)
     np.testing.assert_array_equal(codes2, want2)
     assert list(uniques2) == list(wuniq2)
+
+
+def test_codes_taken_as_they_are_leave_the_callers_table_writable() -> None:
+    # strata and PSUs already coded 0..k-1 are used without a copy (a read-only view); the
+    # caller's table must stay writable
+    df = pd.DataFrame({"h": np.arange(10) % 2, "p": np.arange(10), "w": 1.0})
+    prepared = prepare_design(df, SurveyDesign(weights="w", strata="h", psu="p"))
+    assert prepared.stratum.tolist() == [0, 1] * 5
+    df.loc[0, "h"] = 1
+    assert df["h"].tolist() == [1, 1] + [0, 1] * 4

@@ -296,7 +296,7 @@ def _dense_codes(values: NDArray[np.int64]) -> tuple[IntArray, int, NDArray[np.i
         return None
     present = np.bincount(values, minlength=hi + 1) > 0
     if lo == 0 and bool(present.all()):
-        codes = values.view(np.intp)
+        codes = values.astype(np.intp, copy=False).view()  # a view: never lock the caller's array
         codes.flags.writeable = False
         return codes, hi + 1, np.arange(hi + 1, dtype=np.intp)
     remap = np.cumsum(present, dtype=np.intp) - 1
