@@ -29,12 +29,10 @@ ccg2017 = gc.load_survey(2017, "ccg")
 for survey in (gp2015, gp2017, ccg2015, ccg2017):
     display(survey)
 
-COLUMNS = ["n", "count", "estimate", "ci_low", "ci_high"]
-
 
 def show(table, *groups):
-    """Print the grouping columns and the estimate columns of a tidy table, rounded."""
-    display(table[[*groups, *COLUMNS]].round(3))
+    """Display a tidy table for reading: answer labels, "34% (29–40)" and the base n."""
+    display(gc.present(table, groups=list(groups)))
 
 
 # %% [markdown]

@@ -30,12 +30,10 @@ import gpcollab as gc
 gp2017 = gc.load_survey(2017, "gp")
 display(gp2017)
 
-COLUMNS = ["n", "count", "estimate", "ci_low", "ci_high"]
-
 
 def show(table, *groups):
-    """Print the grouping columns and the estimate columns of a tidy table, rounded."""
-    display(table[[*groups, *COLUMNS]].round(3))
+    """Display a tidy table for reading: answer labels, "34% (29–40)" and the base n."""
+    display(gc.present(table, groups=list(groups)))
 
 
 # %% [markdown]
