@@ -169,6 +169,9 @@ SUPPRESSED_GID = "suppressed"
 _FONT = 9
 _SMALL = 7.5
 _FOOTER_FONT = 7.0
+_FOOTER_FONT_PHONE = 8.5
+"""Footer size of a tall figure at most 4 inches wide: a phone layout, shown at about 95 px
+per inch on a 390 px screen, where 7 pt would be 9 px."""
 _HATCH = "////"
 _MARK_COLOUR = "#555555"
 _WAVE_COLOURS = ("#9A9A9A", "#0072B2")
@@ -556,7 +559,8 @@ def _draw_footer(fig: Figure, state: _Footer) -> None:
     for old in list(fig.texts):
         if old.get_gid() in (FOOTER_GID, SOURCE_GID, NOTE_GID):
             old.remove()
-    size = _FOOTER_FONT if fig.get_figheight() >= 3.5 else _FOOTER_FONT - 0.5
+    tall, narrow = fig.get_figheight() >= 3.5, fig.get_figwidth() <= 4.0
+    size = (_FOOTER_FONT_PHONE if narrow else _FOOTER_FONT) if tall else _FOOTER_FONT - 0.5
     width = _chars(float(fig.get_figwidth()) - 0.2, size)
     lines: list[tuple[str, str, str]] = []  # bottom to top: (text, gid, style)
     if state.synthetic:

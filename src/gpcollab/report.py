@@ -1185,7 +1185,7 @@ def _height(item: ReportTable, width: float = WIDE_INCHES) -> float:
     """Figure height in inches for the chart of ``item`` drawn ``width`` inches wide."""
     narrow = width < 6
     header = 1.5 if narrow else 1.0  # headline, base line, legend
-    footer = 0.9 if narrow else 0.55
+    footer = 1.15 if narrow else 0.55  # the phone footer is set larger (plotting)
     table = item.table
     if item.chart == "likert":
         hue = item.chart_options.get("hue")
