@@ -1522,7 +1522,7 @@ def _inputs_html(content: ReportContent) -> str:
         "<tr>"
         f'<td>{_e(s.meta.label)}</td><td class="num">{s.n:,}</td>'
         f"<td>{_e('synthetic reconstruction' if s.synthetic else 'survey export')}</td>"
-        f"<td>{_e(s.meta.source)}</td><td>{_e(s.meta.codebook or '')}</td>"
+        f"<td>{_e(s.meta.source)}</td><td>{_e(s.meta.codebook or '—')}</td>"
         "</tr>"
         for s in content.surveys
     )
