@@ -39,12 +39,14 @@ def test_exit_0_when_every_row_loads(clean: Path, capsys: pytest.CaptureFixture[
 def test_exit_1_and_every_problem_printed(faulty: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(faulty), "--codebook", "gp2017"]) == 1
     out = capsys.readouterr().out
-    assert "rows read: 4 = accepted 1 + rejected 3" in out
-    assert "3 problem(s):" in out
-    assert f"row 3, column '{ROLE}': unknown answer; found 'Astronaut'" in out
+    assert "rows read: 4 = accepted 2 + rejected 2" in out
+    assert "2 problem(s) in rejected rows:" in out
+    assert "1 cell(s) set missing in accepted rows:" in out
+    assert f"row 3 (respondent 'R002'), column '{ROLE}': unknown answer; found 'Astronaut'" in out
     assert "row 2, column 'Respondent ID': duplicate respondent id (also on row(s) 5)" in out
     assert "row 5, column 'Respondent ID': duplicate respondent id (also on row(s) 2)" in out
-    assert "result: 3 of 4 rows rejected" in out
+    assert "result: 2 of 4 rows rejected; 1 cell(s) in 1 row(s) would be set missing" in out
+    assert "(or 'gpcollab report --keep-respondents') keeps the 1 respondent(s) with" in out
 
 
 def test_exit_1_when_the_columns_do_not_fit(
@@ -112,7 +114,7 @@ def test_installed_script(faulty: Path, clean: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 1, result.stderr
-    assert "rows read: 4 = accepted 1 + rejected 3" in result.stdout
+    assert "rows read: 4 = accepted 2 + rejected 2" in result.stdout
     ok = subprocess.run(
         [str(script), "validate", str(clean)], capture_output=True, text=True, check=False
     )

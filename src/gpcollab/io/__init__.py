@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Literal, overload
 
 from gpcollab.codebook import Codebook, load_codebook
 from gpcollab.errors import ArgumentError, LoadError
-from gpcollab.io.accounting import LoadReport, Rejection
+from gpcollab.io.accounting import Inconsistency, LoadReport, MissingCell, Rejection
 from gpcollab.io.cells import Decimal
 from gpcollab.io.csvfile import read_csv
 from gpcollab.io.layout import Headers
@@ -64,7 +64,16 @@ from gpcollab.io.xlsxfile import read_xlsx
 if TYPE_CHECKING:  # pragma: no cover
     from gpcollab.schema import SurveyData
 
-__all__ = ["FORMATS", "Limits", "LoadReport", "Rejection", "read_survey", "write_survey"]
+__all__ = [
+    "FORMATS",
+    "Inconsistency",
+    "Limits",
+    "LoadReport",
+    "MissingCell",
+    "Rejection",
+    "read_survey",
+    "write_survey",
+]
 
 
 @overload
@@ -224,13 +233,28 @@ def _open_table(
 
 def _raise_if_rejected(file: str, report: LoadReport) -> None:
     if not report.ok:
+        cells, rows = len(report.missing_cells), report.rows_rejected
+        found, remedy = [], []
+        if rows:
+            found.append(f"{rows} of {report.rows_read} row(s) cannot be read as a row")
+            remedy.append(f"leaves out the {rows} unreadable row(s)")
+        if cells:
+            kept = report.rows_with_missing_cells
+            found.append(
+                f"{cells} cell(s) in {kept} row(s) hold an answer the codebook does not know "
+                "or an answer off route"
+            )
+            remedy.insert(0, f"keeps those {kept} respondent(s), with the {cells} cell(s) missing")
         lines = [
-            f"{file}: {report.rows_rejected} of {report.rows_read} row(s) rejected "
-            f"({len(report.rejections)} problem(s)); pass strict=False to load the others:",
+            f"{file}: "
+            + "; ".join(found)
+            + ". Pass strict=False to load the file: it "
+            + " and ".join(remedy)
+            + ", and the report lists each problem:",
             *(
                 f"  - row {r.row}, column {r.column!r}: {r.reason}; found {r.found!r}; "
                 f"allowed: {r.allowed}"
-                for r in report.rejections
+                for r in _by_row(report)
             ),
         ]
         raise LoadError("\n".join(lines), report=report)
@@ -240,3 +264,9 @@ def _raise_if_rejected(file: str, report: LoadReport) -> None:
             f"({report.header_rows} header row(s), {len(report.blank_rows)} blank row(s)).",
             report=report,
         )
+
+
+def _by_row(report: LoadReport) -> list[Rejection | MissingCell]:
+    """Every problem of a load, rows rejected and cells set missing, in file order."""
+    problems: list[Rejection | MissingCell] = [*report.rejections, *report.missing_cells]
+    return sorted(problems, key=lambda problem: problem.row)
