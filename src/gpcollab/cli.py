@@ -13,12 +13,15 @@ a subcommand, write such a function in this module (or import it here) and appen
     SUBCOMMANDS.append(add_report)
 
 Exit statuses follow one convention: 0 success, 1 the input has problems (listed on stdout),
-2 unusable arguments or an unreadable file (message on stderr), 3 an internal error (a bug).
+2 unusable arguments or an unreadable file (message on stderr), 3 an internal error (a bug),
+141 the reader of standard output closed it early (``gpcollab validate ... | head``), without
+a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -46,6 +49,7 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
 
 KEEP_FLAG = "--keep-respondents"
 """``report`` option: keep respondents with unusable answers, those cells set missing."""
@@ -742,7 +746,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    return handler(args)
+    try:
+        status = handler(args)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader of the output stopped early (``... | head``)
+        _silence_stdout()
+        return EXIT_CLOSED_PIPE
+    return status
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the exit's flush does not fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout is not a file (e.g. under a test)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from gpcollab.display import findings_html
-from gpcollab.errors import ConvergenceError, FindingsError, GpcollabError
+from gpcollab.errors import ArgumentError, ConvergenceError, FindingsError, GpcollabError
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
 from gpcollab.significance import chisq_test, trend_test
 from gpcollab.vocab import Achievement, Aim, Membership
@@ -1037,6 +1037,8 @@ def verify_findings(
 
     Raises
     ------
+    ArgumentError
+        If ``survey`` is not a :class:`SurveyData` (e.g. its ``respondents`` table).
     FindingsError
         If an assumption id or option is unknown.
 
@@ -1049,6 +1051,17 @@ def verify_findings(
     with the row the register follows report ``conflict`` (with the reproduced value), never
     ``match``. A finding needing an item the set does not have is ``not_applicable``.
     """
+    if not isinstance(survey, SurveyData):
+        hint = (
+            " (a table such as data.respondents): pass the SurveyData itself, e.g. "
+            "verify_findings(data)"
+            if isinstance(survey, pd.DataFrame)
+            else "; pass a SurveyData, e.g. gpcollab.load_survey(2017, 'gp')"
+        )
+        raise ArgumentError(
+            f"verify_findings: `survey` must be a SurveyData, but a {type(survey).__name__} was "
+            f"passed{hint}."
+        )
     chosen = _choices(assumptions)
     register = _register()
     applies = (register["wave"] == int(survey.meta.wave)) & (
