@@ -195,8 +195,8 @@ def load_report_html(report: LoadReport, limit: int = 50) -> str:
             + "</tr>"
             for record in frame.head(limit).to_dict("records")
         )
-        more = len(frame) - limit
-        tail = f"<div>… and {more} more (report.to_frame() has all)</div>" if more > 0 else ""
+        left = len(frame) - limit
+        tail = f"<div>… and {left} more (report.to_frame() has all)</div>" if left > 0 else ""
         problems = (
             f"<div>{len(frame)} problem(s):</div>"
             f"<table style='{_TABLE}'><tr>{head}</tr>{body}</table>{tail}"

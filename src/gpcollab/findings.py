@@ -1051,15 +1051,16 @@ def verify_findings(
     with the row the register follows report ``conflict`` (with the reproduced value), never
     ``match``. A finding needing an item the set does not have is ``not_applicable``.
     """
-    if not isinstance(survey, SurveyData):
+    given: object = survey  # checked at run time: callers pass what they have
+    if not isinstance(given, SurveyData):
         hint = (
             " (a table such as data.respondents): pass the SurveyData itself, e.g. "
             "verify_findings(data)"
-            if isinstance(survey, pd.DataFrame)
+            if isinstance(given, pd.DataFrame)
             else "; pass a SurveyData, e.g. gpcollab.load_survey(2017, 'gp')"
         )
         raise ArgumentError(
-            f"verify_findings: `survey` must be a SurveyData, but a {type(survey).__name__} was "
+            f"verify_findings: `survey` must be a SurveyData, but a {type(given).__name__} was "
             f"passed{hint}."
         )
     chosen = _choices(assumptions)
