@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -275,3 +276,53 @@ def test_empty_out_is_refused(clean: Path, capsys: pytest.CaptureFixture[str]) -
     assert "--out '': the output folder is empty" in capsys.readouterr().err
     assert main(["reproduce", "--out", "  "]) == 2
     assert "the output folder is empty" in capsys.readouterr().err
+
+
+# -- analysts' own exports (issue 19) ------------------------------------------------------------
+
+
+def test_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """``gpcollab validate ... | head -1``: no BrokenPipeError traceback on stderr."""
+    script = Path(sys.executable).parent / "gpcollab"
+    if not script.exists():  # pragma: no cover - the package is always installed in CI
+        pytest.skip("gpcollab script not installed")
+    survey = random_survey("gp2017", n=3000, seed=2)
+    rows = read_rows(write_survey(survey, tmp_path / "many.csv"))
+    role = rows[0].index(ROLE)
+    for row in rows[1:]:
+        row[role] = "Astronaut"  # 3000 problem lines: far more than a pipe's buffer
+    path = write_rows(tmp_path / "many.csv", rows)
+    result = subprocess.run(
+        f"'{script}' validate '{path}' --codebook gp2017 | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.stdout.startswith(str(path))
+    assert result.stdout.count("\n") == 1
+    assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr
+
+
+def test_report_keeps_respondents_only_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gpcollab.datasets.surveys import load_survey
+
+    path = write_survey(load_survey(2017, "ccg"), tmp_path / "ccg.csv", codebook="ccg2017")
+    rows = read_rows(path)
+    role = rows[0].index(load_codebook("ccg2017").single[0].column)
+    rows[3][role] = "Chief cook"  # line 4, respondent ccg2017-0003
+    write_rows(path, rows)
+    base = ["report", "--survey", str(path), "--codebook", "ccg2017", "--n-boot", "2", "-q"]
+    assert main([*base, "--out", str(tmp_path / "refused")]) == 1
+    err = capsys.readouterr().err
+    assert "pass --keep-respondents to keep these respondents" in err
+    assert not (tmp_path / "refused" / "index.html").exists()
+
+    assert main([*base, "--out", str(tmp_path / "kept"), "--keep-respondents"]) == 0
+    html = (tmp_path / "kept" / "index.html").read_text(encoding="utf-8")
+    assert "were set missing</strong>" in html and "Cells set missing" in html
+    assert "ccg2017-0003" in html and "Chief cook" in html
+    assert '<td class="num">4</td>' in html
