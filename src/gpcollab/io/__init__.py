@@ -31,8 +31,9 @@ are kept as answered and listed as :class:`Inconsistency`, never rejected.
 
 Nothing is changed silently: a value is read as written, or it is set missing or its row
 rejected with a reason (an unclosed quote, a number written with the other decimal mark, a
-formula without a saved value, a row split by another separator, ...). Inputs are bounded (:class:`Limits`), so no file
-can make a load hang or exhaust memory; large CSV files are streamed.
+formula without a saved value, a row split by another separator, ...). Inputs are bounded
+(:class:`Limits`), so no file can make a load hang or exhaust memory; large CSV files are
+streamed.
 
 Every failure is one of the library's own exceptions: :class:`~gpcollab.errors.LoadError` (and
 its subclass :class:`~gpcollab.errors.UnreadableFileError` when the file cannot be read at
