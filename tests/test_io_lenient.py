@@ -67,7 +67,7 @@ def test_unknown_aim_outcome_keeps_the_respondent_and_names_the_cell(tmp_path: P
         read_survey(path)
     message = str(caught.value)
     assert "1 cell(s) in 1 row(s) hold an answer the codebook does not know" in message
-    assert "strict=False" in message and "keeps those 1 respondent(s)" in message
+    assert "strict=False" in message and "keeps the 1 respondent(s) with those cells" in message
 
     data, report = lenient(path)
     assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (4, 4, 0)

@@ -241,23 +241,28 @@ def _open_table(
 def _raise_if_rejected(file: str, report: LoadReport) -> None:
     if not report.ok:
         cells, rows = len(report.missing_cells), report.rows_rejected
-        found, remedy = [], []
+        found: list[str] = []
+        remedy: list[str] = []
         if rows:
             found.append(f"{rows} of {report.rows_read} row(s) cannot be read as a row")
-            remedy.append(f"leaves out the {rows} unreadable row(s)")
         if cells:
             kept = report.rows_with_missing_cells
             found.append(
                 f"{cells} cell(s) in {kept} row(s) hold an answer the codebook does not know "
                 "or an answer off route"
             )
-            remedy.insert(0, f"keeps those {kept} respondent(s), with the {cells} cell(s) missing")
+            remedy.append(f"keeps the {kept} respondent(s) with those cells set missing")
+        if rows:
+            remedy.append(f"leaves out the {rows} unreadable row(s)")
+        remedy.append("lists each problem in the report")
         lines = [
             f"{file}: "
             + "; ".join(found)
             + ". Pass strict=False to load the file: it "
-            + " and ".join(remedy)
-            + ", and the report lists each problem:",
+            + ", ".join(remedy[:-1])
+            + " and "
+            + remedy[-1]
+            + ":",
             *(
                 f"  - row {r.row}, column {r.column!r}: {r.reason}; found {r.found!r}; "
                 f"allowed: {r.allowed}"

@@ -23,7 +23,14 @@ from gpcollab.routing import CONSISTENCY_RULES
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Inconsistency", "LoadReport", "MissingCell", "Rejection", "inconsistency_lines"]
+__all__ = [
+    "Inconsistency",
+    "LoadReport",
+    "MissingCell",
+    "Rejection",
+    "inconsistency_lines",
+    "line_list",
+]
 
 
 @dataclass(frozen=True)
@@ -267,7 +274,7 @@ class LoadReport:
                 "not know, or answers off route)"
             )
         if self.blank_rows:
-            lines.append(f"blank rows skipped: {_lines(self.blank_rows)}")
+            lines.append(f"blank rows skipped: {line_list(self.blank_rows)}")
         lines.extend(inconsistency_lines(self.inconsistencies))
         if self.ignored_columns:
             lines.append(
@@ -294,7 +301,7 @@ class LoadReport:
 _LISTED = 20
 
 
-def _lines(rows: Sequence[int]) -> str:
+def line_list(rows: Sequence[int]) -> str:
     """Line numbers as a list (``"line 33"``, ``"lines 33, 52"``), runs joined by a dash."""
     runs: list[list[int]] = []
     for row in rows:

@@ -181,9 +181,9 @@ class Vocab:
             return None, (
                 text,
                 "the id as written, e.g. as text",
-                "the respondent id is a number in scientific notation: the file stores it as a "
-                f"floating-point number beyond {EXACT_INTEGERS:,} (2**53) or rounded by a "
-                "spreadsheet, so its last digits may be lost; store the ids as text",
+                "the respondent id is a number in scientific notation: a spreadsheet rounded "
+                f"it, or the file stores it as a number beyond {EXACT_INTEGERS:,} (2**53), "
+                "which a double cannot hold, so its last digits may be lost; store ids as text",
             )
         return restore_cell(text), None
 

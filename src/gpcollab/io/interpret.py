@@ -29,7 +29,13 @@ import pandas as pd
 
 from gpcollab.codebook import Codebook
 from gpcollab.errors import LoadError
-from gpcollab.io.accounting import Inconsistency, LoadReport, MissingCell, Rejection
+from gpcollab.io.accounting import (
+    Inconsistency,
+    LoadReport,
+    MissingCell,
+    Rejection,
+    line_list,
+)
 from gpcollab.io.cells import Decimal, Problem, Vocab, detect_decimal
 from gpcollab.io.csvfile import DELIMITERS
 from gpcollab.io.layout import Layout, Slot, find_layout
@@ -486,7 +492,7 @@ class _Interpreter:
             notes.append(
                 f"{len(self.short_rows)} row(s) have fewer fields than the header (as Excel "
                 "writes rows whose last cells are empty); their missing cells were read as "
-                f"blank: rows {_listed(self.short_rows)}"
+                f"blank: {line_list(self.short_rows)}"
             )
         if self.ignored_formulas:
             notes.append(
