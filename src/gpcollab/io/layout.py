@@ -182,6 +182,7 @@ def find_layout(
             + (f" (it has {listed})" if shown else "")
             + ": this is not an export of that survey. Choose the codebook of the survey the "
             "file comes from, or write one for its columns."
+            + _hint(layout, rows, headers, import_row, spss)
         )
     problems = _column_problems(layout, headers)
     if problems:
