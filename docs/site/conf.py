@@ -25,7 +25,7 @@ from gpcollab.cli import build_parser  # noqa: E402
 
 project = "gpcollab"
 author = "gpcollab developers"
-copyright = "gpcollab developers, MIT licence"  # noqa: A001
+copyright = "gpcollab developers, MIT licence"
 release = gpcollab.__version__
 version = release
 
@@ -51,7 +51,10 @@ numpydoc_xref_param_type = False
 suppress_warnings = ["mystnb.unknown_mime_type", "myst.xref_missing"]
 html_theme = "alabaster"
 html_title = f"gpcollab {release}"
-html_theme_options = {"description": "Surveys of collaboration between GP practices", "fixed_sidebar": True}
+html_theme_options = {
+    "description": "Surveys of collaboration between GP practices",
+    "fixed_sidebar": True,
+}
 html_static_path: list[str] = []
 
 

@@ -15,10 +15,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 
-import gpcollab as gc  # noqa: E402
+import gpcollab as gc
 
 NOTICE = "Synthetic reconstruction from published figures — not the survey responses."
 
@@ -27,15 +27,20 @@ def _rates(ax: Axes) -> str:
     gp17 = gc.load_survey(2017, "gp")
     rates = gc.achievement_rates(gp17, by="size_band", aims=["access"])
     gc.plot.plot_rates(rates, x="size_band", ax=ax)
-    return 'gc.plot.plot_rates(gc.achievement_rates(gp17, by="size_band", aims=["access"]), x="size_band")'
+    return (
+        'rates = gc.achievement_rates(gp17, by="size_band", aims=["access"])\n'
+        'gc.plot.plot_rates(rates, x="size_band")'
+    )
 
 
 def _rates_by_age(ax: Axes) -> str:
     gp17 = gc.load_survey(2017, "gp")
-    rates = gc.achievement_rates(gp17, by="age_band", aims=["community", "staff", "quality"])
+    aims = ["community", "staff", "quality"]
+    rates = gc.achievement_rates(gp17, by="age_band", aims=aims)
     gc.plot.plot_rates(rates, x="age_band", hue="aim", outcome="fully", kind="dot", ax=ax)
     return (
-        'rates = gc.achievement_rates(gp17, by="age_band", aims=["community", "staff", "quality"])\n'
+        'aims = ["community", "staff", "quality"]\n'
+        'rates = gc.achievement_rates(gp17, by="age_band", aims=aims)\n'
         'gc.plot.plot_rates(rates, x="age_band", hue="aim", outcome="fully", kind="dot")'
     )
 
