@@ -7,8 +7,10 @@ holds line breaks keeps the number a user sees.
 
 An unclosed quote would make the CSV parser swallow every following line into one field. A
 row spanning several lines is therefore checked: when its quoted field runs to the end of the
-file, or its continuation lines look like rows of their own (they hold many separators), the
-quote is taken as unclosed. The row where it opened is rejected (naming the line and column)
+file, when the row breaks CSV's quoting rules read strictly (a quote followed by text, as when
+the next quoted answer closes the open quote), when the row has more fields than the header (or
+fewer, with separators in the swallowed lines), or when its continuation lines look like rows
+of their own (they hold many separators), the quote is taken as unclosed. The row where it opened is rejected (naming the line and column)
 and the lines after it are read again as rows of their own, so rows read always equals the
 data lines of the file.
 """
@@ -343,6 +345,12 @@ class _Records:
         than the header, or fewer while the swallowed lines hold separators.
         """
         width = self.width
+        if self._malformed():
+            return (
+                f"a quoted field runs over {len(continuation) + 1} lines, and a quote in it is "
+                "followed by text rather than a separator, as when a quote left open is closed "
+                "by the next quoted answer: the quote is probably not closed"
+            )
         if width is None or len(cells) == width:
             return ""
         if len(cells) < width and not any(self.delimiter in part for part in continuation):
@@ -352,6 +360,16 @@ class _Records:
             f"{len(cells)} fields where the header has {width}: the quote is probably not "
             "closed"
         )
+
+    def _malformed(self) -> bool:
+        """Whether the lines of the current row break CSV's quoting rules (read strictly)."""
+        lines = [text for _, text in self.feed.taken if text is not _END]
+        try:
+            for _ in csv.reader(lines, delimiter=self.delimiter, strict=True):
+                pass
+        except csv.Error:
+            return True
+        return False
 
     def _broken(self, index: int | None, offset: int, reason: str) -> RawRow:
         """Reject the row where a quote opened; push back the lines after that line."""
