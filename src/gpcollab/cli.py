@@ -404,6 +404,12 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None) -> int:
         load_reports=[load],
     )
     _print_outcome(result, stdout)
+    if load.missing_cells:
+        print(
+            f"kept {load.rows_with_missing_cells} respondent(s) with "
+            f"{len(load.missing_cells)} cell(s) set missing (listed in {result.index.name})",
+            file=stdout,
+        )
     return EXIT_OK
 
 

@@ -214,8 +214,10 @@ class LoadReport:
 
     def __post_init__(self) -> None:
         rejected_rows = {r.row for r in self.rejections}
-        if self.rows_read != self.rows_accepted + self.rows_rejected or (
-            len(rejected_rows) != self.rows_rejected
+        if (
+            self.rows_read != self.rows_accepted + self.rows_rejected
+            or len(rejected_rows) != self.rows_rejected
+            or any(cell.row in rejected_rows for cell in self.missing_cells)
         ):  # pragma: no cover - a bug in the loader, never an input problem
             raise LoadError(f"{self.file}: load accounting does not add up: {self!r}")
 

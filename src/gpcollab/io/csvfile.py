@@ -10,9 +10,11 @@ row spanning several lines is therefore checked: when its quoted field runs to t
 file, when the row breaks CSV's quoting rules read strictly (a quote followed by text, as when
 the next quoted answer closes the open quote), when the row has more fields than the header (or
 fewer, with separators in the swallowed lines), or when its continuation lines look like rows
-of their own (they hold many separators), the quote is taken as unclosed. The row where it opened is rejected (naming the line and column)
-and the lines after it are read again as rows of their own, so rows read always equals the
-data lines of the file.
+of their own (they hold many separators), the quote is taken as unclosed. The row where it
+opened is rejected (naming the line and column, and the lines after it) and the lines after it
+are read again as rows of their own, so rows read always equals the data lines of the file.
+A line holding only the DOS end-of-file mark (0x1A) at the end of the file, or that mark ending
+the last line, is the end of the file (with a note), never a row.
 """
 
 from __future__ import annotations
