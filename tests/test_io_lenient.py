@@ -267,3 +267,13 @@ def test_blank_lines_are_named_as_lines(tmp_path: Path) -> None:
     _, report = lenient(path)
     assert report.blank_rows == (4,)
     assert "blank rows skipped: line 4" in report.summary()
+
+
+def test_short_ids_that_look_like_numbers_stay_text(tmp_path: Path) -> None:
+    rows = four_respondents(tmp_path)
+    for row, rid in zip(rows[1:], ["1e5", "1E100", "2E+3", "4.00E+15"], strict=True):
+        row[0] = rid
+    data, report = lenient(write_rows(tmp_path / "ids.csv", rows))
+    assert data.respondents["respondent_id"].tolist() == ["1e5", "1E100", "2E+3"]
+    (rejection,) = report.rejections  # Excel's display of a 16-digit id: its digits are lost
+    assert (rejection.row, rejection.found) == (5, "4.00E+15")

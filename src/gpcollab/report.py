@@ -1543,8 +1543,8 @@ def _inputs_html(content: ReportContent) -> str:
     )
 
 
-def _load_problems_html(content: ReportContent, limit: int = 500) -> str:
-    """The cells set missing when an export was read, and answers that disagree."""
+def _load_problems_html(content: ReportContent) -> str:
+    """Every cell set missing when an export was read, and the answers that disagree."""
     parts: list[str] = []
     for load in content.load_reports:
         cells = load.missing_cells
@@ -1552,12 +1552,7 @@ def _load_problems_html(content: ReportContent, limit: int = 500) -> str:
             rows = "".join(
                 f'<tr><td class="num">{c.row}</td><td>{_e(c.respondent_id or "—")}</td>'
                 f"<td>{_e(c.column)}</td><td>{_e(c.found)}</td><td>{_e(c.reason)}</td></tr>"
-                for c in cells[:limit]
-            )
-            more = (
-                f"<p>… and {len(cells) - limit} more (in LoadReport.missing_cells_frame()).</p>"
-                if len(cells) > limit
-                else ""
+                for c in cells
             )
             parts.append(
                 f'<p class="unavailable"><strong>{len(cells)} cell(s) of '
@@ -1568,7 +1563,7 @@ def _load_problems_html(content: ReportContent, limit: int = 500) -> str:
                 '<div class="scroll"><table><caption>Cells set missing</caption><thead><tr>'
                 '<th scope="col">Row</th><th scope="col">Respondent</th>'
                 '<th scope="col">Column</th><th scope="col">Found</th>'
-                f'<th scope="col">Why</th></tr></thead><tbody>{rows}</tbody></table></div>{more}'
+                f'<th scope="col">Why</th></tr></thead><tbody>{rows}</tbody></table></div>'
             )
         for line in inconsistency_lines(load.inconsistencies):
             parts.append(f"<p>{_e(load.file)}: {_e(line)}</p>")

@@ -45,6 +45,11 @@ _EVIDENCE = {
 _AMBIGUOUS = re.compile(r"^\d{1,3}[.,]\d{3}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ID_ALLOWED = "a non-blank respondent id"
+# Spreadsheets show a number of 12 digits or more in scientific notation, rounded ("4.00E+15"),
+# as the XLSX and SPSS readers write a whole number beyond 2**53 ("4.0...e+16"); an id such as
+# "1e5" or "1E100" is text and stays as written.
+_ROUNDED_ID = re.compile(r"^\d+(\.\d+)?[eE]\+\d+$")
+_ROUNDED_IDS = 1e11
 
 
 def _control_reason(char: str) -> str:
@@ -177,7 +182,7 @@ class Vocab:
         control = _CONTROL.search(text)
         if control is not None:
             return None, (text, _ID_ALLOWED, _control_reason(control.group()))
-        if _SCIENTIFIC.match(text):
+        if _ROUNDED_ID.match(text) and float(text) >= _ROUNDED_IDS:
             return None, (
                 text,
                 "the id as written, e.g. as text",
