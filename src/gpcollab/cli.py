@@ -249,14 +249,10 @@ def _print_outcome(result: ReportResult, out: TextIO) -> None:
         counts = findings["status"].astype(str).value_counts()
         summary = ", ".join(f"{status} {int(count)}" for status, count in counts.items())
         print(f"findings check: {summary}", file=out)
-        bad = findings.loc[findings["status"].astype(str) == "mismatch"]
-        for row in bad.to_dict(orient="records"):
-            print(
-                f"  MISMATCH {row.get('survey', '')} {row.get('finding_id', '')}: "
-                f"{row.get('statement', '')} (published {row.get('published', '')}, "
-                f"recomputed {row.get('reproduced', '')})",
-                file=out,
-            )
+        from gpcollab.display import findings_lines  # cli: loaded when a subcommand runs
+
+        for line in findings_lines(findings):
+            print(line, file=out)
     print(f"took {result.seconds:.1f}s", file=out)
 
 
