@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gpcollab._checks import check_aims
 from gpcollab._respondents import check_survey
 from gpcollab.analysis import achievement_rates
 from gpcollab.errors import ArgumentError
@@ -247,10 +248,9 @@ def whatif_widget(
             "whatif_widget needs ipywidgets: pip install 'gpcollab[notebooks]'"
         ) from None
     whatif = WhatIf(survey, n_boot=n_boot, seed=seed)
-    offered = list(aims) if aims is not None else Aim.values()
-    unknown = [a for a in offered if a not in Aim.values()]
-    if unknown or not offered:
-        raise ArgumentError(f"`aims` must be among {Aim.values()!r}, not {offered!r}.")
+    offered = check_aims(aims) if aims is not None else Aim.values()  # codes or labels
+    if not offered:
+        raise ArgumentError(f"`aims` must name at least one of {Aim.values()!r}.")
     labels: Mapping[str, str] = Aim.labels()
     aim = w.Dropdown(options=[(labels[a], a) for a in offered], value=offered[0], description="Aim")
     threshold = w.SelectionSlider(
