@@ -6,9 +6,9 @@ bundled synthetic GP 2017 set). Lines starting with ``gpcollab`` in plain fenced
 commands of the installed ``gpcollab`` script and must exit 0. A TOML block whose first line
 is ``# NAME.toml: ...`` is a whole file: it is written into that folder (the commands and code
 use it) and must load as a codebook; other TOML blocks are excerpts of a codebook (with "..."
-lines), so they are not run. Lines starting with ``pip install`` (installing from a clone) run
-in a fresh virtual environment from the repository's folder, and the ``gpcollab`` they install
-must start.
+lines), so they are not run. ``pip install`` lines of plain and shell blocks (installing from a
+clone, e.g. ``.venv/bin/pip install -e ".[notebooks]"``) run in a fresh virtual environment from
+the repository's folder, and the ``gpcollab`` they install must start.
 """
 
 from __future__ import annotations
@@ -47,12 +47,17 @@ def _toml_files() -> dict[str, str]:
     return files
 
 
+INSTALL = re.compile(r"^(?:\S*/)?pip install ")
+
+
 def _installs() -> list[str]:
+    """The pip install lines of the plain and shell blocks, without comments."""
     return [
         line.split("#")[0].strip()
-        for body in _blocks("")
+        for language in ("", "sh")
+        for body in _blocks(language)
         for line in body.splitlines()
-        if line.startswith("pip install ")
+        if INSTALL.match(line)
     ]
 
 
@@ -88,7 +93,7 @@ def test_the_whole_toml_files_load_as_codebooks(examples: Path) -> None:
 
 def test_the_install_lines_name_extras_that_exist() -> None:
     lines = _installs()
-    assert any(line.startswith('pip install -e ".[') for line in lines)
+    assert any(' install -e ".[' in line for line in lines)
     declared = set(
         tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["optional-dependencies"]
     )
@@ -111,9 +116,9 @@ def test_the_install_lines_run_from_a_clone(line: str, tmp_path: Path) -> None:
     """
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
-    args = shlex.split(line)
+    args = shlex.split(line)[1:]  # after pip (or .venv/bin/pip): run by the fresh venv's pip
     result = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", *args],
+        [str(venv / "bin" / "python"), "-m", "pip", *args],
         cwd=README.parent,
         capture_output=True,
         text=True,
