@@ -227,17 +227,21 @@ def _readable_columns(table: pd.DataFrame) -> list[tuple[str, str]]:
     return [(c, c) for c in _FINDINGS_COLUMNS if c in table.columns]
 
 
-def _text(value: Any) -> str:
-    """A cell as plain text: missing as a dash, floats in short form."""
+def _missing(value: Any) -> bool:
     if value is None:
-        return "\u2014"
+        return True
     try:
         import pandas as pd  # light: display loads with schema, which loads without pandas
 
-        if pd.isna(value):
-            return "\u2014"
+        return bool(pd.isna(value))
     except (TypeError, ValueError):  # arrays and other non-scalars: shown as text
-        pass
+        return False
+
+
+def _text(value: Any) -> str:
+    """A cell as plain text: missing as a dash, floats in short form."""
+    if _missing(value):
+        return "\u2014"
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
@@ -297,22 +301,11 @@ def findings_lines(
 
 
 def _blank(value: Any) -> bool:
-    return _text(value) in ("\u2014", "")
+    return _missing(value) or not str(value).strip()
 
 
 def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    try:
-        import pandas as pd  # light: display loads with schema, which loads without pandas
-
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):  # arrays and other non-scalars: shown as text
-        pass
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return escape(str(value))
+    return "" if _missing(value) else escape(_text(value))
 
 
 def findings_html(table: pd.DataFrame) -> str:
