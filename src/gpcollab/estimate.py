@@ -501,7 +501,8 @@ def domain_reference(
     variances stable, and a domain whose values (of nonzero weight) are all equal gets exactly
     that value back as its mean, with influence values of exactly zero, so its SE is exactly
     0 and no shift or rounding leaks into the estimate.  Which row supplies the value does not
-    matter.  A domain without rows of nonzero weight takes one of its values, or 0.
+    matter, so the rows are read in growing chunks until every domain has one (usually the
+    first few thousand rows).  A domain without rows of nonzero weight takes 0.
 
     Parameters
     ----------
@@ -512,11 +513,44 @@ def domain_reference(
     weights : ndarray of float, shape (n,)
     """
     reference = np.zeros(n_domains)
-    reference[code] = values
-    positive = weights != 0
-    if not bool(positive.all()):
-        reference[code[positive]] = values[positive]
+    seen = np.zeros(n_domains, dtype=bool)
+    start, step, n = 0, _REFERENCE_CHUNK, code.shape[0]
+    while start < n:
+        stop = min(n, start + step)
+        chunk_code, chunk_values = code[start:stop], values[start:stop]
+        positive = weights[start:stop] != 0
+        if not bool(positive.all()):
+            chunk_code, chunk_values = chunk_code[positive], chunk_values[positive]
+        reference[chunk_code] = chunk_values
+        seen[chunk_code] = True
+        if bool(seen.all()):
+            break
+        start, step = stop, step * 4
     return reference
+
+
+_REFERENCE_CHUNK = 4096
+"""Rows read first by :func:`domain_reference`; each further chunk is four times larger."""
+
+
+def _shifted(
+    values: FloatArray, code: IntArray, reference: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """``values`` minus their domain's reference value, and the shift used for each domain.
+
+    One subtraction serves every domain when their references agree, and a 0/1 outcome needs
+    no shift (a domain of 0s sums to 0 and one of 1s to its weight total, exactly); otherwise
+    each row takes its own domain's reference.
+    """
+    if bool(np.all(reference == reference[0])):
+        return values - reference[0], reference
+    if bool(np.all((reference == 0.0) | (reference == 1.0))) and bool(
+        np.all((values == 0.0) | (values == 1.0))
+    ):
+        return values, np.zeros_like(reference)
+    shifted = reference.take(code)
+    np.subtract(values, shifted, out=shifted)
+    return shifted, reference
 
 
 def _domain_means(
@@ -539,8 +573,7 @@ def _domain_means(
     else:
         code, w, yv = dom.code[inside], prepared.weights[inside], values[inside]
         psu = prepared.psu[inside]
-    shift = domain_reference(code, yv, d, w)
-    yc = yv - shift.take(code)
+    yc, shift = _shifted(yv, code, domain_reference(code, yv, d, w))
     cell = psu * d
     cell += code
     size = n_psu * d
