@@ -280,8 +280,9 @@ def chisq_test(
     The Pearson statistic of the weighted table scaled to total n is
     X² = n Σ (p̂ᵣ꜀ − p̂ᵣ₊p̂₊꜀)² / (p̂ᵣ₊p̂₊꜀); the ``Pearson`` row refers it to χ²ₖ as if the
     data were a simple random sample (without a design it equals the classical test without
-    continuity correction). The design df ν is R's: the number of PSUs minus the number of
-    strata of the whole design.
+    continuity correction). The design df ν is survey 4.5's ``degf(design)``: the number of
+    PSUs minus the number of strata of the whole design, among rows of nonzero weight (a PSU
+    or stratum whose rows all have weight zero does not count; survey 4.1-1 counted it).
 
     Rao–Scott: V is the design covariance of the RC cell proportions (influence values
     wᵢ(1[i in cell] − p̂)/Σw). With X₁ the main-effects model on the cells, C the interaction
@@ -318,7 +319,9 @@ def chisq_test(
             f"`statistic` must be one of {list(_STATISTICS)}, but {statistic!r} was passed."
         )
     table = _two_way_table(data, row, col, design, na_rm)
-    nu = table.prepared.n_psu - table.prepared.n_strata
+    # survey 4.5: nu <- degf(design), PSUs minus strata among rows of nonzero weight (4.1.1
+    # counted every PSU and stratum, which differs when one holds only rows of weight zero)
+    nu = design_df(table.prepared)
     rows = {**_rao_scott(table, nu), **_wald(table, nu)}
     n_used = int(table.used.sum())
     order = [statistic] + [s for s in _STATISTICS if s != statistic]
