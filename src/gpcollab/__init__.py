@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from gpcollab.errors import UnknownNameError
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # public name -> module that defines it (one module per idea; see docs/architecture.md)
 _EXPORTS: dict[str, str] = {
