@@ -10,6 +10,11 @@ with the arguments an analyst types: overall, ``by="size_band"``, ``"age_band"``
 the best of ``repeats`` runs (default 15), after one warm-up call that loads imports and caches.
 The surveys are loaded before timing; every call gets the same ``SurveyData``, as in a notebook.
 
+Two times are shown: wall time (``time.perf_counter``) and the CPU time of this process
+(``time.process_time``). On an idle machine they agree (the analyses run on one thread at
+these sizes); on a machine shared with other jobs the wall time grows with the load while the
+CPU time stays the work the call does, so the budget is checked on the CPU time.
+
 Every call has a budget of 25 ms (issue 20: survey-sized speed of the analysis layer), except
 the seeded bootstrap of ``standardise`` / ``pcn_projection`` with its default 2,000 replicates,
 whose budget is the 2 s of ``bench_bootstrap.py`` (their point estimates alone, ``n_boot=0``,
@@ -20,6 +25,7 @@ The bundled sets are synthetic reconstructions, not the survey responses.
 from __future__ import annotations
 
 import sys
+import time
 import timeit
 import warnings
 from collections.abc import Callable
@@ -220,25 +226,28 @@ def cases() -> list[Case]:
     return out
 
 
-def best_ms(run: Callable[[], Any], repeats: int) -> float:
-    """Best of ``repeats`` single calls, in milliseconds (the ``timeit`` convention)."""
+def best_ms(run: Callable[[], Any], repeats: int) -> tuple[float, float]:
+    """Best wall and best CPU time of ``repeats`` single calls, in milliseconds (the
+    ``timeit`` convention: the best run is the one least disturbed by anything else)."""
     run()  # warm-up: imports, caches
-    return 1000.0 * min(timeit.repeat(run, number=1, repeat=repeats))
+    wall = min(timeit.repeat(run, number=1, repeat=repeats))
+    cpu = min(timeit.repeat(run, number=1, repeat=repeats, timer=time.process_time))
+    return 1000.0 * wall, 1000.0 * cpu
 
 
 def main(argv: list[str]) -> int:
     repeats = int(argv[1]) if len(argv) > 1 else DEFAULT_REPEATS
     warnings.simplefilter("ignore", gc.BoundaryWarning)  # boundary rows are expected here
     warnings.simplefilter("ignore", gc.InferenceWarning)
-    rows = [(case, best_ms(case.run, repeats)) for case in cases()]
-    width = max(len(case.call) for case, _ in rows)
+    rows = [(case, *best_ms(case.run, repeats)) for case in cases()]
+    width = max(len(case.call) for case, _, _ in rows)
     print(f"Analyses on the bundled synthetic sets, best of {repeats} (ms per call)")
-    print(f"{'call':<{width}}  {'ms':>8}  {'budget':>6}")
+    print(f"{'call':<{width}}  {'wall':>8}  {'cpu':>8}  {'budget':>6}")
     slow = 0
-    for case, ms in rows:
-        flag = "" if ms <= case.budget_ms else "  SLOW"
+    for case, wall, cpu in rows:
+        flag = "" if cpu <= case.budget_ms else "  SLOW"
         slow += bool(flag)
-        print(f"{case.call:<{width}}  {ms:8.2f}  {case.budget_ms:6.0f}{flag}")
+        print(f"{case.call:<{width}}  {wall:8.2f}  {cpu:8.2f}  {case.budget_ms:6.0f}{flag}")
     print(f"{len(rows)} calls, {slow} over budget")
     return 1 if slow else 0
 

@@ -53,7 +53,6 @@ from gpcollab._respondents import (
     achievement_codes,
     aim_outcomes,
     as_design,
-    bool_categorical,
     check_survey,
     provenance,
     resolve_by,
@@ -61,6 +60,7 @@ from gpcollab._respondents import (
     ticked,
     two_designs,
 )
+from gpcollab._stacked import ANSWER, PART, stacked_shares, stacked_yes_shares
 from gpcollab.design import SurveyDesign
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, GpcollabError
 from gpcollab.estimate import ESTIMATE_COLUMNS as ESTIMATE_COLUMNS  # re-exported for plotting
@@ -163,47 +163,8 @@ def _shares(
     ``frame[y]`` must be an ordered categorical. Rows with a missing ``y`` or ``by`` value stay
     in the design (domain estimation) but in no domain.
     """
-    check_level(level)
-    valid = frame[y].notna()
-    for name in by:
-        valid &= frame[name].notna()
-    keys = [*by, y]
-    grid = (
-        frame.loc[valid, keys]
-        .groupby(keys, observed=False, sort=True)
-        .size()
-        .rename("count")
-        .reset_index()
-    )
-    if by:
-        bases = frame.loc[valid, by].groupby(by, observed=False, sort=True).size()
-        grid = grid.merge(bases.rename("n").reset_index(), on=by, how="left")
-    else:
-        grid["n"] = int(valid.sum())
-    if valid.any():
-        engine = estimate_proportions(
-            frame,
-            y,
-            by=by or None,
-            design=design,
-            ci_method=ci_method,
-            level=level,
-            na_rm=True,
-        ).drop(columns=["n"])
-        out = grid.merge(engine, on=keys, how="left")
-    else:  # the engine cannot handle an empty base; every row is an empty domain
-        out = grid
-        for column in ESTIMATE_COLUMNS:
-            if column not in out.columns:
-                out[column] = np.nan
-        out["ci_method"] = ci_method
-        out["conf_level"] = float(level)
-    out["ci_method"] = out["ci_method"].fillna(ci_method)
-    out["conf_level"] = out["conf_level"].fillna(float(level))
-    out["boundary"] = out["boundary"].astype("boolean").fillna(False).astype(bool)
-    out["n"] = out["n"].fillna(0).astype(np.int64)
-    out["count"] = out["count"].astype(np.int64)
-    return out[[*keys, *ESTIMATE_COLUMNS]]
+    out = stacked_shares(frame, {y: frame[y]}, by, design, ci_method, level, {ANSWER: y})
+    return out.drop(columns=[PART]).rename(columns={ANSWER: y})
 
 
 def _yes_shares(
@@ -219,11 +180,31 @@ def _yes_shares(
 
     Returns the rows of the ``True`` level only, without the level column.
     """
-    flags = bool_categorical(yes.to_numpy(dtype=bool), base.to_numpy(dtype=bool), _Y)
-    frame[_Y] = flags.array
-    out = _shares(frame, _Y, by, design, ci_method, level)
-    out = out.loc[out[_Y] == True].drop(columns=[_Y])  # noqa: E712 - categorical of booleans
-    return out.reset_index(drop=True)
+    out = stacked_yes_shares(frame, {"yes": (yes, base)}, by, design, ci_method, level, {})
+    return out.drop(columns=[PART])
+
+
+def _options(
+    frame: pd.DataFrame,
+    flags: dict[str, tuple[pd.Series, pd.Series]],
+    name: str,
+    dtype: pd.CategoricalDtype,
+    by: list[str],
+    design: SurveyDesign | None,
+    ci_method: CIMethod,
+    level: float,
+) -> pd.DataFrame:
+    """Share answering "yes" of several outcomes in one engine call; the outcomes' labels
+    (``flags`` in the order of ``dtype``) as the ``dtype`` column ``name`` after ``by``."""
+    out = stacked_yes_shares(frame, flags, by, design, ci_method, level, {PART: name})
+    out[PART] = pd.Categorical(out[PART], dtype=dtype)
+    return out.rename(columns={PART: name})
+
+
+def _selected(survey: SurveyData, item: str, index: pd.Index) -> dict[str, pd.Series]:
+    """Whether each respondent ticked each option of a multi-select item (``index`` rows)."""
+    wide = survey.selected(item)
+    return {str(option): pd.Series(wide[option].to_numpy(), index=index) for option in wide.columns}
 
 
 def _frame(survey: SurveyData) -> pd.DataFrame:
@@ -394,16 +375,10 @@ def distribution(
         table = _shares(frame, _Y, by_cols, des, ci_method, level).rename(columns={_Y: "option"})
     else:
         asked = _asked(survey, item) & in_base
-        parts = []
-        for option in spec.choices.values():
-            part = _yes_shares(
-                frame, ticked(survey, item, option), asked, by_cols, des, ci_method, level
-            )
-            part.insert(len(by_cols), "option", option)
-            parts.append(part)
-        table = pd.concat(parts, ignore_index=True)
-        table["option"] = pd.Categorical(table["option"], dtype=spec.choices.dtype())
-        table = table.sort_values([*by_cols, "option"], kind="stable")
+        flags = {o: (t, asked) for o, t in _selected(survey, item, frame.index).items()}
+        table = _options(
+            frame, flags, "option", spec.choices.dtype(), by_cols, des, ci_method, level
+        )
     table.insert(len(by_cols), "item", item)
     return _finish(
         table,
@@ -670,14 +645,8 @@ def aims_chosen(
     des = as_design(design)
     wide = aim_outcomes(survey)
     base = _asked_aims(survey) if among == "collaborating" else pd.Series(True, index=frame.index)
-    parts = []
-    for aim in Aim.values():
-        part = _yes_shares(frame, wide[aim].notna(), base, by_cols, des, ci_method, level)
-        part.insert(len(by_cols), "aim", aim)
-        parts.append(part)
-    table = pd.concat(parts, ignore_index=True)
-    table["aim"] = pd.Categorical(table["aim"], dtype=Aim.dtype())
-    table = table.sort_values([*by_cols, "aim"], kind="stable")
+    flags = {aim: (wide[aim].notna(), base) for aim in Aim.values()}
+    table = _options(frame, flags, "aim", Aim.dtype(), by_cols, des, ci_method, level)
     return _finish(table, [survey], "aims_chosen", groups=by_cols)
 
 
@@ -749,20 +718,21 @@ def achievement_rates(
     frame, by_cols = resolve_by(survey, _frame(survey), by)
     des = as_design(design)
     wide = aim_outcomes(survey)
-    parts = []
-    for aim in _aim_list(survey, aims):
-        frame[_Y] = achievement_codes(wide[aim], too_early, dont_know)
-        part = _shares(frame, _Y, by_cols, des, ci_method, level).rename(columns={_Y: "outcome"})
-        part.insert(len(by_cols), "aim", aim)
-        parts.append(part)
-    if not parts:
+    chosen = _aim_list(survey, aims)
+    if not chosen:
         raise DesignError("No respondent in this set chose any aim; there is nothing to rate.")
-    table = pd.concat(parts, ignore_index=True)
-    table["aim"] = pd.Categorical(table["aim"], dtype=Aim.dtype())
-    table["outcome"] = pd.Categorical(
-        table["outcome"].astype(str), dtype=Achievement.dtype()
+    outcomes = {
+        aim: achievement_codes(wide[aim], too_early, dont_know)
+        for aim in Aim.values()
+        if aim in chosen
+    }
+    names = {PART: "aim", ANSWER: "outcome"}
+    table = stacked_shares(frame, outcomes, by_cols, des, ci_method, level, names)
+    table[PART] = pd.Categorical(table[PART], dtype=Aim.dtype())
+    table[ANSWER] = pd.Categorical(
+        table[ANSWER], dtype=Achievement.dtype()
     ).remove_unused_categories()
-    table = table.sort_values([*by_cols, "aim", "outcome"], kind="stable")
+    table = table.rename(columns={PART: "aim", ANSWER: "outcome"})
     return _finish(
         table,
         [survey],
@@ -1198,16 +1168,14 @@ def contract_willingness(
         frame, _ = resolve_by(survey, _frame(survey), by)
         answer = survey.respondents["contract_willingness"]
         base = answer.notna() & partners
-        extra = []
-        for name, group in (("unwilling_any", _UNWILLING), ("willing_any", _WILLING)):
-            part = _yes_shares(
-                frame, answer.isin(group), base, by_cols, as_design(design), ci_method, level
-            )
-            part.insert(len(by_cols), "option", name)
-            extra.append(part)
-            subtotals[name] = list(group)
+        subtotals = {"unwilling_any": list(_UNWILLING), "willing_any": list(_WILLING)}
+        flags = {name: (answer.isin(group), base) for name, group in subtotals.items()}
+        des = as_design(design)
+        extra = stacked_yes_shares(frame, flags, by_cols, des, ci_method, level, {PART: "option"})
+        extra = extra.rename(columns={PART: "option"})
+        extra["option"] = extra["option"].astype(str)
         table["option"] = table["option"].astype(str)
-        table = pd.concat([table, *extra], ignore_index=True)
+        table = pd.concat([table, extra], ignore_index=True)
         order = [*ContractWillingness.values(), "unwilling_any", "willing_any"]
         table["_order"] = table["option"].map(order.index)
         table = table.sort_values([*by_cols, "_order"], kind="stable").drop(columns="_order")
@@ -1238,17 +1206,10 @@ def _multi_table(
 ) -> tuple[pd.DataFrame, list[str]]:
     survey.require(item)
     frame, by_cols = resolve_by(survey, _frame(survey), by)
+    flags = {o: (t, base) for o, t in _selected(survey, item, frame.index).items()}
+    dtype = ITEMS[item].choices.dtype()
     des = as_design(design)
-    parts = []
-    for option in ITEMS[item].choices.values():
-        part = _yes_shares(
-            frame, ticked(survey, item, option), base, by_cols, des, ci_method, level
-        )
-        part.insert(len(by_cols), "option", option)
-        parts.append(part)
-    table = pd.concat(parts, ignore_index=True)
-    table["option"] = pd.Categorical(table["option"], dtype=ITEMS[item].choices.dtype())
-    return table.sort_values([*by_cols, "option"], kind="stable"), by_cols
+    return _options(frame, flags, "option", dtype, by_cols, des, ci_method, level), by_cols
 
 
 @boundary_once
