@@ -35,8 +35,9 @@ from gpcollab.design import SurveyDesign, factorize_sorted, prepare_design
 from gpcollab.errors import ArgumentError
 from gpcollab.estimate import BOUNDARY_WARN_MIN_N, BoundaryWarning, estimate_proportions
 from gpcollab.intervals import DESIGN_CI_METHODS, CIMethod
+from gpcollab.significance import compare_domains
 
-__all__ = ["ANSWER", "PART", "stacked_shares", "stacked_yes_shares"]
+__all__ = ["ANSWER", "PART", "stacked_differences", "stacked_shares", "stacked_yes_shares"]
 
 #: Column of the stacked table holding the outcome's label (an aim, an option).
 PART = f"{HELPER_PREFIX}part"
@@ -53,11 +54,9 @@ def _design_columns(design: SurveyDesign | None) -> list[str]:
     return [c for c in named if c is not None] + [*design.calibration, *design.poststrata]
 
 
-def _stackable(design: SurveyDesign | None, ci_method: str) -> bool:
-    """Whether the stacked call gives exactly the estimates of separate calls."""
-    if ci_method not in DESIGN_CI_METHODS:
-        return False
-    return design is None or not (design.calibration or design.poststrata)
+def _calibrated(design: SurveyDesign | None) -> bool:
+    """Raked or post-stratified: weights and variance involve every row, so no stacking."""
+    return design is not None and bool(design.calibration or design.poststrata)
 
 
 def _categorical(codes: IntArray, dtype: pd.CategoricalDtype) -> pd.Categorical:
@@ -117,28 +116,25 @@ class _Grid:
 
 
 def _stack(
-    frame: pd.DataFrame,
-    outcomes: Mapping[str, pd.Series],
-    by: Sequence[str],
-    design: SurveyDesign | None,
+    frame: pd.DataFrame, labels: Sequence[str], by: Sequence[str], design: SurveyDesign | None
 ) -> pd.DataFrame:
-    """One copy of the needed columns of ``frame`` per outcome, with PART, ANSWER and ROW."""
-    labels = list(outcomes)
-    dtype = next(iter(outcomes.values())).dtype
-    if not isinstance(dtype, pd.CategoricalDtype) or any(
-        o.dtype != dtype for o in outcomes.values()
-    ):
-        raise ArgumentError(f"stacked outcomes need one categorical dtype, not {dtype}")
+    """One copy of the ``by`` and design columns of ``frame`` per outcome label, with PART
+    (the label) and ROW (the respondent's position, the PSU of a design without one)."""
     n, k = len(frame), len(labels)
     columns = list(dict.fromkeys([*by, *(c for c in _design_columns(design) if c in frame)]))
     positions = np.tile(np.arange(n, dtype=np.intp), k)
     stacked = frame[columns].take(positions)
     part = pd.CategoricalDtype(pd.Index(labels), ordered=True)
     stacked[PART] = _categorical(np.repeat(np.arange(k, dtype=np.intp), n), part)
-    codes = np.concatenate([np.asarray(o.cat.codes, dtype=np.intp) for o in outcomes.values()])
-    stacked[ANSWER] = _categorical(codes, dtype)
     stacked[_ROW] = positions
     return stacked
+
+
+def _shared_psu(design: SurveyDesign | None) -> SurveyDesign:
+    """``design`` for the stacked rows: the copies of a respondent share its PSU."""
+    if design is not None and design.psu is not None:
+        return design
+    return dataclasses.replace(design or SurveyDesign(), psu=_ROW)
 
 
 def _engine(
@@ -154,14 +150,12 @@ def _engine(
     domains = [*by, PART]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BoundaryWarning)  # one warning per table, below
-        if _stackable(design, ci_method):
-            if design is None or design.psu is None:
-                design = dataclasses.replace(design or SurveyDesign(), psu=_ROW)
+        if ci_method in DESIGN_CI_METHODS and not _calibrated(design):
             return estimate_proportions(
                 stacked,
                 ANSWER,
                 by=domains,
-                design=design,
+                design=_shared_psu(design),
                 ci_method=ci_method,
                 level=level,
                 na_rm=True,
@@ -257,9 +251,16 @@ def stacked_shares(
         At most once, as the engine (:func:`_boundary_message`).
     """
     lvl = check_level(level)
+    dtype = next(iter(outcomes.values())).dtype
+    if not isinstance(dtype, pd.CategoricalDtype) or any(
+        o.dtype != dtype for o in outcomes.values()
+    ):
+        raise ArgumentError(f"stacked outcomes need one categorical dtype, not {dtype}")
     if design is not None:
         prepare_design(frame, design)  # its errors name the respondents' rows and columns
-    stacked = _stack(frame, outcomes, by, design)
+    stacked = _stack(frame, list(outcomes), by, design)
+    codes = [np.asarray(o.cat.codes, dtype=np.intp) for o in outcomes.values()]
+    stacked[ANSWER] = _categorical(np.concatenate(codes), dtype)
     keys = [*by, PART, ANSWER]
     factors = [_Factor.of(stacked[c]) for c in keys]
     grid = _Grid([len(f.values) for f in factors])
@@ -327,3 +328,72 @@ def stacked_yes_shares(
     out = stacked_shares(frame, outcomes, by, design, ci_method, level, named)
     out = out.loc[out[ANSWER] == True].drop(columns=[ANSWER])  # noqa: E712 - categorical
     return out.reset_index(drop=True)
+
+
+def stacked_differences(
+    frame: pd.DataFrame,
+    outcomes: Mapping[str, pd.Series],
+    by: Sequence[str],
+    within: Sequence[str],
+    design: SurveyDesign | None,
+    level: float,
+) -> pd.DataFrame | None:
+    """:func:`gpcollab.compare_domains` of every outcome, its domains paired within it.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The respondents with the ``by`` and ``within`` columns (and the design's columns).
+    outcomes : mapping of str to pandas.Series
+        Outcome label to a 0/1 float Series aligned with ``frame``; missing is outside the base.
+    by, within : sequence of str
+        Columns of ``frame``: the domains compared, and those held fixed.
+    design, level
+        As in :func:`gpcollab.compare_domains`.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The table of :func:`gpcollab.compare_domains` with ``PART`` first among the ``within``
+        columns: one row per outcome and pair of its domains. None when no outcome has two
+        domains with respondents.
+    """
+    if design is not None:
+        prepare_design(frame, design)  # its errors name the respondents' rows and columns
+    stacked = _stack(frame, list(outcomes), [*by, *within], design)
+    y = np.concatenate([o.to_numpy(dtype=np.float64) for o in outcomes.values()])
+    stacked[ANSWER] = y
+    valid = ~np.isnan(y)
+    for name in (*by, *within):
+        valid &= np.asarray(stacked[name].notna(), dtype=bool)
+    groups = stacked.loc[valid, [PART, *within, *by]].drop_duplicates()
+    domains = groups.groupby([PART, *within], observed=True).size()
+    if not (domains >= 2).any():
+        return None
+    inner = [PART, *within]
+    if not _calibrated(design):
+        return compare_domains(
+            stacked,
+            ANSWER,
+            by=list(by),
+            within=inner,
+            design=_shared_psu(design),
+            level=level,
+            na_rm=True,
+        )
+    n = len(frame)
+    paired = set(domains.index.get_level_values(PART)[domains.to_numpy() >= 2])
+    parts = [
+        compare_domains(
+            stacked.iloc[j * n : (j + 1) * n],
+            ANSWER,
+            by=list(by),
+            within=inner,
+            design=design,
+            level=level,
+            na_rm=True,
+        )
+        for j, label in enumerate(outcomes)
+        if label in paired
+    ]
+    return pd.concat(parts, ignore_index=True)

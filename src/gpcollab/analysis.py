@@ -60,7 +60,13 @@ from gpcollab._respondents import (
     ticked,
     two_designs,
 )
-from gpcollab._stacked import ANSWER, PART, stacked_shares, stacked_yes_shares
+from gpcollab._stacked import (
+    ANSWER,
+    PART,
+    stacked_differences,
+    stacked_shares,
+    stacked_yes_shares,
+)
 from gpcollab.design import SurveyDesign
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, GpcollabError
 from gpcollab.estimate import ESTIMATE_COLUMNS as ESTIMATE_COLUMNS  # re-exported for plotting
@@ -79,6 +85,7 @@ from gpcollab.vocab import (
 )
 
 __all__ = [
+    "achievement_differences",
     "achievement_rates",
     "achievement_trend",
     "aims_chosen",
@@ -738,6 +745,131 @@ def achievement_rates(
         groups=[*by_cols, "aim"],
         level_column="outcome",
     )
+
+
+@share_docs
+def achievement_differences(
+    survey: SurveyData,
+    *,
+    by: ByArg,
+    aims: str | Sequence[str] | None = None,
+    success: str | Sequence[str] = "fully",
+    within: ByArg = None,
+    too_early: TooEarly = "exclude",
+    dont_know: DontKnow = "exclude",
+    design: DesignArg = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Design-based differences in achieving each aim between every pair of groups.
+
+    Whether two groups' intervals overlap is no test of a difference: the groups of one table
+    share the design's PSUs, so their estimates are correlated. Each row here is the
+    difference between two groups' shares of ``success`` among those who set the aim, with
+    its standard error from their covariance (:func:`gpcollab.compare_domains`, R's
+    ``svyby(..., covmat=TRUE)`` and ``svycontrast``), a t test and an interval.
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A wave asking ``aims``.
+    by : str, Series or list
+        The groups compared: respondent column names (``"size_band"``, ``"age_band"``,
+        ``"level"``, ...), ``"funding"``, a :class:`pandas.Series` aligned with
+        ``survey.respondents`` (such as :func:`gpcollab.whatif.reband`), or a list of these
+        (groups are their combinations).
+    aims : str or sequence of str, optional
+        Aims to compare; default every aim at least one respondent set, in questionnaire order.
+    success : str or sequence of str, default="fully"
+        The outcome(s) counted as achieving the aim (:class:`~gpcollab.vocab.Achievement`
+        values), e.g. ``("fully", "partially")``; the share is that of
+        :func:`achievement_rates` (the sum of its rows for several outcomes).
+    within : str, Series or list, optional
+        Columns held fixed, as ``by``: only groups with the same ``within`` values are
+        compared (e.g. ``by="size_band", within="age_band"``). Pairs are always within an aim.
+    {too_early}
+    {dont_know}
+    {design}
+    {level}
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per aim and pair of groups that both have respondents in the base: ``aim``,
+        the ``within`` columns, ``<col>_first`` for each ``by`` column then ``<col>_second``
+        for each (the two groups, in the table's order: category order, else sorted),
+        ``difference`` (second share minus first), ``se``, ``df``, ``statistic``
+        (``difference / se``), ``p_value`` (two-sided t on ``df``), ``ci_low``, ``ci_high``,
+        ``conf_level``, ``test`` (``"t"``), ``estimate_first``, ``estimate_second`` (the two
+        shares), ``n_first``, ``n_second`` (respondents in the base of each group).
+
+    Raises
+    ------
+    MissingItemError
+        The wave did not ask about aims.
+    DesignError
+        No aim has respondents in two groups to compare.
+
+    See Also
+    --------
+    achievement_rates : the shares themselves, with their intervals.
+    gpcollab.compare_domains : the engine's comparison of the domains of any table.
+
+    Notes
+    -----
+    ``df`` is the design's degrees of freedom (PSUs minus strata: ``n - 1`` without a design),
+    as R's ``degf(design)`` in ``confint(svycontrast(...), df = degf(design))``. All aims are
+    estimated in one pass.
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> gaps = gpcollab.achievement_differences(
+    ...     gpcollab.load_survey(2017, "gp"), by="size_band", aims="access"
+    ... )
+    >>> gaps.columns[:3].tolist()
+    ['aim', 'size_band_first', 'size_band_second']
+    >>> len(gaps)  # every pair of the five size bands
+    10
+    """
+    survey = check_survey(survey)
+    survey.require("aims")
+    conf = check_level(level)
+    wanted = [success] if isinstance(success, str) else list(success)
+    if not wanted:
+        raise ArgumentError(
+            "`success` must name at least one outcome, but an empty list was passed."
+        )
+    for value in wanted:
+        check_choice(value, Achievement.values(), "success")
+    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    if not by_cols:
+        raise ArgumentError("`by` must name the groups to compare, e.g. by='size_band'.")
+    frame, within_cols = resolve_by(survey, frame, within, param="within")
+    both_named = sorted(set(by_cols) & set(within_cols))
+    if both_named:
+        raise ArgumentError(f"Column(s) {both_named!r} are named in both `by` and `within`.")
+    wide = aim_outcomes(survey)
+    chosen = _aim_list(survey, aims)
+    outcomes = {}
+    for aim in Aim.values():
+        if aim in chosen:
+            kept = achievement_codes(wide[aim], too_early, dont_know)
+            hit = kept.isin(wanted).to_numpy(dtype=np.float64)
+            outcomes[aim] = pd.Series(np.where(kept.isna(), np.nan, hit), index=frame.index)
+    table = (
+        stacked_differences(frame, outcomes, by_cols, within_cols, as_design(design), conf)
+        if outcomes
+        else None
+    )
+    if table is None:
+        raise DesignError(
+            f"No aim has respondents in two groups of {by_cols!r} to compare"
+            + (f" within the same {within_cols!r}" if within_cols else "")
+            + "."
+        )
+    table[PART] = pd.Categorical(table[PART], dtype=Aim.dtype())
+    table = table.rename(columns={PART: "aim"})
+    return _finish(table, [survey], "achievement_differences", groups=["aim", *within_cols])
 
 
 @boundary_once
