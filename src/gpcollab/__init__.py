@@ -97,6 +97,9 @@ _EXPORTS: dict[str, str] = {
     "estimate_quantile": "estimate",
     "estimate_ratio": "estimate",
     "estimate_var": "estimate",
+    "ReplicateDesign": "replicate",
+    "as_replicate_design": "replicate",
+    "replicate_weights": "replicate",
     "weighted_quantile": "quantile_rules",
     "rake": "weighting",
     "poststratify": "weighting",
@@ -188,6 +191,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab.presentation import present, present_frame
     from gpcollab.quantile_rules import weighted_quantile
     from gpcollab.reconstruction import reconstruct
+    from gpcollab.replicate import ReplicateDesign, as_replicate_design, replicate_weights
     from gpcollab.regression import LogisticFit, logistic_regression
     from gpcollab.report import ReportResult, build_report
     from gpcollab.schema import SurveyData, SurveyMeta

@@ -23,7 +23,7 @@ import itertools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -54,6 +54,9 @@ from gpcollab.intervals import (
     wald_ci,
 )
 from gpcollab.quantile_rules import QRULES, QRule, quantile_of_sorted
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gpcollab.replicate import ReplicateDesign
 
 __all__ = [
     "ESTIMATE_COLUMNS",
@@ -570,13 +573,17 @@ def _mean_or_total(
     data: pd.DataFrame,
     y: str,
     by: By,
-    design: SurveyDesign | None,
+    design: SurveyDesign | ReplicateDesign | None,
     level: float,
     df: float | None,
     na_rm: bool,
     kind: Literal["mean", "total"],
     deff_kind: str = "auto",
 ) -> pd.DataFrame:
+    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
+
+    if isinstance(design, replicate.ReplicateDesign):
+        return replicate.mean_or_total(data, y, by, design, level, df, na_rm, kind, deff_kind)
     lvl = check_level(level)
     if deff_kind not in _DEFF_KINDS:
         raise ArgumentError(
@@ -620,7 +627,7 @@ def estimate_mean(
     y: str,
     *,
     by: By = None,
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | ReplicateDesign | None = None,
     level: float = 0.95,
     df: float | None = None,
     na_rm: bool = False,
@@ -636,7 +643,7 @@ def estimate_mean(
             Numeric or boolean column.
         by : str or list of str, optional
             Columns defining domains (subpopulations).
-        design : SurveyDesign, optional
+        design : SurveyDesign or ReplicateDesign, optional
             The sampling design; ``None`` is a simple random sample.
         level : float, default=0.95
             Confidence level.
@@ -690,7 +697,7 @@ def estimate_total(
     y: str,
     *,
     by: By = None,
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | ReplicateDesign | None = None,
     level: float = 0.95,
     df: float | None = None,
     na_rm: bool = False,
@@ -725,7 +732,7 @@ estimate_total.__doc__ = (estimate_total.__doc__ or "") % _TABLE_DOC
 
 
 def _check_proportion_args(
-    y: object, design: SurveyDesign | None, ci_method: str, level: float
+    y: object, design: SurveyDesign | ReplicateDesign | None, ci_method: str, level: float
 ) -> float:
     lvl = check_level(level)
     if ci_method not in CI_METHODS:
@@ -875,7 +882,7 @@ def estimate_proportions(
     y: str,
     *,
     by: By = None,
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | ReplicateDesign | None = None,
     ci_method: CIMethod = "logit",
     level: float = 0.95,
     df: float | None = None,
@@ -891,7 +898,7 @@ def estimate_proportions(
         order), boolean, or any column with a few distinct values (reported sorted).
     by : str or list of str, optional
         Domain columns; proportions are within each domain (they sum to 1 per domain).
-    design : SurveyDesign, optional
+    design : SurveyDesign or ReplicateDesign, optional
         ``None`` is a simple random sample.
     ci_method : str, default="logit"
         ``"logit"``, ``"xlogit"``, ``"beta"`` (Korn–Graubard), ``"wilson"``, ``"asin"``,
@@ -955,6 +962,10 @@ def estimate_proportions(
     0  False  4      0.25
     1   True  4      0.75
     """
+    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
+
+    if isinstance(design, replicate.ReplicateDesign):
+        return replicate.proportions(data, y, by, design, ci_method, level, df, na_rm)
     lvl = _check_proportion_args(y, design, ci_method, level)
     _check_inputs(data, y, by)
     y_codes, y_values = _factor(data[y])
@@ -1116,7 +1127,7 @@ def estimate_quantile(
     *,
     quantiles: float | Sequence[float] = 0.5,
     by: By = None,
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | ReplicateDesign | None = None,
     ci_method: QuantileCI = "mean",
     qrule: QRule = "math",
     level: float = 0.95,
@@ -1134,7 +1145,7 @@ def estimate_quantile(
         Probabilities in [0, 1].
     by : str or list of str, optional
         Domain columns.
-    design : SurveyDesign, optional
+    design : SurveyDesign or ReplicateDesign, optional
         ``None`` is a simple random sample.
     ci_method : {"mean", "beta", "xlogit", "asin"}, default="mean"
         How the interval of the share of the population at or below the estimate is formed
@@ -1173,6 +1184,12 @@ def estimate_quantile(
        quantile  estimate
     0       0.5   30000.0
     """
+    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
+
+    if isinstance(design, replicate.ReplicateDesign):
+        return replicate.quantiles(
+            data, y, quantiles, by, design, ci_method, qrule, level, df, na_rm
+        )
     lvl = check_level(level)
     probs = _check_probabilities(quantiles)
     if ci_method not in _QUANTILE_CI:
@@ -1206,7 +1223,7 @@ def estimate_ratio(
     denominator: str,
     *,
     by: By = None,
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | ReplicateDesign | None = None,
     level: float = 0.95,
     df: float | None = None,
     na_rm: bool = False,
@@ -1220,7 +1237,7 @@ def estimate_ratio(
         Numeric columns; the estimate is ``sum w * numerator / sum w * denominator``.
     by : str or list of str, optional
         Domain columns.
-    design : SurveyDesign, optional
+    design : SurveyDesign or ReplicateDesign, optional
     level : float, default=0.95
     df : float, optional
         As in :func:`estimate_mean` (``np.inf`` gives R's ``confint(svyratio(...))``).
@@ -1245,6 +1262,10 @@ def estimate_ratio(
     >>> float(estimate_ratio(df, "nurses", "gps")["estimate"].iloc[0])
     0.5
     """
+    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
+
+    if isinstance(design, replicate.ReplicateDesign):
+        return replicate.ratio(data, numerator, denominator, by, design, level, df, na_rm)
     lvl = check_level(level)
     if not isinstance(denominator, str) or not isinstance(data, pd.DataFrame):
         raise ArgumentError("`denominator` must be a column name and `data` a DataFrame.")
