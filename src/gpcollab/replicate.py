@@ -1143,7 +1143,15 @@ def proportions(
         with np.errstate(divide="ignore", invalid="ignore"):
             logits = np.log(est) - np.log1p(-est)
             rep_logits = np.log(p_reps) - np.log1p(-p_reps)
-        se_logit = np.sqrt(replicate_variance(prepared, rep_logits[interior], logits[interior]))
+        inner = rep_logits[interior]
+        # a replicate proportion of exactly 0 or 1 has an infinite logit: the logit's SE is
+        # infinite and the interval (0, 1) (R's replicate glm fit stops at a large finite value
+        # there, which gives nearly the same interval)
+        infinite = np.isinf(inner).any(axis=1)
+        var_logit = replicate_variance(
+            prepared, np.where(np.isinf(inner), 0.0, inner), logits[interior]
+        )
+        se_logit = np.where(infinite, np.inf, np.sqrt(var_logit))
         half = t_quantile(lvl, dfs[interior]) * se_logit
         low[interior] = expit(logits[interior] - half)
         high[interior] = expit(logits[interior] + half)

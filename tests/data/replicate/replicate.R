@@ -80,14 +80,21 @@ export <- function(design, data, name, prefix = "rep") {
   a <- weights(design, "analysis")
   colnames(a) <- sprintf("%s%03d", prefix, seq_len(ncol(a)))
   out <- cbind(data, a)
-  write.csv(out, paste0("given_", name, ".csv"), row.names = FALSE)
-  out
+  for (v in names(out)) if (is.double(out[[v]])) out[[v]] <- fmt(out[[v]])  # all 17 digits
+  file <- paste0("given_", name, ".csv")
+  write.csv(out, file, row.names = FALSE)
+  ## rebuild from the file, so that R and Python start from the same numbers
+  back <- read.csv(file, stringsAsFactors = FALSE, check.names = FALSE)
+  for (v in intersect(c("stype", "sch.wide"), names(back)))
+    back[[v]] <- factor(back[[v]], levels = levels(data[[v]]))
+  back
 }
 set.seed(20261206)
 boot <- as.svrepdesign(T$clus1, type = "subbootstrap", replicates = 40)
 g_boot <- export(boot, clus1, "clus1_boot")
 g_jkn <- export(D$strat_jkn, strat, "strat_jkn")
-write.csv(data.frame(rscales = D$strat_jkn$rscales), "given_strat_jkn_rscales.csv", row.names = FALSE)
+write.csv(data.frame(rscales = fmt(D$strat_jkn$rscales)), "given_strat_jkn_rscales.csv", row.names = FALSE)
+rscales_jkn <- read.csv("given_strat_jkn_rscales.csv")$rscales
 g_fay <- export(D$scd_fay, scd, "scd_fay")
 g_jk1 <- export(D$clus1_nofpc_jk1, clus1, "clus1_jk1")
 D$given_boot <- svrepdesign(data = g_boot, repweights = "^rep[0-9]", weights = ~pw,
@@ -95,7 +102,7 @@ D$given_boot <- svrepdesign(data = g_boot, repweights = "^rep[0-9]", weights = ~
 D$given_boot_mse <- svrepdesign(data = g_boot, repweights = "^rep[0-9]", weights = ~pw,
                                 type = "bootstrap", combined.weights = TRUE, mse = TRUE)
 D$given_jkn <- svrepdesign(data = g_jkn, repweights = "^rep[0-9]", weights = ~pw, type = "JKn",
-                           combined.weights = TRUE, rscales = D$strat_jkn$rscales)
+                           combined.weights = TRUE, rscales = rscales_jkn)
 D$given_fay <- svrepdesign(data = g_fay, repweights = "^rep[0-9]", weights = ~one, type = "Fay",
                            rho = 0.3, combined.weights = TRUE)
 D$given_jk1 <- svrepdesign(data = g_jk1, repweights = "^rep[0-9]", weights = ~pw, type = "JK1",
