@@ -70,7 +70,18 @@ def _jkn_rscales() -> tuple[float, ...]:
     return tuple(float(v) for v in pd.read_csv(HERE / "given_strat_jkn_rscales.csv")["rscales"])
 
 
+def _pairs8() -> pd.DataFrame:
+    """replicate.R's pairs8: the first 16 schools of apistrat as 8 strata of 2 PSUs."""
+    data = load("apistrat").iloc[:16].reset_index(drop=True)
+    return data.assign(h=np.repeat(np.arange(1, 9), 2), p=np.tile([1, 2], 8))
+
+
+PAIRS8 = SurveyDesign(weights="pw", strata="h", psu="p", nest=True)
+# R's default order-12 (Paley) matrix for eight strata, exported by replicate.R
+HADAMARD8 = pd.read_csv(HERE / "given_hadamard8.csv").to_numpy()
+
 DESIGNS: dict[str, Callable[[], tuple[pd.DataFrame, ReplicateDesign]]] = {
+    "pairs8_brr": lambda: (_pairs8(), as_replicate_design(PAIRS8, "BRR", hadamard=HADAMARD8)),
     "clus1_jk1": lambda: (_with_yes(load("apiclus1")), as_replicate_design(CLUS1)),
     "clus1_nofpc_jk1": lambda: (
         _with_yes(load("apiclus1")),
@@ -262,6 +273,8 @@ def test_bad_input_messages() -> None:
         as_replicate_design(SCD, "brr")  # type: ignore[arg-type]
     with pytest.raises(ArgumentError, match="sets `scale`"):
         ReplicateDesign(type="BRR", replicates="^rep", scale=0.5)
+    with pytest.raises(ArgumentError, match="not a Hadamard"):
+        as_replicate_design(SCD, "BRR", hadamard=np.ones((4, 4)))
     with pytest.raises(ArgumentError, match="seed"):
         as_replicate_design(CLUS1, "bootstrap")
     holes = data.assign(rep002=data["rep002"].where(data.index != 3))
@@ -290,6 +303,24 @@ def test_brr_weights_follow_the_hadamard_rows() -> None:
     )
     assert np.array_equal(w, expected)
     assert hadamard(4).shape == (8, 8)
+
+
+def test_default_hadamard_differs_from_r_only_for_nonlinear_estimates() -> None:
+    """Eight strata: R's order-12 matrix, gpcollab's default Sylvester order 16 (documented).
+
+    Both are fully balanced, so the SE of a total is the same (R's value); a mean's differs.
+    """
+    data = _pairs8()
+    ours = as_replicate_design(PAIRS8, "BRR")
+    assert replicate_weights(data, ours).shape == (16, 16)
+    total = estimate_total(data, "enroll", design=ours)
+    want = reference()["pairs8_brr/total/enroll"]
+    assert compare(_row(total.iloc[0], "est", "se"), {k: want[k] for k in ("est", "se")}) == []
+    mean = estimate_mean(data, "api00", design=ours)
+    assert (
+        abs(float(mean["se"].iloc[0]) / float(reference()["pairs8_brr/mean/api00"]["se"]) - 1)
+        > 1e-6
+    )
 
 
 def test_rank_is_r_qr_rank() -> None:

@@ -293,9 +293,13 @@ def as_replicate_design(
     mse : bool, default=False
         As in :class:`ReplicateDesign`.
     hadamard : array_like, optional
-        A Hadamard matrix (two distinct values, at least strata + 1 rows) for ``"BRR"`` and
-        ``"Fay"``; the default is the Sylvester matrix of the smallest order ``4 * 2^k`` above
-        the number of strata (see Notes).
+        A square Hadamard matrix of 0/1 (or -1/+1) values with at least strata + 1 rows, for
+        ``"BRR"`` and ``"Fay"``: a 1 in row ``k + 1`` puts the first PSU of the ``k``-th
+        stratum in the half sample of that column's replicate, as in R's default matrices
+        (pass ``survey:::hadamard(n_strata)`` to get R's replicates).  R's own
+        ``hadamard.matrix=`` argument instead recodes the value met first to 0, which turns
+        such a matrix into its complement.  The default is the Sylvester matrix of the smallest
+        order ``4 * 2^k`` above the number of strata (see Notes).
     n_replicates : int, default=50
         Number of bootstrap replicates.
     seed : int, optional
@@ -413,18 +417,15 @@ def hadamard(n_strata: int) -> NDArray[np.int8]:
 
 
 def _checked_hadamard(matrix: ArrayLike) -> tuple[tuple[float, ...], ...]:
-    """A user's Hadamard matrix as 0/1 rows (R: the first value, column-wise, becomes 0)."""
-    arr = np.asarray(matrix)
+    """A user's Hadamard matrix of 0/1 (or -1/+1) values as 0/1 rows, checked."""
+    arr = np.asarray(matrix, dtype=np.float64)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] < 2:
         raise ArgumentError(
             f"`hadamard` must be a square matrix, but one of shape {arr.shape} was passed."
         )
-    values = pd.unique(arr.ravel(order="F"))
-    if len(values) != 2:
-        raise ArgumentError(
-            f"`hadamard` must hold exactly two distinct values, but it holds {len(values)}."
-        )
-    binary = np.where(arr == values[0], 0, 1)
+    if not (np.isin(arr, (0.0, 1.0)).all() or np.isin(arr, (-1.0, 1.0)).all()):
+        raise ArgumentError("`hadamard` must hold 0/1 (or -1/+1) values only.")
+    binary = (arr > 0).astype(np.float64)
     signs = 2.0 * binary - 1.0
     k = arr.shape[0]
     if not np.array_equal(signs @ signs.T, k * np.eye(k)):

@@ -65,7 +65,14 @@ T <- list(
   scd = svydesign(data = scd, prob = ~1, id = ~ambulance, strata = ~ESA, nest = TRUE),
   gp = svydesign(id = ~ccg, strata = ~region, weights = ~weight, data = gp, nest = TRUE)
 )
+## eight strata of two PSUs: R's BRR takes its order-12 (Paley) Hadamard matrix, exported here
+pairs8 <- strat[1:16, ]
+pairs8$h <- rep(1:8, each = 2)
+pairs8$p <- rep(1:2, 8)
+T$pairs8 <- svydesign(id = ~p, strata = ~h, nest = TRUE, weights = ~pw, data = pairs8)
+write.csv(survey:::hadamard(8), "given_hadamard8.csv", row.names = FALSE)
 D <- list(
+  pairs8_brr = as.svrepdesign(T$pairs8, type = "BRR"),
   clus1_jk1 = as.svrepdesign(T$clus1),
   clus1_nofpc_jk1 = as.svrepdesign(T$clus1_nofpc),
   strat_jkn = as.svrepdesign(T$strat),
@@ -181,6 +188,10 @@ for (n in c("scd_brr", "scd_fay", "given_fay")) {
   case(paste0(n, "/ratio/alive_arrests"), function() k_ratio(d, "alive", "arrests"))
   case(paste0(n, "/quantile/arrests/quantile"), function() k_quantile(d, "arrests", "quantile"))
 }
+d <- D$pairs8_brr
+case("pairs8_brr/mean/api00", function() k_mean(d, "api00"))
+case("pairs8_brr/total/enroll", function() k_total(d, "enroll"))
+case("pairs8_brr/ratio/api.stu_enroll", function() k_ratio(d, "api.stu", "enroll"))
 d <- D$gp_jkn
 case("gp_jkn/mean/fully", function() k_mean(d, "fully"))
 case("gp_jkn/total/fully", function() k_total(d, "fully"))
