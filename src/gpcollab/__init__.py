@@ -192,8 +192,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab.presentation import present, present_frame
     from gpcollab.quantile_rules import weighted_quantile
     from gpcollab.reconstruction import reconstruct
-    from gpcollab.replicate import ReplicateDesign, as_replicate_design, replicate_weights
     from gpcollab.regression import LogisticFit, logistic_regression
+    from gpcollab.replicate import ReplicateDesign, as_replicate_design, replicate_weights
     from gpcollab.report import ReportResult, build_report
     from gpcollab.schema import SurveyData, SurveyMeta
     from gpcollab.significance import (
