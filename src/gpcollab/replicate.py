@@ -900,22 +900,54 @@ def weights_rank(gram: FloatArray, tol: float = QR_TOLERANCE) -> int:
     return counted
 
 
-def _domain_df(prepared: PreparedReplicates, code: IntArray, n_groups: int) -> IntArray:
-    """R's ``degf(subset(design, rows of the group))`` of every group: rank - 1."""
-    out = np.full(n_groups, -1, dtype=np.intp)
-    base2 = prepared.base * prepared.base
-    inside = (code >= 0) & (base2 > 0)
+def _cells(
+    prepared: PreparedReplicates, code: IntArray, n_groups: int, values: FloatArray
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Every (group, unit) pair with rows, in group order: group, unit and sum of ``values``.
+
+    A dense (unit, group) table when it is small (units are PSUs), else only the pairs that
+    occur (units are rows, for replicate columns given with the data).
+    """
+    inside = code >= 0
     n_units = prepared.unit_factors.shape[0]
-    cell = prepared.unit[inside] * n_groups + code[inside]
-    mass = np.bincount(cell, weights=base2[inside], minlength=n_units * n_groups)
-    mass = mass.reshape(n_units, n_groups)
+    if n_units * n_groups <= 4 * prepared.n + 1024:
+        table = np.bincount(
+            code[inside] * n_units + prepared.unit[inside],
+            weights=values[inside],
+            minlength=n_groups * n_units,
+        )
+        seen = np.bincount(
+            code[inside] * n_units + prepared.unit[inside], minlength=n_groups * n_units
+        )
+        keys = np.flatnonzero(seen)
+        sums = table[keys]
+    else:
+        key = code[inside].astype(np.int64) * n_units + prepared.unit[inside]
+        keys, inverse = np.unique(key, return_inverse=True)
+        sums = np.bincount(inverse, weights=values[inside], minlength=keys.size)
+    return (
+        (keys // n_units).astype(np.intp),
+        (keys % n_units).astype(np.intp),
+        np.asarray(sums, dtype=np.float64),
+    )
+
+
+def _domain_df(prepared: PreparedReplicates, code: IntArray, n_groups: int) -> IntArray:
+    """R's ``degf(subset(design, rows of the group))`` of every group: rank - 1.
+
+    The Gram matrix of a group's replicate weights is ``F_u^T diag(m_u) F_u`` over its units,
+    with ``m_u`` the sum of the squared base weights of the unit's rows in the group.
+    """
+    out = np.full(n_groups, -1, dtype=np.intp)
+    group, unit, mass = _cells(prepared, code, n_groups, prepared.base * prepared.base)
+    bounds = np.searchsorted(group, np.arange(n_groups + 1))
     for g in range(n_groups):
-        units = np.flatnonzero(mass[:, g] > 0)
-        if units.size == 0:
+        rows = slice(bounds[g], bounds[g + 1])
+        keep = mass[rows] > 0
+        if not keep.any():
             continue
-        f = prepared.unit_factors[units]
-        gram = f.T @ (f * mass[units, g][:, None])
-        out[g] = weights_rank(gram) - 1
+        f = prepared.unit_factors[unit[rows][keep]]
+        out[g] = weights_rank(f.T @ (f * mass[rows][keep][:, None])) - 1
     return out
 
 
@@ -927,19 +959,20 @@ def _sums(
 ) -> tuple[FloatArray, FloatArray]:
     """Full-sample and replicate sums of ``values`` by group: shapes (G,) and (G, R).
 
-    The replicate sums are PSU-by-group sums of ``base * values`` times the units' factors.
+    The replicate sums are unit-by-group sums of ``base * values`` times the units' factors.
     """
     inside = code >= 0
-    c, v = code[inside], values[inside]
-    full = np.bincount(c, weights=prepared.weights[inside] * v, minlength=n_groups)
-    n_units = prepared.unit_factors.shape[0]
-    by_unit = np.bincount(
-        prepared.unit[inside] * n_groups + c,
-        weights=prepared.base[inside] * v,
-        minlength=n_units * n_groups,
-    ).reshape(n_units, n_groups)
-    reps = by_unit.T @ prepared.unit_factors
-    return np.asarray(full, dtype=np.float64), np.asarray(reps, dtype=np.float64)
+    full = np.bincount(
+        code[inside], weights=prepared.weights[inside] * values[inside], minlength=n_groups
+    )
+    group, unit, sums = _cells(prepared, code, n_groups, prepared.base * values)
+    reps = np.zeros((n_groups, prepared.n_replicates))
+    if group.size:
+        starts = np.searchsorted(group, np.arange(n_groups))
+        present = np.bincount(group, minlength=n_groups) > 0
+        contributions = prepared.unit_factors[unit] * sums[:, None]
+        reps[present] = np.add.reduceat(contributions, starts[present], axis=0)
+    return np.asarray(full, dtype=np.float64), reps
 
 
 def _ratio(num: FloatArray, den: FloatArray) -> FloatArray:
