@@ -188,6 +188,18 @@ for (n in c("scd_brr", "scd_fay", "given_fay")) {
   case(paste0(n, "/ratio/alive_arrests"), function() k_ratio(d, "alive", "arrests"))
   case(paste0(n, "/quantile/arrests/quantile"), function() k_quantile(d, "arrests", "quantile"))
 }
+## JKn with a lonely stratum (row 1 of apistrat in a stratum of its own), each lonely.psu policy
+lonely <- strat
+lonely$stratum <- as.character(lonely$stype)
+lonely$stratum[1] <- "X"
+for (policy in c("adjust", "average", "remove", "certainty", "fail")) {
+  options(survey.lonely.psu = policy)
+  case(paste0("lonely_", policy, "/mean/api00"), function() {
+    d <- as.svrepdesign(svydesign(id = ~1, strata = ~stratum, weights = ~pw, data = lonely))
+    c(k_mean(d, "api00"), setNames(k_total(d, "enroll"), paste0("total_", c("est", "se", "df", "ci_l", "ci_u"))))
+  })
+}
+options(survey.lonely.psu = "fail")
 d <- D$pairs8_brr
 case("pairs8_brr/mean/api00", function() k_mean(d, "api00"))
 case("pairs8_brr/total/enroll", function() k_total(d, "enroll"))
