@@ -355,6 +355,22 @@ def test_rank_is_r_qr_rank() -> None:
     assert weights_rank(np.zeros((2, 2))) == 0
 
 
+def test_constant_domain_is_exact() -> None:
+    """A domain whose values are all 7.25 (or all True) has exactly that estimate and SE 0."""
+    data = _with_yes(_given("clus1_jk1"))
+    data = data.assign(c=np.where(data["stype"] == "H", 7.25, data["api00"] / 7.0))
+    data["yes_h"] = np.where(data["stype"] == "H", True, data["yes"])
+    rep = ReplicateDesign(type="JK1", replicates="^rep[0-9]", weights="pw", scale=14 / 15)
+    mean = estimate_mean(data, "c", by="stype", design=rep).set_index("stype")
+    assert mean.loc["H", "estimate"] == 7.25 and mean.loc["H", "se"] == 0.0
+    assert mean.loc["H", "ci_low"] == 7.25 == mean.loc["H", "ci_high"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        prop = estimate_proportions(data, "yes_h", by="stype", design=rep)
+    h = prop[(prop["stype"] == "H") & prop["yes_h"]].iloc[0]
+    assert h["estimate"] == 1.0 and h["se"] == 0.0 and h["boundary"]
+
+
 def test_jk1_by_hand() -> None:
     """Four PSUs of one row each, no weights: JK1 variance of a mean is s^2 / n."""
     data = pd.DataFrame({"y": [1.0, 2.0, 4.0, 9.0]})

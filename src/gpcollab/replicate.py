@@ -1037,17 +1037,24 @@ def mean_or_total(
     inside = dom.code >= 0
     values = _numeric_y(data, y, inside, bool(inside.all()))
     d = dom.count
-    ones = np.ones(prepared.n)
-    w_full, w_reps = _sums(prepared, dom.code, d, ones)
-    y_full, y_reps = _sums(prepared, dom.code, d, values)
+    w_full, w_reps = _sums(prepared, dom.code, d, np.ones(prepared.n))
     if kind == "mean":
-        estimate, reps = _ratio(y_full, w_full), _ratio(y_reps, w_reps)
+        # measured from the domain's first value, so that a constant comes out exactly
+        first = np.full(d, np.nan)
+        present, where = np.unique(dom.code[inside], return_index=True)
+        first[present] = values[inside][where]
+        shifted = np.where(inside, values - estimate_of(dom, first), 0.0)
+        y_full, y_reps = _sums(prepared, dom.code, d, shifted)
+        estimate = first + _ratio(y_full, w_full)
+        reps = first[:, None] + _ratio(y_reps, w_reps)
         scale2 = np.ones(d)
     else:
+        y_full, y_reps = _sums(prepared, dom.code, d, values)
         estimate, reps, scale2 = y_full, y_reps, w_full**2
     var = replicate_variance(prepared, reps, estimate)
     sums = _domain_sums(prepared, dom)
-    centred = np.where(inside, values - estimate_of(dom, _ratio(y_full, w_full)), 0.0)
+    mean = estimate if kind == "mean" else _ratio(y_full, w_full)
+    centred = np.where(inside, values - estimate_of(dom, mean), 0.0)
     sq_full, _ = _sums(prepared, dom.code, d, centred * centred)
     sigma2 = _ratio(sq_full, w_full)
     deff, n_eff = _deff_n_eff(var, sigma2, scale2, sums, deff_kind, kind == "mean")
