@@ -179,7 +179,7 @@ def _compute(case: str) -> Quantities:
                 quantiles=p,
                 by=by,
                 design=design,
-                ci_method=method,  # type: ignore[arg-type]
+                ci_method=method,
             )
             return _keyed(res, by, *WALD) if by else _row(res.iloc[0], *WALD)
     raise AssertionError(f"unknown case {case}")

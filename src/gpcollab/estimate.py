@@ -1097,7 +1097,7 @@ def estimate_proportions(
 # --------------------------------------------------------------------------- quantiles
 
 
-QuantileCI: TypeAlias = Literal["mean", "beta", "xlogit", "asin"]
+QuantileCI: TypeAlias = Literal["mean", "beta", "xlogit", "asin", "quantile"]
 _QUANTILE_CI: tuple[str, ...] = ("mean", "beta", "xlogit", "asin")
 
 
@@ -1211,7 +1211,9 @@ def estimate_quantile(
     ci_method : {"mean", "beta", "xlogit", "asin"}, default="mean"
         How the interval of the share of the population at or below the estimate is formed
         before it is mapped back to the scale of ``y`` (R's ``interval.type``; ``"mean"`` is
-        the Wald interval, ``"beta"`` Korn–Graubard; R's ``"score"`` is not offered).
+        the Wald interval, ``"beta"`` Korn–Graubard; R's ``"score"`` is not offered).  A
+        :class:`~gpcollab.replicate.ReplicateDesign` takes ``"mean"`` or ``"quantile"`` (the
+        quantile's own replicate SE; see :func:`gpcollab.replicate.quantiles`).
     qrule : str, default="math"
         Which value is the quantile (R's ``qrule``, see :mod:`gpcollab.quantile_rules`).
     level : float, default=0.95
