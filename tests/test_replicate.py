@@ -389,3 +389,8 @@ def test_bootstrap_conversion_is_seeded() -> None:
     # each replicate draws n - 1 = 14 of the 15 clusters, each worth 15/14 of its weight
     per_cluster = (a.div(data["pw"], axis=0)).groupby(data["dnum"]).first()
     assert np.allclose(per_cluster.sum(axis=0), 14 * 15 / 14)
+
+
+def test_rscales_may_be_a_list() -> None:
+    design = ReplicateDesign(type="JKn", replicates="^rep", rscales=[0.5, 0.25])  # type: ignore[arg-type]
+    assert design.rscales == (0.5, 0.25)

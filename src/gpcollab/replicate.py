@@ -140,12 +140,16 @@ class ReplicateDesign:
     mse : bool, default=False
         Centre the squared deviations at the full-sample estimate instead of the mean of the
         replicates (R's ``mse=TRUE``).
+    source : SurveyDesign, optional
+        Set by :func:`as_replicate_design`: the Taylor design the replicate weights are made
+        from (then ``replicates``, ``weights``, ``scale``, ``rscales`` and ``rho`` are unused).
+    fay_rho, hadamard, n_replicates, seed
+        Set by :func:`as_replicate_design` (see there).
 
     Notes
     -----
-    A design built by :func:`as_replicate_design` carries its Taylor design in ``source`` and
-    the conversion settings (``fay_rho``, ``hadamard``, ``n_replicates``, ``seed``); its
-    replicate weights are made from the data each time it is used.
+    A design built by :func:`as_replicate_design` makes its replicate weights from the data
+    each time it is used; :func:`replicate_weights` returns them.
 
     Examples
     --------
@@ -185,6 +189,9 @@ class ReplicateDesign:
         if isinstance(reps, list):
             reps = tuple(reps)
             object.__setattr__(self, "replicates", reps)
+        given: object = self.rscales
+        if isinstance(given, list | np.ndarray):  # a list is welcome: keep it as a tuple
+            object.__setattr__(self, "rscales", tuple(float(v) for v in given))
         if isinstance(reps, str):
             try:
                 re.compile(reps)
