@@ -33,6 +33,7 @@ ROLE = SPEC["role"].column
 REGION = SPEC["region"].column
 MEMBERSHIP = SPEC["membership"].column
 CCG = next(c.column for c in CB.columns if c.name == "ccg_code")
+BARRIERS = next(m for m in CB.multi if m.name == "barriers")
 
 
 def lenient(path: Path, codebook: str = "gp2017") -> tuple[SurveyData, LoadReport]:
@@ -277,3 +278,41 @@ def test_short_ids_that_look_like_numbers_stay_text(tmp_path: Path) -> None:
     assert data.respondents["respondent_id"].tolist() == ["1e5", "1E100", "2E+3"]
     (rejection,) = report.rejections  # Excel's display of a 16-digit id: its digits are lost
     assert (rejection.row, rejection.found) == (5, "4.00E+15")
+
+
+def test_online_survey_export_with_extra_columns_a_stray_answer_and_a_blank_row(
+    tmp_path: Path,
+) -> None:
+    """A two-header export as an online-survey tool writes it, with the problems of issue 19."""
+    rows = read_rows(
+        write_survey(random_survey("gp2017", n=6, seed=4), tmp_path / "two.csv", header_rows=2)
+    )
+    # tool columns after the id; an "Other (please specify)" text under the barriers question
+    rows[0][1:1] = ["Collector ID", "Start Date", "IP Address"]
+    rows[1][1:1] = ["", "", ""]
+    for k, row in enumerate(rows[2:], start=1):
+        row[1:1] = ["214523", "03/15/2017 09:12:44 AM", f"10.0.0.{k}"]
+    last = max(i for i, c in enumerate(rows[1]) if c in {o.text for o in BARRIERS.options})
+    for k, row in enumerate(rows):
+        row.insert(last + 1, {1: "Other (please specify)", 3: "Parking, mostly"}.get(k, ""))
+    # line 5 (R003): member with the access aim, achieved "Partly achieved"
+    header = [q or "" for q in rows[0]]
+    member = header.index(MEMBERSHIP)
+    aim = rows[1].index(AIMS.options[0].text)  # first option under the aims question
+    outcome = max(i for i, c in enumerate(rows[1]) if c == AIMS.options[0].text)
+    rows[4][member], rows[4][aim], rows[4][outcome] = "Yes - formal", "1", "Partly achieved"
+    # line 6 (R004): London, with a CCG in the North of England
+    rows[5][header.index(REGION)], rows[5][header.index(CCG)] = "London", "00C"
+    rows.insert(6, [""] * len(rows[0]))  # line 7 blank
+    data, report = lenient(write_rows(tmp_path / "tool.csv", rows))
+    assert (report.header_rows, report.rows_read, report.rows_accepted) == (2, 6, 6)
+    assert report.blank_rows == (7,)
+    assert report.ignored_columns == ("Collector ID", "Start Date", "IP Address")
+    assert [(c.row, c.respondent_id, c.found) for c in report.missing_cells] == [
+        (4, "R002", "Parking, mostly"),
+        (5, "R003", "Partly achieved"),
+    ]
+    assert [(i.row, i.respondent_id, i.found) for i in report.inconsistencies] == [
+        (6, "R004", "Y56")
+    ]
+    assert data.respondents["respondent_id"].tolist() == [f"R00{k}" for k in range(1, 7)]
