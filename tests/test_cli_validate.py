@@ -328,3 +328,25 @@ def test_report_keeps_respondents_only_when_asked(
     # line 4 of the file, its respondent, the answer found and why, on one row of the table
     assert re.search(r'class="num">4</td><td[^>]*>ccg2017-0003</td><td[^>]*>[^<]*role', html)
     assert re.search(r"<td[^>]*>Chief cook</td><td[^>]*>unknown answer</td>", html)
+
+
+def test_an_unknown_answer_gets_the_codebook_line_to_add(
+    clean: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = read_rows(clean)
+    header = rows[0]
+    # an achievement column holding "Partially achieved" in the clean file gets a new wording
+    cells = [(r, c) for r, row in enumerate(rows[1:], 1) for c, v in enumerate(row)]
+    found = [(r, c) for r, c in cells if rows[r][c] == "Partially achieved"]
+    assert len(found) >= 2, "the random survey should hold partial achievements"
+    for r, c in found[:2]:
+        rows[r][c] = "Partly achieved"
+    rows[1][header.index(ROLE)] = "Astronaut"  # unknown, and like no known answer
+    path = write_rows(clean.with_name("aliases.csv"), rows)
+    assert main(["validate", str(path), "--codebook", "gp2017"]) == 1
+    out = capsys.readouterr().out
+    assert "unknown answers, and the codebook line that would read each:" in out
+    assert out.count('"Partly achieved" = "partially"') == 1
+    assert "[2 cell(s), item 'aims']" in out
+    assert "under [aliases.aims]" in out
+    assert '"Astronaut" = "VALUE"' in out

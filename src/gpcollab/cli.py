@@ -41,6 +41,9 @@ from gpcollab.errors import (
 from gpcollab.safe_write import output_folder
 
 if TYPE_CHECKING:  # pragma: no cover
+    from gpcollab.codebook import Codebook
+    from gpcollab.io import LoadReport
+
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 __all__ = ["SUBCOMMANDS", "main"]
@@ -158,6 +161,8 @@ def run_validate(args: argparse.Namespace, out: TextIO | None = None) -> int:
         )
         return EXIT_INTERNAL
     print(report, file=stdout)
+    for hint in alias_hints(report, codebook):
+        print(hint, file=stdout)
     if report.ok and report.rows_read > 0:
         print(f"result: OK, all {report.rows_read} rows load", file=stdout)
         return EXIT_OK
@@ -180,12 +185,48 @@ def run_validate(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return EXIT_PROBLEMS
 
 
+MAX_ALIAS_HINTS = 10
+"""At most this many distinct unknown answers get the codebook line to add."""
+
+
+def alias_hints(report: LoadReport, codebook: Codebook) -> list[str]:
+    """For each distinct unknown answer set missing, the codebook line that would read it.
+
+    Answers are told apart by item and text (one line for "Partly achieved" however many aim
+    columns hold it). Cells set missing for another reason (an answer off route, a number that
+    is not one) get no line: no alias would make them readable. At most
+    :data:`MAX_ALIAS_HINTS` answers are shown, followed by how many more there are.
+    """
+    # cli: loaded only when this subcommand runs
+    from gpcollab.codebook import AliasSuggestion, suggest_alias
+
+    hints: dict[tuple[str, str], AliasSuggestion] = {}
+    cells: dict[tuple[str, str], int] = {}
+    for cell in report.missing_cells:
+        if not cell.reason.startswith("unknown answer"):
+            continue
+        try:
+            hint = suggest_alias(codebook, cell.column, cell.found)
+        except CodebookError:  # not an item with answer texts
+            continue
+        key = (hint.item, hint.found)
+        hints.setdefault(key, hint)
+        cells[key] = cells.get(key, 0) + 1
+    if not hints:
+        return []
+    lines = ["unknown answers, and the codebook line that would read each:"]
+    for key, hint in list(hints.items())[:MAX_ALIAS_HINTS]:
+        lines.append(f"  - {hint} [{cells[key]} cell(s), item {hint.item!r}]")
+    if len(hints) > MAX_ALIAS_HINTS:
+        lines.append(f"  ... and {len(hints) - MAX_ALIAS_HINTS} more unknown answer(s)")
+    return lines
+
+
 # -- reproduce, report, whatif ----------------------------------------------------------------
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from gpcollab.io import LoadReport
     from gpcollab.report import ReportResult
     from gpcollab.schema import SurveyData
     from gpcollab.whatif import Scenario
