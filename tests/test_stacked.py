@@ -48,7 +48,10 @@ def test_rates_equal_one_engine_call_per_aim(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", gpcollab.BoundaryWarning)
         table = gpcollab.achievement_rates(
-            survey, by="size_band", design=design, ci_method=ci_method  # type: ignore[arg-type]
+            survey,
+            by="size_band",
+            design=design,
+            ci_method=ci_method,  # type: ignore[arg-type]
         )
         wide = survey.aims.pivot(index="respondent_id", columns="aim", values="outcome")
         for aim in ("access", "staff", "integration"):
