@@ -244,6 +244,8 @@ def stacked_shares(
         At most once, as the engine (:func:`_boundary_message`).
     """
     lvl = check_level(level)
+    if not outcomes:
+        raise ArgumentError("stacked_shares needs at least one outcome.")
     dtype = next(iter(outcomes.values())).dtype
     if not isinstance(dtype, pd.CategoricalDtype) or any(
         o.dtype != dtype for o in outcomes.values()
