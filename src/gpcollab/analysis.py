@@ -1159,13 +1159,14 @@ def _single_shares(
     design: DesignArg,
     ci_method: CIMethod,
     level: float,
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The shares of the answers to ``item`` among ``base``; the frame and ``by`` columns used."""
     survey.require(item)
     frame, by_cols = resolve_by(survey, respondent_frame(survey), by)
     answer = frame[item]
     frame[_Y] = answer if base is None else answer.where(base.to_numpy(dtype=bool))
     table = _shares(frame, _Y, by_cols, as_design(design), ci_method, level)
-    return table.rename(columns={_Y: "option"}), by_cols
+    return table.rename(columns={_Y: "option"}), frame, by_cols
 
 
 @boundary_once
@@ -1224,7 +1225,7 @@ def stp_views(
     designs = two_designs(design, ("gp", "ccg"))
     parts = []
     for survey, des in zip((gp_survey, ccg_survey), designs, strict=True):
-        part, _ = _single_shares(survey, item, None, None, des, ci_method, level)
+        part, _, _ = _single_shares(survey, item, None, None, des, ci_method, level)
         part.insert(0, "instrument", survey.meta.instrument.value)
         parts.append(part)
     table = pd.concat(parts, ignore_index=True)
@@ -1292,12 +1293,11 @@ def contract_willingness(
     survey = check_survey(survey)
     survey.require("contract_willingness")
     partners = _partners(survey)
-    table, by_cols = _single_shares(
+    table, frame, by_cols = _single_shares(
         survey, "contract_willingness", partners, by, design, ci_method, level
     )
     subtotals: dict[str, list[str]] = {}
     if combine:
-        frame, _ = resolve_by(survey, respondent_frame(survey), by)
         answer = survey.respondents["contract_willingness"]
         base = answer.notna() & partners
         subtotals = {"unwilling_any": list(_UNWILLING), "willing_any": list(_WILLING)}
@@ -1449,6 +1449,6 @@ def ccg_support(
         table, by_cols = _multi_table(survey, item, base, by, design, ci_method, level)
         level_column = None
     else:
-        table, by_cols = _single_shares(survey, item, None, by, design, ci_method, level)
+        table, _, by_cols = _single_shares(survey, item, None, by, design, ci_method, level)
         level_column = "option"
     return _finish(table, [survey], "ccg_support", groups=by_cols, level_column=level_column)
