@@ -33,7 +33,8 @@ from gpcollab._respondents import HELPER_PREFIX, bool_categorical, design_column
 from gpcollab._typing import BoolArray, IntArray
 from gpcollab.design import SurveyDesign, factorize_sorted, prepare_design
 from gpcollab.errors import ArgumentError
-from gpcollab.estimate import BOUNDARY_WARN_MIN_N, BoundaryWarning, estimate_proportions
+from gpcollab.estimate import BoundaryWarning, estimate_proportions
+from gpcollab.estimate_table import BOUNDARY_WARN_MIN_N
 from gpcollab.intervals import DESIGN_CI_METHODS, CIMethod
 from gpcollab.significance import compare_domains
 
