@@ -76,6 +76,8 @@ _EXPORTS: dict[str, str] = {
     "compare_means": "significance",
     "logistic_regression": "regression",
     "LogisticFit": "regression",
+    "survey_glm": "regression",
+    "GlmFit": "regression",
     # findings register and verification
     "load_findings": "findings",
     "load_assumptions": "findings",
@@ -189,7 +191,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab.presentation import present, present_frame
     from gpcollab.quantile_rules import weighted_quantile
     from gpcollab.reconstruction import reconstruct
-    from gpcollab.regression import LogisticFit, logistic_regression
+    from gpcollab.regression import GlmFit, LogisticFit, logistic_regression, survey_glm
     from gpcollab.report import ReportResult, build_report
     from gpcollab.schema import SurveyData, SurveyMeta
     from gpcollab.significance import (
