@@ -30,6 +30,7 @@ from gpcollab import (
     logistic_regression,
     poststratify,
     rake,
+    survey_glm,
 )
 from gpcollab.errors import GpcollabError
 
@@ -41,10 +42,6 @@ UNSUPPORTED: dict[str, str] = {
     "first stage (ultimate clusters) is modelled",
     "unsupported/pps_brewer": "PPS sampling without replacement (Brewer's approximation)",
     "unsupported/replicate_jk1": "replicate-weight designs (jackknife, bootstrap, BRR)",
-    "unsupported/svyglm_gaussian": "linear (gaussian) regression models; only logistic "
-    "regression is provided",
-    "unsupported/svyglm_binomial_counts": "binomial models of counts (cbind(successes, "
-    "failures)); the outcome is one 0/1 (or proportion) per row",
     "unsupported/ciprop_likelihood": "likelihood-ratio intervals for proportions",
     "unsupported/calibrate_linear_two_margins": "linear (GREG) calibration to several margins",
     "unsupported/calibrate_continuous": "calibration to the total of a continuous variable",
@@ -276,6 +273,18 @@ def _glm(name: str) -> Callable[[], Quantities]:
         return _glm_quantities(fit)
 
     return run
+
+
+def _glm_gaussian() -> Quantities:
+    data, des = design("strat")
+    return _glm_quantities(survey_glm(data, "api00 ~ ell + meals + mobility", design=des))
+
+
+def _glm_binomial_counts() -> Quantities:
+    data, des = design("scd_nofpc")
+    data["dead"] = data["arrests"] - data["alive"]
+    fit = survey_glm(data, "cbind(alive, dead) ~ 1", family="quasibinomial", design=des)
+    return _glm_quantities(fit)
 
 
 def _lonely(name: str, kind: str, policy: str, y: str) -> Callable[[], Quantities]:
@@ -594,6 +603,8 @@ def _cases() -> dict[str, Callable[[], Quantities]]:
             "chisq/kalton/a_b": _chisq("kalton", "a", "b"),
             "glm/strat/schwide_ell_meals_mobility": _glm("strat"),
             "glm/clus1/schwide_ell_meals_mobility": _glm("clus1"),
+            "unsupported/svyglm_gaussian": _glm_gaussian,
+            "unsupported/svyglm_binomial_counts": _glm_binomial_counts,
             "calib/rake_clus1_tight": _calib_rake_clus1,
             "calib/poststrat_clus1_stype": _calib_poststrat_stype,
             "calib/poststrat_clus1_joint": _calib_poststrat_joint,

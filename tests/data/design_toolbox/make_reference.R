@@ -1,0 +1,81 @@
+## R oracles for gpcollab's survey_glm, calibrate (GREG), two-stage designs and svytable.
+##
+##   cd tests/data/design_toolbox && Rscript make_reference.R
+##
+## Reads the R survey agreement suite's data (../r_survey_suite/data, doubles written as %.17g,
+## factor levels from levels.csv) and writes reference.csv: case, qty, value (%.17g).
+## Made with Debian's survey 4.1-1; the features used here (svyglm, summary.svyglm's
+## dispersion, regTermTest, calibrate with calfun="linear" with and without bounds, the
+## multistage variance of svyrecvar, svytable) are unchanged in survey 4.5 for these calls: the
+## suite's survey 4.5 reference (../r_survey_suite/reference/survey_4.5.csv) agrees with them
+## on its cases unsupported/svyglm_*, unsupported/calibrate_*, unsupported/multistage_dclus2 and
+## unsupported/svytable, which the tests check too.
+suppressPackageStartupMessages(library(survey))
+options(survey.lonely.psu = "fail")
+DATA <- "../r_survey_suite/data"
+LEVELS <- read.csv(file.path(DATA, "levels.csv"), stringsAsFactors = FALSE)
+load_csv <- function(name) {
+  d <- read.csv(file.path(DATA, paste0(name, ".csv")), stringsAsFactors = FALSE,
+                check.names = FALSE, encoding = "UTF-8")
+  lv <- LEVELS[LEVELS$dataset == name, ]
+  for (i in seq_len(nrow(lv)))
+    d[[lv$column[i]]] <- factor(as.character(d[[lv$column[i]]]),
+                                levels = strsplit(lv$levels[i], "|", fixed = TRUE)[[1]])
+  d
+}
+ROWS <- list()
+put <- function(id, v) {
+  ROWS[[length(ROWS) + 1]] <<- data.frame(case = id, qty = names(v),
+                                          value = sprintf("%.17g", unname(as.numeric(v))))
+}
+k_glm <- function(m, tests = character()) {
+  s <- summary(m)
+  cf <- s$coefficients
+  out <- c()
+  for (i in rownames(cf)) {
+    out[paste0("coef[", i, "]")] <- cf[i, 1]; out[paste0("se[", i, "]")] <- cf[i, 2]
+    out[paste0("t[", i, "]")] <- cf[i, 3]; out[paste0("p[", i, "]")] <- cf[i, 4]
+  }
+  ci <- confint(m, ddf = m$df.residual)
+  for (i in rownames(cf)) { out[paste0("ci_l[", i, "]")] <- ci[i, 1]; out[paste0("ci_u[", i, "]")] <- ci[i, 2] }
+  out["df_resid"] <- m$df.residual
+  out["dispersion"] <- as.numeric(s$dispersion)
+  for (tt in tests) {
+    r <- regTermTest(m, as.formula(paste0("~", tt)))
+    out[paste0("F[", tt, "]")] <- unname(r$Ftest); out[paste0("ndf[", tt, "]")] <- unname(r$df)
+    out[paste0("ddf[", tt, "]")] <- unname(r$ddf); out[paste0("Fp[", tt, "]")] <- unname(r$p)
+  }
+  out
+}
+k_stat <- function(s, prefix) {
+  out <- c(unname(coef(s)), unname(SE(s)))
+  names(out) <- c(paste0(prefix, "est[", names(coef(s)), "]"), paste0(prefix, "se[", names(coef(s)), "]"))
+  out
+}
+
+apistrat <- load_csv("apistrat"); apiclus1 <- load_csv("apiclus1"); apiclus2 <- load_csv("apiclus2")
+scd <- load_csv("scd")
+dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = apistrat)
+dclus1 <- svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)
+dscd <- svydesign(id = ~ambulance, strata = ~ESA, weights = ~one, data = scd, nest = TRUE)
+
+## ---------------------------------------------------------------- svyglm families
+put("glm/gaussian_strat", k_glm(svyglm(api00 ~ ell + meals + mobility, design = dstrat), c("ell", "meals")))
+put("glm/gaussian_clus1_factor", k_glm(svyglm(api00 ~ stype + ell, design = dclus1), c("stype", "ell")))
+put("glm/gaussian_clus1_narm", k_glm(svyglm(target ~ stype + meals, design = dclus1), c("stype")))
+put("glm/quasipoisson_clus1", k_glm(svyglm(enroll ~ stype + meals, design = dclus1, family = quasipoisson()), c("stype")))
+put("glm/poisson_strat", suppressWarnings(k_glm(svyglm(api.stu ~ ell + yr.rnd, design = dstrat, family = poisson()), c("yr.rnd"))))
+put("glm/binomial_counts_scd_intercept", k_glm(svyglm(cbind(alive, arrests - alive) ~ 1, design = dscd, family = quasibinomial)))
+scd$dead <- scd$arrests - scd$alive
+scd$prop <- scd$alive / scd$arrests
+scd$esa_f <- factor(scd$ESA)
+dscd2 <- svydesign(id = ~ambulance, strata = ~ESA, weights = ~one, data = scd, nest = TRUE)
+put("glm/binomial_counts_scd_ambulance", k_glm(svyglm(cbind(alive, dead) ~ ambulance, design = dscd2, family = quasibinomial), c("ambulance")))
+put("glm/binomial_prop_weights_scd", k_glm(svyglm(prop ~ ambulance, weights = arrests, design = dscd2, family = quasibinomial), c("ambulance")))
+apiclus1$pass <- apiclus1$api00 / 1000
+apiclus1$tested <- apiclus1$api.stu
+dclus1b <- svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)
+put("glm/binomial_prop_weights_clus1", suppressWarnings(k_glm(svyglm(pass ~ stype + ell, weights = tested, design = dclus1b, family = binomial), c("stype"))))
+
+write.csv(do.call(rbind, ROWS), "reference.csv", row.names = FALSE)
+cat(length(ROWS), "cases\n")
