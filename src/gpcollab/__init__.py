@@ -104,6 +104,8 @@ _EXPORTS: dict[str, str] = {
     "rake": "weighting",
     "poststratify": "weighting",
     "kish_efficiency": "weighting",
+    "calibrate": "weighting",
+    "CalibrationModel": "weighting",
     # analyses: the questions users ask, models, what-if, disclosure control
     "prevalence": "analysis",
     "distribution": "analysis",
@@ -225,7 +227,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         SizeBand,
         Wave,
     )
-    from gpcollab.weighting import kish_efficiency, poststratify, rake
+    from gpcollab.weighting import (
+        CalibrationModel,
+        calibrate,
+        kish_efficiency,
+        poststratify,
+        rake,
+    )
     from gpcollab.whatif import Scenario, pcn_projection, reband, standardise
     from gpcollab.widgets import whatif_widget
 

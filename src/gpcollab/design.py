@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 
 from gpcollab._typing import FloatArray, IntArray
 from gpcollab.errors import ArgumentError, DesignError
+from gpcollab.weighting import CalibrationModel, calibration_matrix
 
 __all__ = [
     "DomainRows",
@@ -99,6 +100,13 @@ class SurveyDesign:
         ``W_g`` the post-stratum's totals of ``z`` and of the weights, exactly as R (which
         counts a row of weight zero as ``w_i = 1`` in that subtraction).  Cannot be combined
         with ``calibration``.
+    greg : CalibrationModel, optional
+        Linear (GREG) calibration: the model ``weights`` were calibrated with
+        (:func:`gpcollab.calibrate`, R's ``calibrate()``; pass its result's ``attrs["model"]``).
+        Each influence value ``z_i`` is replaced by ``w_i`` times the residual of the weighted
+        regression of ``z_i / w_i`` on the calibration variables (weights before calibration),
+        as R's ``svyrecvar`` does for a calibrated design. Cannot be combined with
+        ``calibration`` or ``poststrata``.
     nest : bool, default=False
         PSU labels are numbered within strata (R's ``nest=TRUE``): the same label in two strata
         names two different PSUs.  With ``False`` (R's default) a label found in two strata
@@ -125,6 +133,7 @@ class SurveyDesign:
     calibration: tuple[str, ...] = ()
     poststrata: tuple[str, ...] = ()
     nest: bool = False
+    greg: CalibrationModel | None = None
 
     def __post_init__(self) -> None:
         for name in ("weights", "strata", "psu", "fpc"):
@@ -156,6 +165,14 @@ class SurveyDesign:
                 "SurveyDesign takes either raking margins (`calibration`) or post-strata "
                 f"(`poststrata`), not both; got calibration={self.calibration!r} and "
                 f"poststrata={self.poststrata!r}."
+            )
+        if self.greg is not None and (
+            not isinstance(self.greg, CalibrationModel) or self.calibration or self.poststrata
+        ):
+            raise ArgumentError(
+                "SurveyDesign `greg` takes the CalibrationModel of gpcollab.calibrate() (its "
+                "result's attrs['model']), without `calibration` or `poststrata`; got "
+                f"greg={self.greg!r}."
             )
         if not isinstance(self.nest, bool):
             raise ArgumentError(f"SurveyDesign `nest` must be True or False, not {self.nest!r}.")
@@ -191,6 +208,10 @@ class PreparedDesign:
         Number of post-strata.
     stratum_labels : tuple
         The stratum label of each code, for messages.
+    greg_matrix : ndarray of float, shape (n, q), or None
+        Model matrix of a linear calibration (``SurveyDesign.greg``).
+    greg_base : ndarray of float, shape (n,), or None
+        The weights before that calibration.
     """
 
     weights: FloatArray
@@ -205,6 +226,8 @@ class PreparedDesign:
     poststratum: IntArray | None = None
     n_poststrata: int = 0
     stratum_labels: tuple[object, ...] = ()
+    greg_matrix: FloatArray | None = None
+    greg_base: FloatArray | None = None
     _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -235,7 +258,11 @@ class PreparedDesign:
         stratum and PSU takes part in a domain's variance; other designs are cut to the
         domain's rows (see :func:`stratified_variance`).
         """
-        return bool(self.calibration_codes) or self.poststratum is not None
+        return (
+            bool(self.calibration_codes)
+            or self.poststratum is not None
+            or self.greg_matrix is not None
+        )
 
     @property
     def lonely_strata(self) -> NDArray[np.bool_]:
@@ -604,6 +631,13 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
             codes, k = _codes(_column(data, name, "poststrata"))
             key = key * k + codes
         poststratum, n_post = _codes(pd.Series(key))
+    greg_matrix = greg_base = None
+    if design.greg is not None:
+        greg_matrix = calibration_matrix(data, design.greg)
+        base = design.greg.weights
+        greg_base = (
+            np.ones(n) if base is None else _numeric(_column(data, base, "greg"), base, "greg")
+        )
 
     return PreparedDesign(
         weights=weights,
@@ -618,6 +652,8 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
         poststratum=poststratum,
         n_poststrata=n_post,
         stratum_labels=tuple(labels) if labels is not None else (),
+        greg_matrix=greg_matrix,
+        greg_base=greg_base,
     )
 
 
@@ -829,6 +865,51 @@ def poststratum_psu_correction(prepared: PreparedDesign, level_sums: FloatArray)
     return np.asarray(psu_weights @ coef, dtype=np.float64)
 
 
+def greg_sums(prepared: PreparedDesign, z: FloatArray) -> FloatArray:
+    """``sum_i x_i z_i / g_i`` (q, k) of dense influence values, for :func:`greg_psu_correction`."""
+    assert prepared.greg_matrix is not None and prepared.greg_base is not None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(prepared.weights > 0, prepared.greg_base / prepared.weights, 0.0)
+    return np.asarray(prepared.greg_matrix.T @ (z * ratio[:, None]), dtype=np.float64)
+
+
+def greg_psu_correction(prepared: PreparedDesign, sums: FloatArray) -> FloatArray:
+    """PSU totals to subtract for a linearly calibrated (GREG) design (R's ``calibrate()``).
+
+    R replaces ``z`` by ``w * qr.resid(qr(X sqrt(d)), z / (g sqrt(d)))``: ``z_i`` minus
+    ``w_i x_i^T B``, with ``B = (X^T D X)^-1 sum_i x_i z_i / g_i`` the coefficients of the
+    regression of ``z / w`` on the calibration variables ``X`` weighted by the weights ``d``
+    before calibration (``w = g d``).
+
+    Parameters
+    ----------
+    prepared : PreparedDesign
+    sums : ndarray, shape (q, k)
+        ``sum_i x_i z_i / g_i`` for every column of influence values (:func:`greg_sums`).
+
+    Returns
+    -------
+    ndarray, shape (P, k)
+        ``sum_{i in p} w_i x_i^T B``.
+    """
+    cached = prepared._cache.get("greg")
+    if cached is None:
+        X, d = prepared.greg_matrix, prepared.greg_base
+        assert X is not None and d is not None
+        gram = (X * d[:, None]).T @ X
+        if np.linalg.matrix_rank(gram) < gram.shape[0]:
+            raise DesignError(
+                "SurveyDesign `greg`: the calibration variables are collinear in the sample (a "
+                "constant numeric column, or two factors that split the rows the same way)."
+            )
+        psu_x = _group_sums(prepared.psu, X * prepared.weights[:, None], prepared.n_psu)
+        cached = (psu_x, np.asarray(np.linalg.inv(gram), dtype=np.float64))
+        prepared._cache["greg"] = cached
+    tables: tuple[FloatArray, FloatArray] = cached  # type: ignore[assignment]
+    psu_x, gram_inv = tables
+    return np.asarray(psu_x @ (gram_inv @ sums), dtype=np.float64)
+
+
 # --------------------------------------------------------------------------- variance
 
 
@@ -985,6 +1066,8 @@ def calibrated_psu_totals(prepared: PreparedDesign, z: FloatArray) -> FloatArray
     if prepared.poststratum is not None:
         level_sums = _group_sums(prepared.poststratum, z, prepared.n_poststrata)
         totals = totals - poststratum_psu_correction(prepared, level_sums)
+    if prepared.greg_matrix is not None:
+        totals = totals - greg_psu_correction(prepared, greg_sums(prepared, z))
     return totals
 
 

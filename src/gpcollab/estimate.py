@@ -40,6 +40,7 @@ from gpcollab.design import (
     domain_df,
     domain_df_from_counts,
     factorize_sorted,
+    greg_psu_correction,
     poststratum_psu_correction,
     prepare_design,
     stratified_variance,
@@ -357,6 +358,13 @@ def _calibrated_totals(
         z = u[inside] * prepared.weights[inside]
         level_sums = _wsum(flat, z, levels * n_cols).reshape(levels, n_cols)
         totals = totals - poststratum_psu_correction(prepared, level_sums)
+    if prepared.greg_matrix is not None and prepared.greg_base is not None:
+        # sum_i x_i z_i / g_i = sum_i x_i u_i d_i, column by column of the calibration model
+        ud = u[inside] * prepared.greg_base[inside]
+        greg = np.stack(
+            [_wsum(column[inside], x[inside] * ud, n_cols) for x in prepared.greg_matrix.T]
+        )
+        totals = totals - greg_psu_correction(prepared, greg)
     return totals
 
 
@@ -869,6 +877,12 @@ def _proportion_variance(prepared: PreparedDesign, dom: _Domains, t: _LevelTable
     if prepared.poststratum is not None:
         post = _level_sums(prepared.poststratum, t, prepared.n_poststrata, t.w)
         totals = totals - poststratum_psu_correction(prepared, post)
+    if prepared.greg_matrix is not None and prepared.greg_base is not None:
+        anywhere = np.zeros(prepared.n, dtype=np.intp)
+        sums = np.concatenate(
+            [_level_sums(anywhere, t, 1, x * prepared.greg_base) for x in prepared.greg_matrix.T]
+        )
+        totals = totals - greg_psu_correction(prepared, sums)
     rows = DomainRows(dom.code, d, np.repeat(np.arange(d, dtype=np.intp), n_levels))
     var = stratified_variance(prepared, totals, rows).reshape(d, n_levels)
     return np.asarray(np.where(var < 0, 0.0, var), dtype=np.float64)

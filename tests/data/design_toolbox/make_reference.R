@@ -77,5 +77,30 @@ apiclus1$tested <- apiclus1$api.stu
 dclus1b <- svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)
 put("glm/binomial_prop_weights_clus1", suppressWarnings(k_glm(svyglm(pass ~ stype + ell, weights = tested, design = dclus1b, family = binomial), c("stype"))))
 
+## ---------------------------------------------------------------- calibrate(), calfun = "linear"
+k_weights <- function(d) { w <- weights(d); setNames(w, paste0("w[", seq_along(w), "]")) }
+k_on <- function(d) {
+  m <- svymean(~api00, d); t <- svytotal(~enroll, d, na.rm = TRUE); p <- svymean(~comp.imp, d)
+  b <- svyby(~api00, ~awards, d, svymean); bt <- svyby(~api00, ~stype, d, svytotal)
+  g <- svyglm(api00 ~ ell + sch.wide, design = d)
+  c(k_weights(d), mean_api00_est = coef(m)[[1]], mean_api00_se = SE(m)[[1]],
+    total_enroll_est = coef(t)[[1]], total_enroll_se = SE(t)[[1]],
+    k_stat(p, "compimp_"),
+    setNames(coef(b), paste0("by_awards_est[", names(coef(b)), "]")),
+    setNames(SE(b), paste0("by_awards_se[", names(coef(b)), "]")),
+    setNames(coef(bt), paste0("total_by_stype_est[", names(coef(bt)), "]")),
+    setNames(SE(bt), paste0("total_by_stype_se[", names(coef(bt)), "]")),
+    k_glm(g, c("sch.wide")))
+}
+pop3 <- c(`(Intercept)` = 6194, stypeH = 755, stypeM = 1018, sch.wideYes = 5122, api99 = 3914069)
+put("greg/clus1_three_margins", k_on(calibrate(dclus1, ~stype + sch.wide + api99, pop3)))
+put("greg/clus1_bounded", k_on(calibrate(dclus1, ~stype + sch.wide + api99, pop3, bounds = c(0.5, 1.6))))
+## bounds R cannot meet: calibrate() stops with "Calibration failed"
+failed <- tryCatch({ calibrate(dclus1, ~stype + sch.wide + api99, pop3, bounds = c(0.8, 1.2)); 0 },
+                   error = function(e) 1, warning = function(w) 1)
+put("greg/clus1_bounds_unmet", c(error = failed))
+put("greg/clus1_api99_intercept", k_on(calibrate(dclus1, ~api99, c(`(Intercept)` = 6194, api99 = 3914069))))
+put("greg/strat_api99_only", k_on(calibrate(dstrat, ~api99 - 1, c(api99 = 3914069))))
+
 write.csv(do.call(rbind, ROWS), "reference.csv", row.names = FALSE)
 cat(length(ROWS), "cases\n")
