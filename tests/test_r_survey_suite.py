@@ -40,8 +40,6 @@ Quantities = dict[str, float]
 
 #: R cases gpcollab does not reproduce, with the reason. Nothing else may be skipped.
 UNSUPPORTED: dict[str, str] = {
-    "unsupported/multistage_dclus2": "two-stage designs with a second-stage fpc: only the "
-    "first stage (ultimate clusters) is modelled",
     "unsupported/pps_brewer": "PPS sampling without replacement (Brewer's approximation)",
     "unsupported/replicate_jk1": "replicate-weight designs (jackknife, bootstrap, BRR)",
     "unsupported/ciprop_likelihood": "likelihood-ratio intervals for proportions",
@@ -475,6 +473,13 @@ def _greg_mean(totals: dict[str, object], **kw: object) -> Callable[[], Quantiti
     return run
 
 
+def _multistage_dclus2() -> Quantities:
+    """svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=apiclus2): weights from both fpcs."""
+    data = load("apiclus2")
+    des = SurveyDesign(psu="dnum", ssu="snum", fpc="fpc1", ssu_fpc="fpc2")
+    return _mean_frames(data, des, "api00")
+
+
 def _calib_badcal() -> Quantities:
     data = load("badcal")
     data["cal_w"] = poststratify(data, "x", {1: 5000.0, 2: 5000.0}, weights="w")
@@ -634,6 +639,7 @@ def _cases() -> dict[str, Callable[[], Quantities]]:
             "glm/strat/schwide_ell_meals_mobility": _glm("strat"),
             "glm/clus1/schwide_ell_meals_mobility": _glm("clus1"),
             "unsupported/svyglm_gaussian": _glm_gaussian,
+            "unsupported/multistage_dclus2": _multistage_dclus2,
             "unsupported/calibrate_linear_two_margins": _greg_mean(
                 {"stype": POP_TYPES, "sch.wide": POP_SCHWIDE}
             ),

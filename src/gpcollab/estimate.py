@@ -43,6 +43,7 @@ from gpcollab.design import (
     greg_psu_correction,
     poststratum_psu_correction,
     prepare_design,
+    ssu_sums,
     stratified_variance,
 )
 from gpcollab.errors import ArgumentError, BoundaryWarning, DesignError
@@ -576,9 +577,15 @@ def _domain_means(
         with np.errstate(divide="ignore", invalid="ignore"):
             u[inside] = (yc - mean_c[code]) / sums.w[code] if kind == "mean" else yv
         totals = _calibrated_totals(prepared, totals, dom.code, u, d)
+    ssu_totals = None
+    if prepared.ssu is not None:  # two-stage design: SSU totals of the same influence values
+        z = np.zeros(prepared.n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z[inside] = w * ((yc - mean_c[code]) / sums.w[code] if kind == "mean" else yv)
+        ssu_totals = ssu_sums(prepared, z, dom.code, d)
     return _Means(
         estimate=_as_float(estimate),
-        var=stratified_variance(prepared, totals, DomainRows(dom.code, d)),
+        var=stratified_variance(prepared, totals, DomainRows(dom.code, d), ssu_totals),
         design_df=domain_df_from_counts(prepared, count_pos),
         sums=sums,
         sigma2=_as_float(sigma2),
@@ -884,7 +891,10 @@ def _proportion_variance(prepared: PreparedDesign, dom: _Domains, t: _LevelTable
         )
         totals = totals - greg_psu_correction(prepared, sums)
     rows = DomainRows(dom.code, d, np.repeat(np.arange(d, dtype=np.intp), n_levels))
-    var = stratified_variance(prepared, totals, rows).reshape(d, n_levels)
+    ssu_totals = None
+    if prepared.ssu is not None and prepared.ssu_psu is not None:
+        ssu_totals = _level_sums(prepared.ssu, t, prepared.ssu_psu.shape[0], t.w)
+    var = stratified_variance(prepared, totals, rows, ssu_totals).reshape(d, n_levels)
     return np.asarray(np.where(var < 0, 0.0, var), dtype=np.float64)
 
 
