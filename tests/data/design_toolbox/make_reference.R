@@ -102,5 +102,34 @@ put("greg/clus1_bounds_unmet", c(error = failed))
 put("greg/clus1_api99_intercept", k_on(calibrate(dclus1, ~api99, c(`(Intercept)` = 6194, api99 = 3914069))))
 put("greg/strat_api99_only", k_on(calibrate(dstrat, ~api99 - 1, c(api99 = 3914069))))
 
+## ---------------------------------------------------------------- two-stage designs (svyrecvar multistage)
+k_two <- function(d) {
+  m <- svymean(~api00, d); t <- svytotal(~enroll, d, na.rm = TRUE); p <- svymean(~comp.imp, d)
+  b <- svyby(~api00, ~stype, d, svymean); bt <- svyby(~api00, ~stype, d, svytotal)
+  g <- svyglm(api00 ~ ell + meals, design = d)
+  c(k_weights(d), mean_api00_est = coef(m)[[1]], mean_api00_se = SE(m)[[1]],
+    total_enroll_est = coef(t)[[1]], total_enroll_se = SE(t)[[1]],
+    k_stat(p, "compimp_"),
+    setNames(coef(b), paste0("by_stype_est[", names(coef(b)), "]")),
+    setNames(SE(b), paste0("by_stype_se[", names(coef(b)), "]")),
+    setNames(coef(bt), paste0("total_by_stype_est[", names(coef(bt)), "]")),
+    setNames(SE(bt), paste0("total_by_stype_se[", names(coef(bt)), "]")),
+    k_glm(g))
+}
+put("twostage/dclus2_fpc_weights", k_two(svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2)))
+put("twostage/dclus2_pw", k_two(svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, weights = ~pw, data = apiclus2)))
+apiclus2$half <- ifelse(apiclus2$dnum < 400, "low", "high")
+apiclus2$frac1 <- 40 / 757
+apiclus2$frac2 <- 1 / (apiclus2$pw / (757 / 40))  # the second-stage sampling fraction n2/N2
+put("twostage/dclus2_strata_fractions", k_two(svydesign(id = ~dnum + snum, strata = ~half, fpc = ~frac1 + frac2, weights = ~pw, data = apiclus2)))
+## a PSU with one sampled school out of 5: lonely at the second stage
+lone <- apiclus2
+single <- names(which(table(lone$dnum) == 1))[1]
+lone$fpc2[lone$dnum == as.numeric(single)] <- 5
+lone$lonely_dnum <- as.numeric(single)
+old <- options(survey.lonely.psu = "remove")
+put("twostage/dclus2_lonely_remove", c(k_two(svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, weights = ~pw, data = lone)), lonely_dnum = as.numeric(single)))
+options(old)
+
 write.csv(do.call(rbind, ROWS), "reference.csv", row.names = FALSE)
 cat(length(ROWS), "cases\n")
