@@ -33,6 +33,7 @@ from gpcollab import (
     poststratify,
     rake,
     survey_glm,
+    weighted_table,
 )
 from gpcollab.errors import GpcollabError
 
@@ -46,8 +47,6 @@ UNSUPPORTED: dict[str, str] = {
     "unsupported/adjust_domain_lonely": "options(survey.adjust.domain.lonely=TRUE), a "
     "non-default R option: strata with one PSU in a domain are treated as lonely",
     "unsupported/svyby_covmat_contrast": "covariances between domain estimates (svycontrast)",
-    "unsupported/svytable": "weighted contingency tables (svytable); estimate_total of "
-    "indicator columns gives the cells",
     "domain/clus1/by_stype_api99na_nonarm": "a missing y without na_rm: R returns NA for the "
     "domains with a missing value, gpcollab refuses and names the column (pass na_rm=True)",
     "calib/rake_clus1_default": "R's loose default raking tolerance (epsilon=1, maxit=10) "
@@ -473,6 +472,13 @@ def _greg_mean(totals: dict[str, object], **kw: object) -> Callable[[], Quantiti
     return run
 
 
+def _svytable_total() -> Quantities:
+    """sum(svytable(~sch.wide + stype, D$clus1)): the weighted count of the whole table."""
+    data, des = design("clus1")
+    table = weighted_table(data, ["sch.wide", "stype"], design=des)
+    return {"n": float(table["weighted_n"].sum())}
+
+
 def _multistage_dclus2() -> Quantities:
     """svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=apiclus2): weights from both fpcs."""
     data = load("apiclus2")
@@ -639,6 +645,7 @@ def _cases() -> dict[str, Callable[[], Quantities]]:
             "glm/strat/schwide_ell_meals_mobility": _glm("strat"),
             "glm/clus1/schwide_ell_meals_mobility": _glm("clus1"),
             "unsupported/svyglm_gaussian": _glm_gaussian,
+            "unsupported/svytable": _svytable_total,
             "unsupported/multistage_dclus2": _multistage_dclus2,
             "unsupported/calibrate_linear_two_margins": _greg_mean(
                 {"stype": POP_TYPES, "sch.wide": POP_SCHWIDE}

@@ -106,6 +106,7 @@ _EXPORTS: dict[str, str] = {
     "kish_efficiency": "weighting",
     "calibrate": "weighting",
     "CalibrationModel": "weighting",
+    "weighted_table": "tables",
     # analyses: the questions users ask, models, what-if, disclosure control
     "prevalence": "analysis",
     "distribution": "analysis",
@@ -203,6 +204,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         compare_proportions,
         trend_test,
     )
+    from gpcollab.tables import weighted_table
     from gpcollab.vocab import (
         Achievement,
         AgeBand,

@@ -131,5 +131,18 @@ old <- options(survey.lonely.psu = "remove")
 put("twostage/dclus2_lonely_remove", c(k_two(svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, weights = ~pw, data = lone)), lonely_dnum = as.numeric(single)))
 options(old)
 
+## ---------------------------------------------------------------- svytable (tidy: one value per cell)
+k_table <- function(tbl) {
+  df <- as.data.frame(tbl, stringsAsFactors = FALSE)
+  key <- do.call(paste, c(df[, -ncol(df), drop = FALSE], sep = "."))
+  setNames(df[[ncol(df)]], paste0("cell[", key, "]"))
+}
+put("table/clus1_schwide_stype", k_table(svytable(~sch.wide + stype, dclus1)))
+put("table/clus1_percent", k_table(svytable(~sch.wide + stype, dclus1, Ntotal = 100)))
+put("table/clus1_three_way_round", k_table(svytable(~stype + awards + yr.rnd, dclus1, Ntotal = 6194, round = TRUE)))
+put("table/strat_by_stratum_totals", k_table(svytable(~sch.wide + comp.imp, dstrat,
+    Ntotal = data.frame(stype = c("E", "H", "M"), N = c(4421, 755, 1018)))))
+put("table/strat_unweighted_design_total", k_table(svytable(~awards, dstrat, Ntotal = 1)))
+
 write.csv(do.call(rbind, ROWS), "reference.csv", row.names = FALSE)
 cat(length(ROWS), "cases\n")
