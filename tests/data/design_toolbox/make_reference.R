@@ -122,6 +122,12 @@ apiclus2$half <- ifelse(apiclus2$dnum < 400, "low", "high")
 apiclus2$frac1 <- 40 / 757
 apiclus2$frac2 <- 1 / (apiclus2$pw / (757 / 40))  # the second-stage sampling fraction n2/N2
 put("twostage/dclus2_strata_fractions", k_two(svydesign(id = ~dnum + snum, strata = ~half, fpc = ~frac1 + frac2, weights = ~pw, data = apiclus2)))
+dclus2 <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2)
+r <- svyratio(~api00, ~api99, dclus2); v <- svyvar(~api00, dclus2)
+x <- svychisq(~sch.wide + stype, dclus2, statistic = "F")
+put("twostage/dclus2_ratio_var_chisq", c(ratio_est = coef(r)[[1]], ratio_se = SE(r)[[1]],
+    var_est = coef(v)[[1]], var_se = SE(v)[[1]], F_stat = unname(x$statistic),
+    F_ndf = unname(x$parameter[1]), F_ddf = unname(x$parameter[2]), F_p = unname(x$p.value)))
 ## a PSU with one sampled school out of 5: lonely at the second stage
 lone <- apiclus2
 single <- names(which(table(lone$dnum) == 1))[1]
