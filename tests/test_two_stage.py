@@ -140,3 +140,12 @@ def test_without_second_stage_fpc_only_the_first_stage_counts() -> None:
     a = estimate_mean(data, "api00", design=SurveyDesign(weights="pw", psu="dnum", ssu="snum"))
     b = estimate_mean(data, "api00", design=SurveyDesign(weights="pw", psu="dnum"))
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_second_stage_fpc_must_be_constant_within_a_psu() -> None:
+    data = load("apiclus2")
+    biggest = data["dnum"].value_counts().idxmax()
+    data.loc[data.index[data["dnum"] == biggest][0], "fpc2"] = 999.0
+    des = SurveyDesign(psu="dnum", ssu="snum", fpc="fpc1", ssu_fpc="fpc2")
+    with pytest.raises(DesignError, match=rf"'fpc2'.*{biggest}.*names a PSU"):
+        estimate_mean(data, "api00", design=des)

@@ -586,8 +586,17 @@ def _second_stage(
     ssu_psu = np.zeros(n_ssu, dtype=np.intp)
     ssu_psu[ssu] = psu
     per_psu = np.bincount(ssu_psu, minlength=n_psu).astype(np.intp)
-    psu_labels = pd.Index(np.arange(n_psu))
-    f2 = _sampling_fraction(data, replace(design, fpc=design.ssu_fpc), psu, per_psu, psu_labels)
+    first_row = np.zeros(n_psu, dtype=np.intp)
+    first_row[psu[::-1]] = np.arange(len(psu))[::-1]
+    assert design.psu is not None
+    psu_labels = pd.Index(np.asarray(data[design.psu])[first_row])
+    try:
+        f2 = _sampling_fraction(data, replace(design, fpc=design.ssu_fpc), psu, per_psu, psu_labels)
+    except DesignError as error:
+        raise DesignError(
+            f"{error} (The second-stage fpc is read within each PSU of {design.psu!r}: "
+            "'stratum' here names a PSU.)"
+        ) from None
     psu_stratum = np.zeros(n_psu, dtype=np.intp)
     psu_stratum[psu] = stratum
     lonely = (per_psu == 1) & (f2 < 1.0 - _CERTAIN)
