@@ -64,6 +64,8 @@ _EXPORTS: dict[str, str] = {
     "Codebook": "codebook",
     "load_codebook": "codebook",
     "list_codebooks": "codebook",
+    "write_codebook": "codebook",
+    "suggest_alias": "codebook",
     "read_survey": "io",
     "write_survey": "io",
     "LoadReport": "io",
@@ -113,6 +115,7 @@ _EXPORTS: dict[str, str] = {
     "compare_waves": "analysis",
     "aims_chosen": "analysis",
     "achievement_rates": "analysis",
+    "achievement_differences": "analysis",
     "any_fully_achieved": "analysis",
     "funding_among_achievers": "analysis",
     "achievement_trend": "analysis",
@@ -143,6 +146,7 @@ __all__ = sorted([*__all__, *_MODULES])
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab import plot
     from gpcollab.analysis import (
+        achievement_differences,
         achievement_rates,
         achievement_trend,
         aims_chosen,
@@ -156,7 +160,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         prevalence,
         stp_views,
     )
-    from gpcollab.codebook import Codebook, list_codebooks, load_codebook
+    from gpcollab.codebook import (
+        Codebook,
+        list_codebooks,
+        load_codebook,
+        suggest_alias,
+        write_codebook,
+    )
     from gpcollab.datasets import dataset_card, list_datasets, load_population
     from gpcollab.datasets.surveys import load_survey
     from gpcollab.design import SurveyDesign
