@@ -75,7 +75,7 @@ from gpcollab.estimate import ESTIMATE_COLUMNS as ESTIMATE_COLUMNS  # re-exporte
 from gpcollab.estimate import BoundaryWarning, estimate_proportions
 from gpcollab.intervals import CIMethod, wald_ci
 from gpcollab.schema import ITEMS, SurveyData
-from gpcollab.significance import chisq_test, trend_test
+from gpcollab.significance import chisq_test, trend_fields
 from gpcollab.vocab import (
     Achievement,
     Aim,
@@ -1089,7 +1089,7 @@ def achievement_trend(
             np.nan,
         )
         try:
-            res = trend_test(data, _Y, across, design=des, level=conf).iloc[0]
+            res = trend_fields(data, _Y, across, design=des, level=conf)
         except ConvergenceError:
             try:
                 chi = chisq_test(data, across, _Y, design=des).iloc[0]

@@ -523,14 +523,10 @@ def _sandwich(
     return np.asarray(0.5 * (vcov + vcov.T), dtype=np.float64)
 
 
-def _coefficient_table(
-    beta: FloatArray,
-    vcov: FloatArray,
-    df_resid: int,
-    conf: float,
-    variables: Sequence[_Variable],
-    exp_columns: tuple[str, str, str] | None,
-) -> pd.DataFrame:
+def _wald(
+    beta: FloatArray, vcov: FloatArray, df_resid: int, conf: float
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Standard errors, t, two-sided p-values and interval ends of the coefficients."""
     from scipy import special  # heavy: keeps `import gpcollab` light
 
     se = np.sqrt(np.diag(vcov))
@@ -541,7 +537,18 @@ def _coefficient_table(
     with np.errstate(invalid="ignore"):
         p_value = 2.0 * special.stdtr(df_resid, -np.abs(t_stat)) if df_ok else beta * np.nan
         crit = float(special.stdtrit(df_resid, 0.5 + conf / 2.0)) if df_ok else math.nan
-    lo, hi = beta - crit * se, beta + crit * se
+    return se, t_stat, p_value, beta - crit * se, beta + crit * se
+
+
+def _coefficient_table(
+    beta: FloatArray,
+    vcov: FloatArray,
+    df_resid: int,
+    conf: float,
+    variables: Sequence[_Variable],
+    exp_columns: tuple[str, str, str] | None,
+) -> pd.DataFrame:
+    se, t_stat, p_value, lo, hi = _wald(beta, vcov, df_resid, conf)
     terms = ["(Intercept)"] + [t for v in variables for t in v.term_names()]
     var_col: list[str] = ["(Intercept)"]
     level_col: list[object] = [None]
@@ -727,7 +734,23 @@ def parse_formula(formula: str) -> tuple[tuple[str, ...], list[str]]:
     return outcome, [_unquote(t) for t in raw if t != "1"]
 
 
-def _fit(
+@dataclass(frozen=True)
+class _Estimates:
+    """A converged fit before its tables are built."""
+
+    fit: _IrlsResult
+    vcov: FloatArray
+    df_resid: int
+    conf: float
+    variables: tuple[_Variable, ...]
+    outcome: _Outcome
+    label: str
+    used: NDArray[np.bool_]
+    weights: FloatArray  # design weights of the rows fitted
+    scale: float  # their mean weight over the mean weight of every row
+
+
+def _estimate(
     data: pd.DataFrame,
     y: Sequence[str],
     names: Sequence[str],
@@ -740,8 +763,8 @@ def _fit(
     max_iter: int,
     tol: float,
     na_rm: bool,
-) -> dict[str, object]:
-    """Fit any family: the fields of a :class:`GlmFit`."""
+) -> _Estimates:
+    """Fit any family: coefficients, their design-based covariance and residual df."""
     conf = check_level(level)
     tolerance = _check_controls(max_iter, tol)
     extra = [] if trials is None else [check_column(data, trials, "trials")]
@@ -787,23 +810,118 @@ def _fit(
     )
     fit = _irls(X, outcome.values, prior, max_iter, tolerance, family, start)
     vcov = _sandwich(prepared, X, outcome.values, fit, used, family)
-    coefficients = _coefficient_table(fit.beta, vcov, df_resid, conf, variables, family.exp_columns)
-    terms = [str(t) for t in coefficients["term"]]
     scale = float(weights.mean() / all_weights.mean())
+    return _Estimates(fit, vcov, df_resid, conf, variables, outcome, label, used, weights, scale)
+
+
+def _fit(
+    data: pd.DataFrame,
+    y: Sequence[str],
+    names: Sequence[str],
+    *,
+    family: _Family,
+    design: SurveyDesign | None,
+    success: object | None,
+    trials: str | None,
+    level: float,
+    max_iter: int,
+    tol: float,
+    na_rm: bool,
+) -> dict[str, object]:
+    """Fit any family: the fields of a :class:`GlmFit`."""
+    est = _estimate(
+        data,
+        y,
+        names,
+        family=family,
+        design=design,
+        success=success,
+        trials=trials,
+        level=level,
+        max_iter=max_iter,
+        tol=tol,
+        na_rm=na_rm,
+    )
+    beta, vcov, df_resid = est.fit.beta, est.vcov, est.df_resid
+    coefficients = _coefficient_table(
+        beta, vcov, df_resid, est.conf, est.variables, family.exp_columns
+    )
+    terms = [str(t) for t in coefficients["term"]]
     return {
         "coefficients": coefficients,
-        "term_tests": _term_tests(fit.beta, vcov, variables, df_resid),
+        "term_tests": _term_tests(beta, vcov, est.variables, df_resid),
         "vcov": pd.DataFrame(vcov, index=terms, columns=terms),
         "df_residual": df_resid,
-        "dispersion": _dispersion(fit, outcome, family, weights, scale),
+        "dispersion": _dispersion(est.fit, est.outcome, family, est.weights, est.scale),
         "family": family.name,
         "link": family.link,
-        "n": int(used.sum()),
-        "iterations": fit.iterations,
-        "level": conf,
-        "outcome": label,
-        "_variables": variables,
+        "n": int(est.used.sum()),
+        "iterations": est.fit.iterations,
+        "level": est.conf,
+        "outcome": est.label,
+        "_variables": est.variables,
     }
+
+
+@dataclass(frozen=True)
+class Coefficient:
+    """One coefficient of a logistic regression, as the row of ``LogisticFit.coefficients``."""
+
+    estimate: float
+    se: float
+    t: float
+    df: int
+    p_value: float
+    odds_ratio: float
+    or_ci_low: float
+    or_ci_high: float
+    n: int  # rows fitted
+
+
+def logistic_coefficient(
+    data: pd.DataFrame,
+    y: str,
+    x: Sequence[str],
+    term: int,
+    *,
+    design: SurveyDesign | None = None,
+    success: object | None = None,
+    level: float = 0.95,
+    na_rm: bool = False,
+) -> Coefficient:
+    """Coefficient ``term`` (0 is the intercept) of :func:`logistic_regression`, without tables.
+
+    The same fit and the same numbers as ``logistic_regression(data, y, x, ...)``'s coefficient
+    row ``term``, for callers that fit many models and read one coefficient of each (building
+    the fit's tables costs more than the fit itself on survey-sized data).
+    """
+    names = _term_names(data, [y], x, allow_none=False)
+    est = _estimate(
+        data,
+        [y],
+        names,
+        family=_QUASIBINOMIAL,
+        design=design,
+        success=success,
+        trials=None,
+        level=level,
+        max_iter=25,
+        tol=1e-8,
+        na_rm=na_rm,
+    )
+    se, t_stat, p_value, lo, hi = _wald(est.fit.beta, est.vcov, est.df_resid, est.conf)
+    beta = est.fit.beta
+    return Coefficient(  # exp of whole arrays, as the table takes it (same rounding)
+        estimate=float(beta[term]),
+        se=float(se[term]),
+        t=float(t_stat[term]),
+        df=int(est.df_resid),
+        p_value=float(p_value[term]),
+        odds_ratio=float(np.exp(beta)[term]),
+        or_ci_low=float(np.exp(lo)[term]),
+        or_ci_high=float(np.exp(hi)[term]),
+        n=int(est.used.sum()),
+    )
 
 
 def logistic_regression(

@@ -35,7 +35,7 @@ from gpcollab.design import (
 )
 from gpcollab.errors import ArgumentError, DesignError
 from gpcollab.estimate import domain_means, domain_reference
-from gpcollab.regression import logistic_regression
+from gpcollab.regression import logistic_coefficient
 
 __all__ = ["chisq_test", "compare_domains", "compare_means", "compare_proportions", "trend_test"]
 
@@ -412,7 +412,27 @@ def trend_test(
     chosen = renamed_argument("trend_test", "ordered", "across", ordered, across)
     if chosen is None:
         raise ArgumentError("trend_test needs `across`: the ordered column the trend runs across.")
-    across = chosen
+    row = trend_fields(
+        data, y, chosen, design=design, success=success, scores=scores, level=level, na_rm=na_rm
+    )
+    return pd.DataFrame({name: [value] for name, value in row.items()})
+
+
+def trend_fields(
+    data: pd.DataFrame,
+    y: str,
+    across: str,
+    *,
+    design: SurveyDesign | None = None,
+    success: object | None = None,
+    scores: Sequence[float] | None = None,
+    level: float = 0.95,
+    na_rm: bool = False,
+) -> dict[str, Any]:
+    """The one row of :func:`trend_test` as a dict (column name to value), for a checked frame.
+
+    For callers that test many outcomes: a one-row DataFrame costs more than the fit itself.
+    """
     conf = check_level(level)
     check_column(data, across, "across")
     if across == y:
@@ -451,37 +471,35 @@ def trend_test(
             f"Column {across!r} has a single observed level; a trend needs at least two."
         )
     score_col = "__gpcollab_trend_score__"
-    fit = logistic_regression(
+    coef = logistic_coefficient(
         data.assign(**{score_col: score}),
         y,
         [score_col],
+        1,
         design=design,
         success=success,
         level=conf,
         na_rm=na_rm,
     )
-    coef = fit.coefficients.iloc[1]
-    slope = float(coef["estimate"])
+    slope = coef.estimate
     direction = "increasing" if slope > 0 else "decreasing" if slope < 0 else "flat"
-    return pd.DataFrame(
-        {
-            "test": ["t"],
-            "outcome": [y],
-            "across": [across],
-            "n_levels": [n_levels],
-            "slope": [slope],
-            "se": [float(coef["se"])],
-            "odds_ratio": [float(coef["odds_ratio"])],
-            "or_ci_low": [float(coef["or_ci_low"])],
-            "or_ci_high": [float(coef["or_ci_high"])],
-            "statistic": [float(coef["t"])],
-            "df": [int(coef["df"])],
-            "p_value": [float(coef["p_value"])],
-            "direction": [direction],
-            "method": ["design-based logistic regression on scores: Wald t test of the slope"],
-            "n": [fit.n],
-        }
-    )
+    return {
+        "test": "t",
+        "outcome": y,
+        "across": across,
+        "n_levels": n_levels,
+        "slope": slope,
+        "se": coef.se,
+        "odds_ratio": coef.odds_ratio,
+        "or_ci_low": coef.or_ci_low,
+        "or_ci_high": coef.or_ci_high,
+        "statistic": coef.t,
+        "df": coef.df,
+        "p_value": coef.p_value,
+        "direction": direction,
+        "method": "design-based logistic regression on scores: Wald t test of the slope",
+        "n": coef.n,
+    }
 
 
 def _proportion(
