@@ -1076,13 +1076,18 @@ def achievement_trend(
     if des is not None:
         prepare_design(survey.respondents, des)  # its errors list the respondents' columns
     needed = [across, *(c for c in design_columns(des) if c != across)]
+    # the columns as arrays, once: each aim's frame is built from them (cheaper than .loc)
+    arrays = {column: survey.respondents[column].array for column in needed}
+    band_known = band.notna().to_numpy()
     rows = []
     for aim in _aim_list(survey, aims):
         outcome = achievement_codes(wide[aim], too_early, dont_know)
-        keep = (outcome.notna() & band.notna()).to_numpy()
-        data = survey.respondents.loc[keep, needed].copy()
-        data.attrs.clear()  # pandas would copy the set's attrs into every step of the fit
-        data[_Y] = (outcome[keep] == Achievement.FULLY.value).to_numpy()
+        keep = outcome.notna().to_numpy() & band_known
+        fully = outcome.to_numpy()[keep] == Achievement.FULLY.value
+        data = pd.DataFrame(
+            {**{column: values[keep] for column, values in arrays.items()}, _Y: fully},
+            index=survey.respondents.index[keep],
+        )
         row: dict[str, Any] = {"aim": aim, "across": across, "n": int(keep.sum())}
         empty = dict.fromkeys(
             ("odds_ratio_per_step", "or_ci_low", "or_ci_high", "statistic", "df", "p_value"),
