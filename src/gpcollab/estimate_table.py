@@ -157,14 +157,22 @@ def result_table(labels: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
     Columns given before ``n`` (such as ``quantile``) stay next to the labels; columns outside
     the contract (such as ``qrule``) come last.
     """
-    out = labels.reset_index(drop=True).copy()
+    out = labels.reset_index(drop=True)
     names = list(columns)
     first = names.index("n") if "n" in names else len(names)
     known = [c for c in ESTIMATE_COLUMNS if c in columns]
     rest = [c for c in names[first:] if c not in ESTIMATE_COLUMNS]
-    for name in [*names[:first], *known, *rest]:
-        out[name] = columns[name]
-    return out
+    added = {name: columns[name] for name in [*names[:first], *known, *rest]}
+    if set(added) & set(out.columns):  # a column replaces a label of the same name
+        out = out.copy()
+        for name, values in added.items():
+            out[name] = values
+        return out
+    # one frame of the new columns joined to the labels: inserting them one by one costs more
+    # than the estimate itself on survey-sized data
+    table = pd.concat([out, pd.DataFrame(added, index=out.index)], axis=1)
+    table.attrs = out.attrs
+    return table
 
 
 def wald_table(
