@@ -208,9 +208,15 @@ def achievement_codes(outcome: pd.Series, too_early: str, dont_know: str = "excl
     if too_early == "not_achieved":
         target[Achievement.TOO_EARLY.value] = keep.index(Achievement.NOT_ACHIEVED.value)
     recode = np.array([target.get(value, -1) for value in Achievement.values()], dtype=np.intp)
-    codes = np.asarray(pd.Categorical(outcome, dtype=Achievement.dtype()).codes, dtype=np.intp)
+    dtype = Achievement.dtype()
+    coded = outcome.array if outcome.dtype == dtype else pd.Categorical(outcome, dtype=dtype)
+    codes = np.asarray(coded.codes, dtype=np.intp)
     kept = np.where(codes >= 0, recode[codes], -1)
-    categorical = pd.Categorical.from_codes(kept.tolist(), categories=pd.Index(keep), ordered=True)
+    categorical = pd.Categorical.from_codes(
+        kept,  # type: ignore[arg-type]  # an integer array (the stubs ask for a list)
+        categories=pd.Index(keep),
+        ordered=True,
+    )
     return pd.Series(categorical, index=outcome.index, name="outcome")
 
 

@@ -471,8 +471,10 @@ def trend_fields(
             f"Column {across!r} has a single observed level; a trend needs at least two."
         )
     score_col = "__gpcollab_trend_score__"
+    frame = data.copy(deep=False)  # the caller's frame keeps its columns
+    frame[score_col] = score
     coef = logistic_coefficient(
-        data.assign(**{score_col: score}),
+        frame,
         y,
         [score_col],
         1,
