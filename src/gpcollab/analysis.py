@@ -1140,7 +1140,7 @@ def achievement_trend(
 
 def _band_rates(data: pd.DataFrame, across: str, design: SurveyDesign | None) -> list[float]:
     """Engine estimates of the share fully achieving, by observed band (in band order)."""
-    frame = data.copy()
+    frame = data.copy(deep=False)  # the caller's frame keeps its column
     frame[across] = frame[across].cat.remove_unused_categories()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BoundaryWarning)  # rates of 0 are expected here
