@@ -85,7 +85,10 @@ def test_styler_caption_html_and_excel(tmp_path: Path) -> None:
 
     styler = present(gpcollab.suppress(_rates(), min_n=5), columns="outcome")
     html = styler.to_html()
-    assert "<caption>Percentage (95% CI). [c]: suppressed" in html
+    assert (
+        "<caption>Percentage (95% CI). [c] = hidden by disclosure control: fewer than 5 "
+        "respondents in the base or the count, or it would reveal such a cell." in html
+    )
     assert SYNTHETIC_NOTICE in html
     assert ">Size band</th>" in html and ">39% (30–48)</td>" in html
     assert ">[c]</td>" in html
@@ -101,7 +104,8 @@ def test_on_a_real_analysis_and_bad_arguments() -> None:
     gp17 = gpcollab.load_survey(2017, "gp")
     frame = present_frame(gpcollab.prevalence(gp17))
     assert frame["membership"].iloc[0] == gpcollab.Membership("formal").label
-    assert frame["membership"].iloc[-1] == "in_collaboration"  # no label: kept as is
+    # the summary row is no answer of the item; it still reads as words, not its code
+    assert frame["membership"].iloc[-1] == "In a collaboration (formal, informal or both)"
     with pytest.raises(ArgumentError, match="not an estimate table"):
         present(pd.DataFrame({"x": [1]}))
     with pytest.raises(ArgumentError, match="`table` must be a result table"):

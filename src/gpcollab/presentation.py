@@ -26,10 +26,48 @@ from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE
 if TYPE_CHECKING:  # the Styler import pulls in jinja2; only needed when present() runs
     from pandas.io.formats.style import Styler
 
-__all__ = ["SUPPRESSED", "present", "present_frame"]
+__all__ = ["SUPPRESSED", "present", "present_frame", "suppression_note", "suppression_note_for"]
 
 #: Text of a suppressed cell (as in official statistics: "c" for confidential).
 SUPPRESSED = "[c]"
+
+
+def suppression_note(min_n: object = None) -> str:
+    """The one wording of the ``[c]`` rule, used under every table and chart that hides cells.
+
+    The report's tables and method notes, the charts' footers (:mod:`gpcollab.plotting`) and
+    the captions of :func:`present` all say it in these words, so a reader meets one rule.
+
+    Parameters
+    ----------
+    min_n : int, optional
+        The disclosure threshold (:func:`gpcollab.suppress`'s ``min_n``); anything else (such
+        as a table without ``attrs["suppression"]``) gives the wording without the number.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(suppression_note(5))  # doctest: +NORMALIZE_WHITESPACE
+    [c] = hidden by disclosure control: fewer than 5 respondents in the base or the count,
+    or it would reveal such a cell.
+    """
+    usable = isinstance(min_n, int) and not isinstance(min_n, bool) and min_n > 1
+    fewer = f"fewer than {min_n}" if usable else "too few"
+    return (
+        f"{SUPPRESSED} = hidden by disclosure control: {fewer} respondents in the base or the "
+        "count, or it would reveal such a cell."
+    )
+
+
+def suppression_note_for(table: pd.DataFrame) -> str:
+    """:func:`suppression_note` with the threshold that :func:`gpcollab.suppress` recorded in
+    ``table.attrs["suppression"]``."""
+    rule = table.attrs.get("suppression")
+    return suppression_note(rule.get("min_n") if isinstance(rule, Mapping) else None)
+
 
 #: Columns of result tables that are numbers about the estimate, not groups: the engine's
 #: columns and those the analyses and the what-if add.
@@ -46,6 +84,16 @@ _VALUE_COLUMNS = frozenset(
         "pcns",
     }
 )
+
+#: Labels of the values that analyses add beside an item's own answers (a summary row, the
+#: respondents of a comparison, the what-if's reference rows). Shared with the report.
+EXTRA_LABELS: Mapping[str, str] = {
+    "in_collaboration": "In a collaboration (formal, informal or both)",
+    "gp": vocab.Instrument.GP.label,
+    "ccg": vocab.Instrument.CCG.label,
+    "observed": "Observed",
+    "all_pcns": "All PCNs",
+}
 
 #: Answer sets named by a column other than an item (the long tables of aims and outcomes).
 _NAMED: Mapping[str, type[vocab.Choice]] = {"aim": vocab.Aim, "outcome": vocab.Achievement}
@@ -71,10 +119,13 @@ def _labeller(column: str, values: pd.Series) -> Mapping[str, str] | None:
         candidates.append(_NAMED[column])
     for choices in candidates:  # the column's own answer set: label what it knows
         if seen & set(choices.values()):
-            return choices.labels()
-    fits = [c for c in _choices() if seen <= set(c.values())]
-    if fits:  # the smallest answer set holding every value (e.g. `option` of one item)
-        return min(fits, key=len).labels()
+            return {**EXTRA_LABELS, **choices.labels()}
+    known = seen - set(EXTRA_LABELS)
+    fits = [c for c in _choices() if known <= set(c.values())]
+    if fits and known:  # the smallest answer set holding every value (e.g. `option` of one item)
+        return {**EXTRA_LABELS, **min(fits, key=len).labels()}
+    if seen <= set(EXTRA_LABELS):
+        return dict(EXTRA_LABELS)
     return None
 
 
@@ -256,11 +307,11 @@ def _caption(table: pd.DataFrame, ci: bool, percent: bool) -> str:
     if ci and "ci_low" in table:
         level = table["conf_level"].iloc[0] if "conf_level" in table and len(table) else 0.95
         parts.append(f"{'Percentage' if percent else 'Estimate'} ({100 * float(level):g}% CI)")
-    if "suppressed" in table:
-        parts.append(f"{SUPPRESSED}: suppressed (small base or count)")
+    if "suppressed" in table and table["suppressed"].fillna(False).astype(bool).any():
+        parts.append(suppression_note_for(table).rstrip("."))
     if table.attrs.get("synthetic"):
         parts.append(SYNTHETIC_NOTICE)
-    return ". ".join(parts)
+    return ". ".join(parts) + "." if parts else ""
 
 
 def present(
