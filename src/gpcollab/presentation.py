@@ -12,6 +12,7 @@ interval level and, for a synthetic set, the synthetic-data notice.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -82,8 +83,31 @@ _VALUE_COLUMNS = frozenset(
         "n_boot",
         "share_of_pcns",
         "pcns",
+        "odds_ratio",
+        "or_ci_low",
+        "or_ci_high",
+        "odds_ratio_per_step",
+        "statistic",
+        "F",
+        "ndf",
+        "ddf",
+        "p_value",
     }
 )
+
+#: Result columns shown after the estimate, when the table has them: column, heading, kind of
+#: number, and the columns of its interval. ``points`` are differences of proportions.
+_EXTRA_VALUES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("odds_ratio", "Odds ratio", "ratio", "or_ci_low", "or_ci_high"),
+    ("odds_ratio_per_step", "Odds ratio per step", "ratio", "or_ci_low", "or_ci_high"),
+    ("difference", "Difference (points)", "points", "difference_ci_low", "difference_ci_high"),
+    ("share_of_pcns", "Share of PCNs", "share", "", ""),
+    ("pcns", "PCNs", "count", "", ""),
+    ("p_value", "p-value", "p", "", ""),
+)
+
+#: An estimate column of a merged table: ``estimate_<what>`` (with ``ci_low_<what>`` ...).
+_SUFFIXED = re.compile(r"^(estimate|se)_(\w+)$")
 
 #: Labels of the values that analyses add beside an item's own answers (a summary row, the
 #: respondents of a comparison, the what-if's reference rows). Shared with the report.
@@ -143,16 +167,22 @@ def _cell(est: float, low: float, high: float, *, decimals: int, percent: bool, 
     return text
 
 
+def _has_values(table: pd.DataFrame) -> bool:
+    names = [str(c) for c in table.columns]
+    extra = {name for name, *_ in _EXTRA_VALUES if name not in ("pcns", "p_value")}
+    return any(n == "estimate" or n in extra or _SUFFIXED.match(n) for n in names)
+
+
 def _check(table: object, decimals: object, columns: object) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
         raise ArgumentError(
             f"`table` must be a result table (a pandas DataFrame) of a gpcollab analysis, but "
             f"{describe(table)} was passed."
         )
-    if "estimate" not in table.columns:
+    if not _has_values(table):
         raise ArgumentError(
-            "`table` has no 'estimate' column, so it is not an estimate table; columns: "
-            f"{list(map(str, table.columns))!r}."
+            "`table` has no 'estimate' column (nor odds ratios or differences), so it is not an "
+            f"estimate table; columns: {list(map(str, table.columns))!r}."
         )
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
         raise ArgumentError(f"`decimals` must be a whole number 0 to 6, not {decimals!r}.")
@@ -226,7 +256,47 @@ def present_frame(
     out = pd.DataFrame(index=table.index)
     for g in groups:
         out[g] = _shown_labels(g, table[g]) if labels else table[g]
-    out["estimate"] = _estimate_cells(table, decimals=decimals, percent=percent, ci=ci)
+    if labels and {"variable", "level"} <= set(groups):  # a model's terms: each by its variable
+        out["level"] = [
+            _term_label(str(variable), level)
+            for variable, level in zip(table["variable"], table["level"], strict=True)
+        ]
+        out["variable"] = [_variable_label(str(v)) for v in table["variable"]]
+    if "estimate" in table:
+        out["estimate"] = _estimate_cells(table, decimals=decimals, percent=percent, ci=ci)
+    for name in table.columns:  # merged tables: estimate_<what> and se_<what>
+        match = _SUFFIXED.match(str(name))
+        if match and match.group(1) == "estimate":
+            what = match.group(2)
+            bounds = table.reindex(columns=[f"ci_low_{what}", f"ci_high_{what}"])
+            view = table.assign(estimate=table[name], ci_low=bounds.iloc[:, 0])
+            view["ci_high"] = bounds.iloc[:, 1]
+            heading = f"Estimate ({what.replace('_', ' ')})"
+            out[heading] = _estimate_cells(view, decimals=decimals, percent=percent, ci=ci)
+    for name in ["se", *(c for c in map(str, table.columns) if c.startswith("se_"))]:
+        if name in table:
+            what = name.removeprefix("se").removeprefix("_").replace("_", " ")
+            heading = "Standard error" + (", points" if percent else "")
+            out[heading + (f" ({what})" if what else "")] = _numbers(
+                table[name], "spread" if percent else "number", decimals + 1
+            )
+    for name, heading, kind, low, high in _EXTRA_VALUES:
+        if name not in table:
+            continue
+        if kind == "points" and low not in table and "estimate" not in table:
+            low, high = "ci_low", "ci_high"  # a comparison: its interval is the difference's
+        if ci and low in table and high in table:
+            heading += " (95% CI)"
+        out[heading] = _numbers(
+            table[name],
+            kind,
+            decimals,
+            table[low] if ci and low in table else None,
+            table[high] if ci and high in table else None,
+        )
+        if "suppressed" in table and kind in ("ratio", "points"):
+            hidden = table["suppressed"].fillna(False).to_numpy(dtype=bool)
+            out.loc[hidden, heading] = SUPPRESSED
     if "n" in table:
         n = pd.to_numeric(table["n"], errors="coerce")
         out["Base (n)"] = [f"{int(v):,}" if not np.isnan(v) else "" for v in n]
@@ -234,6 +304,46 @@ def present_frame(
         out = _spread(out, groups, columns, has_n="n" in table)
     out.attrs.update(table.attrs)
     return out.reset_index(drop=True)
+
+
+def _numbers(
+    values: pd.Series,
+    kind: str,
+    decimals: int,
+    low: pd.Series | None = None,
+    high: pd.Series | None = None,
+) -> list[str]:
+    """Text of a column of numbers of one kind (with its interval in brackets when given).
+
+    ``ratio``: two decimals at least; ``points``: a difference of proportions in percentage
+    points, signed; ``spread``: a standard error of a proportion, in points; ``share``: a
+    percentage; ``count``: a whole number; ``p``: a p-value
+    ("<0.001" below that); ``number``: as is, to ``decimals``.
+    """
+    scale = 100.0 if kind in ("points", "spread", "share") else 1.0
+    places = max(decimals, 2) if kind == "ratio" else decimals
+
+    def one(value: float, signed: bool) -> str:
+        if kind == "count":
+            return f"{value:,.0f}"
+        if kind == "p":
+            return "<0.001" if value < 0.001 else f"{value:.3f}"
+        text = f"{scale * value:{'+' if signed else ''}.{places}f}"
+        return text.replace("-", "−") + ("%" if kind == "share" else "")
+
+    as_float = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
+    lows = pd.to_numeric(low, errors="coerce").to_numpy(np.float64) if low is not None else None
+    highs = pd.to_numeric(high, errors="coerce").to_numpy(np.float64) if high is not None else None
+    cells = []
+    for i, value in enumerate(as_float):
+        if np.isnan(value):
+            cells.append("")
+            continue
+        text = one(value, signed=kind == "points")
+        if lows is not None and highs is not None and not np.isnan(lows[i] + highs[i]):
+            text += f" ({one(lows[i], False)} to {one(highs[i], False)})"
+        cells.append(text)
+    return cells
 
 
 def _grouping_columns(table: pd.DataFrame, groups: Sequence[str] | None) -> list[str]:
@@ -262,6 +372,31 @@ def _estimate_cells(table: pd.DataFrame, *, decimals: int, percent: bool, ci: bo
         hidden = table["suppressed"].fillna(False).to_numpy(dtype=bool)
         cells = [SUPPRESSED if h else c for c, h in zip(cells, hidden, strict=True)]
     return cells
+
+
+def _variable_label(variable: str) -> str:
+    """A model variable's name in words (``size_band`` -> ``Size band``)."""
+    if variable.startswith("("):  # (Intercept)
+        return variable
+    return variable.replace("_", " ").capitalize() if variable != "nan" else ""
+
+
+def _term_label(variable: str, level: object) -> str:
+    """The label of one level of a model variable (its answer's label when the variable is an
+    item), or the level as given."""
+    if _is_blank(level):
+        return ""
+    text = str(level)
+    if text in ("True", "False"):
+        return "Yes" if text == "True" else "No"
+    if variable in ITEMS and ITEMS[variable].kind != "aims":
+        return ITEMS[variable].choices.labels().get(text, text)
+    mapping = _labeller(variable, pd.Series([text]))
+    return mapping.get(text, text) if mapping else text
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA
 
 
 def _shown_labels(column: str, values: pd.Series) -> pd.Series:
@@ -338,7 +473,9 @@ def present(
     Returns
     -------
     pandas.io.formats.style.Styler
-        Shown as an HTML table in Jupyter; ``.to_html()`` writes HTML and
+        Shown as an HTML table (``class="gpcollab-present"``, and ``data-suppression-min-n``
+        giving the threshold when the table went through :func:`gpcollab.suppress`) in
+        Jupyter; ``.to_html()`` writes HTML and
         ``.to_excel(path)`` an XLSX sheet (``pip install gpcollab[xlsx]``). The text cells are
         in ``.data``.
 
@@ -365,6 +502,13 @@ def present(
     headers["estimate"] = "Estimate"
     frame = frame.rename(columns=headers)
     styler = frame.style.hide(axis="index")
+    # the table says what it is: a reader's view, and the disclosure rule it went through
+    rule = table.attrs.get("suppression")
+    min_n = rule.get("min_n") if isinstance(rule, Mapping) and "suppressed" in table else None
+    attributes = 'class="gpcollab-present"'
+    if isinstance(min_n, int):
+        attributes += f' data-suppression-min-n="{min_n}"'
+    styler = styler.set_table_attributes(attributes)
     text = _caption(table, ci, percent) if caption is None else caption
     if text:
         styler = styler.set_caption(text)
