@@ -100,7 +100,7 @@ _VALUE_COLUMNS = frozenset(
 _EXTRA_VALUES: tuple[tuple[str, str, str, str, str], ...] = (
     ("odds_ratio", "Odds ratio", "ratio", "or_ci_low", "or_ci_high"),
     ("odds_ratio_per_step", "Odds ratio per step", "ratio", "or_ci_low", "or_ci_high"),
-    ("difference", "Difference (points)", "points", "difference_ci_low", "difference_ci_high"),
+    ("difference", "Difference, points", "points", "difference_ci_low", "difference_ci_high"),
     ("share_of_pcns", "Share of PCNs", "share", "", ""),
     ("pcns", "PCNs", "count", "", ""),
     ("p_value", "p-value", "p", "", ""),
@@ -148,7 +148,7 @@ def _labeller(column: str, values: pd.Series) -> Mapping[str, str] | None:
     fits = [c for c in _choices() if known <= set(c.values())]
     if fits and known:  # the smallest answer set holding every value (e.g. `option` of one item)
         return {**EXTRA_LABELS, **min(fits, key=len).labels()}
-    if seen <= set(EXTRA_LABELS):
+    if seen & set(EXTRA_LABELS):  # e.g. the what-if's "observed" beside its scenarios' names
         return dict(EXTRA_LABELS)
     return None
 
@@ -273,7 +273,8 @@ def present_frame(
             view["ci_high"] = bounds.iloc[:, 1]
             heading = f"Estimate ({what.replace('_', ' ')})"
             out[heading] = _estimate_cells(view, decimals=decimals, percent=percent, ci=ci)
-    for name in ["se", *(c for c in map(str, table.columns) if c.startswith("se_"))]:
+    spreads = [c for c in map(str, table.columns) if c.startswith("se_")]
+    for name in ["se", *spreads] if spreads else []:  # a merged table compares its errors
         if name in table:
             what = name.removeprefix("se").removeprefix("_").replace("_", " ")
             heading = "Standard error" + (", points" if percent else "")
@@ -329,6 +330,8 @@ def _numbers(
         if kind == "p":
             return "<0.001" if value < 0.001 else f"{value:.3f}"
         text = f"{scale * value:{'+' if signed else ''}.{places}f}"
+        if float(text) == 0:  # no sign on a number that rounds to zero ("−0")
+            text = text.lstrip("+-")
         return text.replace("-", "−") + ("%" if kind == "share" else "")
 
     as_float = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)

@@ -1096,6 +1096,11 @@ def render_figures(
                 continue
             charts.append((section, item, chart_text(item.key, item.table, item.title)))
     say(f"drawing {len(charts)} figures, wide and narrow")
+
+    def drew(done: int) -> None:
+        if done % 2 == 0:  # both layouts of a chart are drawn
+            say(f"drew figure {done // 2} of {len(charts)}: {charts[done // 2 - 1][1].title}")
+
     drawn = _render_many(
         [
             job
@@ -1104,7 +1109,8 @@ def render_figures(
                 (item, text, WIDE_INCHES, dpi),
                 (item, text, NARROW_INCHES, round(dpi * 1.55)),
             )
-        ]
+        ],
+        progress=drew,
     )
     out: list[ReportFigure] = []
     for index, (section, item, text) in enumerate(charts):
@@ -1266,7 +1272,9 @@ def _render_job(job: RenderJob) -> bytes | str:
         return str(exc) or type(exc).__name__
 
 
-def _render_many(jobs: Sequence[RenderJob]) -> list[bytes | GpcollabError]:
+def _render_many(
+    jobs: Sequence[RenderJob], *, progress: Callable[[int], None] | None = None
+) -> list[bytes | GpcollabError]:
     """Draw every job; the PNG bytes, or the error that stopped a chart, in the jobs' order.
 
     Each chart is drawn on its own figure from its own table, so the charts are independent:
@@ -1279,6 +1287,8 @@ def _render_many(jobs: Sequence[RenderJob]) -> list[bytes | GpcollabError]:
     Parameters
     ----------
     jobs : sequence of (ReportTable, text, width, dpi)
+    progress : callable, optional
+        Called with the number of jobs done so far, in the jobs' order, as they finish.
 
     Returns
     -------
@@ -1290,12 +1300,18 @@ def _render_many(jobs: Sequence[RenderJob]) -> list[bytes | GpcollabError]:
 
     workers = min(threads(), len(jobs))
     can_fork = "fork" in multiprocessing.get_all_start_methods()
+    tell = progress or (lambda done: None)
+    results: list[bytes | str] = []
     if workers < 2 or not can_fork or multiprocessing.current_process().daemon:
-        results = [_render_job(job) for job in jobs]
+        for job in jobs:
+            results.append(_render_job(job))
+            tell(len(results))
     else:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = list(pool.map(_render_job, jobs, chunksize=1))
+            for result in pool.map(_render_job, jobs, chunksize=1):
+                results.append(result)
+                tell(len(results))
     return [GpcollabError(r) if isinstance(r, str) else r for r in results]
 
 
@@ -1338,6 +1354,7 @@ figure{margin:.5rem 0 1rem}
 figure img{display:block;width:100%;max-width:935px;height:auto;border:1px solid #ddd;
 background:#fff}
 figcaption{font-size:.85rem;color:#444;margin-top:.3rem;max-width:48rem}
+figcaption details{margin:.2rem 0}figcaption .note{margin:.2rem 0}
 details{margin:.3rem 0 1rem}summary{cursor:pointer;color:#005eb8}
 details.findings-set summary{font-weight:600}
 .figure-link{display:block}
@@ -1564,10 +1581,16 @@ def _figure_file(path: Path, levels: int) -> str:
 
 
 def _figure_html(
-    figure: ReportFigure, number: int, synthetic: bool, masked: bool, note: str = ""
+    figure: ReportFigure,
+    number: int,
+    synthetic: bool,
+    masked: bool,
+    note: str = "",
+    table: str = "",
 ) -> str:
     """A ``<figure>`` showing the figure's files (the page stays small; a phone fetches only
-    its own variant) with a caption that adds what the chart's own title does not say."""
+    its own variant). Its caption adds only what the chart's own title does not say: the
+    figure's table (folded, summarised as "Figure N as a table") and its notes."""
     alt = _sentences(
         f"Chart: {figure.headline or figure.title}",
         figure.base,
@@ -1582,11 +1605,13 @@ def _figure_html(
         narrow = (
             f'<source media="(max-width: 600px)" srcset="{_figure_file(figure.narrow_path, 2)}">'
         )
-    caption = _sentences(f"Figure {number}", note)
+    caption = table + (f'<p class="note">{_e(_sentences(note))}</p>' if note else "")
+    if not caption:
+        caption = _e(f"Figure {number}")
     return (
         f'<figure><a href="{wide}" class="figure-link"><picture>{narrow}'
         f'<img src="{wide}" alt="{_e(alt)}"{dimensions} loading="lazy"></picture></a>'
-        f"<figcaption>{_e(caption)}</figcaption></figure>"
+        f"<figcaption>{caption}</figcaption></figure>"
     )
 
 
@@ -1934,8 +1959,9 @@ def write_html(
             if figure is not None and number is not None:
                 synthetic = bool(item.table.attrs.get("synthetic", content.synthetic))
                 masked = "suppressed" in item.table and bool(item.table["suppressed"].any())
-                body.append(_figure_html(figure, number, synthetic, masked, item.note))
-            body.append(table)
+                body.append(_figure_html(figure, number, synthetic, masked, item.note, table))
+            else:
+                body.append(table)
         body.extend(f'<p class="note">{_e(text)}</p>' for text in section.notes)
         body.extend(f'<p class="unavailable">{_e(text)}</p>' for text in section.unavailable)
         body.append("</section>")
