@@ -1272,6 +1272,20 @@ def _render_job(job: RenderJob) -> bytes | str:
         return str(exc) or type(exc).__name__
 
 
+def _warm_up() -> None:
+    """Draw some text once, so that forked workers inherit the loaded fonts and their caches
+    instead of each loading them again."""
+    # heavy: matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(1, 1))
+    FigureCanvasAgg(figure)
+    for weight, style in (("normal", "normal"), ("bold", "normal"), ("normal", "italic")):
+        figure.text(0.1, 0.5, "0123456789% Abc", fontweight=weight, fontstyle=style)
+    figure.savefig(io.BytesIO(), format="png", dpi=50)
+
+
 def _render_many(
     jobs: Sequence[RenderJob], *, progress: Callable[[int], None] | None = None
 ) -> list[bytes | GpcollabError]:
@@ -1299,6 +1313,8 @@ def _render_many(
     import matplotlib.figure  # noqa: F401
 
     workers = min(threads(), len(jobs))
+    if workers >= 2:
+        _warm_up()
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     tell = progress or (lambda done: None)
     results: list[bytes | str] = []
@@ -1668,7 +1684,10 @@ def _findings_html(content: ReportContent) -> str:
     counts = findings["status"].astype(str).value_counts()
     parts.append(
         '<p class="summary">'
-        + "".join(f"<span><strong>{_e(k)}</strong>: {int(v)}</span>" for k, v in counts.items())
+        + "".join(
+            f"<span><strong>{_e(str(k).replace('_', ' '))}</strong>: {int(v)}</span>"
+            for k, v in counts.items()
+        )
         + "</p>"
     )
     wanted = [
