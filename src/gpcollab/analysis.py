@@ -359,8 +359,6 @@ def distribution(
     MissingItemError
         The wave did not ask ``item``.
 
-    Examples
-    --------
     See Also
     --------
     prevalence : membership of a collaboration, with its subtotal.
