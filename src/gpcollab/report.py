@@ -1566,9 +1566,10 @@ def _table_html(item: ReportTable, min_n: int, *, figure: int | None = None) -> 
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
     rows_text = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
-    if figure is not None:
+    if figure is not None:  # the chart's footer explains [c] on the chart; this, the table's
         summary = f"Figure {figure} as a table ({rows_text})"
-        table = f"<details><summary>{summary}</summary>{table}</details>"
+        table = f"<details><summary>{summary}</summary>{table}{note_html}</details>"
+        note_html = ""
     elif len(rows) > LONG_TABLE:
         table = f"<details><summary>Show the table ({rows_text})</summary>{table}</details>"
     return f'<h3 id="{anchor}">{_e(item.title)}</h3>', f"{table}{note_html}"
