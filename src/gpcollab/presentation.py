@@ -231,8 +231,12 @@ def present_frame(
     Returns
     -------
     pandas.DataFrame
-        Grouping columns (labelled), then the estimate cells (one column ``estimate``, or one
-        per value of ``columns``), then ``Base (n)`` when the table has ``n``. Suppressed rows
+        Grouping columns (labelled; a model's ``variable`` and ``level`` in words), then the
+        estimate cells (one column ``estimate``, or one per value of ``columns``; a merged
+        table's ``estimate_<what>`` each in its own column, with its standard errors), then the
+        result columns the table has: odds ratios with their interval ("1.54 (0.43 to 5.53)"),
+        differences in signed percentage points, shares and numbers of PCNs, p-values
+        ("<0.001"), and ``Base (n)`` when the table has ``n``. Suppressed rows
         show :data:`SUPPRESSED` (``"[c]"``) in place of the estimate. ``attrs`` is kept.
 
     Raises
@@ -287,7 +291,9 @@ def present_frame(
         if kind == "points" and low not in table and "estimate" not in table:
             low, high = "ci_low", "ci_high"  # a comparison: its interval is the difference's
         if ci and low in table and high in table:
-            heading += " (95% CI)"
+            has_level = "conf_level" in table and len(table) > 0
+            level = float(table["conf_level"].iloc[0]) if has_level else 0.95
+            heading += f" ({100 * level:g}% CI)"
         out[heading] = _numbers(
             table[name],
             kind,

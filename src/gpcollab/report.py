@@ -1273,8 +1273,8 @@ def _render_job(job: RenderJob) -> bytes | str:
 
 
 def _warm_up() -> None:
-    """Draw some text once, so that forked workers inherit the loaded fonts and their caches
-    instead of each loading them again."""
+    """Import matplotlib and draw some text once, so that forked workers inherit the module,
+    the loaded fonts and their caches instead of each loading them again."""
     # heavy: matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -1308,13 +1308,7 @@ def _render_many(
     -------
     list of bytes or GpcollabError
     """
-    # heavy: matplotlib, imported before forking so that the workers inherit it
-    import matplotlib.backends.backend_agg
-    import matplotlib.figure  # noqa: F401
-
     workers = min(threads(), len(jobs))
-    if workers >= 2:
-        _warm_up()
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     tell = progress or (lambda done: None)
     results: list[bytes | str] = []
@@ -1323,6 +1317,7 @@ def _render_many(
             results.append(_render_job(job))
             tell(len(results))
     else:
+        _warm_up()  # before forking: the workers inherit matplotlib, its fonts and caches
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             for result in pool.map(_render_job, jobs, chunksize=1):
