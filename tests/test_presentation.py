@@ -86,8 +86,8 @@ def test_styler_caption_html_and_excel(tmp_path: Path) -> None:
     styler = present(gpcollab.suppress(_rates(), min_n=5), columns="outcome")
     html = styler.to_html()
     assert (
-        "<caption>Percentage (95% CI). [c] = hidden by disclosure control: fewer than 5 "
-        "respondents in the base or the count, or it would reveal such a cell." in html
+        "<caption>Percentage (95% CI). [c] = hidden by disclosure control: based on fewer than "
+        "5 respondents, or would reveal such a cell." in html
     )
     assert SYNTHETIC_NOTICE in html
     assert ">Size band</th>" in html and ">39% (30–48)</td>" in html

@@ -52,14 +52,15 @@ def suppression_note(min_n: object = None) -> str:
     Examples
     --------
     >>> print(suppression_note(5))  # doctest: +NORMALIZE_WHITESPACE
-    [c] = hidden by disclosure control: fewer than 5 respondents in the base or the count,
-    or it would reveal such a cell.
+    [c] = hidden by disclosure control: based on fewer than 5 respondents,
+    or would reveal such a cell.
     """
     usable = isinstance(min_n, int) and not isinstance(min_n, bool) and min_n > 1
     fewer = f"fewer than {min_n}" if usable else "too few"
+    # the words the charts' footers have always used, short enough for a 4 x 3 inch axes
     return (
-        f"{SUPPRESSED} = hidden by disclosure control: {fewer} respondents in the base or the "
-        "count, or it would reveal such a cell."
+        f"{SUPPRESSED} = hidden by disclosure control: based on {fewer} respondents, or would "
+        "reveal such a cell."
     )
 
 
