@@ -48,7 +48,10 @@ def test_rates_equal_one_engine_call_per_aim(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", gpcollab.BoundaryWarning)
         table = gpcollab.achievement_rates(
-            survey, by="size_band", design=design, ci_method=ci_method  # type: ignore[arg-type]
+            survey,
+            by="size_band",
+            design=design,
+            ci_method=ci_method,  # type: ignore[arg-type]
         )
         wide = survey.aims.pivot(index="respondent_id", columns="aim", values="outcome")
         for aim in ("access", "staff", "integration"):
@@ -61,6 +64,29 @@ def test_rates_equal_one_engine_call_per_aim(
             )  # type: ignore[arg-type]
             ours = table[(table["aim"] == aim) & (table["n"] > 0)].reset_index(drop=True)
             for column in ("n", "estimate", "se", "ci_low", "ci_high", "df", "n_eff", "deff"):
+                np.testing.assert_array_equal(
+                    ours[column].to_numpy(dtype=float), expected[column].to_numpy(dtype=float)
+                )
+
+
+@pytest.mark.parametrize("name", ["srs", "clustered", "lonely_adjust", "raked"])
+def test_options_equal_one_engine_call_per_option(survey: gpcollab.SurveyData, name: str) -> None:
+    design = DESIGNS[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gpcollab.BoundaryWarning)
+        table = gpcollab.distribution(survey, "barriers", by="level", design=design)
+        ticked = survey.selected("barriers")
+        asked = survey.collaborating().to_numpy()  # barriers: asked of those collaborating
+        for option in ("time_pressure", "it_systems"):
+            frame = survey.respondents.copy()
+            yes = ticked[option].to_numpy()
+            frame["yes"] = pd.Categorical(
+                np.where(asked, yes, None), categories=[False, True], ordered=True
+            )
+            expected = estimate_proportions(frame, "yes", by="level", design=design, na_rm=True)
+            expected = expected[expected["yes"] == True].reset_index(drop=True)  # noqa: E712
+            ours = table[(table["option"] == option) & (table["n"] > 0)].reset_index(drop=True)
+            for column in ("n", "estimate", "se", "ci_low", "ci_high", "df", "deff"):
                 np.testing.assert_array_equal(
                     ours[column].to_numpy(dtype=float), expected[column].to_numpy(dtype=float)
                 )

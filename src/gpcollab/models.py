@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gpcollab._checks import check_choice
+from gpcollab._checks import check_aim, check_choice
 from gpcollab._docstrings import share_docs
 from gpcollab._respondents import (
     DesignArg,
@@ -27,8 +27,10 @@ from gpcollab._respondents import (
     aim_outcomes,
     as_design,
     check_survey,
+    design_columns,
     provenance,
     resolve_by,
+    respondent_frame,
     set_attrs,
 )
 from gpcollab._typing import FloatArray
@@ -36,7 +38,7 @@ from gpcollab.design import SurveyDesign
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
 from gpcollab.regression import LogisticFit, logistic_regression
 from gpcollab.schema import SurveyData
-from gpcollab.vocab import Achievement, Aim
+from gpcollab.vocab import Achievement
 
 __all__ = ["DEFAULT_TERMS", "OUTCOME", "SCORE_SUFFIX", "AchievementModel", "achievement_model"]
 
@@ -172,7 +174,7 @@ def _model_frame(
     design: SurveyDesign | None,
     scores: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, list[str], int]:
-    frame = survey.respondents.copy()
+    frame = respondent_frame(survey)
     frame, names = resolve_by(survey, frame, list(terms), param="terms")
     outcome = achievement_codes(aim_outcomes(survey)[aim], too_early, dont_know)
     in_base = outcome.notna()
@@ -180,13 +182,7 @@ def _model_frame(
     for name in names:
         complete &= frame[name].notna()
     frame[OUTCOME] = (outcome == Achievement.FULLY.value).to_numpy()
-    design_columns = (
-        []
-        if design is None
-        else [c for c in (design.weights, design.strata, design.psu, design.fpc) if c is not None]
-    )
-    design_columns += [*design.calibration, *design.poststrata] if design is not None else []
-    keep = [OUTCOME, *names, *[c for c in dict.fromkeys(design_columns) if c not in names]]
+    keep = [OUTCOME, *names, *[c for c in design_columns(design) if c not in names]]
     # categorical terms keep every category of the vocabulary (the engine fits the observed
     # ones), so scenarios can name, and shift into, any band
     data = frame.loc[complete.to_numpy(), keep].reset_index(drop=True)
@@ -286,7 +282,7 @@ def achievement_model(
     """
     survey = check_survey(survey)
     survey.require("aims")
-    check_choice(aim, Aim.values(), "aim")
+    aim = check_aim(aim)
     check_choice(too_early, ("exclude", "not_achieved", "separate"), "too_early")
     check_choice(dont_know, ("exclude", "separate"), "dont_know")
     if isinstance(terms, str | pd.Series):
