@@ -1687,10 +1687,13 @@ def _load_problems_html(content: ReportContent) -> str:
                 "missing</strong>: they held answers the codebook does not know, or answers the "
                 "questionnaire's routing does not ask for. The respondents are kept; every "
                 "figure treats these cells as unanswered.</p>"
+                f"<details{' open' if len(cells) <= LONG_TABLE else ''}><summary>The "
+                f"{len(cells)} cell(s) set missing</summary>"
                 '<div class="scroll"><table><caption>Cells set missing</caption><thead><tr>'
                 '<th scope="col">Row</th><th scope="col">Respondent</th>'
                 '<th scope="col">Column</th><th scope="col">Found</th>'
                 f'<th scope="col">Why</th></tr></thead><tbody>{rows}</tbody></table></div>'
+                "</details>"
             )
         for line in inconsistency_lines(load.inconsistencies):
             parts.append(f"<p>{_e(load.file)}: {_e(line)}</p>")
