@@ -20,6 +20,7 @@ from _r_suite import compare, design, load, reference
 from gpcollab import (
     CalibrationModel,
     SurveyDesign,
+    as_replicate_design,
     calibrate,
     chisq_test,
     compare_means,
@@ -42,7 +43,6 @@ Quantities = dict[str, float]
 #: R cases gpcollab does not reproduce, with the reason. Nothing else may be skipped.
 UNSUPPORTED: dict[str, str] = {
     "unsupported/pps_brewer": "PPS sampling without replacement (Brewer's approximation)",
-    "unsupported/replicate_jk1": "replicate-weight designs (jackknife, bootstrap, BRR)",
     "unsupported/ciprop_likelihood": "likelihood-ratio intervals for proportions",
     "unsupported/adjust_domain_lonely": "options(survey.adjust.domain.lonely=TRUE), a "
     "non-default R option: strata with one PSU in a domain are treated as lonely",
@@ -676,6 +676,7 @@ def _cases() -> dict[str, Callable[[], Quantities]]:
             "unsupported/svyquantile": _svyquantile,
             "unsupported/svyratio": _svyratio,
             "unsupported/svyvar": _svyvar,
+            "unsupported/replicate_jk1": _replicate_jkn,
             "unsupported/svyttest": _svyttest,
         }
     )
@@ -685,6 +686,14 @@ def _cases() -> dict[str, Callable[[], Quantities]]:
 def _svyquantile() -> Quantities:
     data, des = design("clus1")
     return {"q50": float(estimate_quantile(data, "api00", design=des)["estimate"].iloc[0])}
+
+
+def _replicate_jkn() -> Quantities:
+    """as.svrepdesign(D$strat): a stratified design becomes a JKn jackknife."""
+    data, des = design("strat")
+    rep = as_replicate_design(des)
+    res = estimate_mean(data, "api00", design=rep)
+    return _stat(res, estimate_mean(data, "api00", design=rep, df=math.inf))
 
 
 def _svyratio() -> Quantities:
