@@ -894,6 +894,18 @@ def logistic_coefficient(
     The same fit and the same numbers as ``logistic_regression(data, y, x, ...)``'s coefficient
     row ``term``, for callers that fit many models and read one coefficient of each (building
     the fit's tables costs more than the fit itself on survey-sized data).
+
+    Parameters
+    ----------
+    data, y, x, design, success, level, na_rm
+        As :func:`logistic_regression` (IRLS controls at its defaults).
+    term : int
+        Position of the coefficient in ``LogisticFit.coefficients``.
+
+    Returns
+    -------
+    Coefficient
+        That row's numbers and the number of rows fitted.
     """
     names = _term_names(data, [y], x, allow_none=False)
     est = _estimate(

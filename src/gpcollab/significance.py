@@ -432,6 +432,16 @@ def trend_fields(
     """The one row of :func:`trend_test` as a dict (column name to value), for a checked frame.
 
     For callers that test many outcomes: a one-row DataFrame costs more than the fit itself.
+
+    Parameters
+    ----------
+    data, y, across, design, success, scores, level, na_rm
+        As :func:`trend_test` (``data`` already checked with ``check_frame``).
+
+    Returns
+    -------
+    dict
+        The columns of :func:`trend_test`'s row, same names, same values.
     """
     conf = check_level(level)
     check_column(data, across, "across")
