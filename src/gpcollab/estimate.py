@@ -107,7 +107,13 @@ def _prepare(
         y_missing = np.asarray(data[y].isna(), dtype=bool) if y_codes is None else y_codes < 0
         return code_domains(data, by_cols, y_missing, na_rm, y)
 
-    prepared, dom = both(lambda: prepare_design(data, design), domains, rows=len(data))
+    # pandas hashes a text column holding the GIL for most of the run, so beside another step
+    # it only makes the two wait on each other (measured: slower, not faster): code such
+    # columns on this thread, one step after the other
+    hashed = any(data[c].dtype == object for c in by_cols)
+    prepared, dom = both(
+        lambda: prepare_design(data, design), domains, rows=0 if hashed else len(data)
+    )
     if dom.count == 0 or not np.any(dom.code >= 0):
         raise DesignError(
             f"No row has non-missing values in {[y, *by_cols]!r}"
@@ -230,22 +236,23 @@ _REFERENCE_CHUNK = 4096
 
 def _shifted(
     values: FloatArray, code: IntArray, reference: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """``values`` minus their domain's reference value, and the shift used for each domain.
+) -> tuple[FloatArray, FloatArray, bool]:
+    """``values`` minus their domain's reference value, the shift used for each domain, and
+    whether the shifted values are known to be all 0 or 1 (so that they equal their squares).
 
     One subtraction serves every domain when their references agree, and a 0/1 outcome needs
     no shift (a domain of 0s sums to 0 and one of 1s to its weight total, exactly); otherwise
     each row takes its own domain's reference.
     """
     if bool(np.all(reference == reference[0])):
-        return values - reference[0], reference
+        return values - reference[0], reference, False
     if bool(np.all((reference == 0.0) | (reference == 1.0))) and bool(
         np.all((values == 0.0) | (values == 1.0))
     ):
-        return values, np.zeros_like(reference)
+        return values, np.zeros_like(reference), True
     shifted = reference.take(code)
     np.subtract(values, shifted, out=shifted)
-    return shifted, reference
+    return shifted, reference, False
 
 
 def _domain_means(
@@ -268,7 +275,7 @@ def _domain_means(
     else:
         code, w, yv = dom.code[inside], prepared.weights[inside], values[inside]
         psu = prepared.psu[inside]
-    yc, shift = _shifted(yv, code, domain_reference(code, yv, d, w))
+    yc, shift, zero_one = _shifted(yv, code, domain_reference(code, yv, d, w))
     cell = psu * d
     cell += code
     size = n_psu * d
@@ -282,6 +289,8 @@ def _domain_means(
     def weighted_values() -> tuple[FloatArray, FloatArray]:
         wy = w * yc
         swy = _wsum(cell, wy, size)
+        if zero_one:  # w y^2 is w y, to the last bit: one pass spared
+            return swy, swy
         return swy, _wsum(cell, np.multiply(wy, yc, out=wy), size)
 
     (flat_count, flat_count_pos, flat_w, flat_ww), (flat_wy, flat_wy2) = both(
