@@ -70,6 +70,8 @@ _EXPORTS: dict[str, str] = {
     "write_survey": "io",
     "LoadReport": "io",
     "Rejection": "io",
+    "MissingCell": "io",
+    "Inconsistency": "io",
     # hypothesis tests and logistic regression
     "chisq_test": "significance",
     "trend_test": "significance",
@@ -78,6 +80,8 @@ _EXPORTS: dict[str, str] = {
     "compare_means": "significance",
     "logistic_regression": "regression",
     "LogisticFit": "regression",
+    "survey_glm": "regression",
+    "GlmFit": "regression",
     # findings register and verification
     "load_findings": "findings",
     "load_assumptions": "findings",
@@ -107,6 +111,9 @@ _EXPORTS: dict[str, str] = {
     "rake": "weighting",
     "poststratify": "weighting",
     "kish_efficiency": "weighting",
+    "calibrate": "weighting",
+    "CalibrationModel": "weighting",
+    "weighted_table": "tables",
     # analyses: the questions users ask, models, what-if, disclosure control
     "prevalence": "analysis",
     "distribution": "analysis",
@@ -197,12 +204,19 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         estimate_var,
     )
     from gpcollab.findings import load_assumptions, load_findings, verify_findings
-    from gpcollab.io import LoadReport, Rejection, read_survey, write_survey
+    from gpcollab.io import (
+        Inconsistency,
+        LoadReport,
+        MissingCell,
+        Rejection,
+        read_survey,
+        write_survey,
+    )
     from gpcollab.models import AchievementModel, achievement_model
     from gpcollab.presentation import present, present_frame
     from gpcollab.quantile_rules import weighted_quantile
     from gpcollab.reconstruction import reconstruct
-    from gpcollab.regression import LogisticFit, logistic_regression
+    from gpcollab.regression import GlmFit, LogisticFit, logistic_regression, survey_glm
     from gpcollab.replicate import ReplicateDesign, as_replicate_design, replicate_weights
     from gpcollab.report import ReportResult, build_report
     from gpcollab.schema import SurveyData, SurveyMeta
@@ -213,6 +227,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         compare_proportions,
         trend_test,
     )
+    from gpcollab.tables import weighted_table
     from gpcollab.vocab import (
         Achievement,
         AgeBand,
@@ -237,7 +252,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         SizeBand,
         Wave,
     )
-    from gpcollab.weighting import kish_efficiency, poststratify, rake
+    from gpcollab.weighting import (
+        CalibrationModel,
+        calibrate,
+        kish_efficiency,
+        poststratify,
+        rake,
+    )
     from gpcollab.whatif import Scenario, pcn_projection, reband, standardise
     from gpcollab.widgets import whatif_widget
 
