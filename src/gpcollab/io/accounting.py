@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import TYPE_CHECKING
 
-from gpcollab.display import load_report_html
+from gpcollab import _html
 from gpcollab.errors import LoadError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -157,7 +158,7 @@ class LoadReport:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        return load_report_html(self)
+        return _load_report_html(self)
 
     def __str__(self) -> str:
         lines = [self.summary()]
@@ -165,6 +166,45 @@ class LoadReport:
             lines.append(f"{len(self.rejections)} problem(s):")
             lines.extend(f"  - {rejection}" for rejection in self.rejections)
         return "\n".join(lines)
+
+
+def _load_report_html(report: LoadReport, limit: int = 50) -> str:
+    """HTML of a :class:`LoadReport`: the accounting, then the problems.
+
+    Rows read = accepted + rejected is shown first (rejected in red when any); the first
+    ``limit`` problems follow as a table (all of them are in ``report.to_frame()``).
+    """
+    colour = "#b00020" if report.rows_rejected else "#1b7837"
+    pairs: list[tuple[str, object]] = [
+        ("file", report.file),
+        ("codebook", report.codebook),
+        ("format", report.format + (f", {report.encoding}" if report.encoding else "")),
+        ("header rows", report.header_rows),
+    ]
+    if report.blank_rows:
+        pairs.append(("blank rows skipped", ", ".join(map(str, report.blank_rows[:20]))))
+    if report.ignored_columns:
+        pairs.append(("columns ignored", ", ".join(report.ignored_columns)))
+    pairs += [("note", note) for note in report.notes]
+    problems = ""
+    if report.rejections:
+        columns = ("row", "column", "found", "allowed", "reason")
+        body = [
+            _html.row(_html.td(escape(str(getattr(r, c)))) for c in columns)
+            for r in report.rejections[:limit]
+        ]
+        more = len(report.rejections) - limit
+        tail = f"<div>… and {more} more (report.to_frame() has all)</div>" if more > 0 else ""
+        problems = (
+            f"<div>{len(report.rejections)} problem(s):</div>{_html.table(columns, body)}{tail}"
+        )
+    return _html.box(
+        f"<b>LoadReport</b>: rows read {report.rows_read:,} = accepted "
+        f"{report.rows_accepted:,} + <span style='color:{colour};font-weight:bold'>rejected "
+        f"{report.rows_rejected:,}</span>",
+        _html.definition_table(pairs),
+        problems,
+    )
 
 
 def _ranges(rows: Sequence[int]) -> str:
