@@ -9,6 +9,7 @@ runtime import between the package's modules has no cycle.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from pathlib import Path
 
@@ -271,3 +272,24 @@ def test_the_import_graph_has_no_cycle() -> None:
     cycle = _find_cycle(_import_graph())
     shown = " -> ".join(name or "gpcollab" for name in cycle)
     assert cycle == [], f"import cycle: {shown}"
+
+
+def _floor_plan() -> list[tuple[str, str]]:
+    """(lower, upper) for every arrow ``A → B`` of the floor plan in docs/architecture.md."""
+    text = MAP.read_text(encoding="utf-8")
+    section = text[text.index("The floor plan of the lower layers") :].split("\n\n")[1]
+    arrows = []
+    for bullet in section.split("\n- "):
+        groups = [re.findall(r"`([\w.]+)`", part) for part in bullet.split(":")[0].split("\u2192")]
+        for lower, upper in itertools.pairwise(groups):
+            arrows += [(a, b) for a in lower for b in upper]
+    return arrows
+
+
+def test_the_floor_plan_in_the_docs_is_true() -> None:
+    arrows = _floor_plan()
+    assert ("instrument", "routing") in arrows and ("_html", "findings") in arrows
+    graph = _import_graph()
+    false = [f"{b} does not import {a}" for a, b in arrows if a not in graph[b]]
+    assert false == []
+    assert graph["_html"] == set()  # the building blocks of display sit under everything
