@@ -23,7 +23,7 @@ import itertools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -54,6 +54,9 @@ from gpcollab.intervals import (
     wald_ci,
 )
 from gpcollab.quantile_rules import QRULES, QRule, quantile_of_sorted
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gpcollab.replicate import ReplicateDesign
 
 __all__ = [
     "ESTIMATE_COLUMNS",
@@ -678,13 +681,17 @@ def _mean_or_total(
     data: pd.DataFrame,
     y: str,
     by: By,
-    design: SurveyDesign | None,
+    design: SurveyDesign | ReplicateDesign | None,
     level: float,
     df: float | None,
     na_rm: bool,
     kind: Literal["mean", "total"],
     deff_kind: str = "auto",
 ) -> pd.DataFrame:
+    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
+
+    if isinstance(design, replicate.ReplicateDesign):
+        return replicate.mean_or_total(data, y, by, design, level, df, na_rm, kind, deff_kind)
     lvl = check_level(level)
     if deff_kind not in _DEFF_KINDS:
         raise ArgumentError(
@@ -728,7 +735,7 @@ def estimate_mean(
     y: str,
     *,
     by: By = None,
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | ReplicateDesign | None = None,
     level: float = 0.95,
     df: float | None = None,
     na_rm: bool = False,
@@ -744,7 +751,7 @@ def estimate_mean(
             Numeric or boolean column.
         by : str or list of str, optional
             Columns defining domains (subpopulations).
-        design : SurveyDesign, optional
+        design : SurveyDesign or ReplicateDesign, optional
             The sampling design; ``None`` is a simple random sample.
         level : float, default=0.95
             Confidence level.
@@ -798,7 +805,7 @@ def estimate_total(
     y: str,
     *,
     by: By = None,
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | ReplicateDesign | None = None,
     level: float = 0.95,
     df: float | None = None,
     na_rm: bool = False,
@@ -833,7 +840,7 @@ estimate_total.__doc__ = (estimate_total.__doc__ or "") % _TABLE_DOC
 
 
 def _check_proportion_args(
-    y: object, design: SurveyDesign | None, ci_method: str, level: float
+    y: object, design: SurveyDesign | ReplicateDesign | None, ci_method: str, level: float
 ) -> float:
     lvl = check_level(level)
     if ci_method not in CI_METHODS:
@@ -983,7 +990,7 @@ def estimate_proportions(
     y: str,
     *,
     by: By = None,
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | ReplicateDesign | None = None,
     ci_method: CIMethod = "logit",
     level: float = 0.95,
     df: float | None = None,
@@ -999,7 +1006,7 @@ def estimate_proportions(
         order), boolean, or any column with a few distinct values (reported sorted).
     by : str or list of str, optional
         Domain columns; proportions are within each domain (they sum to 1 per domain).
-    design : SurveyDesign, optional
+    design : SurveyDesign or ReplicateDesign, optional
         ``None`` is a simple random sample.
     ci_method : str, default="logit"
         ``"logit"``, ``"xlogit"``, ``"beta"`` (Korn–Graubard), ``"wilson"``, ``"asin"``,
@@ -1063,6 +1070,10 @@ def estimate_proportions(
     0  False  4      0.25
     1   True  4      0.75
     """
+    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
+
+    if isinstance(design, replicate.ReplicateDesign):
+        return replicate.proportions(data, y, by, design, ci_method, level, df, na_rm)
     lvl = _check_proportion_args(y, design, ci_method, level)
     _check_inputs(data, y, by)
     y_codes, y_values = _factor(data[y])
@@ -1133,7 +1144,7 @@ def estimate_proportions(
 # --------------------------------------------------------------------------- quantiles
 
 
-QuantileCI: TypeAlias = Literal["mean", "beta", "xlogit", "asin"]
+QuantileCI: TypeAlias = Literal["mean", "beta", "xlogit", "asin", "quantile"]
 _QUANTILE_CI: tuple[str, ...] = ("mean", "beta", "xlogit", "asin")
 
 
@@ -1224,7 +1235,7 @@ def estimate_quantile(
     *,
     quantiles: float | Sequence[float] = 0.5,
     by: By = None,
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | ReplicateDesign | None = None,
     ci_method: QuantileCI = "mean",
     qrule: QRule = "math",
     level: float = 0.95,
@@ -1242,12 +1253,14 @@ def estimate_quantile(
         Probabilities in [0, 1].
     by : str or list of str, optional
         Domain columns.
-    design : SurveyDesign, optional
+    design : SurveyDesign or ReplicateDesign, optional
         ``None`` is a simple random sample.
     ci_method : {"mean", "beta", "xlogit", "asin"}, default="mean"
         How the interval of the share of the population at or below the estimate is formed
         before it is mapped back to the scale of ``y`` (R's ``interval.type``; ``"mean"`` is
-        the Wald interval, ``"beta"`` Korn–Graubard; R's ``"score"`` is not offered).
+        the Wald interval, ``"beta"`` Korn–Graubard; R's ``"score"`` is not offered).  A
+        :class:`~gpcollab.replicate.ReplicateDesign` takes ``"mean"`` or ``"quantile"`` (the
+        quantile's own replicate SE; see :func:`gpcollab.replicate.quantiles`).
     qrule : str, default="math"
         Which value is the quantile (R's ``qrule``, see :mod:`gpcollab.quantile_rules`).
     level : float, default=0.95
@@ -1281,6 +1294,12 @@ def estimate_quantile(
        quantile  estimate
     0       0.5   30000.0
     """
+    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
+
+    if isinstance(design, replicate.ReplicateDesign):
+        return replicate.quantiles(
+            data, y, quantiles, by, design, ci_method, qrule, level, df, na_rm
+        )
     lvl = check_level(level)
     probs = _check_probabilities(quantiles)
     if ci_method not in _QUANTILE_CI:
@@ -1314,7 +1333,7 @@ def estimate_ratio(
     denominator: str,
     *,
     by: By = None,
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | ReplicateDesign | None = None,
     level: float = 0.95,
     df: float | None = None,
     na_rm: bool = False,
@@ -1328,7 +1347,7 @@ def estimate_ratio(
         Numeric columns; the estimate is ``sum w * numerator / sum w * denominator``.
     by : str or list of str, optional
         Domain columns.
-    design : SurveyDesign, optional
+    design : SurveyDesign or ReplicateDesign, optional
     level : float, default=0.95
     df : float, optional
         As in :func:`estimate_mean` (``np.inf`` gives R's ``confint(svyratio(...))``).
@@ -1353,6 +1372,10 @@ def estimate_ratio(
     >>> float(estimate_ratio(df, "nurses", "gps")["estimate"].iloc[0])
     0.5
     """
+    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
+
+    if isinstance(design, replicate.ReplicateDesign):
+        return replicate.ratio(data, numerator, denominator, by, design, level, df, na_rm)
     lvl = check_level(level)
     if not isinstance(denominator, str) or not isinstance(data, pd.DataFrame):
         raise ArgumentError("`denominator` must be a column name and `data` a DataFrame.")
