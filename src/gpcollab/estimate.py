@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
@@ -70,6 +71,69 @@ __all__ = [
 ]
 
 By: TypeAlias = str | Sequence[str] | None
+
+
+class EstimatingDesign(ABC):
+    """Base of a design that computes the ``estimate_*`` itself: a
+    :class:`~gpcollab.replicate.ReplicateDesign`.
+
+    Its module builds on this module's tables, so the ``estimate_*`` hand such a design its
+    data (it answers with the same table) rather than import that module. Each method takes
+    the arguments of the function it serves, in its order, without ``design``.
+    """
+
+    __slots__ = ()
+
+    @abstractmethod
+    def _mean_or_total(
+        self,
+        data: pd.DataFrame,
+        y: str,
+        by: By,
+        level: float,
+        df: float | None,
+        na_rm: bool,
+        kind: Literal["mean", "total"],
+        deff_kind: str,
+    ) -> pd.DataFrame: ...
+
+    @abstractmethod
+    def _proportions(
+        self,
+        data: pd.DataFrame,
+        y: str,
+        by: By,
+        ci_method: str,
+        level: float,
+        df: float | None,
+        na_rm: bool,
+    ) -> pd.DataFrame: ...
+
+    @abstractmethod
+    def _quantiles(
+        self,
+        data: pd.DataFrame,
+        y: str,
+        probabilities: float | Sequence[float],
+        by: By,
+        ci_method: str,
+        qrule: str,
+        level: float,
+        df: float | None,
+        na_rm: bool,
+    ) -> pd.DataFrame: ...
+
+    @abstractmethod
+    def _ratio(
+        self,
+        data: pd.DataFrame,
+        numerator: str,
+        denominator: str,
+        by: By,
+        level: float,
+        df: float | None,
+        na_rm: bool,
+    ) -> pd.DataFrame: ...
 
 
 #: Smallest base (unweighted rows in the domain) at which an estimate of exactly 0 or 1 is
@@ -688,10 +752,8 @@ def _mean_or_total(
     kind: Literal["mean", "total"],
     deff_kind: str = "auto",
 ) -> pd.DataFrame:
-    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
-
-    if isinstance(design, replicate.ReplicateDesign):
-        return replicate.mean_or_total(data, y, by, design, level, df, na_rm, kind, deff_kind)
+    if isinstance(design, EstimatingDesign):
+        return design._mean_or_total(data, y, by, level, df, na_rm, kind, deff_kind)
     lvl = check_level(level)
     if deff_kind not in _DEFF_KINDS:
         raise ArgumentError(
@@ -1070,10 +1132,8 @@ def estimate_proportions(
     0  False  4      0.25
     1   True  4      0.75
     """
-    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
-
-    if isinstance(design, replicate.ReplicateDesign):
-        return replicate.proportions(data, y, by, design, ci_method, level, df, na_rm)
+    if isinstance(design, EstimatingDesign):
+        return design._proportions(data, y, by, ci_method, level, df, na_rm)
     lvl = _check_proportion_args(y, design, ci_method, level)
     _check_inputs(data, y, by)
     y_codes, y_values = _factor(data[y])
@@ -1294,12 +1354,8 @@ def estimate_quantile(
        quantile  estimate
     0       0.5   30000.0
     """
-    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
-
-    if isinstance(design, replicate.ReplicateDesign):
-        return replicate.quantiles(
-            data, y, quantiles, by, design, ci_method, qrule, level, df, na_rm
-        )
+    if isinstance(design, EstimatingDesign):
+        return design._quantiles(data, y, quantiles, by, ci_method, qrule, level, df, na_rm)
     lvl = check_level(level)
     probs = _check_probabilities(quantiles)
     if ci_method not in _QUANTILE_CI:
@@ -1372,10 +1428,8 @@ def estimate_ratio(
     >>> float(estimate_ratio(df, "nurses", "gps")["estimate"].iloc[0])
     0.5
     """
-    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
-
-    if isinstance(design, replicate.ReplicateDesign):
-        return replicate.ratio(data, numerator, denominator, by, design, level, df, na_rm)
+    if isinstance(design, EstimatingDesign):
+        return design._ratio(data, numerator, denominator, by, level, df, na_rm)
     lvl = check_level(level)
     if not isinstance(denominator, str) or not isinstance(data, pd.DataFrame):
         raise ArgumentError("`denominator` must be a column name and `data` a DataFrame.")

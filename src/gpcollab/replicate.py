@@ -46,6 +46,7 @@ from gpcollab.design import PreparedDesign, SurveyDesign, prepare_design
 from gpcollab.errors import ArgumentError, BoundaryWarning, DesignError, InferenceWarning
 from gpcollab.estimate import (
     _DEFF_KINDS,
+    EstimatingDesign,
     _boundary_warning,
     _check_inputs,
     _check_probabilities,
@@ -105,7 +106,7 @@ QR_TOLERANCE = 1e-5
 
 
 @dataclass(frozen=True)
-class ReplicateDesign:
+class ReplicateDesign(EstimatingDesign):
     """A survey design whose variances come from replicate weights (R's ``svyrep.design``).
 
     Build it from replicate-weight columns of the data, as R's ``svrepdesign``, or from a Taylor
@@ -216,6 +217,59 @@ class ReplicateDesign:
                     f"ReplicateDesign `{name}` must be True or False, not {getattr(self, name)!r}."
                 )
         _check_settings(self)
+
+    # the estimate_* of gpcollab.estimate hand a replicate design its data (EstimatingDesign)
+
+    def _mean_or_total(
+        self,
+        data: pd.DataFrame,
+        y: str,
+        by: str | Sequence[str] | None,
+        level: float,
+        df: float | None,
+        na_rm: bool,
+        kind: Literal["mean", "total"],
+        deff_kind: str,
+    ) -> pd.DataFrame:
+        return mean_or_total(data, y, by, self, level, df, na_rm, kind, deff_kind)
+
+    def _proportions(
+        self,
+        data: pd.DataFrame,
+        y: str,
+        by: str | Sequence[str] | None,
+        ci_method: str,
+        level: float,
+        df: float | None,
+        na_rm: bool,
+    ) -> pd.DataFrame:
+        return proportions(data, y, by, self, ci_method, level, df, na_rm)
+
+    def _quantiles(
+        self,
+        data: pd.DataFrame,
+        y: str,
+        probabilities: float | Sequence[float],
+        by: str | Sequence[str] | None,
+        ci_method: str,
+        qrule: str,
+        level: float,
+        df: float | None,
+        na_rm: bool,
+    ) -> pd.DataFrame:
+        return quantiles(data, y, probabilities, by, self, ci_method, qrule, level, df, na_rm)
+
+    def _ratio(
+        self,
+        data: pd.DataFrame,
+        numerator: str,
+        denominator: str,
+        by: str | Sequence[str] | None,
+        level: float,
+        df: float | None,
+        na_rm: bool,
+    ) -> pd.DataFrame:
+        return ratio(data, numerator, denominator, by, self, level, df, na_rm)
 
 
 def _positive(value: object) -> bool:
