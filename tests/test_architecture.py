@@ -288,9 +288,7 @@ def _floor_plan() -> list[tuple[str, str]]:
 
 def test_the_floor_plan_in_the_docs_is_true() -> None:
     arrows = _floor_plan()
-    assert {("instrument", "routing"), ("_html", "findings"), ("estimate", "replicate")} <= set(
-        arrows
-    )
+    assert ("instrument", "routing") in arrows and ("replicate", "estimate") in arrows
     graph = _import_graph()
     false = [f"{b} does not import {a}" for a, b in arrows if a not in graph[b]]
     assert false == []

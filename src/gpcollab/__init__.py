@@ -70,6 +70,8 @@ _EXPORTS: dict[str, str] = {
     "write_survey": "io",
     "LoadReport": "io",
     "Rejection": "io",
+    "MissingCell": "io",
+    "Inconsistency": "io",
     # hypothesis tests and logistic regression
     "chisq_test": "significance",
     "trend_test": "significance",
@@ -197,7 +199,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         estimate_var,
     )
     from gpcollab.findings import load_assumptions, load_findings, verify_findings
-    from gpcollab.io import LoadReport, Rejection, read_survey, write_survey
+    from gpcollab.io import (
+        Inconsistency,
+        LoadReport,
+        MissingCell,
+        Rejection,
+        read_survey,
+        write_survey,
+    )
     from gpcollab.models import AchievementModel, achievement_model
     from gpcollab.presentation import present, present_frame
     from gpcollab.quantile_rules import weighted_quantile

@@ -43,27 +43,27 @@ from numpy.typing import ArrayLike, NDArray
 from gpcollab._checks import check_level
 from gpcollab._typing import FloatArray, IntArray
 from gpcollab.design import PreparedDesign, SurveyDesign, prepare_design
+from gpcollab.domains import (
+    Domains,
+    DomainSums,
+    check_estimate_args,
+    code_domains,
+    factor_codes,
+    numeric_outcome,
+)
 from gpcollab.errors import ArgumentError, BoundaryWarning, DesignError, InferenceWarning
-from gpcollab.estimate import (
-    _DEFF_KINDS,
-    EstimatingDesign,
-    _boundary_warning,
-    _check_inputs,
-    _check_probabilities,
-    _check_proportion_args,
-    _deff_n_eff,
-    _df_override,
-    _Domains,
-    _domains,
-    _DomainSums,
-    _factor,
-    _frame,
-    _numeric_y,
-    _proportion_intervals,
-    _wald_table,
+from gpcollab.estimate_table import (
+    DEFF_KINDS,
+    boundary_warning,
+    check_proportion_args,
+    deff_n_eff,
+    interval_df,
+    proportion_intervals,
+    result_table,
+    wald_table,
 )
 from gpcollab.intervals import expit, t_quantile, wald_ci
-from gpcollab.quantile_rules import QRULES, quantile_of_sorted
+from gpcollab.quantile_rules import QRULES, check_probabilities, quantile_of_sorted
 
 __all__ = [
     "QR_TOLERANCE",
@@ -106,7 +106,7 @@ QR_TOLERANCE = 1e-5
 
 
 @dataclass(frozen=True)
-class ReplicateDesign(EstimatingDesign):
+class ReplicateDesign:
     """A survey design whose variances come from replicate weights (R's ``svyrep.design``).
 
     Build it from replicate-weight columns of the data, as R's ``svrepdesign``, or from a Taylor
@@ -217,59 +217,6 @@ class ReplicateDesign(EstimatingDesign):
                     f"ReplicateDesign `{name}` must be True or False, not {getattr(self, name)!r}."
                 )
         _check_settings(self)
-
-    # the estimate_* of gpcollab.estimate hand a replicate design its data (EstimatingDesign)
-
-    def _mean_or_total(
-        self,
-        data: pd.DataFrame,
-        y: str,
-        by: str | Sequence[str] | None,
-        level: float,
-        df: float | None,
-        na_rm: bool,
-        kind: Literal["mean", "total"],
-        deff_kind: str,
-    ) -> pd.DataFrame:
-        return mean_or_total(data, y, by, self, level, df, na_rm, kind, deff_kind)
-
-    def _proportions(
-        self,
-        data: pd.DataFrame,
-        y: str,
-        by: str | Sequence[str] | None,
-        ci_method: str,
-        level: float,
-        df: float | None,
-        na_rm: bool,
-    ) -> pd.DataFrame:
-        return proportions(data, y, by, self, ci_method, level, df, na_rm)
-
-    def _quantiles(
-        self,
-        data: pd.DataFrame,
-        y: str,
-        probabilities: float | Sequence[float],
-        by: str | Sequence[str] | None,
-        ci_method: str,
-        qrule: str,
-        level: float,
-        df: float | None,
-        na_rm: bool,
-    ) -> pd.DataFrame:
-        return quantiles(data, y, probabilities, by, self, ci_method, qrule, level, df, na_rm)
-
-    def _ratio(
-        self,
-        data: pd.DataFrame,
-        numerator: str,
-        denominator: str,
-        by: str | Sequence[str] | None,
-        level: float,
-        df: float | None,
-        na_rm: bool,
-    ) -> pd.DataFrame:
-        return ratio(data, numerator, denominator, by, self, level, df, na_rm)
 
 
 def _positive(value: object) -> bool:
@@ -1041,11 +988,11 @@ def _ratio(num: FloatArray, den: FloatArray) -> FloatArray:
         return np.asarray(num / den, dtype=np.float64)
 
 
-def _domain_sums(prepared: PreparedReplicates, dom: _Domains) -> _DomainSums:
+def _domain_sums(prepared: PreparedReplicates, dom: Domains) -> DomainSums:
     inside = dom.code >= 0
     c, w = dom.code[inside], prepared.weights[inside]
     d = dom.count
-    return _DomainSums(
+    return DomainSums(
         n=np.bincount(c, minlength=d).astype(np.intp),
         n_pos=np.bincount(c[w != 0], minlength=d).astype(np.intp),
         w=np.asarray(np.bincount(c, weights=w, minlength=d), dtype=np.float64),
@@ -1060,11 +1007,11 @@ def _setup(
     design: ReplicateDesign,
     na_rm: bool,
     y_missing: NDArray[np.bool_] | None = None,
-) -> tuple[PreparedReplicates, _Domains]:
-    by_cols = _check_inputs(data, y, by)
+) -> tuple[PreparedReplicates, Domains]:
+    by_cols = check_estimate_args(data, y, by)
     prepared = prepare_replicates(data, design)
     missing = np.asarray(data[y].isna(), dtype=bool) if y_missing is None else y_missing
-    dom = _domains(data, by_cols, missing, na_rm, y)
+    dom = code_domains(data, by_cols, missing, na_rm, y)
     if dom.count == 0 or not np.any(dom.code >= 0):
         raise DesignError(
             f"No row has non-missing values in {[y, *by_cols]!r}"
@@ -1090,13 +1037,13 @@ def mean_or_total(
 ) -> pd.DataFrame:
     """:func:`gpcollab.estimate_mean` / ``estimate_total`` on a replicate design."""
     lvl = check_level(level)
-    if deff_kind not in _DEFF_KINDS:
+    if deff_kind not in DEFF_KINDS:
         raise ArgumentError(
-            f"`deff` must be one of {list(_DEFF_KINDS)}, but {deff_kind!r} was passed."
+            f"`deff` must be one of {list(DEFF_KINDS)}, but {deff_kind!r} was passed."
         )
     prepared, dom = _setup(data, y, by, design, na_rm)
     inside = dom.code >= 0
-    values = _numeric_y(data, y, inside, bool(inside.all()))
+    values = numeric_outcome(data, y, inside, bool(inside.all()))
     d = dom.count
     w_full, w_reps = _sums(prepared, dom.code, d, np.ones(prepared.n))
     if kind == "mean":
@@ -1118,8 +1065,8 @@ def mean_or_total(
     centred = np.where(inside, values - estimate_of(dom, mean), 0.0)
     sq_full, _ = _sums(prepared, dom.code, d, centred * centred)
     sigma2 = _ratio(sq_full, w_full)
-    deff, n_eff = _deff_n_eff(var, sigma2, scale2, sums, deff_kind, kind == "mean")
-    return _wald_table(
+    deff, n_eff = deff_n_eff(var, sigma2, scale2, sums, deff_kind, kind == "mean")
+    return wald_table(
         dom.labels,
         sums,
         estimate,
@@ -1132,7 +1079,7 @@ def mean_or_total(
     )
 
 
-def estimate_of(dom: _Domains, per_domain: FloatArray) -> FloatArray:
+def estimate_of(dom: Domains, per_domain: FloatArray) -> FloatArray:
     """Each row's value of a per-domain quantity (0 outside every domain)."""
     return np.where(dom.code >= 0, per_domain[np.maximum(dom.code, 0)], 0.0)
 
@@ -1165,14 +1112,14 @@ def ratio(
     prepared, dom = _setup(frame, numerator, by, design, na_rm)
     inside = dom.code >= 0
     all_in = bool(inside.all())
-    num = _numeric_y(frame, numerator, inside, all_in)
-    den = _numeric_y(frame, denominator, inside, all_in)
+    num = numeric_outcome(frame, numerator, inside, all_in)
+    den = numeric_outcome(frame, denominator, inside, all_in)
     d = dom.count
     num_full, num_reps = _sums(prepared, dom.code, d, num)
     den_full, den_reps = _sums(prepared, dom.code, d, den)
     estimate = _ratio(num_full, den_full)
     var = replicate_variance(prepared, _ratio(num_reps, den_reps), estimate)
-    return _wald_table(
+    return wald_table(
         dom.labels,
         _domain_sums(prepared, dom),
         estimate,
@@ -1199,9 +1146,9 @@ def proportions(
     design: the SE of ``logit(p)`` comes from the replicates' ``logit(p_r)``, not from the delta
     method; the other methods use the replicate SE of ``p`` as they use the linearised one.
     """
-    lvl = _check_proportion_args(y, design, ci_method, level)
-    _check_inputs(data, y, by)
-    y_codes, y_values = _factor(data[y])
+    lvl = check_proportion_args(y, design, ci_method, level)
+    check_estimate_args(data, y, by)
+    y_codes, y_values = factor_codes(data[y])
     prepared, dom = _setup(data, y, by, design, na_rm, y_codes < 0)
     n_levels = len(y_values)
     if n_levels == 0:
@@ -1219,16 +1166,16 @@ def proportions(
     sums = _domain_sums(prepared, dom)
     counts = np.bincount(cell[inside], minlength=d * n_levels).astype(np.intp)
     design_dfs = _domain_df(prepared, dom.by_code, d)
-    dfs = np.repeat(_df_override(None if ci_method == "beta" else df, design_dfs), n_levels)
+    dfs = np.repeat(interval_df(None if ci_method == "beta" else df, design_dfs), n_levels)
     rows = np.bincount(dom.by_code[dom.by_code >= 0], minlength=d).astype(np.intp)
-    rep_sums = _DomainSums(
+    rep_sums = DomainSums(
         n=np.repeat(sums.n, n_levels),
         n_pos=np.repeat(sums.n_pos, n_levels),
         w=np.repeat(sums.w, n_levels),
         w2=np.repeat(sums.w2, n_levels),
     )
-    deff, n_eff = _deff_n_eff(se**2, est * (1.0 - est), np.ones(d * n_levels), rep_sums)
-    low, high, boundary = _proportion_intervals(
+    deff, n_eff = deff_n_eff(se**2, est * (1.0 - est), np.ones(d * n_levels), rep_sums)
+    low, high, boundary = proportion_intervals(
         est,
         se,
         dfs,
@@ -1259,7 +1206,7 @@ def proportions(
         high[interior] = expit(logits[interior] + half)
     if np.any(boundary):
         p_table = est.reshape(d, n_levels)
-        message = _boundary_warning(
+        message = boundary_warning(
             y, p_table, counts.reshape(d, n_levels), sums.n, dom.labels, y_values
         )
         if message is not None:
@@ -1272,7 +1219,7 @@ def proportions(
         )
     else:
         labels[y] = y_values.take(level_codes)
-    return _frame(
+    return result_table(
         labels,
         {
             "n": rep_sums.n,
@@ -1314,7 +1261,7 @@ def quantiles(
     them here rather than give an interval R cannot confirm.
     """
     lvl = check_level(level)
-    probs = _check_probabilities(probabilities)
+    probs = check_probabilities(probabilities)
     allowed = ("mean", "quantile")
     if ci_method not in allowed:
         raise ArgumentError(
@@ -1326,7 +1273,7 @@ def quantiles(
         raise ArgumentError(f"`qrule` must be one of {list(QRULES)}, but {qrule!r} was passed.")
     prepared, dom = _setup(data, y, by, design, na_rm)
     inside = dom.code >= 0
-    values = _numeric_y(data, y, inside, bool(inside.all()))
+    values = numeric_outcome(data, y, inside, bool(inside.all()))
     if ci_method == "quantile" and prepared.type in ("JK1", "JKn"):
         warnings.warn(
             "Jackknife replicate weights may not give valid standard errors for quantiles "
@@ -1335,12 +1282,12 @@ def quantiles(
             stacklevel=3,
         )
     d = dom.count
-    dfs = _df_override(df, _domain_df(prepared, dom.code, d))
+    dfs = interval_df(df, _domain_df(prepared, dom.code, d))
     sums = _domain_sums(prepared, dom)
     parts = []
     for p in probs:
         columns = _quantile_columns(prepared, dom, values, p, ci_method, qrule, lvl, dfs, sums)
-        parts.append(_frame(dom.labels, columns))
+        parts.append(result_table(dom.labels, columns))
     out = pd.concat(parts, ignore_index=True)
     if len(probs) > 1 and d > 1:  # domains first, then probabilities
         order = np.argsort(np.tile(np.arange(d), len(probs)), kind="stable")
@@ -1350,14 +1297,14 @@ def quantiles(
 
 def _quantile_columns(
     prepared: PreparedReplicates,
-    dom: _Domains,
+    dom: Domains,
     values: FloatArray,
     p: float,
     ci_method: str,
     qrule: str,
     lvl: float,
     dfs: FloatArray,
-    sums: _DomainSums,
+    sums: DomainSums,
 ) -> dict[str, Any]:
     d = dom.count
     qhat = np.full(d, np.nan)
