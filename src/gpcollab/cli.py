@@ -310,7 +310,7 @@ def _print_outcome(result: ReportResult, out: TextIO) -> None:
         counts = findings["status"].astype(str).value_counts()
         summary = ", ".join(f"{status} {int(count)}" for status, count in counts.items())
         print(f"findings check: {summary}", file=out)
-        from gpcollab.display import findings_lines  # cli: loaded when a subcommand runs
+        from gpcollab.findings import findings_lines  # cli: loaded when a subcommand runs
 
         for line in findings_lines(findings):
             print(line, file=out)
@@ -325,7 +325,8 @@ def add_reproduce(subparsers: Subparsers) -> None:
         description=(
             "Load the four bundled response sets (synthetic reconstructions from the published "
             "figures), check every published finding against them and write DIR/index.html "
-            "(self-contained), DIR/figures/*.png and DIR/findings_check.csv. Progress goes to "
+            "(showing DIR/figures/*.png: keep them together) and DIR/findings_check.csv. "
+            "Progress goes to "
             "stderr. Exit status: 0 when every finding that can be checked matches, 1 when some "
             "finding mismatches, 2 for unusable arguments."
         ),

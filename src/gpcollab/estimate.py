@@ -23,12 +23,13 @@ import itertools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from gpcollab import replicate
 from gpcollab._checks import check_level
 from gpcollab._parallel import both
 from gpcollab._typing import FloatArray, IntArray
@@ -74,9 +75,7 @@ from gpcollab.intervals import (
     t_quantile,
 )
 from gpcollab.quantile_rules import QRULES, QRule, check_probabilities, quantile_of_sorted
-
-if TYPE_CHECKING:  # pragma: no cover
-    from gpcollab.replicate import ReplicateDesign
+from gpcollab.replicate import ReplicateDesign
 
 __all__ = [
     "ESTIMATE_COLUMNS",
@@ -404,9 +403,7 @@ def _mean_or_total(
     kind: Literal["mean", "total"],
     deff_kind: str = "auto",
 ) -> pd.DataFrame:
-    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
-
-    if isinstance(design, replicate.ReplicateDesign):
+    if isinstance(design, ReplicateDesign):
         return replicate.mean_or_total(data, y, by, design, level, df, na_rm, kind, deff_kind)
     lvl = check_level(level)
     if deff_kind not in DEFF_KINDS:
@@ -727,9 +724,7 @@ def estimate_proportions(
     0  False  4      0.25
     1   True  4      0.75
     """
-    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
-
-    if isinstance(design, replicate.ReplicateDesign):
+    if isinstance(design, ReplicateDesign):
         return replicate.proportions(data, y, by, design, ci_method, level, df, na_rm)
     lvl = check_proportion_args(y, design, ci_method, level)
     check_estimate_args(data, y, by)
@@ -939,9 +934,7 @@ def estimate_quantile(
        quantile  estimate
     0       0.5   30000.0
     """
-    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
-
-    if isinstance(design, replicate.ReplicateDesign):
+    if isinstance(design, ReplicateDesign):
         return replicate.quantiles(
             data, y, quantiles, by, design, ci_method, qrule, level, df, na_rm
         )
@@ -1019,9 +1012,7 @@ def estimate_ratio(
     >>> float(estimate_ratio(df, "nurses", "gps")["estimate"].iloc[0])
     0.5
     """
-    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
-
-    if isinstance(design, replicate.ReplicateDesign):
+    if isinstance(design, ReplicateDesign):
         return replicate.ratio(data, numerator, denominator, by, design, level, df, na_rm)
     lvl = check_level(level)
     if not isinstance(denominator, str) or not isinstance(data, pd.DataFrame):
