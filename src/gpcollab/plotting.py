@@ -65,6 +65,7 @@ import re
 import textwrap
 import warnings
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -107,6 +108,7 @@ __all__ = [
     "SOURCE_GID",
     "SUPPRESSED_GID",
     "SUPPRESSED_MARK",
+    "panel_height",
     "plot_achievement",
     "plot_likert",
     "plot_rates",
@@ -166,8 +168,10 @@ SUPPRESSED_MARK = "[c]"
 SUPPRESSED_GID = "suppressed"
 """gid of the artists (marker texts, hatched stubs) standing for suppressed cells."""
 
-_FONT = 9
-_SMALL = 7.5
+_SIZES: ContextVar[tuple[float, float]] = ContextVar("gpcollab_text_sizes", default=(9.0, 7.5))
+"""Text sizes (labels, small annotations) of the chart being drawn; see :func:`_axes`."""
+_PHONE_SIZES = (9.5, 8.5)
+"""On a phone layout every text is at least 8.5 pt: about 11 CSS px on a 390 px screen."""
 _FOOTER_FONT = 7.0
 _FOOTER_FONT_PHONE = 8.5
 """Footer size of a tall figure at most 4 inches wide: a phone layout, shown at about 95 px
@@ -448,14 +452,32 @@ _ESTIMATE_COLUMNS = (*ESTIMATE_COLUMNS, "suppressed")
 # -- figure, layout and footer ---------------------------------------------------------------
 
 
+def _font() -> float:
+    """Size of labels (ticks, axis labels) in the chart being drawn."""
+    return _SIZES.get()[0]
+
+
+def _small() -> float:
+    """Size of annotations (values, bases, legends) in the chart being drawn."""
+    return _SIZES.get()[1]
+
+
+def _is_phone(fig: Figure) -> bool:
+    """A tall figure at most 4 inches wide: the phone layout of a chart."""
+    return float(fig.get_figwidth()) <= 4.0 and float(fig.get_figheight()) >= 3.5
+
+
 def _axes(ax: Axes | None) -> Axes:
+    """The Axes to draw on (a new figure when ``ax`` is None), with the text sizes of its
+    figure: larger on a phone layout, so that no text is under about 11 CSS px."""
     if ax is not None:
         _ensure_layout(ax)
-        return ax
-    import matplotlib.pyplot as plt  # heavy: matplotlib
+    else:
+        import matplotlib.pyplot as plt  # heavy: matplotlib
 
-    _, new_ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
-    return new_ax
+        _, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+    _SIZES.set(_PHONE_SIZES if _is_phone(_root_figure(ax)) else (9.0, 7.5))
+    return ax
 
 
 def _root_figure(ax: Axes) -> Figure:
@@ -559,8 +581,8 @@ def _draw_footer(fig: Figure, state: _Footer) -> None:
     for old in list(fig.texts):
         if old.get_gid() in (FOOTER_GID, SOURCE_GID, NOTE_GID):
             old.remove()
-    tall, narrow = fig.get_figheight() >= 3.5, fig.get_figwidth() <= 4.0
-    size = (_FOOTER_FONT_PHONE if narrow else _FOOTER_FONT) if tall else _FOOTER_FONT - 0.5
+    tall = fig.get_figheight() >= 3.5
+    size = (_FOOTER_FONT_PHONE if _is_phone(fig) else _FOOTER_FONT) if tall else _FOOTER_FONT - 0.5
     width = _chars(float(fig.get_figwidth()) - 0.2, size)
     lines: list[tuple[str, str, str]] = []  # bottom to top: (text, gid, style)
     if state.synthetic:
@@ -607,7 +629,7 @@ def _suppressed_note(data: pd.DataFrame) -> str:
 def _style(ax: Axes, *, grid: Literal["x", "y"]) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.tick_params(labelsize=_FONT)
+    ax.tick_params(labelsize=_font())
     ax.grid(axis=grid, color="#E5E5E5", linewidth=0.8)
     ax.set_axisbelow(True)
 
@@ -644,12 +666,12 @@ def _legend(
     if not labels:
         return
     width_in = _axes_width_in(ax)
-    per_entry = [(len(label) * _SMALL * 0.55 + 2.6 * _SMALL) / 72 for label in labels]
+    per_entry = [(len(label) * _small() * 0.55 + 2.6 * _small()) / 72 for label in labels]
     columns = max(1, min(ncol, len(labels)))
     while columns > 1 and columns * max(per_entry) > width_in:
         columns -= 1
     if title:
-        title = _wrap(title, _chars(width_in, _SMALL))
+        title = _wrap(title, _chars(width_in, _small()))
     _place_legend(
         ax, handles, labels, columns, title, anchor, align, max(1, min(ncol, len(labels)))
     )
@@ -672,9 +694,9 @@ def _place_legend(
         bbox_to_anchor=(0.0 if align == "left" else 0.5, anchor),
         ncol=columns,
         frameon=False,
-        fontsize=_SMALL,
+        fontsize=_small(),
         title=title,
-        title_fontsize=_SMALL,
+        title_fontsize=_small(),
         alignment="left" if align == "left" else "center",
         borderaxespad=0.3,
         handlelength=1.2,
@@ -711,7 +733,7 @@ def _fit_legend(ax: Axes) -> None:
         placed = ax.get_legend()
         if placed is None or placed.get_window_extent(renderer).width <= allowed:
             return
-    chars = _chars(allowed / fig.dpi - 0.35, _SMALL)
+    chars = _chars(allowed / fig.dpi - 0.35, _small())
     labels = [_wrap(label.replace("\n", " "), chars) for label in labels]
     title = _wrap(title.replace("\n", " "), chars + 4) if title else title
     _place_legend(ax, handles, labels, 1, title, anchor, align, wanted)
@@ -721,7 +743,7 @@ def _category_ticks(ax: Axes, labels: Sequence[str]) -> None:
     """Tick labels of vertical bars, wrapped to their slot (:func:`_tidy` checks them after
     layout and turns them upright if they still collide)."""
     k = max(len(labels), 1)
-    chars = _chars(_axes_width_in(ax) / k - 0.08, _FONT)
+    chars = _chars(_axes_width_in(ax) / k - 0.08, _font())
     ax.set_xticks(np.arange(k), [_wrap_breaking(label, chars) for label in labels])
     ax._gpcollab_categories = list(labels)  # type: ignore[attr-defined]
 
@@ -811,7 +833,7 @@ def _fit_categories(ax: Axes, fig: Figure) -> bool:
         rotation=90,
         ha="center",
         va="top",
-        fontsize=_FONT,
+        fontsize=_font(),
     )
     return True
 
@@ -831,7 +853,7 @@ def _fit_value_ticks(ax: Axes) -> bool:
 
 def _fit_rows(ax: Axes, fig: Figure) -> bool:
     rows = _tick_boxes(ax.yaxis)
-    size = float(_FONT)
+    size = float(_font())
     changed = False
     while rows and _boxes_collide(rows) and size > 6:
         size -= 0.5
@@ -894,7 +916,7 @@ def _hatched(ax: Axes, y: float, left: float, width: float, height: float) -> No
         SUPPRESSED_MARK,
         ha="center" if inside else "left",
         va="center",
-        fontsize=_SMALL,
+        fontsize=_small(),
         color="#222222",
         gid=SUPPRESSED_GID,
         bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6} if inside else None,
@@ -1025,13 +1047,13 @@ def plot_achievement(
 
     to_right = blended_transform_factory(ax.transAxes, ax.transData)
     for yi, aim in zip(y, aims, strict=True):
-        ax.text(1.01, yi, _n_text(bases.get(aim)), transform=to_right, va="center", fontsize=_SMALL)
+        ax.text(1.01, yi, _n_text(bases.get(aim)), transform=to_right, va="center", fontsize=_small())
     aim_label = _labeller(table, "aim")
     ax.set_yticks(y, [_wrap(aim_label(a), 28) for a in aims])
     ax.set_ylim(len(aims) - 0.5, -0.5)  # first aim on top
     ax.set_xlim(0.0, 1.0)
     _percent_axis(ax, "x")
-    ax.set_xlabel("Share of collaborations that set the aim", fontsize=_FONT)
+    ax.set_xlabel("Share of collaborations that set the aim", fontsize=_font())
     _style(ax, grid="x")
     _legend(ax, ncol=len(outcomes))
     notes = [_suppressed_note(table)] if block_drawn.any() else []
@@ -1119,7 +1141,7 @@ def _grouped_bars(
     width = 0.8 / len(hues)
     series = _series(table, x, hue, groups, hues)
     slot_in = _axes_width_in(ax) / max(len(groups), 1) * width
-    n_fits = max((len(_n_text(n)) for s in series for n in s.n), default=5) * _SMALL * 0.6 / 72
+    n_fits = max((len(_n_text(n)) for s in series for n in s.n), default=5) * _small() * 0.6 / 72
     write_n = "n" in table.columns and n_fits <= slot_in * 0.98
     base_in_legend = False
     if "n" in table.columns:
@@ -1189,7 +1211,7 @@ def _bar_marks(
         "textcoords": "offset points",
         "ha": "center",
         "va": "bottom",
-        "fontsize": _SMALL - 0.5,
+        "fontsize": _small(),
     }
     any_hidden = False
     for p, top, base, here, hidden, est in zip(
@@ -1306,13 +1328,13 @@ def _dots(
                     SUPPRESSED_MARK,
                     ha="left",
                     va="center",
-                    fontsize=6.5,
+                    fontsize=_small(),
                     color=_MARK_COLOUR,
                     gid=SUPPRESSED_GID,
                 )
     for boundary in y[:-1] + 0.5:
         ax.axhline(boundary, color="#E2E2E2", linewidth=0.6, zorder=0)
-    width = _chars(min(2.6, _axes_width_in(ax) * 0.45), _FONT)
+    width = _chars(min(2.6, _axes_width_in(ax) * 0.45), _font())
     ax.set_yticks(y, [_wrap(_labeller(table, x)(g), width) for g in groups])
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(len(groups) - 0.5, -0.5)
@@ -1325,12 +1347,355 @@ def _dots(
     return notes
 
 
+# -- rates by group: small multiples ---------------------------------------------------------
+
+_SHORT_LABELS: dict[str, str] = {
+    Aim.ACCESS.value: "Access",
+    Aim.SUSTAINABILITY.value: "Sustainability",
+    Aim.COMMUNITY.value: "Services in the community",
+    Aim.STAFF.value: "Staff experience",
+    Aim.QUALITY.value: "Clinical quality",
+    Aim.EFFICIENCY.value: "Efficiency",
+    Aim.INTEGRATION.value: "Integration",
+}
+"""Short panel titles of the aims, used where the full label would take over two lines."""
+
+_PANEL_GAP_IN = 0.22
+"""Space between two columns of panels, in inches."""
+_TITLE_UNITS = 1.15
+"""Height of one line of a panel title, in rows of bars."""
+_BLOCK_GAP_UNITS = 0.7
+"""Space under each row of panels, in rows of bars."""
+_MAX_BAR_IN = 2.2
+"""Widest bar area of a panel, in inches."""
+
+
+def _text_in(text: str, size: float) -> float:
+    """Approximate width of ``text`` in inches at ``size`` points (DejaVu Sans)."""
+    return len(text) * size * 0.6 / 72
+
+
+@dataclass(frozen=True)
+class _PanelGrid:
+    """How the panels of a small-multiple chart are laid out on one Axes."""
+
+    columns: int
+    with_n: bool  # each cell's base written beside its value
+    panel_in: float  # width of one panel (bars and value column)
+    bar_in: float  # width of the bar area (0 to the shared maximum)
+    titles: list[str]  # panel titles, wrapped
+    units: float  # height of the chart in rows of bars
+    font: float  # size of the values and titles
+
+    @property
+    def rows(self) -> int:
+        return math.ceil(len(self.titles) / self.columns)
+
+    def row_units(self, row: int) -> float:
+        """Title lines of panel row ``row`` (the most any of its panels has)."""
+        titles = self.titles[row * self.columns : (row + 1) * self.columns]
+        lines = max((t.count("\n") + 1 for t in titles if t), default=0)
+        return lines * _TITLE_UNITS
+
+
+def _panel_title(value: Any, label: str, width_in: float, size: float) -> str:
+    """A panel's title wrapped to its width: the full label in at most two lines, else the
+    short one."""
+    if not label:
+        return ""
+    chars = max(int(width_in * 72 / (size * 0.64)), 6)
+    wrapped = _wrap(label, chars)
+    if wrapped.count("\n") >= 2 and str(value) in _SHORT_LABELS:
+        wrapped = _wrap(_SHORT_LABELS[str(value)], chars)
+    return wrapped
+
+
+def _panel_grid(
+    width_in: float,
+    height_in: float | None,
+    facets: Sequence[tuple[Any, str]],
+    groups: int,
+    n_width: float,
+    size: float,
+) -> _PanelGrid:
+    """Choose the columns of panels for an Axes ``width_in`` x ``height_in`` inches.
+
+    Preferred: the most columns whose bars keep at least 0.8 inch with each cell's base written
+    beside its value; else without the bases (then said in the footer); among the layouts whose
+    rows are tall enough for the text (``height_in`` None: any height). When none is, the one
+    with the tallest rows, its text made smaller to fit.
+    """
+    value_in = _text_in("100%", size) + 0.08
+    line_in = size * 1.3 / 72
+    options: list[_PanelGrid] = []
+    for with_n, least in ((True, 0.8), (False, 0.3)) if n_width > 0 else ((False, 0.3),):
+        for columns in range(min(4, len(facets)), 0, -1):
+            panel_in = (width_in - (columns - 1) * _PANEL_GAP_IN) / columns
+            bar_in = panel_in - value_in - (n_width if with_n else 0.0)
+            if bar_in < least:
+                continue
+            if bar_in > _MAX_BAR_IN:  # values stay close to their bars; the rest is margin
+                panel_in -= bar_in - _MAX_BAR_IN
+                bar_in = _MAX_BAR_IN
+            titles = [_panel_title(v, label, panel_in, size) for v, label in facets]
+            grid = _PanelGrid(columns, with_n, panel_in, bar_in, titles, 0.0, size)
+            units = sum(
+                grid.row_units(r) + groups + _BLOCK_GAP_UNITS for r in range(grid.rows)
+            )
+            options.append(
+                _PanelGrid(columns, with_n, panel_in, bar_in, titles, units - 0.4, size)
+            )
+    if not options:  # a very narrow Axes: one column, no bases
+        titles = [_panel_title(v, label, width_in, size) for v, label in facets]
+        grid = _PanelGrid(1, False, width_in, max(width_in - value_in, 0.1), titles, 0.0, size)
+        units = sum(grid.row_units(r) + groups + _BLOCK_GAP_UNITS for r in range(grid.rows))
+        options = [_PanelGrid(1, False, width_in, grid.bar_in, titles, units - 0.4, size)]
+    if height_in is None:
+        return options[0]
+    for grid in options:
+        if height_in / grid.units >= line_in:
+            return grid
+    best = max(options, key=lambda g: height_in / g.units)
+    font = max(5.5, min(size, height_in / best.units * 72 / 1.3))
+    return _PanelGrid(
+        best.columns, False, best.panel_in, best.bar_in, best.titles, best.units, font
+    )
+
+
+def panel_height(
+    data: pd.DataFrame, *, x: str, hue: str | None = "aim", width: float, row: float = 0.2
+) -> float:
+    """Height in inches of the Axes :func:`plot_rates` needs with ``kind="panels"``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table to be drawn.
+    x, hue : str
+        As for :func:`plot_rates`.
+    width : float
+        Width of the figure in inches.
+    row : float, default=0.2
+        Height of one row of bars in inches.
+
+    Returns
+    -------
+    float
+        Rows of bars and panel titles of the preferred layout, times ``row``.
+    """
+    groups = _levels(data, x)
+    facets, _, _ = _kept_panels(data, x, hue if hue in data.columns else None, groups, None)
+    size = _PHONE_SIZES[1] if width <= 4.0 else 7.5
+    longest = max((len(_labeller(data, x)(g)) for g in data[x].unique()), default=8)
+    width_in = width - _text_in("x" * longest, size + 1) - 0.35
+    grid = _panel_grid(width_in, None, facets, len(groups), _text_in(" n=1,000", size), size)
+    return grid.units * row
+
+
+def _panel_facets(
+    table: pd.DataFrame, hue: str | None, hue_order: Sequence[Any] | None
+) -> list[tuple[Any, str]]:
+    if hue is None or hue not in table.columns:
+        return [(None, "")]
+    label = _labeller(table, hue)
+    return [(level, label(level)) for level in _levels(table, hue, hue_order)]
+
+
+def _kept_panels(
+    table: pd.DataFrame,
+    x: str,
+    hue: str | None,
+    groups: Sequence[Any],
+    hue_order: Sequence[Any] | None,
+) -> tuple[list[tuple[Any, str]], list[_Series], list[str]]:
+    """The panels to draw (level and label of ``hue``, and their series) and the labels of
+    those left out because most of their groups are hidden by disclosure control."""
+    facets = _panel_facets(table, hue, hue_order)
+    series = _series(table, x, hue, groups, [level for level, _ in facets])
+    drawn = [i for i, s in enumerate(series) if s.present.any()]
+    keep = [i for i in drawn if 2 * int(series[i].hidden.sum()) <= int(series[i].present.sum())]
+    keep = keep or drawn  # every panel mostly hidden: draw them all rather than nothing
+    left_out = [facets[i][1] for i in drawn if i not in keep]
+    return [facets[i] for i in keep], [series[i] for i in keep], left_out
+
+
+def _hidden_reason(n: float, min_n: int | None) -> str:
+    """Why a cell is hidden, in a few words for the chart."""
+    if min_n is not None and not math.isnan(n) and n < min_n:
+        return "small base"
+    return "small count"
+
+
+def _panels(
+    ax: Axes,
+    table: pd.DataFrame,
+    *,
+    x: str,
+    hue: str | None,
+    order: Sequence[Any] | None,
+    hue_order: Sequence[Any] | None,
+    **kwargs: Any,
+) -> list[str]:
+    """Small multiples on one Axes: a panel per level of ``hue`` (an aim), a horizontal bar per
+    level of ``x`` (a group) on one shared scale, its interval as a line, its value (and base)
+    written in a column at the panel's right. Returns the footer notes."""
+    groups = _levels(table, x, order)
+    facets, series, left_out = _kept_panels(table, x, hue, groups, hue_order)
+    rule = table.attrs.get("suppression") or {}
+    min_n = rule.get("min_n") if isinstance(rule, dict) else None
+
+    fig = _root_figure(ax)
+    small = _small()
+    group_label = _labeller(table, x)
+    labels = [group_label(g) for g in groups]
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_yticks(np.arange(len(groups)), labels)
+    ax.tick_params(axis="y", length=0, labelsize=_font())
+    ax.tick_params(axis="x", labelsize=small, length=2, colors="#444444")
+    ax.set_xlabel("placeholder", fontsize=_font())
+    _layout(fig)  # the group labels take their room: measure what is left for the panels
+    box = ax.get_window_extent()
+    width_in, height_in = box.width / fig.dpi, box.height / fig.dpi - 0.45
+    bases = {int(n) for s in series for n in s.n[s.present] if not math.isnan(n)}
+    # one base for every bar is said once, in the footer
+    n_width = max((_text_in(" " + _n_text(n), small) for n in bases), default=0.0)
+    n_width = n_width if len(bases) > 1 else 0.0
+    grid = _panel_grid(width_in, max(height_in, 0.5), facets, len(groups), n_width, small)
+    font = grid.font
+    value_in = _text_in("100%", font) + 0.08
+    top = max(
+        (float(np.nanmax(np.r_[s.estimate, s.high, 0.0])) for s in series), default=0.0
+    )
+    scale = min(max(math.ceil(top * 5 - 1e-9) / 5, 0.2), 1.0)
+    per_in = scale / grid.bar_in  # data units in one inch
+    step = (grid.panel_in + _PANEL_GAP_IN) * per_in
+    colour = kwargs.pop("color", PALETTE[0])
+
+    ticks: list[float] = []
+    tick_labels: list[str] = []
+    y_ticks: list[float] = []
+    y_labels: list[str] = []
+    any_hidden = False
+    y0 = 0.0
+    for row in range(grid.rows):
+        title_units = grid.row_units(row)
+        first = y0 + title_units + 0.5
+        y = first + np.arange(len(groups), dtype=float)
+        y_ticks.extend(y.tolist())
+        y_labels.extend(labels)
+        for column in range(grid.columns):
+            k = row * grid.columns + column
+            if k >= len(series):
+                break
+            s, left = series[k], column * step
+            if grid.titles[k]:
+                ax.text(
+                    left,
+                    first - 0.55,
+                    grid.titles[k],
+                    ha="left",
+                    va="bottom",
+                    fontsize=font,
+                    fontweight="bold",
+                    color="#1d1d1d",
+                    gid="panel-title",
+                )
+            shown = s.present & ~s.hidden & ~np.isnan(s.estimate)
+            bars = ax.barh(
+                y[shown],
+                s.estimate[shown],
+                left=left,
+                height=0.66,
+                color=colour,
+                label="_nolegend_",
+                **kwargs,
+            )
+            for patch in bars:
+                patch.set_gid("estimate" if hue is None else str(s.level))
+            ok = shown & ~(np.isnan(s.low) | np.isnan(s.high))
+            if ok.any():
+                ax.hlines(
+                    y[ok], left + s.low[ok], left + s.high[ok], color="#1d1d1d", linewidth=0.9
+                )
+            ax.vlines(
+                left, y[0] - 0.45, y[-1] + 0.45, color="#444444", linewidth=0.8, zorder=1.5
+            )
+            for g in np.flatnonzero(s.present):
+                value_x = left + scale + value_in * per_in
+                if s.hidden[g]:
+                    any_hidden = True
+                    text = SUPPRESSED_MARK
+                    reason = _hidden_reason(float(s.n[g]), min_n)
+                    if _text_in(reason, font) < grid.bar_in * 0.9:
+                        ax.text(
+                            left + 0.05 * per_in,
+                            y[g],
+                            reason,
+                            ha="left",
+                            va="center",
+                            fontsize=font,
+                            fontstyle="italic",
+                            color=_MARK_COLOUR,
+                            gid="hidden-reason",
+                        )
+                else:
+                    text = _pct(float(s.estimate[g]))
+                    if s.estimate[g] == 0:  # a true zero: a visible stroke at the axis
+                        ax.vlines(left, y[g] - 0.33, y[g] + 0.33, color=colour, linewidth=2.5)
+                ax.text(
+                    value_x,
+                    y[g],
+                    text,
+                    ha="right",
+                    va="center",
+                    fontsize=font,
+                    color="#1d1d1d",
+                    gid=SUPPRESSED_GID if s.hidden[g] else "value",
+                )
+                if grid.with_n:
+                    ax.text(
+                        value_x + 0.04 * per_in,
+                        y[g],
+                        _n_text(s.n[g]),
+                        ha="left",
+                        va="center",
+                        fontsize=font,
+                        color="#555555",
+                        gid="base",
+                    )
+            if row == grid.rows - 1 or k + grid.columns >= len(series):
+                ends = [0.0, scale] if grid.bar_in < 0.9 else [0.0, scale / 2, scale]
+                ticks.extend(left + e for e in ends)
+                tick_labels.extend(_pct(e) for e in ends)
+        y0 = first + len(groups) - 0.5 + _BLOCK_GAP_UNITS
+    ax.set_yticks(y_ticks, y_labels)
+    ax.tick_params(axis="y", labelsize=min(_font(), font + 1))
+    ax.set_xticks(ticks, tick_labels)
+    ax.set_ylim(y0 - _BLOCK_GAP_UNITS + 0.1, -0.1)
+    right = (grid.columns - 1) * step + grid.panel_in * per_in
+    ax.set_xlim(-0.06 * per_in, right)
+    ax.grid(False)
+    notes = []
+    if any_hidden:
+        notes.append(_suppressed_note(table))
+    if left_out:
+        notes.append(
+            "Not drawn, most groups hidden by disclosure control (see the table): "
+            + "; ".join(left_out)
+            + "."
+        )
+    if "n" in table.columns and not grid.with_n:
+        notes.append(_bases_note(series, "bar"))
+    return notes
+
+
 def plot_rates(
     data: pd.DataFrame | SurveyData,
     *,
     x: str = "size_band",
     hue: str | None = None,
-    kind: Literal["bar", "dot"] = "bar",
+    kind: Literal["bar", "dot", "panels"] = "bar",
     outcome: str = "fully",
     order: Sequence[Any] | None = None,
     hue_order: Sequence[Any] | None = None,
@@ -1353,9 +1718,15 @@ def plot_rates(
         Second grouping column (for example ``"aim"`` or ``"wave"``). When omitted and the
         table holds several aims (``achievement_rates(survey, by=x)`` holds all of them),
         ``hue="aim"`` is used.
-    kind : {"bar", "dot"}, default="bar"
-        Side-by-side bars with whiskers, or a dot plot (one row per ``x`` level, a dot and a
-        line per ``hue`` level on a shared 0-100 % scale): the better choice for many groups.
+    kind : {"bar", "dot", "panels"}, default="bar"
+        Side-by-side bars with whiskers; a dot plot (one row per ``x`` level, a dot and a
+        line per ``hue`` level on a shared 0-100 % scale); or small multiples (one panel per
+        ``hue`` level, for example per aim, with one horizontal bar per ``x`` level in one
+        colour on one shared scale, its interval as a line, and its value and base written
+        beside it): the most legible choice for many groups. In panels a hidden cell keeps its
+        row, reads ``[c]`` with the reason (its base, or "few answers"), and a panel whose
+        groups are mostly hidden is left out with a footnote; a true zero is a stroke at the
+        axis labelled "0%".
     outcome : str, default="fully"
         Achievement outcome whose rate is drawn (when the table has an ``outcome`` column).
     order, hue_order : sequence, optional
@@ -1382,8 +1753,10 @@ def plot_rates(
     else:
         table = data
     _require(table, [x, "estimate"], "plot_rates")
-    if kind not in ("bar", "dot"):
-        raise ArgumentError(f"`kind` must be 'bar' or 'dot', but {kind!r} was passed.")
+    if kind not in ("bar", "dot", "panels"):
+        raise ArgumentError(
+            f"`kind` must be 'bar', 'dot' or 'panels', but {kind!r} was passed."
+        )
     if hue is None and x != "aim" and "aim" in table.columns and table["aim"].nunique() > 1:
         hue = "aim"
     if hue is not None:
@@ -1397,7 +1770,7 @@ def plot_rates(
             )
     _single(table, [x] if hue is None else [x, hue], "plot_rates")
     ax = _axes(ax)
-    draw = _dots if kind == "dot" else _grouped_bars
+    draw = {"dot": _dots, "panels": _panels}.get(kind, _grouped_bars)
     notes = draw(ax, table, x=x, hue=hue, order=order, hue_order=hue_order, **kwargs)
     items = table["item"].astype(str).unique() if "item" in table.columns else []
     value_label = (
@@ -1410,13 +1783,13 @@ def plot_rates(
         if x == "option" and len(items) == 1 and items[0] in ITEMS
         else _title(x)
     )
-    if kind == "dot":
+    if kind in ("dot", "panels"):
         has_ci = {"ci_low", "ci_high"} <= set(table.columns)
-        ax.set_xlabel(value_label + ("; lines: 95% CI" if has_ci else ""), fontsize=_FONT)
+        ax.set_xlabel(value_label + ("; lines: 95% CI" if has_ci else ""), fontsize=_font())
     else:
-        ax.set_xlabel(category_label, fontsize=_FONT)
-        ax.set_ylabel(value_label, fontsize=_FONT)
-    if hue is not None:
+        ax.set_xlabel(category_label, fontsize=_font())
+        ax.set_ylabel(value_label, fontsize=_font())
+    if hue is not None and kind != "panels":
         _legend(ax, ncol=table[hue].nunique(), title=_title(hue))
     return _finish(ax, data, notes=notes)
 
@@ -1500,7 +1873,7 @@ def plot_wave_comparison(
     _require(data, needed, "plot_wave_comparison")
     ax = _axes(ax)
     rows = data.reset_index(drop=True)
-    width = _chars(float(_root_figure(ax).get_figwidth()) * 0.45, _FONT)
+    width = _chars(float(_root_figure(ax).get_figwidth()) * 0.45, _font())
     labels = [_wave_row_label(rows, row, width) for _, row in rows.iterrows()]
     y = np.arange(len(rows), dtype=float)
     diff = rows["difference"].to_numpy(float)
@@ -1521,7 +1894,7 @@ def plot_wave_comparison(
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{100 * v:+.0f}" if v else "0"))
     first = str(rows["wave_first"].iloc[0]) if "wave_first" in rows.columns else "first wave"
     second = str(rows["wave_second"].iloc[0]) if "wave_second" in rows.columns else "second"
-    ax.set_xlabel(f"Change {first} to {second}, percentage points", fontsize=_FONT)
+    ax.set_xlabel(f"Change {first} to {second}, percentage points", fontsize=_font())
     _style(ax, grid="x")
     return _finish(ax, data)
 
@@ -1667,7 +2040,7 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: boo
         if seg.width <= 0:
             continue
         text = _pct(seg.width)
-        needed = (len(text) * _SMALL * 0.62 / 72 + 0.05) * per_inch
+        needed = (len(text) * _small() * 0.62 / 72 + 0.05) * per_inch
         if seg.width >= needed:
             ax.text(
                 seg.left + seg.width / 2,
@@ -1675,7 +2048,7 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: boo
                 text,
                 ha="center",
                 va="center",
-                fontsize=_SMALL,
+                fontsize=_small(),
                 color=_text_colour(seg.colour),
             )
         elif seg.outer:
@@ -1686,7 +2059,7 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: boo
                 text,
                 ha="right" if seg.outer < 0 else "left",
                 va="center",
-                fontsize=_SMALL,
+                fontsize=_small(),
                 color="#222222",
             )
         elif above:
@@ -1697,7 +2070,7 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: boo
                 text,
                 ha="center",
                 va="bottom",
-                fontsize=_SMALL - 0.5,
+                fontsize=_small(),
                 color="#222222",
             )
             above_end[seg.y] = centre + needed / 2
@@ -1740,7 +2113,7 @@ def _draw_diverging(
                     SUPPRESSED_MARK,
                     ha="right" if negative_side else "left",
                     va="center",
-                    fontsize=_SMALL,
+                    fontsize=_small(),
                     color="#222222",
                     gid=SUPPRESSED_GID,
                 )
@@ -1767,13 +2140,13 @@ def _draw_dont_know(ax: Axes, rows: Sequence[_LikertRow], label: str) -> bool:
         if _DONT_KNOW in row.hidden:
             marked = True
             side_ax.text(
-                0.01, yi, SUPPRESSED_MARK, va="center", fontsize=_SMALL, gid=SUPPRESSED_GID
+                0.01, yi, SUPPRESSED_MARK, va="center", fontsize=_small(), gid=SUPPRESSED_GID
             )
         else:
-            side_ax.text(w + 0.01, yi, _pct(w), va="center", fontsize=_SMALL)
+            side_ax.text(w + 0.01, yi, _pct(w), va="center", fontsize=_small())
     side_ax.set_xlim(0.0, max(0.2, float(widths.max()) * 1.7))
     # named under the panel, level with the main axis label, so the legend can run above it
-    side_ax.set_xlabel(_wrap(label, 6), fontsize=_SMALL, loc="left", labelpad=_FONT + 7)
+    side_ax.set_xlabel(_wrap(label, 6), fontsize=_small(), loc="left", labelpad=_font() + 7)
     side_ax.tick_params(left=False, labelleft=False, bottom=False, labelbottom=False)
     for spine in ("top", "right", "bottom"):
         side_ax.spines[spine].set_visible(False)
@@ -1846,7 +2219,7 @@ def plot_likert(
         ],
     )
     ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_xlabel("Share of respondents", fontsize=_FONT)
+    ax.set_xlabel("Share of respondents", fontsize=_font())
     _style(ax, grid="x")
     _legend(ax, ncol=len(scale.substantive))
     if any(_DONT_KNOW in row.shares or _DONT_KNOW in row.hidden for row in rows):
@@ -1955,8 +2328,8 @@ def plot_size_distribution(
         hue_labels=lambda s: legend[str(s)],
         **kwargs,
     )
-    ax.set_xlabel("Registered patients covered", fontsize=_FONT)
-    ax.set_ylabel("Share in each size band", fontsize=_FONT)
+    ax.set_xlabel("Registered patients covered", fontsize=_font())
+    ax.set_ylabel("Share in each size band", fontsize=_font())
     _legend(ax, ncol=2)
     real_pcn = default_pcn or pcn.attrs.get("dataset") == "population_pcn_2019"
     return _finish(
@@ -2064,7 +2437,7 @@ def plot_scenarios(
             pos[i],
             _pct(est[i]),
             va="center",
-            fontsize=_SMALL,
+            fontsize=_small(),
             fontweight="bold" if name == reference else "normal",
         )
     top = -0.5
@@ -2078,7 +2451,7 @@ def plot_scenarios(
             f"{namer(reference)}: {_pct(value)}",
             ha="left",
             va="center",
-            fontsize=_SMALL,
+            fontsize=_small(),
             color="#444444",
             gid="reference-label",
         )
@@ -2089,8 +2462,8 @@ def plot_scenarios(
     aim = data.attrs.get("aim")
     what = f": {Aim.labels()[aim]}" if isinstance(aim, str) and aim in Aim.values() else ""
     ax.set_xlabel(
-        _wrap(f"Share fully achieving the aim{what}", _chars(_axes_width_in(ax), _FONT)),
-        fontsize=_FONT,
+        _wrap(f"Share fully achieving the aim{what}", _chars(_axes_width_in(ax), _font())),
+        fontsize=_font(),
     )
     _style(ax, grid="x")
     ax.tick_params(axis="y", length=0)

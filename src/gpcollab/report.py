@@ -1187,6 +1187,15 @@ def _height(item: ReportTable, width: float = WIDE_INCHES) -> float:
     header = 1.5 if narrow else 1.0  # headline, base line, legend
     footer = 1.15 if narrow else 0.55  # the phone footer is set larger (plotting)
     table = item.table
+    chart, options = _chart_call(item)
+    if options.get("kind") == "panels":
+        x, hue = str(options["x"]), options.get("hue")
+        return (
+            header
+            + footer
+            + 0.45
+            + plotting.panel_height(table, x=x, hue=hue, width=width, row=0.19 if narrow else 0.2)
+        )
     if item.chart == "likert":
         hue = item.chart_options.get("hue")
         bars = table[hue].nunique() if hue in table else 1
@@ -1231,12 +1240,56 @@ def _shown(table: pd.DataFrame) -> int:
     return int((~table["suppressed"].astype(bool)).sum())
 
 
+_LAST_OPTIONS = ("other", "none", "dont_know")
+"""Answers that stay at the end of a list sorted by value."""
+
+
+def _by_value(table: pd.DataFrame, column: str) -> list[str]:
+    """Levels of ``column`` from the largest estimate to the smallest (of the latest wave when
+    there are several), hidden cells and catch-all answers ("other", "none") last."""
+    rows = table
+    if "wave" in rows.columns:
+        rows = rows[rows["wave"].astype(str) == max(rows["wave"].astype(str))]
+    value = pd.to_numeric(rows["estimate"], errors="coerce").fillna(-1.0).to_numpy()
+    levels = rows[column].astype(str).to_numpy()
+    ranked = sorted(
+        range(len(levels)), key=lambda i: (levels[i] in _LAST_OPTIONS, -value[i], i)
+    )
+    ordered = list(dict.fromkeys(levels[i] for i in ranked))
+    others = [str(v) for v in pd.unique(table[column].astype(str)) if str(v) not in ordered]
+    return ordered + others
+
+
+def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
+    """The helper that draws ``item`` and its arguments.
+
+    Rates of several groups for every aim are drawn as small multiples (a panel per aim, the
+    groups on its axis); the answers of one multi-choice question as horizontal bars sorted by
+    their share; options compared across waves sorted by the latest wave; the achievement chart
+    sorted by the share fully achieved, which its title names.
+    """
+    chart = str(item.chart)
+    options = dict(item.chart_options)
+    table = item.table
+    group = options.get("hue")
+    if chart == "rates" and options.get("x") == "aim" and group not in (None, "wave"):
+        options.update(x=group, hue="aim", kind="panels")
+    elif chart == "rates" and options.get("x") == "option" and options.get("hue") is None:
+        options.update(kind="panels", hue=None, order=_by_value(table, "option"))
+    elif chart == "rates" and group == "wave" and options.get("x") in table.columns:
+        options["order"] = _by_value(table, str(options["x"]))
+    elif chart == "achievement":
+        options["order"] = "achievement"
+    return chart, options
+
+
 def _draw(item: ReportTable, ax: Axes) -> None:
-    """Draw ``item`` with the plotting helper its ``chart`` names."""
-    helper = _chart_helpers().get(str(item.chart))
+    """Draw ``item`` with the plotting helper :func:`_chart_call` chooses."""
+    chart, options = _chart_call(item)
+    helper = _chart_helpers().get(chart)
     if helper is None:  # pragma: no cover - a programming error in this module
         raise GpcollabError(f"unknown chart kind {item.chart!r}")
-    helper(_drawable(item.table), ax=ax, **dict(item.chart_options))
+    helper(_drawable(item.table), ax=ax, **options)
 
 
 # ------------------------------------------------------------------------------ stage 3: HTML
