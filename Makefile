@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest report bench clean lab notebooks crosscheck
+.PHONY: test lint typecheck pytest report bench clean lab notebooks crosscheck docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +24,27 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/pytest
 
-# JupyterLab on the numbered notebooks (the .ipynb open as notebooks; jupytext pairs the .py)
+# JupyterLab on the numbered notebooks (the .ipynb open as notebooks; jupytext pairs the .py).
+# `make lab PORT=8899 LAB_ARGS="--no-browser --ip=0.0.0.0"`; as root (uid 0) --allow-root is added.
+PORT     ?= 8888
+LAB_ARGS ?=
+ROOT_ARG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/python -m jupyter lab notebooks/ --port=$(PORT) $(ROOT_ARG) $(LAB_ARGS)
 
 # execute every numbered notebook and write its .ipynb with outputs (charts inline)
 notebooks: $(STAMP)
 	env -u MPLBACKEND $(BIN)/python notebooks/build_notebooks.py
+
+# the documentation site (Sphinx, warnings are errors) into build/docs/html; offline
+DOCS_STAMP := $(VENV)/.docs-installed
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m sphinx -W --keep-going -q -b html docs/site build/docs/html
+	@echo "open build/docs/html/index.html"
 
 report: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/gpcollab reproduce --out report/

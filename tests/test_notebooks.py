@@ -194,3 +194,61 @@ def test_notebook_runs_and_its_checks_pass(path: Path, tmp_path: Path) -> None:
     outputs = [out for cell in notebook.cells for out in cell.get("outputs", [])]
     assert not [out for out in outputs if out.output_type == "error"]
     assert sorted(p.name for p in workdir.iterdir()) == [], f"{path.name} wrote files"
+
+
+TWICE = """# %% [markdown]
+# A notebook built twice must give the same file (synthetic data).
+
+# %%
+import ipywidgets
+
+import gpcollab as gc
+
+# %%
+gc.present(gc.prevalence(gc.load_survey(2017, "gp")))
+
+# %%
+ipywidgets.VBox([ipywidgets.IntSlider(value=3), ipywidgets.Label("a label")])
+
+# %%
+gc.present(gc.prevalence(gc.load_survey(2017, "gp")))
+"""
+
+
+@pytest.mark.slow
+def test_building_twice_gives_byte_identical_files(tmp_path: Path) -> None:
+    pytest.importorskip("nbclient", reason="the notebooks extra is not installed")
+    build = _build_module()
+    source = tmp_path / "99_twice.py"
+    source.write_text(TWICE, encoding="utf-8")
+    first = build.build(source).read_bytes()
+    second = build.build(source).read_bytes()
+    assert first == second
+    text = first.decode("utf-8")
+    # the random names were there to rename: a styled table and a widget
+    assert "T_00001" in text and "T_00002" in text
+    assert f"{1:032x}" in text and "IPY_MODEL_" in text
+    nbformat = pytest.importorskip("nbformat")
+    ids = [cell.id for cell in nbformat.reads(text, as_version=4).cells]
+    assert len(set(ids)) == len(ids) == 5  # the repeated cell gets an id of its own
+
+
+def test_stabilise_names_cells_by_content() -> None:
+    nbformat = pytest.importorskip("nbformat", reason="the notebooks extra is not installed")
+    build = _build_module()
+    cells = [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell("x = 1")]
+    one = build.stabilise(nbformat.v4.new_notebook(cells=cells))
+    cells = [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell("x = 2")]
+    two = build.stabilise(nbformat.v4.new_notebook(cells=cells))
+    assert one.cells[0].id == two.cells[0].id  # unchanged cell, unchanged id
+    assert one.cells[1].id != two.cells[1].id  # changed cell, new id
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids)
+def test_committed_ipynb_has_stable_cell_ids(path: Path) -> None:
+    nbformat = pytest.importorskip("nbformat", reason="the notebooks extra is not installed")
+    build = _build_module()
+    committed = nbformat.read(path.with_suffix(".ipynb"), as_version=4)
+    assert [cell.id for cell in committed.cells] == list(build._cell_ids(committed)), (
+        f"{path.name}: cell ids are not the content-derived ones: run `make notebooks`"
+    )

@@ -108,8 +108,37 @@ def test_realised_odds_ratios_are_the_stated_ones(gp2017: list) -> None:  # type
     assert stated["S-09"] == 3.0 and stated["S-14/access"] == 2.5 and stated["S-14/staff"] == 0.4
     realised = [CHECK.realised(survey) for survey in gp2017]
     for name, want in stated.items():
-        got = CHECK.geometric_mean(r[name] for r in realised)
-        assert 1 / 1.25 <= got / want <= 1.25, (name, want, got)
+        ok, got = CHECK.agrees(want, [r[name] for r in realised])
+        assert ok, (name, want, got)
+
+
+def test_s10_holds_at_every_age_band_step(gp2017: list) -> None:  # type: ignore[type-arg]
+    """Issue 21: A-17 states 3.5 per band step for community, staff and quality; S-11 (nobody
+    achieves them in the first year) makes the step into the second band unbounded."""
+    stated = CHECK.stated()
+    realised = [CHECK.realised(survey) for survey in gp2017]
+    for aim in ("community", "staff", "quality"):
+        first, second = CHECK.step_names(aim)
+        assert stated[second] == 3.5 and math.isinf(stated[first])
+        got = CHECK.geometric_mean(r[second] for r in realised)
+        assert 3.5 / 1.25 <= got <= 3.5 * 1.25, (aim, got)
+        assert all(math.isinf(r[first]) for r in realised), aim
+    for aim in ("access", "efficiency", "integration"):  # no age effect at either step
+        for step in CHECK.step_names(aim):
+            assert stated[step] == 1.0
+            got = CHECK.geometric_mean(r[step] for r in realised)
+            assert 1 / 1.25 <= got <= 1.25, (step, got)
+
+
+def test_adjacent_odds_ratios_by_hand() -> None:
+    # bands 0, 1, 2 with 10 each: 0, 2 and 5 successes -> steps inf and (5*8)/(5*2) = 4
+    band = np.repeat([0, 1, 2], 10)
+    outcome = np.zeros(30, dtype=bool)
+    outcome[10:12] = True
+    outcome[20:25] = True
+    first, second = CHECK.adjacent_odds_ratios(band, outcome)
+    assert math.isinf(first) and second == pytest.approx(4.0)
+    assert math.isnan(CHECK.adjacent_odds_ratios(band, np.zeros(30, dtype=bool))[0])
 
 
 def test_unstated_associations_sit_at_chance_level(gp2017: list) -> None:  # type: ignore[type-arg]
@@ -120,7 +149,7 @@ def test_unstated_associations_sit_at_chance_level(gp2017: list) -> None:  # typ
         got = CHECK.geometric_mean(r[name] for r in realised)
         assert 1 / 1.25 <= got <= 1.25, (name, got)
     # access is not among the aims the record ties to age (S-10): no age trend
-    assert abs(math.log(CHECK.geometric_mean(r["S-10/access"] for r in realised))) < 0.1
+    assert abs(math.log(CHECK.geometric_mean(r["trend/S-10/access"] for r in realised))) < 0.1
 
 
 def test_s06_fewer_achieve_two_aims_than_one(gp2017: list) -> None:  # type: ignore[type-arg]

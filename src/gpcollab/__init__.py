@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from gpcollab.errors import UnknownNameError
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # public name -> module that defines it (one module per idea; see docs/architecture.md)
 _EXPORTS: dict[str, str] = {
@@ -72,6 +72,7 @@ _EXPORTS: dict[str, str] = {
     "chisq_test": "significance",
     "trend_test": "significance",
     "compare_proportions": "significance",
+    "compare_domains": "significance",
     "compare_means": "significance",
     "logistic_regression": "regression",
     "LogisticFit": "regression",
@@ -191,7 +192,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab.regression import LogisticFit, logistic_regression
     from gpcollab.report import ReportResult, build_report
     from gpcollab.schema import SurveyData, SurveyMeta
-    from gpcollab.significance import chisq_test, compare_means, compare_proportions, trend_test
+    from gpcollab.significance import (
+        chisq_test,
+        compare_domains,
+        compare_means,
+        compare_proportions,
+        trend_test,
+    )
     from gpcollab.vocab import (
         Achievement,
         AgeBand,

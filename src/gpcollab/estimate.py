@@ -330,36 +330,34 @@ def _wsum(code: IntArray, weights: FloatArray, length: int) -> FloatArray:
     return np.asarray(np.bincount(code, weights=weights, minlength=length), dtype=np.float64)
 
 
-def _calibrated_variance(
+def _calibrated_totals(
     prepared: PreparedDesign,
     totals: FloatArray,
-    dom_code: IntArray,
+    column: IntArray,
     u: FloatArray,
     n_cols: int,
-    col_of_row: IntArray | None = None,
 ) -> FloatArray:
-    """Variance of PSU totals (P, K), corrected for raking margins or post-strata.
+    """PSU totals (P, K) corrected for raking margins or post-strata (R's ``svyrecvar``).
 
-    ``u`` (n,) is ``z / w`` for the single column each row feeds (``col_of_row``, default the
-    domain code); rows with a negative column feed none.
+    ``u`` (n,) is ``z / w`` for the single column ``column[i]`` row ``i`` feeds; rows with a
+    negative column feed none.
     """
-    col = dom_code if col_of_row is None else col_of_row
-    inside = col >= 0
+    inside = column >= 0
     if prepared.calibration_codes:
         sums = []
         for codes, levels in zip(
             prepared.calibration_codes, prepared.calibration_levels, strict=True
         ):
-            flat = codes[inside] * n_cols + col[inside]
+            flat = codes[inside] * n_cols + column[inside]
             sums.append(_wsum(flat, u[inside], levels * n_cols).reshape(levels, n_cols))
         totals = totals - calibration_psu_correction(prepared, sums)
     if prepared.poststratum is not None:
         levels = prepared.n_poststrata
-        flat = prepared.poststratum[inside] * n_cols + col[inside]
+        flat = prepared.poststratum[inside] * n_cols + column[inside]
         z = u[inside] * prepared.weights[inside]
         level_sums = _wsum(flat, z, levels * n_cols).reshape(levels, n_cols)
         totals = totals - poststratum_psu_correction(prepared, level_sums)
-    return stratified_variance(prepared, totals, DomainRows(dom_code, n_cols))
+    return totals
 
 
 _WOR_FRACTION_LIMIT = 0.5
@@ -491,6 +489,20 @@ class _Means:
     sums: _DomainSums
     sigma2: FloatArray  # plug-in variance of the value in each domain
     scale2: FloatArray  # 1 for means, W_d^2 for totals
+    psu_totals: FloatArray  # (P, D) PSU totals of the influence values, calibration-corrected
+
+
+def _domain_reference(code: IntArray, values: FloatArray, n_domains: int) -> FloatArray:
+    """One value of ``values`` taken from each domain (0 for a domain without rows).
+
+    Sums are formed from ``values`` minus its domain's reference value: that keeps the
+    one-pass variance stable, and a domain whose values are all equal gets exactly that
+    value back, with influence values of exactly zero (no shift leaks into the estimate).
+    Which row supplies the value does not matter; any value of the domain will do.
+    """
+    reference = np.zeros(n_domains)
+    reference[code] = values
+    return reference
 
 
 def _domain_means(
@@ -502,7 +514,9 @@ def _domain_means(
     """Means (totals) of ``values`` over every domain in one pass.
 
     Everything is accumulated per (PSU, domain) cell: one bincount per quantity, no (n, D)
-    matrix.  ``values`` is shifted by its mean first so the one-pass variance is stable.
+    matrix.  ``values`` is shifted by a value of its own domain first
+    (:func:`_domain_reference`), so the one-pass variance is stable and a constant domain is
+    exact.
     """
     inside = dom.code >= 0
     d, n_psu = dom.count, prepared.n_psu
@@ -511,8 +525,8 @@ def _domain_means(
     else:
         code, w, yv = dom.code[inside], prepared.weights[inside], values[inside]
         psu = prepared.psu[inside]
-    shift = float(yv.mean()) if yv.size else 0.0
-    yc = yv - shift
+    shift = _domain_reference(code, yv, d)
+    yc = yv - shift.take(code)
     cell = psu * d
     cell += code
     size = n_psu * d
@@ -553,17 +567,64 @@ def _domain_means(
         u = np.zeros(prepared.n)
         with np.errstate(divide="ignore", invalid="ignore"):
             u[inside] = (yc - mean_c[code]) / sums.w[code] if kind == "mean" else yv
-        var = _calibrated_variance(prepared, totals, dom.code, u, d)
-    else:
-        var = stratified_variance(prepared, totals, DomainRows(dom.code, d))
+        totals = _calibrated_totals(prepared, totals, dom.code, u, d)
     return _Means(
         estimate=_as_float(estimate),
-        var=var,
+        var=stratified_variance(prepared, totals, DomainRows(dom.code, d)),
         design_df=domain_df_from_counts(prepared, count_pos),
         sums=sums,
         sigma2=_as_float(sigma2),
         scale2=_as_float(scale2),
+        psu_totals=_as_float(totals),
     )
+
+
+@dataclass(frozen=True)
+class DomainMeans:
+    """Domain means of one outcome with everything needed for their covariance.
+
+    Attributes
+    ----------
+    prepared : PreparedDesign
+        The design of the whole table.
+    labels : pandas.DataFrame
+        One row per domain, one column per ``by`` column (category order, else sorted).
+    estimate : ndarray, shape (D,)
+        The domain means.
+    n : ndarray of intp, shape (D,)
+        Rows in each domain (unweighted).
+    psu_totals : ndarray, shape (P, D)
+        PSU totals of each domain mean's influence values (zero outside the domain),
+        corrected for raking or post-strata: :func:`gpcollab.design.stratified_covariance`
+        of them is R's ``vcov(svyby(..., svymean, covmat=TRUE))``.
+    """
+
+    prepared: PreparedDesign
+    labels: pd.DataFrame
+    estimate: FloatArray
+    n: IntArray
+    psu_totals: FloatArray
+
+
+def domain_means(
+    data: pd.DataFrame, y: str, by: By, design: SurveyDesign | None, na_rm: bool
+) -> DomainMeans:
+    """The means of ``y`` in every domain of ``by`` with their influence totals, in one pass.
+
+    Parameters
+    ----------
+    data, y, by, design, na_rm
+        As in :func:`estimate_mean`.
+
+    Returns
+    -------
+    DomainMeans
+    """
+    prepared, _, dom = _prepare(data, y, by, design, na_rm)
+    inside = dom.code >= 0
+    values = _numeric_y(data, y, inside, bool(inside.all()))
+    means = _domain_means(prepared, dom, values, "mean")
+    return DomainMeans(prepared, dom.labels, means.estimate, means.sums.n, means.psu_totals)
 
 
 def _mean_or_total(

@@ -1167,67 +1167,21 @@ def _solve_alpha(sizes: FloatArray, logit_shift: FloatArray, total: float) -> Fl
     return np.where(live, 1 / (1 + np.exp(-(lo + np.where(live, logit_shift, 0.0)))), 0.0)
 
 
-def _trend_odds_ratio(sizes: FloatArray, successes: FloatArray) -> float:
-    """Per-band odds ratio of a logistic trend (scores 0, 1, 2...) fitted to grouped counts.
-
-    The measure ``verify_findings`` reports for a trend (S-10); infinite when the counts
-    separate (successes only in the top band).
-    """
-    live = sizes > 0
-    score = np.arange(len(sizes), dtype=float)[live]
-    m, y = sizes[live], successes[live]
-    if len(m) < 2 or y.sum() in (0.0, m.sum()):
-        return math.nan
-    if np.all(y[:-1] == 0):
-        return math.inf
-    a, b = math.log(y.sum() / (m.sum() - y.sum())), 0.0
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-(a + b * score)))
-        w = m * p * (1 - p)
-        grad = np.array([(y - m * p).sum(), (score * (y - m * p)).sum()])
-        hess = np.array([[w.sum(), (w * score).sum()], [(w * score).sum(), (w * score**2).sum()]])
-        step = np.linalg.solve(hess, grad)
-        a, b = a + float(step[0]), b + float(step[1])
-        if np.abs(step).max() < 1e-10:
-            break
-    return math.exp(b)
-
-
 def _age_counts(total: int, sizes: IntArray, eligible: BoolArray, odds_ratio: float) -> IntArray:
     """Split ``total`` successes over the age bands (setters ``sizes``).
 
-    Ineligible bands get none. With an odds ratio of 1 the split is proportional to the bands'
-    sizes; otherwise it is the split whose fitted per-band trend odds ratio
-    (:func:`_trend_odds_ratio`, over all bands) is nearest the stated one, rates never
-    falling from one eligible band to the next.
+    Ineligible bands (younger than the youngest band that achieves the aim, A-25) get none.
+    Between every two adjacent eligible bands the odds of success rise by ``odds_ratio`` (A-17
+    states it per band step): the counts are the expected counts of
+    ``logit p = alpha + k * log(odds_ratio)`` over the eligible bands ``k``, with ``alpha``
+    solved so that they add up to ``total``, then rounded to whole respondents within each
+    band's setters. An odds ratio of 1 splits in proportion to the eligible bands' sizes.
     """
     cap = np.where(eligible, sizes, 0).astype(np.int64)
-    if odds_ratio == 1.0 or int(eligible.sum()) <= 1:
-        return _split_capped(total, cap.astype(float), cap)
-    if eligible.all():  # no structural zero: the logistic trend's expected counts
-        shift = np.arange(len(sizes), dtype=float) * math.log(odds_ratio)
-        p = _solve_alpha(sizes.astype(float), shift, float(total))
-        return _split_capped(total, p * sizes, cap)
-    bands = np.flatnonzero(eligible)
-    best: tuple[float, IntArray] | None = None
-    for combo in itertools.product(*(range(int(cap[b]) + 1) for b in bands[1:])):
-        first = total - sum(combo)
-        if not 0 <= first <= cap[bands[0]]:
-            continue
-        counts = np.zeros(len(sizes), dtype=np.int64)
-        counts[bands] = [first, *combo]
-        rates = counts[bands] / np.maximum(sizes[bands], 1)
-        if np.any(np.diff(rates) < 0):
-            continue
-        realised = _trend_odds_ratio(sizes.astype(float), counts.astype(float))
-        if not math.isfinite(realised):
-            continue
-        gap = abs(math.log(realised) - math.log(odds_ratio))
-        if best is None or gap < best[0]:
-            best = (gap, counts)
-    if best is None:
-        raise ReconstructionError("No split over the age bands meets the stated trend.")
-    return best[1]
+    steps = np.arange(len(sizes), dtype=float) * math.log(odds_ratio)
+    shift = np.where(eligible, steps, -np.inf)
+    p = _solve_alpha(sizes.astype(float), shift, float(total))
+    return _split_capped(total, p * sizes, cap)
 
 
 def _outcome_counts(
