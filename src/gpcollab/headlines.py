@@ -401,7 +401,7 @@ def _stp(item: str) -> Callable[[pd.DataFrame], ChartText]:
         enum = ITEMS[item].choices
         base = (
             f"All respondents of each survey, {_survey_words(table)}; “don’t know” is part "
-            "of the base and drawn on the right." + _weighted(table)
+            "of the base and given on the right." + _weighted(table)
         )
         shares = {}
         for instrument, part in table.groupby(table["instrument"].astype(str), sort=False):
@@ -427,7 +427,7 @@ def _willingness(table: pd.DataFrame) -> ChartText:
     enum = ITEMS["contract_willingness"].choices
     base = (
         f"GP partners ({_bases(table)}), {_survey_words(table)}; “don’t know” is part of the "
-        "base and drawn on the right." + _weighted(table)
+        "base and given on the right." + _weighted(table)
     )
     unwilling = _negative_share(table, enum)
     if unwilling is None:
@@ -507,17 +507,28 @@ def _scenarios(table: pd.DataFrame) -> ChartText:
     if observed.empty or others.empty:
         return ChartText(f"Fully achieving {aim_words} under other mixes", base)
     obs = float(observed["estimate"].iloc[0])
-    clear = others[(others["ci_low"] > obs) | (others["ci_high"] < obs)]
+    if not {"difference", "difference_ci_low", "difference_ci_high"} <= set(others.columns):
+        return ChartText(f"Share fully achieving {aim_words} under other mixes", base)
+    # the bootstrap interval of each scenario's difference from the observed share (the two
+    # come from the same replicates), not whether the scenario's own interval covers it
+    low = pd.to_numeric(others["difference_ci_low"], errors="coerce")
+    high = pd.to_numeric(others["difference_ci_high"], errors="coerce")
+    clear = others[(low > 0) | (high < 0)]
     if clear.empty:
-        title = (
-            f"No scenario moves the share fully achieving {aim_words} clearly away from the "
-            f"observed {_pct(obs)}: every interval includes it"
-        )
+        title = f"No mix clearly changes the share fully achieving {aim_words} ({_pct(obs)})"
+        base += " Every bootstrap interval of a difference from the observed share includes 0."
     else:
-        best = clear.loc[(clear["estimate"] - obs).abs().idxmax()]
+        best = clear.loc[pd.to_numeric(clear["difference"]).abs().idxmax()]
+        diff = float(best["difference"])
         title = (
             f"{best['scenario']}: {_pct(float(best['estimate']))} would fully achieve "
-            f"{aim_words}, against {_pct(obs)} observed"
+            f"{aim_words}, {100 * abs(diff):.0f} points {'more' if diff > 0 else 'fewer'} "
+            f"than observed"
+        )
+        base += (
+            f" Difference {100 * diff:+.0f} points (95% bootstrap interval "
+            f"{100 * float(best['difference_ci_low']):+.0f} to "
+            f"{100 * float(best['difference_ci_high']):+.0f})."
         )
     return ChartText(title, base)
 

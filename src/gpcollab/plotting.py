@@ -102,9 +102,11 @@ __all__ = [
     "DIVERGING_COLOURS",
     "FIGSIZE",
     "FOOTER_GID",
+    "LIKERT_LIMIT",
     "NEUTRAL_GREY",
     "NOTE_GID",
     "PALETTE",
+    "REAL_DATA_COLOUR",
     "SOURCE_GID",
     "SUPPRESSED_GID",
     "SUPPRESSED_MARK",
@@ -129,6 +131,12 @@ PALETTE: tuple[str, ...] = (
     "#000000",  # black
 )
 """Okabe-Ito colour-blind-safe qualitative palette, in the order the helpers use it."""
+
+REAL_DATA_COLOUR = "#009E73"
+"""Colour of real (published, not synthetic) data beside survey estimates: the PCNs of 2019.
+Each colour keeps one meaning across the report: blue the survey's estimates, orange the
+negative side of a scale (and "not achieved"), purple its positive side, grey what stands
+apart (a comparison wave or row, "don't know", "too early to say"), green real PCN data."""
 
 NEUTRAL_GREY = "#BBBBBB"
 """Colour of answers outside the ordered scale ("too early to say", "don't know")."""
@@ -668,8 +676,8 @@ def _legend(
     width_in = _axes_width_in(ax)
     per_entry = [(len(label) * _small() * 0.55 + 2.6 * _small()) / 72 for label in labels]
     columns = max(1, min(ncol, len(labels)))
-    while columns > 1 and columns * max(per_entry) > width_in:
-        columns -= 1
+    if columns < len(labels) or columns * max(per_entry) > width_in:
+        columns = 1  # one row, else one column (see _fit_legend)
     if title:
         title = _wrap(title, _chars(width_in, _small()))
     _place_legend(
@@ -728,7 +736,9 @@ def _fit_legend(ax: Axes) -> None:
     boxes = [ax.get_window_extent(), *(child.get_window_extent() for child in ax.child_axes)]
     allowed = 0.92 * (max(b.x1 for b in boxes) - boxes[0].x0)  # text is wider at low dpi
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    for columns in range(wanted, 0, -1):
+    # one row in the order of the marks, else one column: a grid of several rows and columns
+    # reads in the wrong order across
+    for columns in dict.fromkeys((wanted if wanted >= len(labels) else 1, 1)):
         _place_legend(ax, handles, labels, columns, title, anchor, align, wanted)
         placed = ax.get_legend()
         if placed is None or placed.get_window_extent(renderer).width <= allowed:
@@ -1047,7 +1057,9 @@ def plot_achievement(
 
     to_right = blended_transform_factory(ax.transAxes, ax.transData)
     for yi, aim in zip(y, aims, strict=True):
-        ax.text(1.01, yi, _n_text(bases.get(aim)), transform=to_right, va="center", fontsize=_small())
+        ax.text(
+            1.01, yi, _n_text(bases.get(aim)), transform=to_right, va="center", fontsize=_small()
+        )
     aim_label = _labeller(table, "aim")
     ax.set_yticks(y, [_wrap(aim_label(a), 28) for a in aims])
     ax.set_ylim(len(aims) - 0.5, -0.5)  # first aim on top
@@ -1128,9 +1140,12 @@ def _grouped_bars(
     hue_order: Sequence[Any] | None,
     colours: Sequence[str] | None = None,
     hue_labels: Callable[[Any], str] | None = None,
+    values: bool = False,
     **kwargs: Any,
 ) -> list[str]:
-    """Vertical bars of ``estimate`` by ``x`` (and ``hue``), whiskers ``ci_low``-``ci_high``.
+    """Vertical bars of ``estimate`` by ``x`` (and ``hue``), whiskers ``ci_low``-``ci_high``;
+    with ``values`` each bar's share written above it (and its whisker). A bar too short to
+    see keeps a hairline outline, so that its label has a mark to stand on.
 
     Returns the footer notes the chart needs (suppressed marker, bases not written on bars).
     """
@@ -1161,16 +1176,33 @@ def _grouped_bars(
             np.nan_to_num(s.estimate),
             width=width * 0.92,
             color=palette[j % len(palette)],
+            edgecolor=palette[j % len(palette)],
+            linewidth=0.8,
             label=None if hue is None else h_label(s.level),
             **kwargs,
         )
         for patch in bars:
             patch.set_gid("estimate" if hue is None else str(s.level))
         tops = _whiskers(ax, s, pos, capsize=min(3.0, slot_in * 72 * 0.3))
+        if values:
+            for p, top, est, shown in zip(
+                pos, tops, s.estimate, s.present & ~s.hidden, strict=True
+            ):
+                if shown and not math.isnan(est):
+                    ax.annotate(
+                        _pct(float(est)),
+                        (p, float(top)),
+                        xytext=(0, 2),
+                        textcoords="offset points",
+                        ha="center",
+                        va="bottom",
+                        fontsize=_small(),
+                        gid="value",
+                    )
         any_hidden |= _bar_marks(ax, s, pos, tops, width=width * 0.92, write_n=write_n)
     _category_ticks(ax, [_labeller(table, x)(g) for g in groups])
     highest = float(np.nanmax(np.r_[[np.nanmax(np.r_[s.high, s.estimate, 0.0]) for s in series]]))
-    top = min(max(highest + (0.1 if write_n else 0.05), 0.2), 1.1)
+    top = min(max(highest + (0.1 if write_n or values else 0.05), 0.2), 1.1)
     ax.set_ylim(0.0, top)
     from matplotlib.ticker import FixedLocator  # heavy: matplotlib
 
@@ -1439,12 +1471,8 @@ def _panel_grid(
                 bar_in = _MAX_BAR_IN
             titles = [_panel_title(v, label, panel_in, size) for v, label in facets]
             grid = _PanelGrid(columns, with_n, panel_in, bar_in, titles, 0.0, size)
-            units = sum(
-                grid.row_units(r) + groups + _BLOCK_GAP_UNITS for r in range(grid.rows)
-            )
-            options.append(
-                _PanelGrid(columns, with_n, panel_in, bar_in, titles, units - 0.4, size)
-            )
+            units = sum(grid.row_units(r) + groups + _BLOCK_GAP_UNITS for r in range(grid.rows))
+            options.append(_PanelGrid(columns, with_n, panel_in, bar_in, titles, units - 0.4, size))
     if not options:  # a very narrow Axes: one column, no bases
         titles = [_panel_title(v, label, width_in, size) for v, label in facets]
         grid = _PanelGrid(1, False, width_in, max(width_in - value_in, 0.1), titles, 0.0, size)
@@ -1564,9 +1592,7 @@ def _panels(
     grid = _panel_grid(width_in, max(height_in, 0.5), facets, len(groups), n_width, small)
     font = grid.font
     value_in = _text_in("100%", font) + 0.08
-    top = max(
-        (float(np.nanmax(np.r_[s.estimate, s.high, 0.0])) for s in series), default=0.0
-    )
+    top = max((float(np.nanmax(np.r_[s.estimate, s.high, 0.0])) for s in series), default=0.0)
     scale = min(max(math.ceil(top * 5 - 1e-9) / 5, 0.2), 1.0)
     per_in = scale / grid.bar_in  # data units in one inch
     step = (grid.panel_in + _PANEL_GAP_IN) * per_in
@@ -1618,9 +1644,7 @@ def _panels(
                 ax.hlines(
                     y[ok], left + s.low[ok], left + s.high[ok], color="#1d1d1d", linewidth=0.9
                 )
-            ax.vlines(
-                left, y[0] - 0.45, y[-1] + 0.45, color="#444444", linewidth=0.8, zorder=1.5
-            )
+            ax.vlines(left, y[0] - 0.45, y[-1] + 0.45, color="#444444", linewidth=0.8, zorder=1.5)
             for g in np.flatnonzero(s.present):
                 value_x = left + scale + value_in * per_in
                 if s.hidden[g]:
@@ -1754,9 +1778,7 @@ def plot_rates(
         table = data
     _require(table, [x, "estimate"], "plot_rates")
     if kind not in ("bar", "dot", "panels"):
-        raise ArgumentError(
-            f"`kind` must be 'bar', 'dot' or 'panels', but {kind!r} was passed."
-        )
+        raise ArgumentError(f"`kind` must be 'bar', 'dot' or 'panels', but {kind!r} was passed.")
     if hue is None and x != "aim" and "aim" in table.columns and table["aim"].nunique() > 1:
         hue = "aim"
     if hue is not None:
@@ -1770,7 +1792,7 @@ def plot_rates(
             )
     _single(table, [x] if hue is None else [x, hue], "plot_rates")
     ax = _axes(ax)
-    draw = {"dot": _dots, "panels": _panels}.get(kind, _grouped_bars)
+    draw: Callable[..., list[str]] = {"dot": _dots, "panels": _panels}.get(kind, _grouped_bars)
     notes = draw(ax, table, x=x, hue=hue, order=order, hue_order=hue_order, **kwargs)
     items = table["item"].astype(str).unique() if "item" in table.columns else []
     value_label = (
@@ -2062,8 +2084,9 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: boo
                 fontsize=_small(),
                 color="#222222",
             )
-        elif above:
-            centre = max(seg.left + seg.width / 2, above_end.get(seg.y, -np.inf) + needed / 2)
+        elif above:  # nudged right of the label before it, with a clear gap
+            room = needed + 0.08 * per_inch
+            centre = max(seg.left + seg.width / 2, above_end.get(seg.y, -np.inf) + room / 2)
             ax.text(
                 centre,
                 seg.y - 0.31,
@@ -2073,7 +2096,7 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: boo
                 fontsize=_small(),
                 color="#222222",
             )
-            above_end[seg.y] = centre + needed / 2
+            above_end[seg.y] = centre + room / 2
 
 
 def _draw_diverging(
@@ -2087,7 +2110,7 @@ def _draw_diverging(
     order = scale.substantive
     marked = False
     segments: list[_Segment] = []
-    for position, value in enumerate(order):
+    for value in order:
         widths = np.array([row.shares.get(value, 0.0) for row in rows])
         colour = scale.colours[value]
         bars = ax.barh(
@@ -2118,39 +2141,83 @@ def _draw_diverging(
                     gid=SUPPRESSED_GID,
                 )
                 continue
-            rest = [row.shares.get(v, 0.0) for v in order[position + 1 :]]
-            before = [row.shares.get(v, 0.0) for v in order[:position]]
-            outer = -1 if not any(before) else (1 if not any(rest) else 0)
-            segments.append(_Segment(float(y[i]), float(left[i]), float(widths[i]), colour, outer))
+            # the bar's ends hold the totals of each side: a label too wide for its segment
+            # goes above the bar
+            segments.append(_Segment(float(y[i]), float(left[i]), float(widths[i]), colour, 0))
         left = left + widths
     return (float(np.max(-starts)), float(np.max(left))), marked, segments
 
 
-def _draw_dont_know(ax: Axes, rows: Sequence[_LikertRow], label: str) -> bool:
-    """The "don't know" panel right of the diverging bars; returns whether a cell was marked."""
-    y = np.arange(len(rows), dtype=float)
-    side_ax = ax.inset_axes((1.05, 0.0, 0.13, 1.0), sharey=ax)
-    side_ax.set_gid(_DONT_KNOW)
-    widths = np.array([row.shares.get(_DONT_KNOW, 0.0) for row in rows])
-    bars = side_ax.barh(y, widths, height=0.6, color=NEUTRAL_GREY, label=label)
-    for patch in bars:
-        patch.set_gid(_DONT_KNOW)
-    marked = False
-    for yi, w, row in zip(y, widths, rows, strict=True):
-        if _DONT_KNOW in row.hidden:
-            marked = True
-            side_ax.text(
-                0.01, yi, SUPPRESSED_MARK, va="center", fontsize=_small(), gid=SUPPRESSED_GID
+def _side_totals(ax: Axes, rows: Sequence[_LikertRow], scale: _LikertScale) -> None:
+    """The total of each side of the scale, in bold beyond each end of its bar (none for a
+    side holding a hidden cell: its total would reveal it)."""
+    for i, row in enumerate(rows):
+        start = row.start(scale)
+        end = start + sum(row.shares.get(v, 0.0) for v in scale.substantive)
+        for side, edge, align, sign in (
+            (scale.negative, start, "right", -1),
+            (scale.positive, end, "left", 1),
+        ):
+            if not side or any(v in row.hidden for v in side):
+                continue
+            total = sum(row.shares.get(v, 0.0) for v in side)
+            ax.annotate(
+                _pct(total),
+                (edge, float(i)),
+                xytext=(3 * sign, 0),
+                textcoords="offset points",
+                ha=align,
+                va="center",
+                fontsize=_small(),
+                fontweight="bold",
+                color="#1d1d1d",
+                gid="side-total",
             )
+
+
+def _draw_dont_know(ax: Axes, rows: Sequence[_LikertRow], label: str) -> bool:
+    """ "Don't know" as a labelled figure in a column right of the bars (a length on another
+    scale would mislead); returns whether a cell was marked hidden."""
+    from matplotlib.transforms import blended_transform_factory  # heavy: matplotlib
+
+    to_right = blended_transform_factory(ax.transAxes, ax.transData)
+    ax.text(
+        1.02,
+        -0.5,
+        _wrap(label, 6),
+        transform=to_right,
+        ha="left",
+        va="bottom",
+        fontsize=_small(),
+        color="#444444",
+        gid=_DONT_KNOW,
+    )
+    marked = False
+    for i, row in enumerate(rows):
+        hidden = _DONT_KNOW in row.hidden
+        marked |= hidden
+        if hidden:
+            text = SUPPRESSED_MARK
+        elif _DONT_KNOW in row.shares:
+            text = _pct(row.shares[_DONT_KNOW])
         else:
-            side_ax.text(w + 0.01, yi, _pct(w), va="center", fontsize=_small())
-    side_ax.set_xlim(0.0, max(0.2, float(widths.max()) * 1.7))
-    # named under the panel, level with the main axis label, so the legend can run above it
-    side_ax.set_xlabel(_wrap(label, 6), fontsize=_small(), loc="left", labelpad=_font() + 7)
-    side_ax.tick_params(left=False, labelleft=False, bottom=False, labelbottom=False)
-    for spine in ("top", "right", "bottom"):
-        side_ax.spines[spine].set_visible(False)
+            continue
+        ax.text(
+            1.02,
+            float(i),
+            text,
+            transform=to_right,
+            ha="left",
+            va="center",
+            fontsize=_small(),
+            color="#1d1d1d",
+            gid=SUPPRESSED_GID if hidden else _DONT_KNOW,
+        )
     return marked
+
+
+LIKERT_LIMIT = 1.0
+"""Half-width of the shared scale of every diverging chart: -100 % to 100 %."""
 
 
 def plot_likert(
@@ -2203,13 +2270,15 @@ def plot_likert(
     scale = _LikertScale.of(_likert_scale(data))
     rows = _likert_rows(data, hue, hue_order)
     ax = _axes(ax)
-    (left_reach, right_reach), marked, segments = _draw_diverging(ax, rows, scale, **kwargs)
-    ax.axvline(0.0, color="#444444", linewidth=0.8)
-    # room beyond each end for the labels written outside the bars
-    ax.set_xlim(-min(1.0, max(left_reach, 0.05) + 0.08), min(1.0, max(right_reach, 0.05) + 0.14))
-    from matplotlib.ticker import MultipleLocator  # heavy: matplotlib
+    _, marked, segments = _draw_diverging(ax, rows, scale, **kwargs)
+    # the zero line runs behind the bars, so that no label sits under it
+    ax.axvline(0.0, color="#444444", linewidth=0.8, zorder=0.5)
+    _side_totals(ax, rows, scale)
+    # one symmetric scale for every diverging chart, with room for the totals at the ends
+    ax.set_xlim(-LIKERT_LIMIT - 0.15, LIKERT_LIMIT + 0.15)
+    from matplotlib.ticker import FixedLocator  # heavy: matplotlib
 
-    ax.xaxis.set_major_locator(MultipleLocator(0.2 if left_reach + right_reach > 0.6 else 0.1))
+    ax.xaxis.set_major_locator(FixedLocator(np.linspace(-LIKERT_LIMIT, LIKERT_LIMIT, 5).tolist()))
     _percent_axis(ax, "x", signed=True)
     ax.set_yticks(
         np.arange(len(rows)),
@@ -2225,6 +2294,9 @@ def plot_likert(
     if any(_DONT_KNOW in row.shares or _DONT_KNOW in row.hidden for row in rows):
         marked |= _draw_dont_know(ax, rows, scale.labels.get(_DONT_KNOW, "Don't know"))
     notes = [_suppressed_note(data)] if marked else []
+    if scale.negative:
+        middle = " (the middle answer in neither)" if scale.neutral else ""
+        notes.append(f"Bold: the total of each side of the scale{middle}.")
     _finish(ax, data, notes=notes)
     if annotate:
         _label_segments_fitted(ax, segments)
@@ -2324,8 +2396,9 @@ def plot_size_distribution(
         hue="source",
         order=None,
         hue_order=["survey", "pcn"],
-        colours=(PALETTE[0], PALETTE[1]),
+        colours=(PALETTE[0], REAL_DATA_COLOUR),
         hue_labels=lambda s: legend[str(s)],
+        values=True,
         **kwargs,
     )
     ax.set_xlabel("Registered patients covered", fontsize=_font())
@@ -2356,6 +2429,42 @@ def _scenario_rows(data: pd.DataFrame, y: str, reference: str | None) -> pd.Data
 def _pcn_count(count: float, share: float | None) -> str:
     text = f"{int(count):,} PCN" + ("" if int(count) == 1 else "s")
     return text + (f" ({_pct(share)})" if share is not None else "")
+
+
+FEW_PCNS = 10
+"""A PCN size band with fewer networks than this is drawn pale in :func:`plot_scenarios`."""
+_PALE_BLUE = "#A6CBE6"
+
+
+def _bar_end_values(
+    ax: Axes, pos: FloatArray, values: FloatArray, colours: Sequence[str], bold: Sequence[bool]
+) -> None:
+    """Each bar's value just inside its end (never beyond its whisker), in the colour that
+    contrasts with the bar; a bar too short for it has the value just outside its end."""
+    fig = _root_figure(ax)
+    _layout(fig)
+    low, high = ax.get_xlim()
+    per_inch = (high - low) / max(ax.get_window_extent().width / fig.dpi, 0.1)
+    for y, value, colour, strong in zip(pos, values, colours, bold, strict=True):
+        if math.isnan(value):
+            continue
+        text = _pct(float(value))
+        inside = value >= (_text_in(text, _small()) + 0.1) * per_inch
+        ax.annotate(
+            text,
+            (float(value), float(y)),
+            xytext=(-3 if inside else 3, 0),
+            textcoords="offset points",
+            ha="right" if inside else "left",
+            va="center",
+            fontsize=_small(),
+            fontweight="bold" if strong else "normal",
+            color=_text_colour(colour) if inside else "#1d1d1d",
+            gid="value",
+            # the whisker runs behind the value, interrupted by it
+            bbox={"facecolor": colour if inside else "white", "edgecolor": "none", "pad": 1.0},
+            zorder=3,
+        )
 
 
 def plot_scenarios(
@@ -2404,12 +2513,22 @@ def plot_scenarios(
     namer = _labeller(rows, y)
     names = [str(v) for v in rows[y]]
     est, lo, hi = (rows[c].to_numpy(float) for c in ("estimate", "ci_low", "ci_high"))
-    colours = [NEUTRAL_GREY if name == reference else PALETTE[0] for name in names]
+    pcns = _numeric(rows["pcns"]) if "pcns" in rows.columns else None
+    # a band of very few PCNs is drawn pale: its estimate describes a handful of networks
+    few = (
+        (pcns < FEW_PCNS) & np.array([n != reference for n in names])
+        if pcns is not None
+        else np.zeros(len(rows), dtype=bool)
+    )
+    colours = [
+        NEUTRAL_GREY if name == reference else (_PALE_BLUE if pale else PALETTE[0])
+        for name, pale in zip(names, few, strict=True)
+    ]
     ax = _axes(ax)
     pos = np.arange(len(rows), dtype=float)
     bars = ax.barh(pos, est, height=0.6, color=colours, **kwargs)
-    for patch in bars:
-        patch.set_gid("estimate")
+    for patch, pale in zip(bars, few, strict=True):
+        patch.set_gid("few-pcns" if pale else "estimate")
     ax.errorbar(
         est,
         pos,
@@ -2421,25 +2540,16 @@ def plot_scenarios(
     )
     # a base shared by every row (one model fitted once) is said once, in the footer
     one_base = "n" in rows.columns and rows["n"].nunique(dropna=False) == 1
-    pcns = _numeric(rows["pcns"]) if "pcns" in rows.columns else None
     pcn_shares = _numeric(rows["share_of_pcns"]) if "share_of_pcns" in rows.columns else None
     labels = []
     for i, name in enumerate(names):
-        label = _wrap(namer(rows.at[i, y]), 28)
+        label = _wrap(namer(rows.at[i, y]), min(28, _chars(_axes_width_in(ax) * 0.38, _font())))
         if pcns is not None:
             share = None if pcn_shares is None or name == "all_pcns" else float(pcn_shares[i])
             label += "\n" + _pcn_count(float(pcns[i]), share)
         elif "n" in rows.columns and not one_base:
             label += f"\n{_n_text(rows.at[i, 'n'])}"
         labels.append(label)
-        ax.text(
-            hi[i] + 0.012,
-            pos[i],
-            _pct(est[i]),
-            va="center",
-            fontsize=_small(),
-            fontweight="bold" if name == reference else "normal",
-        )
     top = -0.5
     if reference is not None:
         value = float(est[names.index(reference)])
@@ -2457,7 +2567,7 @@ def plot_scenarios(
         )
     ax.set_yticks(pos, labels)
     ax.set_ylim(len(rows) - 0.5, top)
-    ax.set_xlim(0.0, min(1.0, float(np.nanmax(np.r_[hi, 0.1])) + 0.12))
+    ax.set_xlim(0.0, min(1.0, float(np.nanmax(np.r_[hi, 0.1])) + 0.05))
     _percent_axis(ax, "x")
     aim = data.attrs.get("aim")
     what = f": {Aim.labels()[aim]}" if isinstance(aim, str) and aim in Aim.values() else ""
@@ -2467,11 +2577,13 @@ def plot_scenarios(
     )
     _style(ax, grid="x")
     ax.tick_params(axis="y", length=0)
+    _bar_end_values(ax, pos, est, colours, bold=[name == reference for name in names])
     projection = "pcns" in rows.columns
     return _finish(
         ax,
         data,
         notes=[
+            *([f"Pale: a band of fewer than {FEW_PCNS} PCNs."] if few.any() else []),
             *(
                 ["Lines: 95% bootstrap intervals."]
                 if "n_boot" in rows.columns or projection

@@ -1187,7 +1187,7 @@ def _height(item: ReportTable, width: float = WIDE_INCHES) -> float:
     header = 1.5 if narrow else 1.0  # headline, base line, legend
     footer = 1.15 if narrow else 0.55  # the phone footer is set larger (plotting)
     table = item.table
-    chart, options = _chart_call(item)
+    _, options = _chart_call(item)
     if options.get("kind") == "panels":
         x, hue = str(options["x"]), options.get("hue")
         return (
@@ -1252,9 +1252,7 @@ def _by_value(table: pd.DataFrame, column: str) -> list[str]:
         rows = rows[rows["wave"].astype(str) == max(rows["wave"].astype(str))]
     value = pd.to_numeric(rows["estimate"], errors="coerce").fillna(-1.0).to_numpy()
     levels = rows[column].astype(str).to_numpy()
-    ranked = sorted(
-        range(len(levels)), key=lambda i: (levels[i] in _LAST_OPTIONS, -value[i], i)
-    )
+    ranked = sorted(range(len(levels)), key=lambda i: (levels[i] in _LAST_OPTIONS, -value[i], i))
     ordered = list(dict.fromkeys(levels[i] for i in ranked))
     others = [str(v) for v in pd.unique(table[column].astype(str)) if str(v) not in ordered]
     return ordered + others
