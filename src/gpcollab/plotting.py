@@ -973,7 +973,7 @@ def plot_achievement(
         Aims from top to bottom: by share fully achieved (then fully or partially), in
         questionnaire order, or the listed aim values (a subset is allowed).
     annotate : bool, default=True
-        Write the percentage inside segments of at least 6 %.
+        Write each segment's percentage: inside it when it fits, else just above the bar.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
     **kwargs
@@ -1071,7 +1071,7 @@ def plot_achievement(
     notes = [_suppressed_note(table)] if block_drawn.any() else []
     _finish(ax, data, notes=notes)
     if annotate:  # segments too narrow for their label stay blank
-        _label_segments_fitted(ax, segments, above=False)
+        _label_segments_fitted(ax, segments)
     return ax
 
 
@@ -1089,6 +1089,14 @@ class _Series:
     n: FloatArray
     present: BoolArray
     hidden: BoolArray
+    assumed: list[str] = field(default_factory=list)  # per level: assumption fixing it, or ""
+
+
+def _assumed(table: pd.DataFrame) -> list[str]:
+    """Per row: the assumption that fixes the value (``assumption`` column), else ""."""
+    if "assumption" not in table.columns:
+        return [""] * len(table)
+    return ["" if pd.isna(a) else str(a) for a in table["assumption"]]
 
 
 def _series(
@@ -1098,7 +1106,9 @@ def _series(
     out: list[_Series] = []
     for level in hues:
         rows = table if hue is None else table[table[hue].astype(str) == str(level)]
-        keyed = rows.assign(_hidden=_suppressed(rows)).set_index(rows[x].astype(str))
+        keyed = rows.assign(_hidden=_suppressed(rows), _assumed=_assumed(rows)).set_index(
+            rows[x].astype(str)
+        )
 
         def column(name: str, keyed: pd.DataFrame = keyed) -> FloatArray:
             if name not in keyed.columns:
@@ -1114,6 +1124,7 @@ def _series(
                 n=column("n"),
                 present=np.array([k in keyed.index for k in keys]),
                 hidden=np.array([bool(keyed["_hidden"].get(k, False)) for k in keys]),
+                assumed=[str(keyed["_assumed"].get(k, "")) for k in keys],
             )
         )
     return out
@@ -1320,10 +1331,12 @@ def _dots(
     step = min(0.75 / len(hues), 0.22)
     y = np.arange(len(groups), dtype=float)
     any_hidden = False
+    assumed: list[str] = []
     for j, s in enumerate(series):
         yj = y + (j - (len(hues) - 1) / 2) * step
         colour = palette[j % len(palette)]
-        ok = ~(np.isnan(s.low) | np.isnan(s.high) | np.isnan(s.estimate))
+        fixed = np.array([bool(a) for a in s.assumed], dtype=bool)
+        ok = ~(np.isnan(s.low) | np.isnan(s.high) | np.isnan(s.estimate) | fixed)
         if ok.any():
             ax.hlines(
                 yj[ok],
@@ -1345,13 +1358,39 @@ def _dots(
         }
         options.update(kwargs)
         (points,) = ax.plot(
-            np.where(s.present & ~s.hidden, s.estimate, np.nan),
+            np.where(s.present & ~s.hidden & ~fixed, s.estimate, np.nan),
             yj,
             label="_none" if hue is None else h_label(s.level),
             **options,
         )
         points.set_gid("estimate" if hue is None else str(s.level))
-        for yi, hidden in zip(yj, s.hidden, strict=True):
+        for yi, hidden, est, here, assumption in zip(
+            yj, s.hidden, s.estimate, s.present, s.assumed, strict=True
+        ):
+            if here and assumption:  # not data: said in words, no dot
+                assumed.append(assumption)
+                ax.text(
+                    0.012,
+                    yi,
+                    f"not measured: set by assumption {assumption}",
+                    ha="left",
+                    va="center",
+                    fontsize=_small(),
+                    fontstyle="italic",
+                    color=_MARK_COLOUR,
+                    gid="assumed",
+                )
+            elif here and est == 0:  # a true zero, clear of the axis and labelled
+                ax.annotate(
+                    "0%",
+                    (0.0, yi),
+                    xytext=(6, 0),
+                    textcoords="offset points",
+                    ha="left",
+                    va="center",
+                    fontsize=_small(),
+                    gid="zero",
+                )
             if hidden:
                 any_hidden = True
                 ax.text(
@@ -1370,10 +1409,15 @@ def _dots(
     ax.set_yticks(y, [_wrap(_labeller(table, x)(g), width) for g in groups])
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(len(groups) - 0.5, -0.5)
-    ax.set_xlim(0.0, 1.0)
+    ax.set_xlim(-0.025, 1.0)  # a dot at 0 is drawn whole, clear of the axis line
     _percent_axis(ax, "x")
     _style(ax, grid="x")
     notes = [_suppressed_note(table)] if any_hidden else []
+    for assumption in dict.fromkeys(assumed):
+        notes.append(
+            f"Assumption {assumption} of the reconstruction, not data, sets a cell marked "
+            "“not measured” (see the assumptions table)."
+        )
     if "n" in table.columns and not base_in_legend:
         notes.append(_bases_note(series, "dot"))
     return notes

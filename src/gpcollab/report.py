@@ -1223,12 +1223,34 @@ def _chart_helpers() -> dict[str, Callable[..., Axes]]:
     }
 
 
-def _drawable(table: pd.DataFrame) -> pd.DataFrame:
-    """The rows a chart shows: all of them; suppressed cells are drawn with their marker."""
+_ASSUMED_CELLS: Mapping[str, tuple[tuple[str, Mapping[str, str]], ...]] = {
+    # A-18: in 2017 formal plus informal add up to the total, so the reconstruction gives
+    # nobody "both": a zero set by the assumption, not measured
+    "prevalence": (("A-18", {"wave": "2017", "membership": "both"}),),
+}
+"""Cells of the synthetic sets whose value an assumption of the reconstruction fixes, by
+report table: (assumption id, the cell's column values)."""
+
+
+def _drawable(table: pd.DataFrame, key: str = "") -> pd.DataFrame:
+    """The rows a chart shows: all of them; suppressed cells are drawn with their marker, and
+    cells of a synthetic set that an assumption fixes carry its id in ``assumption``."""
     kept = table
     if "membership" in kept and not isinstance(kept["membership"].dtype, pd.CategoricalDtype):
         # the prevalence table's summary row has no vocabulary label: give it one
         kept = kept.assign(membership=kept["membership"].replace(_EXTRA_LABELS))
+    cells = _ASSUMED_CELLS.get(key, ())
+    if cells and bool(table.attrs.get("synthetic")):
+        assumption = pd.Series("", index=table.index, dtype=object)
+        for name, where in cells:
+            match = pd.Series(True, index=table.index)
+            for column, value in where.items():
+                if column not in table:
+                    match &= False
+                    continue
+                match &= table[column].astype(str) == value
+            assumption[match] = name
+        kept = kept.assign(assumption=assumption.to_numpy())
     kept.attrs = dict(table.attrs)
     return kept
 
@@ -1287,7 +1309,7 @@ def _draw(item: ReportTable, ax: Axes) -> None:
     helper = _chart_helpers().get(chart)
     if helper is None:  # pragma: no cover - a programming error in this module
         raise GpcollabError(f"unknown chart kind {item.chart!r}")
-    helper(_drawable(item.table), ax=ax, **options)
+    helper(_drawable(item.table, item.key), ax=ax, **options)
 
 
 # ------------------------------------------------------------------------------ stage 3: HTML
