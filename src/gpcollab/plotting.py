@@ -100,6 +100,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "ACHIEVEMENT_COLOURS",
     "DIVERGING_COLOURS",
+    "FEW_PCNS",
     "FIGSIZE",
     "FOOTER_GID",
     "LIKERT_LIMIT",
