@@ -75,6 +75,7 @@ import pandas as pd
 from gpcollab.analysis import ESTIMATE_COLUMNS
 from gpcollab.datasets import load_population
 from gpcollab.errors import ArgumentError
+from gpcollab.headlines import AIM_SHORT_LABELS
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
 from gpcollab.vocab import (
     Achievement,
@@ -511,6 +512,10 @@ def _axes_width_in(ax: Axes) -> float:
     return max(float(ax.get_position().width) * float(fig.get_figwidth()), 1.0)
 
 
+def _figure_width_in(ax: Axes) -> float:
+    return float(_root_figure(ax).get_figwidth())
+
+
 def _chars(width_in: float, fontsize: float) -> int:
     """How many characters of ``fontsize`` fit in ``width_in`` inches (DejaVu Sans average)."""
     return max(int(width_in * 72 / (fontsize * 0.62)), 6)
@@ -863,10 +868,27 @@ def _fit_value_ticks(ax: Axes) -> bool:
 
 
 def _fit_rows(ax: Axes, fig: Figure) -> bool:
+    """Row labels that collide: first their short forms (when the chart gave some), then a
+    smaller font."""
     rows = _tick_boxes(ax.yaxis)
     size = float(_font())
     changed = False
-    while rows and _boxes_collide(rows) and size > 6:
+    short = getattr(ax, "_gpcollab_short_rows", None)
+    if short and rows and _boxes_collide(rows):
+        ax.set_yticks(ax.get_yticks(), short)
+        _layout(fig)
+        rows = _tick_boxes(ax.yaxis)
+        changed = True
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    if rows and _boxes_collide(rows) and any(label.count("\n") > 1 for label in labels):
+        # labels of three lines and more: two wider lines each
+        flat = [label.replace("\n", " ") for label in labels]
+        width = max(len(f) + 1 for f in flat) // 2 + 4
+        ax.set_yticks(ax.get_yticks(), [_wrap(f, width) for f in flat])
+        _layout(fig)
+        rows = _tick_boxes(ax.yaxis)
+        changed = True
+    while rows and _boxes_collide(rows) and size > 5:
         size -= 0.5
         ax.tick_params(axis="y", labelsize=size)
         _layout(fig)
@@ -1063,6 +1085,9 @@ def plot_achievement(
         )
     aim_label = _labeller(table, "aim")
     ax.set_yticks(y, [_wrap(aim_label(a), 28) for a in aims])
+    ax._gpcollab_short_rows = [  # type: ignore[attr-defined]
+        AIM_SHORT_LABELS.get(a, aim_label(a)) for a in aims
+    ]
     ax.set_ylim(len(aims) - 0.5, -0.5)  # first aim on top
     ax.set_xlim(0.0, 1.0)
     _percent_axis(ax, "x")
@@ -1196,11 +1221,11 @@ def _grouped_bars(
         for patch in bars:
             patch.set_gid("estimate" if hue is None else str(s.level))
         tops = _whiskers(ax, s, pos, capsize=min(3.0, slot_in * 72 * 0.3))
-        if values:
+        if values:  # a true zero is labelled by _bar_marks
             for p, top, est, shown in zip(
                 pos, tops, s.estimate, s.present & ~s.hidden, strict=True
             ):
-                if shown and not math.isnan(est):
+                if shown and not math.isnan(est) and est != 0:
                     ax.annotate(
                         _pct(float(est)),
                         (p, float(top)),
@@ -1213,8 +1238,10 @@ def _grouped_bars(
                     )
         any_hidden |= _bar_marks(ax, s, pos, tops, width=width * 0.92, write_n=write_n)
     _category_ticks(ax, [_labeller(table, x)(g) for g in groups])
+    if values and len(hues) > 1:
+        _unstack_values(ax)
     highest = float(np.nanmax(np.r_[[np.nanmax(np.r_[s.high, s.estimate, 0.0]) for s in series]]))
-    top = min(max(highest + (0.1 if write_n or values else 0.05), 0.2), 1.1)
+    top = min(max(highest + (0.1 if write_n else 0.05) + (0.1 if values else 0.0), 0.2), 1.1)
     ax.set_ylim(0.0, top)
     from matplotlib.ticker import FixedLocator  # heavy: matplotlib
 
@@ -1226,6 +1253,27 @@ def _grouped_bars(
     if "n" in table.columns and not write_n and not base_in_legend:
         notes.append(_bases_note(series, "bar"))
     return notes
+
+
+def _unstack_values(ax: Axes) -> None:
+    """Lift a value label that would touch a lower one (side-by-side bars narrower than their
+    labels) just above it, measured on the laid-out figure."""
+    fig = _root_figure(ax)
+    _layout(fig)
+    labels = sorted(
+        (t for t in ax.texts if t.get_gid() == "value"),
+        key=lambda t: t.get_window_extent().y0,
+    )
+    placed: list[Any] = []
+    for label in labels:
+        box = label.get_window_extent()
+        for other in placed:
+            if min(box.x1, other.x1) - max(box.x0, other.x0) > 0 and box.y0 < other.y1 + 2:
+                lift = (other.y1 + 3 - box.y0) * 72 / fig.dpi
+                x, y = label.xyann  # type: ignore[attr-defined]
+                label.xyann = (x, y + lift)  # type: ignore[attr-defined]
+                box = label.get_window_extent()
+        placed.append(box)
 
 
 def _whiskers(ax: Axes, s: _Series, pos: NDArray[Any], *, capsize: float) -> FloatArray:
@@ -1333,6 +1381,7 @@ def _dots(
     y = np.arange(len(groups), dtype=float)
     any_hidden = False
     assumed: list[str] = []
+    zeros: dict[int, list[float]] = {}  # row -> positions of its zero dots
     for j, s in enumerate(series):
         yj = y + (j - (len(hues) - 1) / 2) * step
         colour = palette[j % len(palette)]
@@ -1381,21 +1430,12 @@ def _dots(
                     color=_MARK_COLOUR,
                     gid="assumed",
                 )
-            elif here and est == 0:  # a true zero, clear of the axis and labelled
-                ax.annotate(
-                    "0%",
-                    (0.0, yi),
-                    xytext=(6, 0),
-                    textcoords="offset points",
-                    ha="left",
-                    va="center",
-                    fontsize=_small(),
-                    gid="zero",
-                )
+            elif here and est == 0:  # a true zero, clear of the axis, labelled beside it
+                zeros.setdefault(int(np.argmin(np.abs(y - yi))), []).append(float(yi))
             if hidden:
                 any_hidden = True
                 ax.text(
-                    0.006,
+                    0.006 + 0.06 * j,  # side by side when several in a row are hidden
                     yi,
                     SUPPRESSED_MARK,
                     ha="left",
@@ -1404,6 +1444,17 @@ def _dots(
                     color=_MARK_COLOUR,
                     gid=SUPPRESSED_GID,
                 )
+    for dots in zeros.values():  # one "0%" for the zero dots of a row
+        ax.annotate(
+            "0%",
+            (0.0, sum(dots) / len(dots)),
+            xytext=(7, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=_small(),
+            gid="zero",
+        )
     for boundary in y[:-1] + 0.5:
         ax.axhline(boundary, color="#E2E2E2", linewidth=0.6, zorder=0)
     width = _chars(min(2.6, _axes_width_in(ax) * 0.45), _font())
@@ -1425,17 +1476,6 @@ def _dots(
 
 
 # -- rates by group: small multiples ---------------------------------------------------------
-
-_SHORT_LABELS: dict[str, str] = {
-    Aim.ACCESS.value: "Access",
-    Aim.SUSTAINABILITY.value: "Sustainability",
-    Aim.COMMUNITY.value: "Services in the community",
-    Aim.STAFF.value: "Staff experience",
-    Aim.QUALITY.value: "Clinical quality",
-    Aim.EFFICIENCY.value: "Efficiency",
-    Aim.INTEGRATION.value: "Integration",
-}
-"""Short panel titles of the aims, used where the full label would take over two lines."""
 
 _PANEL_GAP_IN = 0.22
 """Space between two columns of panels, in inches."""
@@ -1475,15 +1515,15 @@ class _PanelGrid:
         return lines * _TITLE_UNITS
 
 
-def _panel_title(value: Any, label: str, width_in: float, size: float) -> str:
-    """A panel's title wrapped to its width: the full label in at most two lines, else the
-    short one."""
+def _panel_title(value: Any, label: str, width_in: float, size: float, short: bool = False) -> str:
+    """A panel's title wrapped to its width: the full label in at most two lines, else (or
+    with ``short``) the short one."""
     if not label:
         return ""
     chars = max(int(width_in * 72 / (size * 0.64)), 6)
     wrapped = _wrap(label, chars)
-    if wrapped.count("\n") >= 2 and str(value) in _SHORT_LABELS:
-        wrapped = _wrap(_SHORT_LABELS[str(value)], chars)
+    if (short or wrapped.count("\n") >= 2) and str(value) in AIM_SHORT_LABELS:
+        wrapped = _wrap(AIM_SHORT_LABELS[str(value)], chars)
     return wrapped
 
 
@@ -1491,7 +1531,7 @@ def _panel_grid(
     width_in: float,
     height_in: float | None,
     facets: Sequence[tuple[Any, str]],
-    groups: int,
+    groups: float,
     n_width: float,
     size: float,
 ) -> _PanelGrid:
@@ -1505,7 +1545,8 @@ def _panel_grid(
     value_in = _text_in("100%", size) + 0.08
     line_in = size * 1.3 / 72
     options: list[_PanelGrid] = []
-    for with_n, least in ((True, 0.8), (False, 0.3)) if n_width > 0 else ((False, 0.3),):
+    choices = [(True, 0.8, False), (False, 0.3, False), (False, 0.3, True)]
+    for with_n, least, short in choices if n_width > 0 else choices[1:]:
         for columns in range(min(4, len(facets)), 0, -1):
             panel_in = (width_in - (columns - 1) * _PANEL_GAP_IN) / columns
             bar_in = panel_in - value_in - (n_width if with_n else 0.0)
@@ -1514,7 +1555,7 @@ def _panel_grid(
             if bar_in > _MAX_BAR_IN:  # values stay close to their bars; the rest is margin
                 panel_in -= bar_in - _MAX_BAR_IN
                 bar_in = _MAX_BAR_IN
-            titles = [_panel_title(v, label, panel_in, size) for v, label in facets]
+            titles = [_panel_title(v, label, panel_in, size, short) for v, label in facets]
             grid = _PanelGrid(columns, with_n, panel_in, bar_in, titles, 0.0, size)
             units = sum(grid.row_units(r) + groups + _BLOCK_GAP_UNITS for r in range(grid.rows))
             options.append(_PanelGrid(columns, with_n, panel_in, bar_in, titles, units - 0.4, size))
@@ -1558,11 +1599,26 @@ def panel_height(
     """
     groups = _levels(data, x)
     facets, _, _ = _kept_panels(data, x, hue if hue in data.columns else None, groups, None)
-    size = _PHONE_SIZES[1] if width <= 4.0 else 7.5
-    longest = max((len(_labeller(data, x)(g)) for g in data[x].unique()), default=8)
-    width_in = width - _text_in("x" * longest, size + 1) - 0.35
-    grid = _panel_grid(width_in, None, facets, len(groups), _text_in(" n=1,000", size), size)
+    font, size = _PHONE_SIZES if width <= 4.0 else (9.0, 7.5)
+    labels, group_units = _group_labels(data, x, groups, width, font)
+    longest = max((len(line) for label in labels for line in label.split("\n")), default=8)
+    width_in = width - _text_in("x" * longest, font) - 0.35
+    grid = _panel_grid(
+        width_in, None, facets, len(groups) * group_units, _text_in(" n=1,000", size), size
+    )
     return grid.units * row
+
+
+def _group_labels(
+    table: pd.DataFrame, x: str, groups: Sequence[Any], figure_in: float, size: float
+) -> tuple[list[str], float]:
+    """Labels of the groups, wrapped to two fifths of the figure's width, and the height of a
+    group's row in rows of bars (more than one when a label takes several lines)."""
+    name = _labeller(table, x)
+    chars = min(30, _chars(figure_in * 0.4, size))
+    labels = [_wrap(name(g), chars) for g in groups]
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    return labels, float(lines)
 
 
 def _panel_facets(
@@ -1607,11 +1663,13 @@ def _panels(
     hue: str | None,
     order: Sequence[Any] | None,
     hue_order: Sequence[Any] | None,
+    height: float | None = None,
     **kwargs: Any,
 ) -> list[str]:
     """Small multiples on one Axes: a panel per level of ``hue`` (an aim), a horizontal bar per
     level of ``x`` (a group) on one shared scale, its interval as a line, its value (and base)
-    written in a column at the panel's right. Returns the footer notes."""
+    written in a column at the panel's right. The panels fit ``height`` inches (default: the
+    axes' height less an estimate of the footer). Returns the footer notes."""
     groups = _levels(table, x, order)
     facets, series, left_out = _kept_panels(table, x, hue, groups, hue_order)
     rule = table.attrs.get("suppression") or {}
@@ -1619,8 +1677,7 @@ def _panels(
 
     fig = _root_figure(ax)
     small = _small()
-    group_label = _labeller(table, x)
-    labels = [group_label(g) for g in groups]
+    labels, group_units = _group_labels(table, x, groups, _figure_width_in(ax), _font())
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
     ax.set_yticks(np.arange(len(groups)), labels)
@@ -1629,12 +1686,23 @@ def _panels(
     ax.set_xlabel("placeholder", fontsize=_font())
     _layout(fig)  # the group labels take their room: measure what is left for the panels
     box = ax.get_window_extent()
-    width_in, height_in = box.width / fig.dpi, box.height / fig.dpi - 0.45
+    width_in = box.width / fig.dpi
+    height_in = box.height / fig.dpi - 0.45 if height is None else height
+    ax._gpcollab_panel_height = height_in  # type: ignore[attr-defined]
     bases = {int(n) for s in series for n in s.n[s.present] if not math.isnan(n)}
     # one base for every bar is said once, in the footer
     n_width = max((_text_in(" " + _n_text(n), small) for n in bases), default=0.0)
     n_width = n_width if len(bases) > 1 else 0.0
-    grid = _panel_grid(width_in, max(height_in, 0.5), facets, len(groups), n_width, small)
+    grid = _panel_grid(
+        width_in, max(height_in, 0.5), facets, len(groups) * group_units, n_width, small
+    )
+    if grid.font < small and group_units > 1:  # too little height: labels on one line each
+        labels, group_units = [label.replace("\n", " ") for label in labels], 1.0
+        ax.set_yticks(np.arange(len(groups)), labels)
+        ax.tick_params(axis="y", labelsize=grid.font + 0.5)
+        _layout(fig)
+        width_in = ax.get_window_extent().width / fig.dpi
+        grid = _panel_grid(width_in, max(height_in, 0.5), facets, len(groups), n_width, small)
     font = grid.font
     value_in = _text_in("100%", font) + 0.08
     top = max((float(np.nanmax(np.r_[s.estimate, s.high, 0.0])) for s in series), default=0.0)
@@ -1651,8 +1719,8 @@ def _panels(
     y0 = 0.0
     for row in range(grid.rows):
         title_units = grid.row_units(row)
-        first = y0 + title_units + 0.5
-        y = first + np.arange(len(groups), dtype=float)
+        first = y0 + title_units + 0.5 * group_units
+        y = first + np.arange(len(groups), dtype=float) * group_units
         y_ticks.extend(y.tolist())
         y_labels.extend(labels)
         for column in range(grid.columns):
@@ -1663,7 +1731,7 @@ def _panels(
             if grid.titles[k]:
                 ax.text(
                     left,
-                    first - 0.55,
+                    first - 0.5 * group_units - 0.05,
                     grid.titles[k],
                     ha="left",
                     va="bottom",
@@ -1737,9 +1805,9 @@ def _panels(
                 ends = [0.0, scale] if grid.bar_in < 0.9 else [0.0, scale / 2, scale]
                 ticks.extend(left + e for e in ends)
                 tick_labels.extend(_pct(e) for e in ends)
-        y0 = first + len(groups) - 0.5 + _BLOCK_GAP_UNITS
+        y0 = first + (len(groups) - 0.5) * group_units + _BLOCK_GAP_UNITS
     ax.set_yticks(y_ticks, y_labels)
-    ax.tick_params(axis="y", labelsize=min(_font(), font + 1))
+    ax.tick_params(axis="y", labelsize=min(_font(), font + (0.5 if group_units > 1 else 1.0)))
     ax.set_xticks(ticks, tick_labels)
     ax.set_ylim(y0 - _BLOCK_GAP_UNITS + 0.1, -0.1)
     right = (grid.columns - 1) * step + grid.panel_in * per_in
@@ -1858,7 +1926,22 @@ def plot_rates(
         ax.set_ylabel(value_label, fontsize=_font())
     if hue is not None and kind != "panels":
         _legend(ax, ncol=table[hue].nunique(), title=_title(hue))
-    return _finish(ax, data, notes=notes)
+    _finish(ax, data, notes=notes)
+    if kind == "panels":
+        # the panels were fitted to an estimate of the room the footer and labels leave; when
+        # the laid-out axes is smaller, fit them again to what it is
+        fig = _root_figure(ax)
+        planned = getattr(ax, "_gpcollab_panel_height", None)
+        actual = ax.get_window_extent().height / fig.dpi
+        if planned is not None and actual < planned - 0.02:
+            xlabel = ax.get_xlabel()
+            ax.cla()
+            notes = _panels(
+                ax, table, x=x, hue=hue, order=order, hue_order=hue_order, height=actual, **kwargs
+            )
+            ax.set_xlabel(xlabel, fontsize=_font())
+            _finish(ax, data, notes=notes)
+    return ax
 
 
 # -- waves -----------------------------------------------------------------------------------
@@ -2103,6 +2186,9 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: boo
     low, high = ax.get_xlim()
     per_inch = (high - low) / max(box.width / fig.dpi, 0.1)  # data units in one inch
     above_end: dict[float, float] = {}
+    # a label above a bar needs the gap between two bars (a third of a row) to hold it
+    rows_in = box.height / fig.dpi / max(abs(float(np.diff(ax.get_ylim())[0])), 1.0)
+    room_above = 0.3 * rows_in * 72 >= _small() * 1.05
     for seg in segments:
         if seg.width <= 0:
             continue
@@ -2129,7 +2215,7 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: boo
                 fontsize=_small(),
                 color="#222222",
             )
-        elif above:  # nudged right of the label before it, with a clear gap
+        elif above and room_above:  # nudged right of the label before it, with a gap
             room = needed + 0.08 * per_inch
             centre = max(seg.left + seg.width / 2, above_end.get(seg.y, -np.inf) + room / 2)
             ax.text(
@@ -2588,7 +2674,7 @@ def plot_scenarios(
     pcn_shares = _numeric(rows["share_of_pcns"]) if "share_of_pcns" in rows.columns else None
     labels = []
     for i, name in enumerate(names):
-        label = _wrap(namer(rows.at[i, y]), min(28, _chars(_axes_width_in(ax) * 0.38, _font())))
+        label = _wrap(namer(rows.at[i, y]), min(28, _chars(_figure_width_in(ax) * 0.42, _font())))
         if pcns is not None:
             share = None if pcn_shares is None or name == "all_pcns" else float(pcn_shares[i])
             label += "\n" + _pcn_count(float(pcns[i]), share)
