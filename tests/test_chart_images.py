@@ -396,8 +396,15 @@ def test_plot_rates_on_every_aim_draws_one_series_per_aim() -> None:
         warnings.simplefilter("ignore", gpcollab.BoundaryWarning)
         table = gpcollab.achievement_rates(survey, by="size_band")
     ax = plotting.plot_rates(table, x="size_band")
-    legend = [t.get_text().replace("\n", " ") for t in ax.get_legend().get_texts()]
-    assert legend == [a.label for a in Aim if a.value in set(table["aim"].astype(str))]
+    legend = ax.get_legend()
+    entries = [t.get_text().replace("\n", " ") for t in legend.get_texts()]
+    # matplotlib fills a legend column by column: read it row by row, as a reader does
+    columns = legend._ncols
+    rows = len(entries) // columns
+    across = [entries[c * rows + r] for r in range(rows) for c in range(columns)]
+    assert [e for e in across if e] == [
+        a.label for a in Aim if a.value in set(table["aim"].astype(str))
+    ]
 
 
 def test_wave_comparison_labels_the_subtotal_row() -> None:
@@ -457,8 +464,9 @@ def build_report_figures() -> dict[str, Any]:
                     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
                     FigureCanvasAgg(fig)
-                    _draw(item, fig.add_subplot())
+                    ax = fig.add_subplot()
                     _frame(fig, text.title, text.base)
+                    _draw(item, ax)
                     out[f"{item.key}-{layout}"] = (fig, item)
     return out
 

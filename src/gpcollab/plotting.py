@@ -585,6 +585,8 @@ def _finish(
     _draw_footer(fig, state)
     _fit_legend(ax)
     _tidy(ax)
+    if getattr(ax, "_gpcollab_unstack", False):
+        _unstack_values(ax)
     return ax
 
 
@@ -742,17 +744,55 @@ def _fit_legend(ax: Axes) -> None:
     boxes = [ax.get_window_extent(), *(child.get_window_extent() for child in ax.child_axes)]
     allowed = 0.92 * (max(b.x1 for b in boxes) - boxes[0].x0)  # text is wider at low dpi
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    # one row in the order of the marks, else one column: a grid of several rows and columns
-    # reads in the wrong order across
+    # one row in the order of the marks, else one column; where a column would take over a
+    # quarter of the figure's height, a grid filled row by row (it reads in order across)
+    tall = 0.25 * fig.bbox.height
+    if title:
+        title = _wrap(title.replace("\n", " "), _chars(allowed / fig.dpi - 0.1, _small()))
     for columns in dict.fromkeys((wanted if wanted >= len(labels) else 1, 1)):
         _place_legend(ax, handles, labels, columns, title, anchor, align, wanted)
         placed = ax.get_legend()
+        if placed is None:
+            return
+        box = placed.get_window_extent(renderer)
+        if box.width <= allowed and (columns > 1 or box.height <= tall or len(labels) < 3):
+            return
+    for columns in range(min(wanted, len(labels)) - 1, 1, -1):
+        grid_handles, grid_labels = _row_major(handles, labels, columns)
+        _place_legend(ax, grid_handles, grid_labels, columns, title, anchor, align, wanted)
+        placed = ax.get_legend()
         if placed is None or placed.get_window_extent(renderer).width <= allowed:
             return
+    _place_legend(ax, handles, labels, 1, title, anchor, align, wanted)
+    placed = ax.get_legend()
+    if placed is None or placed.get_window_extent(renderer).width <= allowed:
+        return
     chars = _chars(allowed / fig.dpi - 0.35, _small())
     labels = [_wrap(label.replace("\n", " "), chars) for label in labels]
     title = _wrap(title.replace("\n", " "), chars + 4) if title else title
     _place_legend(ax, handles, labels, 1, title, anchor, align, wanted)
+
+
+def _row_major(
+    handles: Sequence[Any], labels: Sequence[str], columns: int
+) -> tuple[list[Any], list[str]]:
+    """Legend entries reordered (and padded with blank ones) so that matplotlib, which fills a
+    legend column by column, shows them in their order row by row."""
+    from matplotlib.lines import Line2D  # heavy: matplotlib
+
+    rows = math.ceil(len(labels) / columns)
+    out_handles: list[Any] = []
+    out_labels: list[str] = []
+    for column in range(columns):
+        for row in range(rows):
+            k = row * columns + column
+            if k < len(labels):
+                out_handles.append(handles[k])
+                out_labels.append(labels[k])
+            else:
+                out_handles.append(Line2D([], [], alpha=0.0))
+                out_labels.append("")
+    return out_handles, out_labels
 
 
 def _category_ticks(ax: Axes, labels: Sequence[str]) -> None:
@@ -830,6 +870,8 @@ def _tidy(ax: Axes) -> None:
         if not _fit_axis_labels(ax, fig):
             break
         _layout(fig)
+        if _fit_rows(ax, fig):  # a shorter axes may bring its rows' labels together
+            _layout(fig)
 
 
 def _fit_categories(ax: Axes, fig: Figure) -> bool:
@@ -1239,7 +1281,7 @@ def _grouped_bars(
         any_hidden |= _bar_marks(ax, s, pos, tops, width=width * 0.92, write_n=write_n)
     _category_ticks(ax, [_labeller(table, x)(g) for g in groups])
     if values and len(hues) > 1:
-        _unstack_values(ax)
+        ax._gpcollab_unstack = True  # type: ignore[attr-defined]  # see _finish
     highest = float(np.nanmax(np.r_[[np.nanmax(np.r_[s.high, s.estimate, 0.0]) for s in series]]))
     top = min(max(highest + (0.1 if write_n else 0.05) + (0.1 if values else 0.0), 0.2), 1.1)
     ax.set_ylim(0.0, top)

@@ -1135,8 +1135,8 @@ def _render(item: ReportTable, text: Any, width: float, dpi: int) -> bytes:
     figure = Figure(figsize=(width, _height(item, width)), layout="constrained")
     FigureCanvasAgg(figure)
     ax = figure.add_subplot()
+    _frame(figure, text.title, text.base)  # first, so that the chart is fitted to what is left
     _draw(item, ax)
-    _frame(figure, text.title, text.base)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
