@@ -533,6 +533,26 @@ def test_report_figure_layout(report_figures: dict[str, Any], key: str, layout: 
     assert len(markers(fig)) == expected
 
 
+# A phone 390 CSS px wide shows a figure across the page's width less its padding (0.8rem each
+# side, report._CSS): 364.4 CSS px for the narrow figure's 3.9 inches. One point is then
+# 364.4 / (3.9 * 72) = 1.298 CSS px, so 11 CSS px needs 8.48 points.
+PHONE_CSS_PX_PER_POINT = (390 - 2 * 0.8 * 16) / (3.9 * 72)
+
+
+@pytest.mark.parametrize("key", REPORT_KEYS)
+def test_report_phone_text_is_at_least_11_css_px(report_figures: dict[str, Any], key: str) -> None:
+    fig, _ = report_figures[f"{key}-narrow"]
+    assert fig.get_figwidth() == pytest.approx(3.9)
+    small = sorted(
+        {
+            (round(text.get_fontsize() * PHONE_CSS_PX_PER_POINT, 1), text.get_text())
+            for text, _ in drawn_texts(fig)
+            if text.get_fontsize() * PHONE_CSS_PX_PER_POINT < 11.0
+        }
+    )
+    assert small == []
+
+
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("key", REPORT_KEYS)
 def test_report_tables_drawn_by_their_public_helper(
