@@ -1975,7 +1975,7 @@ def plot_rates(
         fig = _root_figure(ax)
         planned = getattr(ax, "_gpcollab_panel_height", None)
         actual = ax.get_window_extent().height / fig.dpi
-        if planned is not None and actual < planned - 0.02:
+        if planned is not None and actual < 0.95 * planned:  # rows keep some slack
             xlabel = ax.get_xlabel()
             ax.cla()
             notes = _panels(
@@ -2223,8 +2223,7 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: boo
     else outside the bar's end (outer segments) or, with ``above``, just above the bar, nudged
     clear of the label before it."""
     fig = _root_figure(ax)
-    _layout(fig)  # lay the figure out so the axes' real width is known
-    box = ax.get_window_extent()
+    box = ax.get_window_extent()  # laid out by _finish, just before
     low, high = ax.get_xlim()
     per_inch = (high - low) / max(box.width / fig.dpi, 0.1)  # data units in one inch
     above_end: dict[float, float] = {}
@@ -2613,9 +2612,9 @@ def _bar_end_values(
     ax: Axes, pos: FloatArray, values: FloatArray, colours: Sequence[str], bold: Sequence[bool]
 ) -> None:
     """Each bar's value just inside its end (never beyond its whisker), in the colour that
-    contrasts with the bar; a bar too short for it has the value just outside its end."""
+    contrasts with the bar; a bar too short for it has the value just outside its end. Called
+    on the laid-out figure (after :func:`_finish`)."""
     fig = _root_figure(ax)
-    _layout(fig)
     low, high = ax.get_xlim()
     per_inch = (high - low) / max(ax.get_window_extent().width / fig.dpi, 0.1)
     for y, value, colour, strong in zip(pos, values, colours, bold, strict=True):
@@ -2750,9 +2749,8 @@ def plot_scenarios(
     )
     _style(ax, grid="x")
     ax.tick_params(axis="y", length=0)
-    _bar_end_values(ax, pos, est, colours, bold=[name == reference for name in names])
     projection = "pcns" in rows.columns
-    return _finish(
+    _finish(
         ax,
         data,
         notes=[
@@ -2771,3 +2769,5 @@ def plot_scenarios(
         sources=[PCN_SOURCE] if projection else [],
         synthetic_scope="the model's estimates; the PCN counts are real" if projection else "",
     )
+    _bar_end_values(ax, pos, est, colours, bold=[name == reference for name in names])
+    return ax

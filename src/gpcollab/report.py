@@ -195,6 +195,8 @@ class ReportFigure:
         The narrow PNG (``figures/narrow/``), shown on screens up to 600 px wide.
     narrow_png : bytes
         Its bytes.
+    svg_path : pathlib.Path or None
+        The wide chart as SVG beside the PNG, for print (text kept as text).
     """
 
     key: str
@@ -205,6 +207,7 @@ class ReportFigure:
     base: str = ""
     narrow_path: Path | None = None
     narrow_png: bytes = field(default=b"", repr=False)
+    svg_path: Path | None = None
 
 
 @dataclass
@@ -1096,13 +1099,14 @@ def render_figures(
             text = chart_text(item.key, item.table, item.title)
             name = f"fig{number:02d}_{item.key}.png"
             try:
-                wide = _render(item, text, WIDE_INCHES, dpi)
-                narrow = _render(item, text, NARROW_INCHES, round(dpi * 1.55))
+                wide, svg = _render(item, text, WIDE_INCHES, dpi, svg=True)
+                narrow, _ = _render(item, text, NARROW_INCHES, round(dpi * 1.55))
             except GpcollabError as exc:
                 number -= 1
                 section.unavailable.append(f"{item.title}: the chart could not be drawn ({exc})")
                 continue
             path = write_bytes(folder / name, wide)
+            svg_path = write_bytes(folder / name.replace(".png", ".svg"), svg)
             narrow_path = write_bytes(narrow_folder / name, narrow)
             out.append(
                 ReportFigure(
@@ -1114,6 +1118,7 @@ def render_figures(
                     base=text.base,
                     narrow_path=narrow_path,
                     narrow_png=narrow,
+                    svg_path=svg_path,
                 )
             )
     return out
@@ -1126,9 +1131,13 @@ NARROW_INCHES = 3.9
 """Width of the phone layout of each figure (drawn at a higher resolution)."""
 
 
-def _render(item: ReportTable, text: Any, width: float, dpi: int) -> bytes:
-    """Draw ``item``'s chart on a new Agg figure ``width`` inches wide; return the PNG bytes."""
+def _render(
+    item: ReportTable, text: Any, width: float, dpi: int, *, svg: bool = False
+) -> tuple[bytes, bytes]:
+    """Draw ``item``'s chart on a new Agg figure ``width`` inches wide; return the PNG bytes
+    and, with ``svg``, the same figure as SVG (text as text, for print), else empty bytes."""
     # heavy: matplotlib
+    from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -1139,7 +1148,11 @@ def _render(item: ReportTable, text: Any, width: float, dpi: int) -> bytes:
     _draw(item, ax)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    return buffer.getvalue()
+    vector = io.BytesIO()
+    if svg:  # the layout is settled: the SVG only writes it out (no hash salt: same bytes)
+        with rc_context({"svg.fonttype": "none", "svg.hashsalt": "gpcollab"}):
+            figure.savefig(vector, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue(), vector.getvalue()
 
 
 def _frame(figure: Any, title: str, base: str) -> None:
