@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_bootstrap.py
 	$(BIN)/python benchmarks/bench_report.py
 	$(BIN)/python benchmarks/bench_widget.py
+	$(BIN)/python benchmarks/bench_analyses.py
 
 # the engine against an installed R (Rscript with survey and jsonlite) on random designs
 crosscheck: $(STAMP)

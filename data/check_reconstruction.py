@@ -31,6 +31,7 @@ Exit status 1 when any check fails.
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import sys
 import time
@@ -151,7 +152,7 @@ def adjacent_odds_ratios(band: np.ndarray, outcome: np.ndarray) -> list[float]:
 def step_names(aim: str) -> list[str]:
     """Names of the adjacent-band steps of S-10 for one aim (``S-10/staff/1y_2y>over_2y``)."""
     bands = AgeBand.values()
-    return [f"S-10/{aim}/{young}>{old}" for young, old in zip(bands, bands[1:], strict=False)]
+    return [f"S-10/{aim}/{young}>{old}" for young, old in itertools.pairwise(bands)]
 
 
 def realised(survey: SurveyData) -> dict[str, float]:

@@ -108,6 +108,7 @@ _EXPORTS: dict[str, str] = {
     "compare_waves": "analysis",
     "aims_chosen": "analysis",
     "achievement_rates": "analysis",
+    "achievement_differences": "analysis",
     "any_fully_achieved": "analysis",
     "funding_among_achievers": "analysis",
     "achievement_trend": "analysis",
@@ -138,6 +139,7 @@ __all__ = sorted([*__all__, *_MODULES])
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab import plot
     from gpcollab.analysis import (
+        achievement_differences,
         achievement_rates,
         achievement_trend,
         aims_chosen,

@@ -17,7 +17,7 @@ from gpcollab._checks import check_choice
 from gpcollab.design import SurveyDesign
 from gpcollab.errors import ArgumentError
 from gpcollab.schema import ITEMS, SurveyData
-from gpcollab.vocab import Achievement, FundingSource
+from gpcollab.vocab import Achievement, Aim, FundingSource
 
 __all__ = [
     "DONT_KNOW_CHOICES",
@@ -28,6 +28,7 @@ __all__ = [
     "DontKnow",
     "TooEarly",
     "achievement_codes",
+    "achievement_levels",
     "aim_outcomes",
     "as_design",
     "bool_categorical",
@@ -139,11 +140,41 @@ def ticked(survey: SurveyData, item: str, option: str) -> pd.Series:
 
 
 def aim_outcomes(survey: SurveyData) -> pd.DataFrame:
-    """Outcome per respondent (rows aligned with ``respondents``) and aim (columns)."""
+    """Outcome per respondent (rows aligned with ``respondents``) and aim (columns).
+
+    One column per :class:`~gpcollab.vocab.Aim` value, in questionnaire order, each an ordered
+    categorical of :class:`~gpcollab.vocab.Achievement`, missing where the aim was not set (as
+    :meth:`SurveyData.aims_wide`, built from the codes in one pass).
+    """
     survey.require("aims")
-    wide = survey.aims_wide()
-    wide.index = survey.respondents.index
-    return wide
+    aims = survey.aims
+    assert aims is not None
+    ids = pd.Index(survey.respondents["respondent_id"])
+    codes = np.full((len(ids), len(Aim)), -1, dtype=np.intp)
+    rows = ids.get_indexer(aims["respondent_id"])  # ids and aims were validated at construction
+    aim = pd.Categorical(aims["aim"], dtype=Aim.dtype()).codes
+    outcome = pd.Categorical(aims["outcome"], dtype=Achievement.dtype()).codes
+    codes[rows, aim] = outcome
+    dtype = Achievement.dtype()
+    return pd.DataFrame(
+        {
+            value: pd.Categorical.from_codes(codes[:, j].tolist(), dtype=dtype)
+            for j, value in enumerate(Aim.values())
+        },
+        index=survey.respondents.index,
+    )
+
+
+def achievement_levels(too_early: str, dont_know: str = "exclude") -> list[str]:
+    """The outcomes kept in the base under the ``too_early`` and ``dont_know`` policies."""
+    check_choice(too_early, TOO_EARLY_CHOICES, "too_early")
+    check_choice(dont_know, DONT_KNOW_CHOICES, "dont_know")
+    keep = [Achievement.FULLY.value, Achievement.PARTIALLY.value, Achievement.NOT_ACHIEVED.value]
+    if too_early == "separate":
+        keep.append(Achievement.TOO_EARLY.value)
+    if dont_know == "separate":
+        keep.append(Achievement.DONT_KNOW.value)
+    return keep
 
 
 def achievement_codes(outcome: pd.Series, too_early: str, dont_know: str = "exclude") -> pd.Series:
@@ -151,22 +182,17 @@ def achievement_codes(outcome: pd.Series, too_early: str, dont_know: str = "excl
 
     ``"exclude"`` leaves the answer out of the base (missing), ``"not_achieved"`` (too early
     only) counts it as not achieved, ``"separate"`` keeps it as an outcome of its own. Returns
-    an ordered categorical over the outcomes kept in the base.
+    an ordered categorical over the outcomes kept in the base (:func:`achievement_levels`).
     """
-    check_choice(too_early, TOO_EARLY_CHOICES, "too_early")
-    check_choice(dont_know, DONT_KNOW_CHOICES, "dont_know")
-    text = outcome.astype(object)
-    keep = [Achievement.FULLY.value, Achievement.PARTIALLY.value, Achievement.NOT_ACHIEVED.value]
+    keep = achievement_levels(too_early, dont_know)
+    target = {value: keep.index(value) for value in keep}
     if too_early == "not_achieved":
-        text = text.where(text != Achievement.TOO_EARLY.value, Achievement.NOT_ACHIEVED.value)
-    elif too_early == "separate":
-        keep.append(Achievement.TOO_EARLY.value)
-    if dont_know == "separate":
-        keep.append(Achievement.DONT_KNOW.value)
-    text = text.where(text.isin(keep))
-    return pd.Series(
-        pd.Categorical(text, categories=keep, ordered=True), index=outcome.index, name="outcome"
-    )
+        target[Achievement.TOO_EARLY.value] = keep.index(Achievement.NOT_ACHIEVED.value)
+    recode = np.array([target.get(value, -1) for value in Achievement.values()], dtype=np.intp)
+    codes = np.asarray(pd.Categorical(outcome, dtype=Achievement.dtype()).codes, dtype=np.intp)
+    kept = np.where(codes >= 0, recode[codes], -1)
+    categorical = pd.Categorical.from_codes(kept.tolist(), categories=pd.Index(keep), ordered=True)
+    return pd.Series(categorical, index=outcome.index, name="outcome")
 
 
 def resolve_by(

@@ -53,13 +53,19 @@ from gpcollab._respondents import (
     achievement_codes,
     aim_outcomes,
     as_design,
-    bool_categorical,
     check_survey,
     provenance,
     resolve_by,
     set_attrs,
     ticked,
     two_designs,
+)
+from gpcollab._stacked import (
+    ANSWER,
+    PART,
+    stacked_differences,
+    stacked_shares,
+    stacked_yes_shares,
 )
 from gpcollab.design import SurveyDesign
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, GpcollabError
@@ -79,6 +85,7 @@ from gpcollab.vocab import (
 )
 
 __all__ = [
+    "achievement_differences",
     "achievement_rates",
     "achievement_trend",
     "aims_chosen",
@@ -163,47 +170,8 @@ def _shares(
     ``frame[y]`` must be an ordered categorical. Rows with a missing ``y`` or ``by`` value stay
     in the design (domain estimation) but in no domain.
     """
-    check_level(level)
-    valid = frame[y].notna()
-    for name in by:
-        valid &= frame[name].notna()
-    keys = [*by, y]
-    grid = (
-        frame.loc[valid, keys]
-        .groupby(keys, observed=False, sort=True)
-        .size()
-        .rename("count")
-        .reset_index()
-    )
-    if by:
-        bases = frame.loc[valid, by].groupby(by, observed=False, sort=True).size()
-        grid = grid.merge(bases.rename("n").reset_index(), on=by, how="left")
-    else:
-        grid["n"] = int(valid.sum())
-    if valid.any():
-        engine = estimate_proportions(
-            frame,
-            y,
-            by=by or None,
-            design=design,
-            ci_method=ci_method,
-            level=level,
-            na_rm=True,
-        ).drop(columns=["n"])
-        out = grid.merge(engine, on=keys, how="left")
-    else:  # the engine cannot handle an empty base; every row is an empty domain
-        out = grid
-        for column in ESTIMATE_COLUMNS:
-            if column not in out.columns:
-                out[column] = np.nan
-        out["ci_method"] = ci_method
-        out["conf_level"] = float(level)
-    out["ci_method"] = out["ci_method"].fillna(ci_method)
-    out["conf_level"] = out["conf_level"].fillna(float(level))
-    out["boundary"] = out["boundary"].astype("boolean").fillna(False).astype(bool)
-    out["n"] = out["n"].fillna(0).astype(np.int64)
-    out["count"] = out["count"].astype(np.int64)
-    return out[[*keys, *ESTIMATE_COLUMNS]]
+    out = stacked_shares(frame, {y: frame[y]}, by, design, ci_method, level, {ANSWER: y})
+    return out.drop(columns=[PART]).rename(columns={ANSWER: y})
 
 
 def _yes_shares(
@@ -219,11 +187,31 @@ def _yes_shares(
 
     Returns the rows of the ``True`` level only, without the level column.
     """
-    flags = bool_categorical(yes.to_numpy(dtype=bool), base.to_numpy(dtype=bool), _Y)
-    frame[_Y] = flags.array
-    out = _shares(frame, _Y, by, design, ci_method, level)
-    out = out.loc[out[_Y] == True].drop(columns=[_Y])  # noqa: E712 - categorical of booleans
-    return out.reset_index(drop=True)
+    out = stacked_yes_shares(frame, {"yes": (yes, base)}, by, design, ci_method, level, {})
+    return out.drop(columns=[PART])
+
+
+def _options(
+    frame: pd.DataFrame,
+    flags: dict[str, tuple[pd.Series, pd.Series]],
+    name: str,
+    dtype: pd.CategoricalDtype,
+    by: list[str],
+    design: SurveyDesign | None,
+    ci_method: CIMethod,
+    level: float,
+) -> pd.DataFrame:
+    """Share answering "yes" of several outcomes in one engine call; the outcomes' labels
+    (``flags`` in the order of ``dtype``) as the ``dtype`` column ``name`` after ``by``."""
+    out = stacked_yes_shares(frame, flags, by, design, ci_method, level, {PART: name})
+    out[PART] = pd.Categorical(out[PART], dtype=dtype)
+    return out.rename(columns={PART: name})
+
+
+def _selected(survey: SurveyData, item: str, index: pd.Index) -> dict[str, pd.Series]:
+    """Whether each respondent ticked each option of a multi-select item (``index`` rows)."""
+    wide = survey.selected(item)
+    return {str(option): pd.Series(wide[option].to_numpy(), index=index) for option in wide.columns}
 
 
 def _frame(survey: SurveyData) -> pd.DataFrame:
@@ -359,8 +347,6 @@ def distribution(
     MissingItemError
         The wave did not ask ``item``.
 
-    Examples
-    --------
     See Also
     --------
     prevalence : membership of a collaboration, with its subtotal.
@@ -394,16 +380,10 @@ def distribution(
         table = _shares(frame, _Y, by_cols, des, ci_method, level).rename(columns={_Y: "option"})
     else:
         asked = _asked(survey, item) & in_base
-        parts = []
-        for option in spec.choices.values():
-            part = _yes_shares(
-                frame, ticked(survey, item, option), asked, by_cols, des, ci_method, level
-            )
-            part.insert(len(by_cols), "option", option)
-            parts.append(part)
-        table = pd.concat(parts, ignore_index=True)
-        table["option"] = pd.Categorical(table["option"], dtype=spec.choices.dtype())
-        table = table.sort_values([*by_cols, "option"], kind="stable")
+        flags = {o: (t, asked) for o, t in _selected(survey, item, frame.index).items()}
+        table = _options(
+            frame, flags, "option", spec.choices.dtype(), by_cols, des, ci_method, level
+        )
     table.insert(len(by_cols), "item", item)
     return _finish(
         table,
@@ -670,14 +650,8 @@ def aims_chosen(
     des = as_design(design)
     wide = aim_outcomes(survey)
     base = _asked_aims(survey) if among == "collaborating" else pd.Series(True, index=frame.index)
-    parts = []
-    for aim in Aim.values():
-        part = _yes_shares(frame, wide[aim].notna(), base, by_cols, des, ci_method, level)
-        part.insert(len(by_cols), "aim", aim)
-        parts.append(part)
-    table = pd.concat(parts, ignore_index=True)
-    table["aim"] = pd.Categorical(table["aim"], dtype=Aim.dtype())
-    table = table.sort_values([*by_cols, "aim"], kind="stable")
+    flags = {aim: (wide[aim].notna(), base) for aim in Aim.values()}
+    table = _options(frame, flags, "aim", Aim.dtype(), by_cols, des, ci_method, level)
     return _finish(table, [survey], "aims_chosen", groups=by_cols)
 
 
@@ -749,20 +723,21 @@ def achievement_rates(
     frame, by_cols = resolve_by(survey, _frame(survey), by)
     des = as_design(design)
     wide = aim_outcomes(survey)
-    parts = []
-    for aim in _aim_list(survey, aims):
-        frame[_Y] = achievement_codes(wide[aim], too_early, dont_know)
-        part = _shares(frame, _Y, by_cols, des, ci_method, level).rename(columns={_Y: "outcome"})
-        part.insert(len(by_cols), "aim", aim)
-        parts.append(part)
-    if not parts:
+    chosen = _aim_list(survey, aims)
+    if not chosen:
         raise DesignError("No respondent in this set chose any aim; there is nothing to rate.")
-    table = pd.concat(parts, ignore_index=True)
-    table["aim"] = pd.Categorical(table["aim"], dtype=Aim.dtype())
-    table["outcome"] = pd.Categorical(
-        table["outcome"].astype(str), dtype=Achievement.dtype()
+    outcomes = {
+        aim: achievement_codes(wide[aim], too_early, dont_know)
+        for aim in Aim.values()
+        if aim in chosen
+    }
+    names = {PART: "aim", ANSWER: "outcome"}
+    table = stacked_shares(frame, outcomes, by_cols, des, ci_method, level, names)
+    table[PART] = pd.Categorical(table[PART], dtype=Aim.dtype())
+    table[ANSWER] = pd.Categorical(
+        table[ANSWER], dtype=Achievement.dtype()
     ).remove_unused_categories()
-    table = table.sort_values([*by_cols, "aim", "outcome"], kind="stable")
+    table = table.rename(columns={PART: "aim", ANSWER: "outcome"})
     return _finish(
         table,
         [survey],
@@ -770,6 +745,131 @@ def achievement_rates(
         groups=[*by_cols, "aim"],
         level_column="outcome",
     )
+
+
+@share_docs
+def achievement_differences(
+    survey: SurveyData,
+    *,
+    by: ByArg,
+    aims: str | Sequence[str] | None = None,
+    success: str | Sequence[str] = "fully",
+    within: ByArg = None,
+    too_early: TooEarly = "exclude",
+    dont_know: DontKnow = "exclude",
+    design: DesignArg = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Design-based differences in achieving each aim between every pair of groups.
+
+    Whether two groups' intervals overlap is no test of a difference: the groups of one table
+    share the design's PSUs, so their estimates are correlated. Each row here is the
+    difference between two groups' shares of ``success`` among those who set the aim, with
+    its standard error from their covariance (:func:`gpcollab.compare_domains`, R's
+    ``svyby(..., covmat=TRUE)`` and ``svycontrast``), a t test and an interval.
+
+    Parameters
+    ----------
+    survey : SurveyData
+        A wave asking ``aims``.
+    by : str, Series or list
+        The groups compared: respondent column names (``"size_band"``, ``"age_band"``,
+        ``"level"``, ...), ``"funding"``, a :class:`pandas.Series` aligned with
+        ``survey.respondents`` (such as :func:`gpcollab.whatif.reband`), or a list of these
+        (groups are their combinations).
+    aims : str or sequence of str, optional
+        Aims to compare; default every aim at least one respondent set, in questionnaire order.
+    success : str or sequence of str, default="fully"
+        The outcome(s) counted as achieving the aim (:class:`~gpcollab.vocab.Achievement`
+        values), e.g. ``("fully", "partially")``; the share is that of
+        :func:`achievement_rates` (the sum of its rows for several outcomes).
+    within : str, Series or list, optional
+        Columns held fixed, as ``by``: only groups with the same ``within`` values are
+        compared (e.g. ``by="size_band", within="age_band"``). Pairs are always within an aim.
+    {too_early}
+    {dont_know}
+    {design}
+    {level}
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per aim and pair of groups that both have respondents in the base: ``aim``,
+        the ``within`` columns, ``<col>_first`` for each ``by`` column then ``<col>_second``
+        for each (the two groups, in the table's order: category order, else sorted),
+        ``difference`` (second share minus first), ``se``, ``df``, ``statistic``
+        (``difference / se``), ``p_value`` (two-sided t on ``df``), ``ci_low``, ``ci_high``,
+        ``conf_level``, ``test`` (``"t"``), ``estimate_first``, ``estimate_second`` (the two
+        shares), ``n_first``, ``n_second`` (respondents in the base of each group).
+
+    Raises
+    ------
+    MissingItemError
+        The wave did not ask about aims.
+    DesignError
+        No aim has respondents in two groups to compare.
+
+    See Also
+    --------
+    achievement_rates : the shares themselves, with their intervals.
+    gpcollab.compare_domains : the engine's comparison of the domains of any table.
+
+    Notes
+    -----
+    ``df`` is the design's degrees of freedom (PSUs minus strata: ``n - 1`` without a design),
+    as R's ``degf(design)`` in ``confint(svycontrast(...), df = degf(design))``. All aims are
+    estimated in one pass.
+
+    Examples
+    --------
+    >>> import gpcollab
+    >>> gaps = gpcollab.achievement_differences(
+    ...     gpcollab.load_survey(2017, "gp"), by="size_band", aims="access"
+    ... )
+    >>> gaps.columns[:3].tolist()
+    ['aim', 'size_band_first', 'size_band_second']
+    >>> len(gaps)  # every pair of the five size bands
+    10
+    """
+    survey = check_survey(survey)
+    survey.require("aims")
+    conf = check_level(level)
+    wanted = [success] if isinstance(success, str) else list(success)
+    if not wanted:
+        raise ArgumentError(
+            "`success` must name at least one outcome, but an empty list was passed."
+        )
+    for value in wanted:
+        check_choice(value, Achievement.values(), "success")
+    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    if not by_cols:
+        raise ArgumentError("`by` must name the groups to compare, e.g. by='size_band'.")
+    frame, within_cols = resolve_by(survey, frame, within, param="within")
+    both_named = sorted(set(by_cols) & set(within_cols))
+    if both_named:
+        raise ArgumentError(f"Column(s) {both_named!r} are named in both `by` and `within`.")
+    wide = aim_outcomes(survey)
+    chosen = _aim_list(survey, aims)
+    outcomes = {}
+    for aim in Aim.values():
+        if aim in chosen:
+            kept = achievement_codes(wide[aim], too_early, dont_know)
+            hit = kept.isin(wanted).to_numpy(dtype=np.float64)
+            outcomes[aim] = pd.Series(np.where(kept.isna(), np.nan, hit), index=frame.index)
+    table = (
+        stacked_differences(frame, outcomes, by_cols, within_cols, as_design(design), conf)
+        if outcomes
+        else None
+    )
+    if table is None:
+        raise DesignError(
+            f"No aim has respondents in two groups of {by_cols!r} to compare"
+            + (f" within the same {within_cols!r}" if within_cols else "")
+            + "."
+        )
+    table[PART] = pd.Categorical(table[PART], dtype=Aim.dtype())
+    table = table.rename(columns={PART: "aim"})
+    return _finish(table, [survey], "achievement_differences", groups=["aim", *within_cols])
 
 
 @boundary_once
@@ -1198,16 +1298,14 @@ def contract_willingness(
         frame, _ = resolve_by(survey, _frame(survey), by)
         answer = survey.respondents["contract_willingness"]
         base = answer.notna() & partners
-        extra = []
-        for name, group in (("unwilling_any", _UNWILLING), ("willing_any", _WILLING)):
-            part = _yes_shares(
-                frame, answer.isin(group), base, by_cols, as_design(design), ci_method, level
-            )
-            part.insert(len(by_cols), "option", name)
-            extra.append(part)
-            subtotals[name] = list(group)
+        subtotals = {"unwilling_any": list(_UNWILLING), "willing_any": list(_WILLING)}
+        flags = {name: (answer.isin(group), base) for name, group in subtotals.items()}
+        des = as_design(design)
+        extra = stacked_yes_shares(frame, flags, by_cols, des, ci_method, level, {PART: "option"})
+        extra = extra.rename(columns={PART: "option"})
+        extra["option"] = extra["option"].astype(str)
         table["option"] = table["option"].astype(str)
-        table = pd.concat([table, *extra], ignore_index=True)
+        table = pd.concat([table, extra], ignore_index=True)
         order = [*ContractWillingness.values(), "unwilling_any", "willing_any"]
         table["_order"] = table["option"].map(order.index)
         table = table.sort_values([*by_cols, "_order"], kind="stable").drop(columns="_order")
@@ -1238,17 +1336,10 @@ def _multi_table(
 ) -> tuple[pd.DataFrame, list[str]]:
     survey.require(item)
     frame, by_cols = resolve_by(survey, _frame(survey), by)
+    flags = {o: (t, base) for o, t in _selected(survey, item, frame.index).items()}
+    dtype = ITEMS[item].choices.dtype()
     des = as_design(design)
-    parts = []
-    for option in ITEMS[item].choices.values():
-        part = _yes_shares(
-            frame, ticked(survey, item, option), base, by_cols, des, ci_method, level
-        )
-        part.insert(len(by_cols), "option", option)
-        parts.append(part)
-    table = pd.concat(parts, ignore_index=True)
-    table["option"] = pd.Categorical(table["option"], dtype=ITEMS[item].choices.dtype())
-    return table.sort_values([*by_cols, "option"], kind="stable"), by_cols
+    return _options(frame, flags, "option", dtype, by_cols, des, ci_method, level), by_cols
 
 
 @boundary_once

@@ -80,7 +80,8 @@ class SurveyDesign:
         ``options(survey.lonely.psu=)``, survey 4.5): ``"fail"`` raises
         :class:`~gpcollab.errors.DesignError` when an estimate involves that stratum (a domain
         without rows in it is estimated, as in R); ``"adjust"`` measures that PSU's total from
-        the average of all PSU totals of the estimate (survey >= 4.4-1; means do not change,
+        the average PSU total of the estimate: its total over the sample's number of PSUs in
+        the strata the estimate (or domain) meets (survey >= 4.4-1; means do not change,
         totals do); ``"average"`` replaces its contribution by the average contribution of the
         other strata that the estimate (or domain) involves; ``"remove"`` and ``"certainty"``
         let it contribute nothing (the same for a single-stage design).  A single PSU that was
@@ -867,10 +868,11 @@ class DomainRows:
 def _presence(
     prepared: PreparedDesign, rows: DomainRows | None, n_columns: int
 ) -> tuple[NDArray[np.bool_], FloatArray]:
-    """Strata taking part in each column (H, K) and the number of PSUs each column visits."""
-    n_strata, n_psu = prepared.n_strata, prepared.n_psu
+    """Strata taking part in each column (H, K), and the number of PSUs those strata have in
+    the whole sample (survey 4.5's ``n_PSUs_from_all_strata``, the "adjust" denominator)."""
+    n_strata = prepared.n_strata
     if rows is None or prepared.calibrated:
-        return np.ones((n_strata, n_columns), dtype=bool), np.full(n_columns, float(n_psu))
+        return np.ones((n_strata, n_columns), dtype=bool), np.full(n_columns, float(prepared.n_psu))
     inside = rows.code >= 0
     code = rows.code[inside]
     g = rows.n_groups
@@ -880,8 +882,7 @@ def _presence(
         )
         > 0
     )
-    psu_hit = np.bincount(prepared.psu[inside] * g + code, minlength=n_psu * g).reshape(n_psu, g)
-    psu_count = np.count_nonzero(psu_hit, axis=0).astype(np.float64)
+    psu_count = prepared.psu_per_stratum.astype(np.float64) @ strata_hit
     if rows.column_group is None:
         return strata_hit, psu_count
     return strata_hit[:, rows.column_group], psu_count[rows.column_group]
@@ -916,8 +917,9 @@ def _centred_and_scale(
                 "'certainty' (R's options(survey.lonely.psu=)), or merge those strata."
             )
     elif policy == "adjust":
-        # survey >= 4.4-1: the lonely PSU is measured from the average PSU total of the
-        # estimate (over the PSUs it visits); for means that average is 0
+        # survey >= 4.4-1 (onestage): the lonely PSU is measured from the estimate's total
+        # over the sample's PSUs of the strata the domain meets (their whole-sample counts,
+        # not only the PSUs the domain visits); for means that centre is 0
         with np.errstate(divide="ignore", invalid="ignore"):
             centre = totals.sum(axis=0) / psu_count
         lonely_p = lonely[h_of_p]

@@ -492,17 +492,65 @@ class _Means:
     psu_totals: FloatArray  # (P, D) PSU totals of the influence values, calibration-corrected
 
 
-def _domain_reference(code: IntArray, values: FloatArray, n_domains: int) -> FloatArray:
-    """One value of ``values`` taken from each domain (0 for a domain without rows).
+def domain_reference(
+    code: IntArray, values: FloatArray, n_domains: int, weights: FloatArray
+) -> FloatArray:
+    """One value of ``values`` taken from each domain's rows of nonzero weight: shape (D,).
 
-    Sums are formed from ``values`` minus its domain's reference value: that keeps the
-    one-pass variance stable, and a domain whose values are all equal gets exactly that
-    value back, with influence values of exactly zero (no shift leaks into the estimate).
-    Which row supplies the value does not matter; any value of the domain will do.
+    Sums are formed from ``values`` minus its domain's reference value: that keeps one-pass
+    variances stable, and a domain whose values (of nonzero weight) are all equal gets exactly
+    that value back as its mean, with influence values of exactly zero, so its SE is exactly
+    0 and no shift or rounding leaks into the estimate.  Which row supplies the value does not
+    matter, so the rows are read in growing chunks until every domain has one (usually the
+    first few thousand rows).  A domain without rows of nonzero weight takes 0.
+
+    Parameters
+    ----------
+    code : ndarray of intp, shape (n,)
+        Domain ``0..D-1`` of each row (every row in a domain).
+    values : ndarray of float, shape (n,)
+    n_domains : int
+    weights : ndarray of float, shape (n,)
     """
     reference = np.zeros(n_domains)
-    reference[code] = values
+    seen = np.zeros(n_domains, dtype=bool)
+    start, step, n = 0, _REFERENCE_CHUNK, code.shape[0]
+    while start < n:
+        stop = min(n, start + step)
+        chunk_code, chunk_values = code[start:stop], values[start:stop]
+        positive = weights[start:stop] != 0
+        if not bool(positive.all()):
+            chunk_code, chunk_values = chunk_code[positive], chunk_values[positive]
+        reference[chunk_code] = chunk_values
+        seen[chunk_code] = True
+        if bool(seen.all()):
+            break
+        start, step = stop, step * 4
     return reference
+
+
+_REFERENCE_CHUNK = 4096
+"""Rows read first by :func:`domain_reference`; each further chunk is four times larger."""
+
+
+def _shifted(
+    values: FloatArray, code: IntArray, reference: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """``values`` minus their domain's reference value, and the shift used for each domain.
+
+    One subtraction serves every domain when their references agree, and a 0/1 outcome needs
+    no shift (a domain of 0s sums to 0 and one of 1s to its weight total, exactly); otherwise
+    each row takes its own domain's reference.
+    """
+    if bool(np.all(reference == reference[0])):
+        return values - reference[0], reference
+    if bool(np.all((reference == 0.0) | (reference == 1.0))) and bool(
+        np.all((values == 0.0) | (values == 1.0))
+    ):
+        return values, np.zeros_like(reference)
+    shifted = reference.take(code)
+    np.subtract(values, shifted, out=shifted)
+    return shifted, reference
 
 
 def _domain_means(
@@ -515,7 +563,7 @@ def _domain_means(
 
     Everything is accumulated per (PSU, domain) cell: one bincount per quantity, no (n, D)
     matrix.  ``values`` is shifted by a value of its own domain first
-    (:func:`_domain_reference`), so the one-pass variance is stable and a constant domain is
+    (:func:`domain_reference`), so the one-pass variance is stable and a constant domain is
     exact.
     """
     inside = dom.code >= 0
@@ -525,8 +573,7 @@ def _domain_means(
     else:
         code, w, yv = dom.code[inside], prepared.weights[inside], values[inside]
         psu = prepared.psu[inside]
-    shift = _domain_reference(code, yv, d)
-    yc = yv - shift.take(code)
+    yc, shift = _shifted(yv, code, domain_reference(code, yv, d, w))
     cell = psu * d
     cell += code
     size = n_psu * d
@@ -1377,10 +1424,10 @@ def estimate_var(
     means = _domain_means(prepared, dom, values, "mean")
     by_rows = (dom.by_code >= 0) & (prepared.weights != 0)
     n_rows = np.bincount(dom.by_code[by_rows], minlength=dom.count).astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = n_rows / (n_rows - 1.0)
     squares = np.zeros(prepared.n)
     code = dom.code[inside]
-    squares[inside] = (values[inside] - means.estimate[code]) ** 2 * factor[code]
+    with np.errstate(divide="ignore", invalid="ignore"):  # one row: n/(n-1) = inf, NaN as R
+        factor = n_rows / (n_rows - 1.0)
+        squares[inside] = (values[inside] - means.estimate[code]) ** 2 * factor[code]
     var = _domain_means(prepared, dom, squares, "mean")
     return _wald_table(dom.labels, var.sums, var.estimate, var.var, var.design_df, df, lvl)

@@ -490,7 +490,7 @@ def logistic_regression(
     before rows with missing values are left out), fitted probabilities μᵢ = expit(xᵢᵀβ) solve
     the weighted score equations Σ wᵢ (yᵢ − μᵢ) xᵢ = 0. They are found by Fisher scoring
     (IRLS), started at μᵢ = (wᵢyᵢ + ½)/(wᵢ + 1) and stopped when the relative deviance change
-    |D − D_old| / (|D| + 0.1) falls below ``tol``, exactly as R's ``glm.fit`` does, so results
+    ``|D − D_old| / (|D| + 0.1)`` falls below ``tol``, exactly as R's ``glm.fit`` does, so results
     agree with ``svyglm`` to rounding error rather than to the convergence tolerance.
 
     The covariance is the design-based sandwich V = A⁻¹ B A⁻¹, where

@@ -34,7 +34,7 @@ from gpcollab.design import (
     stratified_covariance,
 )
 from gpcollab.errors import ArgumentError, DesignError
-from gpcollab.estimate import domain_means
+from gpcollab.estimate import domain_means, domain_reference
 from gpcollab.regression import logistic_regression
 
 __all__ = ["chisq_test", "compare_domains", "compare_means", "compare_proportions", "trend_test"]
@@ -280,8 +280,9 @@ def chisq_test(
     The Pearson statistic of the weighted table scaled to total n is
     X² = n Σ (p̂ᵣ꜀ − p̂ᵣ₊p̂₊꜀)² / (p̂ᵣ₊p̂₊꜀); the ``Pearson`` row refers it to χ²ₖ as if the
     data were a simple random sample (without a design it equals the classical test without
-    continuity correction). The design df ν is R's: the number of PSUs minus the number of
-    strata of the whole design.
+    continuity correction). The design df ν is survey 4.5's ``degf(design)``: the number of
+    PSUs minus the number of strata of the whole design, among rows of nonzero weight (a PSU
+    or stratum whose rows all have weight zero does not count; survey 4.1-1 counted it).
 
     Rao–Scott: V is the design covariance of the RC cell proportions (influence values
     wᵢ(1[i in cell] − p̂)/Σw). With X₁ the main-effects model on the cells, C the interaction
@@ -318,7 +319,9 @@ def chisq_test(
             f"`statistic` must be one of {list(_STATISTICS)}, but {statistic!r} was passed."
         )
     table = _two_way_table(data, row, col, design, na_rm)
-    nu = table.prepared.n_psu - table.prepared.n_strata
+    # survey 4.5: nu <- degf(design), PSUs minus strata among rows of nonzero weight (4.1.1
+    # counted every PSU and stratum, which differs when one holds only rows of weight zero)
+    nu = design_df(table.prepared)
     rows = {**_rao_scott(table, nu), **_wald(table, nu)}
     n_used = int(table.used.sum())
     order = [statistic] + [s for s in _STATISTICS if s != statistic]
@@ -496,7 +499,9 @@ def _proportion(
     total = w.sum()
     if not total > 0:
         raise DesignError(f"The weights of `data_{which}` sum to {total!r}; they must be positive.")
-    p = float(w @ outcome / total)
+    # a value of the sample first: a sample of all 0s or all 1s gives exactly 0 or 1, SE 0
+    ref = float(domain_reference(np.zeros(w.size, dtype=np.intp), outcome, 1, w)[0])
+    p = ref + float(w @ (outcome - ref) / total)
     var = float(influence_covariance(prepared, w * (outcome - p) / total)[0, 0])
     return p, var, int(design_df(prepared)), len(data)
 
@@ -674,7 +679,10 @@ def _mean_difference(
     total2, total1 = w2.sum(), w1.sum()
     if not (total1 > 0 and total2 > 0):
         raise DesignError("One of the two groups has no rows with positive weight to compare.")
-    mean2, mean1 = float(w2 @ y / total2), float(w1 @ y / total1)
+    # each mean from a value of its own group: a group whose y is constant gets it exactly
+    ref1, ref2 = domain_reference(second.astype(np.intp), y, 2, w)
+    mean2 = ref2 + float(w2 @ (y - ref2) / total2)
+    mean1 = ref1 + float(w1 @ (y - ref1) / total1)
     z = w2 * (y - mean2) / total2 - w1 * (y - mean1) / total1
     mask = None if rows.all() else rows
     var = float(influence_covariance(prepared, z, mask=mask)[0, 0])
