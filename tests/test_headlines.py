@@ -91,8 +91,8 @@ def test_a_supported_difference_is_stated_with_its_direction_and_test() -> None:
     text = chart_text("fully_by_age_band", table, "fallback")
     # six pairs tested together: Holm multiplies the smallest p-value by 6, 0.0006 < 0.05
     assert text.title == (
-        "Collaborations formed over 2 years ago more often fully achieved “sustainability” "
-        "than those formed less than a year ago (24% against 0%)"
+        "Collaborations over 2 years old more often fully achieved “sustainability” "
+        "than those under a year old (24% vs 0%)"
     )
     assert "Difference 24 points (95% CI 14 to 34)" in text.base
     assert "p<0.001 after Holm adjustment for 6 pairs" in text.base

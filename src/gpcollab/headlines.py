@@ -230,9 +230,9 @@ _QUALIFIERS: Mapping[str, Mapping[str, str]] = {
         band.value: f"of {band.label[0].lower()}{band.label[1:]} patients" for band in SizeBand
     },
     "age_band": {
-        "under_1y": "formed less than a year ago",
-        "1y_2y": "formed 1 to 2 years ago",
-        "over_2y": "formed over 2 years ago",
+        "under_1y": "under a year old",
+        "1y_2y": "1 to 2 years old",
+        "over_2y": "over 2 years old",
     },
     "level": {
         "locality": "covering a locality",
@@ -357,7 +357,7 @@ def _difference_title(
         f"{aim_words} than those {_qualifier(group, best[f'{group}_{low}'])}"
     )
     if not (math.isnan(high_share) or math.isnan(low_share)):
-        title += f" ({_pct(high_share)} against {_pct(low_share)})"
+        title += f" ({_pct(high_share)} vs {_pct(low_share)})"
     # significant, so the interval lies on one side of zero: its ends as sizes of the gap
     lo, hi = sorted((abs(float(best["ci_low"])), abs(float(best["ci_high"]))))
     base = (

@@ -705,9 +705,18 @@ def _achievement_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSe
         if table is None:
             continue
         group = _group_column(table, by)
+        fully = _fully_only(table)
+        # the design-based tests a chart title may rest on (headlines.supported_differences)
+        tests = run.attempt(
+            section,
+            f"differences in full achievement by {words} ({label})",
+            lambda by=by: analysis.achievement_differences(survey, by=by),  # type: ignore[misc]
+        )
+        if tests is not None:
+            fully.attrs["differences"] = tests
         run.add(
             section,
-            _fully_only(table),
+            fully,
             key=f"fully_by_{by}",
             title=f"Aims fully achieved, by {words} — {label}",
             columns=(
