@@ -471,7 +471,8 @@ def test_rates_funding_groups_are_labelled() -> None:
         }
     )
     ax = plotting.plot_rates(table, x="funding")
-    assert tick_labels(ax, "x") == ["Did not receive", "Received"]
+    # the same words as the report's table of this chart
+    assert tick_labels(ax, "x") == ["No such funding", "Access / Challenge Fund"]
     assert [p.get_height() for p in bars_by_gid(ax)["estimate"]] == approx([0.2, 0.35])
     assert ax.get_ylabel() == "Share of respondents"
     assert footers(ax) == []

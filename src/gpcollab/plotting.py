@@ -322,7 +322,8 @@ def _labeller(data: pd.DataFrame, column: str) -> Callable[[Any], str]:
             str(Wave.of(value).value) if str(value) in Wave.values() else str(value)
         )
     if column == "funding":
-        return lambda value: {"True": "Received", "False": "Did not receive"}.get(
+        # the words of the report's tables (report._label)
+        return lambda value: {"True": "Access / Challenge Fund", "False": "No such funding"}.get(
             str(value), str(value)
         )
     if column == "scenario":
@@ -573,6 +574,24 @@ def _finish(
     layout keeps a strip for it.
     """
     fig = _root_figure(ax)
+    _note_footer(fig, data, notes=notes, sources=sources, synthetic_scope=synthetic_scope)
+    _fit_legend(ax)
+    _tidy(ax)
+    if getattr(ax, "_gpcollab_unstack", False):
+        _unstack_values(ax)
+    return ax
+
+
+def _note_footer(
+    fig: Figure,
+    data: object,
+    *,
+    notes: Sequence[str] = (),
+    sources: Sequence[str] = (),
+    synthetic_scope: str = "",
+) -> None:
+    """Add what ``data`` needs to the figure's footer (notes, its source, the synthetic
+    notice), each once, and draw the footer again."""
     state = _footer_state(fig)
     if _is_synthetic(data) and not state.synthetic:
         state.synthetic = SYNTHETIC_NOTICE + (f" ({synthetic_scope})" if synthetic_scope else "")
@@ -583,11 +602,6 @@ def _finish(
         if note and note not in state.notes:
             state.notes.append(note)
     _draw_footer(fig, state)
-    _fit_legend(ax)
-    _tidy(ax)
-    if getattr(ax, "_gpcollab_unstack", False):
-        _unstack_values(ax)
-    return ax
 
 
 def _draw_footer(fig: Figure, state: _Footer) -> None:
@@ -1690,6 +1704,17 @@ def _kept_panels(
     return [facets[i] for i in keep], [series[i] for i in keep], left_out
 
 
+def _panel_notes(table: pd.DataFrame, hidden: bool, left_out: Sequence[str]) -> list[str]:
+    notes = [_suppressed_note(table)] if hidden else []
+    if left_out:
+        notes.append(
+            "Not drawn, most groups hidden by disclosure control (see the table): "
+            + "; ".join(left_out)
+            + "."
+        )
+    return notes
+
+
 def _hidden_reason(n: float, min_n: int | None) -> str:
     """Why a cell is hidden, in a few words for the chart."""
     if min_n is not None and not math.isnan(n) and n < min_n:
@@ -1726,10 +1751,14 @@ def _panels(
     ax.tick_params(axis="y", length=0, labelsize=_font())
     ax.tick_params(axis="x", labelsize=small, length=2, colors="#444444")
     ax.set_xlabel("placeholder", fontsize=_font())
+    # the footer's notes known now take their room too (the bases note may follow)
+    hidden = any(bool(s.hidden.any()) for s in series)
+    _note_footer(fig, table, notes=_panel_notes(table, hidden, left_out))
     _layout(fig)  # the group labels take their room: measure what is left for the panels
     box = ax.get_window_extent()
     width_in = box.width / fig.dpi
-    height_in = box.height / fig.dpi - 0.45 if height is None else height
+    spare = 0.3 if _is_phone(fig) else 0.15  # a wrapped axis label, the bases note
+    height_in = box.height / fig.dpi - spare if height is None else height
     ax._gpcollab_panel_height = height_in  # type: ignore[attr-defined]
     bases = {int(n) for s in series for n in s.n[s.present] if not math.isnan(n)}
     # one base for every bar is said once, in the footer
@@ -1855,15 +1884,7 @@ def _panels(
     right = (grid.columns - 1) * step + grid.panel_in * per_in
     ax.set_xlim(-0.06 * per_in, right)
     ax.grid(False)
-    notes = []
-    if any_hidden:
-        notes.append(_suppressed_note(table))
-    if left_out:
-        notes.append(
-            "Not drawn, most groups hidden by disclosure control (see the table): "
-            + "; ".join(left_out)
-            + "."
-        )
+    notes = _panel_notes(table, any_hidden, left_out)
     if "n" in table.columns and not grid.with_n:
         notes.append(_bases_note(series, "bar"))
     return notes

@@ -1212,9 +1212,12 @@ def _height(item: ReportTable, width: float = WIDE_INCHES) -> float:
     _, options = _chart_call(item)
     if options.get("kind") == "panels":
         x, hue = str(options["x"]), options.get("hue")
+        hidden = "suppressed" in table and bool(table["suppressed"].astype(bool).any())
+        notes = (0.7 if narrow else 0.3) if hidden else 0.0  # what [c] means, aims left out
         return (
             header
             + footer
+            + notes
             + 0.45
             + plotting.panel_height(table, x=x, hue=hue, width=width, row=0.19 if narrow else 0.2)
         )
