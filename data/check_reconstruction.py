@@ -56,6 +56,7 @@ SINGLE_ORGANISATION = ("merger", "super_practice", "multi_site")
 def ccg_frame(year: int) -> pd.DataFrame:
     """CCG code -> region and registered patients in the wave year's geography."""
     frame = load_population(year, "ccg")
+    frame = frame.loc[frame["formed_from"].isna()]  # the frame's own CCGs, merged below
     merged = CCG_SUCCESSORS.get(year, {})
     frame = frame.assign(ccg_code=frame["ccg_code"].map(lambda c: merged.get(c, c)))
     return frame.groupby("ccg_code").agg(

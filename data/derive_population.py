@@ -27,6 +27,12 @@ Frame definitions
     Practices in *NHS Payments to General Practice, England 2016/17* whose figure was taken at
     quarter 4 of 2016-17 and is positive (``in_frame_2017 == 1``, patients in
     ``patients_2016_17``). Result: 7,478 practices, 58,140,688 registered patients.
+CCGs formed by mergers within the wave
+    The CCG table of a wave also has a row for each CCG formed by a merger at the start of the
+    wave's year, which the wave's respondents name: 14L (NHS Manchester, April 2017, from 00W,
+    01M and 01N), found by comparing the 2016-17 payments-file CCGs with QOF 2016-17's April
+    2017 geography. Its region and summed practices and patients come from its predecessors,
+    which keep their rows (``merged_into``); the new row lists them in ``formed_from``.
 PCNs, December 2019
     Every PCN in the ODS ePCN "PCN Details" sheet (1,250), with member practices from the
     "PCN Core Partner Details" sheet.
@@ -184,6 +190,25 @@ REGION_MAPPING_NOTE = (
     "-> Y54 North of England."
 )
 
+MERGER_NOTE = {
+    2015: "No CCG was formed by a merger in the wave's year, so merged_into and formed_from "
+    "are empty.",
+    2017: "CCGs formed by a merger at the start of the wave's year (14L NHS Manchester, 1 April "
+    "2017, from 00W, 01M and 01N) have a row of their own too, with their region and the summed "
+    "practices and patients of the CCGs they were formed from (formed_from); those CCGs keep "
+    "their rows and name the new code in merged_into. A 2017 survey that records 14L joins on "
+    "ccg_code. Totals: sum the rows whose formed_from is empty (2016-17 geography, 209 CCGs), or "
+    "those whose merged_into is empty (April 2017 geography, 207 CCGs); summing every row "
+    "counts Manchester twice.",
+}
+MERGER_DERIVATION = {
+    2015: "",
+    2017: "Mergers: a CCG code of April 2017 (QOF 2016-17 organisation reference, "
+    "qof_ccg_code_apr2017 in the joined frame file) that is not a 2016-17 payments-file CCG; "
+    "its predecessors are the payments-file CCGs of the frame practices QOF places in it, each "
+    "of which must lie wholly in it (checked).",
+}
+
 BAND_NOTE = (
     "List-size bands on the practice's registered patients: under 5,000; 5,000-9,999; "
     "10,000-14,999; 15,000-19,999; 20,000 and over."
@@ -315,8 +340,20 @@ def region_band_table(practices: Sequence[Mapping[str, Any]]) -> list[dict[str, 
     return rows
 
 
-def ccg_table(practices: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One row per CCG: region, practices, patients."""
+def ccg_table(
+    practices: Sequence[Mapping[str, Any]], mergers: Mapping[str, Sequence[str]] | None = None
+) -> list[dict[str, Any]]:
+    """One row per CCG: region, practices, patients; then the CCGs formed by ``mergers``.
+
+    ``mergers`` maps the code of a CCG formed during the wave's year to the codes it was formed
+    from (see :func:`ccg_mergers`). The predecessors keep their rows (``merged_into`` names the
+    new code); the new CCG gets a row of its own (``formed_from`` lists the predecessors) with
+    their region and summed practices and patients, so a survey that records the new code can
+    be joined to the table. Summing a column over every row counts those patients twice: sum
+    the rows whose ``formed_from`` is empty for the frame's own geography.
+    """
+    mergers = mergers or {}
+    successor = {old: new for new, olds in mergers.items() for old in olds}
     groups: dict[str, dict[str, Any]] = {}
     for p in practices:
         g = groups.setdefault(
@@ -337,9 +374,64 @@ def ccg_table(practices: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "region_name": REGIONS[region],
                 "practices": g["practices"],
                 "registered_patients": g["registered_patients"],
+                "merged_into": successor.get(code, ""),
+                "formed_from": "",
             }
         )
-    return rows
+    for new in sorted(mergers):
+        olds = sorted(mergers[new])
+        _check(new not in groups, f"CCG {new} is formed by a merger but already in the frame")
+        _check(all(o in groups for o in olds), f"CCG {new}: a predecessor is not in the frame")
+        regions = set().union(*(groups[o]["regions"] for o in olds))
+        _check(len(regions) == 1, f"CCG {new} is formed from CCGs in regions {regions}")
+        (region,) = regions
+        rows.append(
+            {
+                "ccg_code": new,
+                "region_code": region,
+                "region_name": REGIONS[region],
+                "practices": sum(groups[o]["practices"] for o in olds),
+                "registered_patients": sum(groups[o]["registered_patients"] for o in olds),
+                "merged_into": "",
+                "formed_from": ";".join(olds),
+            }
+        )
+    return sorted(rows, key=lambda row: str(row["ccg_code"]))
+
+
+def ccg_mergers(source: Path, year: int) -> dict[str, list[str]]:
+    """CCGs formed by mergers at the start of the wave's year: new code -> predecessor codes.
+
+    Only the 2017 wave has a later geography to compare with: QOF 2016-17
+    (``qof_ccg_code_apr2017`` in the joined frame file, the CCGs of April 2017). A CCG code of
+    April 2017 that is not a 2016-17 payments-file CCG was formed by a merger; its predecessors
+    are the payments-file CCGs of the frame practices that QOF places in it, and each
+    predecessor must map wholly to it (every one of its practices that QOF lists is in the new
+    CCG). Practices absent from QOF (e.g. most of Dudley, 05C) are left out of the comparison.
+    """
+    if year != 2017:
+        return {}
+    old_of_new: dict[str, set[str]] = {}
+    new_of_old: dict[str, set[str]] = {}
+    old_codes: set[str] = set()
+    for row in read_rows(source / FRAME_FILE):
+        if row["in_frame_2017"] != "1":
+            continue
+        old, new = row["ccg_code_2016_17"], row["qof_ccg_code_apr2017"]
+        old_codes.add(old)
+        if new:
+            old_of_new.setdefault(new, set()).add(old)
+            new_of_old.setdefault(old, set()).add(new)
+    mergers: dict[str, list[str]] = {}
+    for new in sorted(set(old_of_new) - old_codes):
+        olds = sorted(old_of_new[new])
+        for old in olds:
+            _check(
+                new_of_old[old] == {new},
+                f"{FRAME_FILE}: CCG {old} is split between {sorted(new_of_old[old])} in April 2017",
+            )
+        mergers[new] = olds
+    return mergers
 
 
 def _round_half_up(value: Decimal) -> int:
@@ -484,17 +576,20 @@ def ccg_meta(year: int) -> dict[str, Any]:
         "title": f"Registered populations of clinical commissioning groups (CCGs), {year} frame",
         "description": f"One row per CCG ({fy} payments-file CCG of each practice in the frame) "
         "with its region, number of practices and registered patients: the distribution of "
-        "CCG sizes. Summarise it in bands with gpcollab.datasets.summarise_in_bands.",
+        "CCG sizes. Summarise it in bands with gpcollab.datasets.summarise_in_bands. "
+        + MERGER_NOTE[year],
         "synthetic": False,
         "licence": LICENCE,
         "licence_url": LICENCE_URL,
         "attribution": ATTRIBUTION,
         "provenance": _sources([payments, QOF_ORG, FRAME_FILE]),
         "derivation": " ".join(
-            [
+            part
+            for part in [
                 FRAME_DEFINITION[year],
                 f"CCG = CCGCode in the {fy} payments file. "
                 "Every CCG's practices lie in one region (checked).",
+                MERGER_DERIVATION[year],
                 REGION_MAPPING_NOTE,
                 "Script: data/derive_population.py.",
             ]
@@ -509,6 +604,16 @@ def ccg_meta(year: int) -> dict[str, Any]:
                     "practices": _col("int64", "Practices of the CCG in the frame", "practices"),
                     "registered_patients": _col(
                         "int64", "Registered patients of those practices", "patients"
+                    ),
+                    "merged_into": _col(
+                        "string",
+                        "Code of the CCG this one merged into at the start of the wave's year "
+                        "(empty: no merger)",
+                    ),
+                    "formed_from": _col(
+                        "string",
+                        "For a CCG formed by a merger at the start of the wave's year: the "
+                        "codes it was formed from, separated by ';' (empty: a CCG of the frame)",
                     ),
                 },
             }
@@ -605,7 +710,7 @@ def derive(source: Path, out: Path) -> list[Path]:
         practices = frame_practices(source, year, regions)
         for meta, rows in (
             (region_band_meta(year), region_band_table(practices)),
-            (ccg_meta(year), ccg_table(practices)),
+            (ccg_meta(year), ccg_table(practices, ccg_mergers(source, year))),
         ):
             write_table(out, meta, rows)
             written += [

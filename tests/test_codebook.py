@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -10,10 +11,13 @@ import pytest
 import gpcollab
 from gpcollab.codebook import (
     Codebook,
+    alias_line,
     list_codebooks,
     load_codebook,
     normalise_text,
     parse_codebook,
+    suggest_alias,
+    write_codebook,
 )
 from gpcollab.errors import CodebookError, GpcollabError
 from gpcollab.schema import ITEMS
@@ -211,3 +215,220 @@ def test_malformed_codebook_names_file_key_and_problem(old: str, new: str, messa
 def test_every_item_of_the_schema_is_covered_by_some_codebook() -> None:
     covered = {item for name in list_codebooks() for item in load_codebook(name).items}
     assert covered == set(ITEMS)
+
+
+# -- codebooks made to be adapted (issue 19, item 4) ------------------------------------------
+
+SETS = {"gp2015": (2015, "gp"), "ccg2015": (2015, "ccg"), "gp2017": (2017, "gp")}
+SETS["ccg2017"] = (2017, "ccg")
+
+
+def _same_tables(a: gpcollab.SurveyData, b: gpcollab.SurveyData) -> None:
+    assert a.respondents.equals(b.respondents)
+    assert a.aims is not None and b.aims is not None and a.aims.equals(b.aims)
+    assert sorted(a.multi) == sorted(b.multi)
+    assert all(a.multi[k].equals(b.multi[k]) for k in a.multi)
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+@pytest.mark.parametrize("extension", ["csv", "sav"])
+def test_codebook_new_reads_the_bundled_export_back_unchanged(
+    tmp_path: Path, name: str, extension: str
+) -> None:
+    from gpcollab import cli
+
+    out = tmp_path / f"my_{name}.toml"
+    assert cli.main(["codebook", "new", str(out), "--from", name]) == 0
+    survey = gpcollab.load_survey(*SETS[name])
+    export = gpcollab.write_survey(survey, tmp_path / f"export.{extension}")
+    with_bundled = gpcollab.read_survey(export, codebook=name)
+    with_new = gpcollab.read_survey(export, codebook=str(out))
+    _same_tables(with_new, with_bundled)
+    assert with_new.meta.codebook == f"my_{name}" and len(with_new.respondents) == survey.n
+    # the respondents are the bundled set's, answer for answer
+    assert list(with_new.respondents["respondent_id"]) == list(survey.respondents["respondent_id"])
+    for item in (s.name for s in load_codebook(name).single):
+        assert with_new.respondents[item].astype("string").fillna("<NA>").tolist() == (
+            survey.respondents[item].astype("string").fillna("<NA>").tolist()
+        ), item
+    # the file is the codebook, key for key (the name aside)
+    written = load_codebook(out)
+    assert dataclasses.replace(written, name=name) == load_codebook(name)
+
+
+def test_the_written_codebook_is_commented_and_can_be_edited(tmp_path: Path) -> None:
+    out = write_codebook(tmp_path / "local.toml", "gp2017")
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# gpcollab codebook 'local'")
+    assert 'name = "local"' in text
+    # each item says its kind and lists its values with their labels
+    assert "# aims: per aim a tick column" in text
+    assert "partially (Partially achieved)" in text
+    assert "# role: single choice, one column." in text
+    assert "gp_partner (GP partner)" in text
+    assert 'extends = "gp2017"' in text  # the way to add aliases without a copy
+    # a reader edits a header and adds an answer text, and an export in their wording loads
+    question = load_codebook("gp2017").aims.outcome_question  # type: ignore[union-attr]
+    edited = text.replace(f'outcome_question = "{question}"', 'outcome_question = "Achieved?"')
+    edited = edited.replace(
+        '"Partially achieved" = "partially"\n',
+        '"Partially achieved" = "partially"\n"Partly achieved" = "partially"\n',
+    )
+    out.write_text(edited, encoding="utf-8")
+    cb = load_codebook(out)
+    assert cb.aims is not None
+    assert cb.aims.outcome_columns["access"].column == ("Achieved? - Improving access for patients")
+    assert cb.aims.answers["Partly achieved"] == "partially"
+
+
+def test_codebook_new_refuses_unknown_bases_and_existing_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gpcollab import cli
+
+    out = tmp_path / "mine.toml"
+    assert cli.main(["codebook", "new", str(out), "--from", "gp2019"]) == 2
+    err = capsys.readouterr().err
+    assert "Unknown codebook 'gp2019'" in err and "ccg2015, ccg2017, gp2015, gp2017" in err
+    assert not out.exists()
+    assert cli.main(["codebook", "new", str(out)]) == 0  # --from defaults to gp2017
+    assert load_codebook(out).name == "mine"
+    assert cli.main(["codebook", "new", str(out), "--from", "ccg2015"]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert load_codebook(out).instrument is Instrument.GP  # untouched
+    assert cli.main(["codebook", "new", str(out), "--from", "ccg2015", "--force"]) == 0
+    assert parse_codebook(out.read_text(encoding="utf-8")).wave == 2015
+    with pytest.raises(CodebookError, match=r"ends in \.toml"):
+        write_codebook(tmp_path / "mine.txt")
+    # a file named like a bundled codebook gets a name of its own
+    assert load_codebook(write_codebook(tmp_path / "gp2017.toml")).name == "gp2017_local"
+    capsys.readouterr()
+    assert cli.main(["codebook", "list"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("ccg2015  CCG staff survey 2015")
+
+
+def _export_with_partly(tmp_path: Path) -> tuple[Path, gpcollab.SurveyData, str]:
+    """The bundled GP 2017 export with one achievement written "Partly achieved"."""
+    survey = gpcollab.load_survey(2017, "gp")
+    path = gpcollab.write_survey(survey, tmp_path / "export.csv")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines) if "Partially achieved" in line)
+    lines[number] = lines[number].replace("Partially achieved", "Partly achieved", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    return path, survey, lines[number].split(",")[0]
+
+
+def test_aliases_without_copying_the_codebook(tmp_path: Path) -> None:
+    path, survey, respondent = _export_with_partly(tmp_path)
+    with pytest.raises(gpcollab.LoadError):
+        gpcollab.read_survey(path, codebook="gp2017")  # the bundled codebook does not know it
+    local = load_codebook("gp2017", aliases={"aims": {"Partly achieved": "partially"}})
+    assert local.name == "gp2017+aliases"
+    data = gpcollab.read_survey(path, codebook=local)
+    _same_tables(data, gpcollab.read_survey(gpcollab.write_survey(survey, tmp_path / "b.csv")))
+    assert respondent in set(data.aims.loc[data.aims["outcome"] == "partially", "respondent_id"])
+    # the texts written do not change, and the codebook is found again by its name
+    again = gpcollab.write_survey(data, tmp_path / "again.csv")
+    assert "Partly achieved" not in again.read_text(encoding="utf-8")
+    # the same as a small TOML file
+    aliases = tmp_path / "gp2017_partly.toml"
+    aliases.write_text(
+        'extends = "gp2017"\n\n[aliases.aims]\n"Partly achieved" = "partially"\n\n'
+        '[aliases.role]\n"Partner" = "gp_partner"\n',
+        encoding="utf-8",
+    )
+    extended = load_codebook(aliases)
+    assert extended.name == "gp2017_partly" and extended.wave == 2017
+    assert extended.single[0].answers["Partner"] == "gp_partner"
+    _same_tables(gpcollab.read_survey(path, codebook=str(aliases)), data)
+    # a file can extend another file, by a path relative to itself
+    (tmp_path / "sub").mkdir()
+    more = tmp_path / "sub" / "more.toml"
+    more.write_text(
+        'extends = "../gp2017_partly.toml"\n[survey]\nname = "more"\n'
+        '[aliases.region]\n"The North" = "Y54"\n',
+        encoding="utf-8",
+    )
+    chained = load_codebook(more)
+    region = next(s for s in chained.single if s.name == "region")
+    assert region.answers["The North"] == "Y54" and chained.aims is not None
+    assert chained.aims.answers["Partly achieved"] == "partially"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('extends = "gp2019"\n', r"key 'extends': cannot load 'gp2019'.*ccg2015, ccg2017"),
+        ("extends = 2017\n", r"key 'extends': expected a bundled codebook"),
+        ('extends = "gp2017"\n[aliases.aims]\n"Partly" = "part"\n', r"'part'.*fully, partially"),
+        (
+            'extends = "gp2017"\n[aliases.barriers]\n"Time" = "time_pressure"\n',
+            r"aliases\.barriers.*tick-all-that-apply.*survey\.ticked",
+        ),
+        ('extends = "gp2017"\n[aliases.colour]\n"Red" = "red"\n', r"allowed: role, region"),
+        (
+            'extends = "gp2017"\n[aliases.aims]\n"Fully achieved" = "partially"\n',
+            r"already means 'fully' in gp2017",
+        ),
+        ('extends = "gp2017"\n[aliases.aims]\n"N/A" = "partially"\n', r"missing-value code"),
+        ('extends = "gp2017"\n[items.role]\ncolumn = "x"\n', r"key 'items': unknown key"),
+        ('extends = "gp2017"\n[survey]\nname = "gp2015"\n', r"'gp2015' cannot name"),
+        ('extends = "loop.toml"\n', r"leads back to this file"),
+    ],
+)
+def test_bad_alias_files_name_the_key_and_what_is_allowed(
+    tmp_path: Path, body: str, message: str
+) -> None:
+    path = tmp_path / "loop.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(CodebookError, match=message) as info:
+        load_codebook(path)
+    assert str(path) in str(info.value)
+
+
+def test_a_loop_through_two_files_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text('extends = "b.toml"\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('extends = "a.toml"\n', encoding="utf-8")
+    with pytest.raises(CodebookError, match="leads back"):
+        load_codebook(tmp_path / "a.toml")
+
+
+def test_suggest_alias_gives_the_line_to_add() -> None:
+    hint = suggest_alias("gp2017", "aims", "Partly achieved")
+    assert (hint.item, hint.value, hint.closest) == ("aims", "partially", "Partially achieved")
+    assert hint.line == '"Partly achieved" = "partially"'
+    assert hint.table == "aliases.aims" and hint.copy_table == "items.aims.answers"
+    assert '"Partly achieved" = "partially" under [aliases.aims]' in str(hint)
+    assert 'extends = "gp2017"' in str(hint)
+    # the header of an aim's achievement column, or of a single-choice item, names the item
+    aims = load_codebook("gp2017").aims
+    assert aims is not None
+    header = aims.outcome_columns["staff"].column
+    assert suggest_alias("gp2017", header, "Partly achieved").item == "aims"
+    role = suggest_alias("gp2017", "Which of the following best describes your role?", "GP-partner")
+    assert (role.item, role.value) == ("role", "gp_partner")
+    assert suggest_alias("gp2017", "Q1", "Salaried").value == "salaried_gp"  # SPSS name
+    # nothing close: the line holds VALUE and the allowed values are listed
+    far = suggest_alias("gp2017", "role", "zzzz")
+    assert far.value is None and far.line == '"zzzz" = "VALUE"'
+    assert "VALUE one of: gp_partner, salaried_gp" in str(far)
+    # quotes are escaped so that the line pastes into TOML as it is
+    quoted = suggest_alias("gp2017", "aims", 'Partly "achieved"')
+    assert quoted.line == '"Partly \\"achieved\\"" = "partially"'
+    assert parse_toml_line(quoted.line) == {'Partly "achieved"': "partially"}
+    with pytest.raises(CodebookError, match="items with answer texts: role, region"):
+        suggest_alias("gp2017", "barriers", "Time")
+
+
+def parse_toml_line(line: str) -> dict[str, object]:
+    import tomllib
+
+    return tomllib.loads(line)
+
+
+def test_alias_line_pastes_into_a_codebook(tmp_path: Path) -> None:
+    line = alias_line("Partly achieved\t", "partially")
+    assert line == '"Partly achieved" = "partially"'
+    path = tmp_path / "partly.toml"
+    path.write_text(f'extends = "gp2017"\n[aliases.aims]\n{line}\n', encoding="utf-8")
+    assert load_codebook(path).aims.answers["Partly achieved"] == "partially"  # type: ignore[union-attr]

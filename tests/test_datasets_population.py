@@ -65,6 +65,8 @@ EXPECTED_DTYPES = {
         "region_name": "string",
         "practices": "int64",
         "registered_patients": "int64",
+        "merged_into": "string",
+        "formed_from": "string",
     },
     "pcn": {
         "pcn_code": "string",
@@ -113,10 +115,49 @@ def test_region_band_table_shape_and_band_order() -> None:
     [(2015, PRACTICES_2015, PATIENTS_2015), (2017, PRACTICES_2017, PATIENTS_2017)],
 )
 def test_bundled_totals_match_published(year: int, practices: int, patients: int) -> None:
-    for table in ("region_band", "ccg"):
-        frame = load_population(year, table)
+    ccg = load_population(year, "ccg")
+    for frame in (
+        load_population(year, "region_band"),
+        ccg.loc[ccg["formed_from"].isna()],  # the frame's own CCGs
+        ccg.loc[ccg["merged_into"].isna()],  # the geography after the wave's mergers
+    ):
         assert int(frame["practices"].sum()) == practices
         assert int(frame["registered_patients"].sum()) == patients
+
+
+@pytest.mark.parametrize(
+    ("year", "instrument"), [(2015, "gp"), (2015, "ccg"), (2017, "gp"), (2017, "ccg")]
+)
+def test_every_ccg_code_of_a_bundled_set_is_in_its_population_frame(
+    year: int, instrument: str
+) -> None:
+    used = set(gpcollab.load_survey(year, instrument).respondents["ccg_code"].dropna())
+    frame = load_population(year, "ccg")
+    assert used, "the bundled set records CCG codes"
+    assert used <= set(frame["ccg_code"]), sorted(used - set(frame["ccg_code"]))
+
+
+def test_manchester_formed_in_april_2017_has_region_and_summed_patients() -> None:
+    """14L NHS Manchester (1 April 2017) = Central (00W) + North (01M) + South (01N) Manchester.
+
+    Expected values: the predecessors' rows of the same table (2016-17 payments file) and the
+    North of England region, where Manchester lies.
+    """
+    frame = load_population(2017, "ccg").set_index("ccg_code")
+    predecessors = ["00W", "01M", "01N"]
+    row = frame.loc["14L"]
+    assert row["region_code"] == "Y54" and row["region_name"] == "North of England"
+    assert row["formed_from"] == "00W;01M;01N" and pd.isna(row["merged_into"])
+    assert row["practices"] == frame.loc[predecessors, "practices"].sum() == 30 + 36 + 24
+    assert row["registered_patients"] == frame.loc[predecessors, "registered_patients"].sum()
+    assert (frame.loc[predecessors, "merged_into"] == "14L").all()
+    # every other row is a CCG of the frame: 209 of 2016-17, 207 after the April 2017 merger
+    assert int(frame["formed_from"].isna().sum()) == 209
+    assert int(frame["merged_into"].isna().sum()) == 207
+    assert load_population(2015, "ccg")[["merged_into", "formed_from"]].isna().all().all()
+    # the mergers match the package's own record of them
+    successors = gpcollab.vocab.CCG_SUCCESSORS[2017]
+    assert {old: new for old, new in frame["merged_into"].dropna().items()} == successors
 
 
 def test_pcn_table_has_every_pcn() -> None:
@@ -405,8 +446,15 @@ def test_rederived_frames_match_independent_totals(
         ccg_rows = {
             r["ccg_code"]: [int(r["practices"]), int(r["registered_patients"])]
             for r in csv.DictReader(handle)
+            if not r["formed_from"]
         }
     assert ccg_rows == dict(ccgs)
+    if year == 2017:  # 14L, formed on 1 April 2017: the payments-file sums of its three CCGs
+        manchester = [sum(ccgs[c][i] for c in ("00W", "01M", "01N")) for i in (0, 1)]
+        with (rederived / "ccg_2017.csv").open(newline="") as handle:
+            formed = {r["ccg_code"]: r for r in csv.DictReader(handle) if r["formed_from"]}
+        assert list(formed) == ["14L"]
+        assert [int(formed["14L"][k]) for k in ("practices", "registered_patients")] == manchester
 
 
 @needs_shared

@@ -584,3 +584,121 @@ def test_ranking_within_the_first_k() -> None:
                 "within": 1,
             }
         )
+
+
+# ------------------------------------------------------------------ a check people can read
+
+
+def _membership_set(formal: int, informal: int, none: int) -> SurveyData:
+    """A 2017 GP set that answers the membership question only (hand-countable)."""
+    n = formal + informal + none
+    respondents = pd.DataFrame(
+        {
+            "respondent_id": _ids(n),
+            "membership": ["formal"] * formal + ["informal"] * informal + ["none"] * none,
+        }
+    )
+    meta = SurveyMeta(2017, "gp", n=n, source="hand-built", synthetic=False, items=("membership",))
+    return SurveyData(respondents, meta=meta)
+
+
+def test_values_are_shown_at_the_published_precision_with_tolerance_and_why() -> None:
+    # 49 of 60 collaborate: 81.67%, published 81 -> "81%" and "82%", 0.67 points off
+    result = verify_findings(_membership_set(30, 19, 11))
+    row = _row(result, "2017-05")
+    assert row["status"] == "mismatch"
+    assert (row["published_text"], row["reproduced_text"]) == ("81%", "82%")
+    assert row["tolerance"] == "±0.5 points"
+    assert row["explanation"] == "49 / 60 = 81.7%: 0.7 points from 81%, more than the 0.5 allowed"
+    # a count: 60 respondents against the published 565
+    row = _row(result, "2017-01")
+    assert (row["published_text"], row["reproduced_text"]) == ("565", "60")
+    assert row["explanation"] == "60 counted, 565 published: a count must be equal"
+    # a row that cannot be checked: a dash, and why
+    row = _row(result, "2017-07")  # age of the collaboration: not asked in this set
+    assert row["status"] == "not_applicable" and row["reproduced_text"] == "—"
+    assert row["explanation"] == (
+        "not checked: The GP practice staff survey 2017 set does not have the item 'age_band'."
+    )
+    for column in ("published_text", "reproduced_text", "explanation"):
+        assert str(result[column].dtype) == "string" and result[column].notna().all()
+
+
+def test_half_a_point_rounds_up_as_publications_round() -> None:
+    # 101 of 200 formal: exactly 50.5%, within 0.5 of the published 51; shown "51%" (a
+    # round-half-to-even format would show "50%", which would contradict the match)
+    row = _row(verify_findings(_membership_set(101, 50, 49)), "2017-27")
+    assert row["status"] == "match"
+    assert (row["published_text"], row["reproduced_text"]) == ("51%", "51%")
+    assert row["explanation"] == "101 / 200 = 50.5%, within 0.5 points of 51%"
+
+
+def test_verbal_rule_and_statement_rows_read_clearly() -> None:
+    result = verify_findings(gp2017())
+    # "a little under half" stands for 40-49.9%; 10 of 81 = 12.35%
+    row = _row(result, "S-01")
+    assert (row["published_text"], row["reproduced_text"]) == ("40.0–49.9%", "12.3%")
+    assert row["explanation"] == "10 / 81 = 12.35%, outside 40.0–49.9%"
+    # an association is published as a statement: no figure, and the test results say why
+    row = _row(result, "S-10")
+    assert row["published_text"] == "—" and row["reproduced_text"] == "—"
+    assert row["explanation"].startswith("published as a statement, not a figure; the stated")
+    # an absent rule: "2 years" published; the recomputed value is the contradicting count
+    base = gp2017()
+    extra = pd.DataFrame([("r0000", "sustainability", "fully")], columns=base.aims.columns)
+    data = SurveyData(
+        base.respondents, aims=pd.concat([base.aims, extra]), multi=base.multi, meta=base.meta
+    )
+    row = _row(verify_findings(data), "S-12")
+    assert row["status"] == "mismatch"
+    assert (row["published_text"], row["reproduced_text"]) == (
+        "2 years",
+        "1 respondent contradicts",
+    )
+    assert row["explanation"] == "1 respondent(s) contradict the rule"
+    assert _row(result, "S-12")["reproduced_text"] == "no respondent contradicts"
+
+
+def test_a_conflict_gives_its_reason_and_the_recomputed_value_on_the_row() -> None:
+    row = _row(verify_findings(gpcollab.load_survey(2015, "gp")), "2015-29")
+    assert row["status"] == "conflict"
+    assert (row["published_text"], row["reproduced_text"]) == ("75%", "73%")
+    # 717 / 982 = 73.01%: 1.99 points from 75
+    assert row["explanation"].startswith("Sources disagree")
+    assert row["explanation"].endswith(
+        "(reproduced here: mismatch against this row); 717 / 982 = 73.0%: 2.0 points from 75%, "
+        "more than the 0.5 allowed"
+    )
+
+
+def test_console_lines_html_and_csv_show_the_readable_values(tmp_path: Path) -> None:
+    from gpcollab.display import findings_html, findings_lines
+    from gpcollab.safe_write import write_csv_frame
+
+    result = verify_findings(_membership_set(30, 19, 11))
+    lines = findings_lines(result)
+    line = next(x for x in lines if "2017-05" in x)
+    assert line.startswith("  MISMATCH 2017-05: ")
+    assert line.endswith(
+        "— published 81%, recomputed 82% (tolerance ±0.5 points): 49 / 60 = 81.7%: 0.7 points "
+        "from 81%, more than the 0.5 allowed"
+    )
+    assert all("81.666" not in x and "None" not in x for x in lines)
+    assert not any(x.lstrip().startswith("MATCH") for x in lines)
+    assert len(findings_lines(result, statuses=("not_applicable",))) == int(
+        (result["status"] == "not_applicable").sum()
+    )
+    html = findings_html(result)
+    assert ">recomputed</th>" in html and ">why</th>" in html and ">82%</td>" in html
+    assert "81.666" not in html and ">81.67<" not in html
+    path = write_csv_frame(result, tmp_path / "findings_check.csv")
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = {r["finding_id"]: r for r in csv.DictReader(handle)}
+    assert rows["2017-05"]["published_text"] == "81%"
+    assert rows["2017-05"]["reproduced_text"] == "82%"
+    assert rows["2017-05"]["explanation"].startswith("49 / 60 = 81.7%")
+    # a table without the readable columns (an older CSV) still gives lines from the raw ones
+    raw = result.drop(columns=["published_text", "reproduced_text", "explanation"])
+    assert "published 81, recomputed 81.67" in next(
+        x for x in findings_lines(raw) if "2017-05" in x
+    )

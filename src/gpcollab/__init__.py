@@ -64,6 +64,8 @@ _EXPORTS: dict[str, str] = {
     "Codebook": "codebook",
     "load_codebook": "codebook",
     "list_codebooks": "codebook",
+    "write_codebook": "codebook",
+    "suggest_alias": "codebook",
     "read_survey": "io",
     "write_survey": "io",
     "LoadReport": "io",
@@ -153,7 +155,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         prevalence,
         stp_views,
     )
-    from gpcollab.codebook import Codebook, list_codebooks, load_codebook
+    from gpcollab.codebook import (
+        Codebook,
+        list_codebooks,
+        load_codebook,
+        suggest_alias,
+        write_codebook,
+    )
     from gpcollab.datasets import dataset_card, list_datasets, load_population
     from gpcollab.datasets.surveys import load_survey
     from gpcollab.design import SurveyDesign

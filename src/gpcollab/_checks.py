@@ -10,6 +10,8 @@ the analysis layer import them from here.
 
 from __future__ import annotations
 
+import difflib
+import re
 import warnings
 from collections.abc import Iterable
 from typing import TypeVar
@@ -19,11 +21,14 @@ import pandas as pd
 
 from gpcollab._typing import FloatArray
 from gpcollab.errors import ArgumentError, DesignError
+from gpcollab.vocab import Aim
 
 _T = TypeVar("_T")
 
 __all__ = [
     "binary_outcome",
+    "check_aim",
+    "check_aims",
     "check_choice",
     "check_column",
     "check_complete",
@@ -59,6 +64,74 @@ def check_choice(value: object, allowed: Iterable[str], param: str) -> str:
     if not isinstance(value, str) or value not in options:
         raise ArgumentError(f"`{param}` must be one of {options!r}, but {value!r} was passed.")
     return value
+
+
+def check_aim(value: object, param: str = "aim") -> str:
+    """Return the code of an aim given by its code (``"access"``) or its label.
+
+    Labels are those of :class:`~gpcollab.vocab.Aim` (``"Improving access for patients"``),
+    matched ignoring case, repeated spaces and dash or apostrophe variants. Anything else raises
+    :class:`~gpcollab.errors.ArgumentError` listing every code with its label, and naming the
+    code of the closest aim when one is close.
+
+    Examples
+    --------
+    >>> check_aim("Improving access for patients"), check_aim("staff")
+    ('access', 'staff')
+    """
+    return _aim_code(value, param, "must be one of")
+
+
+def _aim_code(value: object, param: str, must: str) -> str:
+    if isinstance(value, str):
+        try:
+            return Aim.parse(value).value
+        except ArgumentError:
+            pass
+    listing = ", ".join(f"{code!r} ({label})" for code, label in Aim.labels().items())
+    closest = _closest_aim(value) if isinstance(value, str) else None
+    hint = f" Did you mean {closest!r} ({Aim.labels()[closest]})?" if closest else ""
+    raise ArgumentError(
+        f"`{param}` {must} the aim codes or their labels, but {value!r} was passed.{hint} "
+        f"Aims: {listing}."
+    )
+
+
+def _closest_aim(text: str) -> str | None:
+    """The aim whose code is a word of ``text``, or whose code or label it resembles most."""
+    words = set(re.findall(r"[a-z]+", text.casefold()))
+    named = [code for code in Aim.values() if code in words]
+    if len(named) == 1:
+        return named[0]
+    key = text.casefold().strip()
+    best, best_ratio = None, 0.6
+    for code, label in Aim.labels().items():
+        for candidate in (code, label.casefold()):
+            ratio = difflib.SequenceMatcher(None, key, candidate).ratio()
+            if ratio > best_ratio:
+                best, best_ratio = code, ratio
+    return best
+
+
+def check_aims(value: object, param: str = "aims") -> list[str]:
+    """Return the codes of one aim or a sequence of aims, each a code or a label.
+
+    See :func:`check_aim`; a sequence of something else than aims raises
+    :class:`~gpcollab.errors.ArgumentError`.
+
+    Examples
+    --------
+    >>> check_aims(["Improving access for patients", "quality"])
+    ['access', 'quality']
+    """
+    if isinstance(value, str):
+        return [_aim_code(value, param, "must be among")]
+    if not isinstance(value, Iterable):
+        raise ArgumentError(
+            f"`{param}` takes an aim or a list of aims (codes or labels), but "
+            f"{type(value).__name__} {value!r} was passed. Aims: {', '.join(Aim.values())}."
+        )
+    return [_aim_code(item, param, "must be among") for item in value]
 
 
 def check_frame(data: object, param: str = "data") -> pd.DataFrame:

@@ -40,7 +40,7 @@ from typing import Any, Literal, ParamSpec, TypeAlias, TypeVar
 import numpy as np
 import pandas as pd
 
-from gpcollab._checks import check_choice, check_level, renamed_argument
+from gpcollab._checks import check_aim, check_aims, check_choice, check_level, renamed_argument
 from gpcollab._docstrings import share_docs
 from gpcollab._respondents import (
     DONT_KNOW_CHOICES,
@@ -588,10 +588,7 @@ def _aim_list(survey: SurveyData, aims: str | Sequence[str] | None) -> list[str]
     if aims is None:
         present = set(survey.aims["aim"].dropna().astype(str)) if survey.aims is not None else set()
         return [a for a in Aim.values() if a in present]
-    chosen = [aims] if isinstance(aims, str) else list(aims)
-    for aim in chosen:
-        check_choice(aim, Aim.values(), "aims")
-    return chosen
+    return check_aims(aims)  # codes or labels, as codes
 
 
 @boundary_once
@@ -983,7 +980,7 @@ def funding_among_achievers(
     """
     survey = check_survey(survey)
     survey.require("aims", "funding")
-    check_choice(aim, Aim.values(), "aim")
+    aim = check_aim(aim)
     check_choice(source, FundingSource.values(), "source")
     chosen = [outcomes] if isinstance(outcomes, str) else list(outcomes)
     for value in chosen:

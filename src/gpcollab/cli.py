@@ -249,14 +249,10 @@ def _print_outcome(result: ReportResult, out: TextIO) -> None:
         counts = findings["status"].astype(str).value_counts()
         summary = ", ".join(f"{status} {int(count)}" for status, count in counts.items())
         print(f"findings check: {summary}", file=out)
-        bad = findings.loc[findings["status"].astype(str) == "mismatch"]
-        for row in bad.to_dict(orient="records"):
-            print(
-                f"  MISMATCH {row.get('survey', '')} {row.get('finding_id', '')}: "
-                f"{row.get('statement', '')} (published {row.get('published', '')}, "
-                f"recomputed {row.get('reproduced', '')})",
-                file=out,
-            )
+        from gpcollab.display import findings_lines  # cli: loaded when a subcommand runs
+
+        for line in findings_lines(findings):
+            print(line, file=out)
     print(f"took {result.seconds:.1f}s", file=out)
 
 
@@ -651,6 +647,77 @@ def _format_whatif(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+# -- codebook --------------------------------------------------------------------------------
+
+
+def add_codebook(subparsers: Subparsers) -> None:
+    """Register ``gpcollab codebook new OUT --from NAME`` and ``gpcollab codebook list``."""
+    parser = subparsers.add_parser(
+        "codebook",
+        help="write an editable codebook to adapt to your export",
+        description=(
+            "'new OUT --from NAME' writes OUT, an editable and commented TOML copy of a "
+            "codebook (a bundled one, or a path), which reads the same exports; change its "
+            "headers and add answer texts to fit your export. 'list' prints the bundled "
+            "codebooks. Exit status: 0 when written, 2 for unusable arguments (an unknown "
+            "codebook, an existing OUT without --force)."
+        ),
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    new = actions.add_parser(
+        "new",
+        help="write an editable copy of a codebook",
+        description="Write OUT (.toml), an editable, commented copy of the codebook NAME.",
+    )
+    new.add_argument("out", metavar="OUT", help="the .toml file to write")
+    new.add_argument(
+        "--from",
+        dest="base",
+        default="gp2017",
+        metavar="NAME",
+        help="bundled codebook (gp2015, ccg2015, gp2017, ccg2017) or path to a .toml file "
+        "(default: gp2017)",
+    )
+    new.add_argument(
+        "--name", default=None, help="survey.name of the new codebook (default: OUT's stem)"
+    )
+    new.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    new.set_defaults(handler=run_codebook_new)
+    listing = actions.add_parser("list", help="print the bundled codebooks")
+    listing.set_defaults(handler=run_codebook_list)
+
+
+def run_codebook_new(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Run ``codebook new``; returns the exit status."""
+    from gpcollab.codebook import load_codebook, write_codebook  # cli: loaded when it runs
+
+    stdout = out or sys.stdout
+    try:
+        base = load_codebook(args.base)
+        path = write_codebook(args.out, base, name=args.name, overwrite=args.force)
+    except CodebookError as exc:
+        print(f"gpcollab codebook new: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {path}: an editable copy of the codebook {base.label}", file=stdout)
+    print(
+        f"use it with: gpcollab validate EXPORT --codebook {path} (or "
+        f"gpcollab.read_survey(EXPORT, codebook={str(path)!r}))",
+        file=stdout,
+    )
+    return EXIT_OK
+
+
+def run_codebook_list(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Run ``codebook list``: one line per bundled codebook."""
+    from gpcollab.codebook import list_codebooks, load_codebook  # cli: loaded when it runs
+
+    stdout = out or sys.stdout
+    for name in list_codebooks():
+        codebook = load_codebook(name)
+        print(f"{name}  {codebook.title}", file=stdout)
+    return EXIT_OK
+
+
 # -- the parser ------------------------------------------------------------------------------
 
 SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
@@ -658,6 +725,7 @@ SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
     add_reproduce,
     add_report,
     add_whatif,
+    add_codebook,
 ]
 """Functions that add one subcommand each (see the module docstring)."""
 

@@ -18,11 +18,12 @@ of the 2015 and 2017 surveys were never published. They imitate a common online-
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -31,21 +32,29 @@ from typing import Any, Literal, Protocol
 
 import re2  # type: ignore[import-untyped,unused-ignore]
 
-from gpcollab.errors import CodebookError
+from gpcollab import __version__
+from gpcollab.errors import CodebookError, GpcollabError
+from gpcollab.safe_write import write_text
 from gpcollab.schema import ITEMS, NUMERIC_COLUMNS, TEXT_COLUMNS
 from gpcollab.vocab import Achievement, Aim, Choice, Instrument
 
 __all__ = [
     "AimsSpec",
+    "AliasSuggestion",
     "Codebook",
     "ColumnSpec",
     "MultiSpec",
     "OptionSpec",
     "SingleSpec",
+    "add_aliases",
+    "alias_line",
+    "codebook_toml",
     "compile_pattern",
     "list_codebooks",
     "load_codebook",
     "normalise_text",
+    "suggest_alias",
+    "write_codebook",
 ]
 
 BUNDLED: tuple[str, ...] = ("gp2015", "ccg2015", "gp2017", "ccg2017")
@@ -366,14 +375,25 @@ def list_codebooks() -> list[str]:
     return sorted(BUNDLED)
 
 
-def load_codebook(name_or_path: str | os.PathLike[str] | Codebook) -> Codebook:
+def load_codebook(
+    name_or_path: str | os.PathLike[str] | Codebook,
+    *,
+    aliases: Mapping[str, Mapping[str, str]] | None = None,
+) -> Codebook:
     """Load and check a codebook.
 
     Parameters
     ----------
     name_or_path : str, path-like or Codebook
         A bundled name (see :func:`list_codebooks`), a path to a TOML codebook, or an already
-        loaded :class:`Codebook` (returned unchanged).
+        loaded :class:`Codebook` (returned unchanged when no ``aliases`` are given).
+    aliases : mapping of str to mapping of str to str, optional
+        More answer texts for the codebook's items, without copying it: item name (a
+        single-choice item, or ``"aims"`` for the achievement answers) -> {answer text as
+        written in your export: machine value}, e.g.
+        ``{"aims": {"Partly achieved": "partially"}}``. The result is named
+        ``"<name>+aliases"`` (see :func:`add_aliases`). A TOML file can do the same with
+        ``extends = "gp2017"`` and an ``[aliases.<item>]`` table.
 
     Returns
     -------
@@ -396,7 +416,18 @@ def load_codebook(name_or_path: str | os.PathLike[str] | Codebook) -> Codebook:
     >>> cb = load_codebook("gp2017")
     >>> cb.wave, cb.instrument.value, cb.id_column
     (2017, 'gp', 'Respondent ID')
+    >>> local = load_codebook("gp2017", aliases={"aims": {"Partly achieved": "partially"}})
+    >>> local.name, local.aims.answers["Partly achieved"]
+    ('gp2017+aliases', 'partially')
     """
+    codebook = _load(name_or_path, ())
+    if aliases is None:
+        return codebook
+    return add_aliases(codebook, aliases)
+
+
+def _load(name_or_path: str | os.PathLike[str] | Codebook, chain: tuple[str, ...]) -> Codebook:
+    """:func:`load_codebook` without aliases; ``chain`` holds the files extending this one."""
     if isinstance(name_or_path, Codebook):
         return name_or_path
     if isinstance(name_or_path, str) and name_or_path in BUNDLED:
@@ -414,7 +445,7 @@ def load_codebook(name_or_path: str | os.PathLike[str] | Codebook) -> Codebook:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CodebookError(f"{path}: cannot read the codebook ({exc})") from exc
-    codebook = parse_codebook(text, source=str(path))
+    codebook = _parse(text, str(path), chain)
     if codebook.name not in BUNDLED:
         _LOADED[codebook.name] = codebook
     return codebook
@@ -433,11 +464,22 @@ def _load_bundled(name: str) -> Codebook:
 
 
 def parse_codebook(text: str, source: str = "<string>") -> Codebook:
-    """Build a :class:`Codebook` from TOML text (``source`` names it in error messages)."""
+    """Build a :class:`Codebook` from TOML text (``source`` names it in error messages).
+
+    A text with a top-level ``extends`` key is a set of aliases for another codebook (see
+    :func:`add_aliases`); a relative path in ``extends`` is taken from the folder of
+    ``source``.
+    """
+    return _parse(text, source, ())
+
+
+def _parse(text: str, source: str, chain: tuple[str, ...]) -> Codebook:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CodebookError(f"{source}: not valid TOML ({exc})") from exc
+    if "extends" in data:
+        return _extend(data, source, chain)
     return _Builder(source).build(data)
 
 
@@ -590,13 +632,13 @@ class _Builder:
     # -- parts -------------------------------------------------------------------------------
 
     def answers(
-        self, spec: Mapping[str, Any], path: str, choices: type[Choice]
+        self, spec: Mapping[str, Any], path: str, choices: type[Choice], table: str = "answers"
     ) -> tuple[Mapping[str, str], Mapping[str, int]]:
-        raw = self.table(spec, "answers", path)
+        raw = self.table(spec, table, path)
         answers: dict[str, str] = {}
         seen: dict[str, str] = {}
         for text, value in raw.items():
-            key = f"{path}answers.{text}"
+            key = f"{path}{table}.{text}"
             if not isinstance(value, str) or value not in choices.values():
                 raise self.fail(
                     key,
@@ -615,7 +657,7 @@ class _Builder:
         unmapped = [v for v in choices.values() if v not in answers.values()]
         if unmapped:
             raise self.fail(
-                f"{path}answers",
+                f"{path}{table}",
                 f"no answer text for {', '.join(map(repr, unmapped))}; every "
                 f"{choices.__name__} value needs at least one",
             )
@@ -786,3 +828,573 @@ class _Builder:
                 claim(out.column, out.var, f"items.aims.options.{o.value} (outcome)")
         for c in codebook.columns:
             claim(c.column, c.var, f"columns.{c.name}.column")
+
+
+# -- aliases: more answer texts without copying a codebook -----------------------------------
+
+ALIAS_SUFFIX = "+aliases"
+"""Added to a codebook's name when :func:`load_codebook` is given ``aliases=``."""
+
+
+def add_aliases(
+    codebook: Codebook,
+    aliases: Mapping[str, Mapping[str, str]],
+    *,
+    name: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+) -> Codebook:
+    """A copy of ``codebook`` that also reads the answer texts in ``aliases``.
+
+    Parameters
+    ----------
+    codebook : Codebook
+        The codebook to extend (bundled or your own).
+    aliases : mapping of str to mapping of str to str
+        Item name -> {answer text as written in the export: machine value}. Items are the
+        codebook's single-choice items, and ``"aims"`` for the achievement answers of every
+        aim. A text already declared with the same value is accepted (nothing changes).
+    name : str, optional
+        Name of the result (recorded in ``SurveyMeta.codebook``); default
+        ``"<codebook name>+aliases"``. A bundled codebook's name is refused.
+    title : str, optional
+        Title of the result; default the codebook's.
+    source : str, optional
+        Where the aliases come from (a file), used in error messages.
+
+    Returns
+    -------
+    Codebook
+        The same columns, items and codes; each aliased item reads its texts and the new
+        ones. The texts written by :func:`~gpcollab.io.write_survey` (the first text of each
+        value) do not change.
+
+    Raises
+    ------
+    CodebookError
+        An unknown item, a tick-all-that-apply item (its cells are ticks, not answers), a value
+        outside the item's vocabulary, a text that is a missing-value code, or a text that
+        already means another value. The message names the item, the text and what is allowed.
+
+    Examples
+    --------
+    >>> cb = add_aliases(load_codebook("gp2017"), {"role": {"Partner": "gp_partner"}})
+    >>> cb.name, cb.single[0].answers["Partner"]
+    ('gp2017+aliases', 'gp_partner')
+    """
+    builder = _Builder(source or f"aliases for codebook {codebook.name!r}")
+    builder.missing_keys = {normalise_text(m) for m in codebook.missing}
+    if not isinstance(aliases, Mapping):
+        raise builder.fail("aliases", "expected a table: item name -> {answer text: value}")
+    singles = {spec.name: spec for spec in codebook.single}
+    aims = codebook.aims
+    for item, table in aliases.items():
+        where = f"aliases.{item}"
+        if not isinstance(table, Mapping):
+            raise builder.fail(where, 'expected a table of "answer text" = "value" lines')
+        current: SingleSpec | AimsSpec
+        if item in singles:
+            current = singles[item]
+            choices = current.choices
+        elif item == "aims" and aims is not None:
+            current, choices = aims, Achievement
+        else:
+            raise builder.fail(where, _not_aliasable(codebook, item))
+        merged = dict(current.answers)
+        known = {normalise_text(text): value for text, value in merged.items()}
+        for text, value in table.items():
+            norm = normalise_text(str(text))
+            if norm in known and known[norm] != value:
+                raise builder.fail(
+                    f"{where}.{text}",
+                    f"{text!r} already means {known[norm]!r} in {codebook.name}; an alias adds "
+                    "a text, it cannot change what a text means",
+                )
+            if norm not in known:
+                merged[str(text)] = value
+        answers, _ = builder.answers(
+            {where: merged, "codes": dict(current.codes)}, "", choices, table=where
+        )
+        if isinstance(current, SingleSpec):
+            singles[item] = replace(current, answers=answers)
+        else:
+            aims = replace(current, answers=answers)
+    new_name = (name if name is not None else f"{codebook.name}{ALIAS_SUFFIX}").strip()
+    if not new_name or new_name in BUNDLED:
+        raise builder.fail(
+            "survey.name",
+            f"{new_name!r} cannot name a codebook with aliases (a bundled codebook has it, or "
+            "it is blank); choose another name",
+        )
+    extended = replace(
+        codebook,
+        name=new_name,
+        title=codebook.title if title is None else title,
+        single=tuple(singles[spec.name] for spec in codebook.single),
+        aims=aims,
+        source=source or codebook.source,
+    )
+    _LOADED[extended.name] = extended
+    return extended
+
+
+def _answer_items(codebook: Codebook) -> list[str]:
+    """The items of ``codebook`` whose cells hold answer texts (single choice, then aims)."""
+    return [spec.name for spec in codebook.single] + (["aims"] if codebook.aims else [])
+
+
+def _not_aliasable(codebook: Codebook, item: str) -> str:
+    allowed = ", ".join(_answer_items(codebook))
+    if any(multi.name == item for multi in codebook.multi):
+        return (
+            f"{item} is a tick-all-that-apply item: its cells are ticks, not answers (cell "
+            f"texts meaning ticked or not are survey.ticked and survey.unticked); items with "
+            f"answer texts: {allowed}"
+        )
+    return f"not an item of {codebook.name} with answer texts; allowed: {allowed}"
+
+
+def _extend(data: Mapping[str, Any], source: str, chain: tuple[str, ...]) -> Codebook:
+    """A codebook file with ``extends`` (a base codebook) and ``[aliases.<item>]`` tables."""
+    builder = _Builder(source)
+    builder.check_keys(data, {"extends", "survey", "aliases"}, "")
+    reference = data["extends"]
+    if not isinstance(reference, str) or not reference.strip():
+        raise builder.fail(
+            "extends",
+            f"expected a bundled codebook ({', '.join(list_codebooks())}) or the path of a "
+            f".toml codebook, found {reference!r}",
+        )
+    reference = reference.strip()
+    here = str(Path(source).resolve()) if source.lower().endswith(".toml") else source
+    base_ref: str | Path = reference
+    if reference not in BUNDLED:
+        base_path = Path(reference)
+        if not base_path.is_absolute() and source.lower().endswith(".toml"):
+            base_path = Path(source).parent / base_path
+        if str(base_path.resolve()) in (*chain, here):
+            raise builder.fail("extends", f"{reference!r} leads back to this file (a loop)")
+        base_ref = base_path
+    try:
+        base = _load(base_ref, (*chain, here))
+    except CodebookError as exc:
+        raise builder.fail("extends", f"cannot load {reference!r}: {exc}") from None
+    survey = data.get("survey", {})
+    if not isinstance(survey, dict):
+        raise builder.fail("survey", "expected a table (name, title)")
+    builder.check_keys(survey, {"name", "title"}, "survey.")
+    name = Path(source).stem if source.lower().endswith(".toml") else None
+    if "name" in survey:
+        name = builder.string(survey, "name", "survey.")
+    title = builder.string(survey, "title", "survey.", base.title)
+    aliases = data.get("aliases", {})
+    if not isinstance(aliases, dict):
+        raise builder.fail("aliases", "expected [aliases.<item>] tables")
+    return add_aliases(base, aliases, name=name, title=title, source=source)
+
+
+# -- suggestions for answers a codebook does not know -----------------------------------------
+
+
+def alias_line(found: str, value: str) -> str:
+    """The TOML line that maps the answer text ``found`` to the machine ``value``.
+
+    Examples
+    --------
+    >>> print(alias_line('Partly "achieved"', "partially"))
+    "Partly \\"achieved\\"" = "partially"
+    """
+    return f"{toml_string(found.strip())} = {toml_string(value)}"
+
+
+@dataclass(frozen=True)
+class AliasSuggestion:
+    """What to add to a codebook so that it reads an answer text it does not know.
+
+    Attributes
+    ----------
+    item : str
+        The item (``"aims"`` for an achievement answer).
+    found : str
+        The answer text found in the export.
+    value : str or None
+        The machine value of the closest known answer, or None when no answer is close (the
+        line then holds ``VALUE``, to be replaced by one of ``allowed``).
+    closest : str or None
+        The known answer text (or value label) ``found`` resembles most.
+    allowed : tuple of str
+        The item's machine values.
+    line : str
+        The TOML line to add, e.g. ``"Partly achieved" = "partially"``.
+    table : str
+        Where the line goes in a file that extends the codebook, e.g. ``aliases.aims``.
+    copy_table : str
+        Where it goes in a full copy of the codebook, e.g. ``items.aims.answers``.
+    codebook : str
+        Name of the codebook that did not know the answer.
+    """
+
+    item: str
+    found: str
+    value: str | None
+    closest: str | None
+    allowed: tuple[str, ...]
+    line: str
+    table: str
+    copy_table: str
+    codebook: str
+
+    def __str__(self) -> str:
+        where = (
+            f"under [{self.table}] of a codebook file with extends = "
+            f"{toml_string(self.codebook)}, or under [{self.copy_table}] of your own copy"
+        )
+        if self.value is None:
+            return (
+                f"to read {self.found!r}, add {self.line} {where}, with VALUE one of: "
+                f"{', '.join(self.allowed)}"
+            )
+        closest = f"closest known answer: {self.closest!r}"
+        return f"to read {self.found!r}, add {self.line} {where} ({closest})"
+
+
+def suggest_alias(
+    codebook: Codebook | str | os.PathLike[str], item_or_column: str, found: str
+) -> AliasSuggestion:
+    """The codebook line that would make an unknown answer text readable.
+
+    For the output of ``gpcollab validate`` and load reports: when a cell of a single-choice
+    item (or an aim's achievement) holds a text the codebook does not know, this says which
+    line to add and where. The suggested value is the one whose known answer texts (or value
+    label, or machine value) the found text resembles most (:mod:`difflib` ratio of the
+    normalised texts, at least 0.6); when none is that close the line holds ``VALUE`` and
+    :attr:`AliasSuggestion.allowed` lists the choices.
+
+    Parameters
+    ----------
+    codebook : Codebook, str or path-like
+        The codebook used to read the export (or its name or path).
+    item_or_column : str
+        An item name (``"role"``, ``"aims"``), or the export header of its column as the
+        codebook declares it (an aim's achievement column counts as ``"aims"``), or its SPSS
+        variable name.
+    found : str
+        The cell text that was not recognised.
+
+    Returns
+    -------
+    AliasSuggestion
+        ``str()`` of it is one readable sentence; ``.line`` is the TOML line alone.
+
+    Raises
+    ------
+    CodebookError
+        If ``item_or_column`` is not an item of the codebook with answer texts.
+
+    Examples
+    --------
+    >>> hint = suggest_alias("gp2017", "aims", "Partly achieved")
+    >>> hint.line, hint.table
+    ('"Partly achieved" = "partially"', 'aliases.aims')
+    """
+    cb = load_codebook(codebook)
+    item = _item_of(cb, item_or_column)
+    if item == "aims":
+        assert cb.aims is not None  # _item_of returns "aims" only when the codebook has them
+        answers: Mapping[str, str] = cb.aims.answers
+        choices: type[Choice] = Achievement
+    else:
+        spec = next(s for s in cb.single if s.name == item)
+        answers, choices = spec.answers, spec.choices
+    candidates = [(text, value) for text, value in answers.items()]
+    candidates += [(label, value) for value, label in choices.labels().items()]
+    candidates += [(value, value) for value in choices.values()]
+    key = normalise_text(found)
+    best_ratio, closest, value = 0.0, None, None
+    for text, target in candidates:
+        ratio = difflib.SequenceMatcher(None, key, normalise_text(text)).ratio()
+        if ratio > best_ratio:
+            best_ratio, closest, value = ratio, text, target
+    if best_ratio < _CLOSE_ENOUGH:
+        closest, value = None, None
+    return AliasSuggestion(
+        item=item,
+        found=found.strip(),
+        value=value,
+        closest=closest,
+        allowed=tuple(choices.values()),
+        line=alias_line(found, value if value is not None else "VALUE"),
+        table=f"aliases.{item}",
+        copy_table=f"items.{item}.answers",
+        codebook=cb.name,
+    )
+
+
+_CLOSE_ENOUGH = 0.6
+
+
+def _item_of(codebook: Codebook, item_or_column: str) -> str:
+    """The answer item named by an item name, a declared header or an SPSS variable name."""
+    if item_or_column in _answer_items(codebook):
+        return item_or_column
+    key = normalise_text(item_or_column)
+    for spec in codebook.single:
+        if key in (normalise_text(spec.column), normalise_text(spec.var)):
+            return spec.name
+    if codebook.aims is not None:
+        for out in codebook.aims.outcome_columns.values():
+            if key in (normalise_text(out.column), normalise_text(out.var)):
+                return "aims"
+    raise CodebookError(
+        f"{codebook.name}: {item_or_column!r} is not an item or column with answer texts; "
+        f"items with answer texts: {', '.join(_answer_items(codebook))}"
+    )
+
+
+# -- writing an editable codebook ------------------------------------------------------------
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f"}
+_TOML_ESCAPES["\r"] = "\\r"
+
+
+def toml_string(text: str) -> str:
+    """``text`` as a TOML basic string (quoted, with escapes).
+
+    Examples
+    --------
+    >>> toml_string('Don\\'t "know"')
+    '"Don\\'t \\\\"know\\\\""'
+    """
+    out = []
+    for char in text:
+        if char in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _key(text: str) -> str:
+    return text if _BARE_KEY.match(text) else toml_string(text)
+
+
+def _strings(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(toml_string(v) for v in values) + "]"
+
+
+def _allowed(choices: type[Choice]) -> list[str]:
+    """Comment lines listing a vocabulary's machine values and their labels."""
+    pairs = [f"{value} ({label})" for value, label in choices.labels().items()]
+    lines, current = [], "# values:"
+    for pair in pairs:
+        if len(current) + len(pair) + 2 > 98:
+            lines.append(current)
+            current = "#   "
+        current += f" {pair},"
+    lines.append(current.rstrip(","))
+    return lines
+
+
+def _answer_tables(path: str, answers: Mapping[str, str], codes: Mapping[str, int]) -> list[str]:
+    lines = [
+        "",
+        f"[{path}.answers]   # answer text in the export = value; add a line for each wording",
+    ]
+    lines += [f"{toml_string(text)} = {toml_string(value)}" for text, value in answers.items()]
+    lines += ["", f"[{path}.codes]   # numeric codes (SPSS values; also read in text files)"]
+    lines += [f"{_key(value)} = {code}" for value, code in codes.items()]
+    return lines
+
+
+def _option_lines(options: tuple[OptionSpec, ...], question: str, prefix: str) -> list[str]:
+    lines = []
+    for option in options:
+        if (
+            option.column == f"{question} - {option.text}"
+            and option.var == f"{prefix}{option.value}"
+        ):
+            lines.append(f"{_key(option.value)} = {toml_string(option.text)}")
+        else:
+            lines.append(
+                f"{_key(option.value)} = {{ text = {toml_string(option.text)}, column = "
+                f"{toml_string(option.column)}, var = {toml_string(option.var)} }}"
+            )
+    return lines
+
+
+def codebook_toml(codebook: Codebook | str | os.PathLike[str], *, name: str | None = None) -> str:
+    """An editable, commented TOML text of a codebook, to adapt to your own export.
+
+    Every key is written out (nothing is left to a default), each item says its kind and lists
+    its allowed values, and the head of the file says how to adapt it. Loading the text gives
+    back the same codebook (under ``name``).
+
+    Parameters
+    ----------
+    codebook : Codebook, str or path-like
+        The codebook to write out: a bundled name, a path or a loaded codebook.
+    name : str, optional
+        The ``survey.name`` of the new codebook (default: the codebook's own name).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> text = codebook_toml("ccg2017", name="my_ccg")
+    >>> parse_codebook(text).name, parse_codebook(text).items == load_codebook("ccg2017").items
+    ('my_ccg', True)
+    """
+    cb = load_codebook(codebook)
+    new_name = cb.name if name is None else name
+    lines = [
+        f"# gpcollab codebook {new_name!r}: what the columns and answers of an export mean.",
+        f"# Written by gpcollab {__version__} from the codebook {cb.label}.",
+        "#",
+        "# To adapt it to your export:",
+        "# - Headers: set each `column` (and the `question` of tick-all-that-apply items) to the",
+        "#   header your export has. Headers and answers match ignoring case, repeated spaces and",
+        "#   dash or curly-quote variants.",
+        "# - Answers: under [items.<item>.answers] each line maps an answer text of your export to",
+        '#   a value, e.g. "Partly achieved" = "partially". Add a line for every wording your',
+        "#   export uses; several texts may share a value; the first text of a value is the one",
+        "#   write_survey writes. The values of each item are listed above it.",
+        "# - Check it: gpcollab.load_codebook('this-file.toml') names the key and the problem;",
+        "#   gpcollab validate export.csv --codebook this-file.toml checks an export.",
+        "# - Only adding answer texts? A short file does it without a copy:",
+        f'#       extends = "{cb.name}"',
+        "#       [aliases.aims]",
+        '#       "Partly achieved" = "partially"',
+        "#   (README: 'Loading your own export and writing a codebook').",
+    ]
+    if cb.name in BUNDLED:
+        lines += [
+            "# The bundled codebooks' headers and answer texts are our design: the real exports",
+            "# of the 2015 and 2017 surveys were never published.",
+        ]
+    lines += [
+        "",
+        "[survey]",
+        f"name = {toml_string(new_name)}   # recorded in SurveyData.meta.codebook",
+        f"wave = {cb.wave}",
+        f'instrument = "{cb.instrument.value}"   # "gp" or "ccg"',
+        f"title = {toml_string(cb.title)}",
+        f"id_column = {toml_string(cb.id_column)}   # header of the respondent id",
+        f"id_var = {toml_string(cb.id_var)}   # SPSS variable name of the id",
+        f'missing = {_strings(cb.missing)}   # mean "no answer" in every column',
+        f"ticked = {_strings(cb.ticked)}   # tick cells meaning ticked (the option text too)",
+        f"unticked = {_strings(cb.unticked)}   # ... and not ticked (blank cells too)",
+        f"sheet = {toml_string(cb.sheet)}"
+        if cb.sheet
+        else '# sheet = "Sheet1"   # XLSX: the sheet to read (default: the one that fits)',
+        f"decimal = {toml_string(cb.decimal)}"
+        if cb.decimal
+        else '# decimal = ","   # decimal mark of numbers in CSV files (default: detected)',
+    ]
+    for column in cb.columns:
+        lines += [
+            "",
+            f"[columns.{column.name}]   # a {column.kind} column",
+            f"column = {toml_string(column.column)}",
+            f"var = {toml_string(column.var)}",
+            f"required = {'true' if column.required else 'false'}",
+            f"upper = {'true' if column.upper else 'false'}   # upper-case the text first",
+        ]
+        if column.pattern is not None:
+            lines.append(f"pattern = {toml_string(column.pattern)}   # a value must match it")
+    singles = {spec.name: spec for spec in cb.single}
+    multis = {spec.name: spec for spec in cb.multi}
+    for item in cb.items:
+        lines.append("")
+        if item in singles:
+            spec = singles[item]
+            lines += [f"# {item}: single choice, one column.", *_allowed(spec.choices)]
+            lines += [
+                f"[items.{item}]",
+                f"column = {toml_string(spec.column)}",
+                f"var = {toml_string(spec.var)}",
+            ]
+            lines += _answer_tables(f"items.{item}", spec.answers, spec.codes)
+        elif item in multis:
+            multi = multis[item]
+            lines += [
+                f"# {item}: tick all that apply, one column per option; a one-row header is",
+                '# "<question> - <option text>" unless the option gives its own column.',
+                *_allowed(multi.choices),
+                f"[items.{item}]",
+                f"question = {toml_string(multi.question)}",
+                "",
+                f"[items.{item}.options]   # value = option text",
+                *_option_lines(multi.options, multi.question, f"{item}_"),
+            ]
+        elif cb.aims is not None:
+            aims = cb.aims
+            lines += [
+                "# aims: per aim a tick column (was the aim set?) and an achievement column",
+                '# ("<outcome_question> - <option text>"), which holds one of the answers below.',
+                *_allowed(Aim),
+                "[items.aims]",
+                f"question = {toml_string(aims.question)}",
+                f"outcome_question = {toml_string(aims.outcome_question)}",
+                "",
+                "[items.aims.options]   # aim = option text",
+                *_option_lines(aims.options, aims.question, "aim_"),
+                "",
+                "# achievement answers:",
+                *_allowed(Achievement),
+            ]
+            lines += _answer_tables("items.aims", aims.answers, aims.codes)[1:]
+    return "\n".join(lines) + "\n"
+
+
+def write_codebook(
+    path: str | os.PathLike[str],
+    base: Codebook | str | os.PathLike[str] = "gp2017",
+    *,
+    name: str | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write an editable copy of a codebook (:func:`codebook_toml`) to ``path``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.toml`` file to write (atomically).
+    base : Codebook, str or path-like, default="gp2017"
+        The codebook to start from: a bundled name (:func:`list_codebooks`) or a path.
+    name : str, optional
+        ``survey.name`` of the new codebook; default the file's stem (``my_gp.toml`` ->
+        ``my_gp``), with ``_local`` added when that is a bundled codebook's name.
+    overwrite : bool, default=False
+        Replace an existing file.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    CodebookError
+        Unknown base (the message lists the bundled codebooks), a path that does not end in
+        ``.toml``, or an existing file without ``overwrite``.
+    """
+    target = Path(os.fspath(path))
+    if target.suffix.lower() != ".toml":
+        raise CodebookError(f"{target}: a codebook file name ends in .toml")
+    if target.exists() and not overwrite:
+        raise CodebookError(
+            f"{target}: the file exists; choose another name, or overwrite it (overwrite=True; "
+            "--force on the command line)"
+        )
+    if name is None:
+        name = target.stem if target.stem not in BUNDLED else f"{target.stem}_local"
+    text = codebook_toml(base, name=name)
+    parse_codebook(text, source=str(target))  # the file written must load
+    try:
+        return write_text(target, text)
+    except GpcollabError as exc:
+        raise CodebookError(str(exc)) from None

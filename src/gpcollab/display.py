@@ -24,9 +24,11 @@ if TYPE_CHECKING:  # annotations only: display sits below every class it draws
     from gpcollab.schema import SurveyData, SurveyMeta
 
 __all__ = [
+    "FINDINGS_READABLE",
     "STATUS_COLOURS",
     "Markdown",
     "findings_html",
+    "findings_lines",
     "load_report_html",
     "meta_html",
     "survey_html",
@@ -204,26 +206,114 @@ _FINDINGS_COLUMNS: Sequence[str] = (
     "reason",
 )
 
+#: The readable columns of a ``verify_findings`` table (values at the published precision and
+#: the reason on the row), with the headers they are shown under.
+FINDINGS_READABLE: Sequence[tuple[str, str]] = (
+    ("finding_id", "finding"),
+    ("status", "status"),
+    ("statement", "statement"),
+    ("published_text", "published"),
+    ("reproduced_text", "recomputed"),
+    ("tolerance", "tolerance"),
+    ("base_n", "base"),
+    ("explanation", "why"),
+)
 
-def _cell(value: Any) -> str:
+
+def _readable_columns(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """The columns to show: the readable ones when the table has them, else the raw ones."""
+    if {"published_text", "reproduced_text", "explanation"} <= set(table.columns):
+        return [(c, h) for c, h in FINDINGS_READABLE if c in table.columns]
+    return [(c, c) for c in _FINDINGS_COLUMNS if c in table.columns]
+
+
+def _missing(value: Any) -> bool:
     if value is None:
-        return ""
+        return True
     try:
         import pandas as pd  # light: display loads with schema, which loads without pandas
 
-        if pd.isna(value):
-            return ""
+        return bool(pd.isna(value))
     except (TypeError, ValueError):  # arrays and other non-scalars: shown as text
-        pass
+        return False
+
+
+def _text(value: Any) -> str:
+    """A cell as plain text: missing as a dash, floats in short form."""
+    if _missing(value):
+        return "\u2014"
     if isinstance(value, float):
         return f"{value:.4g}"
-    return escape(str(value))
+    return str(value)
+
+
+def findings_lines(
+    table: pd.DataFrame, statuses: Sequence[str] = ("mismatch", "conflict")
+) -> list[str]:
+    """One readable line per finding of ``table`` whose status is in ``statuses``.
+
+    For the console (``gpcollab reproduce`` and ``report`` print them): the status, the set
+    (when the table has a ``survey`` column), the finding and its statement, the published
+    and recomputed values at the published precision, the tolerance and the reason, e.g.
+    ``MISMATCH 2017-06: ... — published 45%, recomputed 44% (tolerance ±0.5 points):
+    36 / 81 = 44.4%: 0.6 points from 45%, more than the 0.5 allowed``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A :func:`~gpcollab.verify_findings` result, or several stacked with a ``survey``
+        column (as in the report's ``findings_check.csv``).
+    statuses : sequence of str, default=("mismatch", "conflict")
+        The statuses to list.
+
+    Returns
+    -------
+    list of str
+    """
+    if "status" not in table.columns:
+        return []
+    readable = {"published_text", "reproduced_text", "explanation"} <= set(table.columns)
+    lines = []
+    for row in table.to_dict(orient="records"):
+        status = str(row.get("status", ""))
+        if status not in statuses:
+            continue
+        if readable:
+            published, recomputed = row["published_text"], row["reproduced_text"]
+            why = row["explanation"]
+        else:  # an older or reshaped table: the raw columns
+            published, recomputed = row.get("published"), row.get("reproduced")
+            why = " ".join(
+                _text(row.get(k)) for k in ("detail", "reason") if not _blank(row.get(k))
+            )
+        tolerance = "" if _blank(row.get("tolerance")) else f" (tolerance {row['tolerance']})"
+        where = " ".join(
+            str(row[k]) for k in ("survey", "finding_id") if k in row and not _blank(row[k])
+        )
+        line = (
+            f"  {status.upper()} {where}: {_text(row.get('statement'))} \u2014 published "
+            f"{_text(published)}, recomputed {_text(recomputed)}{tolerance}"
+        )
+        if not _blank(why):
+            line += f": {why}"
+        lines.append(line)
+    return lines
+
+
+def _blank(value: Any) -> bool:
+    return _missing(value) or not str(value).strip()
+
+
+def _cell(value: Any) -> str:
+    return "" if _missing(value) else escape(_text(value))
 
 
 def findings_html(table: pd.DataFrame) -> str:
     """HTML of a :func:`~gpcollab.verify_findings` result, each status cell coloured.
 
-    A line counts the statuses; the table shows the main columns (all are in the DataFrame).
+    A line counts the statuses; the table shows the readable columns (published and
+    recomputed values at the published precision, the tolerance, and why: see
+    :data:`FINDINGS_READABLE`); all columns are in the DataFrame.
     A table without a ``status`` column (a filtered or reshaped copy) is shown as pandas would.
     """
     import pandas as pd  # light: display loads with schema, which loads without pandas
@@ -237,8 +327,9 @@ def findings_html(table: pd.DataFrame) -> str:
         for s in STATUS_COLOURS
         if counts.get(s, 0)
     )
-    columns = [c for c in _FINDINGS_COLUMNS if c in table.columns]
-    head = "".join(f"<th style='{_CELL}'>{escape(c)}</th>" for c in columns)
+    shown = _readable_columns(table)
+    columns = [c for c, _ in shown]
+    head = "".join(f"<th style='{_CELL}'>{escape(h)}</th>" for _, h in shown)
     body = []
     for record in table[columns].to_dict(orient="records"):
         status = str(record.get("status", ""))

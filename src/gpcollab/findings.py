@@ -18,6 +18,7 @@ import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Protocol
@@ -101,6 +102,9 @@ _OUTPUT_COLUMNS = (
     "reproduced",
     "tolerance",
     "status",
+    "published_text",
+    "reproduced_text",
+    "explanation",
     "unit",
     "base_n",
     "p_value",
@@ -998,6 +1002,172 @@ def _status(row: Mapping[Any, Any], kind: str, result: _Result) -> str:
     return "match" if abs(value - published) <= PERCENT_TOLERANCE + 1e-9 else "mismatch"
 
 
+# ----------------------------------------------------------------- readable values
+
+_DASH = "\u2014"
+_MAX_DECIMALS = 3
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _published_decimals(value: Any) -> int:
+    """Decimal places a published figure is written with (81 -> 0, 81.5 -> 1; at most 3).
+
+    Examples
+    --------
+    >>> _published_decimals(81.0), _published_decimals(49.9), _published_decimals(None)
+    (0, 1, 0)
+    """
+    if _missing(value) or not math.isfinite(float(value)):
+        return 0
+    number = float(value)
+    for decimals in range(_MAX_DECIMALS + 1):
+        if abs(round(number, decimals) - number) < 1e-9:
+            return decimals
+    return _MAX_DECIMALS
+
+
+def _fixed(value: float, decimals: int) -> str:
+    """``value`` rounded half away from zero (as publications round), with thousands commas."""
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)  # no "-0"
+    return f"{rounded:,}"
+
+
+def _range_text(row: Mapping[Any, Any]) -> tuple[str, int]:
+    low, high = row["range_low"], row["range_high"]
+    decimals = max(_published_decimals(low), _published_decimals(high))
+    return f"{_fixed(low, decimals)}\u2013{_fixed(high, decimals)}%", decimals
+
+
+def _published_text(row: Mapping[Any, Any]) -> tuple[str, int]:
+    """The published figure as printed, and its decimal places."""
+    unit = str(row["unit"])
+    if unit == "verbal" and not (_missing(row["range_low"]) or _missing(row["range_high"])):
+        return _range_text(row)
+    value = row["value"]
+    if _missing(value):
+        return _DASH, 0
+    decimals = _published_decimals(value)
+    shown = _fixed(float(value), decimals)
+    if unit == "percent":
+        return f"{shown}%", decimals
+    if unit == "years":
+        return f"{shown} year{'' if float(value) == 1 else 's'}", decimals
+    return shown, decimals
+
+
+def _reproduced_text(kind: str, value: float, decimals: int, detail: str) -> str:
+    """The recomputed value at the published precision, in the published unit.
+
+    A trend association gives its odds ratio per band, a difference its gap in points.
+    """
+    if math.isnan(value):
+        return _DASH
+    if kind == "absent":
+        count = int(value)
+        if count == 0:
+            return "no respondent contradicts"
+        return f"{count} respondent{' contradicts' if count == 1 else 's contradict'}"
+    if kind in ("count", "distinct"):
+        return _fixed(value, 0)
+    if kind == "association":
+        if "odds ratio" in detail:
+            return f"odds ratio {_fixed(value, 2)} per band"
+        # in words, not a sign: a CSV cell starting with "+" or "-" reads as a formula
+        side = "higher" if value > 0 else "lower" if value < 0 else "apart"
+        return f"{_fixed(abs(value), max(decimals, 1))} points {side} in the group"
+    return f"{_fixed(value, decimals)}%"
+
+
+def _readable(row: Mapping[Any, Any], kind: str, record: Mapping[str, Any]) -> dict[str, str]:
+    """The readable columns of one :func:`verify_findings` row.
+
+    Parameters
+    ----------
+    row : mapping
+        The register row (``value``, ``unit``, ``range_low``, ``range_high``, ``reason``).
+    kind : str
+        The computation type (``proportion``, ``count``, ``absent``, ``association``, ...).
+    record : mapping
+        The row of the check so far: ``reproduced``, ``status``, ``tolerance``, ``detail``,
+        ``reason``.
+
+    Returns
+    -------
+    dict
+        ``published_text`` (the figure as published: "81%", "565", "70\u201380%" for a
+        verbal quantity, "\u2014" when there is no figure), ``reproduced_text`` (the
+        recomputed value at the published precision and in its unit, rounded half away from
+        zero as publications round: 81.67 against a published 81 reads "82%"; "\u2014" when
+        nothing was computed) and ``explanation`` (why the status is what it is, on one line:
+        the counts behind the value, the distance from the published figure for a mismatch,
+        the reason for a conflict or a row that cannot be checked).
+    """
+    published, decimals = _published_text(row)
+    reproduced = record["reproduced"]
+    value = math.nan if _missing(reproduced) else float(reproduced)
+    status = str(record["status"])
+    detail = str(record.get("detail") or "")
+    reason = str(record.get("reason") or "")
+    shown = _reproduced_text(kind, value, decimals, detail)
+    if status == "not_applicable" and not record.get("tolerance"):
+        return {
+            "published_text": published,
+            "reproduced_text": _DASH,
+            "explanation": f"not checked: {reason}" if reason else "not checked",
+        }
+    why = _why(row, kind, status, value, published, decimals, detail)
+    if published == _DASH and kind in ("association", "all", "ranking"):
+        why = f"published as a statement, not a figure; {why}"
+    if status == "conflict":
+        why = f"{reason}; {why}" if reason and why else reason or why
+    elif reason:
+        why = f"{why}; {reason}" if why else reason
+    return {"published_text": published, "reproduced_text": shown, "explanation": why}
+
+
+def _why(
+    row: Mapping[Any, Any],
+    kind: str,
+    status: str,
+    value: float,
+    published: str,
+    decimals: int,
+    detail: str,
+) -> str:
+    """The one-line reason behind a status (the counts, and how far off a mismatch is)."""
+    unit = str(row["unit"])
+    if kind in ("association", "all", "ranking", "absent"):
+        if status == "mismatch" and kind == "ranking":
+            return f"the named option(s) do not rank first: {detail}"
+        if status == "mismatch" and kind != "absent":
+            return f"the stated direction with p < {ALPHA:g} does not hold: {detail}"
+        return detail
+    if math.isnan(value):
+        return f"nothing to compute ({detail or 'empty base'})"
+    exact = f"{detail} = " if detail and "/" in detail else ""
+    precise = _fixed(value, decimals + 1)
+    if unit == "verbal":
+        inside = "inside" if status == "match" else "outside"
+        return f"{exact}{precise}%, {inside} {published}"
+    if kind in ("count", "distinct") or unit == "count":
+        if status == "match":
+            return detail
+        return f"{_fixed(value, 0)} counted, {published} published: a count must be equal"
+    gap = abs(value - float(row["value"]))
+    if status == "match":
+        return f"{exact}{precise}%, within {PERCENT_TOLERANCE:g} points of {published}"
+    return (
+        f"{exact}{precise}%: {_fixed(gap, decimals + 1)} points from {published}, more than the "
+        f"{PERCENT_TOLERANCE:g} allowed"
+    )
+
+
 def verify_findings(
     survey: SurveyData,
     *,
@@ -1056,9 +1226,11 @@ def verify_findings(
     )
     evaluator = _Evaluator(survey, design)
     records: list[dict[str, Any]] = []
+    kinds: list[tuple[Mapping[Any, Any], str]] = []
     for row in register.loc[applies].to_dict("records"):
         node = json.loads(row["computation"])
         kind = str(node["type"])
+        kinds.append((row, kind))
         reason = "" if pd.isna(row["reason"]) else str(row["reason"])
         used = [a for a in ("" if pd.isna(row["assumptions"]) else row["assumptions"]).split(";")]
         record: dict[str, Any] = {
@@ -1097,6 +1269,8 @@ def verify_findings(
             record["reason"] = f"{reason} (reproduced here: {status} against this row)"
         else:
             record["status"] = status
+    for record, (register_row, kind) in zip(records, kinds, strict=True):
+        record.update(_readable(register_row, kind, record))
     return _output(records, survey, chosen)
 
 
@@ -1118,6 +1292,8 @@ def _output(
 ) -> pd.DataFrame:
     frame = FindingsCheck(pd.DataFrame.from_records(records, columns=list(_OUTPUT_COLUMNS)))
     for column in ("finding_id", "statement", "tolerance", "detail", "reason", "assumptions"):
+        frame[column] = frame[column].astype("string")
+    for column in ("published_text", "reproduced_text", "explanation"):
         frame[column] = frame[column].astype("string")
     for column in ("published", "reproduced", "p_value"):
         frame[column] = pd.array(

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gpcollab._checks import check_choice
+from gpcollab._checks import check_aim, check_choice
 from gpcollab._docstrings import share_docs
 from gpcollab._respondents import (
     DesignArg,
@@ -36,7 +36,7 @@ from gpcollab.design import SurveyDesign
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError
 from gpcollab.regression import LogisticFit, logistic_regression
 from gpcollab.schema import SurveyData
-from gpcollab.vocab import Achievement, Aim
+from gpcollab.vocab import Achievement
 
 __all__ = ["DEFAULT_TERMS", "OUTCOME", "SCORE_SUFFIX", "AchievementModel", "achievement_model"]
 
@@ -286,7 +286,7 @@ def achievement_model(
     """
     survey = check_survey(survey)
     survey.require("aims")
-    check_choice(aim, Aim.values(), "aim")
+    aim = check_aim(aim)
     check_choice(too_early, ("exclude", "not_achieved", "separate"), "too_early")
     check_choice(dont_know, ("exclude", "separate"), "dont_know")
     if isinstance(terms, str | pd.Series):

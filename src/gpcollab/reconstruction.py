@@ -637,6 +637,7 @@ def _ccg_frame(year: int) -> pd.DataFrame:
     Sorted by code.
     """
     frame = load_population(year, "ccg")
+    frame = frame.loc[frame["formed_from"].isna()]  # the frame's own CCGs, merged below
     merged = CCG_SUCCESSORS.get(year, {})
     codes = frame["ccg_code"].astype(str).map(lambda code: merged.get(code, code))
     frame = frame.assign(ccg_code=codes)

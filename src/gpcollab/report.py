@@ -1675,6 +1675,13 @@ def _findings_html(content: ReportContent) -> str:
             for row in findings.to_dict(orient="records")
         ]
     )
+    if {"published_text", "reproduced_text", "explanation"} <= set(findings.columns):
+        # values at the published precision and the reason on the row (verify_findings)
+        findings = findings.assign(
+            published=findings["published_text"],
+            reproduced=findings["reproduced_text"],
+            notes=findings["explanation"],
+        )
     present = [(name, header) for name, header in wanted if name in findings]
     head = "".join(f'<th scope="col" class="col-{_e(name)}">{_e(h)}</th>' for name, h in present)
     groups = findings.groupby("survey", sort=False) if "survey" in findings else [("", findings)]

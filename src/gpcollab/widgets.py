@@ -8,9 +8,10 @@ The computation lives in plain functions, tested without a browser:
   for one setting, the re-banded breakdown of full achievement and the standardised rates with
   their bootstrap intervals (:meth:`WhatIf.compute`).
 
-:func:`whatif_widget` wires those to ipywidgets controls (``pip install gpcollab[notebooks]``);
-each change of a control makes one :meth:`WhatIf.compute` call, which answers well under a
-second on the bundled sets (``benchmarks/bench_widget.py`` measures it).
+:func:`whatif_widget` wires those to ipywidgets controls (the ``notebooks`` extra:
+``pip install -e ".[notebooks]"`` in a clone); each change of a control makes one
+:meth:`WhatIf.compute` call, which answers well under a second on the bundled sets
+(``benchmarks/bench_widget.py`` measures it).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gpcollab._checks import check_aims
 from gpcollab._respondents import check_survey
 from gpcollab.analysis import achievement_rates
 from gpcollab.errors import ArgumentError
@@ -244,13 +246,13 @@ def whatif_widget(
         import ipywidgets as w  # optional: the notebooks extra, only for the widget
     except ImportError:
         raise ArgumentError(
-            "whatif_widget needs ipywidgets: pip install 'gpcollab[notebooks]'"
+            "whatif_widget needs ipywidgets, from the notebooks extra: in a clone of gpcollab, "
+            "pip install -e '.[notebooks]' (or pip install ipywidgets)"
         ) from None
     whatif = WhatIf(survey, n_boot=n_boot, seed=seed)
-    offered = list(aims) if aims is not None else Aim.values()
-    unknown = [a for a in offered if a not in Aim.values()]
-    if unknown or not offered:
-        raise ArgumentError(f"`aims` must be among {Aim.values()!r}, not {offered!r}.")
+    offered = check_aims(aims) if aims is not None else Aim.values()  # codes or labels
+    if not offered:
+        raise ArgumentError(f"`aims` must name at least one of {Aim.values()!r}.")
     labels: Mapping[str, str] = Aim.labels()
     aim = w.Dropdown(options=[(labels[a], a) for a in offered], value=offered[0], description="Aim")
     threshold = w.SelectionSlider(
