@@ -13,7 +13,8 @@ import pytest
 
 import gpcollab
 from conftest import make_survey
-from gpcollab.estimate import BOUNDARY_WARN_MIN_N, BoundaryWarning, estimate_proportions
+from gpcollab.estimate import BoundaryWarning, estimate_proportions
+from gpcollab.estimate_table import BOUNDARY_WARN_MIN_N
 
 
 def _frame(groups: dict[str, dict[str, int]]) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,12 +40,14 @@ def test_exit_0_when_every_row_loads(clean: Path, capsys: pytest.CaptureFixture[
 def test_exit_1_and_every_problem_printed(faulty: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(faulty), "--codebook", "gp2017"]) == 1
     out = capsys.readouterr().out
-    assert "rows read: 4 = accepted 1 + rejected 3" in out
-    assert "3 problem(s):" in out
-    assert f"row 3, column '{ROLE}': unknown answer; found 'Astronaut'" in out
+    assert "rows read: 4 = accepted 2 + rejected 2" in out
+    assert "2 problem(s) in rejected rows:" in out
+    assert "1 cell(s) set missing in accepted rows:" in out
+    assert f"row 3 (respondent 'R002'), column '{ROLE}': unknown answer; found 'Astronaut'" in out
     assert "row 2, column 'Respondent ID': duplicate respondent id (also on row(s) 5)" in out
     assert "row 5, column 'Respondent ID': duplicate respondent id (also on row(s) 2)" in out
-    assert "result: 3 of 4 rows rejected" in out
+    assert "result: 2 of 4 rows rejected; 1 cell(s) in 1 row(s) would be set missing" in out
+    assert "(or 'gpcollab report --keep-respondents') keeps the 1 respondent(s) with" in out
 
 
 def test_exit_1_when_the_columns_do_not_fit(
@@ -112,7 +115,7 @@ def test_installed_script(faulty: Path, clean: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 1, result.stderr
-    assert "rows read: 4 = accepted 1 + rejected 3" in result.stdout
+    assert "rows read: 4 = accepted 2 + rejected 2" in result.stdout
     ok = subprocess.run(
         [str(script), "validate", str(clean)], capture_output=True, text=True, check=False
     )
@@ -217,7 +220,7 @@ HOSTILE = {
     "extra field": (_extra_field, 1, ["extra.csv, row 3", "beyond the header", "'stray'"]),
     "formula": (_formula, 1, ["formula.xlsx, row 3", ROLE, "formula without a saved value"]),
     "far cell": (_far_cell, 1, ["far.xlsx", "cell XFD1048576", "Limits.max_columns"]),
-    "import ids": (_import_ids, 1, ["three.csv", "Row 3 holds import ids", "missing column"]),
+    "import ids": (_import_ids, 1, ["three.csv", "Row 3 holds import ids", "none of the"]),
     "long line": (_long_line, 1, ["long.csv", "line 1 is longer than", "Limits.max_line_chars"]),
     "binary": (_binary, 2, ["photo.csv", "binary data"]),
     "fifo": (_fifo, 2, ["pipe.csv", "named pipe (FIFO), not a regular file"]),
@@ -264,7 +267,7 @@ def test_sheet_option_chooses_by_name_or_number(
     assert main(["validate", str(tmp_path / "c.xlsx")]) == 0
     assert "sheet 'Responses'" in capsys.readouterr().out
     assert main(["validate", str(tmp_path / "c.xlsx"), "--sheet", "1"]) == 1
-    assert "missing column" in capsys.readouterr().out
+    assert "none of the 47 columns of codebook gp2017" in capsys.readouterr().out
     assert main(["validate", str(tmp_path / "c.xlsx"), "--sheet", "Responses"]) == 0
 
 
@@ -273,3 +276,77 @@ def test_empty_out_is_refused(clean: Path, capsys: pytest.CaptureFixture[str]) -
     assert "--out '': the output folder is empty" in capsys.readouterr().err
     assert main(["reproduce", "--out", "  "]) == 2
     assert "the output folder is empty" in capsys.readouterr().err
+
+
+# -- analysts' own exports (issue 19) ------------------------------------------------------------
+
+
+def test_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """``gpcollab validate ... | head -1``: no BrokenPipeError traceback on stderr."""
+    script = Path(sys.executable).parent / "gpcollab"
+    if not script.exists():  # pragma: no cover - the package is always installed in CI
+        pytest.skip("gpcollab script not installed")
+    survey = random_survey("gp2017", n=3000, seed=2)
+    rows = read_rows(write_survey(survey, tmp_path / "many.csv"))
+    role = rows[0].index(ROLE)
+    for row in rows[1:]:
+        row[role] = "Astronaut"  # 3000 problem lines: far more than a pipe's buffer
+    path = write_rows(tmp_path / "many.csv", rows)
+    result = subprocess.run(
+        f"'{script}' validate '{path}' --codebook gp2017 | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.stdout.startswith(str(path))
+    assert result.stdout.count("\n") == 1
+    assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr
+
+
+def test_report_keeps_respondents_only_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gpcollab.datasets.surveys import load_survey
+
+    path = write_survey(load_survey(2017, "ccg"), tmp_path / "ccg.csv", codebook="ccg2017")
+    rows = read_rows(path)
+    role = rows[0].index(load_codebook("ccg2017").single[0].column)
+    rows[3][role] = "Chief cook"  # line 4, respondent ccg2017-0003
+    write_rows(path, rows)
+    base = ["report", "--survey", str(path), "--codebook", "ccg2017", "--n-boot", "2", "-q"]
+    assert main([*base, "--out", str(tmp_path / "refused")]) == 1
+    err = capsys.readouterr().err
+    assert "pass --keep-respondents to keep these respondents" in err
+    assert not (tmp_path / "refused" / "index.html").exists()
+
+    assert main([*base, "--out", str(tmp_path / "kept"), "--keep-respondents"]) == 0
+    html = (tmp_path / "kept" / "index.html").read_text(encoding="utf-8")
+    assert "were set missing</strong>" in html and "Cells set missing" in html
+    assert "ccg2017-0003" in html and "Chief cook" in html
+    # line 4 of the file, its respondent, the answer found and why, on one row of the table
+    assert re.search(r'class="num">4</td><td[^>]*>ccg2017-0003</td><td[^>]*>[^<]*role', html)
+    assert re.search(r"<td[^>]*>Chief cook</td><td[^>]*>unknown answer</td>", html)
+
+
+def test_an_unknown_answer_gets_the_codebook_line_to_add(
+    clean: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = read_rows(clean)
+    header = rows[0]
+    # an achievement column holding "Partially achieved" in the clean file gets a new wording
+    cells = [(r, c) for r, row in enumerate(rows[1:], 1) for c, v in enumerate(row)]
+    found = [(r, c) for r, c in cells if rows[r][c] == "Partially achieved"]
+    assert len(found) >= 2, "the random survey should hold partial achievements"
+    for r, c in found[:2]:
+        rows[r][c] = "Partly achieved"
+    rows[1][header.index(ROLE)] = "Astronaut"  # unknown, and like no known answer
+    path = write_rows(clean.with_name("aliases.csv"), rows)
+    assert main(["validate", str(path), "--codebook", "gp2017"]) == 1
+    out = capsys.readouterr().out
+    assert "unknown answers, and the codebook line that would read each:" in out
+    assert out.count('"Partly achieved" = "partially"') == 1
+    assert "[2 cell(s), item 'aims']" in out
+    assert "under [aliases.aims]" in out
+    assert '"Astronaut" = "VALUE"' in out

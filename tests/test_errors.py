@@ -191,13 +191,17 @@ _REQUIRED: dict[str, tuple[object, ...]] = {
     "standardise": ("access", []),
     "pcn_projection": ("access",),
 }
+# the keyword-only arguments an analysis needs before it looks at the survey
+_REQUIRED_KEYWORDS: dict[str, dict[str, object]] = {
+    "achievement_differences": {"by": "size_band"},
+}
 
 
 @pytest.mark.parametrize("name", _analyses())
 def test_passing_a_dataframe_to_an_analysis_is_an_argument_error(name: str) -> None:
     func = getattr(gpcollab, name)
     with pytest.raises(errors.ArgumentError, match="must be a SurveyData"):
-        func(_FRAME, *_REQUIRED.get(name, ()))
+        func(_FRAME, *_REQUIRED.get(name, ()), **_REQUIRED_KEYWORDS.get(name, {}))
 
 
 ARGUMENT_PROBLEMS: list[tuple[str, Callable[[], object]]] = [

@@ -50,6 +50,10 @@ def check_accounting(data: SurveyData, report: LoadReport) -> None:
         report.to_frame()["row"]
     ) or not report.rejections
     assert len({r.row for r in report.rejections}) == report.rows_rejected
+    # cells set missing belong to accepted rows, never to rejected ones
+    assert not {c.row for c in report.missing_cells} & {r.row for r in report.rejections}
+    kept = set(data.respondents["respondent_id"])
+    assert {c.respondent_id for c in report.missing_cells} <= kept
 
 
 # -- round trips ------------------------------------------------------------------------------
@@ -220,9 +224,10 @@ def test_two_header_export_with_an_unknown_option(tmp_path: Path) -> None:
         for r, x in zip(rows, ["", "Cyber attack", "X", "", ""], strict=False)
     ]
     path = write_rows(tmp_path / "two.csv", rows)
-    _, report = load_lenient(path)
-    assert report.rows_rejected == 1 and report.rows_accepted == 2
-    (rejection,) = report.rejections
+    data, report = load_lenient(path)
+    # the respondent is kept; the tick under an unknown option is the cell set missing
+    assert report.rows_rejected == 0 and report.rows_accepted == 3 and data.n == 3
+    (rejection,) = report.missing_cells
     assert rejection.row == 3
     assert rejection.column == f"{BARRIERS.question} | Cyber attack"
     assert rejection.found == "X"
@@ -240,7 +245,8 @@ def test_multi_select_with_an_unknown_option_column(
         [[*r, header if k == 0 else ("Weather" if k == 2 else "")] for k, r in enumerate(rows)],
     )
     _, report = load_lenient(path)
-    assert [(r.row, r.column, r.found) for r in report.rejections] == [(3, header, "Weather")]
+    assert [(r.row, r.column, r.found) for r in report.missing_cells] == [(3, header, "Weather")]
+    assert report.rows_rejected == 0
     with pytest.raises(LoadError, match=r"row 3, column '.*- Weather': an option the codebook"):
         read_survey(path)
 
@@ -255,14 +261,24 @@ def test_unknown_answer_text(export: tuple[Path, list[list[str]], SurveyData]) -
     with pytest.raises(LoadError) as info:
         read_survey(path)
     message = str(info.value)
-    assert "export.csv: 1 of 4 row(s) rejected" in message
+    assert "export.csv: 1 cell(s) in 1 row(s) hold an answer the codebook does not know" in message
+    assert "strict=False to load the file: it keeps the 1 respondent(s) with those cells set" in (
+        message
+    )
     assert f"row 3, column '{ROLE}': unknown answer; found 'Senior partner'" in message
     assert "allowed: 'GP partner', 'Salaried GP', 'Practice manager'" in message
     assert "(or codes 1-8), or blank" in message
     report = info.value.report
     assert isinstance(report, LoadReport)
-    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (4, 3, 1)
-    assert report.rejections[0].file == str(path)
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (4, 4, 0)
+    (cell,) = report.missing_cells
+    assert (cell.file, cell.row, cell.respondent_id) == (str(path), 3, "R002")
+    # strict=False keeps the respondent, with that one cell missing and the others as given
+    data, lenient = load_lenient(path)
+    assert data.n == 4 and lenient.missing_cells == report.missing_cells
+    row = data.respondents.set_index("respondent_id").loc["R002"]
+    assert pd.isna(row["role"])
+    assert "cells set missing: 1 in 1 accepted row(s)" in str(lenient)
 
 
 def test_unknown_answer_code(export: tuple[Path, list[list[str]], SurveyData]) -> None:
@@ -270,7 +286,8 @@ def test_unknown_answer_code(export: tuple[Path, list[list[str]], SurveyData]) -
     rows[4][col(rows, ROLE)] = "17"
     write_rows(path, rows)
     _, report = load_lenient(path)
-    (r,) = report.rejections
+    (r,) = report.missing_cells
+    assert report.rows_rejected == 0
     assert (r.row, r.column, r.found, r.reason) == (5, ROLE, "17", "unknown answer code")
 
 
@@ -361,7 +378,8 @@ def test_outcome_for_an_aim_not_ticked(export: tuple[Path, list[list[str]], Surv
     rows[1][col(rows, column)] = "Partially achieved"
     write_rows(path, rows)
     _, report = load_lenient(path)
-    (r,) = report.rejections
+    (r,) = report.missing_cells
+    assert report.rows_rejected == 0
     assert (r.row, r.column, r.found) == (2, column, "Partially achieved")
     assert r.allowed == "blank, because the aim is not ticked"
     assert "which is not ticked" in r.reason
@@ -375,7 +393,8 @@ def test_multi_select_cell_that_is_not_a_tick(
     rows[2][col(rows, column)] = "Maybe"
     write_rows(path, rows)
     _, report = load_lenient(path)
-    (r,) = report.rejections
+    (r,) = report.missing_cells
+    assert report.rows_rejected == 0
     assert (r.row, r.column, r.found, r.reason) == (3, column, "Maybe", "not a tick or a blank")
     assert r.allowed.startswith("'Staff shortages', '1', 'Yes', 'Selected' (ticked)")
 
@@ -402,7 +421,8 @@ def test_ccg_code_pattern_and_case(export: tuple[Path, list[list[str]], SurveyDa
     write_rows(path, rows)
     data, report = load_lenient(path)
     assert data.respondents["ccg_code"].iloc[0] == "05D"
-    (r,) = report.rejections
+    (r,) = report.missing_cells
+    assert report.rows_rejected == 0
     assert (r.row, r.column, r.found, r.allowed) == (
         3,
         CCG,
@@ -416,7 +436,8 @@ def test_date_in_a_text_field_of_a_csv(export: tuple[Path, list[list[str]], Surv
     rows[1][col(rows, AGE)] = "01/02/2017"
     write_rows(path, rows)
     _, report = load_lenient(path)
-    (r,) = report.rejections
+    (r,) = report.missing_cells
+    assert report.rows_rejected == 0
     assert r.column == AGE and r.found == "01/02/2017"
     assert "this looks like a date" in r.reason and "'Less than a year ago'" in r.allowed
 
@@ -463,7 +484,8 @@ def test_short_row_is_read_with_blanks_and_noted(
     assert cut and data.respondents.loc[3, cut].isna().all()
     assert data.respondents.loc[3, kept].tolist() == original.respondents.loc[3, kept].tolist()
     assert any(
-        "1 row(s) have fewer fields than the header" in n and "rows 5" in n for n in report.notes
+        "1 row(s) have fewer fields than the header" in n and "blank: line 5" in n
+        for n in report.notes
     )
 
 
@@ -529,9 +551,9 @@ def test_blank_lines_are_skipped_and_rows_keep_their_numbers(
     assert text
     data, report = load_lenient(path)
     assert report.blank_rows == (2, 5)
-    assert [r.row for r in report.rejections] == [6]
-    assert report.rows_read == 4 and data.n == 3
-    assert "blank rows skipped: 2, 5" in report.summary()
+    assert [r.row for r in report.missing_cells] == [6]
+    assert report.rows_read == 4 and data.n == 4
+    assert "blank rows skipped: lines 2, 5" in report.summary()
     assert original.n == 4
 
 
@@ -637,7 +659,7 @@ def test_excel_date_in_a_text_field(
     table[3][col(rows, AGE)] = dt.datetime(2017, 1, 2)
     path = xlsx_from_rows(tmp_path / "dates.xlsx", table)
     _, report = load_lenient(path)
-    first, second = report.rejections
+    first, second = report.missing_cells
     assert (first.row, first.column, first.found) == (3, CCG, "2017-02-01")
     assert "does not match the expected pattern (this looks like a date" in first.reason
     assert (second.row, second.column, second.found) == (4, AGE, "2017-01-02")
@@ -659,12 +681,19 @@ def test_sav_with_unexpected_value_labels(tmp_path: Path) -> None:
         frame, str(path), column_labels=meta.column_labels, variable_value_labels=labels
     )
     data, report = load_lenient(path, "ccg2017")
-    assert data.n == 2 and data.respondents["role"].iloc[1] == "ccg_manager"
-    first, second = report.rejections
+    assert data.n == 4 and data.respondents["role"].iloc[3] == "ccg_manager"
+    assert data.respondents["role"].iloc[[0, 2]].isna().all()
+    labelled = [c for c in report.missing_cells if c.column == "Q1"]
+    first, second = labelled
     assert (first.row, first.column, first.found) == (1, "Q1", "1 = 'Senior partner'")
     assert first.reason == "the file's value label is not a known answer"
     assert "'GP partner'" in first.allowed
     assert (second.row, second.found) == (3, "9 = 'Retired GP'")
+    # with the role missing, the CCG's own items (asked of CCG staff) are off route: blanked too
+    others = [c for c in report.missing_cells if c.column != "Q1"]
+    assert {c.row for c in others} <= {1, 3}
+    assert all(c.reason.startswith("off-route answer:") for c in others)
+    assert all("role = blank" in c.reason for c in others)
 
 
 def test_sav_matched_by_variable_labels_when_names_differ(tmp_path: Path) -> None:
@@ -747,8 +776,9 @@ def test_numeric_columns_round_trip_and_accept_thousands(
     rows[3][col(rows, "Patients covered")] = "-3"
     write_rows(path, rows)
     back, report = load_lenient(path, str(numeric_codebook))
-    assert back.respondents["collab_patients"].tolist() == [45000.0]
-    assert [(r.row, r.found, r.allowed) for r in report.rejections] == [
+    assert back.respondents["collab_patients"].iloc[0] == 45000.0
+    assert back.respondents["collab_patients"].iloc[1:].isna().all()
+    assert [(r.row, r.found, r.allowed) for r in report.missing_cells] == [
         (3, "lots", "a number of 0 or more, or blank"),
         (4, "-3", "a number of 0 or more, or blank"),
     ]
@@ -774,12 +804,23 @@ def test_strict_error_lists_every_problem(export: tuple[Path, list[list[str]], S
     with pytest.raises(LoadError) as info:
         read_survey(path)
     message = str(info.value)
-    assert "2 of 4 row(s) rejected (3 problem(s)); pass strict=False" in message
+    assert "3 cell(s) in 2 row(s) hold an answer the codebook does not know" in message
+    assert "Pass strict=False to load the file" in message
     assert "row 2, column" in message and "'Pilot'" in message
     assert "'Chef'" in message and "'???'" in message
     frame = info.value.report.to_frame()  # type: ignore[attr-defined]
-    assert list(frame.columns) == ["file", "row", "column", "found", "allowed", "reason"]
+    assert list(frame.columns) == [
+        "file",
+        "row",
+        "respondent_id",
+        "column",
+        "found",
+        "allowed",
+        "reason",
+        "action",
+    ]
     assert frame["row"].tolist() == [2, 4, 4]
+    assert set(frame["action"]) == {"cell set missing"}
 
 
 def test_report_text_and_frame(export: tuple[Path, list[list[str]], SurveyData]) -> None:
@@ -789,8 +830,10 @@ def test_report_text_and_frame(export: tuple[Path, list[list[str]], SurveyData])
     _, report = load_lenient(path)
     text = str(report)
     assert f"{path} (csv, utf-8, delimiter ',', 1 header row(s)) read with codebook gp2017" in text
-    assert "rows read: 4 = accepted 3 + rejected 1" in text
-    assert f"  - {path}, row 3, column '{ROLE}': unknown answer; found 'Pilot'" in text
+    assert "rows read: 4 = accepted 4 + rejected 0" in text
+    assert f"  - {path}, row 3 (respondent 'R002'), column '{ROLE}': unknown answer; found " in (
+        text
+    )
     assert not report.ok
     assert isinstance(report.to_frame(), pd.DataFrame)
 

@@ -115,10 +115,11 @@ def test_xlsx_with_shared_strings_styles_and_dates(tmp_path: Path) -> None:
     sheet.cell(row=3, column=ccg).number_format = "dd/mm/yyyy"
     workbook.save(tmp_path / "s.xlsx")
     data, report = lenient(tmp_path / "s.xlsx")
-    (problem,) = report.rejections
+    (problem,) = report.missing_cells
     assert (problem.row, problem.found) == (3, "2017-05-04")
     assert "this looks like a date" in problem.reason
-    assert same_data(data, read_survey(write_rows(tmp_path / "s.csv", rows[:2] + rows[3:])))
+    rows[2][ccg - 1] = ""  # the respondent is kept, with the date cell missing
+    assert same_data(data, read_survey(write_rows(tmp_path / "s.csv", rows)))
 
 
 # -- 2. unclosed quotes ----------------------------------------------------------------------
@@ -169,7 +170,7 @@ def test_legitimate_multi_line_cell_keeps_editor_line_numbers(tmp_path: Path) ->
     # line 1 header, lines 2-4 row R001, line 5 R002, line 6 R003 (bad), ...
     _, report = lenient(path)
     assert report.rows_read == 5
-    (problem,) = report.rejections
+    (problem,) = report.missing_cells
     assert (problem.row, problem.column, problem.found) == (6, ROLE, "Astronaut")
 
 
@@ -192,12 +193,13 @@ def test_decimal_comma_is_never_read_as_thousands(tmp_path: Path) -> None:
     path = with_weights(tmp_path, ["0,75", "1.5", "2", "3"], ";", codebook)
     data, report = lenient(path, codebook)  # both marks appear: nothing is guessed
     assert 75.0 not in data.respondents["weight"].tolist()
-    assert {r.found for r in report.rejections} <= {"0,75", "1.5"}
+    assert {r.found for r in report.missing_cells} <= {"0,75", "1.5"}
     data, report = lenient(path, codebook, decimal=".")
-    (problem,) = report.rejections
+    (problem,) = report.missing_cells
     assert (problem.row, problem.found, problem.column) == (2, "0,75", "Weight")
     assert "decimal mark ','" in problem.reason and "this file's is '.'" in problem.reason
-    assert data.respondents["weight"].tolist() == [1.5, 2.0, 3.0]
+    weights = data.respondents["weight"].tolist()
+    assert pd.isna(weights[0]) and weights[1:] == [1.5, 2.0, 3.0]
 
 
 def test_decimal_mark_from_the_codebook_and_thousands(tmp_path: Path) -> None:
@@ -212,9 +214,10 @@ def test_ambiguous_number_in_a_semicolon_file_is_not_guessed(tmp_path: Path) -> 
     codebook = numeric_codebook(tmp_path)
     path = with_weights(tmp_path, ["1,234", "2", "3", "4"], ";", codebook)
     data, report = lenient(path, codebook)
-    (problem,) = report.rejections
+    (problem,) = report.missing_cells
     assert problem.found == "1,234" and problem.reason.startswith("ambiguous")
-    assert data.respondents["weight"].tolist() == [2.0, 3.0, 4.0]
+    weights = data.respondents["weight"].tolist()
+    assert pd.isna(weights[0]) and weights[1:] == [2.0, 3.0, 4.0]
 
 
 # -- 4. formulas without saved values ---------------------------------------------------------
@@ -232,10 +235,12 @@ def test_xlsx_formula_without_a_saved_value_is_reported(tmp_path: Path) -> None:
 
     patch_zip(path, "xl/worksheets/sheet1.xml", change)
     data, report = lenient(path)
-    (problem,) = report.rejections
-    assert (problem.row, problem.column, problem.found) == (3, ROLE, '=CONCAT(A1,"x")')
-    assert "formula without a saved value" in problem.reason
-    assert data.n == 3
+    formula = next(p for p in report.missing_cells if p.column == ROLE)
+    assert (formula.row, formula.found) == (3, '=CONCAT(A1,"x")')
+    assert "formula without a saved value" in formula.reason
+    # kept, the role missing; what rests on the role (partners' items) is off route, listed
+    assert data.n == 4 and pd.isna(data.respondents["role"].iloc[1])
+    assert {p.row for p in report.missing_cells} == {3}
     assert any("formulas without saved values" in n and "ZZ2" in n for n in report.notes)
 
 
@@ -515,7 +520,7 @@ def test_catastrophic_pattern_does_not_hang(tmp_path: Path) -> None:
     started = time.perf_counter()
     data, report = lenient(path, codebook)
     assert time.perf_counter() - started < 10
-    assert [r.row for r in report.rejections] == [2] and data.n == 2
+    assert [r.row for r in report.missing_cells] == [2] and data.n == 3
 
 
 def test_pattern_needing_backtracking_is_refused_by_the_codebook(tmp_path: Path) -> None:
@@ -587,7 +592,7 @@ def test_workbook_with_a_cover_sheet(tmp_path: Path) -> None:
         "read sheet 'Responses' (sheet 2 of 3: 'Cover', 'Responses', 'Notes')" in n
         for n in report.notes
     )
-    with pytest.raises(LoadError, match="missing column"):
+    with pytest.raises(LoadError, match="none of the 47 columns of codebook gp2017"):
         read_survey(path, sheet="Cover")
     assert same_data(read_survey(path, sheet=1), original)
     with pytest.raises(
@@ -606,7 +611,7 @@ def test_codebook_chooses_the_sheet(tmp_path: Path) -> None:
     )
     codebook = tmp_path / "sheets.toml"
     codebook.write_text(text, encoding="utf-8")
-    with pytest.raises(LoadError, match="missing column"):
+    with pytest.raises(LoadError, match="none of the 47 columns of codebook sheets"):
         read_survey(path, codebook)
 
 

@@ -9,11 +9,12 @@
 
 from __future__ import annotations
 
+import math
 import random
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from _loader_helpers import CODEBOOKS, build_survey, random_survey, read_rows, same_data, write_rows
@@ -292,7 +293,7 @@ def test_decimal_marks_read_exactly_or_reject(
     corruption_dir: Path, weights: list[float], comma: bool, group: bool
 ) -> None:
     """A weight written with either mark (thousands grouped or not) is read as written, or its
-    row is rejected: it never becomes another number."""
+    cell is set missing and listed: it never becomes another number."""
     codebook = _numeric_codebook(corruption_dir)
     base = random_survey("ccg2015", n=len(weights), seed=1)
     rows = read_rows(write_survey(base, corruption_dir / "dec.csv"))
@@ -311,10 +312,13 @@ def test_decimal_marks_read_exactly_or_reject(
     path = write_rows(corruption_dir / "dec.csv", rows, delimiter=";" if comma else ",")
     data, report = read_survey(path, codebook, strict=False)
     got = dict(zip(data.respondents["respondent_id"], data.respondents["weight"], strict=True))
+    listed = {cell.respondent_id for cell in report.missing_cells if cell.column == "Weight"}
     for rid, value in zip(base.respondents["respondent_id"], weights, strict=True):
-        if rid in got:
+        if rid in listed:
+            assert math.isnan(got[rid]), (written(value), report)
+        else:
             assert got[rid] == pytest.approx(value, abs=1e-9), (written(value), report)
-    assert report.rows_read == len(weights)
+    assert report.rows_read == len(weights) == data.n
 
 
 # -- unclosed quotes ------------------------------------------------------------------------
@@ -342,3 +346,49 @@ def test_stray_quote_never_hides_rows(
     assert report.rows_read == len(lines) - 1
     assert report.rows_read == report.rows_accepted + report.rows_rejected
     assert data.n == report.rows_accepted >= len(lines) - 2
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(codebook=st.sampled_from(CODEBOOKS), seed=st.data())
+def test_quote_closed_by_a_later_quoted_answer_never_hides_rows(
+    corruption_dir: Path, codebook: str, seed: st.DataObject
+) -> None:
+    """A field opens a quote it never closes; a quoted answer on a later line "closes" it.
+
+    Whatever the two fields (the same position included), rows read equals the data lines, only
+    the row where the quote opens is lost, and every other respondent is read.
+    """
+    original = random_survey(codebook, n=8, seed=2)
+    rows = read_rows(write_survey(original, corruption_dir / "q.csv"))
+    width = len(rows[0])
+    opened = seed.draw(st.integers(2, len(rows) - 2), label="line where the quote opens")
+    closed = seed.draw(st.integers(opened + 1, min(opened + 2, len(rows))), label="closing line")
+    i = seed.draw(st.integers(1, width - 1), label="field opening the quote")
+    j = seed.draw(st.integers(1, width - 1), label="quoted field closing it")
+    opening = [_quoted(c) for c in rows[opened - 1]]
+    # the quote must stay open to the end of its line: no quoted answer after it on that line
+    assume(all('"' not in c for c in opening[i:]))
+    opening[i] = '"' + opening[i]
+    closing = [_quoted(c) for c in rows[closed - 1]]
+    closing[j] = f'"{rows[closed - 1][j] or "x"}"'
+    lines = [",".join(_quoted(c) for c in row) for row in rows]
+    lines[opened - 1], lines[closed - 1] = ",".join(opening), ",".join(closing)
+    path = corruption_dir / "q.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data, report = read_survey(path, codebook, strict=False)
+    assert report.rows_read == len(lines) - 1
+    assert [r.row for r in report.rejections] == [opened]
+    lost = rows[opened - 1][0]
+    kept = [row[0] for row in rows[1:] if row[0] != lost]
+    assert data.respondents["respondent_id"].tolist() == kept
+
+
+def _quoted(cell: str) -> str:
+    """A cell as CSV writes it (quoted when it holds a comma, a quote or a line break)."""
+    if any(c in cell for c in ',"\r\n'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell

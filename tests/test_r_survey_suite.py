@@ -19,6 +19,7 @@ import pytest
 from _r_suite import compare, design, load, reference
 from gpcollab import (
     SurveyDesign,
+    as_replicate_design,
     chisq_test,
     compare_means,
     estimate_mean,
@@ -40,7 +41,6 @@ UNSUPPORTED: dict[str, str] = {
     "unsupported/multistage_dclus2": "two-stage designs with a second-stage fpc: only the "
     "first stage (ultimate clusters) is modelled",
     "unsupported/pps_brewer": "PPS sampling without replacement (Brewer's approximation)",
-    "unsupported/replicate_jk1": "replicate-weight designs (jackknife, bootstrap, BRR)",
     "unsupported/svyglm_gaussian": "linear (gaussian) regression models; only logistic "
     "regression is provided",
     "unsupported/svyglm_binomial_counts": "binomial models of counts (cbind(successes, "
@@ -611,6 +611,7 @@ def _cases() -> dict[str, Callable[[], Quantities]]:
             "unsupported/svyquantile": _svyquantile,
             "unsupported/svyratio": _svyratio,
             "unsupported/svyvar": _svyvar,
+            "unsupported/replicate_jk1": _replicate_jkn,
             "unsupported/svyttest": _svyttest,
         }
     )
@@ -620,6 +621,14 @@ def _cases() -> dict[str, Callable[[], Quantities]]:
 def _svyquantile() -> Quantities:
     data, des = design("clus1")
     return {"q50": float(estimate_quantile(data, "api00", design=des)["estimate"].iloc[0])}
+
+
+def _replicate_jkn() -> Quantities:
+    """as.svrepdesign(D$strat): a stratified design becomes a JKn jackknife."""
+    data, des = design("strat")
+    rep = as_replicate_design(des)
+    res = estimate_mean(data, "api00", design=rep)
+    return _stat(res, estimate_mean(data, "api00", design=rep, df=math.inf))
 
 
 def _svyratio() -> Quantities:

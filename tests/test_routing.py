@@ -15,7 +15,7 @@ import pytest
 from gpcollab import SurveyData, SurveyMeta, SurveyValidationError, load_survey, verify_findings
 from gpcollab.errors import LoadError
 from gpcollab.io import read_survey, write_survey
-from gpcollab.routing import ROUTES, RULES
+from gpcollab.routing import CONSISTENCY_RULES, ROUTES, RULES, find_inconsistencies
 from gpcollab.schema import ITEMS
 
 GP17 = ("role", "region", "membership", "form", "aims", "funding", "contract_willingness")
@@ -135,13 +135,21 @@ def test_ccg_items_from_practice_staff() -> None:
     ]
 
 
-def test_region_must_be_the_region_of_the_ccg() -> None:
-    # 00C (Darlington) is in the North of England (Y54), not London (Y56)
-    found = _violations(_base(region=["Y56", "Y56"]))
-    assert found[["column", "respondent_id", "rule", "value"]].values.tolist() == [
-        ["region", "m2", "region_ccg", "Y56"]
-    ]
-    assert "CCG 00C is in region Y54" in found["check"].iloc[0]
+def test_a_region_that_is_not_the_ccgs_is_reported_never_refused() -> None:
+    # 00C (Darlington) is in the North of England (Y54), not London (Y56): two answers the
+    # respondent gave disagree; the set is accepted with both, and the disagreement is listed
+    survey = _gp(_base(region=["Y56", "Y56"]))
+    assert survey.respondents["region"].astype(str).tolist() == ["Y56", "Y56"]
+    (found,) = find_inconsistencies(survey.respondents, survey.meta.items)
+    assert (found.respondent_id, found.item, found.rule, found.found) == (
+        "m2",
+        "region",
+        "region_ccg",
+        "Y56",
+    )
+    assert found.condition == "CCG 00C is in region Y54"
+    assert "region_ccg" in CONSISTENCY_RULES and "region_ccg" not in RULES
+    assert find_inconsistencies(_gp(_base()).respondents, GP17) == []
 
 
 def test_outcome_without_an_aim() -> None:
@@ -168,11 +176,11 @@ def test_all_violations_are_reported_at_once() -> None:
             region=["Y54", "Y54"],
         )
     )
-    assert sorted(found["rule"]) == ["collaborating", "gp_partners", "region_ccg"]
+    assert sorted(found["rule"]) == ["collaborating", "gp_partners"]
     assert set(found["rule"]) <= set(RULES)
 
 
-# -- read_survey: off-route rows are rejected (strict: error; lenient: left out, reported) ----
+# -- read_survey: off-route answers (strict: error; lenient: the cell set missing, reported) --
 
 
 def _export_with_off_route_form(tmp_path: Path) -> tuple[Path, int]:
@@ -187,17 +195,48 @@ def _export_with_off_route_form(tmp_path: Path) -> tuple[Path, int]:
     return path, row
 
 
-def test_read_survey_rejects_an_off_route_row(tmp_path: Path) -> None:
+def test_read_survey_sets_an_off_route_answer_missing(tmp_path: Path) -> None:
     path, row = _export_with_off_route_form(tmp_path)
-    with pytest.raises(LoadError, match="off-route answer: respondent 'gp2017-0"):
+    with pytest.raises(LoadError, match="off-route answer: 'form' is asked only of respondents"):
         read_survey(path, "gp2017")
     data, report = read_survey(path, "gp2017", strict=False)
-    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (565, 564, 1)
-    (rejection,) = report.rejections
-    assert rejection.row == row + 2  # header line, then 1-based data lines
-    assert rejection.found == "federation"
-    assert "'form' answered 'federation' but rule 'collaborating'" in rejection.reason
-    assert data.n == 564
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (565, 565, 0)
+    (cell,) = report.missing_cells
+    assert cell.row == row + 2  # header line, then 1-based data lines
+    assert cell.found == "federation" and cell.allowed == "blank (rule 'collaborating')"
+    assert "and membership = 'none'" in cell.reason
+    assert data.n == 565
+    kept = data.respondents.set_index("respondent_id").loc[cell.respondent_id]
+    assert kept["membership"] == "none" and pd.isna(kept["form"])
+
+
+def test_a_blanked_condition_blanks_what_rests_on_it(tmp_path: Path) -> None:
+    """An unknown role: the role is set missing, then the partners' items resting on it."""
+    survey = load_survey(2017, "gp")
+    path = write_survey(survey, tmp_path / "gp.csv", codebook="gp2017")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    role = next(c for c in frame.columns if "role" in c.lower())
+    willing = survey.respondents["contract_willingness"].astype(str)
+    unwilling = survey.respondents.index[willing == "unwilling"]
+    reasons = survey.multi["contract_reasons"]
+    row = next(
+        i
+        for i in unwilling
+        if survey.respondents.at[i, "respondent_id"] in set(reasons["respondent_id"])
+    )
+    frame.loc[row, role] = "Senior partner"
+    frame.to_csv(path, index=False)
+    data, report = read_survey(path, "gp2017", strict=False)
+    rid = survey.respondents.at[row, "respondent_id"]
+    cells = report.missing_cells
+    assert {c.respondent_id for c in cells} == {rid} and data.n == survey.n
+    assert cells[0].found == "Senior partner" and cells[0].reason == "unknown answer"
+    found = [c.found for c in cells[1:]]
+    given = reasons.loc[reasons["respondent_id"] == rid, "option"].tolist()
+    assert found == ["unwilling", *given]  # willingness first, then each reason it routed to
+    kept = data.respondents.set_index("respondent_id").loc[rid]
+    assert pd.isna(kept["role"]) and pd.isna(kept["contract_willingness"])
+    assert rid not in set(data.multi["contract_reasons"]["respondent_id"])
 
 
 # -- the partner base of the contract findings --------------------------------------------
@@ -232,6 +271,6 @@ def test_a_column_shuffled_set_is_refused() -> None:
         SurveyData(shuffled, survey.aims, survey.multi, survey.meta)
     failures = caught.value.failures
     rules = set(failures["rule"].dropna())
-    assert {"collaborating", "gp_partners", "unwilling_partners", "region_ccg"} <= rules
+    assert {"collaborating", "gp_partners", "unwilling_partners"} <= rules
     off = failures[(failures["rule"] == "collaborating") & (failures["column"] == "form")]
     assert len(off) > 0 and off["respondent_id"].notna().all()

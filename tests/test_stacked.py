@@ -67,3 +67,26 @@ def test_rates_equal_one_engine_call_per_aim(
                 np.testing.assert_array_equal(
                     ours[column].to_numpy(dtype=float), expected[column].to_numpy(dtype=float)
                 )
+
+
+@pytest.mark.parametrize("name", ["srs", "clustered", "lonely_adjust", "raked"])
+def test_options_equal_one_engine_call_per_option(survey: gpcollab.SurveyData, name: str) -> None:
+    design = DESIGNS[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gpcollab.BoundaryWarning)
+        table = gpcollab.distribution(survey, "barriers", by="level", design=design)
+        ticked = survey.selected("barriers")
+        asked = survey.collaborating().to_numpy()  # barriers: asked of those collaborating
+        for option in ("time_pressure", "it_systems"):
+            frame = survey.respondents.copy()
+            yes = ticked[option].to_numpy()
+            frame["yes"] = pd.Categorical(
+                np.where(asked, yes, None), categories=[False, True], ordered=True
+            )
+            expected = estimate_proportions(frame, "yes", by="level", design=design, na_rm=True)
+            expected = expected[expected["yes"] == True].reset_index(drop=True)  # noqa: E712
+            ours = table[(table["option"] == option) & (table["n"] > 0)].reset_index(drop=True)
+            for column in ("n", "estimate", "se", "ci_low", "ci_high", "df", "deff"):
+                np.testing.assert_array_equal(
+                    ours[column].to_numpy(dtype=float), expected[column].to_numpy(dtype=float)
+                )

@@ -70,6 +70,8 @@ _EXPORTS: dict[str, str] = {
     "write_survey": "io",
     "LoadReport": "io",
     "Rejection": "io",
+    "MissingCell": "io",
+    "Inconsistency": "io",
     # hypothesis tests and logistic regression
     "chisq_test": "significance",
     "trend_test": "significance",
@@ -100,6 +102,9 @@ _EXPORTS: dict[str, str] = {
     "estimate_quantile": "estimate",
     "estimate_ratio": "estimate",
     "estimate_var": "estimate",
+    "ReplicateDesign": "replicate",
+    "as_replicate_design": "replicate",
+    "replicate_weights": "replicate",
     "weighted_quantile": "quantile_rules",
     "rake": "weighting",
     "poststratify": "weighting",
@@ -194,12 +199,20 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         estimate_var,
     )
     from gpcollab.findings import load_assumptions, load_findings, verify_findings
-    from gpcollab.io import LoadReport, Rejection, read_survey, write_survey
+    from gpcollab.io import (
+        Inconsistency,
+        LoadReport,
+        MissingCell,
+        Rejection,
+        read_survey,
+        write_survey,
+    )
     from gpcollab.models import AchievementModel, achievement_model
     from gpcollab.presentation import present, present_frame
     from gpcollab.quantile_rules import weighted_quantile
     from gpcollab.reconstruction import reconstruct
     from gpcollab.regression import LogisticFit, logistic_regression
+    from gpcollab.replicate import ReplicateDesign, as_replicate_design, replicate_weights
     from gpcollab.report import ReportResult, build_report
     from gpcollab.schema import SurveyData, SurveyMeta
     from gpcollab.significance import (

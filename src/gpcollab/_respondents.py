@@ -33,9 +33,11 @@ __all__ = [
     "as_design",
     "bool_categorical",
     "check_survey",
+    "design_columns",
     "funding_column",
     "provenance",
     "resolve_by",
+    "respondent_frame",
     "set_attrs",
     "ticked",
     "two_designs",
@@ -69,6 +71,15 @@ def as_design(design: DesignArg) -> SurveyDesign | None:
     )
 
 
+def design_columns(design: SurveyDesign | None) -> list[str]:
+    """The respondent columns ``design`` names (weights, strata, PSU, fpc, margins), once each."""
+    if design is None:
+        return []
+    named = [design.weights, design.strata, design.psu, design.fpc]
+    given = [c for c in named if c is not None] + [*design.calibration, *design.poststrata]
+    return list(dict.fromkeys(given))
+
+
 def check_survey(survey: object, param: str = "survey") -> SurveyData:
     """Raise a clear error unless ``survey`` is a :class:`SurveyData`."""
     if not isinstance(survey, SurveyData):
@@ -77,6 +88,14 @@ def check_survey(survey: object, param: str = "survey") -> SurveyData:
             f"{type(survey).__name__} was passed."
         )
     return survey
+
+
+def respondent_frame(survey: SurveyData) -> pd.DataFrame:
+    """A copy of ``survey.respondents`` to add columns to, without the set's ``attrs`` (pandas
+    would deep-copy them into every table made from it)."""
+    frame = survey.respondents.copy()
+    frame.attrs.clear()
+    return frame
 
 
 def provenance(surveys: Sequence[SurveyData], analysis: str) -> dict[str, Any]:

@@ -29,11 +29,12 @@ import numpy as np
 import pandas as pd
 
 from gpcollab._checks import check_level
-from gpcollab._respondents import HELPER_PREFIX, bool_categorical
+from gpcollab._respondents import HELPER_PREFIX, bool_categorical, design_columns
 from gpcollab._typing import BoolArray, IntArray
 from gpcollab.design import SurveyDesign, factorize_sorted, prepare_design
 from gpcollab.errors import ArgumentError
-from gpcollab.estimate import BOUNDARY_WARN_MIN_N, BoundaryWarning, estimate_proportions
+from gpcollab.estimate import BoundaryWarning, estimate_proportions
+from gpcollab.estimate_table import BOUNDARY_WARN_MIN_N
 from gpcollab.intervals import DESIGN_CI_METHODS, CIMethod
 from gpcollab.significance import compare_domains
 
@@ -45,13 +46,6 @@ PART = f"{HELPER_PREFIX}part"
 ANSWER = f"{HELPER_PREFIX}answer"
 #: Respondent position in the unstacked table: the PSU of a design without clusters.
 _ROW = f"{HELPER_PREFIX}row"
-
-
-def _design_columns(design: SurveyDesign | None) -> list[str]:
-    if design is None:
-        return []
-    named = [design.weights, design.strata, design.psu, design.fpc]
-    return [c for c in named if c is not None] + [*design.calibration, *design.poststrata]
 
 
 def _calibrated(design: SurveyDesign | None) -> bool:
@@ -121,7 +115,7 @@ def _stack(
     """One copy of the ``by`` and design columns of ``frame`` per outcome label, with PART
     (the label) and ROW (the respondent's position, the PSU of a design without one)."""
     n, k = len(frame), len(labels)
-    columns = list(dict.fromkeys([*by, *(c for c in _design_columns(design) if c in frame)]))
+    columns = list(dict.fromkeys([*by, *(c for c in design_columns(design) if c in frame)]))
     positions = np.tile(np.arange(n, dtype=np.intp), k)
     stacked = frame[columns].take(positions)
     part = pd.CategoricalDtype(pd.Index(labels), ordered=True)
@@ -251,6 +245,8 @@ def stacked_shares(
         At most once, as the engine (:func:`_boundary_message`).
     """
     lvl = check_level(level)
+    if not outcomes:
+        raise ArgumentError("stacked_shares needs at least one outcome.")
     dtype = next(iter(outcomes.values())).dtype
     if not isinstance(dtype, pd.CategoricalDtype) or any(
         o.dtype != dtype for o in outcomes.values()

@@ -54,8 +54,10 @@ from gpcollab._respondents import (
     aim_outcomes,
     as_design,
     check_survey,
+    design_columns,
     provenance,
     resolve_by,
+    respondent_frame,
     set_attrs,
     ticked,
     two_designs,
@@ -67,7 +69,7 @@ from gpcollab._stacked import (
     stacked_shares,
     stacked_yes_shares,
 )
-from gpcollab.design import SurveyDesign
+from gpcollab.design import SurveyDesign, prepare_design
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, GpcollabError
 from gpcollab.estimate import ESTIMATE_COLUMNS as ESTIMATE_COLUMNS  # re-exported for plotting
 from gpcollab.estimate import BoundaryWarning, estimate_proportions
@@ -214,10 +216,6 @@ def _selected(survey: SurveyData, item: str, index: pd.Index) -> dict[str, pd.Se
     return {str(option): pd.Series(wide[option].to_numpy(), index=index) for option in wide.columns}
 
 
-def _frame(survey: SurveyData) -> pd.DataFrame:
-    return survey.respondents.copy()
-
-
 def _categorical(values: Sequence[str], choices: Sequence[str], name: str) -> pd.Series:
     return pd.Series(
         pd.Categorical(list(values), categories=list(choices), ordered=True), name=name
@@ -284,7 +282,7 @@ def prevalence(
     """
     survey = check_survey(survey)
     survey.require("membership")
-    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    frame, by_cols = resolve_by(survey, respondent_frame(survey), by)
     des = as_design(design)
     answers = _shares(frame, "membership", by_cols, des, ci_method, level)
     answered = frame["membership"].notna()
@@ -367,7 +365,7 @@ def distribution(
         raise ArgumentError(f"`item` must be one of {usable!r}, but {item!r} was passed.")
     survey.require(item)
     check_choice(among, _AMONG, "among")
-    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    frame, by_cols = resolve_by(survey, respondent_frame(survey), by)
     des = as_design(design)
     spec = ITEMS[item]
     in_base = (
@@ -528,7 +526,7 @@ def compare_waves(
         warnings.simplefilter("always", BoundaryWarning)
         for survey, des in zip((first, second), designs, strict=True):
             ind = _indicator(survey, item, chosen)
-            frame = _frame(survey)
+            frame = respondent_frame(survey)
             row = _yes_shares(frame, ind["yes"], ind["base"], [], as_design(des), ci_method, conf)
             results.append(row.iloc[0])
     for other in caught:  # pass on anything that is not a boundary warning
@@ -643,7 +641,7 @@ def aims_chosen(
     survey = check_survey(survey)
     survey.require("aims")
     check_choice(among, _AMONG, "among")
-    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    frame, by_cols = resolve_by(survey, respondent_frame(survey), by)
     des = as_design(design)
     wide = aim_outcomes(survey)
     base = _asked_aims(survey) if among == "collaborating" else pd.Series(True, index=frame.index)
@@ -717,7 +715,7 @@ def achievement_rates(
     survey.require("aims")
     check_choice(too_early, TOO_EARLY_CHOICES, "too_early")
     check_choice(dont_know, DONT_KNOW_CHOICES, "dont_know")
-    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    frame, by_cols = resolve_by(survey, respondent_frame(survey), by)
     des = as_design(design)
     wide = aim_outcomes(survey)
     chosen = _aim_list(survey, aims)
@@ -748,7 +746,7 @@ def achievement_rates(
 def achievement_differences(
     survey: SurveyData,
     *,
-    by: ByArg,
+    by: ByArg = None,
     aims: str | Sequence[str] | None = None,
     success: str | Sequence[str] = "fully",
     within: ByArg = None,
@@ -770,7 +768,7 @@ def achievement_differences(
     survey : SurveyData
         A wave asking ``aims``.
     by : str, Series or list
-        The groups compared: respondent column names (``"size_band"``, ``"age_band"``,
+        Required: the groups compared, respondent column names (``"size_band"``, ``"age_band"``,
         ``"level"``, ...), ``"funding"``, a :class:`pandas.Series` aligned with
         ``survey.respondents`` (such as :func:`gpcollab.whatif.reband`), or a list of these
         (groups are their combinations).
@@ -838,7 +836,7 @@ def achievement_differences(
         )
     for value in wanted:
         check_choice(value, Achievement.values(), "success")
-    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    frame, by_cols = resolve_by(survey, respondent_frame(survey), by)
     if not by_cols:
         raise ArgumentError("`by` must name the groups to compare, e.g. by='size_band'.")
     frame, within_cols = resolve_by(survey, frame, within, param="within")
@@ -915,7 +913,7 @@ def any_fully_achieved(
     """
     survey = check_survey(survey)
     survey.require("aims")
-    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    frame, by_cols = resolve_by(survey, respondent_frame(survey), by)
     check_choice(among, ("collaborating", "set_an_aim", "all"), "among")
     wide = aim_outcomes(survey)
     if among == "collaborating":
@@ -985,7 +983,7 @@ def funding_among_achievers(
     chosen = [outcomes] if isinstance(outcomes, str) else list(outcomes)
     for value in chosen:
         check_choice(value, Achievement.values(), "outcomes")
-    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    frame, by_cols = resolve_by(survey, respondent_frame(survey), by)
     base = aim_outcomes(survey)[aim].isin(chosen)
     yes = ticked(survey, "funding", source)
     table = _yes_shares(frame, yes, base, by_cols, as_design(design), ci_method, level)
@@ -1075,11 +1073,15 @@ def achievement_trend(
     if not (isinstance(band.dtype, pd.CategoricalDtype) and band.dtype.ordered):
         raise ArgumentError(f"`across` must name an ordered band column, but {across!r} is not.")
     wide = aim_outcomes(survey)
+    if des is not None:
+        prepare_design(survey.respondents, des)  # its errors list the respondents' columns
+    needed = [across, *(c for c in design_columns(des) if c != across)]
     rows = []
     for aim in _aim_list(survey, aims):
         outcome = achievement_codes(wide[aim], too_early, dont_know)
         keep = (outcome.notna() & band.notna()).to_numpy()
-        data = survey.respondents.loc[keep].copy()
+        data = survey.respondents.loc[keep, needed].copy()
+        data.attrs.clear()  # pandas would copy the set's attrs into every step of the fit
         data[_Y] = (outcome[keep] == Achievement.FULLY.value).to_numpy()
         row: dict[str, Any] = {"aim": aim, "across": across, "n": int(keep.sum())}
         empty = dict.fromkeys(
@@ -1154,13 +1156,14 @@ def _single_shares(
     design: DesignArg,
     ci_method: CIMethod,
     level: float,
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The shares of the answers to ``item`` among ``base``; the frame and ``by`` columns used."""
     survey.require(item)
-    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    frame, by_cols = resolve_by(survey, respondent_frame(survey), by)
     answer = frame[item]
     frame[_Y] = answer if base is None else answer.where(base.to_numpy(dtype=bool))
     table = _shares(frame, _Y, by_cols, as_design(design), ci_method, level)
-    return table.rename(columns={_Y: "option"}), by_cols
+    return table.rename(columns={_Y: "option"}), frame, by_cols
 
 
 @boundary_once
@@ -1219,7 +1222,7 @@ def stp_views(
     designs = two_designs(design, ("gp", "ccg"))
     parts = []
     for survey, des in zip((gp_survey, ccg_survey), designs, strict=True):
-        part, _ = _single_shares(survey, item, None, None, des, ci_method, level)
+        part, _, _ = _single_shares(survey, item, None, None, des, ci_method, level)
         part.insert(0, "instrument", survey.meta.instrument.value)
         parts.append(part)
     table = pd.concat(parts, ignore_index=True)
@@ -1287,12 +1290,11 @@ def contract_willingness(
     survey = check_survey(survey)
     survey.require("contract_willingness")
     partners = _partners(survey)
-    table, by_cols = _single_shares(
+    table, frame, by_cols = _single_shares(
         survey, "contract_willingness", partners, by, design, ci_method, level
     )
     subtotals: dict[str, list[str]] = {}
     if combine:
-        frame, _ = resolve_by(survey, _frame(survey), by)
         answer = survey.respondents["contract_willingness"]
         base = answer.notna() & partners
         subtotals = {"unwilling_any": list(_UNWILLING), "willing_any": list(_WILLING)}
@@ -1332,7 +1334,7 @@ def _multi_table(
     level: float,
 ) -> tuple[pd.DataFrame, list[str]]:
     survey.require(item)
-    frame, by_cols = resolve_by(survey, _frame(survey), by)
+    frame, by_cols = resolve_by(survey, respondent_frame(survey), by)
     flags = {o: (t, base) for o, t in _selected(survey, item, frame.index).items()}
     dtype = ITEMS[item].choices.dtype()
     des = as_design(design)
@@ -1444,6 +1446,6 @@ def ccg_support(
         table, by_cols = _multi_table(survey, item, base, by, design, ci_method, level)
         level_column = None
     else:
-        table, by_cols = _single_shares(survey, item, None, by, design, ci_method, level)
+        table, _, by_cols = _single_shares(survey, item, None, by, design, ci_method, level)
         level_column = "option"
     return _finish(table, [survey], "ccg_support", groups=by_cols, level_column=level_column)

@@ -13,12 +13,15 @@ a subcommand, write such a function in this module (or import it here) and appen
     SUBCOMMANDS.append(add_report)
 
 Exit statuses follow one convention: 0 success, 1 the input has problems (listed on stdout),
-2 unusable arguments or an unreadable file (message on stderr), 3 an internal error (a bug).
+2 unusable arguments or an unreadable file (message on stderr), 3 an internal error (a bug),
+141 the reader of standard output closed it early (``gpcollab validate ... | head``), without
+a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -38,6 +41,9 @@ from gpcollab.errors import (
 from gpcollab.safe_write import output_folder
 
 if TYPE_CHECKING:  # pragma: no cover
+    from gpcollab.codebook import Codebook
+    from gpcollab.io import LoadReport
+
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 __all__ = ["SUBCOMMANDS", "main"]
@@ -46,6 +52,10 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
+
+KEEP_FLAG = "--keep-respondents"
+"""``report`` option: keep respondents with unusable answers, those cells set missing."""
 
 
 # -- validate --------------------------------------------------------------------------------
@@ -151,14 +161,65 @@ def run_validate(args: argparse.Namespace, out: TextIO | None = None) -> int:
         )
         return EXIT_INTERNAL
     print(report, file=stdout)
+    for hint in alias_hints(report, codebook):
+        print(hint, file=stdout)
     if report.ok and report.rows_read > 0:
         print(f"result: OK, all {report.rows_read} rows load", file=stdout)
         return EXIT_OK
     if report.rows_read == 0:
         print("result: no data rows", file=stdout)
-    else:
-        print(f"result: {report.rows_rejected} of {report.rows_read} rows rejected", file=stdout)
+        return EXIT_PROBLEMS
+    parts = []
+    if report.rows_rejected:
+        parts.append(f"{report.rows_rejected} of {report.rows_read} rows rejected")
+    if report.missing_cells:
+        parts.append(
+            f"{len(report.missing_cells)} cell(s) in {report.rows_with_missing_cells} row(s) "
+            "would be set missing"
+        )
+        parts.append(
+            f"read_survey(..., strict=False) (or 'gpcollab report {KEEP_FLAG}') keeps the "
+            f"{report.rows_with_missing_cells} respondent(s) with those cells set missing"
+        )
+    print("result: " + "; ".join(parts), file=stdout)
     return EXIT_PROBLEMS
+
+
+MAX_ALIAS_HINTS = 10
+"""At most this many distinct unknown answers get the codebook line to add."""
+
+
+def alias_hints(report: LoadReport, codebook: Codebook) -> list[str]:
+    """For each distinct unknown answer set missing, the codebook line that would read it.
+
+    Answers are told apart by item and text (one line for "Partly achieved" however many aim
+    columns hold it). Cells set missing for another reason (an answer off route, a number that
+    is not one) get no line: no alias would make them readable. At most
+    :data:`MAX_ALIAS_HINTS` answers are shown, followed by how many more there are.
+    """
+    # cli: loaded only when this subcommand runs
+    from gpcollab.codebook import AliasSuggestion, suggest_alias
+
+    hints: dict[tuple[str, str], AliasSuggestion] = {}
+    cells: dict[tuple[str, str], int] = {}
+    for cell in report.missing_cells:
+        if not cell.reason.startswith("unknown answer"):
+            continue
+        try:
+            hint = suggest_alias(codebook, cell.column, cell.found)
+        except CodebookError:  # not an item with answer texts
+            continue
+        key = (hint.item, hint.found)
+        hints.setdefault(key, hint)
+        cells[key] = cells.get(key, 0) + 1
+    if not hints:
+        return []
+    lines = ["unknown answers, and the codebook line that would read each:"]
+    for key, hint in list(hints.items())[:MAX_ALIAS_HINTS]:
+        lines.append(f"  - {hint} [{cells[key]} cell(s), item {hint.item!r}]")
+    if len(hints) > MAX_ALIAS_HINTS:
+        lines.append(f"  ... and {len(hints) - MAX_ALIAS_HINTS} more unknown answer(s)")
+    return lines
 
 
 # -- reproduce, report, whatif ----------------------------------------------------------------
@@ -306,8 +367,9 @@ def add_report(subparsers: Subparsers) -> None:
             "'reproduce' from it: DIR/index.html, DIR/figures/*.png, DIR/findings_check.csv. "
             "Sections needing an item the export lacks say so. Exit status: 0 when the report "
             "was written (whether or not the findings agree with the publications), 1 when "
-            "rows of FILE are rejected (see 'gpcollab validate'), 2 for unusable arguments or "
-            "an unreadable file."
+            "rows of FILE are rejected or cells hold unusable answers (see 'gpcollab "
+            f"validate'; {KEEP_FLAG} goes on with those cells set missing), 2 for unusable "
+            "arguments or an unreadable file."
         ),
     )
     parser.add_argument(
@@ -319,6 +381,13 @@ def add_report(subparsers: Subparsers) -> None:
         required=True,
         metavar="NAME",
         help="bundled codebook (gp2015, ccg2015, gp2017, ccg2017) or path to a .toml file",
+    )
+    parser.add_argument(
+        KEEP_FLAG,
+        action="store_true",
+        help="keep respondents whose rows hold answers the codebook does not know or answers "
+        "off the questionnaire's route: those cells are set missing and the report lists each "
+        "one (rows that cannot be read at all are still refused)",
     )
     _add_report_options(parser)
     parser.set_defaults(handler=run_report)
@@ -351,20 +420,52 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except LoadError as exc:
         print(f"gpcollab report: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
-    if not load.ok or load.rows_read == 0:
+    keep = bool(getattr(args, "keep_respondents", False))
+    if load.rows_rejected or load.rows_read == 0 or (load.missing_cells and not keep):
         print(load, file=stdout)
-        print(
-            "gpcollab report: no report written: fix the rejected rows first "
-            f"(gpcollab validate {args.survey} --codebook {args.codebook})",
-            file=sys.stderr,
-        )
+        print(f"gpcollab report: no report written: {_refusal(load)}", file=sys.stderr)
         return EXIT_PROBLEMS
     say(f"read {load.rows_read} rows, all accepted")
+    if load.missing_cells:
+        say(
+            f"{len(load.missing_cells)} cell(s) of {load.rows_with_missing_cells} respondent(s) "
+            "set missing (listed in the report)"
+        )
     result = build_report(
-        survey, args.out, progress=say, min_n=args.min_n, n_boot=args.n_boot, seed=args.seed
+        survey,
+        args.out,
+        progress=say,
+        min_n=args.min_n,
+        n_boot=args.n_boot,
+        seed=args.seed,
+        load_reports=[load],
     )
     _print_outcome(result, stdout)
+    if load.missing_cells:
+        print(
+            f"kept {load.rows_with_missing_cells} respondent(s) with "
+            f"{len(load.missing_cells)} cell(s) set missing (listed in {result.index.name})",
+            file=stdout,
+        )
     return EXIT_OK
+
+
+def _refusal(load: LoadReport) -> str:
+    """Why ``report`` writes nothing, and what to do."""
+    if load.rows_read == 0:
+        return "the file has no data rows."
+    check = f"see gpcollab validate {load.file} --codebook {load.codebook}"
+    if load.rows_rejected:
+        return (
+            f"{load.rows_rejected} row(s) cannot be read as rows (listed above); fix them "
+            f"first ({check})."
+        )
+    return (
+        f"{len(load.missing_cells)} cell(s) of {load.rows_with_missing_cells} respondent(s) "
+        f"hold answers the codebook does not know or answers off route (listed above). Fix "
+        f"them or adapt the codebook ({check}), or pass {KEEP_FLAG} to keep these "
+        "respondents with those cells set missing (the report lists each one)."
+    )
 
 
 def _scenario_value(term: str, text: str, spec: str) -> object:
@@ -760,7 +861,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    return handler(args)
+    try:
+        status = handler(args)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader of the output stopped early (``... | head``)
+        _silence_stdout()
+        return EXIT_CLOSED_PIPE
+    return status
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the exit's flush does not fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout is not a file (e.g. under a test)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

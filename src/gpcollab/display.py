@@ -157,7 +157,8 @@ def load_report_html(report: LoadReport, limit: int = 50) -> str:
     """HTML of a :class:`~gpcollab.io.LoadReport`: the accounting, then the problems.
 
     Rows read = accepted + rejected is shown first (rejected in red when any); the first
-    ``limit`` problems follow as a table (all of them are in ``report.to_frame()``).
+    ``limit`` problems follow as a table, rows rejected and cells set missing in file order
+    (all of them are in ``report.to_frame()``).
     """
     colour = "#b00020" if report.rows_rejected else "#1b7837"
     pairs: list[tuple[str, object]] = [
@@ -166,25 +167,40 @@ def load_report_html(report: LoadReport, limit: int = 50) -> str:
         ("format", report.format + (f", {report.encoding}" if report.encoding else "")),
         ("header rows", report.header_rows),
     ]
+    if report.missing_cells:
+        pairs.append(
+            (
+                "cells set missing",
+                f"{len(report.missing_cells)} in {report.rows_with_missing_cells} accepted row(s)",
+            )
+        )
     if report.blank_rows:
-        pairs.append(("blank rows skipped", ", ".join(map(str, report.blank_rows[:20]))))
+        shown = ", ".join(map(str, report.blank_rows[:20]))
+        more = " …" if len(report.blank_rows) > 20 else ""
+        word = "lines" if len(report.blank_rows) > 1 else "line"
+        pairs.append(("blank lines skipped", f"{word} {shown}{more}"))
     if report.ignored_columns:
         pairs.append(("columns ignored", ", ".join(report.ignored_columns)))
     pairs += [("note", note) for note in report.notes]
+    pairs += [("inconsistent answers (kept)", str(item)) for item in report.inconsistencies[:limit]]
     problems = ""
-    if report.rejections:
-        columns = ("row", "column", "found", "allowed", "reason")
+    frame = report.to_frame()
+    if len(frame):
+        columns = ("row", "respondent_id", "column", "found", "allowed", "reason", "action")
         head = "".join(f"<th style='{_CELL}'>{c}</th>" for c in columns)
         body = "".join(
             "<tr>"
-            + "".join(f"<td style='{_CELL}'>{escape(str(getattr(r, c)))}</td>" for c in columns)
+            + "".join(
+                f"<td style='{_CELL}'>{escape('' if v is None else str(v))}</td>"
+                for v in (record[c] for c in columns)
+            )
             + "</tr>"
-            for r in report.rejections[:limit]
+            for record in frame.head(limit).to_dict("records")
         )
-        more = len(report.rejections) - limit
-        tail = f"<div>… and {more} more (report.to_frame() has all)</div>" if more > 0 else ""
+        left = len(frame) - limit
+        tail = f"<div>… and {left} more (report.to_frame() has all)</div>" if left > 0 else ""
         problems = (
-            f"<div>{len(report.rejections)} problem(s):</div>"
+            f"<div>{len(frame)} problem(s):</div>"
             f"<table style='{_TABLE}'><tr>{head}</tr>{body}</table>{tail}"
         )
     return (

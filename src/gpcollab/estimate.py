@@ -23,7 +23,7 @@ import itertools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -39,21 +39,42 @@ from gpcollab.design import (
     calibration_psu_correction,
     domain_df,
     domain_df_from_counts,
-    factorize_sorted,
     poststratum_psu_correction,
     prepare_design,
     stratified_variance,
 )
+from gpcollab.domains import (
+    By,
+    Domains,
+    DomainSums,
+    check_columns,
+    check_estimate_args,
+    code_domains,
+    factor_codes,
+    numeric_outcome,
+)
 from gpcollab.errors import ArgumentError, BoundaryWarning, DesignError
+from gpcollab.estimate_table import (
+    DEFF_KINDS,
+    ESTIMATE_COLUMNS,
+    DeffKind,
+    boundary_warning,
+    check_proportion_args,
+    deff_n_eff,
+    interval_df,
+    proportion_intervals,
+    result_table,
+    wald_table,
+)
 from gpcollab.intervals import (
-    CI_METHODS,
     CIMethod,
-    boundary_ci,
     proportion_ci,
     t_quantile,
-    wald_ci,
 )
-from gpcollab.quantile_rules import QRULES, QRule, quantile_of_sorted
+from gpcollab.quantile_rules import QRULES, QRule, check_probabilities, quantile_of_sorted
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gpcollab.replicate import ReplicateDesign
 
 __all__ = [
     "ESTIMATE_COLUMNS",
@@ -66,185 +87,8 @@ __all__ = [
     "estimate_var",
 ]
 
-By: TypeAlias = str | Sequence[str] | None
-
-
-#: Smallest base (unweighted rows in the domain) at which an estimate of exactly 0 or 1 is
-#: reported by a :class:`BoundaryWarning`. Below it, and for a level observed nowhere in the
-#: data (an answer nobody chose), the ``boundary`` column alone marks the row.
-BOUNDARY_WARN_MIN_N = 30
-
-
-def _boundary_warning(
-    y: str,
-    est: FloatArray,
-    counts: IntArray,
-    n_base: IntArray,
-    labels: pd.DataFrame,
-    y_values: Any,
-) -> str | None:
-    """The warning text for the boundary estimates a reader would take at face value, if any.
-
-    ``est`` and ``counts`` are (domains, levels); ``n_base`` the domains' unweighted bases.
-    """
-    seen = counts.sum(axis=0) > 0  # levels somebody chose
-    read = ((est == 0.0) | (est == 1.0)) & seen[None, :] & (n_base >= BOUNDARY_WARN_MIN_N)[:, None]
-    if not read.any():
-        return None
-    d, level = (int(i) for i in np.argwhere(read)[0])
-    where = ", ".join(f"{k}={v!r}" for k, v in labels.iloc[d].items())
-    value = list(y_values)[level]
-    first = f"{where + ', ' if where else ''}{y}={value!r}: {counts[d, level]} of {n_base[d]}"
-    return (
-        f"{int(read.sum())} estimated proportion(s) of `{y}` with a base of at least "
-        f"{BOUNDARY_WARN_MIN_N} are exactly 0 or 1 (first: {first}); their intervals are exact "
-        "boundary intervals (column `boundary` is True). To silence: "
-        'warnings.filterwarnings("ignore", category=gpcollab.BoundaryWarning).'
-    )
-
 
 # --------------------------------------------------------------------------- domains
-
-
-@dataclass(frozen=True)
-class _Domains:
-    code: IntArray  # (n,) 0..D-1, or -1 for rows in no domain (missing by/y with na_rm)
-    count: int
-    labels: pd.DataFrame  # D rows, one column per by variable
-    by_code: IntArray  # (n,) the domain of each row by the `by` values alone (y ignored)
-
-
-def _check_columns(data: pd.DataFrame, names: Sequence[str], param: str) -> None:
-    missing = [c for c in names if c not in data.columns]
-    if missing:
-        raise ArgumentError(
-            f"`{param}` names column(s) {missing!r} not in the data; "
-            f"available columns: {list(map(str, data.columns))}."
-        )
-
-
-def _as_list(by: By) -> list[str]:
-    if by is None:
-        return []
-    if isinstance(by, str):
-        return [by]
-    out = list(by)
-    if not all(isinstance(b, str) for b in out):
-        raise ArgumentError(
-            f"`by` must be a column name or a list of names, but {by!r} was passed."
-        )
-    if len(set(out)) != len(out):
-        raise ArgumentError(f"`by` lists a column twice: {out!r}.")
-    return out
-
-
-def _factor(col: pd.Series) -> tuple[IntArray, pd.Index | pd.Categorical]:
-    """Integer codes (-1 for missing) and the values they stand for, in display order."""
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        cat = col.cat
-        return np.asarray(cat.codes, dtype=np.intp), pd.Categorical(
-            cat.categories, categories=cat.categories, ordered=cat.ordered
-        )
-    return factorize_sorted(col)
-
-
-def _combine(
-    codes: list[IntArray], values: list[pd.Index | pd.Categorical], by: list[str], n: int
-) -> tuple[IntArray, int, pd.DataFrame]:
-    """Domain codes (-1 where a by value is missing) of the observed combinations, and labels."""
-    sizes = [max(len(v), 1) for v in values]
-    any_missing = any(c.size and int(c.min()) < 0 for c in codes)
-    missing = np.zeros(n, dtype=bool)
-    if any_missing:
-        for c in codes:
-            missing |= c < 0
-    key = codes[0]
-    for c, size in zip(codes[1:], sizes[1:], strict=True):
-        key = key * size
-        key += c
-    n_keys = int(np.prod(np.asarray(sizes, dtype=np.float64)))
-    keys_in = key[~missing] if any_missing else key
-    if n_keys <= 4 * n + 1024:
-        present = np.bincount(keys_in, minlength=n_keys) > 0
-        observed = np.flatnonzero(present)
-        if bool(present.all()):
-            mapped = keys_in  # every combination occurs: the key is the domain code
-        else:
-            mapped = (np.cumsum(present, dtype=np.intp) - 1).take(keys_in)
-    else:
-        observed, mapped = np.unique(keys_in, return_inverse=True)
-    if any_missing:
-        code = np.full(n, -1, dtype=np.intp)
-        code[~missing] = mapped
-    else:
-        code = mapped.astype(np.intp, copy=False)
-    labels: dict[str, object] = {}
-    rest = observed.astype(np.int64)
-    parts: list[NDArray[np.int64]] = []
-    for size in reversed(sizes):
-        parts.append(rest % size)
-        rest = rest // size
-    parts.reverse()
-    for name, part, v in zip(by, parts, values, strict=True):
-        if isinstance(v, pd.Categorical):
-            labels[name] = pd.Categorical.from_codes(
-                part.tolist(), categories=v.categories, ordered=v.ordered
-            )
-        else:
-            labels[name] = v.take(part)
-    return code, len(observed), pd.DataFrame(labels)
-
-
-def _domains(
-    data: pd.DataFrame, by: list[str], y_missing: NDArray[np.bool_], na_rm: bool, y: str
-) -> _Domains:
-    """Domains of the ``by`` values; rows with a missing ``y`` are in none (``na_rm``)."""
-    n = len(data)
-    if by:
-        factors = [_factor(data[name]) for name in by]
-        by_code, count, labels = _combine([c for c, _ in factors], [v for _, v in factors], by, n)
-    else:
-        by_code, count, labels = np.zeros(n, dtype=np.intp), 1, pd.DataFrame(index=range(1))
-    by_missing = by_code < 0
-    n_by, n_y = (int(by_missing.sum()) if by else 0), int(y_missing.sum())
-    if (n_by or n_y) and not na_rm:
-        per_col = {y: n_y} if n_y else {}
-        per_col.update({c: int(data[c].isna().sum()) for c in by if n_by and data[c].isna().any()})
-        raise DesignError(
-            f"{int((by_missing | y_missing).sum())} row(s) have missing values in {per_col!r}. "
-            "Pass na_rm=True to leave them out of the estimates (they stay in the design for "
-            "the variance, as R's na.rm=TRUE does), or fill them in first."
-        )
-    if not n_y:
-        return _Domains(by_code, count, labels, by_code)
-    code = np.where(y_missing, -1, by_code)
-    has_rows = np.bincount(code[code >= 0], minlength=count) > 0
-    if has_rows.all():
-        return _Domains(code, count, labels, by_code)
-    # a domain whose every y is missing has nothing to estimate: drop it
-    remap = np.where(has_rows, np.cumsum(has_rows) - 1, -1).astype(np.intp)
-    return _Domains(
-        np.where(code >= 0, remap[code], -1).astype(np.intp),
-        int(has_rows.sum()),
-        labels.loc[has_rows].reset_index(drop=True),
-        np.where(by_code >= 0, remap[by_code], -1).astype(np.intp),
-    )
-
-
-def _check_inputs(data: object, y: object, by: By) -> list[str]:
-    """Argument checks shared by the estimators; the ``by`` columns as a list."""
-    if not isinstance(data, pd.DataFrame):
-        raise ArgumentError(
-            f"`data` must be a pandas DataFrame, but {type(data).__name__} was passed."
-        )
-    if not isinstance(y, str):
-        raise ArgumentError(f"`y` must be a column name (str), but {y!r} was passed.")
-    by_cols = _as_list(by)
-    _check_columns(data, [y], "y")
-    _check_columns(data, by_cols, "by")
-    if y in by_cols:
-        raise ArgumentError(f"`y` ({y!r}) is also listed in `by`.")
-    return by_cols
 
 
 def _prepare(
@@ -254,14 +98,14 @@ def _prepare(
     design: SurveyDesign | None,
     na_rm: bool,
     y_codes: IntArray | None = None,
-) -> tuple[PreparedDesign, list[str], _Domains]:
+) -> tuple[PreparedDesign, list[str], Domains]:
     """Checks, the prepared design and the domains; ``y_codes`` (factor codes of ``y``, -1
     for missing) spares a second pass over a text ``y``."""
-    by_cols = _check_inputs(data, y, by)
+    by_cols = check_estimate_args(data, y, by)
 
-    def domains() -> _Domains:
+    def domains() -> Domains:
         y_missing = np.asarray(data[y].isna(), dtype=bool) if y_codes is None else y_codes < 0
-        return _domains(data, by_cols, y_missing, na_rm, y)
+        return code_domains(data, by_cols, y_missing, na_rm, y)
 
     prepared, dom = both(lambda: prepare_design(data, design), domains, rows=len(data))
     if dom.count == 0 or not np.any(dom.code >= 0):
@@ -273,52 +117,15 @@ def _prepare(
     return prepared, by_cols, dom
 
 
-def _numeric_y(
-    data: pd.DataFrame, y: str, valid: NDArray[np.bool_], all_valid: bool = False
-) -> FloatArray:
-    col = data[y]
-    if isinstance(col.dtype, pd.CategoricalDtype) or not (
-        pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
-    ):
-        raise ArgumentError(
-            f"`y` column {y!r} has dtype {col.dtype}; estimate_mean/estimate_total need a "
-            "numeric or boolean column. Use estimate_proportions for categories."
-        )
-    if all_valid:
-        return np.asarray(col, dtype=np.float64)
-    values = np.zeros(len(col), dtype=np.float64)
-    values[valid] = np.asarray(col[valid], dtype=np.float64)
-    return values
-
-
-def _df_override(df: float | None, design_dfs: IntArray) -> FloatArray:
-    if df is None:
-        return design_dfs.astype(np.float64)
-    if isinstance(df, bool) or not isinstance(df, int | float) or not df > 0:
-        raise ArgumentError(
-            f"`df` must be None (design degrees of freedom) or a positive number "
-            f"(np.inf for normal intervals), but {df!r} was passed."
-        )
-    return np.full(design_dfs.shape, float(df))
-
-
 # --------------------------------------------------------------------------- core sums
 
 
-@dataclass(frozen=True)
-class _DomainSums:
-    n: IntArray  # rows in domain
-    n_pos: IntArray  # rows with nonzero weight
-    w: FloatArray  # sum of weights
-    w2: FloatArray  # sum of squared weights
-
-
-def _domain_sums(prepared: PreparedDesign, dom: _Domains) -> _DomainSums:
+def _domain_sums(prepared: PreparedDesign, dom: Domains) -> DomainSums:
     inside = dom.code >= 0
     code = dom.code[inside]
     w = prepared.weights[inside]
     d = dom.count
-    return _DomainSums(
+    return DomainSums(
         n=np.bincount(code, minlength=d).astype(np.intp),
         n_pos=np.bincount(code[w != 0], minlength=d).astype(np.intp),
         w=_wsum(code, w, d),
@@ -360,120 +167,8 @@ def _calibrated_totals(
     return totals
 
 
-_WOR_FRACTION_LIMIT = 0.5
-"""Below this sampling fraction n'/W the deff uses R's without-replacement SRS variance."""
-
-
-DeffKind: TypeAlias = Literal["auto", "wor", "replace"]
-_DEFF_KINDS: tuple[str, ...] = ("auto", "wor", "replace")
-
-
-def _deff_n_eff(
-    var: FloatArray,
-    sigma2: FloatArray,
-    scale2: FloatArray,
-    sums: _DomainSums,
-    kind: str = "auto",
-    mean: bool = True,
-) -> tuple[FloatArray, FloatArray]:
-    """Design effect and effective sample size.
-
-    ``sigma2`` is the plug-in variance of y in the domain, ``scale2`` the square of the factor
-    from a mean to the estimate (1 for means, ``(sum w)^2`` for totals).  ``kind`` chooses the
-    simple random sample of the denominator: ``"wor"`` without replacement (R's
-    ``deff=TRUE``; NaN for a mean when the weights sum to less than the rows, as R),
-    ``"replace"`` with replacement (R's ``deff="replace"``), ``"auto"`` the first when the
-    weights expand the sample to a population and the second otherwise.
-    """
-    n_pos = sums.n_pos.astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s2 = sigma2 * n_pos / (n_pos - 1.0)  # R's svyvar
-        fraction = n_pos / sums.w
-        if kind == "replace":
-            fpc = np.ones_like(fraction)
-        elif kind == "wor":
-            fpc = 1.0 - fraction
-            if mean:
-                fpc = np.where(sums.w < n_pos, np.nan, fpc)
-        else:
-            # without-replacement SRS only when the weights look like population expansion
-            # weights
-            fpc = np.where(fraction < _WOR_FRACTION_LIMIT, 1.0 - fraction, 1.0)
-        v_srs = scale2 * s2 / n_pos * fpc
-        deff = var / v_srs
-        kish = sums.w**2 / sums.w2
-        n_eff = np.where(var > 0, scale2 * sigma2 / var, kish)
-    return _as_float(deff), _as_float(n_eff)
-
-
 def _as_float(x: NDArray[np.floating] | FloatArray) -> FloatArray:
     return np.asarray(x, dtype=np.float64)
-
-
-#: Order of the result columns of every estimate table (docs/architecture.md, "Result
-#: tables"), after the grouping columns; ``count`` is added by the analyses.
-ESTIMATE_COLUMNS: tuple[str, ...] = (
-    "n",
-    "count",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "df",
-    "ci_method",
-    "conf_level",
-    "boundary",
-    "weighted_n",
-    "n_eff",
-    "deff",
-)
-
-
-def _frame(labels: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
-    """The result table: the domain labels, then ``columns`` in the order of ESTIMATE_COLUMNS.
-
-    Columns given before ``n`` (such as ``quantile``) stay next to the labels; columns outside
-    the contract (such as ``qrule``) come last.
-    """
-    out = labels.reset_index(drop=True).copy()
-    names = list(columns)
-    first = names.index("n") if "n" in names else len(names)
-    known = [c for c in ESTIMATE_COLUMNS if c in columns]
-    rest = [c for c in names[first:] if c not in ESTIMATE_COLUMNS]
-    for name in [*names[:first], *known, *rest]:
-        out[name] = columns[name]
-    return out
-
-
-def _wald_table(
-    labels: pd.DataFrame,
-    sums: _DomainSums,
-    estimate: FloatArray,
-    var: FloatArray,
-    design_df: IntArray,
-    df: float | None,
-    level: float,
-    **extra: Any,
-) -> pd.DataFrame:
-    """The result table of a linearised estimate, ``estimate ± t_df · se`` by domain.
-
-    ``extra`` columns (such as ``n_eff`` and ``deff``) take their place in the contract's order.
-    """
-    se = np.sqrt(var)
-    dfs = _df_override(df, design_df)
-    low, high = wald_ci(estimate, se, dfs, level)
-    columns: dict[str, Any] = {
-        "n": sums.n,
-        "weighted_n": sums.w,
-        "estimate": estimate,
-        "se": se,
-        "ci_low": low,
-        "ci_high": high,
-        "df": dfs,
-        "ci_method": "wald",
-        "conf_level": level,
-    }
-    return _frame(labels, {**columns, **extra})
 
 
 # --------------------------------------------------------------------------- means / totals
@@ -486,7 +181,7 @@ class _Means:
     estimate: FloatArray
     var: FloatArray
     design_df: IntArray
-    sums: _DomainSums
+    sums: DomainSums
     sigma2: FloatArray  # plug-in variance of the value in each domain
     scale2: FloatArray  # 1 for means, W_d^2 for totals
     psu_totals: FloatArray  # (P, D) PSU totals of the influence values, calibration-corrected
@@ -555,7 +250,7 @@ def _shifted(
 
 def _domain_means(
     prepared: PreparedDesign,
-    dom: _Domains,
+    dom: Domains,
     values: FloatArray,
     kind: Literal["mean", "total"] = "mean",
 ) -> _Means:
@@ -595,7 +290,7 @@ def _domain_means(
     count, count_pos = flat_count.reshape(n_psu, d), flat_count_pos.reshape(n_psu, d)
     sw, sww = flat_w.reshape(n_psu, d), flat_ww.reshape(n_psu, d)
     swy, swy2 = flat_wy.reshape(n_psu, d), flat_wy2.reshape(n_psu, d)
-    sums = _DomainSums(
+    sums = DomainSums(
         n=count.sum(axis=0).astype(np.intp),
         n_pos=count_pos.sum(axis=0).astype(np.intp),
         w=sw.sum(axis=0),
@@ -669,7 +364,7 @@ def domain_means(
     """
     prepared, _, dom = _prepare(data, y, by, design, na_rm)
     inside = dom.code >= 0
-    values = _numeric_y(data, y, inside, bool(inside.all()))
+    values = numeric_outcome(data, y, inside, bool(inside.all()))
     means = _domain_means(prepared, dom, values, "mean")
     return DomainMeans(prepared, dom.labels, means.estimate, means.sums.n, means.psu_totals)
 
@@ -678,26 +373,30 @@ def _mean_or_total(
     data: pd.DataFrame,
     y: str,
     by: By,
-    design: SurveyDesign | None,
+    design: SurveyDesign | ReplicateDesign | None,
     level: float,
     df: float | None,
     na_rm: bool,
     kind: Literal["mean", "total"],
     deff_kind: str = "auto",
 ) -> pd.DataFrame:
+    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
+
+    if isinstance(design, replicate.ReplicateDesign):
+        return replicate.mean_or_total(data, y, by, design, level, df, na_rm, kind, deff_kind)
     lvl = check_level(level)
-    if deff_kind not in _DEFF_KINDS:
+    if deff_kind not in DEFF_KINDS:
         raise ArgumentError(
-            f"`deff` must be one of {list(_DEFF_KINDS)}, but {deff_kind!r} was passed."
+            f"`deff` must be one of {list(DEFF_KINDS)}, but {deff_kind!r} was passed."
         )
     prepared, _, dom = _prepare(data, y, by, design, na_rm)
     inside = dom.code >= 0
-    values = _numeric_y(data, y, inside, bool(inside.all()))
+    values = numeric_outcome(data, y, inside, bool(inside.all()))
     means = _domain_means(prepared, dom, values, kind)
-    deff, n_eff = _deff_n_eff(
+    deff, n_eff = deff_n_eff(
         means.var, means.sigma2, means.scale2, means.sums, deff_kind, kind == "mean"
     )
-    return _wald_table(
+    return wald_table(
         dom.labels,
         means.sums,
         means.estimate,
@@ -728,7 +427,7 @@ def estimate_mean(
     y: str,
     *,
     by: By = None,
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | ReplicateDesign | None = None,
     level: float = 0.95,
     df: float | None = None,
     na_rm: bool = False,
@@ -744,7 +443,7 @@ def estimate_mean(
             Numeric or boolean column.
         by : str or list of str, optional
             Columns defining domains (subpopulations).
-        design : SurveyDesign, optional
+        design : SurveyDesign or ReplicateDesign, optional
             The sampling design; ``None`` is a simple random sample.
         level : float, default=0.95
             Confidence level.
@@ -798,7 +497,7 @@ def estimate_total(
     y: str,
     *,
     by: By = None,
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | ReplicateDesign | None = None,
     level: float = 0.95,
     df: float | None = None,
     na_rm: bool = False,
@@ -832,28 +531,6 @@ estimate_total.__doc__ = (estimate_total.__doc__ or "") % _TABLE_DOC
 # --------------------------------------------------------------------------- proportions
 
 
-def _check_proportion_args(
-    y: object, design: SurveyDesign | None, ci_method: str, level: float
-) -> float:
-    lvl = check_level(level)
-    if ci_method not in CI_METHODS:
-        raise ArgumentError(
-            f"`ci_method` must be one of {list(CI_METHODS)}, but {ci_method!r} was passed."
-        )
-    if y in ("conf_level", "n", "estimate", "se", "boundary"):
-        raise ArgumentError(f"`y` column {y!r} clashes with an output column; rename it first.")
-    if ci_method in _CLASSICAL and design is not None and design != SurveyDesign():
-        raise ArgumentError(
-            f"`ci_method={ci_method!r}` is a classical interval for unweighted counts; it "
-            f"cannot be used with design={design!r}. Use 'beta' (Korn–Graubard) or 'wilson' "
-            "for a design."
-        )
-    return lvl
-
-
-_CLASSICAL = ("wilson_score", "clopper_pearson")
-
-
 @dataclass(frozen=True)
 class _LevelTable:
     """Weighted level shares of every domain: the ``(D, L)`` tables behind the estimates."""
@@ -868,7 +545,7 @@ class _LevelTable:
 
 
 def _level_table(
-    prepared: PreparedDesign, dom: _Domains, y_codes: IntArray, n_levels: int, sums: _DomainSums
+    prepared: PreparedDesign, dom: Domains, y_codes: IntArray, n_levels: int, sums: DomainSums
 ) -> _LevelTable:
     d = dom.count
     inside = dom.code >= 0
@@ -900,7 +577,7 @@ def _level_sums(
     return np.asarray(out.reshape(n_groups, d * n_levels), dtype=np.float64)
 
 
-def _proportion_variance(prepared: PreparedDesign, dom: _Domains, t: _LevelTable) -> FloatArray:
+def _proportion_variance(prepared: PreparedDesign, dom: Domains, t: _LevelTable) -> FloatArray:
     """Variance of every ``p_dl``: PSU totals of ``w (1[y=l] - p_dl) / W_d``, corrected."""
     d, n_levels = t.p.shape
     n_psu = prepared.n_psu
@@ -921,7 +598,7 @@ def _proportion_variance(prepared: PreparedDesign, dom: _Domains, t: _LevelTable
     return np.asarray(np.where(var < 0, 0.0, var), dtype=np.float64)
 
 
-def _domain_rows(prepared: PreparedDesign, dom: _Domains) -> IntArray:
+def _domain_rows(prepared: PreparedDesign, dom: Domains) -> IntArray:
     """Rows of each domain's design, R's ``nrow(subset(design, domain))``.
 
     R keeps a missing ``y`` and zero weights in the domain; a raked or post-stratified design
@@ -932,58 +609,12 @@ def _domain_rows(prepared: PreparedDesign, dom: _Domains) -> IntArray:
     return np.bincount(dom.by_code[dom.by_code >= 0], minlength=dom.count).astype(np.intp)
 
 
-def _proportion_intervals(
-    est: FloatArray,
-    se: FloatArray,
-    dfs: FloatArray,
-    beta_dfs: FloatArray,
-    rows: IntArray,
-    counts: IntArray,
-    kish: FloatArray,
-    n_pos: IntArray,
-    method: str,
-    level: float,
-) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
-    """Interval ends of every estimate, and which estimates sit on the 0/1 boundary."""
-    boundary = (est == 0.0) | (est == 1.0)
-    interior = ~boundary
-    low = np.full(est.shape, np.nan)
-    high = np.full(est.shape, np.nan)
-    if np.any(interior):
-        beta = method == "beta"
-        low[interior], high[interior] = proportion_ci(
-            est[interior],
-            se[interior],
-            (beta_dfs if beta else dfs)[interior],
-            method=method,
-            level=level,
-            n=(rows if beta else n_pos)[interior],
-            x=counts[interior],
-        )
-    if np.any(boundary):
-        if method in _CLASSICAL:
-            low[boundary], high[boundary] = proportion_ci(
-                est[boundary],
-                se[boundary],
-                dfs[boundary],
-                method=method,
-                level=level,
-                n=n_pos[boundary],
-                x=counts[boundary],
-            )
-        else:
-            low[boundary], high[boundary] = boundary_ci(
-                est[boundary], kish[boundary], dfs[boundary], n_pos[boundary], level
-            )
-    return low, high, boundary
-
-
 def estimate_proportions(
     data: pd.DataFrame,
     y: str,
     *,
     by: By = None,
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | ReplicateDesign | None = None,
     ci_method: CIMethod = "logit",
     level: float = 0.95,
     df: float | None = None,
@@ -999,7 +630,7 @@ def estimate_proportions(
         order), boolean, or any column with a few distinct values (reported sorted).
     by : str or list of str, optional
         Domain columns; proportions are within each domain (they sum to 1 per domain).
-    design : SurveyDesign, optional
+    design : SurveyDesign or ReplicateDesign, optional
         ``None`` is a simple random sample.
     ci_method : str, default="logit"
         ``"logit"``, ``"xlogit"``, ``"beta"`` (Korn–Graubard), ``"wilson"``, ``"asin"``,
@@ -1063,9 +694,13 @@ def estimate_proportions(
     0  False  4      0.25
     1   True  4      0.75
     """
-    lvl = _check_proportion_args(y, design, ci_method, level)
-    _check_inputs(data, y, by)
-    y_codes, y_values = _factor(data[y])
+    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
+
+    if isinstance(design, replicate.ReplicateDesign):
+        return replicate.proportions(data, y, by, design, ci_method, level, df, na_rm)
+    lvl = check_proportion_args(y, design, ci_method, level)
+    check_estimate_args(data, y, by)
+    y_codes, y_values = factor_codes(data[y])
     prepared, _, dom = _prepare(data, y, by, design, na_rm, y_codes)
     n_levels = len(y_values)
     if n_levels == 0:
@@ -1077,17 +712,17 @@ def estimate_proportions(
 
     design_dfs = domain_df(prepared, dom.by_code, d)
     # "beta" ignores df= as svyciprop does, so its rows report the df its interval used
-    dfs = np.repeat(_df_override(None if ci_method == "beta" else df, design_dfs), n_levels)
+    dfs = np.repeat(interval_df(None if ci_method == "beta" else df, design_dfs), n_levels)
     n_base = np.repeat(sums.n, n_levels)
-    rep_sums = _DomainSums(
+    rep_sums = DomainSums(
         n=n_base,
         n_pos=np.repeat(sums.n_pos, n_levels),
         w=np.repeat(sums.w, n_levels),
         w2=np.repeat(sums.w2, n_levels),
     )
     est = table.p.ravel()
-    deff, n_eff = _deff_n_eff(se**2, est * (1.0 - est), np.ones(d * n_levels), rep_sums)
-    low, high, boundary = _proportion_intervals(
+    deff, n_eff = deff_n_eff(se**2, est * (1.0 - est), np.ones(d * n_levels), rep_sums)
+    low, high, boundary = proportion_intervals(
         est,
         se,
         dfs,
@@ -1100,7 +735,7 @@ def estimate_proportions(
         lvl,
     )
     if np.any(boundary):
-        message = _boundary_warning(y, table.p, table.counts, sums.n, dom.labels, y_values)
+        message = boundary_warning(y, table.p, table.counts, sums.n, dom.labels, y_values)
         if message is not None:
             warnings.warn(message, BoundaryWarning, stacklevel=2)
     labels = dom.labels.loc[np.repeat(np.arange(d), n_levels)].reset_index(drop=True)
@@ -1111,7 +746,7 @@ def estimate_proportions(
         )
     else:
         labels[y] = y_values.take(level_codes)
-    return _frame(
+    return result_table(
         labels,
         {
             "n": n_base,
@@ -1133,24 +768,12 @@ def estimate_proportions(
 # --------------------------------------------------------------------------- quantiles
 
 
-QuantileCI: TypeAlias = Literal["mean", "beta", "xlogit", "asin"]
+QuantileCI: TypeAlias = Literal["mean", "beta", "xlogit", "asin", "quantile"]
 _QUANTILE_CI: tuple[str, ...] = ("mean", "beta", "xlogit", "asin")
 
 
-def _check_probabilities(quantiles: float | Sequence[float]) -> list[float]:
-    probs = [quantiles] if isinstance(quantiles, int | float) else list(quantiles)
-    if not probs or not all(
-        isinstance(p, int | float) and not isinstance(p, bool) and 0 <= p <= 1 for p in probs
-    ):
-        raise ArgumentError(
-            "`quantiles` must be a probability in [0, 1] or a list of them (e.g. 0.5 or "
-            f"[0.25, 0.5, 0.75]), but {quantiles!r} was passed."
-        )
-    return [float(p) for p in probs]
-
-
 def _domain_samples(
-    prepared: PreparedDesign, dom: _Domains, values: FloatArray
+    prepared: PreparedDesign, dom: Domains, values: FloatArray
 ) -> list[tuple[FloatArray, FloatArray]]:
     """Each domain's values with positive weight, sorted (stable), with their weights."""
     inside = (dom.code >= 0) & (prepared.weights != 0)
@@ -1163,7 +786,7 @@ def _domain_samples(
 
 def _woodruff(
     prepared: PreparedDesign,
-    dom: _Domains,
+    dom: Domains,
     values: FloatArray,
     samples: list[tuple[FloatArray, FloatArray]],
     p: float,
@@ -1179,7 +802,7 @@ def _woodruff(
     below[inside] = values[inside] <= qhat[dom.code[inside]]
     share = _domain_means(prepared, dom, below, "mean")
     se_share = np.sqrt(share.var)
-    dfs = _df_override(df, share.design_df)
+    dfs = interval_df(df, share.design_df)
     rows = np.full(dom.count, prepared.n) if prepared.calibrated else share.sums.n
     with np.errstate(divide="ignore", invalid="ignore"):
         p_low, p_high = proportion_ci(
@@ -1224,7 +847,7 @@ def estimate_quantile(
     *,
     quantiles: float | Sequence[float] = 0.5,
     by: By = None,
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | ReplicateDesign | None = None,
     ci_method: QuantileCI = "mean",
     qrule: QRule = "math",
     level: float = 0.95,
@@ -1242,12 +865,14 @@ def estimate_quantile(
         Probabilities in [0, 1].
     by : str or list of str, optional
         Domain columns.
-    design : SurveyDesign, optional
+    design : SurveyDesign or ReplicateDesign, optional
         ``None`` is a simple random sample.
     ci_method : {"mean", "beta", "xlogit", "asin"}, default="mean"
         How the interval of the share of the population at or below the estimate is formed
         before it is mapped back to the scale of ``y`` (R's ``interval.type``; ``"mean"`` is
-        the Wald interval, ``"beta"`` Korn–Graubard; R's ``"score"`` is not offered).
+        the Wald interval, ``"beta"`` Korn–Graubard; R's ``"score"`` is not offered).  A
+        :class:`~gpcollab.replicate.ReplicateDesign` takes ``"mean"`` or ``"quantile"`` (the
+        quantile's own replicate SE; see :func:`gpcollab.replicate.quantiles`).
     qrule : str, default="math"
         Which value is the quantile (R's ``qrule``, see :mod:`gpcollab.quantile_rules`).
     level : float, default=0.95
@@ -1281,8 +906,14 @@ def estimate_quantile(
        quantile  estimate
     0       0.5   30000.0
     """
+    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
+
+    if isinstance(design, replicate.ReplicateDesign):
+        return replicate.quantiles(
+            data, y, quantiles, by, design, ci_method, qrule, level, df, na_rm
+        )
     lvl = check_level(level)
-    probs = _check_probabilities(quantiles)
+    probs = check_probabilities(quantiles)
     if ci_method not in _QUANTILE_CI:
         raise ArgumentError(
             f"`ci_method` must be one of {list(_QUANTILE_CI)} for quantiles, but "
@@ -1292,10 +923,12 @@ def estimate_quantile(
         raise ArgumentError(f"`qrule` must be one of {list(QRULES)}, but {qrule!r} was passed.")
     prepared, _, dom = _prepare(data, y, by, design, na_rm)
     inside = dom.code >= 0
-    values = _numeric_y(data, y, inside, bool(inside.all()))
+    values = numeric_outcome(data, y, inside, bool(inside.all()))
     samples = _domain_samples(prepared, dom, values)
     parts = [
-        _frame(dom.labels, _woodruff(prepared, dom, values, samples, p, qrule, ci_method, lvl, df))
+        result_table(
+            dom.labels, _woodruff(prepared, dom, values, samples, p, qrule, ci_method, lvl, df)
+        )
         for p in probs
     ]
     out = pd.concat(parts, ignore_index=True)
@@ -1314,7 +947,7 @@ def estimate_ratio(
     denominator: str,
     *,
     by: By = None,
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | ReplicateDesign | None = None,
     level: float = 0.95,
     df: float | None = None,
     na_rm: bool = False,
@@ -1328,7 +961,7 @@ def estimate_ratio(
         Numeric columns; the estimate is ``sum w * numerator / sum w * denominator``.
     by : str or list of str, optional
         Domain columns.
-    design : SurveyDesign, optional
+    design : SurveyDesign or ReplicateDesign, optional
     level : float, default=0.95
     df : float, optional
         As in :func:`estimate_mean` (``np.inf`` gives R's ``confint(svyratio(...))``).
@@ -1353,10 +986,14 @@ def estimate_ratio(
     >>> float(estimate_ratio(df, "nurses", "gps")["estimate"].iloc[0])
     0.5
     """
+    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
+
+    if isinstance(design, replicate.ReplicateDesign):
+        return replicate.ratio(data, numerator, denominator, by, design, level, df, na_rm)
     lvl = check_level(level)
     if not isinstance(denominator, str) or not isinstance(data, pd.DataFrame):
         raise ArgumentError("`denominator` must be a column name and `data` a DataFrame.")
-    _check_columns(data, [denominator], "denominator")
+    check_columns(data, [denominator], "denominator")
     if denominator == numerator:
         raise ArgumentError(f"`numerator` and `denominator` are both {numerator!r}.")
     frame = data
@@ -1367,8 +1004,8 @@ def estimate_ratio(
     prepared, _, dom = _prepare(frame, numerator, by, design, na_rm)
     inside = dom.code >= 0
     all_in = bool(inside.all())
-    num = _numeric_y(frame, numerator, inside, all_in)
-    den = _numeric_y(frame, denominator, inside, all_in)
+    num = numeric_outcome(frame, numerator, inside, all_in)
+    den = numeric_outcome(frame, denominator, inside, all_in)
     totals_y = _domain_means(prepared, dom, num, "total").estimate
     totals_x = _domain_means(prepared, dom, den, "total")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -1378,7 +1015,7 @@ def estimate_ratio(
             dom.code[inside]
         ]
     resid = _domain_means(prepared, dom, z, "total")
-    return _wald_table(dom.labels, resid.sums, ratio, resid.var, resid.design_df, df, lvl)
+    return wald_table(dom.labels, resid.sums, ratio, resid.var, resid.design_df, df, lvl)
 
 
 def estimate_var(
@@ -1420,7 +1057,7 @@ def estimate_var(
     lvl = check_level(level)
     prepared, _, dom = _prepare(data, y, by, design, na_rm)
     inside = dom.code >= 0
-    values = _numeric_y(data, y, inside, bool(inside.all()))
+    values = numeric_outcome(data, y, inside, bool(inside.all()))
     means = _domain_means(prepared, dom, values, "mean")
     by_rows = (dom.by_code >= 0) & (prepared.weights != 0)
     n_rows = np.bincount(dom.by_code[by_rows], minlength=dom.count).astype(np.float64)
@@ -1430,4 +1067,4 @@ def estimate_var(
         factor = n_rows / (n_rows - 1.0)
         squares[inside] = (values[inside] - means.estimate[code]) ** 2 * factor[code]
     var = _domain_means(prepared, dom, squares, "mean")
-    return _wald_table(dom.labels, var.sums, var.estimate, var.var, var.design_df, df, lvl)
+    return wald_table(dom.labels, var.sums, var.estimate, var.var, var.design_df, df, lvl)

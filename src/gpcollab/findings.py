@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from gpcollab.display import findings_html
-from gpcollab.errors import ConvergenceError, FindingsError, GpcollabError
+from gpcollab.errors import ArgumentError, ConvergenceError, FindingsError, GpcollabError
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
 from gpcollab.significance import chisq_test, trend_test
 from gpcollab.vocab import Achievement, Aim, Membership
@@ -1207,6 +1207,8 @@ def verify_findings(
 
     Raises
     ------
+    ArgumentError
+        If ``survey`` is not a :class:`SurveyData` (e.g. its ``respondents`` table).
     FindingsError
         If an assumption id or option is unknown.
 
@@ -1219,6 +1221,18 @@ def verify_findings(
     with the row the register follows report ``conflict`` (with the reproduced value), never
     ``match``. A finding needing an item the set does not have is ``not_applicable``.
     """
+    given: object = survey  # checked at run time: callers pass what they have
+    if not isinstance(given, SurveyData):
+        hint = (
+            " (a table such as data.respondents): pass the SurveyData itself, e.g. "
+            "verify_findings(data)"
+            if isinstance(given, pd.DataFrame)
+            else "; pass a SurveyData, e.g. gpcollab.load_survey(2017, 'gp')"
+        )
+        raise ArgumentError(
+            f"verify_findings: `survey` must be a SurveyData, but a {type(given).__name__} was "
+            f"passed{hint}."
+        )
     chosen = _choices(assumptions)
     register = _register()
     applies = (register["wave"] == int(survey.meta.wave)) & (

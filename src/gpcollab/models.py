@@ -27,8 +27,10 @@ from gpcollab._respondents import (
     aim_outcomes,
     as_design,
     check_survey,
+    design_columns,
     provenance,
     resolve_by,
+    respondent_frame,
     set_attrs,
 )
 from gpcollab._typing import FloatArray
@@ -172,7 +174,7 @@ def _model_frame(
     design: SurveyDesign | None,
     scores: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, list[str], int]:
-    frame = survey.respondents.copy()
+    frame = respondent_frame(survey)
     frame, names = resolve_by(survey, frame, list(terms), param="terms")
     outcome = achievement_codes(aim_outcomes(survey)[aim], too_early, dont_know)
     in_base = outcome.notna()
@@ -180,13 +182,7 @@ def _model_frame(
     for name in names:
         complete &= frame[name].notna()
     frame[OUTCOME] = (outcome == Achievement.FULLY.value).to_numpy()
-    design_columns = (
-        []
-        if design is None
-        else [c for c in (design.weights, design.strata, design.psu, design.fpc) if c is not None]
-    )
-    design_columns += [*design.calibration, *design.poststrata] if design is not None else []
-    keep = [OUTCOME, *names, *[c for c in dict.fromkeys(design_columns) if c not in names]]
+    keep = [OUTCOME, *names, *[c for c in design_columns(design) if c not in names]]
     # categorical terms keep every category of the vocabulary (the engine fits the observed
     # ones), so scenarios can name, and shift into, any band
     data = frame.loc[complete.to_numpy(), keep].reset_index(drop=True)

@@ -14,7 +14,7 @@ that the exact comparisons of the discrete rules (``"math"``, ``"school"``, ``"h
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal, TypeAlias
 
 import numpy as np
@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 from gpcollab._typing import FloatArray
 from gpcollab.errors import ArgumentError
 
-__all__ = ["QRULES", "QRule", "weighted_quantile"]
+__all__ = ["QRULES", "QRule", "check_probabilities", "weighted_quantile"]
 
 QRule: TypeAlias = Literal[
     "math", "school", "shahvaish", "hf1", "hf2", "hf3", "hf4", "hf5", "hf6", "hf7", "hf8", "hf9"
@@ -191,3 +191,16 @@ def quantile_of_sorted(xs: FloatArray, ws: FloatArray, p: float, qrule: str) -> 
     if xs.size == 0:
         return float("nan")
     return _RULES[qrule](xs, ws, float(p))
+
+
+def check_probabilities(quantiles: float | Sequence[float]) -> list[float]:
+    """The probabilities of ``quantiles`` as a list, each checked to lie in [0, 1]."""
+    probs = [quantiles] if isinstance(quantiles, int | float) else list(quantiles)
+    if not probs or not all(
+        isinstance(p, int | float) and not isinstance(p, bool) and 0 <= p <= 1 for p in probs
+    ):
+        raise ArgumentError(
+            "`quantiles` must be a probability in [0, 1] or a list of them (e.g. 0.5 or "
+            f"[0.25, 0.5, 0.75]), but {quantiles!r} was passed."
+        )
+    return [float(p) for p in probs]

@@ -17,20 +17,24 @@ and :func:`~gpcollab.io.read_survey` (row by row) enforce the same rules:
     The CCG's own items (its stance, its support, member practices' willingness) only of CCG
     staff.
 
-One further rule ties two answers together: ``region_ccg``, the region given is the NHS England
-region of the respondent's CCG (``ccg_code``), looked up in the bundled CCG frames (2015-16 and
-2016-17 geography, and the April 2017 merger of :data:`gpcollab.vocab.CCG_SUCCESSORS`; codes
-outside them are not checked). An aims row with an outcome but no aim
-breaks ``outcome_needs_aim``: outcomes are asked only for the aims a collaboration set.
+An aims row with an outcome but no aim breaks ``outcome_needs_aim``: outcomes are asked only
+for the aims a collaboration set.
 
 An answer whose condition item is blank is off route too: the questionnaire shows the item only
 once the condition has been answered with one of the listed values.
+
+Consistency between two answers is not routing: ``region_ccg`` (:data:`CONSISTENCY_RULES`), the
+region given is the NHS England region of the respondent's CCG (``ccg_code``), looked up in the
+bundled CCG frames (2015-16 and 2016-17 geography, and the April 2017 merger of
+:data:`gpcollab.vocab.CCG_SUCCESSORS`; codes outside them are not checked). Both are answers the
+respondent gave, so a disagreement is reported (:func:`find_inconsistencies`, and the loader's
+:class:`~gpcollab.io.LoadReport`) and never a reason to refuse or blank an answer.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -44,14 +48,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from gpcollab.codebook import Codebook
 
 __all__ = [
+    "CONSISTENCY_RULES",
     "ROUTES",
     "RULES",
     "Route",
     "Violation",
     "ccg_region",
+    "find_inconsistencies",
     "find_violations",
     "record_problems",
     "record_violations",
+    "region_mismatches",
 ]
 
 
@@ -116,10 +123,14 @@ REGION_RULE = "region_ccg"
 OUTCOME_RULE = "outcome_needs_aim"
 RULES: Mapping[str, str] = {
     **{name: route.rule for name, route in ROUTES.items() if route.item is not None},
-    REGION_RULE: "the region is the NHS England region of the respondent's CCG (ccg_code)",
     OUTCOME_RULE: "an outcome is asked only for an aim the collaboration set",
 }
 """Every routing rule by name, in words."""
+
+CONSISTENCY_RULES: Mapping[str, str] = {
+    REGION_RULE: "the region given is the NHS England region of the respondent's CCG (ccg_code)",
+}
+"""Rules tying two answers together, by name, in words: reported, never enforced."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +148,8 @@ class Violation:
     item : str
         The item answered off route.
     rule : str
-        Name of the rule broken (a key of :data:`RULES`).
+        Name of the rule broken (a key of :data:`RULES`, or of :data:`CONSISTENCY_RULES` for
+        an inconsistency).
     found : str
         The answer given.
     condition : str
@@ -155,6 +167,11 @@ class Violation:
     @property
     def message(self) -> str:
         """The violation in one sentence naming the respondent, the item and the rule."""
+        if self.rule in CONSISTENCY_RULES:
+            return (
+                f"respondent {self.respondent_id!r}: {self.item!r} answered {self.found!r}, "
+                f"but {self.condition} (rule {self.rule!r}: {CONSISTENCY_RULES[self.rule]})"
+            )
         return (
             f"respondent {self.respondent_id!r}: {self.item!r} answered {self.found!r} "
             f"but rule {self.rule!r} says it is {RULES[self.rule]}; {self.condition}"
@@ -231,15 +248,8 @@ def record_violations(record: Mapping[str, Any], items: Sequence[str]) -> list[V
         check(item, f"multi[{item}]", str(option))
     aims = list(record.get("_aims", ()))
     if aims:
-        check("aims", "aims", ", ".join(str(a) for a, _ in aims))
-    region, code = record.get("region"), record.get("ccg_code")
-    if "region" in items and region is not None and code is not None:
-        expected = ccg_region(code)
-        if expected is not None and str(region) != expected:
-            condition = f"CCG {code} is in region {expected}"
-            found.append(
-                Violation(rid, None, "respondents", "region", REGION_RULE, str(region), condition)
-            )
+        given = (str(a) if o is None else f"{a} ({o})" for a, o in aims)
+        check("aims", "aims", ", ".join(given))
     return found
 
 
@@ -325,18 +335,66 @@ def _outcome_violations(aims: pd.DataFrame) -> list[Violation]:
     return found
 
 
-def _region_violations(respondents: pd.DataFrame) -> list[Violation]:
-    """Respondents whose region is not their CCG's."""
+def region_mismatches(region: Iterable[Any], codes: Iterable[Any]) -> list[tuple[int, str]]:
+    """Positions whose region is not their CCG's, with the CCG's region (vectorised).
+
+    Parameters
+    ----------
+    region, codes : sequences or arrays of the same length
+        Region codes given (Y54-Y58, or None) and CCG codes given (or None).
+
+    Returns
+    -------
+    list of (int, str)
+        ``(position, region of the CCG)`` for each disagreement; a blank answer or a CCG code
+        outside the bundled frames is never a disagreement.
+    """
+    # light: the tables are pandas already; this module is imported before pandas is
+    import numpy as np
+    import pandas as pd
+
+    expected = pd.Series(np.asarray(list(codes), dtype=object), dtype=object).map(_ccg_regions())
+    given = pd.Series(np.asarray(list(region), dtype=object), dtype=object)
+    wrong = given.notna() & expected.notna() & (given.astype(str) != expected.astype(str))
+    return [(int(k), str(expected.iat[k])) for k in np.flatnonzero(wrong.to_numpy()).tolist()]
+
+
+def find_inconsistencies(respondents: pd.DataFrame, items: Sequence[str]) -> list[Violation]:
+    """Answers that disagree with each other (:data:`CONSISTENCY_RULES`), as a note.
+
+    A respondent whose region is not the region of their CCG keeps both answers: this lists
+    them (rule ``region_ccg``) so that the disagreement can be reported or resolved (e.g. by
+    deriving the region from the CCG with :func:`ccg_region`), never enforced.
+
+    Parameters
+    ----------
+    respondents : pandas.DataFrame
+        The respondents table of a :class:`~gpcollab.schema.SurveyData`.
+    items : sequence of str
+        Items the instrument asks.
+
+    Returns
+    -------
+    list of Violation
+        One per respondent whose answers disagree, in table order.
+    """
+    if "region" not in items or not {"region", "ccg_code"} <= set(respondents.columns):
+        return []
+    codes = respondents["ccg_code"].astype(object).tolist()
+    region = respondents["region"].astype(object).tolist()
     found: list[Violation] = []
-    expected = respondents["ccg_code"].map(_ccg_regions())
-    region = respondents["region"].astype(object)
-    wrong = region.notna() & expected.notna() & (region != expected)
-    for row in respondents.index[wrong]:
-        condition = f"CCG {respondents.at[row, 'ccg_code']} is in region {expected.at[row]}"
-        rid = str(respondents.at[row, "respondent_id"])
-        answer = str(region.at[row])
+    for k, expected in region_mismatches(region, codes):
+        row = respondents.index[k]
         found.append(
-            Violation(rid, int(row), "respondents", "region", REGION_RULE, answer, condition)
+            Violation(
+                str(respondents.at[row, "respondent_id"]),
+                int(row),
+                "respondents",
+                "region",
+                REGION_RULE,
+                str(region[k]),
+                f"CCG {codes[k]} is in region {expected}",
+            )
         )
     return found
 
@@ -360,7 +418,8 @@ def find_violations(
     -------
     list of Violation
         In table order: respondents (by item), aims, multi-select items, then outcomes
-        without an aim and regions that are not the CCG's.
+        without an aim. Answers that disagree with each other (a region that is not the
+        CCG's) are not routing: see :func:`find_inconsistencies`.
     """
     tables: list[tuple[str, str, pd.DataFrame, str]] = []
     if "aims" in items:
@@ -370,18 +429,17 @@ def find_violations(
     found += _long_table_violations(respondents, tables, items)
     if "aims" in items and not aims.empty:
         found += _outcome_violations(aims)
-    if "region" in items and {"region", "ccg_code"} <= set(respondents.columns):
-        found += _region_violations(respondents)
     return found
 
 
 def record_problems(
     record: Mapping[str, Any], codebook: Codebook
-) -> list[tuple[str, str, str, str]]:
-    """Routing violations of one loaded row as ``(column, found, allowed, reason)`` tuples.
+) -> list[tuple[Violation, str, str, str]]:
+    """Routing violations of one loaded row, with ``(column, allowed, reason)`` in words.
 
-    The form :func:`gpcollab.io.read_survey` uses for its rejections: the column is the
-    export's header of the item answered off route.
+    The form :func:`gpcollab.io.read_survey` uses for the cells it sets missing: the column is
+    the export's header of the item answered off route (its question, for a multi-select item
+    or the aims).
     """
     headers: dict[str, str] = {spec.name: spec.column for spec in codebook.single}
     headers.update({spec.name: spec.question for spec in codebook.multi})
@@ -389,10 +447,10 @@ def record_problems(
         headers["aims"] = codebook.aims.question
     return [
         (
+            v,
             headers.get(v.item, v.item),
-            v.found,
-            f"blank unless {v.rule!r} routes the respondent here ({RULES[v.rule]})",
-            f"off-route answer: {v.message}",
+            f"blank (rule {v.rule!r})",
+            f"off-route answer: {v.item!r} is {RULES[v.rule]}, and {v.condition}",
         )
         for v in record_violations(record, codebook.items)
     ]

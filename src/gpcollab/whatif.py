@@ -14,6 +14,7 @@ loop over a list of them.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -799,6 +800,12 @@ def standardise(
     return set_attrs(table, _attrs(model, "standardise", seed=seed))
 
 
+@functools.cache
+def _pcn_population() -> pd.DataFrame:
+    """The networks of December 2019, read once (only read here, never handed out)."""
+    return load_population(2019, "pcn")
+
+
 def pcn_projection(
     survey: SurveyData,
     aim: str,
@@ -869,7 +876,7 @@ def pcn_projection(
     conf = check_level(level)
     _check_boot(n_boot, seed)
     if population is None:
-        population = load_population(2019, "pcn")
+        population = _pcn_population()
     if "registered_patients" not in population.columns:
         raise ArgumentError(
             "`population` must have a 'registered_patients' column (one row per network)."

@@ -16,20 +16,24 @@
 What the columns and answers mean comes from a codebook (see :mod:`gpcollab.codebook`).
 
 Every load is accounted for in a :class:`LoadReport`: rows read = rows accepted + rows rejected,
-and each rejection names the file, the row, the column, the value found and the values allowed.
+and each problem names the file, the row, the column, the value found and the values allowed.
+A row is rejected only when it cannot be read as a respondent's row (it cannot be split into
+fields or has more than the header, its id is blank or repeated, or it is a stray control
+character). A cell whose answer the codebook does not know, or an answer the questionnaire's
+routing does not ask for (:mod:`gpcollab.routing`: e.g. a collaboration's form from a respondent
+outside any collaboration), is a :class:`MissingCell`: strict loads raise, lenient ones keep the
+respondent with that cell set missing (and, in questionnaire order, what rests on it).
 Row numbers are those a user sees when opening the file: 1-based and counting the header rows
 (the line of a CSV file where the row starts, as an editor numbers it; the row of the sheet; in
 a ``.sav`` file, the case number). Wholly blank lines are skipped, not counted as rows, and
-listed in the report. An answer the questionnaire's routing does not ask for
-(:mod:`gpcollab.routing`: e.g. a collaboration's form from a respondent outside any
-collaboration) is a problem of its row like any other: the row is rejected, with one rejection
-per off-route answer naming the respondent, item and rule (strict loads raise; lenient ones
-leave the row out). Rows are never repaired by blanking answers.
+listed in the report. Answers that disagree with each other (a region that is not the CCG's)
+are kept as answered and listed as :class:`Inconsistency`, never rejected.
 
-Nothing is changed silently: a value is read as written or the row is rejected with a reason
-(an unclosed quote, a number written with the other decimal mark, a formula without a saved
-value, a row split by another separator, ...). Inputs are bounded (:class:`Limits`), so no file
-can make a load hang or exhaust memory; large CSV files are streamed.
+Nothing is changed silently: a value is read as written, or it is set missing or its row
+rejected with a reason (an unclosed quote, a number written with the other decimal mark, a
+formula without a saved value, a row split by another separator, ...). Inputs are bounded
+(:class:`Limits`), so no file can make a load hang or exhaust memory; large CSV files are
+streamed.
 
 Every failure is one of the library's own exceptions: :class:`~gpcollab.errors.LoadError` (and
 its subclass :class:`~gpcollab.errors.UnreadableFileError` when the file cannot be read at
@@ -50,7 +54,7 @@ from typing import TYPE_CHECKING, Literal, overload
 
 from gpcollab.codebook import Codebook, load_codebook
 from gpcollab.errors import ArgumentError, LoadError
-from gpcollab.io.accounting import LoadReport, Rejection
+from gpcollab.io.accounting import Inconsistency, LoadReport, MissingCell, Rejection
 from gpcollab.io.cells import Decimal
 from gpcollab.io.csvfile import read_csv
 from gpcollab.io.layout import Headers
@@ -64,7 +68,16 @@ from gpcollab.io.xlsxfile import read_xlsx
 if TYPE_CHECKING:  # pragma: no cover
     from gpcollab.schema import SurveyData
 
-__all__ = ["FORMATS", "Limits", "LoadReport", "Rejection", "read_survey", "write_survey"]
+__all__ = [
+    "FORMATS",
+    "Inconsistency",
+    "Limits",
+    "LoadReport",
+    "MissingCell",
+    "Rejection",
+    "read_survey",
+    "write_survey",
+]
 
 
 @overload
@@ -117,9 +130,11 @@ def read_survey(
         A bundled codebook name (``gp2015``, ``ccg2015``, ``gp2017``, ``ccg2017``), the path of
         your own TOML codebook, or a loaded :class:`~gpcollab.codebook.Codebook`.
     strict : bool, default=True
-        If True, any rejected row raises one :class:`LoadError` listing every problem, and the
-        data are returned alone. If False, rejected rows are left out and ``(data, report)``
-        is returned; every rejected row is in the report.
+        If True, any problem (a rejected row, or a cell with an unusable answer) raises one
+        :class:`LoadError` listing every problem, and the data are returned alone. If False,
+        ``(data, report)`` is returned: rows that cannot be read are left out, respondents
+        whose cells hold unknown or off-route answers are kept with those cells set missing,
+        and every problem is in the report (``rejections``, ``missing_cells``).
     format : {"csv", "xlsx", "sav"}, optional
         Force a format. By default it is taken from the content and checked against the
         extension (an XLSX workbook saved as ``.csv`` is read as XLSX, with a note).
@@ -150,9 +165,10 @@ def read_survey(
         The file is missing, not a regular file, binary, damaged, in an unknown or mixed
         encoding.
     LoadError
-        The file does not fit the codebook (missing or duplicated columns, no data rows), is
-        beyond a limit, or ``strict=True`` and rows were rejected. ``error.report`` holds the
-        accounting when the rows could be read.
+        The file does not fit the codebook (missing or duplicated columns, none of its columns,
+        no data rows), is beyond a limit, or ``strict=True`` and a row was rejected or a cell
+        held an unusable answer. ``error.report`` holds the accounting when the rows could be
+        read.
     CodebookError
         The codebook cannot be loaded.
     ArgumentError
@@ -224,13 +240,33 @@ def _open_table(
 
 def _raise_if_rejected(file: str, report: LoadReport) -> None:
     if not report.ok:
+        cells, rows = len(report.missing_cells), report.rows_rejected
+        found: list[str] = []
+        remedy: list[str] = []
+        if rows:
+            found.append(f"{rows} of {report.rows_read} row(s) cannot be read as a row")
+        if cells:
+            kept = report.rows_with_missing_cells
+            found.append(
+                f"{cells} cell(s) in {kept} row(s) hold an answer the codebook does not know "
+                "or an answer off route"
+            )
+            remedy.append(f"keeps the {kept} respondent(s) with those cells set missing")
+        if rows:
+            remedy.append(f"leaves out the {rows} unreadable row(s)")
+        remedy.append("lists each problem in the report")
         lines = [
-            f"{file}: {report.rows_rejected} of {report.rows_read} row(s) rejected "
-            f"({len(report.rejections)} problem(s)); pass strict=False to load the others:",
+            f"{file}: "
+            + "; ".join(found)
+            + ". Pass strict=False to load the file: it "
+            + ", ".join(remedy[:-1])
+            + " and "
+            + remedy[-1]
+            + ":",
             *(
                 f"  - row {r.row}, column {r.column!r}: {r.reason}; found {r.found!r}; "
                 f"allowed: {r.allowed}"
-                for r in report.rejections
+                for r in _by_row(report)
             ),
         ]
         raise LoadError("\n".join(lines), report=report)
@@ -240,3 +276,9 @@ def _raise_if_rejected(file: str, report: LoadReport) -> None:
             f"({report.header_rows} header row(s), {len(report.blank_rows)} blank row(s)).",
             report=report,
         )
+
+
+def _by_row(report: LoadReport) -> list[Rejection | MissingCell]:
+    """Every problem of a load, rows rejected and cells set missing, in file order."""
+    problems: list[Rejection | MissingCell] = [*report.rejections, *report.missing_cells]
+    return sorted(problems, key=lambda problem: problem.row)

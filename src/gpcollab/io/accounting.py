@@ -1,7 +1,13 @@
-"""The accounting of one load: :class:`Rejection` and :class:`LoadReport`.
+"""The accounting of one load: :class:`Rejection`, :class:`MissingCell`, :class:`Inconsistency`
+and :class:`LoadReport`.
 
 Rows read = rows accepted + rows rejected, always; every rejected row has at least one
 :class:`Rejection` naming the file, the row, the column, the value found and what is allowed.
+A row is rejected only when it cannot be read as a respondent's row (its fields cannot be
+split or counted, its id is blank or repeated). A cell whose answer the codebook does not know,
+or an answer given off the questionnaire's route, is a :class:`MissingCell`: under
+``strict=False`` the respondent is kept with that cell set missing. Two answers that disagree
+(a region that is not the CCG's) are an :class:`Inconsistency`: reported, never changed.
 """
 
 from __future__ import annotations
@@ -12,11 +18,19 @@ from typing import TYPE_CHECKING
 
 from gpcollab.display import load_report_html
 from gpcollab.errors import LoadError
+from gpcollab.routing import CONSISTENCY_RULES
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["LoadReport", "Rejection"]
+__all__ = [
+    "Inconsistency",
+    "LoadReport",
+    "MissingCell",
+    "Rejection",
+    "inconsistency_lines",
+    "line_list",
+]
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,80 @@ class Rejection:
 
 
 @dataclass(frozen=True)
+class MissingCell:
+    """One cell of a kept respondent that was set missing (``strict=False``).
+
+    Attributes
+    ----------
+    file : str
+        The file read.
+    row : int
+        Row as the user sees it (see :class:`Rejection`).
+    respondent_id : str or None
+        The respondent whose cell it is.
+    column : str
+        Header of the cell's column (the item's question for an answer given off route to a
+        multi-select item or the aims, whose cells span several columns).
+    found : str
+        The value found, as written in the file.
+    allowed : str
+        What the column accepts, or the routing rule that excludes the answer.
+    reason : str
+        What is wrong, in words.
+    """
+
+    file: str
+    row: int
+    respondent_id: str | None
+    column: str
+    found: str
+    allowed: str
+    reason: str
+
+    def __str__(self) -> str:
+        who = "" if self.respondent_id is None else f" (respondent {self.respondent_id!r})"
+        return (
+            f"{self.file}, row {self.row}{who}, column {self.column!r}: {self.reason}; "
+            f"found {self.found!r}; allowed: {self.allowed}"
+        )
+
+
+@dataclass(frozen=True)
+class Inconsistency:
+    """Two answers of one respondent that disagree; both are kept as answered.
+
+    Attributes
+    ----------
+    file : str
+        The file read.
+    row : int
+        Row as the user sees it (see :class:`Rejection`).
+    respondent_id : str or None
+        The respondent.
+    rule : str
+        The consistency rule (a key of :data:`gpcollab.routing.CONSISTENCY_RULES`, e.g.
+        ``"region_ccg"``).
+    found : str
+        The answer that disagrees (e.g. the region given).
+    detail : str
+        What the other answer implies (e.g. ``"CCG 00C is in region Y54"``).
+    """
+
+    file: str
+    row: int
+    respondent_id: str | None
+    rule: str
+    found: str
+    detail: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}, row {self.row}, respondent {self.respondent_id!r}: rule "
+            f"{self.rule!r}: found {self.found!r}, but {self.detail}"
+        )
+
+
+@dataclass(frozen=True)
 class LoadReport:
     """Accounting of one load: every row read is either accepted or rejected, with reasons.
 
@@ -81,9 +169,10 @@ class LoadReport:
     rows_accepted : int
         Rows in the returned data.
     rows_rejected : int
-        Rows left out; each has at least one entry in ``rejections``.
+        Rows left out because they cannot be read as a respondent's row; each has at least
+        one entry in ``rejections``.
     rejections : tuple of Rejection
-        One entry per problem (a row may have several).
+        One entry per problem of a rejected row (a row may have several).
     blank_rows : tuple of int
         Wholly blank lines or sheet rows that were skipped.
     ignored_columns : tuple of str
@@ -96,6 +185,13 @@ class LoadReport:
     decimal : str or None
         The decimal mark used for numeric columns (``"."`` or ``","``), when the codebook has
         numeric columns.
+    missing_cells : tuple of MissingCell
+        Cells of accepted rows holding an answer the codebook does not know or an answer off
+        route. ``strict=False`` keeps these respondents with the cells set missing;
+        ``strict=True`` refuses the file.
+    inconsistencies : tuple of Inconsistency
+        Answers that disagree with each other (the region and the CCG's region), kept as
+        answered: a note on the data's quality, never a reason to change or drop them.
     """
 
     file: str
@@ -113,26 +209,53 @@ class LoadReport:
     notes: tuple[str, ...] = ()
     sheet: str | None = None
     decimal: str | None = None
+    missing_cells: tuple[MissingCell, ...] = ()
+    inconsistencies: tuple[Inconsistency, ...] = ()
 
     def __post_init__(self) -> None:
         rejected_rows = {r.row for r in self.rejections}
-        if self.rows_read != self.rows_accepted + self.rows_rejected or (
-            len(rejected_rows) != self.rows_rejected
+        if (
+            self.rows_read != self.rows_accepted + self.rows_rejected
+            or len(rejected_rows) != self.rows_rejected
+            or any(cell.row in rejected_rows for cell in self.missing_cells)
         ):  # pragma: no cover - a bug in the loader, never an input problem
             raise LoadError(f"{self.file}: load accounting does not add up: {self!r}")
 
     @property
     def ok(self) -> bool:
-        """True when every row read was accepted."""
-        return self.rows_rejected == 0
+        """True when every row read was accepted and no cell was set missing."""
+        return self.rows_rejected == 0 and not self.missing_cells
+
+    @property
+    def rows_with_missing_cells(self) -> int:
+        """Accepted rows with at least one cell set missing."""
+        return len({cell.row for cell in self.missing_cells})
 
     def to_frame(self) -> pd.DataFrame:
-        """The rejections as a DataFrame: ``file, row, column, found, allowed, reason``."""
+        """Every problem as a DataFrame.
+
+        Columns ``file, row, respondent_id, column, found, allowed, reason, action``; the
+        action is ``"row rejected"`` or ``"cell set missing"``; rows in file order.
+        """
         import pandas as pd  # lazy: pandas is heavy and only needed here
 
-        columns = ["file", "row", "column", "found", "allowed", "reason"]
+        columns = ["file", "row", "respondent_id", "column", "found", "allowed", "reason"]
+        records = [
+            [*(getattr(r, c, None) for c in columns), "row rejected"] for r in self.rejections
+        ]
+        records += [
+            [*(getattr(c, k) for k in columns), "cell set missing"] for c in self.missing_cells
+        ]
+        frame = pd.DataFrame(records, columns=[*columns, "action"]).astype({"row": "int64"})
+        return frame.sort_values("row", kind="stable", ignore_index=True)
+
+    def missing_cells_frame(self) -> pd.DataFrame:
+        """The cells set missing: ``row, respondent_id, column, found, allowed, reason``."""
+        import pandas as pd  # lazy: pandas is heavy and only needed here
+
+        columns = ["row", "respondent_id", "column", "found", "allowed", "reason"]
         return pd.DataFrame(
-            [[getattr(r, c) for c in columns] for r in self.rejections], columns=columns
+            [[getattr(c, k) for k in columns] for c in self.missing_cells], columns=columns
         ).astype({"row": "int64"})
 
     def summary(self) -> str:
@@ -146,8 +269,15 @@ class LoadReport:
             f"rows read: {self.rows_read} = accepted {self.rows_accepted}"
             f" + rejected {self.rows_rejected}",
         ]
+        if self.missing_cells:
+            lines.append(
+                f"cells set missing: {len(self.missing_cells)} in "
+                f"{self.rows_with_missing_cells} accepted row(s) (answers the codebook does "
+                "not know, or answers off route)"
+            )
         if self.blank_rows:
-            lines.append(f"blank rows skipped: {_ranges(self.blank_rows)}")
+            lines.append(f"blank rows skipped: {line_list(self.blank_rows)}")
+        lines.extend(inconsistency_lines(self.inconsistencies))
         if self.ignored_columns:
             lines.append(
                 f"columns not in the codebook (ignored): "
@@ -162,10 +292,41 @@ class LoadReport:
     def __str__(self) -> str:
         lines = [self.summary()]
         if self.rejections:
-            lines.append(f"{len(self.rejections)} problem(s):")
+            lines.append(f"{len(self.rejections)} problem(s) in rejected rows:")
             lines.extend(f"  - {rejection}" for rejection in self.rejections)
+        if self.missing_cells:
+            lines.append(f"{len(self.missing_cells)} cell(s) set missing in accepted rows:")
+            lines.extend(f"  - {cell}" for cell in self.missing_cells)
         return "\n".join(lines)
 
 
-def _ranges(rows: Sequence[int]) -> str:
-    return ", ".join(str(r) for r in rows[:20]) + (" ..." if len(rows) > 20 else "")
+_LISTED = 20
+
+
+def line_list(rows: Sequence[int]) -> str:
+    """Line numbers as a list (``"line 33"``, ``"lines 33, 52"``), runs joined by a dash."""
+    runs: list[list[int]] = []
+    for row in rows:
+        if runs and row == runs[-1][-1] + 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    shown = [str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs[:_LISTED]]
+    more = f" ... ({len(rows)} lines in all)" if len(runs) > _LISTED else ""
+    return ("line " if len(rows) == 1 else "lines ") + ", ".join(shown) + more
+
+
+def inconsistency_lines(found: Sequence[Inconsistency]) -> list[str]:
+    """One line per consistency rule: how many respondents, which ones (the first few)."""
+    by_rule: dict[str, list[Inconsistency]] = {}
+    for item in found:
+        by_rule.setdefault(item.rule, []).append(item)
+    lines = []
+    for rule, items in by_rule.items():
+        ids = ", ".join(repr(i.respondent_id) for i in items[:_LISTED])
+        more = f" ... ({len(items)} in all)" if len(items) > _LISTED else ""
+        lines.append(
+            f"inconsistent answers (rule {rule!r}: {CONSISTENCY_RULES.get(rule, rule)}), kept as "
+            f"answered: {len(items)} respondent(s): {ids}{more}"
+        )
+    return lines

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from gpcollab.codebook import Codebook, ColumnSpec, compile_pattern, normalise_text
+from gpcollab.io.table import EXACT_INTEGERS
 from gpcollab.safe_write import restore_cell
 
 __all__ = ["Decimal", "Vocab", "date_hint", "detect_decimal", "parse_number"]
@@ -42,6 +43,20 @@ _EVIDENCE = {
     ",": re.compile(r"^\d*,(\d{1,2}|\d{4,})$|^\d{1,3}(\.\d{3})+,\d+$|^0,\d+$"),
 }
 _AMBIGUOUS = re.compile(r"^\d{1,3}[.,]\d{3}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ID_ALLOWED = "a non-blank respondent id"
+# Spreadsheets show a number of 12 digits or more in scientific notation, rounded ("4.00E+15"),
+# as the XLSX and SPSS readers write a whole number beyond 2**53 ("4.0...e+16"); an id such as
+# "1e5" or "1E100" is text and stays as written.
+_ROUNDED_ID = re.compile(r"^\d+(\.\d+)?[eE]\+\d+$")
+_ROUNDED_IDS = 1e11
+
+
+def _control_reason(char: str) -> str:
+    return (
+        f"the respondent id holds the control character {ord(char):#04x}, which is not text "
+        "(0x1a is the end-of-file mark of old DOS programs): this is not a respondent's row"
+    )
 
 
 def date_hint(text: str) -> str:
@@ -159,8 +174,23 @@ class Vocab:
 
     def respondent_id(self, raw: str) -> tuple[str | None, Problem | None]:
         if self.blank(raw):
-            return None, (raw, "a non-blank respondent id", "respondent id is missing")
-        return restore_cell(raw.strip()), None
+            control = _CONTROL.search(raw)
+            if control is not None:  # e.g. a DOS end-of-file mark (0x1A) left on a line
+                return None, (raw, _ID_ALLOWED, _control_reason(control.group()))
+            return None, (raw, _ID_ALLOWED, "respondent id is missing")
+        text = raw.strip()
+        control = _CONTROL.search(text)
+        if control is not None:
+            return None, (text, _ID_ALLOWED, _control_reason(control.group()))
+        if _ROUNDED_ID.match(text) and float(text) >= _ROUNDED_IDS:
+            return None, (
+                text,
+                "the id as written, e.g. as text",
+                "the respondent id is a number in scientific notation: a spreadsheet rounded "
+                f"it, or the file stores it as a number beyond {EXACT_INTEGERS:,} (2**53), "
+                "which a double cannot hold, so its last digits may be lost; store ids as text",
+            )
+        return restore_cell(text), None
 
     def choice(
         self, raw: str, name: str, labels: Mapping[str, str] | None

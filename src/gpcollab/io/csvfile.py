@@ -7,10 +7,14 @@ holds line breaks keeps the number a user sees.
 
 An unclosed quote would make the CSV parser swallow every following line into one field. A
 row spanning several lines is therefore checked: when its quoted field runs to the end of the
-file, or its continuation lines look like rows of their own (they hold many separators), the
-quote is taken as unclosed. The row where it opened is rejected (naming the line and column)
-and the lines after it are read again as rows of their own, so rows read always equals the
-data lines of the file.
+file, when the row breaks CSV's quoting rules read strictly (a quote followed by text, as when
+the next quoted answer closes the open quote), when the row has more fields than the header (or
+fewer, with separators in the swallowed lines), or when its continuation lines look like rows
+of their own (they hold many separators), the quote is taken as unclosed. The row where it
+opened is rejected (naming the line and column, and the lines after it) and the lines after it
+are read again as rows of their own, so rows read always equals the data lines of the file.
+A line holding only the DOS end-of-file mark (0x1A) at the end of the file, or that mark ending
+the last line, is the end of the file (with a note), never a row.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ __all__ = ["DELIMITERS", "read_csv"]
 
 DELIMITERS = (",", ";", "\t", "|")
 _END = "\x00gpcollab: end of file\x00"  # fed to the parser after the last line (NUL is refused)
+_DOS_EOF = "\x1a"  # Ctrl-Z: old DOS programs end text files with it
 _BREAK = re.compile(r"\r\n|\r|\n")
 _ANY_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _BLOCK_CHARS = 1 << 20
@@ -92,6 +97,7 @@ def read_csv(
     table = RawTable("csv", iter(()), encoding=chosen, delimiter=delimiter)
     if delimiter != ",":
         table.notes.append(f"fields are separated by {delimiter!r}, not commas")
+    feed.notes = table.notes
     table.rows = _Records(feed, delimiter, table, limits).rows()
     table.closers.append(stream.close)
     return table
@@ -138,6 +144,7 @@ class _Feed:
         self.buffered: deque[str] = deque()
         self.partial = ""
         self.splitter = _split_lf if newline == "\n" else _split_any
+        self.notes: list[str] = []  # the table's notes, once the table exists
         self._items = self._lines()
 
     def __iter__(self) -> _Feed:
@@ -157,12 +164,25 @@ class _Feed:
                 self._fill()
             if self.buffered:
                 self.line += 1
-                yield self.line, self.buffered.popleft()
+                line = self.buffered.popleft()
+                if line.rstrip("\r\n") == _DOS_EOF and self._at_end():
+                    self.notes.append(
+                        f"line {self.line} holds only the character 0x1a, the end-of-file mark "
+                        "of old DOS programs: read as the end of the file"
+                    )
+                    continue
+                yield self.line, line
             elif self.ended:
                 return
             else:
                 self.ended = True
                 yield self.line + 1, _END
+
+    def _at_end(self) -> bool:
+        """True when no line follows the one just taken."""
+        if not self.buffered:
+            self._fill()
+        return not self.buffered
 
     def _fill(self) -> None:
         """Read a block of text and split it into lines (the last, partial one is kept)."""
@@ -181,6 +201,12 @@ class _Feed:
             text = self.partial + block
             if not block:
                 self.partial = ""
+                if len(text) > 1 and text.endswith(_DOS_EOF):
+                    text = text[:-1]
+                    self.notes.append(
+                        f"line {self.line + 1} ends with the character 0x1a, the end-of-file "
+                        "mark of old DOS programs: read as the end of the file"
+                    )
                 if text:
                     self._check_length(text, 0)
                     self.buffered.append(text)
@@ -297,6 +323,9 @@ class _Records:
             parts = _BREAK.split(cell)
             if len(parts) == 1:
                 continue
+            miscount = self._miscount(cells, parts[1:])
+            if miscount:
+                return index, before, miscount
             if threshold is not None:
                 crowded = [p for p in parts[1:] if p.count(self.delimiter) >= threshold]
                 if crowded:
@@ -309,6 +338,40 @@ class _Records:
                     )
             before += len(parts) - 1
         return None
+
+    def _miscount(self, cells: list[str], continuation: list[str]) -> str:
+        """Why a row spanning lines has a quote that swallowed them, judged by its width.
+
+        A cell that legitimately holds line breaks leaves the row as wide as the header. A quote
+        left open swallows the next lines up to the next quote: the row then has more fields
+        than the header, or fewer while the swallowed lines hold separators.
+        """
+        width = self.width
+        if self._malformed():
+            return (
+                f"a quoted field runs over {len(continuation) + 1} lines, and a quote in it is "
+                "followed by text rather than a separator, as when a quote left open is closed "
+                "by the next quoted answer: the quote is probably not closed"
+            )
+        if width is None or len(cells) == width:
+            return ""
+        if len(cells) < width and not any(self.delimiter in part for part in continuation):
+            return ""  # a short row (trailing empty cells left out) with a multi-line cell
+        return (
+            f"a quoted field runs over {len(continuation) + 1} lines and leaves the row with "
+            f"{len(cells)} fields where the header has {width}: the quote is probably not "
+            "closed"
+        )
+
+    def _malformed(self) -> bool:
+        """Whether the lines of the current row break CSV's quoting rules (read strictly)."""
+        lines = [text for _, text in self.feed.taken if text is not _END]
+        try:
+            for _ in csv.reader(lines, delimiter=self.delimiter, strict=True):
+                pass
+        except csv.Error:
+            return True
+        return False
 
     def _broken(self, index: int | None, offset: int, reason: str) -> RawRow:
         """Reject the row where a quote opened; push back the lines after that line."""
@@ -327,11 +390,12 @@ class _Records:
             found = found[:57] + "..."
         where = f"line {first + opened}" if opened else f"line {first}"
         rest = taken[opened + 1 :]
-        lines = (
-            f"; lines {rest[0][0]}-{rest[-1][0]} after it were read as rows of their own"
-            if rest
-            else ""
-        )
+        if len(rest) == 1:
+            lines = f"; line {rest[0][0]} after it was read as a row of its own"
+        elif rest:
+            lines = f"; lines {rest[0][0]}-{rest[-1][0]} after it were read as rows of their own"
+        else:
+            lines = ""
         self.table.broken[first] = (index, found, f"{reason} (the quote opens on {where}{lines})")
         self.feed.push_back(rest)
         self.feed.taken = []

@@ -5,6 +5,16 @@ once (an answer, a tick, a number, ...) and the result spread over the rows hold
 cost per row is a few array operations, and memory holds one chunk of text plus the values
 kept. Every row read ends up accepted or rejected; a rejected row has one
 :class:`~gpcollab.io.accounting.Rejection` per problem, in column order.
+
+A row is rejected only when it cannot be read as a respondent's row: it cannot be split into
+fields, has more fields than the header, or its id is blank or repeated. A problem of one cell
+(an answer the codebook does not know, a number that is not one, a formula without a value, an
+answer off the questionnaire's route) sets that cell missing and is recorded as a
+:class:`~gpcollab.io.accounting.MissingCell`; the loader returns the respondent only with
+``strict=False``. An answer off route is blanked in questionnaire order, so an answer resting
+on a blanked condition is blanked (and listed) too. Answers that disagree with each other (the
+region and the CCG) are kept and listed as
+:class:`~gpcollab.io.accounting.Inconsistency`.
 """
 
 from __future__ import annotations
@@ -19,13 +29,19 @@ import pandas as pd
 
 from gpcollab.codebook import Codebook
 from gpcollab.errors import LoadError
-from gpcollab.io.accounting import LoadReport, Rejection
+from gpcollab.io.accounting import (
+    Inconsistency,
+    LoadReport,
+    MissingCell,
+    Rejection,
+    line_list,
+)
 from gpcollab.io.cells import Decimal, Problem, Vocab, detect_decimal
 from gpcollab.io.csvfile import DELIMITERS
 from gpcollab.io.layout import Layout, Slot, find_layout
 from gpcollab.io.table import RawRow, RawTable
 from gpcollab.io.xlsxfile import column_letters
-from gpcollab.routing import ROUTES, ccg_region, record_problems
+from gpcollab.routing import REGION_RULE, ROUTES, Violation, record_problems, region_mismatches
 from gpcollab.schema import ITEMS, SurveyData, SurveyMeta
 
 __all__ = ["interpret"]
@@ -52,6 +68,8 @@ class _Chunk:
     values: dict[str, np.ndarray[Any, Any]] = field(default_factory=dict)
     ticks: dict[tuple[str, str], np.ndarray[Any, Any]] = field(default_factory=dict)
     outcomes: dict[str, np.ndarray[Any, Any]] = field(default_factory=dict)
+    cells: list[tuple[int, int, str, Problem]] = field(default_factory=list)
+    """Cells set missing: (index in the chunk, order, column, problem)."""
 
 
 class _Interpreter:
@@ -68,6 +86,8 @@ class _Interpreter:
         self.short_rows: list[int] = []
         self.found: list[tuple[int, int, Rejection]] = []  # (row, order, rejection)
         self.rejected: set[int] = set()
+        self.cells: list[tuple[int, int, MissingCell]] = []  # (row, order, cell)
+        self.inconsistent: list[Inconsistency] = []
         self.chunks: list[_Chunk] = []
         self.ignored_formulas: list[str] = []
         self.layout: Layout
@@ -83,7 +103,7 @@ class _Interpreter:
             self._chunk(chunk)
         self._duplicates()
         report = self._report()
-        if strict and (self.found or self.rows_read == 0):
+        if strict and (self.found or self.cells or self.rows_read == 0):
             return None, report
         return self._build(), report
 
@@ -222,6 +242,14 @@ class _Interpreter:
         self._aims_not_ticked(columns, chunk)
         self._formulas(chunk)
         self._routing(chunk)
+        self._consistency(chunk)
+        for index, order, column, (found, allowed, reason) in chunk.cells:
+            line = int(chunk.lines[index])
+            rid = chunk.ids[index]
+            self.cells.append(
+                (line, order, MissingCell(self.file, line, rid, column, found, allowed, reason))
+            )
+        chunk.cells.clear()
         self.chunks.append(chunk)
 
     def _decide_decimal(self, columns: Sequence[tuple[str, ...]]) -> None:
@@ -249,13 +277,22 @@ class _Interpreter:
         position: int,
         problems: list[Problem],
         order: int | None = None,
+        *,
+        cell: bool = True,
     ) -> None:
-        """Problems found in one column, at positions ``rows`` of the chunk."""
+        """Problems found in one column, at positions ``rows`` of the chunk.
+
+        A cell problem (the default) sets the cell missing, and the value stored for it must
+        be missing already; ``cell=False`` rejects the row.
+        """
         column = self._display(position)
         rank = position if order is None else order
         for index, problem in zip(rows.tolist(), problems, strict=True):
             chunk.bad[index] = True
-            self._problem(int(chunk.lines[index]), rank, column, problem)
+            if cell:
+                chunk.cells.append((index, rank, column, problem))
+            else:
+                self._problem(int(chunk.lines[index]), rank, column, problem)
 
     def _aims_not_ticked(self, columns: Sequence[tuple[str, ...]], chunk: _Chunk) -> None:
         aims = self.cb.aims
@@ -269,6 +306,7 @@ class _Interpreter:
                 continue
             rows = np.flatnonzero(pd.notna(outcome) & ~ticked)
             if len(rows):
+                outcome[rows] = None
                 problem = (
                     "blank, because the aim is not ticked",
                     f"an achievement is given for the aim {option.text!r}, which is not ticked",
@@ -282,20 +320,37 @@ class _Interpreter:
                 )
 
     def _routing(self, chunk: _Chunk) -> None:
-        """Answers off the questionnaire's route (:mod:`gpcollab.routing`), as row problems.
+        """Answers off the questionnaire's route (:mod:`gpcollab.routing`), set missing.
 
         A vectorised test flags the rows that may break a rule; the routing module's own
-        per-row check then words the problems, so loading and :class:`SurveyData` agree.
+        per-row check then words the problems, so loading and :class:`SurveyData` agree. The
+        check is repeated on the row after blanking, so that an answer whose condition was just
+        blanked (a reason for keeping the contract, once the willingness is blanked) is blanked
+        too; each round blanks at least one answer, so the rounds end.
         """
         flagged = self._off_route_candidates(chunk)
         for index in np.flatnonzero(flagged).tolist():
-            problems = record_problems(self._record(chunk, index), self.cb)
-            if not problems:
-                continue
-            chunk.bad[index] = True
-            line = int(chunk.lines[index])
-            for k, (column, found, allowed, reason) in enumerate(problems):
-                self._problem(line, 2 * self.width + k, column, (found, allowed, reason))
+            order = 2 * self.width
+            while True:
+                problems = record_problems(self._record(chunk, index), self.cb)
+                if not problems:
+                    break
+                for violation, column, allowed, reason in problems:
+                    chunk.cells.append((index, order, column, (violation.found, allowed, reason)))
+                    order += 1
+                    self._blank(chunk, index, violation)
+
+    @staticmethod
+    def _blank(chunk: _Chunk, index: int, violation: Violation) -> None:
+        """Set the answer of an off-route violation missing in row ``index`` of the chunk."""
+        if violation.table == "respondents":
+            chunk.values[violation.item][index] = None
+            return
+        for (name, value), ticked in chunk.ticks.items():
+            if name == violation.item:
+                ticked[index] = False
+                if name == "aims" and value in chunk.outcomes:
+                    chunk.outcomes[value][index] = None
 
     def _off_route_candidates(self, chunk: _Chunk) -> np.ndarray[Any, Any]:
         items = self.cb.items
@@ -307,13 +362,24 @@ class _Interpreter:
                 continue
             admitted = pd.Series(condition, dtype=object).isin(list(route.values)).to_numpy()
             flagged |= self._answered(chunk, item) & ~admitted
-        region, codes = chunk.values.get("region"), chunk.values.get("ccg_code")
-        if "region" in items and region is not None and codes is not None:
-            known = {c: ccg_region(c) for c in dict.fromkeys(codes.tolist()) if c is not None}
-            expected = pd.Series(codes, dtype=object).map(known)
-            given = pd.Series(region, dtype=object)
-            flagged |= (given.notna() & expected.notna() & (given != expected)).to_numpy()
         return flagged
+
+    def _consistency(self, chunk: _Chunk) -> None:
+        """Regions that are not the region of the CCG given: listed, kept as answered."""
+        region, codes = chunk.values.get("region"), chunk.values.get("ccg_code")
+        if "region" not in self.cb.items or region is None or codes is None:
+            return
+        for index, expected in region_mismatches(region, codes):
+            self.inconsistent.append(
+                Inconsistency(
+                    self.file,
+                    int(chunk.lines[index]),
+                    chunk.ids[index],
+                    REGION_RULE,
+                    str(region[index]),
+                    f"CCG {codes[index]} is in region {expected}",
+                )
+            )
 
     def _answered(self, chunk: _Chunk, item: str) -> np.ndarray[Any, Any]:
         """Rows answering ``item`` (a single answer, a ticked option or aim)."""
@@ -353,20 +419,20 @@ class _Interpreter:
             if not cells:
                 continue
             for position, formula in sorted(cells.items()):
-                if position in self.layout.columns:
+                slot = self.layout.columns.get(position)
+                if slot is not None:
                     chunk.bad[index] = True
-                    self._problem(
-                        line,
-                        position,
-                        self._display(position),
-                        (
-                            formula,
-                            "a value saved in the cell",
-                            "the cell holds a formula without a saved value (the program that "
-                            "wrote the workbook did not compute it); open and save the "
-                            "workbook in a spreadsheet program, or type the value",
-                        ),
+                    problem: Problem = (
+                        formula,
+                        "a value saved in the cell",
+                        "the cell holds a formula without a saved value (the program that "
+                        "wrote the workbook did not compute it); open and save the "
+                        "workbook in a spreadsheet program, or type the value",
                     )
+                    if slot.kind == "id":
+                        self._problem(line, position, self._display(position), problem)
+                    else:
+                        chunk.cells.append((index, position, self._display(position), problem))
                 else:
                     self.ignored_formulas.append(f"{column_letters(position)}{line}")
 
@@ -407,13 +473,26 @@ class _Interpreter:
                 self.rejected.add(row)
 
     def _report(self) -> LoadReport:
+        for line, order, cell in self.cells:  # a rejected row's cell problems are its problems
+            if line in self.rejected:
+                self.found.append(
+                    (
+                        line,
+                        order,
+                        Rejection(
+                            cell.file, line, cell.column, cell.found, cell.allowed, cell.reason
+                        ),
+                    )
+                )
+        kept = [item for item in self.cells if item[0] not in self.rejected]
+        kept.sort(key=lambda item: (item[0], item[1]))
         self.found.sort(key=lambda item: (item[0], item[1]))
         notes = list(self.table.notes) + list(self.layout.notes)
         if self.short_rows:
             notes.append(
                 f"{len(self.short_rows)} row(s) have fewer fields than the header (as Excel "
                 "writes rows whose last cells are empty); their missing cells were read as "
-                f"blank: rows {_listed(self.short_rows)}"
+                f"blank: {line_list(self.short_rows)}"
             )
         if self.ignored_formulas:
             notes.append(
@@ -443,6 +522,8 @@ class _Interpreter:
             notes=tuple(notes),
             sheet=self.table.sheet,
             decimal=(self.number_mark()[0] if has_numbers else None),
+            missing_cells=tuple(cell for _, _, cell in kept),
+            inconsistencies=tuple(i for i in self.inconsistent if i.row not in self.rejected),
         )
 
     def _build(self) -> SurveyData:
@@ -566,7 +647,7 @@ class _Reader:
         rows = np.flatnonzero(bad_unique[codes])
         if len(rows):
             problems = [results[codes[i]][1] for i in rows.tolist()]
-            run.record_problems(chunk, rows, self.position, problems)  # type: ignore[arg-type,unused-ignore]
+            run.record_problems(chunk, rows, self.position, problems, cell=self.kind != "id")  # type: ignore[arg-type,unused-ignore]
         self.store(chunk, values[codes])
 
     def one(self, run: _Interpreter, text: str) -> tuple[object, Problem | None]:

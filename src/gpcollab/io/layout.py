@@ -173,6 +173,17 @@ def find_layout(
     layout.ignored = [
         text for i, text in enumerate(layout.display) if i not in layout.columns and text
     ]
+    if not any(slot.kind != "stray" for slot in layout.columns.values()):
+        shown = [text for text in layout.display if text.strip()]
+        listed = ", ".join(repr(t[:40]) for t in shown[:5]) + (" ..." if len(shown) > 5 else "")
+        raise LoadError(
+            f"{file}: none of the {len(headers.required)} columns of codebook {codebook.name} "
+            f"({codebook.instrument.label} {codebook.wave}) is in the file's header"
+            + (f" (it has {listed})" if shown else "")
+            + ": this is not an export of that survey. Choose the codebook of the survey the "
+            "file comes from, or write one for its columns."
+            + _hint(layout, rows, headers, import_row, spss)
+        )
     problems = _column_problems(layout, headers)
     if problems:
         hint = _hint(layout, rows, headers, import_row, spss)

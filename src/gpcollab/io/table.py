@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Literal
 
-__all__ = ["FileFormat", "RawRow", "RawTable", "cell_text"]
+__all__ = ["EXACT_INTEGERS", "FileFormat", "RawRow", "RawTable", "cell_text"]
 
 FileFormat = Literal["csv", "xlsx", "sav"]
 RawRow = tuple[int, int, list[str] | None]
+EXACT_INTEGERS = 2**53
+"""Whole numbers up to this size are exact in a double (XLSX and SPSS store numbers so)."""
 
 
 @dataclass
@@ -75,8 +77,10 @@ class RawTable:
 def cell_text(value: object) -> str:
     """One typed cell (XLSX, SPSS) as text; ``""`` when empty.
 
-    Whole-number floats lose their ``.0`` (SPSS stores every number as a float), dates become
-    ISO dates, date-times ISO date-times.
+    Whole-number floats lose their ``.0`` (SPSS stores every number as a float; a 16-digit id
+    stays ``4000000000000001``), dates become ISO dates, date-times ISO date-times. A whole
+    number beyond 2**53, which a double cannot hold exactly, is written in scientific notation
+    (``9.0071992547409940e+15``), so that it is read as a number but never taken for an id.
     """
     if value is None:
         return ""
@@ -89,8 +93,10 @@ def cell_text(value: object) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return ""
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
+        if value.is_integer():
+            if abs(value) <= EXACT_INTEGERS:
+                return str(int(value))
+            return format(value, ".16e")
         return repr(value)
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time() else value.isoformat(" ")

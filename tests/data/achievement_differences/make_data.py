@@ -11,24 +11,31 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-rng = np.random.default_rng(20261206)
-rows = []
-for region, n_ccg in zip(["Y54", "Y55", "Y56", "Y57"], [3, 4, 5, 3], strict=True):
-    for ccg in range(1, n_ccg + 1):
-        for _ in range(int(rng.integers(1, 6))):
-            row = {
-                "respondent_id": f"r{len(rows) + 1}",
-                "region": region,
-                "ccg_code": f"{region}-{ccg}",
-                "weight": float(rng.integers(1, 5)),
-                "size_band": ["under_30k", "30k_50k", "50k_100k"][int(rng.integers(0, 3))],
-            }
-            for aim in ("access", "staff"):
-                outcome = rng.choice(
-                    ["fully", "partially", "not_achieved", "too_early", ""],
-                    p=[0.35, 0.25, 0.15, 0.1, 0.15],
-                )
-                row[aim] = str(outcome)
-            rows.append(row)
-pd.DataFrame(rows).to_csv("respondents.csv", index=False)
-print(len(rows), "respondents")
+
+def main() -> None:
+    """Write respondents.csv in the current folder."""
+    rng = np.random.default_rng(20261206)
+    rows = []
+    for region, n_ccg in zip(["Y54", "Y55", "Y56", "Y57"], [3, 4, 5, 3], strict=True):
+        for ccg in range(1, n_ccg + 1):
+            for _ in range(int(rng.integers(1, 6))):
+                row = {
+                    "respondent_id": f"r{len(rows) + 1}",
+                    "region": region,
+                    "ccg_code": f"{region}-{ccg}",
+                    "weight": float(rng.integers(1, 5)),
+                    "size_band": ["under_30k", "30k_50k", "50k_100k"][int(rng.integers(0, 3))],
+                }
+                for aim in ("access", "staff"):
+                    outcome = rng.choice(
+                        ["fully", "partially", "not_achieved", "too_early", ""],
+                        p=[0.35, 0.25, 0.15, 0.1, 0.15],
+                    )
+                    row[aim] = str(outcome)
+                rows.append(row)
+    pd.DataFrame(rows).to_csv("respondents.csv", index=False)
+    print(len(rows), "respondents")
+
+
+if __name__ == "__main__":
+    main()
