@@ -42,8 +42,8 @@ display(gc.list_datasets()[["name", "kind", "rows", "tables"]])
 # %%
 frame = gc.load_population(2017, "region_band")
 by_region = frame.groupby("region_name", observed=True)[["practices", "registered_patients"]].sum()
-by_region["share_of_practices"] = (by_region["practices"] / by_region["practices"].sum()).round(3)
-display(by_region)
+share = 100 * by_region["practices"] / by_region["practices"].sum()
+display(by_region.assign(**{"share of practices (%)": share.round(1)}))
 print(
     f"\nEngland: {by_region['practices'].sum():,} practices, "
     f"{by_region['registered_patients'].sum():,} registered patients"
@@ -82,14 +82,27 @@ print("\nmembership answers:", list(gp2017.respondents["membership"].cat.categor
 # among all 565 respondents. With `SurveyDesign()` (no weights, no clusters) this is a simple
 # random sample; the standard errors and logit intervals are those R's `survey` package gives.
 #
-# How to read it: `n` is the unweighted base, `estimate` a proportion between 0 and 1,
-# `ci_low`/`ci_high` its 95% interval. Rows at exactly 0 (nobody answered "both" in the 2017
-# set, by assumption A-18) get an exact interval and `boundary = True`.
+# The result is a tidy table for further work: `n` is the unweighted base, `estimate` a
+# proportion between 0 and 1, `ci_low`/`ci_high` its 95% interval. Rows at exactly 0 (nobody
+# answered "both" in the 2017 set, by assumption A-18) get an exact interval and
+# `boundary = True`.
+#
+# To *show* a table, pass it through two steps, as the report does: `gc.suppress` hides every
+# estimate resting on fewer than 5 respondents (shown `[c]`), and `gc.present` turns codes into
+# answer labels and proportions into "34% (29–40)" with the base. Every table below is shown
+# this way, by the small `show` helper.
+
 
 # %%
-COLUMNS = ["n", "estimate", "se", "ci_low", "ci_high"]
+def show(table, *groups, **options):
+    """Display a result table for readers: disclosure control, then labels and percentages."""
+    safe = table if "suppressed" in table else gc.suppress(table)
+    display(gc.present(safe, groups=list(groups), **options))
+
+
 engine = gc.estimate_proportions(gp2017.respondents, "membership", design=gc.SurveyDesign())
-display(engine[["membership", *COLUMNS, "boundary"]].round(3))
+print("columns of the result:", ", ".join(engine.columns))
+show(engine, "membership")
 
 # %% [markdown]
 # The analysis layer wraps the same engine in questions users ask. `prevalence` adds the row
@@ -98,7 +111,7 @@ display(engine[["membership", *COLUMNS, "boundary"]].round(3))
 
 # %%
 prev = gc.prevalence(gp2017)
-display(prev[["membership", "count", *COLUMNS]].round(3))
+show(prev, "membership")
 print("\nattrs:", {k: prev.attrs[k] for k in ("wave", "instrument", "synthetic")})
 
 # %% [markdown]
@@ -109,7 +122,9 @@ print("\nattrs:", {k: prev.attrs[k] for k in ("wave", "instrument", "synthetic")
 
 # %%
 clustered = gc.prevalence(gp2017, design=gc.SurveyDesign(psu="ccg_code"))
-display(clustered.loc[clustered["membership"] == "in_collaboration", [*COLUMNS, "deff"]].round(3))
+in_any = clustered.loc[clustered["membership"] == "in_collaboration"]
+show(in_any, "membership")
+print(f"design effect: {in_any['deff'].iloc[0]:.2f}")
 
 # %% [markdown]
 # ## 4. A first chart
@@ -120,16 +135,14 @@ display(clustered.loc[clustered["membership"] == "in_collaboration", [*COLUMNS, 
 # under each bar is its unweighted base. The footer marks the data as synthetic.
 
 # %%
-rates = gc.achievement_rates(gp2017, by="size_band", aims=["access"])
+rates = gc.suppress(gc.achievement_rates(gp2017, by="size_band", aims=["access"]))
 ax = gc.plot.plot_rates(rates, x="size_band", outcome="fully")
-ax.figure.suptitle("Access aim fully achieved, by collaboration size (synthetic 2017 set)")
-display(rates.loc[rates["outcome"] == "fully", ["size_band", *COLUMNS]].round(3))
+show(rates.loc[rates["outcome"] == "fully"], "size_band")
 
 # %% [markdown]
-# The table above is for analysts. For a reader, `gc.present` shows the same estimates with
-# answer labels instead of codes, percentages with their interval as "34% (29–40)", the base,
-# and `[c]` for cells that `gc.suppress` masks (bases under 5); `.to_html()` and `.to_excel()`
-# export it.
+# `gc.present` can also spread one grouping across the columns (here the outcomes), and its
+# result exports with `.to_html()` and `.to_excel()`; `[c]` marks the cells `gc.suppress`
+# hides.
 
 # %%
 gc.present(gc.suppress(rates), columns="outcome")
@@ -152,7 +165,9 @@ ids = register.loc[
     "finding_id",
 ]
 mine = checked[checked["finding_id"].isin(ids)]
-display(mine[["finding_id", "published", "reproduced", "status", "statement"]])
+display(
+    mine[["finding_id", "published", "reproduced", "status", "statement"]].round({"reproduced": 1})
+)
 print("\nall 2017 GP findings:", checked["status"].value_counts().to_dict())
 assert len(mine) == len(ids) > 0
 assert not (mine["status"] == "mismatch").any(), "a published figure is not reproduced"

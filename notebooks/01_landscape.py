@@ -30,9 +30,12 @@ for survey in (gp2015, gp2017, ccg2015, ccg2017):
     display(survey)
 
 
-def show(table, *groups):
-    """Display a tidy table for reading: answer labels, "34% (29–40)" and the base n."""
-    display(gc.present(table, groups=list(groups)))
+def show(table, *groups, **options):
+    """Display a result table for readers, as the report shows it: disclosure control first
+    (gc.suppress: an estimate resting on fewer than 5 respondents is hidden as [c]), then
+    answer labels, "34% (29–40)" and the base n (gc.present)."""
+    safe = table if "suppressed" in table else gc.suppress(table)
+    display(gc.present(safe, groups=list(groups), **options))
 
 
 # %% [markdown]
@@ -82,8 +85,7 @@ for option in ("in_collaboration", "formal", "informal"):
         f"p = {r['p_value']:.2g}"
     )
 
-ax = gc.plot.plot_wave_comparison(changes["in_collaboration"], show="waves")
-ax.figure.suptitle("In any collaboration, 2015 and 2017 (synthetic sets)")
+ax = gc.plot.plot_wave_comparison(gc.suppress(changes["in_collaboration"]), show="waves")
 
 # %% [markdown]
 # ## What the collaborations look like
@@ -114,7 +116,7 @@ for survey, threshold in ((gp2015, 50_000), (gp2017, 100_000), (gp2015, 100_000)
     frame = survey.respondents.assign(size_group=groups)
     table = gc.estimate_proportions(frame, "size_group", na_rm=True)
     print(f"\n{survey.meta.label}, cut at {threshold:,}")
-    display(table[["size_group", "n", "estimate", "ci_low", "ci_high"]].round(3))
+    show(table, "size_group")
 
 # %% [markdown]
 # ## Collaborations then, networks now
@@ -127,8 +129,7 @@ for survey, threshold in ((gp2015, 50_000), (gp2017, 100_000), (gp2015, 100_000)
 # %%
 pcn = gc.load_population(2019, "pcn")
 print(f"PCNs: {len(pcn):,}; median registered patients {pcn['registered_patients'].median():,.0f}")
-ax = gc.plot.plot_size_distribution(gc.distribution(gp2017, "size_band"), pcn)
-ax.figure.suptitle("Collaboration size (2017, synthetic) and PCN size (2019, real)")
+ax = gc.plot.plot_size_distribution(gc.suppress(gc.distribution(gp2017, "size_band")), pcn)
 
 # %% [markdown]
 # ## Check against the register
@@ -152,6 +153,10 @@ for survey in (gp2015, gp2017, ccg2015, ccg2017):
     ]
     mine = checked[checked["finding_id"].isin(ids)]
     print(f"\n{survey.meta.label}: {mine['status'].value_counts().to_dict()}")
-    display(mine[["finding_id", "published", "reproduced", "status", "statement"]])
+    display(
+        mine[["finding_id", "published", "reproduced", "status", "statement"]].round(
+            {"reproduced": 1}
+        )
+    )
     assert len(mine) == len(ids) > 0
     assert not (mine["status"] == "mismatch").any(), f"{survey.meta.label}: mismatch"

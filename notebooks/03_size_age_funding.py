@@ -28,9 +28,12 @@ gp2017 = gc.load_survey(2017, "gp")
 display(gp2017)
 
 
-def show(table, *groups):
-    """Display a tidy table for reading: answer labels, "34% (29–40)" and the base n."""
-    display(gc.present(table, groups=list(groups)))
+def show(table, *groups, **options):
+    """Display a result table for readers, as the report shows it: disclosure control first
+    (gc.suppress: an estimate resting on fewer than 5 respondents is hidden as [c]), then
+    answer labels, "34% (29–40)" and the base n (gc.present)."""
+    safe = table if "suppressed" in table else gc.suppress(table)
+    display(gc.present(safe, groups=list(groups), **options))
 
 
 # %% [markdown]
@@ -46,10 +49,9 @@ def show(table, *groups):
 # %%
 size_group = gc.reband(gp2017, 100_000)
 display(size_group.value_counts())
-aims_by_size = gc.aims_chosen(gp2017, by=size_group)
+aims_by_size = gc.suppress(gc.aims_chosen(gp2017, by=size_group))
 ax = gc.plot.plot_rates(aims_by_size, x="aim", hue="size_group")
 ax.figure.set_size_inches(11, 4.5)  # seven aims: room for their labels
-ax.figure.suptitle("Aims set, by collaboration size (synthetic 2017 set)")
 show(aims_by_size, "size_group", "aim")
 
 # %% [markdown]
@@ -61,10 +63,10 @@ show(aims_by_size, "size_group", "aim")
 
 # %%
 staff = gc.achievement_rates(gp2017, aims=["staff"], by=[size_group, "level"])
+staff = gc.suppress(staff)
 staff_fully = staff[staff["outcome"] == "fully"]
 show(staff_fully, "size_group", "level")
 ax = gc.plot.plot_rates(staff_fully, x="level", hue="size_group")
-ax.figure.suptitle("Staff aim fully achieved, by level and size (synthetic 2017 set)")
 
 # %% [markdown]
 # A design-based logistic model puts size, level and funding together. Age is left out here on
@@ -74,9 +76,11 @@ ax.figure.suptitle("Staff aim fully achieved, by level and size (synthetic 2017 
 
 # %%
 model = gc.achievement_model(gp2017, "staff", terms=(size_group, "level", "funding"))
-display(model.coefficients[["term", "odds_ratio", "or_ci_low", "or_ci_high", "p_value"]].round(3))
-print()
-display(model.term_tests.round(4))
+ODDS = ["variable", "level", "odds_ratio", "or_ci_low", "or_ci_high", "p_value"]
+show(model.coefficients[ODDS], "variable", "level")
+for test in model.term_tests.itertuples():
+    p = "p < 0.001" if test.p_value < 0.001 else f"p = {test.p_value:.3f}"
+    print(f"{test.term}: F = {test.F:.2f} on {test.ndf} and {test.ddf:.0f} df, {p}")
 
 # %%
 try:
@@ -93,9 +97,7 @@ except gc.ConvergenceError as error:
 
 # %%
 access_model = gc.achievement_model(gp2017, "access")
-display(
-    access_model.coefficients[["term", "odds_ratio", "or_ci_low", "or_ci_high", "p_value"]].round(3)
-)
+show(access_model.coefficients[ODDS], "variable", "level")
 
 # %% [markdown]
 # The four aims of the published age association, as rates by age band (too early to say left
@@ -104,7 +106,7 @@ display(
 
 # %%
 trend = gc.achievement_trend(gp2017, aims=["sustainability", "community", "quality", "staff"])
-display(trend[["aim", "n", "odds_ratio_per_step", "or_ci_low", "or_ci_high", "p_value"]].round(4))
+show(trend[["aim", "n", "odds_ratio_per_step", "or_ci_low", "or_ci_high", "p_value"]], "aim")
 
 # %% [markdown]
 # ## Funding
@@ -116,7 +118,7 @@ display(trend[["aim", "n", "odds_ratio_per_step", "or_ci_low", "or_ci_high", "p_
 # produce.
 
 # %%
-funded = gc.achievement_rates(gp2017, aims=["access"], by="funding")
+funded = gc.suppress(gc.achievement_rates(gp2017, aims=["access"], by="funding"))
 show(funded[funded["outcome"] == "fully"], "funding")
 
 # %% [markdown]
@@ -131,7 +133,11 @@ show(funded[funded["outcome"] == "fully"], "funding")
 IDS = ["2017-07", "2017-08", "2017-20", "S-15", "S-09", "S-10", "S-14"]
 checked = gc.verify_findings(gp2017)
 mine = checked[checked["finding_id"].isin(IDS)]
-display(mine[["finding_id", "published", "reproduced", "p_value", "status", "statement"]])
+display(
+    mine[["finding_id", "published", "reproduced", "p_value", "status", "statement"]].round(
+        {"reproduced": 1}
+    )
+)
 for row in mine[mine["unit"] == "association"].itertuples():
     print(f"\n{row.finding_id}: {row.detail}")
 assert sorted(mine["finding_id"]) == sorted(IDS)

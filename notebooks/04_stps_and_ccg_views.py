@@ -30,12 +30,13 @@ ccg2017 = gc.load_survey(2017, "ccg")
 display(gp2017)
 display(ccg2017)
 
-COLUMNS = ["n", "count", "estimate", "ci_low", "ci_high"]
 
-
-def show(table, *groups):
-    """Print the grouping columns and the estimate columns of a tidy table, rounded."""
-    display(table[[*groups, *COLUMNS]].round(3))
+def show(table, *groups, **options):
+    """Display a result table for readers, as the report shows it: disclosure control first
+    (gc.suppress: an estimate resting on fewer than 5 respondents is hidden as [c]), then
+    answer labels, "34% (29–40)" and the base n (gc.present)."""
+    safe = table if "suppressed" in table else gc.suppress(table)
+    display(gc.present(safe, groups=list(groups), **options))
 
 
 # %% [markdown]
@@ -46,10 +47,9 @@ def show(table, *groups):
 # know" is drawn apart on the right. Percentages are of all respondents of that survey.
 
 # %%
-influence = gc.stp_views(gp2017, ccg2017, item="stp_influence")
+influence = gc.suppress(gc.stp_views(gp2017, ccg2017, item="stp_influence"))
 show(influence, "instrument", "option")
 ax = gc.plot.plot_likert(influence, hue="instrument")
-ax.figure.suptitle("Influence of practices on the STP: GP vs CCG staff (synthetic 2017 sets)")
 
 # %% [markdown]
 # The gap between the two surveys in "not at all influential", with a test for two independent
@@ -64,12 +64,22 @@ gap = gc.compare_proportions(
     success="not_at_all",
     labels=("GP staff", "CCG staff"),
 )
-display(
+show(
     gap[
-        ["sample_a", "sample_b", "estimate_a", "estimate_b", "difference", "ci_low", "ci_high"]
-    ].round(3)
+        [
+            "sample_a",
+            "sample_b",
+            "estimate_a",
+            "estimate_b",
+            "difference",
+            "ci_low",
+            "ci_high",
+            "p_value",
+        ]
+    ],
+    "sample_a",
+    "sample_b",
 )
-print(f"p = {gap['p_value'].iloc[0]:.2g}")
 
 # %% [markdown]
 # ## Will the STP bring real change to general practice?
@@ -78,10 +88,9 @@ print(f"p = {gap['p_value'].iloc[0]:.2g}")
 # alternative reading).
 
 # %%
-change = gc.stp_views(gp2017, ccg2017, item="stp_change")
+change = gc.suppress(gc.stp_views(gp2017, ccg2017, item="stp_change"))
 show(change, "instrument", "option")
 ax = gc.plot.plot_likert(change, hue="instrument")
-ax.figure.suptitle("Will the STP bring meaningful change? (synthetic 2017 sets)")
 
 # %% [markdown]
 # ## Would GP partners give up their contract?
@@ -90,10 +99,9 @@ ax.figure.suptitle("Will the STP bring meaningful change? (synthetic 2017 sets)"
 # distribution *is* the published one; only the respondents are invented.
 
 # %%
-willing = gc.contract_willingness(gp2017)
+willing = gc.suppress(gc.contract_willingness(gp2017))
 show(willing, "option")
 ax = gc.plot.plot_likert(willing, hue=None)
-ax.figure.suptitle("GP partners: give up the national contract for a new care model?")
 
 # %% [markdown]
 # Reasons, asked of the partners who were unwilling or very unwilling (more than one could be
@@ -150,6 +158,10 @@ for survey in (gp2017, ccg2017):
     ]
     mine = checked[checked["finding_id"].isin(ids)]
     print(f"\n{survey.meta.label}: {mine['status'].value_counts().to_dict()}")
-    display(mine[["finding_id", "published", "reproduced", "base_n", "status", "statement"]])
+    display(
+        mine[["finding_id", "published", "reproduced", "base_n", "status", "statement"]].round(
+            {"reproduced": 1}
+        )
+    )
     assert len(mine) == len(ids) > 0
     assert not (mine["status"] == "mismatch").any(), f"{survey.meta.label}: mismatch"

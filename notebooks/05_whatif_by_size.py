@@ -29,9 +29,12 @@ display(gp2017)
 N_BOOT = 300  # modest, so the notebook runs in seconds; use 2,000 or more for reporting
 
 
-def show(table, *groups):
-    """Display a tidy table for reading: answer labels, "34% (29–40)" and the base n."""
-    display(gc.present(table, groups=list(groups)))
+def show(table, *groups, **options):
+    """Display a result table for readers, as the report shows it: disclosure control first
+    (gc.suppress: an estimate resting on fewer than 5 respondents is hidden as [c]), then
+    answer labels, "34% (29–40)" and the base n (gc.present)."""
+    safe = table if "suppressed" in table else gc.suppress(table)
+    display(gc.present(safe, groups=list(groups), **options))
 
 
 # %% [markdown]
@@ -51,7 +54,7 @@ except gc.ArgumentError as error:
 # %%
 for thresholds in (100_000, [50_000, 100_000], [30_000, 50_000, 250_000]):
     groups = gc.reband(gp2017, thresholds)
-    rates = gc.achievement_rates(gp2017, aims=["staff"], by=groups)
+    rates = gc.suppress(gc.achievement_rates(gp2017, aims=["staff"], by=groups))
     print(f"\nstaff aim fully achieved, size cut at {thresholds}")
     show(rates[rates["outcome"] == "fully"], "size_group")
 
@@ -60,9 +63,8 @@ for thresholds in (100_000, [50_000, 100_000], [30_000, 50_000, 250_000]):
 
 # %%
 three = gc.reband(gp2017, [50_000, 100_000])
-rates = gc.achievement_rates(gp2017, aims=["staff", "access"], by=three)
+rates = gc.suppress(gc.achievement_rates(gp2017, aims=["staff", "access"], by=three))
 ax = gc.plot.plot_rates(rates, x="size_group", hue="aim", outcome="fully")
-ax.figure.suptitle("Fully achieved, by collaboration size (synthetic 2017 set)")
 
 # %% [markdown]
 # ## 2. Standardising to another mix
@@ -91,7 +93,7 @@ staff_whatif = gc.standardise(
 )
 WHATIF = ["scenario", "n", "estimate", "ci_low", "ci_high", "difference"]
 WHATIF += ["difference_ci_low", "difference_ci_high"]
-display(staff_whatif[WHATIF].round(3))
+show(staff_whatif[WHATIF], "scenario")
 
 # %% [markdown]
 # Reading the chart: each row is a scenario; the observed rate is drawn in grey with a dashed
@@ -99,8 +101,7 @@ display(staff_whatif[WHATIF].round(3))
 # was observed.
 
 # %%
-ax = gc.plot.plot_scenarios(staff_whatif)
-ax.figure.suptitle("Staff aim fully achieved under other mixes (synthetic 2017 set)")
+ax = gc.plot.plot_scenarios(gc.suppress(staff_whatif))
 
 # %% [markdown]
 # The same scenarios for the access aim, for which the sources published no size or age
@@ -108,7 +109,7 @@ ax.figure.suptitle("Staff aim fully achieved under other mixes (synthetic 2017 s
 
 # %%
 access_whatif = gc.standardise(gp2017, "access", SCENARIOS, terms=TERMS, n_boot=N_BOOT, seed=1)
-display(access_whatif[WHATIF].round(3))
+show(access_whatif[WHATIF], "scenario")
 
 # %% [markdown]
 # ## 3. Projecting onto the real primary care networks
@@ -125,8 +126,7 @@ display(access_whatif[WHATIF].round(3))
 
 # %%
 pcn = gc.load_population(2019, "pcn")
-ax = gc.plot.plot_size_distribution(gc.distribution(gp2017, "size_band"), pcn)
-ax.figure.suptitle("Collaborations in 2017 (synthetic) and PCNs in 2019 (real), by size")
+ax = gc.plot.plot_size_distribution(gc.suppress(gc.distribution(gp2017, "size_band")), pcn)
 
 projection = gc.pcn_projection(
     gp2017,
@@ -137,11 +137,10 @@ projection = gc.pcn_projection(
     seed=1,
 )
 PROJECTION = ["size_band", "pcns", "share_of_pcns", "estimate", "ci_low", "ci_high"]
-display(projection[PROJECTION].round(3))
+show(projection[PROJECTION], "size_band")
 
 # %%
-ax = gc.plot.plot_scenarios(projection)
-ax.figure.suptitle("Staff aim: rate implied for PCNs (Dec 2019), by PCN size")
+ax = gc.plot.plot_scenarios(gc.suppress(projection))
 
 # %% [markdown]
 # How much of the drop is size and how much age? `age_band=None` keeps the survey's observed
@@ -176,11 +175,14 @@ print(f"PCN sizes, all under a year old (Dec 2019):   {young:.1%}")
 # `pip install "gpcollab[notebooks]"`): pick the aim, move the size threshold and the share of
 # collaborations at or above it, and the breakdown by the re-cut size groups and the
 # standardised rate with its bootstrap interval are recomputed — each change answers in well
-# under a second. The controls need a live kernel; a rendered copy of this notebook shows the
-# tables of the starting setting.
+# under a second. The controls need a live kernel; so that a rendered copy of this notebook
+# still shows something to read, the tables of the starting setting are shown under it too.
 
 # %%
-gc.whatif_widget(gp2017, aims=["staff", "access", "community"])
+widget = gc.whatif_widget(gp2017, aims=["staff", "access", "community"])
+display(widget)
+show(widget.result.breakdown, "size_group")
+show(widget.result.standardised[WHATIF], "scenario")
 
 # %% [markdown]
 # ## Check against the register
@@ -192,6 +194,10 @@ gc.whatif_widget(gp2017, aims=["staff", "access", "community"])
 IDS = ["2017-08", "S-09", "S-10", "S-14"]
 checked = gc.verify_findings(gp2017)
 mine = checked[checked["finding_id"].isin(IDS)]
-display(mine[["finding_id", "published", "reproduced", "p_value", "status", "statement"]])
+display(
+    mine[["finding_id", "published", "reproduced", "p_value", "status", "statement"]].round(
+        {"reproduced": 1}
+    )
+)
 assert sorted(mine["finding_id"]) == sorted(IDS)
 assert not (mine["status"] == "mismatch").any(), "a published figure is not reproduced"

@@ -28,6 +28,15 @@ gp2017 = gc.load_survey(2017, "gp")
 ccg2017 = gc.load_survey(2017, "ccg")
 display(gp2017)
 
+
+def show(table, *groups, **options):
+    """Display a result table for readers, as the report shows it: disclosure control first
+    (gc.suppress: an estimate resting on fewer than 5 respondents is hidden as [c]), then
+    answer labels, "34% (29–40)" and the base n (gc.present)."""
+    safe = table if "suppressed" in table else gc.suppress(table)
+    display(gc.present(safe, groups=list(groups), **options))
+
+
 # %% [markdown]
 # ## 1. Raking to the real regional mix
 #
@@ -42,11 +51,12 @@ population = gc.load_population(2017, "region_band")
 regions = population.groupby(["region_code", "region_name"], observed=True)[
     ["practices", "registered_patients"]
 ].sum()
-regions["share_practices"] = regions["practices"] / regions["practices"].sum()
-regions["share_patients"] = regions["registered_patients"] / regions["registered_patients"].sum()
+patients = regions["registered_patients"]
 sample = gp2017.respondents["region"].value_counts(normalize=True)
-regions["share_respondents"] = [sample[code] for code, _ in regions.index]
-display(regions.round(3))
+regions["practices (%)"] = (100 * regions["practices"] / regions["practices"].sum()).round(1)
+regions["registered patients (%)"] = (100 * patients / patients.sum()).round(1)
+regions["respondents (%)"] = [round(100 * sample[code], 1) for code, _ in regions.index]
+display(regions)
 
 # %% [markdown]
 # The reconstruction placed respondents in regions in proportion to the practices of the 2017
@@ -115,7 +125,7 @@ comparison = (
     .merge(patient, on=KEY, suffixes=("", "_patients"))
     .merge(ignoring.rename(columns={"se": "se_naive"}), on=KEY)
 )
-display(comparison.round(4))
+show(comparison, KEY, decimals=1)
 
 # %% [markdown]
 # The same for the aims of 2017. Weighting to the regional mix moves every share by well under
@@ -128,13 +138,12 @@ AIM = "aim"
 aims_unweighted = gc.aims_chosen(gp2017)[[AIM, "n", "estimate", "ci_low", "ci_high"]]
 aims_weighted = gc.aims_chosen(to_practices, design=raked)[[AIM, "estimate", "ci_low", "ci_high"]]
 aims = aims_unweighted.merge(aims_weighted, on=AIM, suffixes=("", "_weighted"))
-aims["shift_points"] = 100 * (aims["estimate_weighted"] - aims["estimate"])
-display(aims.round(3))
+aims["difference"] = aims["estimate_weighted"] - aims["estimate"]  # shown in points
+show(aims, AIM, decimals=1)
 
 # %%
-ax = gc.plot.plot_rates(gc.aims_chosen(to_practices, design=raked), x="aim")
+ax = gc.plot.plot_rates(gc.suppress(gc.aims_chosen(to_practices, design=raked)), x="aim")
 ax.figure.set_size_inches(11, 4.5)  # seven aims: room for their labels
-ax.figure.suptitle("Aims set, weighted to the regional mix of practices (synthetic 2017 set)")
 
 # %% [markdown]
 # ## 2. Sensitivity to the base assumptions
@@ -237,7 +246,7 @@ failures = []
 for key, checked in defaults.items():
     mine = checked.loc[checked.index.isin(sorted(affected))]
     print(f"\n{SETS[key].meta.label}: {mine['status'].value_counts().to_dict()}")
-    display(mine[["published", "reproduced", "status", "assumptions"]])
+    display(mine[["published", "reproduced", "status", "assumptions"]].round({"reproduced": 1}))
     failures += list(mine.index[mine["status"] == "mismatch"])
 
 under_design = gc.verify_findings(to_practices, design=raked)

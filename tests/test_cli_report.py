@@ -40,7 +40,7 @@ def test_reproduce_shows_progress(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert cli.main(["reproduce", "--out", str(tmp_path), "--n-boot", "20", "--min-n", "3"]) == 0
     captured = capsys.readouterr()
     assert "loading the bundled GP 2017 set" in captured.err
-    assert "drawing figure 1" in captured.err
+    assert "drew figure 1 of 15" in captured.err
     assert "findings check:" in captured.out
     html = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "threshold of 3" in html and "20 replicates" in html

@@ -12,14 +12,20 @@ test; the committed ``.ipynb`` is compared with the source cell by cell, not exe
 from __future__ import annotations
 
 import ast
+import html as htmllib
 import importlib.util
+import inspect
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import gpcollab
+import gpcollab.disclosure
+from gpcollab import vocab
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.py"))
@@ -124,7 +130,8 @@ def test_imports_nothing_but_gpcollab(path: Path) -> None:
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             assert node.func.id != "__import__", f"{path.name}: __import__ call"
     assert imported, f"{path.name} imports nothing"
-    others = [name for name in imported if name.split(".")[0] != "gpcollab"]
+    # gpcollab, and the standard library's `warnings` to handle a warning by what it means
+    others = [name for name in imported if name.split(".")[0] not in ("gpcollab", "warnings")]
     assert not others, f"{path.name} imports {others}; notebooks may import only gpcollab"
 
 
@@ -194,6 +201,200 @@ def test_notebook_runs_and_its_checks_pass(path: Path, tmp_path: Path) -> None:
     outputs = [out for cell in notebook.cells for out in cell.get("outputs", [])]
     assert not [out for out in outputs if out.output_type == "error"]
     assert sorted(p.name for p in workdir.iterdir()) == [], f"{path.name} wrote files"
+
+
+# -- the committed notebooks as published documents ------------------------------------------
+#
+# The executed .ipynb files are what readers see on the repository page. These tests read
+# their saved outputs (no kernel) for the classes of defect a reader would meet: a stray repr
+# of a plotting object, a warning or anything on stderr, a result table that shows machine
+# codes or bare proportions to three decimals, and a table whose small cells were not hidden
+# by disclosure control. Views of the data themselves (``respondents.head()``) may show codes.
+
+STRAY_REPR = re.compile(
+    r"^\[?(?:Text\(|<matplotlib|<Axes|<Figure|Line2D\(|Legend\(|VBox\(|HBox\(|<[\w.]+ object at 0x)"
+)
+BARE_DECIMAL = re.compile(r"^[−-]?\d*\.\d{3,}$")
+#: Column headings of a table that holds results (not a view of the data).
+RESULT_HEADINGS = {
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "se",
+    "p_value",
+    "odds_ratio",
+    "odds_ratio_per_step",
+    "reproduced",
+    "difference",
+    "deff",
+    "share_practices",
+    "share_of_practices",
+}
+P_VALUE_HEADINGS = {"p-value", "p_value", "p"}
+
+
+def _machine_codes() -> set[str]:
+    """Answer codes of gpcollab.vocab that differ from their label (years excluded)."""
+    codes: set[str] = set()
+    for _, choices in inspect.getmembers(vocab, inspect.isclass):
+        if issubclass(choices, vocab.Choice) and choices is not vocab.Choice:
+            for value, label in choices.labels().items():
+                if value != label and re.fullmatch(r"[a-z][a-z0-9_]*", value):
+                    codes.add(value)
+    return codes
+
+
+def _committed(path: Path) -> Any:
+    nbformat = pytest.importorskip("nbformat", reason="the notebooks extra is not installed")
+    return nbformat.read(path.with_suffix(".ipynb"), as_version=4)
+
+
+def _outputs(path: Path) -> list[tuple[int, Any]]:
+    return [
+        (number, output)
+        for number, cell in enumerate(_committed(path).cells)
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    ]
+
+
+def _text(fragment: str) -> str:
+    return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+@dataclass
+class ShownTable:
+    """One HTML table of a notebook's outputs: its headings, body rows and the table tag."""
+
+    cell: int
+    tag: str
+    headings: list[str]
+    rows: list[list[str]]
+
+    @property
+    def presented(self) -> bool:
+        """Written by gc.present (a Styler), not a DataFrame's own repr."""
+        return "gpcollab-present" in self.tag
+
+    @property
+    def results(self) -> bool:
+        return self.presented or bool(RESULT_HEADINGS & set(self.headings))
+
+
+def _tables(path: Path) -> list[ShownTable]:
+    found = []
+    for number, output in _outputs(path):
+        page = output.get("data", {}).get("text/html", "")
+        for table in re.findall(r"<table\b.*?</table>", page, flags=re.S):
+            tag = re.match(r"<table\b[^>]*>", table).group(0)  # type: ignore[union-attr]
+            head, _, body = table.partition("</thead>")
+            headings = [_text(h) for h in re.findall(r"<th\b[^>]*>(.*?)</th>", head, re.S)]
+            if not body:
+                head, body = "", table
+            rows = [
+                [_text(c) for c in re.findall(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", row, re.S)]
+                for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", body, re.S)
+            ]
+            # the index heading row of a DataFrame repr is blank; keep the named headings
+            found.append(ShownTable(number, tag, [h for h in headings if h], rows))
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids)
+def test_no_stray_reprs(path: Path) -> None:
+    stray = []
+    for number, output in _outputs(path):
+        if output.output_type not in ("execute_result", "display_data"):
+            continue
+        data = output.get("data", {})
+        if "application/vnd.jupyter.widget-view+json" in data:
+            continue  # a widget: checked by test_widgets_are_saved_with_a_static_view
+        if "image/png" in data:
+            continue  # a chart shown inline (its text/plain is only the fallback)
+        text = str(data.get("text/plain", ""))
+        if STRAY_REPR.match(text.strip()):
+            stray.append((number, text[:60]))
+    assert not stray, f"{path.name}: end the cell with ';' (or assign it): {stray}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids)
+def test_no_warnings_or_stderr(path: Path) -> None:
+    shown = [
+        (number, str(output.get("text", ""))[:120])
+        for number, output in _outputs(path)
+        if output.output_type == "stream" and output.get("name") == "stderr"
+    ]
+    shown += [
+        (number, str(output.get("data", {}).get("text/plain", ""))[:120])
+        for number, output in _outputs(path)
+        if "Warning" in str(output.get("data", {}).get("text/plain", ""))
+    ]
+    assert not shown, f"{path.name} shows warnings or stderr: {shown}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids)
+def test_result_tables_are_for_readers(path: Path) -> None:
+    codes = _machine_codes()
+    problems = []
+    for table in _tables(path):
+        if not table.results:
+            continue  # a view of the data itself
+        if not table.presented and {"estimate", "ci_low"} & set(table.headings):
+            problems.append((table.cell, "estimates shown raw: use gc.present", table.headings))
+        p_columns = {i for i, h in enumerate(table.headings) if h in P_VALUE_HEADINGS}
+        offset = max(len(table.rows[0]) - len(table.headings), 0) if table.rows else 0
+        for row in table.rows:
+            for i, cell in enumerate(row):
+                if cell in codes:
+                    problems.append((table.cell, "machine code", cell))
+                if BARE_DECIMAL.match(cell) and i - offset not in p_columns:
+                    problems.append((table.cell, "bare decimal", cell))
+    assert not problems, f"{path.name}: {problems[:8]} ({len(problems)} in all)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids)
+def test_every_presented_table_went_through_disclosure_control(path: Path) -> None:
+    problems = []
+    for table in _tables(path):
+        if not table.presented:
+            continue
+        if "data-suppression-min-n" not in table.tag:
+            problems.append((table.cell, "not through gc.suppress", table.headings[:3]))
+            continue
+        min_n = int(re.search(r'data-suppression-min-n="(\d+)"', table.tag).group(1))  # type: ignore[union-attr]
+        assert min_n == gpcollab.disclosure.DEFAULT_MIN_N  # the report's threshold
+        if "Base (n)" not in table.headings:
+            continue
+        base = table.headings.index("Base (n)")
+        estimates = [i for i, h in enumerate(table.headings) if "(" in h or h == "Estimate"]
+        for row in table.rows:
+            n = row[base].replace(",", "")
+            if n.isdigit() and 0 < int(n) < min_n:
+                shown = [row[i] for i in estimates if i != base and row[i] not in ("", "[c]")]
+                if shown:
+                    problems.append((table.cell, f"base {n} shown", shown))
+    assert not problems, f"{path.name}: {problems[:8]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids)
+def test_widgets_are_saved_with_a_static_view(path: Path) -> None:
+    notebook = _committed(path)
+    state = notebook.metadata.get("widgets", {}).get(
+        "application/vnd.jupyter.widget-state+json", {}
+    )
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        views = [
+            o["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+            for o in cell.outputs
+            if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        ]
+        if not views:
+            continue
+        assert all(v in state.get("state", {}) for v in views), f"{path.name}: widget state"
+        static = [o for o in cell.outputs if "<table" in o.get("data", {}).get("text/html", "")]
+        assert static, f"{path.name}: a widget without a static view of its tables beside it"
 
 
 TWICE = """# %% [markdown]

@@ -85,7 +85,10 @@ def test_styler_caption_html_and_excel(tmp_path: Path) -> None:
 
     styler = present(gpcollab.suppress(_rates(), min_n=5), columns="outcome")
     html = styler.to_html()
-    assert "<caption>Percentage (95% CI). [c]: suppressed" in html
+    assert (
+        "<caption>Percentage (95% CI). [c] = hidden by disclosure control: based on fewer than "
+        "5 respondents, or would reveal such a cell." in html
+    )
     assert SYNTHETIC_NOTICE in html
     assert ">Size band</th>" in html and ">39% (30–48)</td>" in html
     assert ">[c]</td>" in html
@@ -101,7 +104,8 @@ def test_on_a_real_analysis_and_bad_arguments() -> None:
     gp17 = gpcollab.load_survey(2017, "gp")
     frame = present_frame(gpcollab.prevalence(gp17))
     assert frame["membership"].iloc[0] == gpcollab.Membership("formal").label
-    assert frame["membership"].iloc[-1] == "in_collaboration"  # no label: kept as is
+    # the summary row is no answer of the item; it still reads as words, not its code
+    assert frame["membership"].iloc[-1] == "In a collaboration (formal, informal or both)"
     with pytest.raises(ArgumentError, match="not an estimate table"):
         present(pd.DataFrame({"x": [1]}))
     with pytest.raises(ArgumentError, match="`table` must be a result table"):
@@ -110,3 +114,85 @@ def test_on_a_real_analysis_and_bad_arguments() -> None:
         present(_rates(), decimals=9)
     with pytest.raises(ArgumentError, match="`columns` names 'colour'"):
         present(_rates(), columns="colour")
+
+
+def test_odds_ratios_differences_and_p_values_read_as_words_and_numbers() -> None:
+    # a model's coefficients: each level labelled by its variable's answers, the odds ratio to
+    # two decimals with its interval, the p-value to three decimals ("<0.001" below that)
+    coefficients = pd.DataFrame(
+        {
+            "variable": ["(Intercept)", "size_band", "funding"],
+            "level": [None, "100k_250k", "True"],
+            "odds_ratio": [0.5712, 1.5449, 1.1401],
+            "or_ci_low": [0.1673, 0.4316, 0.5489],
+            "or_ci_high": [1.9503, 5.5301, 2.3682],
+            "p_value": [0.3702, 0.00049, 0.7303],
+        }
+    )
+    frame = present_frame(coefficients)
+    assert frame.columns.tolist() == ["variable", "level", "Odds ratio (95% CI)", "p-value"]
+    assert frame["variable"].tolist() == ["(Intercept)", "Size band", "Funding"]
+    assert frame["level"].tolist() == ["", "100,000-249,999", "Yes"]
+    assert frame["Odds ratio (95% CI)"].tolist() == [
+        "0.57 (0.17 to 1.95)",
+        "1.54 (0.43 to 5.53)",
+        "1.14 (0.55 to 2.37)",
+    ]
+    assert frame["p-value"].tolist() == ["0.370", "<0.001", "0.730"]
+    # a what-if: the difference from the observed rate in signed points, with its interval
+    scenarios = pd.DataFrame(
+        {
+            "scenario": ["observed", "all older"],
+            "n": [300, 300],
+            "estimate": [0.25, 0.31],
+            "ci_low": [0.2, 0.24],
+            "ci_high": [0.3, 0.38],
+            "difference": [0.0, 0.0612],
+            "difference_ci_low": [0.0, -0.0049],
+            "difference_ci_high": [0.0, 0.1277],
+        }
+    )
+    frame = present_frame(scenarios)
+    assert frame["scenario"].tolist() == ["Observed", "all older"]
+    assert frame["Difference, points (95% CI)"].tolist() == [
+        "0 (0 to 0)",
+        "+6 (0 to 13)",
+    ]
+
+
+def test_merged_tables_show_each_estimate_and_their_errors() -> None:
+    # an unweighted and a weighted estimate side by side (merged with suffixes)
+    merged = pd.DataFrame(
+        {
+            "membership": ["formal", "in_collaboration"],
+            "n": [565, 565],
+            "estimate": [0.5115, 0.8106],
+            "se": [0.02103, 0.01648],
+            "estimate_practices": [0.5262, 0.8031],
+            "se_practices": [0.02089, 0.01661],
+        }
+    )
+    frame = present_frame(merged, decimals=1, ci=False)
+    assert frame.columns.tolist() == [
+        "membership",
+        "estimate",
+        "Estimate (practices)",
+        "Standard error, points",
+        "Standard error, points (practices)",
+        "Base (n)",
+    ]
+    assert frame.iloc[1].tolist() == [
+        "In a collaboration (formal, informal or both)",
+        "81.1%",
+        "80.3%",
+        "1.65",
+        "1.66",
+        "565",
+    ]
+
+
+def test_styler_records_the_disclosure_rule_it_went_through() -> None:
+    rates = _rates()
+    assert 'data-suppression-min-n="5"' in present(gpcollab.suppress(rates)).to_html()
+    plain = present(rates).to_html()
+    assert 'class="gpcollab-present"' in plain and "data-suppression-min-n" not in plain

@@ -18,8 +18,10 @@ import pytest
 
 from _r_suite import compare, design, load, reference
 from gpcollab import (
+    CalibrationModel,
     SurveyDesign,
     as_replicate_design,
+    calibrate,
     chisq_test,
     compare_means,
     estimate_mean,
@@ -31,6 +33,8 @@ from gpcollab import (
     logistic_regression,
     poststratify,
     rake,
+    survey_glm,
+    weighted_table,
 )
 from gpcollab.errors import GpcollabError
 
@@ -38,30 +42,13 @@ Quantities = dict[str, float]
 
 #: R cases gpcollab does not reproduce, with the reason. Nothing else may be skipped.
 UNSUPPORTED: dict[str, str] = {
-    "unsupported/multistage_dclus2": "two-stage designs with a second-stage fpc: only the "
-    "first stage (ultimate clusters) is modelled",
     "unsupported/pps_brewer": "PPS sampling without replacement (Brewer's approximation)",
-    "unsupported/svyglm_gaussian": "linear (gaussian) regression models; only logistic "
-    "regression is provided",
-    "unsupported/svyglm_binomial_counts": "binomial models of counts (cbind(successes, "
-    "failures)); the outcome is one 0/1 (or proportion) per row",
     "unsupported/ciprop_likelihood": "likelihood-ratio intervals for proportions",
-    "unsupported/calibrate_linear_two_margins": "linear (GREG) calibration to several margins",
-    "unsupported/calibrate_continuous": "calibration to the total of a continuous variable",
-    "unsupported/calibrate_bounded": "bounded calibration",
     "unsupported/adjust_domain_lonely": "options(survey.adjust.domain.lonely=TRUE), a "
     "non-default R option: strata with one PSU in a domain are treated as lonely",
     "unsupported/svyby_covmat_contrast": "covariances between domain estimates (svycontrast)",
-    "unsupported/svytable": "weighted contingency tables (svytable); estimate_total of "
-    "indicator columns gives the cells",
     "domain/clus1/by_stype_api99na_nonarm": "a missing y without na_rm: R returns NA for the "
     "domains with a missing value, gpcollab refuses and names the column (pass na_rm=True)",
-    "calib/calibrate_raking_clus1": "calibrate() to several margins: R's variance is the GREG "
-    "residual on the margins' model matrix weighted by the weights before calibration, which "
-    "a SurveyDesign does not carry; rake() designs (calibration=) and calibration to one "
-    "factor (poststrata=) are supported",
-    "calib/kalton_calibrate_raking": "calibrate() to several margins, as "
-    "calib/calibrate_raking_clus1",
     "calib/rake_clus1_default": "R's loose default raking tolerance (epsilon=1, maxit=10) "
     "stops at unconverged weights; rake() iterates to convergence (the tight case agrees)",
     "calib/kalton_rake_test": "R stops raking at epsilon=1e-4 (unconverged weights); rake() "
@@ -83,6 +70,11 @@ def _stat(frame: pd.DataFrame, z_frame: pd.DataFrame, *, with_df: bool = True) -
     if with_df:
         out.update(ci_t_l=float(row["ci_low"]), ci_t_u=float(row["ci_high"]), df=float(row["df"]))
     return out
+
+
+def _mean_frames(data: pd.DataFrame, des: SurveyDesign, y: str) -> Quantities:
+    res = estimate_mean(data, y, design=des)
+    return _stat(res, estimate_mean(data, y, design=des, df=math.inf))
 
 
 def _mean_total(name: str, y: str, kind: str, **kw: object) -> Callable[[], Quantities]:
@@ -278,6 +270,18 @@ def _glm(name: str) -> Callable[[], Quantities]:
     return run
 
 
+def _glm_gaussian() -> Quantities:
+    data, des = design("strat")
+    return _glm_quantities(survey_glm(data, "api00 ~ ell + meals + mobility", design=des))
+
+
+def _glm_binomial_counts() -> Quantities:
+    data, des = design("scd_nofpc")
+    data["dead"] = data["arrests"] - data["alive"]
+    fit = survey_glm(data, "cbind(alive, dead) ~ 1", family="quasibinomial", design=des)
+    return _glm_quantities(fit)
+
+
 def _lonely(name: str, kind: str, policy: str, y: str) -> Callable[[], Quantities]:
     def run() -> Quantities:
         if name == "lonely_sub_31":
@@ -340,6 +344,25 @@ def _calib_rake_clus1() -> Quantities:
     data["rw"] = rake(data, {"stype": POP_TYPES, "sch.wide": POP_SCHWIDE}, weights="pw")
     cal = SurveyDesign(weights="rw", psu="dnum", fpc="fpc", calibration=("stype", "sch.wide"))
     return _cal_quantities(data, cal)
+
+
+def _calib_raking_greg_clus1() -> Quantities:
+    """calibrate(calfun="raking"): raked weights, with calibrate()'s GREG-residual variance."""
+    data, _ = design("clus1")
+    data["rw"] = rake(data, {"stype": POP_TYPES, "sch.wide": POP_SCHWIDE}, weights="pw")
+    model = CalibrationModel(factors=("stype", "sch.wide"), weights="pw")
+    return _cal_quantities(data, SurveyDesign(weights="rw", psu="dnum", fpc="fpc", greg=model))
+
+
+def _calib_kalton_raking_greg() -> Quantities:
+    data, _ = design("kalton")
+    pa, pb = _kalton_margins()
+    data["rw"] = rake(data, {"a": pa, "b": pb})
+    des = SurveyDesign(weights="rw", greg=CalibrationModel(factors=("a", "b")))
+    out: Quantities = {f"w[{i + 1}]": float(w) for i, w in enumerate(data["rw"])}
+    m = estimate_mean(data, "y", design=des).iloc[0]
+    out.update(mean_y_est=float(m["estimate"]), mean_y_se=float(m["se"]))
+    return out
 
 
 def _calib_poststrat_stype() -> Quantities:
@@ -434,6 +457,33 @@ def _calib_linear_stype() -> Quantities:
     totals = _indicator_totals(data, "stype", des)
     out.update({f"total_stype_{k}": v for k, v in totals.items()})
     return out
+
+
+def _greg_mean(totals: dict[str, object], **kw: object) -> Callable[[], Quantities]:
+    """R's ``k_mean(calibrate(D$clus1, ...), "api00")``: linear calibration of clus1."""
+
+    def run() -> Quantities:
+        data, des = design("clus1")
+        w = calibrate(data, totals, weights=des.weights, **kw)  # type: ignore[arg-type]
+        data["cal_w"] = w
+        cal = SurveyDesign(weights="cal_w", psu=des.psu, fpc=des.fpc, greg=w.attrs["model"])
+        return _mean_frames(data, cal, "api00")
+
+    return run
+
+
+def _svytable_total() -> Quantities:
+    """sum(svytable(~sch.wide + stype, D$clus1)): the weighted count of the whole table."""
+    data, des = design("clus1")
+    table = weighted_table(data, ["sch.wide", "stype"], design=des)
+    return {"n": float(table["weighted_n"].sum())}
+
+
+def _multistage_dclus2() -> Quantities:
+    """svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=apiclus2): weights from both fpcs."""
+    data = load("apiclus2")
+    des = SurveyDesign(psu="dnum", ssu="snum", fpc="fpc1", ssu_fpc="fpc2")
+    return _mean_frames(data, des, "api00")
 
 
 def _calib_badcal() -> Quantities:
@@ -594,8 +644,23 @@ def _cases() -> dict[str, Callable[[], Quantities]]:
             "chisq/kalton/a_b": _chisq("kalton", "a", "b"),
             "glm/strat/schwide_ell_meals_mobility": _glm("strat"),
             "glm/clus1/schwide_ell_meals_mobility": _glm("clus1"),
+            "unsupported/svyglm_gaussian": _glm_gaussian,
+            "unsupported/svytable": _svytable_total,
+            "unsupported/multistage_dclus2": _multistage_dclus2,
+            "unsupported/calibrate_linear_two_margins": _greg_mean(
+                {"stype": POP_TYPES, "sch.wide": POP_SCHWIDE}
+            ),
+            "unsupported/calibrate_continuous": _greg_mean(
+                {"stype": POP_TYPES, "api99": 3914069.0}
+            ),
+            "unsupported/calibrate_bounded": _greg_mean(
+                {"stype": POP_TYPES, "api99": 3914069.0}, bounds=(0.6, 1.6)
+            ),
+            "unsupported/svyglm_binomial_counts": _glm_binomial_counts,
             "calib/rake_clus1_tight": _calib_rake_clus1,
             "calib/poststrat_clus1_stype": _calib_poststrat_stype,
+            "calib/calibrate_raking_clus1": _calib_raking_greg_clus1,
+            "calib/kalton_calibrate_raking": _calib_kalton_raking_greg,
             "calib/poststrat_clus1_joint": _calib_poststrat_joint,
             "calib/french_poststrat": _calib_french,
             "calib/kalton_rake_tight": _calib_kalton_rake,

@@ -1,8 +1,7 @@
-"""The self-contained HTML report: files written, page content, disclosure, escaping, browser."""
+"""The HTML report: files written, page content, disclosure, escaping, browser."""
 
 from __future__ import annotations
 
-import base64
 import html
 import re
 import shutil
@@ -15,6 +14,7 @@ import pytest
 import gpcollab
 from conftest import make_survey
 from gpcollab.disclosure import suppress
+from gpcollab.presentation import suppression_note
 from gpcollab.report import (
     MASK,
     OGL_ATTRIBUTION,
@@ -64,19 +64,27 @@ def test_writes_the_expected_files(bundled: ReportResult) -> None:
         assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 
-def test_every_figure_is_embedded_and_referenced(bundled: ReportResult, page: str) -> None:
+def test_figures_are_shown_from_their_files(bundled: ReportResult, page: str) -> None:
+    # each figure is shown from figures/ (wide) and figures/narrow/ (phone), never inlined, so
+    # the page stays small and a phone downloads only the variant it shows
     assert page.count("<img") == len(bundled.figures)
+    assert "data:image" not in page and "base64" not in page
     for png in bundled.figures:
-        assert f'data-file="figures/{png.name}"' in page
-        encoded = base64.b64encode(png.read_bytes()).decode("ascii")
-        assert f"data:image/png;base64,{encoded}" in page
+        assert f'<img src="figures/{png.name}"' in page
+        assert f'srcset="figures/narrow/{png.name}"' in page
+        assert (bundled.out_dir / "figures" / "narrow" / png.name).is_file()
+    assert bundled.index.stat().st_size < 2_500_000
 
 
-def test_page_is_self_contained(page: str) -> None:
+def test_page_needs_nothing_outside_its_folder(bundled: ReportResult, page: str) -> None:
     assert "<script" not in page.lower()
     assert "<link" not in page.lower()
-    # only data: URIs as resources; http(s) appears only in plain links to sources
-    assert not re.search(r'src="(?!data:)', page)
+    # every resource the page loads is a file the report wrote beside it
+    resources = re.findall(r'(?:src|srcset)="([^"]*)"', page)
+    assert len(resources) == 2 * len(bundled.figures)
+    for resource in resources:
+        assert not re.match(r"[a-z]+:", resource), resource  # no scheme: no network, no data:
+        assert (bundled.out_dir / resource).is_file(), resource
     assert page.startswith("<!DOCTYPE html>")
 
 
@@ -165,7 +173,7 @@ def test_small_cells_are_masked_on_the_page() -> None:
     financial = next(r for r in rows if "Financial support" in r)
     assert MASK in financial and "5.0%" not in financial
     assert "50.0%" in html  # unmasked cells shown
-    assert "suppressed by disclosure control" in html
+    assert suppression_note(5) in html
 
 
 def test_text_is_escaped() -> None:
@@ -248,6 +256,7 @@ def _probe_in_chromium(
     frame's body (``window.parent.document.body``). The copy is shown in an iframe ``width``
     px wide, so a phone's width can be had although Chromium's window is at least 500 px.
     """
+    shutil.copytree(bundled.out_dir / "figures", tmp_path / "figures")  # the page's images
     copy = tmp_path / "probe.html"
     copy.write_text(
         bundled.index.read_text(encoding="utf-8").replace("</body>", probe), encoding="utf-8"
@@ -320,11 +329,62 @@ def test_page_structure_for_readers(bundled: ReportResult, page: str) -> None:
 
 
 def test_figure_text_names_base_and_finding(bundled: ReportResult, page: str) -> None:
-    # fig 1's alt text and caption state the finding, not only the topic
-    assert 'alt="81% of practices were in a collaboration in 2017, up from 73% in 2015.' in page
-    assert "Figure 1.</strong> 81% of practices were in a collaboration" in page
+    # fig 1's alt text states the finding, not only the topic, and reads as sentences
+    alt = 'alt="Chart: 81% of practices were in a collaboration in 2017, up from 73% in 2015.'
+    assert alt in page
+    # its caption numbers it and folds its table (one line under the chart)
+    assert re.search(r"<figcaption><details><summary>Figure 1 as a table \(\d+ rows\)", page)
     # the what-if base says why its observed share differs from the achievement chart's
     assert "“too early to say” is left out of the base" in page
+
+
+def _visible_text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def test_each_message_is_said_once(bundled: ReportResult, page: str) -> None:
+    # the heading names the topic, the chart (its title drawn in the image, repeated only in
+    # the alt text) states the finding, and the caption adds the figure's number and notes:
+    # none of the three repeats another
+    figures = re.findall(r"<h3 [^>]*>(.*?)</h3>\s*<figure>(.*?)</figure>", page, flags=re.S)
+    assert len(figures) == len(bundled.figures)
+    for heading, figure in figures:
+        alt = html.unescape(re.search(r'alt="([^"]*)"', figure).group(1))  # type: ignore[union-attr]
+        found = re.search(r"<figcaption>(.*?)</figcaption>", figure, flags=re.S)
+        assert found is not None
+        caption = _visible_text(re.sub(r"<table\b.*?</table>", " ", found.group(1), flags=re.S))
+        headline = alt.removeprefix("Chart: ").split(". ")[0]
+        assert _visible_text(heading) not in caption and headline not in caption
+        assert headline not in _visible_text(heading)
+        assert "Also saved" not in caption and ".." not in alt and ".." not in caption
+    # no figure headline appears as visible text anywhere on the page
+    visible = _visible_text(re.sub(r'alt="[^"]*"', "", page))
+    for alt in re.findall(r'alt="([^"]*)"', page):
+        headline = html.unescape(alt).removeprefix("Chart: ").split(". ")[0]
+        assert headline not in visible, headline
+
+
+def test_one_wording_of_the_suppression_rule(bundled: ReportResult, page: str) -> None:
+    # the prose of the page (tables left out: their cells show the marker itself)
+    text = _visible_text(re.sub(r"<table\b.*?</table>", " ", page, flags=re.S))
+    rule = suppression_note(5)
+    assert rule in text
+    # the rule is worded one way: every other mention of [c] points at it
+    others = re.findall(r"[^.]*\[c\][^.]*\.", text.replace(rule, ""))
+    assert all("marked [c]" in sentence for sentence in others), others
+    assert "suppressed by disclosure control" not in text
+
+
+def test_long_tables_are_folded(bundled: ReportResult, page: str) -> None:
+    # the findings check: one folded table per response set (opened only when one mismatches)
+    folded = re.findall(r'<details class="findings-set"( open)?>', page)
+    assert len(folded) == 4 and not any(folded)
+    tables = re.findall(r"<table\b.*?</table>", page, flags=re.S)
+    for table in tables:
+        rows = table.count("<tr") - 1
+        if rows > 16:
+            before = page[: page.index(table)]
+            assert before.rfind("<details") > before.rfind("</details>"), table[:120]
 
 
 def test_every_table_cell_names_its_column_for_phones(page: str) -> None:
@@ -369,3 +429,39 @@ def test_nothing_is_wider_than_the_screen(
     found = dict(re.findall(r'data-(width|scroll|out)="([^"]*)"', body))
     assert int(found["scroll"]) <= int(found["width"]), found
     assert found["out"] == "", found
+
+
+def test_charts_drawn_in_workers_equal_those_drawn_in_one_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the report draws its charts in two forked workers where it can; each chart must come out
+    # byte for byte as one process draws it (and a chart that cannot be drawn stays an error)
+    from gpcollab.headlines import chart_text
+    from gpcollab.report import _render_many
+
+    item = ReportTable(
+        "support",
+        "Support given",
+        _masked_table().table,
+        (Column("option", "Answer", "label"),),
+        chart="rates",
+        chart_options={"x": "option"},
+        item="ccg_support",
+    )
+    broken = ReportTable("bad", "Bad", item.table, (), chart="rates", chart_options={"x": "nope"})
+    jobs = [
+        (item, chart_text(item.key, item.table, item.title), 8.5, 60, True),
+        (item, chart_text(item.key, item.table, item.title), 3.9, 90, False),
+        (broken, chart_text("bad", item.table, "Bad"), 8.5, 60, False),
+    ]
+    monkeypatch.setenv("GPCOLLAB_NUM_THREADS", "1")
+    alone = _render_many(jobs)
+    monkeypatch.setenv("GPCOLLAB_NUM_THREADS", "2")
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    together = _render_many(jobs)
+    assert isinstance(alone[0], tuple) and alone[0][0].startswith(b"\x89PNG")
+    assert alone[0][1].lstrip().startswith(b"<?xml") and alone[1][1] == b""  # SVG when asked
+    assert alone[:2] == together[:2]
+    assert isinstance(alone[2], gpcollab.GpcollabError)
+    assert isinstance(together[2], gpcollab.GpcollabError)
+    assert str(alone[2]) == str(together[2])

@@ -80,6 +80,8 @@ _EXPORTS: dict[str, str] = {
     "compare_means": "significance",
     "logistic_regression": "regression",
     "LogisticFit": "regression",
+    "survey_glm": "regression",
+    "GlmFit": "regression",
     # findings register and verification
     "load_findings": "findings",
     "load_assumptions": "findings",
@@ -109,6 +111,9 @@ _EXPORTS: dict[str, str] = {
     "rake": "weighting",
     "poststratify": "weighting",
     "kish_efficiency": "weighting",
+    "calibrate": "weighting",
+    "CalibrationModel": "weighting",
+    "weighted_table": "tables",
     # analyses: the questions users ask, models, what-if, disclosure control
     "prevalence": "analysis",
     "distribution": "analysis",
@@ -211,7 +216,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from gpcollab.presentation import present, present_frame
     from gpcollab.quantile_rules import weighted_quantile
     from gpcollab.reconstruction import reconstruct
-    from gpcollab.regression import LogisticFit, logistic_regression
+    from gpcollab.regression import GlmFit, LogisticFit, logistic_regression, survey_glm
     from gpcollab.replicate import ReplicateDesign, as_replicate_design, replicate_weights
     from gpcollab.report import ReportResult, build_report
     from gpcollab.schema import SurveyData, SurveyMeta
@@ -222,6 +227,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         compare_proportions,
         trend_test,
     )
+    from gpcollab.tables import weighted_table
     from gpcollab.vocab import (
         Achievement,
         AgeBand,
@@ -246,7 +252,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         SizeBand,
         Wave,
     )
-    from gpcollab.weighting import kish_efficiency, poststratify, rake
+    from gpcollab.weighting import (
+        CalibrationModel,
+        calibrate,
+        kish_efficiency,
+        poststratify,
+        rake,
+    )
     from gpcollab.whatif import Scenario, pcn_projection, reband, standardise
     from gpcollab.widgets import whatif_widget
 

@@ -325,7 +325,8 @@ def add_reproduce(subparsers: Subparsers) -> None:
         description=(
             "Load the four bundled response sets (synthetic reconstructions from the published "
             "figures), check every published finding against them and write DIR/index.html "
-            "(self-contained), DIR/figures/*.png and DIR/findings_check.csv. Progress goes to "
+            "(showing DIR/figures/*.png: keep them together) and DIR/findings_check.csv. "
+            "Progress goes to "
             "stderr. Exit status: 0 when every finding that can be checked matches, 1 when some "
             "finding mismatches, 2 for unusable arguments."
         ),

@@ -14,16 +14,18 @@ with-replacement sampling of PSUs within strata, an optional finite population c
 ``survey.lonely.psu``-style handling of strata with a single PSU, and the raking-aware variance
 R computes for designs whose weights were raked (see ``SurveyDesign.calibration``).
 
-Multistage designs (R's ``svydesign(ids=~psu+ssu, fpc=~fpc1+fpc2)``, e.g. ``dclus2``) are out of
-scope: only the first stage is used, which is R's default "ultimate cluster" approximation when
-no second-stage fpc is given.  No data in this project needs more.
+Two-stage designs with a second-stage fpc (R's ``svydesign(ids=~psu+ssu, fpc=~fpc1+fpc2)``,
+e.g. ``dclus2``; ``SurveyDesign(ssu=, ssu_fpc=)``) add R's second-stage term to the variance
+(``svyrecvar``'s ``multistage``): within every PSU, the between-SSU variance of the SSU totals
+with the second-stage fpc, times the first-stage sampling fraction.  Without a second-stage fpc
+only the first stage is used (R's "ultimate cluster" variance).
 """
 
 from __future__ import annotations
 
 import ctypes
 import platform
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, NoReturn, TypeAlias
 
 import numpy as np
@@ -32,6 +34,7 @@ from numpy.typing import NDArray
 
 from gpcollab._typing import FloatArray, IntArray
 from gpcollab.errors import ArgumentError, DesignError
+from gpcollab.weighting import CalibrationModel, calibration_matrix
 
 __all__ = [
     "DomainRows",
@@ -100,6 +103,24 @@ class SurveyDesign:
         ``W_g`` the post-stratum's totals of ``z`` and of the weights, exactly as R (which
         counts a row of weight zero as ``w_i = 1`` in that subtraction).  Cannot be combined
         with ``calibration``.
+    greg : CalibrationModel, optional
+        Linear (GREG) calibration: the model ``weights`` were calibrated with
+        (:func:`gpcollab.calibrate`, R's ``calibrate()``; pass its result's ``attrs["model"]``).
+        Each influence value ``z_i`` is replaced by ``w_i`` times the residual of the weighted
+        regression of ``z_i / w_i`` on the calibration variables (weights before calibration),
+        as R's ``svyrecvar`` does for a calibrated design. Cannot be combined with
+        ``calibration`` or ``poststrata``.
+    ssu : str or None, default=None
+        Column of second-stage unit labels (read within PSUs), for a two-stage design.
+    ssu_fpc : str or None, default=None
+        Second-stage finite population correction, constant within each PSU: the number of
+        SSUs in the PSU's population (or the sampling fraction), R's second column of
+        ``fpc=~fpc1+fpc2``.  Needs ``psu``, ``ssu`` and ``fpc``; the variance then has R's
+        second-stage term, and without ``weights`` each row weighs ``(N1/n1) (N2/n2)``.  A PSU
+        with a single sampled SSU (not all of its SSUs) is lonely at the second stage:
+        ``lonely_psu="fail"`` refuses the design, ``"remove"`` / ``"certainty"`` let it add
+        nothing (``"adjust"`` and ``"average"`` are not available at the second stage).  Not
+        combined with calibration.
     nest : bool, default=False
         PSU labels are numbered within strata (R's ``nest=TRUE``): the same label in two strata
         names two different PSUs.  With ``False`` (R's default) a label found in two strata
@@ -126,9 +147,12 @@ class SurveyDesign:
     calibration: tuple[str, ...] = ()
     poststrata: tuple[str, ...] = ()
     nest: bool = False
+    greg: CalibrationModel | None = None
+    ssu: str | None = None
+    ssu_fpc: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("weights", "strata", "psu", "fpc"):
+        for name in ("weights", "strata", "psu", "fpc", "ssu", "ssu_fpc"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise ArgumentError(
@@ -157,6 +181,27 @@ class SurveyDesign:
                 "SurveyDesign takes either raking margins (`calibration`) or post-strata "
                 f"(`poststrata`), not both; got calibration={self.calibration!r} and "
                 f"poststrata={self.poststrata!r}."
+            )
+        if self.greg is not None and (
+            not isinstance(self.greg, CalibrationModel) or self.calibration or self.poststrata
+        ):
+            raise ArgumentError(
+                "SurveyDesign `greg` takes the CalibrationModel of gpcollab.calibrate() (its "
+                "result's attrs['model']), without `calibration` or `poststrata`; got "
+                f"greg={self.greg!r}."
+            )
+        if self.ssu_fpc is not None and (
+            self.psu is None
+            or self.ssu is None
+            or self.fpc is None
+            or self.calibration
+            or self.poststrata
+            or self.greg is not None
+        ):
+            raise ArgumentError(
+                "SurveyDesign `ssu_fpc` (a two-stage design) needs `psu`, `ssu` and the "
+                "first-stage `fpc`, and is not combined with calibration; got "
+                f"psu={self.psu!r}, ssu={self.ssu!r}, fpc={self.fpc!r}."
             )
         if not isinstance(self.nest, bool):
             raise ArgumentError(f"SurveyDesign `nest` must be True or False, not {self.nest!r}.")
@@ -192,6 +237,17 @@ class PreparedDesign:
         Number of post-strata.
     stratum_labels : tuple
         The stratum label of each code, for messages.
+    greg_matrix : ndarray of float, shape (n, q), or None
+        Model matrix of a linear calibration (``SurveyDesign.greg``).
+    greg_base : ndarray of float, shape (n,), or None
+        The weights before that calibration.
+    ssu : ndarray of intp, shape (n,), or None
+        Second-stage unit codes ``0..S-1`` of a two-stage design (``SurveyDesign.ssu_fpc``).
+    ssu_psu : ndarray of intp, shape (S,), or None
+        PSU code of each second-stage unit.
+    ssu_scale : ndarray of float, shape (P,), or None
+        ``f1_h (1 - f2_p) m_p / (m_p - 1)`` of every PSU (0 for one SSU): the factor of its
+        second-stage sum of squares.
     """
 
     weights: FloatArray
@@ -206,6 +262,11 @@ class PreparedDesign:
     poststratum: IntArray | None = None
     n_poststrata: int = 0
     stratum_labels: tuple[object, ...] = ()
+    greg_matrix: FloatArray | None = None
+    greg_base: FloatArray | None = None
+    ssu: IntArray | None = None
+    ssu_psu: IntArray | None = None
+    ssu_scale: FloatArray | None = None
     _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -236,7 +297,11 @@ class PreparedDesign:
         stratum and PSU takes part in a domain's variance; other designs are cut to the
         domain's rows (see :func:`stratified_variance`).
         """
-        return bool(self.calibration_codes) or self.poststratum is not None
+        return (
+            bool(self.calibration_codes)
+            or self.poststratum is not None
+            or self.greg_matrix is not None
+        )
 
     @property
     def lonely_strata(self) -> NDArray[np.bool_]:
@@ -506,6 +571,50 @@ def _sampling_fraction(
     return np.asarray(psu_per_stratum / lo, dtype=np.float64)
 
 
+def _second_stage(
+    data: pd.DataFrame,
+    design: SurveyDesign,
+    stratum: IntArray,
+    psu: IntArray,
+    fraction: FloatArray,
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+    """SSU codes, their PSU, the second-stage factor of every PSU, and ``f2`` of every PSU."""
+    assert design.ssu is not None and design.ssu_fpc is not None
+    n_psu = int(psu.max()) + 1
+    within, _ = _codes(_column(data, design.ssu, "ssu"))
+    key = psu.astype(np.int64) * (int(within.max()) + 1) + within
+    ssu, n_ssu = _codes(pd.Series(key))
+    ssu_psu = np.zeros(n_ssu, dtype=np.intp)
+    ssu_psu[ssu] = psu
+    per_psu = np.bincount(ssu_psu, minlength=n_psu).astype(np.intp)
+    first_row = np.zeros(n_psu, dtype=np.intp)
+    first_row[psu[::-1]] = np.arange(len(psu))[::-1]
+    assert design.psu is not None
+    psu_labels = pd.Index(np.asarray(data[design.psu])[first_row])
+    try:
+        f2 = _sampling_fraction(data, replace(design, fpc=design.ssu_fpc), psu, per_psu, psu_labels)
+    except DesignError as error:
+        raise DesignError(
+            f"{error} (The second-stage fpc is read within each PSU of {design.psu!r}: "
+            "'stratum' here names a PSU.)"
+        ) from None
+    psu_stratum = np.zeros(n_psu, dtype=np.intp)
+    psu_stratum[psu] = stratum
+    lonely = (per_psu == 1) & (f2 < 1.0 - _CERTAIN)
+    if np.any(lonely) and design.lonely_psu not in ("remove", "certainty"):
+        first = int(np.flatnonzero(lonely)[0])
+        rows = np.flatnonzero(psu == first)[:3]
+        raise DesignError(
+            f"{int(lonely.sum())} PSU(s) have a single sampled second-stage unit but more in "
+            f"the population (a lonely SSU), e.g. the PSU of row(s) {list(data.index[rows])!r}. "
+            "Choose SurveyDesign(lonely_psu='remove') or 'certainty' to let it add nothing at "
+            "the second stage, as R does ('adjust' and 'average' are not available there)."
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(per_psu > 1, (1.0 - f2) * per_psu / (per_psu - 1), 0.0)
+    return ssu, ssu_psu, scale * fraction[psu_stratum], f2
+
+
 def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedDesign:
     """Encode the design columns of ``data`` as integer arrays.
 
@@ -576,6 +685,7 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
         psu_stratum = stratum[order]
     psu_per_stratum = np.bincount(psu_stratum, minlength=n_strata).astype(np.intp)
     fraction = _sampling_fraction(data, design, stratum, psu_per_stratum, labels)
+    stage2 = None if design.ssu_fpc is None else _second_stage(data, design, stratum, psu, fraction)
 
     if design.weights is not None:
         weights = _numeric(_column(data, design.weights, "weights"), design.weights, "weights")
@@ -588,6 +698,8 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
             )
     elif design.fpc is not None:
         weights = (1.0 / fraction)[stratum]
+        if stage2 is not None:
+            weights = weights / stage2[3][psu]
     else:
         weights = np.ones(n, dtype=np.float64)
 
@@ -605,6 +717,13 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
             codes, k = _codes(_column(data, name, "poststrata"))
             key = key * k + codes
         poststratum, n_post = _codes(pd.Series(key))
+    greg_matrix = greg_base = None
+    if design.greg is not None:
+        greg_matrix = calibration_matrix(data, design.greg)
+        base = design.greg.weights
+        greg_base = (
+            np.ones(n) if base is None else _numeric(_column(data, base, "greg"), base, "greg")
+        )
 
     return PreparedDesign(
         weights=weights,
@@ -619,6 +738,11 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
         poststratum=poststratum,
         n_poststrata=n_post,
         stratum_labels=tuple(labels) if labels is not None else (),
+        greg_matrix=greg_matrix,
+        greg_base=greg_base,
+        ssu=None if stage2 is None else stage2[0],
+        ssu_psu=None if stage2 is None else stage2[1],
+        ssu_scale=None if stage2 is None else stage2[2],
     )
 
 
@@ -830,6 +954,51 @@ def poststratum_psu_correction(prepared: PreparedDesign, level_sums: FloatArray)
     return np.asarray(psu_weights @ coef, dtype=np.float64)
 
 
+def greg_sums(prepared: PreparedDesign, z: FloatArray) -> FloatArray:
+    """``sum_i x_i z_i / g_i`` (q, k) of dense influence values, for :func:`greg_psu_correction`."""
+    assert prepared.greg_matrix is not None and prepared.greg_base is not None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(prepared.weights > 0, prepared.greg_base / prepared.weights, 0.0)
+    return np.asarray(prepared.greg_matrix.T @ (z * ratio[:, None]), dtype=np.float64)
+
+
+def greg_psu_correction(prepared: PreparedDesign, sums: FloatArray) -> FloatArray:
+    """PSU totals to subtract for a linearly calibrated (GREG) design (R's ``calibrate()``).
+
+    R replaces ``z`` by ``w * qr.resid(qr(X sqrt(d)), z / (g sqrt(d)))``: ``z_i`` minus
+    ``w_i x_i^T B``, with ``B = (X^T D X)^-1 sum_i x_i z_i / g_i`` the coefficients of the
+    regression of ``z / w`` on the calibration variables ``X`` weighted by the weights ``d``
+    before calibration (``w = g d``).
+
+    Parameters
+    ----------
+    prepared : PreparedDesign
+    sums : ndarray, shape (q, k)
+        ``sum_i x_i z_i / g_i`` for every column of influence values (:func:`greg_sums`).
+
+    Returns
+    -------
+    ndarray, shape (P, k)
+        ``sum_{i in p} w_i x_i^T B``.
+    """
+    cached = prepared._cache.get("greg")
+    if cached is None:
+        X, d = prepared.greg_matrix, prepared.greg_base
+        assert X is not None and d is not None
+        gram = (X * d[:, None]).T @ X
+        if np.linalg.matrix_rank(gram) < gram.shape[0]:
+            raise DesignError(
+                "SurveyDesign `greg`: the calibration variables are collinear in the sample (a "
+                "constant numeric column, or two factors that split the rows the same way)."
+            )
+        psu_x = _group_sums(prepared.psu, X * prepared.weights[:, None], prepared.n_psu)
+        cached = (psu_x, np.asarray(np.linalg.inv(gram), dtype=np.float64))
+        prepared._cache["greg"] = cached
+    tables: tuple[FloatArray, FloatArray] = cached  # type: ignore[assignment]
+    psu_x, gram_inv = tables
+    return np.asarray(psu_x @ (gram_inv @ sums), dtype=np.float64)
+
+
 # --------------------------------------------------------------------------- variance
 
 
@@ -933,10 +1102,41 @@ def _centred_and_scale(
     return centred, scale_h[h_of_p], factor
 
 
+def ssu_sums(
+    prepared: PreparedDesign, values: FloatArray, domain: IntArray, n_domains: int
+) -> FloatArray:
+    """SSU-by-domain totals (S, D) of a per-row value, as :func:`domain_psu_sums` by PSU."""
+    assert prepared.ssu is not None and prepared.ssu_psu is not None
+    keep = domain >= 0
+    flat = prepared.ssu[keep] * n_domains + domain[keep]
+    n_ssu = prepared.ssu_psu.shape[0]
+    out = _wsum(
+        flat, weights=np.asarray(values, dtype=np.float64)[keep], minlength=n_ssu * n_domains
+    )
+    return out.reshape(n_ssu, n_domains)
+
+
+def _second_stage_centred(prepared: PreparedDesign, ssu_totals: FloatArray | None) -> FloatArray:
+    """SSU totals centred within their PSU, times the root of the PSU's second-stage factor."""
+    if ssu_totals is None:
+        raise DesignError(
+            "This estimate has no second-stage variance for a two-stage design "
+            "(SurveyDesign(ssu_fpc=...)); means, totals, proportions, quantiles, ratios and "
+            "models have it. Leave `ssu_fpc` out for the first-stage (ultimate cluster) variance."
+        )
+    assert prepared.ssu_psu is not None and prepared.ssu_scale is not None
+    t = np.asarray(ssu_totals, dtype=np.float64)
+    owner = prepared.ssu_psu
+    count = np.bincount(owner, minlength=prepared.n_psu).astype(np.float64)
+    mean = _group_sums(owner, t, prepared.n_psu) / np.maximum(count, 1.0)[:, None]
+    return np.asarray((t - mean[owner]) * np.sqrt(prepared.ssu_scale[owner])[:, None])
+
+
 def stratified_covariance(
     prepared: PreparedDesign,
     totals: FloatArray,
     rows: DomainRows | None = None,
+    ssu_totals: FloatArray | None = None,
 ) -> FloatArray:
     """Covariance from PSU totals (with-replacement first stage, strata, fpc, lonely PSUs).
 
@@ -947,6 +1147,9 @@ def stratified_covariance(
         PSU totals of the influence values.
     rows : DomainRows, optional
         The domain of each column (lonely-PSU rules); ``None`` is the whole sample.
+    ssu_totals : ndarray, shape (S, k), optional
+        SSU totals of the same influence values: required for a two-stage design
+        (``SurveyDesign(ssu_fpc=...)``), whose second-stage term they give.
 
     Returns
     -------
@@ -963,20 +1166,28 @@ def stratified_covariance(
     )
     cov = (centred * scale[:, None]).T @ centred
     root = np.sqrt(factor)
-    return np.asarray(cov * np.outer(root, root), dtype=np.float64)
+    cov = cov * np.outer(root, root)
+    if prepared.ssu_scale is not None:
+        second = _second_stage_centred(prepared, ssu_totals)
+        cov = cov + second.T @ second
+    return np.asarray(cov, dtype=np.float64)
 
 
 def stratified_variance(
     prepared: PreparedDesign,
     totals: FloatArray,
     rows: DomainRows | None = None,
+    ssu_totals: FloatArray | None = None,
 ) -> FloatArray:
     """Diagonal of :func:`stratified_covariance` only, in ``O(P k)``: shape (k,)."""
     centred, scale, factor = _centred_and_scale(
         prepared, np.asarray(totals, dtype=np.float64), rows
     )
-    var: FloatArray = np.einsum("pk,p,pk->k", centred, scale, centred)
-    return var * factor
+    var: FloatArray = np.einsum("pk,p,pk->k", centred, scale, centred) * factor
+    if prepared.ssu_scale is not None:
+        second = _second_stage_centred(prepared, ssu_totals)
+        var = var + np.einsum("sk,sk->k", second, second)
+    return var
 
 
 def calibrated_psu_totals(prepared: PreparedDesign, z: FloatArray) -> FloatArray:
@@ -987,6 +1198,8 @@ def calibrated_psu_totals(prepared: PreparedDesign, z: FloatArray) -> FloatArray
     if prepared.poststratum is not None:
         level_sums = _group_sums(prepared.poststratum, z, prepared.n_poststrata)
         totals = totals - poststratum_psu_correction(prepared, level_sums)
+    if prepared.greg_matrix is not None:
+        totals = totals - greg_psu_correction(prepared, greg_sums(prepared, z))
     return totals
 
 
@@ -1028,7 +1241,10 @@ def influence_covariance(
     """
     z2 = _as_2d(z, prepared.n)
     rows = None if mask is None else DomainRows.from_mask(mask, z2.shape[1])
-    return stratified_covariance(prepared, calibrated_psu_totals(prepared, z2), rows)
+    ssu = None
+    if prepared.ssu is not None and prepared.ssu_psu is not None:
+        ssu = _group_sums(prepared.ssu, z2, prepared.ssu_psu.shape[0])
+    return stratified_covariance(prepared, calibrated_psu_totals(prepared, z2), rows, ssu)
 
 
 # --------------------------------------------------------------------------- degrees of freedom

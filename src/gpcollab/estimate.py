@@ -39,8 +39,10 @@ from gpcollab.design import (
     calibration_psu_correction,
     domain_df,
     domain_df_from_counts,
+    greg_psu_correction,
     poststratum_psu_correction,
     prepare_design,
+    ssu_sums,
     stratified_variance,
 )
 from gpcollab.domains import (
@@ -164,6 +166,13 @@ def _calibrated_totals(
         z = u[inside] * prepared.weights[inside]
         level_sums = _wsum(flat, z, levels * n_cols).reshape(levels, n_cols)
         totals = totals - poststratum_psu_correction(prepared, level_sums)
+    if prepared.greg_matrix is not None and prepared.greg_base is not None:
+        # sum_i x_i z_i / g_i = sum_i x_i u_i d_i, column by column of the calibration model
+        ud = u[inside] * prepared.greg_base[inside]
+        greg = np.stack(
+            [_wsum(column[inside], x[inside] * ud, n_cols) for x in prepared.greg_matrix.T]
+        )
+        totals = totals - greg_psu_correction(prepared, greg)
     return totals
 
 
@@ -310,9 +319,15 @@ def _domain_means(
         with np.errstate(divide="ignore", invalid="ignore"):
             u[inside] = (yc - mean_c[code]) / sums.w[code] if kind == "mean" else yv
         totals = _calibrated_totals(prepared, totals, dom.code, u, d)
+    ssu_totals = None
+    if prepared.ssu is not None:  # two-stage design: SSU totals of the same influence values
+        z = np.zeros(prepared.n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z[inside] = w * ((yc - mean_c[code]) / sums.w[code] if kind == "mean" else yv)
+        ssu_totals = ssu_sums(prepared, z, dom.code, d)
     return _Means(
         estimate=_as_float(estimate),
-        var=stratified_variance(prepared, totals, DomainRows(dom.code, d)),
+        var=stratified_variance(prepared, totals, DomainRows(dom.code, d), ssu_totals),
         design_df=domain_df_from_counts(prepared, count_pos),
         sums=sums,
         sigma2=_as_float(sigma2),
@@ -593,8 +608,17 @@ def _proportion_variance(prepared: PreparedDesign, dom: Domains, t: _LevelTable)
     if prepared.poststratum is not None:
         post = _level_sums(prepared.poststratum, t, prepared.n_poststrata, t.w)
         totals = totals - poststratum_psu_correction(prepared, post)
+    if prepared.greg_matrix is not None and prepared.greg_base is not None:
+        anywhere = np.zeros(prepared.n, dtype=np.intp)
+        sums = np.concatenate(
+            [_level_sums(anywhere, t, 1, x * prepared.greg_base) for x in prepared.greg_matrix.T]
+        )
+        totals = totals - greg_psu_correction(prepared, sums)
     rows = DomainRows(dom.code, d, np.repeat(np.arange(d, dtype=np.intp), n_levels))
-    var = stratified_variance(prepared, totals, rows).reshape(d, n_levels)
+    ssu_totals = None
+    if prepared.ssu is not None and prepared.ssu_psu is not None:
+        ssu_totals = _level_sums(prepared.ssu, t, prepared.ssu_psu.shape[0], t.w)
+    var = stratified_variance(prepared, totals, rows, ssu_totals).reshape(d, n_levels)
     return np.asarray(np.where(var < 0, 0.0, var), dtype=np.float64)
 
 

@@ -76,6 +76,7 @@ from gpcollab.analysis import ESTIMATE_COLUMNS
 from gpcollab.datasets import load_population
 from gpcollab.errors import ArgumentError
 from gpcollab.headlines import AIM_SHORT_LABELS
+from gpcollab.presentation import SUPPRESSED, suppression_note_for
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
 from gpcollab.vocab import (
     Achievement,
@@ -172,7 +173,7 @@ SOURCE_GID = "gpcollab-source"
 NOTE_GID = "gpcollab-note"
 """gid of the footer Text with notes (suppression marker, bases)."""
 
-SUPPRESSED_MARK = "[c]"
+SUPPRESSED_MARK = SUPPRESSED
 """Marker of a cell hidden by disclosure control (the ONS convention for a confidential value)."""
 
 SUPPRESSED_GID = "suppressed"
@@ -647,13 +648,7 @@ def _draw_footer(fig: Figure, state: _Footer) -> None:
 
 
 def _suppressed_note(data: pd.DataFrame) -> str:
-    rule = data.attrs.get("suppression") or {}
-    min_n = rule.get("min_n") if isinstance(rule, dict) else None
-    fewer = f"fewer than {min_n}" if isinstance(min_n, int) and min_n > 1 else "too few"
-    return (
-        f"{SUPPRESSED_MARK} = hidden by disclosure control: based on {fewer} respondents, "
-        "or would reveal such a cell."
-    )
+    return suppression_note_for(data)  # the rule in the words of every table and page
 
 
 def _style(ax: Axes, *, grid: Literal["x", "y"]) -> None:

@@ -12,6 +12,7 @@ interval level and, for a synthetic set, the synthetic-data notice.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -26,10 +27,49 @@ from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE
 if TYPE_CHECKING:  # the Styler import pulls in jinja2; only needed when present() runs
     from pandas.io.formats.style import Styler
 
-__all__ = ["SUPPRESSED", "present", "present_frame"]
+__all__ = ["SUPPRESSED", "present", "present_frame", "suppression_note", "suppression_note_for"]
 
 #: Text of a suppressed cell (as in official statistics: "c" for confidential).
 SUPPRESSED = "[c]"
+
+
+def suppression_note(min_n: object = None) -> str:
+    """The one wording of the ``[c]`` rule, used under every table and chart that hides cells.
+
+    The report's tables and method notes, the charts' footers (:mod:`gpcollab.plotting`) and
+    the captions of :func:`present` all say it in these words, so a reader meets one rule.
+
+    Parameters
+    ----------
+    min_n : int, optional
+        The disclosure threshold (:func:`gpcollab.suppress`'s ``min_n``); anything else (such
+        as a table without ``attrs["suppression"]``) gives the wording without the number.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(suppression_note(5))  # doctest: +NORMALIZE_WHITESPACE
+    [c] = hidden by disclosure control: based on fewer than 5 respondents,
+    or would reveal such a cell.
+    """
+    usable = isinstance(min_n, int) and not isinstance(min_n, bool) and min_n > 1
+    fewer = f"fewer than {min_n}" if usable else "too few"
+    # the words the charts' footers have always used, short enough for a 4 x 3 inch axes
+    return (
+        f"{SUPPRESSED} = hidden by disclosure control: based on {fewer} respondents, or would "
+        "reveal such a cell."
+    )
+
+
+def suppression_note_for(table: pd.DataFrame) -> str:
+    """:func:`suppression_note` with the threshold that :func:`gpcollab.suppress` recorded in
+    ``table.attrs["suppression"]``."""
+    rule = table.attrs.get("suppression")
+    return suppression_note(rule.get("min_n") if isinstance(rule, Mapping) else None)
+
 
 #: Columns of result tables that are numbers about the estimate, not groups: the engine's
 #: columns and those the analyses and the what-if add.
@@ -44,8 +84,41 @@ _VALUE_COLUMNS = frozenset(
         "n_boot",
         "share_of_pcns",
         "pcns",
+        "odds_ratio",
+        "or_ci_low",
+        "or_ci_high",
+        "odds_ratio_per_step",
+        "statistic",
+        "F",
+        "ndf",
+        "ddf",
+        "p_value",
     }
 )
+
+#: Result columns shown after the estimate, when the table has them: column, heading, kind of
+#: number, and the columns of its interval. ``points`` are differences of proportions.
+_EXTRA_VALUES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("odds_ratio", "Odds ratio", "ratio", "or_ci_low", "or_ci_high"),
+    ("odds_ratio_per_step", "Odds ratio per step", "ratio", "or_ci_low", "or_ci_high"),
+    ("difference", "Difference, points", "points", "difference_ci_low", "difference_ci_high"),
+    ("share_of_pcns", "Share of PCNs", "share", "", ""),
+    ("pcns", "PCNs", "count", "", ""),
+    ("p_value", "p-value", "p", "", ""),
+)
+
+#: An estimate column of a merged table: ``estimate_<what>`` (with ``ci_low_<what>`` ...).
+_SUFFIXED = re.compile(r"^(estimate|se)_(\w+)$")
+
+#: Labels of the values that analyses add beside an item's own answers (a summary row, the
+#: respondents of a comparison, the what-if's reference rows). Shared with the report.
+EXTRA_LABELS: Mapping[str, str] = {
+    "in_collaboration": "In a collaboration (formal, informal or both)",
+    "gp": vocab.Instrument.GP.label,
+    "ccg": vocab.Instrument.CCG.label,
+    "observed": "Observed",
+    "all_pcns": "All PCNs",
+}
 
 #: Answer sets named by a column other than an item (the long tables of aims and outcomes).
 _NAMED: Mapping[str, type[vocab.Choice]] = {"aim": vocab.Aim, "outcome": vocab.Achievement}
@@ -71,10 +144,13 @@ def _labeller(column: str, values: pd.Series) -> Mapping[str, str] | None:
         candidates.append(_NAMED[column])
     for choices in candidates:  # the column's own answer set: label what it knows
         if seen & set(choices.values()):
-            return choices.labels()
-    fits = [c for c in _choices() if seen <= set(c.values())]
-    if fits:  # the smallest answer set holding every value (e.g. `option` of one item)
-        return min(fits, key=len).labels()
+            return {**EXTRA_LABELS, **choices.labels()}
+    known = seen - set(EXTRA_LABELS)
+    fits = [c for c in _choices() if known <= set(c.values())]
+    if fits and known:  # the smallest answer set holding every value (e.g. `option` of one item)
+        return {**EXTRA_LABELS, **min(fits, key=len).labels()}
+    if seen & set(EXTRA_LABELS):  # e.g. the what-if's "observed" beside its scenarios' names
+        return dict(EXTRA_LABELS)
     return None
 
 
@@ -92,16 +168,22 @@ def _cell(est: float, low: float, high: float, *, decimals: int, percent: bool, 
     return text
 
 
+def _has_values(table: pd.DataFrame) -> bool:
+    names = [str(c) for c in table.columns]
+    extra = {name for name, *_ in _EXTRA_VALUES if name not in ("pcns", "p_value")}
+    return any(n == "estimate" or n in extra or _SUFFIXED.match(n) for n in names)
+
+
 def _check(table: object, decimals: object, columns: object) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
         raise ArgumentError(
             f"`table` must be a result table (a pandas DataFrame) of a gpcollab analysis, but "
             f"{describe(table)} was passed."
         )
-    if "estimate" not in table.columns:
+    if not _has_values(table):
         raise ArgumentError(
-            "`table` has no 'estimate' column, so it is not an estimate table; columns: "
-            f"{list(map(str, table.columns))!r}."
+            "`table` has no 'estimate' column (nor odds ratios or differences), so it is not an "
+            f"estimate table; columns: {list(map(str, table.columns))!r}."
         )
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
         raise ArgumentError(f"`decimals` must be a whole number 0 to 6, not {decimals!r}.")
@@ -150,8 +232,12 @@ def present_frame(
     Returns
     -------
     pandas.DataFrame
-        Grouping columns (labelled), then the estimate cells (one column ``estimate``, or one
-        per value of ``columns``), then ``Base (n)`` when the table has ``n``. Suppressed rows
+        Grouping columns (labelled; a model's ``variable`` and ``level`` in words), then the
+        estimate cells (one column ``estimate``, or one per value of ``columns``; a merged
+        table's ``estimate_<what>`` each in its own column, with its standard errors), then the
+        result columns the table has: odds ratios with their interval ("1.54 (0.43 to 5.53)"),
+        differences in signed percentage points, shares and numbers of PCNs, p-values
+        ("<0.001"), and ``Base (n)`` when the table has ``n``. Suppressed rows
         show :data:`SUPPRESSED` (``"[c]"``) in place of the estimate. ``attrs`` is kept.
 
     Raises
@@ -175,7 +261,50 @@ def present_frame(
     out = pd.DataFrame(index=table.index)
     for g in groups:
         out[g] = _shown_labels(g, table[g]) if labels else table[g]
-    out["estimate"] = _estimate_cells(table, decimals=decimals, percent=percent, ci=ci)
+    if labels and {"variable", "level"} <= set(groups):  # a model's terms: each by its variable
+        out["level"] = [
+            _term_label(str(variable), level)
+            for variable, level in zip(table["variable"], table["level"], strict=True)
+        ]
+        out["variable"] = [_variable_label(str(v)) for v in table["variable"]]
+    if "estimate" in table:
+        out["estimate"] = _estimate_cells(table, decimals=decimals, percent=percent, ci=ci)
+    for name in table.columns:  # merged tables: estimate_<what> and se_<what>
+        match = _SUFFIXED.match(str(name))
+        if match and match.group(1) == "estimate":
+            what = match.group(2)
+            bounds = table.reindex(columns=[f"ci_low_{what}", f"ci_high_{what}"])
+            view = table.assign(estimate=table[name], ci_low=bounds.iloc[:, 0])
+            view["ci_high"] = bounds.iloc[:, 1]
+            heading = f"Estimate ({what.replace('_', ' ')})"
+            out[heading] = _estimate_cells(view, decimals=decimals, percent=percent, ci=ci)
+    spreads = [c for c in map(str, table.columns) if c.startswith("se_")]
+    for name in ["se", *spreads] if spreads else []:  # a merged table compares its errors
+        if name in table:
+            what = name.removeprefix("se").removeprefix("_").replace("_", " ")
+            heading = "Standard error" + (", points" if percent else "")
+            out[heading + (f" ({what})" if what else "")] = _numbers(
+                table[name], "spread" if percent else "number", decimals + 1
+            )
+    for name, heading, kind, low, high in _EXTRA_VALUES:
+        if name not in table:
+            continue
+        if kind == "points" and low not in table and "estimate" not in table:
+            low, high = "ci_low", "ci_high"  # a comparison: its interval is the difference's
+        if ci and low in table and high in table:
+            has_level = "conf_level" in table and len(table) > 0
+            level = float(table["conf_level"].iloc[0]) if has_level else 0.95
+            heading += f" ({100 * level:g}% CI)"
+        out[heading] = _numbers(
+            table[name],
+            kind,
+            decimals,
+            table[low] if ci and low in table else None,
+            table[high] if ci and high in table else None,
+        )
+        if "suppressed" in table and kind in ("ratio", "points"):
+            hidden = table["suppressed"].fillna(False).to_numpy(dtype=bool)
+            out.loc[hidden, heading] = SUPPRESSED
     if "n" in table:
         n = pd.to_numeric(table["n"], errors="coerce")
         out["Base (n)"] = [f"{int(v):,}" if not np.isnan(v) else "" for v in n]
@@ -183,6 +312,48 @@ def present_frame(
         out = _spread(out, groups, columns, has_n="n" in table)
     out.attrs.update(table.attrs)
     return out.reset_index(drop=True)
+
+
+def _numbers(
+    values: pd.Series,
+    kind: str,
+    decimals: int,
+    low: pd.Series | None = None,
+    high: pd.Series | None = None,
+) -> list[str]:
+    """Text of a column of numbers of one kind (with its interval in brackets when given).
+
+    ``ratio``: two decimals at least; ``points``: a difference of proportions in percentage
+    points, signed; ``spread``: a standard error of a proportion, in points; ``share``: a
+    percentage; ``count``: a whole number; ``p``: a p-value
+    ("<0.001" below that); ``number``: as is, to ``decimals``.
+    """
+    scale = 100.0 if kind in ("points", "spread", "share") else 1.0
+    places = max(decimals, 2) if kind == "ratio" else decimals
+
+    def one(value: float, signed: bool) -> str:
+        if kind == "count":
+            return f"{value:,.0f}"
+        if kind == "p":
+            return "<0.001" if value < 0.001 else f"{value:.3f}"
+        text = f"{scale * value:{'+' if signed else ''}.{places}f}"
+        if float(text) == 0:  # no sign on a number that rounds to zero ("−0")
+            text = text.lstrip("+-")
+        return text.replace("-", "−") + ("%" if kind == "share" else "")
+
+    as_float = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
+    lows = pd.to_numeric(low, errors="coerce").to_numpy(np.float64) if low is not None else None
+    highs = pd.to_numeric(high, errors="coerce").to_numpy(np.float64) if high is not None else None
+    cells = []
+    for i, value in enumerate(as_float):
+        if np.isnan(value):
+            cells.append("")
+            continue
+        text = one(value, signed=kind == "points")
+        if lows is not None and highs is not None and not np.isnan(lows[i] + highs[i]):
+            text += f" ({one(lows[i], False)} to {one(highs[i], False)})"
+        cells.append(text)
+    return cells
 
 
 def _grouping_columns(table: pd.DataFrame, groups: Sequence[str] | None) -> list[str]:
@@ -211,6 +382,31 @@ def _estimate_cells(table: pd.DataFrame, *, decimals: int, percent: bool, ci: bo
         hidden = table["suppressed"].fillna(False).to_numpy(dtype=bool)
         cells = [SUPPRESSED if h else c for c, h in zip(cells, hidden, strict=True)]
     return cells
+
+
+def _variable_label(variable: str) -> str:
+    """A model variable's name in words (``size_band`` -> ``Size band``)."""
+    if variable.startswith("("):  # (Intercept)
+        return variable
+    return variable.replace("_", " ").capitalize() if variable != "nan" else ""
+
+
+def _term_label(variable: str, level: object) -> str:
+    """The label of one level of a model variable (its answer's label when the variable is an
+    item), or the level as given."""
+    if _is_blank(level):
+        return ""
+    text = str(level)
+    if text in ("True", "False"):
+        return "Yes" if text == "True" else "No"
+    if variable in ITEMS and ITEMS[variable].kind != "aims":
+        return ITEMS[variable].choices.labels().get(text, text)
+    mapping = _labeller(variable, pd.Series([text]))
+    return mapping.get(text, text) if mapping else text
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA
 
 
 def _shown_labels(column: str, values: pd.Series) -> pd.Series:
@@ -256,11 +452,11 @@ def _caption(table: pd.DataFrame, ci: bool, percent: bool) -> str:
     if ci and "ci_low" in table:
         level = table["conf_level"].iloc[0] if "conf_level" in table and len(table) else 0.95
         parts.append(f"{'Percentage' if percent else 'Estimate'} ({100 * float(level):g}% CI)")
-    if "suppressed" in table:
-        parts.append(f"{SUPPRESSED}: suppressed (small base or count)")
+    if "suppressed" in table and table["suppressed"].fillna(False).astype(bool).any():
+        parts.append(suppression_note_for(table).rstrip("."))
     if table.attrs.get("synthetic"):
         parts.append(SYNTHETIC_NOTICE)
-    return ". ".join(parts)
+    return ". ".join(parts) + "." if parts else ""
 
 
 def present(
@@ -287,7 +483,9 @@ def present(
     Returns
     -------
     pandas.io.formats.style.Styler
-        Shown as an HTML table in Jupyter; ``.to_html()`` writes HTML and
+        Shown as an HTML table (``class="gpcollab-present"``, and ``data-suppression-min-n``
+        giving the threshold when the table went through :func:`gpcollab.suppress`) in
+        Jupyter; ``.to_html()`` writes HTML and
         ``.to_excel(path)`` an XLSX sheet (``pip install gpcollab[xlsx]``). The text cells are
         in ``.data``.
 
@@ -314,6 +512,13 @@ def present(
     headers["estimate"] = "Estimate"
     frame = frame.rename(columns=headers)
     styler = frame.style.hide(axis="index")
+    # the table says what it is: a reader's view, and the disclosure rule it went through
+    rule = table.attrs.get("suppression")
+    min_n = rule.get("min_n") if isinstance(rule, Mapping) and "suppressed" in table else None
+    attributes = 'class="gpcollab-present"'
+    if isinstance(min_n, int):
+        attributes += f' data-suppression-min-n="{min_n}"'
+    styler = styler.set_table_attributes(attributes)
     text = _caption(table, ci, percent) if caption is None else caption
     if text:
         styler = styler.set_caption(text)

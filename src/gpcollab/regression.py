@@ -1,15 +1,20 @@
-"""Design-based logistic regression of a binary outcome (R ``survey::svyglm``, quasibinomial).
+"""Design-based generalised linear models (R ``survey::svyglm``).
 
-Point estimates come from weighted iteratively reweighted least squares (IRLS); standard errors
-from the design-based sandwich ``A⁻¹ B A⁻¹``, where ``B`` is the design covariance of the score
-totals computed by :func:`gpcollab.design.influence_covariance`. Coefficient tests and intervals
-use Student's t on the residual degrees of freedom ``design df + 1 − p``, as R does.
+:func:`survey_glm` fits linear (gaussian), count (quasipoisson) and binomial models (0/1
+outcomes, proportions with a number of trials, or ``cbind(successes, failures)`` counts);
+:func:`logistic_regression` is its logistic special case. Point estimates come from weighted
+iteratively reweighted least squares (IRLS, one loop for every family); standard errors from the
+design-based sandwich ``A⁻¹ B A⁻¹``, where ``B`` is the design covariance of the score totals
+computed by :func:`gpcollab.design.influence_covariance`. Coefficient tests and intervals use
+Student's t on the residual degrees of freedom ``design df + 1 − p``, as R does.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,7 +22,14 @@ import numpy.typing as npt
 import pandas as pd
 from numpy.typing import NDArray
 
-from gpcollab._checks import binary_outcome, check_column, check_complete, check_frame, check_level
+from gpcollab._checks import (
+    binary_outcome,
+    check_choice,
+    check_column,
+    check_complete,
+    check_frame,
+    check_level,
+)
 from gpcollab._typing import FloatArray
 from gpcollab.design import (
     PreparedDesign,
@@ -29,7 +41,7 @@ from gpcollab.design import (
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, InferenceWarning
 from gpcollab.intervals import expit
 
-__all__ = ["LogisticFit", "logistic_regression"]
+__all__ = ["GlmFit", "LogisticFit", "logistic_regression", "survey_glm"]
 
 
 #: Fitted probabilities closer than this to 0 or 1 are taken as a sign of separation.
@@ -112,56 +124,179 @@ def _model_matrix(data: pd.DataFrame, variables: Sequence[_Variable]) -> FloatAr
 
 
 # ---------------------------------------------------------------------------------------------
-# fitting
+# families
 # ---------------------------------------------------------------------------------------------
 
 
-def _deviance(y: FloatArray, mu: FloatArray, w: FloatArray) -> float:
+def _binomial_deviance(y: FloatArray, mu: FloatArray, w: FloatArray) -> float:
     with np.errstate(divide="ignore", invalid="ignore"):
         a = np.where(y > 0, y * np.log(y / mu), 0.0)
         b = np.where(y < 1, (1 - y) * np.log((1 - y) / (1 - mu)), 0.0)
     return float(2.0 * np.sum(w * (a + b)))
 
 
+def _poisson_deviance(y: FloatArray, mu: FloatArray, w: FloatArray) -> float:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(y > 0, y * np.log(y / mu), 0.0)
+    return float(2.0 * np.sum(w * (a - (y - mu))))
+
+
+def _gaussian_deviance(y: FloatArray, mu: FloatArray, w: FloatArray) -> float:
+    return float(np.sum(w * (y - mu) ** 2))
+
+
+def _identity(x: FloatArray) -> FloatArray:
+    return x
+
+
+def _ones(x: FloatArray) -> FloatArray:
+    return np.ones_like(x)
+
+
+def _logit(mu: FloatArray) -> FloatArray:
+    return np.asarray(np.log(mu / (1.0 - mu)), dtype=np.float64)
+
+
+def _logit_mu_eta(eta: FloatArray) -> FloatArray:
+    mu = expit(eta)
+    return np.asarray(mu * (1.0 - mu), dtype=np.float64)
+
+
+def _log(mu: FloatArray) -> FloatArray:
+    return np.asarray(np.log(mu), dtype=np.float64)
+
+
+def _exp(eta: FloatArray) -> FloatArray:
+    return np.asarray(np.exp(eta), dtype=np.float64)
+
+
+def _binomial_variance(mu: FloatArray) -> FloatArray:
+    return np.asarray(mu * (1.0 - mu), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class _Family:
+    """A GLM family with its canonical link, as R's ``family`` objects (the parts IRLS uses)."""
+
+    name: str
+    link: str
+    linkfun: Callable[[FloatArray], FloatArray]
+    linkinv: Callable[[FloatArray], FloatArray]
+    mu_eta: Callable[[FloatArray], FloatArray]
+    variance: Callable[[FloatArray], FloatArray]
+    deviance: Callable[[FloatArray, FloatArray, FloatArray], float]
+    #: names of the exponentiated coefficient and its interval, or None (identity link)
+    exp_columns: tuple[str, str, str] | None
+
+    @property
+    def binomial(self) -> bool:
+        return self.link == "logit"
+
+
+_GAUSSIAN = _Family(
+    "gaussian", "identity", _identity, _identity, _ones, _ones, _gaussian_deviance, None
+)
+_QUASIPOISSON = _Family(
+    "quasipoisson",
+    "log",
+    _log,
+    _exp,
+    _exp,
+    _identity,
+    _poisson_deviance,
+    ("rate_ratio", "rr_ci_low", "rr_ci_high"),
+)
+_QUASIBINOMIAL = _Family(
+    "quasibinomial",
+    "logit",
+    _logit,
+    expit,
+    _logit_mu_eta,
+    _binomial_variance,
+    _binomial_deviance,
+    ("odds_ratio", "or_ci_low", "or_ci_high"),
+)
+
+#: Family names accepted by :func:`survey_glm`. Design-based fits of ``binomial`` and
+#: ``poisson`` are those of their quasi families (R's svyglm gives the same table for both).
+FAMILIES: dict[str, _Family] = {
+    "gaussian": _GAUSSIAN,
+    "quasipoisson": _QUASIPOISSON,
+    "poisson": _QUASIPOISSON,
+    "quasibinomial": _QUASIBINOMIAL,
+    "binomial": _QUASIBINOMIAL,
+}
+
+
+def _starting_means(
+    family: _Family, y: FloatArray, w: FloatArray, trials: FloatArray | None
+) -> FloatArray:
+    """R's ``family$initialize``: the fitted means IRLS starts from."""
+    if family.link == "identity":
+        return y.copy()
+    if family.link == "log":
+        return y + 0.1
+    if trials is not None:  # binomial counts: (n y + 1/2) / (n + 1) with n the trials
+        return (trials * y + 0.5) / (trials + 1.0)
+    return (w * y + 0.5) / (w + 1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# fitting
+# ---------------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class _IrlsResult:
     beta: FloatArray
-    working_weights: FloatArray  # prior weight x mu(1 - mu) of the last iteration's input
-    mu: FloatArray  # fitted probabilities at beta
+    working_weights: FloatArray  # prior weight x mu_eta^2 / V(mu) of the last iteration's input
+    mu: FloatArray  # fitted means at beta
+    eta: FloatArray  # linear predictor at beta
     iterations: int
 
 
-def _irls(X: FloatArray, y: FloatArray, w: FloatArray, max_iter: int, tol: float) -> _IrlsResult:
-    """Fisher scoring for the logit link, started and stopped as R's ``glm.fit``."""
-    mu = (w * y + 0.5) / (w + 1.0)
-    eta = np.log(mu / (1.0 - mu))
-    dev_old = _deviance(y, mu, w)
+def _irls(
+    X: FloatArray,
+    y: FloatArray,
+    w: FloatArray,
+    max_iter: int,
+    tol: float,
+    family: _Family = _QUASIBINOMIAL,
+    mustart: FloatArray | None = None,
+) -> _IrlsResult:
+    """Fisher scoring for ``family``, started and stopped as R's ``glm.fit``."""
+    mu = _starting_means(family, y, w, None) if mustart is None else mustart
+    eta = family.linkfun(mu)
+    dev_old = family.deviance(y, mu, w)
     for iteration in range(1, max_iter + 1):
-        var = mu * (1.0 - mu)
-        working = w * var
-        z = eta + (y - mu) / var
+        gradient = family.mu_eta(eta)
+        working = w * gradient**2 / family.variance(mu)
+        z = eta + (y - mu) / gradient
         root = np.sqrt(working)
         beta = np.asarray(
             np.linalg.lstsq(X * root[:, None], z * root, rcond=None)[0], dtype=np.float64
         )
         eta = X @ beta
-        mu = expit(eta)
-        if np.any((w > 0) & ((mu < _SEPARATION_EPS) | (mu > 1.0 - _SEPARATION_EPS))):
+        mu = family.linkinv(eta)
+        if family.binomial and np.any(
+            (w > 0) & ((mu < _SEPARATION_EPS) | (mu > 1.0 - _SEPARATION_EPS))
+        ):
             raise ConvergenceError(
                 "Fitted probabilities numerically 0 or 1 occurred: the outcome is "
                 "(quasi-)perfectly separated by the explanatory variables, so some coefficients "
                 "are infinite. Merge sparse levels or leave variables out."
             )
-        dev = _deviance(y, mu, w)
+        dev = family.deviance(y, mu, w)
         if not np.isfinite(dev):
             break
         if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
-            return _IrlsResult(beta, working, mu, iteration)
+            return _IrlsResult(beta, working, mu, eta, iteration)
         dev_old = dev
     raise ConvergenceError(
-        f"The logistic regression did not converge in {max_iter} IRLS iterations (relative "
-        f"deviance change tolerance {tol:g}). Raise `max_iter`, or check for separation "
-        "(a level or combination of levels in which every outcome is 0, or every one is 1)."
+        f"The {family.name} regression did not converge in {max_iter} IRLS iterations "
+        f"(relative deviance change tolerance {tol:g}). Raise `max_iter`, or check for "
+        "separation (a level or combination of levels in which every outcome is 0, or every "
+        "one is 1) or counts that grow without bound."
     )
 
 
@@ -196,16 +331,18 @@ def _check_separation(
 
 
 @dataclass(frozen=True, eq=False)
-class LogisticFit:
-    """A fitted design-based logistic regression (see :func:`logistic_regression`).
+class GlmFit:
+    """A fitted design-based generalised linear model (see :func:`survey_glm`).
 
     Attributes
     ----------
     coefficients : pandas.DataFrame
         One row per coefficient: ``term`` (R-style name, e.g. ``size_band30-50k``),
-        ``variable``, ``level`` (category for a dummy, ``None`` otherwise), ``estimate``
-        (log-odds scale), ``se``, ``t``, ``df``, ``p_value`` (two-sided), ``ci_low``/``ci_high``
-        (log-odds scale), ``odds_ratio`` = exp(estimate), ``or_ci_low``/``or_ci_high``.
+        ``variable``, ``level`` (category for a dummy, ``None`` otherwise), ``estimate`` (on the
+        scale of the link), ``se``, ``t``, ``df``, ``p_value`` (two-sided), ``ci_low`` /
+        ``ci_high``; then, for a logit link, ``odds_ratio`` = exp(estimate), ``or_ci_low``,
+        ``or_ci_high``, and for a log link ``rate_ratio``, ``rr_ci_low``, ``rr_ci_high``
+        (a linear model has no exponentiated columns).
     term_tests : pandas.DataFrame
         One row per model variable: ``term``, ``F``, ``ndf``, ``ddf``, ``p_value`` — the Wald F
         test that all of the variable's coefficients are zero (R ``regTermTest``).
@@ -213,6 +350,15 @@ class LogisticFit:
         Design-based covariance matrix of the coefficients, labelled by term.
     df_residual : int
         Residual degrees of freedom: design df + 1 − number of coefficients.
+    dispersion : float
+        The design-based variance of the Pearson residuals (R's ``summary(svyglm)$dispersion``,
+        ``svyvar`` of ``resid(fit, "pearson")``). It is reported, not used: the standard errors
+        come from the sandwich and need no dispersion.
+    family : str
+        ``"gaussian"``, ``"quasipoisson"`` or ``"quasibinomial"`` (``binomial`` and ``poisson``
+        fit as their quasi families).
+    link : str
+        ``"identity"``, ``"log"`` or ``"logit"``.
     n : int
         Number of rows used.
     iterations : int
@@ -220,7 +366,7 @@ class LogisticFit:
     level : float
         Confidence level of the intervals.
     outcome : str
-        Name of the outcome column.
+        Name of the outcome column (``"cbind(s, f)"`` for counts of successes and failures).
     """
 
     coefficients: pd.DataFrame
@@ -232,6 +378,9 @@ class LogisticFit:
     level: float
     outcome: str
     _variables: tuple[_Variable, ...] = field(repr=False)
+    dispersion: float = math.nan
+    family: str = "quasibinomial"
+    link: str = "logit"
 
     @property
     def params(self) -> FloatArray:
@@ -250,7 +399,7 @@ class LogisticFit:
     def predict(
         self, data: pd.DataFrame, coef: npt.ArrayLike | None = None
     ) -> npt.NDArray[np.float64]:
-        """Fitted probabilities for the rows of ``data``.
+        """Fitted means (probabilities for a logit link) for the rows of ``data``.
 
         Parameters
         ----------
@@ -258,7 +407,7 @@ class LogisticFit:
             Rows holding every model variable (categories must be ones seen in the fit).
         coef : array-like of shape (p,) or (B, p), optional
             Coefficients to use instead of the fitted ones; a (B, p) matrix (for example
-            bootstrap replicates) gives one row of probabilities per replicate.
+            bootstrap replicates) gives one row of means per replicate.
 
         Returns
         -------
@@ -276,15 +425,26 @@ class LogisticFit:
         """
         X = self.model_matrix(data)
         p = X.shape[1]
+        inverse = FAMILIES[self.family].linkinv
         if coef is None:
-            return expit(X @ self.params)
+            return inverse(X @ self.params)
         beta = np.asarray(coef, dtype=np.float64)
         if beta.ndim not in (1, 2) or beta.shape[-1] != p:
             raise ArgumentError(
                 f"`coef` must have shape ({p},) or (B, {p}) for this model, but an array of "
                 f"shape {beta.shape} was passed."
             )
-        return expit(beta @ X.T)
+        return inverse(beta @ X.T)
+
+
+@dataclass(frozen=True, eq=False)
+class LogisticFit(GlmFit):
+    """A fitted design-based logistic regression (see :func:`logistic_regression`).
+
+    A :class:`GlmFit` of the quasibinomial family: ``coefficients`` has the log-odds
+    ``estimate`` with ``odds_ratio``, ``or_ci_low`` and ``or_ci_high``, and ``predict`` gives
+    probabilities.
+    """
 
 
 # ---------------------------------------------------------------------------------------------
@@ -319,17 +479,20 @@ def _check_controls(max_iter: object, tol: object) -> float:
     return float(tol)
 
 
-def _term_names(data: pd.DataFrame, y: str, x: str | Sequence[str]) -> list[str]:
+def _term_names(
+    data: pd.DataFrame, outcome: Sequence[str], x: str | Sequence[str], *, allow_none: bool
+) -> list[str]:
     names = [x] if isinstance(x, str) else list(x)
-    if not names:
+    if not names and not allow_none:
         raise ArgumentError("`x` must name at least one column, but an empty list was passed.")
-    check_column(data, y, "y")
+    for y in outcome:
+        check_column(data, y, "y")
     for name in names:
         check_column(data, name, "x")
-    if len(set(names)) != len(names) or y in names:
+    if len(set(names)) != len(names) or set(outcome) & set(names):
         raise ArgumentError(
-            f"`x` must list distinct columns other than the outcome {y!r}, but {names!r} was "
-            "passed."
+            f"`x` must list distinct columns other than the outcome {list(outcome)!r}, but "
+            f"{names!r} was passed."
         )
     return names
 
@@ -340,11 +503,16 @@ def _sandwich(
     outcome: FloatArray,
     fit: _IrlsResult,
     used: NDArray[np.bool_],
+    family: _Family,
 ) -> FloatArray:
-    """Design-based covariance ``A^-1 B A^-1`` of the coefficients (R ``svy.varcoef``)."""
-    mu = fit.mu
+    """Design-based covariance ``A^-1 B A^-1`` of the coefficients (R ``svy.varcoef``).
+
+    The score of row ``i`` is its working weight times its working residual
+    ``(y_i - mu_i) / (dmu/deta)_i`` times ``x_i``, as R's ``estfun`` of a ``glm``.
+    """
     info_inv = np.linalg.inv((X * fit.working_weights[:, None]).T @ X)
-    scores = (fit.working_weights * (outcome - mu) / (mu * (1.0 - mu)))[:, None] * X
+    residual = (outcome - fit.mu) / family.mu_eta(fit.eta)
+    scores = (fit.working_weights * residual)[:, None] * X
     if used.all():
         meat = influence_covariance(prepared, scores)
     else:
@@ -361,8 +529,9 @@ def _coefficient_table(
     df_resid: int,
     conf: float,
     variables: Sequence[_Variable],
+    exp_columns: tuple[str, str, str] | None,
 ) -> pd.DataFrame:
-    from scipy import stats  # lazy: keeps `import gpcollab` light
+    from scipy import stats  # heavy: keeps `import gpcollab` light
 
     se = np.sqrt(np.diag(vcov))
     t_stat = beta / se
@@ -375,7 +544,7 @@ def _coefficient_table(
     for v in variables:
         var_col += [v.name] * v.width
         level_col += [None] if v.levels is None else list(v.levels[1:])
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "term": terms,
             "variable": var_col,
@@ -387,18 +556,19 @@ def _coefficient_table(
             "p_value": p_value,
             "ci_low": lo,
             "ci_high": hi,
-            "odds_ratio": np.exp(beta),
-            "or_ci_low": np.exp(lo),
-            "or_ci_high": np.exp(hi),
         }
     )
+    if exp_columns is not None:
+        ratio, low, high = exp_columns
+        table[ratio], table[low], table[high] = np.exp(beta), np.exp(lo), np.exp(hi)
+    return table
 
 
 def _term_tests(
     beta: FloatArray, vcov: FloatArray, variables: Sequence[_Variable], df_resid: int
 ) -> pd.DataFrame:
     """Wald F test of each model variable (R ``regTermTest``)."""
-    from scipy import stats  # lazy: keeps `import gpcollab` light
+    from scipy import stats  # heavy: keeps `import gpcollab` light
 
     rows: list[dict[str, object]] = []
     start = 1
@@ -417,6 +587,211 @@ def _term_tests(
         )
         start += v.width
     return pd.DataFrame(rows, columns=["term", "F", "ndf", "ddf", "p_value"])
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """The response of a fit: values (proportions for binomial counts) and trials per row."""
+
+    values: FloatArray
+    trials: FloatArray | None  # None: one trial per row (or not binomial)
+    counts: bool  # trials are counts of a cbind() response (R's binomial start differs)
+
+
+def _numeric_outcome(rows: pd.DataFrame, y: str, *, non_negative: bool) -> FloatArray:
+    values = check_complete(rows, y, "y")
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.to_numpy(dtype=np.float64)
+    if not pd.api.types.is_numeric_dtype(values.dtype):
+        raise ArgumentError(
+            f"Column {y!r} (`y`) must be numeric for this family, but has dtype {values.dtype}."
+        )
+    out = values.to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(out) | ((out < 0) if non_negative else False)
+    if np.any(bad):
+        first = int(np.flatnonzero(bad)[0])
+        allowed = "finite numbers >= 0" if non_negative else "finite numbers"
+        raise DesignError(
+            f"Column {y!r} (`y`) has {int(bad.sum())} value(s) outside {allowed}, e.g. "
+            f"{out[first]!r} at row {rows.index[first]!r}."
+        )
+    return out
+
+
+def _binomial_counts(rows: pd.DataFrame, successes: str, failures: str) -> _Outcome:
+    s = _numeric_outcome(rows, successes, non_negative=True)
+    f = _numeric_outcome(rows, failures, non_negative=True)
+    n = s + f
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.where(n > 0, s / np.where(n > 0, n, 1.0), 0.0)
+    return _Outcome(y, n, counts=True)
+
+
+def _outcome(
+    rows: pd.DataFrame,
+    y: Sequence[str],
+    family: _Family,
+    success: object | None,
+    trials: str | None,
+) -> _Outcome:
+    if len(y) == 2:
+        return _binomial_counts(rows, y[0], y[1])
+    if family.binomial:
+        values = binary_outcome(rows, y[0], success)
+        if trials is None:
+            return _Outcome(values, None, counts=False)
+        return _Outcome(values, _numeric_outcome(rows, trials, non_negative=True), counts=False)
+    if success is not None:
+        raise ArgumentError(
+            f"`success` codes a binary outcome; it does not apply to the {family.name} family."
+        )
+    return _Outcome(
+        _numeric_outcome(rows, y[0], non_negative=family.link == "log"), None, counts=False
+    )
+
+
+def _dispersion(
+    fit: _IrlsResult, outcome: _Outcome, family: _Family, weights: FloatArray, scale: float
+) -> float:
+    """R's ``svyvar(resid(fit, "pearson"), design)`` over the rows fitted.
+
+    ``scale`` is the mean weight of the rows fitted over the mean weight of every row (R
+    rescales the prior weights over the whole design, the Pearson residual's weights over the
+    rows fitted).
+    """
+    trials = np.ones_like(fit.mu) if outcome.trials is None else outcome.trials
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pearson = (outcome.values - fit.mu) * np.sqrt(trials * scale / family.variance(fit.mu))
+    positive = weights > 0
+    n = int(positive.sum())
+    if n < 2:
+        return math.nan
+    w, r = weights[positive], pearson[positive]
+    centre = float(np.sum(w * r) / np.sum(w))
+    return float(np.sum(w * (r - centre) ** 2) / np.sum(w) * n / (n - 1))
+
+
+_FORMULA = re.compile(r"^\s*(?P<lhs>[^~]+?)\s*~\s*(?P<rhs>.+?)\s*$")
+_CBIND = re.compile(r"^cbind\(\s*(?P<s>[^,()]+?)\s*,\s*(?P<f>[^,()]+?)\s*\)$")
+
+
+def _unquote(name: str) -> str:
+    name = name.strip()
+    return name[1:-1] if len(name) > 1 and name[0] == name[-1] == "`" else name
+
+
+def parse_formula(formula: str) -> tuple[tuple[str, ...], list[str]]:
+    """Split an R-style model formula into the outcome column(s) and the term columns.
+
+    ``"y ~ a + b"``, ``"cbind(successes, failures) ~ a"``, ``"y ~ 1"`` (intercept only); names
+    with spaces or symbols go in backticks. Interactions and transformations are not
+    understood: make a column for them first.
+
+    Examples
+    --------
+    >>> parse_formula("cbind(alive, dead) ~ 1")
+    (('alive', 'dead'), [])
+    >>> parse_formula("api00 ~ ell + `sch.wide`")
+    (('api00',), ['ell', 'sch.wide'])
+    """
+    match = _FORMULA.match(formula)
+    if match is None:
+        raise ArgumentError(
+            f"The formula {formula!r} must read 'outcome ~ term + term' (or 'outcome ~ 1')."
+        )
+    lhs, rhs = match["lhs"].strip(), match["rhs"]
+    counts = _CBIND.match(lhs)
+    outcome = (_unquote(counts["s"]), _unquote(counts["f"])) if counts else (_unquote(lhs),)
+    raw = [t.strip() for t in rhs.split("+")]
+    quoted = [len(t) > 1 and t[0] == t[-1] == "`" for t in raw]
+    if any(
+        not t or (not q and any(c in t for c in "*:()^|~-/"))
+        for t, q in zip(raw, quoted, strict=True)
+    ):
+        raise ArgumentError(
+            f"The formula {formula!r} has a term gpcollab cannot read: terms are column names "
+            "joined by '+' (make a column for an interaction or a transformation first)."
+        )
+    return outcome, [_unquote(t) for t in raw if t != "1"]
+
+
+def _fit(
+    data: pd.DataFrame,
+    y: Sequence[str],
+    names: Sequence[str],
+    *,
+    family: _Family,
+    design: SurveyDesign | None,
+    success: object | None,
+    trials: str | None,
+    level: float,
+    max_iter: int,
+    tol: float,
+    na_rm: bool,
+) -> dict[str, object]:
+    """Fit any family: the fields of a :class:`GlmFit`."""
+    conf = check_level(level)
+    tolerance = _check_controls(max_iter, tol)
+    extra = [] if trials is None else [check_column(data, trials, "trials")]
+    used = _complete_rows(data, [*y, *names, *extra], na_rm)
+    rows = data if used.all() else data.loc[used]
+    outcome = _outcome(rows, y, family, success, trials)
+    label = y[0] if len(y) == 1 else f"cbind({y[0]}, {y[1]})"
+    if family.binomial and np.all(outcome.values == outcome.values[0]):
+        raise DesignError(
+            f"The outcome {label!r} takes the single value {outcome.values[0]:g} in every row; "
+            "there is nothing to model."
+        )
+    variables = tuple(_variable_from(rows, name) for name in names)
+    X = _model_matrix(rows, variables)
+    prepared = prepare_design(data, design)
+    all_weights = np.asarray(prepared.weights, dtype=np.float64)
+    weights = all_weights[used]
+    prior = weights / all_weights.mean()
+    if outcome.trials is not None:
+        prior = prior * outcome.trials
+    if family.binomial:
+        _check_separation(outcome.values, prior, variables, X, label)
+    p = X.shape[1]
+    if np.linalg.matrix_rank(X[prior > 0]) < p:
+        raise DesignError(
+            f"The model matrix of {list(names)!r} is rank deficient: some terms are collinear "
+            "(for example two variables that split the rows the same way). Leave one of them "
+            "out."
+        )
+    design_dfs = int(design_df(prepared, None if used.all() else used))
+    df_resid = design_dfs + 1 - p
+    if df_resid < 1:
+        warnings.warn(
+            f"The design has {design_dfs} degrees of freedom for {p} coefficients, so the "
+            f"residual df (design df + 1 - p) is {df_resid}: estimates and standard errors "
+            "are returned, p-values and intervals are NaN (as R's svyglm gives them). Use "
+            "fewer terms, or a design with more PSUs per stratum.",
+            InferenceWarning,
+            stacklevel=3,
+        )
+    start = _starting_means(
+        family, outcome.values, prior, outcome.trials if outcome.counts else None
+    )
+    fit = _irls(X, outcome.values, prior, max_iter, tolerance, family, start)
+    vcov = _sandwich(prepared, X, outcome.values, fit, used, family)
+    coefficients = _coefficient_table(fit.beta, vcov, df_resid, conf, variables, family.exp_columns)
+    terms = [str(t) for t in coefficients["term"]]
+    scale = float(weights.mean() / all_weights.mean())
+    return {
+        "coefficients": coefficients,
+        "term_tests": _term_tests(fit.beta, vcov, variables, df_resid),
+        "vcov": pd.DataFrame(vcov, index=terms, columns=terms),
+        "df_residual": df_resid,
+        "dispersion": _dispersion(fit, outcome, family, weights, scale),
+        "family": family.name,
+        "link": family.link,
+        "n": int(used.sum()),
+        "iterations": fit.iterations,
+        "level": conf,
+        "outcome": label,
+        "_variables": variables,
+    }
 
 
 def logistic_regression(
@@ -522,52 +897,172 @@ def logistic_regression(
     1   fundedTrue         3.0
     """
     data = check_frame(data)
-    conf = check_level(level)
-    tolerance = _check_controls(max_iter, tol)
-    names = _term_names(data, y, x)
-    used = _complete_rows(data, [y, *names], na_rm)
-    rows = data if used.all() else data.loc[used]
-    outcome = binary_outcome(rows, y, success)
-    if np.all(outcome == outcome[0]):
-        raise DesignError(
-            f"The outcome {y!r} takes the single value {outcome[0]:g} in every row; there is "
-            "nothing to model."
-        )
-    variables = tuple(_variable_from(rows, name) for name in names)
-    X = _model_matrix(rows, variables)
-    prepared = prepare_design(data, design)
-    all_weights = np.asarray(prepared.weights, dtype=np.float64)
-    weights = all_weights[used]
-    _check_separation(outcome, weights, variables, X, y)
-    p = X.shape[1]
-    if np.linalg.matrix_rank(X[weights > 0]) < p:
-        raise DesignError(
-            f"The model matrix of {names!r} is rank deficient: some terms are collinear (for "
-            "example two variables that split the rows the same way). Leave one of them out."
-        )
-    design_dfs = int(design_df(prepared, None if used.all() else used))
-    df_resid = design_dfs + 1 - p
-    if df_resid < 1:
-        warnings.warn(
-            f"The design has {design_dfs} degrees of freedom for {p} coefficients, so the "
-            f"residual df (design df + 1 - p) is {df_resid}: estimates and standard errors "
-            "are returned, p-values and intervals are NaN (as R's svyglm gives them). Use "
-            "fewer terms, or a design with more PSUs per stratum.",
-            InferenceWarning,
-            stacklevel=2,
-        )
-    fit = _irls(X, outcome, weights / all_weights.mean(), max_iter, tolerance)
-    vcov = _sandwich(prepared, X, outcome, fit, used)
-    coefficients = _coefficient_table(fit.beta, vcov, df_resid, conf, variables)
-    terms = [str(t) for t in coefficients["term"]]
-    return LogisticFit(
-        coefficients=coefficients,
-        term_tests=_term_tests(fit.beta, vcov, variables, df_resid),
-        vcov=pd.DataFrame(vcov, index=terms, columns=terms),
-        df_residual=df_resid,
-        n=int(used.sum()),
-        iterations=fit.iterations,
-        level=conf,
-        outcome=y,
-        _variables=variables,
+    names = _term_names(data, [y], x, allow_none=False)
+    fields = _fit(
+        data,
+        [y],
+        names,
+        family=_QUASIBINOMIAL,
+        design=design,
+        success=success,
+        trials=None,
+        level=level,
+        max_iter=max_iter,
+        tol=tol,
+        na_rm=na_rm,
     )
+    return LogisticFit(**fields)  # type: ignore[arg-type]
+
+
+def survey_glm(
+    data: pd.DataFrame,
+    y: str | tuple[str, str],
+    x: str | Sequence[str] = (),
+    *,
+    family: str = "gaussian",
+    trials: str | None = None,
+    design: SurveyDesign | None = None,
+    success: object | None = None,
+    level: float = 0.95,
+    max_iter: int = 25,
+    tol: float = 1e-8,
+    na_rm: bool = False,
+) -> GlmFit:
+    """Fit a generalised linear model with design-based standard errors (R ``svyglm``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent, holding the outcome, the ``x`` columns and any design columns.
+    y : str or tuple of (str, str)
+        The outcome column; or a pair ``(successes, failures)`` of count columns for a binomial
+        model of counts (R's ``cbind(successes, failures)``); or an R-style formula
+        ``"y ~ a + b"``, ``"cbind(s, f) ~ a"``, ``"y ~ 1"`` (then ``x`` must be left empty).
+    x : str or sequence of str, default=()
+        Explanatory variables, coded as in :func:`logistic_regression` (categorical, string
+        and boolean columns become treatment-coded dummies, numeric columns enter as they are).
+        An intercept is always included; an empty ``x`` fits the intercept alone.
+    family : {"gaussian", "quasipoisson", "poisson", "quasibinomial", "binomial"}
+        ``"gaussian"``: a linear model (identity link) of a numeric outcome.
+        ``"quasipoisson"`` / ``"poisson"``: a log-linear model of counts or rates (numbers
+        >= 0), with rate ratios. ``"quasibinomial"`` / ``"binomial"``: a logistic model of a
+        0/1 outcome, a proportion (with ``trials``), or counts of successes and failures, with
+        odds ratios. Design-based fits of ``poisson`` and ``binomial`` are those of the quasi
+        families, as in R (the sandwich needs no dispersion).
+    trials : str, optional
+        Binomial families: the column of the number of trials behind each proportion ``y`` (R's
+        ``svyglm(prop ~ x, weights = ~trials, family = quasibinomial)``).
+    design : SurveyDesign, optional
+        Sampling design (weights, strata, PSUs, fpc, calibration). ``None`` means simple random
+        sampling with equal weights.
+    success : object, optional
+        Binomial families: the value of ``y`` counted as 1 when ``y`` is not boolean or 0/1.
+    level : float, default=0.95
+        Confidence level of the coefficient intervals.
+    max_iter : int, default=25
+        Maximum IRLS iterations (R's ``glm.control`` default).
+    tol : float, default=1e-8
+        Convergence tolerance on the relative change in deviance (R's ``epsilon``).
+    na_rm : bool, default=False
+        Rows with a missing value in a model column raise
+        :class:`~gpcollab.errors.DesignError` unless ``True``; then they are left out of the
+        fit but kept in the design as a domain, as ``svyglm`` does.
+
+    Returns
+    -------
+    GlmFit
+        Coefficients (with odds or rate ratios for logit and log links), term-wise F tests,
+        covariance, residual df, dispersion and ``predict``.
+
+    Raises
+    ------
+    ArgumentError
+        Bad arguments: an unknown family or column, a formula gpcollab cannot read, a count
+        outcome with a family other than binomial.
+    DesignError
+        Missing values without ``na_rm``, negative counts, a constant binary outcome or
+        collinear terms.
+    ConvergenceError
+        IRLS did not converge, or a binomial outcome is separated.
+
+    Warns
+    -----
+    InferenceWarning
+        Residual df (design df + 1 - number of coefficients) below 1: p-values, intervals and
+        term tests are NaN, as ``svyglm`` gives them.
+
+    See Also
+    --------
+    logistic_regression : the quasibinomial model of a 0/1 outcome.
+
+    Notes
+    -----
+    With weights wᵢ scaled to mean 1 over every row of the design (R's ``rescale=TRUE``) and,
+    for binomial proportions, multiplied by the trials nᵢ, the coefficients solve the weighted
+    score equations Σ wᵢ (yᵢ − μᵢ) (dμ/dη)ᵢ / V(μᵢ) xᵢ = 0 (V(μ) = 1, μ, μ(1 − μ) for the
+    gaussian, Poisson and binomial variance functions; identity, log and logit links). They are
+    found by the one IRLS loop every family shares, started (y, y + 0.1, (wy + ½)/(w + 1) or
+    (ny + ½)/(n + 1) for counts) and stopped as R's ``glm.fit``. The covariance is the sandwich
+    V = A⁻¹ B A⁻¹ with A the weighted information at the last iteration's working weights and
+    B the design covariance of the score totals (strata, PSUs, fpc, calibration; zero for rows
+    left out); t tests on design df + 1 − p, and the term tests of R's ``regTermTest``. A
+    linear model's coefficient is a difference in the outcome per unit of ``x``; a log link's
+    exp(β) is a ratio of means (``rate_ratio``), a logit link's an odds ratio.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from gpcollab import survey_glm
+    >>> df = pd.DataFrame({"y": [1.0, 3.0, 2.0, 5.0, 4.0, 6.0], "x": [1, 2, 3, 4, 5, 6]})
+    >>> fit = survey_glm(df, "y ~ x")
+    >>> fit.coefficients[["term", "estimate"]].round(3)
+              term  estimate
+    0  (Intercept)     0.400
+    1            x     0.886
+    """
+    data = check_frame(data)
+    family_name = check_choice(family, list(FAMILIES), "family")
+    fam = FAMILIES[family_name]
+    outcome: tuple[str, ...]
+    if isinstance(y, str) and "~" in y:
+        if (isinstance(x, str) and x) or (not isinstance(x, str) and list(x)):
+            raise ArgumentError(
+                f"`y` is the formula {y!r}, so `x` must be left empty, but {x!r} was passed."
+            )
+        outcome, x = parse_formula(y)
+    elif isinstance(y, str):
+        outcome = (y,)
+    elif isinstance(y, tuple) and len(y) == 2 and all(isinstance(c, str) for c in y):
+        outcome = y
+    else:
+        raise ArgumentError(
+            "`y` must be a column name, a pair (successes, failures) of column names or a "
+            f"formula, but {y!r} was passed."
+        )
+    if (len(outcome) == 2 or trials is not None) and not fam.binomial:
+        raise ArgumentError(
+            "Counts of successes and failures and `trials` belong to the binomial families "
+            f"('quasibinomial', 'binomial'), but family={family!r} was passed."
+        )
+    if len(outcome) == 2 and (trials is not None or success is not None):
+        raise ArgumentError(
+            "A (successes, failures) outcome carries its own trials; `trials` and `success` "
+            "must be left out."
+        )
+    names = _term_names(data, outcome, x, allow_none=True)
+    fields = _fit(
+        data,
+        outcome,
+        names,
+        family=fam,
+        design=design,
+        success=success,
+        trials=trials,
+        level=level,
+        max_iter=max_iter,
+        tol=tol,
+        na_rm=na_rm,
+    )
+    if fam.binomial:
+        return LogisticFit(**fields)  # type: ignore[arg-type]
+    return GlmFit(**fields)  # type: ignore[arg-type]

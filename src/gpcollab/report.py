@@ -1,4 +1,4 @@
-"""A self-contained HTML report of one or more response sets.
+"""An HTML report of one or more response sets: one page and its figures, no network needed.
 
 :func:`build_report` works in three stages, each its own function:
 
@@ -7,8 +7,9 @@
 2. :func:`render_figures` draws the charts with the plotting helpers onto
    :class:`matplotlib.figure.Figure` objects (no pyplot, no global style changes) and writes
    them as PNG files;
-3. :func:`write_html` writes one HTML page with the figures embedded as base64 ``data:`` URIs,
-   inline CSS, no JavaScript and no network resources; every piece of text is escaped.
+3. :func:`write_html` writes one HTML page (inline CSS, no JavaScript, no network resources;
+   every piece of text escaped) that shows the figures from ``figures/`` with ``<picture>``,
+   so a phone downloads only the narrow variant and the page itself stays small.
 
 Sections whose items a response set did not ask (or whose analysis cannot be run on it) say so
 on the page instead of failing. When any input is a synthetic reconstruction the page opens with
@@ -17,16 +18,17 @@ a banner carrying :data:`gpcollab.schema.SYNTHETIC_NOTICE`.
 
 from __future__ import annotations
 
-import base64
 import datetime as _dt
 import html
 import io
 import math
+import multiprocessing
 import re
 import textwrap
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -36,6 +38,7 @@ import pandas as pd
 
 from gpcollab import __version__, analysis, plotting, whatif
 from gpcollab import findings as findings_module
+from gpcollab._parallel import threads
 from gpcollab.datasets import dataset_card, list_datasets
 from gpcollab.disclosure import suppress
 from gpcollab.errors import ConvergenceError, DesignError, GpcollabError
@@ -43,6 +46,7 @@ from gpcollab.estimate import BoundaryWarning
 from gpcollab.headlines import chart_text, key_findings
 from gpcollab.io.accounting import LoadReport, inconsistency_lines
 from gpcollab.models import achievement_model
+from gpcollab.presentation import EXTRA_LABELS, SUPPRESSED, suppression_note
 from gpcollab.safe_write import output_folder, subfolder, write_bytes, write_csv_frame, write_text
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
 from gpcollab.vocab import Achievement, Aim, Instrument
@@ -77,7 +81,7 @@ WHATIF_AIMS: tuple[Aim, ...] = (Aim.ACCESS, *(aim for aim in Aim if aim is not A
 LONG_TABLE = 16
 """Tables with more rows than this are folded (``<details>``) under their chart."""
 
-MASK = "[c]"
+MASK = SUPPRESSED
 """What a suppressed cell shows (the ONS convention for a confidential value)."""
 
 OGL_NAME = "Open Government Licence v3.0"
@@ -187,7 +191,7 @@ class ReportFigure:
     path : pathlib.Path
         The wide PNG file.
     png : bytes
-        The wide PNG bytes (embedded in the page).
+        The wide PNG bytes (the page reads its size from them).
     headline : str
         The chart's finding-style title (drawn on it and used as the page heading).
     base : str
@@ -321,7 +325,7 @@ def build_report(
     title: str | None = None,
     load_reports: Sequence[LoadReport] = (),
 ) -> ReportResult:
-    """Write a self-contained HTML report of one or more response sets.
+    """Write an HTML report of one or more response sets: ``index.html`` and its figures.
 
     Parameters
     ----------
@@ -1101,8 +1105,7 @@ def render_figures(
     say = progress or (lambda message: None)
     folder = output_folder(figure_dir)
     narrow_folder = subfolder(folder, "narrow")
-    out: list[ReportFigure] = []
-    number = 0
+    charts: list[tuple[ReportSection, ReportTable, Any]] = []
     for section in content.sections:
         for item in section.tables:
             if item.chart is None:
@@ -1112,33 +1115,49 @@ def render_figures(
                     f"{item.title}: no chart, every cell is suppressed by disclosure control."
                 )
                 continue
-            number += 1
-            say(f"drawing figure {number}: {item.title}")
-            text = chart_text(item.key, item.table, item.title)
-            name = f"fig{number:02d}_{item.key}.png"
-            try:
-                wide, svg = _render(item, text, WIDE_INCHES, dpi, svg=True)
-                narrow, _ = _render(item, text, NARROW_INCHES, round(dpi * 1.55))
-            except GpcollabError as exc:
-                number -= 1
-                section.unavailable.append(f"{item.title}: the chart could not be drawn ({exc})")
-                continue
-            path = write_bytes(folder / name, wide)
-            svg_path = write_bytes(folder / name.replace(".png", ".svg"), svg)
-            narrow_path = write_bytes(narrow_folder / name, narrow)
-            out.append(
-                ReportFigure(
-                    item.key,
-                    item.title,
-                    path,
-                    wide,
-                    headline=text.title,
-                    base=text.base,
-                    narrow_path=narrow_path,
-                    narrow_png=narrow,
-                    svg_path=svg_path,
-                )
+            charts.append((section, item, chart_text(item.key, item.table, item.title)))
+    say(f"drawing {len(charts)} figures, wide and narrow")
+
+    def drew(done: int) -> None:
+        if done % 2 == 0:  # both layouts of a chart are drawn
+            say(f"drew figure {done // 2} of {len(charts)}: {charts[done // 2 - 1][1].title}")
+
+    drawn = _render_many(
+        [
+            job
+            for _, item, text in charts
+            for job in (
+                (item, text, WIDE_INCHES, dpi, True),
+                (item, text, NARROW_INCHES, round(dpi * 1.55), False),
             )
+        ],
+        progress=drew,
+    )
+    out: list[ReportFigure] = []
+    for index, (section, item, text) in enumerate(charts):
+        wide_drawn, narrow_drawn = drawn[2 * index], drawn[2 * index + 1]
+        if isinstance(wide_drawn, GpcollabError) or isinstance(narrow_drawn, GpcollabError):
+            failed = wide_drawn if isinstance(wide_drawn, GpcollabError) else narrow_drawn
+            section.unavailable.append(f"{item.title}: the chart could not be drawn ({failed!s})")
+            continue
+        (wide, svg), (narrow, _) = wide_drawn, narrow_drawn
+        name = f"fig{len(out) + 1:02d}_{item.key}.png"
+        path = write_bytes(folder / name, wide)
+        svg_path = write_bytes(folder / name.replace(".png", ".svg"), svg)
+        narrow_path = write_bytes(narrow_folder / name, narrow)
+        out.append(
+            ReportFigure(
+                item.key,
+                item.title,
+                path,
+                wide,
+                headline=text.title,
+                base=text.base,
+                narrow_path=narrow_path,
+                narrow_png=narrow,
+                svg_path=svg_path,
+            )
+        )
     return out
 
 
@@ -1346,6 +1365,76 @@ def _draw(item: ReportTable, ax: Axes) -> None:
     helper(_drawable(item.table, item.key), ax=ax, **options)
 
 
+RenderJob = tuple[ReportTable, Any, float, int, bool]
+"""One chart to draw: the table, its text (:func:`gpcollab.headlines.chart_text`), the width in
+inches, the resolution in dots per inch and whether an SVG is wanted too."""
+
+
+def _render_job(job: RenderJob) -> tuple[bytes, bytes] | str:
+    """The PNG (and SVG) of one job, or the message of the library error that stopped it (a
+    plain string, so that it crosses a process boundary whatever the error's class)."""
+    item, text, width, dpi, svg = job
+    try:
+        return _render(item, text, width, dpi, svg=svg)
+    except GpcollabError as exc:
+        return str(exc) or type(exc).__name__
+
+
+def _warm_up() -> None:
+    """Import matplotlib and draw some text once, so that forked workers inherit the module,
+    the loaded fonts and their caches instead of each loading them again."""
+    # heavy: matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(1, 1))
+    FigureCanvasAgg(figure)
+    for weight, style in (("normal", "normal"), ("bold", "normal"), ("normal", "italic")):
+        figure.text(0.1, 0.5, "0123456789% Abc", fontweight=weight, fontstyle=style)
+    figure.savefig(io.BytesIO(), format="png", dpi=50)
+
+
+def _render_many(
+    jobs: Sequence[RenderJob], *, progress: Callable[[int], None] | None = None
+) -> list[tuple[bytes, bytes] | GpcollabError]:
+    """Draw every job; the PNG and SVG bytes (empty when not asked for), or the error that
+    stopped a chart, in the jobs' order.
+
+    Each chart is drawn on its own figure from its own table, so the charts are independent:
+    on a machine with two or more CPUs they are drawn in two worker processes (forked, so
+    they start with the library already imported), one chart at a time each, and the bytes
+    are those a single process draws. One process draws them all where forking is not
+    available, inside a worker process, or with ``GPCOLLAB_NUM_THREADS=1``
+    (:func:`gpcollab._parallel.threads`).
+
+    Parameters
+    ----------
+    jobs : sequence of (ReportTable, text, width, dpi)
+    progress : callable, optional
+        Called with the number of jobs done so far, in the jobs' order, as they finish.
+
+    Returns
+    -------
+    list of (bytes, bytes) or GpcollabError
+    """
+    workers = min(threads(), len(jobs))
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    tell = progress or (lambda done: None)
+    results: list[tuple[bytes, bytes] | str] = []
+    if workers < 2 or not can_fork or multiprocessing.current_process().daemon:
+        for job in jobs:
+            results.append(_render_job(job))
+            tell(len(results))
+    else:
+        _warm_up()  # before forking: the workers inherit matplotlib, its fonts and caches
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for result in pool.map(_render_job, jobs, chunksize=1):
+                results.append(result)
+                tell(len(results))
+    return [GpcollabError(r) if isinstance(r, str) else r for r in results]
+
+
 # ------------------------------------------------------------------------------ stage 3: HTML
 
 
@@ -1385,7 +1474,10 @@ figure{margin:.5rem 0 1rem}
 figure img{display:block;width:100%;max-width:935px;height:auto;border:1px solid #ddd;
 background:#fff}
 figcaption{font-size:.85rem;color:#444;margin-top:.3rem;max-width:48rem}
+figcaption details{margin:.2rem 0}figcaption .note{margin:.2rem 0}
 details{margin:.3rem 0 1rem}summary{cursor:pointer;color:#005eb8}
+details.findings-set summary{font-weight:600}
+.figure-link{display:block}
 .status-match td.status{background:#d8f0dc}.status-mismatch td.status{background:#f7c6c2;
 font-weight:700}.status-mismatch{background:#fdeceb}
 .status-conflict td.status{background:#fde7b0}.status-not_applicable td.status,
@@ -1474,13 +1566,7 @@ def _is_missing(value: object) -> bool:
     return False
 
 
-_EXTRA_LABELS: dict[str, str] = {
-    "in_collaboration": "In a collaboration (formal, informal or both)",
-    "gp": Instrument.GP.label,
-    "ccg": Instrument.CCG.label,
-    "observed": "Observed",
-    "all_pcns": "All PCNs",
-}
+_EXTRA_LABELS: dict[str, str] = dict(EXTRA_LABELS)
 
 
 def _label_maps() -> dict[str, dict[str, str]]:
@@ -1545,9 +1631,14 @@ def _cell(column: Column, row: Mapping[Any, Any], item: str | None) -> tuple[str
     return str(value), ""
 
 
-def _table_html(item: ReportTable, min_n: int, *, folded: bool = False) -> tuple[str, str]:
-    """Heading (the table's title) and table of ``item``, with the title as caption; a table
-    under a chart (``folded``) or a long one is folded into ``<details>``."""
+def _table_html(item: ReportTable, min_n: int, *, figure: int | None = None) -> tuple[str, str]:
+    """Heading and table of ``item``.
+
+    The heading (``<h3>``, the table's title) names the topic once. A table drawn as figure
+    ``figure`` is folded into ``<details>`` under it, captioned as that figure's data; a table
+    on its own is labelled by the heading (``aria-labelledby``) instead of repeating it as a
+    caption, and folded too when it is longer than :data:`LONG_TABLE` rows.
+    """
     rows = item.table.to_dict(orient="records")
     option_item = item.item
     head = "".join(f'<th scope="col">{_e(c.header)}</th>' for c in item.columns)
@@ -1561,49 +1652,87 @@ def _table_html(item: ReportTable, min_n: int, *, folded: bool = False) -> tuple
         body.append("<tr>" + "".join(cells) + "</tr>")
     masked = "suppressed" in item.table and bool(item.table["suppressed"].any())
     notes = []
-    if item.note:
+    if item.note and figure is None:  # a figure carries its note in the caption
         notes.append(_e(item.note))
     if masked:
-        notes.append(
-            f"{_e(MASK)} = suppressed by disclosure control: the unweighted base or count is "
-            f"below {min_n} (or the cell would reveal one that is)."
-        )
+        notes.append(_e(suppression_note(min_n)))
     note_html = "".join(f'<p class="note">{n}</p>' for n in notes)
-    table = (
-        f'<div class="scroll"><table><caption>{_e(item.title)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-    )
-    if len(rows) > LONG_TABLE or folded:
-        table = (
-            f"<details><summary>Table: {_e(item.title)} ({len(rows)} rows)</summary>"
-            f"{table}</details>"
-        )
-    return f'<h3 id="t-{_e(item.key)}">{_e(item.title)}</h3>', f"{table}{note_html}"
-
-
-def _data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-def _figure_html(figure: ReportFigure, synthetic: bool, masked: bool) -> str:
-    alt = ". ".join(part for part in (figure.headline or figure.title, figure.base) if part)
-    if synthetic:
-        alt += f". {SYNTHETIC_NOTICE}."
-    marked = (
-        f" Cells hidden by disclosure control are marked {MASK} on the chart." if masked else ""
-    )
-    narrow = (
-        f'<source media="(max-width: 600px)" srcset="{_data_uri(figure.narrow_png)}">'
-        if figure.narrow_png
+    anchor = f"t-{_e(item.key)}"
+    label = (
+        f"<caption>Figure {figure} as a table: estimates with their 95% intervals and "
+        "bases</caption>"
+        if figure is not None
         else ""
     )
+    labelled = "" if figure is not None else f' aria-labelledby="{anchor}"'
+    table = (
+        f'<div class="scroll"><table{labelled}>{label}'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+    rows_text = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
+    if figure is not None:  # the chart's footer explains [c] on the chart; this, the table's
+        summary = f"Figure {figure} as a table ({rows_text})"
+        table = f"<details><summary>{summary}</summary>{table}{note_html}</details>"
+        note_html = ""
+    elif len(rows) > LONG_TABLE:
+        table = f"<details><summary>Show the table ({rows_text})</summary>{table}</details>"
+    return f'<h3 id="{anchor}">{_e(item.title)}</h3>', f"{table}{note_html}"
+
+
+def _sentences(*parts: str) -> str:
+    """``parts`` as sentences: each ends with one full stop (none doubled), joined by spaces."""
+    out = []
+    for part in parts:
+        text = " ".join(part.split()).rstrip()
+        if text:
+            out.append(text if text[-1] in ".!?" else f"{text}.")
+    return " ".join(out)
+
+
+def _png_size(png: bytes) -> tuple[int, int] | None:
+    """Width and height in pixels from a PNG's header, or None for anything else."""
+    if len(png) < 24 or not png.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _figure_file(path: Path, levels: int) -> str:
+    """``path`` relative to the page: its last ``levels`` + 1 parts (``figures/...``)."""
+    return "/".join(_e(part) for part in path.parts[-(levels + 1) :])
+
+
+def _figure_html(
+    figure: ReportFigure,
+    number: int,
+    synthetic: bool,
+    masked: bool,
+    note: str = "",
+    table: str = "",
+) -> str:
+    """A ``<figure>`` showing the figure's files (the page stays small; a phone fetches only
+    its own variant). Its caption adds only what the chart's own title does not say: the
+    figure's table (folded, summarised as "Figure N as a table") and its notes."""
+    alt = _sentences(
+        f"Chart: {figure.headline or figure.title}",
+        figure.base,
+        f"Cells marked {MASK} are hidden by disclosure control" if masked else "",
+        SYNTHETIC_NOTICE if synthetic else "",
+    )
+    wide = _figure_file(figure.path, 1)
+    size = _png_size(figure.png)
+    dimensions = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    narrow = ""
+    if figure.narrow_path is not None:
+        narrow = (
+            f'<source media="(max-width: 600px)" srcset="{_figure_file(figure.narrow_path, 2)}">'
+        )
+    caption = table + (f'<p class="note">{_e(_sentences(note))}</p>' if note else "")
+    if not caption:
+        caption = _e(f"Figure {number}")
     return (
-        f"<figure><picture>{narrow}"
-        f'<img src="{_data_uri(figure.png)}" alt="{_e(alt)}" '
-        f'data-file="figures/{_e(figure.path.name)}" loading="lazy"></picture>'
-        f"<figcaption><strong>Figure {int(figure.path.name[3:5])}.</strong> "
-        f"{_e(figure.headline or figure.title)}.{_e(marked)} Also saved as "
-        f"<code>figures/{_e(figure.path.name)}</code>.</figcaption></figure>"
+        f'<figure><a href="{wide}" class="figure-link"><picture>{narrow}'
+        f'<img src="{wide}" alt="{_e(alt)}"{dimensions} loading="lazy"></picture></a>'
+        f"<figcaption>{caption}</figcaption></figure>"
     )
 
 
@@ -1658,10 +1787,13 @@ def _load_problems_html(content: ReportContent) -> str:
                 "missing</strong>: they held answers the codebook does not know, or answers the "
                 "questionnaire's routing does not ask for. The respondents are kept; every "
                 "figure treats these cells as unanswered.</p>"
+                f"<details{' open' if len(cells) <= LONG_TABLE else ''}><summary>The "
+                f"{len(cells)} cell(s) set missing</summary>"
                 '<div class="scroll"><table><caption>Cells set missing</caption><thead><tr>'
                 '<th scope="col">Row</th><th scope="col">Respondent</th>'
                 '<th scope="col">Column</th><th scope="col">Found</th>'
                 f'<th scope="col">Why</th></tr></thead><tbody>{rows}</tbody></table></div>'
+                "</details>"
             )
         for line in inconsistency_lines(load.inconsistencies):
             parts.append(f"<p>{_e(load.file)}: {_e(line)}</p>")
@@ -1678,7 +1810,7 @@ def _findings_html(content: ReportContent) -> str:
         "<em>mismatch</em>: it does not; <em>conflict</em>: the publications disagree with "
         "each other and another finding is followed; <em>not applicable</em>: the figure "
         "cannot be computed from responses. The full table is also in "
-        "<code>findings_check.csv</code>.</p>"
+        '<a href="findings_check.csv"><code>findings_check.csv</code></a>.</p>'
     )
     parts.extend(f'<p class="unavailable">{_e(note)}</p>' for note in content.findings_notes)
     if len(findings) == 0 or "status" not in findings:
@@ -1687,7 +1819,10 @@ def _findings_html(content: ReportContent) -> str:
     counts = findings["status"].astype(str).value_counts()
     parts.append(
         '<p class="summary">'
-        + "".join(f"<span><strong>{_e(k)}</strong>: {int(v)}</span>" for k, v in counts.items())
+        + "".join(
+            f"<span><strong>{_e(str(k).replace('_', ' '))}</strong>: {int(v)}</span>"
+            for k, v in counts.items()
+        )
         + "</p>"
     )
     wanted = [
@@ -1722,8 +1857,6 @@ def _findings_html(content: ReportContent) -> str:
     head = "".join(f'<th scope="col" class="col-{_e(name)}">{_e(h)}</th>' for name, h in present)
     groups = findings.groupby("survey", sort=False) if "survey" in findings else [("", findings)]
     for label, group in groups:
-        if label:
-            parts.append(f"<h3>{_e(label)}</h3>")
         body = []
         for row in group.to_dict(orient="records"):
             status = str(row.get("status", ""))
@@ -1736,9 +1869,18 @@ def _findings_html(content: ReportContent) -> str:
                 css = ' class="status"' if name == "status" else ""
                 cells.append(f"<td{css}>{_e(text)}</td>")
             body.append(f'<tr class="status-{_e(status)}">{"".join(cells)}</tr>')
+        # one folded table per response set, open when it holds a mismatch (what to look at)
+        tally = group["status"].astype(str).value_counts()
+        summary = ", ".join(f"{int(v)} {str(k).replace('_', ' ')}" for k, v in tally.items())
+        name = f"{label!s}: " if label else ""
+        opened = " open" if "mismatch" in tally else ""
         parts.append(
+            f'<details class="findings-set"{opened}><summary>{_e(name)}{len(group)} findings '
+            f"({_e(summary)})</summary>"
             '<div class="scroll"><table class="findings">'
+            f"<caption>Published findings recomputed from {_e(label or 'the data')}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+            "</details>"
         )
     return "".join(parts)
 
@@ -1775,6 +1917,7 @@ def _assumptions_html(content: ReportContent) -> str:
             "</tr>"
         )
     parts.append(
+        f"<details><summary>The {len(rows)} named assumptions</summary>"
         '<div class="scroll"><table class="wide"><caption>Named assumptions</caption><thead><tr>'
         + "".join(
             f'<th scope="col">{h}</th>'
@@ -1787,7 +1930,7 @@ def _assumptions_html(content: ReportContent) -> str:
                 "Findings affected",
             )
         )
-        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div></details>"
     )
     return "".join(parts)
 
@@ -1806,10 +1949,10 @@ def _methods_html(content: ReportContent) -> str:
         f"<li>What-if scenarios use g-computation on a design-based logistic model with "
         f"percentile bootstrap intervals from {content.n_boot} replicates (a modest number, "
         "chosen to keep the report quick; use more in an analysis).</li>"
-        f"<li>Disclosure control: every table and chart went through "
-        f"<code>gpcollab.suppress</code> with a threshold of {content.min_n}: an estimate whose "
-        f"unweighted base or count is below {content.min_n}, or that would reveal such a cell, "
-        f"is shown as {_e(MASK)} and left out of the charts.</li>"
+        "<li>Disclosure control: every table and chart went through "
+        f"<code>gpcollab.suppress</code> with a threshold of {content.min_n}. "
+        f"{_e(suppression_note(content.min_n))} Charts keep a hidden cell in its place, marked "
+        f"{_e(MASK)}, never drawn as zero.</li>"
         "</ul>"
     )
 
@@ -1937,15 +2080,21 @@ def _key_findings_html(content: ReportContent) -> str:
 def write_html(
     content: ReportContent, figures: Sequence[ReportFigure], *, title: str | None = None
 ) -> str:
-    """Return the report page as one self-contained HTML string.
+    """Return the report page as one HTML string (inline CSS, no script, no network resource).
+
+    The page shows the figures from their files rather than embedding them: each
+    ``<picture>`` points at ``figures/<name>.png`` and, for screens up to 600 px wide, at
+    ``figures/narrow/<name>.png``, so the page stays small and a phone downloads only the
+    variant it shows. The page and its ``figures/`` folder (as :func:`build_report` writes
+    them) travel together.
 
     Parameters
     ----------
     content : ReportContent
         From :func:`gather_report`.
     figures : sequence of ReportFigure
-        From :func:`render_figures`; each is embedded as a base64 ``data:`` URI next to the
-        table it was drawn from.
+        From :func:`render_figures` (files in ``figures/`` beside the page), numbered in the
+        order given and shown next to the table each was drawn from.
     title : str, optional
 
     Returns
@@ -1955,6 +2104,7 @@ def write_html(
     labels = ", ".join(s.meta.label for s in content.surveys)
     page_title = title or f"gpcollab report: {labels}"
     by_key = {figure.key: figure for figure in figures}
+    numbers = {figure.key: number for number, figure in enumerate(figures, start=1)}
     nav = ['<nav><h2 id="contents">Contents</h2><ol>']
     body: list[str] = []
     for section in content.sections:
@@ -1964,13 +2114,15 @@ def write_html(
             body.append(f"<p>{_e(section.intro)}</p>")
         for item in section.tables:
             figure = by_key.get(item.key)
-            heading, table = _table_html(item, content.min_n, folded=figure is not None)
+            number = numbers.get(item.key)
+            heading, table = _table_html(item, content.min_n, figure=number)
             body.append(heading)
-            if figure is not None:
+            if figure is not None and number is not None:
                 synthetic = bool(item.table.attrs.get("synthetic", content.synthetic))
                 masked = "suppressed" in item.table and bool(item.table["suppressed"].any())
-                body.append(_figure_html(figure, synthetic, masked))
-            body.append(table)
+                body.append(_figure_html(figure, number, synthetic, masked, item.note, table))
+            else:
+                body.append(table)
         body.extend(f'<p class="note">{_e(text)}</p>' for text in section.notes)
         body.extend(f'<p class="unavailable">{_e(text)}</p>' for text in section.unavailable)
         body.append("</section>")

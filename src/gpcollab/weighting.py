@@ -1,15 +1,19 @@
-"""Weighting to population margins: raking, post-stratification and Kish efficiency.
+"""Weighting to population margins: raking, post-stratification, GREG calibration, Kish efficiency.
 
 :func:`rake` and :func:`poststratify` return new weights; to get standard errors that account
 for the weighting (as R does for a design returned by ``rake()``/``postStratify()``), build the
 design with ``SurveyDesign(weights=<new column>, ..., calibration=(<margin columns>))`` after
 raking, or ``SurveyDesign(weights=<new column>, ..., poststrata=(<columns>))`` after
-post-stratification.
+post-stratification. :func:`calibrate` (linear, or GREG, calibration to the totals of categorical
+and continuous variables, optionally bounded) returns new weights whose ``attrs["model"]`` is the
+:class:`CalibrationModel` to pass as ``SurveyDesign(greg=...)``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TypeAlias
 
 import numpy as np
@@ -19,7 +23,14 @@ from numpy.typing import ArrayLike
 from gpcollab._typing import FloatArray, IntArray
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, describe
 
-__all__ = ["kish_efficiency", "poststratify", "rake"]
+__all__ = [
+    "CalibrationModel",
+    "calibrate",
+    "calibration_matrix",
+    "kish_efficiency",
+    "poststratify",
+    "rake",
+]
 
 Targets: TypeAlias = Mapping[Hashable, float] | pd.Series
 
@@ -306,4 +317,337 @@ def poststratify(
     new = _scale(codes, w, values, "+".join(cols))
     out = pd.Series(new, index=data.index, name="poststratified_weight")
     out.attrs.update(kish_efficiency=kish_efficiency(new))
+    return out
+
+
+# --------------------------------------------------------------------------- GREG calibration
+
+
+@dataclass(frozen=True)
+class CalibrationModel:
+    """The model of a linear (GREG) calibration, for the variance of a calibrated design.
+
+    R's ``calibrate()`` keeps this with the design; here :func:`calibrate` returns it as
+    ``attrs["model"]`` of the new weights, to pass as ``SurveyDesign(greg=...)``.
+
+    Parameters
+    ----------
+    factors : tuple of str
+        Categorical columns calibrated to the population count of each level.
+    covariates : tuple of str
+        Numeric columns calibrated to their population total.
+    weights : str or None
+        Column of the weights before calibration (``None``: every row 1).
+    intercept : bool
+        Whether the model has an intercept (the population size is a calibration total). Always
+        true when there are ``factors`` (their levels add up to the population size).
+
+    Examples
+    --------
+    >>> CalibrationModel(factors=("stype",), covariates=("api99",), weights="pw").intercept
+    True
+    """
+
+    factors: tuple[str, ...] = ()
+    covariates: tuple[str, ...] = ()
+    weights: str | None = None
+    intercept: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("factors", "covariates"):
+            columns: object = getattr(self, name)
+            if isinstance(columns, str):
+                columns = (columns,)
+            if not isinstance(columns, tuple | list) or not all(
+                isinstance(c, str) for c in columns
+            ):
+                raise ArgumentError(
+                    f"CalibrationModel `{name}` must be a tuple of column names, but "
+                    f"{getattr(self, name)!r} was passed."
+                )
+            object.__setattr__(self, name, tuple(columns))
+        if not self.factors and not self.covariates and not self.intercept:
+            raise ArgumentError("CalibrationModel needs at least one calibration variable.")
+        if self.factors and not self.intercept:
+            object.__setattr__(self, "intercept", True)
+        if self.weights is not None and not isinstance(self.weights, str):
+            raise ArgumentError(
+                f"CalibrationModel `weights` must be a column name or None, not {self.weights!r}."
+            )
+
+
+def _factor_codes(data: pd.DataFrame, column: str) -> tuple[IntArray, list[object]]:
+    """Codes of the levels present, in category (else sorted) order."""
+    col = data[column]
+    if col.isna().any():
+        raise DesignError(
+            f"Calibration column {column!r} has {int(col.isna().sum())} missing value(s); "
+            "every row needs a level to be calibrated."
+        )
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        present = set(pd.unique(col))
+        levels = [c for c in col.cat.categories if c in present]
+    else:
+        levels = sorted(pd.unique(col), key=lambda v: (str(type(v)), v))
+    codes = pd.Index(levels).get_indexer(pd.Index(np.asarray(col, dtype=object)))
+    return np.asarray(codes, dtype=np.intp), levels
+
+
+def _covariate(data: pd.DataFrame, column: str) -> FloatArray:
+    col = data[column]
+    if not pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+        raise ArgumentError(
+            f"Calibration column {column!r} has dtype {col.dtype}; a total is calibrated for a "
+            "numeric column (give a mapping {level: count} for a categorical one)."
+        )
+    values = np.asarray(col, dtype=np.float64)
+    if not np.all(np.isfinite(values)):
+        bad = int(np.flatnonzero(~np.isfinite(values))[0])
+        raise DesignError(
+            f"Calibration column {column!r} has a missing or infinite value at row "
+            f"{data.index[bad]!r}; every row needs a value to be calibrated."
+        )
+    return values
+
+
+def _check_columns(data: pd.DataFrame, model: CalibrationModel) -> None:
+    for column in (*model.factors, *model.covariates):
+        if column not in data.columns:
+            raise ArgumentError(
+                f"Calibration column {column!r} is not in the data; available columns: "
+                f"{list(map(str, data.columns))}."
+            )
+
+
+def calibration_matrix(data: pd.DataFrame, model: CalibrationModel) -> FloatArray:
+    """The model matrix of a linear calibration: shape (n, q), one column per calibrated total.
+
+    An intercept column (when the model has one), the indicators of every level of each factor
+    but its first level present, and the covariates. Any full-rank coding of the same columns
+    gives the same calibrated weights and variance.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"g": ["a", "b", "b"], "x": [1.0, 2.0, 4.0]})
+    >>> calibration_matrix(df, CalibrationModel(factors=("g",), covariates=("x",)))
+    array([[1., 0., 1.],
+           [1., 1., 2.],
+           [1., 1., 4.]])
+    """
+    _check_columns(data, model)
+    n = len(data)
+    blocks: list[FloatArray] = [np.ones((n, 1))] if model.intercept else []
+    for column in model.factors:
+        codes, levels = _factor_codes(data, column)
+        block = np.zeros((n, len(levels)))
+        block[np.arange(n), codes] = 1.0
+        blocks.append(block[:, 1:])
+    blocks += [_covariate(data, c)[:, None] for c in model.covariates]
+    return np.asarray(np.hstack(blocks), dtype=np.float64)
+
+
+def _pinv(matrix: FloatArray) -> FloatArray:
+    """Moore-Penrose inverse keeping singular values above 256 eps of the largest (MASS::ginv)."""
+    u, s, vt = np.linalg.svd(matrix)
+    keep = s > 256 * np.finfo(np.float64).eps * (s[0] if s.size else 0.0)
+    return np.asarray((vt[keep].T / s[keep]) @ u[:, keep].T, dtype=np.float64)
+
+
+def _bounded_g(
+    mm: FloatArray,
+    w: FloatArray,
+    targets: FloatArray,
+    bounds: tuple[float, float],
+    tol: float,
+    max_iter: int,
+) -> tuple[FloatArray, int]:
+    """Newton steps for bounded linear calibration, as R's ``grake`` with ``cal.linear``."""
+    low, high = bounds[0] - 1.0, bounds[1] - 1.0
+    sample = mm.T @ w
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = targets / sample
+    rescale = float(np.mean(ratios)) if np.all(ratios > 20.0) else 1.0  # R's SOMETHRESHOLD
+    w = w * rescale
+    sample = sample * rescale
+    eta = np.zeros(mm.shape[1])
+    xeta = np.zeros(mm.shape[0])
+    achieved = math.inf
+    for iteration in range(1, max_iter + 1):
+        inside = ((xeta < high) & (xeta > low)).astype(np.float64)
+        misfit = targets - sample - mm.T @ (w * np.clip(xeta, low, high))
+        eta = eta + _pinv((mm * (w * inside)[:, None]).T @ mm) @ misfit
+        xeta = mm @ eta
+        misfit = targets - sample - mm.T @ (w * np.clip(xeta, low, high))
+        achieved = float(np.max(np.abs(misfit) / (1.0 + np.abs(targets))))
+        if achieved < tol:
+            return (1.0 + np.clip(xeta, low, high)) * rescale, iteration
+    raise ConvergenceError(
+        f"Bounded calibration did not meet the totals within bounds={list(bounds)!r} in "
+        f"max_iter={max_iter} steps (largest relative misfit {achieved:.3g}, tol={tol:g}). "
+        "Widen the bounds, or check that the totals can be reached from this sample."
+    )
+
+
+def _calibration_targets(
+    data: pd.DataFrame, totals: Mapping[str, object], population: float | None
+) -> tuple[CalibrationModel, FloatArray]:
+    """The model (without weights) and its target vector, in :func:`calibration_matrix` order."""
+    factors: list[str] = []
+    covariates: list[str] = []
+    factor_targets: list[FloatArray] = []
+    covariate_targets: list[float] = []
+    for column, target in totals.items():
+        if isinstance(target, Mapping | pd.Series):
+            # refuses levels without a count, and counts > 0 for levels absent from the data
+            _, values = _encode_margin(data, column, target, "totals")
+            _, levels = _factor_codes(data, column)
+            index = pd.Index(list(target.keys()) if isinstance(target, Mapping) else target.index)
+            present = values[index.get_indexer(pd.Index(levels, dtype=object))]
+            factor_targets.append(np.concatenate([[values.sum() - present[1:].sum()], present[1:]]))
+            factors.append(column)
+        elif isinstance(target, int | float) and not isinstance(target, bool):
+            if not math.isfinite(float(target)):
+                raise ArgumentError(f"`totals` for {column!r} must be finite, not {target!r}.")
+            if column not in data.columns:
+                raise ArgumentError(
+                    f"`totals` names column {column!r}, which is not in the data; available "
+                    f"columns: {list(map(str, data.columns))}."
+                )
+            covariates.append(column)
+            covariate_targets.append(float(target))
+        else:
+            raise ArgumentError(
+                f"`totals` for {column!r} must be a mapping {{level: population count}} (a "
+                f"categorical column) or a number (the total of a numeric column), but "
+                f"{describe(target)} was passed."
+            )
+    sizes = [float(t.sum()) for t in factor_targets]
+    if population is not None:
+        if isinstance(population, bool) or not isinstance(population, int | float):
+            raise ArgumentError(f"`population` must be a number, but {population!r} was passed.")
+        sizes.append(float(population))
+    if sizes and not np.allclose(sizes, sizes[0], rtol=1e-8, atol=0.0):
+        raise ArgumentError(
+            "The calibration totals imply different population sizes: the level counts of "
+            f"{factors!r} and `population` add up to {sizes!r}."
+        )
+    model = CalibrationModel(tuple(factors), tuple(covariates), None, intercept=bool(sizes))
+    parts = [np.array([sizes[0]])] if sizes else []
+    parts += [t[1:] for t in factor_targets]
+    parts.append(np.asarray(covariate_targets, dtype=np.float64))
+    return model, np.concatenate(parts)
+
+
+def calibrate(
+    data: pd.DataFrame,
+    totals: Mapping[str, Targets | float],
+    *,
+    weights: str | None = None,
+    population: float | None = None,
+    bounds: tuple[float, float] | None = None,
+    tol: float = 1e-7,
+    max_iter: int = 50,
+) -> pd.Series:
+    """Linear (GREG) calibration of weights to population totals (R ``calibrate()``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    totals : mapping of str to mapping or number
+        ``{column: {level: population count}}`` for a categorical column (every level in the
+        data needs a count), ``{column: total}`` for a numeric column. Several margins of each
+        kind may be given together; the levels of every categorical margin must add up to the
+        same population size.
+    weights : str, optional
+        Column of the weights before calibration; ``None`` starts from 1.
+    population : float, optional
+        The population size (R's ``(Intercept)`` total). Needed only to calibrate numeric
+        columns alone with an intercept; with categorical margins it must agree with them.
+    bounds : tuple of (float, float), optional
+        Lower and upper limits of the ratio of new to old weight (R's ``bounds=``); ``None``
+        leaves them free (they may even become negative).
+    tol : float, default=1e-7
+        Bounded calibration: stop when every total is met within ``tol * (1 + |total|)`` (R's
+        ``epsilon``).
+    max_iter : int, default=50
+        Bounded calibration: the largest number of Newton steps (R's ``maxit``).
+
+    Returns
+    -------
+    pandas.Series
+        Calibrated weights named ``"calibrated_weight"``, aligned with ``data.index``.
+        ``attrs`` holds ``model`` (the :class:`CalibrationModel` for
+        ``SurveyDesign(greg=...)``), ``g`` (the ratio of new to old weights, an array),
+        ``iterations`` and ``kish_efficiency``.
+
+    Raises
+    ------
+    ArgumentError
+        Unknown columns, totals of the wrong kind, or totals implying different population
+        sizes.
+    DesignError
+        Missing values in a calibration column; counts for levels absent from the data.
+    ConvergenceError
+        Bounded calibration cannot meet the totals within ``max_iter`` steps.
+
+    Notes
+    -----
+    With base weights dᵢ and model rows xᵢ (an intercept, the level indicators, the numeric
+    columns), the new weights are wᵢ = dᵢ gᵢ with gᵢ = 1 + xᵢᵀλ and λ solving
+    Σ dᵢ gᵢ xᵢ = T, the population totals: λ = (Σ dᵢ xᵢ xᵢᵀ)⁻¹ (T − Σ dᵢ xᵢ). With ``bounds``
+    (L, U), gᵢ = 1 + clip(xᵢᵀλ, L − 1, U − 1) and λ is found by R's Newton steps (and R's
+    rescaling of the weights when every total is over 20 times the sample's). For the variance
+    build ``SurveyDesign(weights=<new column>, ..., greg=result.attrs["model"])``: the influence
+    values are replaced by the residuals of their weighted regression on xᵢ (weights dᵢ), as
+    ``svyrecvar`` does for a calibrated design.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"g": ["a", "a", "b", "b"], "x": [1.0, 2.0, 3.0, 4.0]})
+    >>> w = calibrate(df, {"g": {"a": 10, "b": 10}, "x": 55.0})
+    >>> w.round(4).tolist()
+    [2.5, 7.5, 2.5, 7.5]
+    """
+    if not isinstance(totals, Mapping) or not totals:
+        raise ArgumentError(
+            "`totals` must be a non-empty mapping {column: {level: count} or total}, but "
+            f"{describe(totals)} was passed."
+        )
+    if isinstance(tol, bool) or not isinstance(tol, int | float) or not tol > 0:
+        raise ArgumentError(f"`tol` must be a positive number, but {tol!r} was passed.")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
+        raise ArgumentError(f"`max_iter` must be a positive integer, but {max_iter!r} was passed.")
+    base = _base_weights(data, weights)
+    spec, targets = _calibration_targets(data, totals, population)
+    model = CalibrationModel(spec.factors, spec.covariates, weights, spec.intercept)
+    mm = calibration_matrix(data, model)
+    if bounds is None:
+        gram = (mm * base[:, None]).T @ mm
+        if np.linalg.matrix_rank(gram) < mm.shape[1]:
+            raise DesignError(
+                "The calibration variables are collinear in the sample (for example a numeric "
+                "column that is constant, or two margins that split the rows the same way); "
+                "leave one out."
+            )
+        g = 1.0 + mm @ np.linalg.solve(gram, targets - mm.T @ base)
+        iterations = 1
+    else:
+        if (
+            not isinstance(bounds, tuple | list)
+            or len(bounds) != 2
+            or not all(isinstance(b, int | float) for b in bounds)
+            or not bounds[0] < 1.0 < bounds[1]
+        ):
+            raise ArgumentError(
+                f"`bounds` must be (lower, upper) with lower < 1 < upper, but {bounds!r} was "
+                "passed."
+            )
+        g, iterations = _bounded_g(
+            mm, base, targets, (float(bounds[0]), float(bounds[1])), float(tol), max_iter
+        )
+    new = base * g
+    out = pd.Series(new, index=data.index, name="calibrated_weight")
+    out.attrs.update(model=model, g=g, iterations=iterations)
+    if np.all(new >= 0) and np.any(new > 0):
+        out.attrs["kish_efficiency"] = kish_efficiency(new)
     return out
