@@ -2,12 +2,14 @@
 
 The module map in docs/architecture.md gives every module a layer; a module may import (at the
 top or inside a function) only from its own layer or a lower one. A module missing from the map
-fails too, so the map stays complete.
+fails too, so the map stays complete. Within a layer, imports go one way too: the graph of every
+runtime import between the package's modules has no cycle.
 """
 
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from pathlib import Path
 
@@ -182,3 +184,112 @@ def test_every_import_inside_a_function_says_why(path: Path) -> None:
         if module in top:
             problems.append(f"{path.name}:{line}: {module} is already imported at the top")
     assert problems == []
+
+
+# -- the import graph has no cycle ----------------------------------------------------------
+
+
+def _is_module(name: str) -> bool:
+    """Whether ``gpcollab.<name>`` is a module or package of the source tree."""
+    path = SRC.joinpath(*name.split(".")) if name else SRC
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def _targets(path: Path) -> set[str]:
+    """The modules of the package that importing ``path`` runs, at the top or in a function.
+
+    ``from gpcollab.x import y`` reaches ``x.y`` when ``y`` is a submodule, else ``x``; importing
+    ``x.y`` also runs the package ``x``, unless the importer lives inside ``x`` (its package is
+    then already being imported). ``from gpcollab import __version__`` reaches the package
+    root, whose own imports are counted like any module's (its public names resolve lazily,
+    through ``importlib``, not through import statements).
+    """
+    own = _module_name(path)
+    reached = set()
+    for _, target in _imports(path):
+        module = target if _is_module(target) else target.rpartition(".")[0]
+        if not _is_module(module):  # `from gpcollab import __version__` and the like
+            module = ""
+        reached.add(module)
+        package = module.rpartition(".")[0]
+        while package and not (own == package or own.startswith(package + ".")):
+            reached.add(package)
+            package = package.rpartition(".")[0]
+    reached.discard(own)
+    return reached
+
+
+def _import_graph() -> dict[str, set[str]]:
+    return {_module_name(path): _targets(path) for path in _modules()}
+
+
+def _find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One cycle of ``graph`` as a path ``[a, b, ..., a]``, or ``[]`` when it has none."""
+    done: set[str] = set()
+    for start in sorted(graph):
+        if start in done:
+            continue
+        path = [start]
+        on_path = {start}
+        branches = [iter(sorted(graph.get(start, ())))]
+        while branches:
+            step = next(branches[-1], None)
+            if step is None:  # every import of path[-1] explored: no cycle through it
+                finished = path.pop()
+                on_path.discard(finished)
+                done.add(finished)
+                branches.pop()
+                continue
+            if step in on_path:
+                return [*path[path.index(step) :], step]
+            if step in done:
+                continue
+            path.append(step)
+            on_path.add(step)
+            branches.append(iter(sorted(graph.get(step, ()))))
+    return []
+
+
+def test_the_cycle_finder() -> None:
+    assert _find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+    assert _find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) == []  # a diamond
+    assert _find_cycle({"a": {"b"}, "b": {"c"}, "c": {"b"}}) == ["b", "c", "b"]
+    assert _find_cycle({"x": {"x"}}) == ["x", "x"]
+
+
+def test_the_graph_counts_packages_sensibly() -> None:
+    graph = _import_graph()
+    # importing a submodule runs its package's __init__ (cli reads `gpcollab.datasets.surveys`)
+    assert {"datasets.surveys", "datasets"} <= graph["cli"]
+    # ... which is already running when the package's own modules import each other
+    assert "io.accounting" in graph["io.interpret"] and "io" not in graph["io.interpret"]
+    assert "datasets" in graph["datasets.surveys"]  # an explicit import of the package counts
+    assert "" in graph["codebook"]  # `from gpcollab import __version__` reaches the root
+    assert graph[""] == {"errors"}  # the root resolves its public names lazily
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    cycle = _find_cycle(_import_graph())
+    shown = " -> ".join(name or "gpcollab" for name in cycle)
+    assert cycle == [], f"import cycle: {shown}"
+
+
+def _floor_plan() -> list[tuple[str, str]]:
+    """(lower, upper) for every arrow ``A → B`` of the floor plan in docs/architecture.md."""
+    text = MAP.read_text(encoding="utf-8")
+    section = text[text.index("The floor plan where modules") :].split("\n\n")[1]
+    arrows = []
+    for bullet in section.split("\n- "):
+        groups = [re.findall(r"`([\w.]+)`", part) for part in bullet.split(":")[0].split("\u2192")]
+        for lower, upper in itertools.pairwise(groups):
+            arrows += [(a, b) for a in lower for b in upper]
+    return arrows
+
+
+def test_the_floor_plan_in_the_docs_is_true() -> None:
+    arrows = _floor_plan()
+    assert ("instrument", "routing") in arrows and ("replicate", "estimate") in arrows
+    graph = _import_graph()
+    false = [f"{b} does not import {a}" for a, b in arrows if a not in graph[b]]
+    assert false == []
+    assert graph["_html"] == set()  # the building blocks of display sit under everything

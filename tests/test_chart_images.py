@@ -159,6 +159,12 @@ CASES: dict[str, tuple[Callable[[Axes | None], Axes], int]] = {
         ),
         2,
     ),
+    "rates_panels": (
+        lambda ax: plotting.plot_rates(
+            dots_with_hidden(), x="size_band", hue="aim", kind="panels", ax=ax
+        ),
+        2,
+    ),
     "rates_bars_hidden": (
         lambda ax: plotting.plot_rates(dots_with_hidden(), x="size_band", ax=ax),
         2,
@@ -290,6 +296,51 @@ def test_hidden_block_of_the_achievement_chart_is_what_the_shown_cells_leave() -
     assert blocks[0].get_hatch()
 
 
+def test_panels_keep_hidden_cells_in_place_and_draw_true_zeros() -> None:
+    table = dots_with_hidden()
+    ax = plotting.plot_rates(table, x="size_band", hue="aim", kind="panels")
+    access = [p for p in ax.patches if p.get_gid() == "access"]
+    staff = [p for p in ax.patches if p.get_gid() == "staff"]
+    # access: five bars, the true zero among them; staff: two hidden cells, no bar for them
+    assert len(access) == 5 and len(staff) == 3
+    assert sorted(p.get_width() for p in access) == pytest.approx([0.0, 0.2, 0.3, 0.4, 0.45])
+    marks = [t for t in ax.texts if t.get_gid() == plotting.SUPPRESSED_GID]
+    assert [t.get_text() for t in marks] == ["[c]", "[c]"]
+    # each hidden cell keeps its own row: the first and last size band of the staff panel
+    rows = sorted({p.get_y() + p.get_height() / 2 for p in staff})
+    step = rows[1] - rows[0]
+    assert [t.get_position()[1] for t in marks] == pytest.approx([rows[0] - step, rows[-1] + step])
+    # the reason beside it (bases of 40 are not small: the count was), the base of every cell
+    reasons = [t.get_text() for t in ax.texts if t.get_gid() == "hidden-reason"]
+    assert reasons == ["small count", "small count"]
+    values = [t.get_text() for t in ax.texts if t.get_gid() == "value"]
+    assert values.count("0%") == 1
+    # one base for every bar: said once in the footer
+    notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
+    assert "Base: n=40 for each bar." in notes.replace("\n", " ")
+
+
+def test_panels_leave_out_an_aim_mostly_hidden_and_say_so() -> None:
+    table = dots_with_hidden()
+    hide = (table["aim"] == "staff") & (table["size_band"] == "50k_100k")
+    table.loc[hide, ["estimate", "ci_low", "ci_high"]] = np.nan
+    table.loc[hide, "suppressed"] = True  # now 3 of the 5 staff cells are hidden
+    ax = plotting.plot_rates(table, x="size_band", hue="aim", kind="panels")
+    assert not any(p.get_gid() == "staff" for p in ax.patches)
+    titles = [t.get_text().replace("\n", " ") for t in ax.texts if t.get_gid() == "panel-title"]
+    assert titles == [Aim.ACCESS.label]
+    notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
+    assert "Not drawn, most groups hidden" in notes and "Staff experience" in notes
+
+
+def test_panels_write_each_base_when_the_bases_differ() -> None:
+    table = dots_with_hidden().assign(n=[30, 31, 32, 33, 34, 40, 41, 42, 43, 44])
+    ax = plotting.plot_rates(table, x="size_band", hue="aim", kind="panels")
+    bases = [t.get_text() for t in ax.texts if t.get_gid() == "base"]
+    # every cell's base, hidden ones included (a base is never masked)
+    assert bases == ["n=30", "n=31", "n=32", "n=33", "n=34", "n=40", "n=41", "n=42", "n=43", "n=44"]
+
+
 def test_true_zero_reads_zero_and_hidden_cells_are_not_zero() -> None:
     ax = plotting.plot_rates(dots_with_hidden(), x="size_band")
     labels = [t.get_text() for t in ax.texts]
@@ -302,9 +353,12 @@ def test_true_zero_reads_zero_and_hidden_cells_are_not_zero() -> None:
 def test_likert_labels_small_segments_and_uses_black_on_orange() -> None:
     ax = plotting.plot_likert(likert_table())
     by_text = {t.get_text(): t for t in ax.texts}
-    # GP "very" is 3%: too small to hold its label, written right of the bar's end
+    # GP "very" is 3%: too small to hold its label, written above the bar (its end holds the
+    # total of the positive side, 15%)
     very = next(p for p in ax.patches if p.get_gid() == "very")
-    assert by_text["3%"].get_position()[0] > very.get_x() + very.get_width()
+    assert by_text["3%"].get_position()[1] < very.get_y()  # y runs downwards: above
+    totals = [t.get_text() for t in ax.texts if t.get_gid() == "side-total"]
+    assert totals == ["70%", "15%", "50%", "40%"]
     # white on #E66101 has a contrast of 3.5:1; black has 6:1
     assert matplotlib.colors.to_hex(by_text["45%"].get_color()) == "#000000"
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -317,15 +371,14 @@ def test_likert_labels_small_segments_and_uses_black_on_orange() -> None:
     assert ax.get_legend()._ncols == 4
 
 
-def test_legend_stays_clear_of_the_dont_know_panel() -> None:
+def test_legend_stays_clear_of_the_dont_know_column() -> None:
     for size in SIZES:
         fig = draw_case("likert", size)
         fig.canvas.draw()
-        (ax,) = [a for a in fig.axes if a.get_subplotspec() is not None]
-        (side,) = ax.child_axes
+        (ax,) = fig.axes
         legend = ax.get_legend().get_window_extent()
-        panel = side.get_window_extent()
-        assert legend.x1 <= panel.x0 + 1 or legend.y0 >= panel.y1
+        heading = next(t for t in ax.texts if t.get_gid() == "dont_know").get_window_extent()
+        assert legend.x1 <= heading.x0 + 1 or legend.y0 >= heading.y1
 
 
 def test_old_argument_names_warn_and_still_work() -> None:
@@ -343,8 +396,15 @@ def test_plot_rates_on_every_aim_draws_one_series_per_aim() -> None:
         warnings.simplefilter("ignore", gpcollab.BoundaryWarning)
         table = gpcollab.achievement_rates(survey, by="size_band")
     ax = plotting.plot_rates(table, x="size_band")
-    legend = [t.get_text().replace("\n", " ") for t in ax.get_legend().get_texts()]
-    assert legend == [a.label for a in Aim if a.value in set(table["aim"].astype(str))]
+    legend = ax.get_legend()
+    entries = [t.get_text().replace("\n", " ") for t in legend.get_texts()]
+    # matplotlib fills a legend column by column: read it row by row, as a reader does
+    columns = legend._ncols
+    rows = len(entries) // columns
+    across = [entries[c * rows + r] for r in range(rows) for c in range(columns)]
+    assert [e for e in across if e] == [
+        a.label for a in Aim if a.value in set(table["aim"].astype(str))
+    ]
 
 
 def test_wave_comparison_labels_the_subtotal_row() -> None:
@@ -404,8 +464,9 @@ def build_report_figures() -> dict[str, Any]:
                     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
                     FigureCanvasAgg(fig)
-                    _draw(item, fig.add_subplot())
+                    ax = fig.add_subplot()
                     _frame(fig, text.title, text.base)
+                    _draw(item, ax)
                     out[f"{item.key}-{layout}"] = (fig, item)
     return out
 
@@ -459,9 +520,71 @@ def test_report_figure_layout(report_figures: dict[str, Any], key: str, layout: 
         expected = int(
             item.table.loc[item.table["suppressed"], "aim"].nunique()
         )  # one block per aim
+    elif key.startswith("fully_by_"):
+        # small multiples: an aim with more than half of its groups hidden is left out (and
+        # named in the notes); the other aims mark each hidden cell
+        per_aim = item.table.groupby(item.table["aim"].astype(str), observed=True)["suppressed"]
+        left_out = [aim for aim, flags in per_aim if 2 * int(flags.sum()) > len(flags)]
+        expected = sum(int(flags.sum()) for aim, flags in per_aim if aim not in left_out)
+        notes = footer(fig, plotting.NOTE_GID)
+        assert all(Aim(aim).label in notes for aim in left_out)
     else:
         expected = hidden
     assert len(markers(fig)) == expected
+
+
+# A phone 390 CSS px wide shows a figure across the page's width less its padding (0.8rem each
+# side, report._CSS): 364.4 CSS px for the narrow figure's 3.9 inches. One point is then
+# 364.4 / (3.9 * 72) = 1.298 CSS px, so 11 CSS px needs 8.48 points.
+PHONE_CSS_PX_PER_POINT = (390 - 2 * 0.8 * 16) / (3.9 * 72)
+
+
+@pytest.mark.parametrize("key", REPORT_KEYS)
+def test_report_phone_text_is_at_least_11_css_px(report_figures: dict[str, Any], key: str) -> None:
+    fig, _ = report_figures[f"{key}-narrow"]
+    assert fig.get_figwidth() == pytest.approx(3.9)
+    small = sorted(
+        {
+            (round(text.get_fontsize() * PHONE_CSS_PX_PER_POINT, 1), text.get_text())
+            for text, _ in drawn_texts(fig)
+            if text.get_fontsize() * PHONE_CSS_PX_PER_POINT < 11.0
+        }
+    )
+    assert small == []
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("key", REPORT_KEYS)
+def test_report_tables_drawn_by_their_public_helper(
+    report_figures: dict[str, Any], key: str, size: str
+) -> None:
+    """The report's tables drawn as an analyst would, with the public helper and the report's
+    arguments, on a new figure and on their own 4 x 3 inch axes."""
+    from gpcollab.report import _chart_call, _chart_helpers, _drawable
+
+    _, item = report_figures[f"{key}-wide"]
+    chart, options = _chart_call(item)
+    helper = _chart_helpers()[chart]
+    assert helper.__module__ == "gpcollab.plotting" and not helper.__name__.startswith("_")
+    if size == "default":
+        ax = helper(_drawable(item.table, key), **options)
+    else:
+        _fig, user_ax = plt.subplots(figsize=(4, 3))
+        ax = helper(_drawable(item.table, key), ax=user_ax, **options)
+    fig = ax.figure
+    boxes = drawn_texts(fig)
+    assert overlaps(boxes) == []
+    assert outside(fig, boxes) == []
+    every = " ".join(t.get_text() for t, _ in boxes)
+    assert "n=" in every or "PCN" in every  # the base
+    assert footer(fig, plotting.SOURCE_GID)  # the source
+    hidden = int(item.table["suppressed"].sum()) if "suppressed" in item.table else 0
+    shown_marks = len(markers(fig))
+    if hidden == 0:
+        assert shown_marks == 0
+    else:  # no hidden cell drawn as a value: each is marked, or its aim left out and named
+        assert shown_marks >= 1
+        assert "[c] = hidden by disclosure control" in footer(fig, plotting.NOTE_GID)
 
 
 def test_report_titles_state_findings(report_figures: dict[str, Any]) -> None:
@@ -491,6 +614,9 @@ def test_report_titles_state_findings(report_figures: dict[str, Any]) -> None:
 
 
 def _compare(fig: Figure, name: str, tmp_path: Path) -> None:
+    # the report's figures are shared with the layout tests, which draw them at LAYOUT_DPI: draw
+    # every figure so once before saving, so the image does not depend on which tests ran first
+    drawn_texts(fig)
     actual = tmp_path / f"{name}.png"
     fig.savefig(actual, dpi=DPI, metadata={"Software": None})
     expected = BASELINE / f"{name}.png"

@@ -8,7 +8,8 @@ import pandas as pd
 
 import gpcollab
 from conftest import make_survey
-from gpcollab.display import STATUS_COLOURS, Markdown
+from gpcollab._html import Markdown
+from gpcollab.findings import STATUS_COLOURS
 from gpcollab.io import LoadReport, Rejection
 from gpcollab.schema import SYNTHETIC_NOTICE
 

@@ -672,7 +672,7 @@ def test_a_conflict_gives_its_reason_and_the_recomputed_value_on_the_row() -> No
 
 
 def test_console_lines_html_and_csv_show_the_readable_values(tmp_path: Path) -> None:
-    from gpcollab.display import findings_html, findings_lines
+    from gpcollab.findings import findings_html, findings_lines
     from gpcollab.safe_write import write_csv_frame
 
     result = verify_findings(_membership_set(30, 19, 11))

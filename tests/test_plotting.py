@@ -471,7 +471,8 @@ def test_rates_funding_groups_are_labelled() -> None:
         }
     )
     ax = plotting.plot_rates(table, x="funding")
-    assert tick_labels(ax, "x") == ["Did not receive", "Received"]
+    # the same words as the report's table of this chart
+    assert tick_labels(ax, "x") == ["No such funding", "Access / Challenge Fund"]
     assert [p.get_height() for p in bars_by_gid(ax)["estimate"]] == approx([0.2, 0.35])
     assert ax.get_ylabel() == "Share of respondents"
     assert footers(ax) == []
@@ -560,17 +561,37 @@ def test_likert_diverging_widths_and_zero_split() -> None:
     assert ax.xaxis.get_major_formatter()(-0.4, 0) == "40%"
 
 
-def test_likert_dont_know_is_drawn_apart() -> None:
+def _texts(ax: Axes, gid: str) -> list[str]:
+    return [t.get_text().replace("\n", " ") for t in ax.texts if t.get_gid() == gid]
+
+
+def test_likert_dont_know_is_a_labelled_figure_beside_the_bars() -> None:
     ax = plotting.plot_likert(likert_table())
+    # not a bar on a scale of its own: a figure per row, under a heading, right of the axes
     assert not any(p.get_gid() == "dont_know" for p in ax.patches)
-    (side,) = ax.child_axes
-    assert side.get_gid() == "dont_know"
-    dk = [p for p in side.patches if p.get_gid() == "dont_know"]
-    assert [p.get_width() for p in dk] == approx([0.15, 0.10])
-    assert [p.get_x() for p in dk] == approx([0.0, 0.0])
-    assert side.get_xlabel().replace("\n", " ") == Influence.DONT_KNOW.label
-    # to the right of the diverging bars, outside the main Axes
-    assert side.get_position().x0 > ax.get_position().x1
+    assert ax.child_axes == []
+    assert _texts(ax, "dont_know") == ["Don't know", "15%", "10%"]
+    assert all(t.get_position()[0] > 1.0 for t in ax.texts if t.get_gid() == "dont_know")
+
+
+def test_likert_totals_of_each_side_at_the_bar_ends() -> None:
+    ax = plotting.plot_likert(likert_table())
+    # GP: 45 + 25 = 70 negative, 12 + 3 = 15 positive; CCG: 20 + 30 = 50, 30 + 10 = 40
+    totals = [t for t in ax.texts if t.get_gid() == "side-total"]
+    assert [t.get_text() for t in totals] == ["70%", "15%", "50%", "40%"]
+    # each written beyond its end of the bar: -0.70 and 0.15 for GP
+    assert totals[0].xy[0] == approx(-0.70) and totals[0].get_ha() == "right"
+    assert totals[1].xy[0] == approx(0.15) and totals[1].get_ha() == "left"
+    assert all(t.get_fontweight() == "bold" for t in totals)
+
+
+def test_likert_charts_share_one_symmetric_scale() -> None:
+    limits = {
+        plotting.plot_likert(likert_table()).get_xlim(),
+        plotting.plot_likert(willingness_table()).get_xlim(),
+    }
+    (limit,) = limits
+    assert limit[0] == approx(-limit[1]) and limit[1] >= 1.0
 
 
 def test_likert_odd_scale_middle_straddles_zero_and_single_bar() -> None:
@@ -583,16 +604,17 @@ def test_likert_odd_scale_middle_straddles_zero_and_single_bar() -> None:
     assert very.get_x() == approx(-(0.30 + 0.25 + 0.10))
     # contract willingness is asked of GP partners: the bar says so, not "all staff"
     assert tick_labels(ax, "y") == ["GP partners\nn=500"]
-    (side,) = ax.child_axes
-    assert [p.get_width() for p in side.patches] == approx([0.10])
+    assert _texts(ax, "dont_know") == ["Don't know", "10%"]
+    # the middle answer counts on neither side: 30 + 25 unwilling, 10 + 5 willing
+    assert _texts(ax, "side-total") == ["55%", "15%"]
     assert footers(ax) == []
 
 
-def test_likert_without_dont_know_has_no_side_panel() -> None:
+def test_likert_without_dont_know_has_no_dont_know_column() -> None:
     table = likert_table()
     table = table[table["option"] != "dont_know"]
     ax = plotting.plot_likert(table)
-    assert ax.child_axes == []
+    assert _texts(ax, "dont_know") == []
 
 
 def test_likert_unknown_options_are_an_error() -> None:
@@ -655,8 +677,11 @@ def test_scenarios_bars_whiskers_reference_and_labels() -> None:
     notes = [t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID]
     assert "Base: n=400 in every row." in notes[0]
     assert matplotlib.colors.to_hex(bars[0].get_facecolor()) == plotting.NEUTRAL_GREY.lower()
-    # one value per label: the estimate beside the whisker
-    assert texts(ax) == ["30%", "38%", "34%", "Observed: 30%"]
+    # one value per bar, inside its end (never beyond the whisker), and the reference line
+    assert texts(ax) == ["Observed: 30%", "30%", "38%", "34%"]
+    values = [t for t in ax.texts if t.get_gid() == "value"]
+    assert [t.xy[0] for t in values] == approx([0.30, 0.38, 0.34])
+    assert all(t.get_ha() == "right" for t in values)
     reference = [line for line in ax.lines if line.get_linestyle() == "--"]
     assert [line.get_xdata()[0] for line in reference] == approx([0.30])
     assert Aim.ACCESS.label in ax.get_xlabel()
@@ -789,9 +814,9 @@ def test_real_stp_views_and_contract_willingness(real: dict[str, Any]) -> None:
     views = stp_views(real["gp17"], real["ccg17"])
     ax = plotting.plot_likert(views)
     assert tick_labels(ax, "y")[0].startswith(Instrument.GP.label)
-    (side,) = ax.child_axes
     dk = views[views["option"] == "dont_know"]["estimate"].tolist()
-    assert [p.get_width() for p in side.patches] == approx(dk)
+    written = [t.get_text() for t in ax.texts if t.get_gid() == "dont_know"][1:]
+    assert written == [f"{100 * share:.0f}%" for share in dk]
     willing = contract_willingness(real["gp17"])
     ax = plotting.plot_likert(willing)
     (neither,) = bars_by_gid(ax)["neither"]

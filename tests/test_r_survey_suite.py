@@ -23,6 +23,7 @@ from gpcollab import (
     as_replicate_design,
     calibrate,
     chisq_test,
+    compare_domains,
     compare_means,
     estimate_mean,
     estimate_proportions,
@@ -46,7 +47,6 @@ UNSUPPORTED: dict[str, str] = {
     "unsupported/ciprop_likelihood": "likelihood-ratio intervals for proportions",
     "unsupported/adjust_domain_lonely": "options(survey.adjust.domain.lonely=TRUE), a "
     "non-default R option: strata with one PSU in a domain are treated as lonely",
-    "unsupported/svyby_covmat_contrast": "covariances between domain estimates (svycontrast)",
     "domain/clus1/by_stype_api99na_nonarm": "a missing y without na_rm: R returns NA for the "
     "domains with a missing value, gpcollab refuses and names the column (pass na_rm=True)",
     "calib/rake_clus1_default": "R's loose default raking tolerance (epsilon=1, maxit=10) "
@@ -479,6 +479,18 @@ def _svytable_total() -> Quantities:
     return {"n": float(table["weighted_n"].sum())}
 
 
+def _svyby_covmat_contrast() -> Quantities:
+    """SE(svycontrast(svyby(~api99, ~stype, D$clus1, svymean, covmat=TRUE), c(E=1, M=-1))).
+
+    compare_domains gives second minus first (M - E), the same SE as R's E - M contrast.
+    """
+    data, des = design("clus1")
+    pairs = compare_domains(data, "api99", by="stype", design=des)
+    row = pairs[(pairs["stype_first"] == "E") & (pairs["stype_second"] == "M")]
+    assert len(row) == 1
+    return {"se": float(row["se"].iloc[0])}
+
+
 def _multistage_dclus2() -> Quantities:
     """svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=apiclus2): weights from both fpcs."""
     data = load("apiclus2")
@@ -646,6 +658,7 @@ def _cases() -> dict[str, Callable[[], Quantities]]:
             "glm/clus1/schwide_ell_meals_mobility": _glm("clus1"),
             "unsupported/svyglm_gaussian": _glm_gaussian,
             "unsupported/svytable": _svytable_total,
+            "unsupported/svyby_covmat_contrast": _svyby_covmat_contrast,
             "unsupported/multistage_dclus2": _multistage_dclus2,
             "unsupported/calibrate_linear_two_margins": _greg_mean(
                 {"stype": POP_TYPES, "sch.wide": POP_SCHWIDE}

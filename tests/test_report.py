@@ -450,16 +450,17 @@ def test_charts_drawn_in_workers_equal_those_drawn_in_one_process(
     )
     broken = ReportTable("bad", "Bad", item.table, (), chart="rates", chart_options={"x": "nope"})
     jobs = [
-        (item, chart_text(item.key, item.table, item.title), 8.5, 60),
-        (item, chart_text(item.key, item.table, item.title), 3.9, 90),
-        (broken, chart_text("bad", item.table, "Bad"), 8.5, 60),
+        (item, chart_text(item.key, item.table, item.title), 8.5, 60, True),
+        (item, chart_text(item.key, item.table, item.title), 3.9, 90, False),
+        (broken, chart_text("bad", item.table, "Bad"), 8.5, 60, False),
     ]
     monkeypatch.setenv("GPCOLLAB_NUM_THREADS", "1")
     alone = _render_many(jobs)
     monkeypatch.setenv("GPCOLLAB_NUM_THREADS", "2")
     monkeypatch.setattr("os.cpu_count", lambda: 2)
     together = _render_many(jobs)
-    assert isinstance(alone[0], bytes) and alone[0].startswith(b"\x89PNG")
+    assert isinstance(alone[0], tuple) and alone[0][0].startswith(b"\x89PNG")
+    assert alone[0][1].lstrip().startswith(b"<?xml") and alone[1][1] == b""  # SVG when asked
     assert alone[:2] == together[:2]
     assert isinstance(alone[2], gpcollab.GpcollabError)
     assert isinstance(together[2], gpcollab.GpcollabError)

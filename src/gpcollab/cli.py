@@ -310,7 +310,7 @@ def _print_outcome(result: ReportResult, out: TextIO) -> None:
         counts = findings["status"].astype(str).value_counts()
         summary = ", ".join(f"{status} {int(count)}" for status, count in counts.items())
         print(f"findings check: {summary}", file=out)
-        from gpcollab.display import findings_lines  # cli: loaded when a subcommand runs
+        from gpcollab.findings import findings_lines  # cli: loaded when a subcommand runs
 
         for line in findings_lines(findings):
             print(line, file=out)

@@ -34,8 +34,8 @@ import re2  # type: ignore[import-untyped,unused-ignore]
 
 from gpcollab import __version__
 from gpcollab.errors import CodebookError, GpcollabError
+from gpcollab.instrument import ITEMS, NUMERIC_COLUMNS, TEXT_COLUMNS
 from gpcollab.safe_write import write_text
-from gpcollab.schema import ITEMS, NUMERIC_COLUMNS, TEXT_COLUMNS
 from gpcollab.vocab import Achievement, Aim, Choice, Instrument
 
 __all__ = [

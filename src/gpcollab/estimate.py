@@ -23,12 +23,13 @@ import itertools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from gpcollab import replicate
 from gpcollab._checks import check_level
 from gpcollab._parallel import both
 from gpcollab._typing import FloatArray, IntArray
@@ -74,9 +75,7 @@ from gpcollab.intervals import (
     t_quantile,
 )
 from gpcollab.quantile_rules import QRULES, QRule, check_probabilities, quantile_of_sorted
-
-if TYPE_CHECKING:  # pragma: no cover
-    from gpcollab.replicate import ReplicateDesign
+from gpcollab.replicate import ReplicateDesign
 
 __all__ = [
     "ESTIMATE_COLUMNS",
@@ -109,7 +108,13 @@ def _prepare(
         y_missing = np.asarray(data[y].isna(), dtype=bool) if y_codes is None else y_codes < 0
         return code_domains(data, by_cols, y_missing, na_rm, y)
 
-    prepared, dom = both(lambda: prepare_design(data, design), domains, rows=len(data))
+    # pandas hashes a text column holding the GIL for most of the run, so beside another step
+    # it only makes the two wait on each other (measured: slower, not faster): code such
+    # columns on this thread, one step after the other
+    hashed = any(data[c].dtype == object for c in by_cols)
+    prepared, dom = both(
+        lambda: prepare_design(data, design), domains, rows=0 if hashed else len(data)
+    )
     if dom.count == 0 or not np.any(dom.code >= 0):
         raise DesignError(
             f"No row has non-missing values in {[y, *by_cols]!r}"
@@ -239,22 +244,23 @@ _REFERENCE_CHUNK = 4096
 
 def _shifted(
     values: FloatArray, code: IntArray, reference: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """``values`` minus their domain's reference value, and the shift used for each domain.
+) -> tuple[FloatArray, FloatArray, bool]:
+    """``values`` minus their domain's reference value, the shift used for each domain, and
+    whether the shifted values are known to be all 0 or 1 (so that they equal their squares).
 
     One subtraction serves every domain when their references agree, and a 0/1 outcome needs
     no shift (a domain of 0s sums to 0 and one of 1s to its weight total, exactly); otherwise
     each row takes its own domain's reference.
     """
     if bool(np.all(reference == reference[0])):
-        return values - reference[0], reference
+        return values - reference[0], reference, False
     if bool(np.all((reference == 0.0) | (reference == 1.0))) and bool(
         np.all((values == 0.0) | (values == 1.0))
     ):
-        return values, np.zeros_like(reference)
+        return values, np.zeros_like(reference), True
     shifted = reference.take(code)
     np.subtract(values, shifted, out=shifted)
-    return shifted, reference
+    return shifted, reference, False
 
 
 def _domain_means(
@@ -277,7 +283,7 @@ def _domain_means(
     else:
         code, w, yv = dom.code[inside], prepared.weights[inside], values[inside]
         psu = prepared.psu[inside]
-    yc, shift = _shifted(yv, code, domain_reference(code, yv, d, w))
+    yc, shift, zero_one = _shifted(yv, code, domain_reference(code, yv, d, w))
     cell = psu * d
     cell += code
     size = n_psu * d
@@ -291,6 +297,8 @@ def _domain_means(
     def weighted_values() -> tuple[FloatArray, FloatArray]:
         wy = w * yc
         swy = _wsum(cell, wy, size)
+        if zero_one:  # w y^2 is w y, to the last bit: one pass spared
+            return swy, swy
         return swy, _wsum(cell, np.multiply(wy, yc, out=wy), size)
 
     (flat_count, flat_count_pos, flat_w, flat_ww), (flat_wy, flat_wy2) = both(
@@ -395,9 +403,7 @@ def _mean_or_total(
     kind: Literal["mean", "total"],
     deff_kind: str = "auto",
 ) -> pd.DataFrame:
-    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
-
-    if isinstance(design, replicate.ReplicateDesign):
+    if isinstance(design, ReplicateDesign):
         return replicate.mean_or_total(data, y, by, design, level, df, na_rm, kind, deff_kind)
     lvl = check_level(level)
     if deff_kind not in DEFF_KINDS:
@@ -718,9 +724,7 @@ def estimate_proportions(
     0  False  4      0.25
     1   True  4      0.75
     """
-    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
-
-    if isinstance(design, replicate.ReplicateDesign):
+    if isinstance(design, ReplicateDesign):
         return replicate.proportions(data, y, by, design, ci_method, level, df, na_rm)
     lvl = check_proportion_args(y, design, ci_method, level)
     check_estimate_args(data, y, by)
@@ -930,9 +934,7 @@ def estimate_quantile(
        quantile  estimate
     0       0.5   30000.0
     """
-    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
-
-    if isinstance(design, replicate.ReplicateDesign):
+    if isinstance(design, ReplicateDesign):
         return replicate.quantiles(
             data, y, quantiles, by, design, ci_method, qrule, level, df, na_rm
         )
@@ -1010,9 +1012,7 @@ def estimate_ratio(
     >>> float(estimate_ratio(df, "nurses", "gps")["estimate"].iloc[0])
     0.5
     """
-    from gpcollab import replicate  # cycle: replicate designs reuse this module's tables
-
-    if isinstance(design, replicate.ReplicateDesign):
+    if isinstance(design, ReplicateDesign):
         return replicate.ratio(data, numerator, denominator, by, design, level, df, na_rm)
     lvl = check_level(level)
     if not isinstance(denominator, str) or not isinstance(data, pd.DataFrame):

@@ -20,13 +20,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from html import escape
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from gpcollab.display import findings_html
+from gpcollab import _html
 from gpcollab.errors import ArgumentError, ConvergenceError, FindingsError, GpcollabError
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
 from gpcollab.significance import chisq_test, trend_test
@@ -36,13 +37,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from gpcollab.design import SurveyDesign
 
 __all__ = [
+    "FINDINGS_READABLE",
     "STATUSES",
+    "STATUS_COLOURS",
     "Assumption",
     "FilterData",
     "FindingsError",
     "assumption_value",
     "check_computation",
     "filter_mask",
+    "findings_html",
+    "findings_lines",
     "get_assumption",
     "load_assumptions",
     "load_findings",
@@ -1290,7 +1295,7 @@ def verify_findings(
 
 class FindingsCheck(pd.DataFrame):
     """The table :func:`verify_findings` returns: a DataFrame that Jupyter shows with each
-    status coloured (see :func:`gpcollab.display.findings_html`). Tables derived from it
+    status coloured (see :func:`findings_html`). Tables derived from it
     (filters, copies) are plain DataFrames."""
 
     @property
@@ -1328,3 +1333,155 @@ def _output(
         assumptions=dict(chosen),
     )
     return frame
+
+
+# ----------------------------------------------------------------- display
+
+#: Background colour of each ``verify_findings`` status (colour-blind-safe pairs of hue and
+#: lightness; the status word is always printed too).
+STATUS_COLOURS: dict[str, str] = {
+    "match": "#d9f0d3",
+    "mismatch": "#f4a6a6",
+    "conflict": "#fde0b0",
+    "not_applicable": "#e6e6e6",
+}
+
+
+_RAW_COLUMNS: Sequence[str] = (
+    "finding_id",
+    "status",
+    "statement",
+    "published",
+    "reproduced",
+    "tolerance",
+    "base_n",
+    "reason",
+)
+
+#: The readable columns of a ``verify_findings`` table (values at the published precision and
+#: the reason on the row), with the headers they are shown under.
+FINDINGS_READABLE: Sequence[tuple[str, str]] = (
+    ("finding_id", "finding"),
+    ("status", "status"),
+    ("statement", "statement"),
+    ("published_text", "published"),
+    ("reproduced_text", "recomputed"),
+    ("tolerance", "tolerance"),
+    ("base_n", "base"),
+    ("explanation", "why"),
+)
+
+
+def _readable_columns(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """The columns to show: the readable ones when the table has them, else the raw ones."""
+    if {"published_text", "reproduced_text", "explanation"} <= set(table.columns):
+        return [(c, h) for c, h in FINDINGS_READABLE if c in table.columns]
+    return [(c, c) for c in _RAW_COLUMNS if c in table.columns]
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as plain text: missing as a dash, floats in short form."""
+    if _missing(value):
+        return _DASH
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def findings_lines(
+    table: pd.DataFrame, statuses: Sequence[str] = ("mismatch", "conflict")
+) -> list[str]:
+    """One readable line per finding of ``table`` whose status is in ``statuses``.
+
+    For the console (``gpcollab reproduce`` and ``report`` print them): the status, the set
+    (when the table has a ``survey`` column), the finding and its statement, the published
+    and recomputed values at the published precision, the tolerance and the reason, e.g.
+    ``MISMATCH 2017-06: ... — published 45%, recomputed 44% (tolerance ±0.5 points):
+    36 / 81 = 44.4%: 0.6 points from 45%, more than the 0.5 allowed``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A :func:`~gpcollab.verify_findings` result, or several stacked with a ``survey``
+        column (as in the report's ``findings_check.csv``).
+    statuses : sequence of str, default=("mismatch", "conflict")
+        The statuses to list.
+
+    Returns
+    -------
+    list of str
+    """
+    if "status" not in table.columns:
+        return []
+    readable = {"published_text", "reproduced_text", "explanation"} <= set(table.columns)
+    lines = []
+    for row in table.to_dict(orient="records"):
+        status = str(row.get("status", ""))
+        if status not in statuses:
+            continue
+        if readable:
+            published, recomputed = row["published_text"], row["reproduced_text"]
+            why = row["explanation"]
+        else:  # an older or reshaped table: the raw columns
+            published, recomputed = row.get("published"), row.get("reproduced")
+            why = " ".join(
+                _cell_text(row.get(k)) for k in ("detail", "reason") if not _blank(row.get(k))
+            )
+        tolerance = "" if _blank(row.get("tolerance")) else f" (tolerance {row['tolerance']})"
+        where = " ".join(
+            str(row[k]) for k in ("survey", "finding_id") if k in row and not _blank(row[k])
+        )
+        line = (
+            f"  {status.upper()} {where}: {_cell_text(row.get('statement'))} \u2014 published "
+            f"{_cell_text(published)}, recomputed {_cell_text(recomputed)}{tolerance}"
+        )
+        if not _blank(why):
+            line += f": {why}"
+        lines.append(line)
+    return lines
+
+
+def _blank(value: Any) -> bool:
+    return _missing(value) or not str(value).strip()
+
+
+def _cell(value: Any) -> str:
+    return "" if _missing(value) else escape(_cell_text(value))
+
+
+def findings_html(table: pd.DataFrame) -> str:
+    """HTML of a :func:`~gpcollab.verify_findings` result, each status cell coloured.
+
+    A line counts the statuses; the table shows the readable columns (published and
+    recomputed values at the published precision, the tolerance, and why: see
+    :data:`FINDINGS_READABLE`); all columns are in the DataFrame.
+    A table without a ``status`` column (a filtered or reshaped copy) is shown as pandas would.
+    """
+    if "status" not in table.columns:
+        return str(pd.DataFrame(table).to_html())
+    counts = table["status"].astype(str).value_counts()
+    summary = ", ".join(
+        f"<span style='background:{STATUS_COLOURS.get(s, '#fff')};padding:0 4px'>"
+        f"{escape(s)} {int(counts.get(s, 0))}</span>"
+        for s in STATUS_COLOURS
+        if counts.get(s, 0)
+    )
+    shown = _readable_columns(table)
+    columns = [c for c, _ in shown]
+    body = []
+    for record in table[columns].to_dict(orient="records"):
+        colour = STATUS_COLOURS.get(str(record.get("status", "")), "#fff")
+        body.append(
+            _html.row(
+                _html.td(
+                    _cell(record[c]),
+                    f";background:{colour};font-weight:bold" if c == "status" else "",
+                )
+                for c in columns
+            )
+        )
+    return _html.box(
+        f"<b>Published findings checked</b>: {len(table)} rows — {summary}",
+        _html.notice_banner(str(table.attrs.get("notice") or "")),
+        _html.table([h for _, h in shown], body),
+    )

@@ -13,7 +13,7 @@ headline figures for the box at the top of the page, each with its interval or b
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,16 @@ from gpcollab.datasets import load_population
 from gpcollab.schema import ITEMS
 from gpcollab.vocab import Aim, Choice, Instrument, SizeBand
 
-__all__ = ["ChartText", "KeyFinding", "chart_text", "key_findings"]
+__all__ = [
+    "AIM_SHORT_LABELS",
+    "SIGNIFICANCE",
+    "ChartText",
+    "KeyFinding",
+    "chart_text",
+    "holm",
+    "key_findings",
+    "supported_differences",
+]
 
 
 @dataclass(frozen=True)
@@ -159,31 +168,8 @@ def _aims_by_size(table: pd.DataFrame) -> ChartText:
         f"Collaborating GP-practice respondents in each size band ({_bases(table)}), "
         f"{_survey_words(table)}; several aims could be chosen."
     )
-    rows = _rows(table)
-    best: tuple[float, str, Any, Any, float, float] | None = None
-    for aim, part in rows.groupby(rows["aim"].astype(str), sort=False):
-        if len(part) < 2:
-            continue
-        low, high = part.loc[part["estimate"].idxmin()], part.loc[part["estimate"].idxmax()]
-        gap = float(high["estimate"]) - float(low["estimate"])
-        if best is None or gap > best[0]:
-            best = (
-                gap,
-                str(aim),
-                low["size_band"],
-                high["size_band"],
-                float(low["estimate"]),
-                float(high["estimate"]),
-            )
-    if best is None:
-        return ChartText("Aims chosen, by size of collaboration", base)
-    _, aim, small, large, least, most = best
-    title = (
-        f"Size matters most for {_quoted(_label(Aim, aim))}: chosen by {_pct(most)} of "
-        f"collaborations of {_label(SizeBand, large)} patients, {_pct(least)} of "
-        f"{_label(SizeBand, small)}"
-    )
-    return ChartText(title, base)
+    title, tested = _difference_title(table, "size_band", "size", ("chose", "choosing"))
+    return ChartText(title, base + tested)
 
 
 def _achievement(table: pd.DataFrame) -> ChartText:
@@ -224,32 +210,175 @@ def _group_column(table: pd.DataFrame) -> tuple[str | None, str]:
     return None, "group"
 
 
+AIM_SHORT_LABELS: Mapping[str, str] = {
+    Aim.ACCESS.value: "Access",
+    Aim.SUSTAINABILITY.value: "Sustainability",
+    Aim.COMMUNITY.value: "Services in the community",
+    Aim.STAFF.value: "Staff experience",
+    Aim.QUALITY.value: "Clinical quality",
+    Aim.EFFICIENCY.value: "Efficiency",
+    Aim.INTEGRATION.value: "Integration",
+}
+"""Short names of the aims, for titles and panels too narrow for the full label."""
+
+SIGNIFICANCE = 0.05
+"""Family-wise error rate of the tests behind a title (Holm's step-down adjustment)."""
+
+# how a title names the collaborations of one group: "Collaborations <qualifier>"
+_QUALIFIERS: Mapping[str, Mapping[str, str]] = {
+    "size_band": {
+        band.value: f"of {band.label[0].lower()}{band.label[1:]} patients" for band in SizeBand
+    },
+    "age_band": {
+        "under_1y": "under a year old",
+        "1y_2y": "1 to 2 years old",
+        "over_2y": "over 2 years old",
+    },
+    "level": {
+        "locality": "covering a locality",
+        "single_ccg": "covering a whole CCG",
+        "multi_ccg": "spanning several CCGs",
+    },
+    "funding": {"True": "with Access / Challenge Fund money", "False": "without such money"},
+}
+
+
+def _qualifier(group: str, value: object) -> str:
+    for prefix, words in _QUALIFIERS.items():
+        if group.startswith(prefix) and str(value) in words:
+            return words[str(value)]
+    return f"in “{value}”"
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjustment of ``p_values`` (family-wise error rate).
+
+    Parameters
+    ----------
+    p_values : sequence of float
+
+    Returns
+    -------
+    list of float
+        The adjusted p-values, in the input order: the i-th smallest times (m - i + 1), kept
+        non-decreasing, at most 1.
+    """
+    m = len(p_values)
+    adjusted = [1.0] * m
+    running = 0.0
+    for rank, index in enumerate(sorted(range(m), key=lambda i: p_values[i])):
+        running = max(running, min(1.0, (m - rank) * float(p_values[index])))
+        adjusted[index] = running
+    return adjusted
+
+
+def supported_differences(
+    table: pd.DataFrame, differences: pd.DataFrame, group: str
+) -> pd.DataFrame:
+    """The differences between groups a chart of ``table`` may state.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The chart's table after disclosure control: ``aim`` (optional), the ``group`` column,
+        ``estimate`` and ``suppressed``.
+    differences : pandas.DataFrame
+        Design-based tests of every pair of groups (:func:`gpcollab.compare_domains`' shape:
+        ``aim`` (optional), ``<group>_first``, ``<group>_second``, ``difference`` (second minus
+        first), ``p_value``, ``ci_low``, ``ci_high``).
+    group : str
+        The grouping column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The pairs whose two cells are both shown in ``table`` (a hidden cell is never
+        compared), with ``p_holm``, their p-values adjusted for every such pair (Holm), and
+        ``significant`` (``p_holm`` below :data:`SIGNIFICANCE`). ``attrs["family"]`` is the
+        number of pairs tested together.
+    """
+    shown = _rows(table)
+    by_aim = "aim" in differences.columns and "aim" in shown.columns
+    keys = {
+        (str(row.get("aim", "")) if by_aim else "", str(row[group]))
+        for row in shown.to_dict(orient="records")
+    }
+    rows = differences.reset_index(drop=True)
+    aims = rows["aim"].astype(str) if by_aim else pd.Series([""] * len(rows))
+    both = [
+        (aim, str(first)) in keys and (aim, str(second)) in keys
+        for aim, first, second in zip(
+            aims, rows[f"{group}_first"], rows[f"{group}_second"], strict=True
+        )
+    ]
+    p = pd.to_numeric(rows["p_value"], errors="coerce")
+    tested = rows.loc[pd.Series(both) & p.notna()].reset_index(drop=True)
+    tested["p_holm"] = holm(pd.to_numeric(tested["p_value"]).tolist())
+    tested["significant"] = tested["p_holm"] < SIGNIFICANCE
+    tested.attrs["family"] = len(tested)
+    return tested
+
+
+def _p_text(p: float) -> str:
+    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
+
+
+def _difference_title(
+    table: pd.DataFrame, group: str, words: str, outcome: tuple[str, str]
+) -> tuple[str, str]:
+    """A title stating the largest difference a design-based test supports (``outcome``: the
+    verb, as "fully achieved", and its "-ing" form), with the words for the base line; a
+    neutral title when none is supported (or no tests came with the table, in
+    ``table.attrs["differences"]``)."""
+    verb, gerund = outcome
+    neutral = f"Share of collaborations {gerund} each aim, by {words}"
+    differences = table.attrs.get("differences")
+    if not isinstance(differences, pd.DataFrame) or differences.empty:
+        return neutral, ""
+    tested = supported_differences(table, differences, group)
+    family = int(tested.attrs["family"])
+    if family == 0:
+        return neutral, ""
+    clear = tested[tested["significant"]]
+    if clear.empty:
+        return neutral, (
+            f" No difference between groups is statistically significant (design-based tests "
+            f"of {family} pairs, Holm-adjusted)."
+        )
+    best = clear.loc[pd.to_numeric(clear["difference"]).abs().idxmax()]
+    diff = float(best["difference"])
+    high, low = ("second", "first") if diff > 0 else ("first", "second")
+    high_share = float(best.get(f"estimate_{high}", math.nan))
+    low_share = float(best.get(f"estimate_{low}", math.nan))
+    aim = str(best["aim"]) if "aim" in best.index else ""
+    aim_words = _quoted(AIM_SHORT_LABELS.get(aim, _label(Aim, aim)).lower()) if aim else "it"
+    title = (
+        f"Collaborations {_qualifier(group, best[f'{group}_{high}'])} more often {verb} "
+        f"{aim_words} than those {_qualifier(group, best[f'{group}_{low}'])}"
+    )
+    if not (math.isnan(high_share) or math.isnan(low_share)):
+        title += f" ({_pct(high_share)} vs {_pct(low_share)})"
+    # significant, so the interval lies on one side of zero: its ends as sizes of the gap
+    lo, hi = sorted((abs(float(best["ci_low"])), abs(float(best["ci_high"]))))
+    base = (
+        f" Difference {100 * abs(diff):.0f} points (95% CI {100 * lo:.0f} to {100 * hi:.0f}), "
+        f"design-based test, {_p_text(float(best['p_holm']))} after Holm adjustment for "
+        f"{family} pairs"
+        + (f"; {len(clear)} of {family} pairs differ significantly." if len(clear) > 1 else ".")
+    )
+    return title, base
+
+
 def _fully_by(table: pd.DataFrame) -> ChartText:
     group, words = _group_column(table)
     base = (
-        f"Collaborations that set the aim, in each group ({_bases(table)} per dot), "
+        f"Collaborations that set the aim, in each group ({_bases(table)} per bar), "
         f"{_survey_words(table)}; “too early to say” and “don’t know” excluded." + _weighted(table)
     )
-    rows = _rows(table)
-    if group is None or not {"ci_low", "ci_high"} <= set(rows.columns):
+    if group is None:
         return ChartText(f"Aims fully achieved, by {words}", base)
-    separated: list[tuple[float, str]] = []
-    for aim, part in rows.groupby(rows["aim"].astype(str), sort=False):
-        part = part[pd.to_numeric(part["n"], errors="coerce") >= 20] if "n" in part else part
-        if len(part) < 2:
-            continue
-        low, high = part.loc[part["estimate"].idxmin()], part.loc[part["estimate"].idxmax()]
-        if float(low["ci_high"]) < float(high["ci_low"]):
-            separated.append((float(high["estimate"]) - float(low["estimate"]), str(aim)))
-    if not separated:
-        title = (
-            f"No clear difference in full achievement by {words}: the intervals overlap "
-            "for every aim"
-        )
-    else:
-        _, aim = max(separated)
-        title = f"Full achievement of {_quoted(_label(Aim, aim))} differs clearly by {words}"
-    return ChartText(title, base)
+    title, tested = _difference_title(table, group, words, ("fully achieved", "fully achieving"))
+    return ChartText(title, base + tested)
 
 
 _LIKERT_WORDS: Mapping[str, str] = {
@@ -272,7 +401,7 @@ def _stp(item: str) -> Callable[[pd.DataFrame], ChartText]:
         enum = ITEMS[item].choices
         base = (
             f"All respondents of each survey, {_survey_words(table)}; “don’t know” is part "
-            "of the base and drawn on the right." + _weighted(table)
+            "of the base and given on the right." + _weighted(table)
         )
         shares = {}
         for instrument, part in table.groupby(table["instrument"].astype(str), sort=False):
@@ -298,7 +427,7 @@ def _willingness(table: pd.DataFrame) -> ChartText:
     enum = ITEMS["contract_willingness"].choices
     base = (
         f"GP partners ({_bases(table)}), {_survey_words(table)}; “don’t know” is part of the "
-        "base and drawn on the right." + _weighted(table)
+        "base and given on the right." + _weighted(table)
     )
     unwilling = _negative_share(table, enum)
     if unwilling is None:
@@ -378,17 +507,28 @@ def _scenarios(table: pd.DataFrame) -> ChartText:
     if observed.empty or others.empty:
         return ChartText(f"Fully achieving {aim_words} under other mixes", base)
     obs = float(observed["estimate"].iloc[0])
-    clear = others[(others["ci_low"] > obs) | (others["ci_high"] < obs)]
+    if not {"difference", "difference_ci_low", "difference_ci_high"} <= set(others.columns):
+        return ChartText(f"Share fully achieving {aim_words} under other mixes", base)
+    # the bootstrap interval of each scenario's difference from the observed share (the two
+    # come from the same replicates), not whether the scenario's own interval covers it
+    low = pd.to_numeric(others["difference_ci_low"], errors="coerce")
+    high = pd.to_numeric(others["difference_ci_high"], errors="coerce")
+    clear = others[(low > 0) | (high < 0)]
     if clear.empty:
-        title = (
-            f"No scenario moves the share fully achieving {aim_words} clearly away from the "
-            f"observed {_pct(obs)}: every interval includes it"
-        )
+        title = f"No mix clearly changes the share fully achieving {aim_words} ({_pct(obs)})"
+        base += " Every bootstrap interval of a difference from the observed share includes 0."
     else:
-        best = clear.loc[(clear["estimate"] - obs).abs().idxmax()]
+        best = clear.loc[pd.to_numeric(clear["difference"]).abs().idxmax()]
+        diff = float(best["difference"])
         title = (
             f"{best['scenario']}: {_pct(float(best['estimate']))} would fully achieve "
-            f"{aim_words}, against {_pct(obs)} observed"
+            f"{aim_words}, {100 * abs(diff):.0f} points {'more' if diff > 0 else 'fewer'} "
+            f"than observed"
+        )
+        base += (
+            f" Difference {100 * diff:+.0f} points (95% bootstrap interval "
+            f"{100 * float(best['difference_ci_low']):+.0f} to "
+            f"{100 * float(best['difference_ci_high']):+.0f})."
         )
     return ChartText(title, base)
 

@@ -65,6 +65,7 @@ import re
 import textwrap
 import warnings
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -74,6 +75,7 @@ import pandas as pd
 from gpcollab.analysis import ESTIMATE_COLUMNS
 from gpcollab.datasets import load_population
 from gpcollab.errors import ArgumentError
+from gpcollab.headlines import AIM_SHORT_LABELS
 from gpcollab.presentation import SUPPRESSED, suppression_note_for
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
 from gpcollab.vocab import (
@@ -100,14 +102,18 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "ACHIEVEMENT_COLOURS",
     "DIVERGING_COLOURS",
+    "FEW_PCNS",
     "FIGSIZE",
     "FOOTER_GID",
+    "LIKERT_LIMIT",
     "NEUTRAL_GREY",
     "NOTE_GID",
     "PALETTE",
+    "REAL_DATA_COLOUR",
     "SOURCE_GID",
     "SUPPRESSED_GID",
     "SUPPRESSED_MARK",
+    "panel_height",
     "plot_achievement",
     "plot_likert",
     "plot_rates",
@@ -128,6 +134,12 @@ PALETTE: tuple[str, ...] = (
     "#000000",  # black
 )
 """Okabe-Ito colour-blind-safe qualitative palette, in the order the helpers use it."""
+
+REAL_DATA_COLOUR = "#009E73"
+"""Colour of real (published, not synthetic) data beside survey estimates: the PCNs of 2019.
+Each colour keeps one meaning across the report: blue the survey's estimates, orange the
+negative side of a scale (and "not achieved"), purple its positive side, grey what stands
+apart (a comparison wave or row, "don't know", "too early to say"), green real PCN data."""
 
 NEUTRAL_GREY = "#BBBBBB"
 """Colour of answers outside the ordered scale ("too early to say", "don't know")."""
@@ -167,8 +179,10 @@ SUPPRESSED_MARK = SUPPRESSED
 SUPPRESSED_GID = "suppressed"
 """gid of the artists (marker texts, hatched stubs) standing for suppressed cells."""
 
-_FONT = 9
-_SMALL = 7.5
+_SIZES: ContextVar[tuple[float, float]] = ContextVar("gpcollab_text_sizes", default=(9.0, 7.5))
+"""Text sizes (labels, small annotations) of the chart being drawn; see :func:`_axes`."""
+_PHONE_SIZES = (9.5, 8.5)
+"""On a phone layout every text is at least 8.5 pt: about 11 CSS px on a 390 px screen."""
 _FOOTER_FONT = 7.0
 _FOOTER_FONT_PHONE = 8.5
 """Footer size of a tall figure at most 4 inches wide: a phone layout, shown at about 95 px
@@ -309,7 +323,8 @@ def _labeller(data: pd.DataFrame, column: str) -> Callable[[Any], str]:
             str(Wave.of(value).value) if str(value) in Wave.values() else str(value)
         )
     if column == "funding":
-        return lambda value: {"True": "Received", "False": "Did not receive"}.get(
+        # the words of the report's tables (report._label)
+        return lambda value: {"True": "Access / Challenge Fund", "False": "No such funding"}.get(
             str(value), str(value)
         )
     if column == "scenario":
@@ -449,14 +464,32 @@ _ESTIMATE_COLUMNS = (*ESTIMATE_COLUMNS, "suppressed")
 # -- figure, layout and footer ---------------------------------------------------------------
 
 
+def _font() -> float:
+    """Size of labels (ticks, axis labels) in the chart being drawn."""
+    return _SIZES.get()[0]
+
+
+def _small() -> float:
+    """Size of annotations (values, bases, legends) in the chart being drawn."""
+    return _SIZES.get()[1]
+
+
+def _is_phone(fig: Figure) -> bool:
+    """A tall figure at most 4 inches wide: the phone layout of a chart."""
+    return float(fig.get_figwidth()) <= 4.0 and float(fig.get_figheight()) >= 3.5
+
+
 def _axes(ax: Axes | None) -> Axes:
+    """The Axes to draw on (a new figure when ``ax`` is None), with the text sizes of its
+    figure: larger on a phone layout, so that no text is under about 11 CSS px."""
     if ax is not None:
         _ensure_layout(ax)
-        return ax
-    import matplotlib.pyplot as plt  # heavy: matplotlib
+    else:
+        import matplotlib.pyplot as plt  # heavy: matplotlib
 
-    _, new_ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
-    return new_ax
+        _, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+    _SIZES.set(_PHONE_SIZES if _is_phone(_root_figure(ax)) else (9.0, 7.5))
+    return ax
 
 
 def _root_figure(ax: Axes) -> Figure:
@@ -479,6 +512,10 @@ def _axes_width_in(ax: Axes) -> float:
     """Width of ``ax`` in inches (before layout: from its subplot position)."""
     fig = _root_figure(ax)
     return max(float(ax.get_position().width) * float(fig.get_figwidth()), 1.0)
+
+
+def _figure_width_in(ax: Axes) -> float:
+    return float(_root_figure(ax).get_figwidth())
 
 
 def _chars(width_in: float, fontsize: float) -> int:
@@ -538,6 +575,24 @@ def _finish(
     layout keeps a strip for it.
     """
     fig = _root_figure(ax)
+    _note_footer(fig, data, notes=notes, sources=sources, synthetic_scope=synthetic_scope)
+    _fit_legend(ax)
+    _tidy(ax)
+    if getattr(ax, "_gpcollab_unstack", False):
+        _unstack_values(ax)
+    return ax
+
+
+def _note_footer(
+    fig: Figure,
+    data: object,
+    *,
+    notes: Sequence[str] = (),
+    sources: Sequence[str] = (),
+    synthetic_scope: str = "",
+) -> None:
+    """Add what ``data`` needs to the figure's footer (notes, its source, the synthetic
+    notice), each once, and draw the footer again."""
     state = _footer_state(fig)
     if _is_synthetic(data) and not state.synthetic:
         state.synthetic = SYNTHETIC_NOTICE + (f" ({synthetic_scope})" if synthetic_scope else "")
@@ -548,9 +603,6 @@ def _finish(
         if note and note not in state.notes:
             state.notes.append(note)
     _draw_footer(fig, state)
-    _fit_legend(ax)
-    _tidy(ax)
-    return ax
 
 
 def _draw_footer(fig: Figure, state: _Footer) -> None:
@@ -560,8 +612,8 @@ def _draw_footer(fig: Figure, state: _Footer) -> None:
     for old in list(fig.texts):
         if old.get_gid() in (FOOTER_GID, SOURCE_GID, NOTE_GID):
             old.remove()
-    tall, narrow = fig.get_figheight() >= 3.5, fig.get_figwidth() <= 4.0
-    size = (_FOOTER_FONT_PHONE if narrow else _FOOTER_FONT) if tall else _FOOTER_FONT - 0.5
+    tall = fig.get_figheight() >= 3.5
+    size = (_FOOTER_FONT_PHONE if _is_phone(fig) else _FOOTER_FONT) if tall else _FOOTER_FONT - 0.5
     width = _chars(float(fig.get_figwidth()) - 0.2, size)
     lines: list[tuple[str, str, str]] = []  # bottom to top: (text, gid, style)
     if state.synthetic:
@@ -602,7 +654,7 @@ def _suppressed_note(data: pd.DataFrame) -> str:
 def _style(ax: Axes, *, grid: Literal["x", "y"]) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.tick_params(labelsize=_FONT)
+    ax.tick_params(labelsize=_font())
     ax.grid(axis=grid, color="#E5E5E5", linewidth=0.8)
     ax.set_axisbelow(True)
 
@@ -639,12 +691,12 @@ def _legend(
     if not labels:
         return
     width_in = _axes_width_in(ax)
-    per_entry = [(len(label) * _SMALL * 0.55 + 2.6 * _SMALL) / 72 for label in labels]
+    per_entry = [(len(label) * _small() * 0.55 + 2.6 * _small()) / 72 for label in labels]
     columns = max(1, min(ncol, len(labels)))
-    while columns > 1 and columns * max(per_entry) > width_in:
-        columns -= 1
+    if columns < len(labels) or columns * max(per_entry) > width_in:
+        columns = 1  # one row, else one column (see _fit_legend)
     if title:
-        title = _wrap(title, _chars(width_in, _SMALL))
+        title = _wrap(title, _chars(width_in, _small()))
     _place_legend(
         ax, handles, labels, columns, title, anchor, align, max(1, min(ncol, len(labels)))
     )
@@ -667,9 +719,9 @@ def _place_legend(
         bbox_to_anchor=(0.0 if align == "left" else 0.5, anchor),
         ncol=columns,
         frameon=False,
-        fontsize=_SMALL,
+        fontsize=_small(),
         title=title,
-        title_fontsize=_SMALL,
+        title_fontsize=_small(),
         alignment="left" if align == "left" else "center",
         borderaxespad=0.3,
         handlelength=1.2,
@@ -701,22 +753,62 @@ def _fit_legend(ax: Axes) -> None:
     boxes = [ax.get_window_extent(), *(child.get_window_extent() for child in ax.child_axes)]
     allowed = 0.92 * (max(b.x1 for b in boxes) - boxes[0].x0)  # text is wider at low dpi
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    for columns in range(wanted, 0, -1):
+    # one row in the order of the marks, else one column; where a column would take over a
+    # quarter of the figure's height, a grid filled row by row (it reads in order across)
+    tall = 0.25 * fig.bbox.height
+    if title:
+        title = _wrap(title.replace("\n", " "), _chars(allowed / fig.dpi - 0.1, _small()))
+    for columns in dict.fromkeys((wanted if wanted >= len(labels) else 1, 1)):
         _place_legend(ax, handles, labels, columns, title, anchor, align, wanted)
+        placed = ax.get_legend()
+        if placed is None:
+            return
+        box = placed.get_window_extent(renderer)
+        if box.width <= allowed and (columns > 1 or box.height <= tall or len(labels) < 3):
+            return
+    for columns in range(min(wanted, len(labels)) - 1, 1, -1):
+        grid_handles, grid_labels = _row_major(handles, labels, columns)
+        _place_legend(ax, grid_handles, grid_labels, columns, title, anchor, align, wanted)
         placed = ax.get_legend()
         if placed is None or placed.get_window_extent(renderer).width <= allowed:
             return
-    chars = _chars(allowed / fig.dpi - 0.35, _SMALL)
+    _place_legend(ax, handles, labels, 1, title, anchor, align, wanted)
+    placed = ax.get_legend()
+    if placed is None or placed.get_window_extent(renderer).width <= allowed:
+        return
+    chars = _chars(allowed / fig.dpi - 0.35, _small())
     labels = [_wrap(label.replace("\n", " "), chars) for label in labels]
     title = _wrap(title.replace("\n", " "), chars + 4) if title else title
     _place_legend(ax, handles, labels, 1, title, anchor, align, wanted)
+
+
+def _row_major(
+    handles: Sequence[Any], labels: Sequence[str], columns: int
+) -> tuple[list[Any], list[str]]:
+    """Legend entries reordered (and padded with blank ones) so that matplotlib, which fills a
+    legend column by column, shows them in their order row by row."""
+    from matplotlib.lines import Line2D  # heavy: matplotlib
+
+    rows = math.ceil(len(labels) / columns)
+    out_handles: list[Any] = []
+    out_labels: list[str] = []
+    for column in range(columns):
+        for row in range(rows):
+            k = row * columns + column
+            if k < len(labels):
+                out_handles.append(handles[k])
+                out_labels.append(labels[k])
+            else:
+                out_handles.append(Line2D([], [], alpha=0.0))
+                out_labels.append("")
+    return out_handles, out_labels
 
 
 def _category_ticks(ax: Axes, labels: Sequence[str]) -> None:
     """Tick labels of vertical bars, wrapped to their slot (:func:`_tidy` checks them after
     layout and turns them upright if they still collide)."""
     k = max(len(labels), 1)
-    chars = _chars(_axes_width_in(ax) / k - 0.08, _FONT)
+    chars = _chars(_axes_width_in(ax) / k - 0.08, _font())
     ax.set_xticks(np.arange(k), [_wrap_breaking(label, chars) for label in labels])
     ax._gpcollab_categories = list(labels)  # type: ignore[attr-defined]
 
@@ -787,6 +879,8 @@ def _tidy(ax: Axes) -> None:
         if not _fit_axis_labels(ax, fig):
             break
         _layout(fig)
+        if _fit_rows(ax, fig):  # a shorter axes may bring its rows' labels together
+            _layout(fig)
 
 
 def _fit_categories(ax: Axes, fig: Figure) -> bool:
@@ -806,7 +900,7 @@ def _fit_categories(ax: Axes, fig: Figure) -> bool:
         rotation=90,
         ha="center",
         va="top",
-        fontsize=_FONT,
+        fontsize=_font(),
     )
     return True
 
@@ -825,10 +919,27 @@ def _fit_value_ticks(ax: Axes) -> bool:
 
 
 def _fit_rows(ax: Axes, fig: Figure) -> bool:
+    """Row labels that collide: first their short forms (when the chart gave some), then a
+    smaller font."""
     rows = _tick_boxes(ax.yaxis)
-    size = float(_FONT)
+    size = float(_font())
     changed = False
-    while rows and _boxes_collide(rows) and size > 6:
+    short = getattr(ax, "_gpcollab_short_rows", None)
+    if short and rows and _boxes_collide(rows):
+        ax.set_yticks(ax.get_yticks(), short)
+        _layout(fig)
+        rows = _tick_boxes(ax.yaxis)
+        changed = True
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    if rows and _boxes_collide(rows) and any(label.count("\n") > 1 for label in labels):
+        # labels of three lines and more: two wider lines each
+        flat = [label.replace("\n", " ") for label in labels]
+        width = max(len(f) + 1 for f in flat) // 2 + 4
+        ax.set_yticks(ax.get_yticks(), [_wrap(f, width) for f in flat])
+        _layout(fig)
+        rows = _tick_boxes(ax.yaxis)
+        changed = True
+    while rows and _boxes_collide(rows) and size > 5:
         size -= 0.5
         ax.tick_params(axis="y", labelsize=size)
         _layout(fig)
@@ -889,7 +1000,7 @@ def _hatched(ax: Axes, y: float, left: float, width: float, height: float) -> No
         SUPPRESSED_MARK,
         ha="center" if inside else "left",
         va="center",
-        fontsize=_SMALL,
+        fontsize=_small(),
         color="#222222",
         gid=SUPPRESSED_GID,
         bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6} if inside else None,
@@ -936,7 +1047,7 @@ def plot_achievement(
         Aims from top to bottom: by share fully achieved (then fully or partially), in
         questionnaire order, or the listed aim values (a subset is allowed).
     annotate : bool, default=True
-        Write the percentage inside segments of at least 6 %.
+        Write each segment's percentage: inside it when it fits, else just above the bar.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
     **kwargs
@@ -1020,19 +1131,24 @@ def plot_achievement(
 
     to_right = blended_transform_factory(ax.transAxes, ax.transData)
     for yi, aim in zip(y, aims, strict=True):
-        ax.text(1.01, yi, _n_text(bases.get(aim)), transform=to_right, va="center", fontsize=_SMALL)
+        ax.text(
+            1.01, yi, _n_text(bases.get(aim)), transform=to_right, va="center", fontsize=_small()
+        )
     aim_label = _labeller(table, "aim")
     ax.set_yticks(y, [_wrap(aim_label(a), 28) for a in aims])
+    ax._gpcollab_short_rows = [  # type: ignore[attr-defined]
+        AIM_SHORT_LABELS.get(a, aim_label(a)) for a in aims
+    ]
     ax.set_ylim(len(aims) - 0.5, -0.5)  # first aim on top
     ax.set_xlim(0.0, 1.0)
     _percent_axis(ax, "x")
-    ax.set_xlabel("Share of collaborations that set the aim", fontsize=_FONT)
+    ax.set_xlabel("Share of collaborations that set the aim", fontsize=_font())
     _style(ax, grid="x")
     _legend(ax, ncol=len(outcomes))
     notes = [_suppressed_note(table)] if block_drawn.any() else []
     _finish(ax, data, notes=notes)
     if annotate:  # segments too narrow for their label stay blank
-        _label_segments_fitted(ax, segments, above=False)
+        _label_segments_fitted(ax, segments)
     return ax
 
 
@@ -1050,6 +1166,14 @@ class _Series:
     n: FloatArray
     present: BoolArray
     hidden: BoolArray
+    assumed: list[str] = field(default_factory=list)  # per level: assumption fixing it, or ""
+
+
+def _assumed(table: pd.DataFrame) -> list[str]:
+    """Per row: the assumption that fixes the value (``assumption`` column), else ""."""
+    if "assumption" not in table.columns:
+        return [""] * len(table)
+    return ["" if pd.isna(a) else str(a) for a in table["assumption"]]
 
 
 def _series(
@@ -1059,7 +1183,9 @@ def _series(
     out: list[_Series] = []
     for level in hues:
         rows = table if hue is None else table[table[hue].astype(str) == str(level)]
-        keyed = rows.assign(_hidden=_suppressed(rows)).set_index(rows[x].astype(str))
+        keyed = rows.assign(_hidden=_suppressed(rows), _assumed=_assumed(rows)).set_index(
+            rows[x].astype(str)
+        )
 
         def column(name: str, keyed: pd.DataFrame = keyed) -> FloatArray:
             if name not in keyed.columns:
@@ -1075,6 +1201,7 @@ def _series(
                 n=column("n"),
                 present=np.array([k in keyed.index for k in keys]),
                 hidden=np.array([bool(keyed["_hidden"].get(k, False)) for k in keys]),
+                assumed=[str(keyed["_assumed"].get(k, "")) for k in keys],
             )
         )
     return out
@@ -1101,9 +1228,12 @@ def _grouped_bars(
     hue_order: Sequence[Any] | None,
     colours: Sequence[str] | None = None,
     hue_labels: Callable[[Any], str] | None = None,
+    values: bool = False,
     **kwargs: Any,
 ) -> list[str]:
-    """Vertical bars of ``estimate`` by ``x`` (and ``hue``), whiskers ``ci_low``-``ci_high``.
+    """Vertical bars of ``estimate`` by ``x`` (and ``hue``), whiskers ``ci_low``-``ci_high``;
+    with ``values`` each bar's share written above it (and its whisker). A bar too short to
+    see keeps a hairline outline, so that its label has a mark to stand on.
 
     Returns the footer notes the chart needs (suppressed marker, bases not written on bars).
     """
@@ -1114,7 +1244,7 @@ def _grouped_bars(
     width = 0.8 / len(hues)
     series = _series(table, x, hue, groups, hues)
     slot_in = _axes_width_in(ax) / max(len(groups), 1) * width
-    n_fits = max((len(_n_text(n)) for s in series for n in s.n), default=5) * _SMALL * 0.6 / 72
+    n_fits = max((len(_n_text(n)) for s in series for n in s.n), default=5) * _small() * 0.6 / 72
     write_n = "n" in table.columns and n_fits <= slot_in * 0.98
     base_in_legend = False
     if "n" in table.columns:
@@ -1134,16 +1264,35 @@ def _grouped_bars(
             np.nan_to_num(s.estimate),
             width=width * 0.92,
             color=palette[j % len(palette)],
+            edgecolor=palette[j % len(palette)],
+            linewidth=0.8,
             label=None if hue is None else h_label(s.level),
             **kwargs,
         )
         for patch in bars:
             patch.set_gid("estimate" if hue is None else str(s.level))
         tops = _whiskers(ax, s, pos, capsize=min(3.0, slot_in * 72 * 0.3))
+        if values:  # a true zero is labelled by _bar_marks
+            for p, top, est, shown in zip(
+                pos, tops, s.estimate, s.present & ~s.hidden, strict=True
+            ):
+                if shown and not math.isnan(est) and est != 0:
+                    ax.annotate(
+                        _pct(float(est)),
+                        (p, float(top)),
+                        xytext=(0, 2),
+                        textcoords="offset points",
+                        ha="center",
+                        va="bottom",
+                        fontsize=_small(),
+                        gid="value",
+                    )
         any_hidden |= _bar_marks(ax, s, pos, tops, width=width * 0.92, write_n=write_n)
     _category_ticks(ax, [_labeller(table, x)(g) for g in groups])
+    if values and len(hues) > 1:
+        ax._gpcollab_unstack = True  # type: ignore[attr-defined]  # see _finish
     highest = float(np.nanmax(np.r_[[np.nanmax(np.r_[s.high, s.estimate, 0.0]) for s in series]]))
-    top = min(max(highest + (0.1 if write_n else 0.05), 0.2), 1.1)
+    top = min(max(highest + (0.1 if write_n else 0.05) + (0.1 if values else 0.0), 0.2), 1.1)
     ax.set_ylim(0.0, top)
     from matplotlib.ticker import FixedLocator  # heavy: matplotlib
 
@@ -1155,6 +1304,27 @@ def _grouped_bars(
     if "n" in table.columns and not write_n and not base_in_legend:
         notes.append(_bases_note(series, "bar"))
     return notes
+
+
+def _unstack_values(ax: Axes) -> None:
+    """Lift a value label that would touch a lower one (side-by-side bars narrower than their
+    labels) just above it, measured on the laid-out figure."""
+    fig = _root_figure(ax)
+    _layout(fig)
+    labels = sorted(
+        (t for t in ax.texts if t.get_gid() == "value"),
+        key=lambda t: t.get_window_extent().y0,
+    )
+    placed: list[Any] = []
+    for label in labels:
+        box = label.get_window_extent()
+        for other in placed:
+            if min(box.x1, other.x1) - max(box.x0, other.x0) > 0 and box.y0 < other.y1 + 2:
+                lift = (other.y1 + 3 - box.y0) * 72 / fig.dpi
+                x, y = label.xyann  # type: ignore[attr-defined]
+                label.xyann = (x, y + lift)  # type: ignore[attr-defined]
+                box = label.get_window_extent()
+        placed.append(box)
 
 
 def _whiskers(ax: Axes, s: _Series, pos: NDArray[Any], *, capsize: float) -> FloatArray:
@@ -1184,7 +1354,7 @@ def _bar_marks(
         "textcoords": "offset points",
         "ha": "center",
         "va": "bottom",
-        "fontsize": _SMALL - 0.5,
+        "fontsize": _small(),
     }
     any_hidden = False
     for p, top, base, here, hidden, est in zip(
@@ -1261,10 +1431,13 @@ def _dots(
     step = min(0.75 / len(hues), 0.22)
     y = np.arange(len(groups), dtype=float)
     any_hidden = False
+    assumed: list[str] = []
+    zeros: dict[int, list[float]] = {}  # row -> positions of its zero dots
     for j, s in enumerate(series):
         yj = y + (j - (len(hues) - 1) / 2) * step
         colour = palette[j % len(palette)]
-        ok = ~(np.isnan(s.low) | np.isnan(s.high) | np.isnan(s.estimate))
+        fixed = np.array([bool(a) for a in s.assumed], dtype=bool)
+        ok = ~(np.isnan(s.low) | np.isnan(s.high) | np.isnan(s.estimate) | fixed)
         if ok.any():
             ax.hlines(
                 yj[ok],
@@ -1286,37 +1459,429 @@ def _dots(
         }
         options.update(kwargs)
         (points,) = ax.plot(
-            np.where(s.present & ~s.hidden, s.estimate, np.nan),
+            np.where(s.present & ~s.hidden & ~fixed, s.estimate, np.nan),
             yj,
             label="_none" if hue is None else h_label(s.level),
             **options,
         )
         points.set_gid("estimate" if hue is None else str(s.level))
-        for yi, hidden in zip(yj, s.hidden, strict=True):
+        for yi, hidden, est, here, assumption in zip(
+            yj, s.hidden, s.estimate, s.present, s.assumed, strict=True
+        ):
+            if here and assumption:  # not data: said in words, no dot
+                assumed.append(assumption)
+                ax.text(
+                    0.012,
+                    yi,
+                    f"not measured: set by assumption {assumption}",
+                    ha="left",
+                    va="center",
+                    fontsize=_small(),
+                    fontstyle="italic",
+                    color=_MARK_COLOUR,
+                    gid="assumed",
+                )
+            elif here and est == 0:  # a true zero, clear of the axis, labelled beside it
+                zeros.setdefault(int(np.argmin(np.abs(y - yi))), []).append(float(yi))
             if hidden:
                 any_hidden = True
                 ax.text(
-                    0.006,
+                    0.006 + 0.06 * j,  # side by side when several in a row are hidden
                     yi,
                     SUPPRESSED_MARK,
                     ha="left",
                     va="center",
-                    fontsize=6.5,
+                    fontsize=_small(),
                     color=_MARK_COLOUR,
                     gid=SUPPRESSED_GID,
                 )
+    for dots in zeros.values():  # one "0%" for the zero dots of a row
+        ax.annotate(
+            "0%",
+            (0.0, sum(dots) / len(dots)),
+            xytext=(7, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=_small(),
+            gid="zero",
+        )
     for boundary in y[:-1] + 0.5:
         ax.axhline(boundary, color="#E2E2E2", linewidth=0.6, zorder=0)
-    width = _chars(min(2.6, _axes_width_in(ax) * 0.45), _FONT)
+    width = _chars(min(2.6, _axes_width_in(ax) * 0.45), _font())
     ax.set_yticks(y, [_wrap(_labeller(table, x)(g), width) for g in groups])
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(len(groups) - 0.5, -0.5)
-    ax.set_xlim(0.0, 1.0)
+    ax.set_xlim(-0.025, 1.0)  # a dot at 0 is drawn whole, clear of the axis line
     _percent_axis(ax, "x")
     _style(ax, grid="x")
     notes = [_suppressed_note(table)] if any_hidden else []
+    for assumption in dict.fromkeys(assumed):
+        notes.append(
+            f"Assumption {assumption} of the reconstruction, not data, sets a cell marked "
+            "“not measured” (see the assumptions table)."
+        )
     if "n" in table.columns and not base_in_legend:
         notes.append(_bases_note(series, "dot"))
+    return notes
+
+
+# -- rates by group: small multiples ---------------------------------------------------------
+
+_PANEL_GAP_IN = 0.22
+"""Space between two columns of panels, in inches."""
+_TITLE_UNITS = 1.15
+"""Height of one line of a panel title, in rows of bars."""
+_BLOCK_GAP_UNITS = 0.7
+"""Space under each row of panels, in rows of bars."""
+_MAX_BAR_IN = 2.2
+"""Widest bar area of a panel, in inches."""
+
+
+def _text_in(text: str, size: float) -> float:
+    """Approximate width of ``text`` in inches at ``size`` points (DejaVu Sans)."""
+    return len(text) * size * 0.6 / 72
+
+
+@dataclass(frozen=True)
+class _PanelGrid:
+    """How the panels of a small-multiple chart are laid out on one Axes."""
+
+    columns: int
+    with_n: bool  # each cell's base written beside its value
+    panel_in: float  # width of one panel (bars and value column)
+    bar_in: float  # width of the bar area (0 to the shared maximum)
+    titles: list[str]  # panel titles, wrapped
+    units: float  # height of the chart in rows of bars
+    font: float  # size of the values and titles
+
+    @property
+    def rows(self) -> int:
+        return math.ceil(len(self.titles) / self.columns)
+
+    def row_units(self, row: int) -> float:
+        """Title lines of panel row ``row`` (the most any of its panels has)."""
+        titles = self.titles[row * self.columns : (row + 1) * self.columns]
+        lines = max((t.count("\n") + 1 for t in titles if t), default=0)
+        return lines * _TITLE_UNITS
+
+
+def _panel_title(value: Any, label: str, width_in: float, size: float, short: bool = False) -> str:
+    """A panel's title wrapped to its width: the full label in at most two lines, else (or
+    with ``short``) the short one."""
+    if not label:
+        return ""
+    chars = max(int(width_in * 72 / (size * 0.64)), 6)
+    wrapped = _wrap(label, chars)
+    if (short or wrapped.count("\n") >= 2) and str(value) in AIM_SHORT_LABELS:
+        wrapped = _wrap(AIM_SHORT_LABELS[str(value)], chars)
+    return wrapped
+
+
+def _panel_grid(
+    width_in: float,
+    height_in: float | None,
+    facets: Sequence[tuple[Any, str]],
+    groups: float,
+    n_width: float,
+    size: float,
+) -> _PanelGrid:
+    """Choose the columns of panels for an Axes ``width_in`` x ``height_in`` inches.
+
+    Preferred: the most columns whose bars keep at least 0.8 inch with each cell's base written
+    beside its value; else without the bases (then said in the footer); among the layouts whose
+    rows are tall enough for the text (``height_in`` None: any height). When none is, the one
+    with the tallest rows, its text made smaller to fit.
+    """
+    value_in = _text_in("100%", size) + 0.08
+    line_in = size * 1.3 / 72
+    options: list[_PanelGrid] = []
+    choices = [(True, 0.8, False), (False, 0.3, False), (False, 0.3, True)]
+    for with_n, least, short in choices if n_width > 0 else choices[1:]:
+        for columns in range(min(4, len(facets)), 0, -1):
+            panel_in = (width_in - (columns - 1) * _PANEL_GAP_IN) / columns
+            bar_in = panel_in - value_in - (n_width if with_n else 0.0)
+            if bar_in < least:
+                continue
+            if bar_in > _MAX_BAR_IN:  # values stay close to their bars; the rest is margin
+                panel_in -= bar_in - _MAX_BAR_IN
+                bar_in = _MAX_BAR_IN
+            titles = [_panel_title(v, label, panel_in, size, short) for v, label in facets]
+            grid = _PanelGrid(columns, with_n, panel_in, bar_in, titles, 0.0, size)
+            units = sum(grid.row_units(r) + groups + _BLOCK_GAP_UNITS for r in range(grid.rows))
+            options.append(_PanelGrid(columns, with_n, panel_in, bar_in, titles, units - 0.4, size))
+    if not options:  # a very narrow Axes: one column, no bases
+        titles = [_panel_title(v, label, width_in, size) for v, label in facets]
+        grid = _PanelGrid(1, False, width_in, max(width_in - value_in, 0.1), titles, 0.0, size)
+        units = sum(grid.row_units(r) + groups + _BLOCK_GAP_UNITS for r in range(grid.rows))
+        options = [_PanelGrid(1, False, width_in, grid.bar_in, titles, units - 0.4, size)]
+    if height_in is None:
+        return options[0]
+    for grid in options:
+        if height_in / grid.units >= line_in:
+            return grid
+    best = max(options, key=lambda g: height_in / g.units)
+    font = max(5.5, min(size, height_in / best.units * 72 / 1.3))
+    return _PanelGrid(
+        best.columns, False, best.panel_in, best.bar_in, best.titles, best.units, font
+    )
+
+
+def panel_height(
+    data: pd.DataFrame, *, x: str, hue: str | None = "aim", width: float, row: float = 0.2
+) -> float:
+    """Height in inches of the Axes :func:`plot_rates` needs with ``kind="panels"``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table to be drawn.
+    x, hue : str
+        As for :func:`plot_rates`.
+    width : float
+        Width of the figure in inches.
+    row : float, default=0.2
+        Height of one row of bars in inches.
+
+    Returns
+    -------
+    float
+        Rows of bars and panel titles of the preferred layout, times ``row``.
+    """
+    groups = _levels(data, x)
+    facets, _, _ = _kept_panels(data, x, hue if hue in data.columns else None, groups, None)
+    font, size = _PHONE_SIZES if width <= 4.0 else (9.0, 7.5)
+    labels, group_units = _group_labels(data, x, groups, width, font)
+    longest = max((len(line) for label in labels for line in label.split("\n")), default=8)
+    width_in = width - _text_in("x" * longest, font) - 0.35
+    grid = _panel_grid(
+        width_in, None, facets, len(groups) * group_units, _text_in(" n=1,000", size), size
+    )
+    return grid.units * row
+
+
+def _group_labels(
+    table: pd.DataFrame, x: str, groups: Sequence[Any], figure_in: float, size: float
+) -> tuple[list[str], float]:
+    """Labels of the groups, wrapped to two fifths of the figure's width, and the height of a
+    group's row in rows of bars (more than one when a label takes several lines)."""
+    name = _labeller(table, x)
+    chars = min(30, _chars(figure_in * 0.4, size))
+    labels = [_wrap(name(g), chars) for g in groups]
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    return labels, float(lines)
+
+
+def _panel_facets(
+    table: pd.DataFrame, hue: str | None, hue_order: Sequence[Any] | None
+) -> list[tuple[Any, str]]:
+    if hue is None or hue not in table.columns:
+        return [(None, "")]
+    label = _labeller(table, hue)
+    return [(level, label(level)) for level in _levels(table, hue, hue_order)]
+
+
+def _kept_panels(
+    table: pd.DataFrame,
+    x: str,
+    hue: str | None,
+    groups: Sequence[Any],
+    hue_order: Sequence[Any] | None,
+) -> tuple[list[tuple[Any, str]], list[_Series], list[str]]:
+    """The panels to draw (level and label of ``hue``, and their series) and the labels of
+    those left out because most of their groups are hidden by disclosure control."""
+    facets = _panel_facets(table, hue, hue_order)
+    series = _series(table, x, hue, groups, [level for level, _ in facets])
+    drawn = [i for i, s in enumerate(series) if s.present.any()]
+    keep = [i for i in drawn if 2 * int(series[i].hidden.sum()) <= int(series[i].present.sum())]
+    keep = keep or drawn  # every panel mostly hidden: draw them all rather than nothing
+    left_out = [facets[i][1] for i in drawn if i not in keep]
+    return [facets[i] for i in keep], [series[i] for i in keep], left_out
+
+
+def _panel_notes(table: pd.DataFrame, hidden: bool, left_out: Sequence[str]) -> list[str]:
+    notes = [_suppressed_note(table)] if hidden else []
+    if left_out:
+        notes.append(
+            "Not drawn, most groups hidden by disclosure control (see the table): "
+            + "; ".join(left_out)
+            + "."
+        )
+    return notes
+
+
+def _hidden_reason(n: float, min_n: int | None) -> str:
+    """Why a cell is hidden, in a few words for the chart."""
+    if min_n is not None and not math.isnan(n) and n < min_n:
+        return "small base"
+    return "small count"
+
+
+def _panels(
+    ax: Axes,
+    table: pd.DataFrame,
+    *,
+    x: str,
+    hue: str | None,
+    order: Sequence[Any] | None,
+    hue_order: Sequence[Any] | None,
+    height: float | None = None,
+    **kwargs: Any,
+) -> list[str]:
+    """Small multiples on one Axes: a panel per level of ``hue`` (an aim), a horizontal bar per
+    level of ``x`` (a group) on one shared scale, its interval as a line, its value (and base)
+    written in a column at the panel's right. The panels fit ``height`` inches (default: the
+    axes' height less an estimate of the footer). Returns the footer notes."""
+    groups = _levels(table, x, order)
+    facets, series, left_out = _kept_panels(table, x, hue, groups, hue_order)
+    rule = table.attrs.get("suppression") or {}
+    min_n = rule.get("min_n") if isinstance(rule, dict) else None
+
+    fig = _root_figure(ax)
+    small = _small()
+    labels, group_units = _group_labels(table, x, groups, _figure_width_in(ax), _font())
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_yticks(np.arange(len(groups)), labels)
+    ax.tick_params(axis="y", length=0, labelsize=_font())
+    ax.tick_params(axis="x", labelsize=small, length=2, colors="#444444")
+    ax.set_xlabel("placeholder", fontsize=_font())
+    # the footer's notes known now take their room too (the bases note may follow)
+    hidden = any(bool(s.hidden.any()) for s in series)
+    _note_footer(fig, table, notes=_panel_notes(table, hidden, left_out))
+    _layout(fig)  # the group labels take their room: measure what is left for the panels
+    box = ax.get_window_extent()
+    width_in = box.width / fig.dpi
+    spare = 0.3 if _is_phone(fig) else 0.15  # a wrapped axis label, the bases note
+    height_in = box.height / fig.dpi - spare if height is None else height
+    ax._gpcollab_panel_height = height_in  # type: ignore[attr-defined]
+    bases = {int(n) for s in series for n in s.n[s.present] if not math.isnan(n)}
+    # one base for every bar is said once, in the footer
+    n_width = max((_text_in(" " + _n_text(n), small) for n in bases), default=0.0)
+    n_width = n_width if len(bases) > 1 else 0.0
+    grid = _panel_grid(
+        width_in, max(height_in, 0.5), facets, len(groups) * group_units, n_width, small
+    )
+    if grid.font < small and group_units > 1:  # too little height: labels on one line each
+        labels, group_units = [label.replace("\n", " ") for label in labels], 1.0
+        ax.set_yticks(np.arange(len(groups)), labels)
+        ax.tick_params(axis="y", labelsize=grid.font + 0.5)
+        _layout(fig)
+        width_in = ax.get_window_extent().width / fig.dpi
+        grid = _panel_grid(width_in, max(height_in, 0.5), facets, len(groups), n_width, small)
+    font = grid.font
+    value_in = _text_in("100%", font) + 0.08
+    top = max((float(np.nanmax(np.r_[s.estimate, s.high, 0.0])) for s in series), default=0.0)
+    scale = min(max(math.ceil(top * 5 - 1e-9) / 5, 0.2), 1.0)
+    per_in = scale / grid.bar_in  # data units in one inch
+    step = (grid.panel_in + _PANEL_GAP_IN) * per_in
+    colour = kwargs.pop("color", PALETTE[0])
+
+    ticks: list[float] = []
+    tick_labels: list[str] = []
+    y_ticks: list[float] = []
+    y_labels: list[str] = []
+    any_hidden = False
+    y0 = 0.0
+    for row in range(grid.rows):
+        title_units = grid.row_units(row)
+        first = y0 + title_units + 0.5 * group_units
+        y = first + np.arange(len(groups), dtype=float) * group_units
+        y_ticks.extend(y.tolist())
+        y_labels.extend(labels)
+        for column in range(grid.columns):
+            k = row * grid.columns + column
+            if k >= len(series):
+                break
+            s, left = series[k], column * step
+            if grid.titles[k]:
+                ax.text(
+                    left,
+                    first - 0.5 * group_units - 0.05,
+                    grid.titles[k],
+                    ha="left",
+                    va="bottom",
+                    fontsize=font,
+                    fontweight="bold",
+                    color="#1d1d1d",
+                    gid="panel-title",
+                )
+            shown = s.present & ~s.hidden & ~np.isnan(s.estimate)
+            bars = ax.barh(
+                y[shown],
+                s.estimate[shown],
+                left=left,
+                height=0.66,
+                color=colour,
+                label="_nolegend_",
+                **kwargs,
+            )
+            for patch in bars:
+                patch.set_gid("estimate" if hue is None else str(s.level))
+            ok = shown & ~(np.isnan(s.low) | np.isnan(s.high))
+            if ok.any():
+                ax.hlines(
+                    y[ok], left + s.low[ok], left + s.high[ok], color="#1d1d1d", linewidth=0.9
+                )
+            ax.vlines(left, y[0] - 0.45, y[-1] + 0.45, color="#444444", linewidth=0.8, zorder=1.5)
+            for g in np.flatnonzero(s.present):
+                value_x = left + scale + value_in * per_in
+                if s.hidden[g]:
+                    any_hidden = True
+                    text = SUPPRESSED_MARK
+                    reason = _hidden_reason(float(s.n[g]), min_n)
+                    if _text_in(reason, font) < grid.bar_in * 0.9:
+                        ax.text(
+                            left + 0.05 * per_in,
+                            y[g],
+                            reason,
+                            ha="left",
+                            va="center",
+                            fontsize=font,
+                            fontstyle="italic",
+                            color=_MARK_COLOUR,
+                            gid="hidden-reason",
+                        )
+                else:
+                    text = _pct(float(s.estimate[g]))
+                    if s.estimate[g] == 0:  # a true zero: a visible stroke at the axis
+                        ax.vlines(left, y[g] - 0.33, y[g] + 0.33, color=colour, linewidth=2.5)
+                ax.text(
+                    value_x,
+                    y[g],
+                    text,
+                    ha="right",
+                    va="center",
+                    fontsize=font,
+                    color="#1d1d1d",
+                    gid=SUPPRESSED_GID if s.hidden[g] else "value",
+                )
+                if grid.with_n:
+                    ax.text(
+                        value_x + 0.04 * per_in,
+                        y[g],
+                        _n_text(s.n[g]),
+                        ha="left",
+                        va="center",
+                        fontsize=font,
+                        color="#555555",
+                        gid="base",
+                    )
+            if row == grid.rows - 1 or k + grid.columns >= len(series):
+                ends = [0.0, scale] if grid.bar_in < 0.9 else [0.0, scale / 2, scale]
+                ticks.extend(left + e for e in ends)
+                tick_labels.extend(_pct(e) for e in ends)
+        y0 = first + (len(groups) - 0.5) * group_units + _BLOCK_GAP_UNITS
+    ax.set_yticks(y_ticks, y_labels)
+    ax.tick_params(axis="y", labelsize=min(_font(), font + (0.5 if group_units > 1 else 1.0)))
+    ax.set_xticks(ticks, tick_labels)
+    ax.set_ylim(y0 - _BLOCK_GAP_UNITS + 0.1, -0.1)
+    right = (grid.columns - 1) * step + grid.panel_in * per_in
+    ax.set_xlim(-0.06 * per_in, right)
+    ax.grid(False)
+    notes = _panel_notes(table, any_hidden, left_out)
+    if "n" in table.columns and not grid.with_n:
+        notes.append(_bases_note(series, "bar"))
     return notes
 
 
@@ -1325,7 +1890,7 @@ def plot_rates(
     *,
     x: str = "size_band",
     hue: str | None = None,
-    kind: Literal["bar", "dot"] = "bar",
+    kind: Literal["bar", "dot", "panels"] = "bar",
     outcome: str = "fully",
     order: Sequence[Any] | None = None,
     hue_order: Sequence[Any] | None = None,
@@ -1348,9 +1913,15 @@ def plot_rates(
         Second grouping column (for example ``"aim"`` or ``"wave"``). When omitted and the
         table holds several aims (``achievement_rates(survey, by=x)`` holds all of them),
         ``hue="aim"`` is used.
-    kind : {"bar", "dot"}, default="bar"
-        Side-by-side bars with whiskers, or a dot plot (one row per ``x`` level, a dot and a
-        line per ``hue`` level on a shared 0-100 % scale): the better choice for many groups.
+    kind : {"bar", "dot", "panels"}, default="bar"
+        Side-by-side bars with whiskers; a dot plot (one row per ``x`` level, a dot and a
+        line per ``hue`` level on a shared 0-100 % scale); or small multiples (one panel per
+        ``hue`` level, for example per aim, with one horizontal bar per ``x`` level in one
+        colour on one shared scale, its interval as a line, and its value and base written
+        beside it): the most legible choice for many groups. In panels a hidden cell keeps its
+        row, reads ``[c]`` with the reason (its base, or "few answers"), and a panel whose
+        groups are mostly hidden is left out with a footnote; a true zero is a stroke at the
+        axis labelled "0%".
     outcome : str, default="fully"
         Achievement outcome whose rate is drawn (when the table has an ``outcome`` column).
     order, hue_order : sequence, optional
@@ -1377,8 +1948,8 @@ def plot_rates(
     else:
         table = data
     _require(table, [x, "estimate"], "plot_rates")
-    if kind not in ("bar", "dot"):
-        raise ArgumentError(f"`kind` must be 'bar' or 'dot', but {kind!r} was passed.")
+    if kind not in ("bar", "dot", "panels"):
+        raise ArgumentError(f"`kind` must be 'bar', 'dot' or 'panels', but {kind!r} was passed.")
     if hue is None and x != "aim" and "aim" in table.columns and table["aim"].nunique() > 1:
         hue = "aim"
     if hue is not None:
@@ -1392,7 +1963,7 @@ def plot_rates(
             )
     _single(table, [x] if hue is None else [x, hue], "plot_rates")
     ax = _axes(ax)
-    draw = _dots if kind == "dot" else _grouped_bars
+    draw: Callable[..., list[str]] = {"dot": _dots, "panels": _panels}.get(kind, _grouped_bars)
     notes = draw(ax, table, x=x, hue=hue, order=order, hue_order=hue_order, **kwargs)
     items = table["item"].astype(str).unique() if "item" in table.columns else []
     value_label = (
@@ -1405,15 +1976,30 @@ def plot_rates(
         if x == "option" and len(items) == 1 and items[0] in ITEMS
         else _title(x)
     )
-    if kind == "dot":
+    if kind in ("dot", "panels"):
         has_ci = {"ci_low", "ci_high"} <= set(table.columns)
-        ax.set_xlabel(value_label + ("; lines: 95% CI" if has_ci else ""), fontsize=_FONT)
+        ax.set_xlabel(value_label + ("; lines: 95% CI" if has_ci else ""), fontsize=_font())
     else:
-        ax.set_xlabel(category_label, fontsize=_FONT)
-        ax.set_ylabel(value_label, fontsize=_FONT)
-    if hue is not None:
+        ax.set_xlabel(category_label, fontsize=_font())
+        ax.set_ylabel(value_label, fontsize=_font())
+    if hue is not None and kind != "panels":
         _legend(ax, ncol=table[hue].nunique(), title=_title(hue))
-    return _finish(ax, data, notes=notes)
+    _finish(ax, data, notes=notes)
+    if kind == "panels":
+        # the panels were fitted to an estimate of the room the footer and labels leave; when
+        # the laid-out axes is smaller, fit them again to what it is
+        fig = _root_figure(ax)
+        planned = getattr(ax, "_gpcollab_panel_height", None)
+        actual = ax.get_window_extent().height / fig.dpi
+        if planned is not None and actual < 0.95 * planned:  # rows keep some slack
+            xlabel = ax.get_xlabel()
+            ax.cla()
+            notes = _panels(
+                ax, table, x=x, hue=hue, order=order, hue_order=hue_order, height=actual, **kwargs
+            )
+            ax.set_xlabel(xlabel, fontsize=_font())
+            _finish(ax, data, notes=notes)
+    return ax
 
 
 # -- waves -----------------------------------------------------------------------------------
@@ -1495,7 +2081,7 @@ def plot_wave_comparison(
     _require(data, needed, "plot_wave_comparison")
     ax = _axes(ax)
     rows = data.reset_index(drop=True)
-    width = _chars(float(_root_figure(ax).get_figwidth()) * 0.45, _FONT)
+    width = _chars(float(_root_figure(ax).get_figwidth()) * 0.45, _font())
     labels = [_wave_row_label(rows, row, width) for _, row in rows.iterrows()]
     y = np.arange(len(rows), dtype=float)
     diff = rows["difference"].to_numpy(float)
@@ -1516,7 +2102,7 @@ def plot_wave_comparison(
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{100 * v:+.0f}" if v else "0"))
     first = str(rows["wave_first"].iloc[0]) if "wave_first" in rows.columns else "first wave"
     second = str(rows["wave_second"].iloc[0]) if "wave_second" in rows.columns else "second"
-    ax.set_xlabel(f"Change {first} to {second}, percentage points", fontsize=_FONT)
+    ax.set_xlabel(f"Change {first} to {second}, percentage points", fontsize=_font())
     _style(ax, grid="x")
     return _finish(ax, data)
 
@@ -1653,16 +2239,18 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: boo
     else outside the bar's end (outer segments) or, with ``above``, just above the bar, nudged
     clear of the label before it."""
     fig = _root_figure(ax)
-    _layout(fig)  # lay the figure out so the axes' real width is known
-    box = ax.get_window_extent()
+    box = ax.get_window_extent()  # laid out by _finish, just before
     low, high = ax.get_xlim()
     per_inch = (high - low) / max(box.width / fig.dpi, 0.1)  # data units in one inch
     above_end: dict[float, float] = {}
+    # a label above a bar needs the gap between two bars (a third of a row) to hold it
+    rows_in = box.height / fig.dpi / max(abs(float(np.diff(ax.get_ylim())[0])), 1.0)
+    room_above = 0.3 * rows_in * 72 >= _small() * 1.05
     for seg in segments:
         if seg.width <= 0:
             continue
         text = _pct(seg.width)
-        needed = (len(text) * _SMALL * 0.62 / 72 + 0.05) * per_inch
+        needed = (len(text) * _small() * 0.62 / 72 + 0.05) * per_inch
         if seg.width >= needed:
             ax.text(
                 seg.left + seg.width / 2,
@@ -1670,7 +2258,7 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: boo
                 text,
                 ha="center",
                 va="center",
-                fontsize=_SMALL,
+                fontsize=_small(),
                 color=_text_colour(seg.colour),
             )
         elif seg.outer:
@@ -1681,21 +2269,22 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: boo
                 text,
                 ha="right" if seg.outer < 0 else "left",
                 va="center",
-                fontsize=_SMALL,
+                fontsize=_small(),
                 color="#222222",
             )
-        elif above:
-            centre = max(seg.left + seg.width / 2, above_end.get(seg.y, -np.inf) + needed / 2)
+        elif above and room_above:  # nudged right of the label before it, with a gap
+            room = needed + 0.08 * per_inch
+            centre = max(seg.left + seg.width / 2, above_end.get(seg.y, -np.inf) + room / 2)
             ax.text(
                 centre,
                 seg.y - 0.31,
                 text,
                 ha="center",
                 va="bottom",
-                fontsize=_SMALL - 0.5,
+                fontsize=_small(),
                 color="#222222",
             )
-            above_end[seg.y] = centre + needed / 2
+            above_end[seg.y] = centre + room / 2
 
 
 def _draw_diverging(
@@ -1709,7 +2298,7 @@ def _draw_diverging(
     order = scale.substantive
     marked = False
     segments: list[_Segment] = []
-    for position, value in enumerate(order):
+    for value in order:
         widths = np.array([row.shares.get(value, 0.0) for row in rows])
         colour = scale.colours[value]
         bars = ax.barh(
@@ -1735,44 +2324,88 @@ def _draw_diverging(
                     SUPPRESSED_MARK,
                     ha="right" if negative_side else "left",
                     va="center",
-                    fontsize=_SMALL,
+                    fontsize=_small(),
                     color="#222222",
                     gid=SUPPRESSED_GID,
                 )
                 continue
-            rest = [row.shares.get(v, 0.0) for v in order[position + 1 :]]
-            before = [row.shares.get(v, 0.0) for v in order[:position]]
-            outer = -1 if not any(before) else (1 if not any(rest) else 0)
-            segments.append(_Segment(float(y[i]), float(left[i]), float(widths[i]), colour, outer))
+            # the bar's ends hold the totals of each side: a label too wide for its segment
+            # goes above the bar
+            segments.append(_Segment(float(y[i]), float(left[i]), float(widths[i]), colour, 0))
         left = left + widths
     return (float(np.max(-starts)), float(np.max(left))), marked, segments
 
 
-def _draw_dont_know(ax: Axes, rows: Sequence[_LikertRow], label: str) -> bool:
-    """The "don't know" panel right of the diverging bars; returns whether a cell was marked."""
-    y = np.arange(len(rows), dtype=float)
-    side_ax = ax.inset_axes((1.05, 0.0, 0.13, 1.0), sharey=ax)
-    side_ax.set_gid(_DONT_KNOW)
-    widths = np.array([row.shares.get(_DONT_KNOW, 0.0) for row in rows])
-    bars = side_ax.barh(y, widths, height=0.6, color=NEUTRAL_GREY, label=label)
-    for patch in bars:
-        patch.set_gid(_DONT_KNOW)
-    marked = False
-    for yi, w, row in zip(y, widths, rows, strict=True):
-        if _DONT_KNOW in row.hidden:
-            marked = True
-            side_ax.text(
-                0.01, yi, SUPPRESSED_MARK, va="center", fontsize=_SMALL, gid=SUPPRESSED_GID
+def _side_totals(ax: Axes, rows: Sequence[_LikertRow], scale: _LikertScale) -> None:
+    """The total of each side of the scale, in bold beyond each end of its bar (none for a
+    side holding a hidden cell: its total would reveal it)."""
+    for i, row in enumerate(rows):
+        start = row.start(scale)
+        end = start + sum(row.shares.get(v, 0.0) for v in scale.substantive)
+        for side, edge, align, sign in (
+            (scale.negative, start, "right", -1),
+            (scale.positive, end, "left", 1),
+        ):
+            if not side or any(v in row.hidden for v in side):
+                continue
+            total = sum(row.shares.get(v, 0.0) for v in side)
+            ax.annotate(
+                _pct(total),
+                (edge, float(i)),
+                xytext=(3 * sign, 0),
+                textcoords="offset points",
+                ha=align,
+                va="center",
+                fontsize=_small(),
+                fontweight="bold",
+                color="#1d1d1d",
+                gid="side-total",
             )
+
+
+def _draw_dont_know(ax: Axes, rows: Sequence[_LikertRow], label: str) -> bool:
+    """ "Don't know" as a labelled figure in a column right of the bars (a length on another
+    scale would mislead); returns whether a cell was marked hidden."""
+    from matplotlib.transforms import blended_transform_factory  # heavy: matplotlib
+
+    to_right = blended_transform_factory(ax.transAxes, ax.transData)
+    ax.text(
+        1.02,
+        -0.5,
+        _wrap(label, 6),
+        transform=to_right,
+        ha="left",
+        va="bottom",
+        fontsize=_small(),
+        color="#444444",
+        gid=_DONT_KNOW,
+    )
+    marked = False
+    for i, row in enumerate(rows):
+        hidden = _DONT_KNOW in row.hidden
+        marked |= hidden
+        if hidden:
+            text = SUPPRESSED_MARK
+        elif _DONT_KNOW in row.shares:
+            text = _pct(row.shares[_DONT_KNOW])
         else:
-            side_ax.text(w + 0.01, yi, _pct(w), va="center", fontsize=_SMALL)
-    side_ax.set_xlim(0.0, max(0.2, float(widths.max()) * 1.7))
-    # named under the panel, level with the main axis label, so the legend can run above it
-    side_ax.set_xlabel(_wrap(label, 6), fontsize=_SMALL, loc="left", labelpad=_FONT + 7)
-    side_ax.tick_params(left=False, labelleft=False, bottom=False, labelbottom=False)
-    for spine in ("top", "right", "bottom"):
-        side_ax.spines[spine].set_visible(False)
+            continue
+        ax.text(
+            1.02,
+            float(i),
+            text,
+            transform=to_right,
+            ha="left",
+            va="center",
+            fontsize=_small(),
+            color="#1d1d1d",
+            gid=SUPPRESSED_GID if hidden else _DONT_KNOW,
+        )
     return marked
+
+
+LIKERT_LIMIT = 1.0
+"""Half-width of the shared scale of every diverging chart: -100 % to 100 %."""
 
 
 def plot_likert(
@@ -1825,13 +2458,15 @@ def plot_likert(
     scale = _LikertScale.of(_likert_scale(data))
     rows = _likert_rows(data, hue, hue_order)
     ax = _axes(ax)
-    (left_reach, right_reach), marked, segments = _draw_diverging(ax, rows, scale, **kwargs)
-    ax.axvline(0.0, color="#444444", linewidth=0.8)
-    # room beyond each end for the labels written outside the bars
-    ax.set_xlim(-min(1.0, max(left_reach, 0.05) + 0.08), min(1.0, max(right_reach, 0.05) + 0.14))
-    from matplotlib.ticker import MultipleLocator  # heavy: matplotlib
+    _, marked, segments = _draw_diverging(ax, rows, scale, **kwargs)
+    # the zero line runs behind the bars, so that no label sits under it
+    ax.axvline(0.0, color="#444444", linewidth=0.8, zorder=0.5)
+    _side_totals(ax, rows, scale)
+    # one symmetric scale for every diverging chart, with room for the totals at the ends
+    ax.set_xlim(-LIKERT_LIMIT - 0.15, LIKERT_LIMIT + 0.15)
+    from matplotlib.ticker import FixedLocator  # heavy: matplotlib
 
-    ax.xaxis.set_major_locator(MultipleLocator(0.2 if left_reach + right_reach > 0.6 else 0.1))
+    ax.xaxis.set_major_locator(FixedLocator(np.linspace(-LIKERT_LIMIT, LIKERT_LIMIT, 5).tolist()))
     _percent_axis(ax, "x", signed=True)
     ax.set_yticks(
         np.arange(len(rows)),
@@ -1841,12 +2476,15 @@ def plot_likert(
         ],
     )
     ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_xlabel("Share of respondents", fontsize=_FONT)
+    ax.set_xlabel("Share of respondents", fontsize=_font())
     _style(ax, grid="x")
     _legend(ax, ncol=len(scale.substantive))
     if any(_DONT_KNOW in row.shares or _DONT_KNOW in row.hidden for row in rows):
         marked |= _draw_dont_know(ax, rows, scale.labels.get(_DONT_KNOW, "Don't know"))
     notes = [_suppressed_note(data)] if marked else []
+    if scale.negative:
+        middle = " (the middle answer in neither)" if scale.neutral else ""
+        notes.append(f"Bold: the total of each side of the scale{middle}.")
     _finish(ax, data, notes=notes)
     if annotate:
         _label_segments_fitted(ax, segments)
@@ -1946,12 +2584,13 @@ def plot_size_distribution(
         hue="source",
         order=None,
         hue_order=["survey", "pcn"],
-        colours=(PALETTE[0], PALETTE[1]),
+        colours=(PALETTE[0], REAL_DATA_COLOUR),
         hue_labels=lambda s: legend[str(s)],
+        values=True,
         **kwargs,
     )
-    ax.set_xlabel("Registered patients covered", fontsize=_FONT)
-    ax.set_ylabel("Share in each size band", fontsize=_FONT)
+    ax.set_xlabel("Registered patients covered", fontsize=_font())
+    ax.set_ylabel("Share in each size band", fontsize=_font())
     _legend(ax, ncol=2)
     real_pcn = default_pcn or pcn.attrs.get("dataset") == "population_pcn_2019"
     return _finish(
@@ -1978,6 +2617,42 @@ def _scenario_rows(data: pd.DataFrame, y: str, reference: str | None) -> pd.Data
 def _pcn_count(count: float, share: float | None) -> str:
     text = f"{int(count):,} PCN" + ("" if int(count) == 1 else "s")
     return text + (f" ({_pct(share)})" if share is not None else "")
+
+
+FEW_PCNS = 10
+"""A PCN size band with fewer networks than this is drawn pale in :func:`plot_scenarios`."""
+_PALE_BLUE = "#A6CBE6"
+
+
+def _bar_end_values(
+    ax: Axes, pos: FloatArray, values: FloatArray, colours: Sequence[str], bold: Sequence[bool]
+) -> None:
+    """Each bar's value just inside its end (never beyond its whisker), in the colour that
+    contrasts with the bar; a bar too short for it has the value just outside its end. Called
+    on the laid-out figure (after :func:`_finish`)."""
+    fig = _root_figure(ax)
+    low, high = ax.get_xlim()
+    per_inch = (high - low) / max(ax.get_window_extent().width / fig.dpi, 0.1)
+    for y, value, colour, strong in zip(pos, values, colours, bold, strict=True):
+        if math.isnan(value):
+            continue
+        text = _pct(float(value))
+        inside = value >= (_text_in(text, _small()) + 0.1) * per_inch
+        ax.annotate(
+            text,
+            (float(value), float(y)),
+            xytext=(-3 if inside else 3, 0),
+            textcoords="offset points",
+            ha="right" if inside else "left",
+            va="center",
+            fontsize=_small(),
+            fontweight="bold" if strong else "normal",
+            color=_text_colour(colour) if inside else "#1d1d1d",
+            gid="value",
+            # the whisker runs behind the value, interrupted by it
+            bbox={"facecolor": colour if inside else "white", "edgecolor": "none", "pad": 1.0},
+            zorder=3,
+        )
 
 
 def plot_scenarios(
@@ -2026,12 +2701,22 @@ def plot_scenarios(
     namer = _labeller(rows, y)
     names = [str(v) for v in rows[y]]
     est, lo, hi = (rows[c].to_numpy(float) for c in ("estimate", "ci_low", "ci_high"))
-    colours = [NEUTRAL_GREY if name == reference else PALETTE[0] for name in names]
+    pcns = _numeric(rows["pcns"]) if "pcns" in rows.columns else None
+    # a band of very few PCNs is drawn pale: its estimate describes a handful of networks
+    few = (
+        (pcns < FEW_PCNS) & np.array([n != reference for n in names])
+        if pcns is not None
+        else np.zeros(len(rows), dtype=bool)
+    )
+    colours = [
+        NEUTRAL_GREY if name == reference else (_PALE_BLUE if pale else PALETTE[0])
+        for name, pale in zip(names, few, strict=True)
+    ]
     ax = _axes(ax)
     pos = np.arange(len(rows), dtype=float)
     bars = ax.barh(pos, est, height=0.6, color=colours, **kwargs)
-    for patch in bars:
-        patch.set_gid("estimate")
+    for patch, pale in zip(bars, few, strict=True):
+        patch.set_gid("few-pcns" if pale else "estimate")
     ax.errorbar(
         est,
         pos,
@@ -2043,25 +2728,16 @@ def plot_scenarios(
     )
     # a base shared by every row (one model fitted once) is said once, in the footer
     one_base = "n" in rows.columns and rows["n"].nunique(dropna=False) == 1
-    pcns = _numeric(rows["pcns"]) if "pcns" in rows.columns else None
     pcn_shares = _numeric(rows["share_of_pcns"]) if "share_of_pcns" in rows.columns else None
     labels = []
     for i, name in enumerate(names):
-        label = _wrap(namer(rows.at[i, y]), 28)
+        label = _wrap(namer(rows.at[i, y]), min(28, _chars(_figure_width_in(ax) * 0.42, _font())))
         if pcns is not None:
             share = None if pcn_shares is None or name == "all_pcns" else float(pcn_shares[i])
             label += "\n" + _pcn_count(float(pcns[i]), share)
         elif "n" in rows.columns and not one_base:
             label += f"\n{_n_text(rows.at[i, 'n'])}"
         labels.append(label)
-        ax.text(
-            hi[i] + 0.012,
-            pos[i],
-            _pct(est[i]),
-            va="center",
-            fontsize=_SMALL,
-            fontweight="bold" if name == reference else "normal",
-        )
     top = -0.5
     if reference is not None:
         value = float(est[names.index(reference)])
@@ -2073,27 +2749,28 @@ def plot_scenarios(
             f"{namer(reference)}: {_pct(value)}",
             ha="left",
             va="center",
-            fontsize=_SMALL,
+            fontsize=_small(),
             color="#444444",
             gid="reference-label",
         )
     ax.set_yticks(pos, labels)
     ax.set_ylim(len(rows) - 0.5, top)
-    ax.set_xlim(0.0, min(1.0, float(np.nanmax(np.r_[hi, 0.1])) + 0.12))
+    ax.set_xlim(0.0, min(1.0, float(np.nanmax(np.r_[hi, 0.1])) + 0.05))
     _percent_axis(ax, "x")
     aim = data.attrs.get("aim")
     what = f": {Aim.labels()[aim]}" if isinstance(aim, str) and aim in Aim.values() else ""
     ax.set_xlabel(
-        _wrap(f"Share fully achieving the aim{what}", _chars(_axes_width_in(ax), _FONT)),
-        fontsize=_FONT,
+        _wrap(f"Share fully achieving the aim{what}", _chars(_axes_width_in(ax), _font())),
+        fontsize=_font(),
     )
     _style(ax, grid="x")
     ax.tick_params(axis="y", length=0)
     projection = "pcns" in rows.columns
-    return _finish(
+    _finish(
         ax,
         data,
         notes=[
+            *([f"Pale: a band of fewer than {FEW_PCNS} PCNs."] if few.any() else []),
             *(
                 ["Lines: 95% bootstrap intervals."]
                 if "n_boot" in rows.columns or projection
@@ -2108,3 +2785,5 @@ def plot_scenarios(
         sources=[PCN_SOURCE] if projection else [],
         synthetic_scope="the model's estimates; the PCN counts are real" if projection else "",
     )
+    _bar_end_values(ax, pos, est, colours, bold=[name == reference for name in names])
+    return ax

@@ -200,6 +200,8 @@ class ReportFigure:
         The narrow PNG (``figures/narrow/``), shown on screens up to 600 px wide.
     narrow_png : bytes
         Its bytes.
+    svg_path : pathlib.Path or None
+        The wide chart as SVG beside the PNG, for print (text kept as text).
     """
 
     key: str
@@ -210,6 +212,7 @@ class ReportFigure:
     base: str = ""
     narrow_path: Path | None = None
     narrow_png: bytes = field(default=b"", repr=False)
+    svg_path: Path | None = None
 
 
 @dataclass
@@ -715,9 +718,18 @@ def _achievement_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSe
         if table is None:
             continue
         group = _group_column(table, by)
+        fully = _fully_only(table)
+        # the design-based tests a chart title may rest on (headlines.supported_differences)
+        tests = run.attempt(
+            section,
+            f"differences in full achievement by {words} ({label})",
+            lambda by=by: analysis.achievement_differences(survey, by=by),  # type: ignore[misc]
+        )
+        if tests is not None:
+            fully.attrs["differences"] = tests
         run.add(
             section,
-            _fully_only(table),
+            fully,
             key=f"fully_by_{by}",
             title=f"Aims fully achieved, by {words} — {label}",
             columns=(
@@ -1115,21 +1127,23 @@ def render_figures(
             job
             for _, item, text in charts
             for job in (
-                (item, text, WIDE_INCHES, dpi),
-                (item, text, NARROW_INCHES, round(dpi * 1.55)),
+                (item, text, WIDE_INCHES, dpi, True),
+                (item, text, NARROW_INCHES, round(dpi * 1.55), False),
             )
         ],
         progress=drew,
     )
     out: list[ReportFigure] = []
     for index, (section, item, text) in enumerate(charts):
-        wide, narrow = drawn[2 * index], drawn[2 * index + 1]
-        if isinstance(wide, GpcollabError) or isinstance(narrow, GpcollabError):
-            failed = wide if isinstance(wide, GpcollabError) else narrow
+        wide_drawn, narrow_drawn = drawn[2 * index], drawn[2 * index + 1]
+        if isinstance(wide_drawn, GpcollabError) or isinstance(narrow_drawn, GpcollabError):
+            failed = wide_drawn if isinstance(wide_drawn, GpcollabError) else narrow_drawn
             section.unavailable.append(f"{item.title}: the chart could not be drawn ({failed!s})")
             continue
+        (wide, svg), (narrow, _) = wide_drawn, narrow_drawn
         name = f"fig{len(out) + 1:02d}_{item.key}.png"
         path = write_bytes(folder / name, wide)
+        svg_path = write_bytes(folder / name.replace(".png", ".svg"), svg)
         narrow_path = write_bytes(narrow_folder / name, narrow)
         out.append(
             ReportFigure(
@@ -1141,6 +1155,7 @@ def render_figures(
                 base=text.base,
                 narrow_path=narrow_path,
                 narrow_png=narrow,
+                svg_path=svg_path,
             )
         )
     return out
@@ -1153,20 +1168,28 @@ NARROW_INCHES = 3.9
 """Width of the phone layout of each figure (drawn at a higher resolution)."""
 
 
-def _render(item: ReportTable, text: Any, width: float, dpi: int) -> bytes:
-    """Draw ``item``'s chart on a new Agg figure ``width`` inches wide; return the PNG bytes."""
+def _render(
+    item: ReportTable, text: Any, width: float, dpi: int, *, svg: bool = False
+) -> tuple[bytes, bytes]:
+    """Draw ``item``'s chart on a new Agg figure ``width`` inches wide; return the PNG bytes
+    and, with ``svg``, the same figure as SVG (text as text, for print), else empty bytes."""
     # heavy: matplotlib
+    from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(width, _height(item, width)), layout="constrained")
     FigureCanvasAgg(figure)
     ax = figure.add_subplot()
+    _frame(figure, text.title, text.base)  # first, so that the chart is fitted to what is left
     _draw(item, ax)
-    _frame(figure, text.title, text.base)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    return buffer.getvalue()
+    vector = io.BytesIO()
+    if svg:  # the layout is settled: the SVG only writes it out (no hash salt: same bytes)
+        with rc_context({"svg.fonttype": "none", "svg.hashsalt": "gpcollab"}):
+            figure.savefig(vector, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue(), vector.getvalue()
 
 
 def _frame(figure: Any, title: str, base: str) -> None:
@@ -1214,6 +1237,18 @@ def _height(item: ReportTable, width: float = WIDE_INCHES) -> float:
     header = 1.5 if narrow else 1.0  # headline, base line, legend
     footer = 1.15 if narrow else 0.55  # the phone footer is set larger (plotting)
     table = item.table
+    _, options = _chart_call(item)
+    if options.get("kind") == "panels":
+        x, hue = str(options["x"]), options.get("hue")
+        hidden = "suppressed" in table and bool(table["suppressed"].astype(bool).any())
+        notes = (0.7 if narrow else 0.3) if hidden else 0.0  # what [c] means, aims left out
+        return (
+            header
+            + footer
+            + notes
+            + 0.45
+            + plotting.panel_height(table, x=x, hue=hue, width=width, row=0.19 if narrow else 0.2)
+        )
     if item.chart == "likert":
         hue = item.chart_options.get("hue")
         bars = table[hue].nunique() if hue in table else 1
@@ -1241,12 +1276,34 @@ def _chart_helpers() -> dict[str, Callable[..., Axes]]:
     }
 
 
-def _drawable(table: pd.DataFrame) -> pd.DataFrame:
-    """The rows a chart shows: all of them; suppressed cells are drawn with their marker."""
+_ASSUMED_CELLS: Mapping[str, tuple[tuple[str, Mapping[str, str]], ...]] = {
+    # A-18: in 2017 formal plus informal add up to the total, so the reconstruction gives
+    # nobody "both": a zero set by the assumption, not measured
+    "prevalence": (("A-18", {"wave": "2017", "membership": "both"}),),
+}
+"""Cells of the synthetic sets whose value an assumption of the reconstruction fixes, by
+report table: (assumption id, the cell's column values)."""
+
+
+def _drawable(table: pd.DataFrame, key: str = "") -> pd.DataFrame:
+    """The rows a chart shows: all of them; suppressed cells are drawn with their marker, and
+    cells of a synthetic set that an assumption fixes carry its id in ``assumption``."""
     kept = table
     if "membership" in kept and not isinstance(kept["membership"].dtype, pd.CategoricalDtype):
         # the prevalence table's summary row has no vocabulary label: give it one
         kept = kept.assign(membership=kept["membership"].replace(_EXTRA_LABELS))
+    cells = _ASSUMED_CELLS.get(key, ())
+    if cells and bool(table.attrs.get("synthetic")):
+        assumption = pd.Series("", index=table.index, dtype=object)
+        for name, where in cells:
+            match = pd.Series(True, index=table.index)
+            for column, value in where.items():
+                if column not in table:
+                    match &= False
+                    continue
+                match &= table[column].astype(str) == value
+            assumption[match] = name
+        kept = kept.assign(assumption=assumption.to_numpy())
     kept.attrs = dict(table.attrs)
     return kept
 
@@ -1258,25 +1315,67 @@ def _shown(table: pd.DataFrame) -> int:
     return int((~table["suppressed"].astype(bool)).sum())
 
 
+_LAST_OPTIONS = ("other", "none", "dont_know")
+"""Answers that stay at the end of a list sorted by value."""
+
+
+def _by_value(table: pd.DataFrame, column: str) -> list[str]:
+    """Levels of ``column`` from the largest estimate to the smallest (of the latest wave when
+    there are several), hidden cells and catch-all answers ("other", "none") last."""
+    rows = table
+    if "wave" in rows.columns:
+        rows = rows[rows["wave"].astype(str) == max(rows["wave"].astype(str))]
+    value = pd.to_numeric(rows["estimate"], errors="coerce").fillna(-1.0).to_numpy()
+    levels = rows[column].astype(str).to_numpy()
+    ranked = sorted(range(len(levels)), key=lambda i: (levels[i] in _LAST_OPTIONS, -value[i], i))
+    ordered = list(dict.fromkeys(levels[i] for i in ranked))
+    others = [str(v) for v in pd.unique(table[column].astype(str)) if str(v) not in ordered]
+    return ordered + others
+
+
+def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
+    """The helper that draws ``item`` and its arguments.
+
+    Rates of several groups for every aim are drawn as small multiples (a panel per aim, the
+    groups on its axis); the answers of one multi-choice question as horizontal bars sorted by
+    their share; options compared across waves sorted by the latest wave; the achievement chart
+    sorted by the share fully achieved, which its title names.
+    """
+    chart = str(item.chart)
+    options = dict(item.chart_options)
+    table = item.table
+    group = options.get("hue")
+    if chart == "rates" and options.get("x") == "aim" and group not in (None, "wave"):
+        options.update(x=group, hue="aim", kind="panels")
+    elif chart == "rates" and options.get("x") == "option" and options.get("hue") is None:
+        options.update(kind="panels", hue=None, order=_by_value(table, "option"))
+    elif chart == "rates" and group == "wave" and options.get("x") in table.columns:
+        options["order"] = _by_value(table, str(options["x"]))
+    elif chart == "achievement":
+        options["order"] = "achievement"
+    return chart, options
+
+
 def _draw(item: ReportTable, ax: Axes) -> None:
-    """Draw ``item`` with the plotting helper its ``chart`` names."""
-    helper = _chart_helpers().get(str(item.chart))
+    """Draw ``item`` with the plotting helper :func:`_chart_call` chooses."""
+    chart, options = _chart_call(item)
+    helper = _chart_helpers().get(chart)
     if helper is None:  # pragma: no cover - a programming error in this module
         raise GpcollabError(f"unknown chart kind {item.chart!r}")
-    helper(_drawable(item.table), ax=ax, **dict(item.chart_options))
+    helper(_drawable(item.table, item.key), ax=ax, **options)
 
 
-RenderJob = tuple[ReportTable, Any, float, int]
+RenderJob = tuple[ReportTable, Any, float, int, bool]
 """One chart to draw: the table, its text (:func:`gpcollab.headlines.chart_text`), the width in
-inches and the resolution in dots per inch."""
+inches, the resolution in dots per inch and whether an SVG is wanted too."""
 
 
-def _render_job(job: RenderJob) -> bytes | str:
-    """The PNG of one job, or the message of the library error that stopped it (a plain
-    string, so that it crosses a process boundary whatever the error's class)."""
-    item, text, width, dpi = job
+def _render_job(job: RenderJob) -> tuple[bytes, bytes] | str:
+    """The PNG (and SVG) of one job, or the message of the library error that stopped it (a
+    plain string, so that it crosses a process boundary whatever the error's class)."""
+    item, text, width, dpi, svg = job
     try:
-        return _render(item, text, width, dpi)
+        return _render(item, text, width, dpi, svg=svg)
     except GpcollabError as exc:
         return str(exc) or type(exc).__name__
 
@@ -1297,8 +1396,9 @@ def _warm_up() -> None:
 
 def _render_many(
     jobs: Sequence[RenderJob], *, progress: Callable[[int], None] | None = None
-) -> list[bytes | GpcollabError]:
-    """Draw every job; the PNG bytes, or the error that stopped a chart, in the jobs' order.
+) -> list[tuple[bytes, bytes] | GpcollabError]:
+    """Draw every job; the PNG and SVG bytes (empty when not asked for), or the error that
+    stopped a chart, in the jobs' order.
 
     Each chart is drawn on its own figure from its own table, so the charts are independent:
     on a machine with two or more CPUs they are drawn in two worker processes (forked, so
@@ -1315,12 +1415,12 @@ def _render_many(
 
     Returns
     -------
-    list of bytes or GpcollabError
+    list of (bytes, bytes) or GpcollabError
     """
     workers = min(threads(), len(jobs))
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     tell = progress or (lambda done: None)
-    results: list[bytes | str] = []
+    results: list[tuple[bytes, bytes] | str] = []
     if workers < 2 or not can_fork or multiprocessing.current_process().daemon:
         for job in jobs:
             results.append(_render_job(job))

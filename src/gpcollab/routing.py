@@ -1,6 +1,6 @@
 """Questionnaire routing (skip logic): who is asked which item, declared once and checked.
 
-Each item of :data:`gpcollab.schema.ITEMS` names its *base* (``Item.base``): the respondents the
+Each item of :data:`gpcollab.instrument.ITEMS` names its *base* (``Item.base``): the respondents the
 questionnaire routes to it. This module declares what each base means (:data:`ROUTES`) and finds
 the answers given off route, so that :class:`~gpcollab.schema.SurveyData` (all at once, lazily)
 and :func:`~gpcollab.io.read_survey` (row by row) enforce the same rules:
@@ -40,6 +40,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from gpcollab.instrument import ITEMS
 from gpcollab.vocab import CCG_SUCCESSORS, ContractWillingness, Membership, Role
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -207,8 +208,6 @@ def ccg_region(code: object) -> str | None:
 
 
 def _item_base(item: str) -> Route:
-    from gpcollab.schema import ITEMS  # cycle: the item list lives in schema, which imports us
-
     return ROUTES[ITEMS[item].base]
 
 

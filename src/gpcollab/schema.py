@@ -15,6 +15,9 @@ A response set has three kinds of table:
     One long table per multi-select item asked, with columns ``respondent_id`` and ``option``:
     one row per option a respondent ticked.
 
+The item list and the optional respondent columns are the instrument's facts, declared in
+:mod:`gpcollab.instrument` (and importable from here as before).
+
 Construction coerces every column to its dtype and validates all tables at once (pandera,
 ``lazy=True``, plus referential checks); every problem found is reported in one
 :class:`~gpcollab.errors.SurveyValidationError`.
@@ -24,35 +27,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from html import escape
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from gpcollab.display import meta_html, survey_html
+from gpcollab import _html
 from gpcollab.errors import MissingItemError, SurveyValidationError
+from gpcollab.instrument import ITEMS, NUMERIC_COLUMNS, SYNTHETIC_NOTICE, TEXT_COLUMNS, Item
 from gpcollab.routing import RULES, find_violations
 from gpcollab.vocab import (
     Achievement,
-    AgeBand,
     Aim,
-    Barrier,
-    CCGSupport,
     Choice,
-    CollaborationForm,
-    ContractReason,
-    ContractWillingness,
-    Driver,
-    Encouragement,
-    FundingSource,
-    Influence,
     Instrument,
-    LegalForm,
-    Level,
-    Likelihood,
     Membership,
-    PracticeShare,
-    Region,
-    Role,
-    SizeBand,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -67,101 +55,6 @@ __all__ = [
     "SurveyData",
     "SurveyMeta",
 ]
-
-SYNTHETIC_NOTICE = "Synthetic reconstruction from published figures — not the survey responses"
-"""The sentence every artefact drawn from a reconstructed (synthetic) set carries."""
-
-ItemKind = Literal["single", "multi", "aims"]
-Base = Literal["all", "collaborating", "gp_partners", "unwilling_partners", "ccg_staff"]
-
-
-@dataclass(frozen=True)
-class Item:
-    """One question of the instruments.
-
-    Attributes
-    ----------
-    name : str
-        Column name (single choice), key of ``SurveyData.multi`` (multi-select) or ``"aims"``.
-    kind : {"single", "multi", "aims"}
-        How the answers are stored.
-    choices : type of Choice
-        The closed answer set (for ``"aims"``: the aims; outcomes use Achievement).
-    question : str
-        Short wording of the question, in our words.
-    base : {"all", "collaborating", "gp_partners", "unwilling_partners", "ccg_staff"}
-        Who is asked (the questionnaire's routing): everyone, respondents in a collaboration,
-        GP partners, GP partners unwilling to leave their contract, or CCG staff. What each
-        base means is declared in :data:`gpcollab.routing.ROUTES`; :class:`SurveyData`
-        rejects answers given off route.
-    """
-
-    name: str
-    kind: ItemKind
-    choices: type[Choice]
-    question: str
-    base: Base = "all"
-
-
-def _items(*items: Item) -> Mapping[str, Item]:
-    return MappingProxyType({item.name: item for item in items})
-
-
-ITEMS: Mapping[str, Item] = _items(
-    Item("role", "single", Role, "Your role"),
-    Item("region", "single", Region, "NHS England region of the practice or CCG"),
-    Item("membership", "single", Membership, "Is the practice part of a collaboration?"),
-    Item("form", "single", CollaborationForm, "Form of the collaboration", "collaborating"),
-    Item("legal_form", "single", LegalForm, "Legal form of the collaboration", "collaborating"),
-    Item("size_band", "single", SizeBand, "Registered patients covered", "collaborating"),
-    Item("age_band", "single", AgeBand, "Time since the collaboration formed", "collaborating"),
-    Item("level", "single", Level, "Level at which the collaboration operates", "collaborating"),
-    Item("stp_influence", "single", Influence, "Influence of practices in shaping the STP"),
-    Item("stp_change", "single", Likelihood, "Will the STP bring meaningful change?"),
-    Item(
-        "contract_willingness",
-        "single",
-        ContractWillingness,
-        "Willing to leave the practice contract for a new care model?",
-        "gp_partners",
-    ),
-    Item(
-        "ccg_encouragement",
-        "single",
-        Encouragement,
-        "The CCG's stance on collaboration",
-        "ccg_staff",
-    ),
-    Item(
-        "practices_willing",
-        "single",
-        PracticeShare,
-        "Share of member practices willing to give up their contracts",
-        "ccg_staff",
-    ),
-    Item("funding", "multi", FundingSource, "Sources of funding", "collaborating"),
-    Item("barriers", "multi", Barrier, "Barriers to progress", "collaborating"),
-    Item("drivers", "multi", Driver, "Reasons for forming", "collaborating"),
-    Item(
-        "contract_reasons",
-        "multi",
-        ContractReason,
-        "Reasons for not leaving the contract",
-        "unwilling_partners",
-    ),
-    Item("ccg_support", "multi", CCGSupport, "Support the CCG gives", "ccg_staff"),
-    Item("aims", "aims", Aim, "Main aims set, and how far each was achieved", "collaborating"),
-)
-"""Every item the four instruments may ask, by name, with its routing (``base``).
-
-This is the instrument specification: ``docs/instruments.md`` lists which instrument asks which
-item, and :mod:`gpcollab.routing` what each base means."""
-
-NUMERIC_COLUMNS: tuple[str, ...] = ("collab_patients", "weight")
-"""Optional numeric respondent columns."""
-
-TEXT_COLUMNS: tuple[str, ...] = ("ccg_code",)
-"""Optional free-text respondent columns (besides ``respondent_id``)."""
 
 
 @dataclass(frozen=True)
@@ -207,7 +100,31 @@ class SurveyMeta:
         return f"{self.instrument.label} {self.wave}"
 
     def _repr_html_(self) -> str:
-        return meta_html(self)
+        """Its facts, with the synthetic banner, and the items asked."""
+        return _html.box(
+            f"<b>{escape(self.label)}</b>{_synthetic_banner(self.synthetic)}",
+            _html.definition_table(_meta_facts(self)),
+            f"<div>items asked: {escape(', '.join(self.items) or 'none')}</div>",
+        )
+
+
+def _synthetic_banner(synthetic: bool) -> str:
+    return _html.notice_banner(SYNTHETIC_NOTICE if synthetic else "")
+
+
+def _meta_facts(meta: SurveyMeta) -> list[tuple[str, object]]:
+    facts: list[tuple[str, object]] = [
+        ("instrument", meta.instrument.label),
+        ("wave", meta.wave),
+        ("respondents", f"{meta.n:,}"),
+        ("synthetic", "yes — reconstructed from published figures" if meta.synthetic else "no"),
+        ("source", meta.source),
+    ]
+    if meta.codebook:
+        facts.append(("codebook", meta.codebook))
+    if meta.notes:
+        facts.append(("notes", meta.notes))
+    return facts
 
 
 _Failure = dict[str, Any]
@@ -350,7 +267,16 @@ class SurveyData:
         )
 
     def _repr_html_(self) -> str:
-        return survey_html(self)
+        """The dataset card: instrument, wave, respondents, source, the synthetic banner for a
+        reconstructed set, and (folded) every item asked with its answer set (machine value
+        and label) and how many answered it."""
+        n_aims = 0 if self.aims is None else len(self.aims)
+        return _html.box(
+            f"<b>SurveyData: {escape(self.meta.label)}</b>",
+            _synthetic_banner(self.meta.synthetic),
+            _html.definition_table([*_meta_facts(self.meta), ("aim rows", f"{n_aims:,}")]),
+            _items_table(self),
+        )
 
     def __repr__(self) -> str:
         flag = f" — {SYNTHETIC_NOTICE}" if self.meta.synthetic else ""
@@ -359,6 +285,32 @@ class SurveyData:
             f"<SurveyData {self.meta.label}: {self.n} respondents, {n_aims} aim rows, "
             f"multi-select {sorted(self.multi)}{flag}>"
         )
+
+
+def _items_table(survey: SurveyData) -> str:
+    """The folded table of the items ``survey`` asked: answer sets and how many answered."""
+    rows = []
+    for name in survey.meta.items:
+        item = ITEMS.get(name)
+        if item is None:
+            continue
+        labels = item.choices.labels()
+        answers = "; ".join(f"<code>{escape(v)}</code> {escape(t)}" for v, t in labels.items())
+        if item.kind == "single" and name in survey.respondents:
+            answered = f"{int(survey.respondents[name].notna().sum()):,}"
+        elif item.kind == "multi" and name in survey.multi:
+            answered = f"{survey.multi[name]['respondent_id'].nunique():,} ticked any"
+        elif item.kind == "aims" and survey.aims is not None:
+            answered = f"{survey.aims['respondent_id'].nunique():,} set an aim"
+        else:
+            answered = ""
+        cells = [escape(name), escape(item.kind), escape(item.question), answers, answered]
+        rows.append(_html.row(map(_html.td, cells)))
+    headers = ("item", "kind", "question", "answers", "answered")
+    return (
+        f"<details><summary>{len(rows)} items and their answer sets</summary>"
+        f"{_html.table(headers, rows)}</details>"
+    )
 
 
 # -- coercion and validation -----------------------------------------------------------------

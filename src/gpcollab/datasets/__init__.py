@@ -53,8 +53,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gpcollab.display import Markdown
+from gpcollab._html import Markdown
 from gpcollab.errors import ArgumentError, DatasetError
+from gpcollab.instrument import SYNTHETIC_NOTICE
 
 __all__ = [
     "SYNTHETIC_NOTICE",
@@ -69,9 +70,6 @@ __all__ = [
     "render_card",
     "summarise_in_bands",
 ]
-
-SYNTHETIC_NOTICE = "Synthetic reconstruction from published figures — not the survey responses"
-"""Sentence that opens the card of every dataset whose metadata says ``"synthetic": true``."""
 
 _REQUIRED_KEYS = ("name", "title", "synthetic", "tables")
 _DTYPES = ("string", "int64", "Int64", "float64", "Float64", "boolean", "bool", "category")
@@ -510,7 +508,7 @@ def dataset_card(name: str) -> str:
 
     Returns
     -------
-    gpcollab.display.Markdown
+    Markdown (a str)
         A ``str`` of Markdown with title, provenance, licence, rows per table (counted from the
         data now), columns with descriptions and the synthetic flag; Jupyter renders it as
         Markdown, ``print`` shows the text.

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import TYPE_CHECKING
 
-from gpcollab.display import load_report_html
+from gpcollab import _html
 from gpcollab.errors import LoadError
 from gpcollab.routing import CONSISTENCY_RULES
 
@@ -287,7 +288,7 @@ class LoadReport:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        return load_report_html(self)
+        return _load_report_html(self)
 
     def __str__(self) -> str:
         lines = [self.summary()]
@@ -298,6 +299,56 @@ class LoadReport:
             lines.append(f"{len(self.missing_cells)} cell(s) set missing in accepted rows:")
             lines.extend(f"  - {cell}" for cell in self.missing_cells)
         return "\n".join(lines)
+
+
+def _load_report_html(report: LoadReport, limit: int = 50) -> str:
+    """HTML of a :class:`LoadReport`: the accounting, then the problems.
+
+    Rows read = accepted + rejected is shown first (rejected in red when any); the first
+    ``limit`` problems follow as a table, rows rejected and cells set missing in file order
+    (all of them are in ``report.to_frame()``).
+    """
+    colour = "#b00020" if report.rows_rejected else "#1b7837"
+    pairs: list[tuple[str, object]] = [
+        ("file", report.file),
+        ("codebook", report.codebook),
+        ("format", report.format + (f", {report.encoding}" if report.encoding else "")),
+        ("header rows", report.header_rows),
+    ]
+    if report.missing_cells:
+        pairs.append(
+            (
+                "cells set missing",
+                f"{len(report.missing_cells)} in {report.rows_with_missing_cells} accepted row(s)",
+            )
+        )
+    if report.blank_rows:
+        shown = ", ".join(map(str, report.blank_rows[:20]))
+        more = " …" if len(report.blank_rows) > 20 else ""
+        word = "lines" if len(report.blank_rows) > 1 else "line"
+        pairs.append(("blank lines skipped", f"{word} {shown}{more}"))
+    if report.ignored_columns:
+        pairs.append(("columns ignored", ", ".join(report.ignored_columns)))
+    pairs += [("note", note) for note in report.notes]
+    pairs += [("inconsistent answers (kept)", str(item)) for item in report.inconsistencies[:limit]]
+    problems = ""
+    frame = report.to_frame()
+    if len(frame):
+        columns = ("row", "respondent_id", "column", "found", "allowed", "reason", "action")
+        body = []
+        for record in frame.head(limit).to_dict("records"):
+            cells = ("" if record[c] is None else str(record[c]) for c in columns)
+            body.append(_html.row(_html.td(escape(cell)) for cell in cells))
+        left = len(frame) - limit
+        tail = f"<div>… and {left} more (report.to_frame() has all)</div>" if left > 0 else ""
+        problems = f"<div>{len(frame)} problem(s):</div>{_html.table(columns, body)}{tail}"
+    return _html.box(
+        f"<b>LoadReport</b>: rows read {report.rows_read:,} = accepted "
+        f"{report.rows_accepted:,} + <span style='color:{colour};font-weight:bold'>rejected "
+        f"{report.rows_rejected:,}</span>",
+        _html.definition_table(pairs),
+        problems,
+    )
 
 
 _LISTED = 20

@@ -1,0 +1,148 @@
+"""Chart titles: a difference between groups is stated only when a design-based test of that
+difference supports it (never from overlapping intervals), and its direction is named."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gpcollab.headlines import chart_text, holm, supported_differences
+from gpcollab.vocab import AgeBand, Aim
+
+
+def test_holm_matches_the_step_down_rule() -> None:
+    # R: p.adjust(c(0.01, 0.04, 0.03), "holm") is 0.03 0.06 0.06
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    # adjusted values never exceed 1 and never fall below an earlier one
+    assert holm([0.5, 0.6]) == pytest.approx([1.0, 1.0])
+    assert holm([]) == []
+
+
+def fully_by_age(*, hidden_staff_under_1y: bool = False) -> pd.DataFrame:
+    """Two aims by three age bands, as ``achievement_rates(by="age_band")`` after suppression."""
+    rows = []
+    shares = {"access": [0.45, 0.38, 0.35], "sustainability": [0.0, 0.05, 0.24]}
+    for aim, values in shares.items():
+        for band, share in zip(AgeBand.values(), values, strict=True):
+            rows.append(
+                {
+                    "age_band": band,
+                    "aim": aim,
+                    "outcome": "fully",
+                    "n": 40,
+                    "estimate": share,
+                    "ci_low": max(share - 0.1, 0.0),
+                    "ci_high": share + 0.1,
+                    "suppressed": False,
+                }
+            )
+    table = pd.DataFrame(rows)
+    if hidden_staff_under_1y:
+        hide = (table["aim"] == "sustainability") & (table["age_band"] == "under_1y")
+        table.loc[hide, ["estimate", "ci_low", "ci_high"]] = np.nan
+        table.loc[hide, "suppressed"] = True
+    table.attrs.update(wave=2017, instrument="gp")
+    return table
+
+
+def differences(p_sustainability: float) -> pd.DataFrame:
+    """Tests of every pair of age bands within each aim, in compare_domains' shape."""
+    rows = []
+    pairs = [("under_1y", "1y_2y"), ("under_1y", "over_2y"), ("1y_2y", "over_2y")]
+    table = fully_by_age()
+    for aim in ("access", "sustainability"):
+        share = dict(
+            zip(
+                table.loc[table["aim"] == aim, "age_band"],
+                table.loc[table["aim"] == aim, "estimate"],
+                strict=True,
+            )
+        )
+        for first, second in pairs:
+            diff = share[second] - share[first]
+            p = (
+                p_sustainability
+                if (aim, first, second) == ("sustainability", "under_1y", "over_2y")
+                else 0.5
+            )
+            rows.append(
+                {
+                    "aim": aim,
+                    "age_band_first": first,
+                    "age_band_second": second,
+                    "difference": diff,
+                    "se": 0.05,
+                    "df": 400.0,
+                    "statistic": diff / 0.05,
+                    "p_value": p,
+                    "ci_low": diff - 0.098,
+                    "ci_high": diff + 0.098,
+                    "estimate_first": share[first],
+                    "estimate_second": share[second],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_a_supported_difference_is_stated_with_its_direction_and_test() -> None:
+    table = fully_by_age()
+    table.attrs["differences"] = differences(p_sustainability=0.0001)
+    text = chart_text("fully_by_age_band", table, "fallback")
+    # six pairs tested together: Holm multiplies the smallest p-value by 6, 0.0006 < 0.05
+    assert text.title == (
+        "Collaborations over 2 years old more often fully achieved “sustainability” "
+        "than those under a year old (24% vs 0%)"
+    )
+    assert "Difference 24 points (95% CI 14 to 34)" in text.base
+    assert "p<0.001 after Holm adjustment for 6 pairs" in text.base
+
+
+def test_no_finding_when_the_test_does_not_support_one() -> None:
+    table = fully_by_age()
+    # p = 0.01 on its own would pass, but not after allowing for six pairs (0.06)
+    table.attrs["differences"] = differences(p_sustainability=0.01)
+    text = chart_text("fully_by_age_band", table, "fallback")
+    assert text.title == "Share of collaborations fully achieving each aim, by age"
+    assert "No difference between groups is statistically significant" in text.base
+    # no tests given: a neutral title, and nothing said about differences at all
+    plain = chart_text("fully_by_age_band", fully_by_age(), "fallback")
+    assert plain.title == "Share of collaborations fully achieving each aim, by age"
+    assert "significant" not in plain.base and "differ" not in plain.title
+
+
+def test_a_hidden_cell_is_never_compared() -> None:
+    table = fully_by_age(hidden_staff_under_1y=True)
+    tested = supported_differences(table, differences(p_sustainability=0.0001), "age_band")
+    # the two sustainability pairs with the hidden under-1-year cell are left out
+    assert tested.attrs["family"] == 4
+    assert not (
+        (tested["aim"] == "sustainability") & (tested["age_band_first"] == "under_1y")
+    ).any()
+    table.attrs["differences"] = differences(p_sustainability=0.0001)
+    assert chart_text("fully_by_age_band", table, "x").title.startswith("Share of collaborations")
+
+
+def test_scenario_title_rests_on_the_interval_of_the_difference() -> None:
+    table = pd.DataFrame(
+        {
+            "scenario": ["observed", "All 100,000-249,999 patients", "All one age band older"],
+            "n": 215,
+            "estimate": [0.38, 0.30, 0.47],
+            "ci_low": [0.31, 0.20, 0.33],
+            "ci_high": [0.45, 0.41, 0.60],
+            "difference": [0.0, -0.08, 0.09],
+            # the older scenario's own interval covers 0.38, but its difference excludes 0
+            "difference_ci_low": [0.0, -0.2, 0.02],
+            "difference_ci_high": [0.0, 0.03, 0.16],
+        }
+    )
+    table.attrs["aim"] = Aim.ACCESS.value
+    text = chart_text("scenarios", table, "fallback")
+    assert text.title == (
+        "All one age band older: 47% would fully achieve “Improving access for patients”, "
+        "9 points more than observed"
+    )
+    assert "(95% bootstrap interval +2 to +16)" in text.base
+    table["difference_ci_low"] = [0.0, -0.2, -0.01]
+    assert chart_text("scenarios", table, "fallback").title.startswith("No mix clearly changes")
