@@ -142,6 +142,12 @@ def cases() -> list[Case]:
         "funding_among_achievers(gp17, by='size_band')",
         lambda: gc.funding_among_achievers(gp17, by="size_band"),
     )
+    for by in ("size_band", "age_band", "level", "funding"):
+        add(
+            "achievement_differences",
+            f"achievement_differences(gp17, by={by!r})",
+            lambda by=by: gc.achievement_differences(gp17, by=by),
+        )
     add("achievement_trend", "achievement_trend(gp17)", lambda: gc.achievement_trend(gp17))
     add(
         "achievement_trend",
