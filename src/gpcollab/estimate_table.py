@@ -151,6 +151,36 @@ ESTIMATE_COLUMNS: tuple[str, ...] = (
 )
 
 
+def level_labels(domain_labels: pd.DataFrame, y: str, y_values: Any) -> pd.DataFrame:
+    """The labels of a proportions table: each domain's labels repeated for every level of
+    ``y``, with the level in column ``y`` (a categorical keeps its categories and order).
+
+    Parameters
+    ----------
+    domain_labels : DataFrame
+        One row of labels per domain.
+    y : str
+        Name of the column the levels go in.
+    y_values : Categorical or Index
+        The levels of ``y``, in the order of the estimates within each domain.
+
+    Returns
+    -------
+    DataFrame
+        ``len(domain_labels) * len(y_values)`` rows: domain by domain, level by level.
+    """
+    d, n_levels = len(domain_labels), len(y_values)
+    labels = domain_labels.loc[np.repeat(np.arange(d), n_levels)].reset_index(drop=True)
+    level_codes = np.tile(np.arange(n_levels), d)
+    if isinstance(y_values, pd.Categorical):
+        labels[y] = pd.Categorical.from_codes(
+            level_codes.tolist(), categories=y_values.categories, ordered=y_values.ordered
+        )
+    else:
+        labels[y] = y_values.take(level_codes)
+    return labels
+
+
 def result_table(labels: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
     """The result table: the domain labels, then ``columns`` in the order of ESTIMATE_COLUMNS.
 

@@ -58,6 +58,7 @@ from gpcollab.estimate_table import (
     check_proportion_args,
     deff_n_eff,
     interval_df,
+    level_labels,
     proportion_intervals,
     result_table,
     wald_table,
@@ -1211,14 +1212,7 @@ def proportions(
         )
         if message is not None:
             warnings.warn(message, BoundaryWarning, stacklevel=3)
-    labels = dom.labels.loc[np.repeat(np.arange(d), n_levels)].reset_index(drop=True)
-    level_codes = np.tile(np.arange(n_levels), d)
-    if isinstance(y_values, pd.Categorical):
-        labels[y] = pd.Categorical.from_codes(
-            level_codes.tolist(), categories=y_values.categories, ordered=y_values.ordered
-        )
-    else:
-        labels[y] = y_values.take(level_codes)
+    labels = level_labels(dom.labels, y, y_values)
     return result_table(
         labels,
         {
