@@ -134,6 +134,36 @@ def check_aims(value: object, param: str = "aims") -> list[str]:
     return [_aim_code(item, param, "must be among") for item in value]
 
 
+def check_column_names(value: object, owner: str, param: str) -> tuple[str, ...]:
+    """A column name or a sequence of them, as a tuple (for the fields of frozen dataclasses).
+
+    Parameters
+    ----------
+    value : object
+        What was passed: one name, or a tuple or list of names.
+    owner : str
+        The class whose field it is, for the message (``"SurveyDesign"``).
+    param : str
+        The field's name, for the message.
+
+    Raises
+    ------
+    ArgumentError
+        If ``value`` is not a name nor a tuple or list of names.
+
+    Examples
+    --------
+    >>> check_column_names("region", "SurveyDesign", "poststrata")
+    ('region',)
+    """
+    columns = (value,) if isinstance(value, str) else value
+    if not isinstance(columns, tuple | list) or not all(isinstance(c, str) for c in columns):
+        raise ArgumentError(
+            f"{owner} `{param}` must be a tuple of column names, but {value!r} was passed."
+        )
+    return tuple(columns)
+
+
 def check_frame(data: object, param: str = "data") -> pd.DataFrame:
     """Return ``data`` if it is a DataFrame with at least one row."""
     if not isinstance(data, pd.DataFrame):

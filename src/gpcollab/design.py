@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from gpcollab._checks import check_column_names
 from gpcollab._typing import FloatArray, IntArray
 from gpcollab.errors import ArgumentError, DesignError
 from gpcollab.weighting import CalibrationModel, calibration_matrix
@@ -165,17 +166,8 @@ class SurveyDesign:
                 f"but {self.lonely_psu!r} was passed."
             )
         for name in ("calibration", "poststrata"):
-            columns: object = getattr(self, name)
-            if isinstance(columns, str):
-                columns = (columns,)
-            if not isinstance(columns, tuple | list) or not all(
-                isinstance(c, str) for c in columns
-            ):
-                raise ArgumentError(
-                    f"SurveyDesign `{name}` must be a tuple of column names, "
-                    f"but {getattr(self, name)!r} was passed."
-                )
-            object.__setattr__(self, name, tuple(str(c) for c in columns))
+            columns = check_column_names(getattr(self, name), "SurveyDesign", name)
+            object.__setattr__(self, name, columns)
         if self.calibration and self.poststrata:
             raise ArgumentError(
                 "SurveyDesign takes either raking margins (`calibration`) or post-strata "

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from gpcollab._checks import check_column_names
 from gpcollab._typing import FloatArray, IntArray
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, describe
 
@@ -355,17 +356,8 @@ class CalibrationModel:
 
     def __post_init__(self) -> None:
         for name in ("factors", "covariates"):
-            columns: object = getattr(self, name)
-            if isinstance(columns, str):
-                columns = (columns,)
-            if not isinstance(columns, tuple | list) or not all(
-                isinstance(c, str) for c in columns
-            ):
-                raise ArgumentError(
-                    f"CalibrationModel `{name}` must be a tuple of column names, but "
-                    f"{getattr(self, name)!r} was passed."
-                )
-            object.__setattr__(self, name, tuple(columns))
+            columns = check_column_names(getattr(self, name), "CalibrationModel", name)
+            object.__setattr__(self, name, columns)
         if not self.factors and not self.covariates and not self.intercept:
             raise ArgumentError("CalibrationModel needs at least one calibration variable.")
         if self.factors and not self.intercept:
