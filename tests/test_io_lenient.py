@@ -316,3 +316,26 @@ def test_online_survey_export_with_extra_columns_a_stray_answer_and_a_blank_row(
         (6, "R004", "Y56")
     ]
     assert data.respondents["respondent_id"].tolist() == [f"R00{k}" for k in range(1, 7)]
+
+
+def test_a_one_line_row_with_a_stray_quote_is_rejected_not_shifted(tmp_path: Path) -> None:
+    rows = four_respondents(tmp_path)
+    header = rows[0]
+    path = write_rows(tmp_path / "clean.csv", rows)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    # line 3 (R002): a quote opens the role field and is "closed" by the quoted membership
+    # answer further on, so the fields between merge and the row comes out short
+    role = header.index(ROLE)
+    fields = lines[2].split(",")
+    fields[role] = '"' + fields[role]
+    membership = header.index(MEMBERSHIP)
+    fields[membership] = '"' + fields[membership] + '"x'
+    lines[2] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data, report = lenient(path)
+    assert report.rows_read == 4
+    assert (report.rows_accepted, report.rows_rejected) == (3, 1)
+    assert [r.row for r in report.rejections] == [3]
+    assert "a quote in the row is followed by text" in report.rejections[0].reason
+    assert "R002" not in set(data.respondents["respondent_id"])
+    assert not report.missing_cells  # nothing of R002 was read into the wrong columns

@@ -13,6 +13,8 @@ fewer, with separators in the swallowed lines), or when its continuation lines l
 of their own (they hold many separators), the quote is taken as unclosed. The row where it
 opened is rejected (naming the line and column, and the lines after it) and the lines after it
 are read again as rows of their own, so rows read always equals the data lines of the file.
+A row on one line that breaks CSV's quoting rules read strictly and has the wrong number of
+fields is rejected the same way, so that its values never land in the wrong columns.
 A line holding only the DOS end-of-file mark (0x1A) at the end of the file, or that mark ending
 the last line, is the end of the file (with a note), never a row.
 """
@@ -283,7 +285,11 @@ class _Records:
                 return
             self._count(cells)
             if len(taken) == 1:
-                yield taken[0][0], taken[0][0], cells
+                problem = self._misquoted(cells, taken[0][1])
+                if problem is None:
+                    yield taken[0][0], taken[0][0], cells
+                    continue
+                yield self._broken(*problem)
                 continue
             problem = self._runaway(cells)
             if problem is None:
@@ -338,6 +344,22 @@ class _Records:
                     )
             before += len(parts) - 1
         return None
+
+    def _misquoted(self, cells: list[str], line: str) -> tuple[int, int, str] | None:
+        """(field, 0, reason) when a one-line row breaks CSV's quoting rules and so has the
+        wrong number of fields: a quote followed by text merges or splits fields, and every
+        value after it would land in another column."""
+        width = self.width
+        if width is None or len(cells) == width or '"' not in line or not self._malformed():
+            return None
+        field = line[: line.find('"')].count(self.delimiter)
+        return (
+            field,
+            0,
+            f"a quote in the row is followed by text rather than a separator, which leaves the "
+            f"row with {len(cells)} fields where the header has {width}: its values cannot be "
+            "matched to their columns",
+        )
 
     def _miscount(self, cells: list[str], continuation: list[str]) -> str:
         """Why a row spanning lines has a quote that swallowed them, judged by its width.
