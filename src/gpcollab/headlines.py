@@ -195,6 +195,7 @@ def _achievement(table: pd.DataFrame) -> ChartText:
 
 _BY_WORDS: Mapping[str, str] = {
     "size_band": "size",
+    "size_group": "size",  # whatif.reband's groups, e.g. under / over 100,000 patients
     "age_band": "age",
     "level": "level of operation",
     "funding": "Access / Challenge Fund funding",
@@ -247,6 +248,8 @@ def _qualifier(group: str, value: object) -> str:
     for prefix, words in _QUALIFIERS.items():
         if group.startswith(prefix) and str(value) in words:
             return words[str(value)]
+    if group.startswith("size_group"):  # whatif.reband's labels: "under 100,000", ...
+        return f"of {value} patients"
     return f"in “{value}”"
 
 

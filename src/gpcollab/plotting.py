@@ -329,6 +329,8 @@ def _labeller(data: pd.DataFrame, column: str) -> Callable[[Any], str]:
         )
     if column == "scenario":
         return lambda value: _SPECIAL_LABELS.get(str(value), str(value))
+    if column == "size_group":  # whatif.reband's groups ("under 100,000") head a row
+        return lambda value: str(value)[:1].upper() + str(value)[1:]
     return str
 
 
@@ -1536,6 +1538,9 @@ _BLOCK_GAP_UNITS = 0.7
 """Space under each row of panels, in rows of bars."""
 _MAX_BAR_IN = 2.2
 """Widest bar area of a panel, in inches."""
+_ROW_IN = 0.22
+"""Height of a row of bars the panels are laid out for, in inches: a layout whose rows would
+come out much taller (an Axes taller than it needs) gives way to one with fewer columns."""
 
 
 def _text_in(text: str, size: float) -> float:
@@ -1617,9 +1622,12 @@ def _panel_grid(
         options = [_PanelGrid(1, False, width_in, grid.bar_in, titles, units - 0.4, size)]
     if height_in is None:
         return options[0]
-    for grid in options:
-        if height_in / grid.units >= line_in:
+    fitting = [grid for grid in options if height_in / grid.units >= line_in]
+    for grid in fitting:  # the preferred layout whose rows are neither cramped nor stretched
+        if height_in / grid.units <= 1.25 * _ROW_IN:
             return grid
+    if fitting:  # every layout stretched: the one that fills the height with the most rows
+        return max(fitting, key=lambda g: g.units)
     best = max(options, key=lambda g: height_in / g.units)
     font = max(5.5, min(size, height_in / best.units * 72 / 1.3))
     return _PanelGrid(
@@ -1715,6 +1723,27 @@ def _hidden_reason(n: float, min_n: int | None) -> str:
     if min_n is not None and not math.isnan(n) and n < min_n:
         return "small base"
     return "small count"
+
+
+def _panel_scale(ax: Axes, left: float, ends: Sequence[float], y: float, size: float) -> None:
+    """The shared scale written under a panel with no panel below it (at ``y``, in rows), as
+    the x axis writes it under the bottom row, so that no scale floats under an empty slot."""
+    from matplotlib.transforms import offset_copy  # heavy: matplotlib
+
+    below = offset_copy(ax.transData, fig=ax.figure, y=-3.5, units="points")
+    for end in ends:
+        ax.vlines(left + end, y, y + 0.12, color="#444444", linewidth=0.8)
+        ax.text(
+            left + end,
+            y,
+            _pct(end),
+            ha="center",
+            va="top",
+            fontsize=size,
+            color="#444444",
+            transform=below,
+            gid="panel-scale",
+        )
 
 
 def _panels(
@@ -1867,10 +1896,12 @@ def _panels(
                         color="#555555",
                         gid="base",
                     )
-            if row == grid.rows - 1 or k + grid.columns >= len(series):
-                ends = [0.0, scale] if grid.bar_in < 0.9 else [0.0, scale / 2, scale]
+            ends = [0.0, scale] if grid.bar_in < 0.9 else [0.0, scale / 2, scale]
+            if row == grid.rows - 1:
                 ticks.extend(left + e for e in ends)
                 tick_labels.extend(_pct(e) for e in ends)
+            elif k + grid.columns >= len(series):  # nothing below: the scale under the panel
+                _panel_scale(ax, left, ends, y[-1] + 0.45, small)
         y0 = first + (len(groups) - 0.5) * group_units + _BLOCK_GAP_UNITS
     ax.set_yticks(y_ticks, y_labels)
     ax.tick_params(axis="y", labelsize=min(_font(), font + (0.5 if group_units > 1 else 1.0)))
