@@ -1730,7 +1730,7 @@ def _panel_scale(ax: Axes, left: float, ends: Sequence[float], y: float, size: f
     the x axis writes it under the bottom row, so that no scale floats under an empty slot."""
     from matplotlib.transforms import offset_copy  # heavy: matplotlib
 
-    below = offset_copy(ax.transData, fig=ax.figure, y=-3.5, units="points")
+    below = offset_copy(ax.transData, fig=_root_figure(ax), y=-3.5, units="points")
     for end in ends:
         ax.vlines(left + end, y, y + 0.12, color="#444444", linewidth=0.8)
         ax.text(
