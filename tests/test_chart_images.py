@@ -29,6 +29,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import itertools
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -615,6 +616,39 @@ def test_report_panels_write_their_scale_under_every_column(
         for layout in ("wide", "narrow"):
             fig, _ = report_figures[f"{key}-{layout}"]
             assert_no_scale_floats(fig.axes[0])
+
+
+@pytest.mark.parametrize(
+    "key", ["achievement_by_aim", "stp_influence", "stp_change", "contract_willingness_2017_gp"]
+)
+def test_phone_stacked_bars_have_their_labels_above_them(
+    report_figures: dict[str, Any], key: str
+) -> None:
+    """On a phone the row labels of stacked bars sit on their own line above each bar, so that
+    the bars take the width and the segments hold their values (the one a title quotes too)."""
+    fig, _ = report_figures[f"{key}-narrow"]
+    ax = fig.axes[0]
+    drawn_texts(fig)
+    assert all(not t.get_text() for t in ax.get_yticklabels())
+    labels = [t for t in ax.texts if t.get_gid() == plotting.ROW_LABEL_GID]
+    renderer = fig.canvas.get_renderer()
+    rows = sorted({round(p.get_y() + p.get_height() / 2, 6) for p in ax.patches})
+    assert len(labels) == len(rows) and len(rows) >= 1
+    tops = {}  # display y of the top of each row's bars
+    for patch in ax.patches:
+        centre = round(patch.get_y() + patch.get_height() / 2, 6)
+        tops[centre] = max(tops.get(centre, -np.inf), patch.get_window_extent().y1)
+    for label, row in zip(labels, rows, strict=True):
+        box = label.get_window_extent(renderer)
+        assert box.y0 >= tops[row] - 0.5  # above its own bar
+        assert box.x0 >= ax.get_window_extent().x0 - 1  # from the chart's left edge
+    # the bars take most of the figure's width
+    assert ax.get_window_extent().width > 0.75 * fig.bbox.width
+    headline = next(t.get_text() for t in fig.texts if t.get_gid() == "headline")
+    quoted = re.findall(r"\d+%", headline)
+    values = {t.get_text() for t in ax.texts}
+    if key == "achievement_by_aim":
+        assert quoted and all(q in values for q in quoted)
 
 
 def test_size_chart_uses_the_publications_banding(report_figures: dict[str, Any]) -> None:

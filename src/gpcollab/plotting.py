@@ -1099,11 +1099,13 @@ def plot_achievement(
     block_drawn = np.zeros(len(aims), dtype=bool)
     left = np.zeros(len(aims))
     segments: list[_Segment] = []
+    above = _rows_labelled_above(ax)
+    height = 0.55 if above else 0.7
     for outcome in outcomes:
         key = str(outcome)
         is_hidden = np.array([(a, key) in hidden_cells for a in aims], dtype=bool)
         for i in np.flatnonzero(is_hidden & ~block_drawn):
-            _hatched(ax, float(y[i]), float(left[i]), float(block[i]), 0.7)
+            _hatched(ax, float(y[i]), float(left[i]), float(block[i]), height)
             left[i] += block[i]
             block_drawn[i] = True
         widths = np.nan_to_num(
@@ -1114,7 +1116,7 @@ def plot_achievement(
             y,
             widths,
             left=left,
-            height=0.7,
+            height=height,
             color=colour,
             edgecolor="white",
             linewidth=0.6,
@@ -1137,11 +1139,11 @@ def plot_achievement(
             1.01, yi, _n_text(bases.get(aim)), transform=to_right, va="center", fontsize=_small()
         )
     aim_label = _labeller(table, "aim")
-    ax.set_yticks(y, [_wrap(aim_label(a), 28) for a in aims])
-    ax._gpcollab_short_rows = [  # type: ignore[attr-defined]
-        AIM_SHORT_LABELS.get(a, aim_label(a)) for a in aims
-    ]
-    ax.set_ylim(len(aims) - 0.5, -0.5)  # first aim on top
+    short = [AIM_SHORT_LABELS.get(a, aim_label(a)) for a in aims]
+    ax.set_yticks(y, ["" if above else _wrap(aim_label(a), 28) for a in aims])
+    ax._gpcollab_short_rows = short  # type: ignore[attr-defined]
+    # first aim on top; labels above the bars need room above the first
+    ax.set_ylim(len(aims) - 0.5, -0.8 if above else -0.5)
     ax.set_xlim(0.0, 1.0)
     _percent_axis(ax, "x")
     ax.set_xlabel("Share of collaborations that set the aim", fontsize=_font())
@@ -1149,8 +1151,10 @@ def plot_achievement(
     _legend(ax, ncol=len(outcomes))
     notes = [_suppressed_note(table)] if block_drawn.any() else []
     _finish(ax, data, notes=notes)
+    if above:
+        _row_labels_above(ax, [aim_label(a) for a in aims], short, bar=height)
     if annotate:  # segments too narrow for their label stay blank
-        _label_segments_fitted(ax, segments)
+        _label_segments_fitted(ax, segments, above=not above)
     return ax
 
 
@@ -2265,10 +2269,55 @@ class _Segment:
     outer: int  # -1: the bar's left end, +1: its right end, 0: inside the bar
 
 
-def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: bool = True) -> None:
+ROW_LABEL_GID = "row-label"
+"""gid of a row's label written above its bar (the phone layout of the stacked bar charts)."""
+
+
+def _rows_labelled_above(ax: Axes) -> bool:
+    """Whether the stacked bars of ``ax`` carry their row labels above the bars instead of
+    beside them: on a phone, where labels beside the bars would take half the width."""
+    return _is_phone(_root_figure(ax))
+
+
+def _row_labels_above(
+    ax: Axes, labels: Sequence[str], short: Sequence[str] | None = None, *, bar: float
+) -> None:
+    """Write each row's label on its own line above its bar (``bar``: the bars' height in
+    rows), from the chart's left edge; the y tick labels are left blank before the layout so
+    that the bars take the width. A label longer than the chart is wide takes its short form
+    (``short``) or wraps. Call after the layout."""
+    from matplotlib.transforms import blended_transform_factory  # heavy: matplotlib
+
+    fig = _root_figure(ax)
+    chars = _chars(ax.get_window_extent().width / fig.dpi, _font())
+    to_left = blended_transform_factory(ax.transAxes, ax.transData)
+    ax.tick_params(axis="y", length=0)
+    for i, label in enumerate(labels):
+        text = " ".join(label.split())
+        if len(text) > chars and short is not None:
+            text = short[i]
+        ax.text(
+            0.0,
+            i - bar / 2 - 0.04,
+            _wrap(text, chars),
+            transform=to_left,
+            ha="left",
+            va="bottom",
+            fontsize=_font(),
+            color="#1d1d1d",
+            gid=ROW_LABEL_GID,
+            # grid lines and the zero line pass behind the label, never through it
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+            zorder=2.5,
+        )
+
+
+def _label_segments_fitted(
+    ax: Axes, segments: Sequence[_Segment], *, above: bool = True, below: bool = False
+) -> None:
     """Write each segment's percentage: inside when it fits (measured on the laid-out axes),
-    else outside the bar's end (outer segments) or, with ``above``, just above the bar, nudged
-    clear of the label before it."""
+    else outside the bar's end (outer segments) or, with ``above``, just above the bar (with
+    ``below``, just below it), nudged clear of the label before it."""
     fig = _root_figure(ax)
     box = ax.get_window_extent()  # laid out by _finish, just before
     low, high = ax.get_xlim()
@@ -2303,15 +2352,15 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: boo
                 fontsize=_small(),
                 color="#222222",
             )
-        elif above and room_above:  # nudged right of the label before it, with a gap
+        elif (above or below) and room_above:  # nudged right of the label before it
             room = needed + 0.08 * per_inch
             centre = max(seg.left + seg.width / 2, above_end.get(seg.y, -np.inf) + room / 2)
             ax.text(
                 centre,
-                seg.y - 0.31,
+                seg.y + 0.28 if below else seg.y - 0.31,
                 text,
                 ha="center",
-                va="bottom",
+                va="top" if below else "bottom",
                 fontsize=_small(),
                 color="#222222",
             )
@@ -2319,7 +2368,7 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: boo
 
 
 def _draw_diverging(
-    ax: Axes, rows: Sequence[_LikertRow], scale: _LikertScale, **kwargs: Any
+    ax: Axes, rows: Sequence[_LikertRow], scale: _LikertScale, *, height: float, **kwargs: Any
 ) -> tuple[tuple[float, float], bool, list[_Segment]]:
     """The diverging bars; returns their reach left and right of zero, whether a suppressed
     option was marked, and the segments to label."""
@@ -2336,7 +2385,7 @@ def _draw_diverging(
             y,
             widths,
             left=left,
-            height=0.6,
+            height=height,
             color=colour,
             edgecolor="white",
             linewidth=0.6,
@@ -2489,7 +2538,8 @@ def plot_likert(
     scale = _LikertScale.of(_likert_scale(data))
     rows = _likert_rows(data, hue, hue_order)
     ax = _axes(ax)
-    _, marked, segments = _draw_diverging(ax, rows, scale, **kwargs)
+    above = _rows_labelled_above(ax)
+    _, marked, segments = _draw_diverging(ax, rows, scale, height=0.5 if above else 0.6, **kwargs)
     # the zero line runs behind the bars, so that no label sits under it
     ax.axvline(0.0, color="#444444", linewidth=0.8, zorder=0.5)
     _side_totals(ax, rows, scale)
@@ -2499,14 +2549,17 @@ def plot_likert(
 
     ax.xaxis.set_major_locator(FixedLocator(np.linspace(-LIKERT_LIMIT, LIKERT_LIMIT, 5).tolist()))
     _percent_axis(ax, "x", signed=True)
+    names = [(row.name, f" ({_n_text(row.base)})" if row.base is not None else "") for row in rows]
     ax.set_yticks(
         np.arange(len(rows)),
         [
-            _wrap(row.name, 24) + (f"\n{_n_text(row.base)}" if row.base is not None else "")
-            for row in rows
+            "" if above else _wrap(name, 24) + base.replace(" (", "\n").rstrip(")")
+            for name, base in names
         ],
     )
-    ax.set_ylim(len(rows) - 0.5, -0.5)
+    # labels above the bars: room above the first bar for its label, below the last for the
+    # percentages of segments too narrow to hold theirs
+    ax.set_ylim(len(rows) - 0.5 + (0.2 if above else 0.0), -0.75 if above else -0.5)
     ax.set_xlabel("Share of respondents", fontsize=_font())
     _style(ax, grid="x")
     _legend(ax, ncol=len(scale.substantive))
@@ -2517,8 +2570,10 @@ def plot_likert(
         middle = " (the middle answer in neither)" if scale.neutral else ""
         notes.append(f"Bold: the total of each side of the scale{middle}.")
     _finish(ax, data, notes=notes)
+    if above:
+        _row_labels_above(ax, [name + base for name, base in names], bar=0.5)
     if annotate:
-        _label_segments_fitted(ax, segments)
+        _label_segments_fitted(ax, segments, above=not above, below=above)
     return ax
 
 

@@ -1288,7 +1288,8 @@ def _height(item: ReportTable, width: float = WIDE_INCHES) -> float:
     if item.chart == "likert":
         hue = item.chart_options.get("hue")
         bars = table[hue].nunique() if hue in table else 1
-        return header + footer + 0.9 + 0.8 * bars
+        # on a phone each bar has its label above it and small segments' values below it
+        return header + footer + 0.9 + (1.1 if narrow else 0.8) * bars
     if item.chart == "scenarios":
         return header + footer + 0.6 + (0.62 if narrow else 0.5) * len(table)
     if item.chart_options.get("kind") == "dot":
@@ -1298,6 +1299,8 @@ def _height(item: ReportTable, width: float = WIDE_INCHES) -> float:
         dots = table[hue].nunique() if hue in table else 1
         per_row = max(0.6 if narrow else 0.42, (0.12 * dots + 0.22) * (1.15 if narrow else 1.0))
         return header + footer + 0.5 + per_row * rows
+    if item.chart == "achievement" and narrow:  # each bar's label on its own line above it
+        return header + footer + 0.6 + 0.62 * table["aim"].nunique()
     return header + footer + (4.2 if narrow else 3.6)
 
 
