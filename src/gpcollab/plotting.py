@@ -1612,9 +1612,10 @@ def _panel_grid(
             bar_in = panel_in - value_in - (n_width if with_n else 0.0)
             if bar_in < least:
                 continue
-            if bar_in > _MAX_BAR_IN:  # values stay close to their bars; the rest is margin
-                panel_in -= bar_in - _MAX_BAR_IN
-                bar_in = _MAX_BAR_IN
+            widest = _MAX_BAR_IN * (1.5 if columns == 1 else 1.0)
+            if bar_in > widest:  # values stay close to their bars; the rest is margin
+                panel_in -= bar_in - widest
+                bar_in = widest
             titles = [_panel_title(v, label, panel_in, size, short) for v, label in facets]
             grid = _PanelGrid(columns, with_n, panel_in, bar_in, titles, 0.0, size)
             units = sum(grid.row_units(r) + groups + _BLOCK_GAP_UNITS for r in range(grid.rows))
@@ -1844,7 +1845,7 @@ def _panels(
                 y[shown],
                 s.estimate[shown],
                 left=left,
-                height=0.66,
+                height=0.66 * group_units,  # a row of wrapped labels: a thicker bar
                 color=colour,
                 label="_nolegend_",
                 **kwargs,
@@ -1878,7 +1879,8 @@ def _panels(
                 else:
                     text = _pct(float(s.estimate[g]))
                     if s.estimate[g] == 0:  # a true zero: a visible stroke at the axis
-                        ax.vlines(left, y[g] - 0.33, y[g] + 0.33, color=colour, linewidth=2.5)
+                        half = 0.33 * group_units
+                        ax.vlines(left, y[g] - half, y[g] + half, color=colour, linewidth=2.5)
                 ax.text(
                     value_x,
                     y[g],
@@ -1911,7 +1913,8 @@ def _panels(
     ax.tick_params(axis="y", labelsize=min(_font(), font + (0.5 if group_units > 1 else 1.0)))
     ax.set_xticks(ticks, tick_labels)
     ax.set_ylim(y0 - _BLOCK_GAP_UNITS + 0.1, -0.1)
-    right = (grid.columns - 1) * step + grid.panel_in * per_in
+    # the axes' own width: panels narrower than it leave a margin, never stretch
+    right = max((grid.columns - 1) * step + grid.panel_in * per_in, (width_in - 0.06) * per_in)
     ax.set_xlim(-0.06 * per_in, right)
     ax.grid(False)
     notes = _panel_notes(table, any_hidden, left_out)
