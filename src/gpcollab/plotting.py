@@ -2714,25 +2714,35 @@ _PALE_BLUE = "#A6CBE6"
 
 
 def _bar_end_values(
-    ax: Axes, pos: FloatArray, values: FloatArray, colours: Sequence[str], bold: Sequence[bool]
+    ax: Axes,
+    pos: FloatArray,
+    values: FloatArray,
+    colours: Sequence[str],
+    bold: Sequence[bool],
+    lows: FloatArray | None = None,
 ) -> None:
-    """Each bar's value just inside its end (never beyond its whisker), in the colour that
-    contrasts with the bar; a bar too short for it has the value just outside its end. Called
-    on the laid-out figure (after :func:`_finish`)."""
+    """Each bar's value inside the bar, in the colour that contrasts with it: at the bar's
+    base when its whisker (lower end in ``lows``) starts beyond the value, so that no line
+    runs through it, else just inside its end with the whisker running behind it; a bar too
+    short for it has the value just outside its end. Called on the laid-out figure (after
+    :func:`_finish`)."""
     fig = _root_figure(ax)
     low, high = ax.get_xlim()
     per_inch = (high - low) / max(ax.get_window_extent().width / fig.dpi, 0.1)
-    for y, value, colour, strong in zip(pos, values, colours, bold, strict=True):
+    starts = np.full(len(values), np.nan) if lows is None else lows
+    for y, value, colour, strong, start in zip(pos, values, colours, bold, starts, strict=True):
         if math.isnan(value):
             continue
         text = _pct(float(value))
-        inside = value >= (_text_in(text, _small()) + 0.1) * per_inch
+        needed = (_text_in(text, _small()) + 0.1) * per_inch
+        inside = value >= needed
+        at_base = inside and not math.isnan(start) and start >= needed + 0.04 * per_inch
         ax.annotate(
             text,
-            (float(value), float(y)),
-            xytext=(-3 if inside else 3, 0),
+            (low if at_base else float(value), float(y)),
+            xytext=(3 if at_base or not inside else -3, 0),
             textcoords="offset points",
-            ha="right" if inside else "left",
+            ha="left" if at_base or not inside else "right",
             va="center",
             fontsize=_small(),
             fontweight="bold" if strong else "normal",
@@ -2874,5 +2884,5 @@ def plot_scenarios(
         sources=[PCN_SOURCE] if projection else [],
         synthetic_scope="the model's estimates; the PCN counts are real" if projection else "",
     )
-    _bar_end_values(ax, pos, est, colours, bold=[name == reference for name in names])
+    _bar_end_values(ax, pos, est, colours, bold=[name == reference for name in names], lows=lo)
     return ax
