@@ -651,6 +651,36 @@ def test_phone_stacked_bars_have_their_labels_above_them(
         assert quoted and all(q in values for q in quoted)
 
 
+@pytest.mark.parametrize(
+    "key", ["aims_by_size", "fully_by_size_band", "fully_by_age_band", "fully_by_level"]
+)
+def test_report_panels_are_sorted_by_the_value_the_title_names(
+    report_figures: dict[str, Any], key: str
+) -> None:
+    """The aim a finding title names comes first; the others by their share over the groups
+    shown, largest first (hand-computed below from the table: base-weighted estimates)."""
+    from gpcollab.headlines import AIM_SHORT_LABELS, titled_aim
+
+    fig, item = report_figures[f"{key}-wide"]
+    table = item.table
+    titles = [
+        t.get_text().replace("\n", " ") for t in fig.axes[0].texts if t.get_gid() == "panel-title"
+    ]
+    by_label = {a.label: a.value for a in Aim} | {v: k for k, v in AIM_SHORT_LABELS.items()}
+    drawn = [by_label[t] for t in titles]
+    first = titled_aim(table)
+    if first is not None:
+        assert drawn[0] == first
+        headline = next(t.get_text() for t in fig.texts if t.get_gid() == "headline")
+        assert AIM_SHORT_LABELS[first].lower() in headline.replace("\n", " ")
+    rest = [a for a in drawn if a != first]
+    shares = []
+    for aim in rest:
+        rows = table[(table["aim"].astype(str) == aim) & ~table["suppressed"].astype(bool)]
+        shares.append(float((rows["estimate"] * rows["n"]).sum() / rows["n"].sum()))
+    assert shares == sorted(shares, reverse=True)
+
+
 def test_size_chart_uses_the_publications_banding(report_figures: dict[str, Any]) -> None:
     """Figure 4 contrasts collaborations under and over 100,000 patients, as the 2017
     publication does: in five bands most aims' cells fall under the disclosure threshold."""

@@ -43,7 +43,7 @@ from gpcollab.datasets import dataset_card, list_datasets
 from gpcollab.disclosure import suppress
 from gpcollab.errors import ConvergenceError, DesignError, GpcollabError
 from gpcollab.estimate import BoundaryWarning
-from gpcollab.headlines import chart_text, key_findings
+from gpcollab.headlines import chart_text, key_findings, titled_aim
 from gpcollab.io.accounting import LoadReport, inconsistency_lines
 from gpcollab.models import achievement_model
 from gpcollab.presentation import EXTRA_LABELS, SUPPRESSED, suppression_note
@@ -1372,6 +1372,23 @@ def _by_value(table: pd.DataFrame, column: str) -> list[str]:
     return ordered + others
 
 
+def _panel_order(table: pd.DataFrame) -> list[str]:
+    """Aims of a rates-by-group table in the order of its panels: the aim its title names
+    first (:func:`gpcollab.headlines.titled_aim`), then by the share over the groups shown
+    (their estimates weighted by their bases), largest first."""
+    shown = table
+    if "suppressed" in table:
+        shown = table.loc[~table["suppressed"].astype(bool)]
+    n = pd.to_numeric(shown["n"], errors="coerce")
+    value = pd.to_numeric(shown["estimate"], errors="coerce")
+    weighted = (value * n).groupby(shown["aim"].astype(str)).sum()
+    share = weighted / n.groupby(shown["aim"].astype(str)).sum()
+    aims = [str(a) for a in pd.unique(table["aim"].astype(str))]
+    ranked = sorted(aims, key=lambda a: -float(share.get(a, -1.0)))
+    first = titled_aim(table)
+    return ([first] if first in ranked else []) + [a for a in ranked if a != first]
+
+
 def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
     """The helper that draws ``item`` and its arguments.
 
@@ -1385,7 +1402,7 @@ def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
     table = item.table
     group = options.get("hue")
     if chart == "rates" and options.get("x") == "aim" and group not in (None, "wave"):
-        options.update(x=group, hue="aim", kind="panels")
+        options.update(x=group, hue="aim", kind="panels", hue_order=_panel_order(table))
     elif chart == "rates" and options.get("x") == "option" and options.get("hue") is None:
         options.update(kind="panels", hue=None, order=_by_value(table, "option"))
     elif chart == "rates" and group == "wave" and options.get("x") in table.columns:
