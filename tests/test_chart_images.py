@@ -681,6 +681,31 @@ def test_report_panels_are_sorted_by_the_value_the_title_names(
     assert shares == sorted(shares, reverse=True)
 
 
+def test_aims_chart_title_rests_on_tests_of_the_shares_it_shows(
+    report_figures: dict[str, Any],
+) -> None:
+    """Figure 2's title states a difference only with the design-based tests of every pair of
+    size bands within each aim (7 aims x 10 pairs); the tested shares are those the chart
+    draws (aims_chosen, computed apart), so the title cannot quote another base."""
+    fig, item = report_figures["aims_by_size-wide"]
+    table = item.table
+    tests = table.attrs["differences"]
+    assert len(tests) == 7 * 10
+    shares = {
+        (str(r["aim"]), str(r["size_band"])): float(r["estimate"])
+        for r in table.to_dict(orient="records")
+    }
+    for row in tests.to_dict(orient="records"):
+        first = shares[(row["aim"], str(row["size_band_first"]))]
+        second = shares[(row["aim"], str(row["size_band_second"]))]
+        assert row["estimate_first"] == pytest.approx(first)
+        assert row["estimate_second"] == pytest.approx(second)
+    headline = next(t.get_text() for t in fig.texts if t.get_gid() == "headline")
+    base = next(t.get_text() for t in fig.texts if t.get_gid() == "base")
+    assert "more often chose" in headline.replace("\n", " ")
+    assert "after Holm adjustment for 70 pairs" in base.replace("\n", " ")
+
+
 def test_size_chart_uses_the_publications_banding(report_figures: dict[str, Any]) -> None:
     """Figure 4 contrasts collaborations under and over 100,000 patients, as the 2017
     publication does: in five bands most aims' cells fall under the disclosure threshold."""

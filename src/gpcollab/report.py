@@ -49,6 +49,7 @@ from gpcollab.models import achievement_model
 from gpcollab.presentation import EXTRA_LABELS, SUPPRESSED, suppression_note
 from gpcollab.safe_write import output_folder, subfolder, write_bytes, write_csv_frame, write_text
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
+from gpcollab.significance import compare_domains
 from gpcollab.vocab import Achievement, Aim, Instrument
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -655,6 +656,14 @@ def _aims_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
         f"aims chosen by size ({survey.meta.label})",
         lambda: analysis.aims_chosen(survey, by="size_band"),
     )
+    # the design-based tests a chart title may rest on (headlines.supported_differences)
+    tests = run.attempt(
+        section,
+        f"differences in aims chosen by size ({survey.meta.label})",
+        lambda: _aims_differences(survey, "size_band"),
+    )
+    if table is not None and tests is not None:
+        table.attrs["differences"] = tests
     run.add(
         section,
         table,
@@ -665,6 +674,27 @@ def _aims_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
         chart_options={"x": "aim", "hue": "size_band", "kind": "dot"},
     )
     return section
+
+
+def _aims_differences(survey: SurveyData, by: str) -> pd.DataFrame:
+    """Design-based tests (:func:`gpcollab.compare_domains`) of every pair of ``by`` groups'
+    shares choosing each aim, with the base of :func:`gpcollab.aims_chosen` (respondents in a
+    collaboration, where membership is asked): the others stay in the design as outside every
+    domain, as R's ``svyby`` on a subset does."""
+    chosen = survey.aims_wide().notna().to_numpy()
+    base = (
+        survey.collaborating().to_numpy()
+        if survey.asks("membership")
+        else np.ones(len(survey.respondents), dtype=bool)
+    )
+    groups = survey.respondents[by].reset_index(drop=True)
+    tables = []
+    for column, aim in enumerate(Aim.values()):
+        data = pd.DataFrame({"chosen": np.where(base, chosen[:, column], np.nan), by: groups})
+        tests = compare_domains(data, "chosen", by=by, na_rm=True)
+        tests.insert(0, "aim", aim)
+        tables.append(tests)
+    return pd.concat(tables, ignore_index=True)
 
 
 _ACHIEVEMENT_BY: tuple[tuple[str, str, str], ...] = (
