@@ -158,8 +158,15 @@ def _check_arguments(table: object, min_n: object) -> None:
         raise ArgumentError(
             f"`table` must be a pandas DataFrame, but {type(table).__name__} was passed."
         )
+    check_min_n(min_n)
+
+
+def check_min_n(min_n: object) -> int:
+    """``min_n`` checked as :func:`suppress` takes it (a whole number >= 0), for callers that
+    keep a threshold to apply later (the what-if widget)."""
     if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 0:
         raise ArgumentError(f"`min_n` must be a whole number >= 0, but {min_n!r} was passed.")
+    return min_n
 
 
 def _primary(out: pd.DataFrame, counts: Sequence[str], min_n: int, mask_zeros: bool) -> Mask:
