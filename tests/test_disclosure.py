@@ -80,3 +80,36 @@ def test_prevalence_subtotal() -> None:
     assert out.loc["both", "suppressed"] and out.loc["dont_know", "suppressed"]
     assert int(out.loc[["formal", "informal", "in_collaboration"], "suppressed"].sum()) >= 1
     assert np.isnan(out.loc["both", "estimate"])
+
+
+def test_a_comparison_row_is_hidden_when_either_side_is_small() -> None:
+    # compare_waves' columns: the second wave's count is 3 (< 5), so its share is hidden, and
+    # with it the first wave's share and the difference, which would give it back
+    table = pd.DataFrame(
+        {
+            "option": ["formal", "informal"],
+            "n_first": [40, 40],
+            "n_second": [30, 30],
+            "count_first": [10, 20],
+            "count_second": [3, 12],
+            "estimate_first": [0.25, 0.5],
+            "estimate_second": [0.1, 0.4],
+            "ci_low_first": [0.13, 0.35],
+            "ci_high_first": [0.4, 0.65],
+            "difference": [-0.15, -0.1],
+            "se": [0.09, 0.12],
+            "n_eff_first": [38.0, 39.0],
+        }
+    )
+    out = suppress(table)
+    assert out["suppressed"].tolist() == [True, False]
+    hidden = ["estimate_first", "estimate_second", "ci_low_first", "ci_high_first"]
+    hidden += ["difference", "se", "n_eff_first"]
+    assert out.loc[0, hidden].isna().all()
+    assert out.loc[0, ["count_first", "count_second"]].isna().all()
+    assert out.loc[1, hidden].tolist() == [0.5, 0.4, 0.35, 0.65, -0.1, 0.12, 39.0]
+    assert out[["n_first", "n_second"]].values.tolist() == [[40, 30], [40, 30]]  # bases kept
+    assert out["count_second"].dtype == "Int64"
+    # a base under the threshold on one side hides the row too
+    small = suppress(table.assign(n_first=[40, 4]), group_columns=None)
+    assert small["suppressed"].tolist() == [True, True]

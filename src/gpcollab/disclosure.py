@@ -51,6 +51,20 @@ def _check_columns(table: pd.DataFrame, names: Sequence[str], param: str) -> lis
     return list(names)
 
 
+def comparison_sides(table: pd.DataFrame) -> list[str]:
+    """The sides of a comparison table: ``first``, ``second`` for a table with
+    ``estimate_first`` and ``estimate_second`` (:func:`gpcollab.compare_waves`,
+    :func:`gpcollab.compare_domains`), ``a``, ``b`` for ``estimate_a`` ... (in column order)."""
+    found = [str(c).removeprefix("estimate_") for c in table.columns]
+    return [s for s, c in zip(found, table.columns, strict=True) if str(c) != s and s]
+
+
+def _with_sides(table: pd.DataFrame, names: Sequence[str]) -> list[str]:
+    """``names`` and, for each side of a comparison, ``<name>_<side>``, those in the table."""
+    wanted = [*names, *(f"{name}_{side}" for side in comparison_sides(table) for name in names)]
+    return [c for c in dict.fromkeys(wanted) if c in table.columns]
+
+
 def _small(values: pd.Series, min_n: int, mask_zeros: bool) -> np.ndarray[Any, np.dtype[np.bool_]]:
     number = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
     with np.errstate(invalid="ignore"):
@@ -81,9 +95,14 @@ def suppress(
         ``1`` switches suppression off.
     count_columns : sequence of str, default=("n", "count")
         Unweighted base and count columns checked against ``min_n`` (those present are used).
+        In a comparison of two sides (columns ``estimate_<side>``, such as ``estimate_first``
+        and ``estimate_second`` of :func:`gpcollab.compare_waves`), each side's
+        ``<name>_<side>`` (``n_first``, ``count_second`` ...) is checked too.
     value_columns : sequence of str, optional
         Columns set to missing in a masked row; default the estimate columns present
-        (:data:`DEFAULT_VALUE_COLUMNS`: count, estimate, se, intervals, design effects, …).
+        (:data:`DEFAULT_VALUE_COLUMNS`: count, estimate, se, intervals, design effects, …),
+        with each side's ``<name>_<side>`` in a comparison. A comparison row is masked as a
+        whole: the difference and one side's estimate would give back the other side's.
         The base ``n`` is kept: it says how few respondents there were, not what they said.
     group_columns : sequence of str, optional
         Columns identifying a group of rows whose estimates add up to a known total (the
@@ -130,11 +149,11 @@ def suppress(
     out = table.copy()
     out.attrs = dict(table.attrs)
     values = (
-        [c for c in DEFAULT_VALUE_COLUMNS if c in out.columns]
+        _with_sides(out, DEFAULT_VALUE_COLUMNS)
         if value_columns is None
         else _check_columns(out, value_columns, "value_columns")
     )
-    masked = _primary(out, [c for c in count_columns if c in out.columns], min_n, mask_zeros)
+    masked = _primary(out, _with_sides(out, count_columns), min_n, mask_zeros)
     primary = int(masked.sum())
     plan = _Additivity.of(out, group_columns)
     if plan.additive and len(out) and min_n > 1:
@@ -260,8 +279,10 @@ def _secondary(
 
 def _mask(out: pd.DataFrame, values: Sequence[str], masked: Mask) -> None:
     """Set the value columns of the masked rows to missing and add the ``suppressed`` flag."""
-    if "count" in values and "count" in out.columns:
-        out["count"] = out["count"].astype("Int64")
+    for column in values:
+        counts = column == "count" or column.startswith("count_")
+        if counts and pd.api.types.is_integer_dtype(out[column].dtype):
+            out[column] = out[column].astype("Int64")
     for column in values:
         out.loc[masked, column] = pd.NA if out[column].dtype == "Int64" else np.nan
     out["suppressed"] = masked
