@@ -113,3 +113,16 @@ def test_a_comparison_row_is_hidden_when_either_side_is_small() -> None:
     # a base under the threshold on one side hides the row too
     small = suppress(table.assign(n_first=[40, 4]), group_columns=None)
     assert small["suppressed"].tolist() == [True, True]
+
+
+def test_suppressing_twice_keeps_what_the_first_pass_hid() -> None:
+    once = suppress(_table(), min_n=5)
+    # the second pass sees missing counts where the first hid them: the rows stay hidden
+    twice = suppress(once, min_n=5)
+    assert twice["suppressed"].tolist() == once["suppressed"].tolist()
+    assert twice["suppressed"].tolist() == [True, False, False, True, True, True]
+    assert twice.attrs["suppression"]["min_n"] == 5
+    assert twice.attrs["suppression"]["primary"] == once.attrs["suppression"]["primary"]
+    # a lower threshold the second time cannot show what the first one hid
+    assert suppress(once, min_n=2).attrs["suppression"]["min_n"] == 5
+    assert suppress(once, min_n=2)["suppressed"].tolist()[:4] == [True, False, False, True]

@@ -318,3 +318,43 @@ def test_a_side_named_by_a_code_shows_its_label() -> None:
     # the row whose second side rests on 3 respondents is hidden on both sides
     assert view.iloc[0, 1:3].tolist() == [SUPPRESSED, SUPPRESSED]
     assert view.iloc[1, 1:3].tolist() == ["10%", "20%"]
+
+
+def test_engine_tables_say_they_are_synthetic_when_told() -> None:
+    table = _rates().drop(columns=["count"])
+    table.attrs = {}  # as the engine returns it: it does not know where the rows came from
+    assert SYNTHETIC_NOTICE not in present(table).caption
+    assert SYNTHETIC_NOTICE in present(table, synthetic=True).caption
+    assert SYNTHETIC_NOTICE not in present(_rates(), synthetic=False).caption
+    with pytest.raises(ArgumentError, match="`synthetic` must be True, False or None"):
+        present(table, synthetic="yes")
+
+
+def test_yes_no_groups_read_yes_and_no() -> None:
+    table = pd.DataFrame({"funding": [False, True], "n": [172, 43], "estimate": [0.4, 0.2]})
+    view = present(table, ci=False).data
+    assert view.values.tolist() == [["No", "40%", "172"], ["Yes", "20%", "43"]]
+    assert view.columns.tolist() == ["Funding", "Estimate", "Base (n)"]
+
+
+def test_other_standard_errors_are_shown_under_their_names() -> None:
+    table = pd.DataFrame(
+        {"aim": ["access"], "n": [458], "estimate": [0.52], "se": [0.0234], "se_naive": [0.025]}
+    )
+    view = present(table, ci=False).data
+    assert view.columns.tolist() == [
+        "Aim",
+        "Estimate",
+        "Standard error, points",
+        "Standard error, points (naive)",
+        "Base (n)",
+    ]
+    assert view.iloc[0, 2:4].tolist() == ["2.3", "2.5"]
+
+
+def test_a_table_suppressed_twice_still_says_c() -> None:
+    once = gpcollab.suppress(_rates())
+    view = present(gpcollab.suppress(once), columns="outcome")
+    # under 30,000: counts 1 and 3 of 4 respondents, both hidden, both [c]
+    assert view.data.iloc[0, 1:3].tolist() == [SUPPRESSED, SUPPRESSED]
+    assert "[c] = hidden by disclosure control" in view.caption

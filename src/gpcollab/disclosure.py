@@ -117,7 +117,9 @@ def suppress(
     pandas.DataFrame
         A copy with the masked values missing (``count`` becomes a nullable integer), a
         boolean column ``suppressed``, and ``attrs["suppression"]`` recording the rule
-        (``min_n``, number of primary and secondary cells).
+        (``min_n``, number of primary and secondary cells). A table that went through
+        ``suppress`` before keeps the rows it hid (so suppressing twice is safe; the rule
+        records the larger threshold).
 
     Notes
     -----
@@ -153,17 +155,21 @@ def suppress(
         if value_columns is None
         else _check_columns(out, value_columns, "value_columns")
     )
+    earlier = _earlier(out)  # a table suppressed before keeps what it hid
     masked = _primary(out, _with_sides(out, count_columns), min_n, mask_zeros)
-    primary = int(masked.sum())
+    before: dict[str, Any] = dict(out.attrs.get("suppression") or {}) if earlier.any() else {}
+    primary = int((masked & ~earlier).sum()) + int(before.get("primary", 0))
+    masked |= earlier
     plan = _Additivity.of(out, group_columns)
     if plan.additive and len(out) and min_n > 1:
         _secondary(masked, plan.sets(out), _cell_sizes(out), _bases_ok(out, min_n))
     _mask(out, values, masked)
+    rule_n = max(min_n, before.get("min_n", 0)) if isinstance(before.get("min_n"), int) else min_n
     out.attrs["suppression"] = {
-        "min_n": min_n,
+        "min_n": rule_n,
         "primary": primary,
         "secondary": int(masked.sum()) - primary,
-        "mask_zeros": mask_zeros,
+        "mask_zeros": mask_zeros or bool(before.get("mask_zeros", False)),
     }
     return out
 
@@ -186,6 +192,14 @@ def check_min_n(min_n: object) -> int:
     if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 0:
         raise ArgumentError(f"`min_n` must be a whole number >= 0, but {min_n!r} was passed.")
     return min_n
+
+
+def _earlier(out: pd.DataFrame) -> Mask:
+    """Rows that an earlier :func:`suppress` of the same table hid (its ``suppressed`` flag)."""
+    if "suppressed" not in out.columns:
+        return np.zeros(len(out), dtype=bool)
+    flag = out["suppressed"].astype("boolean").fillna(False)
+    return np.asarray(flag.to_numpy(dtype=bool), dtype=bool)
 
 
 def _primary(out: pd.DataFrame, counts: Sequence[str], min_n: int, mask_zeros: bool) -> Mask:

@@ -365,16 +365,24 @@ def present_frame(
         out[f"Estimate ({side.name})"] = _estimate_cells(
             view, decimals=decimals, percent=percent, ci=ci
         )
-    spreads = [side for side in sides if f"se_{side.suffix}" in table]
+    # the standard errors of a table that compares them: each side's (se_<side>) and any other
+    # se_<what> (such as an error computed another way), after the table's own se
+    errors = [(f"se_{side.suffix}", side.name) for side in sides if f"se_{side.suffix}" in table]
+    sided = {f"se_{side.suffix}" for side in sides}
+    errors += [
+        (c, c.removeprefix("se_").replace("_", " "))
+        for c in map(str, table.columns)
+        if c.startswith("se_") and c not in sided
+    ]
     unit = ", points" if percent else ""
-    if spreads and "se" in table:  # a comparison shows its errors: the difference's first
-        of = " of the difference" if "difference" in table else ""
+    if errors and "se" in table:
+        of = " of the difference" if "difference" in table and sides else ""
         out[f"Standard error{of}{unit}"] = _numbers(
             table["se"], "spread" if percent else "number", decimals + 1
         )
-    for side in spreads:
-        out[f"Standard error{unit} ({side.name})"] = _numbers(
-            table[f"se_{side.suffix}"], "spread" if percent else "number", decimals + 1
+    for column, name in errors:
+        out[f"Standard error{unit} ({name})"] = _numbers(
+            table[column], "spread" if percent else "number", decimals + 1
         )
     for name, heading, kind, low, high in _EXTRA_VALUES:
         if name not in table:
@@ -510,7 +518,10 @@ def _is_blank(value: object) -> bool:
 
 
 def _shown_labels(column: str, values: pd.Series) -> pd.Series:
-    """Answer labels for machine codes, keeping a categorical's order; as given otherwise."""
+    """Answer labels for machine codes, keeping a categorical's order; "Yes" and "No" for a
+    yes/no column (such as ``funding``); as given otherwise."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.map({True: "Yes", False: "No"})
     mapping = _labeller(column, values)
     if mapping is None:
         return values
@@ -547,14 +558,14 @@ def _spread(out: pd.DataFrame, groups: list[str], columns: str, *, has_n: bool) 
     return wide
 
 
-def _caption(table: pd.DataFrame, ci: bool, percent: bool) -> str:
+def _caption(table: pd.DataFrame, ci: bool, percent: bool, synthetic: bool | None) -> str:
     parts = []
     if ci and "ci_low" in table:
         level = table["conf_level"].iloc[0] if "conf_level" in table and len(table) else 0.95
         parts.append(f"{'Percentage' if percent else 'Estimate'} ({100 * float(level):g}% CI)")
     if "suppressed" in table and table["suppressed"].fillna(False).astype(bool).any():
         parts.append(suppression_note_for(table).rstrip("."))
-    if table.attrs.get("synthetic"):
+    if table.attrs.get("synthetic") if synthetic is None else synthetic:
         parts.append(SYNTHETIC_NOTICE)
     return ". ".join(parts) + "." if parts else ""
 
@@ -569,6 +580,7 @@ def present(
     columns: str | None = None,
     groups: Sequence[str] | None = None,
     caption: str | None = None,
+    synthetic: bool | None = None,
 ) -> Styler:
     """The presentation view of an estimate table, styled for a notebook or a report.
 
@@ -579,6 +591,11 @@ def present(
     caption : str, optional
         Caption above the table; default the interval level, the ``[c]`` legend when cells
         are suppressed, and the synthetic-data notice for a synthetic set.
+    synthetic : bool, optional
+        Whether the table was drawn from a synthetic set; default ``table.attrs["synthetic"]``,
+        which the analyses set. The engine (``estimate_*``, ``compare_proportions``) works on
+        plain DataFrames and does not know where they came from: pass
+        ``synthetic=survey.synthetic`` so that its table says so too.
 
     Returns
     -------
@@ -599,6 +616,8 @@ def present(
     ['Size band', 'Aim', 'Fully achieved', 'Partially achieved', 'Not achieved', 'Base (n)']
     >>> html = view.to_html()
     """
+    if synthetic is not None and not isinstance(synthetic, bool):
+        raise ArgumentError(f"`synthetic` must be True, False or None, not {synthetic!r}.")
     frame = present_frame(
         table,
         decimals=decimals,
@@ -620,7 +639,7 @@ def present(
     if isinstance(min_n, int):
         attributes += f' data-suppression-min-n="{min_n}"'
     styler = styler.set_table_attributes(attributes)
-    text = _caption(table, ci, percent) if caption is None else caption
+    text = _caption(table, ci, percent, synthetic) if caption is None else caption
     if text:
         styler = styler.set_caption(text)
     numbers: list[Hashable] = [
