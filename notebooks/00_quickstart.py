@@ -96,13 +96,13 @@ print("\nmembership answers:", list(gp2017.respondents["membership"].cat.categor
 # %%
 def show(table, *groups, **options):
     """Display a result table for readers: disclosure control, then labels and percentages."""
-    safe = table if "suppressed" in table else gc.suppress(table)
-    display(gc.present(safe, groups=list(groups), **options))
+    display(gc.present(gc.suppress(table), groups=list(groups), **options))
 
 
 engine = gc.estimate_proportions(gp2017.respondents, "membership", design=gc.SurveyDesign())
 print("columns of the result:", ", ".join(engine.columns))
-show(engine, "membership")
+# the engine works on a plain table and cannot know it came from a synthetic set: say so
+show(engine, "membership", synthetic=gp2017.synthetic)
 
 # %% [markdown]
 # The analysis layer wraps the same engine in questions users ask. `prevalence` adds the row

@@ -32,8 +32,7 @@ def show(table, *groups, **options):
     """Display a result table for readers, as the report shows it: disclosure control first
     (gc.suppress: an estimate resting on fewer than 5 respondents is hidden as [c]), then
     answer labels, "34% (29–40)" and the base n (gc.present)."""
-    safe = table if "suppressed" in table else gc.suppress(table)
-    display(gc.present(safe, groups=list(groups), **options))
+    display(gc.present(gc.suppress(table), groups=list(groups), **options))
 
 
 # %% [markdown]
@@ -48,7 +47,7 @@ def show(table, *groups, **options):
 
 # %%
 size_group = gc.reband(gp2017, 100_000)
-display(size_group.value_counts())
+print("respondents:", ", ".join(f"{group} {n}" for group, n in size_group.value_counts().items()))
 aims_by_size = gc.suppress(gc.aims_chosen(gp2017, by=size_group))
 ax = gc.plot.plot_rates(aims_by_size, x="aim", hue="size_group")
 ax.figure.set_size_inches(11, 4.5)  # seven aims: room for their labels
