@@ -107,11 +107,11 @@ naive = gc.SurveyDesign(weights="weight")  # the same weights, raking ignored
 # %% [markdown]
 # ### Weighted and unweighted prevalence
 #
-# Reading the table: "unweighted" is the published kind of figure; the columns weighted "to
-# practices" and "to patients" are what the same answers say about the population of practices
-# (or of patients) *if* the respondents in each region were like the non-respondents there — an
-# assumption weighting cannot check. Their standard errors are the raking-aware ones; the last
-# column, "to practices raking ignored", is the naive weighted formula on the same weights.
+# Reading the table: "unweighted" is the published kind of figure; the columns "weighted to
+# practices" and "weighted to patients" are what the same answers say about the population of
+# practices (or of patients) *if* the respondents in each region were like the non-respondents
+# there — an assumption weighting cannot check. Their standard errors are the raking-aware
+# ones; the last, "raking ignored", is the naive weighted formula on the weights to practices.
 
 # %%
 KEY = "membership"
@@ -122,9 +122,9 @@ ignoring = gc.prevalence(to_practices, design=naive)[[KEY, "se"]]
 # each column named for its weighting, so that the table's headings say which is which
 comparison = (
     unweighted.rename(columns={"estimate": "estimate_unweighted", "se": "se_unweighted"})
-    .merge(practice.add_suffix("_to_practices").rename(columns={f"{KEY}_to_practices": KEY}))
-    .merge(patient.add_suffix("_to_patients").rename(columns={f"{KEY}_to_patients": KEY}))
-    .merge(ignoring.rename(columns={"se": "se_to_practices_raking_ignored"}), on=KEY)
+    .merge(practice.rename(columns=lambda c: c if c == KEY else f"{c}_weighted_to_practices"))
+    .merge(patient.rename(columns=lambda c: c if c == KEY else f"{c}_weighted_to_patients"))
+    .merge(ignoring.rename(columns={"se": "se_raking_ignored"}), on=KEY)
 )
 show(comparison, KEY, decimals=1)
 

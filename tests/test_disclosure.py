@@ -126,3 +126,21 @@ def test_suppressing_twice_keeps_what_the_first_pass_hid() -> None:
     # a lower threshold the second time cannot show what the first one hid
     assert suppress(once, min_n=2).attrs["suppression"]["min_n"] == 5
     assert suppress(once, min_n=2)["suppressed"].tolist()[:4] == [True, False, False, True]
+
+
+def test_complementary_cells_of_a_comparison_without_a_plain_estimate() -> None:
+    # two weightings of one answer set, side by side (estimate_unweighted, estimate_weighted);
+    # the hint says the options add up: "y" has 3 respondents, so the smallest other share of
+    # the first side ("x", 0.2) is hidden too
+    table = pd.DataFrame(
+        {
+            "option": ["x", "y", "z"],
+            "n_unweighted": [50, 3, 50],
+            "estimate_unweighted": [0.2, 0.03, 0.77],
+            "estimate_weighted": [0.25, 0.02, 0.73],
+        }
+    )
+    table.attrs["disclosure"] = {"group_columns": [], "level_column": "option"}
+    out = suppress(table)
+    assert out["suppressed"].tolist() == [True, True, False]
+    assert out["estimate_weighted"].isna().tolist() == [True, True, False]

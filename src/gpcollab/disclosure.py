@@ -259,9 +259,12 @@ class _Additivity:
 
 
 def _cell_sizes(out: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Size of each cell for choosing the complementary one: its count, else its estimate."""
-    column = "count" if "count" in out.columns else "estimate"
-    size = pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=np.float64)
+    """Size of each cell for choosing the complementary one: its count, else its estimate (in
+    a comparison, the first side's); the first cell when the table has neither."""
+    candidates = _with_sides(out, ["count"]) + _with_sides(out, ["estimate"])
+    if not candidates:
+        return np.zeros(len(out), dtype=np.float64)
+    size = pd.to_numeric(out[candidates[0]], errors="coerce").to_numpy(dtype=np.float64)
     return np.where(np.isnan(size), np.inf, size)
 
 
