@@ -131,12 +131,14 @@ print(f"design effect: {in_any['deff'].iloc[0]:.2f}")
 #
 # How often was improving access fully achieved, by the size of the collaboration? Every plot
 # helper takes a tidy table (here from `achievement_rates`), accepts `ax=` to draw into your own
-# layout, and returns the matplotlib `Axes`. Whiskers are the table's own 95% intervals; `n=`
-# under each bar is its unweighted base. The footer marks the data as synthetic.
+# layout, and returns the matplotlib `Axes`. `kind="panels"` draws it as the report does: one
+# horizontal bar per group, its 95% interval as a line, its value and unweighted base `n=`
+# beside it, and a cell hidden by disclosure control kept in its place and marked `[c]`. The
+# footer marks the data as synthetic.
 
 # %%
 rates = gc.suppress(gc.achievement_rates(gp2017, by="size_band", aims=["access"]))
-ax = gc.plot.plot_rates(rates, x="size_band", outcome="fully")
+ax = gc.plot.plot_rates(rates, x="size_band", outcome="fully", kind="panels")
 show(rates.loc[rates["outcome"] == "fully"], "size_band")
 
 # %% [markdown]

@@ -143,8 +143,8 @@ aims["difference"] = aims["estimate_weighted"] - aims["estimate_unweighted"]  # 
 show(aims, AIM, decimals=1)
 
 # %%
-ax = gc.plot.plot_rates(gc.suppress(gc.aims_chosen(to_practices, design=raked)), x="aim")
-ax.figure.set_size_inches(11, 4.5)  # seven aims: room for their labels
+weighted_aims = gc.suppress(gc.aims_chosen(to_practices, design=raked))
+ax = gc.plot.plot_rates(weighted_aims, x="aim", kind="panels")
 
 # %% [markdown]
 # ## 2. Sensitivity to the base assumptions
