@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -309,7 +310,7 @@ def whatif_widget(
         try:
             result = whatif.compute(aim.value, threshold.value, share.value)
         except ArgumentError as error:  # e.g. an aim whose model had to leave size out
-            output.value = f"<p><b>{error}</b></p>"
+            output.value = f"<p><b>{escape(str(error))}</b></p>"
             return
         box.result = result
         output.value = result.to_html()
