@@ -386,14 +386,16 @@ def test_result_tables_are_for_readers(path: Path) -> None:
         raw = [h for h in table.headings if RAW_SIDE.search(h)]
         if raw:
             problems.append((table.cell, "a comparison's side by its suffix", raw))
-        # a percentage left blank (in a column of percentages): a hidden cell that lost its
-        # [c], or a missing value with nothing to say why
+        # a percentage (in a column of percentages) or an odds ratio left blank: a hidden cell
+        # that lost its [c], or a missing value with nothing to say why
         percentages = {
             i for r in table.rows for i, cell in enumerate(r) if re.match(r"^\d+(\.\d+)?%", cell)
         }
-        blank = [(r[0], i) for r in table.rows for i in sorted(percentages) if r[i] == ""]
+        ratios = {i for i, h in enumerate(table.headings) if h.startswith("Odds ratio")}
+        valued = sorted(percentages | ratios)
+        blank = [(r[0], i) for r in table.rows for i in valued if r[i] == ""]
         if blank:
-            problems.append((table.cell, "blank estimate", blank[:3]))
+            problems.append((table.cell, "blank value", blank[:3]))
         if SYNTHETIC_NOTICE not in table.caption:  # every bundled set is synthetic
             problems.append((table.cell, "no synthetic notice", table.headings[:3]))
     assert not problems, f"{path.name}: {problems[:8]} ({len(problems)} in all)"

@@ -358,3 +358,22 @@ def test_a_table_suppressed_twice_still_says_c() -> None:
     # under 30,000: counts 1 and 3 of 4 respondents, both hidden, both [c]
     assert view.data.iloc[0, 1:3].tolist() == [SUPPRESSED, SUPPRESSED]
     assert "[c] = hidden by disclosure control" in view.caption
+
+
+def test_an_odds_ratio_the_model_could_not_give_says_so() -> None:
+    # achievement_trend's separated aim: no ratio (infinite), a test all the same
+    table = pd.DataFrame(
+        {
+            "aim": ["sustainability", "community"],
+            "n": [168, 170],
+            "odds_ratio_per_step": [float("nan"), 4.03],
+            "or_ci_low": [float("nan"), 2.04],
+            "or_ci_high": [float("nan"), 7.95],
+            "p_value": [0.0004, 0.0001],
+        }
+    )
+    view = present(table).data
+    assert view["Odds ratio per step (95% CI)"].tolist() == [
+        "not estimable",
+        "4.03 (2.04 to 7.95)",
+    ]

@@ -33,6 +33,10 @@ __all__ = ["SUPPRESSED", "present", "present_frame", "suppression_note", "suppre
 #: Text of a suppressed cell (as in official statistics: "c" for confidential).
 SUPPRESSED = "[c]"
 
+#: Text of an odds ratio that the model could not estimate (a group with no outcome, or only
+#: outcomes, gives an infinite ratio; the table's ``note`` says which).
+NOT_ESTIMABLE = "not estimable"
+
 
 def suppression_note(min_n: object = None) -> str:
     """The one wording of the ``[c]`` rule, used under every table and chart that hides cells.
@@ -320,7 +324,8 @@ def present_frame(
         it is the same in every row ("Estimate (2015)" from ``wave_first``, "Estimate (GP
         staff)" from ``sample_a``; those columns are then left out), else the words of those
         columns ("Estimate (first size band)" beside ``size_band_first``). The result
-        columns: odds ratios with their interval ("1.54 (0.43 to 5.53)"), differences in
+        columns: odds ratios with their interval ("1.54 (0.43 to 5.53)"; "not estimable"
+        when missing, as for a separated fit), differences in
         signed percentage points (as they are, signed, with ``percent=False``), shares and
         numbers of PCNs, p-values ("<0.001"), and ``Base (n)`` when the table has ``n``
         (``Base (n, 2015)`` for each side's ``n_<side>``). Suppressed rows show
@@ -402,6 +407,9 @@ def present_frame(
             table[low] if ci and low in table else None,
             table[high] if ci and high in table else None,
         )
+        if kind == "ratio":  # a model that ran but could not give the ratio (separation)
+            missing = pd.to_numeric(table[name], errors="coerce").isna().to_numpy()
+            out.loc[missing, heading] = NOT_ESTIMABLE
         if "suppressed" in table and kind in ("ratio", "points", "signed"):
             hidden = table["suppressed"].fillna(False).to_numpy(dtype=bool)
             out.loc[hidden, heading] = SUPPRESSED
