@@ -394,7 +394,7 @@ def present_frame(
             continue
         if kind == "points" and low not in table and "estimate" not in table:
             low, high = "ci_low", "ci_high"  # a comparison: its interval is the difference's
-        if kind in ("points", "share") and not percent:  # a difference of means, as it is
+        if kind == "points" and not percent:  # a difference of means, as it is
             kind, heading = "signed", heading.removesuffix(", points")
         if ci and low in table and high in table:
             has_level = "conf_level" in table and len(table) > 0
