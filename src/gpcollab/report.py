@@ -749,24 +749,7 @@ def _achievement_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSe
         domains: str | pd.Series = by
         if by == "size_band":
             # the chart shows the publication's own contrast (under / over 100,000 patients),
-            # the table below it the five bands
-            detailed = run.attempt(
-                section,
-                f"fully achieved by size band ({label})",
-                lambda: analysis.achievement_rates(survey, by="size_band"),
-            )
-            if detailed is not None:
-                run.add(
-                    section,
-                    _fully_only(detailed),
-                    key="fully_by_size_band_detail",
-                    title=f"Aims fully achieved, by size band (five bands) — {label}",
-                    columns=(
-                        Column("size_band", header, "label"),
-                        Column("aim", "Aim", "label"),
-                        *_EST,
-                    ),
-                )
+            # the table after it the five bands
             domains = whatif.reband(survey, PUBLISHED_SIZE_CUT)
             words = f"size of collaboration (under / over {PUBLISHED_SIZE_CUT:,} patients)"
         table = run.attempt(
@@ -804,6 +787,24 @@ def _achievement_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSe
             chart="rates",
             chart_options={"x": "aim", "hue": group, "kind": "dot"},
         )
+        if by == "size_band":
+            detailed = run.attempt(
+                section,
+                f"fully achieved by size band ({label})",
+                lambda: analysis.achievement_rates(survey, by="size_band"),
+            )
+            if detailed is not None:
+                run.add(
+                    section,
+                    _fully_only(detailed),
+                    key="fully_by_size_band_detail",
+                    title=f"Aims fully achieved, by size band (five bands) — {label}",
+                    columns=(
+                        Column("size_band", header, "label"),
+                        Column("aim", "Aim", "label"),
+                        *_EST,
+                    ),
+                )
     anyfull = run.attempt(
         section,
         f"any aim fully achieved ({label})",
