@@ -1059,7 +1059,8 @@ def plot_achievement(
     -------
     matplotlib.axes.Axes
         The Axes with the chart: one bar container per outcome (labelled with the outcome's
-        label) and a text ``n=...`` right of each bar.
+        label) and a text ``n=...`` right of each bar. On a phone-sized figure (at most 4
+        inches wide) each aim's label is written above its bar (gid ``"row-label"``).
     """
     if _is_survey(data):
         table = _analysis().achievement_rates(data, too_early="separate")
@@ -2533,7 +2534,9 @@ def plot_likert(
         positive half right of it; an odd scale's middle option straddles zero. Widths are the
         table's shares as given (their base includes "don't know", as in the table). "Don't
         know" is drawn in a child Axes to the right (``ax.child_axes``, gid ``"dont_know"``).
-        Tick labels carry the base ``n=...``; the legend lists the options in scale order.
+        Tick labels carry the base ``n=...``; the legend lists the options in scale order. On
+        a phone-sized figure (at most 4 inches wide) each bar's label is written above it
+        instead (gid ``"row-label"``), so that the bars take the width.
     """
     hue = _renamed(kwargs, "group", "hue", hue, "plot_likert")
     hue_order = _renamed(kwargs, "group_order", "hue_order", hue_order, "plot_likert")
@@ -2552,12 +2555,12 @@ def plot_likert(
 
     ax.xaxis.set_major_locator(FixedLocator(np.linspace(-LIKERT_LIMIT, LIKERT_LIMIT, 5).tolist()))
     _percent_axis(ax, "x", signed=True)
-    names = [(row.name, f" ({_n_text(row.base)})" if row.base is not None else "") for row in rows]
+    bases = [_n_text(row.base) if row.base is not None else "" for row in rows]
     ax.set_yticks(
         np.arange(len(rows)),
         [
-            "" if above else _wrap(name, 24) + base.replace(" (", "\n").rstrip(")")
-            for name, base in names
+            "" if above else _wrap(row.name, 24) + (f"\n{base}" if base else "")
+            for row, base in zip(rows, bases, strict=True)
         ],
     )
     # labels above the bars: room above the first bar for its label, below the last for the
@@ -2574,7 +2577,10 @@ def plot_likert(
         notes.append(f"Bold: the total of each side of the scale{middle}.")
     _finish(ax, data, notes=notes)
     if above:
-        _row_labels_above(ax, [name + base for name, base in names], bar=0.5)
+        labels = [
+            row.name + (f" ({base})" if base else "") for row, base in zip(rows, bases, strict=True)
+        ]
+        _row_labels_above(ax, labels, bar=0.5)
     if annotate:
         _label_segments_fitted(ax, segments, above=not above, below=above)
     return ax
