@@ -45,8 +45,6 @@ Quantities = dict[str, float]
 UNSUPPORTED: dict[str, str] = {
     "unsupported/pps_brewer": "PPS sampling without replacement (Brewer's approximation)",
     "unsupported/ciprop_likelihood": "likelihood-ratio intervals for proportions",
-    "unsupported/adjust_domain_lonely": "options(survey.adjust.domain.lonely=TRUE), a "
-    "non-default R option: strata with one PSU in a domain are treated as lonely",
     "calib/kalton_rake_test": "rake(epsilon=1e-4, max_iter=10) gives R's unconverged weights "
     "and mean (1e-14; test_weighting.py checks them), but R's raking variance uses each "
     "margin's weights from the last, unconverged sweep and gpcollab the final weights: "
@@ -282,7 +280,9 @@ def _glm_binomial_counts() -> Quantities:
     return _glm_quantities(fit)
 
 
-def _lonely(name: str, kind: str, policy: str, y: str) -> Callable[[], Quantities]:
+def _lonely(
+    name: str, kind: str, policy: str, y: str, adjust_domain: bool = False
+) -> Callable[[], Quantities]:
     def run() -> Quantities:
         if name == "lonely_sub_31":
             data, des = design("lonely_sub")
@@ -298,6 +298,7 @@ def _lonely(name: str, kind: str, policy: str, y: str) -> Callable[[], Quantitie
             psu=des.psu,
             fpc=des.fpc,
             lonely_psu=policy,  # type: ignore[arg-type]
+            adjust_domain_lonely=adjust_domain,
         )
         fn = estimate_mean if kind == "mean" else estimate_total
         res = fn(data, y, by=by, design=des)
@@ -690,6 +691,9 @@ def _cases() -> dict[str, Callable[[], Quantities]]:
             "calib/db_rake_by_sex_totals_tight": _calib_db,
             "calib/french_poststrat_glm_na": _calib_french_glm_na,
             "unsupported/svyquantile": _svyquantile,
+            "unsupported/adjust_domain_lonely": _lonely(
+                "lonely_sub_31", "mean", "adjust", "api00", adjust_domain=True
+            ),
             "unsupported/svyratio": _svyratio,
             "unsupported/svyvar": _svyvar,
             "unsupported/replicate_jk1": _replicate_jkn,

@@ -122,6 +122,15 @@ class SurveyDesign:
         ``lonely_psu="fail"`` refuses the design, ``"remove"`` / ``"certainty"`` let it add
         nothing (``"adjust"`` and ``"average"`` are not available at the second stage).  Not
         combined with calibration.
+    adjust_domain_lonely : bool, default=False
+        Treat a stratum that has several PSUs but only one with rows in a domain (a subset,
+        a ``by`` domain, the rows ``na_rm`` keeps) as lonely within that domain, as R's
+        ``options(survey.adjust.domain.lonely=TRUE)``.  It changes ``lonely_psu="adjust"``
+        (that PSU's total is measured from the estimate's average PSU total, and the stratum's
+        PSUs without domain rows from it too, rather than from the stratum's mean) and
+        ``"average"`` (the stratum's contribution is replaced by the average of the other
+        strata the domain meets); the other policies are unaffected, as in R.  Raked and
+        post-stratified designs keep every row in a domain, so no stratum becomes lonely there.
     nest : bool, default=False
         PSU labels are numbered within strata (R's ``nest=TRUE``): the same label in two strata
         names two different PSUs.  With ``False`` (R's default) a label found in two strata
@@ -151,6 +160,7 @@ class SurveyDesign:
     greg: CalibrationModel | None = None
     ssu: str | None = None
     ssu_fpc: str | None = None
+    adjust_domain_lonely: bool = False
 
     def __post_init__(self) -> None:
         for name in ("weights", "strata", "psu", "fpc", "ssu", "ssu_fpc"):
@@ -195,8 +205,11 @@ class SurveyDesign:
                 "first-stage `fpc`, and is not combined with calibration; got "
                 f"psu={self.psu!r}, ssu={self.ssu!r}, fpc={self.fpc!r}."
             )
-        if not isinstance(self.nest, bool):
-            raise ArgumentError(f"SurveyDesign `nest` must be True or False, not {self.nest!r}.")
+        for name in ("nest", "adjust_domain_lonely"):
+            if not isinstance(getattr(self, name), bool):
+                raise ArgumentError(
+                    f"SurveyDesign `{name}` must be True or False, not {getattr(self, name)!r}."
+                )
 
 
 @dataclass(frozen=True)
@@ -249,6 +262,7 @@ class PreparedDesign:
     psu_per_stratum: IntArray
     sampling_fraction: FloatArray
     lonely_psu: LonelyPSU = "fail"
+    adjust_domain_lonely: bool = False
     calibration_codes: tuple[IntArray, ...] = ()
     calibration_levels: tuple[int, ...] = ()
     poststratum: IntArray | None = None
@@ -725,6 +739,7 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
         psu_per_stratum=psu_per_stratum,
         sampling_fraction=fraction,
         lonely_psu=design.lonely_psu,
+        adjust_domain_lonely=design.adjust_domain_lonely,
         calibration_codes=tuple(cal_codes),
         calibration_levels=tuple(cal_levels),
         poststratum=poststratum,
@@ -1064,7 +1079,8 @@ def _centred_and_scale(
     factor = np.ones(k)
     lonely = prepared.lonely_strata
     policy = prepared.lonely_psu
-    if not np.any(lonely) or policy in ("remove", "certainty"):
+    in_domain = _domain_lonely(prepared, rows, k)  # (H, k) or None
+    if policy in ("remove", "certainty") or not (np.any(lonely) or in_domain is not None):
         return centred, scale_h[h_of_p], factor
     present, psu_count = _presence(prepared, rows, k)
     lonely_present = present & lonely[:, None]
@@ -1086,12 +1102,49 @@ def _centred_and_scale(
         lonely_p = lonely[h_of_p]
         centred[lonely_p] = (totals[lonely_p] - centre) * lonely_present[h_of_p[lonely_p]]
         scale_h = np.where(lonely, 1.0 - f, scale_h)
+        if in_domain is not None:  # every PSU of the stratum, visited or not, from the centre
+            moved = in_domain[h_of_p]
+            centred = np.where(moved, totals - centre, centred)
     else:  # average
+        if in_domain is not None:
+            lonely_present = lonely_present | in_domain
+            centred = np.where(in_domain[h_of_p], 0.0, centred)
         n_str = present.sum(axis=0).astype(np.float64)
         n_ok = n_str - lonely_present.sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
             factor = np.where(n_ok > 0, n_str / n_ok, np.nan)
     return centred, scale_h[h_of_p], factor
+
+
+def _domain_lonely(
+    prepared: PreparedDesign, rows: DomainRows | None, n_columns: int
+) -> NDArray[np.bool_] | None:
+    """Strata lonely within each column's domain (``adjust_domain_lonely``): shape (H, k).
+
+    A stratum with several PSUs in the sample of which the domain visits exactly one, as R's
+    ``onestrat`` finds it when ``survey.adjust.domain.lonely`` is set.  ``None`` when the rule
+    is off, does not apply (whole sample, raked or post-stratified designs, policies other
+    than "adjust" and "average") or finds no such stratum.
+    """
+    if (
+        not prepared.adjust_domain_lonely
+        or prepared.lonely_psu not in ("adjust", "average")
+        or rows is None
+        or prepared.calibrated
+    ):
+        return None
+    inside = rows.code >= 0
+    g = rows.n_groups
+    visited = (
+        np.bincount(prepared.psu[inside] * g + rows.code[inside], minlength=prepared.n_psu * g)
+        .reshape(prepared.n_psu, g)
+        .astype(bool)
+    )
+    visits = _group_sums(prepared.psu_stratum, visited.astype(np.float64), prepared.n_strata)
+    found = (visits == 1) & (prepared.psu_per_stratum > 1)[:, None]
+    if rows.column_group is not None:
+        found = found[:, rows.column_group]
+    return found if bool(found.any()) else None
 
 
 def ssu_sums(
