@@ -182,5 +182,5 @@ def test_bad_arguments(data: pd.DataFrame) -> None:
         compare_domains(data, "a", by="g")
     with pytest.raises(DesignError, match="no pair of domains"):
         compare_domains(data.assign(one="x"), "y", by="one")
-    with pytest.raises(DesignError, match="na_rm=True"):
-        compare_domains(data, "y_na", by="g")
+    with pytest.raises(DesignError, match="missing values in the `by`"):
+        compare_domains(data.assign(g=data["g"].where(data.index > 0)), "y", by="g")

@@ -209,3 +209,14 @@ def test_rake_epsilon_not_met_warns_like_r() -> None:
     # the default rule still raises when it cannot converge
     with pytest.raises(ConvergenceError):
         rake(data, margins, max_iter=2)
+
+
+def test_rake_r_default_rule_matches_r_on_apiclus1() -> None:
+    # source: R survey 4.5, example(rake): rake(dclus1, ~stype, ~sch.wide) with the default
+    # control=list(epsilon=1, maxit=10) (the suite's calib/rake_clus1_default)
+    suite = Path(__file__).parent / "data" / "r_survey_suite" / "data"
+    data = pd.read_csv(suite / "apiclus1.csv")
+    margins = {"stype": {"E": 4421, "H": 755, "M": 1018}, "sch.wide": {"No": 1072, "Yes": 5122}}
+    w = rake(data, margins, weights="pw", epsilon=1, max_iter=10)
+    np.testing.assert_allclose(w.to_numpy(), _suite_weights("calib/rake_clus1_default"), rtol=1e-12)
+    assert w.attrs["iterations"] == 4

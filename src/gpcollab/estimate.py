@@ -50,6 +50,7 @@ from gpcollab.domains import (
     By,
     Domains,
     DomainSums,
+    blank_domains,
     check_columns,
     check_estimate_args,
     code_domains,
@@ -390,7 +391,11 @@ def domain_means(
     inside = dom.code >= 0
     values = numeric_outcome(data, y, inside, bool(inside.all()))
     means = _domain_means(prepared, dom, values, "mean")
-    return DomainMeans(prepared, dom.labels, means.estimate, means.sums.n, means.psu_totals)
+    estimate, psu_totals = means.estimate, means.psu_totals
+    if dom.blank is not None:  # a missing y without na_rm: NaN, as R's NA
+        estimate = np.where(dom.blank, np.nan, estimate)
+        psu_totals = np.where(dom.blank[None, :], np.nan, psu_totals)
+    return DomainMeans(prepared, dom.labels, estimate, means.sums.n, psu_totals)
 
 
 def _mean_or_total(
@@ -418,7 +423,7 @@ def _mean_or_total(
     deff, n_eff = deff_n_eff(
         means.var, means.sigma2, means.scale2, means.sums, deff_kind, kind == "mean"
     )
-    return wald_table(
+    table = wald_table(
         dom.labels,
         means.sums,
         means.estimate,
@@ -429,6 +434,7 @@ def _mean_or_total(
         n_eff=n_eff,
         deff=deff,
     )
+    return blank_domains(table, dom)
 
 
 _TABLE_DOC = """
@@ -768,7 +774,7 @@ def estimate_proportions(
         if message is not None:
             warnings.warn(message, BoundaryWarning, stacklevel=2)
     labels = level_labels(dom.labels, y, y_values)
-    return result_table(
+    table = result_table(
         labels,
         {
             "n": n_base,
@@ -785,6 +791,7 @@ def estimate_proportions(
             "boundary": boundary,
         },
     )
+    return blank_domains(table, dom)
 
 
 # --------------------------------------------------------------------------- quantiles
@@ -955,7 +962,7 @@ def estimate_quantile(
     if len(probs) > 1 and dom.count > 1:  # domains first, then probabilities
         order = np.argsort(np.tile(np.arange(dom.count), len(probs)), kind="stable")
         out = out.iloc[order].reset_index(drop=True)
-    return out
+    return blank_domains(out, dom)
 
 
 # --------------------------------------------------------------------------- ratios, variances
@@ -1033,7 +1040,9 @@ def estimate_ratio(
             dom.code[inside]
         ]
     resid = _domain_means(prepared, dom, z, "total")
-    return wald_table(dom.labels, resid.sums, ratio, resid.var, resid.design_df, df, lvl)
+    return blank_domains(
+        wald_table(dom.labels, resid.sums, ratio, resid.var, resid.design_df, df, lvl), dom
+    )
 
 
 def estimate_var(
@@ -1085,4 +1094,6 @@ def estimate_var(
         factor = n_rows / (n_rows - 1.0)
         squares[inside] = (values[inside] - means.estimate[code]) ** 2 * factor[code]
     var = _domain_means(prepared, dom, squares, "mean")
-    return wald_table(dom.labels, var.sums, var.estimate, var.var, var.design_df, df, lvl)
+    return blank_domains(
+        wald_table(dom.labels, var.sums, var.estimate, var.var, var.design_df, df, lvl), dom
+    )
