@@ -774,7 +774,7 @@ def estimate_proportions(
         if message is not None:
             warnings.warn(message, BoundaryWarning, stacklevel=2)
     labels = level_labels(dom.labels, y, y_values)
-    table = result_table(
+    result = result_table(
         labels,
         {
             "n": n_base,
@@ -791,7 +791,7 @@ def estimate_proportions(
             "boundary": boundary,
         },
     )
-    return blank_domains(table, dom)
+    return blank_domains(result, dom)
 
 
 # --------------------------------------------------------------------------- quantiles
