@@ -44,7 +44,6 @@ Quantities = dict[str, float]
 #: R cases gpcollab does not reproduce, with the reason. Nothing else may be skipped.
 UNSUPPORTED: dict[str, str] = {
     "unsupported/pps_brewer": "PPS sampling without replacement (Brewer's approximation)",
-    "unsupported/ciprop_likelihood": "likelihood-ratio intervals for proportions",
     "calib/rake_clus1_default": "rake(epsilon=1, max_iter=10) stops where R's default "
     "rake() stops (weights and estimates agree at 1e-14; test_weighting.py checks the "
     "weights), but R's variance of an unconverged rake projects on each margin with that "
@@ -691,6 +690,7 @@ def _cases() -> dict[str, Callable[[], Quantities]]:
             "calib/db_rake_by_sex_totals_tight": _calib_db,
             "calib/french_poststrat_glm_na": _calib_french_glm_na,
             "unsupported/svyquantile": _svyquantile,
+            "unsupported/ciprop_likelihood": _ciprop_case("clus1_fpconly", "ell0", "likelihood"),
             "unsupported/adjust_domain_lonely": _lonely(
                 "lonely_sub_31", "mean", "adjust", "api00", adjust_domain=True
             ),

@@ -635,6 +635,60 @@ def _proportion_variance(prepared: PreparedDesign, dom: Domains, t: _LevelTable)
     return np.asarray(np.where(var < 0, 0.0, var), dtype=np.float64)
 
 
+def _likelihood_profile(
+    prepared: PreparedDesign, dom: Domains, t: _LevelTable, sums: DomainSums
+) -> tuple[FloatArray, ...]:
+    """What ``ci_method="likelihood"`` needs of each ``p_dl``'s model, shape (D * L,) each.
+
+    R fits ``svyglm(I(y == l) ~ 1, family=quasibinomial)`` on the domain's design, with prior
+    weights ``w~ = w / mean(w)`` (the mean over the design's rows: the domain's rows, or every
+    row of a raked or post-stratified design) on the rows with ``y``.  Returned: their sum;
+    the model's dispersion (``svyvar`` of ``residuals.svyglm``'s Pearson residuals); the
+    model's rows; and ``glm``'s first step from its
+    row-by-row start ``m = (w~ y + 0.5) / (w~ + 1)`` (intercept, information, deviance at
+    the start), which depends on each row's weight.
+    """
+    d, n_levels = t.p.shape
+    inside = t.inside
+    code = t.code[inside]
+    cell = code * n_levels + t.ycode[inside]
+    design_rows = _domain_rows(prepared, dom).astype(np.float64)
+    known = dom.by_code >= 0
+    mean_w = _wsum(dom.by_code[known], prepared.weights[known], d) / design_rows
+    scaled = t.w[inside] / mean_w[code]  # R's prior weights w~
+
+    def per_level(one: FloatArray, zero: FloatArray) -> FloatArray:
+        """Sums over each domain's rows of ``one`` where y = l and ``zero`` elsewhere."""
+        diff = _wsum(cell, one - zero, d * n_levels).reshape(d, n_levels)
+        return diff + _wsum(code, zero, d)[:, None]
+
+    start = []
+    for y in (1.0, 0.0):
+        m = (scaled * y + 0.5) / (scaled + 1.0)
+        v = m * (1.0 - m)
+        work = scaled * v
+        z = np.log(m) - np.log1p(-m) + (y - m) / v
+        dev = -2.0 * scaled * (np.log(m) if y else np.log1p(-m))
+        start.append((work * z, work, dev))
+    num1, info1, dev_start = (per_level(a, b) for a, b in zip(*start, strict=True))
+    p, big_w = t.p, sums.w[:, None]
+    # the model's rows: the design's rows with y (a raked or post-stratified design keeps all)
+    rows_with_y = sums.n.astype(np.float64)
+    if prepared.calibrated:
+        no_y = int(np.count_nonzero((dom.by_code >= 0) & (dom.code < 0)))
+        rows_with_y = np.full(d, float(prepared.n - no_y))
+    pos = sums.n_pos.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.broadcast_to(big_w / mean_w[:, None], p.shape)
+        eta1 = num1 / info1
+        # svyvar of (y - p) sqrt(w~ / w^) / sqrt(pq), w^ the weights rescaled over the rows
+        # with y: for a 0/1 y its weighted variance is 1, times n+/(n+ - 1) and mean(w~/w^)
+        rescale = (sums.w / rows_with_y) / mean_w
+        dispersion = np.broadcast_to((rescale * pos / (pos - 1.0))[:, None], p.shape)
+    n_obs = np.broadcast_to(rows_with_y[:, None], p.shape)
+    return tuple(_as_float(a).ravel() for a in (weight, dispersion, n_obs, eta1, info1, dev_start))
+
+
 def _domain_rows(prepared: PreparedDesign, dom: Domains) -> IntArray:
     """Rows of each domain's design, R's ``nrow(subset(design, domain))``.
 
@@ -671,9 +725,10 @@ def estimate_proportions(
         ``None`` is a simple random sample.
     ci_method : str, default="logit"
         ``"logit"``, ``"xlogit"``, ``"beta"`` (Korn–Graubard), ``"wilson"``, ``"asin"``,
-        ``"mean"`` (Wald) — R's ``svyciprop`` methods with ``t`` on the design df — or, for
-        unweighted data only, the classical ``"wilson_score"`` and ``"clopper_pearson"``
-        intervals on the counts.
+        ``"mean"`` (Wald), ``"likelihood"`` (Rao–Scott scaled profile likelihood,
+        :func:`~gpcollab.intervals.likelihood_ci`; linearised designs only) — R's
+        ``svyciprop`` methods with ``t`` on the design df — or, for unweighted data only, the
+        classical ``"wilson_score"`` and ``"clopper_pearson"`` intervals on the counts.
     level : float, default=0.95
     df : float, optional
         Override of the degrees of freedom (``np.inf`` for normal intervals).  Like R's
@@ -768,6 +823,7 @@ def estimate_proportions(
         rep_sums.n_pos,
         ci_method,
         lvl,
+        _likelihood_profile(prepared, dom, table, sums) if ci_method == "likelihood" else None,
     )
     if np.any(boundary):
         message = boundary_warning(y, table.p, table.counts, sums.n, dom.labels, y_values)
