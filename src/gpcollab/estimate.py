@@ -201,6 +201,7 @@ class _Means:
     sigma2: FloatArray  # plug-in variance of the value in each domain
     scale2: FloatArray  # 1 for means, W_d^2 for totals
     psu_totals: FloatArray  # (P, D) PSU totals of the influence values, calibration-corrected
+    ssu_totals: FloatArray | None = None  # (S, D) SSU totals of the same, two-stage designs
 
 
 def domain_reference(
@@ -343,6 +344,7 @@ def _domain_means(
         sigma2=_as_float(sigma2),
         scale2=_as_float(scale2),
         psu_totals=_as_float(totals),
+        ssu_totals=ssu_totals,
     )
 
 
@@ -364,6 +366,9 @@ class DomainMeans:
         PSU totals of each domain mean's influence values (zero outside the domain),
         corrected for raking or post-strata: :func:`gpcollab.design.stratified_covariance`
         of them is R's ``vcov(svyby(..., svymean, covmat=TRUE))``.
+    ssu_totals : ndarray, shape (S, D), optional
+        SSU totals of the same influence values for a two-stage design
+        (``SurveyDesign(ssu_fpc=...)``): the second-stage term of that covariance.
     """
 
     prepared: PreparedDesign
@@ -371,6 +376,7 @@ class DomainMeans:
     estimate: FloatArray
     n: IntArray
     psu_totals: FloatArray
+    ssu_totals: FloatArray | None = None
 
 
 def domain_means(
@@ -391,11 +397,13 @@ def domain_means(
     inside = dom.code >= 0
     values = numeric_outcome(data, y, inside, bool(inside.all()))
     means = _domain_means(prepared, dom, values, "mean")
-    estimate, psu_totals = means.estimate, means.psu_totals
+    estimate, psu_totals, ssu_totals = means.estimate, means.psu_totals, means.ssu_totals
     if dom.blank is not None:  # a missing y without na_rm: NaN, as R's NA
         estimate = np.where(dom.blank, np.nan, estimate)
         psu_totals = np.where(dom.blank[None, :], np.nan, psu_totals)
-    return DomainMeans(prepared, dom.labels, estimate, means.sums.n, psu_totals)
+        if ssu_totals is not None:
+            ssu_totals = np.where(dom.blank[None, :], np.nan, ssu_totals)
+    return DomainMeans(prepared, dom.labels, estimate, means.sums.n, psu_totals, ssu_totals)
 
 
 def _mean_or_total(
