@@ -205,13 +205,9 @@ def _two_stage(name: str, lonely_dnum: str) -> tuple[pd.DataFrame, SurveyDesign]
         d["half"] = np.where(d["dnum"] < 400, "low", "high")
         d["frac1"] = 40 / 757
         d["frac2"] = 1 / (d["pw"] / (757 / 40))
-        return d, SurveyDesign(
-            weights="pw", strata="half", **stages, fpc="frac1", ssu_fpc="frac2"
-        )
+        return d, SurveyDesign(weights="pw", strata="half", **stages, fpc="frac1", ssu_fpc="frac2")
     d.loc[d["dnum"] == int(lonely_dnum), "fpc2"] = 5.0  # lonely at the second stage
-    return d, SurveyDesign(
-        weights="pw", **stages, fpc="fpc1", ssu_fpc="fpc2", lonely_psu="remove"
-    )
+    return d, SurveyDesign(weights="pw", **stages, fpc="fpc1", ssu_fpc="fpc2", lonely_psu="remove")
 
 
 TWO_STAGE_CASES = sorted(

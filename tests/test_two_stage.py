@@ -17,7 +17,6 @@ from gpcollab import (
     DesignError,
     SurveyDesign,
     chisq_test,
-    compare_domains,
     estimate_mean,
     estimate_proportions,
     estimate_ratio,
