@@ -44,13 +44,6 @@ Quantities = dict[str, float]
 #: R cases gpcollab does not reproduce, with the reason. Nothing else may be skipped.
 UNSUPPORTED: dict[str, str] = {
     "unsupported/pps_brewer": "PPS sampling without replacement (Brewer's approximation)",
-    "calib/rake_clus1_default": "rake(epsilon=1, max_iter=10) stops where R's default "
-    "rake() stops (weights and estimates agree at 1e-14; test_weighting.py checks the "
-    "weights), but R's variance of an unconverged rake projects on each margin with that "
-    "margin's weights from the last sweep, SurveyDesign(calibration=) with the final weights: "
-    "SEs differ by up to 1e-5",
-    "calib/kalton_rake_test": "rake(epsilon=1e-4, max_iter=10): weights and mean agree at "
-    "1e-14 (test_weighting.py), mean_y_se differs by 2e-7 (as calib/rake_clus1_default)",
 }
 
 # --------------------------------------------------------------------------- helpers
@@ -340,11 +333,27 @@ def _cal_quantities(data: pd.DataFrame, des: SurveyDesign, extra: bool = True) -
     return out
 
 
+def _with_margin_weights(data: pd.DataFrame, raked: pd.Series) -> tuple[str, ...]:
+    """Columns ``rw_<margin>`` of each margin's weights of the last sweep (for an unconverged
+    rake, R's variance uses them); their names."""
+    steps = raked.attrs["margin_weights"]
+    names = tuple(f"rw_{m}" for m in steps.columns)
+    data[list(names)] = steps.to_numpy()
+    return names
+
+
 def _calib_rake_clus1(**stop: float) -> Quantities:
     """rake(D$clus1, ~stype, ~sch.wide); ``stop`` gives R's stopping rule (epsilon, max_iter)."""
     data, _ = design("clus1")
-    data["rw"] = rake(data, {"stype": POP_TYPES, "sch.wide": POP_SCHWIDE}, weights="pw", **stop)  # type: ignore[arg-type]
-    cal = SurveyDesign(weights="rw", psu="dnum", fpc="fpc", calibration=("stype", "sch.wide"))
+    raked = rake(data, {"stype": POP_TYPES, "sch.wide": POP_SCHWIDE}, weights="pw", **stop)  # type: ignore[arg-type]
+    data["rw"] = raked
+    cal = SurveyDesign(
+        weights="rw",
+        psu="dnum",
+        fpc="fpc",
+        calibration=("stype", "sch.wide"),
+        calibration_weights=_with_margin_weights(data, raked),
+    )
     return _cal_quantities(data, cal)
 
 
@@ -410,8 +419,13 @@ def _kalton_margins() -> tuple[dict[str, float], dict[str, float]]:
 def _calib_kalton_rake(**stop: float) -> Quantities:
     data, _ = design("kalton")
     pa, pb = _kalton_margins()
-    data["rw"] = rake(data, {"a": pa, "b": pb}, **stop)  # type: ignore[arg-type]
-    des = SurveyDesign(weights="rw", calibration=("a", "b"))
+    raked = rake(data, {"a": pa, "b": pb}, **stop)  # type: ignore[arg-type]
+    data["rw"] = raked
+    des = SurveyDesign(
+        weights="rw",
+        calibration=("a", "b"),
+        calibration_weights=_with_margin_weights(data, raked),
+    )
     out: Quantities = {f"w[{i + 1}]": float(w) for i, w in enumerate(data["rw"])}
     m = estimate_mean(data, "y", design=des).iloc[0]
     out.update(mean_y_est=float(m["estimate"]), mean_y_se=float(m["se"]))
@@ -674,6 +688,9 @@ def _cases() -> dict[str, Callable[[], Quantities]]:
             ),
             "unsupported/svyglm_binomial_counts": _glm_binomial_counts,
             "calib/rake_clus1_tight": _calib_rake_clus1,
+            # R's default control=list(epsilon=1, maxit=10): unconverged weights, as R's
+            "calib/rake_clus1_default": lambda: _calib_rake_clus1(epsilon=1, max_iter=10),
+            "calib/kalton_rake_test": lambda: _calib_kalton_rake(epsilon=1e-4, max_iter=10),
             "calib/poststrat_clus1_stype": _calib_poststrat_stype,
             "calib/calibrate_raking_clus1": _calib_raking_greg_clus1,
             "calib/kalton_calibrate_raking": _calib_kalton_raking_greg,

@@ -220,3 +220,20 @@ def test_rake_r_default_rule_matches_r_on_apiclus1() -> None:
     w = rake(data, margins, weights="pw", epsilon=1, max_iter=10)
     np.testing.assert_allclose(w.to_numpy(), _suite_weights("calib/rake_clus1_default"), rtol=1e-12)
     assert w.attrs["iterations"] == 4
+
+
+def test_rake_margin_weights_are_the_last_sweep_steps() -> None:
+    # hand computation: one sweep rakes this table exactly (sex first, then age)
+    df = pd.DataFrame({"sex": ["f", "f", "m", "m"], "age": ["y", "o", "y", "o"]})
+    w = rake(df, {"sex": {"f": 60, "m": 40}, "age": {"y": 50, "o": 50}})
+    steps = w.attrs["margin_weights"]
+    assert list(steps.columns) == ["sex", "age"]
+    assert steps["sex"].tolist() == [30.0, 30.0, 20.0, 20.0]  # 60/2 and 40/2
+    assert steps["age"].tolist() == w.tolist()
+
+
+def test_calibration_weights_name_one_column_per_margin() -> None:
+    from gpcollab import SurveyDesign
+
+    with pytest.raises(ArgumentError, match="one column per `calibration` margin"):
+        SurveyDesign(weights="w", calibration=("a", "b"), calibration_weights=("wa",))

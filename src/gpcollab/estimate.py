@@ -161,11 +161,13 @@ def _calibrated_totals(
     inside = column >= 0
     if prepared.calibration_codes:
         sums = []
-        for codes, levels in zip(
-            prepared.calibration_codes, prepared.calibration_levels, strict=True
+        ratios = prepared.calibration_ratios or (None,) * len(prepared.calibration_codes)
+        for codes, levels, r in zip(
+            prepared.calibration_codes, prepared.calibration_levels, ratios, strict=True
         ):
             flat = codes[inside] * n_cols + column[inside]
-            sums.append(_wsum(flat, u[inside], levels * n_cols).reshape(levels, n_cols))
+            ur = u[inside] if r is None else u[inside] * r[inside]
+            sums.append(_wsum(flat, ur, levels * n_cols).reshape(levels, n_cols))
         totals = totals - calibration_psu_correction(prepared, sums)
     if prepared.poststratum is not None:
         levels = prepared.n_poststrata
@@ -619,10 +621,11 @@ def _proportion_variance(prepared: PreparedDesign, dom: Domains, t: _LevelTable)
     n_psu = prepared.n_psu
     totals = _level_sums(prepared.psu, t, n_psu, t.w)
     if prepared.calibration_codes:
+        ratios = prepared.calibration_ratios or (None,) * len(prepared.calibration_codes)
         cal_sums = [
-            _level_sums(codes, t, levels, None)
-            for codes, levels in zip(
-                prepared.calibration_codes, prepared.calibration_levels, strict=True
+            _level_sums(codes, t, levels, r)
+            for codes, levels, r in zip(
+                prepared.calibration_codes, prepared.calibration_levels, ratios, strict=True
             )
         ]
         totals = totals - calibration_psu_correction(prepared, cal_sums)

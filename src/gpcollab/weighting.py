@@ -196,7 +196,9 @@ def rake(
     pandas.Series
         Raked weights, aligned with ``data.index`` and named ``"raked_weight"``.  ``attrs`` holds
         ``iterations``, ``max_error`` (the largest margin error as a share of the total),
-        ``kish_efficiency`` and ``converged``.
+        ``kish_efficiency``, ``converged`` and ``margin_weights`` (a DataFrame, one column per
+        margin: the weights right after that margin's step of the last sweep, for
+        ``SurveyDesign(calibration_weights=...)`` when raking stopped before converging).
 
     Raises
     ------
@@ -216,7 +218,9 @@ def rake(
     ``rake()`` result; R's default stopping rule (``epsilon=1`` weight unit on the margins'
     tables) is much looser than ``tol`` here: pass ``epsilon=1, max_iter=10`` to stop where R
     stops.  For the variance of estimates from the raked weights, use
-    ``SurveyDesign(weights=..., calibration=tuple(margins))``.
+    ``SurveyDesign(weights=..., calibration=tuple(margins))``, adding the columns of
+    ``attrs["margin_weights"]`` as ``calibration_weights`` when raking stopped before
+    converging (R's variance of such a design uses them).
 
     Examples
     --------
@@ -264,11 +268,11 @@ def rake(
         return _rake_r_rule(data, w, encoded, epsilon, max_iter, error)
     achieved = float("inf")
     for iteration in range(1, max_iter + 1):
-        for col, codes, targets in encoded:
-            w = _scale(codes, w, targets, col)
+        steps = _sweep(w, encoded)
+        w = steps[-1]
         achieved = error(w)
         if achieved < tol:
-            return _raked(data, w, iteration, achieved, converged=True)
+            return _raked(data, steps, encoded, iteration, achieved, converged=True)
     raise ConvergenceError(
         f"raking did not converge in max_iter={max_iter} sweeps: the largest margin error is "
         f"{achieved:.3g} of the total (tol={tol:g}). The margins may be incompatible with the "
@@ -276,15 +280,35 @@ def rake(
     )
 
 
+def _sweep(w: FloatArray, encoded: list[tuple[str, IntArray, FloatArray]]) -> list[FloatArray]:
+    """One raking sweep: the weights after each margin's step, in margin order."""
+    steps = []
+    for col, codes, targets in encoded:
+        w = _scale(codes, w, targets, col)
+        steps.append(w)
+    return steps
+
+
 def _raked(
-    data: pd.DataFrame, w: FloatArray, iterations: int, max_error: float, *, converged: bool
+    data: pd.DataFrame,
+    steps: list[FloatArray],
+    encoded: list[tuple[str, IntArray, FloatArray]],
+    iterations: int,
+    max_error: float,
+    *,
+    converged: bool,
 ) -> pd.Series:
+    w = steps[-1]
     out = pd.Series(w, index=data.index, name="raked_weight")
+    margin_weights = pd.DataFrame(
+        {col: step for (col, _, _), step in zip(encoded, steps, strict=True)}, index=data.index
+    )
     out.attrs.update(
         iterations=iterations,
         max_error=max_error,
         kish_efficiency=kish_efficiency(w),
         converged=converged,
+        margin_weights=margin_weights,
     )
     return out
 
@@ -306,12 +330,13 @@ def _rake_r_rule(
         return np.concatenate([_level_sums(codes, current, len(t)) for _, codes, t in encoded])
 
     before = margin_tables(w)
+    steps = [w]
     for iteration in range(1, max_iter + 1):
-        for col, codes, targets in encoded:
-            w = _scale(codes, w, targets, col)
+        steps = _sweep(w, encoded)
+        w = steps[-1]
         after = margin_tables(w)
         if float(np.max(np.abs(after - before))) < threshold:
-            return _raked(data, w, iteration, error(w), converged=True)
+            return _raked(data, steps, encoded, iteration, error(w), converged=True)
         before = after
     warnings.warn(
         f"raking did not converge in max_iter={max_iter} sweeps: the margins' weighted totals "
@@ -321,7 +346,7 @@ def _rake_r_rule(
         ConvergenceWarning,
         stacklevel=3,
     )
-    return _raked(data, w, max_iter, error(w), converged=False)
+    return _raked(data, steps, encoded, max_iter, error(w), converged=False)
 
 
 def poststratify(
