@@ -655,9 +655,9 @@ def _likelihood_profile(
     weights ``w~ = w / mean(w)`` (the mean over the design's rows: the domain's rows, or every
     row of a raked or post-stratified design) on the rows with ``y``.  Returned: their sum;
     the model's dispersion (``svyvar`` of ``residuals.svyglm``'s Pearson residuals); the
-    model's rows; and ``glm``'s first step from its
-    row-by-row start ``m = (w~ y + 0.5) / (w~ + 1)`` (intercept, information, deviance at
-    the start), which depends on each row's weight.
+    model's rows; and ``glm``'s first step from its row-by-row start
+    ``m = (w~ y + 0.5) / (w~ + 1)`` (intercept, information, deviance at the start), which
+    depends on each row's weight.
     """
     d, n_levels = t.p.shape
     inside = t.inside
@@ -693,7 +693,7 @@ def _likelihood_profile(
         weight = np.broadcast_to(big_w / mean_w[:, None], p.shape)
         eta1 = num1 / info1
         # svyvar of (y - p) sqrt(w~ / w^) / sqrt(pq), w^ the weights rescaled over the rows
-        # with y: for a 0/1 y its weighted variance is 1, times n+/(n+ - 1) and mean(w~/w^)
+        # with y (w~ / w^ is one constant): for a 0/1 y that is w~ / w^ times n+ / (n+ - 1)
         rescale = (sums.w / rows_with_y) / mean_w
         dispersion = np.broadcast_to((rescale * pos / (pos - 1.0))[:, None], p.shape)
     n_obs = np.broadcast_to(rows_with_y[:, None], p.shape)
