@@ -9,6 +9,7 @@ the stated relative tolerance), not to 1e-8 relative.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -577,6 +578,22 @@ def test_missing_y_without_na_rm_is_nan_in_its_domain_only() -> None:
         props = estimate_proportions(data.assign(c=["x", None, "x", "z", "z"]), "c", by="g")
     assert props.loc[props["g"] == "a", "estimate"].isna().all()
     assert props.loc[props["g"] == "b", "estimate"].tolist() == pytest.approx([1 / 3, 2 / 3])
+
+
+@pytest.mark.parametrize("estimator", [estimate_mean, estimate_total])
+def test_a_domain_with_every_y_missing_is_a_nan_row_without_na_rm(estimator: Any) -> None:
+    # R's svyby(..., na.rm=FALSE) prints NA for a domain whose every y is NA, as for one with
+    # a single NA. By hand for domain b (no design: every weight 1): y = 3, 5; mean 4, total 8.
+    data = pd.DataFrame({"y": [np.nan, np.nan, 3.0, 5.0, 1.0], "g": ["a", "a", "b", "b", "c"]})
+    data.loc[4, "y"] = np.nan
+    data = pd.concat([data, pd.DataFrame({"y": [2.0], "g": ["c"]})], ignore_index=True)
+    with pytest.warns(MissingValueWarning, match=r"g='a'; g='c' \(1 of them with no non-miss"):
+        res = estimator(data, "y", by="g").set_index("g")
+    assert res.index.tolist() == ["a", "b", "c"]
+    assert res.loc["a", "n"] == 0
+    assert np.isnan(res.loc[["a", "c"], ["estimate", "se"]].astype(float)).all().all()
+    expected = 4.0 if estimator is estimate_mean else 3.0 + 5.0
+    assert res.loc["b", "estimate"] == pytest.approx(expected, rel=1e-12)
 
 
 @pytest.mark.parametrize(

@@ -157,9 +157,9 @@ def code_domains(
     if not na_rm:
         blank = np.bincount(by_code[y_missing & ~by_missing], minlength=count) > 0
         _warn_blank(y, int((y_missing & ~by_missing).sum()), labels, blank, held)
-    if held.all():
+    if held.all() or not na_rm:  # without na_rm an empty domain stays, as R's NA row
         return Domains(code, count, labels, by_code, blank)
-    # a domain whose every y is missing has nothing to estimate: drop it
+    # with na_rm, a domain whose every y is missing has nothing to estimate: drop it
     remap = np.where(held, np.cumsum(held) - 1, -1).astype(np.intp)
     return Domains(
         np.where(code >= 0, remap[code], -1).astype(np.intp),
@@ -189,9 +189,7 @@ def _warn_blank(
         else "the estimate"
     )
     empty = int((blank & ~held).sum())
-    dropped = (
-        f" ({empty} of them with no non-missing value, left out of the table)" if empty else ""
-    )
+    dropped = f" ({empty} of them with no non-missing value at all)" if empty else ""
     warnings.warn(
         f"`y` column {y!r} has {n_missing} missing value(s) and na_rm=False: {where}"
         f"{dropped} get NaN estimates, standard errors and intervals, as R's NA. Pass "

@@ -127,9 +127,15 @@ def deff_n_eff(
             fpc = np.where(fraction < _WOR_FRACTION_LIMIT, 1.0 - fraction, 1.0)
         v_srs = scale2 * s2 / n_pos * fpc
         deff = var / v_srs
-        kish = sums.w**2 / sums.w2
+        kish = kish_n(sums.w, sums.w2)
         n_eff = np.where(var > 0, scale2 * sigma2 / var, kish)
     return np.asarray(deff, dtype=np.float64), np.asarray(n_eff, dtype=np.float64)
+
+
+def kish_n(w: FloatArray, w2: FloatArray) -> FloatArray:
+    """Kish's effective sample size (sum w)^2 / sum w^2 per domain; NaN for an empty domain."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(w**2 / w2, dtype=np.float64)
 
 
 #: Order of the result columns of every estimate table (docs/architecture.md, "Result

@@ -59,6 +59,7 @@ from gpcollab.estimate_table import (
     check_proportion_args,
     deff_n_eff,
     interval_df,
+    kish_n,
     level_labels,
     proportion_intervals,
     result_table,
@@ -868,7 +869,7 @@ def replicate_variance(
             centre = np.where(counted, reps, 0.0).sum(axis=1) / counted.sum(axis=1)
     dev = np.where(usable, reps - centre[:, None], 0.0)
     var = prepared.scale * np.sum(dev * dev * rscales, axis=1)
-    lost = ~usable.all(axis=1)
+    lost = ~usable.all(axis=1) & np.isfinite(estimate)  # no word on an estimate that is NaN
     if lost.any():
         worst = int((~usable).sum(axis=1).max())
         warnings.warn(
@@ -1186,7 +1187,7 @@ def proportions(
         np.repeat(design_dfs.astype(np.float64), n_levels),
         np.repeat(rows, n_levels),
         counts,
-        rep_sums.w**2 / rep_sums.w2,
+        kish_n(rep_sums.w, rep_sums.w2),
         rep_sums.n_pos,
         ci_method,
         lvl,
