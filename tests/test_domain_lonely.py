@@ -76,3 +76,28 @@ def test_option_changes_only_the_domain_with_one_psu() -> None:
 def test_flag_must_be_bool() -> None:
     with pytest.raises(ArgumentError, match="adjust_domain_lonely"):
         SurveyDesign(adjust_domain_lonely="yes")  # type: ignore[arg-type]
+
+
+def test_adjust_total_centres_at_the_mean_of_all_psu_totals_as_survey_45() -> None:
+    # Debian's R (4.1.1) does not centre a domain-lonely PSU under "adjust"; survey 4.5 (its
+    # arma_onestage) centres every PSU of a stratum counted as lonely at the mean of all PSU
+    # totals, sum(x) / (number of PSUs in the design), and its unvisited PSUs add that mean
+    # squared. Hand computation of that rule for a domain total on four strata of 3, 2, 3
+    # and 1 PSUs, the domain visiting PSUs 1-2 of stratum A, PSU 1 of stratum B (lonely in
+    # the domain), all of C and D (lonely in the design). x = w * y in the domain.
+    psu = ["a1", "a2", "a3", "b1", "b2", "c1", "c2", "c3", "d1"]
+    stratum = [p[0] for p in psu]
+    x = [4.0, 6.0, 0.0, 5.0, 0.0, 3.0, 7.0, 2.0, 9.0]  # PSU totals in the domain (one row each)
+    data = pd.DataFrame({"h": stratum, "psu": psu, "y": x, "w": 1.0})
+    data["dom"] = np.where(data["psu"].isin(["a3", "b2"]), "out", "in")
+    design = SurveyDesign(
+        weights="w", strata="h", psu="psu", lonely_psu="adjust", adjust_domain_lonely=True
+    )
+    res = estimate_total(data, "y", by="dom", design=design).set_index("dom")
+    mean = 36.0 / 9  # all nine PSUs' domain totals over the nine PSUs of the design
+    a = 3 / 2 * ((4 - 10 / 3) ** 2 + (6 - 10 / 3) ** 2 + (0 - 10 / 3) ** 2)  # visits two: own mean
+    b = 2 / 1 * ((5 - mean) ** 2 + (0 - mean) ** 2)  # lonely in the domain: the overall mean
+    c = 3 / 2 * ((3 - 4) ** 2 + (7 - 4) ** 2 + (2 - 4) ** 2)
+    d = (9 - mean) ** 2  # lonely in the design, scale 1
+    assert res.loc["in", "estimate"] == pytest.approx(36.0, rel=1e-12)
+    assert res.loc["in", "se"] == pytest.approx(np.sqrt(a + b + c + d), rel=1e-10)
