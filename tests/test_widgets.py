@@ -103,7 +103,8 @@ def test_html_view_and_errors(whatif: WhatIf) -> None:
     assert "Fully achieved: Staff experience" in html
     assert "cut at 100,000" in html and "under 100,000" in html
     assert SYNTHETIC_NOTICE in html
-    assert "Note: Time since the collaboration formed is entered as an ordered score" in html  # the staff model's note
+    # the staff model's note, in words
+    assert "Note: Time since the collaboration formed is entered as an ordered score" in html
     with pytest.raises(ArgumentError, match="`aim` must be one of"):
         whatif.compute("world_peace", 100_000, 0.5)
 
