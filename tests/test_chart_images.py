@@ -651,6 +651,41 @@ def test_phone_stacked_bars_have_their_labels_above_them(
         assert quoted and all(q in values for q in quoted)
 
 
+@pytest.mark.parametrize("key", ["prevalence", "ccg_support"])
+def test_phone_dot_charts_have_their_labels_above_the_rows(
+    report_figures: dict[str, Any], key: str
+) -> None:
+    """On a phone the category labels of a dot chart sit on their own lines above each row's
+    dots (as the stacked bars' labels do), between that row's dots and the row above, so no
+    label is squeezed into a narrow column beside the rows and none covers a dot."""
+    fig, item = report_figures[f"{key}-narrow"]
+    ax = fig.axes[0]
+    drawn_texts(fig)
+    renderer = fig.canvas.get_renderer()
+    assert all(not t.get_text() for t in ax.get_yticklabels())
+    labels = [t for t in ax.texts if t.get_gid() == plotting.ROW_LABEL_GID]
+    x = str(item.chart_options["x"])
+    assert len(labels) == item.table[x].nunique()
+    # each row's dots in display pixels: rows are the integer y positions, dots around them
+    dots: dict[int, list[float]] = {}
+    for line in ax.lines:
+        xs, ys = line.get_xdata(), line.get_ydata()
+        for xv, yv in zip(np.asarray(xs, float), np.asarray(ys, float), strict=True):
+            if np.isfinite(xv) and np.isfinite(yv):
+                _, py = ax.transData.transform((xv, yv))
+                dots.setdefault(int(round(yv)), []).append(float(py))
+    radius = 3.0 * fig.dpi / 72  # the dots are 6 points across
+    for row, label in enumerate(labels):
+        box = label.get_window_extent(renderer)
+        assert box.x0 >= ax.get_window_extent().x0 - 1  # from the chart's left edge
+        assert label.get_text().count("\n") <= 1  # at most two lines (were up to five)
+        if row in dots:  # above its own dots (display y grows upwards)
+            assert box.y0 >= max(dots[row]) + radius - 0.5
+        if row - 1 in dots:  # below the dots of the row above
+            assert box.y1 <= min(dots[row - 1]) - radius + 0.5
+    assert ax.get_window_extent().width > 0.8 * fig.bbox.width
+
+
 @pytest.mark.parametrize(
     "key", ["aims_by_size", "fully_by_size_band", "fully_by_age_band", "fully_by_level"]
 )

@@ -113,6 +113,7 @@ __all__ = [
     "SOURCE_GID",
     "SUPPRESSED_GID",
     "SUPPRESSED_MARK",
+    "dot_label_lines",
     "panel_height",
     "plot_achievement",
     "plot_likert",
@@ -1513,12 +1514,20 @@ def _dots(
             fontsize=_small(),
             gid="zero",
         )
-    for boundary in y[:-1] + 0.5:
-        ax.axhline(boundary, color="#E2E2E2", linewidth=0.6, zorder=0)
-    width = _chars(min(2.6, _axes_width_in(ax) * 0.45), _font())
-    ax.set_yticks(y, [_wrap(_labeller(table, x)(g), width) for g in groups])
+    labels = [_labeller(table, x)(g) for g in groups]
+    if _rows_labelled_above(ax):  # on a phone: each row's label on its own line above it
+        ax.set_yticks(y, [""] * len(groups))
+        # the row's dots span the hue offsets and a marker; its label goes just above that
+        spread = (len(hues) - 1) * step + 0.2
+        ax._gpcollab_rows_above = (labels, spread)  # type: ignore[attr-defined]
+        ax.set_ylim(len(groups) - 0.5, -0.5 - spread)
+    else:  # the labels beside the rows, which rules between them keep apart
+        for boundary in y[:-1] + 0.5:
+            ax.axhline(boundary, color="#E2E2E2", linewidth=0.6, zorder=0)
+        width = _chars(min(2.6, _axes_width_in(ax) * 0.45), _font())
+        ax.set_yticks(y, [_wrap(label, width) for label in labels])
+        ax.set_ylim(len(groups) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
-    ax.set_ylim(len(groups) - 0.5, -0.5)
     ax.set_xlim(-0.025, 1.0)  # a dot at 0 is drawn whole, clear of the axis line
     _percent_axis(ax, "x")
     _style(ax, grid="x")
@@ -1672,6 +1681,33 @@ def panel_height(
         width_in, None, facets, len(groups) * group_units, _text_in(" n=1,000", size), size
     )
     return grid.units * row
+
+
+def dot_label_lines(data: pd.DataFrame, *, x: str, width: float) -> int:
+    """Lines the longest row label of :func:`plot_rates` with ``kind="dot"`` takes on its own
+    line above its row, as on a phone layout ``width`` inches wide (at most 4 inches; wider
+    figures write the labels beside the rows: 0).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table to be drawn.
+    x : str
+        As for :func:`plot_rates`.
+    width : float
+        Width of the figure in inches.
+
+    Returns
+    -------
+    int
+        Lines of the longest label wrapped to the chart's width, or 0 beside the rows.
+    """
+    if width > 4.0:
+        return 0
+    name = _labeller(data, x)
+    # the chart spans the figure less its margins (about 0.3 inches), as _row_labels_above
+    chars = _chars(width - 0.3, _PHONE_SIZES[0])
+    return max((_wrap(name(g), chars).count("\n") + 1 for g in _levels(data, x)), default=1)
 
 
 def _group_labels(
@@ -2038,6 +2074,9 @@ def plot_rates(
             )
             ax.set_xlabel(xlabel, fontsize=_font())
             _finish(ax, data, notes=notes)
+    rows_above = getattr(ax, "_gpcollab_rows_above", None)
+    if rows_above is not None:  # the dots' phone layout: written once the layout is done
+        _row_labels_above(ax, rows_above[0], bar=rows_above[1])
     return ax
 
 

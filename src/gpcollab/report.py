@@ -1326,9 +1326,14 @@ def _height(item: ReportTable, width: float = WIDE_INCHES) -> float:
     if item.chart_options.get("kind") == "dot":
         x = str(item.chart_options.get("x"))
         hue = item.chart_options.get("hue")
+        if hue is None and item.chart == "wave_comparison":  # the waves side by side
+            hue = "wave"
         rows = table[x].nunique() if x in table else 1
         dots = table[hue].nunique() if hue in table else 1
         per_row = max(0.6 if narrow else 0.42, (0.12 * dots + 0.22) * (1.15 if narrow else 1.0))
+        if narrow:  # each row's label on its own lines above its dots
+            lines = plotting.dot_label_lines(table, x=x, width=width)
+            per_row = (0.12 * dots + 0.22) * 1.15 + 0.17 * lines
         return header + footer + 0.5 + per_row * rows
     if item.chart == "achievement" and narrow:  # each bar's label on its own line above it
         return header + footer + 0.6 + 0.62 * table["aim"].nunique()
