@@ -651,6 +651,29 @@ def test_phone_stacked_bars_have_their_labels_above_them(
         assert quoted and all(q in values for q in quoted)
 
 
+@pytest.mark.parametrize("layout", ["wide", "narrow"])
+@pytest.mark.parametrize(
+    "key", ["aims_by_size", "fully_by_size_band", "fully_by_level", "contract_reasons_2017_gp"]
+)
+def test_panel_axis_label_is_centred_under_the_panels(
+    report_figures: dict[str, Any], key: str, layout: str
+) -> None:
+    """The value axis label sits under the middle of the panels drawn (bars to the values
+    beside them), not under the middle of an axes the panels leave partly empty (figure 11's
+    single panel once had its label under its value column)."""
+    fig, _ = report_figures[f"{key}-{layout}"]
+    ax = fig.axes[0]
+    drawn_texts(fig)
+    renderer = fig.canvas.get_renderer()
+    left = min(p.get_window_extent().x0 for p in ax.patches)
+    right = max(
+        t.get_window_extent(renderer).x1 for t in ax.texts if t.get_gid() in {"value", "base"}
+    )
+    box = ax.xaxis.label.get_window_extent(renderer)
+    centre = (box.x0 + box.x1) / 2
+    assert abs(centre - (left + right) / 2) < 0.08 * (right - left)
+
+
 @pytest.mark.parametrize("key", ["prevalence", "ccg_support"])
 def test_phone_dot_charts_have_their_labels_above_the_rows(
     report_figures: dict[str, Any], key: str
@@ -673,7 +696,7 @@ def test_phone_dot_charts_have_their_labels_above_the_rows(
         for xv, yv in zip(np.asarray(xs, float), np.asarray(ys, float), strict=True):
             if np.isfinite(xv) and np.isfinite(yv):
                 _, py = ax.transData.transform((xv, yv))
-                dots.setdefault(int(round(yv)), []).append(float(py))
+                dots.setdefault(int(np.rint(yv)), []).append(float(py))
     radius = 3.0 * fig.dpi / 72  # the dots are 6 points across
     for row, label in enumerate(labels):
         box = label.get_window_extent(renderer)

@@ -3,6 +3,8 @@ difference supports it (never from overlapping intervals), and its direction is 
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -189,3 +191,17 @@ def test_a_reband_of_size_is_named_in_patients() -> None:
     assert chart_text("fully_by_size_band", table, "x").title == (
         "Share of collaborations fully achieving each aim, by size"
     )
+
+
+@pytest.mark.parametrize("group", ["size_band", "size_group", "age_band", "level", "funding"])
+def test_neutral_titles_name_their_groups_without_repeating_a_word(group: str) -> None:
+    """The neutral title of every grouping reads as English: no word said twice in a row
+    under two forms (the funding chart once read "... Challenge Fund funding")."""
+    table = fully_by_age().rename(columns={"age_band": group})
+    title = chart_text(f"fully_by_{group}", table, "fallback").title
+    assert title.startswith("Share of collaborations fully achieving each aim, ")
+    words = [w.strip("(),“”").lower() for w in title.split()]
+    for first, second in itertools.pairwise(words):
+        assert not (second.startswith(first) or first.startswith(second)), (first, second)
+    if group == "funding":
+        assert title.endswith("with and without Access / Challenge Fund money")

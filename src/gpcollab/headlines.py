@@ -195,12 +195,14 @@ def _achievement(table: pd.DataFrame) -> ChartText:
 
 
 _BY_WORDS: Mapping[str, str] = {
-    "size_band": "size",
-    "size_group": "size",  # whatif.reband's groups, e.g. under / over 100,000 patients
-    "age_band": "age",
-    "level": "level of operation",
-    "funding": "Access / Challenge Fund funding",
+    "size_band": "by size",
+    "size_group": "by size",  # whatif.reband's groups, e.g. under / over 100,000 patients
+    "age_band": "by age",
+    "level": "by level of operation",
+    # a yes/no group: named by its two sides, not "by ... funding" (the fund's name ends in it)
+    "funding": "with and without Access / Challenge Fund money",
 }
+"""How a title names the groups it compares, after "each aim"."""
 
 
 def _group_column(table: pd.DataFrame) -> tuple[str | None, str]:
@@ -209,7 +211,7 @@ def _group_column(table: pd.DataFrame) -> tuple[str | None, str]:
         for name, words in _BY_WORDS.items():
             if str(column).startswith(name):
                 return str(column), words
-    return None, "group"
+    return None, "by group"
 
 
 AIM_SHORT_LABELS: Mapping[str, str] = {
@@ -367,7 +369,7 @@ def _difference_title(
     neutral title when none is supported (or no tests came with the table, in
     ``table.attrs["differences"]``)."""
     verb, gerund = outcome
-    neutral = f"Share of collaborations {gerund} each aim, by {words}"
+    neutral = f"Share of collaborations {gerund} each aim, {words}"
     tested = _tested(table, group)
     family = int(tested.attrs["family"]) if tested is not None else 0
     if tested is None or family == 0:
@@ -409,7 +411,7 @@ def _fully_by(table: pd.DataFrame) -> ChartText:
         f"{_survey_words(table)}; “too early to say” and “don’t know” excluded." + _weighted(table)
     )
     if group is None:
-        return ChartText(f"Aims fully achieved, by {words}", base)
+        return ChartText(f"Aims fully achieved, {words}", base)
     title, tested = _difference_title(table, group, words, ("fully achieved", "fully achieving"))
     return ChartText(title, base + tested)
 

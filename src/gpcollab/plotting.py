@@ -1951,8 +1951,11 @@ def _panels(
     ax.set_xticks(ticks, tick_labels)
     ax.set_ylim(y0 - _BLOCK_GAP_UNITS + 0.1, -0.1)
     # the axes' own width: panels narrower than it leave a margin, never stretch
-    right = max((grid.columns - 1) * step + grid.panel_in * per_in, (width_in - 0.06) * per_in)
+    used = (grid.columns - 1) * step + grid.panel_in * per_in
+    right = max(used, (width_in - 0.06) * per_in)
     ax.set_xlim(-0.06 * per_in, right)
+    # where the axis label is centred (plot_rates): under the panels, not the margin beside them
+    ax._gpcollab_label_x = (used + 0.06 * per_in) / 2 / (right + 0.06 * per_in)  # type: ignore[attr-defined]
     ax.grid(False)
     notes = _panel_notes(table, any_hidden, left_out)
     if "n" in table.columns and not grid.with_n:
@@ -2054,6 +2057,7 @@ def plot_rates(
     if kind in ("dot", "panels"):
         has_ci = {"ci_low", "ci_high"} <= set(table.columns)
         ax.set_xlabel(value_label + ("; lines: 95% CI" if has_ci else ""), fontsize=_font())
+        ax.xaxis.label.set_x(getattr(ax, "_gpcollab_label_x", 0.5))
     else:
         ax.set_xlabel(category_label, fontsize=_font())
         ax.set_ylabel(value_label, fontsize=_font())
@@ -2073,6 +2077,7 @@ def plot_rates(
                 ax, table, x=x, hue=hue, order=order, hue_order=hue_order, height=actual, **kwargs
             )
             ax.set_xlabel(xlabel, fontsize=_font())
+            ax.xaxis.label.set_x(getattr(ax, "_gpcollab_label_x", 0.5))
             _finish(ax, data, notes=notes)
     rows_above = getattr(ax, "_gpcollab_rows_above", None)
     if rows_above is not None:  # the dots' phone layout: written once the layout is done

@@ -701,7 +701,7 @@ _ACHIEVEMENT_BY: tuple[tuple[str, str, str], ...] = (
     ("size_band", "size of collaboration", "Size"),
     ("age_band", "age of collaboration", "Age"),
     ("level", "level of operation", "Level"),
-    ("funding", "GP Access Fund / Challenge Fund funding", "Funding"),
+    ("funding", "receipt of GP Access Fund / Challenge Fund money", "Funding"),
 )
 
 PUBLISHED_SIZE_CUT = 100_000
@@ -1259,6 +1259,32 @@ def _render(
     return buffer.getvalue(), vector.getvalue()
 
 
+def balanced_lines(text: str, width: int) -> list[str]:
+    """``text`` wrapped in as few lines of at most ``width`` characters as it needs, each about
+    as long as the others: a headline never leaves a word or two alone on its last line.
+
+    Parameters
+    ----------
+    text : str
+        The words to wrap.
+    width : int
+        Most characters a line may hold.
+
+    Returns
+    -------
+    list of str
+        The lines: as many as plain wrapping to ``width`` gives, at the narrowest width that
+        still gives that many.
+    """
+    lines = textwrap.wrap(text, width)
+    if len(lines) < 2:
+        return lines
+    narrowest = width
+    while narrowest > 1 and len(textwrap.wrap(text, narrowest - 1)) == len(lines):
+        narrowest -= 1
+    return textwrap.wrap(text, narrowest)
+
+
 def _frame(figure: Any, title: str, base: str) -> None:
     """Write the headline (bold) and the base line (grey) at the top left of ``figure``, and
     keep room for them in the constrained layout (above the chart and its legend)."""
@@ -1276,10 +1302,11 @@ def _frame(figure: Any, title: str, base: str) -> None:
         if not words:
             continue
         chars = max(int((width_in - 0.3) * 72 / (size * (0.66 if weight == "bold" else 0.6))), 20)
+        lines = balanced_lines(words, chars) if weight == "bold" else textwrap.wrap(words, chars)
         artist = figure.text(
             0.0,
             1.0,
-            textwrap.fill(words, chars),
+            "\n".join(lines),
             ha="left",
             va="top",
             fontsize=size,
