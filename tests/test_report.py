@@ -485,3 +485,6 @@ def test_headlines_wrap_into_lines_of_even_length() -> None:
         "leadership” was the reason given most (81%)",
     ]
     assert balanced_lines("Short title", 78) == ["Short title"]
+    # never split at a hyphen: plain wrapping at 30 ends its first line "decision-"
+    assert textwrap.wrap(title, 30)[0].endswith("decision-")
+    assert all(not line.endswith("-") for w in range(20, 80) for line in balanced_lines(title, w))

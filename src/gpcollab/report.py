@@ -1273,16 +1273,19 @@ def balanced_lines(text: str, width: int) -> list[str]:
     Returns
     -------
     list of str
-        The lines: as many as plain wrapping to ``width`` gives, at the narrowest width that
-        still gives that many.
+        The lines: as many as plain wrapping to ``width`` gives (between words, never at a
+        hyphen), at the narrowest width that still gives that many.
     """
-    lines = textwrap.wrap(text, width)
+    # never broken at a hyphen: a range such as 30,000-49,999 stays on one line
+    lines = textwrap.wrap(text, width, break_on_hyphens=False)
     if len(lines) < 2:
         return lines
     narrowest = width
-    while narrowest > 1 and len(textwrap.wrap(text, narrowest - 1)) == len(lines):
+    while narrowest > 1 and len(textwrap.wrap(text, narrowest - 1, break_on_hyphens=False)) == len(
+        lines
+    ):
         narrowest -= 1
-    return textwrap.wrap(text, narrowest)
+    return textwrap.wrap(text, narrowest, break_on_hyphens=False)
 
 
 def _frame(figure: Any, title: str, base: str) -> None:
