@@ -205,3 +205,41 @@ def test_neutral_titles_name_their_groups_without_repeating_a_word(group: str) -
         assert not (second.startswith(first) or first.startswith(second)), (first, second)
     if group == "funding":
         assert title.endswith("with and without Access / Challenge Fund money")
+
+
+def test_tick_all_titles_state_the_top_share_without_ranking_it() -> None:
+    """A tick-all-that-apply title gives the share of the answer ticked most, in words, but
+    claims no "most": no test compares it with the next answer (75% vs 65% of 51 CCGs)."""
+    table = pd.DataFrame(
+        {
+            "wave": ["2015", "2015", "2017", "2017"],
+            "option": ["financial", "expert_advice", "financial", "expert_advice"],
+            "estimate": [0.55, 0.45, 0.75, 0.65],
+            "n": [94, 94, 51, 51],
+        }
+    )
+    title = chart_text("ccg_support", table, "fallback").title
+    assert title == (
+        "75% of CCG respondents said their CCG gave “financial support” in 2017 (55% in 2015)"
+    )
+    assert "most" not in title
+
+
+def test_achievement_title_gives_the_other_aims_as_a_range() -> None:
+    """The aim fully achieved most often is named (as the publication ranks it); the others
+    are a range, never a "least often" resting on a one-point gap."""
+    shares = {"access": 0.35, "community": 0.20, "sustainability": 0.12, "quality": 0.11}
+    table = pd.DataFrame(
+        {
+            "aim": list(shares),
+            "outcome": ["fully"] * len(shares),
+            "estimate": list(shares.values()),
+            "n": [233, 210, 196, 168],
+        }
+    )
+    title = chart_text("achievement_by_aim", table, "fallback").title
+    assert title == (
+        "“Improving access for patients” was most often fully achieved (35%); "
+        "the other aims 11% to 20%"
+    )
+    assert "least" not in title

@@ -169,7 +169,7 @@ def _aims_by_size(table: pd.DataFrame) -> ChartText:
         f"Collaborating GP-practice respondents in each size band ({_bases(table)}), "
         f"{_survey_words(table)}; several aims could be chosen."
     )
-    title, tested = _difference_title(table, "size_band", "size", ("chose", "choosing"))
+    title, tested = _difference_title(table, "size_band", "by size", ("chose", "choosing"))
     return ChartText(title, base + tested)
 
 
@@ -185,11 +185,13 @@ def _achievement(table: pd.DataFrame) -> ChartText:
     if len(fully) < 2:
         return ChartText("How far each aim was achieved", base)
     top = fully.loc[fully["estimate"].idxmax()]
-    bottom = fully.loc[fully["estimate"].idxmin()]
+    others = fully.drop(index=top.name)["estimate"].astype(float)
+    # the top aim as the publication ranks it (finding S-22); the rest as a range, not a
+    # "least often" that no test supports (the lowest shares are often a point apart)
     title = (
         f"{_quoted(_label(Aim, top['aim']))} was most often fully achieved "
-        f"({_pct(float(top['estimate']))}); {_quoted(_label(Aim, bottom['aim']))} least often "
-        f"({_pct(float(bottom['estimate']))})"
+        f"({_pct(float(top['estimate']))}); the other aims {_pct(float(others.min()))} to "
+        f"{_pct(float(others.max()))}"
     )
     return ChartText(title, base)
 
@@ -471,7 +473,16 @@ def _willingness(table: pd.DataFrame) -> ChartText:
     return ChartText(title, base)
 
 
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: its first letter lower case, unless it is an acronym."""
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
+
+
 def _top_option(item: str, who: str, verb: str) -> Callable[[pd.DataFrame], ChartText]:
+    """Title of a tick-all-that-apply chart: the share of the answer ticked most, in words
+    (``verb``, as "cited"), with its share in the earlier wave; no "most" or "more than",
+    which would need a test of the difference from the next answer."""
+
     def describe(table: pd.DataFrame) -> ChartText:
         enum = ITEMS[item].choices
         base = (
@@ -488,7 +499,8 @@ def _top_option(item: str, who: str, verb: str) -> Callable[[pd.DataFrame], Char
             return ChartText(ITEMS[item].question, base)
         top = latest.loc[latest["estimate"].idxmax()]
         title = (
-            f"{_quoted(_label(enum, top['option']))} was the {verb} ({_pct(float(top['estimate']))}"
+            f"{_pct(float(top['estimate']))} {verb} "
+            f"{_quoted(_in_sentence(_label(enum, top['option'])))}"
         )
         if len(waves) >= 2:
             earlier = rows[
@@ -497,8 +509,8 @@ def _top_option(item: str, who: str, verb: str) -> Callable[[pd.DataFrame], Char
             ]
             title += f" in {waves[-1]}"
             if not earlier.empty:
-                title += f", {_pct(float(earlier['estimate'].iloc[0]))} in {waves[0]}"
-        return ChartText(title + ")", base)
+                title += f" ({_pct(float(earlier['estimate'].iloc[0]))} in {waves[0]})"
+        return ChartText(title, base)
 
     return describe
 
@@ -598,9 +610,13 @@ _DESCRIBERS: dict[str, Callable[[pd.DataFrame], ChartText]] = {
     "stp_change": _stp("stp_change"),
     "contract_willingness": _willingness,
     "contract_reasons": _top_option(
-        "contract_reasons", "GP partners unwilling to give up the contract", "reason given most"
+        "contract_reasons",
+        "GP partners unwilling to give up the contract",
+        "of unwilling partners cited",
     ),
-    "ccg_support": _top_option("ccg_support", "CCG respondents", "support CCGs gave most"),
+    "ccg_support": _top_option(
+        "ccg_support", "CCG respondents", "of CCG respondents said their CCG gave"
+    ),
     "size_distribution": _sizes,
     "scenarios": _scenarios,
     "pcn_projection": _projection,
