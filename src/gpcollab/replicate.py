@@ -881,32 +881,158 @@ def replicate_variance(
     return np.asarray(var, dtype=np.float64)
 
 
-def weights_rank(gram: FloatArray, tol: float = QR_TOLERANCE) -> int:
+#: Columns taken together by :func:`weights_rank`: the rows counted before a block reach it in
+#: one matrix product, and only the block's own columns are tested one by one.
+_RANK_BLOCK = 64
+
+
+def weights_rank(gram: FloatArray, tol: float = QR_TOLERANCE, max_rank: int | None = None) -> int:
     """Rank of a matrix from its Gram matrix ``A^T A``, as R's ``qr(A, tol)$rank``.
 
     Columns are taken in order; a column counts when the part of it not explained by the
     columns counted before has a norm of at least ``tol`` times its own norm (the test of
     LINPACK's ``dqrdc2``, which R's ``qr`` uses; a zero column never counts).
+
+    Parameters
+    ----------
+    gram : ndarray, shape (k, k)
+        ``A^T A`` of the matrix ``A`` whose ``k`` columns are tested.
+    tol : float, default=QR_TOLERANCE
+        Relative tolerance of the test.
+    max_rank : int, optional
+        An upper bound of the rank known beforehand (such as the number of rows of ``A``): the
+        columns after the one that reaches it are not tested.
+
+    Returns
+    -------
+    int
+        The number of columns that count.
+
+    Notes
+    -----
+    The test is a Cholesky factorisation of the Gram matrix scaled to unit diagonal that skips
+    the columns failing it.  It runs by blocks of columns (left-looking): the rows counted
+    before a block update it in one matrix product, a block whose columns all pass is factorised
+    by LAPACK at once, and only a block holding a column that fails is tested column by column.
     """
     diag = np.diag(gram).astype(np.float64)
-    k = diag.shape[0]
-    norms = np.sqrt(np.where(diag > 0, diag, 1.0))
-    unit = gram / np.outer(norms, norms)
-    basis = np.zeros((k, k))  # rows: Cholesky-like coefficients of the counted columns
+    cols = np.flatnonzero(diag > 0)
+    k = int(cols.size)
+    limit = k if max_rank is None else min(k, int(max_rank))
+    if limit <= 0:
+        return 0
+    norms = np.sqrt(diag[cols])
+    unit = np.asarray(gram, dtype=np.float64)[np.ix_(cols, cols)] / np.outer(norms, norms)
+    tol2 = tol * tol
+    basis = np.zeros((limit, k))  # row r: coefficients of the r-th counted column, by column
     counted = 0
-    for j in range(k):
-        if diag[j] <= 0:
-            continue
-        coef = basis[:counted, j]
-        residual = unit[j, j] - float(coef @ coef)
-        if residual < tol * tol:
+    for j0 in range(0, k, _RANK_BLOCK):
+        j1 = min(k, j0 + _RANK_BLOCK)
+        before = basis[:counted, j0:j1]
+        reduced = unit[j0:j1, j0:j1] - before.T @ before
+        pivots, local = _block_rows(reduced, tol2, limit - counted)
+        found = len(pivots)
+        if found:
+            if j1 < k and counted + found < limit:
+                # the new rows over the columns right of the block: T^T X = rhs, T triangular
+                columns = j0 + np.asarray(pivots)
+                rhs = unit[columns, j1:] - basis[:counted, columns].T @ basis[:counted, j1:]
+                basis[counted : counted + found, j1:] = np.linalg.solve(local[:, pivots].T, rhs)
+            basis[counted : counted + found, j0:j1] = local
+            counted += found
+        if counted == limit:
+            break
+    return counted
+
+
+def _block_rows(reduced: FloatArray, tol2: float, room: int) -> tuple[list[int], FloatArray]:
+    """The columns of one block that count, and their rows over the block's columns."""
+    b = reduced.shape[0]
+    if room >= b:
+        try:
+            lower = np.linalg.cholesky(reduced)
+        except np.linalg.LinAlgError:
+            pass
+        else:
+            if bool(np.all(np.diag(lower) ** 2 >= tol2)):
+                return list(range(b)), np.ascontiguousarray(lower.T)
+    rows = np.zeros((min(b, room), b))
+    pivots: list[int] = []
+    for j in range(b):
+        n_rows = len(pivots)
+        coef = rows[:n_rows, j]
+        residual = reduced[j, j] - float(coef @ coef)
+        if residual < tol2:
             continue
         root = np.sqrt(residual)
-        basis[counted, j] = root
-        if j + 1 < k:
-            basis[counted, j + 1 :] = (unit[j, j + 1 :] - coef @ basis[:counted, j + 1 :]) / root
-        counted += 1
-    return counted
+        rows[n_rows, j] = root
+        rows[n_rows, j + 1 :] = (reduced[j, j + 1 :] - coef @ rows[:n_rows, j + 1 :]) / root
+        pivots.append(j)
+        if len(pivots) == room:
+            break
+    return pivots, rows[: len(pivots)]
+
+
+class _Grams:
+    """Gram matrices ``F_S^T diag(m) F_S`` of the unit factors ``F`` over subsets of units.
+
+    Replicate factors made from a Taylor design are mostly one value per replicate (a jackknife
+    replicate changes only the PSUs of its stratum), so ``F = 1 c^T + E`` with ``E`` sparse,
+    and the Gram matrix is ``s c c^T + c u^T + u c^T + E^T diag(m) E`` with ``s = sum m`` and
+    ``u = E^T m``: built from the pairs of nonzero entries of ``E`` that share a unit, without
+    the ``|S| R^2`` matrix product.  Factors without that shape take the product.
+    """
+
+    #: Below this many factors (units x replicates) the product is cheap: no sparse form.
+    SPARSE_MIN = 250_000
+
+    def __init__(self, factors: FloatArray) -> None:
+        self.factors = factors
+        self.pairs: tuple[IntArray, IntArray, FloatArray] | None = None
+        n_units, n_reps = factors.shape
+        if n_units * n_reps < self.SPARSE_MIN:
+            return
+        common = np.median(factors, axis=0)
+        deviation = factors - common
+        owner, column = np.nonzero(deviation)
+        per_unit = np.bincount(owner, minlength=n_units).astype(np.int64)
+        n_pairs = int(np.sum(per_unit * per_unit))
+        if n_pairs > n_units * n_reps // 4:
+            return
+        value = deviation[owner, column]
+        # every pair (t, t2) of nonzero entries of one unit: t repeated once per entry of its unit
+        repeat = per_unit[owner]
+        left = np.repeat(np.arange(owner.size), repeat)
+        first_entry = np.cumsum(per_unit) - per_unit
+        offset = np.arange(n_pairs) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+        right = first_entry[owner[left]] + offset
+        self.common = common
+        self.entries = (owner, column, value)
+        self.pairs = (
+            owner[left],
+            column[left].astype(np.int64) * n_reps + column[right],
+            value[left] * value[right],
+        )
+
+    def of(self, units: IntArray, mass: FloatArray) -> FloatArray:
+        """``F[units]^T diag(mass) F[units]``, shape (R, R)."""
+        if self.pairs is None:
+            rows = self.factors[units] * np.sqrt(mass)[:, None]
+            return np.asarray(rows.T @ rows, dtype=np.float64)
+        n_units, n_reps = self.factors.shape
+        m = np.zeros(n_units)
+        m[units] = mass
+        owner, column, value = self.entries
+        pair_owner, pair_key, pair_value = self.pairs
+        cross = np.bincount(column, weights=value * m[owner], minlength=n_reps)
+        gram = np.bincount(pair_key, weights=pair_value * m[pair_owner], minlength=n_reps * n_reps)
+        gram = gram.reshape(n_reps, n_reps)
+        c = self.common
+        gram += float(m.sum()) * np.outer(c, c)
+        edge = np.outer(c, cross)
+        gram += edge
+        gram += edge.T
+        return gram
 
 
 def _cells(
@@ -945,22 +1071,29 @@ def _domain_df(prepared: PreparedReplicates, code: IntArray, n_groups: int) -> I
     """R's ``degf(subset(design, rows of the group))`` of every group: rank - 1.
 
     The Gram matrix of a group's replicate weights is ``F_u^T diag(m_u) F_u`` over its units,
-    with ``m_u`` the sum of the squared base weights of the unit's rows in the group.
+    with ``m_u`` the sum of the squared base weights of the unit's rows in the group; its rank
+    is at most the number of those units.
     """
     out = np.full(n_groups, -1, dtype=np.intp)
     group, unit, mass = _cells(prepared, code, n_groups, prepared.base * prepared.base)
     bounds = np.searchsorted(group, np.arange(n_groups + 1))
+    grams = _Grams(prepared.unit_factors)
     for g in range(n_groups):
         rows = slice(bounds[g], bounds[g + 1])
         keep = mass[rows] > 0
         if not keep.any():
             continue
-        f = prepared.unit_factors[unit[rows][keep]]
-        out[g] = weights_rank(f.T @ (f * mass[rows][keep][:, None])) - 1
+        units = unit[rows][keep]
+        gram = grams.of(units, mass[rows][keep])
+        out[g] = weights_rank(gram, max_rank=int(units.size)) - 1
     return out
 
 
 # --------------------------------------------------------------------------- sums by domain
+
+#: Largest block of (cell, replicate) contributions held at once when the cells are many
+#: (replicate columns given with the data, whose units are rows): 4M values, 32 MB.
+_CHUNK_VALUES = 1 << 22
 
 
 def _sums(
@@ -968,19 +1101,32 @@ def _sums(
 ) -> tuple[FloatArray, FloatArray]:
     """Full-sample and replicate sums of ``values`` by group: shapes (G,) and (G, R).
 
-    The replicate sums are unit-by-group sums of ``base * values`` times the units' factors.
+    The replicate sums are unit-by-group sums of ``base * values`` times the units' factors:
+    one product of the (group, unit) table with the factors when the table is small (units are
+    PSUs), else the cells that occur, a bounded block at a time.
     """
     inside = code >= 0
     full = np.bincount(
         code[inside], weights=prepared.weights[inside] * values[inside], minlength=n_groups
     )
+    factors = prepared.unit_factors
+    n_units = factors.shape[0]
+    based = prepared.base[inside] * values[inside]
+    if n_units * n_groups <= 4 * prepared.n + 1024:
+        table = np.bincount(
+            code[inside] * n_units + prepared.unit[inside],
+            weights=based,
+            minlength=n_groups * n_units,
+        ).reshape(n_groups, n_units)
+        return np.asarray(full, dtype=np.float64), np.asarray(table @ factors, dtype=np.float64)
     group, unit, sums = _cells(prepared, code, n_groups, prepared.base * values)
     reps = np.zeros((n_groups, prepared.n_replicates))
-    if group.size:
-        starts = np.searchsorted(group, np.arange(n_groups))
-        present = np.bincount(group, minlength=n_groups) > 0
-        contributions = prepared.unit_factors[unit] * sums[:, None]
-        reps[present] = np.add.reduceat(contributions, starts[present], axis=0)
+    step = max(1, _CHUNK_VALUES // max(1, prepared.n_replicates))
+    for start in range(0, group.size, step):
+        g = group[start : start + step]
+        firsts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        contributions = factors[unit[start : start + step]] * sums[start : start + step, None]
+        reps[g[firsts]] += np.add.reduceat(contributions, firsts, axis=0)
     return np.asarray(full, dtype=np.float64), reps
 
 
@@ -1157,9 +1303,11 @@ def proportions(
     d = dom.count
     inside = dom.code >= 0
     cell = np.where(inside, dom.code * n_levels + np.maximum(y_codes, 0), -1).astype(np.intp)
-    ones = np.ones(prepared.n)
-    w_full, w_reps = _sums(prepared, dom.code, d, ones)
-    a_full, a_reps = _sums(prepared, cell, d * n_levels, ones)
+    a_full, a_reps = _sums(prepared, cell, d * n_levels, np.ones(prepared.n))
+    # the domains' sums as sums of their levels' sums: a domain whose rows all share one level
+    # has that level's sums exactly (the others add exact zeros), so its share is exactly 1
+    w_full = a_full.reshape(d, n_levels).sum(axis=1)
+    w_reps = a_reps.reshape(d, n_levels, -1).sum(axis=1)
     est = _ratio(a_full, np.repeat(w_full, n_levels))
     p_reps = _ratio(a_reps, np.repeat(w_reps, n_levels, axis=0))
     var = replicate_variance(prepared, p_reps, est)
