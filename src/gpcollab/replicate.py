@@ -1025,8 +1025,10 @@ class _Grams:
         owner, column, value = self.entries
         pair_owner, pair_key, pair_value = self.pairs
         cross = np.bincount(column, weights=value * m[owner], minlength=n_reps)
-        gram = np.bincount(pair_key, weights=pair_value * m[pair_owner], minlength=n_reps * n_reps)
-        gram = gram.reshape(n_reps, n_reps)
+        pair_sums = np.bincount(
+            pair_key, weights=pair_value * m[pair_owner], minlength=n_reps * n_reps
+        )
+        gram: FloatArray = np.asarray(pair_sums, dtype=np.float64).reshape(n_reps, n_reps)
         c = self.common
         gram += float(m.sum()) * np.outer(c, c)
         edge = np.outer(c, cross)
