@@ -973,22 +973,32 @@ def _block_rows(reduced: FloatArray, tol2: float, room: int) -> tuple[list[int],
     return pivots, rows[: len(pivots)]
 
 
-class _Grams:
-    """Gram matrices ``F_S^T diag(m) F_S`` of the unit factors ``F`` over subsets of units.
+class _UnitRanks:
+    """Ranks of the replicate weights of subsets of units: ``F_S^T diag(m) F_S`` tested as
+    :func:`weights_rank` does, for many subsets ``S`` of the units of one design.
 
     Replicate factors made from a Taylor design are mostly one value per replicate (a jackknife
-    replicate changes only the PSUs of its stratum), so ``F = 1 c^T + E`` with ``E`` sparse,
-    and the Gram matrix is ``s c c^T + c u^T + u c^T + E^T diag(m) E`` with ``s = sum m`` and
-    ``u = E^T m``: built from the pairs of nonzero entries of ``E`` that share a unit, without
-    the ``|S| R^2`` matrix product.  Factors without that shape take the product.
+    replicate changes only the PSUs of its own stratum), so ``F = 1 c^T + E`` with ``E`` sparse,
+    and the Gram matrix is ``D + U Sigma U^T``: ``D = E^T diag(m) E`` is block diagonal (the
+    replicates of one stratum form a block), ``U = [c, E^T m]`` has two columns and
+    ``Sigma = [[sum m, 1], [1, 0]]``.  The test then runs block by block: each block's Schur
+    complement is its own part of ``D`` plus ``U_b Sigma U_b^T``, and eliminating the block's
+    counted columns only updates the 2 x 2 ``Sigma`` (the complement of a block-diagonal plus
+    low-rank matrix keeps that form).  That costs the blocks' sizes cubed instead of ``R^3``.
+    Factors without that shape (BRR, the bootstrap, replicate columns given with the data) get
+    the Gram matrix by a matrix product and :func:`weights_rank`.
     """
 
-    #: Below this many factors (units x replicates) the product is cheap: no sparse form.
+    #: Below this many factors (units x replicates) the matrix product is cheap.
     SPARSE_MIN = 250_000
+    #: Neighbouring blocks are merged up to this many columns (fewer, larger steps); a block of
+    #: ``E^T E`` larger than ``BLOCK_MAX`` makes the dense test the better one.
+    BLOCK_MIN = 64
+    BLOCK_MAX = 512
 
     def __init__(self, factors: FloatArray) -> None:
         self.factors = factors
-        self.pairs: tuple[IntArray, IntArray, FloatArray] | None = None
+        self.structured = False
         n_units, n_reps = factors.shape
         if n_units * n_reps < self.SPARSE_MIN:
             return
@@ -1000,41 +1010,83 @@ class _Grams:
         if n_pairs > n_units * n_reps // 4:
             return
         value = deviation[owner, column]
-        # every pair (t, t2) of nonzero entries of one unit: t repeated once per entry of its unit
+        # every pair of nonzero entries of one unit: entry t repeated once per entry of its unit
         repeat = per_unit[owner]
         left = np.repeat(np.arange(owner.size), repeat)
         first_entry = np.cumsum(per_unit) - per_unit
         offset = np.arange(n_pairs) - np.repeat(np.cumsum(repeat) - repeat, repeat)
         right = first_entry[owner[left]] + offset
+        col_left, col_right = column[left], column[right]
+        # blocks: runs of replicates that no pair links to a replicate outside the run
+        reach = np.arange(n_reps)
+        np.maximum.at(reach, col_left, col_right)
+        ends = np.flatnonzero(np.maximum.accumulate(reach) == np.arange(n_reps)) + 1
+        if np.max(np.diff(np.r_[0, ends])) > self.BLOCK_MAX:
+            return
+        cuts = [0]
+        for end in ends:
+            if end - cuts[-1] >= self.BLOCK_MIN or end == n_reps:
+                cuts.append(int(end))
+        starts = np.asarray(cuts[:-1], dtype=np.intp)
+        sizes = np.diff(np.asarray(cuts, dtype=np.intp))
+        block_of = np.repeat(np.arange(sizes.size), sizes)
+        offsets = np.r_[0, np.cumsum(sizes * sizes)]
+        b = block_of[col_left]
+        self.structured = True
         self.common = common
         self.entries = (owner, column, value)
+        self.blocks = (starts, sizes, offsets)
+        columns = np.arange(n_reps)
+        self.diagonal = offsets[block_of] + (columns - starts[block_of]) * (sizes[block_of] + 1)
         self.pairs = (
             owner[left],
-            column[left].astype(np.int64) * n_reps + column[right],
+            offsets[b] + (col_left - starts[b]) * sizes[b] + (col_right - starts[b]),
             value[left] * value[right],
         )
 
-    def of(self, units: IntArray, mass: FloatArray) -> FloatArray:
-        """``F[units]^T diag(mass) F[units]``, shape (R, R)."""
-        if self.pairs is None:
+    def rank(self, units: IntArray, mass: FloatArray, tol: float = QR_TOLERANCE) -> int:
+        """The rank R's ``qr(tol)`` finds for the replicate weights of ``units`` (masses
+        ``mass``, the sums of their rows' squared base weights)."""
+        limit = int(units.size)
+        if not self.structured:
             rows = self.factors[units] * np.sqrt(mass)[:, None]
-            return np.asarray(rows.T @ rows, dtype=np.float64)
+            return weights_rank(rows.T @ rows, tol, max_rank=limit)
         n_units, n_reps = self.factors.shape
         m = np.zeros(n_units)
         m[units] = mass
         owner, column, value = self.entries
-        pair_owner, pair_key, pair_value = self.pairs
+        pair_owner, pair_place, pair_value = self.pairs
+        starts, sizes, offsets = self.blocks
+        blocks = np.bincount(pair_place, weights=pair_value * m[pair_owner], minlength=offsets[-1])
         cross = np.bincount(column, weights=value * m[owner], minlength=n_reps)
-        pair_sums = np.bincount(
-            pair_key, weights=pair_value * m[pair_owner], minlength=n_reps * n_reps
-        )
-        gram: FloatArray = np.asarray(pair_sums, dtype=np.float64).reshape(n_reps, n_reps)
         c = self.common
-        gram += float(m.sum()) * np.outer(c, c)
-        edge = np.outer(c, cross)
-        gram += edge
-        gram += edge.T
-        return gram
+        total = float(m.sum())
+        low = np.column_stack([c, cross])
+        sigma = np.array([[total, 1.0], [1.0, 0.0]])
+        # each column's squared norm (the Gram diagonal), the scale of its test
+        scale = blocks[self.diagonal] + total * c * c + 2.0 * c * cross
+        tol2 = tol * tol
+        counted = 0
+        for start, size, place in zip(starts, sizes, offsets[:-1], strict=True):
+            norms = scale[start : start + size]
+            live = norms > 0  # a zero column never counts and changes nothing
+            part = low[start : start + size][live]
+            schur = blocks[place : place + size * size].reshape(size, size)[np.ix_(live, live)]
+            if part.shape[0] == 0:
+                continue
+            root = np.sqrt(norms[live])
+            part = part / root[:, None]
+            schur = schur / np.outer(root, root) + part @ sigma @ part.T
+            pivots, rows = _block_rows(schur, tol2, limit - counted)
+            if not pivots:
+                continue
+            # eliminating the counted columns: Sigma -= Sigma U_C^T K_C^-1 U_C Sigma
+            solved = np.linalg.solve(rows[:, pivots].T, part[pivots] @ sigma)
+            sigma = sigma - solved.T @ solved
+            counted += len(pivots)
+            if counted == limit:
+                break
+        return counted
 
 
 def _cells(
@@ -1079,15 +1131,12 @@ def _domain_df(prepared: PreparedReplicates, code: IntArray, n_groups: int) -> I
     out = np.full(n_groups, -1, dtype=np.intp)
     group, unit, mass = _cells(prepared, code, n_groups, prepared.base * prepared.base)
     bounds = np.searchsorted(group, np.arange(n_groups + 1))
-    grams = _Grams(prepared.unit_factors)
+    ranks = _UnitRanks(prepared.unit_factors)
     for g in range(n_groups):
         rows = slice(bounds[g], bounds[g + 1])
         keep = mass[rows] > 0
-        if not keep.any():
-            continue
-        units = unit[rows][keep]
-        gram = grams.of(units, mass[rows][keep])
-        out[g] = weights_rank(gram, max_rank=int(units.size)) - 1
+        if keep.any():
+            out[g] = ranks.rank(unit[rows][keep], mass[rows][keep]) - 1
     return out
 
 
