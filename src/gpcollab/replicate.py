@@ -1027,8 +1027,8 @@ class _UnitRanks:
         for end in ends:
             if end - cuts[-1] >= self.BLOCK_MIN or end == n_reps:
                 cuts.append(int(end))
-        starts = np.asarray(cuts[:-1], dtype=np.intp)
-        sizes = np.diff(np.asarray(cuts, dtype=np.intp))
+        bounds: IntArray = np.asarray(cuts, dtype=np.intp)
+        starts, sizes = bounds[:-1], bounds[1:] - bounds[:-1]
         block_of = np.repeat(np.arange(sizes.size), sizes)
         offsets = np.r_[0, np.cumsum(sizes * sizes)]
         b = block_of[col_left]
