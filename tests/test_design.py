@@ -353,16 +353,20 @@ def test_text_codes_by_address_table_and_by_address_hash_agree(
     rng = np.random.default_rng(11)
     words = np.array(["wren", "ash", "oak", "elm", "yew"])
     text = pd.Series(words[rng.integers(0, 5, size=60_000)])
-    text[rng.integers(0, 60_000, size=40)] = None
     as_read = pd.read_csv(io.StringIO(text.to_csv(index=False)))["0"]
-    want_codes, want_uniques = pd.factorize(as_read, sort=True)
     assert design.codes_without_hashing(as_read)
-    for span in (design._ADDRESS_SPAN, 0):  # the table, then the hash of the addresses
-        monkeypatch.setattr(design, "_ADDRESS_SPAN", span)
-        assert design._factorize_shared_objects(np.asarray(as_read)) is not None
-        codes, uniques = design.factorize_sorted(as_read)
-        np.testing.assert_array_equal(codes, want_codes)
-        assert list(uniques) == list(want_uniques) == ["ash", "elm", "oak", "wren", "yew"]
-    fresh = pd.Series([s[:1] + s[1:] for s in as_read.fillna("zz")], dtype=object)
+    holed = text.copy()
+    holed[rng.integers(0, 60_000, size=40)] = None  # read_csv's NaN lies far from the strings
+    with_missing = pd.read_csv(io.StringIO(holed.to_csv(index=False)))["0"]
+    for column in (as_read, with_missing):
+        want_codes, want_uniques = pd.factorize(column, sort=True)
+        for span in (design._ADDRESS_SPAN, 0):  # the table, then the hash of the addresses
+            monkeypatch.setattr(design, "_ADDRESS_SPAN", span)
+            assert design._factorize_shared_objects(np.asarray(column)) is not None
+            codes, uniques = design.factorize_sorted(column)
+            np.testing.assert_array_equal(codes, want_codes)
+            assert list(uniques) == list(want_uniques) == ["ash", "elm", "oak", "wren", "yew"]
+    assert int((codes < 0).sum()) == int(holed.isna().sum()) > 0
+    fresh = pd.Series([s[:1] + s[1:] for s in as_read], dtype=object)
     assert not design.codes_without_hashing(fresh)
     assert design.codes_without_hashing(pd.Series(np.arange(5)))
