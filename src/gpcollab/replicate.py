@@ -1007,7 +1007,7 @@ class _UnitRanks:
         owner, column = np.nonzero(deviation)
         per_unit = np.bincount(owner, minlength=n_units).astype(np.int64)
         n_pairs = int(np.sum(per_unit * per_unit))
-        if n_pairs > n_units * n_reps // 4:
+        if n_pairs > n_units * n_reps:  # pairs cost less than one product per domain
             return
         value = deviation[owner, column]
         # every pair of nonzero entries of one unit: entry t repeated once per entry of its unit
