@@ -25,7 +25,11 @@ the same tables.
 Replicate weights are kept in compressed form: ``unit_factors[u, r]`` for each sampling unit
 ``u`` (a PSU when built from a Taylor design, a row when given as columns) times a row's base
 weight, so that a design with a million rows and a thousand PSUs needs no million-by-thousand
-matrix.
+matrix.  The same form keeps survey-sized tables quick: the replicate sums of every domain are
+one product of a (domain, unit) table with the factors, and each domain's rank test works on
+the ``R x R`` Gram matrix of its units' factors, by blocks of columns, or for a jackknife (whose
+replicates each change one stratum) stratum block by stratum block with a 2 x 2 update carried
+between blocks, so that 200,000 rows with 1,450 PSUs and 35 domains take about a second.
 """
 
 from __future__ import annotations
