@@ -1004,7 +1004,9 @@ class _UnitRanks:
         self.factors = factors
         self.structured = False
         n_units, n_reps = factors.shape
-        if n_units * n_reps < self.SPARSE_MIN:
+        if n_units * n_reps < self.SPARSE_MIN or n_units > 4 * n_reps:
+            # small, or many more units than replicates (replicate columns given with the
+            # data: a unit per row), where each domain's product is cheap
             return
         # any value per replicate makes F = 1 c^T + E exact; the median of a sample of units
         # is the common one (most units) in a jackknife, which leaves E sparse
@@ -1169,11 +1171,10 @@ def _sums(
     )
     factors = prepared.unit_factors
     n_units = factors.shape[0]
-    based = prepared.base[inside] * values[inside]
     if n_units * n_groups <= 4 * prepared.n + 1024:
         table = np.bincount(
             code[inside] * n_units + prepared.unit[inside],
-            weights=based,
+            weights=prepared.base[inside] * values[inside],
             minlength=n_groups * n_units,
         ).reshape(n_groups, n_units)
         return np.asarray(full, dtype=np.float64), np.asarray(table @ factors, dtype=np.float64)
