@@ -993,65 +993,54 @@ class _UnitRanks:
     the Gram matrix by a matrix product and :func:`weights_rank`.
     """
 
-    #: Below this many factors (units x replicates) the matrix product is cheap.
-    SPARSE_MIN = 250_000
     #: Neighbouring blocks are merged up to this many columns (fewer, larger steps); a block of
-    #: ``E^T E`` larger than ``BLOCK_MAX`` makes the dense test the better one.
+    #: ``E^T E`` larger than ``BLOCK_MAX`` (or than half the replicates) makes the dense test
+    #: the better one.
     BLOCK_MIN = 64
     BLOCK_MAX = 512
 
     def __init__(self, factors: FloatArray) -> None:
         self.factors = factors
-        self.structured = False
+        self.blocks: list[tuple[int, int, IntArray, FloatArray]] = []
         n_units, n_reps = factors.shape
-        if n_units * n_reps < self.SPARSE_MIN or n_units > 4 * n_reps:
-            # small, or many more units than replicates (replicate columns given with the
-            # data: a unit per row), where each domain's product is cheap
+        if n_units > 4 * n_reps:
+            # many more units than replicates (replicate columns given with the data: a unit
+            # per row), where each domain's product is cheap
             return
         # any value per replicate makes F = 1 c^T + E exact; the median of a sample of units
         # is the common one (most units) in a jackknife, which leaves E sparse
-        sample = factors[:: max(1, n_units // 64)]
-        common = np.median(sample, axis=0)
+        common = np.median(factors[:: max(1, n_units // 64)], axis=0)
         deviation = factors - common
-        owner, column = np.nonzero(deviation)
-        per_unit = np.bincount(owner, minlength=n_units).astype(np.int64)
-        n_pairs = int(np.sum(per_unit * per_unit))
-        if n_pairs > n_units * n_reps:  # pairs cost less than one product per domain
+        nonzero = deviation != 0
+        touched = np.flatnonzero(nonzero.any(axis=1))
+        if touched.size == 0:
             return
-        value = deviation[owner, column]
-        # every pair of nonzero entries of one unit: entry t repeated once per entry of its unit
-        repeat = per_unit[owner]
-        left = np.repeat(np.arange(owner.size), repeat)
-        first_entry = np.cumsum(per_unit) - per_unit
-        offset = np.arange(n_pairs) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-        right = first_entry[owner[left]] + offset
-        col_left, col_right = column[left], column[right]
-        # blocks: runs of replicates that no pair links to a replicate outside the run
+        first = np.argmax(nonzero[touched], axis=1)
+        last = n_reps - 1 - np.argmax(nonzero[touched, ::-1], axis=1)
+        # blocks: runs of replicates that no unit links to a replicate outside the run
         reach = np.arange(n_reps)
-        np.maximum.at(reach, col_left, col_right)
+        np.maximum.at(reach, first, last)
         ends = np.flatnonzero(np.maximum.accumulate(reach) == np.arange(n_reps)) + 1
-        if np.max(np.diff(np.r_[0, ends])) > self.BLOCK_MAX:
-            return
+        if np.max(np.diff(np.r_[0, ends])) > min(self.BLOCK_MAX, n_reps // 2):
+            return  # no useful blocks (BRR, the bootstrap): the product is as quick
         cuts = [0]
         for end in ends:
             if end - cuts[-1] >= self.BLOCK_MIN or end == n_reps:
                 cuts.append(int(end))
         bounds: IntArray = np.asarray(cuts, dtype=np.intp)
-        starts, sizes = bounds[:-1], bounds[1:] - bounds[:-1]
-        block_of = np.repeat(np.arange(sizes.size), sizes)
-        offsets = np.r_[0, np.cumsum(sizes * sizes)]
-        b = block_of[col_left]
-        self.structured = True
+        unit_block = np.searchsorted(bounds, first, side="right") - 1
+        order = np.argsort(unit_block, kind="stable")
+        splits = np.searchsorted(unit_block[order], np.arange(1, bounds.size - 1))
+        for k, units in enumerate(np.split(touched[order], splits)):
+            start, stop = int(bounds[k]), int(bounds[k + 1])
+            self.blocks.append((start, stop, units, deviation[units, start:stop]))
         self.common = common
-        self.entries = (owner, column, value)
-        self.blocks = (starts, sizes, offsets)
-        columns = np.arange(n_reps)
-        self.diagonal = offsets[block_of] + (columns - starts[block_of]) * (sizes[block_of] + 1)
-        self.pairs = (
-            owner[left],
-            offsets[b] + (col_left - starts[b]) * sizes[b] + (col_right - starts[b]),
-            value[left] * value[right],
-        )
+        self.deviation = deviation
+
+    @property
+    def structured(self) -> bool:
+        """Whether the factors have the jackknife's shape (the block-by-block test applies)."""
+        return bool(self.blocks)
 
     def rank(self, units: IntArray, mass: FloatArray, tol: float = QR_TOLERANCE) -> int:
         """The rank R's ``qr(tol)`` finds for the replicate weights of ``units`` (masses
@@ -1060,32 +1049,31 @@ class _UnitRanks:
         if not self.structured:
             rows = self.factors[units] * np.sqrt(mass)[:, None]
             return weights_rank(rows.T @ rows, tol, max_rank=limit)
-        n_units, n_reps = self.factors.shape
-        m = np.zeros(n_units)
+        m = np.zeros(self.factors.shape[0])
         m[units] = mass
-        owner, column, value = self.entries
-        pair_owner, pair_place, pair_value = self.pairs
-        starts, sizes, offsets = self.blocks
-        blocks = np.bincount(pair_place, weights=pair_value * m[pair_owner], minlength=offsets[-1])
-        cross = np.bincount(column, weights=value * m[owner], minlength=n_reps)
         c = self.common
+        cross = m @ self.deviation
         total = float(m.sum())
         low = np.column_stack([c, cross])
         sigma = np.array([[total, 1.0], [1.0, 0.0]])
-        # each column's squared norm (the Gram diagonal), the scale of its test
-        scale = blocks[self.diagonal] + total * c * c + 2.0 * c * cross
         tol2 = tol * tol
         counted = 0
-        for start, size, place in zip(starts, sizes, offsets[:-1], strict=True):
-            norms = scale[start : start + size]
+        for start, stop, block_units, part_e in self.blocks:
+            # the block of D = E^T diag(m) E, and each column's squared norm (its test's scale)
+            weighted = part_e * m[block_units][:, None]
+            own = part_e.T @ weighted
+            part = low[start:stop]
+            norms = (
+                np.diag(own) + total * c[start:stop] ** 2 + 2.0 * c[start:stop] * cross[start:stop]
+            )
             live = norms > 0  # a zero column never counts and changes nothing
-            part = low[start : start + size][live]
-            schur = blocks[place : place + size * size].reshape(size, size)[np.ix_(live, live)]
-            if part.shape[0] == 0:
+            if not live.any():
                 continue
-            root = np.sqrt(norms[live])
+            if not live.all():
+                own, part, norms = own[np.ix_(live, live)], part[live], norms[live]
+            root = np.sqrt(norms)
             part = part / root[:, None]
-            schur = schur / np.outer(root, root) + part @ sigma @ part.T
+            schur = own / np.outer(root, root) + part @ sigma @ part.T
             pivots, rows = _block_rows(schur, tol2, limit - counted)
             if not pivots:
                 continue
