@@ -443,7 +443,7 @@ def _factorize_shared_objects(values: NDArray[np.object_]) -> tuple[IntArray, pd
         codes, uniques = _factorize_objects(present + low)
         table = np.full(span + 1, -1, dtype=np.intp)
         table[present] = codes
-        return table.take(offsets), uniques
+        return table[offsets], uniques  # indexing: quicker than take for a small table
     by_object, distinct = pd.factorize(addresses)
     if len(distinct) > n // 100:
         return None
