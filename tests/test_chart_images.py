@@ -29,12 +29,14 @@ import matplotlib
 matplotlib.use("Agg")
 
 import itertools
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.testing.compare import compare_images
 from matplotlib.text import Text
@@ -341,6 +343,74 @@ def test_panels_write_each_base_when_the_bases_differ() -> None:
     assert bases == ["n=30", "n=31", "n=32", "n=33", "n=34", "n=40", "n=41", "n=42", "n=43", "n=44"]
 
 
+def _panel_columns(ax: Axes) -> dict[float, list[float]]:
+    """Left edge (data x) of each column of panels and the y of its panels' titles."""
+    columns: dict[float, list[float]] = {}
+    for text in ax.texts:
+        if text.get_gid() == "panel-title":
+            x, y = text.get_position()
+            columns.setdefault(round(x, 6), []).append(y)
+    return columns
+
+
+def assert_no_scale_floats(ax: Axes) -> None:
+    """The shared scale is written under the lowest panel of every column, never under an
+    empty slot: on the x axis for columns reaching the last row of panels, else just below
+    the column's lowest panel."""
+    columns = _panel_columns(ax)
+    last_row = max(y for ys in columns.values() for y in ys)
+    lefts = sorted(columns)
+    width = (lefts[1] - lefts[0]) if len(lefts) > 1 else float("inf")
+    ticks = [float(t) for t in ax.get_xticks()]
+    scales = [t for t in ax.texts if t.get_gid() == "panel-scale"]
+    tol = 1e-3 * min(width, 1.0)
+    for left in lefts:
+        inside = [x for x in ticks if left - tol <= x < left + width - tol]
+        written = [t for t in scales if left - tol <= t.get_position()[0] < left + width - tol]
+        if max(columns[left]) == last_row:
+            assert inside and not written
+        else:  # under the column's lowest panel, above the next row's titles
+            assert written and not inside
+            assert all(max(columns[left]) < t.get_position()[1] < last_row for t in written)
+            assert written[0].get_text() == "0%"
+
+
+def test_panels_scale_is_under_each_column_not_under_an_empty_slot() -> None:
+    table = dots_with_hidden()
+    access = table[table["aim"] == "access"]
+    more = [
+        access.assign(aim=pd.Categorical([aim] * len(access), dtype=Aim.dtype()))
+        for aim in ("sustainability", "community", "quality")
+    ]
+    wide = pd.concat([table, *more], ignore_index=True)  # five aims: one row is not full
+    wide.attrs = dict(table.attrs)
+    fig = Figure(figsize=(10, 4.5), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = plotting.plot_rates(wide, x="size_band", hue="aim", kind="panels", ax=fig.add_subplot())
+    columns = _panel_columns(ax)
+    assert len(columns) > 1 and len({y for ys in columns.values() for y in ys}) > 1
+    assert_no_scale_floats(ax)
+    assert overlaps(drawn_texts(fig)) == []
+
+
+def test_panels_fill_a_tall_axes_with_rows_not_stretched_bars() -> None:
+    table = dots_with_hidden()
+    for size in ((10, 3.2), (10, 6.0)):
+        fig = Figure(figsize=size, layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = plotting.plot_rates(
+            table, x="size_band", hue="aim", kind="panels", ax=fig.add_subplot()
+        )
+        drawn_texts(fig)
+        bars = sorted(p.get_window_extent().y0 for p in ax.patches if p.get_gid() == "access")
+        step_in = (bars[1] - bars[0]) / fig.dpi
+        columns = len(_panel_columns(ax))
+        # two aims: side by side in a short Axes; in a tall one, one above the other, so
+        # that the rows fill the height instead of each bar's row stretching to ~0.6 inch
+        assert columns == (2 if size[1] < 4 else 1)
+        assert step_in < 0.4
+
+
 def test_true_zero_reads_zero_and_hidden_cells_are_not_zero() -> None:
     ax = plotting.plot_rates(dots_with_hidden(), x="size_band")
     labels = [t.get_text() for t in ax.texts]
@@ -537,6 +607,126 @@ def test_report_figure_layout(report_figures: dict[str, Any], key: str, layout: 
 # side, report._CSS): 364.4 CSS px for the narrow figure's 3.9 inches. One point is then
 # 364.4 / (3.9 * 72) = 1.298 CSS px, so 11 CSS px needs 8.48 points.
 PHONE_CSS_PX_PER_POINT = (390 - 2 * 0.8 * 16) / (3.9 * 72)
+
+
+def test_report_panels_write_their_scale_under_every_column(
+    report_figures: dict[str, Any],
+) -> None:
+    for key in ("aims_by_size", "fully_by_size_band", "fully_by_age_band", "fully_by_level"):
+        for layout in ("wide", "narrow"):
+            fig, _ = report_figures[f"{key}-{layout}"]
+            assert_no_scale_floats(fig.axes[0])
+
+
+@pytest.mark.parametrize(
+    "key", ["achievement_by_aim", "stp_influence", "stp_change", "contract_willingness_2017_gp"]
+)
+def test_phone_stacked_bars_have_their_labels_above_them(
+    report_figures: dict[str, Any], key: str
+) -> None:
+    """On a phone the row labels of stacked bars sit on their own line above each bar, so that
+    the bars take the width and the segments hold their values (the one a title quotes too)."""
+    fig, _ = report_figures[f"{key}-narrow"]
+    ax = fig.axes[0]
+    drawn_texts(fig)
+    assert all(not t.get_text() for t in ax.get_yticklabels())
+    labels = [t for t in ax.texts if t.get_gid() == plotting.ROW_LABEL_GID]
+    renderer = fig.canvas.get_renderer()
+    rows = sorted({round(p.get_y() + p.get_height() / 2, 6) for p in ax.patches})
+    assert len(labels) == len(rows) and len(rows) >= 1
+    tops = {}  # display y of the top of each row's bars
+    for patch in ax.patches:
+        centre = round(patch.get_y() + patch.get_height() / 2, 6)
+        tops[centre] = max(tops.get(centre, -np.inf), patch.get_window_extent().y1)
+    for label, row in zip(labels, rows, strict=True):
+        box = label.get_window_extent(renderer)
+        assert box.y0 >= tops[row] - 0.5  # above its own bar
+        assert box.x0 >= ax.get_window_extent().x0 - 1  # from the chart's left edge
+    # the bars take most of the figure's width
+    assert ax.get_window_extent().width > 0.75 * fig.bbox.width
+    headline = next(t.get_text() for t in fig.texts if t.get_gid() == "headline")
+    quoted = re.findall(r"\d+%", headline)
+    values = {t.get_text() for t in ax.texts}
+    if key == "achievement_by_aim":
+        assert quoted and all(q in values for q in quoted)
+
+
+@pytest.mark.parametrize(
+    "key", ["aims_by_size", "fully_by_size_band", "fully_by_age_band", "fully_by_level"]
+)
+def test_report_panels_are_sorted_by_the_value_the_title_names(
+    report_figures: dict[str, Any], key: str
+) -> None:
+    """The aim a finding title names comes first; the others by their share over the groups
+    shown, largest first (hand-computed below from the table: base-weighted estimates)."""
+    from gpcollab.headlines import AIM_SHORT_LABELS, titled_aim
+
+    fig, item = report_figures[f"{key}-wide"]
+    table = item.table
+    titles = [
+        t.get_text().replace("\n", " ") for t in fig.axes[0].texts if t.get_gid() == "panel-title"
+    ]
+    by_label = {a.label: a.value for a in Aim} | {v: k for k, v in AIM_SHORT_LABELS.items()}
+    drawn = [by_label[t] for t in titles]
+    first = titled_aim(table)
+    if first is not None:
+        assert drawn[0] == first
+        headline = next(t.get_text() for t in fig.texts if t.get_gid() == "headline")
+        assert AIM_SHORT_LABELS[first].lower() in headline.replace("\n", " ")
+    rest = [a for a in drawn if a != first]
+    shares = []
+    for aim in rest:
+        rows = table[(table["aim"].astype(str) == aim) & ~table["suppressed"].astype(bool)]
+        shares.append(float((rows["estimate"] * rows["n"]).sum() / rows["n"].sum()))
+    assert shares == sorted(shares, reverse=True)
+
+
+def test_aims_chart_title_rests_on_tests_of_the_shares_it_shows(
+    report_figures: dict[str, Any],
+) -> None:
+    """Figure 2's title states a difference only with the design-based tests of every pair of
+    size bands within each aim (7 aims x 10 pairs); the tested shares are those the chart
+    draws (aims_chosen, computed apart), so the title cannot quote another base."""
+    fig, item = report_figures["aims_by_size-wide"]
+    table = item.table
+    tests = table.attrs["differences"]
+    assert len(tests) == 7 * 10
+    shares = {
+        (str(r["aim"]), str(r["size_band"])): float(r["estimate"])
+        for r in table.to_dict(orient="records")
+    }
+    for row in tests.to_dict(orient="records"):
+        first = shares[(row["aim"], str(row["size_band_first"]))]
+        second = shares[(row["aim"], str(row["size_band_second"]))]
+        assert row["estimate_first"] == pytest.approx(first)
+        assert row["estimate_second"] == pytest.approx(second)
+    headline = next(t.get_text() for t in fig.texts if t.get_gid() == "headline")
+    base = next(t.get_text() for t in fig.texts if t.get_gid() == "base")
+    assert "more often chose" in headline.replace("\n", " ")
+    assert "after Holm adjustment for 70 pairs" in base.replace("\n", " ")
+
+
+def test_size_chart_uses_the_publications_banding(report_figures: dict[str, Any]) -> None:
+    """Figure 4 contrasts collaborations under and over 100,000 patients, as the 2017
+    publication does: in five bands most aims' cells fall under the disclosure threshold."""
+    fig, item = report_figures["fully_by_size_band-wide"]
+    table = item.table
+    assert "size_group" in table.columns and "size_band" not in table.columns
+    assert [str(v) for v in table["size_group"].cat.categories] == [
+        "under 100,000",
+        "100,000 or more",
+    ]
+    # every aim drawn (none mostly hidden), each with both groups
+    titles = [t.get_text().replace("\n", " ") for t in fig.axes[0].texts]
+    titles = [t for t in titles if t in {aim.label for aim in Aim}]
+    assert len(titles) == len(Aim.values())
+    assert "Not drawn" not in footer(fig, plotting.NOTE_GID)
+    labels = {t.get_text() for t in fig.axes[0].get_yticklabels()}
+    assert labels == {"Under 100,000", "100,000 or more"}
+    # the title's tests are on the same two groups the chart shows: one pair per aim
+    tests = table.attrs["differences"]
+    assert set(tests["size_group_first"].astype(str)) == {"under 100,000"}
+    assert len(tests) == len(Aim.values())
 
 
 @pytest.mark.parametrize("key", REPORT_KEYS)

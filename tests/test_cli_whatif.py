@@ -24,7 +24,7 @@ def test_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert any(line.startswith("size_band=100k_250k") for line in lines)
     assert "(age_band as scores)" in captured.out
     notes = [line for line in lines if line.startswith("note: ")]
-    assert len(notes) == 1 and "age_band = 'under_1y'" in notes[0]
+    assert len(notes) == 1 and "no respondent in “Less than 1 year” fully" in notes[0]
     assert "95% CI" in captured.out
 
 

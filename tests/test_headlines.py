@@ -146,3 +146,46 @@ def test_scenario_title_rests_on_the_interval_of_the_difference() -> None:
     assert "(95% bootstrap interval +2 to +16)" in text.base
     table["difference_ci_low"] = [0.0, -0.2, -0.01]
     assert chart_text("scenarios", table, "fallback").title.startswith("No mix clearly changes")
+
+
+def test_a_reband_of_size_is_named_in_patients() -> None:
+    """Figure 4 compares whatif.reband's groups (``size_group``): the title names them."""
+    groups = ["under 100,000", "100,000 or more"]
+    table = pd.DataFrame(
+        {
+            "size_group": pd.Categorical(groups, categories=groups, ordered=True),
+            "aim": "staff",
+            "outcome": "fully",
+            "n": [73, 48],
+            "estimate": [0.12, 0.25],
+            "ci_low": [0.06, 0.14],
+            "ci_high": [0.22, 0.39],
+            "suppressed": False,
+        }
+    )
+    table.attrs.update(wave=2017, instrument="gp")
+    tests = pd.DataFrame(
+        {
+            "aim": ["staff"],
+            "size_group_first": ["under 100,000"],
+            "size_group_second": ["100,000 or more"],
+            "difference": [0.13],
+            "p_value": [0.01],
+            "ci_low": [0.03],
+            "ci_high": [0.23],
+            "estimate_first": [0.12],
+            "estimate_second": [0.25],
+        }
+    )
+    table.attrs["differences"] = tests
+    text = chart_text("fully_by_size_band", table, "fallback")
+    # one pair: Holm leaves p = 0.01, below 0.05
+    assert text.title == (
+        "Collaborations of 100,000 or more patients more often fully achieved “staff "
+        "experience” than those of under 100,000 patients (25% vs 12%)"
+    )
+    assert "Difference 13 points (95% CI 3 to 23)" in text.base
+    table.attrs["differences"] = tests.assign(p_value=0.2)
+    assert chart_text("fully_by_size_band", table, "x").title == (
+        "Share of collaborations fully achieving each aim, by size"
+    )

@@ -677,11 +677,21 @@ def test_scenarios_bars_whiskers_reference_and_labels() -> None:
     notes = [t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID]
     assert "Base: n=400 in every row." in notes[0]
     assert matplotlib.colors.to_hex(bars[0].get_facecolor()) == plotting.NEUTRAL_GREY.lower()
-    # one value per bar, inside its end (never beyond the whisker), and the reference line
+    # one value per bar, inside it: at its base, as every whisker starts beyond the value
+    # (no line runs through it), and the reference line
     assert texts(ax) == ["Observed: 30%", "30%", "38%", "34%"]
     values = [t for t in ax.texts if t.get_gid() == "value"]
-    assert [t.xy[0] for t in values] == approx([0.30, 0.38, 0.34])
-    assert all(t.get_ha() == "right" for t in values)
+    assert [t.xy[0] for t in values] == approx([0.0, 0.0, 0.0])
+    assert all(t.get_ha() == "left" for t in values)
+    renderer = ax.figure.canvas.get_renderer()
+    starts = [ax.transData.transform((s[:, 0].min(), 0))[0] for s in segments]
+    assert all(t.get_window_extent(renderer).x1 < x0 for t, x0 in zip(values, starts, strict=True))
+    # a whisker starting under where the value would be: the value stays at the bar's end
+    low = scenario_table().assign(ci_low=[0.02, 0.30, 0.29])
+    ax = plotting.plot_scenarios(low)
+    values = [t for t in ax.texts if t.get_gid() == "value"]
+    assert [t.xy[0] for t in values] == approx([0.30, 0.0, 0.0])
+    assert [t.get_ha() for t in values] == ["right", "left", "left"]
     reference = [line for line in ax.lines if line.get_linestyle() == "--"]
     assert [line.get_xdata()[0] for line in reference] == approx([0.30])
     assert Aim.ACCESS.label in ax.get_xlabel()

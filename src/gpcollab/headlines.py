@@ -33,6 +33,7 @@ __all__ = [
     "holm",
     "key_findings",
     "supported_differences",
+    "titled_aim",
 ]
 
 
@@ -195,6 +196,7 @@ def _achievement(table: pd.DataFrame) -> ChartText:
 
 _BY_WORDS: Mapping[str, str] = {
     "size_band": "size",
+    "size_group": "size",  # whatif.reband's groups, e.g. under / over 100,000 patients
     "age_band": "age",
     "level": "level of operation",
     "funding": "Access / Challenge Fund funding",
@@ -247,6 +249,8 @@ def _qualifier(group: str, value: object) -> str:
     for prefix, words in _QUALIFIERS.items():
         if group.startswith(prefix) and str(value) in words:
             return words[str(value)]
+    if group.startswith("size_group"):  # whatif.reband's labels: "under 100,000", ...
+        return f"of {value} patients"
     return f"in “{value}”"
 
 
@@ -319,6 +323,38 @@ def supported_differences(
     return tested
 
 
+def _tested(table: pd.DataFrame, group: str) -> pd.DataFrame | None:
+    """:func:`supported_differences` of the tests that came with ``table`` (in
+    ``table.attrs["differences"]``), or None when none did."""
+    differences = table.attrs.get("differences")
+    if not isinstance(differences, pd.DataFrame) or differences.empty:
+        return None
+    return supported_differences(table, differences, group)
+
+
+def titled_aim(table: pd.DataFrame) -> str | None:
+    """The aim a finding title of ``table`` (a rates-by-group table with its tests) names:
+    that of the largest difference a design-based test supports; None for a neutral title.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        As for :func:`chart_text` with a ``fully_by_...`` or ``aims_by_size`` key.
+
+    Returns
+    -------
+    str or None
+    """
+    group, _ = _group_column(table)
+    tested = _tested(table, group) if group is not None else None
+    if tested is None or "aim" not in tested.columns:
+        return None
+    clear = tested[tested["significant"]]
+    if clear.empty:
+        return None
+    return str(clear.loc[pd.to_numeric(clear["difference"]).abs().idxmax(), "aim"])
+
+
 def _p_text(p: float) -> str:
     return "p<0.001" if p < 0.001 else f"p={p:.3f}"
 
@@ -332,12 +368,9 @@ def _difference_title(
     ``table.attrs["differences"]``)."""
     verb, gerund = outcome
     neutral = f"Share of collaborations {gerund} each aim, by {words}"
-    differences = table.attrs.get("differences")
-    if not isinstance(differences, pd.DataFrame) or differences.empty:
-        return neutral, ""
-    tested = supported_differences(table, differences, group)
-    family = int(tested.attrs["family"])
-    if family == 0:
+    tested = _tested(table, group)
+    family = int(tested.attrs["family"]) if tested is not None else 0
+    if tested is None or family == 0:
         return neutral, ""
     clear = tested[tested["significant"]]
     if clear.empty:

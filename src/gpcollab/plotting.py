@@ -329,6 +329,8 @@ def _labeller(data: pd.DataFrame, column: str) -> Callable[[Any], str]:
         )
     if column == "scenario":
         return lambda value: _SPECIAL_LABELS.get(str(value), str(value))
+    if column == "size_group":  # whatif.reband's groups ("under 100,000") head a row
+        return lambda value: str(value)[:1].upper() + str(value)[1:]
     return str
 
 
@@ -1057,7 +1059,8 @@ def plot_achievement(
     -------
     matplotlib.axes.Axes
         The Axes with the chart: one bar container per outcome (labelled with the outcome's
-        label) and a text ``n=...`` right of each bar.
+        label) and a text ``n=...`` right of each bar. On a phone-sized figure (at most 4
+        inches wide) each aim's label is written above its bar (gid ``"row-label"``).
     """
     if _is_survey(data):
         table = _analysis().achievement_rates(data, too_early="separate")
@@ -1097,11 +1100,13 @@ def plot_achievement(
     block_drawn = np.zeros(len(aims), dtype=bool)
     left = np.zeros(len(aims))
     segments: list[_Segment] = []
+    above = _rows_labelled_above(ax)
+    height = 0.55 if above else 0.7
     for outcome in outcomes:
         key = str(outcome)
         is_hidden = np.array([(a, key) in hidden_cells for a in aims], dtype=bool)
         for i in np.flatnonzero(is_hidden & ~block_drawn):
-            _hatched(ax, float(y[i]), float(left[i]), float(block[i]), 0.7)
+            _hatched(ax, float(y[i]), float(left[i]), float(block[i]), height)
             left[i] += block[i]
             block_drawn[i] = True
         widths = np.nan_to_num(
@@ -1112,7 +1117,7 @@ def plot_achievement(
             y,
             widths,
             left=left,
-            height=0.7,
+            height=height,
             color=colour,
             edgecolor="white",
             linewidth=0.6,
@@ -1135,11 +1140,11 @@ def plot_achievement(
             1.01, yi, _n_text(bases.get(aim)), transform=to_right, va="center", fontsize=_small()
         )
     aim_label = _labeller(table, "aim")
-    ax.set_yticks(y, [_wrap(aim_label(a), 28) for a in aims])
-    ax._gpcollab_short_rows = [  # type: ignore[attr-defined]
-        AIM_SHORT_LABELS.get(a, aim_label(a)) for a in aims
-    ]
-    ax.set_ylim(len(aims) - 0.5, -0.5)  # first aim on top
+    short = [AIM_SHORT_LABELS.get(a, aim_label(a)) for a in aims]
+    ax.set_yticks(y, ["" if above else _wrap(aim_label(a), 28) for a in aims])
+    ax._gpcollab_short_rows = short  # type: ignore[attr-defined]
+    # first aim on top; labels above the bars need room above the first
+    ax.set_ylim(len(aims) - 0.5, -0.8 if above else -0.5)
     ax.set_xlim(0.0, 1.0)
     _percent_axis(ax, "x")
     ax.set_xlabel("Share of collaborations that set the aim", fontsize=_font())
@@ -1147,8 +1152,10 @@ def plot_achievement(
     _legend(ax, ncol=len(outcomes))
     notes = [_suppressed_note(table)] if block_drawn.any() else []
     _finish(ax, data, notes=notes)
+    if above:
+        _row_labels_above(ax, [aim_label(a) for a in aims], short, bar=height)
     if annotate:  # segments too narrow for their label stay blank
-        _label_segments_fitted(ax, segments)
+        _label_segments_fitted(ax, segments, above=not above)
     return ax
 
 
@@ -1536,6 +1543,9 @@ _BLOCK_GAP_UNITS = 0.7
 """Space under each row of panels, in rows of bars."""
 _MAX_BAR_IN = 2.2
 """Widest bar area of a panel, in inches."""
+_ROW_IN = 0.22
+"""Height of a row of bars the panels are laid out for, in inches: a layout whose rows would
+come out much taller (an Axes taller than it needs) gives way to one with fewer columns."""
 
 
 def _text_in(text: str, size: float) -> float:
@@ -1603,9 +1613,10 @@ def _panel_grid(
             bar_in = panel_in - value_in - (n_width if with_n else 0.0)
             if bar_in < least:
                 continue
-            if bar_in > _MAX_BAR_IN:  # values stay close to their bars; the rest is margin
-                panel_in -= bar_in - _MAX_BAR_IN
-                bar_in = _MAX_BAR_IN
+            widest = _MAX_BAR_IN * (1.5 if columns == 1 else 1.0)
+            if bar_in > widest:  # values stay close to their bars; the rest is margin
+                panel_in -= bar_in - widest
+                bar_in = widest
             titles = [_panel_title(v, label, panel_in, size, short) for v, label in facets]
             grid = _PanelGrid(columns, with_n, panel_in, bar_in, titles, 0.0, size)
             units = sum(grid.row_units(r) + groups + _BLOCK_GAP_UNITS for r in range(grid.rows))
@@ -1617,9 +1628,12 @@ def _panel_grid(
         options = [_PanelGrid(1, False, width_in, grid.bar_in, titles, units - 0.4, size)]
     if height_in is None:
         return options[0]
-    for grid in options:
-        if height_in / grid.units >= line_in:
+    fitting = [grid for grid in options if height_in / grid.units >= line_in]
+    for grid in fitting:  # the preferred layout whose rows are neither cramped nor stretched
+        if height_in / grid.units <= 1.25 * _ROW_IN:
             return grid
+    if fitting:  # every layout stretched: the one that fills the height with the most rows
+        return max(fitting, key=lambda g: g.units)
     best = max(options, key=lambda g: height_in / g.units)
     font = max(5.5, min(size, height_in / best.units * 72 / 1.3))
     return _PanelGrid(
@@ -1717,6 +1731,27 @@ def _hidden_reason(n: float, min_n: int | None) -> str:
     return "small count"
 
 
+def _panel_scale(ax: Axes, left: float, ends: Sequence[float], y: float, size: float) -> None:
+    """The shared scale written under a panel with no panel below it (at ``y``, in rows), as
+    the x axis writes it under the bottom row, so that no scale floats under an empty slot."""
+    from matplotlib.transforms import offset_copy  # heavy: matplotlib
+
+    below = offset_copy(ax.transData, fig=_root_figure(ax), y=-3.5, units="points")
+    for end in ends:
+        ax.vlines(left + end, y, y + 0.12, color="#444444", linewidth=0.8)
+        ax.text(
+            left + end,
+            y,
+            _pct(end),
+            ha="center",
+            va="top",
+            fontsize=size,
+            color="#444444",
+            transform=below,
+            gid="panel-scale",
+        )
+
+
 def _panels(
     ax: Axes,
     table: pd.DataFrame,
@@ -1811,7 +1846,7 @@ def _panels(
                 y[shown],
                 s.estimate[shown],
                 left=left,
-                height=0.66,
+                height=0.66 * group_units,  # a row of wrapped labels: a thicker bar
                 color=colour,
                 label="_nolegend_",
                 **kwargs,
@@ -1845,7 +1880,8 @@ def _panels(
                 else:
                     text = _pct(float(s.estimate[g]))
                     if s.estimate[g] == 0:  # a true zero: a visible stroke at the axis
-                        ax.vlines(left, y[g] - 0.33, y[g] + 0.33, color=colour, linewidth=2.5)
+                        half = 0.33 * group_units
+                        ax.vlines(left, y[g] - half, y[g] + half, color=colour, linewidth=2.5)
                 ax.text(
                     value_x,
                     y[g],
@@ -1867,16 +1903,19 @@ def _panels(
                         color="#555555",
                         gid="base",
                     )
-            if row == grid.rows - 1 or k + grid.columns >= len(series):
-                ends = [0.0, scale] if grid.bar_in < 0.9 else [0.0, scale / 2, scale]
+            ends = [0.0, scale] if grid.bar_in < 0.9 else [0.0, scale / 2, scale]
+            if row == grid.rows - 1:
                 ticks.extend(left + e for e in ends)
                 tick_labels.extend(_pct(e) for e in ends)
+            elif k + grid.columns >= len(series):  # nothing below: the scale under the panel
+                _panel_scale(ax, left, ends, y[-1] + 0.45, small)
         y0 = first + (len(groups) - 0.5) * group_units + _BLOCK_GAP_UNITS
     ax.set_yticks(y_ticks, y_labels)
     ax.tick_params(axis="y", labelsize=min(_font(), font + (0.5 if group_units > 1 else 1.0)))
     ax.set_xticks(ticks, tick_labels)
     ax.set_ylim(y0 - _BLOCK_GAP_UNITS + 0.1, -0.1)
-    right = (grid.columns - 1) * step + grid.panel_in * per_in
+    # the axes' own width: panels narrower than it leave a margin, never stretch
+    right = max((grid.columns - 1) * step + grid.panel_in * per_in, (width_in - 0.06) * per_in)
     ax.set_xlim(-0.06 * per_in, right)
     ax.grid(False)
     notes = _panel_notes(table, any_hidden, left_out)
@@ -2234,10 +2273,55 @@ class _Segment:
     outer: int  # -1: the bar's left end, +1: its right end, 0: inside the bar
 
 
-def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: bool = True) -> None:
+ROW_LABEL_GID = "row-label"
+"""gid of a row's label written above its bar (the phone layout of the stacked bar charts)."""
+
+
+def _rows_labelled_above(ax: Axes) -> bool:
+    """Whether the stacked bars of ``ax`` carry their row labels above the bars instead of
+    beside them: on a phone, where labels beside the bars would take half the width."""
+    return _is_phone(_root_figure(ax))
+
+
+def _row_labels_above(
+    ax: Axes, labels: Sequence[str], short: Sequence[str] | None = None, *, bar: float
+) -> None:
+    """Write each row's label on its own line above its bar (``bar``: the bars' height in
+    rows), from the chart's left edge; the y tick labels are left blank before the layout so
+    that the bars take the width. A label longer than the chart is wide takes its short form
+    (``short``) or wraps. Call after the layout."""
+    from matplotlib.transforms import blended_transform_factory  # heavy: matplotlib
+
+    fig = _root_figure(ax)
+    chars = _chars(ax.get_window_extent().width / fig.dpi, _font())
+    to_left = blended_transform_factory(ax.transAxes, ax.transData)
+    ax.tick_params(axis="y", length=0)
+    for i, label in enumerate(labels):
+        text = " ".join(label.split())
+        if len(text) > chars and short is not None:
+            text = short[i]
+        ax.text(
+            0.0,
+            i - bar / 2 - 0.04,
+            _wrap(text, chars),
+            transform=to_left,
+            ha="left",
+            va="bottom",
+            fontsize=_font(),
+            color="#1d1d1d",
+            gid=ROW_LABEL_GID,
+            # grid lines and the zero line pass behind the label, never through it
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+            zorder=2.5,
+        )
+
+
+def _label_segments_fitted(
+    ax: Axes, segments: Sequence[_Segment], *, above: bool = True, below: bool = False
+) -> None:
     """Write each segment's percentage: inside when it fits (measured on the laid-out axes),
-    else outside the bar's end (outer segments) or, with ``above``, just above the bar, nudged
-    clear of the label before it."""
+    else outside the bar's end (outer segments) or, with ``above``, just above the bar (with
+    ``below``, just below it), nudged clear of the label before it."""
     fig = _root_figure(ax)
     box = ax.get_window_extent()  # laid out by _finish, just before
     low, high = ax.get_xlim()
@@ -2272,15 +2356,15 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: boo
                 fontsize=_small(),
                 color="#222222",
             )
-        elif above and room_above:  # nudged right of the label before it, with a gap
+        elif (above or below) and room_above:  # nudged right of the label before it
             room = needed + 0.08 * per_inch
             centre = max(seg.left + seg.width / 2, above_end.get(seg.y, -np.inf) + room / 2)
             ax.text(
                 centre,
-                seg.y - 0.31,
+                seg.y + 0.28 if below else seg.y - 0.31,
                 text,
                 ha="center",
-                va="bottom",
+                va="top" if below else "bottom",
                 fontsize=_small(),
                 color="#222222",
             )
@@ -2288,7 +2372,7 @@ def _label_segments_fitted(ax: Axes, segments: Sequence[_Segment], *, above: boo
 
 
 def _draw_diverging(
-    ax: Axes, rows: Sequence[_LikertRow], scale: _LikertScale, **kwargs: Any
+    ax: Axes, rows: Sequence[_LikertRow], scale: _LikertScale, *, height: float, **kwargs: Any
 ) -> tuple[tuple[float, float], bool, list[_Segment]]:
     """The diverging bars; returns their reach left and right of zero, whether a suppressed
     option was marked, and the segments to label."""
@@ -2305,7 +2389,7 @@ def _draw_diverging(
             y,
             widths,
             left=left,
-            height=0.6,
+            height=height,
             color=colour,
             edgecolor="white",
             linewidth=0.6,
@@ -2450,7 +2534,9 @@ def plot_likert(
         positive half right of it; an odd scale's middle option straddles zero. Widths are the
         table's shares as given (their base includes "don't know", as in the table). "Don't
         know" is drawn in a child Axes to the right (``ax.child_axes``, gid ``"dont_know"``).
-        Tick labels carry the base ``n=...``; the legend lists the options in scale order.
+        Tick labels carry the base ``n=...``; the legend lists the options in scale order. On
+        a phone-sized figure (at most 4 inches wide) each bar's label is written above it
+        instead (gid ``"row-label"``), so that the bars take the width.
     """
     hue = _renamed(kwargs, "group", "hue", hue, "plot_likert")
     hue_order = _renamed(kwargs, "group_order", "hue_order", hue_order, "plot_likert")
@@ -2458,7 +2544,8 @@ def plot_likert(
     scale = _LikertScale.of(_likert_scale(data))
     rows = _likert_rows(data, hue, hue_order)
     ax = _axes(ax)
-    _, marked, segments = _draw_diverging(ax, rows, scale, **kwargs)
+    above = _rows_labelled_above(ax)
+    _, marked, segments = _draw_diverging(ax, rows, scale, height=0.5 if above else 0.6, **kwargs)
     # the zero line runs behind the bars, so that no label sits under it
     ax.axvline(0.0, color="#444444", linewidth=0.8, zorder=0.5)
     _side_totals(ax, rows, scale)
@@ -2468,14 +2555,17 @@ def plot_likert(
 
     ax.xaxis.set_major_locator(FixedLocator(np.linspace(-LIKERT_LIMIT, LIKERT_LIMIT, 5).tolist()))
     _percent_axis(ax, "x", signed=True)
+    bases = [_n_text(row.base) if row.base is not None else "" for row in rows]
     ax.set_yticks(
         np.arange(len(rows)),
         [
-            _wrap(row.name, 24) + (f"\n{_n_text(row.base)}" if row.base is not None else "")
-            for row in rows
+            "" if above else _wrap(row.name, 24) + (f"\n{base}" if base else "")
+            for row, base in zip(rows, bases, strict=True)
         ],
     )
-    ax.set_ylim(len(rows) - 0.5, -0.5)
+    # labels above the bars: room above the first bar for its label, below the last for the
+    # percentages of segments too narrow to hold theirs
+    ax.set_ylim(len(rows) - 0.5 + (0.2 if above else 0.0), -0.75 if above else -0.5)
     ax.set_xlabel("Share of respondents", fontsize=_font())
     _style(ax, grid="x")
     _legend(ax, ncol=len(scale.substantive))
@@ -2486,8 +2576,13 @@ def plot_likert(
         middle = " (the middle answer in neither)" if scale.neutral else ""
         notes.append(f"Bold: the total of each side of the scale{middle}.")
     _finish(ax, data, notes=notes)
+    if above:
+        labels = [
+            row.name + (f" ({base})" if base else "") for row, base in zip(rows, bases, strict=True)
+        ]
+        _row_labels_above(ax, labels, bar=0.5)
     if annotate:
-        _label_segments_fitted(ax, segments)
+        _label_segments_fitted(ax, segments, above=not above, below=above)
     return ax
 
 
@@ -2625,25 +2720,35 @@ _PALE_BLUE = "#A6CBE6"
 
 
 def _bar_end_values(
-    ax: Axes, pos: FloatArray, values: FloatArray, colours: Sequence[str], bold: Sequence[bool]
+    ax: Axes,
+    pos: FloatArray,
+    values: FloatArray,
+    colours: Sequence[str],
+    bold: Sequence[bool],
+    lows: FloatArray | None = None,
 ) -> None:
-    """Each bar's value just inside its end (never beyond its whisker), in the colour that
-    contrasts with the bar; a bar too short for it has the value just outside its end. Called
-    on the laid-out figure (after :func:`_finish`)."""
+    """Each bar's value inside the bar, in the colour that contrasts with it: at the bar's
+    base when its whisker (lower end in ``lows``) starts beyond the value, so that no line
+    runs through it, else just inside its end with the whisker running behind it; a bar too
+    short for it has the value just outside its end. Called on the laid-out figure (after
+    :func:`_finish`)."""
     fig = _root_figure(ax)
     low, high = ax.get_xlim()
     per_inch = (high - low) / max(ax.get_window_extent().width / fig.dpi, 0.1)
-    for y, value, colour, strong in zip(pos, values, colours, bold, strict=True):
+    starts = np.full(len(values), np.nan) if lows is None else lows
+    for y, value, colour, strong, start in zip(pos, values, colours, bold, starts, strict=True):
         if math.isnan(value):
             continue
         text = _pct(float(value))
-        inside = value >= (_text_in(text, _small()) + 0.1) * per_inch
+        needed = (_text_in(text, _small()) + 0.1) * per_inch
+        inside = value >= needed
+        at_base = inside and not math.isnan(start) and start >= needed + 0.04 * per_inch
         ax.annotate(
             text,
-            (float(value), float(y)),
-            xytext=(-3 if inside else 3, 0),
+            (low if at_base else float(value), float(y)),
+            xytext=(3 if at_base or not inside else -3, 0),
             textcoords="offset points",
-            ha="right" if inside else "left",
+            ha="left" if at_base or not inside else "right",
             va="center",
             fontsize=_small(),
             fontweight="bold" if strong else "normal",
@@ -2785,5 +2890,5 @@ def plot_scenarios(
         sources=[PCN_SOURCE] if projection else [],
         synthetic_scope="the model's estimates; the PCN counts are real" if projection else "",
     )
-    _bar_end_values(ax, pos, est, colours, bold=[name == reference for name in names])
+    _bar_end_values(ax, pos, est, colours, bold=[name == reference for name in names], lows=lo)
     return ax

@@ -43,12 +43,13 @@ from gpcollab.datasets import dataset_card, list_datasets
 from gpcollab.disclosure import suppress
 from gpcollab.errors import ConvergenceError, DesignError, GpcollabError
 from gpcollab.estimate import BoundaryWarning
-from gpcollab.headlines import chart_text, key_findings
+from gpcollab.headlines import chart_text, key_findings, titled_aim
 from gpcollab.io.accounting import LoadReport, inconsistency_lines
 from gpcollab.models import achievement_model
 from gpcollab.presentation import EXTRA_LABELS, SUPPRESSED, suppression_note
 from gpcollab.safe_write import output_folder, subfolder, write_bytes, write_csv_frame, write_text
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
+from gpcollab.significance import compare_domains
 from gpcollab.vocab import Achievement, Aim, Instrument
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -655,6 +656,14 @@ def _aims_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
         f"aims chosen by size ({survey.meta.label})",
         lambda: analysis.aims_chosen(survey, by="size_band"),
     )
+    # the design-based tests a chart title may rest on (headlines.supported_differences)
+    tests = run.attempt(
+        section,
+        f"differences in aims chosen by size ({survey.meta.label})",
+        lambda: _aims_differences(survey, "size_band"),
+    )
+    if table is not None and tests is not None:
+        table.attrs["differences"] = tests
     run.add(
         section,
         table,
@@ -667,12 +676,39 @@ def _aims_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
     return section
 
 
+def _aims_differences(survey: SurveyData, by: str) -> pd.DataFrame:
+    """Design-based tests (:func:`gpcollab.compare_domains`) of every pair of ``by`` groups'
+    shares choosing each aim, with the base of :func:`gpcollab.aims_chosen` (respondents in a
+    collaboration, where membership is asked): the others stay in the design as outside every
+    domain, as R's ``svyby`` on a subset does."""
+    chosen = survey.aims_wide().notna().to_numpy()
+    base = (
+        survey.collaborating().to_numpy()
+        if survey.asks("membership")
+        else np.ones(len(survey.respondents), dtype=bool)
+    )
+    groups = survey.respondents[by].reset_index(drop=True)
+    tables = []
+    for column, aim in enumerate(Aim.values()):
+        data = pd.DataFrame({"chosen": np.where(base, chosen[:, column], np.nan), by: groups})
+        tests = compare_domains(data, "chosen", by=by, na_rm=True)
+        tests.insert(0, "aim", aim)
+        tables.append(tests)
+    return pd.concat(tables, ignore_index=True)
+
+
 _ACHIEVEMENT_BY: tuple[tuple[str, str, str], ...] = (
     ("size_band", "size of collaboration", "Size"),
     ("age_band", "age of collaboration", "Age"),
     ("level", "level of operation", "Level"),
     ("funding", "GP Access Fund / Challenge Fund funding", "Funding"),
 )
+
+PUBLISHED_SIZE_CUT = 100_000
+"""Registered patients at which the 2017 publication contrasts smaller and larger
+collaborations (findings S-14, S-21). The chart of full achievement by size uses this banding:
+in five bands most of the aims' cells are based on fewer than the disclosure threshold, so
+most aims would be left out of the chart; the five bands stay in a table of their own."""
 
 
 def _fully_only(table: pd.DataFrame) -> pd.DataFrame:
@@ -710,20 +746,31 @@ def _achievement_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSe
         chart_options={"order": "questionnaire"},
     )
     for by, words, header in _ACHIEVEMENT_BY:
+        domains: str | pd.Series = by
+        if by == "size_band":
+            # the chart shows the publication's own contrast (under / over 100,000 patients),
+            # the table after it the five bands
+            domains = whatif.reband(survey, PUBLISHED_SIZE_CUT)
+            words = f"size of collaboration (under / over {PUBLISHED_SIZE_CUT:,} patients)"
         table = run.attempt(
             section,
             f"fully achieved by {words} ({label})",
-            lambda by=by: analysis.achievement_rates(survey, by=by),  # type: ignore[misc]
+            lambda domains=domains: analysis.achievement_rates(  # type: ignore[misc]
+                survey, by=domains
+            ),
         )
         if table is None:
             continue
         group = _group_column(table, by)
         fully = _fully_only(table)
-        # the design-based tests a chart title may rest on (headlines.supported_differences)
+        # the design-based tests a chart title may rest on (headlines.supported_differences),
+        # on the same groups the chart shows
         tests = run.attempt(
             section,
             f"differences in full achievement by {words} ({label})",
-            lambda by=by: analysis.achievement_differences(survey, by=by),  # type: ignore[misc]
+            lambda domains=domains: analysis.achievement_differences(  # type: ignore[misc]
+                survey, by=domains
+            ),
         )
         if tests is not None:
             fully.attrs["differences"] = tests
@@ -740,6 +787,24 @@ def _achievement_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSe
             chart="rates",
             chart_options={"x": "aim", "hue": group, "kind": "dot"},
         )
+        if by == "size_band":
+            detailed = run.attempt(
+                section,
+                f"fully achieved by size band ({label})",
+                lambda: analysis.achievement_rates(survey, by="size_band"),
+            )
+            if detailed is not None:
+                run.add(
+                    section,
+                    _fully_only(detailed),
+                    key="fully_by_size_band_detail",
+                    title=f"Aims fully achieved, by size band (five bands) — {label}",
+                    columns=(
+                        Column("size_band", header, "label"),
+                        Column("aim", "Aim", "label"),
+                        *_EST,
+                    ),
+                )
     anyfull = run.attempt(
         section,
         f"any aim fully achieved ({label})",
@@ -759,6 +824,8 @@ def _group_column(table: pd.DataFrame, by: str) -> str:
     """Name of the grouping column ``achievement_rates(by=by)`` produced."""
     if by in table.columns:
         return by
+    if by == "size_band" and "size_group" in table.columns:  # whatif.reband's groups
+        return "size_group"
     for column in table.columns:
         if str(column).startswith(by):
             return str(column)
@@ -1252,7 +1319,8 @@ def _height(item: ReportTable, width: float = WIDE_INCHES) -> float:
     if item.chart == "likert":
         hue = item.chart_options.get("hue")
         bars = table[hue].nunique() if hue in table else 1
-        return header + footer + 0.9 + 0.8 * bars
+        # on a phone each bar has its label above it and small segments' values below it
+        return header + footer + 0.9 + (1.1 if narrow else 0.8) * bars
     if item.chart == "scenarios":
         return header + footer + 0.6 + (0.62 if narrow else 0.5) * len(table)
     if item.chart_options.get("kind") == "dot":
@@ -1262,6 +1330,8 @@ def _height(item: ReportTable, width: float = WIDE_INCHES) -> float:
         dots = table[hue].nunique() if hue in table else 1
         per_row = max(0.6 if narrow else 0.42, (0.12 * dots + 0.22) * (1.15 if narrow else 1.0))
         return header + footer + 0.5 + per_row * rows
+    if item.chart == "achievement" and narrow:  # each bar's label on its own line above it
+        return header + footer + 0.6 + 0.62 * table["aim"].nunique()
     return header + footer + (4.2 if narrow else 3.6)
 
 
@@ -1333,6 +1403,23 @@ def _by_value(table: pd.DataFrame, column: str) -> list[str]:
     return ordered + others
 
 
+def _panel_order(table: pd.DataFrame) -> list[str]:
+    """Aims of a rates-by-group table in the order of its panels: the aim its title names
+    first (:func:`gpcollab.headlines.titled_aim`), then by the share over the groups shown
+    (their estimates weighted by their bases), largest first."""
+    shown = table
+    if "suppressed" in table:
+        shown = table.loc[~table["suppressed"].astype(bool)]
+    n = pd.to_numeric(shown["n"], errors="coerce")
+    value = pd.to_numeric(shown["estimate"], errors="coerce")
+    weighted = (value * n).groupby(shown["aim"].astype(str)).sum()
+    share = weighted / n.groupby(shown["aim"].astype(str)).sum()
+    aims = [str(a) for a in pd.unique(table["aim"].astype(str))]
+    ranked = sorted(aims, key=lambda a: -float(share.get(a, -1.0)))
+    first = titled_aim(table)
+    return ([first] if first in ranked else []) + [a for a in ranked if a != first]
+
+
 def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
     """The helper that draws ``item`` and its arguments.
 
@@ -1346,7 +1433,7 @@ def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
     table = item.table
     group = options.get("hue")
     if chart == "rates" and options.get("x") == "aim" and group not in (None, "wave"):
-        options.update(x=group, hue="aim", kind="panels")
+        options.update(x=group, hue="aim", kind="panels", hue_order=_panel_order(table))
     elif chart == "rates" and options.get("x") == "option" and options.get("hue") is None:
         options.update(kind="panels", hue=None, order=_by_value(table, "option"))
     elif chart == "rates" and group == "wave" and options.get("x") in table.columns:
@@ -1588,6 +1675,8 @@ def _label(column: str, value: object, row: Mapping[Any, Any], item: str | None)
             return "Access / Challenge Fund" if value else "No such funding"
         return "Yes" if value else "No"
     text = str(value)
+    if column == "size_group":  # whatif.reband's groups: "under 100,000" heads a row
+        return text[:1].upper() + text[1:]
     for key in (column, str(row.get("item", "")), item or ""):
         mapping = _LABELS.get(key)
         if mapping and text in mapping:
