@@ -1183,13 +1183,35 @@ def _render(
     ax = figure.add_subplot()
     _frame(figure, text.title, text.base)  # first, so that the chart is fitted to what is left
     _draw(item, ax)
+    _settle(figure, dpi)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     vector = io.BytesIO()
-    if svg:  # the layout is settled: the SVG only writes it out (no hash salt: same bytes)
+    if svg:  # the same layout written out (no hash salt: same bytes every run)
         with rc_context({"svg.fonttype": "none", "svg.hashsalt": "gpcollab"}):
             figure.savefig(vector, format="svg", metadata={"Date": None, "Creator": None})
     return buffer.getvalue(), vector.getvalue()
+
+
+def _settle(figure: Any, dpi: int) -> None:
+    """Lay ``figure`` out once at ``dpi`` and fix that layout, so that saving it draws it once.
+
+    The charts are drawn and measured at the figure's own resolution; the layout of the
+    saved image is made at the resolution it is saved at, as ``savefig`` would make it (the
+    PNG has the same pixels). With the layout engine removed, each ``savefig`` draws the figure
+    once instead of laying it out and walking it twice, and the SVG reuses the same layout.
+    """
+    from matplotlib import rc_context  # heavy: matplotlib
+
+    engine = figure.get_layout_engine()
+    if engine is None:
+        return
+    figure.set_dpi(dpi)
+    engine.execute(figure)
+    # with these two settings off, None removes the engine (no placeholder engine is left,
+    # which would still make savefig walk the figure once before drawing it)
+    with rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        figure.set_layout_engine(None)
 
 
 def _frame(figure: Any, title: str, base: str) -> None:
