@@ -96,13 +96,13 @@ print("\nmembership answers:", list(gp2017.respondents["membership"].cat.categor
 # %%
 def show(table, *groups, **options):
     """Display a result table for readers: disclosure control, then labels and percentages."""
-    safe = table if "suppressed" in table else gc.suppress(table)
-    display(gc.present(safe, groups=list(groups), **options))
+    display(gc.present(gc.suppress(table), groups=list(groups), **options))
 
 
 engine = gc.estimate_proportions(gp2017.respondents, "membership", design=gc.SurveyDesign())
 print("columns of the result:", ", ".join(engine.columns))
-show(engine, "membership")
+# the engine works on a plain table and cannot know it came from a synthetic set: say so
+show(engine, "membership", synthetic=gp2017.synthetic)
 
 # %% [markdown]
 # The analysis layer wraps the same engine in questions users ask. `prevalence` adds the row
@@ -131,12 +131,14 @@ print(f"design effect: {in_any['deff'].iloc[0]:.2f}")
 #
 # How often was improving access fully achieved, by the size of the collaboration? Every plot
 # helper takes a tidy table (here from `achievement_rates`), accepts `ax=` to draw into your own
-# layout, and returns the matplotlib `Axes`. Whiskers are the table's own 95% intervals; `n=`
-# under each bar is its unweighted base. The footer marks the data as synthetic.
+# layout, and returns the matplotlib `Axes`. `kind="panels"` draws it as the report does: one
+# horizontal bar per group, its 95% interval as a line, its value and unweighted base `n=`
+# beside it, and a cell hidden by disclosure control kept in its place and marked `[c]`. The
+# footer marks the data as synthetic.
 
 # %%
 rates = gc.suppress(gc.achievement_rates(gp2017, by="size_band", aims=["access"]))
-ax = gc.plot.plot_rates(rates, x="size_band", outcome="fully")
+ax = gc.plot.plot_rates(rates, x="size_band", outcome="fully", kind="panels")
 show(rates.loc[rates["outcome"] == "fully"], "size_band")
 
 # %% [markdown]

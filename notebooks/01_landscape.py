@@ -34,8 +34,7 @@ def show(table, *groups, **options):
     """Display a result table for readers, as the report shows it: disclosure control first
     (gc.suppress: an estimate resting on fewer than 5 respondents is hidden as [c]), then
     answer labels, "34% (29–40)" and the base n (gc.present)."""
-    safe = table if "suppressed" in table else gc.suppress(table)
-    display(gc.present(safe, groups=list(groups), **options))
+    display(gc.present(gc.suppress(table), groups=list(groups), **options))
 
 
 # %% [markdown]
@@ -75,15 +74,8 @@ for survey in (gp2015, gp2017):
 # %%
 changes = {}
 for option in ("in_collaboration", "formal", "informal"):
-    row = gc.compare_waves(gp2015, gp2017, "membership", option)
-    changes[option] = row
-    r = row.iloc[0]
-    print(
-        f"{option:17s} 2015 {r['estimate_first']:.1%} -> 2017 {r['estimate_second']:.1%}: "
-        f"change {100 * r['difference']:+.1f} points "
-        f"(95% CI {100 * r['ci_low']:+.1f} to {100 * r['ci_high']:+.1f}), "
-        f"p = {r['p_value']:.2g}"
-    )
+    changes[option] = gc.compare_waves(gp2015, gp2017, "membership", option)
+    show(changes[option], "option", decimals=1)
 
 ax = gc.plot.plot_wave_comparison(gc.suppress(changes["in_collaboration"]), show="waves")
 
@@ -116,7 +108,7 @@ for survey, threshold in ((gp2015, 50_000), (gp2017, 100_000), (gp2015, 100_000)
     frame = survey.respondents.assign(size_group=groups)
     table = gc.estimate_proportions(frame, "size_group", na_rm=True)
     print(f"\n{survey.meta.label}, cut at {threshold:,}")
-    show(table, "size_group")
+    show(table, "size_group", synthetic=survey.synthetic)  # the engine cannot know it
 
 # %% [markdown]
 # ## Collaborations then, networks now

@@ -37,8 +37,7 @@ def show(table, *groups, **options):
     """Display a result table for readers, as the report shows it: disclosure control first
     (gc.suppress: an estimate resting on fewer than 5 respondents is hidden as [c]), then
     answer labels, "34% (29–40)" and the base n (gc.present)."""
-    safe = table if "suppressed" in table else gc.suppress(table)
-    display(gc.present(safe, groups=list(groups), **options))
+    display(gc.present(gc.suppress(table), groups=list(groups), **options))
 
 
 # %% [markdown]
@@ -91,9 +90,10 @@ show(published_base, "aim", "outcome")
 # the time of the survey?" — which lowers every rate:
 
 # %%
-for policy in ("exclude", "not_achieved"):
+POLICIES = {"exclude": "left out of the base", "not_achieved": "counted as not achieved"}
+for policy, words in POLICIES.items():
     table = gc.achievement_rates(gp2017, aims=["access", "sustainability"], too_early=policy)
-    print(f"\ntoo_early={policy!r}")
+    print(f"\n'Too early to say' {words}")
     show(table, "aim", "outcome")
 
 # %% [markdown]
@@ -120,11 +120,11 @@ show(gc.funding_among_achievers(gp2017, aim="access", source="access_fund"), "ai
 trend = gc.achievement_trend(gp2017)
 show(trend[["aim", "n", "odds_ratio_per_step", "or_ci_low", "or_ci_high", "p_value"]], "aim")
 for row in trend[trend["note"].astype(str) != ""].itertuples():
-    print(f"{gc.Aim(row.aim).label}: {row.note}")
+    print(f"{gc.Aim(row.aim).label}: no odds ratio, {row.note}")
 
 # %% [markdown]
-# The same pattern as rates by age band, for the four aims of the published rule. Read each
-# group of bars left to right: under one year, one to two years, over two years.
+# The same pattern as rates by age band, for the four aims of the published rule: one panel per
+# aim, the age bands top to bottom (under one year, one to two years, over two years).
 #
 # Some of these rates are exactly 0%: no collaboration in the band fully achieved the aim.
 # That is the published rule, not a gap in the data. `achievement_rates` flags such rows with `boundary = True` and a
@@ -139,7 +139,7 @@ with warnings.catch_warnings():
     by_age = gc.achievement_rates(gp2017, by="age_band", aims=four)
 by_age = gc.suppress(by_age)
 fully_by_age = by_age[by_age["outcome"] == "fully"]
-ax = gc.plot.plot_rates(by_age, x="age_band", hue="aim", outcome="fully")
+ax = gc.plot.plot_rates(by_age, x="age_band", hue="aim", outcome="fully", kind="panels")
 show(fully_by_age, "age_band", "aim")
 print("Exactly 0% or 100%, with exact intervals:")
 show(fully_by_age[fully_by_age["boundary"]], "age_band", "aim")

@@ -32,8 +32,7 @@ def show(table, *groups, **options):
     """Display a result table for readers, as the report shows it: disclosure control first
     (gc.suppress: an estimate resting on fewer than 5 respondents is hidden as [c]), then
     answer labels, "34% (29–40)" and the base n (gc.present)."""
-    safe = table if "suppressed" in table else gc.suppress(table)
-    display(gc.present(safe, groups=list(groups), **options))
+    display(gc.present(gc.suppress(table), groups=list(groups), **options))
 
 
 # %% [markdown]
@@ -44,14 +43,13 @@ def show(table, *groups, **options):
 # analysis accepts as `by=`.
 #
 # Reading the chart: for each aim, the share of collaborating respondents whose collaboration
-# set it, in the smaller (left bar) and larger (right bar) group, with 95% intervals.
+# set it, the smaller group above the larger, with 95% intervals (one panel per aim).
 
 # %%
 size_group = gc.reband(gp2017, 100_000)
-display(size_group.value_counts())
+print("respondents:", ", ".join(f"{group} {n}" for group, n in size_group.value_counts().items()))
 aims_by_size = gc.suppress(gc.aims_chosen(gp2017, by=size_group))
-ax = gc.plot.plot_rates(aims_by_size, x="aim", hue="size_group")
-ax.figure.set_size_inches(11, 4.5)  # seven aims: room for their labels
+ax = gc.plot.plot_rates(aims_by_size, x="size_group", hue="aim", kind="panels")
 show(aims_by_size, "size_group", "aim")
 
 # %% [markdown]
@@ -66,7 +64,7 @@ staff = gc.achievement_rates(gp2017, aims=["staff"], by=[size_group, "level"])
 staff = gc.suppress(staff)
 staff_fully = staff[staff["outcome"] == "fully"]
 show(staff_fully, "size_group", "level")
-ax = gc.plot.plot_rates(staff_fully, x="level", hue="size_group")
+ax = gc.plot.plot_rates(staff_fully, x="level", hue="size_group", kind="panels")
 
 # %% [markdown]
 # A design-based logistic model puts size, level and funding together. Age is left out here on

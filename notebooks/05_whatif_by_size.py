@@ -33,8 +33,7 @@ def show(table, *groups, **options):
     """Display a result table for readers, as the report shows it: disclosure control first
     (gc.suppress: an estimate resting on fewer than 5 respondents is hidden as [c]), then
     answer labels, "34% (29–40)" and the base n (gc.present)."""
-    safe = table if "suppressed" in table else gc.suppress(table)
-    display(gc.present(safe, groups=list(groups), **options))
+    display(gc.present(gc.suppress(table), groups=list(groups), **options))
 
 
 # %% [markdown]
@@ -59,12 +58,13 @@ for thresholds in (100_000, [50_000, 100_000], [30_000, 50_000, 250_000]):
     show(rates[rates["outcome"] == "fully"], "size_group")
 
 # %% [markdown]
-# The chart for the three-group cut: read the bars left to right from smallest to largest.
+# The chart for the three-group cut: one panel per aim, the groups from smallest (top) to
+# largest.
 
 # %%
 three = gc.reband(gp2017, [50_000, 100_000])
 rates = gc.suppress(gc.achievement_rates(gp2017, aims=["staff", "access"], by=three))
-ax = gc.plot.plot_rates(rates, x="size_group", hue="aim", outcome="fully")
+ax = gc.plot.plot_rates(rates, x="size_group", hue="aim", outcome="fully", kind="panels")
 
 # %% [markdown]
 # ## 2. Standardising to another mix

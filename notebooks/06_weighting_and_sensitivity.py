@@ -33,8 +33,7 @@ def show(table, *groups, **options):
     """Display a result table for readers, as the report shows it: disclosure control first
     (gc.suppress: an estimate resting on fewer than 5 respondents is hidden as [c]), then
     answer labels, "34% (29–40)" and the base n (gc.present)."""
-    safe = table if "suppressed" in table else gc.suppress(table)
-    display(gc.present(safe, groups=list(groups), **options))
+    display(gc.present(gc.suppress(table), groups=list(groups), **options))
 
 
 # %% [markdown]
@@ -75,7 +74,7 @@ w_patients = gc.rake(gp2017.respondents, {"region": patient_targets})
 for label, w in (("practices", w_practices), ("patients", w_patients)):
     print(
         f"to {label:9s}: sum {w.sum():>14,.0f}, weight range {w.min():,.1f} to {w.max():,.1f}, "
-        f"Kish efficiency {gc.kish_efficiency(w):.3f} (iterations {w.attrs['iterations']})"
+        f"Kish efficiency {gc.kish_efficiency(w):.2f} (iterations {w.attrs['iterations']})"
     )
 
 # %% [markdown]
@@ -108,11 +107,11 @@ naive = gc.SurveyDesign(weights="weight")  # the same weights, raking ignored
 # %% [markdown]
 # ### Weighted and unweighted prevalence
 #
-# Reading the table: `unweighted` is the published kind of figure; the weighted columns are
-# what the same answers say about the population of practices (or of patients) *if* the
-# respondents in each region were like the non-respondents there — an assumption weighting
-# cannot check. `se` under the raked design is the raking-aware one; `se_naive` ignores the
-# raking.
+# Reading the table: "unweighted" is the published kind of figure; the columns "weighted to
+# practices" and "weighted to patients" are what the same answers say about the population of
+# practices (or of patients) *if* the respondents in each region were like the non-respondents
+# there — an assumption weighting cannot check. Their standard errors are the raking-aware
+# ones; the last, "raking ignored", is the naive weighted formula on the weights to practices.
 
 # %%
 KEY = "membership"
@@ -120,10 +119,12 @@ unweighted = gc.prevalence(gp2017)[[KEY, "n", "estimate", "se"]]
 practice = gc.prevalence(to_practices, design=raked)[[KEY, "estimate", "se", "n_eff"]]
 patient = gc.prevalence(to_patients, design=raked)[[KEY, "estimate", "se"]]
 ignoring = gc.prevalence(to_practices, design=naive)[[KEY, "se"]]
+# each column named for its weighting, so that the table's headings say which is which
 comparison = (
-    unweighted.merge(practice, on=KEY, suffixes=("", "_practices"))
-    .merge(patient, on=KEY, suffixes=("", "_patients"))
-    .merge(ignoring.rename(columns={"se": "se_naive"}), on=KEY)
+    unweighted.rename(columns={"estimate": "estimate_unweighted", "se": "se_unweighted"})
+    .merge(practice.rename(columns=lambda c: c if c == KEY else f"{c}_weighted_to_practices"))
+    .merge(patient.rename(columns=lambda c: c if c == KEY else f"{c}_weighted_to_patients"))
+    .merge(ignoring.rename(columns={"se": "se_raking_ignored"}), on=KEY)
 )
 show(comparison, KEY, decimals=1)
 
@@ -137,13 +138,13 @@ show(comparison, KEY, decimals=1)
 AIM = "aim"
 aims_unweighted = gc.aims_chosen(gp2017)[[AIM, "n", "estimate", "ci_low", "ci_high"]]
 aims_weighted = gc.aims_chosen(to_practices, design=raked)[[AIM, "estimate", "ci_low", "ci_high"]]
-aims = aims_unweighted.merge(aims_weighted, on=AIM, suffixes=("", "_weighted"))
-aims["difference"] = aims["estimate_weighted"] - aims["estimate"]  # shown in points
+aims = aims_unweighted.merge(aims_weighted, on=AIM, suffixes=("_unweighted", "_weighted"))
+aims["difference"] = aims["estimate_weighted"] - aims["estimate_unweighted"]  # in points
 show(aims, AIM, decimals=1)
 
 # %%
-ax = gc.plot.plot_rates(gc.suppress(gc.aims_chosen(to_practices, design=raked)), x="aim")
-ax.figure.set_size_inches(11, 4.5)  # seven aims: room for their labels
+weighted_aims = gc.suppress(gc.aims_chosen(to_practices, design=raked))
+ax = gc.plot.plot_rates(weighted_aims, x="aim", kind="panels")
 
 # %% [markdown]
 # ## 2. Sensitivity to the base assumptions

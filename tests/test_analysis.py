@@ -298,7 +298,7 @@ def test_achievement_trend_separated_falls_back() -> None:
     assert "Rao-Scott" in res["method"]
     assert res["direction"] == "decreasing"
     assert math.isnan(res["odds_ratio_per_step"])
-    assert res["n"] == 15 and res["note"].endswith("1.000, 1.000, 0.000")
+    assert res["n"] == 15 and res["note"].endswith("100.0%, 100.0%, 0.0%")
 
 
 # --------------------------------------------------------------------------- the bundled set

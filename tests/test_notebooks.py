@@ -26,6 +26,8 @@ import pytest
 import gpcollab
 import gpcollab.disclosure
 from gpcollab import vocab
+from gpcollab.presentation import EXTRA_LABELS
+from gpcollab.schema import SYNTHETIC_NOTICE
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.py"))
@@ -215,6 +217,14 @@ STRAY_REPR = re.compile(
     r"^\[?(?:Text\(|<matplotlib|<Axes|<Figure|Line2D\(|Legend\(|VBox\(|HBox\(|<[\w.]+ object at 0x)"
 )
 BARE_DECIMAL = re.compile(r"^[−-]?\d*\.\d{3,}$")
+#: A bare number to three or more decimals inside a printed line (not a p-value: "p = 0.012").
+PRINTED_DECIMAL = re.compile(r"(?<![\w.=])(?<!p = )(?<!p=)[−-]?\d*\.\d{3,}(?![\d.])")
+#: The last line of pandas' plain-text repr of a Series ("Name: count, dtype: int64").
+PLAIN_SERIES = re.compile(r"(^|\n)(Name: .*, )?dtype: \w+\s*$")
+#: A column heading that names one side of a comparison by its raw suffix ("Estimate (a)",
+#: "Sample a", "N first"): the reader cannot tell what a or first is.
+RAW_SIDE = re.compile(r"(\((a|b|first|second)\)|\s(a|b|first|second))$", re.I)
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 #: Column headings of a table that holds results (not a view of the data).
 RESULT_HEADINGS = {
     "estimate",
@@ -234,13 +244,16 @@ P_VALUE_HEADINGS = {"p-value", "p_value", "p"}
 
 
 def _machine_codes() -> set[str]:
-    """Answer codes of gpcollab.vocab that differ from their label (years excluded)."""
+    """Answer codes of gpcollab.vocab that differ from their label (years excluded), and the
+    values that analyses add beside them."""
     codes: set[str] = set()
     for _, choices in inspect.getmembers(vocab, inspect.isclass):
         if issubclass(choices, vocab.Choice) and choices is not vocab.Choice:
             for value, label in choices.labels().items():
                 if value != label and re.fullmatch(r"[a-z][a-z0-9_]*", value):
                     codes.add(value)
+    # the values analyses add beside the answers ("in_collaboration", "all_pcns" ...)
+    codes |= {value for value, label in EXTRA_LABELS.items() if value != label}
     return codes
 
 
@@ -270,6 +283,7 @@ class ShownTable:
     tag: str
     headings: list[str]
     rows: list[list[str]]
+    caption: str = ""
 
     @property
     def presented(self) -> bool:
@@ -281,10 +295,21 @@ class ShownTable:
         return self.presented or bool(RESULT_HEADINGS & set(self.headings))
 
 
+def _pages(path: Path) -> list[tuple[int, str]]:
+    """Every HTML a reader sees: the outputs' ``text/html`` (by cell number), and the HTML that
+    the saved widget state shows (a live widget's tables, cell ``-1``)."""
+    pages = [(n, o.get("data", {}).get("text/html", "")) for n, o in _outputs(path)]
+    state = _committed(path).metadata.get("widgets", {}).get(WIDGET_STATE, {})
+    for model in state.get("state", {}).values():
+        value = model.get("state", {}).get("value")
+        if isinstance(value, str) and "<table" in value:
+            pages.append((-1, value))
+    return pages
+
+
 def _tables(path: Path) -> list[ShownTable]:
     found = []
-    for number, output in _outputs(path):
-        page = output.get("data", {}).get("text/html", "")
+    for number, page in _pages(path):
         for table in re.findall(r"<table\b.*?</table>", page, flags=re.S):
             tag = re.match(r"<table\b[^>]*>", table).group(0)  # type: ignore[union-attr]
             head, _, body = table.partition("</thead>")
@@ -296,7 +321,10 @@ def _tables(path: Path) -> list[ShownTable]:
                 for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", body, re.S)
             ]
             # the index heading row of a DataFrame repr is blank; keep the named headings
-            found.append(ShownTable(number, tag, [h for h in headings if h], rows))
+            caption = re.search(r"<caption\b[^>]*>(.*?)</caption>", table, re.S)
+            shown = ShownTable(number, tag, [h for h in headings if h], rows)
+            shown.caption = _text(caption.group(1)) if caption else ""
+            found.append(shown)
     return found
 
 
@@ -314,6 +342,8 @@ def test_no_stray_reprs(path: Path) -> None:
         text = str(data.get("text/plain", ""))
         if STRAY_REPR.match(text.strip()):
             stray.append((number, text[:60]))
+        elif "text/html" not in data and PLAIN_SERIES.search(text):  # a Series as text
+            stray.append((number, text[-60:]))
     assert not stray, f"{path.name}: end the cell with ';' (or assign it): {stray}"
 
 
@@ -349,7 +379,48 @@ def test_result_tables_are_for_readers(path: Path) -> None:
                     problems.append((table.cell, "machine code", cell))
                 if BARE_DECIMAL.match(cell) and i - offset not in p_columns:
                     problems.append((table.cell, "bare decimal", cell))
+                if table.presented and cell in ("True", "False"):
+                    problems.append((table.cell, "True/False for a yes/no group", cell))
+        if not table.presented:
+            continue
+        raw = [h for h in table.headings if RAW_SIDE.search(h)]
+        if raw:
+            problems.append((table.cell, "a comparison's side by its suffix", raw))
+        # a percentage (in a column of percentages) or an odds ratio left blank: a hidden cell
+        # that lost its [c], or a missing value with nothing to say why
+        percentages = {
+            i for r in table.rows for i, cell in enumerate(r) if re.match(r"^\d+(\.\d+)?%", cell)
+        }
+        ratios = {i for i, h in enumerate(table.headings) if h.startswith("Odds ratio")}
+        valued = sorted(percentages | ratios)
+        blank = [(r[0], i) for r in table.rows for i in valued if r[i] == ""]
+        if blank:
+            problems.append((table.cell, "blank value", blank[:3]))
+        if SYNTHETIC_NOTICE not in table.caption:  # every bundled set is synthetic
+            problems.append((table.cell, "no synthetic notice", table.headings[:3]))
     assert not problems, f"{path.name}: {problems[:8]} ({len(problems)} in all)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids)
+def test_printed_results_are_for_readers(path: Path) -> None:
+    """Lines a cell prints carry no machine code (``in_collaboration``, ``too_early``: the
+    codes with an underscore or a digit, which no sentence uses) and no bare number to three
+    decimals (a share is a percentage; p-values, "p = 0.012", may have three)."""
+    codes = sorted((c for c in _machine_codes() if re.search(r"[_\d]", c)), key=len)
+    # a code in quotes is Python's repr of a value: a view of the data itself
+    alternatives = "|".join(map(re.escape, reversed(codes)))
+    word = re.compile(r"(?<![\w'\"-])(" + alternatives + r")(?![\w'\"-])")
+    problems = []
+    for number, output in _outputs(path):
+        if output.output_type != "stream" or output.get("name") != "stdout":
+            continue
+        for line in str(output.get("text", "")).splitlines():
+            if line.startswith("As expected:"):  # an error message shown on purpose
+                continue
+            found = word.findall(line) + PRINTED_DECIMAL.findall(line)
+            if found:
+                problems.append((number, found, line[:90]))
+    assert not problems, f"{path.name}: {problems[:6]} ({len(problems)} in all)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids)
@@ -363,16 +434,18 @@ def test_every_presented_table_went_through_disclosure_control(path: Path) -> No
             continue
         min_n = int(re.search(r'data-suppression-min-n="(\d+)"', table.tag).group(1))  # type: ignore[union-attr]
         assert min_n == gpcollab.disclosure.DEFAULT_MIN_N  # the report's threshold
-        if "Base (n)" not in table.headings:
-            continue
-        base = table.headings.index("Base (n)")
+        # "Base (n)", or each side's "Base (n, 2015)" in a comparison (hidden as a whole row)
+        bases = [i for i, h in enumerate(table.headings) if h.startswith("Base (n")]
         estimates = [i for i, h in enumerate(table.headings) if "(" in h or h == "Estimate"]
         for row in table.rows:
-            n = row[base].replace(",", "")
-            if n.isdigit() and 0 < int(n) < min_n:
-                shown = [row[i] for i in estimates if i != base and row[i] not in ("", "[c]")]
-                if shown:
-                    problems.append((table.cell, f"base {n} shown", shown))
+            for base in bases:
+                n = row[base].replace(",", "")
+                if n.isdigit() and 0 < int(n) < min_n:
+                    shown = [
+                        row[i] for i in estimates if i not in bases and row[i] not in ("", "[c]")
+                    ]
+                    if shown:
+                        problems.append((table.cell, f"base {n} shown", shown))
     assert not problems, f"{path.name}: {problems[:8]}"
 
 

@@ -196,3 +196,184 @@ def test_styler_records_the_disclosure_rule_it_went_through() -> None:
     assert 'data-suppression-min-n="5"' in present(gpcollab.suppress(rates)).to_html()
     plain = present(rates).to_html()
     assert 'class="gpcollab-present"' in plain and "data-suppression-min-n" not in plain
+
+
+# -- comparisons of two sides: each side under its own name -------------------------------
+
+
+def test_two_samples_headed_by_their_labels() -> None:
+    # compare_proportions' own example: 4 of 10 in the first sample, 7 of 10 in the second.
+    # SEs by hand (simple random sample, R's svymean): sqrt(p(1-p)/(n-1)):
+    # sqrt(.24/9) = 0.1633, sqrt(.21/9) = 0.1528; of the difference sqrt(.05) = 0.2236.
+    w15 = pd.DataFrame({"formal": [1, 0, 0, 1, 0, 0, 1, 0, 0, 1]})
+    w17 = pd.DataFrame({"formal": [1, 1, 0, 1, 0, 1, 1, 0, 1, 1]})
+    table = gpcollab.compare_proportions(w15, w17, "formal", labels=("GP staff", "CCG staff"))
+    view = present(table, ci=False).data
+    assert view.columns.tolist() == [
+        "Estimate (GP staff)",
+        "Estimate (CCG staff)",
+        "Standard error of the difference, points",
+        "Standard error, points (GP staff)",
+        "Standard error, points (CCG staff)",
+        "Difference, points",
+        "p-value",
+        "Base (n, GP staff)",
+        "Base (n, CCG staff)",
+    ]
+    assert view.iloc[0].tolist()[:6] == ["40%", "70%", "22.4", "16.3", "15.3", "+30"]
+    assert view.iloc[0].tolist()[-2:] == ["10", "10"]
+
+
+def test_two_waves_headed_by_their_years() -> None:
+    gp15 = gpcollab.load_survey(2015, "gp")
+    gp17 = gpcollab.load_survey(2017, "gp")
+    table = gpcollab.compare_waves(gp15, gp17, "membership", "in_collaboration")
+    view = present(table).data
+    assert view.columns.tolist() == [
+        "Item",
+        "Option",
+        "Estimate (2015)",
+        "Estimate (2017)",
+        "Difference, points (95% CI)",
+        "p-value",
+        "Base (n, 2015)",
+        "Base (n, 2017)",
+    ]
+    assert view.loc[0, "Item"] == "Is the practice part of a collaboration?"
+    assert view.loc[0, "Option"] == "In a collaboration (formal, informal or both)"
+
+
+def test_domain_pairs_that_change_by_row_keep_their_columns() -> None:
+    # compare_domains' own example, and a third band: means 4, 8 and 2 (by hand)
+    frame = pd.DataFrame(
+        {
+            "staff": [3.0, 5.0, 4.0, 8.0, 9.0, 7.0, 1.0, 3.0, 2.0],
+            "band": list("aaabbbccc"),
+        }
+    )
+    table = gpcollab.compare_domains(frame, "staff", by="band")
+    view = present(table, percent=False, decimals=1, ci=False).data
+    assert view.columns.tolist() == [
+        "First band",
+        "Second band",
+        "Estimate (first band)",
+        "Estimate (second band)",
+        "Difference",
+        "p-value",
+        "Base (n, first band)",
+        "Base (n, second band)",
+    ]
+    rows = view[["First band", "Second band", "Estimate (first band)", "Difference"]]
+    assert rows.values.tolist() == [
+        ["a", "b", "4.0", "+4.0"],
+        ["a", "c", "4.0", "−2.0"],
+        ["b", "c", "8.0", "−6.0"],
+    ]
+
+
+def test_sides_without_names_are_the_first_and_the_second() -> None:
+    table = pd.DataFrame(
+        {
+            "size_band": ["under_30k"],
+            "estimate_a": [0.25],
+            "estimate_b": [0.5],
+            "n_a": [20],
+            "n_b": [30],
+            "difference": [0.25],
+        }
+    )
+    view = present(table).data
+    assert view.columns.tolist() == [
+        "Size band",
+        "Estimate (first)",
+        "Estimate (second)",
+        "Difference, points",
+        "Base (n, first)",
+        "Base (n, second)",
+    ]
+    assert view.iloc[0].tolist() == ["Under 30,000", "25%", "50%", "+25", "20", "30"]
+
+
+def test_a_side_named_by_a_code_shows_its_label() -> None:
+    table = pd.DataFrame(
+        {
+            "size_band_first": ["under_30k", "under_30k"],
+            "size_band_second": ["over_250k", "over_250k"],
+            "aim": ["access", "staff"],
+            "estimate_first": [0.25, 0.1],
+            "estimate_second": [0.5, 0.2],
+            "n_first": [20, 20],
+            "n_second": [3, 30],
+        }
+    )
+    safe = gpcollab.suppress(table)
+    view = present(safe).data
+    assert view.columns.tolist() == [
+        "Aim",
+        "Estimate (Under 30,000)",
+        "Estimate (250,000 or more)",
+        "Base (n, Under 30,000)",
+        "Base (n, 250,000 or more)",
+    ]
+    # the row whose second side rests on 3 respondents is hidden on both sides
+    assert view.iloc[0, 1:3].tolist() == [SUPPRESSED, SUPPRESSED]
+    assert view.iloc[1, 1:3].tolist() == ["10%", "20%"]
+
+
+def test_engine_tables_say_they_are_synthetic_when_told() -> None:
+    table = _rates().drop(columns=["count"])
+    table.attrs = {}  # as the engine returns it: it does not know where the rows came from
+    assert SYNTHETIC_NOTICE not in present(table).caption
+    assert SYNTHETIC_NOTICE in present(table, synthetic=True).caption
+    assert SYNTHETIC_NOTICE not in present(_rates(), synthetic=False).caption
+    with pytest.raises(ArgumentError, match="`synthetic` must be True, False or None"):
+        present(table, synthetic="yes")
+
+
+def test_yes_no_groups_read_yes_and_no() -> None:
+    table = pd.DataFrame({"funding": [False, True], "n": [172, 43], "estimate": [0.4, 0.2]})
+    view = present(table, ci=False).data
+    assert view.values.tolist() == [["No", "40%", "172"], ["Yes", "20%", "43"]]
+    assert view.columns.tolist() == ["Funding", "Estimate", "Base (n)"]
+
+
+def test_other_standard_errors_are_shown_under_their_names() -> None:
+    table = pd.DataFrame(
+        {"aim": ["access"], "n": [458], "estimate": [0.52], "se": [0.0234], "se_naive": [0.025]}
+    )
+    view = present(table, ci=False).data
+    assert view.columns.tolist() == [
+        "Aim",
+        "Estimate",
+        "Standard error, points",
+        "Standard error, points (naive)",
+        "Base (n)",
+    ]
+    assert view.iloc[0, 2:4].tolist() == ["2.3", "2.5"]
+
+
+def test_a_table_suppressed_twice_still_says_c() -> None:
+    once = gpcollab.suppress(_rates())
+    view = present(gpcollab.suppress(once), columns="outcome")
+    # under 30,000: counts 1 and 3 of 4 respondents, both hidden, both [c]
+    assert view.data.iloc[0, 1:3].tolist() == [SUPPRESSED, SUPPRESSED]
+    assert "[c] = hidden by disclosure control" in view.caption
+
+
+def test_an_odds_ratio_the_model_could_not_give_says_so() -> None:
+    # achievement_trend's separated aim: no ratio (infinite), a test all the same
+    table = pd.DataFrame(
+        {
+            "aim": ["sustainability", "community"],
+            "n": [168, 170],
+            "odds_ratio_per_step": [float("nan"), 4.03],
+            "or_ci_low": [float("nan"), 2.04],
+            "or_ci_high": [float("nan"), 7.95],
+            "p_value": [0.0004, 0.0001],
+        }
+    )
+    view = present(table).data
+    assert view["Odds ratio per step (95% CI)"].tolist() == [
+        "not estimable",
+        "4.03 (2.04 to 7.95)",
+    ]

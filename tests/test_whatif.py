@@ -282,8 +282,8 @@ def test_separating_band_falls_back_to_a_score() -> None:
     assert est["all 100-250k"] == pytest.approx(1 / (1 + np.exp(-(a + 3 * b))), abs=1e-6)
     assert table.attrs["scores"] == ["size_band"]
     (note,) = table.attrs["notes"]
-    assert "size_band is entered as an ordered score" in note
-    assert "no respondent with size_band = 'under_30k' fully achieved it" in note
+    assert "Registered patients covered is entered as an ordered score" in note
+    assert "no respondent in “Under 30,000” fully achieved it" in note
 
 
 def test_separation_error_keeps_the_engine_error() -> None:
@@ -304,8 +304,10 @@ def test_term_separating_even_as_a_score_is_left_out() -> None:
     model, notes = W.fit_model(survey, "access", terms=("size_band", "age_band"))
     assert model.terms == ("size_band",)
     assert model.scores == ("size_band",)
-    assert notes[0].startswith("age_band is left out of the model of 'access'")
-    assert "size_band is entered as an ordered score" in notes[1]
+    assert notes[0].startswith(
+        "Time since the collaboration formed is left out of the model of “Improving access"
+    )
+    assert "Registered patients covered is entered as an ordered score" in notes[1]
     table = standardise(
         survey, "access", Scenario("big", set={"size_band": "100k_250k"}), model=model, n_boot=0
     )

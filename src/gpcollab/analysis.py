@@ -1114,7 +1114,7 @@ def achievement_trend(
                     direction=direction,
                     method="Rao-Scott F test of band by outcome (logistic slope separated)",
                     note="a band has no full achievement (or only full achievement); "
-                    "rates by band: " + ", ".join(f"{r:.3f}" for r in rates),
+                    "rates by band: " + ", ".join(f"{r:.1%}" for r in rates),
                 )
         except DesignError as error:
             row.update(empty, direction=None, method="", note=str(error))

@@ -51,6 +51,20 @@ def _check_columns(table: pd.DataFrame, names: Sequence[str], param: str) -> lis
     return list(names)
 
 
+def comparison_sides(table: pd.DataFrame) -> list[str]:
+    """The sides of a comparison table: ``first``, ``second`` for a table with
+    ``estimate_first`` and ``estimate_second`` (:func:`gpcollab.compare_waves`,
+    :func:`gpcollab.compare_domains`), ``a``, ``b`` for ``estimate_a`` ... (in column order)."""
+    found = [str(c).removeprefix("estimate_") for c in table.columns]
+    return [s for s, c in zip(found, table.columns, strict=True) if str(c) != s and s]
+
+
+def _with_sides(table: pd.DataFrame, names: Sequence[str]) -> list[str]:
+    """``names`` and, for each side of a comparison, ``<name>_<side>``, those in the table."""
+    wanted = [*names, *(f"{name}_{side}" for side in comparison_sides(table) for name in names)]
+    return [c for c in dict.fromkeys(wanted) if c in table.columns]
+
+
 def _small(values: pd.Series, min_n: int, mask_zeros: bool) -> np.ndarray[Any, np.dtype[np.bool_]]:
     number = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
     with np.errstate(invalid="ignore"):
@@ -81,9 +95,14 @@ def suppress(
         ``1`` switches suppression off.
     count_columns : sequence of str, default=("n", "count")
         Unweighted base and count columns checked against ``min_n`` (those present are used).
+        In a comparison of two sides (columns ``estimate_<side>``, such as ``estimate_first``
+        and ``estimate_second`` of :func:`gpcollab.compare_waves`), each side's
+        ``<name>_<side>`` (``n_first``, ``count_second`` ...) is checked too.
     value_columns : sequence of str, optional
         Columns set to missing in a masked row; default the estimate columns present
-        (:data:`DEFAULT_VALUE_COLUMNS`: count, estimate, se, intervals, design effects, …).
+        (:data:`DEFAULT_VALUE_COLUMNS`: count, estimate, se, intervals, design effects, …),
+        with each side's ``<name>_<side>`` in a comparison. A comparison row is masked as a
+        whole: the difference and one side's estimate would give back the other side's.
         The base ``n`` is kept: it says how few respondents there were, not what they said.
     group_columns : sequence of str, optional
         Columns identifying a group of rows whose estimates add up to a known total (the
@@ -98,7 +117,9 @@ def suppress(
     pandas.DataFrame
         A copy with the masked values missing (``count`` becomes a nullable integer), a
         boolean column ``suppressed``, and ``attrs["suppression"]`` recording the rule
-        (``min_n``, number of primary and secondary cells).
+        (``min_n``, number of primary and secondary cells). A table that went through
+        ``suppress`` before keeps the rows it hid (so suppressing twice is safe; the rule
+        records the larger threshold).
 
     Notes
     -----
@@ -130,21 +151,25 @@ def suppress(
     out = table.copy()
     out.attrs = dict(table.attrs)
     values = (
-        [c for c in DEFAULT_VALUE_COLUMNS if c in out.columns]
+        _with_sides(out, DEFAULT_VALUE_COLUMNS)
         if value_columns is None
         else _check_columns(out, value_columns, "value_columns")
     )
-    masked = _primary(out, [c for c in count_columns if c in out.columns], min_n, mask_zeros)
-    primary = int(masked.sum())
+    earlier = _earlier(out)  # a table suppressed before keeps what it hid
+    masked = _primary(out, _with_sides(out, count_columns), min_n, mask_zeros)
+    before: dict[str, Any] = dict(out.attrs.get("suppression") or {}) if earlier.any() else {}
+    primary = int((masked & ~earlier).sum()) + int(before.get("primary", 0))
+    masked |= earlier
     plan = _Additivity.of(out, group_columns)
     if plan.additive and len(out) and min_n > 1:
         _secondary(masked, plan.sets(out), _cell_sizes(out), _bases_ok(out, min_n))
     _mask(out, values, masked)
+    rule_n = max(min_n, before.get("min_n", 0)) if isinstance(before.get("min_n"), int) else min_n
     out.attrs["suppression"] = {
-        "min_n": min_n,
+        "min_n": rule_n,
         "primary": primary,
         "secondary": int(masked.sum()) - primary,
-        "mask_zeros": mask_zeros,
+        "mask_zeros": mask_zeros or bool(before.get("mask_zeros", False)),
     }
     return out
 
@@ -158,8 +183,23 @@ def _check_arguments(table: object, min_n: object) -> None:
         raise ArgumentError(
             f"`table` must be a pandas DataFrame, but {type(table).__name__} was passed."
         )
+    check_min_n(min_n)
+
+
+def check_min_n(min_n: object) -> int:
+    """``min_n`` checked as :func:`suppress` takes it (a whole number >= 0), for callers that
+    keep a threshold to apply later (the what-if widget)."""
     if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 0:
         raise ArgumentError(f"`min_n` must be a whole number >= 0, but {min_n!r} was passed.")
+    return min_n
+
+
+def _earlier(out: pd.DataFrame) -> Mask:
+    """Rows that an earlier :func:`suppress` of the same table hid (its ``suppressed`` flag)."""
+    if "suppressed" not in out.columns:
+        return np.zeros(len(out), dtype=bool)
+    flag = out["suppressed"].astype("boolean").fillna(False)
+    return np.asarray(flag.to_numpy(dtype=bool), dtype=bool)
 
 
 def _primary(out: pd.DataFrame, counts: Sequence[str], min_n: int, mask_zeros: bool) -> Mask:
@@ -219,9 +259,12 @@ class _Additivity:
 
 
 def _cell_sizes(out: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Size of each cell for choosing the complementary one: its count, else its estimate."""
-    column = "count" if "count" in out.columns else "estimate"
-    size = pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=np.float64)
+    """Size of each cell for choosing the complementary one: its count, else its estimate (in
+    a comparison, the first side's); the first cell when the table has neither."""
+    candidates = _with_sides(out, ["count"]) + _with_sides(out, ["estimate"])
+    if not candidates:
+        return np.zeros(len(out), dtype=np.float64)
+    size = pd.to_numeric(out[candidates[0]], errors="coerce").to_numpy(dtype=np.float64)
     return np.where(np.isnan(size), np.inf, size)
 
 
@@ -253,8 +296,10 @@ def _secondary(
 
 def _mask(out: pd.DataFrame, values: Sequence[str], masked: Mask) -> None:
     """Set the value columns of the masked rows to missing and add the ``suppressed`` flag."""
-    if "count" in values and "count" in out.columns:
-        out["count"] = out["count"].astype("Int64")
+    for column in values:
+        counts = column == "count" or column.startswith("count_")
+        if counts and pd.api.types.is_integer_dtype(out[column].dtype):
+            out[column] = out[column].astype("Int64")
     for column in values:
         out.loc[masked, column] = pd.NA if out[column].dtype == "Int64" else np.nan
     out["suppressed"] = masked

@@ -12,14 +12,15 @@ interval level and, for a synthetic set, the synthetic-data notice.
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from gpcollab import vocab
+from gpcollab.disclosure import comparison_sides
 from gpcollab.errors import ArgumentError, describe
 from gpcollab.estimate import ESTIMATE_COLUMNS
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE
@@ -31,6 +32,10 @@ __all__ = ["SUPPRESSED", "present", "present_frame", "suppression_note", "suppre
 
 #: Text of a suppressed cell (as in official statistics: "c" for confidential).
 SUPPRESSED = "[c]"
+
+#: Text of an odds ratio that the model could not estimate (a group with no outcome, or only
+#: outcomes, gives an infinite ratio; the table's ``note`` says which).
+NOT_ESTIMABLE = "not estimable"
 
 
 def suppression_note(min_n: object = None) -> str:
@@ -93,6 +98,8 @@ _VALUE_COLUMNS = frozenset(
         "ndf",
         "ddf",
         "p_value",
+        "test",
+        "method",
     }
 )
 
@@ -107,8 +114,83 @@ _EXTRA_VALUES: tuple[tuple[str, str, str, str, str], ...] = (
     ("p_value", "p-value", "p", "", ""),
 )
 
-#: An estimate column of a merged table: ``estimate_<what>`` (with ``ci_low_<what>`` ...).
-_SUFFIXED = re.compile(r"^(estimate|se)_(\w+)$")
+#: The words of a comparison's side when its table has no column naming it (``a``, ``b`` of a
+#: table built by hand are the first and the second, as in the comparisons of gpcollab).
+_SIDE_WORDS: Mapping[str, str] = {"a": "first", "b": "second"}
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One side of a comparison table (``estimate_<suffix>``, ``n_<suffix>`` ...) and what a
+    reader calls it.
+
+    ``name`` is the value of the columns naming the side when they hold one value in every
+    row (``wave_first`` = 2015 gives "2015"; ``sample_a`` = "GP staff" gives "GP staff"), and
+    those columns are then left out of the view (the headings carry them). When they vary
+    from row to row (``size_band_first`` of :func:`gpcollab.compare_domains`), ``name`` is
+    "first size band" and the columns stay, headed "First size band".
+    """
+
+    suffix: str
+    name: str
+    label_columns: tuple[str, ...]
+    constant: bool
+
+
+def _value_words(column: str, value: object, labels: bool) -> str:
+    """A side's value as a heading: a whole number (a wave's year) as it is, a code as its
+    answer label."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return str(value)
+    if labels:
+        mapping = _labeller(column, pd.Series([value]))
+        if mapping is not None:
+            return str(mapping.get(str(value), value))
+    return str(value)
+
+
+def _comparison_sides(table: pd.DataFrame, labels: bool = True) -> list[_Side]:
+    """The sides of a comparison table, each with its name (see :class:`_Side`)."""
+    found = []
+    for suffix in comparison_sides(table):
+        ending = f"_{suffix}"
+        naming = tuple(
+            str(c)
+            for c in table.columns
+            if str(c).endswith(ending) and str(c).removesuffix(ending) not in _VALUE_COLUMNS
+        )
+        word = _SIDE_WORDS.get(suffix, suffix.replace("_", " "))
+        constant = bool(naming) and len(table) > 0
+        constant = constant and all(table[c].nunique(dropna=False) == 1 for c in naming)
+        if constant:
+            name = " ".join(
+                _value_words(c.removesuffix(ending), table[c].iloc[0], labels) for c in naming
+            )
+        elif naming:
+            stems = " and ".join(c.removesuffix(ending).replace("_", " ") for c in naming)
+            name = f"{word} {stems}"
+        else:
+            name = word
+        found.append(_Side(suffix, name, naming, constant))
+    return found
+
+
+def _side_columns(sides: Sequence[_Side]) -> set[str]:
+    """Every column that belongs to one side of a comparison: its values and its names."""
+    stems = ("estimate", "se", "ci_low", "ci_high", "n", "count")
+    return {
+        *(f"{stem}_{side.suffix}" for side in sides for stem in stems),
+        *(c for side in sides for c in side.label_columns),
+    }
+
+
+def _heading(column: str, sides: Sequence[_Side]) -> str:
+    """The heading of a grouping column: its words, or the name of the side it names."""
+    for side in sides:
+        if column in side.label_columns and len(side.label_columns) == 1:
+            return side.name[:1].upper() + side.name[1:]
+    return column.replace("_", " ").capitalize()
+
 
 #: Labels of the values that analyses add beside an item's own answers (a summary row, the
 #: respondents of a comparison, the what-if's reference rows). Shared with the report.
@@ -137,6 +219,8 @@ def _labeller(column: str, values: pd.Series) -> Mapping[str, str] | None:
     seen = {str(v) for v in pd.unique(values.dropna())}
     if not seen:
         return None
+    if column == "item" and seen <= set(ITEMS):  # a comparison's item: its question
+        return {name: ITEMS[name].question for name in seen}
     candidates: list[type[vocab.Choice]] = []
     if column in ITEMS:
         candidates.append(ITEMS[column].choices)
@@ -171,7 +255,7 @@ def _cell(est: float, low: float, high: float, *, decimals: int, percent: bool, 
 def _has_values(table: pd.DataFrame) -> bool:
     names = [str(c) for c in table.columns]
     extra = {name for name, *_ in _EXTRA_VALUES if name not in ("pcns", "p_value")}
-    return any(n == "estimate" or n in extra or _SUFFIXED.match(n) for n in names)
+    return any(n == "estimate" or n in extra for n in names) or bool(comparison_sides(table))
 
 
 def _check(table: object, decimals: object, columns: object) -> pd.DataFrame:
@@ -233,12 +317,19 @@ def present_frame(
     -------
     pandas.DataFrame
         Grouping columns (labelled; a model's ``variable`` and ``level`` in words), then the
-        estimate cells (one column ``estimate``, or one per value of ``columns``; a merged
-        table's ``estimate_<what>`` each in its own column, with its standard errors), then the
-        result columns the table has: odds ratios with their interval ("1.54 (0.43 to 5.53)"),
-        differences in signed percentage points, shares and numbers of PCNs, p-values
-        ("<0.001"), and ``Base (n)`` when the table has ``n``. Suppressed rows
-        show :data:`SUPPRESSED` (``"[c]"``) in place of the estimate. ``attrs`` is kept.
+        estimate cells (one column ``estimate``, or one per value of ``columns``), then the
+        result columns the table has. A comparison of two sides (``estimate_first`` and
+        ``estimate_second``, or ``estimate_a`` and ``estimate_b``) shows each side's estimate
+        and standard error under the side's name: the value of the columns that name it when
+        it is the same in every row ("Estimate (2015)" from ``wave_first``, "Estimate (GP
+        staff)" from ``sample_a``; those columns are then left out), else the words of those
+        columns ("Estimate (first size band)" beside ``size_band_first``). The result
+        columns: odds ratios with their interval ("1.54 (0.43 to 5.53)"; "not estimable"
+        when missing, as for a separated fit), differences in
+        signed percentage points (as they are, signed, with ``percent=False``), shares and
+        numbers of PCNs, p-values ("<0.001"), and ``Base (n)`` when the table has ``n``
+        (``Base (n, 2015)`` for each side's ``n_<side>``). Suppressed rows show
+        :data:`SUPPRESSED` (``"[c]"``) in place of the estimate. ``attrs`` is kept.
 
     Raises
     ------
@@ -257,7 +348,9 @@ def present_frame(
     1  100,000-249,999  39% (30–48)      119
     """
     table = _check(table, decimals, columns)
-    groups = _grouping_columns(table, groups)
+    sides = _comparison_sides(table, labels)
+    named = {c for side in sides if side.constant for c in side.label_columns}
+    groups = [g for g in _grouping_columns(table, groups, sides) if g not in named]
     out = pd.DataFrame(index=table.index)
     for g in groups:
         out[g] = _shown_labels(g, table[g]) if labels else table[g]
@@ -269,28 +362,40 @@ def present_frame(
         out["variable"] = [_variable_label(str(v)) for v in table["variable"]]
     if "estimate" in table:
         out["estimate"] = _estimate_cells(table, decimals=decimals, percent=percent, ci=ci)
-    for name in table.columns:  # merged tables: estimate_<what> and se_<what>
-        match = _SUFFIXED.match(str(name))
-        if match and match.group(1) == "estimate":
-            what = match.group(2)
-            bounds = table.reindex(columns=[f"ci_low_{what}", f"ci_high_{what}"])
-            view = table.assign(estimate=table[name], ci_low=bounds.iloc[:, 0])
-            view["ci_high"] = bounds.iloc[:, 1]
-            heading = f"Estimate ({what.replace('_', ' ')})"
-            out[heading] = _estimate_cells(view, decimals=decimals, percent=percent, ci=ci)
-    spreads = [c for c in map(str, table.columns) if c.startswith("se_")]
-    for name in ["se", *spreads] if spreads else []:  # a merged table compares its errors
-        if name in table:
-            what = name.removeprefix("se").removeprefix("_").replace("_", " ")
-            heading = "Standard error" + (", points" if percent else "")
-            out[heading + (f" ({what})" if what else "")] = _numbers(
-                table[name], "spread" if percent else "number", decimals + 1
-            )
+    for side in sides:  # a comparison: each side's estimate under the side's name
+        what = side.suffix
+        bounds = table.reindex(columns=[f"ci_low_{what}", f"ci_high_{what}"])
+        view = table.assign(estimate=table[f"estimate_{what}"], ci_low=bounds.iloc[:, 0])
+        view["ci_high"] = bounds.iloc[:, 1]
+        out[f"Estimate ({side.name})"] = _estimate_cells(
+            view, decimals=decimals, percent=percent, ci=ci
+        )
+    # the standard errors of a table that compares them: each side's (se_<side>) and any other
+    # se_<what> (such as an error computed another way), after the table's own se
+    errors = [(f"se_{side.suffix}", side.name) for side in sides if f"se_{side.suffix}" in table]
+    sided = {f"se_{side.suffix}" for side in sides}
+    errors += [
+        (c, c.removeprefix("se_").replace("_", " "))
+        for c in map(str, table.columns)
+        if c.startswith("se_") and c not in sided
+    ]
+    unit = ", points" if percent else ""
+    if errors and "se" in table:
+        of = " of the difference" if "difference" in table and sides else ""
+        out[f"Standard error{of}{unit}"] = _numbers(
+            table["se"], "spread" if percent else "number", decimals + 1
+        )
+    for column, name in errors:
+        out[f"Standard error{unit} ({name})"] = _numbers(
+            table[column], "spread" if percent else "number", decimals + 1
+        )
     for name, heading, kind, low, high in _EXTRA_VALUES:
         if name not in table:
             continue
         if kind == "points" and low not in table and "estimate" not in table:
             low, high = "ci_low", "ci_high"  # a comparison: its interval is the difference's
+        if kind == "points" and not percent:  # a difference of means, as it is
+            kind, heading = "signed", heading.removesuffix(", points")
         if ci and low in table and high in table:
             has_level = "conf_level" in table and len(table) > 0
             level = float(table["conf_level"].iloc[0]) if has_level else 0.95
@@ -302,12 +407,18 @@ def present_frame(
             table[low] if ci and low in table else None,
             table[high] if ci and high in table else None,
         )
-        if "suppressed" in table and kind in ("ratio", "points"):
+        if kind == "ratio":  # a model that ran but could not give the ratio (separation)
+            missing = pd.to_numeric(table[name], errors="coerce").isna().to_numpy()
+            out.loc[missing, heading] = NOT_ESTIMABLE
+        if "suppressed" in table and kind in ("ratio", "points", "signed"):
             hidden = table["suppressed"].fillna(False).to_numpy(dtype=bool)
             out.loc[hidden, heading] = SUPPRESSED
-    if "n" in table:
-        n = pd.to_numeric(table["n"], errors="coerce")
-        out["Base (n)"] = [f"{int(v):,}" if not np.isnan(v) else "" for v in n]
+    bases = [("n", "Base (n)")]
+    bases += [(f"n_{side.suffix}", f"Base (n, {side.name})") for side in sides]
+    for name, heading in bases:
+        if name in table:
+            n = pd.to_numeric(table[name], errors="coerce")
+            out[heading] = [f"{int(v):,}" if not np.isnan(v) else "" for v in n]
     if columns is not None:
         out = _spread(out, groups, columns, has_n="n" in table)
     out.attrs.update(table.attrs)
@@ -326,7 +437,8 @@ def _numbers(
     ``ratio``: two decimals at least; ``points``: a difference of proportions in percentage
     points, signed; ``spread``: a standard error of a proportion, in points; ``share``: a
     percentage; ``count``: a whole number; ``p``: a p-value
-    ("<0.001" below that); ``number``: as is, to ``decimals``.
+    ("<0.001" below that); ``number``: as is, to ``decimals``; ``signed``: a difference of
+    numbers (means), signed, as is.
     """
     scale = 100.0 if kind in ("points", "spread", "share") else 1.0
     places = max(decimals, 2) if kind == "ratio" else decimals
@@ -349,17 +461,21 @@ def _numbers(
         if np.isnan(value):
             cells.append("")
             continue
-        text = one(value, signed=kind == "points")
+        text = one(value, signed=kind in ("points", "signed"))
         if lows is not None and highs is not None and not np.isnan(lows[i] + highs[i]):
             text += f" ({one(lows[i], False)} to {one(highs[i], False)})"
         cells.append(text)
     return cells
 
 
-def _grouping_columns(table: pd.DataFrame, groups: Sequence[str] | None) -> list[str]:
-    """The grouping columns: as given (checked), or every column that holds no values."""
+def _grouping_columns(
+    table: pd.DataFrame, groups: Sequence[str] | None, sides: Sequence[_Side]
+) -> list[str]:
+    """The grouping columns: as given (checked), or every column that holds no values (a
+    comparison's columns that name its sides count as groups; their values do not)."""
     if groups is None:
-        found = [c for c in table.columns if c not in _VALUE_COLUMNS and c != "estimate"]
+        values = _side_columns(sides) - {c for side in sides for c in side.label_columns}
+        found = [c for c in table.columns if c not in _VALUE_COLUMNS | values]
         return [c for c in found if not pd.api.types.is_float_dtype(table[c].dtype)]
     chosen = list(groups)
     missing = [g for g in chosen if g not in table.columns]
@@ -410,7 +526,10 @@ def _is_blank(value: object) -> bool:
 
 
 def _shown_labels(column: str, values: pd.Series) -> pd.Series:
-    """Answer labels for machine codes, keeping a categorical's order; as given otherwise."""
+    """Answer labels for machine codes, keeping a categorical's order; "Yes" and "No" for a
+    yes/no column (such as ``funding``); as given otherwise."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.map({True: "Yes", False: "No"})
     mapping = _labeller(column, values)
     if mapping is None:
         return values
@@ -447,14 +566,14 @@ def _spread(out: pd.DataFrame, groups: list[str], columns: str, *, has_n: bool) 
     return wide
 
 
-def _caption(table: pd.DataFrame, ci: bool, percent: bool) -> str:
+def _caption(table: pd.DataFrame, ci: bool, percent: bool, synthetic: bool | None) -> str:
     parts = []
     if ci and "ci_low" in table:
         level = table["conf_level"].iloc[0] if "conf_level" in table and len(table) else 0.95
         parts.append(f"{'Percentage' if percent else 'Estimate'} ({100 * float(level):g}% CI)")
     if "suppressed" in table and table["suppressed"].fillna(False).astype(bool).any():
         parts.append(suppression_note_for(table).rstrip("."))
-    if table.attrs.get("synthetic"):
+    if table.attrs.get("synthetic") if synthetic is None else synthetic:
         parts.append(SYNTHETIC_NOTICE)
     return ". ".join(parts) + "." if parts else ""
 
@@ -469,6 +588,7 @@ def present(
     columns: str | None = None,
     groups: Sequence[str] | None = None,
     caption: str | None = None,
+    synthetic: bool | None = None,
 ) -> Styler:
     """The presentation view of an estimate table, styled for a notebook or a report.
 
@@ -479,6 +599,11 @@ def present(
     caption : str, optional
         Caption above the table; default the interval level, the ``[c]`` legend when cells
         are suppressed, and the synthetic-data notice for a synthetic set.
+    synthetic : bool, optional
+        Whether the table was drawn from a synthetic set; default ``table.attrs["synthetic"]``,
+        which the analyses set. The engine (``estimate_*``, ``compare_proportions``) works on
+        plain DataFrames and does not know where they came from: pass
+        ``synthetic=survey.synthetic`` so that its table says so too.
 
     Returns
     -------
@@ -499,6 +624,8 @@ def present(
     ['Size band', 'Aim', 'Fully achieved', 'Partially achieved', 'Not achieved', 'Base (n)']
     >>> html = view.to_html()
     """
+    if synthetic is not None and not isinstance(synthetic, bool):
+        raise ArgumentError(f"`synthetic` must be True, False or None, not {synthetic!r}.")
     frame = present_frame(
         table,
         decimals=decimals,
@@ -508,7 +635,8 @@ def present(
         columns=columns,
         groups=groups,
     )
-    headers = {g: g.replace("_", " ").capitalize() for g in frame.columns if g in table.columns}
+    sides = _comparison_sides(table, labels)
+    headers = {g: _heading(str(g), sides) for g in frame.columns if g in table.columns}
     headers["estimate"] = "Estimate"
     frame = frame.rename(columns=headers)
     styler = frame.style.hide(axis="index")
@@ -519,7 +647,7 @@ def present(
     if isinstance(min_n, int):
         attributes += f' data-suppression-min-n="{min_n}"'
     styler = styler.set_table_attributes(attributes)
-    text = _caption(table, ci, percent) if caption is None else caption
+    text = _caption(table, ci, percent, synthetic) if caption is None else caption
     if text:
         styler = styler.set_caption(text)
     numbers: list[Hashable] = [

@@ -28,6 +28,7 @@ from gpcollab._respondents import DesignArg, DontKnow, TooEarly, check_survey, s
 from gpcollab._typing import FloatArray
 from gpcollab.datasets import load_population
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, GpcollabError
+from gpcollab.instrument import ITEMS
 from gpcollab.intervals import expit
 from gpcollab.models import (
     DEFAULT_TERMS,
@@ -36,7 +37,7 @@ from gpcollab.models import (
     achievement_model,
 )
 from gpcollab.schema import SurveyData
-from gpcollab.vocab import SizeBand
+from gpcollab.vocab import Aim, SizeBand
 
 __all__ = ["Scenario", "Separation", "fit_model", "pcn_projection", "reband", "standardise"]
 
@@ -348,28 +349,49 @@ def _separating_bands(model: AchievementModel, term: str) -> list[tuple[Any, boo
     return out
 
 
+def _term_words(term: str) -> str:
+    """A model term as a reader names it (``size_band`` -> "size of collaboration")."""
+    item = ITEMS.get(term)
+    return item.question.lower() if item is not None else term.replace("_", " ")
+
+
+def _band_words(term: str, band: object) -> str:
+    """One band of a model term by its label (``under_30k`` -> "Under 30,000")."""
+    item = ITEMS.get(term)
+    labels = item.choices.labels() if item is not None else {}
+    return f"“{labels.get(str(band), str(band))}”"
+
+
+def _aim_words(aim: str) -> str:
+    return f"“{Aim.labels().get(aim, aim)}”"
+
+
 def _score_note(aim: str, term: str, bands: list[tuple[Any, bool]]) -> str:
+    what = _term_words(term)
     if bands:
         described = "; ".join(
-            f"{'every' if every else 'no'} respondent with {term} = {band!r} fully achieved it"
+            f"{'every' if every else 'no'} respondent in {_band_words(term, band)} fully "
+            "achieved it"
             for band, every in bands
         )
         which = "that band's own odds ratio" if len(bands) == 1 else "those bands' odds ratios"
-        why = f"for the aim {aim!r}, {described}, so {which} would be infinite"
+        why = f"for the aim {_aim_words(aim)}, {described}, so {which} would be infinite"
     else:
-        why = f"the model of {aim!r} could not be fitted with one coefficient per band"
+        why = f"the model of {_aim_words(aim)} could not be fitted with one coefficient per band"
     return (
-        f"{term} is entered as an ordered score (one log-odds step per band) instead of one "
-        f"coefficient per band: {why}. Pass separation='error' to get the error instead."
+        f"{what.capitalize()} is entered as an ordered score (one log-odds step per "
+        f"band) instead of one coefficient per band: {why}. Pass separation='error' to get the "
+        "error instead."
     )
 
 
 def _drop_note(aim: str, term: str, error: GpcollabError) -> str:
     reason = str(error).split(" (aim ")[0].rstrip(".")  # the engine's words, without its hint
     return (
-        f"{term} is left out of the model of {aim!r}: it separates the outcome even when "
-        f"entered as a score, so no finite effect exists (the engine: {reason}). Scenarios "
-        f"cannot change {term}; pass separation='error' to get the error instead."
+        f"{_term_words(term).capitalize()} is left out of the model of "
+        f"{_aim_words(aim)}: it separates the outcome even when entered as a score, so no "
+        f"finite effect exists (the engine: {reason}). Scenarios cannot change it; pass "
+        "separation='error' to get the error instead."
     )
 
 

@@ -6,7 +6,9 @@ The computation lives in plain functions, tested without a browser:
   threshold (the observed mix kept within each side);
 * :class:`WhatIf` — holds a survey and its fitted models (one per aim, fitted once) and returns,
   for one setting, the re-banded breakdown of full achievement and the standardised rates with
-  their bootstrap intervals (:meth:`WhatIf.compute`).
+  their bootstrap intervals (:meth:`WhatIf.compute`), both through the report's disclosure
+  control (:func:`~gpcollab.suppress`: an estimate resting on fewer than ``min_n``
+  respondents, or one that would reveal such a cell, shows as ``[c]``).
 
 :func:`whatif_widget` wires those to ipywidgets controls (the ``notebooks`` extra:
 ``pip install -e ".[notebooks]"`` in a clone); each change of a control makes one
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -26,6 +29,7 @@ import pandas as pd
 from gpcollab._checks import check_aims
 from gpcollab._respondents import check_survey
 from gpcollab.analysis import achievement_rates
+from gpcollab.disclosure import DEFAULT_MIN_N, check_min_n, suppress
 from gpcollab.errors import ArgumentError
 from gpcollab.models import AchievementModel
 from gpcollab.presentation import present
@@ -100,9 +104,12 @@ class WhatIfResult:
         The setting.
     breakdown : pandas.DataFrame
         Full achievement of the aim by the size groups cut at ``threshold``
-        (:func:`~gpcollab.achievement_rates` rows with ``outcome == "fully"``).
+        (:func:`~gpcollab.achievement_rates` rows with ``outcome == "fully"``), after
+        :func:`~gpcollab.suppress` on the whole table (so a cell hidden to protect another
+        outcome's small cell is hidden here too, as in the report).
     standardised : pandas.DataFrame
-        :func:`~gpcollab.standardise` output: the observed mix and the scenario mix.
+        :func:`~gpcollab.standardise` output (the observed mix and the scenario mix), after
+        :func:`~gpcollab.suppress`.
     notes : list of str
         How the model departs from the terms asked for (see :func:`gpcollab.whatif.fit_model`).
     """
@@ -113,21 +120,30 @@ class WhatIfResult:
     breakdown: pd.DataFrame
     standardised: pd.DataFrame
     notes: list[str]
+    min_n: int = DEFAULT_MIN_N
 
     def to_html(self) -> str:
-        """Both tables as presentation views (labels, percentages, intervals, bases)."""
+        """Both tables as presentation views (labels, percentages, intervals, bases), each
+        through :func:`~gpcollab.suppress` with ``min_n`` (a table that already went through
+        it is shown as it is), so a small cell shows ``[c]`` and the caption says why."""
         label = Aim.labels()[self.aim]
         parts = [
             f"<h4>Fully achieved: {label}, by size (cut at {self.threshold:,})</h4>",
-            present(self.breakdown, groups=["size_group"]).to_html(),
+            present(self._safe(self.breakdown), groups=["size_group"]).to_html(),
             f"<h4>Standardised: {100 * self.share_above:.0f}% of collaborations at "
             f"{self.threshold:,} patients or more</h4>",
-            present(self.standardised, groups=["scenario"]).to_html(),
+            present(self._safe(self.standardised), groups=["scenario"]).to_html(),
         ]
         parts += [f"<p><i>Note: {note}</i></p>" for note in self.notes]
         if self.breakdown.attrs.get("synthetic"):
             parts.append(f"<p><b>{SYNTHETIC_NOTICE}</b></p>")
         return "\n".join(parts)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def _safe(self, table: pd.DataFrame) -> pd.DataFrame:
+        return table if "suppressed" in table else suppress(table, min_n=self.min_n)
 
 
 class WhatIf:
@@ -141,6 +157,9 @@ class WhatIf:
         Bootstrap replicates of the standardised rates.
     seed : int, default=0
         Bootstrap seed (the same setting always gives the same intervals).
+    min_n : int, default=5
+        Disclosure threshold of :func:`~gpcollab.suppress` (the report's, by default) applied
+        to both tables.
 
     Examples
     --------
@@ -152,11 +171,19 @@ class WhatIf:
     ['observed', '50% at 100,000 or more']
     """
 
-    def __init__(self, survey: SurveyData, *, n_boot: int = WHATIF_N_BOOT, seed: int = 0):
+    def __init__(
+        self,
+        survey: SurveyData,
+        *,
+        n_boot: int = WHATIF_N_BOOT,
+        seed: int = 0,
+        min_n: int = DEFAULT_MIN_N,
+    ):
         self.survey = check_survey(survey)
         self.survey.require("aims", "size_band")
         self.n_boot = n_boot
         self.seed = seed
+        self.min_n = check_min_n(min_n)
         self._models: dict[str, tuple[AchievementModel, list[str]]] = {}
         self._breakdowns: dict[tuple[str, int], pd.DataFrame] = {}
 
@@ -174,12 +201,14 @@ class WhatIf:
         return float(np.mean(lower[codes] >= threshold)) if len(codes) else 0.0
 
     def breakdown(self, aim: str, threshold: int) -> pd.DataFrame:
-        """Full achievement of ``aim`` by size cut at ``threshold`` (computed once, then kept:
-        moving the share slider does not change it)."""
+        """Full achievement of ``aim`` by size cut at ``threshold``, through disclosure control
+        (computed once, then kept: moving the share slider does not change it)."""
         key = (aim, threshold)
         if key not in self._breakdowns:
             groups = reband(self.survey, threshold)
-            rates = achievement_rates(self.survey, by=groups, aims=[aim])
+            rates = suppress(
+                achievement_rates(self.survey, by=groups, aims=[aim]), min_n=self.min_n
+            )
             table = rates[rates["outcome"] == "fully"].drop(columns=["aim", "outcome"])
             table.attrs.update(rates.attrs)
             self._breakdowns[key] = table
@@ -206,7 +235,10 @@ class WhatIf:
             n_boot=self.n_boot,
             seed=self.seed,
         )
-        return WhatIfResult(aim, threshold, float(share_above), breakdown, table, notes)
+        safe = suppress(table, min_n=self.min_n)
+        return WhatIfResult(
+            aim, threshold, float(share_above), breakdown, safe, notes, min_n=self.min_n
+        )
 
 
 def whatif_widget(
@@ -215,6 +247,7 @@ def whatif_widget(
     aims: Sequence[str] | None = None,
     n_boot: int = WHATIF_N_BOOT,
     seed: int = 0,
+    min_n: int = DEFAULT_MIN_N,
 ) -> Any:
     """An interactive what-if for a notebook (needs ``ipywidgets``: the notebooks extra).
 
@@ -228,8 +261,9 @@ def whatif_widget(
         A wave asking ``aims`` and ``size_band`` (GP 2017).
     aims : sequence of str, optional
         Aims offered (default: every aim).
-    n_boot, seed
-        As in :class:`WhatIf`.
+    n_boot, seed, min_n
+        As in :class:`WhatIf`: every table the widget shows goes through
+        :func:`~gpcollab.suppress` with ``min_n`` (the report's threshold by default).
 
     Returns
     -------
@@ -249,7 +283,7 @@ def whatif_widget(
             "whatif_widget needs ipywidgets, from the notebooks extra: in a clone of gpcollab, "
             "pip install -e '.[notebooks]' (or pip install ipywidgets)"
         ) from None
-    whatif = WhatIf(survey, n_boot=n_boot, seed=seed)
+    whatif = WhatIf(survey, n_boot=n_boot, seed=seed, min_n=min_n)
     offered = check_aims(aims) if aims is not None else Aim.values()  # codes or labels
     if not offered:
         raise ArgumentError(f"`aims` must name at least one of {Aim.values()!r}.")
@@ -276,7 +310,7 @@ def whatif_widget(
         try:
             result = whatif.compute(aim.value, threshold.value, share.value)
         except ArgumentError as error:  # e.g. an aim whose model had to leave size out
-            output.value = f"<p><b>{error}</b></p>"
+            output.value = f"<p><b>{escape(str(error))}</b></p>"
             return
         box.result = result
         output.value = result.to_html()
