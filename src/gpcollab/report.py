@@ -1535,35 +1535,6 @@ class _Painter:
             self.pool = None
 
 
-def _render_many(
-    jobs: Sequence[RenderJob], *, progress: Callable[[int], None] | None = None
-) -> list[tuple[bytes, bytes] | GpcollabError]:
-    """Draw every job (with a :class:`_Painter`); the PNG and SVG bytes (empty when not asked
-    for), or the error that stopped a chart, in the jobs' order.
-
-    Parameters
-    ----------
-    jobs : sequence of (ReportTable, text, width, dpi, svg)
-    progress : callable, optional
-        Called with the number of jobs done so far, in the jobs' order, as they finish.
-
-    Returns
-    -------
-    list of (bytes, bytes) or GpcollabError
-    """
-    tell = progress or (lambda done: None)
-    painter = _Painter()
-    try:
-        waiting = [painter.submit(job) for job in jobs]
-        results: list[Drawn] = []
-        for wait in waiting:
-            results.append(wait())
-            tell(len(results))
-    finally:
-        painter.close()
-    return [GpcollabError(r) if isinstance(r, str) else r for r in results]
-
-
 # ------------------------------------------------------------------------------ stage 3: HTML
 
 
