@@ -182,5 +182,67 @@ def test_bad_arguments(data: pd.DataFrame) -> None:
         compare_domains(data, "a", by="g")
     with pytest.raises(DesignError, match="no pair of domains"):
         compare_domains(data.assign(one="x"), "y", by="one")
-    with pytest.raises(DesignError, match="na_rm=True"):
-        compare_domains(data, "y_na", by="g")
+    with pytest.raises(DesignError, match="missing values in the `by`"):
+        compare_domains(data.assign(g=data["g"].where(data.index > 0)), "y", by="g")
+
+
+# --------------------------------------------------------------------------- two-stage designs
+
+TWO_STAGE = pd.read_csv(HERE / "two_stage_oracles.csv", keep_default_na=False, dtype=str)
+SUITE_DATA = Path(__file__).parent / "data" / "r_survey_suite" / "data"
+
+
+def _two_stage(name: str, lonely_dnum: str) -> tuple[pd.DataFrame, SurveyDesign]:
+    """The designs of make_two_stage_oracles.R, on the survey package's apiclus2."""
+    d = pd.read_csv(SUITE_DATA / "apiclus2.csv")
+    d["yes"] = (d["sch.wide"] == "Yes").astype(float)
+    stages = {"psu": "dnum", "ssu": "snum"}
+    if name == "fpc":
+        return d, SurveyDesign(**stages, fpc="fpc1", ssu_fpc="fpc2")
+    if name == "pw":
+        return d, SurveyDesign(weights="pw", **stages, fpc="fpc1", ssu_fpc="fpc2")
+    if name == "strata_fractions":
+        d["half"] = np.where(d["dnum"] < 400, "low", "high")
+        d["frac1"] = 40 / 757
+        d["frac2"] = 1 / (d["pw"] / (757 / 40))
+        return d, SurveyDesign(weights="pw", strata="half", **stages, fpc="frac1", ssu_fpc="frac2")
+    d.loc[d["dnum"] == int(lonely_dnum), "fpc2"] = 5.0  # lonely at the second stage
+    return d, SurveyDesign(weights="pw", **stages, fpc="fpc1", ssu_fpc="fpc2", lonely_psu="remove")
+
+
+TWO_STAGE_CASES = sorted(
+    {(r.design, r.y, r.by, r.within, r.lonely_dnum) for r in TWO_STAGE.itertuples()}
+)
+
+
+@pytest.mark.parametrize(("design", "y", "by", "within", "lonely_dnum"), TWO_STAGE_CASES)
+def test_two_stage_matches_r(design: str, y: str, by: str, within: str, lonely_dnum: str) -> None:
+    # source: two_stage_oracles.csv (svyby(covmat=TRUE) + svycontrast on svydesign(id =
+    # ~dnum + snum, fpc = ~fpc1 + fpc2)): the second stage's variance enters the covariance
+    data, des = _two_stage(design, lonely_dnum)
+    ours = compare_domains(data, y, by=by, within=within or None, design=des)
+    expected = TWO_STAGE[
+        (TWO_STAGE["design"] == design) & (TWO_STAGE["y"] == y) & (TWO_STAGE["by"] == by)
+    ]
+    assert len(ours) == len(expected)
+    for row in expected.itertuples():
+        hit = ours[(ours[f"{by}_first"] == row.first) & (ours[f"{by}_second"] == row.second)]
+        if within:
+            hit = hit[hit[within].astype(str) == row.within_value]
+        assert len(hit) == 1
+        got = hit.iloc[0]
+        assert got["difference"] == pytest.approx(float(row.difference), rel=RTOL)
+        assert got["se"] == pytest.approx(float(row.se), rel=RTOL)
+        assert got["df"] == float(row.df)
+
+
+def test_two_stage_second_stage_counts() -> None:
+    # source: two_stage_oracles.csv: without ssu_fpc (the ultimate-cluster design) the SE of
+    # E - H differs from R's two-stage value
+    data, des = _two_stage("fpc", "")
+    first_stage = SurveyDesign(psu="dnum", fpc="fpc1")
+    row = TWO_STAGE[(TWO_STAGE["design"] == "fpc") & (TWO_STAGE["second"] == "H")].iloc[0]
+    two = compare_domains(data, "api00", by="stype", design=des)
+    assert two["se"].iloc[0] == pytest.approx(float(row.se), rel=RTOL)
+    one = compare_domains(data, "api00", by="stype", design=first_stage)
+    assert abs(one["se"].iloc[0] - float(row.se)) > 1e-3 * float(row.se)

@@ -9,6 +9,7 @@ the stated relative tolerance), not to 1e-8 relative.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from gpcollab import (
     estimate_total,
     rake,
 )
-from gpcollab.errors import ArgumentError, DesignError
+from gpcollab.errors import ArgumentError, DesignError, MissingValueWarning
 
 DATA = Path(__file__).parent / "data" / "r_survey"
 RTOL = 1e-8
@@ -551,11 +552,48 @@ def test_n_eff_and_unweighted_deff() -> None:
 
 def test_missing_values_need_na_rm() -> None:
     data = pd.DataFrame({"y": [1.0, np.nan, 3.0, 5.0], "g": ["a", "a", "b", None]})
-    with pytest.raises(DesignError, match=r"2 row\(s\) have missing values.*na_rm=True"):
+    with pytest.raises(
+        DesignError, match=r"1 row\(s\) have missing values in the `by`.*'g'.*na_rm"
+    ):
         estimate_mean(data, "y", by="g")
     res = estimate_mean(data, "y", by="g", na_rm=True)
     assert res["n"].tolist() == [1, 1]
     assert res["estimate"].tolist() == [1.0, 3.0]
+
+
+def test_missing_y_without_na_rm_is_nan_in_its_domain_only() -> None:
+    # as R's svyby(~y, ~g, svymean) without na.rm: NA where a domain holds a missing y.
+    # Hand computation for domain b of this 5-row SRS: y = 3, 5, 7, mean 5; its influence
+    # values are (y - 5) / 3 in b and 0 elsewhere, so SE^2 = 5/4 * ((2/3)^2 + (2/3)^2)
+    data = pd.DataFrame({"y": [1.0, np.nan, 3.0, 5.0, 7.0], "g": ["a", "a", "b", "b", "b"]})
+    with pytest.warns(MissingValueWarning, match=r"'y' has 1 missing.*g='a'.*na_rm=True"):
+        res = estimate_mean(data, "y", by="g").set_index("g")
+    assert np.isnan(res.loc["a", ["estimate", "se", "ci_low", "ci_high"]].astype(float)).all()
+    assert res.loc["b", "estimate"] == 5.0
+    assert res.loc["b", "se"] ** 2 == pytest.approx(5 / 4 * 8 / 9, rel=1e-12)
+    with pytest.warns(MissingValueWarning, match="the estimate get NaN"):
+        whole = estimate_total(data, "y")
+    assert np.isnan(whole["estimate"].iloc[0]) and np.isnan(whole["se"].iloc[0])
+    with pytest.warns(MissingValueWarning):
+        props = estimate_proportions(data.assign(c=["x", None, "x", "z", "z"]), "c", by="g")
+    assert props.loc[props["g"] == "a", "estimate"].isna().all()
+    assert props.loc[props["g"] == "b", "estimate"].tolist() == pytest.approx([1 / 3, 2 / 3])
+
+
+@pytest.mark.parametrize("estimator", [estimate_mean, estimate_total])
+def test_a_domain_with_every_y_missing_is_a_nan_row_without_na_rm(estimator: Any) -> None:
+    # R's svyby(..., na.rm=FALSE) prints NA for a domain whose every y is NA, as for one with
+    # a single NA. By hand for domain b (no design: every weight 1): y = 3, 5; mean 4, total 8.
+    data = pd.DataFrame({"y": [np.nan, np.nan, 3.0, 5.0, 1.0], "g": ["a", "a", "b", "b", "c"]})
+    data.loc[4, "y"] = np.nan
+    data = pd.concat([data, pd.DataFrame({"y": [2.0], "g": ["c"]})], ignore_index=True)
+    with pytest.warns(MissingValueWarning, match=r"g='a'; g='c' \(1 of them with no non-miss"):
+        res = estimator(data, "y", by="g").set_index("g")
+    assert res.index.tolist() == ["a", "b", "c"]
+    assert res.loc["a", "n"] == 0
+    assert np.isnan(res.loc[["a", "c"], ["estimate", "se"]].astype(float)).all().all()
+    expected = 4.0 if estimator is estimate_mean else 3.0 + 5.0
+    assert res.loc["b", "estimate"] == pytest.approx(expected, rel=1e-12)
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from _r_suite import compare, design
 from gpcollab import (
     ArgumentError,
     DesignError,
+    MissingValueWarning,
     SurveyDesign,
     chisq_test,
     compare_means,
@@ -248,8 +249,8 @@ def test_estimator_argument_errors() -> None:
         estimate_ratio(data, "y", "y")
     with pytest.raises(DesignError, match="exactly two levels"):
         compare_means(data, "y", "g")
-    with pytest.raises(DesignError, match="na_rm=True"):
-        estimate_var(data.assign(y=[1.0, None, 3.0]), "y")
+    with pytest.warns(MissingValueWarning, match="na_rm=True"):
+        assert np.isnan(estimate_var(data.assign(y=[1.0, None, 3.0]), "y")["estimate"].iloc[0])
 
 
 def test_deff_kind_is_checked() -> None:

@@ -106,6 +106,8 @@ def test_vectorised_shapes_and_t_quantile() -> None:
 
 def test_interval_errors() -> None:
     with pytest.raises(ArgumentError, match=r"`ci_method` must be one of"):
+        proportion_ci(0.5, 0.1, 10, method="profile")
+    with pytest.raises(ArgumentError, match=r"'likelihood'.*needs the rows"):
         proportion_ci(0.5, 0.1, 10, method="likelihood")
     with pytest.raises(ArgumentError, match=r"needs the sample size `n`"):
         proportion_ci(0.5, 0.1, 10, method="beta")

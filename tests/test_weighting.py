@@ -157,3 +157,83 @@ def test_rake_non_convergence_reports_error() -> None:
         rake(data, margins, max_iter=0)
     with pytest.raises(ArgumentError, match=r"`tol` must be a positive number"):
         rake(data, margins, tol=-1.0)
+
+
+def _suite_weights(case: str) -> np.ndarray:
+    """R survey 4.5's adjusted weights w[1..n] of one case of the R suite."""
+    ref = pd.read_csv(
+        Path(__file__).parent / "data" / "r_survey_suite" / "reference" / "survey_4.5.csv",
+        keep_default_na=False,
+        dtype=str,
+    )
+    rows = ref[(ref["case"] == case) & ref["qty"].str.startswith("w[")]
+    order = rows["qty"].str.slice(2, -1).astype(int).argsort()
+    return rows["value"].astype(float).to_numpy()[order.to_numpy()]
+
+
+def _kalton() -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
+    suite = Path(__file__).parent / "data" / "r_survey_suite" / "data"
+    data = pd.read_csv(suite / "kalton_sample.csv")
+    margins = {}
+    for name in ("a", "b"):
+        pop = pd.read_csv(suite / f"kalton_pop_{name}.csv")
+        data[name] = data[name].astype(str)
+        margins[name] = dict(zip(pop[name].astype(str), pop["Freq"].astype(float), strict=True))
+    return data, margins
+
+
+def test_rake_epsilon_stops_where_r_stops() -> None:
+    # source: R survey 4.5, tests/kalton.R rake(..., control=list(epsilon=1e-4)) (the suite's
+    # calib/kalton_rake_test): R stops after the fifth sweep, where no margin total moved by
+    # 1e-4 of the 1000 starting weights; the weights are not yet raked to convergence
+    data, margins = _kalton()
+    w = rake(data, margins, epsilon=1e-4, max_iter=10)
+    np.testing.assert_allclose(w.to_numpy(), _suite_weights("calib/kalton_rake_test"), rtol=1e-12)
+    assert w.attrs["iterations"] == 5
+    assert w.attrs["converged"] is True
+    assert w.attrs["max_error"] > 1e-7  # R's stop leaves the margins unmet
+    converged = rake(data, margins)
+    assert not np.allclose(w.to_numpy(), converged.to_numpy(), rtol=1e-6)
+
+
+def test_rake_epsilon_not_met_warns_like_r() -> None:
+    from gpcollab.errors import ConvergenceWarning
+
+    data, margins = _kalton()
+    with pytest.warns(ConvergenceWarning, match=r"max_iter=2 sweeps.*epsilon"):
+        w = rake(data, margins, epsilon=1e-12, max_iter=2)
+    assert w.attrs["converged"] is False
+    assert w.attrs["iterations"] == 2
+    with pytest.raises(ArgumentError, match="epsilon"):
+        rake(data, margins, epsilon=0)
+    # the default rule still raises when it cannot converge
+    with pytest.raises(ConvergenceError):
+        rake(data, margins, max_iter=2)
+
+
+def test_rake_r_default_rule_matches_r_on_apiclus1() -> None:
+    # source: R survey 4.5, example(rake): rake(dclus1, ~stype, ~sch.wide) with the default
+    # control=list(epsilon=1, maxit=10) (the suite's calib/rake_clus1_default)
+    suite = Path(__file__).parent / "data" / "r_survey_suite" / "data"
+    data = pd.read_csv(suite / "apiclus1.csv")
+    margins = {"stype": {"E": 4421, "H": 755, "M": 1018}, "sch.wide": {"No": 1072, "Yes": 5122}}
+    w = rake(data, margins, weights="pw", epsilon=1, max_iter=10)
+    np.testing.assert_allclose(w.to_numpy(), _suite_weights("calib/rake_clus1_default"), rtol=1e-12)
+    assert w.attrs["iterations"] == 4
+
+
+def test_rake_margin_weights_are_the_last_sweep_steps() -> None:
+    # hand computation: one sweep rakes this table exactly (sex first, then age)
+    df = pd.DataFrame({"sex": ["f", "f", "m", "m"], "age": ["y", "o", "y", "o"]})
+    w = rake(df, {"sex": {"f": 60, "m": 40}, "age": {"y": 50, "o": 50}})
+    steps = w.attrs["margin_weights"]
+    assert list(steps.columns) == ["sex", "age"]
+    assert steps["sex"].tolist() == [30.0, 30.0, 20.0, 20.0]  # 60/2 and 40/2
+    assert steps["age"].tolist() == w.tolist()
+
+
+def test_calibration_weights_name_one_column_per_margin() -> None:
+    from gpcollab import SurveyDesign
+
+    with pytest.raises(ArgumentError, match="one column per `calibration` margin"):
+        SurveyDesign(weights="w", calibration=("a", "b"), calibration_weights=("wa",))

@@ -39,8 +39,9 @@ design : SurveyDesign, str, None, or a pair of these, default=None
 ci_method : CIMethod, default="logit"
     Confidence interval of each share (:data:`gpcollab.intervals.CIMethod`): ``"logit"`` (R's
     ``svyciprop`` default), ``"beta"`` (Korn–Graubard), ``"wilson"``, ``"xlogit"``,
-    ``"asin"`` or ``"mean"`` under a design; ``"wilson_score"`` and ``"clopper_pearson"``
-    for plain counts only. Shares of exactly 0 or 1 get an exact interval (``boundary``).""",
+    ``"asin"``, ``"mean"`` or ``"likelihood"`` (profile likelihood) under a design;
+    ``"wilson_score"`` and ``"clopper_pearson"`` for plain counts only. Shares of exactly 0
+    or 1 get an exact interval (``boundary``).""",
     "level": """\
 level : float, default=0.95
     Confidence level, strictly between 0 and 1; tables report it as ``conf_level``.""",

@@ -96,6 +96,13 @@ class SurveyDesign:
         variance is computed, as R does for a raked design (10 backfitting sweeps).  Rows of
         weight zero take no part in the projection; R divides by their zero weight there and
         returns NaN standard errors for such a design (a deliberate difference).
+    calibration_weights : tuple of str, default=()
+        For raking stopped before convergence (:func:`gpcollab.rake` with ``epsilon``, R's
+        ``rake()`` default): one column per ``calibration`` margin holding the weights right
+        after that margin's step of the last sweep (``rake(...).attrs["margin_weights"]``).
+        R projects the influence values on each margin with those weights (they are the
+        weights its ``postStratify`` steps left); ``()`` takes ``weights`` for every margin,
+        which is the same once raking has converged.
     poststrata : tuple of str, default=()
         Post-stratification: columns whose cross-classification defines the post-strata that
         ``weights`` were post-stratified to (:func:`gpcollab.poststratify`, R's
@@ -122,6 +129,15 @@ class SurveyDesign:
         ``lonely_psu="fail"`` refuses the design, ``"remove"`` / ``"certainty"`` let it add
         nothing (``"adjust"`` and ``"average"`` are not available at the second stage).  Not
         combined with calibration.
+    adjust_domain_lonely : bool, default=False
+        Treat a stratum that has several PSUs but only one with rows in a domain (a subset,
+        a ``by`` domain, the rows ``na_rm`` keeps) as lonely within that domain, as R's
+        ``options(survey.adjust.domain.lonely=TRUE)``.  It changes ``lonely_psu="adjust"``
+        (that PSU's total is measured from the estimate's average PSU total, and the stratum's
+        PSUs without domain rows from it too, rather than from the stratum's mean) and
+        ``"average"`` (the stratum's contribution is replaced by the average of the other
+        strata the domain meets); the other policies are unaffected, as in R.  Raked and
+        post-stratified designs keep every row in a domain, so no stratum becomes lonely there.
     nest : bool, default=False
         PSU labels are numbered within strata (R's ``nest=TRUE``): the same label in two strata
         names two different PSUs.  With ``False`` (R's default) a label found in two strata
@@ -151,6 +167,8 @@ class SurveyDesign:
     greg: CalibrationModel | None = None
     ssu: str | None = None
     ssu_fpc: str | None = None
+    adjust_domain_lonely: bool = False
+    calibration_weights: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("weights", "strata", "psu", "fpc", "ssu", "ssu_fpc"):
@@ -165,9 +183,16 @@ class SurveyDesign:
                 f"SurveyDesign `lonely_psu` must be one of {list(_LONELY_CHOICES)}, "
                 f"but {self.lonely_psu!r} was passed."
             )
-        for name in ("calibration", "poststrata"):
+        for name in ("calibration", "poststrata", "calibration_weights"):
             columns = check_column_names(getattr(self, name), "SurveyDesign", name)
             object.__setattr__(self, name, columns)
+        if self.calibration_weights and len(self.calibration_weights) != len(self.calibration):
+            raise ArgumentError(
+                "SurveyDesign `calibration_weights` names one column per `calibration` margin; "
+                f"got {len(self.calibration_weights)} for {len(self.calibration)}: "
+                f"calibration={self.calibration!r}, "
+                f"calibration_weights={self.calibration_weights!r}."
+            )
         if self.calibration and self.poststrata:
             raise ArgumentError(
                 "SurveyDesign takes either raking margins (`calibration`) or post-strata "
@@ -195,8 +220,11 @@ class SurveyDesign:
                 "first-stage `fpc`, and is not combined with calibration; got "
                 f"psu={self.psu!r}, ssu={self.ssu!r}, fpc={self.fpc!r}."
             )
-        if not isinstance(self.nest, bool):
-            raise ArgumentError(f"SurveyDesign `nest` must be True or False, not {self.nest!r}.")
+        for name in ("nest", "adjust_domain_lonely"):
+            if not isinstance(getattr(self, name), bool):
+                raise ArgumentError(
+                    f"SurveyDesign `{name}` must be True or False, not {getattr(self, name)!r}."
+                )
 
 
 @dataclass(frozen=True)
@@ -249,8 +277,10 @@ class PreparedDesign:
     psu_per_stratum: IntArray
     sampling_fraction: FloatArray
     lonely_psu: LonelyPSU = "fail"
+    adjust_domain_lonely: bool = False
     calibration_codes: tuple[IntArray, ...] = ()
     calibration_levels: tuple[int, ...] = ()
+    calibration_ratios: tuple[FloatArray, ...] = ()
     poststratum: IntArray | None = None
     n_poststrata: int = 0
     stratum_labels: tuple[object, ...] = ()
@@ -701,6 +731,11 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
         codes, k = _codes(_column(data, name, "calibration"))
         cal_codes.append(codes)
         cal_levels.append(k)
+    cal_ratios = []
+    for name in design.calibration_weights:  # final weight over each margin's step weight
+        step = _numeric(_column(data, name, "calibration_weights"), name, "calibration_weights")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cal_ratios.append(np.where(step > 0, weights / step, 1.0))
     poststratum: IntArray | None = None
     n_post = 0
     if design.poststrata:
@@ -725,8 +760,10 @@ def prepare_design(data: pd.DataFrame, design: SurveyDesign | None) -> PreparedD
         psu_per_stratum=psu_per_stratum,
         sampling_fraction=fraction,
         lonely_psu=design.lonely_psu,
+        adjust_domain_lonely=design.adjust_domain_lonely,
         calibration_codes=tuple(cal_codes),
         calibration_levels=tuple(cal_levels),
+        calibration_ratios=tuple(cal_ratios),
         poststratum=poststratum,
         n_poststrata=n_post,
         stratum_labels=tuple(labels) if labels is not None else (),
@@ -826,12 +863,15 @@ def _calibration_crosstabs(prepared: PreparedDesign) -> list[list[FloatArray]]:
     cached = prepared._cache.get(key)
     if cached is None:
         codes, levels = prepared.calibration_codes, prepared.calibration_levels
+        ratios = prepared.calibration_ratios
         tabs: list[list[FloatArray]] = []
-        for a, la in zip(codes, levels, strict=True):
+        for m, (a, la) in enumerate(zip(codes, levels, strict=True)):
             row = []
-            for b, lb in zip(codes, levels, strict=True):
-                flat = np.bincount(a * lb + b, minlength=la * lb).astype(np.float64)
-                row.append(flat.reshape(la, lb))
+            for j, (b, lb) in enumerate(zip(codes, levels, strict=True)):
+                # sum over the rows of each cell of r_m / r_j (a count when raking converged)
+                weight = ratios[m] / ratios[j] if ratios and m != j else None
+                flat = np.bincount(a * lb + b, weights=weight, minlength=la * lb)
+                row.append(flat.astype(np.float64).reshape(la, lb))
             tabs.append(row)
         prepared._cache[key] = tabs
         cached = tabs
@@ -843,11 +883,14 @@ def _calibration_psu_weights(prepared: PreparedDesign) -> list[FloatArray]:
     cached = prepared._cache.get(key)
     if cached is None:
         out = []
-        for codes, levels in zip(
-            prepared.calibration_codes, prepared.calibration_levels, strict=True
+        for m, (codes, levels) in enumerate(
+            zip(prepared.calibration_codes, prepared.calibration_levels, strict=True)
         ):
             flat = prepared.psu * levels + codes
-            sums = np.bincount(flat, weights=prepared.weights, minlength=prepared.n_psu * levels)
+            w = prepared.weights
+            if prepared.calibration_ratios:  # the margin's own weights, R's psw
+                w = w / prepared.calibration_ratios[m]
+            sums = np.bincount(flat, weights=w, minlength=prepared.n_psu * levels)
             out.append(sums.reshape(prepared.n_psu, levels))
         prepared._cache[key] = out
         cached = out
@@ -863,13 +906,18 @@ def calibration_psu_correction(
     subtracts from ``u`` its unweighted mean within each level of each raking margin, and uses
     ``w_i * u_i`` afterwards.  The accumulated subtraction is ``sum_m b_m[level_m(i)]``, so it
     can be carried out on the small level-by-level tables alone: a Gauss–Seidel iteration on the
-    coefficients ``b_m`` using the cross-tabulation counts of the margins.
+    coefficients ``b_m`` using the cross-tabulation counts of the margins.  When each margin
+    has its own weights ``w_i / r_m(i)`` (``SurveyDesign.calibration_weights``: raking stopped
+    before convergence), R averages ``r_m u`` and subtracts ``b_m / r_m``: the same iteration
+    with the cross-tabulations summing ``r_m / r_j``, ``level_sums`` holding ``sum r_m u``
+    and the PSU totals taken with the margin's weights.
 
     Parameters
     ----------
     prepared : PreparedDesign
     level_sums : list of ndarray, each (L_m, k)
-        ``sum_{i: level_m(i) = l} z_i / w_i`` for each calibration margin ``m``.
+        ``sum_{i: level_m(i) = l} r_m(i) z_i / w_i`` for each calibration margin ``m``
+        (``r_m = 1`` without ``calibration_weights``).
 
     Returns
     -------
@@ -891,14 +939,16 @@ def calibration_psu_correction(
 
 
 def calibration_level_sums(prepared: PreparedDesign, z: FloatArray) -> list[FloatArray]:
-    """``sum z/w`` by level of each calibration margin for dense influence values (n, k)."""
+    """``sum z/w`` (times each margin's ratio, :func:`calibration_psu_correction`) by level of
+    each calibration margin for dense influence values (n, k)."""
     w = prepared.weights
     with np.errstate(invalid="ignore", divide="ignore"):
         u = np.where(w[:, None] > 0, z / w[:, None], 0.0)
+    ratios = prepared.calibration_ratios or (None,) * len(prepared.calibration_codes)
     return [
-        _group_sums(codes, u, levels)
-        for codes, levels in zip(
-            prepared.calibration_codes, prepared.calibration_levels, strict=True
+        _group_sums(codes, u if r is None else u * r[:, None], levels)
+        for codes, levels, r in zip(
+            prepared.calibration_codes, prepared.calibration_levels, ratios, strict=True
         )
     ]
 
@@ -1064,7 +1114,8 @@ def _centred_and_scale(
     factor = np.ones(k)
     lonely = prepared.lonely_strata
     policy = prepared.lonely_psu
-    if not np.any(lonely) or policy in ("remove", "certainty"):
+    in_domain = _domain_lonely(prepared, rows, k)  # (H, k) or None
+    if policy in ("remove", "certainty") or not (np.any(lonely) or in_domain is not None):
         return centred, scale_h[h_of_p], factor
     present, psu_count = _presence(prepared, rows, k)
     lonely_present = present & lonely[:, None]
@@ -1086,12 +1137,49 @@ def _centred_and_scale(
         lonely_p = lonely[h_of_p]
         centred[lonely_p] = (totals[lonely_p] - centre) * lonely_present[h_of_p[lonely_p]]
         scale_h = np.where(lonely, 1.0 - f, scale_h)
+        if in_domain is not None:  # every PSU of the stratum, visited or not, from the centre
+            moved = in_domain[h_of_p]
+            centred = np.where(moved, totals - centre, centred)
     else:  # average
+        if in_domain is not None:
+            lonely_present = lonely_present | in_domain
+            centred = np.where(in_domain[h_of_p], 0.0, centred)
         n_str = present.sum(axis=0).astype(np.float64)
         n_ok = n_str - lonely_present.sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
             factor = np.where(n_ok > 0, n_str / n_ok, np.nan)
     return centred, scale_h[h_of_p], factor
+
+
+def _domain_lonely(
+    prepared: PreparedDesign, rows: DomainRows | None, n_columns: int
+) -> NDArray[np.bool_] | None:
+    """Strata lonely within each column's domain (``adjust_domain_lonely``): shape (H, k).
+
+    A stratum with several PSUs in the sample of which the domain visits exactly one, as R's
+    ``onestrat`` finds it when ``survey.adjust.domain.lonely`` is set.  ``None`` when the rule
+    is off, does not apply (whole sample, raked or post-stratified designs, policies other
+    than "adjust" and "average") or finds no such stratum.
+    """
+    if (
+        not prepared.adjust_domain_lonely
+        or prepared.lonely_psu not in ("adjust", "average")
+        or rows is None
+        or prepared.calibrated
+    ):
+        return None
+    inside = rows.code >= 0
+    g = rows.n_groups
+    visited = (
+        np.bincount(prepared.psu[inside] * g + rows.code[inside], minlength=prepared.n_psu * g)
+        .reshape(prepared.n_psu, g)
+        .astype(bool)
+    )
+    visits = _group_sums(prepared.psu_stratum, visited.astype(np.float64), prepared.n_strata)
+    found = (visits == 1) & (prepared.psu_per_stratum > 1)[:, None]
+    if rows.column_group is not None:
+        found = found[:, rows.column_group]
+    return found if bool(found.any()) else None
 
 
 def ssu_sums(

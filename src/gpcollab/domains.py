@@ -3,12 +3,15 @@
 The estimators of :mod:`gpcollab.estimate` and :mod:`gpcollab.replicate` share this coding:
 each ``by`` column becomes integer codes (category order for a categorical column, sorted
 values otherwise), the observed combinations become domain codes ``0..D-1`` (``-1`` for a row in
-no domain: a missing ``by`` value, or a missing ``y`` with ``na_rm``), with one label row per
-domain.  The argument checks every estimator runs first live here too.
+no domain: a missing ``by`` value, or a missing ``y``), with one label row per domain.  A
+missing ``y`` without ``na_rm`` makes its domain *blank*: its estimates are NaN, as R's ``NA``
+(:func:`blank_domains`), while the other domains are estimated exactly.  The argument checks
+every estimator runs first live here too.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -19,12 +22,13 @@ from numpy.typing import NDArray
 
 from gpcollab._typing import FloatArray, IntArray
 from gpcollab.design import factorize_sorted
-from gpcollab.errors import ArgumentError, DesignError
+from gpcollab.errors import ArgumentError, DesignError, MissingValueWarning
 
 __all__ = [
     "By",
     "DomainSums",
     "Domains",
+    "blank_domains",
     "check_columns",
     "check_estimate_args",
     "code_domains",
@@ -41,6 +45,7 @@ class Domains:
     count: int
     labels: pd.DataFrame  # D rows, one column per by variable
     by_code: IntArray  # (n,) the domain of each row by the `by` values alone (y ignored)
+    blank: NDArray[np.bool_] | None = None  # (D,) domains with a missing y, na_rm=False: NaN
 
 
 def check_columns(data: pd.DataFrame, names: Sequence[str], param: str) -> None:
@@ -137,28 +142,83 @@ def code_domains(
         by_code, count, labels = np.zeros(n, dtype=np.intp), 1, pd.DataFrame(index=range(1))
     by_missing = by_code < 0
     n_by, n_y = (int(by_missing.sum()) if by else 0), int(y_missing.sum())
-    if (n_by or n_y) and not na_rm:
-        per_col = {y: n_y} if n_y else {}
-        per_col.update({c: int(data[c].isna().sum()) for c in by if n_by and data[c].isna().any()})
+    if n_by and not na_rm:
+        per_col = {c: int(data[c].isna().sum()) for c in by if data[c].isna().any()}
         raise DesignError(
-            f"{int((by_missing | y_missing).sum())} row(s) have missing values in {per_col!r}. "
-            "Pass na_rm=True to leave them out of the estimates (they stay in the design for "
-            "the variance, as R's na.rm=TRUE does), or fill them in first."
+            f"{n_by} row(s) have missing values in the `by` column(s) {per_col!r}, so they "
+            "belong to no domain. Pass na_rm=True to leave them out of the estimates (they "
+            "stay in the design for the variance, as R's na.rm=TRUE does), or fill them in first."
         )
     if not n_y:
         return Domains(by_code, count, labels, by_code)
     code = np.where(y_missing, -1, by_code)
-    has_rows = np.bincount(code[code >= 0], minlength=count) > 0
-    if has_rows.all():
-        return Domains(code, count, labels, by_code)
-    # a domain whose every y is missing has nothing to estimate: drop it
-    remap = np.where(has_rows, np.cumsum(has_rows) - 1, -1).astype(np.intp)
+    held = np.bincount(code[code >= 0], minlength=count) > 0
+    blank = None
+    if not na_rm:
+        blank = np.bincount(by_code[y_missing & ~by_missing], minlength=count) > 0
+        _warn_blank(y, int((y_missing & ~by_missing).sum()), labels, blank, held)
+    if held.all() or not na_rm:  # without na_rm an empty domain stays, as R's NA row
+        return Domains(code, count, labels, by_code, blank)
+    # with na_rm, a domain whose every y is missing has nothing to estimate: drop it
+    remap = np.where(held, np.cumsum(held) - 1, -1).astype(np.intp)
     return Domains(
         np.where(code >= 0, remap[code], -1).astype(np.intp),
-        int(has_rows.sum()),
-        labels.loc[has_rows].reset_index(drop=True),
+        int(held.sum()),
+        labels.loc[held].reset_index(drop=True),
         np.where(by_code >= 0, remap[by_code], -1).astype(np.intp),
+        None if blank is None else blank[held],
     )
+
+
+def _warn_blank(
+    y: str,
+    n_missing: int,
+    labels: pd.DataFrame,
+    blank: NDArray[np.bool_],
+    held: NDArray[np.bool_],
+) -> None:
+    """The :class:`~gpcollab.errors.MissingValueWarning` of a missing ``y`` without na_rm."""
+    names = list(labels.columns)
+    shown = [
+        ", ".join(f"{name}={value!r}" for name, value in zip(names, row, strict=True))
+        for row in labels.loc[blank].itertuples(index=False, name=None)
+    ]
+    where = (
+        f"the domain(s) {'; '.join(shown[:10])}{' ...' if len(shown) > 10 else ''}"
+        if names
+        else "the estimate"
+    )
+    empty = int((blank & ~held).sum())
+    dropped = f" ({empty} of them with no non-missing value at all)" if empty else ""
+    warnings.warn(
+        f"`y` column {y!r} has {n_missing} missing value(s) and na_rm=False: {where}"
+        f"{dropped} get NaN estimates, standard errors and intervals, as R's NA. Pass "
+        "na_rm=True to leave the missing rows out of the estimates (they stay in the design "
+        "for the variance, as R's na.rm=TRUE does).",
+        MissingValueWarning,
+        stacklevel=4,
+    )
+
+
+def blank_domains(table: pd.DataFrame, dom: Domains) -> pd.DataFrame:
+    """``table`` with NaN estimates, SEs and intervals for the rows of blank domains.
+
+    ``table`` is a result table whose label columns are those of ``dom.labels`` (a domain may
+    span several rows, one per level or probability).
+    """
+    if dom.blank is None or not bool(dom.blank.any()):
+        return table
+    names = list(dom.labels.columns)
+    if names:
+        blank_keys = pd.MultiIndex.from_frame(dom.labels.loc[dom.blank, names].astype(object))
+        rows = pd.MultiIndex.from_frame(table[names].astype(object)).isin(blank_keys)
+    else:
+        rows = np.ones(len(table), dtype=bool)
+    stats = [c for c in ("estimate", "se", "ci_low", "ci_high", "n_eff", "deff") if c in table]
+    table.loc[rows, stats] = np.nan
+    if "boundary" in table.columns:
+        table.loc[rows, "boundary"] = False
+    return table
 
 
 def check_estimate_args(data: object, y: object, by: By) -> list[str]:

@@ -115,6 +115,16 @@ class InferenceWarning(UserWarning):
     NaN (as in R)."""
 
 
+class ConvergenceWarning(UserWarning):
+    """An iterative fit stopped by its rule before converging (``rake(epsilon=...)`` after
+    ``max_iter`` sweeps, as R's ``rake`` warns); the last iterate is returned."""
+
+
+class MissingValueWarning(UserWarning):
+    """An outcome has missing values and ``na_rm`` is False: the estimates of the domains
+    holding them are NaN (as R's ``NA``); ``na_rm=True`` leaves those rows out instead."""
+
+
 class UnreadableFileError(LoadError):
     """A survey file cannot be read at all: missing, not a file, binary content under a text
     extension, a damaged XLSX/SAV, or an encoding that is neither UTF-8 nor cp1252.

@@ -50,6 +50,7 @@ from gpcollab.domains import (
     By,
     Domains,
     DomainSums,
+    blank_domains,
     check_columns,
     check_estimate_args,
     code_domains,
@@ -65,6 +66,7 @@ from gpcollab.estimate_table import (
     check_proportion_args,
     deff_n_eff,
     interval_df,
+    kish_n,
     level_labels,
     proportion_intervals,
     result_table,
@@ -160,11 +162,13 @@ def _calibrated_totals(
     inside = column >= 0
     if prepared.calibration_codes:
         sums = []
-        for codes, levels in zip(
-            prepared.calibration_codes, prepared.calibration_levels, strict=True
+        ratios = prepared.calibration_ratios or (None,) * len(prepared.calibration_codes)
+        for codes, levels, r in zip(
+            prepared.calibration_codes, prepared.calibration_levels, ratios, strict=True
         ):
             flat = codes[inside] * n_cols + column[inside]
-            sums.append(_wsum(flat, u[inside], levels * n_cols).reshape(levels, n_cols))
+            ur = u[inside] if r is None else u[inside] * r[inside]
+            sums.append(_wsum(flat, ur, levels * n_cols).reshape(levels, n_cols))
         totals = totals - calibration_psu_correction(prepared, sums)
     if prepared.poststratum is not None:
         levels = prepared.n_poststrata
@@ -200,6 +204,7 @@ class _Means:
     sigma2: FloatArray  # plug-in variance of the value in each domain
     scale2: FloatArray  # 1 for means, W_d^2 for totals
     psu_totals: FloatArray  # (P, D) PSU totals of the influence values, calibration-corrected
+    ssu_totals: FloatArray | None = None  # (S, D) SSU totals of the same, two-stage designs
 
 
 def domain_reference(
@@ -342,6 +347,7 @@ def _domain_means(
         sigma2=_as_float(sigma2),
         scale2=_as_float(scale2),
         psu_totals=_as_float(totals),
+        ssu_totals=ssu_totals,
     )
 
 
@@ -363,6 +369,9 @@ class DomainMeans:
         PSU totals of each domain mean's influence values (zero outside the domain),
         corrected for raking or post-strata: :func:`gpcollab.design.stratified_covariance`
         of them is R's ``vcov(svyby(..., svymean, covmat=TRUE))``.
+    ssu_totals : ndarray, shape (S, D), optional
+        SSU totals of the same influence values for a two-stage design
+        (``SurveyDesign(ssu_fpc=...)``): the second-stage term of that covariance.
     """
 
     prepared: PreparedDesign
@@ -370,6 +379,7 @@ class DomainMeans:
     estimate: FloatArray
     n: IntArray
     psu_totals: FloatArray
+    ssu_totals: FloatArray | None = None
 
 
 def domain_means(
@@ -390,7 +400,13 @@ def domain_means(
     inside = dom.code >= 0
     values = numeric_outcome(data, y, inside, bool(inside.all()))
     means = _domain_means(prepared, dom, values, "mean")
-    return DomainMeans(prepared, dom.labels, means.estimate, means.sums.n, means.psu_totals)
+    estimate, psu_totals, ssu_totals = means.estimate, means.psu_totals, means.ssu_totals
+    if dom.blank is not None:  # a missing y without na_rm: NaN, as R's NA
+        estimate = np.where(dom.blank, np.nan, estimate)
+        psu_totals = np.where(dom.blank[None, :], np.nan, psu_totals)
+        if ssu_totals is not None:
+            ssu_totals = np.where(dom.blank[None, :], np.nan, ssu_totals)
+    return DomainMeans(prepared, dom.labels, estimate, means.sums.n, psu_totals, ssu_totals)
 
 
 def _mean_or_total(
@@ -418,7 +434,7 @@ def _mean_or_total(
     deff, n_eff = deff_n_eff(
         means.var, means.sigma2, means.scale2, means.sums, deff_kind, kind == "mean"
     )
-    return wald_table(
+    table = wald_table(
         dom.labels,
         means.sums,
         means.estimate,
@@ -429,6 +445,7 @@ def _mean_or_total(
         n_eff=n_eff,
         deff=deff,
     )
+    return blank_domains(table, dom)
 
 
 _TABLE_DOC = """
@@ -605,10 +622,11 @@ def _proportion_variance(prepared: PreparedDesign, dom: Domains, t: _LevelTable)
     n_psu = prepared.n_psu
     totals = _level_sums(prepared.psu, t, n_psu, t.w)
     if prepared.calibration_codes:
+        ratios = prepared.calibration_ratios or (None,) * len(prepared.calibration_codes)
         cal_sums = [
-            _level_sums(codes, t, levels, None)
-            for codes, levels in zip(
-                prepared.calibration_codes, prepared.calibration_levels, strict=True
+            _level_sums(codes, t, levels, r)
+            for codes, levels, r in zip(
+                prepared.calibration_codes, prepared.calibration_levels, ratios, strict=True
             )
         ]
         totals = totals - calibration_psu_correction(prepared, cal_sums)
@@ -627,6 +645,60 @@ def _proportion_variance(prepared: PreparedDesign, dom: Domains, t: _LevelTable)
         ssu_totals = _level_sums(prepared.ssu, t, prepared.ssu_psu.shape[0], t.w)
     var = stratified_variance(prepared, totals, rows, ssu_totals).reshape(d, n_levels)
     return np.asarray(np.where(var < 0, 0.0, var), dtype=np.float64)
+
+
+def _likelihood_profile(
+    prepared: PreparedDesign, dom: Domains, t: _LevelTable, sums: DomainSums
+) -> tuple[FloatArray, ...]:
+    """What ``ci_method="likelihood"`` needs of each ``p_dl``'s model, shape (D * L,) each.
+
+    R fits ``svyglm(I(y == l) ~ 1, family=quasibinomial)`` on the domain's design, with prior
+    weights ``w~ = w / mean(w)`` (the mean over the design's rows: the domain's rows, or every
+    row of a raked or post-stratified design) on the rows with ``y``.  Returned: their sum;
+    the model's dispersion (``svyvar`` of ``residuals.svyglm``'s Pearson residuals); the
+    model's rows; and ``glm``'s first step from its row-by-row start
+    ``m = (w~ y + 0.5) / (w~ + 1)`` (intercept, information, deviance at the start), which
+    depends on each row's weight.
+    """
+    d, n_levels = t.p.shape
+    inside = t.inside
+    code = t.code[inside]
+    cell = code * n_levels + t.ycode[inside]
+    design_rows = _domain_rows(prepared, dom).astype(np.float64)
+    known = dom.by_code >= 0
+    mean_w = _wsum(dom.by_code[known], prepared.weights[known], d) / design_rows
+    scaled = t.w[inside] / mean_w[code]  # R's prior weights w~
+
+    def per_level(one: FloatArray, zero: FloatArray) -> FloatArray:
+        """Sums over each domain's rows of ``one`` where y = l and ``zero`` elsewhere."""
+        diff = _wsum(cell, one - zero, d * n_levels).reshape(d, n_levels)
+        return diff + _wsum(code, zero, d)[:, None]
+
+    start = []
+    for y in (1.0, 0.0):
+        m = (scaled * y + 0.5) / (scaled + 1.0)
+        v = m * (1.0 - m)
+        work = scaled * v
+        z = np.log(m) - np.log1p(-m) + (y - m) / v
+        dev = -2.0 * scaled * (np.log(m) if y else np.log1p(-m))
+        start.append((work * z, work, dev))
+    num1, info1, dev_start = (per_level(a, b) for a, b in zip(*start, strict=True))
+    p, big_w = t.p, sums.w[:, None]
+    # the model's rows: the design's rows with y (a raked or post-stratified design keeps all)
+    rows_with_y = sums.n.astype(np.float64)
+    if prepared.calibrated:
+        no_y = int(np.count_nonzero((dom.by_code >= 0) & (dom.code < 0)))
+        rows_with_y = np.full(d, float(prepared.n - no_y))
+    pos = sums.n_pos.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.broadcast_to(big_w / mean_w[:, None], p.shape)
+        eta1 = num1 / info1
+        # svyvar of (y - p) sqrt(w~ / w^) / sqrt(pq), w^ the weights rescaled over the rows
+        # with y (w~ / w^ is one constant): for a 0/1 y that is w~ / w^ times n+ / (n+ - 1)
+        rescale = (sums.w / rows_with_y) / mean_w
+        dispersion = np.broadcast_to((rescale * pos / (pos - 1.0))[:, None], p.shape)
+    n_obs = np.broadcast_to(rows_with_y[:, None], p.shape)
+    return tuple(_as_float(a).ravel() for a in (weight, dispersion, n_obs, eta1, info1, dev_start))
 
 
 def _domain_rows(prepared: PreparedDesign, dom: Domains) -> IntArray:
@@ -665,9 +737,10 @@ def estimate_proportions(
         ``None`` is a simple random sample.
     ci_method : str, default="logit"
         ``"logit"``, ``"xlogit"``, ``"beta"`` (Korn–Graubard), ``"wilson"``, ``"asin"``,
-        ``"mean"`` (Wald) — R's ``svyciprop`` methods with ``t`` on the design df — or, for
-        unweighted data only, the classical ``"wilson_score"`` and ``"clopper_pearson"``
-        intervals on the counts.
+        ``"mean"`` (Wald), ``"likelihood"`` (Rao–Scott scaled profile likelihood,
+        :func:`~gpcollab.intervals.likelihood_ci`; linearised designs only) — R's
+        ``svyciprop`` methods with ``t`` on the design df — or, for unweighted data only, the
+        classical ``"wilson_score"`` and ``"clopper_pearson"`` intervals on the counts.
     level : float, default=0.95
     df : float, optional
         Override of the degrees of freedom (``np.inf`` for normal intervals).  Like R's
@@ -758,17 +831,18 @@ def estimate_proportions(
         np.repeat(design_dfs.astype(np.float64), n_levels),
         np.repeat(_domain_rows(prepared, dom), n_levels),
         table.counts.ravel(),
-        rep_sums.w**2 / rep_sums.w2,
+        kish_n(rep_sums.w, rep_sums.w2),
         rep_sums.n_pos,
         ci_method,
         lvl,
+        _likelihood_profile(prepared, dom, table, sums) if ci_method == "likelihood" else None,
     )
     if np.any(boundary):
         message = boundary_warning(y, table.p, table.counts, sums.n, dom.labels, y_values)
         if message is not None:
             warnings.warn(message, BoundaryWarning, stacklevel=2)
     labels = level_labels(dom.labels, y, y_values)
-    return result_table(
+    result = result_table(
         labels,
         {
             "n": n_base,
@@ -785,6 +859,7 @@ def estimate_proportions(
             "boundary": boundary,
         },
     )
+    return blank_domains(result, dom)
 
 
 # --------------------------------------------------------------------------- quantiles
@@ -955,7 +1030,7 @@ def estimate_quantile(
     if len(probs) > 1 and dom.count > 1:  # domains first, then probabilities
         order = np.argsort(np.tile(np.arange(dom.count), len(probs)), kind="stable")
         out = out.iloc[order].reset_index(drop=True)
-    return out
+    return blank_domains(out, dom)
 
 
 # --------------------------------------------------------------------------- ratios, variances
@@ -1033,7 +1108,9 @@ def estimate_ratio(
             dom.code[inside]
         ]
     resid = _domain_means(prepared, dom, z, "total")
-    return wald_table(dom.labels, resid.sums, ratio, resid.var, resid.design_df, df, lvl)
+    return blank_domains(
+        wald_table(dom.labels, resid.sums, ratio, resid.var, resid.design_df, df, lvl), dom
+    )
 
 
 def estimate_var(
@@ -1085,4 +1162,6 @@ def estimate_var(
         factor = n_rows / (n_rows - 1.0)
         squares[inside] = (values[inside] - means.estimate[code]) ** 2 * factor[code]
     var = _domain_means(prepared, dom, squares, "mean")
-    return wald_table(dom.labels, var.sums, var.estimate, var.var, var.design_df, df, lvl)
+    return blank_domains(
+        wald_table(dom.labels, var.sums, var.estimate, var.var, var.design_df, df, lvl), dom
+    )

@@ -20,7 +20,7 @@ from gpcollab._typing import FloatArray, IntArray
 from gpcollab.design import SurveyDesign
 from gpcollab.domains import DomainSums
 from gpcollab.errors import ArgumentError
-from gpcollab.intervals import CI_METHODS, boundary_ci, proportion_ci, wald_ci
+from gpcollab.intervals import CI_METHODS, boundary_ci, likelihood_ci, proportion_ci, wald_ci
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpcollab.replicate import ReplicateDesign
@@ -127,9 +127,15 @@ def deff_n_eff(
             fpc = np.where(fraction < _WOR_FRACTION_LIMIT, 1.0 - fraction, 1.0)
         v_srs = scale2 * s2 / n_pos * fpc
         deff = var / v_srs
-        kish = sums.w**2 / sums.w2
+        kish = kish_n(sums.w, sums.w2)
         n_eff = np.where(var > 0, scale2 * sigma2 / var, kish)
     return np.asarray(deff, dtype=np.float64), np.asarray(n_eff, dtype=np.float64)
+
+
+def kish_n(w: FloatArray, w2: FloatArray) -> FloatArray:
+    """Kish's effective sample size (sum w)^2 / sum w^2 per domain; NaN for an empty domain."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(w**2 / w2, dtype=np.float64)
 
 
 #: Order of the result columns of every estimate table (docs/architecture.md, "Result
@@ -270,13 +276,36 @@ def proportion_intervals(
     n_pos: IntArray,
     method: str,
     level: float,
+    profile: tuple[FloatArray, ...] | None = None,
 ) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
-    """Interval ends of every estimate, and which estimates sit on the 0/1 boundary."""
+    """Interval ends of every estimate, and which estimates sit on the 0/1 boundary.
+
+    ``profile`` holds, for ``method="likelihood"``, the prior-weight total, dispersion, rows
+    and first fitting step (intercept, information, starting deviance) of each estimate's
+    intercept-only model (:func:`~gpcollab.intervals.likelihood_ci`).
+    """
     boundary = (est == 0.0) | (est == 1.0)
     interior = ~boundary
     low = np.full(est.shape, np.nan)
     high = np.full(est.shape, np.nan)
-    if np.any(interior):
+    if method == "likelihood" and np.any(interior):
+        if profile is None:
+            raise ArgumentError(
+                "`ci_method='likelihood'` needs a linearised design (SurveyDesign), not "
+                "replicate weights."
+            )
+        weight, dispersion, n_obs, *start = (a[interior] for a in profile)
+        low[interior], high[interior] = likelihood_ci(
+            est[interior],
+            se[interior],
+            dfs[interior],
+            weight,
+            dispersion,
+            n_obs,
+            level,
+            (start[0], start[1], start[2]),
+        )
+    elif np.any(interior):
         beta = method == "beta"
         low[interior], high[interior] = proportion_ci(
             est[interior],

@@ -12,7 +12,8 @@ intervals for ``x`` successes in ``n`` independent trials, as ``prop.test(correc
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+import math
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -30,6 +31,7 @@ __all__ = [
     "clopper_pearson_ci",
     "expit",
     "korn_graubard_ci",
+    "likelihood_ci",
     "logit_ci",
     "proportion_ci",
     "survey_wilson_ci",
@@ -39,12 +41,26 @@ __all__ = [
 ]
 
 CIMethod: TypeAlias = Literal[
-    "logit", "xlogit", "beta", "wilson", "asin", "mean", "wilson_score", "clopper_pearson"
+    "logit",
+    "xlogit",
+    "beta",
+    "wilson",
+    "asin",
+    "mean",
+    "likelihood",
+    "wilson_score",
+    "clopper_pearson",
 ]
 #: Methods that work from an estimate, its design-based SE and the design df.
 DESIGN_CI_METHODS: tuple[str, ...] = ("logit", "xlogit", "beta", "wilson", "asin", "mean")
-#: Every accepted ``ci_method``.
-CI_METHODS: tuple[str, ...] = (*DESIGN_CI_METHODS, "wilson_score", "clopper_pearson")
+#: Every accepted ``ci_method``; ``"likelihood"`` also needs the rows of the data (see
+#: :func:`likelihood_ci`), so only the estimators offer it.
+CI_METHODS: tuple[str, ...] = (
+    *DESIGN_CI_METHODS,
+    "likelihood",
+    "wilson_score",
+    "clopper_pearson",
+)
 
 
 def _f(x: ArrayLike) -> FloatArray:
@@ -158,6 +174,207 @@ def korn_graubard_ci(
         low = special.betaincinv(n_star * p, n_star * (1.0 - p) + 1.0, alpha / 2.0)
         high = special.betaincinv(n_star * p + 1.0, n_star * (1.0 - p), 1.0 - alpha / 2.0)
     return _f(low), _f(high)
+
+
+def likelihood_ci(
+    estimate: ArrayLike,
+    se: ArrayLike,
+    df: ArrayLike,
+    glm_weight: ArrayLike,
+    dispersion: ArrayLike,
+    n_obs: ArrayLike,
+    level: float = 0.95,
+    start: tuple[ArrayLike, ArrayLike, ArrayLike] | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """Rao–Scott scaled profile-likelihood interval (svyciprop ``"likelihood"``).
+
+    Examples
+    --------
+    A simple random sample of 40 rows, 12 of them successes (SE ``sqrt(pq / 39)``, dispersion
+    40/39); R's ``svyciprop(~y, svydesign(id=~1, data=d), method="likelihood")`` gives
+    (0.16717, 0.46057):
+
+    >>> low, high = likelihood_ci(0.3, (0.3 * 0.7 / 39) ** 0.5, 39, 40, 40 / 39, 40)
+    >>> round(float(low), 5), round(float(high), 5)
+    (0.16717, 0.46057)
+
+    Parameters
+    ----------
+    estimate, se, df : array_like
+        Estimated proportion, its design-based SE and the design degrees of freedom.
+    glm_weight : array_like
+        Sum over the rows of the weights rescaled to mean 1 over the design's rows (the prior
+        weights of R's intercept-only ``svyglm``).
+    dispersion : array_like
+        R's dispersion of that model: the design-weighted variance (``svyvar``) of its Pearson
+        residuals.
+    n_obs : array_like
+        Rows of the model (``n - 1`` is the denominator df of its F critical value).
+    level : float, default=0.95
+    start : tuple of array_like, optional
+        ``(intercept, information, deviance)`` after the first iteratively reweighted least
+        squares step of R's ``glm`` from its row-by-row starting values, the information (sum
+        of working weights) that step used, and the deviance at the starting values.  With
+        them the fit is iterated to R's stopping rule (``epsilon=1e-8``), so the intercept and
+        the model-based variance are R's to rounding; ``None`` takes the exact maximum.
+
+    Returns
+    -------
+    (low, high) : tuple of ndarray
+
+    Notes
+    -----
+    As R's ``confint.svyglm(method="likelihood")`` on ``svyglm(y ~ 1, family=quasibinomial)``:
+    with ``b0`` the fitted intercept, ``mu = expit(b0)``, ``s = se / (mu (1 - mu))`` and the
+    design effect of the logit ``lambda = s^2 I`` (``I`` the information of the model's last
+    iteration), the
+    interval holds the ``b`` whose signed root ``z(b)`` of the scaled deviance difference
+    ``(D(b) - D(b0)) / dispersion`` lies within ``± t_{df} sqrt(lambda)``.  R evaluates ``z``
+    at up to 9 steps of ``zmax / 5 · s`` either side of ``b0`` (``zmax`` the F(1, n - 1)
+    critical value at ``alpha = Phi(t sqrt(lambda)) / 2``), passes a cubic spline
+    (Forsythe–Malcolm–Moler ends, three times as many points) through them and inverts it
+    linearly; this does the same, so the ends agree with R's to rounding.  An end the profile
+    does not reach is NaN, as in R.
+    """
+    from scipy import special  # heavy: scipy loads only when this runs
+
+    lvl = check_level(level)
+    p = _f(estimate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exact = (np.log(p) - np.log1p(-p), _f(glm_weight) * p * (1.0 - p), np.full(p.shape, np.nan))
+    fit = exact if start is None else tuple(_f(a) for a in start)
+    arrays = np.broadcast_arrays(p, _f(se), _f(df), _f(glm_weight), _f(dispersion), _f(n_obs), *fit)
+    low, high = np.full(arrays[0].shape, np.nan), np.full(arrays[0].shape, np.nan)
+    for idx in np.ndindex(arrays[0].shape):
+        values = [float(a[idx]) for a in arrays]
+        ends = _profile_ends(*values, level=lvl, exact=start is None, special=special)
+        if ends is not None:
+            low[idx], high[idx] = ends
+    return _f(low), _f(high)
+
+
+_PROFILE_STEPS = 10
+"""R's ``maxsteps``: at most ``_PROFILE_STEPS - 1`` profile points either side of the fit."""
+_GLM_EPSILON = 1e-8
+"""R's ``glm.control()$epsilon``: the relative change of deviance that ends the fit."""
+_GLM_MAXIT = 25
+"""R's ``glm.control()$maxit``."""
+
+
+def _deviance(eta: float, p: float, weight: float) -> float:
+    """Binomial deviance of a 0/1 outcome with weighted mean ``p`` and weight total ``weight``
+    at the intercept ``eta`` (rows with y = 1 carry ``weight p`` of the weight)."""
+    log_mu = -math.log1p(math.exp(-eta)) if eta > -700 else eta
+    log_1mu = -math.log1p(math.exp(eta)) if eta < 700 else -eta
+    return -2.0 * weight * (p * log_mu + (1.0 - p) * log_1mu)
+
+
+def _glm_fit(
+    p: float, weight: float, eta1: float, info1: float, dev_start: float
+) -> tuple[float, float]:
+    """R's ``glm.fit`` iterations of the intercept-only binomial model after its first step:
+    the final intercept and the information (sum of working weights) of the last iteration."""
+    eta, info, dev_old = eta1, info1, dev_start
+    for _ in range(_GLM_MAXIT):
+        dev = _deviance(eta, p, weight)
+        if abs(dev - dev_old) / (abs(dev) + 0.1) < _GLM_EPSILON:
+            break
+        dev_old = dev
+        mu = float(expit(np.asarray(eta)))
+        info = weight * mu * (1.0 - mu)
+        eta = eta + weight * (p - mu) / info
+    return eta, info
+
+
+def _profile_ends(
+    p: float,
+    se: float,
+    df: float,
+    weight: float,
+    dispersion: float,
+    n: float,
+    eta1: float,
+    info1: float,
+    dev_start: float,
+    *,
+    level: float,
+    exact: bool,
+    special: Any,
+) -> tuple[float, float] | None:
+    """The two ends of :func:`likelihood_ci` for one estimate (``None`` where R has none)."""
+    if not (0.0 < p < 1.0 and se > 0 and dispersion > 0 and df > 0 and n > 1):
+        return None
+    b0, info = (eta1, info1) if exact else _glm_fit(p, weight, eta1, info1, dev_start)
+    mu = float(expit(np.asarray(b0)))  # R's fitted value: within the fit's tolerance of p
+    step_se = se / (mu * (1.0 - mu))
+    lam = step_se**2 * info
+    half = (1.0 - level) / 2.0
+    crit = float(special.stdtrit(df, half)) if math.isfinite(df) else float(special.ndtri(half))
+    alpha = float(special.ndtr(crit * math.sqrt(lam))) / 2.0
+    zmax = abs(float(special.stdtrit(n - 1.0, alpha / 2.0)))
+    delta = zmax / 5.0
+    dev0 = _deviance(b0, p, weight)
+    points = [(b0, 0.0)]
+    for sign in (-1.0, 1.0):
+        z, step = 0.0, 1
+        while step < _PROFILE_STEPS and abs(z) < zmax:
+            b = b0 + sign * step * delta * step_se
+            z = sign * math.sqrt(max((_deviance(b, p, weight) - dev0) / dispersion, 0.0))
+            points.append((b, z))
+            step += 1
+    par = np.array([b for b, _ in points])
+    prof = np.array([z for _, z in points])
+    order = np.argsort(par, kind="stable")
+    grid, fitted = _fmm_spline(par[order], prof[order], 3 * par.size)
+    cutoff = float(special.ndtri(2.0 * alpha))
+    by_value = np.argsort(fitted, kind="stable")  # R's approx() sorts by the spline's values
+    ends = np.interp([cutoff, -cutoff], fitted[by_value], grid[by_value], np.nan, np.nan)
+    out = expit(np.asarray(ends, dtype=np.float64))
+    return float(out[0]), float(out[1])
+
+
+def _fmm_spline(x: FloatArray, y: FloatArray, n_out: int) -> tuple[FloatArray, FloatArray]:
+    """R's ``spline(x, y, n = n_out, method = "fmm")``: the interpolating cubic spline whose
+    end cubics fit the first and last four points (Forsythe, Malcolm and Moler), evaluated on
+    ``n_out`` equally spaced points from ``min(x)`` to ``max(x)``."""
+    n = x.size
+    b, c, d = np.zeros(n), np.zeros(n), np.zeros(n)
+    if n < 3:
+        slope = (y[1] - y[0]) / (x[1] - x[0])
+        b[:] = slope
+    else:
+        d[0] = x[1] - x[0]
+        c[1] = (y[1] - y[0]) / d[0]
+        for i in range(1, n - 1):
+            d[i] = x[i + 1] - x[i]
+            b[i] = 2.0 * (d[i - 1] + d[i])
+            c[i + 1] = (y[i + 1] - y[i]) / d[i]
+            c[i] = c[i + 1] - c[i]
+        b[0], b[n - 1] = -d[0], -d[n - 2]
+        c[0] = c[n - 1] = 0.0
+        if n > 3:
+            c[0] = c[2] / (x[3] - x[1]) - c[1] / (x[2] - x[0])
+            c[n - 1] = c[n - 2] / (x[n - 1] - x[n - 3]) - c[n - 3] / (x[n - 2] - x[n - 4])
+            c[0] = c[0] * d[0] * d[0] / (x[3] - x[0])
+            c[n - 1] = -c[n - 1] * d[n - 2] * d[n - 2] / (x[n - 1] - x[n - 4])
+        for i in range(1, n):
+            t = d[i - 1] / b[i - 1]
+            b[i] = b[i] - t * d[i - 1]
+            c[i] = c[i] - t * c[i - 1]
+        c[n - 1] = c[n - 1] / b[n - 1]
+        for i in range(n - 2, -1, -1):
+            c[i] = (c[i] - d[i] * c[i + 1]) / b[i]
+        b[n - 1] = (y[n - 1] - y[n - 2]) / d[n - 2] + d[n - 2] * (c[n - 2] + 2.0 * c[n - 1])
+        for i in range(n - 1):
+            b[i] = (y[i + 1] - y[i]) / d[i] - d[i] * (c[i + 1] + 2.0 * c[i])
+            d[i] = (c[i + 1] - c[i]) / d[i]
+            c[i] = 3.0 * c[i]
+        c[n - 1] = 3.0 * c[n - 1]
+        d[n - 1] = d[n - 2]
+    grid = np.linspace(x[0], x[-1], n_out)
+    seg = np.clip(np.searchsorted(x, grid, side="right") - 1, 0, n - 1)
+    dx = grid - x[seg]
+    return grid, y[seg] + dx * (b[seg] + dx * (c[seg] + dx * d[seg]))
 
 
 def survey_wilson_ci(
@@ -288,6 +505,8 @@ def proportion_ci(
     method : {"logit", "xlogit", "beta", "wilson", "asin", "mean", "wilson_score", \
 "clopper_pearson"}, default="logit"
         ``"logit"`` and ``"xlogit"`` (identical for linearised designs) use :func:`logit_ci`;
+        ``"likelihood"`` needs the rows behind the estimate (:func:`likelihood_ci`, through
+        ``estimate_proportions``) and raises :class:`~gpcollab.errors.ArgumentError` here;
         ``"beta"`` :func:`korn_graubard_ci`; ``"wilson"`` :func:`survey_wilson_ci`; ``"asin"``
         :func:`asin_ci`; ``"mean"`` :func:`wald_ci`.  The classical ``"wilson_score"`` and
         ``"clopper_pearson"`` ignore ``se`` and ``df`` and use the counts ``x`` of ``n``.
@@ -310,6 +529,11 @@ def proportion_ci(
     if method not in CI_METHODS:
         raise ArgumentError(
             f"`ci_method` must be one of {list(CI_METHODS)}, but {method!r} was passed."
+        )
+    if method == "likelihood":
+        raise ArgumentError(
+            "`ci_method='likelihood'` needs the rows behind each estimate (its model's "
+            "dispersion); use estimate_proportions, or likelihood_ci with them."
         )
     if method in ("logit", "xlogit"):
         return logit_ci(estimate, se, df, level)

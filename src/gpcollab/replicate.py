@@ -46,6 +46,7 @@ from gpcollab.design import PreparedDesign, SurveyDesign, prepare_design
 from gpcollab.domains import (
     Domains,
     DomainSums,
+    blank_domains,
     check_estimate_args,
     code_domains,
     factor_codes,
@@ -58,6 +59,7 @@ from gpcollab.estimate_table import (
     check_proportion_args,
     deff_n_eff,
     interval_df,
+    kish_n,
     level_labels,
     proportion_intervals,
     result_table,
@@ -867,7 +869,7 @@ def replicate_variance(
             centre = np.where(counted, reps, 0.0).sum(axis=1) / counted.sum(axis=1)
     dev = np.where(usable, reps - centre[:, None], 0.0)
     var = prepared.scale * np.sum(dev * dev * rscales, axis=1)
-    lost = ~usable.all(axis=1)
+    lost = ~usable.all(axis=1) & np.isfinite(estimate)  # no word on an estimate that is NaN
     if lost.any():
         worst = int((~usable).sum(axis=1).max())
         warnings.warn(
@@ -1067,7 +1069,7 @@ def mean_or_total(
     sq_full, _ = _sums(prepared, dom.code, d, centred * centred)
     sigma2 = _ratio(sq_full, w_full)
     deff, n_eff = deff_n_eff(var, sigma2, scale2, sums, deff_kind, kind == "mean")
-    return wald_table(
+    table = wald_table(
         dom.labels,
         sums,
         estimate,
@@ -1078,6 +1080,7 @@ def mean_or_total(
         n_eff=n_eff,
         deff=deff,
     )
+    return blank_domains(table, dom)
 
 
 def estimate_of(dom: Domains, per_domain: FloatArray) -> FloatArray:
@@ -1120,7 +1123,7 @@ def ratio(
     den_full, den_reps = _sums(prepared, dom.code, d, den)
     estimate = _ratio(num_full, den_full)
     var = replicate_variance(prepared, _ratio(num_reps, den_reps), estimate)
-    return wald_table(
+    table = wald_table(
         dom.labels,
         _domain_sums(prepared, dom),
         estimate,
@@ -1129,6 +1132,7 @@ def ratio(
         df,
         lvl,
     )
+    return blank_domains(table, dom)
 
 
 def proportions(
@@ -1183,7 +1187,7 @@ def proportions(
         np.repeat(design_dfs.astype(np.float64), n_levels),
         np.repeat(rows, n_levels),
         counts,
-        rep_sums.w**2 / rep_sums.w2,
+        kish_n(rep_sums.w, rep_sums.w2),
         rep_sums.n_pos,
         ci_method,
         lvl,
@@ -1213,7 +1217,7 @@ def proportions(
         if message is not None:
             warnings.warn(message, BoundaryWarning, stacklevel=3)
     labels = level_labels(dom.labels, y, y_values)
-    return result_table(
+    table = result_table(
         labels,
         {
             "n": rep_sums.n,
@@ -1230,6 +1234,7 @@ def proportions(
             "boundary": boundary,
         },
     )
+    return blank_domains(table, dom)
 
 
 def quantiles(
@@ -1286,7 +1291,7 @@ def quantiles(
     if len(probs) > 1 and d > 1:  # domains first, then probabilities
         order = np.argsort(np.tile(np.arange(d), len(probs)), kind="stable")
         out = out.iloc[order].reset_index(drop=True)
-    return out
+    return blank_domains(out, dom)
 
 
 def _quantile_columns(

@@ -907,13 +907,16 @@ def compare_domains(
         Columns held fixed: only domains with the same ``within`` values are compared (for
         example ``by="size_band", within="aim"`` compares size bands aim by aim).
     design : SurveyDesign, optional
-        The sampling design; ``None`` is a simple random sample.
+        The sampling design; ``None`` is a simple random sample.  Two-stage designs
+        (``ssu=``, ``ssu_fpc=``) add their second-stage term to the covariance, as R's
+        ``svyrecvar``.
     level : float, default=0.95
         Confidence level of the interval for each difference.
     na_rm : bool, default=False
-        Missing ``y``, ``by`` or ``within`` values raise
-        :class:`~gpcollab.errors.DesignError` unless ``True``; then those rows are left out of
-        every domain but stay in the design (a domain, as R's ``na.rm=TRUE``).
+        Missing ``by`` or ``within`` values raise :class:`~gpcollab.errors.DesignError`
+        unless ``True``; a missing ``y`` makes the pairs of its domain NaN (R's ``NA``) with a
+        :class:`~gpcollab.errors.MissingValueWarning`.  With ``True`` those rows are left out
+        of every domain but stay in the design (a domain, as R's ``na.rm=TRUE``).
 
     Returns
     -------
@@ -932,7 +935,7 @@ def compare_domains(
         ``by`` is missing or names a column twice, a column is named in both ``by`` and
         ``within``, or ``y`` is not numeric.
     DesignError
-        Missing values without ``na_rm=True``, or there is no pair of domains to compare.
+        Missing ``by`` values without ``na_rm=True``, or no pair of domains to compare.
 
     Notes
     -----
@@ -972,7 +975,7 @@ def compare_domains(
             + (f" within the same {within_cols!r}" if within_cols else "")
             + f": the data hold {len(means.labels)} domain(s)."
         )
-    cov = stratified_covariance(means.prepared, means.psu_totals)
+    cov = stratified_covariance(means.prepared, means.psu_totals, None, means.ssu_totals)
     var = cov[first, first] + cov[second, second] - 2.0 * cov[first, second]
     se = np.sqrt(np.maximum(var, 0.0))
     difference = means.estimate[second] - means.estimate[first]

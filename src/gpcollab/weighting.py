@@ -12,7 +12,8 @@ and continuous variables, optionally bounded) returns new weights whose ``attrs[
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping, Sequence
+import warnings
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -22,7 +23,13 @@ from numpy.typing import ArrayLike
 
 from gpcollab._checks import check_column_names
 from gpcollab._typing import FloatArray, IntArray
-from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, describe
+from gpcollab.errors import (
+    ArgumentError,
+    ConvergenceError,
+    ConvergenceWarning,
+    DesignError,
+    describe,
+)
 
 __all__ = [
     "CalibrationModel",
@@ -157,6 +164,7 @@ def rake(
     weights: str | None = None,
     tol: float = 1e-10,
     max_iter: int = 1000,
+    epsilon: float | None = None,
 ) -> pd.Series:
     """Rake weights to population margins by iterative proportional fitting.
 
@@ -173,13 +181,24 @@ def rake(
         Convergence when every margin is within ``tol`` of its targets, measured as the largest
         absolute difference of a weighted level total divided by the grand total.
     max_iter : int, default=1000
-        Maximum number of sweeps over the margins.
+        Maximum number of sweeps over the margins (R's ``maxit``, whose default is 10).
+    epsilon : float, optional
+        Stop by R's rule instead of ``tol`` (survey 4.5 ``rake(control=list(epsilon=...))``):
+        after the first sweep in which no weighted level total of any margin moved by
+        ``epsilon`` or more since the sweep before (``epsilon`` times the sum of the starting
+        weights when ``epsilon < 1``).  R's default is ``epsilon=1, max_iter=10``, which stops
+        at weights that are not yet raked to the margins.  When the rule is not met within
+        ``max_iter`` sweeps the weights of the last sweep are returned with a
+        :class:`~gpcollab.errors.ConvergenceWarning`, as R warns.
 
     Returns
     -------
     pandas.Series
         Raked weights, aligned with ``data.index`` and named ``"raked_weight"``.  ``attrs`` holds
-        ``iterations``, ``max_error`` and ``kish_efficiency``.
+        ``iterations``, ``max_error`` (the largest margin error as a share of the total),
+        ``kish_efficiency``, ``converged`` and ``margin_weights`` (a DataFrame, one column per
+        margin: the weights right after that margin's step of the last sweep, for
+        ``SurveyDesign(calibration_weights=...)`` when raking stopped before converging).
 
     Raises
     ------
@@ -189,16 +208,19 @@ def rake(
     DesignError
         Targets for levels absent from the data, or levels with only zero weights.
     ConvergenceError
-        The margins are not met within ``max_iter`` sweeps; the message gives the achieved error.
+        The margins are not met within ``max_iter`` sweeps; the message gives the achieved error
+        (with ``epsilon``, a :class:`~gpcollab.errors.ConvergenceWarning` instead).
 
     Notes
     -----
     Each sweep multiplies the weights of every row, margin by margin, by
     ``target_l / (current weighted total of its level l)``.  The fixed point is R's
-    ``rake()`` result; R's default stopping rule (``epsilon=1`` weight unit on the full
-    cross-table) is much looser than ``tol`` here, so R oracles should be produced with
-    ``control=list(epsilon=1e-10)``.  For the variance of estimates from the raked weights, use
-    ``SurveyDesign(weights=..., calibration=tuple(margins))``.
+    ``rake()`` result; R's default stopping rule (``epsilon=1`` weight unit on the margins'
+    tables) is much looser than ``tol`` here: pass ``epsilon=1, max_iter=10`` to stop where R
+    stops.  For the variance of estimates from the raked weights, use
+    ``SurveyDesign(weights=..., calibration=tuple(margins))``, adding the columns of
+    ``attrs["margin_weights"]`` as ``calibration_weights`` when raking stopped before
+    converging (R's variance of such a design uses them).
 
     Examples
     --------
@@ -242,22 +264,89 @@ def rake(
             / grand
         )
 
+    if epsilon is not None:
+        return _rake_r_rule(data, w, encoded, epsilon, max_iter, error)
     achieved = float("inf")
     for iteration in range(1, max_iter + 1):
-        for col, codes, targets in encoded:
-            w = _scale(codes, w, targets, col)
+        steps = _sweep(w, encoded)
+        w = steps[-1]
         achieved = error(w)
         if achieved < tol:
-            out = pd.Series(w, index=data.index, name="raked_weight")
-            out.attrs.update(
-                iterations=iteration, max_error=achieved, kish_efficiency=kish_efficiency(w)
-            )
-            return out
+            return _raked(data, steps, encoded, iteration, achieved, converged=True)
     raise ConvergenceError(
         f"raking did not converge in max_iter={max_iter} sweeps: the largest margin error is "
         f"{achieved:.3g} of the total (tol={tol:g}). The margins may be incompatible with the "
         "sample (e.g. empty combinations); raise max_iter or tol, or collapse levels."
     )
+
+
+def _sweep(w: FloatArray, encoded: list[tuple[str, IntArray, FloatArray]]) -> list[FloatArray]:
+    """One raking sweep: the weights after each margin's step, in margin order."""
+    steps = []
+    for col, codes, targets in encoded:
+        w = _scale(codes, w, targets, col)
+        steps.append(w)
+    return steps
+
+
+def _raked(
+    data: pd.DataFrame,
+    steps: list[FloatArray],
+    encoded: list[tuple[str, IntArray, FloatArray]],
+    iterations: int,
+    max_error: float,
+    *,
+    converged: bool,
+) -> pd.Series:
+    w = steps[-1]
+    out = pd.Series(w, index=data.index, name="raked_weight")
+    margin_weights = pd.DataFrame(
+        {col: step for (col, _, _), step in zip(encoded, steps, strict=True)}, index=data.index
+    )
+    out.attrs.update(
+        iterations=iterations,
+        max_error=max_error,
+        kish_efficiency=kish_efficiency(w),
+        converged=converged,
+        margin_weights=margin_weights,
+    )
+    return out
+
+
+def _rake_r_rule(
+    data: pd.DataFrame,
+    w: FloatArray,
+    encoded: list[tuple[str, IntArray, FloatArray]],
+    epsilon: float,
+    max_iter: int,
+    error: Callable[[FloatArray], float],
+) -> pd.Series:
+    """Sweeps until no margin's level totals move by ``epsilon`` (R's ``rake`` rule)."""
+    if isinstance(epsilon, bool) or not isinstance(epsilon, int | float) or not epsilon > 0:
+        raise ArgumentError(f"`epsilon` must be a positive number, but {epsilon!r} was passed.")
+    threshold = float(epsilon) * float(w.sum()) if epsilon < 1 else float(epsilon)
+
+    def margin_tables(current: FloatArray) -> FloatArray:
+        return np.concatenate([_level_sums(codes, current, len(t)) for _, codes, t in encoded])
+
+    before = margin_tables(w)
+    steps = [w]
+    for iteration in range(1, max_iter + 1):
+        steps = _sweep(w, encoded)
+        w = steps[-1]
+        after = margin_tables(w)
+        if float(np.max(np.abs(after - before))) < threshold:
+            return _raked(data, steps, encoded, iteration, error(w), converged=True)
+        before = after
+    warnings.warn(
+        f"raking did not converge in max_iter={max_iter} sweeps: the margins' weighted totals "
+        f"still moved by {epsilon:g}{' of the total' if epsilon < 1 else ''} or more in the "
+        f"last sweep; the weights of sweep {max_iter} are returned (the largest margin error is "
+        f"{error(w):.3g} of the total). Raise max_iter, or leave epsilon out to rake to tol.",
+        ConvergenceWarning,
+        stacklevel=3,
+    )
+    return _raked(data, steps, encoded, max_iter, error(w), converged=False)
 
 
 def poststratify(
