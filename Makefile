@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_report.py
 	$(BIN)/python benchmarks/bench_widget.py
 	$(BIN)/python benchmarks/bench_analyses.py
+	$(BIN)/python benchmarks/bench_replicate.py --quick --no-r
 
 # the engine against an installed R (Rscript with survey and jsonlite) on random designs
 crosscheck: $(STAMP)

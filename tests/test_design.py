@@ -339,3 +339,34 @@ def test_codes_taken_as_they_are_leave_the_callers_table_writable() -> None:
     assert prepared.stratum.tolist() == [0, 1] * 5
     df.loc[0, "h"] = 1
     assert df["h"].tolist() == [1, 1] + [0, 1] * 4
+
+
+def test_text_codes_by_address_table_and_by_address_hash_agree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a column as read_csv gives it is coded from a direct table of its objects' addresses;
+    # when the addresses spread too far it hashes them instead: both equal pandas.factorize
+    import io
+
+    from gpcollab import design
+
+    rng = np.random.default_rng(11)
+    words = np.array(["wren", "ash", "oak", "elm", "yew"])
+    text = pd.Series(words[rng.integers(0, 5, size=60_000)])
+    as_read = pd.read_csv(io.StringIO(text.to_csv(index=False)))["0"]
+    assert design.codes_without_hashing(as_read)
+    holed = text.copy()
+    holed[rng.integers(0, 60_000, size=40)] = None  # read_csv's NaN lies far from the strings
+    with_missing = pd.read_csv(io.StringIO(holed.to_csv(index=False)))["0"]
+    for column in (as_read, with_missing):
+        want_codes, want_uniques = pd.factorize(column, sort=True)
+        for span in (design._ADDRESS_SPAN, 0):  # the table, then the hash of the addresses
+            monkeypatch.setattr(design, "_ADDRESS_SPAN", span)
+            assert design._factorize_shared_objects(np.asarray(column)) is not None
+            codes, uniques = design.factorize_sorted(column)
+            np.testing.assert_array_equal(codes, want_codes)
+            assert list(uniques) == list(want_uniques) == ["ash", "elm", "oak", "wren", "yew"]
+    assert int((codes < 0).sum()) == int(holed.isna().sum()) > 0
+    fresh = pd.Series([s[:1] + s[1:] for s in as_read], dtype=object)
+    assert not design.codes_without_hashing(fresh)
+    assert design.codes_without_hashing(pd.Series(np.arange(5)))

@@ -422,6 +422,26 @@ def _object_addresses(values: NDArray[np.object_]) -> NDArray[np.uintp]:
     return np.ctypeslib.as_array(buffer).view(np.uintp)
 
 
+def codes_without_hashing(col: pd.Series) -> bool:
+    """Whether :func:`factorize_sorted` will code ``col`` without hashing its rows.
+
+    True for a column that is not text, and for a text column of a few string objects lying
+    close together in memory (as ``pandas.read_csv`` makes them), judged from its first rows.
+    Such columns are coded by whole-array NumPy steps that release the global interpreter
+    lock, so they can be coded beside other work; hashing strings holds the lock.
+    """
+    if col.dtype != object:
+        return True
+    values = np.asarray(col)
+    n = values.shape[0]
+    if n < 4 * _PROBE or not values.flags.c_contiguous:
+        return False
+    probe = pd.unique(_object_addresses(values)[:_PROBE])
+    return len(probe) <= _PROBE // 100 and int(probe.max()) - int(probe.min()) <= min(
+        4 * n, _ADDRESS_SPAN
+    )
+
+
 def _factorize_shared_objects(values: NDArray[np.object_]) -> tuple[IntArray, pd.Index] | None:
     """Codes of an object column whose equal values are mostly the same Python object.
 
@@ -441,14 +461,37 @@ def _factorize_shared_objects(values: NDArray[np.object_]) -> tuple[IntArray, pd
     addresses = _object_addresses(values)
     if len(pd.unique(addresses[:_PROBE])) > _PROBE // 100:
         return None
+    low = int(addresses.min())
+    span = int(addresses.max()) - low
+    if span <= min(4 * n, _ADDRESS_SPAN):
+        # the objects lie close together (read_csv makes them one after the other): an
+        # address's offset from the lowest indexes a table directly, no hashing
+        offsets = (addresses - np.uintp(low)).view(np.intp)
+        present = np.flatnonzero(np.bincount(offsets, minlength=span + 1))
+        if present.size > n // 100:
+            return None
+        codes, uniques = _factorize_objects(present + low)
+        table = np.full(span + 1, -1, dtype=np.intp)
+        table[present] = codes
+        return table[offsets], uniques  # indexing: quicker than take for a small table
     by_object, distinct = pd.factorize(addresses)
     if len(distinct) > n // 100:
         return None
-    # the array holds a reference to each of these objects, so their addresses are valid
-    objects = np.empty(len(distinct), dtype=object)
-    objects[:] = [ctypes.cast(int(a), ctypes.py_object).value for a in distinct]
+    codes, uniques = _factorize_objects(distinct)
+    return codes.take(by_object), uniques
+
+
+_ADDRESS_SPAN = 1 << 22
+"""Widest range of object addresses looked up in a direct table (32 MB of codes)."""
+
+
+def _factorize_objects(addresses: NDArray[np.integer]) -> tuple[IntArray, pd.Index]:
+    """Sorted factor codes of the objects at ``addresses`` (held by the column being coded,
+    so their addresses are valid)."""
+    objects = np.empty(len(addresses), dtype=object)
+    objects[:] = [ctypes.cast(int(a), ctypes.py_object).value for a in addresses]
     codes, uniques = pd.factorize(objects, sort=True)
-    return np.asarray(codes, dtype=np.intp).take(by_object), pd.Index(uniques)
+    return np.asarray(codes, dtype=np.intp), pd.Index(uniques)
 
 
 def factorize_sorted(col: pd.Series) -> tuple[IntArray, pd.Index]:

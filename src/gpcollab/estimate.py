@@ -38,6 +38,7 @@ from gpcollab.design import (
     PreparedDesign,
     SurveyDesign,
     calibration_psu_correction,
+    codes_without_hashing,
     domain_df,
     domain_df_from_counts,
     greg_psu_correction,
@@ -113,8 +114,9 @@ def _prepare(
 
     # pandas hashes a text column holding the GIL for most of the run, so beside another step
     # it only makes the two wait on each other (measured: slower, not faster): code such
-    # columns on this thread, one step after the other
-    hashed = any(data[c].dtype == object for c in by_cols)
+    # columns on this thread, one step after the other (a column read by read_csv is coded
+    # from its objects' addresses, by NumPy steps that release the GIL: side by side)
+    hashed = not all(codes_without_hashing(data[c]) for c in by_cols)
     prepared, dom = both(
         lambda: prepare_design(data, design), domains, rows=0 if hashed else len(data)
     )

@@ -974,10 +974,22 @@ def _fit_axis_labels(ax: Axes, fig: Figure) -> bool:
 
 def _layout(fig: Figure) -> None:
     """Run the figure's layout (no pixels drawn). A layout that collapses on the way (a legend
-    still too wide) is what the caller is about to fix, so its warning is not passed on."""
+    still too wide) is what the caller is about to fix, so its warning is not passed on.
+
+    A constrained layout is run on its own: it measures every artist it places, and the
+    measurements that follow (:meth:`~matplotlib.text.Text.get_window_extent`, the ticks'
+    boxes) update what they read, so the rest of a draw (walking every artist with a renderer
+    that draws nothing) would only repeat work. Other figures are drawn without rendering.
+    """
+    from matplotlib.layout_engine import ConstrainedLayoutEngine  # heavy: matplotlib
+
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="constrained_layout not applied")
-        fig.draw_without_rendering()
+        engine = fig.get_layout_engine()
+        if isinstance(engine, ConstrainedLayoutEngine):
+            engine.execute(fig)
+        else:
+            fig.draw_without_rendering()
 
 
 # -- achievement: 100% stacked bars ---------------------------------------------------------
