@@ -184,8 +184,9 @@ def _achievement(table: pd.DataFrame) -> ChartText:
     fully = rows[rows["outcome"].astype(str) == "fully"]
     if len(fully) < 2:
         return ChartText("How far each aim was achieved", base)
-    top = fully.loc[fully["estimate"].idxmax()]
-    others = fully.drop(index=top.name)["estimate"].astype(float)
+    at = fully["estimate"].idxmax()
+    top = fully.loc[at]
+    others = fully.loc[fully.index != at, "estimate"].astype(float)
     # the top aim as the publication ranks it (finding S-22); the rest as a range, not a
     # "least often" that no test supports (the lowest shares are often a point apart)
     title = (
