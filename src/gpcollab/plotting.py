@@ -2011,7 +2011,9 @@ def plot_rates(
         beside it): the most legible choice for many groups. In panels a hidden cell keeps its
         row, reads ``[c]`` with the reason (its base, or "few answers"), and a panel whose
         groups are mostly hidden is left out with a footnote; a true zero is a stroke at the
-        axis labelled "0%".
+        axis labelled "0%". On a phone-sized figure (at most 4 inches wide, at least 3.5 tall)
+        a dot chart writes each row's label on its own line above its dots (gid
+        ``"row-label"``), so that the rows take the width.
     outcome : str, default="fully"
         Achievement outcome whose rate is drawn (when the table has an ``outcome`` column).
     order, hue_order : sequence, optional
