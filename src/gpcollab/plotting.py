@@ -1563,7 +1563,7 @@ _TITLE_UNITS = 1.15
 _BLOCK_GAP_UNITS = 0.7
 """Space under each row of panels, in rows of bars."""
 _MAX_BAR_IN = 2.2
-"""Widest bar area of a panel, in inches."""
+"""Widest bar area of a panel beside others, in inches (a single panel takes the width)."""
 _ROW_IN = 0.22
 """Height of a row of bars the panels are laid out for, in inches: a layout whose rows would
 come out much taller (an Axes taller than it needs) gives way to one with fewer columns."""
@@ -1572,6 +1572,11 @@ come out much taller (an Axes taller than it needs) gives way to one with fewer 
 def _text_in(text: str, size: float) -> float:
     """Approximate width of ``text`` in inches at ``size`` points (DejaVu Sans)."""
     return len(text) * size * 0.6 / 72
+
+
+def _value_column_in(size: float) -> float:
+    """Width in inches of a value column of percentages at ``size`` points, its gap included."""
+    return _text_in("100%", size) + 0.08
 
 
 @dataclass(frozen=True)
@@ -1624,7 +1629,7 @@ def _panel_grid(
     rows are tall enough for the text (``height_in`` None: any height). When none is, the one
     with the tallest rows, its text made smaller to fit.
     """
-    value_in = _text_in("100%", size) + 0.08
+    value_in = _value_column_in(size)
     line_in = size * 1.3 / 72
     options: list[_PanelGrid] = []
     choices = [(True, 0.8, False), (False, 0.3, False), (False, 0.3, True)]
@@ -1634,10 +1639,11 @@ def _panel_grid(
             bar_in = panel_in - value_in - (n_width if with_n else 0.0)
             if bar_in < least:
                 continue
-            widest = _MAX_BAR_IN * (1.5 if columns == 1 else 1.0)
-            if bar_in > widest:  # values stay close to their bars; the rest is margin
-                panel_in -= bar_in - widest
-                bar_in = widest
+            # side by side, values stay close to their bars (the rest is margin); a single
+            # panel takes the width, as a one-panel chart would leave it empty
+            if columns > 1 and bar_in > _MAX_BAR_IN:
+                panel_in -= bar_in - _MAX_BAR_IN
+                bar_in = _MAX_BAR_IN
             titles = [_panel_title(v, label, panel_in, size, short) for v, label in facets]
             grid = _PanelGrid(columns, with_n, panel_in, bar_in, titles, 0.0, size)
             units = sum(grid.row_units(r) + groups + _BLOCK_GAP_UNITS for r in range(grid.rows))
@@ -1800,6 +1806,51 @@ def _panel_scale(ax: Axes, left: float, ends: Sequence[float], y: float, size: f
         )
 
 
+def _value_cell(
+    ax: Axes,
+    x: float,
+    y: float,
+    text: str,
+    *,
+    size: float,
+    gid: str,
+    base: str | None = None,
+    transform: Any = None,
+    bold: bool = False,
+) -> None:
+    """One row of a value column: ``text`` right-aligned at ``x`` (so that every value of the
+    column ends at the same place, clear of the bars and their interval lines) and, with
+    ``base``, the row's base left-aligned just after it. ``transform`` places ``x`` (default:
+    data coordinates); ``y`` is always in data coordinates."""
+    from matplotlib.transforms import offset_copy  # heavy: matplotlib
+
+    where = ax.transData if transform is None else transform
+    ax.text(
+        x,
+        y,
+        text,
+        ha="right",
+        va="center",
+        fontsize=size,
+        fontweight="bold" if bold else "normal",
+        color="#1d1d1d",
+        gid=gid,
+        transform=where,
+    )
+    if base is not None:
+        ax.text(
+            x,
+            y,
+            base,
+            ha="left",
+            va="center",
+            fontsize=size,
+            color="#555555",
+            gid="base",
+            transform=offset_copy(where, fig=_root_figure(ax), x=0.04 * 72, units="points"),
+        )
+
+
 def _panels(
     ax: Axes,
     table: pd.DataFrame,
@@ -1853,7 +1904,7 @@ def _panels(
         width_in = ax.get_window_extent().width / fig.dpi
         grid = _panel_grid(width_in, max(height_in, 0.5), facets, len(groups), n_width, small)
     font = grid.font
-    value_in = _text_in("100%", font) + 0.08
+    value_in = _value_column_in(font)
     top = max((float(np.nanmax(np.r_[s.estimate, s.high, 0.0])) for s in series), default=0.0)
     scale = min(max(math.ceil(top * 5 - 1e-9) / 5, 0.2), 1.0)
     per_in = scale / grid.bar_in  # data units in one inch
@@ -1930,28 +1981,17 @@ def _panels(
                     if s.estimate[g] == 0:  # a true zero: a visible stroke at the axis
                         half = 0.33 * group_units
                         ax.vlines(left, y[g] - half, y[g] + half, color=colour, linewidth=2.5)
-                ax.text(
+                _value_cell(
+                    ax,
                     value_x,
-                    y[g],
+                    float(y[g]),
                     text,
-                    ha="right",
-                    va="center",
-                    fontsize=font,
-                    color="#1d1d1d",
+                    size=font,
                     gid=SUPPRESSED_GID if s.hidden[g] else "value",
+                    base=_n_text(s.n[g]) if grid.with_n else None,
                 )
-                if grid.with_n:
-                    ax.text(
-                        value_x + 0.04 * per_in,
-                        y[g],
-                        _n_text(s.n[g]),
-                        ha="left",
-                        va="center",
-                        fontsize=font,
-                        color="#555555",
-                        gid="base",
-                    )
-            ends = [0.0, scale] if grid.bar_in < 0.9 else [0.0, scale / 2, scale]
+            parts = 1 if grid.bar_in < 0.9 else (2 if grid.bar_in < 3.0 else 4)
+            ends = [scale * i / parts for i in range(parts + 1)]
             if row == grid.rows - 1:
                 ticks.extend(left + e for e in ends)
                 tick_labels.extend(_pct(e) for e in ends)
@@ -2777,45 +2817,30 @@ FEW_PCNS = 10
 _PALE_BLUE = "#A6CBE6"
 
 
-def _bar_end_values(
-    ax: Axes,
-    pos: FloatArray,
-    values: FloatArray,
-    colours: Sequence[str],
-    bold: Sequence[bool],
-    lows: FloatArray | None = None,
-) -> None:
-    """Each bar's value inside the bar, in the colour that contrasts with it: at the bar's
-    base when its whisker (lower end in ``lows``) starts beyond the value, so that no line
-    runs through it, else just inside its end with the whisker running behind it; a bar too
-    short for it has the value just outside its end. Called on the laid-out figure (after
-    :func:`_finish`)."""
-    fig = _root_figure(ax)
-    low, high = ax.get_xlim()
-    per_inch = (high - low) / max(ax.get_window_extent().width / fig.dpi, 0.1)
-    starts = np.full(len(values), np.nan) if lows is None else lows
-    for y, value, colour, strong, start in zip(pos, values, colours, bold, starts, strict=True):
-        if math.isnan(value):
-            continue
-        text = _pct(float(value))
-        needed = (_text_in(text, _small()) + 0.1) * per_inch
-        inside = value >= needed
-        at_base = inside and not math.isnan(start) and start >= needed + 0.04 * per_inch
-        ax.annotate(
-            text,
-            (low if at_base else float(value), float(y)),
-            xytext=(3 if at_base or not inside else -3, 0),
-            textcoords="offset points",
-            ha="left" if at_base or not inside else "right",
-            va="center",
-            fontsize=_small(),
-            fontweight="bold" if strong else "normal",
-            color=_text_colour(colour) if inside else "#1d1d1d",
-            gid="value",
-            # the whisker runs behind the value, interrupted by it
-            bbox={"facecolor": colour if inside else "white", "edgecolor": "none", "pad": 1.0},
-            zorder=3,
-        )
+def _scenario_values(ax: Axes, pos: FloatArray, values: FloatArray, bold: Sequence[bool]) -> None:
+    """Each row's value in a column right of the plotting area, right-aligned, so that every
+    value sits in the same place and no bar or interval line runs through one."""
+    from matplotlib.transforms import blended_transform_factory, offset_copy  # heavy
+
+    size = _small()
+    column = offset_copy(
+        blended_transform_factory(ax.transAxes, ax.transData),
+        fig=_root_figure(ax),
+        x=_value_column_in(size) * 72,
+        units="points",
+    )
+    for y, value, strong in zip(pos, values, bold, strict=True):
+        if not math.isnan(value):
+            _value_cell(
+                ax,
+                1.0,
+                float(y),
+                _pct(float(value)),
+                size=size,
+                gid="value",
+                transform=column,
+                bold=strong,
+            )
 
 
 def plot_scenarios(
@@ -2849,7 +2874,7 @@ def plot_scenarios(
     -------
     matplotlib.axes.Axes
         One horizontal bar per row (the reference on top, then table order) with a whisker
-        from ``ci_low`` to ``ci_high`` and the estimate written right of the whisker. The
+        from ``ci_low`` to ``ci_high``; the estimates in a column right of the chart. The
         base (``n``, or the number and share of PCNs) is part of the row's tick label.
     """
     y = _renamed(kwargs, "label", "y", y, "plot_scenarios")
@@ -2929,7 +2954,8 @@ def plot_scenarios(
     _style(ax, grid="x")
     ax.tick_params(axis="y", length=0)
     projection = "pcns" in rows.columns
-    _finish(
+    _scenario_values(ax, pos, est, bold=[name == reference for name in names])
+    return _finish(
         ax,
         data,
         notes=[
@@ -2948,5 +2974,3 @@ def plot_scenarios(
         sources=[PCN_SOURCE] if projection else [],
         synthetic_scope="the model's estimates; the PCN counts are real" if projection else "",
     )
-    _bar_end_values(ax, pos, est, colours, bold=[name == reference for name in names], lows=lo)
-    return ax
