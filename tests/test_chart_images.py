@@ -49,6 +49,7 @@ from gpcollab.vocab import Aim, Instrument, SizeBand
 from test_plotting import (
     PCN,
     achievement_table,
+    assert_value_column,
     likert_table,
     rates_table,
     scenario_table,
@@ -672,6 +673,48 @@ def test_panel_axis_label_is_centred_under_the_panels(
     box = ax.xaxis.label.get_window_extent(renderer)
     centre = (box.x0 + box.x1) / 2
     assert abs(centre - (left + right) / 2) < 0.08 * (right - left)
+
+
+def assert_panel_reaches_the_right_edge(ax: Axes) -> None:
+    """The panels' value column ends near the axes' right edge: no empty strip is left beside
+    them wider than 0.3 inch (a single panel, once capped at 3.3 inches of bar, left the right
+    third of a wide figure empty)."""
+    fig = ax.figure
+    drawn_texts(fig)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    right = max(
+        t.get_window_extent(renderer).x1 for t in ax.texts if t.get_gid() in {"value", "base"}
+    )
+    assert ax.get_window_extent().x1 - right < 0.3 * fig.dpi
+
+
+@pytest.mark.parametrize("width", [12.0, 8.5, 6.0, 3.9])
+def test_single_panel_takes_the_width(width: float) -> None:
+    fig = plt.figure(figsize=(width, 3.5), layout="constrained")
+    ax = plotting.plot_rates(
+        rates_table(), x="size_band", hue=None, kind="panels", ax=fig.add_subplot()
+    )
+    assert_panel_reaches_the_right_edge(ax)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("layout", ["wide", "narrow"])
+def test_report_single_panel_takes_the_width(report_figures: dict[str, Any], layout: str) -> None:
+    fig, _ = report_figures[f"contract_reasons_2017_gp-{layout}"]
+    assert_panel_reaches_the_right_edge(fig.axes[0])
+
+
+@pytest.mark.parametrize("layout", ["wide", "narrow"])
+@pytest.mark.parametrize("key", ["scenarios", "pcn_projection"])
+def test_report_scenario_values_in_one_column(
+    report_figures: dict[str, Any], key: str, layout: str
+) -> None:
+    """Every value of the what-if charts sits in one column right of the bars, so that no
+    interval line runs through a number (on the phone they were once placed row by row, some
+    at the bar's end, some at its base)."""
+    fig, _ = report_figures[f"{key}-{layout}"]
+    drawn_texts(fig)
+    assert_value_column(fig.axes[0])
 
 
 @pytest.mark.parametrize("key", ["prevalence", "ccg_support"])

@@ -26,6 +26,7 @@ import pytest
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
 import gpcollab
 from gpcollab import plotting
@@ -665,6 +666,25 @@ def test_size_distribution_default_uses_the_real_pcns() -> None:
 # -- scenarios ------------------------------------------------------------------------------
 
 
+def assert_value_column(ax: Axes) -> list[Text]:
+    """The values of a scenarios chart: one per row, their right edges at one x (a column),
+    each clear of every bar and interval line (its left edge right of their right ends)."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    values = [t for t in ax.texts if t.get_gid() == "value"]
+    boxes = [t.get_window_extent(renderer) for t in values]
+    assert len(values) == len(bars_by_gid(ax).get("estimate", [])) + len(
+        bars_by_gid(ax).get("few-pcns", [])
+    )
+    assert max(b.x1 for b in boxes) - min(b.x1 for b in boxes) < 0.5
+    line_ends = [ax.transData.transform((s[:, 0].max(), 0))[0] for s in whisker_segments(ax)]
+    bar_ends = [p.get_window_extent().x1 for ps in bars_by_gid(ax).values() for p in ps]
+    assert min(b.x0 for b in boxes) > max(line_ends + bar_ends)
+    return values
+
+
+
 def test_scenarios_bars_whiskers_reference_and_labels() -> None:
     ax = plotting.plot_scenarios(scenario_table())
     bars = bars_by_gid(ax)["estimate"]
@@ -677,21 +697,15 @@ def test_scenarios_bars_whiskers_reference_and_labels() -> None:
     notes = [t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID]
     assert "Base: n=400 in every row." in notes[0]
     assert matplotlib.colors.to_hex(bars[0].get_facecolor()) == plotting.NEUTRAL_GREY.lower()
-    # one value per bar, inside it: at its base, as every whisker starts beyond the value
-    # (no line runs through it), and the reference line
+    # one value per bar, the reference row's in bold, in a column right of the chart
     assert texts(ax) == ["Observed: 30%", "30%", "38%", "34%"]
-    values = [t for t in ax.texts if t.get_gid() == "value"]
-    assert [t.xy[0] for t in values] == approx([0.0, 0.0, 0.0])
-    assert all(t.get_ha() == "left" for t in values)
-    renderer = ax.figure.canvas.get_renderer()
-    starts = [ax.transData.transform((s[:, 0].min(), 0))[0] for s in segments]
-    assert all(t.get_window_extent(renderer).x1 < x0 for t, x0 in zip(values, starts, strict=True))
-    # a whisker starting under where the value would be: the value stays at the bar's end
+    values = assert_value_column(ax)
+    assert [t.get_fontweight() for t in values] == ["bold", "normal", "normal"]
+    # a whisker starting at the axis (once: that value moved to its bar's end, the others at
+    # their bars' base): every value still in the same column, clear of every line
     low = scenario_table().assign(ci_low=[0.02, 0.30, 0.29])
     ax = plotting.plot_scenarios(low)
-    values = [t for t in ax.texts if t.get_gid() == "value"]
-    assert [t.xy[0] for t in values] == approx([0.30, 0.0, 0.0])
-    assert [t.get_ha() for t in values] == ["right", "left", "left"]
+    assert_value_column(ax)
     reference = [line for line in ax.lines if line.get_linestyle() == "--"]
     assert [line.get_xdata()[0] for line in reference] == approx([0.30])
     assert Aim.ACCESS.label in ax.get_xlabel()
@@ -715,6 +729,7 @@ def test_scenarios_pcn_projection_rows() -> None:
         "All PCNs\n1,250 PCNs",
     ]
     assert texts(ax) == ["20%", "25%", "24%"]
+    assert_value_column(ax)
     # the reference row is drawn on top, as in the scenarios chart
     ax = plotting.plot_scenarios(table, reference="all_pcns")
     assert tick_labels(ax, "y")[0] == "All PCNs\n1,250 PCNs"
