@@ -684,7 +684,6 @@ def assert_value_column(ax: Axes) -> list[Text]:
     return values
 
 
-
 def test_scenarios_bars_whiskers_reference_and_labels() -> None:
     ax = plotting.plot_scenarios(scenario_table())
     bars = bars_by_gid(ax)["estimate"]
