@@ -73,7 +73,7 @@ from gpcollab.design import SurveyDesign, prepare_design
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, GpcollabError
 from gpcollab.estimate import ESTIMATE_COLUMNS as ESTIMATE_COLUMNS  # re-exported for plotting
 from gpcollab.estimate import BoundaryWarning, estimate_proportions
-from gpcollab.intervals import CIMethod, wald_ci
+from gpcollab.intervals import CIMethod, t_two_sided_p, wald_ci
 from gpcollab.schema import ITEMS, SurveyData
 from gpcollab.significance import chisq_test, trend_fields
 from gpcollab.vocab import (
@@ -509,8 +509,6 @@ def compare_waves(
     >>> change[["estimate_first", "estimate_second"]].round(2).iloc[0].tolist()
     [0.73, 0.81]
     """
-    from scipy import stats  # heavy: scipy loads only when this runs
-
     first = check_survey(first, "first")
     second = check_survey(second, "second")
     chosen = renamed_argument("compare_waves", "option", "success", option, success)
@@ -546,7 +544,7 @@ def compare_waves(
         )
     low, high = wald_ci(np.array([diff]), np.array([se]), np.array([df]), conf)
     statistic = diff / se if se > 0 else float("nan")
-    p_value = float(2.0 * stats.t.sf(abs(statistic), df)) if se > 0 else float("nan")
+    p_value = float(t_two_sided_p(statistic, df)) if se > 0 else float("nan")
     label = chosen if isinstance(chosen, str) else "+".join(chosen)
     table = pd.DataFrame(
         {

@@ -84,6 +84,35 @@ def t_quantile(level: float, df: ArrayLike) -> FloatArray:
     return _f(out)
 
 
+def t_two_sided_p(statistic: ArrayLike, df: ArrayLike) -> FloatArray:
+    """Two-sided p-value ``2 P(T_df > |statistic|)``; ``df=inf`` gives the normal one.
+
+    ``scipy.special`` only: loading ``scipy.stats`` costs about a second.
+
+    Examples
+    --------
+    >>> round(float(t_two_sided_p(1.959963984540054, np.inf)), 6)
+    0.05
+    """
+    from scipy import special  # heavy: scipy loads only when this runs
+
+    return _f(2.0 * special.stdtr(_f(df), -np.abs(_f(statistic))))
+
+
+def f_sf(statistic: ArrayLike, df_num: ArrayLike, df_den: ArrayLike) -> FloatArray:
+    """Upper tail ``P(F_{df_num, df_den} > statistic)`` (``scipy.special.fdtrc``)."""
+    from scipy import special  # heavy: scipy loads only when this runs
+
+    return _f(special.fdtrc(_f(df_num), _f(df_den), _f(statistic)))
+
+
+def chi2_sf(statistic: ArrayLike, df: ArrayLike) -> FloatArray:
+    """Upper tail ``P(chi2_df > statistic)`` (``scipy.special.chdtrc``)."""
+    from scipy import special  # heavy: scipy loads only when this runs
+
+    return _f(special.chdtrc(_f(df), _f(statistic)))
+
+
 def wald_ci(
     estimate: ArrayLike, se: ArrayLike, df: ArrayLike, level: float = 0.95
 ) -> tuple[FloatArray, FloatArray]:

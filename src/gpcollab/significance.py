@@ -35,6 +35,7 @@ from gpcollab.design import (
 )
 from gpcollab.errors import ArgumentError, DesignError
 from gpcollab.estimate import domain_means, domain_reference
+from gpcollab.intervals import chi2_sf, f_sf, t_quantile, t_two_sided_p
 from gpcollab.regression import logistic_coefficient
 
 __all__ = ["chisq_test", "compare_domains", "compare_means", "compare_proportions", "trend_test"]
@@ -127,7 +128,6 @@ def _two_way_table(
 
 def _rao_scott(table: _Table, nu: int) -> dict[str, tuple[float, ...]]:
     """Pearson X² of the weighted table and its first- and second-order Rao–Scott corrections."""
-    from scipy import stats  # lazy: keeps `import gpcollab` light
 
     n_rows, n_cols, k = table.n_rows, table.n_cols, table.k
     n = table.prepared.n  # R's N: every row of the design, missing values included
@@ -171,15 +171,14 @@ def _rao_scott(table: _Table, nu: int) -> dict[str, tuple[float, ...]]:
     mean_deff = trace / k
     nan = float("nan")
     return {
-        "F": (f_value, d0, d0 * nu, nan, float(stats.f.sf(f_value, d0, d0 * nu)), nan),
-        "Chisq": (x2, nan, nan, float(k), float(stats.chi2.sf(x2 / mean_deff, k)), mean_deff),
-        "Pearson": (x2, nan, nan, float(k), float(stats.chi2.sf(x2, k)), nan),
+        "F": (f_value, d0, d0 * nu, nan, float(f_sf(f_value, d0, d0 * nu)), nan),
+        "Chisq": (x2, nan, nan, float(k), float(chi2_sf(x2 / mean_deff, k)), mean_deff),
+        "Pearson": (x2, nan, nan, float(k), float(chi2_sf(x2, k)), nan),
     }
 
 
 def _wald(table: _Table, nu: int) -> dict[str, tuple[float, ...]]:
     """Design-based Wald tests of observed minus expected cell totals."""
-    from scipy import stats  # lazy: keeps `import gpcollab` light
 
     n_rows, n_cols, k = table.n_rows, table.n_cols, table.k
     cell, w, used = table.cell, table.w, table.used
@@ -208,11 +207,11 @@ def _wald(table: _Table, nu: int) -> dict[str, tuple[float, ...]]:
         wald = float("nan")
     nan = float("nan")
     f_wald = wald / k
-    p_wald = float(stats.f.sf(f_wald, k, nu)) if nu > 0 else nan
+    p_wald = float(f_sf(f_wald, k, nu)) if nu > 0 else nan
     adj_ddf = nu - k + 1
     if adj_ddf >= 1:
         f_adj = f_wald * adj_ddf / nu
-        p_adj = float(stats.f.sf(f_adj, k, adj_ddf))
+        p_adj = float(f_sf(f_adj, k, adj_ddf))
     else:
         f_adj = p_adj = nan
     return {
@@ -630,7 +629,6 @@ def compare_proportions(
        estimate_a  estimate_b  difference  df
     0         0.4         0.7         0.3  17
     """
-    from scipy import stats  # lazy: keeps `import gpcollab` light
 
     conf = check_level(level)
     des_a, des_b = _two_designs(design, design_a, design_b)
@@ -653,10 +651,10 @@ def compare_proportions(
         )
     diff = p_b - p_a
     se = float(np.sqrt(v_a + v_b))
-    crit = float(stats.t.ppf(0.5 + conf / 2.0, df))
+    crit = float(t_quantile(conf, df))
     if se > 0:
         t_stat = diff / se
-        p_value = float(2.0 * stats.t.sf(abs(t_stat), df))
+        p_value = float(t_two_sided_p(t_stat, df))
     else:
         t_stat = p_value = float("nan")
     return pd.DataFrame(
@@ -774,7 +772,6 @@ def compare_means(
        difference  df
     0         4.0   4
     """
-    from scipy import stats  # lazy: keeps `import gpcollab` light
 
     data = check_frame(data)
     conf = check_level(level)
@@ -819,7 +816,7 @@ def compare_means(
         mean1, mean2, diff, se = _mean_difference(prepared, y_filled, second, rows)
         df = design_df(prepared, rows) - 1
         t_stat = diff / se if se > 0 else float("nan")
-        crit = float(stats.t.ppf(0.5 + conf / 2.0, df)) if df > 0 else float("nan")
+        crit = float(t_quantile(conf, df)) if df > 0 else float("nan")
         out.append(
             {
                 **{name: key[name] for name in by_cols},
@@ -835,7 +832,7 @@ def compare_means(
                 "test": "t",
                 "statistic": t_stat,
                 "df": df,
-                "p_value": float(2.0 * stats.t.sf(abs(t_stat), df)) if df > 0 else float("nan"),
+                "p_value": float(t_two_sided_p(t_stat, df)) if df > 0 else float("nan"),
                 "conf_level": conf,
                 "method": "design-based t test of a difference in means (svyttest)",
             }
@@ -957,7 +954,6 @@ def compare_domains(
       band_first band_second  difference
     0          a           b         4.0
     """
-    from scipy import stats  # heavy: keeps `import gpcollab` light
 
     conf = check_level(level)
     by_cols = _column_list(by, "by")
@@ -983,8 +979,8 @@ def compare_domains(
     with np.errstate(divide="ignore", invalid="ignore"):
         statistic = difference / se
     if df > 0:
-        p_value = 2.0 * stats.t.sf(np.abs(statistic), df)
-        half = float(stats.t.ppf(0.5 + conf / 2.0, df)) * se
+        p_value = t_two_sided_p(statistic, df)
+        half = float(t_quantile(conf, df)) * se
     else:
         p_value = np.full(first.size, np.nan)
         half = np.full(first.size, np.nan)
