@@ -333,7 +333,24 @@ def test_panels_leave_out_an_aim_mostly_hidden_and_say_so() -> None:
     titles = [t.get_text().replace("\n", " ") for t in ax.texts if t.get_gid() == "panel-title"]
     assert titles == [Aim.ACCESS.label]
     notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
-    assert "Not drawn, most groups hidden" in notes and "Staff experience" in notes
+    notes = notes.replace("\n", " ")
+    assert "Not drawn, too few groups left to compare" in notes and "Staff experience" in notes
+
+
+def test_panels_leave_out_an_aim_with_one_group_left_to_compare() -> None:
+    # two groups per aim; staff keeps one shown group (30k_50k) once its other is hidden:
+    # half hidden is not "most", but one shown group compares with nothing
+    table = dots_with_hidden()
+    table = table[table["size_band"].isin(["30k_50k", "50k_100k"])].copy()
+    hide = (table["aim"] == "staff") & (table["size_band"] == "50k_100k")
+    table.loc[hide, ["estimate", "ci_low", "ci_high"]] = np.nan
+    table.loc[hide, "suppressed"] = True
+    ax = plotting.plot_rates(table, x="size_band", hue="aim", kind="panels")
+    titles = [t.get_text().replace("\n", " ") for t in ax.texts if t.get_gid() == "panel-title"]
+    assert titles == [Aim.ACCESS.label]
+    notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
+    notes = notes.replace("\n", " ")
+    assert "too few groups left to compare" in notes and "Staff experience" in notes
 
 
 def test_panels_write_each_base_when_the_bases_differ() -> None:
@@ -592,10 +609,14 @@ def test_report_figure_layout(report_figures: dict[str, Any], key: str, layout: 
             item.table.loc[item.table["suppressed"], "aim"].nunique()
         )  # one block per aim
     elif key.startswith("fully_by_"):
-        # small multiples: an aim with more than half of its groups hidden is left out (and
-        # named in the notes); the other aims mark each hidden cell
+        # small multiples: an aim with more than half of its groups hidden, or fewer than two
+        # shown, is left out (and named in the notes); the other aims mark each hidden cell
         per_aim = item.table.groupby(item.table["aim"].astype(str), observed=True)["suppressed"]
-        left_out = [aim for aim, flags in per_aim if 2 * int(flags.sum()) > len(flags)]
+        left_out = [
+            aim
+            for aim, flags in per_aim
+            if 2 * int(flags.sum()) > len(flags) or (len(flags) >= 2 > len(flags) - flags.sum())
+        ]
         expected = sum(int(flags.sum()) for aim, flags in per_aim if aim not in left_out)
         notes = footer(fig, plotting.NOTE_GID)
         assert all(Aim(aim).label in notes for aim in left_out)
@@ -874,8 +895,10 @@ def test_report_tables_drawn_by_their_public_helper(
     if hidden == 0:
         assert shown_marks == 0
     else:  # no hidden cell drawn as a value: each is marked, or its aim left out and named
-        assert shown_marks >= 1
-        assert "[c] = hidden by disclosure control" in footer(fig, plotting.NOTE_GID)
+        notes = footer(fig, plotting.NOTE_GID).replace("\n", " ")
+        assert shown_marks >= 1 or "Not drawn, too few groups left to compare" in notes
+        if shown_marks:
+            assert "[c] = hidden by disclosure control" in notes
 
 
 def test_report_titles_state_findings(report_figures: dict[str, Any]) -> None:

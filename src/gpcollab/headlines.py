@@ -378,8 +378,8 @@ def _difference_title(
     if tested is None or family == 0:
         return neutral, ""
     clear = tested[tested["significant"]]
-    if clear.empty:
-        return neutral, (
+    if clear.empty:  # the tests' finding: nothing stands out
+        return f"No clear difference in the share {gerund} any aim, {words}", (
             f" No difference between groups is statistically significant (design-based tests "
             f"of {family} pairs, Holm-adjusted)."
         )

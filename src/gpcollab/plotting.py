@@ -1757,23 +1757,31 @@ def _kept_panels(
     hue_order: Sequence[Any] | None,
 ) -> tuple[list[tuple[Any, str]], list[_Series], list[str]]:
     """The panels to draw (level and label of ``hue``, and their series) and the labels of
-    those left out because most of their groups are hidden by disclosure control."""
+    those left out because disclosure control hides most of their groups, or leaves fewer
+    than two of them to compare."""
     facets = _panel_facets(table, hue, hue_order)
     series = _series(table, x, hue, groups, [level for level, _ in facets])
     drawn = [i for i, s in enumerate(series) if s.present.any()]
-    keep = [i for i in drawn if 2 * int(series[i].hidden.sum()) <= int(series[i].present.sum())]
-    keep = keep or drawn  # every panel mostly hidden: draw them all rather than nothing
+    keep = [i for i in drawn if _comparable(series[i])]
+    keep = keep or drawn  # no panel comparable: draw them all rather than nothing
     left_out = [facets[i][1] for i in drawn if i not in keep]
     return [facets[i] for i in keep], [series[i] for i in keep], left_out
+
+
+def _comparable(series: _Series) -> bool:
+    """Whether a panel has something to compare: at most half of its groups hidden and at
+    least two shown (a panel with one group shows it, as there is no comparison to lose)."""
+    present, hidden = int(series.present.sum()), int(series.hidden.sum())
+    shown = present - hidden
+    return 2 * hidden <= present and (shown >= 2 or present < 2)
 
 
 def _panel_notes(table: pd.DataFrame, hidden: bool, left_out: Sequence[str]) -> list[str]:
     notes = [_suppressed_note(table)] if hidden else []
     if left_out:
         notes.append(
-            "Not drawn, most groups hidden by disclosure control (see the table): "
-            + "; ".join(left_out)
-            + "."
+            "Not drawn, too few groups left to compare once disclosure control hides its "
+            "cells (see the table): " + "; ".join(left_out) + "."
         )
     return notes
 
