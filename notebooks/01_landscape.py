@@ -144,11 +144,13 @@ for survey in (gp2015, gp2017, ccg2015, ccg2017):
         "finding_id",
     ]
     mine = checked[checked["finding_id"].isin(ids)]
-    print(f"\n{survey.meta.label}: {mine['status'].value_counts().to_dict()}")
+    statuses = mine["status"].str.replace("_", " ")  # "not_applicable" -> "not applicable"
+    tally = ", ".join(f"{count} {status}" for status, count in statuses.value_counts().items())
+    print(f"{survey.meta.label}: {tally}")
     display(
-        mine[["finding_id", "published", "reproduced", "status", "statement"]].round(
-            {"reproduced": 1}
-        )
+        mine.assign(status=statuses)[
+            ["finding_id", "published", "reproduced", "status", "statement"]
+        ].round({"reproduced": 1})
     )
     assert len(mine) == len(ids) > 0
     assert not (mine["status"] == "mismatch").any(), f"{survey.meta.label}: mismatch"
