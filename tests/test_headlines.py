@@ -123,7 +123,19 @@ def test_a_hidden_cell_is_never_compared() -> None:
         (tested["aim"] == "sustainability") & (tested["age_band_first"] == "under_1y")
     ).any()
     table.attrs["differences"] = differences(p_sustainability=0.0001)
+    # sustainability's other pairs are tested, so every aim is still compared
     assert chart_text("fully_by_age_band", table, "x").title.startswith("No clear difference")
+    assert "any aim" in chart_text("fully_by_age_band", table, "x").title
+
+
+def test_a_no_difference_title_counts_only_the_aims_compared() -> None:
+    # tests came for access alone (sustainability's were not run): nothing significant, and
+    # the title must not speak for both aims
+    table = fully_by_age()
+    tests = differences(p_sustainability=0.5)
+    table.attrs["differences"] = tests[tests["aim"] == "access"].reset_index(drop=True)
+    title = chart_text("fully_by_age_band", table, "x").title
+    assert title == "No clear difference in the share fully achieving the one aim compared, by age"
 
 
 def test_scenario_title_rests_on_the_interval_of_the_difference() -> None:

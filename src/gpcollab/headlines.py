@@ -378,8 +378,13 @@ def _difference_title(
     if tested is None or family == 0:
         return neutral, ""
     clear = tested[tested["significant"]]
-    if clear.empty:  # the tests' finding: nothing stands out
-        return f"No clear difference in the share {gerund} any aim, {words}", (
+    if clear.empty:  # the tests' finding: nothing stands out, among the aims tested
+        aims = tested["aim"].nunique() if "aim" in tested else 0
+        every = table["aim"].nunique() if "aim" in table else 0
+        which = "any aim"
+        if 0 < aims < every:  # aims with hidden groups were not compared: say how many were
+            which = "the one aim compared" if aims == 1 else f"any of the {aims} aims compared"
+        return f"No clear difference in the share {gerund} {which}, {words}", (
             f" No difference between groups is statistically significant (design-based tests "
             f"of {family} pairs, Holm-adjusted)."
         )
