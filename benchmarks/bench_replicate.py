@@ -30,7 +30,6 @@ in R, so only its time is compared.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+# run as a script, this folder is on sys.path: one check for R, shared with bench_domains
+from bench_domains import r_available
 
 import gpcollab as gc
 from gpcollab import ReplicateDesign, SurveyDesign, as_replicate_design
@@ -183,16 +185,6 @@ out <- rbind(
 write.csv(out, "{out}", row.names=FALSE)
 cat(sprintf("%.6f %.6f %.6f\n", m$best, t$best, p$best))
 """
-
-
-def r_available() -> bool:
-    if shutil.which("Rscript") is None:
-        return False
-    check = subprocess.run(
-        ["Rscript", "-e", "quit(status = !requireNamespace('survey', quietly=TRUE))"],
-        capture_output=True,
-    )
-    return check.returncode == 0
 
 
 def run_r(
