@@ -39,7 +39,7 @@ from gpcollab.design import (
     prepare_design,
 )
 from gpcollab.errors import ArgumentError, ConvergenceError, DesignError, InferenceWarning
-from gpcollab.intervals import expit
+from gpcollab.intervals import expit, f_sf, t_quantile, t_two_sided_p
 
 __all__ = ["GlmFit", "LogisticFit", "logistic_regression", "survey_glm"]
 
@@ -527,16 +527,13 @@ def _wald(
     beta: FloatArray, vcov: FloatArray, df_resid: int, conf: float
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """Standard errors, t, two-sided p-values and interval ends of the coefficients."""
-    from scipy import special  # heavy: keeps `import gpcollab` light
-
     se = np.sqrt(np.diag(vcov))
     t_stat = beta / se
-    # scipy.stats.t's sf and ppf without its argument handling (a tenth of a fit's time):
-    # the same special functions, NaN for df < 1 as scipy.stats gives
+    # NaN for df < 1, as scipy.stats gives
     df_ok = df_resid > 0
     with np.errstate(invalid="ignore"):
-        p_value = 2.0 * special.stdtr(df_resid, -np.abs(t_stat)) if df_ok else beta * np.nan
-        crit = float(special.stdtrit(df_resid, 0.5 + conf / 2.0)) if df_ok else math.nan
+        p_value = t_two_sided_p(t_stat, df_resid) if df_ok else beta * np.nan
+        crit = float(t_quantile(conf, df_resid)) if df_ok else math.nan
     return se, t_stat, p_value, beta - crit * se, beta + crit * se
 
 
@@ -579,7 +576,6 @@ def _term_tests(
     beta: FloatArray, vcov: FloatArray, variables: Sequence[_Variable], df_resid: int
 ) -> pd.DataFrame:
     """Wald F test of each model variable (R ``regTermTest``)."""
-    from scipy import special  # heavy: keeps `import gpcollab` light
 
     f_stats: list[float] = []
     start = 1
@@ -594,7 +590,7 @@ def _term_tests(
     # scipy.stats.f.sf without its argument handling, with its edge values: NaN for ddf < 1,
     # 1 for F <= 0
     p_values = [
-        math.nan if df_resid < 1 else 1.0 if f <= 0 else float(special.fdtrc(k, df_resid, f))
+        math.nan if df_resid < 1 else 1.0 if f <= 0 else float(f_sf(f, k, df_resid))
         for k, f in zip(widths, f_stats, strict=True)
     ]
     return pd.DataFrame(
