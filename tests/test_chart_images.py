@@ -533,7 +533,15 @@ def build_report_figures() -> dict[str, Any]:
     """Every report figure, wide and narrow, drawn as :func:`gpcollab.report.render_figures`
     draws it (a small bootstrap keeps it quick)."""
     from gpcollab.headlines import chart_text
-    from gpcollab.report import NARROW_INCHES, WIDE_INCHES, _draw, _frame, _height, gather_report
+    from gpcollab.report import (
+        NARROW_INCHES,
+        WIDE_INCHES,
+        _draw,
+        _for_drawing,
+        _frame,
+        _height,
+        gather_report,
+    )
 
     sets = [gpcollab.load_survey(w, i) for w in (2015, 2017) for i in ("gp", "ccg")]
     with warnings.catch_warnings():
@@ -554,7 +562,7 @@ def build_report_figures() -> dict[str, Any]:
                     FigureCanvasAgg(fig)
                     ax = fig.add_subplot()
                     _frame(fig, text.title, text.base)
-                    _draw(item, ax)
+                    _draw(_for_drawing(item), ax)  # the tests behind the title set aside
                     out[f"{item.key}-{layout}"] = (fig, item)
     return out
 
@@ -620,6 +628,14 @@ def test_report_figure_layout(report_figures: dict[str, Any], key: str, layout: 
         expected = sum(int(flags.sum()) for aim, flags in per_aim if aim not in left_out)
         notes = footer(fig, plotting.NOTE_GID)
         assert all(Aim(aim).label in notes for aim in left_out)
+    elif item.chart_options.get("kind") == "dot" and "wave" in item.table:
+        # two waves a row: one mark in a row with a hidden cell, and each hidden cell is "[c]"
+        # in the row's value column ("[c] → 45%")
+        x = str(item.chart_options["x"])
+        flags = item.table["suppressed"].astype(bool)
+        expected = int(item.table.loc[flags, x].astype(str).nunique())
+        values = [t.get_text() for t, _ in drawn_texts(fig) if t.get_gid() == "value"]
+        assert sum(v.split(" → ").count(plotting.SUPPRESSED_MARK) for v in values) == hidden
     else:
         expected = hidden
     assert len(markers(fig)) == expected
@@ -828,6 +844,29 @@ def test_aims_chart_title_rests_on_tests_of_the_shares_it_shows(
     assert "after Holm adjustment for 70 pairs" in base.replace("\n", " ")
 
 
+@pytest.mark.parametrize("layout", ["wide", "narrow"])
+def test_wave_dots_write_both_waves_beside_each_row(
+    report_figures: dict[str, Any], layout: str
+) -> None:
+    """Figures 1 and 12 write each row's two shares in a column at the right, earlier wave
+    first; the published figures (findings 2015-03, 2017-01; CCG financial support 55% and 75%)
+    are read there. Figure 1 leads with the share its title quotes, the collaborating total."""
+    fig, _ = report_figures[f"prevalence-{layout}"]
+    values = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "value"]
+    assert values[0] == "73% → 81%"  # the first row: in a collaboration, 2015 then 2017
+    headers = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "value-header"]
+    assert headers in ([], ["2015 → 2017"])  # left to the legend when they would meet
+    fig, _ = report_figures[f"ccg_support-{layout}"]
+    values = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "value"]
+    assert values[0] == "55% → 75%"  # financial support, the most common in 2017
+    assert "[c] → [c]" in values  # "none": hidden in both waves, in words in the column
+    # the column is clear of every dot and interval: the scale ends before it
+    ax = fig.axes[0]
+    right = ax.transData.transform((1.0, 0.0))[0]
+    for text in (t for t in ax.texts if t.get_gid() == "value"):
+        assert text.get_window_extent().x0 > right
+
+
 def test_size_chart_uses_the_publications_banding(report_figures: dict[str, Any]) -> None:
     """Figure 4 contrasts collaborations under and over 100,000 patients, as the 2017
     publication does: in five bands most aims' cells fall under the disclosure threshold."""
@@ -838,9 +877,12 @@ def test_size_chart_uses_the_publications_banding(report_figures: dict[str, Any]
         "under 100,000",
         "100,000 or more",
     ]
-    # every aim drawn (none mostly hidden), each with both groups
-    titles = [t.get_text().replace("\n", " ") for t in fig.axes[0].texts]
-    titles = [t for t in titles if t in {aim.label for aim in Aim}]
+    # every aim drawn (none mostly hidden), each with both groups, by its full or short name
+    from gpcollab.headlines import AIM_SHORT_LABELS
+
+    names = {aim.label for aim in Aim} | set(AIM_SHORT_LABELS.values())
+    titles = [t.get_text().strip().replace("\n", " ") for t in fig.axes[0].texts]
+    titles = [t for t in titles if t in names]
     assert len(titles) == len(Aim.values())
     assert "Not drawn" not in footer(fig, plotting.NOTE_GID)
     labels = {t.get_text() for t in fig.axes[0].get_yticklabels()}

@@ -873,6 +873,7 @@ def _tidy(ax: Axes) -> None:
     wrap axis labels to the axes' size. Each check measures the laid-out figure."""
     fig = _root_figure(ax)
     _layout(fig)
+    _reserve_value_column(ax)
     changed = _fit_categories(ax, fig)
     changed = _fit_value_ticks(ax) or changed
     changed = _fit_rows(ax, fig) or changed
@@ -884,6 +885,7 @@ def _tidy(ax: Axes) -> None:
         _layout(fig)
         if _fit_rows(ax, fig):  # a shorter axes may bring its rows' labels together
             _layout(fig)
+    _reserve_value_column(ax)  # on the axes as laid out at last
 
 
 def _fit_categories(ax: Axes, fig: Figure) -> bool:
@@ -909,15 +911,17 @@ def _fit_categories(ax: Axes, fig: Figure) -> bool:
 
 
 def _fit_value_ticks(ax: Axes) -> bool:
-    from matplotlib.ticker import MultipleLocator  # heavy: matplotlib
+    from matplotlib.ticker import FixedLocator  # heavy: matplotlib
 
     name = getattr(ax, "_gpcollab_value_axis", None)
     axis = ax.xaxis if name == "x" else ax.yaxis
     if name is None or not _boxes_collide(_tick_boxes(axis)):
         return False
     low, high = ax.get_xlim() if name == "x" else ax.get_ylim()
+    if getattr(ax, "_gpcollab_value_column", None) is not None:  # the scale ends at 100%
+        low, high = max(low, 0.0), 1.0
     step = next((s for s in (0.2, 0.25, 0.5) if abs(high - low) / s <= 4), 1.0)
-    axis.set_major_locator(MultipleLocator(step))
+    axis.set_major_locator(FixedLocator(np.arange(low - low % step, high + 1e-9, step)))
     return True
 
 
@@ -1450,7 +1454,7 @@ def _dots(
         )
     step = min(0.75 / len(hues), 0.22)
     y = np.arange(len(groups), dtype=float)
-    any_hidden = False
+    hidden_at: list[tuple[int, float]] = []  # (series, position) of each hidden dot
     assumed: list[str] = []
     zeros: dict[int, list[float]] = {}  # row -> positions of its zero dots
     for j, s in enumerate(series):
@@ -1493,7 +1497,7 @@ def _dots(
                 ax.text(
                     0.012,
                     yi,
-                    f"not measured: set by assumption {assumption}",
+                    f"not measured ({assumption})",
                     ha="left",
                     va="center",
                     fontsize=_small(),
@@ -1504,17 +1508,21 @@ def _dots(
             elif here and est == 0:  # a true zero, clear of the axis, labelled beside it
                 zeros.setdefault(int(np.argmin(np.abs(y - yi))), []).append(float(yi))
             if hidden:
-                any_hidden = True
-                ax.text(
-                    0.006 + 0.06 * j,  # side by side when several in a row are hidden
-                    yi,
-                    SUPPRESSED_MARK,
-                    ha="left",
-                    va="center",
-                    fontsize=_small(),
-                    color=_MARK_COLOUR,
-                    gid=SUPPRESSED_GID,
-                )
+                hidden_at.append((j, float(yi)))
+    if len(series) <= _MOST_VALUES:  # one mark a row: its value column says which dot
+        rows = sorted({int(np.argmin(np.abs(y - yi))) for _, yi in hidden_at})
+        hidden_at = [(0, float(y[row])) for row in rows]
+    for j, yi in hidden_at:
+        ax.text(
+            0.006 + 0.06 * j,  # side by side when several in a row are hidden
+            yi,
+            SUPPRESSED_MARK,
+            ha="left",
+            va="center",
+            fontsize=_small(),
+            color=_MARK_COLOUR,
+            gid=SUPPRESSED_GID,
+        )
     for dots in zeros.values():  # one "0%" for the zero dots of a row
         ax.annotate(
             "0%",
@@ -1526,6 +1534,8 @@ def _dots(
             fontsize=_small(),
             gid="zero",
         )
+    header = [] if hue is None else [str(_labeller(table, hue)(level)) for level in hues]
+    _dot_values(ax, series, y, joiner=" → " if hue == "wave" else " / ", header=header)
     labels = [_labeller(table, x)(g) for g in groups]
     if _rows_labelled_above(ax):  # on a phone: each row's label on its own line above it
         ax.set_yticks(y, [""] * len(groups))
@@ -1540,10 +1550,10 @@ def _dots(
         ax.set_yticks(y, [_wrap(label, width) for label in labels])
         ax.set_ylim(len(groups) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
-    ax.set_xlim(-0.025, 1.0)  # a dot at 0 is drawn whole, clear of the axis line
+    ax.set_xlim(_DOT_LEFT, 1.0)  # a dot at 0 is drawn whole, clear of the axis line
     _percent_axis(ax, "x")
     _style(ax, grid="x")
-    notes = [_suppressed_note(table)] if any_hidden else []
+    notes = [_suppressed_note(table)] if hidden_at else []
     for assumption in dict.fromkeys(assumed):
         notes.append(
             f"Assumption {assumption} of the reconstruction, not data, sets a cell marked "
@@ -1552,6 +1562,97 @@ def _dots(
     if "n" in table.columns and not base_in_legend:
         notes.append(_bases_note(series, "dot"))
     return notes
+
+
+_DOT_LEFT = -0.025
+"""Left end of a dot chart's scale: a dot at 0 is drawn whole, clear of the axis line."""
+
+_MOST_VALUES = 2
+"""Most dots a row of a dot chart may have for their values to be written beside it: two
+waves read as "55% → 75%"; more would make a column wider than the dots' scale can spare."""
+
+
+def _dot_value(s: _Series, g: int) -> str:
+    """How a row's value column writes the dot of series ``s`` in row ``g``: its percentage,
+    the disclosure mark, or a dash where there is none (not asked, or set by an assumption)."""
+    if s.hidden[g]:
+        return SUPPRESSED_MARK
+    if not s.present[g] or s.assumed[g] or math.isnan(float(s.estimate[g])):
+        return "—"
+    return _pct(float(s.estimate[g]))
+
+
+def _dot_values(
+    ax: Axes, series: Sequence[_Series], y: FloatArray, *, joiner: str, header: Sequence[str]
+) -> None:
+    """Each row's values in a column at the right of a dot chart (one or two dots a row),
+    right-aligned at the axes' edge so that every value ends at the same place, clear of the
+    dots and their lines, under a ``header`` naming the dots (when there are several); the
+    scale is narrowed to leave the column its room once the chart is laid out
+    (:func:`_reserve_value_column`)."""
+    if not series or len(series) > _MOST_VALUES:
+        return
+    from matplotlib.transforms import blended_transform_factory  # heavy: matplotlib
+
+    at_edge = blended_transform_factory(ax.transAxes, ax.transData)
+    widest = 0.0
+    if len(header) > 1:
+        title = joiner.join(header)
+        widest = _text_in(title, _small())
+        ax.annotate(
+            title,
+            (1.0, 1.0),
+            xycoords="axes fraction",
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            fontsize=_small(),
+            color="#444444",
+            gid="value-header",
+        )
+    for g, row in enumerate(y):
+        parts = [_dot_value(s, g) for s in series]
+        if all(part == "—" for part in parts):
+            continue
+        text = joiner.join(parts)
+        widest = max(widest, _text_in(text, _small()))
+        ax.text(
+            1.0,
+            row,
+            text,
+            ha="right",
+            va="center",
+            fontsize=_small(),
+            color="#1d1d1d",
+            gid="value",
+            transform=at_edge,
+        )
+    if widest:
+        ax._gpcollab_value_column = widest + 0.15  # type: ignore[attr-defined]
+
+
+def _reserve_value_column(ax: Axes) -> None:
+    """Narrow a dot chart's 0-100% scale so that its value column (:func:`_dot_values`) has
+    the room at the axes' right, measured on the laid-out axes."""
+    column = getattr(ax, "_gpcollab_value_column", None)
+    if column is None:
+        return
+    from matplotlib.ticker import FixedLocator  # heavy: matplotlib
+
+    width = ax.get_window_extent().width / _root_figure(ax).dpi
+    span = 1.0 - _DOT_LEFT
+    ax.set_xlim(_DOT_LEFT, 1.0 + span * column / max(width - column, 0.5))
+    ax.spines["bottom"].set_bounds(_DOT_LEFT, 1.0)
+    # the scale's ticks stop at 100%, as many as its width holds apart
+    scale_in = width - column
+    step = 0.2 if scale_in >= 2.8 else (0.25 if scale_in >= 1.6 else 0.5)
+    ax.xaxis.set_major_locator(FixedLocator(np.arange(0.0, 1.0 + 1e-9, step)))
+    legend = ax.get_legend()
+    for header in [t for t in ax.texts if t.get_gid() == "value-header"]:
+        # the legend names the dots too: on an axes too narrow for both, it alone does
+        if legend is not None and header.get_window_extent().overlaps(legend.get_window_extent()):
+            header.remove()
 
 
 # -- rates by group: small multiples ---------------------------------------------------------
@@ -1602,16 +1703,21 @@ class _PanelGrid:
         return lines * _TITLE_UNITS
 
 
-def _panel_title(value: Any, label: str, width_in: float, size: float, short: bool = False) -> str:
-    """A panel's title wrapped to its width: the full label in at most two lines, else (or
-    with ``short``) the short one."""
-    if not label:
-        return ""
-    chars = max(int(width_in * 72 / (size * 0.64)), 6)
-    wrapped = _wrap(label, chars)
-    if (short or wrapped.count("\n") >= 2) and str(value) in AIM_SHORT_LABELS:
-        wrapped = _wrap(AIM_SHORT_LABELS[str(value)], chars)
-    return wrapped
+def _panel_titles(
+    facets: Sequence[tuple[Any, str]], width_in: float, size: float, short: bool = False
+) -> list[str]:
+    """The panels' titles wrapped to their width (a title may reach over the gap to the next
+    panel): the full labels when each fits on one line, else (or with ``short``) the short
+    names of them all, so that the panels of one chart name their aims alike and their titles
+    stand level."""
+    chars = max(int((width_in + 0.8 * _PANEL_GAP_IN) * 72 / (size * 0.64)), 6)
+    full = [_wrap(label, chars) if label else "" for _, label in facets]
+    if not short and all("\n" not in title for title in full):
+        return full
+    return [
+        _wrap(AIM_SHORT_LABELS.get(str(value), label), chars) if label else ""
+        for value, label in facets
+    ]
 
 
 def _panel_grid(
@@ -1644,12 +1750,12 @@ def _panel_grid(
             if columns > 1 and bar_in > _MAX_BAR_IN:
                 panel_in -= bar_in - _MAX_BAR_IN
                 bar_in = _MAX_BAR_IN
-            titles = [_panel_title(v, label, panel_in, size, short) for v, label in facets]
+            titles = _panel_titles(facets, panel_in, size, short)
             grid = _PanelGrid(columns, with_n, panel_in, bar_in, titles, 0.0, size)
             units = sum(grid.row_units(r) + groups + _BLOCK_GAP_UNITS for r in range(grid.rows))
             options.append(_PanelGrid(columns, with_n, panel_in, bar_in, titles, units - 0.4, size))
     if not options:  # a very narrow Axes: one column, no bases
-        titles = [_panel_title(v, label, width_in, size) for v, label in facets]
+        titles = _panel_titles(facets, width_in, size)
         grid = _PanelGrid(1, False, width_in, max(width_in - value_in, 0.1), titles, 0.0, size)
         units = sum(grid.row_units(r) + groups + _BLOCK_GAP_UNITS for r in range(grid.rows))
         options = [_PanelGrid(1, False, width_in, grid.bar_in, titles, units - 0.4, size)]
@@ -1657,7 +1763,7 @@ def _panel_grid(
         return options[0]
     fitting = [grid for grid in options if height_in / grid.units >= line_in]
     for grid in fitting:  # the preferred layout whose rows are neither cramped nor stretched
-        if height_in / grid.units <= 1.25 * _ROW_IN:
+        if height_in / grid.units <= 1.5 * _ROW_IN:
             return grid
     if fitting:  # every layout stretched: the one that fills the height with the most rows
         return max(fitting, key=lambda g: g.units)
@@ -1936,11 +2042,12 @@ def _panels(
             if k >= len(series):
                 break
             s, left = series[k], column * step
-            if grid.titles[k]:
+            if grid.titles[k]:  # first lines level across the row: shorter titles padded
+                lines = grid.titles[k].count("\n") + 1
                 ax.text(
                     left,
                     first - 0.5 * group_units - 0.05,
-                    grid.titles[k],
+                    grid.titles[k] + "\n " * (round(title_units / _TITLE_UNITS) - lines),
                     ha="left",
                     va="bottom",
                     fontsize=font,

@@ -1285,7 +1285,8 @@ class _Drawing:
 
 def _for_drawing(item: ReportTable) -> ReportTable:
     """``item`` with a table whose ``attrs`` leave out the tables stored there (the tests
-    behind a headline, which :func:`gpcollab.headlines.chart_text` has already read).
+    behind a headline, which :func:`gpcollab.headlines.chart_text` has already read), keeping
+    the aim its title names (``attrs["titled_aim"]``), whose panel is drawn first.
 
     pandas deep-copies ``attrs`` into the result of every operation on a table, and the
     plotting helpers run many; a table in ``attrs`` made each of them copy that table too.
@@ -1293,6 +1294,9 @@ def _for_drawing(item: ReportTable) -> ReportTable:
     kept = {k: v for k, v in item.table.attrs.items() if not isinstance(v, pd.DataFrame)}
     if len(kept) == len(item.table.attrs):
         return item
+    aim = titled_aim(item.table)  # read from the tests before they are left out
+    if aim is not None:
+        kept["titled_aim"] = aim
     table = item.table.copy(deep=False)
     table.attrs = kept
     return replace(item, table=table)
@@ -1550,7 +1554,7 @@ def _panel_order(table: pd.DataFrame) -> list[str]:
     share = weighted / n.groupby(shown["aim"].astype(str)).sum()
     aims = [str(a) for a in pd.unique(table["aim"].astype(str))]
     ranked = sorted(aims, key=lambda a: -float(share.get(a, -1.0)))
-    first = titled_aim(table)
+    first = table.attrs.get("titled_aim") or titled_aim(table)
     return ([first] if first in ranked else []) + [a for a in ranked if a != first]
 
 
@@ -1560,7 +1564,8 @@ def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
     Rates of several groups for every aim are drawn as small multiples (a panel per aim, the
     groups on its axis); the answers of one multi-choice question as horizontal bars sorted by
     their share; options compared across waves sorted by the latest wave; the achievement chart
-    sorted by the share fully achieved, which its title names.
+    sorted by the share fully achieved, which its title names; waves compared answer by answer
+    with the summary row (the share the title quotes) first.
     """
     chart = str(item.chart)
     options = dict(item.chart_options)
@@ -1574,7 +1579,17 @@ def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
         options["order"] = _by_value(table, str(options["x"]))
     elif chart == "achievement":
         options["order"] = "achievement"
+    elif chart == "wave_comparison" and options.get("x") in table.columns:
+        options["order"] = _summary_first(_drawable(table), str(options["x"]))
     return chart, options
+
+
+def _summary_first(table: pd.DataFrame, column: str) -> list[str]:
+    """Levels of ``column`` in the table's order, with its summary rows (such as "in a
+    collaboration", :data:`EXTRA_LABELS`) first: the share a title quotes leads the chart."""
+    levels = [str(v) for v in pd.unique(table[column].astype(str))]
+    summary = set(_EXTRA_LABELS) | set(_EXTRA_LABELS.values())
+    return [v for v in levels if v in summary] + [v for v in levels if v not in summary]
 
 
 def _draw(item: ReportTable, ax: Axes) -> None:
