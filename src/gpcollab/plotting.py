@@ -921,7 +921,7 @@ def _fit_value_ticks(ax: Axes) -> bool:
     if getattr(ax, "_gpcollab_value_column", None) is not None:  # the scale ends at 100%
         low, high = max(low, 0.0), 1.0
     step = next((s for s in (0.2, 0.25, 0.5) if abs(high - low) / s <= 4), 1.0)
-    axis.set_major_locator(FixedLocator(np.arange(low - low % step, high + 1e-9, step)))
+    axis.set_major_locator(FixedLocator(np.arange(low - low % step, high + 1e-9, step).tolist()))
     return True
 
 
@@ -1647,7 +1647,7 @@ def _reserve_value_column(ax: Axes) -> None:
     # the scale's ticks stop at 100%, as many as its width holds apart
     scale_in = width - column
     step = 0.2 if scale_in >= 2.8 else (0.25 if scale_in >= 1.6 else 0.5)
-    ax.xaxis.set_major_locator(FixedLocator(np.arange(0.0, 1.0 + 1e-9, step)))
+    ax.xaxis.set_major_locator(FixedLocator(np.arange(0.0, 1.0 + 1e-9, step).tolist()))
     legend = ax.get_legend()
     for header in [t for t in ax.texts if t.get_gid() == "value-header"]:
         # the legend names the dots too: on an axes too narrow for both, it alone does
