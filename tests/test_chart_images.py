@@ -533,7 +533,7 @@ def build_report_figures() -> dict[str, Any]:
     """Every report figure, wide and narrow, drawn as :func:`gpcollab.report.render_figures`
     draws it (a small bootstrap keeps it quick)."""
     from gpcollab.headlines import chart_text
-    from gpcollab.report import NARROW_INCHES, WIDE_INCHES, _draw, _frame, _height, gather_report
+    from gpcollab.report import NARROW_INCHES, WIDE_INCHES, _compose, _height, gather_report
 
     sets = [gpcollab.load_survey(w, i) for w in (2015, 2017) for i in ("gp", "ccg")]
     with warnings.catch_warnings():
@@ -548,13 +548,13 @@ def build_report_figures() -> dict[str, Any]:
                     continue
                 text = chart_text(item.key, item.table, item.title)
                 for layout, width in (("wide", WIDE_INCHES), ("narrow", NARROW_INCHES)):
-                    fig = Figure(figsize=(width, _height(item, width)), layout="constrained")
+                    fig = Figure(
+                        figsize=(width, _height(item, width, text.note)), layout="constrained"
+                    )
                     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
                     FigureCanvasAgg(fig)
-                    ax = fig.add_subplot()
-                    _frame(fig, text.title, text.base)
-                    _draw(item, ax)
+                    _compose(fig, item, text)
                     out[f"{item.key}-{layout}"] = (fig, item)
     return out
 
