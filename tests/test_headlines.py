@@ -102,7 +102,9 @@ def test_a_supported_difference_is_stated_with_its_direction_and_test() -> None:
     assert "Difference 24 points (95% CI 14 to 34)" in text.note
     assert "p<0.001 after Holm adjustment for 6 pairs" in text.note
     # every cell has n=40; the table is of the GP practice survey, 2017
-    assert text.base == "Collaborations that set the aim (n=40 per bar), GP practice staff survey 2017"
+    assert text.base == (
+        "Collaborations that set the aim (n=40 per bar), GP practice staff survey 2017"
+    )
 
 
 def test_no_finding_when_the_test_does_not_support_one() -> None:

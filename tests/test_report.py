@@ -357,9 +357,7 @@ def test_chart_notes_are_read_out_after_the_base(page: str) -> None:
 
 def test_the_figure_record_keeps_the_chart_note(tmp_path: Path) -> None:
     survey = make_survey([{"role": "gp_partner", "membership": "none"}] * 3)
-    item = replace(
-        _masked_table(), key="ccg_support", chart="rates", chart_options={"x": "option"}
-    )
+    item = replace(_masked_table(), key="ccg_support", chart="rates", chart_options={"x": "option"})
     section = ReportSection("support", "Support", tables=[item])
     (figure,) = render_figures(_content(survey, [section]), tmp_path, dpi=40)
     # a tick-all-that-apply question: the caveat on the shares goes under the chart
