@@ -48,7 +48,7 @@ class ChartText:
         The finding, as a sentence (or a plain description when none can be stated).
     base : str
         Who the percentages are of, their bases (n) and the survey and wave: short, as the
-        subtitle above the chart (two lines on a phone).
+        subtitle above the chart (at most three lines on a phone).
     note : str
         How the chart was made and what to bear in mind, for the notes under the chart: the
         test behind the title, the model, what the base leaves out or keeps in and why, that
