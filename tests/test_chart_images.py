@@ -536,9 +536,8 @@ def build_report_figures() -> dict[str, Any]:
     from gpcollab.report import (
         NARROW_INCHES,
         WIDE_INCHES,
-        _draw,
+        _compose,
         _for_drawing,
-        _frame,
         _height,
         gather_report,
     )
@@ -556,13 +555,13 @@ def build_report_figures() -> dict[str, Any]:
                     continue
                 text = chart_text(item.key, item.table, item.title)
                 for layout, width in (("wide", WIDE_INCHES), ("narrow", NARROW_INCHES)):
-                    fig = Figure(figsize=(width, _height(item, width)), layout="constrained")
+                    fig = Figure(
+                        figsize=(width, _height(item, width, text.note)), layout="constrained"
+                    )
                     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
                     FigureCanvasAgg(fig)
-                    ax = fig.add_subplot()
-                    _frame(fig, text.title, text.base)
-                    _draw(_for_drawing(item), ax)  # the tests behind the title set aside
+                    _compose(fig, _for_drawing(item), text)  # tests set aside
                     out[f"{item.key}-{layout}"] = (fig, item)
     return out
 
@@ -839,9 +838,9 @@ def test_aims_chart_title_rests_on_tests_of_the_shares_it_shows(
         assert row["estimate_first"] == pytest.approx(first)
         assert row["estimate_second"] == pytest.approx(second)
     headline = next(t.get_text() for t in fig.texts if t.get_gid() == "headline")
-    base = next(t.get_text() for t in fig.texts if t.get_gid() == "base")
     assert "more often chose" in headline.replace("\n", " ")
-    assert "after Holm adjustment for 70 pairs" in base.replace("\n", " ")
+    # the test is said in the note under the chart
+    assert "after Holm adjustment for 70 pairs" in footer(fig, plotting.NOTE_GID)
 
 
 @pytest.mark.parametrize("layout", ["wide", "narrow"])
@@ -960,10 +959,48 @@ def test_report_titles_state_findings(report_figures: dict[str, Any]) -> None:
     fig, _ = report_figures["contract_willingness_2017_gp-wide"]
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels[0].startswith("GP partners") and Instrument.GP.label not in labels[0]
-    # the what-if chart says why its observed share differs from the achievement chart's
+    # the what-if chart says why its observed share differs from the achievement chart's, in
+    # the note under it (the line under its title names only whom and when)
     fig, _ = report_figures["scenarios-wide"]
-    (base,) = [t.get_text().replace("\n", " ") for t in fig.texts if t.get_gid() == "base"]
-    assert "too early to say" in base and "left out" in base
+    notes = footer(fig, plotting.NOTE_GID)
+    assert "too early to say" in notes and "left out" in notes
+
+
+@pytest.mark.parametrize("layout", ["wide", "narrow"])
+def test_report_figures_give_their_test_under_the_chart(
+    report_figures: dict[str, Any], layout: str
+) -> None:
+    """The test behind a title is in the figure's footer notes, above the source, and not in
+    the line under the title."""
+    fig, item = report_figures[f"fully_by_age_band-{layout}"]
+    table = item.table
+    hidden = table.loc[table["suppressed"].astype(bool), ["aim", "age_band"]]
+    # by hand from the table: 7 aims x 3 pairs of age bands = 21 pairs; integration has two of
+    # its three bands hidden (no pair left), quality its 1-2 years band (one pair left), and
+    # sustainability is 0% under 1 year and 0% at 1-2 years (no variance, no test): 12 + 1 + 2
+    assert sorted(map(tuple, hidden.astype(str).to_numpy())) == [
+        ("integration", "1y_2y"),
+        ("integration", "under_1y"),
+        ("quality", "1y_2y"),
+    ]
+    community = table[table["aim"].astype(str) == "community"].set_index("age_band")["estimate"]
+    # the largest supported gap: community, over 2 years 36% against 0% under a year
+    assert round(100 * (community["over_2y"] - community["under_1y"])) == 36
+    notes = footer(fig, plotting.NOTE_GID)
+    # its p-value (compare_domains) is about 2e-12, times 15 pairs still under 0.001
+    assert "Difference 36 points (95% CI" in notes
+    assert "design-based test, p<0.001 after Holm adjustment for 15 pairs" in notes
+    (base,) = [t.get_text() for t in fig.texts if t.get_gid() == "base"]
+    assert "Holm" not in base and "Difference" not in base
+    # the note sits above the source line (the footer is laid out bottom up)
+    (note_text,) = [t for t in fig.texts if t.get_gid() == plotting.NOTE_GID]
+    (source_text,) = [t for t in fig.texts if t.get_gid() == plotting.SOURCE_GID]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    note_box = note_text.get_window_extent(renderer)
+    assert note_box.y0 > source_text.get_window_extent(renderer).y1
+    # and below the chart
+    assert note_box.y1 < min(ax.get_tightbbox(renderer).y0 for ax in fig.axes)
 
 
 # -- image regression -----------------------------------------------------------------------

@@ -4,6 +4,8 @@ difference supports it (never from overlapping intervals), and its direction is 
 from __future__ import annotations
 
 import itertools
+import textwrap
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -96,8 +98,13 @@ def test_a_supported_difference_is_stated_with_its_direction_and_test() -> None:
         "Collaborations over 2 years old more often fully achieved “sustainability” "
         "than those under a year old (24% vs 0%)"
     )
-    assert "Difference 24 points (95% CI 14 to 34)" in text.base
-    assert "p<0.001 after Holm adjustment for 6 pairs" in text.base
+    # the test is said under the chart, in its note; the base line says only whom and when
+    assert "Difference 24 points (95% CI 14 to 34)" in text.note
+    assert "p<0.001 after Holm adjustment for 6 pairs" in text.note
+    # every cell has n=40; the table is of the GP practice survey, 2017
+    assert text.base == (
+        "Collaborations that set the aim (n=40 per bar), GP practice staff survey 2017"
+    )
 
 
 def test_no_finding_when_the_test_does_not_support_one() -> None:
@@ -107,11 +114,13 @@ def test_no_finding_when_the_test_does_not_support_one() -> None:
     text = chart_text("fully_by_age_band", table, "fallback")
     # the tests' own finding: nothing stands out
     assert text.title == "No clear difference in the share fully achieving any aim, by age"
-    assert "No difference between groups is statistically significant" in text.base
+    assert "No difference between groups is statistically significant" in text.note
+    assert "significant" not in text.base
     # no tests given: a neutral title, and nothing said about differences at all
     plain = chart_text("fully_by_age_band", fully_by_age(), "fallback")
     assert plain.title == "Share of collaborations fully achieving each aim, by age"
-    assert "significant" not in plain.base and "differ" not in plain.title
+    assert "significant" not in plain.note and "differ" not in plain.title
+    assert plain.note == "“Too early to say” and “don’t know” are excluded from the base."
 
 
 def test_a_hidden_cell_is_never_compared() -> None:
@@ -158,7 +167,12 @@ def test_scenario_title_rests_on_the_interval_of_the_difference() -> None:
         "All one age band older: 47% would fully achieve “Improving access for patients”, "
         "9 points more than observed"
     )
-    assert "(95% bootstrap interval +2 to +16)" in text.base
+    assert "(95% bootstrap interval +2 to +16)" in text.note
+    assert "bootstrap" not in text.base and "g-computation" not in text.base
+    # n=215 in every row; no survey attrs on this table, so none is named
+    assert text.base == (
+        "Model base: collaborations that set “Improving access for patients” (n=215)"
+    )
     table["difference_ci_low"] = [0.0, -0.2, -0.01]
     assert chart_text("scenarios", table, "fallback").title.startswith("No mix clearly changes")
 
@@ -199,7 +213,7 @@ def test_a_reband_of_size_is_named_in_patients() -> None:
         "Collaborations of 100,000 or more patients more often fully achieved “staff "
         "experience” than those of under 100,000 patients (25% vs 12%)"
     )
-    assert "Difference 13 points (95% CI 3 to 23)" in text.base
+    assert "Difference 13 points (95% CI 3 to 23)" in text.note
     table.attrs["differences"] = tests.assign(p_value=0.2)
     assert chart_text("fully_by_size_band", table, "x").title == (
         "No clear difference in the share fully achieving any aim, by size"
@@ -256,3 +270,100 @@ def test_achievement_title_gives_the_other_aims_as_a_range() -> None:
         "the other aims 11% to 20%"
     )
     assert "least" not in title
+
+
+# -- the base line says whom and when; the method goes in the note -------------------------
+
+# A base line is set at 8.5 pt in the figure's width less 0.3 inches of margin (report._frame);
+# at about 0.6 of the size per character that is (3.9 - 0.3) * 72 / (8.5 * 0.6) = 50.8
+# characters a line on the 3.9-inch phone layout and (8.5 - 0.3) * 72 / 5.1 = 115.8 on the
+# 8.5-inch one. Three lines on a phone (two where it can) and one or two on a wide screen keep
+# the subtitle a subtitle; the bases of up to 373 characters this replaces ran to 8 lines.
+PHONE_BASE_CHARS = 50
+WIDE_BASE_CHARS = 115
+TEST_WORDS = ("Holm", "p<", "p=", "bootstrap", "g-computation", "significant", "95% CI")
+
+# every describer of headlines._DESCRIBERS, by the report table that reaches it
+DESCRIBED_KEYS = (
+    "prevalence",
+    "aims_by_size",
+    "achievement_by_aim",
+    "fully_by_size_band",
+    "fully_by_age_band",
+    "fully_by_level",
+    "fully_by_funding",
+    "stp_influence",
+    "stp_change",
+    "contract_willingness_2017_gp",
+    "contract_reasons_2017_gp",
+    "ccg_support",
+    "size_distribution",
+    "scenarios",
+    "pcn_projection",
+)
+
+
+@pytest.fixture(scope="module")
+def report_texts() -> dict[str, Any]:
+    """The chart text of every report chart, from the bundled sets' report tables."""
+    import warnings
+
+    import gpcollab
+    from gpcollab.report import gather_report
+
+    sets = [gpcollab.load_survey(w, i) for w in (2015, 2017) for i in ("gp", "ccg")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gpcollab.BoundaryWarning)
+        content = gather_report(sets, n_boot=40, seed=0)
+    return {
+        item.key: chart_text(item.key, item.table, item.title)
+        for section in content.sections
+        for item in section.tables
+        if item.chart is not None
+    }
+
+
+def test_every_describer_is_met_by_a_report_chart(report_texts: dict[str, Any]) -> None:
+    assert sorted(report_texts) == sorted(DESCRIBED_KEYS)
+
+
+@pytest.mark.parametrize("key", DESCRIBED_KEYS)
+def test_base_lines_are_short_and_name_no_test(report_texts: dict[str, Any], key: str) -> None:
+    base = report_texts[key].base
+    assert base, key
+    assert len(textwrap.wrap(base, PHONE_BASE_CHARS)) <= 3, base
+    assert len(textwrap.wrap(base, WIDE_BASE_CHARS)) <= 2, base
+    assert not [word for word in TEST_WORDS if word in base], base
+
+
+def test_the_tests_and_caveats_are_in_the_notes(report_texts: dict[str, Any]) -> None:
+    # the titles of these charts rest on design-based tests of pairs of groups, Holm-adjusted
+    for key in ("aims_by_size", "fully_by_size_band", "fully_by_age_band", "fully_by_level"):
+        assert "Holm" in report_texts[key].note and "design-based test" in report_texts[key].note
+    # the what-if bars are a model's, their intervals the bootstrap's
+    scenarios = report_texts["scenarios"].note
+    assert "g-computation on a logistic model" in scenarios and "bootstrap interval" in scenarios
+    assert "“too early to say” is left out of the base" in scenarios
+    assert "A what-if, not a forecast." in report_texts["pcn_projection"].note
+    # the achievement chart keeps "too early to say"; the charts by group leave it out
+    assert "“Too early to say” is kept in the base" in report_texts["achievement_by_aim"].note
+    assert report_texts["fully_by_age_band"].note.startswith(
+        "“Too early to say” and “don’t know” are excluded from the base."
+    )
+    for key in ("stp_influence", "stp_change", "contract_willingness_2017_gp"):
+        assert report_texts[key].note.startswith("“Don’t know” is part of the base")
+    for key in ("contract_reasons_2017_gp", "ccg_support", "aims_by_size"):
+        assert "could be ticked" in report_texts[key].note or "could be chosen" in (
+            report_texts[key].note
+        )
+
+
+def test_bases_of_the_report_name_whom_and_when(report_texts: dict[str, Any]) -> None:
+    # 2015: 982 GP-practice respondents, 2017: 565 (the published bases of 73% and 81%)
+    assert report_texts["prevalence"].base == (
+        "All GP-practice respondents (n=565 to 982), GP practice staff survey 2015 and 2017"
+    )
+    # 241 GP partners answered the contract question in 2017 (published base, finding 2017-33)
+    assert report_texts["contract_willingness_2017_gp"].base == (
+        "GP partners (n=241), GP practice staff survey 2017"
+    )

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from gpcollab.report import (
     ReportSection,
     ReportTable,
     build_report,
+    render_figures,
     write_html,
 )
 from gpcollab.schema import SYNTHETIC_NOTICE, SurveyData
@@ -338,6 +340,29 @@ def test_figure_text_names_base_and_finding(bundled: ReportResult, page: str) ->
     assert re.search(r"<figcaption><details><summary>Figure 1 as a table \(\d+ rows\)", page)
     # the what-if base says why its observed share differs from the achievement chart's
     assert "“too early to say” is left out of the base" in page
+
+
+def test_chart_notes_are_read_out_after_the_base(page: str) -> None:
+    """The note drawn under a chart (the test behind its title) is read out by a screen
+    reader too: the alt text gives it after the base line, before the synthetic notice."""
+    (alt,) = [
+        html.unescape(a)
+        for a in re.findall(r'<img src="figures/fig\d+_fully_by_age_band.png" alt="([^"]*)"', page)
+    ]
+    # 2017 GP survey, collaborations with 17 to 101 per bar (the table's bases)
+    base = "Collaborations that set the aim (n=17 to 101 per bar), GP practice staff survey 2017."
+    assert alt.index(base) < alt.index("design-based test") < alt.index(SYNTHETIC_NOTICE)
+    assert "Holm adjustment for 15 pairs" in alt
+
+
+def test_the_figure_record_keeps_the_chart_note(tmp_path: Path) -> None:
+    survey = make_survey([{"role": "gp_partner", "membership": "none"}] * 3)
+    item = replace(_masked_table(), key="ccg_support", chart="rates", chart_options={"x": "option"})
+    section = ReportSection("support", "Support", tables=[item])
+    (figure,) = render_figures(_content(survey, [section]), tmp_path, dpi=40)
+    # a tick-all-that-apply question: the caveat on the shares goes under the chart
+    assert figure.note == "Several answers could be ticked, so shares need not add to 100%."
+    assert figure.base == "CCG respondents (n=40)"  # its table names no survey or wave
 
 
 def _visible_text(fragment: str) -> str:

@@ -1,12 +1,13 @@
 """What the report says about its tables: finding-style chart titles, base lines, key findings.
 
 A think-tank chart states its finding in the title ("81% of practices were in a collaboration
-in 2017, up from 73%") and defines its base in words under it. The functions here compute those
-sentences from the report's (already suppressed) tables, so they hold for any response set:
-when the numbers do not support a statement (a cell is suppressed, a column is missing) the
-title falls back to a plain description and nothing is claimed.
+in 2017, up from 73%"), says under it whom the shares are of and when (the base), and gives how
+it was tested and what to bear in mind in a note under the chart. The functions here compute
+those sentences from the report's (already suppressed) tables, so they hold for any response
+set: when the numbers do not support a statement (a cell is suppressed, a column is missing)
+the title falls back to a plain description and nothing is claimed.
 
-:func:`chart_text` gives (title, base line) for one report table; :func:`key_findings` the
+:func:`chart_text` gives (title, base line, note) for one report table; :func:`key_findings` the
 headline figures for the box at the top of the page, each with its interval or base.
 """
 
@@ -39,19 +40,24 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ChartText:
-    """Title and base line of one chart.
+    """Title, base line and note of one chart.
 
     Attributes
     ----------
     title : str
         The finding, as a sentence (or a plain description when none can be stated).
     base : str
-        Who the percentages are of, the wave and the instrument; says when estimates are
-        weighted.
+        Who the percentages are of, their bases (n) and the survey and wave: short, as the
+        subtitle above the chart (at most three lines on a phone).
+    note : str
+        How the chart was made and what to bear in mind, for the notes under the chart: the
+        test behind the title, the model, what the base leaves out or keeps in and why, that
+        estimates are weighted. Empty when there is nothing to add.
     """
 
     title: str
     base: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,7 @@ def _weighted(table: pd.DataFrame) -> str:
         weighted = pd.to_numeric(table["weighted_n"], errors="coerce")
         n = pd.to_numeric(table["n"], errors="coerce")
         if bool(((weighted - n).abs() > 1e-6).any()):
-            return " Weighted estimates; n is the unweighted base."
+            return "Weighted estimates; n is the unweighted base."
     return ""
 
 
@@ -138,18 +144,29 @@ def _quoted(text: str) -> str:
     return f"“{text}”"
 
 
+def _note(*sentences: str) -> str:
+    """The sentences of a note, the empty ones left out."""
+    return " ".join(part.strip() for part in sentences if part.strip())
+
+
+def _who(who: str, table: pd.DataFrame, per: str = "") -> str:
+    """A base line: ``who`` with the bases of ``table`` in brackets (``per``, as " per bar",
+    after them), then the survey and wave."""
+    bases = _bases(table)
+    survey = _survey_words(table)
+    return who + (f" ({bases}{per})" if bases else "") + (f", {survey}" if survey else "")
+
+
 # -- one function per kind of table ---------------------------------------------------------
 
 
 def _prevalence(table: pd.DataFrame) -> ChartText:
-    base = (
-        f"All GP-practice respondents ({_bases(table)}), {_survey_words(table)}; "
-        "“in a collaboration” counts formal, informal or both."
-    )
+    base = _who("All GP-practice respondents", table)
+    note = "“In a collaboration” counts formal, informal or both."
     rows = _rows(table)
     total = rows[rows["membership"].astype(str) == "in_collaboration"]
     if total.empty:
-        return ChartText("Membership of a collaboration, by wave", base)
+        return ChartText("Membership of a collaboration, by wave", base, note)
     by_wave = total.sort_values("wave")
     shares = [float(v) for v in by_wave["estimate"]]
     waves = [str(w) for w in by_wave["wave"]]
@@ -161,21 +178,18 @@ def _prevalence(table: pd.DataFrame) -> ChartText:
             f"{_pct(shares[-1])} of practices were in a collaboration in {waves[-1]}, "
             f"{verb} from {_pct(shares[0])} in {waves[0]}"
         )
-    return ChartText(title, base)
+    return ChartText(title, base, note)
 
 
 def _aims_by_size(table: pd.DataFrame) -> ChartText:
-    base = (
-        f"Collaborating GP-practice respondents in each size band ({_bases(table)}), "
-        f"{_survey_words(table)}; several aims could be chosen."
-    )
+    base = _who("Collaborating GP-practice respondents in each size band", table)
     title, tested = _difference_title(table, "size_band", "by size", ("chose", "choosing"))
-    return ChartText(title, base + tested)
+    return ChartText(title, base, _note("Several aims could be chosen.", tested))
 
 
 def _achievement(table: pd.DataFrame) -> ChartText:
-    base = (
-        f"Collaborations that set each aim ({_bases(table)}), {_survey_words(table)}. "
+    base = _who("Collaborations that set each aim", table)
+    note = (
         "“Too early to say” is kept in the base as its own segment, so the shares fully "
         "achieved are a little lower than in charts that leave it out; “don’t know” is "
         "excluded."
@@ -183,7 +197,7 @@ def _achievement(table: pd.DataFrame) -> ChartText:
     rows = _rows(table)
     fully = rows[rows["outcome"].astype(str) == "fully"]
     if len(fully) < 2:
-        return ChartText("How far each aim was achieved", base)
+        return ChartText("How far each aim was achieved", base, note)
     at = fully["estimate"].idxmax()
     top = fully.loc[at]
     others = fully.loc[fully.index != at, "estimate"].astype(float)
@@ -194,7 +208,7 @@ def _achievement(table: pd.DataFrame) -> ChartText:
         f"({_pct(float(top['estimate']))}); the other aims {_pct(float(others.min()))} to "
         f"{_pct(float(others.max()))}"
     )
-    return ChartText(title, base)
+    return ChartText(title, base, note)
 
 
 _BY_WORDS: Mapping[str, str] = {
@@ -368,9 +382,9 @@ def _difference_title(
     table: pd.DataFrame, group: str, words: str, outcome: tuple[str, str]
 ) -> tuple[str, str]:
     """A title stating the largest difference a design-based test supports (``outcome``: the
-    verb, as "fully achieved", and its "-ing" form), with the words for the base line; a
-    neutral title when none is supported (or no tests came with the table, in
-    ``table.attrs["differences"]``)."""
+    verb, as "fully achieved", and its "-ing" form), with the sentence on the test for the
+    chart's note; a neutral title (and no sentence) when none is supported or no tests came
+    with the table (in ``table.attrs["differences"]``)."""
     verb, gerund = outcome
     neutral = f"Share of collaborations {gerund} each aim, {words}"
     tested = _tested(table, group)
@@ -385,7 +399,7 @@ def _difference_title(
         if 0 < aims < every:  # aims with hidden groups were not compared: say how many were
             which = "the one aim compared" if aims == 1 else f"any of the {aims} aims compared"
         return f"No clear difference in the share {gerund} {which}, {words}", (
-            f" No difference between groups is statistically significant (design-based tests "
+            f"No difference between groups is statistically significant (design-based tests "
             f"of {family} pairs, Holm-adjusted)."
         )
     best = clear.loc[pd.to_numeric(clear["difference"]).abs().idxmax()]
@@ -403,31 +417,34 @@ def _difference_title(
         title += f" ({_pct(high_share)} vs {_pct(low_share)})"
     # significant, so the interval lies on one side of zero: its ends as sizes of the gap
     lo, hi = sorted((abs(float(best["ci_low"])), abs(float(best["ci_high"]))))
-    base = (
-        f" Difference {100 * abs(diff):.0f} points (95% CI {100 * lo:.0f} to {100 * hi:.0f}), "
+    test = (
+        f"Difference {100 * abs(diff):.0f} points (95% CI {100 * lo:.0f} to {100 * hi:.0f}), "
         f"design-based test, {_p_text(float(best['p_holm']))} after Holm adjustment for "
         f"{family} pairs"
         + (f"; {len(clear)} of {family} pairs differ significantly." if len(clear) > 1 else ".")
     )
-    return title, base
+    return title, test
 
 
 def _fully_by(table: pd.DataFrame) -> ChartText:
     group, words = _group_column(table)
-    base = (
-        f"Collaborations that set the aim, in each group ({_bases(table)} per bar), "
-        f"{_survey_words(table)}; “too early to say” and “don’t know” excluded." + _weighted(table)
-    )
+    # the exclusions, which set these charts apart from the achievement chart, open the note:
+    # in the base line they made it three lines on a phone
+    base = _who("Collaborations that set the aim", table, " per bar")
+    excluded = "“Too early to say” and “don’t know” are excluded from the base."
     if group is None:
-        return ChartText(f"Aims fully achieved, {words}", base)
+        return ChartText(f"Aims fully achieved, {words}", base, _note(excluded, _weighted(table)))
     title, tested = _difference_title(table, group, words, ("fully achieved", "fully achieving"))
-    return ChartText(title, base + tested)
+    return ChartText(title, base, _note(excluded, _weighted(table), tested))
 
 
 _LIKERT_WORDS: Mapping[str, str] = {
     "stp_influence": "said practices had little or no influence on their STP",
     "stp_change": "doubted their STP would bring meaningful change",
 }
+
+
+_DONT_KNOW_KEPT = "“Don’t know” is part of the base and given on the right."
 
 
 def _negative_share(part: pd.DataFrame, enum: type[Choice]) -> float | None:
@@ -442,10 +459,8 @@ def _negative_share(part: pd.DataFrame, enum: type[Choice]) -> float | None:
 def _stp(item: str) -> Callable[[pd.DataFrame], ChartText]:
     def describe(table: pd.DataFrame) -> ChartText:
         enum = ITEMS[item].choices
-        base = (
-            f"All respondents of each survey, {_survey_words(table)}; “don’t know” is part "
-            "of the base and given on the right." + _weighted(table)
-        )
+        base = f"All respondents of each survey, {_survey_words(table)}"
+        note = _note(_DONT_KNOW_KEPT, _weighted(table))
         shares = {}
         for instrument, part in table.groupby(table["instrument"].astype(str), sort=False):
             shares[instrument] = _negative_share(part, enum)
@@ -461,22 +476,20 @@ def _stp(item: str) -> Callable[[pd.DataFrame], ChartText]:
             question = ITEMS[item].question
             joiner = " " if question.endswith("?") else ": "
             title = f"{question}{joiner}GP-practice and CCG respondents compared"
-        return ChartText(title, base)
+        return ChartText(title, base, note)
 
     return describe
 
 
 def _willingness(table: pd.DataFrame) -> ChartText:
     enum = ITEMS["contract_willingness"].choices
-    base = (
-        f"GP partners ({_bases(table)}), {_survey_words(table)}; “don’t know” is part of the "
-        "base and given on the right." + _weighted(table)
-    )
+    base = _who("GP partners", table)
+    note = _note(_DONT_KNOW_KEPT, _weighted(table))
     unwilling = _negative_share(table, enum)
     if unwilling is None:
-        return ChartText("Willingness of GP partners to give up the practice contract", base)
+        return ChartText("Willingness of GP partners to give up the practice contract", base, note)
     title = f"{_pct(unwilling)} of GP partners were unwilling to give up the practice contract"
-    return ChartText(title, base)
+    return ChartText(title, base, note)
 
 
 def _in_sentence(label: str) -> str:
@@ -491,9 +504,9 @@ def _top_option(item: str, who: str, verb: str) -> Callable[[pd.DataFrame], Char
 
     def describe(table: pd.DataFrame) -> ChartText:
         enum = ITEMS[item].choices
-        base = (
-            f"{who} ({_bases(table)}), {_survey_words(table)}; several answers could be "
-            "ticked, so shares need not add to 100%." + _weighted(table)
+        base = _who(who, table)
+        note = _note(
+            "Several answers could be ticked, so shares need not add to 100%.", _weighted(table)
         )
         rows = _rows(table)
         if "wave" in rows:
@@ -502,7 +515,7 @@ def _top_option(item: str, who: str, verb: str) -> Callable[[pd.DataFrame], Char
         else:
             waves, latest = [], rows
         if latest.empty:
-            return ChartText(ITEMS[item].question, base)
+            return ChartText(ITEMS[item].question, base, note)
         top = latest.loc[latest["estimate"].idxmax()]
         title = (
             f"{_pct(float(top['estimate']))} {verb} "
@@ -516,24 +529,24 @@ def _top_option(item: str, who: str, verb: str) -> Callable[[pd.DataFrame], Char
             title += f" in {waves[-1]}"
             if not earlier.empty:
                 title += f" ({_pct(float(earlier['estimate'].iloc[0]))} in {waves[0]})"
-        return ChartText(title, base)
+        return ChartText(title, base, note)
 
     return describe
 
 
 def _sizes(table: pd.DataFrame) -> ChartText:
     base = (
-        f"Collaborating GP-practice respondents who gave the size ({_bases(table)}), "
-        f"{_survey_words(table)}; all primary care networks in England, December 2019 "
-        "(real NHS Digital data)."
+        _who("Collaborating GP-practice respondents who gave the size", table)
+        + "; all PCNs in England, December 2019"
     )
+    note = "PCNs are primary care networks; their sizes are real NHS Digital data."
     rows = _rows(table)
     bands = pd.Series(SizeBand.bin(load_population(2019, "pcn")["registered_patients"]))
     counts = [
         int(c) for c in bands.value_counts(sort=False).reindex(SizeBand.values(), fill_value=0)
     ]
     if rows.empty or not counts or sum(counts) == 0:
-        return ChartText("Size of collaborations beside the size of PCNs", base)
+        return ChartText("Size of collaborations beside the size of PCNs", base, note)
     pcn_band = list(SizeBand)[int(np.argmax(counts))]
     top = rows.loc[rows["estimate"].idxmax()]
     title = (
@@ -541,27 +554,27 @@ def _sizes(table: pd.DataFrame) -> ChartText:
         f"common collaboration size was {_label(SizeBand, top['option'])} "
         f"({_pct(float(top['estimate']))})"
     )
-    return ChartText(title, base)
+    return ChartText(title, base, note)
 
 
 def _scenarios(table: pd.DataFrame) -> ChartText:
     aim = table.attrs.get("aim")
     aim_words = _quoted(_label(Aim, aim)) if isinstance(aim, str) else "the aim"
-    n = _bases(table)
-    base = (
-        f"Model base: {n} collaborations that set {aim_words} with a known outcome and known "
-        "size, age, level and funding, so “too early to say” is left out of the base (the "
-        "achievement chart keeps it in, hence its lower share fully achieved). Bars: "
-        "g-computation on a logistic model."
+    base = _who(f"Model base: collaborations that set {aim_words}", table)
+    method = (
+        "The model base counts only collaborations with a known outcome and known size, age, "
+        "level and funding, so “too early to say” is left out of the base (the achievement chart "
+        "keeps it in, hence its lower share fully achieved). Bars: g-computation on a "
+        "logistic model."
     )
     rows = _rows(table)
     observed = rows[rows["scenario"].astype(str) == "observed"]
     others = rows[rows["scenario"].astype(str) != "observed"]
     if observed.empty or others.empty:
-        return ChartText(f"Fully achieving {aim_words} under other mixes", base)
+        return ChartText(f"Fully achieving {aim_words} under other mixes", base, method)
     obs = float(observed["estimate"].iloc[0])
     if not {"difference", "difference_ci_low", "difference_ci_high"} <= set(others.columns):
-        return ChartText(f"Share fully achieving {aim_words} under other mixes", base)
+        return ChartText(f"Share fully achieving {aim_words} under other mixes", base, method)
     # the bootstrap interval of each scenario's difference from the observed share (the two
     # come from the same replicates), not whether the scenario's own interval covers it
     low = pd.to_numeric(others["difference_ci_low"], errors="coerce")
@@ -569,7 +582,7 @@ def _scenarios(table: pd.DataFrame) -> ChartText:
     clear = others[(low > 0) | (high < 0)]
     if clear.empty:
         title = f"No mix clearly changes the share fully achieving {aim_words} ({_pct(obs)})"
-        base += " Every bootstrap interval of a difference from the observed share includes 0."
+        tested = "Every bootstrap interval of a difference from the observed share includes 0."
     else:
         best = clear.loc[pd.to_numeric(clear["difference"]).abs().idxmax()]
         diff = float(best["difference"])
@@ -578,33 +591,36 @@ def _scenarios(table: pd.DataFrame) -> ChartText:
             f"{aim_words}, {100 * abs(diff):.0f} points {'more' if diff > 0 else 'fewer'} "
             f"than observed"
         )
-        base += (
-            f" Difference {100 * diff:+.0f} points (95% bootstrap interval "
+        tested = (
+            f"Difference {100 * diff:+.0f} points (95% bootstrap interval "
             f"{100 * float(best['difference_ci_low']):+.0f} to "
             f"{100 * float(best['difference_ci_high']):+.0f})."
         )
-    return ChartText(title, base)
+    return ChartText(title, base, _note(method, tested))
 
 
 def _projection(table: pd.DataFrame) -> ChartText:
     aim = table.attrs.get("aim")
     aim_words = _quoted(_label(Aim, aim)) if isinstance(aim, str) else "the aim"
-    base = (
-        f"The what-if model (fitted to {_survey_words(table)}) applied to the real primary care "
-        "networks of December 2019 (NHS Digital), each taken as formed less than a year "
-        "earlier. A what-if, not a forecast."
+    survey = _survey_words(table)
+    base = "All PCNs in England, December 2019 (NHS Digital)" + (
+        f"; model fitted to {survey}" if survey else ""
+    )
+    note = (
+        "The what-if model applied to the real primary care networks (PCNs), each taken as "
+        "formed less than a year earlier. A what-if, not a forecast."
     )
     rows = _rows(table)
     total = rows[rows["size_band"].astype(str) == "all_pcns"]
     if total.empty:
-        return ChartText(f"Projected share fully achieving {aim_words}, by PCN size", base)
+        return ChartText(f"Projected share fully achieving {aim_words}, by PCN size", base, note)
     row = total.iloc[0]
     title = (
         f"Applied to real PCNs, the model projects {_pct(float(row['estimate']))} fully "
         f"achieving {aim_words}, with a wide interval ({_pct(float(row['ci_low']))} to "
         f"{_pct(float(row['ci_high']))})"
     )
-    return ChartText(title, base)
+    return ChartText(title, base, note)
 
 
 _DESCRIBERS: dict[str, Callable[[pd.DataFrame], ChartText]] = {
@@ -630,7 +646,7 @@ _DESCRIBERS: dict[str, Callable[[pd.DataFrame], ChartText]] = {
 
 
 def chart_text(key: str, table: pd.DataFrame, fallback: str) -> ChartText:
-    """Finding-style title and base line of the report chart drawn from ``table``.
+    """Finding-style title, base line and note of the report chart drawn from ``table``.
 
     Parameters
     ----------

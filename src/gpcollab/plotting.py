@@ -113,7 +113,9 @@ __all__ = [
     "SOURCE_GID",
     "SUPPRESSED_GID",
     "SUPPRESSED_MARK",
+    "add_footnote",
     "dot_label_lines",
+    "footnote_height",
     "panel_height",
     "plot_achievement",
     "plot_likert",
@@ -608,6 +610,49 @@ def _note_footer(
     _draw_footer(fig, state)
 
 
+def add_footnote(fig: Figure, note: str) -> None:
+    """Add ``note`` (how a chart was made, what to bear in mind) to the notes in the footer of
+    ``fig``, after those the charts on it gave, above the source line.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure holding charts drawn by this module's helpers (or none).
+    note : str
+        The note's sentences; nothing is added when it is empty.
+    """
+    _note_footer(fig, None, notes=[note])
+
+
+def footnote_height(note: str, *, width: float, height: float) -> float:
+    """Height in inches that ``note`` takes in the footer of a figure ``width`` by ``height``
+    inches (as :func:`add_footnote` sets it: wrapped to the width, at the footer's size).
+
+    Parameters
+    ----------
+    note : str
+    width, height : float
+        The figure's size in inches.
+
+    Returns
+    -------
+    float
+        0 for an empty note.
+    """
+    if not note.strip():
+        return 0.0
+    size = _footer_size(width, height)
+    lines = _wrap(note, _chars(width - 0.2, size)).count("\n") + 1
+    return lines * size * 1.3 / 72
+
+
+def _footer_size(width: float, height: float) -> float:
+    """Font size of the footer of a figure ``width`` by ``height`` inches."""
+    if height < 3.5:
+        return _FOOTER_FONT - 0.5
+    return _FOOTER_FONT_PHONE if width <= 4.0 else _FOOTER_FONT  # see _is_phone
+
+
 def _draw_footer(fig: Figure, state: _Footer) -> None:
     from matplotlib.layout_engine import ConstrainedLayoutEngine  # heavy: matplotlib
     from matplotlib.transforms import ScaledTranslation  # heavy: matplotlib
@@ -615,8 +660,7 @@ def _draw_footer(fig: Figure, state: _Footer) -> None:
     for old in list(fig.texts):
         if old.get_gid() in (FOOTER_GID, SOURCE_GID, NOTE_GID):
             old.remove()
-    tall = fig.get_figheight() >= 3.5
-    size = (_FOOTER_FONT_PHONE if _is_phone(fig) else _FOOTER_FONT) if tall else _FOOTER_FONT - 0.5
+    size = _footer_size(float(fig.get_figwidth()), float(fig.get_figheight()))
     width = _chars(float(fig.get_figwidth()) - 0.2, size)
     lines: list[tuple[str, str, str]] = []  # bottom to top: (text, gid, style)
     if state.synthetic:

@@ -44,7 +44,7 @@ from gpcollab.datasets import dataset_card, list_datasets
 from gpcollab.disclosure import suppress
 from gpcollab.errors import ConvergenceError, DesignError, GpcollabError
 from gpcollab.estimate import BoundaryWarning
-from gpcollab.headlines import chart_text, key_findings, titled_aim
+from gpcollab.headlines import ChartText, chart_text, key_findings, titled_aim
 from gpcollab.io.accounting import LoadReport, inconsistency_lines
 from gpcollab.models import achievement_model
 from gpcollab.presentation import EXTRA_LABELS, SUPPRESSED, suppression_note
@@ -198,6 +198,8 @@ class ReportFigure:
         The chart's finding-style title (drawn on it and used as the page heading).
     base : str
         The base line drawn under the headline.
+    note : str
+        The chart's note (how it was tested, caveats), drawn in its footer above the source.
     narrow_path : pathlib.Path or None
         The narrow PNG (``figures/narrow/``), shown on screens up to 600 px wide.
     narrow_png : bytes
@@ -212,6 +214,7 @@ class ReportFigure:
     png: bytes = field(repr=False)
     headline: str = ""
     base: str = ""
+    note: str = ""
     narrow_path: Path | None = None
     narrow_png: bytes = field(default=b"", repr=False)
     svg_path: Path | None = None
@@ -1202,7 +1205,7 @@ class _Chart:
 
     section: ReportSection
     item: ReportTable
-    text: Any
+    text: ChartText
     wide: Callable[[], Drawn]
     narrow: Callable[[], Drawn]
 
@@ -1275,6 +1278,7 @@ class _Drawing:
                     wide,
                     headline=chart.text.title,
                     base=chart.text.base,
+                    note=chart.text.note,
                     narrow_path=narrow_path,
                     narrow_png=narrow,
                     svg_path=svg_path,
@@ -1310,7 +1314,7 @@ NARROW_INCHES = 3.9
 
 
 def _render(
-    item: ReportTable, text: Any, width: float, dpi: int, *, svg: bool = False
+    item: ReportTable, text: ChartText, width: float, dpi: int, *, svg: bool = False
 ) -> tuple[bytes, bytes]:
     """Draw ``item``'s chart on a new Agg figure ``width`` inches wide; return the PNG bytes
     and, with ``svg``, the same figure as SVG (text as text, for print), else empty bytes."""
@@ -1319,11 +1323,9 @@ def _render(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(width, _height(item, width)), layout="constrained")
+    figure = Figure(figsize=(width, _height(item, width, text.note)), layout="constrained")
     FigureCanvasAgg(figure)
-    ax = figure.add_subplot()
-    _frame(figure, text.title, text.base)  # first, so that the chart is fitted to what is left
-    _draw(item, ax)
+    _compose(figure, item, text)
     _settle(figure, dpi)
     buffer = io.BytesIO()
     figure.savefig(
@@ -1391,6 +1393,17 @@ def balanced_lines(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, narrowest, break_on_hyphens=False)
 
 
+def _compose(figure: Any, item: ReportTable, text: ChartText) -> None:
+    """Draw ``item``'s chart on ``figure`` (sized by :func:`_height`) with its headline and base
+    line above it and its note among the notes of its footer."""
+    ax = figure.add_subplot()
+    _frame(figure, text.title, text.base)  # first, so that the chart is fitted to what is left
+    _draw(item, ax)
+    # after the chart's own notes (what its marks mean, what it leaves out), which are read
+    # with the chart; the method and caveats then lead on to the source line under them
+    plotting.add_footnote(figure, text.note)
+
+
 def _frame(figure: Any, title: str, base: str) -> None:
     """Write the headline (bold) and the base line (grey) at the top left of ``figure``, and
     keep room for them in the constrained layout (above the chart and its legend)."""
@@ -1431,8 +1444,18 @@ def _frame(figure: Any, title: str, base: str) -> None:
         engine.set(rect=(0.0, bottom, 1.0, max(top - bottom, 0.2)))
 
 
-def _height(item: ReportTable, width: float = WIDE_INCHES) -> float:
-    """Figure height in inches for the chart of ``item`` drawn ``width`` inches wide."""
+def _height(item: ReportTable, width: float = WIDE_INCHES, note: str = "") -> float:
+    """Figure height in inches for the chart of ``item`` drawn ``width`` inches wide, with
+    ``note`` (:attr:`gpcollab.headlines.ChartText.note`) in its footer."""
+    height = _chart_height(item, width)
+    # the footer's type size depends on the figure's height: measured at the height it makes
+    first = plotting.footnote_height(note, width=width, height=height)
+    return height + plotting.footnote_height(note, width=width, height=height + first)
+
+
+def _chart_height(item: ReportTable, width: float) -> float:
+    """Figure height in inches for the chart of ``item`` drawn ``width`` inches wide, its
+    footer's own notes included but not the chart's note."""
     narrow = width < 6
     header = 1.5 if narrow else 1.0  # headline, base line, legend
     footer = 1.15 if narrow else 0.55  # the phone footer is set larger (plotting)
@@ -1601,7 +1624,7 @@ def _draw(item: ReportTable, ax: Axes) -> None:
     helper(_drawable(item.table, item.key), ax=ax, **options)
 
 
-RenderJob = tuple[ReportTable, Any, float, int, bool]
+RenderJob = tuple[ReportTable, ChartText, float, int, bool]
 """One chart to draw: the table, its text (:func:`gpcollab.headlines.chart_text`), the width in
 inches, the resolution in dots per inch and whether an SVG is wanted too."""
 
@@ -1954,6 +1977,7 @@ def _figure_html(
     alt = _sentences(
         f"Chart: {figure.headline or figure.title}",
         figure.base,
+        figure.note,
         f"Cells marked {MASK} are hidden by disclosure control" if masked else "",
         SYNTHETIC_NOTICE if synthetic else "",
     )
