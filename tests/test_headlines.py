@@ -367,3 +367,27 @@ def test_bases_of_the_report_name_whom_and_when(report_texts: dict[str, Any]) ->
     assert report_texts["contract_willingness_2017_gp"].base == (
         "GP partners (n=241), GP practice staff survey 2017"
     )
+
+
+def test_size_title_gives_one_message_the_pcns_band_and_collaborations_in_it() -> None:
+    """Figure 13's title: the most common PCN band and the share of collaborations in that
+    same band (one contrast, not two findings). The PCN share is counted here by hand from
+    the bundled NHS Digital list with the band's own bounds (30,000 to 49,999 patients)."""
+    from gpcollab.datasets import load_population
+
+    patients = load_population(2019, "pcn")["registered_patients"].to_numpy(float)
+    in_band = int(((patients >= 30_000) & (patients < 50_000)).sum())
+    share = round(100 * in_band / len(patients))
+    table = pd.DataFrame(
+        {
+            "option": ["under_30k", "30k_50k", "50k_100k", "100k_250k", "over_250k"],
+            "estimate": [0.10, 0.14, 0.23, 0.38, 0.15],
+            "n": [458] * 5,
+        }
+    )
+    table.attrs.update(wave=2017, instrument="gp")
+    text = chart_text("size_distribution", table, "fallback")
+    assert text.title == (
+        f"{share}% of PCNs cover 30,000-49,999 patients, against 14% of the 2017 collaborations"
+    )
+    assert ";" not in text.title  # one message

@@ -547,13 +547,16 @@ def _sizes(table: pd.DataFrame) -> ChartText:
     ]
     if rows.empty or not counts or sum(counts) == 0:
         return ChartText("Size of collaborations beside the size of PCNs", base, note)
+    # one message: the PCNs' most common band, and how many collaborations were that size
     pcn_band = list(SizeBand)[int(np.argmax(counts))]
-    top = rows.loc[rows["estimate"].idxmax()]
-    title = (
-        f"{_pct(max(counts) / sum(counts))} of PCNs cover {pcn_band.label} patients; the most "
-        f"common collaboration size was {_label(SizeBand, top['option'])} "
-        f"({_pct(float(top['estimate']))})"
-    )
+    title = f"{_pct(max(counts) / sum(counts))} of PCNs cover {pcn_band.label} patients"
+    same = rows.loc[rows["option"].astype(str) == pcn_band.value, "estimate"]
+    if not same.empty:
+        wave = _waves(table)
+        title += (
+            f", against {_pct(float(same.iloc[0]))} of the "
+            f"{wave + ' ' if wave else ''}collaborations"
+        )
     return ChartText(title, base, note)
 
 
