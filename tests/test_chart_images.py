@@ -1063,3 +1063,29 @@ def test_report_image(
         )
     fig, _ = report_figures[f"{key}-{layout}"]
     _compare(fig, f"report-{key}-{layout}", tmp_path)
+
+
+@pytest.mark.parametrize("key", ["contract_reasons_2017_gp", "scenarios", "pcn_projection"])
+def test_phone_bars_carry_their_labels_above(report_figures: dict[str, Any], key: str) -> None:
+    """On a phone, a chart of one column of bars (a single panel, the what-if scenarios) writes
+    each label on its own line(s) above its bar, so the bars take the width: no label beside
+    the bars, each label between its bar and the bar above, from the chart's left edge."""
+    fig, _ = report_figures[f"{key}-narrow"]
+    drawn_texts(fig)  # lays the figure out
+    ax = fig.axes[0]
+    assert not any(t.get_text() for t in ax.get_yticklabels())
+    labels = sorted(
+        (t.get_window_extent() for t in ax.texts if t.get_gid() == plotting.ROW_LABEL_GID),
+        key=lambda box: -box.y0,
+    )
+    bars = sorted(
+        (p.get_window_extent() for p in ax.patches if p.get_width() > 0),
+        key=lambda box: -box.y0,
+    )
+    assert len(labels) == len(bars) >= 3
+    for i, (label, bar) in enumerate(zip(labels, bars, strict=True)):
+        assert label.y0 >= bar.y1 - 0.5  # above its own bar
+        if i:
+            assert label.y1 <= bars[i - 1].y0 + 0.5  # under the bar above
+        assert label.x0 >= ax.get_window_extent().x0 - 1
+    assert ax.get_window_extent().width > 0.8 * fig.bbox.width

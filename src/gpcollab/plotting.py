@@ -1842,9 +1842,10 @@ def panel_height(
     groups = _levels(data, x)
     facets, _, _ = _kept_panels(data, x, hue if hue in data.columns else None, groups, None)
     font, size = _PHONE_SIZES if width <= 4.0 else (9.0, 7.5)
-    labels, group_units = _group_labels(data, x, groups, width, font)
+    above = _labels_above(width, len(facets))
+    labels, group_units = _group_labels(data, x, groups, width, font, above=above)
     longest = max((len(line) for label in labels for line in label.split("\n")), default=8)
-    width_in = width - _text_in("x" * longest, font) - 0.35
+    width_in = width - (0.0 if above else _text_in("x" * longest, font)) - 0.35
     grid = _panel_grid(
         width_in, None, facets, len(groups) * group_units, _text_in(" n=1,000", size), size
     )
@@ -1878,16 +1879,33 @@ def dot_label_lines(data: pd.DataFrame, *, x: str, width: float) -> int:
     return max((_wrap(name(g), chars).count("\n") + 1 for g in _levels(data, x)), default=1)
 
 
+_LABEL_LINE_UNITS = 0.85
+"""Height of a line of group label written above its bar, in rows of bars (phone layout)."""
+
+
+def _labels_above(figure_in: float, facets: int) -> bool:
+    """Whether a panel chart writes each group's label above its bar instead of beside it: a
+    single panel on a phone, where labels beside the bars would take a third of the width."""
+    return figure_in <= 4.0 and facets == 1
+
+
 def _group_labels(
-    table: pd.DataFrame, x: str, groups: Sequence[Any], figure_in: float, size: float
+    table: pd.DataFrame,
+    x: str,
+    groups: Sequence[Any],
+    figure_in: float,
+    size: float,
+    *,
+    above: bool = False,
 ) -> tuple[list[str], float]:
-    """Labels of the groups, wrapped to two fifths of the figure's width, and the height of a
-    group's row in rows of bars (more than one when a label takes several lines)."""
+    """Labels of the groups and the height of a group's row in rows of bars. Beside the bars:
+    wrapped to two fifths of the figure's width, a row as tall as its label's lines. Above
+    them (``above``): wrapped to the figure's width, a row holding the label and the bar."""
     name = _labeller(table, x)
-    chars = min(30, _chars(figure_in * 0.4, size))
+    chars = _chars(figure_in - 0.35, size) if above else min(30, _chars(figure_in * 0.4, size))
     labels = [_wrap(name(g), chars) for g in groups]
     lines = max((label.count("\n") + 1 for label in labels), default=1)
-    return labels, float(lines)
+    return labels, (1.0 + _LABEL_LINE_UNITS * lines if above else float(lines))
 
 
 def _panel_facets(
@@ -2031,10 +2049,13 @@ def _panels(
 
     fig = _root_figure(ax)
     small = _small()
-    labels, group_units = _group_labels(table, x, groups, _figure_width_in(ax), _font())
+    above = _labels_above(_figure_width_in(ax), len(facets))
+    labels, group_units = _group_labels(
+        table, x, groups, _figure_width_in(ax), _font(), above=above
+    )
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
-    ax.set_yticks(np.arange(len(groups)), labels)
+    ax.set_yticks(np.arange(len(groups)), [""] * len(groups) if above else labels)
     ax.tick_params(axis="y", length=0, labelsize=_font())
     ax.tick_params(axis="x", labelsize=small, length=2, colors="#444444")
     ax.set_xlabel("placeholder", fontsize=_font())
@@ -2054,7 +2075,7 @@ def _panels(
     grid = _panel_grid(
         width_in, max(height_in, 0.5), facets, len(groups) * group_units, n_width, small
     )
-    if grid.font < small and group_units > 1:  # too little height: labels on one line each
+    if grid.font < small and group_units > 1 and not above:  # too little height: one line each
         labels, group_units = [label.replace("\n", " ") for label in labels], 1.0
         ax.set_yticks(np.arange(len(groups)), labels)
         ax.tick_params(axis="y", labelsize=grid.font + 0.5)
@@ -2080,7 +2101,10 @@ def _panels(
         first = y0 + title_units + 0.5 * group_units
         y = first + np.arange(len(groups), dtype=float) * group_units
         y_ticks.extend(y.tolist())
-        y_labels.extend(labels)
+        y_labels.extend([""] * len(groups) if above else labels)
+        # the bars: centred in their rows, or under the labels written above them
+        bar_h = 0.8 if above else 0.66 * group_units  # a row of wrapped labels: a thicker bar
+        bar_y = y + (0.5 * (group_units - 1.0) if above else 0.0)
         for column in range(grid.columns):
             k = row * grid.columns + column
             if k >= len(series):
@@ -2100,11 +2124,22 @@ def _panels(
                     gid="panel-title",
                 )
             shown = s.present & ~s.hidden & ~np.isnan(s.estimate)
+            for g in range(len(groups) if above else 0):
+                ax.text(
+                    left,
+                    bar_y[g] - 0.5 * bar_h - 0.08,
+                    labels[g],
+                    ha="left",
+                    va="bottom",
+                    fontsize=_font(),
+                    color="#1d1d1d",
+                    gid=ROW_LABEL_GID,
+                )
             bars = ax.barh(
-                y[shown],
+                bar_y[shown],
                 s.estimate[shown],
                 left=left,
-                height=0.66 * group_units,  # a row of wrapped labels: a thicker bar
+                height=bar_h,
                 color=colour,
                 label="_nolegend_",
                 **kwargs,
@@ -2114,9 +2149,17 @@ def _panels(
             ok = shown & ~(np.isnan(s.low) | np.isnan(s.high))
             if ok.any():
                 ax.hlines(
-                    y[ok], left + s.low[ok], left + s.high[ok], color="#1d1d1d", linewidth=0.9
+                    bar_y[ok], left + s.low[ok], left + s.high[ok], color="#1d1d1d", linewidth=0.9
                 )
-            ax.vlines(left, y[0] - 0.45, y[-1] + 0.45, color="#444444", linewidth=0.8, zorder=1.5)
+            reach = 0.5 * bar_h + 0.12  # the axis line spans the bars with a little to spare
+            ax.vlines(
+                left,
+                bar_y[0] - reach,
+                bar_y[-1] + reach,
+                color="#444444",
+                linewidth=0.8,
+                zorder=1.5,
+            )
             for g in np.flatnonzero(s.present):
                 value_x = left + scale + value_in * per_in
                 if s.hidden[g]:
@@ -2126,7 +2169,7 @@ def _panels(
                     if _text_in(reason, font) < grid.bar_in * 0.9:
                         ax.text(
                             left + 0.05 * per_in,
-                            y[g],
+                            bar_y[g],
                             reason,
                             ha="left",
                             va="center",
@@ -2138,12 +2181,14 @@ def _panels(
                 else:
                     text = _pct(float(s.estimate[g]))
                     if s.estimate[g] == 0:  # a true zero: a visible stroke at the axis
-                        half = 0.33 * group_units
-                        ax.vlines(left, y[g] - half, y[g] + half, color=colour, linewidth=2.5)
+                        half = 0.5 * bar_h
+                        ax.vlines(
+                            left, bar_y[g] - half, bar_y[g] + half, color=colour, linewidth=2.5
+                        )
                 _value_cell(
                     ax,
                     value_x,
-                    float(y[g]),
+                    float(bar_y[g]),
                     text,
                     size=font,
                     gid=SUPPRESSED_GID if s.hidden[g] else "value",
@@ -2155,7 +2200,7 @@ def _panels(
                 ticks.extend(left + e for e in ends)
                 tick_labels.extend(_pct(e) for e in ends)
             elif k + grid.columns >= len(series):  # nothing below: the scale under the panel
-                _panel_scale(ax, left, ends, y[-1] + 0.45, small)
+                _panel_scale(ax, left, ends, bar_y[-1] + reach, small)
         y0 = first + (len(groups) - 0.5) * group_units + _BLOCK_GAP_UNITS
     ax.set_yticks(y_ticks, y_labels)
     ax.tick_params(axis="y", labelsize=min(_font(), font + (0.5 if group_units > 1 else 1.0)))
@@ -3060,8 +3105,10 @@ def plot_scenarios(
         for name, pale in zip(names, few, strict=True)
     ]
     ax = _axes(ax)
+    above = _rows_labelled_above(ax)  # on a phone: each label on its own line(s) above its bar
     pos = np.arange(len(rows), dtype=float)
-    bars = ax.barh(pos, est, height=0.6, color=colours, **kwargs)
+    bar = 0.45 if above else 0.6
+    bars = ax.barh(pos, est, height=bar, color=colours, **kwargs)
     for patch, pale in zip(bars, few, strict=True):
         patch.set_gid("few-pcns" if pale else "estimate")
     ax.errorbar(
@@ -3076,15 +3123,18 @@ def plot_scenarios(
     # a base shared by every row (one model fitted once) is said once, in the footer
     one_base = "n" in rows.columns and rows["n"].nunique(dropna=False) == 1
     pcn_shares = _numeric(rows["share_of_pcns"]) if "share_of_pcns" in rows.columns else None
-    labels = []
+    labels, flat = [], []  # beside the bars (wrapped), and on one line above them
     for i, name in enumerate(names):
-        label = _wrap(namer(rows.at[i, y]), min(28, _chars(_figure_width_in(ax) * 0.42, _font())))
+        words = namer(rows.at[i, y])
+        extra = ""
         if pcns is not None:
             share = None if pcn_shares is None or name == "all_pcns" else float(pcn_shares[i])
-            label += "\n" + _pcn_count(float(pcns[i]), share)
+            extra = _pcn_count(float(pcns[i]), share)
         elif "n" in rows.columns and not one_base:
-            label += f"\n{_n_text(rows.at[i, 'n'])}"
-        labels.append(label)
+            extra = _n_text(rows.at[i, "n"])
+        width = min(28, _chars(_figure_width_in(ax) * 0.42, _font()))
+        labels.append(_wrap(words, width) + (f"\n{extra}" if extra else ""))
+        flat.append(words + (f" · {extra}" if extra else ""))
     top = -0.5
     if reference is not None:
         value = float(est[names.index(reference)])
@@ -3100,7 +3150,7 @@ def plot_scenarios(
             color="#444444",
             gid="reference-label",
         )
-    ax.set_yticks(pos, labels)
+    ax.set_yticks(pos, [""] * len(labels) if above else labels)
     ax.set_ylim(len(rows) - 0.5, top)
     ax.set_xlim(0.0, min(1.0, float(np.nanmax(np.r_[hi, 0.1])) + 0.05))
     _percent_axis(ax, "x")
@@ -3114,7 +3164,7 @@ def plot_scenarios(
     ax.tick_params(axis="y", length=0)
     projection = "pcns" in rows.columns
     _scenario_values(ax, pos, est, bold=[name == reference for name in names])
-    return _finish(
+    _finish(
         ax,
         data,
         notes=[
@@ -3133,3 +3183,6 @@ def plot_scenarios(
         sources=[PCN_SOURCE] if projection else [],
         synthetic_scope="the model's estimates; the PCN counts are real" if projection else "",
     )
+    if above:  # written once the layout is done, across the chart's width
+        _row_labels_above(ax, flat, bar=bar)
+    return ax
