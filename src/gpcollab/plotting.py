@@ -2124,11 +2124,11 @@ def _panels(
                     gid="panel-title",
                 )
             shown = s.present & ~s.hidden & ~np.isnan(s.estimate)
-            for g in range(len(groups) if above else 0):
+            for i in range(len(groups) if above else 0):
                 ax.text(
                     left,
-                    bar_y[g] - 0.5 * bar_h - 0.08,
-                    labels[g],
+                    bar_y[i] - 0.5 * bar_h - 0.08,
+                    labels[i],
                     ha="left",
                     va="bottom",
                     fontsize=_font(),
