@@ -68,8 +68,8 @@ for survey in (gp2015, gp2017):
 # `compare_waves` estimates the difference (2017 minus 2015) with its interval and a test. The
 # two waves are independent samples of volunteers, not panels of the same practices, and the
 # 2015 "both" answer has no 2017 counterpart, so the formal and informal rows are not strictly
-# comparable; the headline row is. Read the chart as: each bar is one wave's share with its
-# interval; the base is written under it.
+# comparable; the headline row is. Read the chart as: the two waves' shares as dots with their
+# intervals, both written at the right, 2015 first.
 
 # %%
 changes = {}
@@ -77,7 +77,9 @@ for option in ("in_collaboration", "formal", "informal"):
     changes[option] = gc.compare_waves(gp2015, gp2017, "membership", option)
     show(changes[option], "option", decimals=1)
 
-ax = gc.plot.plot_wave_comparison(gc.suppress(changes["in_collaboration"]), show="waves")
+ax = gc.plot.plot_wave_comparison(
+    gc.suppress(changes["in_collaboration"]), show="waves", kind="dot"
+)
 
 # %% [markdown]
 # ## What the collaborations look like

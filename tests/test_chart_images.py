@@ -1089,3 +1089,18 @@ def test_phone_bars_carry_their_labels_above(report_figures: dict[str, Any], key
             assert label.y1 <= bars[i - 1].y0 + 0.5  # under the bar above
         assert label.x0 >= ax.get_window_extent().x0 - 1
     assert ax.get_window_extent().width > 0.8 * fig.bbox.width
+
+
+def test_a_dot_chart_on_its_own_figure_is_as_tall_as_its_rows() -> None:
+    """A dot chart drawn without ``ax=`` sizes its figure to its rows: one row of two waves
+    is not spread over the default 4 inches, and seven rows get more than two rows do."""
+    table = rates_table()
+    one = table[table["size_band"].astype(str) == "under_30k"]
+    heights = []
+    for part in (one, table):
+        ax = plotting.plot_rates(part, x="size_band", hue=None, kind="dot")
+        heights.append(ax.figure.get_figheight())
+        fig = ax.figure
+        assert overlaps(drawn_texts(fig)) == []
+        plt.close(fig)
+    assert heights[0] < plotting.FIGSIZE[1] and heights[0] < heights[1]

@@ -76,7 +76,7 @@ from gpcollab.analysis import ESTIMATE_COLUMNS
 from gpcollab.datasets import load_population
 from gpcollab.errors import ArgumentError
 from gpcollab.headlines import AIM_SHORT_LABELS
-from gpcollab.presentation import SUPPRESSED, suppression_note_for
+from gpcollab.presentation import EXTRA_LABELS, SUPPRESSED, suppression_note_for
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
 from gpcollab.vocab import (
     Achievement,
@@ -337,8 +337,23 @@ def _labeller(data: pd.DataFrame, column: str) -> Callable[[Any], str]:
     return str
 
 
+_TOTALS = ("in_collaboration", "all_pcns", "observed")
+"""Rows an analysis adds beside an item's own answers as their total or reference (labelled
+in :data:`gpcollab.presentation.EXTRA_LABELS`): a chart draws them first, where the figure its
+title quotes is looked for."""
+
+
 def _levels(data: pd.DataFrame, column: str, order: Sequence[Any] | None = None) -> list[Any]:
-    """Levels of ``column`` present in ``data``: ``order``, else category or first-seen order."""
+    """Levels of ``column`` present in ``data``: ``order``, else category or first-seen order
+    with any total or reference row (:data:`_TOTALS`) first."""
+    levels = _given_levels(data, column, order)
+    if order is not None:
+        return levels
+    totals = set(_TOTALS) | {EXTRA_LABELS[key] for key in _TOTALS}
+    return [v for v in levels if str(v) in totals] + [v for v in levels if str(v) not in totals]
+
+
+def _given_levels(data: pd.DataFrame, column: str, order: Sequence[Any] | None) -> list[Any]:
     series = data[column]
     present = list(pd.unique(series.dropna()))
     if order is not None:
@@ -2261,7 +2276,8 @@ def plot_rates(
     outcome : str, default="fully"
         Achievement outcome whose rate is drawn (when the table has an ``outcome`` column).
     order, hue_order : sequence, optional
-        Levels of ``x`` and ``hue`` to draw, in order; default questionnaire order.
+        Levels of ``x`` and ``hue`` to draw, in order; default questionnaire order, with a
+        total row an analysis adds (such as "in a collaboration") first.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
     **kwargs
@@ -2298,7 +2314,11 @@ def plot_rates(
                 "was passed and has no rows."
             )
     _single(table, [x] if hue is None else [x, hue], "plot_rates")
+    own_figure = ax is None
     ax = _axes(ax)
+    if own_figure and kind == "dot":  # a figure of its own: as tall as its rows need
+        rows, dots = table[x].nunique(), (table[hue].nunique() if hue is not None else 1)
+        _root_figure(ax).set_figheight(min(max(1.7 + rows * (0.3 + 0.12 * dots), 2.4), 9.0))
     draw: Callable[..., list[str]] = {"dot": _dots, "panels": _panels}.get(kind, _grouped_bars)
     notes = draw(ax, table, x=x, hue=hue, order=order, hue_order=hue_order, **kwargs)
     items = table["item"].astype(str).unique() if "item" in table.columns else []

@@ -1587,8 +1587,7 @@ def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
     Rates of several groups for every aim are drawn as small multiples (a panel per aim, the
     groups on its axis); the answers of one multi-choice question as horizontal bars sorted by
     their share; options compared across waves sorted by the latest wave; the achievement chart
-    sorted by the share fully achieved, which its title names; waves compared answer by answer
-    with the summary row (the share the title quotes) first.
+    sorted by the share fully achieved, which its title names.
     """
     chart = str(item.chart)
     options = dict(item.chart_options)
@@ -1602,17 +1601,7 @@ def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
         options["order"] = _by_value(table, str(options["x"]))
     elif chart == "achievement":
         options["order"] = "achievement"
-    elif chart == "wave_comparison" and options.get("x") in table.columns:
-        options["order"] = _summary_first(_drawable(table), str(options["x"]))
     return chart, options
-
-
-def _summary_first(table: pd.DataFrame, column: str) -> list[str]:
-    """Levels of ``column`` in the table's order, with its summary rows (such as "in a
-    collaboration", :data:`EXTRA_LABELS`) first: the share a title quotes leads the chart."""
-    levels = [str(v) for v in pd.unique(table[column].astype(str))]
-    summary = set(_EXTRA_LABELS) | set(_EXTRA_LABELS.values())
-    return [v for v in levels if v in summary] + [v for v in levels if v not in summary]
 
 
 def _draw(item: ReportTable, ax: Axes) -> None:
