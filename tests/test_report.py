@@ -384,6 +384,8 @@ def test_each_message_is_said_once(bundled: ReportResult, page: str) -> None:
         assert _visible_text(heading) not in caption and headline not in caption
         assert headline not in _visible_text(heading)
         assert "Also saved" not in caption and ".." not in alt and ".." not in caption
+        # what the chart's footnote says (read out in the alt text) is not said again under it
+        assert "Several answers could be ticked" not in caption, caption
     # no figure headline appears as visible text anywhere on the page
     visible = _visible_text(re.sub(r'alt="[^"]*"', "", page))
     for alt in re.findall(r'alt="([^"]*)"', page):

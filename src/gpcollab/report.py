@@ -1940,6 +1940,23 @@ def _sentences(*parts: str) -> str:
     return " ".join(out)
 
 
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9%]+", text.lower()) if len(w) > 2}
+
+
+def _unsaid(note: str, *said: str) -> str:
+    """The sentences of ``note`` that ``said`` (the chart's own title, base line and footnote)
+    does not already say in about the same words (three quarters of them): a message is said
+    once, on the chart or under it."""
+    heard = set().union(*(_words(text) for text in said))
+    kept = [
+        sentence
+        for sentence in re.split(r"(?<=[.!?])\s+", note.strip())
+        if sentence and len(_words(sentence) - heard) > 0.25 * len(_words(sentence))
+    ]
+    return " ".join(kept)
+
+
 def _png_size(png: bytes) -> tuple[int, int] | None:
     """Width and height in pixels from a PNG's header, or None for anything else."""
     if len(png) < 24 or not png.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -1978,6 +1995,7 @@ def _figure_html(
         narrow = (
             f'<source media="(max-width: 600px)" srcset="{_figure_file(figure.narrow_path, 2)}">'
         )
+    note = _unsaid(note, figure.headline, figure.base, figure.note)
     caption = table + (f'<p class="note">{_e(_sentences(note))}</p>' if note else "")
     if not caption:
         caption = _e(f"Figure {number}")
