@@ -1262,29 +1262,45 @@ def _assumed(table: pd.DataFrame) -> list[str]:
 def _series(
     table: pd.DataFrame, x: str, hue: str | None, groups: Sequence[Any], hues: Sequence[Any]
 ) -> list[_Series]:
-    keys = [str(g) for g in groups]
+    # every column read once for the whole table; each hue level then picks its rows
+    keys = {str(g): i for i, g in enumerate(groups)}
+    slot = np.array([keys.get(str(v), -1) for v in table[x]], dtype=int)
+    level = table[hue].astype(str).to_numpy() if hue is not None else None
+    columns = {
+        name: (_numeric(table[name]) if name in table.columns else np.full(len(table), np.nan))
+        for name in ("estimate", "ci_low", "ci_high", "n")
+    }
+    hidden, assumed = _suppressed(table), _assumed(table)
     out: list[_Series] = []
-    for level in hues:
-        rows = table if hue is None else table[table[hue].astype(str) == str(level)]
-        keyed = rows.assign(_hidden=_suppressed(rows), _assumed=_assumed(rows)).set_index(
-            rows[x].astype(str)
-        )
+    for value in hues:
+        mine = slot >= 0 if level is None else (slot >= 0) & (level == str(value))
+        rows = np.flatnonzero(mine)  # one row a group at most (_single)
+        where = slot[rows]
 
-        def column(name: str, keyed: pd.DataFrame = keyed) -> FloatArray:
-            if name not in keyed.columns:
-                return np.full(len(keys), np.nan)
-            return _numeric(keyed[name].reindex(keys))
+        def column(
+            values: FloatArray, rows: NDArray[Any] = rows, where: NDArray[Any] = where
+        ) -> FloatArray:
+            aligned = np.full(len(keys), np.nan)
+            aligned[where] = values[rows]
+            return aligned
 
+        present = np.zeros(len(keys), dtype=bool)
+        present[where] = True
+        hidden_here = np.zeros(len(keys), dtype=bool)
+        hidden_here[where] = hidden[rows]
+        assumed_here = [""] * len(keys)
+        for r, w in zip(rows, where, strict=True):
+            assumed_here[w] = assumed[r]
         out.append(
             _Series(
-                level=level,
-                estimate=column("estimate"),
-                low=column("ci_low"),
-                high=column("ci_high"),
-                n=column("n"),
-                present=np.array([k in keyed.index for k in keys]),
-                hidden=np.array([bool(keyed["_hidden"].get(k, False)) for k in keys]),
-                assumed=[str(keyed["_assumed"].get(k, "")) for k in keys],
+                level=value,
+                estimate=column(columns["estimate"]),
+                low=column(columns["ci_low"]),
+                high=column(columns["ci_high"]),
+                n=column(columns["n"]),
+                present=present,
+                hidden=hidden_here,
+                assumed=assumed_here,
             )
         )
     return out

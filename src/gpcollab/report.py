@@ -1323,7 +1323,8 @@ def _render(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(width, _height(item, width, text.note)), layout="constrained")
+    # drawn at the resolution it is saved at: every text is measured once, at that resolution
+    figure = Figure(figsize=(width, _height(item, width, text.note)), dpi=dpi, layout="constrained")
     FigureCanvasAgg(figure)
     _compose(figure, item, text)
     _settle(figure, dpi)
@@ -1346,10 +1347,11 @@ half the time, and (for these flat-coloured charts) about a tenth smaller."""
 def _settle(figure: Any, dpi: int) -> None:
     """Lay ``figure`` out once at ``dpi`` and fix that layout, so that saving it draws it once.
 
-    The charts are drawn and measured at the figure's own resolution; the layout of the
-    saved image is made at the resolution it is saved at, as ``savefig`` would make it (the
-    PNG has the same pixels). With the layout engine removed, each ``savefig`` draws the figure
-    once instead of laying it out and walking it twice, and the SVG reuses the same layout.
+    The charts are drawn and measured at the resolution they are saved at (the figure is made
+    at it), so this last layout finds every text already measured; it is the one ``savefig``
+    would make (the PNG has the same pixels). With the layout engine removed, each ``savefig``
+    draws the figure once instead of laying it out and walking it twice, and the SVG reuses
+    the same layout.
     """
     from matplotlib import rc_context  # heavy: matplotlib
 
