@@ -251,9 +251,15 @@ def test_codebook_new_reads_the_bundled_export_back_unchanged(
         assert with_new.respondents[item].astype("string").fillna("<NA>").tolist() == (
             survey.respondents[item].astype("string").fillna("<NA>").tolist()
         ), item
-    # the file is the codebook, key for key (the name aside)
+    # the file is the codebook, key for key (the name aside); who ran the survey is left as a
+    # comment, so a copy adapted to another survey never credits the Nuffield Trust and RCGP
     written = load_codebook(out)
-    assert dataclasses.replace(written, name=name) == load_codebook(name)
+    assert written.organisation == "" and with_new.meta.organisation == ""
+    assert with_bundled.meta.organisation == "Nuffield Trust and RCGP"
+    assert "# organisation = " in out.read_text(encoding="utf-8")
+    assert dataclasses.replace(
+        written, name=name, organisation="Nuffield Trust and RCGP"
+    ) == load_codebook(name)
 
 
 def test_the_written_codebook_is_commented_and_can_be_edited(tmp_path: Path) -> None:

@@ -886,3 +886,66 @@ def test_real_whatif_tables(real: dict[str, Any]) -> None:
     assert footer.startswith(SYNTHETIC_NOTICE) and "PCN counts are real" in footer
     sources = [t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.SOURCE_GID]
     assert "Open Government Licence" in sources[0].replace("\n", " ")
+
+
+# -- the source line names the survey, its year and who ran it -------------------------------
+
+
+def source_text(ax: Axes) -> str:
+    (text,) = [t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.SOURCE_GID]
+    return text.replace("\n", " ")
+
+
+def test_source_line_names_who_ran_the_published_surveys() -> None:
+    # The 2015 and 2017 surveys were run by the Nuffield Trust with the RCGP (the research
+    # pages the findings register cites); the bundled sets rebuild them, so they say so.
+    gp17 = gpcollab.load_survey(2017, "gp")
+    assert source_text(plotting.plot_achievement(gp17)) == (
+        "Source: Nuffield Trust and RCGP survey of GP practice staff, 2017."
+    )
+    table = gpcollab.achievement_rates(gp17, too_early="separate")
+    assert source_text(plotting.plot_achievement(table)) == (
+        "Source: Nuffield Trust and RCGP survey of GP practice staff, 2017."
+    )
+    ccg15 = gpcollab.reconstruct(2015, "ccg")
+    assert ccg15.meta.organisation == "Nuffield Trust and RCGP"
+    assert plotting._source_line(ccg15) == (
+        "Source: Nuffield Trust and RCGP survey of CCG staff, 2015."
+    )
+
+
+def test_source_line_of_an_own_export_credits_only_whom_its_codebook_names(
+    tmp_path: Path,
+) -> None:
+    # a later wave read with a copy of the bundled codebook: nobody is named unless the
+    # copy says who ran it
+    export = gpcollab.write_survey(gpcollab.load_survey(2017, "gp"), tmp_path / "export.csv")
+    text = gpcollab.write_codebook(tmp_path / "gp2019.toml", "gp2017").read_text("utf-8")
+    assert "\nwave = 2017\n" in text
+    (tmp_path / "gp2019.toml").write_text(text.replace("\nwave = 2017\n", "\nwave = 2019\n"))
+    own = gpcollab.read_survey(export, codebook=str(tmp_path / "gp2019.toml"))
+    assert own.meta.organisation == ""
+    line = source_text(plotting.plot_achievement(own))
+    assert line == "Source: GP practice staff survey, 2019."
+    named = text.replace("\nwave = 2017\n", '\nwave = 2019\norganisation = "Anytown ICB"\n')
+    (tmp_path / "named.toml").write_text(named)
+    own = gpcollab.read_survey(export, codebook=str(tmp_path / "named.toml"))
+    line = source_text(plotting.plot_achievement(own))
+    assert line == "Source: Anytown ICB survey of GP practice staff, 2019."
+
+
+def test_source_line_of_several_surveys() -> None:
+    nt = "Nuffield Trust and RCGP"
+    both = pd.DataFrame()
+    both.attrs = {"wave": [2015, 2017], "instrument": ["gp", "gp"], "organisation": [nt, nt]}
+    assert plotting._source_line(both) == (
+        "Source: Nuffield Trust and RCGP surveys of GP practice staff, 2015 and 2017."
+    )
+    # one survey that does not say who ran it: no organisation is credited for either
+    mixed = pd.DataFrame()
+    mixed.attrs = {"wave": [2017, 2019], "instrument": ["gp", "gp"], "organisation": [nt, ""]}
+    assert plotting._source_line(mixed) == "Source: GP practice staff survey, 2017 and 2019."
+    # a table from before the organisation was recorded keeps the old words
+    old = pd.DataFrame()
+    old.attrs = {"wave": 2017, "instrument": "ccg"}
+    assert plotting._source_line(old) == "Source: CCG staff survey, 2017."

@@ -105,6 +105,7 @@ def provenance(surveys: Sequence[SurveyData], analysis: str) -> dict[str, Any]:
         return {
             "wave": meta.wave,
             "instrument": meta.instrument.value,
+            "organisation": meta.organisation,
             "synthetic": bool(meta.synthetic),
             "source": meta.source,
             "analysis": analysis,
@@ -112,6 +113,7 @@ def provenance(surveys: Sequence[SurveyData], analysis: str) -> dict[str, Any]:
     return {
         "wave": [s.meta.wave for s in surveys],
         "instrument": [s.meta.instrument.value for s in surveys],
+        "organisation": [s.meta.organisation for s in surveys],
         "synthetic": any(s.meta.synthetic for s in surveys),
         "source": "; ".join(s.meta.source for s in surveys),
         "analysis": analysis,

@@ -324,6 +324,9 @@ class Codebook:
         XLSX: the sheet to read (``survey.sheet``); by default the sheet whose header fits.
     decimal : {".", ","} or None
         Decimal mark of numbers in text files (``survey.decimal``); by default detected.
+    organisation : str
+        Who ran the survey (``survey.organisation``), named by chart source lines; empty when
+        the file does not say. Only a codebook for the survey that organisation ran sets it.
     """
 
     name: str
@@ -343,6 +346,7 @@ class Codebook:
     source: str = field(default="", compare=False)
     sheet: str | None = None
     decimal: str | None = None
+    organisation: str = ""
 
     @property
     def label(self) -> str:
@@ -551,6 +555,7 @@ class _Builder:
                 "unticked",
                 "sheet",
                 "decimal",
+                "organisation",
             },
             "survey.",
         )
@@ -604,6 +609,7 @@ class _Builder:
             wave=wave,
             instrument=instrument,
             title=self.string(survey, "title", "survey.", ""),
+            organisation=self.string(survey, "organisation", "survey.", ""),
             id_column=id_column,
             id_var=id_var,
             missing=missing,
@@ -1283,6 +1289,8 @@ def codebook_toml(codebook: Codebook | str | os.PathLike[str], *, name: str | No
         f"wave = {cb.wave}",
         f'instrument = "{cb.instrument.value}"   # "gp" or "ccg"',
         f"title = {toml_string(cb.title)}",
+        f"# organisation = {toml_string(cb.organisation or 'Who ran the survey')}"
+        "   # named in chart source lines; set it only for the survey it ran",
         f"id_column = {toml_string(cb.id_column)}   # header of the respondent id",
         f"id_var = {toml_string(cb.id_var)}   # SPSS variable name of the id",
         f'missing = {_strings(cb.missing)}   # mean "no answer" in every column',

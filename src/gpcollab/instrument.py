@@ -4,7 +4,8 @@
 its closed answer set (a :class:`~gpcollab.vocab.Choice`), its wording and who is asked it (its
 *base*, whose meaning :data:`gpcollab.routing.ROUTES` declares). :data:`NUMERIC_COLUMNS` and
 :data:`TEXT_COLUMNS` are the optional respondent columns besides the items, and
-:data:`SYNTHETIC_NOTICE` the sentence every artefact drawn from a reconstructed set carries.
+:data:`SYNTHETIC_NOTICE` the sentence every artefact drawn from a reconstructed set carries;
+:data:`PUBLISHED_SURVEYS` who ran each of the four published surveys.
 
 These facts sit below the data model: :mod:`gpcollab.schema` validates tables against them,
 :mod:`gpcollab.routing` reads each item's base, codebooks map exports onto them. Like
@@ -45,6 +46,8 @@ from gpcollab.vocab import (
 __all__ = [
     "ITEMS",
     "NUMERIC_COLUMNS",
+    "PUBLISHED_ORGANISATION",
+    "PUBLISHED_SURVEYS",
     "SYNTHETIC_NOTICE",
     "TEXT_COLUMNS",
     "Base",
@@ -54,6 +57,23 @@ __all__ = [
 
 SYNTHETIC_NOTICE = "Synthetic reconstruction from published figures — not the survey responses"
 """The sentence every artefact drawn from a reconstructed (synthetic) set carries."""
+
+PUBLISHED_ORGANISATION = "Nuffield Trust and RCGP"
+"""Who ran the published surveys: the Nuffield Trust with the Royal College of General
+Practitioners (the research pages and coverage the findings register cites call them the
+"Nuffield Trust / RCGP" surveys). Chart source lines name it (``SurveyMeta.organisation``)."""
+
+PUBLISHED_SURVEYS: Mapping[tuple[int, str], str] = MappingProxyType(
+    {
+        (2015, "gp"): PUBLISHED_ORGANISATION,
+        (2015, "ccg"): PUBLISHED_ORGANISATION,
+        (2017, "gp"): PUBLISHED_ORGANISATION,
+        (2017, "ccg"): PUBLISHED_ORGANISATION,
+    }
+)
+"""(wave, instrument) of each published survey -> who ran it. The reconstructions and the
+bundled sets of these four surveys carry it; any other wave names its organisation in its own
+metadata (a codebook's ``survey.organisation``), or none."""
 
 ItemKind = Literal["single", "multi", "aims"]
 Base = Literal["all", "collaborating", "gp_partners", "unwilling_partners", "ccg_staff"]

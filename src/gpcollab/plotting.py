@@ -559,10 +559,11 @@ def _footer_state(fig: Figure) -> _Footer:
 
 
 def _source_line(data: object) -> str:
-    """ "Source: ..." from a table's ``attrs`` (``wave``, ``instrument``) or a survey's meta."""
+    """ "Source: ..." from a table's ``attrs`` (``wave``, ``instrument``, ``organisation``) or a
+    survey's meta: the survey, its year and, where the metadata names it, who ran it."""
     if _is_survey(data):
         meta = data.meta  # type: ignore[attr-defined]
-        return f"Source: {meta.instrument.label}, {meta.wave}."
+        return _survey_source([meta.organisation], [meta.instrument.value], [meta.wave])
     if not isinstance(data, pd.DataFrame):
         return ""
     if isinstance(data.attrs.get("source_line"), str):
@@ -571,12 +572,31 @@ def _source_line(data: object) -> str:
     waves = data.attrs.get("wave")
     if instruments is None and waves is None:
         return ""
-    names = instruments if isinstance(instruments, list) else [instruments]
-    years = waves if isinstance(waves, list) else [waves]
-    labels = Instrument.labels()
-    who = " and ".join(dict.fromkeys(labels.get(str(i), str(i)) for i in names if i is not None))
-    when = " and ".join(dict.fromkeys(str(w) for w in years if w is not None))
-    text = ", ".join(part for part in (who, when) if part)
+    return _survey_source(
+        _as_list(data.attrs.get("organisation", "")), _as_list(instruments), _as_list(waves)
+    )
+
+
+def _as_list(value: object) -> list[object]:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _survey_source(
+    organisations: Sequence[object], instruments: Sequence[object], waves: Sequence[object]
+) -> str:
+    """The source line of the surveys named: "Source: <organisation> survey of <respondents>,
+    <years>." when every survey names the same organisation, else (a survey that does not say
+    who ran it is never credited to another's organisation) "Source: <survey>, <years>."."""
+    parsed = [Instrument.parse(i) if i in Instrument.values() else i for i in instruments]
+    kinds = list(dict.fromkeys(i for i in parsed if i is not None))
+    when = " and ".join(dict.fromkeys(str(w) for w in waves if w is not None))
+    named = {str(o or "").strip() for o in organisations}
+    if len(named) == 1 and "" not in named and kinds:
+        who = " and ".join(i.respondents if isinstance(i, Instrument) else str(i) for i in kinds)
+        surveys = "surveys" if len(kinds) > 1 or " and " in when else "survey"
+        return f"Source: {named.pop()} {surveys} of {who}" + (f", {when}." if when else ".")
+    what = " and ".join(i.label if isinstance(i, Instrument) else str(i) for i in kinds)
+    text = ", ".join(part for part in (what, when) if part)
     return f"Source: {text}." if text else ""
 
 

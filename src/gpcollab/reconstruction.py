@@ -52,6 +52,7 @@ from gpcollab.findings import (
     load_findings,
     resolve_computation,
 )
+from gpcollab.instrument import PUBLISHED_SURVEYS
 from gpcollab.schema import ITEMS, SurveyData, SurveyMeta
 from gpcollab.vocab import CCG_SUCCESSORS, Aim, Instrument, Level, SizeBand
 
@@ -1698,6 +1699,7 @@ def reconstruct(wave: int, instrument: str, seed: int = 0) -> SurveyData:
         synthetic=True,
         codebook=None,
         items=items,
+        organisation=PUBLISHED_SURVEYS.get((year, inst), ""),
         notes=(
             "Synthetic: built so that the published figures are reproduced; not the survey "
             "responses, which were never published."

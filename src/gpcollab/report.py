@@ -520,6 +520,9 @@ def _concat(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
     out.attrs = {**tables[0].attrs, "synthetic": synthetic}
     if len(waves) > 1:
         out.attrs["wave"] = waves
+    organisations = list(dict.fromkeys(str(t.attrs.get("organisation", "")) for t in tables))
+    if len(organisations) > 1:
+        out.attrs["organisation"] = organisations
     return out
 
 

@@ -79,6 +79,12 @@ class SurveyMeta:
         Items the instrument asked (keys of :data:`ITEMS`).
     notes : str
         Free text.
+    organisation : str
+        Who ran the survey, as a chart's source line names it (e.g. ``"Nuffield Trust and
+        RCGP"``); empty when the metadata does not say, and the source line then names the
+        survey and its year only. The bundled sets and reconstructions of the published surveys
+        carry :data:`~gpcollab.instrument.PUBLISHED_SURVEYS`; an export read with a codebook
+        carries the codebook's ``survey.organisation``.
     """
 
     wave: int
@@ -89,6 +95,7 @@ class SurveyMeta:
     codebook: str | None = None
     items: tuple[str, ...] = ()
     notes: str = ""
+    organisation: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "instrument", Instrument.parse(self.instrument))
@@ -120,6 +127,8 @@ def _meta_facts(meta: SurveyMeta) -> list[tuple[str, object]]:
         ("synthetic", "yes — reconstructed from published figures" if meta.synthetic else "no"),
         ("source", meta.source),
     ]
+    if meta.organisation:
+        facts.append(("run by", meta.organisation))
     if meta.codebook:
         facts.append(("codebook", meta.codebook))
     if meta.notes:

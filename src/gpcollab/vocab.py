@@ -148,6 +148,11 @@ class Instrument(Choice):
     GP = "gp", "GP practice staff survey"
     CCG = "ccg", "CCG staff survey"
 
+    @property
+    def respondents(self) -> str:
+        """Who answers it, e.g. ``"GP practice staff"`` (a source line's "survey of ...")."""
+        return self.label.removesuffix(" survey")
+
 
 class Role(Choice):
     """Role of the respondent. Options not published: our choice, covering both instruments."""

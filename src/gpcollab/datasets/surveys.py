@@ -27,6 +27,7 @@ import pandas as pd
 
 from gpcollab.datasets import DatasetEntry
 from gpcollab.errors import DatasetError, SurveyLoadError
+from gpcollab.instrument import PUBLISHED_SURVEYS
 from gpcollab.schema import ITEMS, SurveyData, SurveyMeta
 from gpcollab.vocab import Achievement, Aim, Instrument
 
@@ -264,6 +265,7 @@ def _load(key: tuple[int, str]) -> SurveyData:
         codebook=None,
         items=items,
         notes=str(meta["description"]),
+        organisation=PUBLISHED_SURVEYS.get((int(meta["wave"]), str(meta["instrument"])), ""),
     )
     return SurveyData(tables["respondents"], tables.get("aims"), multi, survey_meta)
 

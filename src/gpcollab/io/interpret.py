@@ -585,6 +585,7 @@ class _Interpreter:
             synthetic=False,
             codebook=cb.name,
             items=cb.items,
+            organisation=cb.organisation,
         )
         return SurveyData(frame, aims=aims, multi=multi, meta=meta)
 
