@@ -313,9 +313,12 @@ def test_panels_keep_hidden_cells_in_place_and_draw_true_zeros() -> None:
     rows = sorted({p.get_y() + p.get_height() / 2 for p in staff})
     step = rows[1] - rows[0]
     assert [t.get_position()[1] for t in marks] == pytest.approx([rows[0] - step, rows[-1] + step])
-    # the reason beside it (bases of 40 are not small: the count was), the base of every cell
+    # the reason beside it, in the footer note's own words: a base of 40 is not small, so the
+    # cell held fewer than 5 respondents or would reveal one that did
     reasons = [t.get_text() for t in ax.texts if t.get_gid() == "hidden-reason"]
-    assert reasons == ["small count", "small count"]
+    assert reasons == ["fewer than 5 respondents, or would reveal such a cell"] * 2
+    note = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
+    assert all(reason in note.replace("\n", " ") for reason in reasons)
     values = [t.get_text() for t in ax.texts if t.get_gid() == "value"]
     assert values.count("0%") == 1
     # one base for every bar: said once in the footer
@@ -334,7 +337,10 @@ def test_panels_leave_out_an_aim_mostly_hidden_and_say_so() -> None:
     assert titles == [Aim.ACCESS.label]
     notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
     notes = notes.replace("\n", " ")
-    assert "Not drawn, too few groups left to compare" in notes and "Staff experience" in notes
+    assert (
+        "“Staff experience, training and education” is not drawn: disclosure control hides too "
+        "many of its groups to compare (see the table)."
+    ) in notes
 
 
 def test_panels_leave_out_an_aim_with_one_group_left_to_compare() -> None:
@@ -350,7 +356,36 @@ def test_panels_leave_out_an_aim_with_one_group_left_to_compare() -> None:
     assert titles == [Aim.ACCESS.label]
     notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
     notes = notes.replace("\n", " ")
-    assert "too few groups left to compare" in notes and "Staff experience" in notes
+    assert "“Staff experience, training and education” is not drawn" in notes
+
+
+def test_panels_name_the_small_base_and_every_aim_left_out() -> None:
+    table = dots_with_hidden()
+    # a base of 3 (under the threshold of 5) is hidden for that alone: the note's first reason
+    small = (table["aim"] == "staff") & (table["size_band"] == "under_30k")
+    table.loc[small, "n"] = 3
+    ax = plotting.plot_rates(table, x="size_band", hue="aim", kind="panels")
+    reasons = [t.get_text() for t in ax.texts if t.get_gid() == "hidden-reason"]
+    assert reasons == [
+        "fewer than 5 respondents",
+        "fewer than 5 respondents, or would reveal such a cell",
+    ]
+    # two of three aims mostly hidden: one sentence names both, plural
+    third = table[table["aim"] == "access"].assign(aim="efficiency")
+    table = pd.concat([table, third], ignore_index=True)
+    table["aim"] = pd.Categorical(table["aim"].astype(str), dtype=Aim.dtype())
+    table.attrs = dict(third.attrs)
+    hide = table["size_band"].isin(["30k_50k", "50k_100k", "100k_250k"]) & (
+        table["aim"] != "efficiency"
+    )
+    table.loc[hide, ["estimate", "ci_low", "ci_high"]] = np.nan
+    table.loc[hide, "suppressed"] = True
+    ax = plotting.plot_rates(table, x="size_band", hue="aim", kind="panels")
+    notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
+    assert (
+        "“Improving access for patients” and “Staff experience, training and education” are "
+        "not drawn: disclosure control hides too many of their groups to compare (see the table)."
+    ) in notes.replace("\n", " ")
 
 
 def test_panels_write_each_base_when_the_bases_differ() -> None:
@@ -883,7 +918,7 @@ def test_size_chart_uses_the_publications_banding(report_figures: dict[str, Any]
     titles = [t.get_text().strip().replace("\n", " ") for t in fig.axes[0].texts]
     titles = [t for t in titles if t in names]
     assert len(titles) == len(Aim.values())
-    assert "Not drawn" not in footer(fig, plotting.NOTE_GID)
+    assert "not drawn" not in footer(fig, plotting.NOTE_GID)
     labels = {t.get_text() for t in fig.axes[0].get_yticklabels()}
     assert labels == {"Under 100,000", "100,000 or more"}
     # the title's tests are on the same two groups the chart shows: one pair per aim
@@ -937,7 +972,7 @@ def test_report_tables_drawn_by_their_public_helper(
         assert shown_marks == 0
     else:  # no hidden cell drawn as a value: each is marked, or its aim left out and named
         notes = footer(fig, plotting.NOTE_GID).replace("\n", " ")
-        assert shown_marks >= 1 or "Not drawn, too few groups left to compare" in notes
+        assert shown_marks >= 1 or "not drawn: disclosure control hides too many" in notes
         if shown_marks:
             assert "[c] = hidden by disclosure control" in notes
 

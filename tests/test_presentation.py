@@ -377,3 +377,33 @@ def test_an_odds_ratio_the_model_could_not_give_says_so() -> None:
         "not estimable",
         "4.03 (2.04 to 7.95)",
     ]
+
+
+def test_hidden_cell_rule_says_the_note_and_the_chart_reason_in_the_same_words() -> None:
+    from gpcollab.presentation import HiddenCellRule, suppression_note
+
+    rule = HiddenCellRule(5)
+    assert (
+        rule.note
+        == suppression_note(5)
+        == (
+            "[c] = hidden by disclosure control: based on fewer than 5 respondents, or would "
+            "reveal such a cell."
+        )
+    )
+    # a base under the threshold is hidden for that alone; a larger base's cell held fewer
+    # than 5 respondents or would reveal one that did (a masked table no longer says which)
+    assert rule.reason(4) == "fewer than 5 respondents"
+    assert rule.reason(5) == "fewer than 5 respondents, or would reveal such a cell"
+    assert rule.reason(float("nan")) == rule.reason(40)
+    for n in (0, 4, 5, 40):
+        for part in rule.reason(n).split(", or "):
+            assert part in rule.note
+    # no usable threshold: the same words without the number
+    for threshold in (None, True, 1, "5"):
+        assert HiddenCellRule(threshold).reason(2) == (
+            "too few respondents, or would reveal such a cell"
+        )
+    table = pd.DataFrame({"n": [3]})
+    table.attrs["suppression"] = {"min_n": 10}
+    assert HiddenCellRule.of(table).reason(3) == "fewer than 10 respondents"

@@ -76,7 +76,12 @@ from gpcollab.analysis import ESTIMATE_COLUMNS
 from gpcollab.datasets import load_population
 from gpcollab.errors import ArgumentError
 from gpcollab.headlines import AIM_SHORT_LABELS
-from gpcollab.presentation import EXTRA_LABELS, SUPPRESSED, suppression_note_for
+from gpcollab.presentation import (
+    EXTRA_LABELS,
+    SUPPRESSED,
+    HiddenCellRule,
+    suppression_note_for,
+)
 from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE, SurveyData
 from gpcollab.vocab import (
     Achievement,
@@ -1998,18 +2003,21 @@ def _comparable(series: _Series) -> bool:
 def _panel_notes(table: pd.DataFrame, hidden: bool, left_out: Sequence[str]) -> list[str]:
     notes = [_suppressed_note(table)] if hidden else []
     if left_out:
+        names = [f"“{name}”" for name in left_out]
+        several = len(names) > 1
+        listed = "; ".join(names[:-1]) + " and " + names[-1] if several else names[0]
+        verb, their = ("are", "their") if several else ("is", "its")
         notes.append(
-            "Not drawn, too few groups left to compare once disclosure control hides its "
-            "cells (see the table): " + "; ".join(left_out) + "."
+            f"{listed} {verb} not drawn: disclosure control hides too many of {their} groups "
+            "to compare (see the table)."
         )
     return notes
 
 
 def _hidden_reason(n: float, min_n: int | None) -> str:
-    """Why a cell is hidden, in a few words for the chart."""
-    if min_n is not None and not math.isnan(n) and n < min_n:
-        return "small base"
-    return "small count"
+    """Why a cell whose base is ``n`` is hidden, for the chart: the words of the footer's
+    ``[c]`` note (:class:`~gpcollab.presentation.HiddenCellRule`), never a wording of its own."""
+    return HiddenCellRule(min_n).reason(n)
 
 
 def _panel_scale(ax: Axes, left: float, ends: Sequence[float], y: float, size: float) -> None:

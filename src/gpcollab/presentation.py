@@ -12,6 +12,7 @@ interval level and, for a synthetic set, the synthetic-data notice.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -28,7 +29,14 @@ from gpcollab.schema import ITEMS, SYNTHETIC_NOTICE
 if TYPE_CHECKING:  # the Styler import pulls in jinja2; only needed when present() runs
     from pandas.io.formats.style import Styler
 
-__all__ = ["SUPPRESSED", "present", "present_frame", "suppression_note", "suppression_note_for"]
+__all__ = [
+    "SUPPRESSED",
+    "HiddenCellRule",
+    "present",
+    "present_frame",
+    "suppression_note",
+    "suppression_note_for",
+]
 
 #: Text of a suppressed cell (as in official statistics: "c" for confidential).
 SUPPRESSED = "[c]"
@@ -38,11 +46,78 @@ SUPPRESSED = "[c]"
 NOT_ESTIMABLE = "not estimable"
 
 
+@dataclass(frozen=True)
+class HiddenCellRule:
+    """The ``[c]`` rule of disclosure control in words: the note under a table or chart, and
+    the few words a chart writes beside a hidden cell, both built from the same phrases so
+    they can never say it two ways.
+
+    Parameters
+    ----------
+    min_n : object, optional
+        The threshold of :func:`gpcollab.suppress` (a whole number above 1); anything else
+        (such as a table without ``attrs["suppression"]``) gives the words without the number.
+
+    Examples
+    --------
+    >>> rule = HiddenCellRule(5)
+    >>> rule.small_cell, rule.reveals
+    ('fewer than 5 respondents', 'would reveal such a cell')
+    >>> rule.reason(3)
+    'fewer than 5 respondents'
+    """
+
+    min_n: object = None
+
+    #: Why a cell with enough respondents may still be hidden (secondary suppression).
+    reveals = "would reveal such a cell"
+
+    @classmethod
+    def of(cls, table: pd.DataFrame) -> HiddenCellRule:
+        """The rule :func:`gpcollab.suppress` recorded in ``table.attrs["suppression"]``."""
+        rule = table.attrs.get("suppression")
+        return cls(rule.get("min_n") if isinstance(rule, Mapping) else None)
+
+    @property
+    def threshold(self) -> int | None:
+        """``min_n`` when it is a usable threshold (a whole number above 1), else None."""
+        min_n = self.min_n
+        return (
+            min_n if isinstance(min_n, int) and not isinstance(min_n, bool) and min_n > 1 else None
+        )
+
+    @property
+    def small_cell(self) -> str:
+        """The primary rule: ``"fewer than 5 respondents"``."""
+        fewer = f"fewer than {self.threshold}" if self.threshold else "too few"
+        return f"{fewer} respondents"
+
+    @property
+    def note(self) -> str:
+        """The one wording of the rule, under every table and chart that hides cells."""
+        # the words the charts' footers have always used, short enough for a 4 x 3 inch axes
+        return (
+            f"{SUPPRESSED} = hidden by disclosure control: based on {self.small_cell}, or "
+            f"{self.reveals}."
+        )
+
+    def reason(self, n: float) -> str:
+        """Why a cell whose base is ``n`` is hidden, in the note's words, to write beside it.
+
+        A base under the threshold is hidden for that alone. A cell with a larger base was
+        hidden because fewer respondents than the threshold gave its answer, or because it
+        would reveal such a cell (the table no longer tells which), so both are named.
+        """
+        few = self.threshold is not None and not math.isnan(n) and n < self.threshold
+        return self.small_cell if few else f"{self.small_cell}, or {self.reveals}"
+
+
 def suppression_note(min_n: object = None) -> str:
     """The one wording of the ``[c]`` rule, used under every table and chart that hides cells.
 
     The report's tables and method notes, the charts' footers (:mod:`gpcollab.plotting`) and
-    the captions of :func:`present` all say it in these words, so a reader meets one rule.
+    the captions of :func:`present` all say it in these words (:class:`HiddenCellRule`), so a
+    reader meets one rule.
 
     Parameters
     ----------
@@ -60,20 +135,13 @@ def suppression_note(min_n: object = None) -> str:
     [c] = hidden by disclosure control: based on fewer than 5 respondents,
     or would reveal such a cell.
     """
-    usable = isinstance(min_n, int) and not isinstance(min_n, bool) and min_n > 1
-    fewer = f"fewer than {min_n}" if usable else "too few"
-    # the words the charts' footers have always used, short enough for a 4 x 3 inch axes
-    return (
-        f"{SUPPRESSED} = hidden by disclosure control: based on {fewer} respondents, or would "
-        "reveal such a cell."
-    )
+    return HiddenCellRule(min_n).note
 
 
 def suppression_note_for(table: pd.DataFrame) -> str:
     """:func:`suppression_note` with the threshold that :func:`gpcollab.suppress` recorded in
     ``table.attrs["suppression"]``."""
-    rule = table.attrs.get("suppression")
-    return suppression_note(rule.get("min_n") if isinstance(rule, Mapping) else None)
+    return HiddenCellRule.of(table).note
 
 
 #: Columns of result tables that are numbers about the estimate, not groups: the engine's
