@@ -113,7 +113,7 @@ def test_no_finding_when_the_test_does_not_support_one() -> None:
     table.attrs["differences"] = differences(p_sustainability=0.01)
     text = chart_text("fully_by_age_band", table, "fallback")
     # the tests' own finding: nothing stands out
-    assert text.title == "No clear difference in the share fully achieving any aim, by age"
+    assert text.title == "No clear difference by age in fully achieving any aim"
     assert "No difference between groups is statistically significant" in text.note
     assert "significant" not in text.base
     # no tests given: a neutral title, and nothing said about differences at all
@@ -144,7 +144,7 @@ def test_a_no_difference_title_counts_only_the_aims_compared() -> None:
     tests = differences(p_sustainability=0.5)
     table.attrs["differences"] = tests[tests["aim"] == "access"].reset_index(drop=True)
     title = chart_text("fully_by_age_band", table, "x").title
-    assert title == "No clear difference in the share fully achieving the one aim compared, by age"
+    assert title == "No clear difference by age in fully achieving the one aim compared"
 
 
 def test_scenario_title_rests_on_the_interval_of_the_difference() -> None:
@@ -164,8 +164,7 @@ def test_scenario_title_rests_on_the_interval_of_the_difference() -> None:
     table.attrs["aim"] = Aim.ACCESS.value
     text = chart_text("scenarios", table, "fallback")
     assert text.title == (
-        "All one age band older: 47% would fully achieve “Improving access for patients”, "
-        "9 points more than observed"
+        "All one age band older: 47% would fully achieve “access”, 9 points more than observed"
     )
     assert "(95% bootstrap interval +2 to +16)" in text.note
     assert "bootstrap" not in text.base and "g-computation" not in text.base
@@ -174,7 +173,59 @@ def test_scenario_title_rests_on_the_interval_of_the_difference() -> None:
         "Model base: collaborations that set “Improving access for patients” (n=215)"
     )
     table["difference_ci_low"] = [0.0, -0.2, -0.01]
-    assert chart_text("scenarios", table, "fallback").title.startswith("No mix clearly changes")
+    # no difference excludes 0: the observed 38%, and the aim's short name
+    assert chart_text("scenarios", table, "fallback").title == (
+        "No what-if scenario clearly changes the 38% fully achieving “access”"
+    )
+
+
+def test_projection_title_is_a_what_if_with_its_interval() -> None:
+    table = pd.DataFrame(
+        {
+            "size_band": ["all_pcns", "under_30k"],
+            "estimate": [0.37, 0.33],
+            "ci_low": [0.19, 0.09],
+            "ci_high": [0.57, 0.68],
+        }
+    )
+    table.attrs["aim"] = Aim.ACCESS.value
+    text = chart_text("pcn_projection", table, "fallback")
+    # "gives", not "projects": the note calls it a what-if, not a forecast
+    assert (
+        text.title
+        == "Applied to real PCNs, the model gives 37% fully achieving “access” (19% to 57%)"
+    )
+    assert "A what-if, not a forecast." in text.note
+    without_total = table[table["size_band"] != "all_pcns"]
+    assert chart_text("pcn_projection", without_total, "x").title == (
+        "What-if share fully achieving “access”, by PCN size"
+    )
+
+
+@pytest.mark.parametrize(
+    ("group", "aims", "expected"),
+    [
+        ("age_band", 2, "No clear difference by age in fully achieving any aim"),
+        (
+            "funding",
+            1,
+            "No clear difference by Access / Challenge Fund money in fully achieving the one "
+            "aim compared",
+        ),
+    ],
+)
+def test_no_difference_titles_are_short(group: str, aims: int, expected: str) -> None:
+    table = fully_by_age()
+    tests = differences(p_sustainability=0.5)
+    if aims == 1:
+        tests = tests[tests["aim"] == "access"].reset_index(drop=True)
+    table = table.rename(columns={"age_band": group})
+    table.attrs["differences"] = tests.rename(
+        columns={"age_band_first": f"{group}_first", "age_band_second": f"{group}_second"}
+    )
+    title = chart_text(f"fully_by_{group}", table, "x").title
+    assert title == expected
+    assert len(title.replace(" / ", "/").split()) <= 14  # the guidance: about 10 words
 
 
 def test_a_reband_of_size_is_named_in_patients() -> None:
@@ -216,7 +267,7 @@ def test_a_reband_of_size_is_named_in_patients() -> None:
     assert "Difference 13 points (95% CI 3 to 23)" in text.note
     table.attrs["differences"] = tests.assign(p_value=0.2)
     assert chart_text("fully_by_size_band", table, "x").title == (
-        "No clear difference in the share fully achieving any aim, by size"
+        "No clear difference by size in fully achieving any aim"
     )
 
 

@@ -397,8 +397,10 @@ def _difference_title(
         every = table["aim"].nunique() if "aim" in table else 0
         which = "any aim"
         if 0 < aims < every:  # aims with hidden groups were not compared: say how many were
-            which = "the one aim compared" if aims == 1 else f"any of the {aims} aims compared"
-        return f"No clear difference in the share {gerund} {which}, {words}", (
+            which = "the one aim compared" if aims == 1 else f"the {aims} aims compared"
+        # a yes/no group ("with and without X money") reads "by X money" after the difference
+        by = words.replace("with and without ", "by ", 1)
+        return f"No clear difference {by} in {gerund} {which}", (
             f"No difference between groups is statistically significant (design-based tests "
             f"of {family} pairs, Holm-adjusted)."
         )
@@ -408,7 +410,7 @@ def _difference_title(
     high_share = float(best.get(f"estimate_{high}", math.nan))
     low_share = float(best.get(f"estimate_{low}", math.nan))
     aim = str(best["aim"]) if "aim" in best.index else ""
-    aim_words = _quoted(AIM_SHORT_LABELS.get(aim, _label(Aim, aim)).lower()) if aim else "it"
+    aim_words = _short_aim(aim) if aim else "it"
     title = (
         f"Collaborations {_qualifier(group, best[f'{group}_{high}'])} more often {verb} "
         f"{aim_words} than those {_qualifier(group, best[f'{group}_{low}'])}"
@@ -560,9 +562,22 @@ def _sizes(table: pd.DataFrame) -> ChartText:
     return ChartText(title, base, note)
 
 
-def _scenarios(table: pd.DataFrame) -> ChartText:
+def _aim_name(table: pd.DataFrame) -> tuple[str, str]:
+    """The aim of a what-if table (``attrs["aim"]``): its full label quoted, for the line under
+    the title, and its short name quoted, for the title."""
     aim = table.attrs.get("aim")
-    aim_words = _quoted(_label(Aim, aim)) if isinstance(aim, str) else "the aim"
+    if not isinstance(aim, str):
+        return "the aim", "the aim"
+    return _quoted(_label(Aim, aim)), _short_aim(aim)
+
+
+def _short_aim(aim: str) -> str:
+    """An aim as a title names it: its short name, quoted (“access”)."""
+    return _quoted(AIM_SHORT_LABELS.get(aim, _label(Aim, aim)).lower())
+
+
+def _scenarios(table: pd.DataFrame) -> ChartText:
+    aim_words, short = _aim_name(table)
     base = _who(f"Model base: collaborations that set {aim_words}", table)
     method = (
         "The model base counts only collaborations with a known outcome and known size, age, "
@@ -573,25 +588,26 @@ def _scenarios(table: pd.DataFrame) -> ChartText:
     rows = _rows(table)
     observed = rows[rows["scenario"].astype(str) == "observed"]
     others = rows[rows["scenario"].astype(str) != "observed"]
+    plain = f"Share fully achieving {short} in each what-if scenario"
     if observed.empty or others.empty:
-        return ChartText(f"Fully achieving {aim_words} under other mixes", base, method)
+        return ChartText(plain, base, method)
     obs = float(observed["estimate"].iloc[0])
     if not {"difference", "difference_ci_low", "difference_ci_high"} <= set(others.columns):
-        return ChartText(f"Share fully achieving {aim_words} under other mixes", base, method)
+        return ChartText(plain, base, method)
     # the bootstrap interval of each scenario's difference from the observed share (the two
     # come from the same replicates), not whether the scenario's own interval covers it
     low = pd.to_numeric(others["difference_ci_low"], errors="coerce")
     high = pd.to_numeric(others["difference_ci_high"], errors="coerce")
     clear = others[(low > 0) | (high < 0)]
     if clear.empty:
-        title = f"No mix clearly changes the share fully achieving {aim_words} ({_pct(obs)})"
+        title = f"No what-if scenario clearly changes the {_pct(obs)} fully achieving {short}"
         tested = "Every bootstrap interval of a difference from the observed share includes 0."
     else:
         best = clear.loc[pd.to_numeric(clear["difference"]).abs().idxmax()]
         diff = float(best["difference"])
         title = (
             f"{best['scenario']}: {_pct(float(best['estimate']))} would fully achieve "
-            f"{aim_words}, {100 * abs(diff):.0f} points {'more' if diff > 0 else 'fewer'} "
+            f"{short}, {100 * abs(diff):.0f} points {'more' if diff > 0 else 'fewer'} "
             f"than observed"
         )
         tested = (
@@ -603,8 +619,7 @@ def _scenarios(table: pd.DataFrame) -> ChartText:
 
 
 def _projection(table: pd.DataFrame) -> ChartText:
-    aim = table.attrs.get("aim")
-    aim_words = _quoted(_label(Aim, aim)) if isinstance(aim, str) else "the aim"
+    _, short = _aim_name(table)
     survey = _survey_words(table)
     base = "All PCNs in England, December 2019 (NHS Digital)" + (
         f"; model fitted to {survey}" if survey else ""
@@ -616,12 +631,12 @@ def _projection(table: pd.DataFrame) -> ChartText:
     rows = _rows(table)
     total = rows[rows["size_band"].astype(str) == "all_pcns"]
     if total.empty:
-        return ChartText(f"Projected share fully achieving {aim_words}, by PCN size", base, note)
+        return ChartText(f"What-if share fully achieving {short}, by PCN size", base, note)
     row = total.iloc[0]
+    # "gives", not "projects": the note says it is a what-if, not a forecast
     title = (
-        f"Applied to real PCNs, the model projects {_pct(float(row['estimate']))} fully "
-        f"achieving {aim_words}, with a wide interval ({_pct(float(row['ci_low']))} to "
-        f"{_pct(float(row['ci_high']))})"
+        f"Applied to real PCNs, the model gives {_pct(float(row['estimate']))} fully "
+        f"achieving {short} ({_pct(float(row['ci_low']))} to {_pct(float(row['ci_high']))})"
     )
     return ChartText(title, base, note)
 
