@@ -949,3 +949,42 @@ def test_source_line_of_several_surveys() -> None:
     old = pd.DataFrame()
     old.attrs = {"wave": 2017, "instrument": "ccg"}
     assert plotting._source_line(old) == "Source: CCG staff survey, 2017."
+
+
+def _luma(colour: str) -> float:
+    """Greyscale lightness (ITU-R BT.601 luma, 0-255) of a hex colour."""
+    r, g, b = (int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.299 * r + 0.587 * g + 0.114 * b
+
+
+def _contrast(text: str, colour: str) -> float:
+    """WCAG 2 contrast ratio of black or white text on ``colour``."""
+
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    lighter, darker = sorted((luminance(colour), 1.0 if text == "white" else 0.0), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_achievement_segments_read_in_greyscale_in_their_order() -> None:
+    # by hand (0.299 R + 0.587 G + 0.114 B): #0072B2 -> 87.2, #4292C6 -> 128.0,
+    # #E69F00 -> 162.1, #C4C4C4 -> 196.0; the old light blue #56B4E9 was 158.0, 4 from orange
+    assert _luma("#56B4E9") == approx(158.0, abs=0.1)
+    ax = plotting.plot_achievement(achievement_table())
+    drawn = [matplotlib.colors.to_hex(bars_by_gid(ax)[o][0].get_facecolor()) for o in OUTCOMES]
+    lightness = [_luma(colour) for colour in drawn]
+    assert lightness == approx([87.2, 128.0, 162.1, 196.0], abs=0.1)
+    # darkest first, each segment at least 25 of 255 lighter than the one before
+    assert all(b - a >= 25 for a, b in zip(lightness, lightness[1:], strict=False))
+    # "don't know", when drawn, comes after "too early to say", lighter again
+    dont_know = _luma(plotting.ACHIEVEMENT_COLOURS["dont_know"])
+    assert dont_know - lightness[-1] >= 25
+    # the label colour chosen for each segment meets WCAG AA (4.5:1) for normal text
+    for colour in [*drawn, plotting.ACHIEVEMENT_COLOURS["dont_know"]]:
+        assert _contrast(plotting._text_colour(colour), colour) >= 4.5, colour
+    # the segment labels drawn use it: white on the dark blue, black on the others
+    labels = {t.get_text(): t.get_color() for t in ax.texts if t.get_text() in ("30%", "40%")}
+    assert labels == {"30%": "white", "40%": "black"}

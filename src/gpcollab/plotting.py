@@ -149,17 +149,20 @@ Each colour keeps one meaning across the report: blue the survey's estimates, or
 negative side of a scale (and "not achieved"), purple its positive side, grey what stands
 apart (a comparison wave or row, "don't know", "too early to say"), green real PCN data."""
 
-NEUTRAL_GREY = "#BBBBBB"
+NEUTRAL_GREY = "#C4C4C4"
 """Colour of answers outside the ordered scale ("too early to say", "don't know")."""
 
 ACHIEVEMENT_COLOURS: dict[str, str] = {
     Achievement.FULLY.value: "#0072B2",
-    Achievement.PARTIALLY.value: "#56B4E9",
+    Achievement.PARTIALLY.value: "#4292C6",
     Achievement.NOT_ACHIEVED.value: "#E69F00",
     Achievement.TOO_EARLY.value: NEUTRAL_GREY,
     Achievement.DONT_KNOW.value: "#DDDDDD",
 }
-"""Colour of each achievement outcome (Okabe-Ito blues and orange, then greys)."""
+"""Colour of each achievement outcome: Okabe-Ito blue, a lighter blue (ColorBrewer Blues),
+Okabe-Ito orange, then greys. Their lightness rises in the order of the segments (greyscale
+luma about 87, 128, 162, 196 and 221 of 255), so the chart also reads in greyscale; each takes
+black or white text at WCAG AA contrast."""
 
 DIVERGING_COLOURS: dict[int, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     1: (("#E66101",), "#E0E0E0", ("#5E3C99",)),
