@@ -7,6 +7,7 @@ tick labels are the vocabulary's labels in order, and the base ``n=...`` is writ
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -978,7 +979,7 @@ def test_achievement_segments_read_in_greyscale_in_their_order() -> None:
     lightness = [_luma(colour) for colour in drawn]
     assert lightness == approx([87.2, 128.0, 162.1, 196.0], abs=0.1)
     # darkest first, each segment at least 25 of 255 lighter than the one before
-    assert all(b - a >= 25 for a, b in zip(lightness, lightness[1:], strict=False))
+    assert all(b - a >= 25 for a, b in itertools.pairwise(lightness))
     # "don't know", when drawn, comes after "too early to say", lighter again
     dont_know = _luma(plotting.ACHIEVEMENT_COLOURS["dont_know"])
     assert dont_know - lightness[-1] >= 25
