@@ -60,6 +60,7 @@ Conventions
 from __future__ import annotations
 
 import importlib
+import itertools
 import math
 import re
 import textwrap
@@ -913,6 +914,9 @@ def _wrap_breaking(text: str, width: int) -> str:
         parts = re.split(r"(?<=-)(?=\S)", word)
         pieces.extend((part, "") for part in parts[:-1])
         pieces.append((parts[-1], " "))
+    # the label is as wide as its longest piece anyway: lines up to that width cost no room
+    # and save a line ("250,000 / or more", not "250,000 / or / more")
+    width = max(width, *(len(piece) for piece, _ in pieces))
     lines: list[str] = []
     line = ""
     joiner = ""
@@ -1407,7 +1411,7 @@ def _grouped_bars(
                     ax.annotate(
                         _pct(float(est)),
                         (p, float(top)),
-                        xytext=(0, 2),
+                        xytext=(0, _LABEL_CLEARANCE_PT + 1.0),  # clear of the whisker's cap
                         textcoords="offset points",
                         ha="center",
                         va="bottom",
@@ -1433,21 +1437,35 @@ def _grouped_bars(
     return notes
 
 
+_LABEL_CLEARANCE_PT = 2.5
+"""Room (points) kept between two value labels, and between a label and the whisker under it:
+closer, the digits of neighbouring labels read as one number on a phone."""
+
+
 def _unstack_values(ax: Axes) -> None:
-    """Lift a value label that would touch a lower one (side-by-side bars narrower than their
-    labels) just above it, measured on the laid-out figure."""
+    """Keep the value labels of side-by-side bars (narrower than their labels) apart, measured
+    on the laid-out figure: two labels that nearly touch sideways move apart a little, each
+    still over its bar; a label still too close to a lower one is lifted just above it."""
     fig = _root_figure(ax)
     _layout(fig)
-    labels = sorted(
-        (t for t in ax.texts if t.get_gid() == "value"),
-        key=lambda t: t.get_window_extent().y0,
-    )
+    clear = _LABEL_CLEARANCE_PT * fig.dpi / 72  # pixels kept free around a label
+    labels = [t for t in ax.texts if t.get_gid() == "value"]
+    by_x = sorted(labels, key=lambda t: t.get_window_extent().x0)
+    for left, right in itertools.pairwise(by_x):
+        a, b = left.get_window_extent(), right.get_window_extent()
+        overlap = a.x1 + clear - b.x0  # pixels to gain for a clear gap between them
+        level = min(a.y1, b.y1) - max(a.y0, b.y0) > -clear
+        if level and 0 < overlap <= 0.5 * min(a.width, b.width):
+            for label, sign in ((left, -1.0), (right, 1.0)):
+                x, y = label.xyann  # type: ignore[attr-defined]
+                label.xyann = (x + sign * overlap / 2 * 72 / fig.dpi, y)  # type: ignore[attr-defined]
     placed: list[Any] = []
-    for label in labels:
+    for label in sorted(labels, key=lambda t: t.get_window_extent().y0):
         box = label.get_window_extent()
         for other in placed:
-            if min(box.x1, other.x1) - max(box.x0, other.x0) > 0 and box.y0 < other.y1 + 2:
-                lift = (other.y1 + 3 - box.y0) * 72 / fig.dpi
+            beside = min(box.x1, other.x1) - max(box.x0, other.x0) > -clear
+            if beside and box.y0 < other.y1 + clear:
+                lift = (other.y1 + clear - box.y0) * 72 / fig.dpi
                 x, y = label.xyann  # type: ignore[attr-defined]
                 label.xyann = (x, y + lift)  # type: ignore[attr-defined]
                 box = label.get_window_extent()
@@ -2652,6 +2670,10 @@ def _rows_labelled_above(ax: Axes) -> bool:
     return _is_phone(_root_figure(ax))
 
 
+_ROW_LABEL_PAD_PT = 2.0
+"""White margin (points) around a row label written above its bar."""
+
+
 def _row_labels_above(
     ax: Axes, labels: Sequence[str], short: Sequence[str] | None = None, *, bar: float
 ) -> None:
@@ -2659,11 +2681,18 @@ def _row_labels_above(
     rows), from the chart's left edge; the y tick labels are left blank before the layout so
     that the bars take the width. A label longer than the chart is wide takes its short form
     (``short``) or wraps. Call after the layout."""
-    from matplotlib.transforms import blended_transform_factory  # heavy: matplotlib
+    from matplotlib.transforms import blended_transform_factory, offset_copy  # heavy
 
     fig = _root_figure(ax)
     chars = _chars(ax.get_window_extent().width / fig.dpi, _font())
-    to_left = blended_transform_factory(ax.transAxes, ax.transData)
+    # the white box reaches _ROW_LABEL_PAD_PT past the text, and the text stands that much
+    # higher, so the box's lower edge stays clear of the bar under it
+    to_left = offset_copy(
+        blended_transform_factory(ax.transAxes, ax.transData),
+        fig=fig,
+        y=_ROW_LABEL_PAD_PT,
+        units="points",
+    )
     ax.tick_params(axis="y", length=0)
     for i, label in enumerate(labels):
         text = " ".join(label.split())
@@ -2679,8 +2708,9 @@ def _row_labels_above(
             fontsize=_font(),
             color="#1d1d1d",
             gid=ROW_LABEL_GID,
-            # grid lines and the zero line pass behind the label, never through it
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+            # grid lines, the zero line and a reference line pass behind the label with a
+            # margin, never through or against its letters
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": _ROW_LABEL_PAD_PT},
             zorder=2.5,
         )
 
