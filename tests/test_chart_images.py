@@ -695,32 +695,37 @@ def test_phone_stacked_bars_have_their_labels_above_them(
 def test_panel_axis_label_is_centred_under_the_panels(
     report_figures: dict[str, Any], key: str, layout: str
 ) -> None:
-    """The value axis label sits under the middle of the panels drawn (bars to the values
-    beside them), not under the middle of an axes the panels leave partly empty (figure 11's
-    single panel once had its label under its value column)."""
+    """The value axis label sits under the middle of the panels drawn (from the values beside
+    the first panel's bars to the end of the last panel's scale), not under the middle of an
+    axes the panels leave partly empty (figure 11's single panel once had its label under its
+    value column)."""
     fig, _ = report_figures[f"{key}-{layout}"]
     ax = fig.axes[0]
     drawn_texts(fig)
     renderer = fig.canvas.get_renderer()
-    left = min(p.get_window_extent().x0 for p in ax.patches)
-    right = max(
-        t.get_window_extent(renderer).x1 for t in ax.texts if t.get_gid() in {"value", "base"}
+    left = min(
+        t.get_window_extent(renderer).x0 for t in ax.texts if t.get_gid() in {"value", "base"}
     )
+    # the scale's end: under the bottom row, or written under a panel with none below it
+    ends = [ax.transData.transform((x, 0))[0] for x in ax.get_xticks()]
+    ends += [
+        ax.transData.transform(t.get_position())[0]
+        for t in ax.texts
+        if t.get_gid() == "panel-scale"
+    ]
+    right = max(ends)
     box = ax.xaxis.label.get_window_extent(renderer)
     centre = (box.x0 + box.x1) / 2
     assert abs(centre - (left + right) / 2) < 0.08 * (right - left)
 
 
 def assert_panel_reaches_the_right_edge(ax: Axes) -> None:
-    """The panels' value column ends near the axes' right edge: no empty strip is left beside
-    them wider than 0.3 inch (a single panel, once capped at 3.3 inches of bar, left the right
+    """The panels' scale ends near the axes' right edge: no empty strip is left beside them
+    wider than 0.3 inch (a single panel, once capped at 3.3 inches of bar, left the right
     third of a wide figure empty)."""
     fig = ax.figure
     drawn_texts(fig)
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    right = max(
-        t.get_window_extent(renderer).x1 for t in ax.texts if t.get_gid() in {"value", "base"}
-    )
+    right = max(ax.transData.transform((x, 0))[0] for x in ax.get_xticks())
     assert ax.get_window_extent().x1 - right < 0.3 * fig.dpi
 
 

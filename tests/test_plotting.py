@@ -667,8 +667,9 @@ def test_size_distribution_default_uses_the_real_pcns() -> None:
 
 
 def assert_value_column(ax: Axes) -> list[Text]:
-    """The values of a scenarios chart: one per row, their right edges at one x (a column),
-    each clear of every bar and interval line (its left edge right of their right ends)."""
+    """The values of a scenarios chart: one per row, their right edges at one x (a column)
+    just left of where the bars start (within 0.15 inch), so that each value sits beside its
+    bar and no bar or interval line runs through one."""
     fig = ax.figure
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
@@ -678,9 +679,14 @@ def assert_value_column(ax: Axes) -> list[Text]:
         bars_by_gid(ax).get("few-pcns", [])
     )
     assert max(b.x1 for b in boxes) - min(b.x1 for b in boxes) < 0.5
-    line_ends = [ax.transData.transform((s[:, 0].max(), 0))[0] for s in whisker_segments(ax)]
-    bar_ends = [p.get_window_extent().x1 for ps in bars_by_gid(ax).values() for p in ps]
-    assert min(b.x0 for b in boxes) > max(line_ends + bar_ends)
+    line_starts = [ax.transData.transform((s[:, 0].min(), 0))[0] for s in whisker_segments(ax)]
+    bar_starts = [p.get_window_extent().x0 for ps in bars_by_gid(ax).values() for p in ps]
+    assert max(b.x1 for b in boxes) < min(line_starts + bar_starts)
+    assert min(bar_starts) - max(b.x1 for b in boxes) < 0.15 * fig.dpi
+    # the row labels beside the bars stand left of the values
+    for label in ax.get_yticklabels():
+        if label.get_text():
+            assert label.get_window_extent(renderer).x1 < min(b.x0 for b in boxes)
     return values
 
 

@@ -2013,6 +2013,10 @@ def _panel_scale(ax: Axes, left: float, ends: Sequence[float], y: float, size: f
         )
 
 
+_VALUE_GAP_IN = 0.05
+"""Space between a value and the start of its bar, in inches."""
+
+
 def _value_cell(
     ax: Axes,
     x: float,
@@ -2021,41 +2025,11 @@ def _value_cell(
     *,
     size: float,
     gid: str,
-    base: str | None = None,
-    transform: Any = None,
-    bold: bool = False,
+    colour: str = "#1d1d1d",
 ) -> None:
-    """One row of a value column: ``text`` right-aligned at ``x`` (so that every value of the
-    column ends at the same place, clear of the bars and their interval lines) and, with
-    ``base``, the row's base left-aligned just after it. ``transform`` places ``x`` (default:
-    data coordinates); ``y`` is always in data coordinates."""
-    from matplotlib.transforms import offset_copy  # heavy: matplotlib
-
-    where = ax.transData if transform is None else transform
-    ax.text(
-        x,
-        y,
-        text,
-        ha="right",
-        va="center",
-        fontsize=size,
-        fontweight="bold" if bold else "normal",
-        color="#1d1d1d",
-        gid=gid,
-        transform=where,
-    )
-    if base is not None:
-        ax.text(
-            x,
-            y,
-            base,
-            ha="left",
-            va="center",
-            fontsize=size,
-            color="#555555",
-            gid="base",
-            transform=offset_copy(where, fig=_root_figure(ax), x=0.04 * 72, units="points"),
-        )
+    """One row of a value column: ``text`` right-aligned at ``x`` (data coordinates), so that
+    every value of the column ends at the same place."""
+    ax.text(x, y, text, ha="right", va="center", fontsize=size, color=colour, gid=gid)
 
 
 def _panels(
@@ -2115,6 +2089,7 @@ def _panels(
         grid = _panel_grid(width_in, max(height_in, 0.5), facets, len(groups), n_width, small)
     font = grid.font
     value_in = _value_column_in(font)
+    values_in = value_in + (n_width if grid.with_n else 0.0)  # the column before the bars
     top = max((float(np.nanmax(np.r_[s.estimate, s.high, 0.0])) for s in series), default=0.0)
     scale = min(max(math.ceil(top * 5 - 1e-9) / 5, 0.2), 1.0)
     per_in = scale / grid.bar_in  # data units in one inch
@@ -2140,11 +2115,13 @@ def _panels(
             k = row * grid.columns + column
             if k >= len(series):
                 break
-            s, left = series[k], column * step
+            # a panel: its values (and bases) in a column, then its bars from ``left``
+            s, start = series[k], column * step
+            left = start + values_in * per_in
             if grid.titles[k]:  # first lines level across the row: shorter titles padded
                 lines = grid.titles[k].count("\n") + 1
                 ax.text(
-                    left,
+                    start,
                     first - 0.5 * group_units - 0.05,
                     grid.titles[k] + "\n " * (round(title_units / _TITLE_UNITS) - lines),
                     ha="left",
@@ -2157,7 +2134,7 @@ def _panels(
             shown = s.present & ~s.hidden & ~np.isnan(s.estimate)
             for i in range(len(groups) if above else 0):
                 ax.text(
-                    left,
+                    start,
                     bar_y[i] - 0.5 * bar_h - 0.08,
                     labels[i],
                     ha="left",
@@ -2165,6 +2142,9 @@ def _panels(
                     fontsize=_font(),
                     color="#1d1d1d",
                     gid=ROW_LABEL_GID,
+                    # the panel's axis line passes behind the label, never through it
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+                    zorder=2.5,
                 )
             bars = ax.barh(
                 bar_y[shown],
@@ -2192,7 +2172,6 @@ def _panels(
                 zorder=1.5,
             )
             for g in np.flatnonzero(s.present):
-                value_x = left + scale + value_in * per_in
                 if s.hidden[g]:
                     any_hidden = True
                     text = SUPPRESSED_MARK
@@ -2216,15 +2195,26 @@ def _panels(
                         ax.vlines(
                             left, bar_y[g] - half, bar_y[g] + half, color=colour, linewidth=2.5
                         )
+                # right-aligned next to the bar's start: each value beside its bar, in a
+                # column, clear of the bar and its interval; the base in a column before it
                 _value_cell(
                     ax,
-                    value_x,
+                    left - _VALUE_GAP_IN * per_in,
                     float(bar_y[g]),
                     text,
                     size=font,
                     gid=SUPPRESSED_GID if s.hidden[g] else "value",
-                    base=_n_text(s.n[g]) if grid.with_n else None,
                 )
+                if grid.with_n:
+                    _value_cell(
+                        ax,
+                        left - value_in * per_in,
+                        float(bar_y[g]),
+                        _n_text(s.n[g]),
+                        size=font,
+                        gid="base",
+                        colour="#555555",
+                    )
             parts = 1 if grid.bar_in < 0.9 else (2 if grid.bar_in < 3.0 else 4)
             ends = [scale * i / parts for i in range(parts + 1)]
             if row == grid.rows - 1:
@@ -3058,29 +3048,35 @@ _PALE_BLUE = "#A6CBE6"
 
 
 def _scenario_values(ax: Axes, pos: FloatArray, values: FloatArray, bold: Sequence[bool]) -> None:
-    """Each row's value in a column right of the plotting area, right-aligned, so that every
-    value sits in the same place and no bar or interval line runs through one."""
+    """Each row's value in a column just left of where its bar starts, right-aligned, so that
+    every value sits next to its bar, in one place, and no bar or interval line runs through
+    one; the row labels (when beside the bars) move left of the column."""
     from matplotlib.transforms import blended_transform_factory, offset_copy  # heavy
 
     size = _small()
+    gap = 4.0  # points between a value and the axis line
     column = offset_copy(
         blended_transform_factory(ax.transAxes, ax.transData),
         fig=_root_figure(ax),
-        x=_value_column_in(size) * 72,
+        x=-gap,
         units="points",
     )
     for y, value, strong in zip(pos, values, bold, strict=True):
         if not math.isnan(value):
-            _value_cell(
-                ax,
-                1.0,
+            ax.text(
+                0.0,
                 float(y),
                 _pct(float(value)),
-                size=size,
+                ha="right",
+                va="center",
+                fontsize=size,
+                fontweight="bold" if strong else "normal",
+                color="#1d1d1d",
                 gid="value",
                 transform=column,
-                bold=strong,
             )
+    # the labels beside the bars stand left of the values (the tick pad is in points)
+    ax.tick_params(axis="y", pad=_value_column_in(size) * 72 + gap)
 
 
 def plot_scenarios(
