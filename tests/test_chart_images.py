@@ -1109,3 +1109,23 @@ def test_a_dot_chart_on_its_own_figure_is_as_tall_as_its_rows() -> None:
         assert overlaps(drawn_texts(fig)) == []
         plt.close(fig)
     assert heights[0] < plotting.FIGSIZE[1] and heights[0] < heights[1]
+
+
+@pytest.mark.parametrize("layout", ["wide", "narrow"])
+@pytest.mark.parametrize(
+    "key", ["aims_by_size", "fully_by_size_band", "fully_by_age_band", "fully_by_level"]
+)
+def test_the_two_values_a_title_compares_are_in_bold(
+    report_figures: dict[str, Any], key: str, layout: str
+) -> None:
+    """A finding title quotes two shares ("(62% vs 33%)"); those two values, and no others,
+    are set in bold in the panel of the aim it names. A neutral title sets none in bold."""
+    fig, _ = report_figures[f"{key}-{layout}"]
+    headline = next(t.get_text() for t in fig.texts if t.get_gid() == "headline")
+    quoted = re.findall(r"\((\d+%) vs (\d+%)\)", headline.replace("\n", " "))
+    bold = [
+        t.get_text()
+        for t in fig.axes[0].texts
+        if t.get_gid() == "value" and t.get_fontweight() == "bold"
+    ]
+    assert sorted(bold) == sorted(quoted[0] if quoted else [])

@@ -2026,10 +2026,14 @@ def _value_cell(
     size: float,
     gid: str,
     colour: str = "#1d1d1d",
+    bold: bool = False,
 ) -> None:
     """One row of a value column: ``text`` right-aligned at ``x`` (data coordinates), so that
     every value of the column ends at the same place."""
-    ax.text(x, y, text, ha="right", va="center", fontsize=size, color=colour, gid=gid)
+    weight = "bold" if bold else "normal"
+    ax.text(
+        x, y, text, ha="right", va="center", fontsize=size, fontweight=weight, color=colour, gid=gid
+    )
 
 
 def _panels(
@@ -2041,6 +2045,7 @@ def _panels(
     order: Sequence[Any] | None,
     hue_order: Sequence[Any] | None,
     height: float | None = None,
+    highlight: Sequence[tuple[Any, Any]] = (),
     **kwargs: Any,
 ) -> list[str]:
     """Small multiples on one Axes: a panel per level of ``hue`` (an aim), a horizontal bar per
@@ -2095,6 +2100,7 @@ def _panels(
     per_in = scale / grid.bar_in  # data units in one inch
     step = (grid.panel_in + _PANEL_GAP_IN) * per_in
     colour = kwargs.pop("color", PALETTE[0])
+    bold = {(str(group), str(level)) for group, level in highlight}
 
     ticks: list[float] = []
     tick_labels: list[str] = []
@@ -2204,6 +2210,7 @@ def _panels(
                     text,
                     size=font,
                     gid=SUPPRESSED_GID if s.hidden[g] else "value",
+                    bold=(str(groups[g]), str(s.level)) in bold,
                 )
                 if grid.with_n:
                     _value_cell(
@@ -2249,6 +2256,7 @@ def plot_rates(
     outcome: str = "fully",
     order: Sequence[Any] | None = None,
     hue_order: Sequence[Any] | None = None,
+    highlight: Sequence[tuple[Any, Any]] = (),
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -2284,6 +2292,8 @@ def plot_rates(
     order, hue_order : sequence, optional
         Levels of ``x`` and ``hue`` to draw, in order; default questionnaire order, with a
         total row an analysis adds (such as "in a collaboration") first.
+    highlight : sequence of (x level, hue level), optional
+        Panels only: cells whose values are set in bold, such as the two a title compares.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
     **kwargs
@@ -2326,6 +2336,8 @@ def plot_rates(
         rows, dots = table[x].nunique(), (table[hue].nunique() if hue is not None else 1)
         _root_figure(ax).set_figheight(min(max(1.7 + rows * (0.3 + 0.12 * dots), 2.4), 9.0))
     draw: Callable[..., list[str]] = {"dot": _dots, "panels": _panels}.get(kind, _grouped_bars)
+    if kind == "panels":
+        kwargs["highlight"] = highlight
     notes = draw(ax, table, x=x, hue=hue, order=order, hue_order=hue_order, **kwargs)
     items = table["item"].astype(str).unique() if "item" in table.columns else []
     value_label = (
@@ -2359,7 +2371,7 @@ def plot_rates(
             ax.cla()
             notes = _panels(
                 ax, table, x=x, hue=hue, order=order, hue_order=hue_order, height=actual, **kwargs
-            )
+            )  # (kwargs hold the highlight)
             ax.set_xlabel(xlabel, fontsize=_font())
             ax.xaxis.label.set_x(getattr(ax, "_gpcollab_label_x", 0.5))
             _finish(ax, data, notes=notes)
