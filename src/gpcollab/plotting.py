@@ -2787,43 +2787,63 @@ def _side_totals(ax: Axes, rows: Sequence[_LikertRow], scale: _LikertScale) -> N
             )
 
 
-def _draw_dont_know(ax: Axes, rows: Sequence[_LikertRow], label: str) -> bool:
-    """ "Don't know" as a labelled figure in a column right of the bars (a length on another
-    scale would mislead); returns whether a cell was marked hidden."""
+def _draw_dont_know(
+    ax: Axes, rows: Sequence[_LikertRow], label: str, scale: _LikertScale, *, width_in: float
+) -> bool:
+    """ "Don't know" as a labelled figure beside each bar ("Don't know: 12%"; a length on the
+    scale would mislead): after the bar's bold total on the right, or before the one on the
+    left when the right has no room (``width_in``: the chart's expected width). Returns whether
+    a cell was marked hidden."""
     from matplotlib.transforms import blended_transform_factory  # heavy: matplotlib
 
-    to_right = blended_transform_factory(ax.transAxes, ax.transData)
-    ax.text(
-        1.02,
-        -0.5,
-        _wrap(label, 6),
-        transform=to_right,
-        ha="left",
-        va="bottom",
-        fontsize=_small(),
-        color="#444444",
-        gid=_DONT_KNOW,
-    )
+    size = _small()
+    per_in = (2 * LIKERT_LIMIT + 0.3) / width_in  # scale units in one inch
     marked = False
     for i, row in enumerate(rows):
         hidden = _DONT_KNOW in row.hidden
         marked |= hidden
         if hidden:
-            text = SUPPRESSED_MARK
+            value = SUPPRESSED_MARK
         elif _DONT_KNOW in row.shares:
-            text = _pct(row.shares[_DONT_KNOW])
+            value = _pct(row.shares[_DONT_KNOW])
         else:
             continue
-        ax.text(
-            1.02,
-            float(i),
+        text = f"{label}: {value}"
+        start = row.start(scale)
+        end = start + sum(row.shares.get(v, 0.0) for v in scale.substantive)
+        # (edge, direction, points to clear what is written at that end: the side's bold
+        # total, or the mark of its hidden cell)
+        clear = 3 + _text_in("100%", size) * 72 + 6
+        ends = [(end, 1, clear), (start, -1, clear)]
+
+        def room(text: str, ends: list[tuple[float, int, float]] = ends) -> list[float]:
+            width = max(_text_in(line, size) for line in text.split("\n"))
+            return [
+                LIKERT_LIMIT + 0.15 - sign * edge - (clear / 72 + width) * per_in
+                for edge, sign, clear in ends
+            ]
+
+        if max(room(text)) < 0:  # too long for either end of the bar: on two lines
+            text = f"{label}:\n{value}"
+        where: dict[str, Any] = {"xytext": (clear, 0), "textcoords": "offset points"}
+        right, left = room(text)
+        if right >= 0:  # after the bar's right end
+            point, align = (end, float(i)), "left"
+        elif left >= 0:  # before its left end
+            point, align = (start, float(i)), "right"
+            where["xytext"] = (-clear, 0)
+        else:  # no room on the scale (a small axes): just right of the chart
+            point, align = (1.02, float(i)), "left"
+            where = {"xycoords": blended_transform_factory(ax.transAxes, ax.transData)}
+        ax.annotate(
             text,
-            transform=to_right,
-            ha="left",
+            point,
+            ha=align,
             va="center",
-            fontsize=_small(),
-            color="#1d1d1d",
+            fontsize=size,
+            color="#444444",
             gid=SUPPRESSED_GID if hidden else _DONT_KNOW,
+            **where,
         )
     return marked
 
@@ -2910,7 +2930,11 @@ def plot_likert(
     _style(ax, grid="x")
     _legend(ax, ncol=len(scale.substantive))
     if any(_DONT_KNOW in row.shares or _DONT_KNOW in row.hidden for row in rows):
-        marked |= _draw_dont_know(ax, rows, scale.labels.get(_DONT_KNOW, "Don't know"))
+        fig = _root_figure(ax)
+        _layout(fig)  # the room beside each bar is measured on the laid-out chart
+        width = ax.get_window_extent().width / fig.dpi
+        label = scale.labels.get(_DONT_KNOW, "Don't know")
+        marked |= _draw_dont_know(ax, rows, label, scale, width_in=width)
     notes = [_suppressed_note(data)] if marked else []
     if scale.negative:
         middle = " (the middle answer in neither)" if scale.neutral else ""
