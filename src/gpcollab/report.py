@@ -1480,7 +1480,7 @@ def _chart_height(item: ReportTable, width: float) -> float:
         hue = item.chart_options.get("hue")
         bars = table[hue].nunique() if hue in table else 1
         # on a phone each bar has its label above it and small segments' values below it
-        return header + footer + 0.9 + (1.1 if narrow else 0.8) * bars
+        return header + footer + (0.9 + 1.1 * bars if narrow else 0.75 + 0.6 * bars)
     if item.chart == "scenarios":
         return header + footer + 0.6 + (0.62 if narrow else 0.5) * len(table)
     if item.chart_options.get("kind") == "dot":
