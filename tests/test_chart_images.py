@@ -285,7 +285,9 @@ def markers(fig: Figure) -> list[Text]:
     return [
         t
         for t, _ in drawn_texts(fig)
-        if t.get_gid() == plotting.SUPPRESSED_GID and t.get_text() == plotting.SUPPRESSED_MARK
+        # the mark alone, or in a labelled figure ("Don't know: [c]")
+        if t.get_gid() == plotting.SUPPRESSED_GID
+        and t.get_text().split()[-1:] == [plotting.SUPPRESSED_MARK]
     ]
 
 
@@ -519,14 +521,16 @@ def test_likert_labels_small_segments_and_uses_black_on_orange() -> None:
     assert ax.get_legend()._ncols == 4
 
 
-def test_legend_stays_clear_of_the_dont_know_column() -> None:
+def test_dont_know_figures_stay_clear_of_the_legend_and_the_bars() -> None:
     for size in SIZES:
         fig = draw_case("likert", size)
-        fig.canvas.draw()
+        boxes = drawn_texts(fig)
         (ax,) = fig.axes
-        legend = ax.get_legend().get_window_extent()
-        heading = next(t for t in ax.texts if t.get_gid() == "dont_know").get_window_extent()
-        assert legend.x1 <= heading.x0 + 1 or legend.y0 >= heading.y1
+        known = [box for text, box in boxes if text.get_gid() == "dont_know"]
+        assert known and overlaps(boxes) == [] and outside(fig, boxes) == []
+        bars = [p.get_window_extent() for p in ax.patches if p.get_width() > 0]
+        for box in known:
+            assert not any(box.overlaps(bar) for bar in bars)
 
 
 def test_old_argument_names_warn_and_still_work() -> None:
@@ -756,32 +760,37 @@ def test_phone_stacked_bars_have_their_labels_above_them(
 def test_panel_axis_label_is_centred_under_the_panels(
     report_figures: dict[str, Any], key: str, layout: str
 ) -> None:
-    """The value axis label sits under the middle of the panels drawn (bars to the values
-    beside them), not under the middle of an axes the panels leave partly empty (figure 11's
-    single panel once had its label under its value column)."""
+    """The value axis label sits under the middle of the panels drawn (from the values beside
+    the first panel's bars to the end of the last panel's scale), not under the middle of an
+    axes the panels leave partly empty (figure 11's single panel once had its label under its
+    value column)."""
     fig, _ = report_figures[f"{key}-{layout}"]
     ax = fig.axes[0]
     drawn_texts(fig)
     renderer = fig.canvas.get_renderer()
-    left = min(p.get_window_extent().x0 for p in ax.patches)
-    right = max(
-        t.get_window_extent(renderer).x1 for t in ax.texts if t.get_gid() in {"value", "base"}
+    left = min(
+        t.get_window_extent(renderer).x0 for t in ax.texts if t.get_gid() in {"value", "base"}
     )
+    # the scale's end: under the bottom row, or written under a panel with none below it
+    ends = [ax.transData.transform((x, 0))[0] for x in ax.get_xticks()]
+    ends += [
+        ax.transData.transform(t.get_position())[0]
+        for t in ax.texts
+        if t.get_gid() == "panel-scale"
+    ]
+    right = max(ends)
     box = ax.xaxis.label.get_window_extent(renderer)
     centre = (box.x0 + box.x1) / 2
     assert abs(centre - (left + right) / 2) < 0.08 * (right - left)
 
 
 def assert_panel_reaches_the_right_edge(ax: Axes) -> None:
-    """The panels' value column ends near the axes' right edge: no empty strip is left beside
-    them wider than 0.3 inch (a single panel, once capped at 3.3 inches of bar, left the right
+    """The panels' scale ends near the axes' right edge: no empty strip is left beside them
+    wider than 0.3 inch (a single panel, once capped at 3.3 inches of bar, left the right
     third of a wide figure empty)."""
     fig = ax.figure
     drawn_texts(fig)
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    right = max(
-        t.get_window_extent(renderer).x1 for t in ax.texts if t.get_gid() in {"value", "base"}
-    )
+    right = max(ax.transData.transform((x, 0))[0] for x in ax.get_xticks())
     assert ax.get_window_extent().x1 - right < 0.3 * fig.dpi
 
 
@@ -1165,3 +1174,23 @@ def test_a_dot_chart_on_its_own_figure_is_as_tall_as_its_rows() -> None:
         assert overlaps(drawn_texts(fig)) == []
         plt.close(fig)
     assert heights[0] < plotting.FIGSIZE[1] and heights[0] < heights[1]
+
+
+@pytest.mark.parametrize("layout", ["wide", "narrow"])
+@pytest.mark.parametrize(
+    "key", ["aims_by_size", "fully_by_size_band", "fully_by_age_band", "fully_by_level"]
+)
+def test_the_two_values_a_title_compares_are_in_bold(
+    report_figures: dict[str, Any], key: str, layout: str
+) -> None:
+    """A finding title quotes two shares ("(62% vs 33%)"); those two values, and no others,
+    are set in bold in the panel of the aim it names. A neutral title sets none in bold."""
+    fig, _ = report_figures[f"{key}-{layout}"]
+    headline = next(t.get_text() for t in fig.texts if t.get_gid() == "headline")
+    quoted = re.findall(r"\((\d+%) vs (\d+%)\)", headline.replace("\n", " "))
+    bold = [
+        t.get_text()
+        for t in fig.axes[0].texts
+        if t.get_gid() == "value" and t.get_fontweight() == "bold"
+    ]
+    assert sorted(bold) == sorted(quoted[0] if quoted else [])

@@ -569,11 +569,24 @@ def _texts(ax: Axes, gid: str) -> list[str]:
 
 def test_likert_dont_know_is_a_labelled_figure_beside_the_bars() -> None:
     ax = plotting.plot_likert(likert_table())
-    # not a bar on a scale of its own: a figure per row, under a heading, right of the axes
+    # not a bar on a scale of its own: a labelled figure beside each bar, after its total
     assert not any(p.get_gid() == "dont_know" for p in ax.patches)
     assert ax.child_axes == []
-    assert _texts(ax, "dont_know") == ["Don't know", "15%", "10%"]
-    assert all(t.get_position()[0] > 1.0 for t in ax.texts if t.get_gid() == "dont_know")
+    assert _texts(ax, "dont_know") == ["Don't know: 15%", "Don't know: 10%"]
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    known = [t for t in ax.texts if t.get_gid() == "dont_know"]
+    totals = [t for t in ax.texts if t.get_gid() == "side-total"]
+    for row, text in enumerate(known):
+        # on its bar's row, clear of (right of) the bar and of that row's positive total
+        assert text.xy[1] == row
+        box = text.get_window_extent(renderer)
+        bar_end = max(
+            p.get_window_extent().x1 for p in ax.patches if abs(p.get_y() + 0.3 - row) < 0.31
+        )
+        assert box.x0 > bar_end
+        assert box.x0 > totals[2 * row + 1].get_window_extent(renderer).x1
 
 
 def test_likert_totals_of_each_side_at_the_bar_ends() -> None:
@@ -606,7 +619,7 @@ def test_likert_odd_scale_middle_straddles_zero_and_single_bar() -> None:
     assert very.get_x() == approx(-(0.30 + 0.25 + 0.10))
     # contract willingness is asked of GP partners: the bar says so, not "all staff"
     assert tick_labels(ax, "y") == ["GP partners\nn=500"]
-    assert _texts(ax, "dont_know") == ["Don't know", "10%"]
+    assert _texts(ax, "dont_know") == ["Don't know: 10%"]
     # the middle answer counts on neither side: 30 + 25 unwilling, 10 + 5 willing
     assert _texts(ax, "side-total") == ["55%", "15%"]
     assert footers(ax) == []
@@ -668,8 +681,9 @@ def test_size_distribution_default_uses_the_real_pcns() -> None:
 
 
 def assert_value_column(ax: Axes) -> list[Text]:
-    """The values of a scenarios chart: one per row, their right edges at one x (a column),
-    each clear of every bar and interval line (its left edge right of their right ends)."""
+    """The values of a scenarios chart: one per row, their right edges at one x (a column)
+    just left of where the bars start (within 0.15 inch), so that each value sits beside its
+    bar and no bar or interval line runs through one."""
     fig = ax.figure
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
@@ -679,9 +693,14 @@ def assert_value_column(ax: Axes) -> list[Text]:
         bars_by_gid(ax).get("few-pcns", [])
     )
     assert max(b.x1 for b in boxes) - min(b.x1 for b in boxes) < 0.5
-    line_ends = [ax.transData.transform((s[:, 0].max(), 0))[0] for s in whisker_segments(ax)]
-    bar_ends = [p.get_window_extent().x1 for ps in bars_by_gid(ax).values() for p in ps]
-    assert min(b.x0 for b in boxes) > max(line_ends + bar_ends)
+    line_starts = [ax.transData.transform((s[:, 0].min(), 0))[0] for s in whisker_segments(ax)]
+    bar_starts = [p.get_window_extent().x0 for ps in bars_by_gid(ax).values() for p in ps]
+    assert max(b.x1 for b in boxes) < min(line_starts + bar_starts)
+    assert min(bar_starts) - max(b.x1 for b in boxes) < 0.15 * fig.dpi
+    # the row labels beside the bars stand left of the values
+    for label in ax.get_yticklabels():
+        if label.get_text():
+            assert label.get_window_extent(renderer).x1 < min(b.x0 for b in boxes)
     return values
 
 
@@ -840,8 +859,8 @@ def test_real_stp_views_and_contract_willingness(real: dict[str, Any]) -> None:
     ax = plotting.plot_likert(views)
     assert tick_labels(ax, "y")[0].startswith(Instrument.GP.label)
     dk = views[views["option"] == "dont_know"]["estimate"].tolist()
-    written = [t.get_text() for t in ax.texts if t.get_gid() == "dont_know"][1:]
-    assert written == [f"{100 * share:.0f}%" for share in dk]
+    written = [t.get_text() for t in ax.texts if t.get_gid() == "dont_know"]
+    assert written == [f"Don't know: {100 * share:.0f}%" for share in dk]
     willing = contract_willingness(real["gp17"])
     ax = plotting.plot_likert(willing)
     (neither,) = bars_by_gid(ax)["neither"]

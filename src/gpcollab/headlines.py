@@ -35,6 +35,7 @@ __all__ = [
     "key_findings",
     "supported_differences",
     "titled_aim",
+    "titled_cells",
 ]
 
 
@@ -364,14 +365,35 @@ def titled_aim(table: pd.DataFrame) -> str | None:
     -------
     str or None
     """
+    cells = titled_cells(table)
+    return cells[0][1] if cells else None
+
+
+def titled_cells(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """The two cells a finding title of ``table`` compares, as (group, aim) pairs: those of
+    the largest difference a design-based test supports; empty for a neutral title.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        As for :func:`chart_text` with a ``fully_by_...`` or ``aims_by_size`` key.
+
+    Returns
+    -------
+    list of (str, str)
+        The group of each side of the difference and the aim, e.g.
+        ``[("30k_50k", "sustainability"), ("over_250k", "sustainability")]``.
+    """
     group, _ = _group_column(table)
     tested = _tested(table, group) if group is not None else None
     if tested is None or "aim" not in tested.columns:
-        return None
+        return []
     clear = tested[tested["significant"]]
     if clear.empty:
-        return None
-    return str(clear.loc[pd.to_numeric(clear["difference"]).abs().idxmax(), "aim"])
+        return []
+    best = clear.loc[pd.to_numeric(clear["difference"]).abs().idxmax()]
+    aim = str(best["aim"])
+    return [(str(best[f"{group}_first"]), aim), (str(best[f"{group}_second"]), aim)]
 
 
 def _p_text(p: float) -> str:

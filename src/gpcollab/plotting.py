@@ -2062,6 +2062,10 @@ def _panel_scale(ax: Axes, left: float, ends: Sequence[float], y: float, size: f
         )
 
 
+_VALUE_GAP_IN = 0.05
+"""Space between a value and the start of its bar, in inches."""
+
+
 def _value_cell(
     ax: Axes,
     x: float,
@@ -2070,41 +2074,15 @@ def _value_cell(
     *,
     size: float,
     gid: str,
-    base: str | None = None,
-    transform: Any = None,
+    colour: str = "#1d1d1d",
     bold: bool = False,
 ) -> None:
-    """One row of a value column: ``text`` right-aligned at ``x`` (so that every value of the
-    column ends at the same place, clear of the bars and their interval lines) and, with
-    ``base``, the row's base left-aligned just after it. ``transform`` places ``x`` (default:
-    data coordinates); ``y`` is always in data coordinates."""
-    from matplotlib.transforms import offset_copy  # heavy: matplotlib
-
-    where = ax.transData if transform is None else transform
+    """One row of a value column: ``text`` right-aligned at ``x`` (data coordinates), so that
+    every value of the column ends at the same place."""
+    weight = "bold" if bold else "normal"
     ax.text(
-        x,
-        y,
-        text,
-        ha="right",
-        va="center",
-        fontsize=size,
-        fontweight="bold" if bold else "normal",
-        color="#1d1d1d",
-        gid=gid,
-        transform=where,
+        x, y, text, ha="right", va="center", fontsize=size, fontweight=weight, color=colour, gid=gid
     )
-    if base is not None:
-        ax.text(
-            x,
-            y,
-            base,
-            ha="left",
-            va="center",
-            fontsize=size,
-            color="#555555",
-            gid="base",
-            transform=offset_copy(where, fig=_root_figure(ax), x=0.04 * 72, units="points"),
-        )
 
 
 def _panels(
@@ -2116,6 +2094,7 @@ def _panels(
     order: Sequence[Any] | None,
     hue_order: Sequence[Any] | None,
     height: float | None = None,
+    highlight: Sequence[tuple[Any, Any]] = (),
     **kwargs: Any,
 ) -> list[str]:
     """Small multiples on one Axes: a panel per level of ``hue`` (an aim), a horizontal bar per
@@ -2164,11 +2143,13 @@ def _panels(
         grid = _panel_grid(width_in, max(height_in, 0.5), facets, len(groups), n_width, small)
     font = grid.font
     value_in = _value_column_in(font)
+    values_in = value_in + (n_width if grid.with_n else 0.0)  # the column before the bars
     top = max((float(np.nanmax(np.r_[s.estimate, s.high, 0.0])) for s in series), default=0.0)
     scale = min(max(math.ceil(top * 5 - 1e-9) / 5, 0.2), 1.0)
     per_in = scale / grid.bar_in  # data units in one inch
     step = (grid.panel_in + _PANEL_GAP_IN) * per_in
     colour = kwargs.pop("color", PALETTE[0])
+    bold = {(str(group), str(level)) for group, level in highlight}
 
     ticks: list[float] = []
     tick_labels: list[str] = []
@@ -2189,11 +2170,13 @@ def _panels(
             k = row * grid.columns + column
             if k >= len(series):
                 break
-            s, left = series[k], column * step
+            # a panel: its values (and bases) in a column, then its bars from ``left``
+            s, start = series[k], column * step
+            left = start + values_in * per_in
             if grid.titles[k]:  # first lines level across the row: shorter titles padded
                 lines = grid.titles[k].count("\n") + 1
                 ax.text(
-                    left,
+                    start,
                     first - 0.5 * group_units - 0.05,
                     grid.titles[k] + "\n " * (round(title_units / _TITLE_UNITS) - lines),
                     ha="left",
@@ -2206,7 +2189,7 @@ def _panels(
             shown = s.present & ~s.hidden & ~np.isnan(s.estimate)
             for i in range(len(groups) if above else 0):
                 ax.text(
-                    left,
+                    start,
                     bar_y[i] - 0.5 * bar_h - 0.08,
                     labels[i],
                     ha="left",
@@ -2214,6 +2197,9 @@ def _panels(
                     fontsize=_font(),
                     color="#1d1d1d",
                     gid=ROW_LABEL_GID,
+                    # the panel's axis line passes behind the label, never through it
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+                    zorder=2.5,
                 )
             bars = ax.barh(
                 bar_y[shown],
@@ -2241,7 +2227,6 @@ def _panels(
                 zorder=1.5,
             )
             for g in np.flatnonzero(s.present):
-                value_x = left + scale + value_in * per_in
                 if s.hidden[g]:
                     any_hidden = True
                     text = SUPPRESSED_MARK
@@ -2265,15 +2250,27 @@ def _panels(
                         ax.vlines(
                             left, bar_y[g] - half, bar_y[g] + half, color=colour, linewidth=2.5
                         )
+                # right-aligned next to the bar's start: each value beside its bar, in a
+                # column, clear of the bar and its interval; the base in a column before it
                 _value_cell(
                     ax,
-                    value_x,
+                    left - _VALUE_GAP_IN * per_in,
                     float(bar_y[g]),
                     text,
                     size=font,
                     gid=SUPPRESSED_GID if s.hidden[g] else "value",
-                    base=_n_text(s.n[g]) if grid.with_n else None,
+                    bold=(str(groups[g]), str(s.level)) in bold,
                 )
+                if grid.with_n:
+                    _value_cell(
+                        ax,
+                        left - value_in * per_in,
+                        float(bar_y[g]),
+                        _n_text(s.n[g]),
+                        size=font,
+                        gid="base",
+                        colour="#555555",
+                    )
             parts = 1 if grid.bar_in < 0.9 else (2 if grid.bar_in < 3.0 else 4)
             ends = [scale * i / parts for i in range(parts + 1)]
             if row == grid.rows - 1:
@@ -2308,6 +2305,7 @@ def plot_rates(
     outcome: str = "fully",
     order: Sequence[Any] | None = None,
     hue_order: Sequence[Any] | None = None,
+    highlight: Sequence[tuple[Any, Any]] = (),
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -2343,6 +2341,8 @@ def plot_rates(
     order, hue_order : sequence, optional
         Levels of ``x`` and ``hue`` to draw, in order; default questionnaire order, with a
         total row an analysis adds (such as "in a collaboration") first.
+    highlight : sequence of (x level, hue level), optional
+        Panels only: cells whose values are set in bold, such as the two a title compares.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
     **kwargs
@@ -2385,6 +2385,8 @@ def plot_rates(
         rows, dots = table[x].nunique(), (table[hue].nunique() if hue is not None else 1)
         _root_figure(ax).set_figheight(min(max(1.7 + rows * (0.3 + 0.12 * dots), 2.4), 9.0))
     draw: Callable[..., list[str]] = {"dot": _dots, "panels": _panels}.get(kind, _grouped_bars)
+    if kind == "panels":
+        kwargs["highlight"] = highlight
     notes = draw(ax, table, x=x, hue=hue, order=order, hue_order=hue_order, **kwargs)
     items = table["item"].astype(str).unique() if "item" in table.columns else []
     value_label = (
@@ -2418,7 +2420,7 @@ def plot_rates(
             ax.cla()
             notes = _panels(
                 ax, table, x=x, hue=hue, order=order, hue_order=hue_order, height=actual, **kwargs
-            )
+            )  # (kwargs hold the highlight)
             ax.set_xlabel(xlabel, fontsize=_font())
             ax.xaxis.label.set_x(getattr(ax, "_gpcollab_label_x", 0.5))
             _finish(ax, data, notes=notes)
@@ -2846,43 +2848,63 @@ def _side_totals(ax: Axes, rows: Sequence[_LikertRow], scale: _LikertScale) -> N
             )
 
 
-def _draw_dont_know(ax: Axes, rows: Sequence[_LikertRow], label: str) -> bool:
-    """ "Don't know" as a labelled figure in a column right of the bars (a length on another
-    scale would mislead); returns whether a cell was marked hidden."""
+def _draw_dont_know(
+    ax: Axes, rows: Sequence[_LikertRow], label: str, scale: _LikertScale, *, width_in: float
+) -> bool:
+    """ "Don't know" as a labelled figure beside each bar ("Don't know: 12%"; a length on the
+    scale would mislead): after the bar's bold total on the right, or before the one on the
+    left when the right has no room (``width_in``: the chart's expected width). Returns whether
+    a cell was marked hidden."""
     from matplotlib.transforms import blended_transform_factory  # heavy: matplotlib
 
-    to_right = blended_transform_factory(ax.transAxes, ax.transData)
-    ax.text(
-        1.02,
-        -0.5,
-        _wrap(label, 6),
-        transform=to_right,
-        ha="left",
-        va="bottom",
-        fontsize=_small(),
-        color="#444444",
-        gid=_DONT_KNOW,
-    )
+    size = _small()
+    per_in = (2 * LIKERT_LIMIT + 0.3) / width_in  # scale units in one inch
     marked = False
     for i, row in enumerate(rows):
         hidden = _DONT_KNOW in row.hidden
         marked |= hidden
         if hidden:
-            text = SUPPRESSED_MARK
+            value = SUPPRESSED_MARK
         elif _DONT_KNOW in row.shares:
-            text = _pct(row.shares[_DONT_KNOW])
+            value = _pct(row.shares[_DONT_KNOW])
         else:
             continue
-        ax.text(
-            1.02,
-            float(i),
+        text = f"{label}: {value}"
+        start = row.start(scale)
+        end = start + sum(row.shares.get(v, 0.0) for v in scale.substantive)
+        # (edge, direction, points to clear what is written at that end: the side's bold
+        # total, or the mark of its hidden cell)
+        clear = 3 + _text_in("100%", size) * 72 + 6
+        ends = [(end, 1, clear), (start, -1, clear)]
+
+        def room(text: str, ends: list[tuple[float, int, float]] = ends) -> list[float]:
+            width = max(_text_in(line, size) for line in text.split("\n"))
+            return [
+                LIKERT_LIMIT + 0.15 - sign * edge - (clear / 72 + width) * per_in
+                for edge, sign, clear in ends
+            ]
+
+        if max(room(text)) < 0:  # too long for either end of the bar: on two lines
+            text = f"{label}:\n{value}"
+        where: dict[str, Any] = {"xytext": (clear, 0), "textcoords": "offset points"}
+        right, left = room(text)
+        if right >= 0:  # after the bar's right end
+            point, align = (end, float(i)), "left"
+        elif left >= 0:  # before its left end
+            point, align = (start, float(i)), "right"
+            where["xytext"] = (-clear, 0)
+        else:  # no room on the scale (a small axes): just right of the chart
+            point, align = (1.02, float(i)), "left"
+            where = {"xycoords": blended_transform_factory(ax.transAxes, ax.transData)}
+        ax.annotate(
             text,
-            transform=to_right,
-            ha="left",
+            point,
+            ha=align,
             va="center",
-            fontsize=_small(),
-            color="#1d1d1d",
+            fontsize=size,
+            color="#444444",
             gid=SUPPRESSED_GID if hidden else _DONT_KNOW,
+            **where,
         )
     return marked
 
@@ -2969,7 +2991,11 @@ def plot_likert(
     _style(ax, grid="x")
     _legend(ax, ncol=len(scale.substantive))
     if any(_DONT_KNOW in row.shares or _DONT_KNOW in row.hidden for row in rows):
-        marked |= _draw_dont_know(ax, rows, scale.labels.get(_DONT_KNOW, "Don't know"))
+        fig = _root_figure(ax)
+        _layout(fig)  # the room beside each bar is measured on the laid-out chart
+        width = ax.get_window_extent().width / fig.dpi
+        label = scale.labels.get(_DONT_KNOW, "Don't know")
+        marked |= _draw_dont_know(ax, rows, label, scale, width_in=width)
     notes = [_suppressed_note(data)] if marked else []
     if scale.negative:
         middle = " (the middle answer in neither)" if scale.neutral else ""
@@ -3119,29 +3145,35 @@ _PALE_BLUE = "#A6CBE6"
 
 
 def _scenario_values(ax: Axes, pos: FloatArray, values: FloatArray, bold: Sequence[bool]) -> None:
-    """Each row's value in a column right of the plotting area, right-aligned, so that every
-    value sits in the same place and no bar or interval line runs through one."""
+    """Each row's value in a column just left of where its bar starts, right-aligned, so that
+    every value sits next to its bar, in one place, and no bar or interval line runs through
+    one; the row labels (when beside the bars) move left of the column."""
     from matplotlib.transforms import blended_transform_factory, offset_copy  # heavy
 
     size = _small()
+    gap = 4.0  # points between a value and the axis line
     column = offset_copy(
         blended_transform_factory(ax.transAxes, ax.transData),
         fig=_root_figure(ax),
-        x=_value_column_in(size) * 72,
+        x=-gap,
         units="points",
     )
     for y, value, strong in zip(pos, values, bold, strict=True):
         if not math.isnan(value):
-            _value_cell(
-                ax,
-                1.0,
+            ax.text(
+                0.0,
                 float(y),
                 _pct(float(value)),
-                size=size,
+                ha="right",
+                va="center",
+                fontsize=size,
+                fontweight="bold" if strong else "normal",
+                color="#1d1d1d",
                 gid="value",
                 transform=column,
-                bold=strong,
             )
+    # the labels beside the bars stand left of the values (the tick pad is in points)
+    ax.tick_params(axis="y", pad=_value_column_in(size) * 72 + gap)
 
 
 def plot_scenarios(

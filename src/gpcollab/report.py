@@ -44,7 +44,7 @@ from gpcollab.datasets import dataset_card, list_datasets
 from gpcollab.disclosure import suppress
 from gpcollab.errors import ConvergenceError, DesignError, GpcollabError
 from gpcollab.estimate import BoundaryWarning
-from gpcollab.headlines import ChartText, chart_text, key_findings, titled_aim
+from gpcollab.headlines import ChartText, chart_text, key_findings, titled_aim, titled_cells
 from gpcollab.io.accounting import LoadReport, inconsistency_lines
 from gpcollab.models import achievement_model
 from gpcollab.presentation import EXTRA_LABELS, SUPPRESSED, suppression_note
@@ -1293,7 +1293,8 @@ class _Drawing:
 def _for_drawing(item: ReportTable) -> ReportTable:
     """``item`` with a table whose ``attrs`` leave out the tables stored there (the tests
     behind a headline, which :func:`gpcollab.headlines.chart_text` has already read), keeping
-    the aim its title names (``attrs["titled_aim"]``), whose panel is drawn first.
+    the aim its title names (``attrs["titled_aim"]``), whose panel is drawn first, and the two
+    cells it compares (``attrs["titled_cells"]``), whose values are set in bold.
 
     pandas deep-copies ``attrs`` into the result of every operation on a table, and the
     plotting helpers run many; a table in ``attrs`` made each of them copy that table too.
@@ -1301,9 +1302,10 @@ def _for_drawing(item: ReportTable) -> ReportTable:
     kept = {k: v for k, v in item.table.attrs.items() if not isinstance(v, pd.DataFrame)}
     if len(kept) == len(item.table.attrs):
         return item
-    aim = titled_aim(item.table)  # read from the tests before they are left out
-    if aim is not None:
-        kept["titled_aim"] = aim
+    cells = titled_cells(item.table)  # read from the tests before they are left out
+    if cells:
+        kept["titled_aim"] = cells[0][1]
+        kept["titled_cells"] = cells
     table = item.table.copy(deep=False)
     table.attrs = kept
     return replace(item, table=table)
@@ -1481,7 +1483,7 @@ def _chart_height(item: ReportTable, width: float) -> float:
         hue = item.chart_options.get("hue")
         bars = table[hue].nunique() if hue in table else 1
         # on a phone each bar has its label above it and small segments' values below it
-        return header + footer + 0.9 + (1.1 if narrow else 0.8) * bars
+        return header + footer + (0.9 + 1.1 * bars if narrow else 0.75 + 0.6 * bars)
     if item.chart == "scenarios":
         return header + footer + 0.6 + (0.62 if narrow else 0.5) * len(table)
     if item.chart_options.get("kind") == "dot":
@@ -1600,6 +1602,7 @@ def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
     group = options.get("hue")
     if chart == "rates" and options.get("x") == "aim" and group not in (None, "wave"):
         options.update(x=group, hue="aim", kind="panels", hue_order=_panel_order(table))
+        options["highlight"] = table.attrs.get("titled_cells") or titled_cells(table)
     elif chart == "rates" and options.get("x") == "option" and options.get("hue") is None:
         options.update(kind="panels", hue=None, order=_by_value(table, "option"))
     elif chart == "rates" and group == "wave" and options.get("x") in table.columns:
