@@ -523,8 +523,9 @@ def _in_sentence(label: str) -> str:
 
 def _top_option(item: str, who: str, verb: str) -> Callable[[pd.DataFrame], ChartText]:
     """Title of a tick-all-that-apply chart: the share of the answer ticked most, in words
-    (``verb``, as "cited"), with its share in the earlier wave; no "most" or "more than",
-    which would need a test of the difference from the next answer."""
+    (``verb``, as "cited"), in the latest wave; no "most" or "more than", which would need a
+    test of the difference from the next answer, nor the earlier wave's share, which would
+    read as a change no test supports."""
 
     def describe(table: pd.DataFrame) -> ChartText:
         enum = ITEMS[item].choices
@@ -545,14 +546,9 @@ def _top_option(item: str, who: str, verb: str) -> Callable[[pd.DataFrame], Char
             f"{_pct(float(top['estimate']))} {verb} "
             f"{_quoted(_in_sentence(_label(enum, top['option'])))}"
         )
-        if len(waves) >= 2:
-            earlier = rows[
-                (rows["wave"].astype(str) == waves[0])
-                & (rows["option"].astype(str) == str(top["option"]))
-            ]
+        if len(waves) >= 2:  # the latest wave's share; the chart shows the earlier one
+            # beside it, but no test of the change stands behind the title
             title += f" in {waves[-1]}"
-            if not earlier.empty:
-                title += f" ({_pct(float(earlier['estimate'].iloc[0]))} in {waves[0]})"
         return ChartText(title, base, note)
 
     return describe

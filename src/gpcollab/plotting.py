@@ -67,7 +67,7 @@ import textwrap
 import warnings
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -691,8 +691,9 @@ def footnote_height(note: str, *, width: float, height: float) -> float:
 
 
 def _footer_size(width: float, height: float) -> float:
-    """Font size of the footer of a figure ``width`` by ``height`` inches."""
-    if height < 3.5:
+    """Font size of the footer of a figure ``width`` by ``height`` inches: a little smaller on a
+    small figure (a user's 4 by 3 inches), never on a wide one however short."""
+    if height < 3.5 and width < 6.0:
         return _FOOTER_FONT - 0.5
     return _FOOTER_FONT_PHONE if width <= 4.0 else _FOOTER_FONT  # see _is_phone
 
@@ -1917,7 +1918,8 @@ def panel_height(
         Rows of bars and panel titles of the preferred layout, times ``row``.
     """
     groups = _levels(data, x)
-    facets, _, _ = _kept_panels(data, x, hue if hue in data.columns else None, groups, None)
+    facets, series, _ = _kept_panels(data, x, hue if hue in data.columns else None, groups, None)
+    groups, _, _ = _kept_groups(groups, series, _labeller(data, x))
     font, size = _PHONE_SIZES if width <= 4.0 else (9.0, 7.5)
     above = _labels_above(width, len(facets))
     labels, group_units = _group_labels(data, x, groups, width, font, above=above)
@@ -2021,8 +2023,50 @@ def _comparable(series: _Series) -> bool:
     return 2 * hidden <= present and (shown >= 2 or present < 2)
 
 
-def _panel_notes(table: pd.DataFrame, hidden: bool, left_out: Sequence[str]) -> list[str]:
+def _kept_groups(
+    groups: Sequence[Any], series: Sequence[_Series], name: Callable[[Any], str]
+) -> tuple[list[Any], list[_Series], list[str]]:
+    """The groups to draw in every panel and the series cut to them, and a note's words for
+    each group left out because disclosure control hides it in more than half of the panels
+    (a row of "[c]" in most panels says nothing; the table keeps its few shown values). At
+    least two groups stay."""
+    if len(series) < 2:
+        return list(groups), list(series), []
+    hidden = np.sum([s.hidden for s in series], axis=0)
+    keep = [g for g in range(len(groups)) if 2 * int(hidden[g]) <= len(series)]
+    if len(keep) == len(groups) or len(keep) < 2:
+        return list(groups), list(series), []
+    out = [
+        f"“{name(groups[g])}” (hidden in {int(hidden[g])} of the {len(series)} panels)"
+        for g in range(len(groups))
+        if g not in keep
+    ]
+    cut = [
+        replace(
+            s,
+            estimate=s.estimate[keep],
+            low=s.low[keep],
+            high=s.high[keep],
+            n=s.n[keep],
+            present=s.present[keep],
+            hidden=s.hidden[keep],
+            assumed=[s.assumed[g] for g in keep],
+        )
+        for s in series
+    ]
+    return [groups[g] for g in keep], cut, out
+
+
+def _panel_notes(
+    table: pd.DataFrame, hidden: bool, left_out: Sequence[str], groups_out: Sequence[str] = ()
+) -> list[str]:
     notes = [_suppressed_note(table)] if hidden else []
+    if groups_out:
+        verb = "are" if len(groups_out) > 1 else "is"
+        notes.append(
+            f"{' and '.join(groups_out)} {verb} not drawn: disclosure control hides most of "
+            "its cells (see the table)."
+        )
     if left_out:
         names = [f"“{name}”" for name in left_out]
         several = len(names) > 1
@@ -2107,6 +2151,7 @@ def _panels(
     axes' height less an estimate of the footer). Returns the footer notes."""
     groups = _levels(table, x, order)
     facets, series, left_out = _kept_panels(table, x, hue, groups, hue_order)
+    groups, series, groups_out = _kept_groups(groups, series, _labeller(table, x))
     rule = table.attrs.get("suppression") or {}
     min_n = rule.get("min_n") if isinstance(rule, dict) else None
 
@@ -2124,7 +2169,7 @@ def _panels(
     ax.set_xlabel("placeholder", fontsize=_font())
     # the footer's notes known now take their room too (the bases note may follow)
     hidden = any(bool(s.hidden.any()) for s in series)
-    _note_footer(fig, table, notes=_panel_notes(table, hidden, left_out))
+    _note_footer(fig, table, notes=_panel_notes(table, hidden, left_out, groups_out))
     _layout(fig)  # the group labels take their room: measure what is left for the panels
     box = ax.get_window_extent()
     width_in = box.width / fig.dpi
@@ -2295,7 +2340,7 @@ def _panels(
     # where the axis label is centred (plot_rates): under the panels, not the margin beside them
     ax._gpcollab_label_x = (used + 0.06 * per_in) / 2 / (right + 0.06 * per_in)  # type: ignore[attr-defined]
     ax.grid(False)
-    notes = _panel_notes(table, any_hidden, left_out)
+    notes = _panel_notes(table, any_hidden, left_out, groups_out)
     if "n" in table.columns and not grid.with_n:
         notes.append(_bases_note(series, "bar"))
     return notes
@@ -2864,6 +2909,9 @@ def _draw_dont_know(
 
     size = _small()
     per_in = (2 * LIKERT_LIMIT + 0.3) / width_in  # scale units in one inch
+    # what is written at each end of a bar (the side's bold total, or the mark of its hidden
+    # cell) is cleared by this many points
+    clear = 3 + _text_in("100%", size) * 72 + 6
     marked = False
     for i, row in enumerate(rows):
         hidden = _DONT_KNOW in row.hidden
@@ -2874,32 +2922,25 @@ def _draw_dont_know(
             value = _pct(row.shares[_DONT_KNOW])
         else:
             continue
-        text = f"{label}: {value}"
         start = row.start(scale)
         end = start + sum(row.shares.get(v, 0.0) for v in scale.substantive)
-        # (edge, direction, points to clear what is written at that end: the side's bold
-        # total, or the mark of its hidden cell)
-        clear = 3 + _text_in("100%", size) * 72 + 6
-        ends = [(end, 1, clear), (start, -1, clear)]
+        one, two = f"{label}: {value}", f"{label}:\n{value}"
 
-        def room(text: str, ends: list[tuple[float, int, float]] = ends) -> list[float]:
+        def fits(text: str, edge: float, sign: int) -> bool:
             width = max(_text_in(line, size) for line in text.split("\n"))
-            return [
-                LIKERT_LIMIT + 0.15 - sign * edge - (clear / 72 + width) * per_in
-                for edge, sign, clear in ends
-            ]
+            return LIKERT_LIMIT + 0.15 - sign * edge - (clear / 72 + width) * per_in >= 0
 
-        if max(room(text)) < 0:  # too long for either end of the bar: on two lines
-            text = f"{label}:\n{value}"
-        where: dict[str, Any] = {"xytext": (clear, 0), "textcoords": "offset points"}
-        right, left = room(text)
-        if right >= 0:  # after the bar's right end
-            point, align = (end, float(i)), "left"
-        elif left >= 0:  # before its left end
-            point, align = (start, float(i)), "right"
-            where["xytext"] = (-clear, 0)
-        else:  # no room on the scale (a small axes): just right of the chart
-            point, align = (1.02, float(i)), "left"
+        # after the bar's right end on one line, or two; else before its left end; else (a
+        # small axes) just right of the chart
+        where: dict[str, Any] = {"textcoords": "offset points"}
+        choices = [(one, end, 1), (two, end, 1), (one, start, -1), (two, start, -1)]
+        found = next((c for c in choices if fits(*c)), None)
+        if found is not None:
+            text, edge, sign = found
+            point, align = (edge, float(i)), "left" if sign > 0 else "right"
+            where["xytext"] = (sign * clear, 0)
+        else:
+            text, point, align = two, (1.02, float(i)), "left"
             where = {"xycoords": blended_transform_factory(ax.transAxes, ax.transData)}
         ax.annotate(
             text,
