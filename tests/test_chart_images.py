@@ -251,16 +251,6 @@ overlap can still touch: fig 13 on a phone once drew "23%" and "29%" with boxes 
 (at 100 dpi), reading as one number; ``overlaps`` let that pass."""
 
 
-KNOWN_CROWDED: dict[str, list[tuple[str, str]]] = {
-    # a value set in bold (the two a title compares) touches its base in the phone's value
-    # column of the small multiples: "n=6462%" reads as one number. To fix in the panels'
-    # value column, then delete these entries (the test fails once they no longer crowd).
-    "aims_by_size-narrow": [("62%", "n=64"), ("33%", "n=69")],
-    "fully_by_age_band-narrow": [("36%", "n=91")],
-}
-"""Report figures whose value labels are known to crowd another text, and the pairs."""
-
-
 def crowded(boxes: list[tuple[Text, Bbox]]) -> list[tuple[str, str]]:
     """Pairs of texts drawn on the axes, one of them a value label (gid ``value``), whose boxes
     come closer than :data:`CLEARANCE_PT` both across and up (the figure's own texts, stacked
@@ -669,8 +659,7 @@ def test_report_figure_layout(report_figures: dict[str, Any], key: str, layout: 
     fig, item = report_figures[f"{key}-{layout}"]
     boxes = drawn_texts(fig)
     assert overlaps(boxes) == []
-    # exactly the known crowding (none but the cases listed, and those until they are fixed)
-    assert crowded(boxes) == KNOWN_CROWDED.get(f"{key}-{layout}", [])
+    assert crowded(boxes) == []
     assert outside(fig, boxes) == []
     # headline, base and source on every chart
     (headline,) = [t for t in fig.texts if t.get_gid() == "headline"]

@@ -468,7 +468,7 @@ _LIKERT_WORDS: Mapping[str, str] = {
 }
 
 
-_DONT_KNOW_KEPT = "“Don’t know” is part of the base and given on the right."
+_DONT_KNOW_KEPT = "“Don’t know” is part of the base and given beside each bar."
 
 
 def _negative_share(part: pd.DataFrame, enum: type[Choice]) -> float | None:

@@ -1863,7 +1863,7 @@ def _panel_grid(
     for with_n, least, short in choices if n_width > 0 else choices[1:]:
         for columns in range(min(4, len(facets)), 0, -1):
             panel_in = (width_in - (columns - 1) * _PANEL_GAP_IN) / columns
-            bar_in = panel_in - value_in - (n_width if with_n else 0.0)
+            bar_in = panel_in - value_in - (n_width + _BOLD_ROOM_IN if with_n else 0.0)
             if bar_in < least:
                 continue
             # side by side, values stay close to their bars (the rest is margin); a single
@@ -2065,6 +2065,10 @@ def _panel_scale(ax: Axes, left: float, ends: Sequence[float], y: float, size: f
 _VALUE_GAP_IN = 0.05
 """Space between a value and the start of its bar, in inches."""
 
+_BOLD_ROOM_IN = 0.06
+"""More room a value set in bold takes than the value column is measured for, in inches: the
+base before it keeps clear of it."""
+
 
 def _value_cell(
     ax: Axes,
@@ -2143,7 +2147,8 @@ def _panels(
         grid = _panel_grid(width_in, max(height_in, 0.5), facets, len(groups), n_width, small)
     font = grid.font
     value_in = _value_column_in(font)
-    values_in = value_in + (n_width if grid.with_n else 0.0)  # the column before the bars
+    # the column before the bars: the bases, room for a bold value, the values
+    values_in = value_in + (n_width + _BOLD_ROOM_IN if grid.with_n else 0.0)
     top = max((float(np.nanmax(np.r_[s.estimate, s.high, 0.0])) for s in series), default=0.0)
     scale = min(max(math.ceil(top * 5 - 1e-9) / 5, 0.2), 1.0)
     per_in = scale / grid.bar_in  # data units in one inch
@@ -2264,7 +2269,7 @@ def _panels(
                 if grid.with_n:
                     _value_cell(
                         ax,
-                        left - value_in * per_in,
+                        left - (value_in + _BOLD_ROOM_IN) * per_in,
                         float(bar_y[g]),
                         _n_text(s.n[g]),
                         size=font,
