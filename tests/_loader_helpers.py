@@ -81,6 +81,7 @@ def build_survey(
         synthetic=False,
         codebook=cb.name,
         items=cb.items,
+        organisation=cb.organisation,  # who ran the survey, as the codebook says
     )
     return SurveyData(respondents, aims=aim_frame, multi=tables, meta=meta)
 

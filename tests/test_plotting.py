@@ -940,10 +940,10 @@ def test_source_line_of_an_own_export_credits_only_whom_its_codebook_names(
     # a later wave read with a copy of the bundled codebook: nobody is named unless the
     # copy says who ran it
     export = gpcollab.write_survey(gpcollab.load_survey(2017, "gp"), tmp_path / "export.csv")
-    text = gpcollab.write_codebook(tmp_path / "gp2019.toml", "gp2017").read_text("utf-8")
+    text = gpcollab.write_codebook(tmp_path / "later.toml", "gp2017").read_text("utf-8")
     assert "\nwave = 2017\n" in text
-    (tmp_path / "gp2019.toml").write_text(text.replace("\nwave = 2017\n", "\nwave = 2019\n"))
-    own = gpcollab.read_survey(export, codebook=str(tmp_path / "gp2019.toml"))
+    (tmp_path / "later.toml").write_text(text.replace("\nwave = 2017\n", "\nwave = 2019\n"))
+    own = gpcollab.read_survey(export, codebook=str(tmp_path / "later.toml"))
     assert own.meta.organisation == ""
     line = source_text(plotting.plot_achievement(own))
     assert line == "Source: GP practice staff survey, 2019."
