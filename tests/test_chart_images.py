@@ -600,9 +600,8 @@ def build_report_figures() -> dict[str, Any]:
     from gpcollab.report import (
         NARROW_INCHES,
         WIDE_INCHES,
-        _compose,
+        _drawn_figure,
         _for_drawing,
-        _height,
         gather_report,
     )
 
@@ -619,13 +618,7 @@ def build_report_figures() -> dict[str, Any]:
                     continue
                 text = chart_text(item.key, item.table, item.title)
                 for layout, width in (("wide", WIDE_INCHES), ("narrow", NARROW_INCHES)):
-                    fig = Figure(
-                        figsize=(width, _height(item, width, text.note)), layout="constrained"
-                    )
-                    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-                    FigureCanvasAgg(fig)
-                    _compose(fig, _for_drawing(item), text)  # tests set aside
+                    fig = _drawn_figure(_for_drawing(item), text, width)  # tests set aside
                     out[f"{item.key}-{layout}"] = (fig, item)
     return out
 

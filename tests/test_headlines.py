@@ -13,6 +13,7 @@ import pytest
 
 from gpcollab.headlines import chart_text, holm, supported_differences
 from gpcollab.vocab import AgeBand, Aim
+from test_chart_images import REPORT_KEYS
 
 
 def test_holm_matches_the_step_down_rule() -> None:
@@ -333,24 +334,9 @@ PHONE_BASE_CHARS = 50
 WIDE_BASE_CHARS = 115
 TEST_WORDS = ("Holm", "p<", "p=", "bootstrap", "g-computation", "significant", "95% CI")
 
-# every describer of headlines._DESCRIBERS, by the report table that reaches it
-DESCRIBED_KEYS = (
-    "prevalence",
-    "aims_by_size",
-    "achievement_by_aim",
-    "fully_by_size_band",
-    "fully_by_age_band",
-    "fully_by_level",
-    "fully_by_funding",
-    "stp_influence",
-    "stp_change",
-    "contract_willingness_2017_gp",
-    "contract_reasons_2017_gp",
-    "ccg_support",
-    "size_distribution",
-    "scenarios",
-    "pcn_projection",
-)
+# every describer of headlines._DESCRIBERS, by the report table that reaches it: the report's
+# charts, as the image tests list them
+DESCRIBED_KEYS = tuple(REPORT_KEYS)
 
 
 @pytest.fixture(scope="module")

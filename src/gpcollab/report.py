@@ -1323,15 +1323,10 @@ def _render(
 ) -> tuple[bytes, bytes]:
     """Draw ``item``'s chart on a new Agg figure ``width`` inches wide; return the PNG bytes
     and, with ``svg``, the same figure as SVG (text as text, for print), else empty bytes."""
-    # heavy: matplotlib
-    from matplotlib import rc_context
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from matplotlib import rc_context  # heavy: matplotlib
 
     # drawn at the resolution it is saved at: every text is measured once, at that resolution
-    figure = Figure(figsize=(width, _height(item, width, text.note)), dpi=dpi, layout="constrained")
-    FigureCanvasAgg(figure)
-    _compose(figure, item, text)
+    figure = _drawn_figure(item, text, width, dpi)
     _settle(figure, dpi)
     buffer = io.BytesIO()
     figure.savefig(
@@ -1398,6 +1393,36 @@ def balanced_lines(text: str, width: int) -> list[str]:
     ):
         narrowest -= 1
     return textwrap.wrap(text, narrowest, break_on_hyphens=False)
+
+
+def _drawn_figure(item: ReportTable, text: ChartText, width: float, dpi: float = 100.0) -> Any:
+    """``item``'s chart drawn on a new Agg figure ``width`` inches wide at ``dpi``, as the report
+    draws it (:func:`_height`, :func:`_compose`), before its layout is fixed for saving.
+
+    Parameters
+    ----------
+    item : ReportTable
+        The table and its chart, with the tests behind its title set aside
+        (:func:`_for_drawing`).
+    text : ChartText
+        Its title, base line and note (:func:`gpcollab.headlines.chart_text`).
+    width : float
+        Width in inches.
+    dpi : float, default=100
+        Resolution the texts are measured at.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    # heavy: matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, _height(item, width, text.note)), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(figure)
+    _compose(figure, item, text)
+    return figure
 
 
 def _compose(figure: Any, item: ReportTable, text: ChartText) -> None:
