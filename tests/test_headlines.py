@@ -427,3 +427,20 @@ def test_size_title_gives_one_message_the_pcns_band_and_collaborations_in_it() -
         f"{share}% of PCNs cover 30,000-49,999 patients, against 14% of the 2017 collaborations"
     )
     assert ";" not in text.title  # one message
+
+
+def test_a_base_line_quotes_the_bases_of_the_cells_drawn() -> None:
+    """A hidden cell is no bar: its base (here 4, the smallest) is not in the range the
+    subtitle quotes, which runs over the three shown cells (20, 35 and 60)."""
+    table = pd.DataFrame(
+        {
+            "aim": ["access", "access", "access", "staff"],
+            "age_band": ["under_1", "1_to_2", "over_2", "over_2"],
+            "estimate": [0.10, 0.20, 0.30, 0.0],
+            "n": [20, 35, 60, 4],
+            "suppressed": [False, False, False, True],
+        }
+    )
+    table.attrs.update(wave=2017, instrument="gp")
+    text = chart_text("fully_by_age_band", table, "fallback")
+    assert "(n=20 to 60 per bar)" in text.base

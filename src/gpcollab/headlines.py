@@ -132,9 +132,11 @@ def _weighted(table: pd.DataFrame) -> str:
 
 
 def _bases(table: pd.DataFrame) -> str:
+    """The range of the bases of the cells a chart draws: a hidden cell is no bar or dot, and
+    its base, often the small one, is not quoted."""
     if "n" not in table:
         return ""
-    n = pd.to_numeric(table["n"], errors="coerce").dropna()
+    n = pd.to_numeric(_rows(table)["n"], errors="coerce").dropna()
     if n.empty:
         return ""
     low, high = int(n.min()), int(n.max())
