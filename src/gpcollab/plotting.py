@@ -1010,8 +1010,8 @@ def _fit_value_ticks(ax: Axes) -> bool:
     if name is None or not _boxes_collide(_tick_boxes(axis)):
         return False
     low, high = ax.get_xlim() if name == "x" else ax.get_ylim()
-    if getattr(ax, "_gpcollab_value_column", None) is not None:  # the scale ends at 100%
-        low, high = max(low, 0.0), 1.0
+    if getattr(ax, "_gpcollab_value_column", None) is not None:  # the scale's own end
+        low, high = max(low, 0.0), float(getattr(ax, "_gpcollab_dot_top", 1.0))
     step = next((s for s in (0.2, 0.25, 0.5) if abs(high - low) / s <= 4), 1.0)
     axis.set_major_locator(FixedLocator(np.arange(low - low % step, high + 1e-9, step).tolist()))
     return True
@@ -1547,6 +1547,58 @@ def _with_base(label: Callable[[Any], str], bases: dict[str, int | None]) -> Cal
     return lambda level: f"{label(level)} ({_n_text(bases.get(str(level)))})"
 
 
+def _comparable_rows(
+    table: pd.DataFrame, x: str, hue: str, rows: Sequence[Any], dots: Sequence[Any]
+) -> tuple[list[Any], list[Any], list[str]]:
+    """The rows (levels of ``x``) and dots (levels of ``hue``) of a dot chart comparing groups
+    that are worth drawing, and footnotes naming what is left out: a row whose groups are
+    mostly hidden by disclosure control has nothing to compare, and a group hidden in most rows
+    says nothing but "[c]" (the table keeps their few shown values); the rules of the small
+    multiples (:func:`_kept_panels`, :func:`_kept_groups`) with rows in place of panels."""
+    per_row = _series(table, hue, x, dots, rows)  # one series a row, aligned on the dots
+    drawn = [i for i, s in enumerate(per_row) if s.present.any()]
+    kept = [i for i in drawn if _comparable(per_row[i])] or drawn
+    name = _labeller(table, x)
+    left_out = [name(rows[i]) for i in drawn if i not in kept]
+    kept_dots, _, dots_out = _kept_groups(
+        dots, [per_row[i] for i in kept], _labeller(table, hue), unit="rows"
+    )
+    return [rows[i] for i in kept], kept_dots, _left_out_notes(left_out, dots_out)
+
+
+def dot_shape(table: pd.DataFrame, *, x: str, hue: str | None) -> tuple[int, int]:
+    """How many rows and how many dots a row :func:`plot_rates` draws for ``table`` as a dot
+    chart, rows and groups that disclosure control mostly hides left out, so that a caller can
+    size the figure before drawing it.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        As for :func:`plot_rates`, with columns ``x`` and ``hue``.
+    x, hue : str
+        The rows' column and the dots' column (None: one dot a row).
+
+    Returns
+    -------
+    tuple of int
+        The number of rows and of dots in each row.
+    """
+    rows = _levels(table, x, None) if x in table.columns else [None]
+    if hue is None or hue not in table.columns:
+        return len(rows), 1
+    dots = _levels(table, hue, None)
+    if hue != "wave":
+        rows, dots, _ = _comparable_rows(table, x, hue, rows, dots)
+    return len(rows), len(dots)
+
+
+def _dot_scale_top(series: Sequence[_Series]) -> float:
+    """Right end of a dot chart's scale: the first multiple of 20% past every dot and
+    interval end (at most 100%), so that the scale is no longer than the data need."""
+    ends = [float(np.nanmax(np.r_[s.estimate, s.high, 0.0])) for s in series]
+    return min(max(math.ceil(max(ends, default=1.0) * 5 - 1e-9) / 5, 0.2), 1.0)
+
+
 def _dots(
     ax: Axes,
     table: pd.DataFrame,
@@ -1555,17 +1607,28 @@ def _dots(
     hue: str | None,
     order: Sequence[Any] | None,
     hue_order: Sequence[Any] | None,
+    highlight: Sequence[tuple[Any, Any]] = (),
     **kwargs: Any,
 ) -> list[str]:
-    """Dot plot: one row per level of ``x``, one dot (with its interval) per ``hue`` level."""
+    """Dot plot: one row per level of ``x``, one dot (with its interval) per ``hue`` level.
+
+    Two waves write each row's pair of values in a column at the right ("55% → 75%"). Groups
+    compared (any other ``hue``) write each dot's value and base on its own line of that
+    column, and leave out rows and groups that disclosure control hides mostly
+    (:func:`_comparable_rows`)."""
     groups = _levels(table, x, order)
     hues: list[Any] = [None] if hue is None else _levels(table, hue, hue_order)
-    palette = _hue_colours(table, hue, hues)
+    compare = hue is not None and hue != "wave"
+    left_out: list[str] = []
+    if compare:
+        groups, hues, left_out = _comparable_rows(table, x, str(hue), groups, hues)
+    palette = list(_WAVE_COLOURS) if compare and len(hues) == 2 else _hue_colours(table, hue, hues)
     h_label = _labeller(table, hue) if hue is not None else str
     series = _series(table, x, hue, groups, hues)
     constant = [_constant_base(s) for s in series] if "n" in table.columns else []
     base_in_legend = (
         hue is not None
+        and not compare
         and bool(constant)
         and all(b is not None for b in constant)
         and len(set(constant)) > 1
@@ -1574,13 +1637,19 @@ def _dots(
         h_label = _with_base(
             h_label, {str(s.level): b for s, b in zip(series, constant, strict=True)}
         )
-    step = min(0.75 / len(hues), 0.22)
+    step = min(0.75 / len(hues), 0.3 if compare else 0.22)
+    if compare and not _dot_lines_fit(ax, len(groups), step):
+        compare = False  # too little height for a line each: values as for waves, bases below
     y = np.arange(len(groups), dtype=float)
+    # dots no taller than the space between them, on a small axes
+    marker = float(np.clip(0.9 * step * _row_pt(ax, len(groups)), 3.0, 6.0))
+    at: list[FloatArray] = []  # each series' dot positions
     hidden_at: list[tuple[int, float]] = []  # (series, position) of each hidden dot
     assumed: list[str] = []
     zeros: dict[int, list[float]] = {}  # row -> positions of its zero dots
     for j, s in enumerate(series):
         yj = y + (j - (len(hues) - 1) / 2) * step
+        at.append(yj)
         colour = palette[j % len(palette)]
         fixed = np.array([bool(a) for a in s.assumed], dtype=bool)
         ok = ~(np.isnan(s.low) | np.isnan(s.high) | np.isnan(s.estimate) | fixed)
@@ -1597,7 +1666,7 @@ def _dots(
         options: dict[str, Any] = {
             "marker": "o",
             "linestyle": "none",
-            "markersize": 6.0,
+            "markersize": marker,
             "markerfacecolor": colour,
             "markeredgecolor": "#333333",
             "markeredgewidth": 0.5,
@@ -1631,40 +1700,50 @@ def _dots(
                 zeros.setdefault(int(np.argmin(np.abs(y - yi))), []).append(float(yi))
             if hidden:
                 hidden_at.append((j, float(yi)))
-    if len(series) <= _MOST_VALUES:  # one mark a row: its value column says which dot
-        rows = sorted({int(np.argmin(np.abs(y - yi))) for _, yi in hidden_at})
-        hidden_at = [(0, float(y[row])) for row in rows]
-    for j, yi in hidden_at:
-        ax.text(
-            0.006 + 0.06 * j,  # side by side when several in a row are hidden
-            yi,
-            SUPPRESSED_MARK,
-            ha="left",
-            va="center",
-            fontsize=_small(),
-            color=_MARK_COLOUR,
-            gid=SUPPRESSED_GID,
-        )
-    for dots in zeros.values():  # one "0%" for the zero dots of a row
-        ax.annotate(
-            "0%",
-            (0.0, sum(dots) / len(dots)),
-            xytext=(7, 0),
-            textcoords="offset points",
-            ha="left",
-            va="center",
-            fontsize=_small(),
-            gid="zero",
-        )
-    header = [] if hue is None else [str(_labeller(table, hue)(level)) for level in hues]
-    _dot_values(ax, series, y, joiner=" → " if hue == "wave" else " / ", header=header)
+    if compare:  # each dot's value, base or "[c]" in the column at the right says it all
+        bold = {(str(a), str(b)) for a, b in highlight}
+        _dot_cells(ax, series, at, [str(g) for g in groups], bold)
+    else:
+        if len(series) <= _MOST_VALUES:  # one mark a row: its value column says which dot
+            rows = sorted({int(np.argmin(np.abs(y - yi))) for _, yi in hidden_at})
+            hidden_at = [(0, float(y[row])) for row in rows]
+        for j, yi in hidden_at:
+            ax.text(
+                0.006 + 0.06 * j,  # side by side when several in a row are hidden
+                yi,
+                SUPPRESSED_MARK,
+                ha="left",
+                va="center",
+                fontsize=_small(),
+                color=_MARK_COLOUR,
+                gid=SUPPRESSED_GID,
+            )
+        if _row_pt(ax, len(groups)) < 2 * _font():  # no room: the axis's own 0% says it
+            zeros = {}
+        for dots in zeros.values():  # one "0%" for the zero dots of a row
+            ax.annotate(
+                "0%",
+                (0.0, sum(dots) / len(dots)),
+                xytext=(7, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=_small(),
+                gid="zero",
+            )
+        header = [] if hue is None else [str(_labeller(table, hue)(level)) for level in hues]
+        _dot_values(ax, series, y, joiner=" → " if hue == "wave" else " / ", header=header)
     labels = [_labeller(table, x)(g) for g in groups]
+    if x == "aim":  # labels that collide on a small axes take the aims' short names
+        short = [AIM_SHORT_LABELS.get(str(g), lab) for g, lab in zip(groups, labels, strict=True)]
+        ax._gpcollab_short_rows = short  # type: ignore[attr-defined]
     if _rows_labelled_above(ax):  # on a phone: each row's label on its own line above it
         ax.set_yticks(y, [""] * len(groups))
         # the row's dots span the hue offsets and a marker; its label goes just above that
         spread = (len(hues) - 1) * step + 0.2
         ax._gpcollab_rows_above = (labels, spread)  # type: ignore[attr-defined]
-        ax.set_ylim(len(groups) - 0.5, -0.5 - spread)
+        # above the first row, the room every other row's label has above its dots
+        ax.set_ylim(len(groups) - 0.5, -1.0 + (len(hues) - 1) * step / 2 + 0.05)
     else:  # the labels beside the rows, which rules between them keep apart
         for boundary in y[:-1] + 0.5:
             ax.axhline(boundary, color="#E2E2E2", linewidth=0.6, zorder=0)
@@ -1672,18 +1751,96 @@ def _dots(
         ax.set_yticks(y, [_wrap(label, width) for label in labels])
         ax.set_ylim(len(groups) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
-    ax.set_xlim(_DOT_LEFT, 1.0)  # a dot at 0 is drawn whole, clear of the axis line
+    top = _dot_scale_top(series)
+    ax._gpcollab_dot_top = top  # type: ignore[attr-defined]
+    ax.set_xlim(_DOT_LEFT * top, top)  # a dot at 0 is drawn whole, clear of the axis line
     _percent_axis(ax, "x")
     _style(ax, grid="x")
     notes = [_suppressed_note(table)] if hidden_at else []
+    notes += left_out
     for assumption in dict.fromkeys(assumed):
         notes.append(
             f"Assumption {assumption} of the reconstruction, not data, sets a cell marked "
             "“not measured” (see the assumptions table)."
         )
     if "n" in table.columns and not base_in_legend:
-        notes.append(_bases_note(series, "dot"))
+        note = _bases_note(series, "dot")
+        if not compare or note.startswith("Base:"):  # else each dot's base is beside it
+            notes.append(note)
     return notes
+
+
+def _row_pt(ax: Axes, rows: int) -> float:
+    """Height of a row of a dot chart on ``ax`` in points, judged before the layout: the axes'
+    planned height less about 1.4 inches for the legend, labels and footer the layout will
+    take."""
+    fig = _root_figure(ax)
+    planned = float(ax.get_position().height) * float(fig.get_figheight())
+    return max(planned - 1.4, 0.2) * 72 / max(rows, 1)
+
+
+def _dot_lines_fit(ax: Axes, rows: int, step: float) -> bool:
+    """Whether the dots of a row, ``step`` rows apart, stand far enough apart on ``ax`` for
+    each to have its value on a line of its own."""
+    return _row_pt(ax, rows) * step >= _font()
+
+
+def _dot_cells(
+    ax: Axes,
+    series: Sequence[_Series],
+    at: Sequence[FloatArray],
+    rows: Sequence[str],
+    bold: set[tuple[str, str]],
+) -> None:
+    """Each dot's value and base in a column at the right of a dot chart comparing groups,
+    level with the dot (``at``: each series' positions): "38%" (or "[c]") then "n=76" in grey,
+    both right-aligned so that the figures line up; the cells of ``bold`` (row level, series
+    level) are set in bold, as the two a title compares. The scale is narrowed to leave the
+    column its room once the chart is laid out (:func:`_reserve_value_column`)."""
+    from matplotlib.transforms import blended_transform_factory, offset_copy  # heavy
+
+    size, small = _font(), _small()
+    bases = {_n_text(s.n[g]) for s in series for g in range(len(rows)) if s.present[g]}
+    # one base for every dot is said once, in the footer
+    base_in = max((_text_in(b, small) for b in bases), default=0.0) if len(bases) > 1 else 0.0
+    value_in = _text_in("100%", size) + _BOLD_ROOM_IN
+    gap_in = 0.14
+    fig = _root_figure(ax)
+    at_edge = blended_transform_factory(ax.transAxes, ax.transData)
+    before_base = offset_copy(at_edge, fig=fig, x=-(base_in + gap_in) * 72, units="points")
+    for s, ys in zip(series, at, strict=True):
+        for g, row in enumerate(rows):
+            if not s.present[g]:
+                continue
+            value = _dot_value(s, g)
+            strong = (row, str(s.level)) in bold
+            ax.text(
+                1.0,
+                ys[g],
+                value,
+                ha="right",
+                va="center",
+                fontsize=size,
+                fontweight="bold" if strong else "normal",
+                color=_MARK_COLOUR if value == SUPPRESSED_MARK else "#1d1d1d",
+                gid=SUPPRESSED_GID if value == SUPPRESSED_MARK else "value",
+                transform=before_base,
+            )
+            if not base_in:
+                continue
+            ax.text(
+                1.0,
+                ys[g],
+                _n_text(s.n[g]),
+                ha="right",
+                va="center",
+                fontsize=small,
+                color="#555555",
+                gid="base",
+                transform=at_edge,
+            )
+    ax._gpcollab_value_column = value_in + gap_in + base_in + 0.15  # type: ignore[attr-defined]
+    ax._gpcollab_cells = base_in > 0  # type: ignore[attr-defined]  # the bases are here only
 
 
 _DOT_LEFT = -0.025
@@ -1755,21 +1912,34 @@ def _dot_values(
 
 
 def _reserve_value_column(ax: Axes) -> None:
-    """Narrow a dot chart's 0-100% scale so that its value column (:func:`_dot_values`) has
-    the room at the axes' right, measured on the laid-out axes."""
+    """Narrow a dot chart's scale (0 to :func:`_dot_scale_top`) so that its value column
+    (:func:`_dot_values`, :func:`_dot_cells`) has the room at the axes' right, measured on the
+    laid-out axes."""
     column = getattr(ax, "_gpcollab_value_column", None)
     if column is None:
         return
     from matplotlib.ticker import FixedLocator  # heavy: matplotlib
 
+    top = float(getattr(ax, "_gpcollab_dot_top", 1.0))
     width = ax.get_window_extent().width / _root_figure(ax).dpi
-    span = 1.0 - _DOT_LEFT
-    ax.set_xlim(_DOT_LEFT, 1.0 + span * column / max(width - column, 0.5))
-    ax.spines["bottom"].set_bounds(_DOT_LEFT, 1.0)
-    # the scale's ticks stop at 100%, as many as its width holds apart
+    left = _DOT_LEFT * top
+    span = top - left
+    ax.set_xlim(left, top + span * column / max(width - column, 0.5))
+    ax.spines["bottom"].set_bounds(left, top)
+    # the scale's ticks stop at its end, as many as its width holds apart
     scale_in = width - column
-    step = 0.2 if scale_in >= 2.8 else (0.25 if scale_in >= 1.6 else 0.5)
-    ax.xaxis.set_major_locator(FixedLocator(np.arange(0.0, 1.0 + 1e-9, step).tolist()))
+    if scale_in < max(1.2, 0.4 * width) and not getattr(ax, "_gpcollab_cells", False):
+        # an axes too narrow for both: the scale keeps the room, the footer gives the bases
+        for text in [t for t in ax.texts if t.get_gid() in ("value", "value-header")]:
+            text.remove()
+        del ax._gpcollab_value_column  # type: ignore[attr-defined]
+        ax.set_xlim(left, top)
+        return
+    # the axis label under the middle of the scale, not of the scale and the column
+    right = top + span * column / max(width - column, 0.5)
+    ax.xaxis.label.set_x((top / 2 - left) / (right - left))
+    step = next((s for s in (0.1, 0.2, 0.25, 0.5) if scale_in * s / top >= 0.55), 1.0)
+    ax.xaxis.set_major_locator(FixedLocator(np.arange(0.0, top + 1e-9, step).tolist()))
     legend = ax.get_legend()
     for header in [t for t in ax.texts if t.get_gid() == "value-header"]:
         # the legend names the dots too: on an axes too narrow for both, it alone does
@@ -2024,7 +2194,10 @@ def _comparable(series: _Series) -> bool:
 
 
 def _kept_groups(
-    groups: Sequence[Any], series: Sequence[_Series], name: Callable[[Any], str]
+    groups: Sequence[Any],
+    series: Sequence[_Series],
+    name: Callable[[Any], str],
+    unit: str = "panels",
 ) -> tuple[list[Any], list[_Series], list[str]]:
     """The groups to draw in every panel and the series cut to them, and a note's words for
     each group left out because disclosure control hides it in more than half of the panels
@@ -2037,7 +2210,7 @@ def _kept_groups(
     if len(keep) == len(groups) or len(keep) < 2:
         return list(groups), list(series), []
     out = [
-        f"“{name(groups[g])}” (hidden in {int(hidden[g])} of the {len(series)} panels)"
+        f"“{name(groups[g])}” (hidden in {int(hidden[g])} of the {len(series)} {unit})"
         for g in range(len(groups))
         if g not in keep
     ]
@@ -2061,6 +2234,13 @@ def _panel_notes(
     table: pd.DataFrame, hidden: bool, left_out: Sequence[str], groups_out: Sequence[str] = ()
 ) -> list[str]:
     notes = [_suppressed_note(table)] if hidden else []
+    return notes + _left_out_notes(left_out, groups_out)
+
+
+def _left_out_notes(left_out: Sequence[str], groups_out: Sequence[str]) -> list[str]:
+    """Footnotes naming the groups (``groups_out``) and the aims or rows (``left_out``) a
+    chart leaves out because disclosure control hides most of their cells."""
+    notes: list[str] = []
     if groups_out:
         verb = "are" if len(groups_out) > 1 else "is"
         notes.append(
@@ -2392,7 +2572,8 @@ def plot_rates(
         Levels of ``x`` and ``hue`` to draw, in order; default questionnaire order, with a
         total row an analysis adds (such as "in a collaboration") first.
     highlight : sequence of (x level, hue level), optional
-        Panels only: cells whose values are set in bold, such as the two a title compares.
+        Panels and dots comparing groups: cells whose values are set in bold, such as the two
+        a title compares.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
     **kwargs
@@ -2432,10 +2613,13 @@ def plot_rates(
     own_figure = ax is None
     ax = _axes(ax)
     if own_figure and kind == "dot":  # a figure of its own: as tall as its rows need
-        rows, dots = table[x].nunique(), (table[hue].nunique() if hue is not None else 1)
-        _root_figure(ax).set_figheight(min(max(1.7 + rows * (0.3 + 0.12 * dots), 2.4), 9.0))
+        rows, dots = dot_shape(table, x=x, hue=hue)
+        per_dot = 0.17 if hue not in (None, "wave") else 0.12  # groups: a value line a dot
+        legend = 0.18 * max(dots - 3, 0)  # a legend of many entries may take a column
+        height = 1.7 + legend + rows * (0.3 + per_dot * dots)
+        _root_figure(ax).set_figheight(min(max(height, 2.4), 9.0))
     draw: Callable[..., list[str]] = {"dot": _dots, "panels": _panels}.get(kind, _grouped_bars)
-    if kind == "panels":
+    if kind in ("panels", "dot"):
         kwargs["highlight"] = highlight
     notes = draw(ax, table, x=x, hue=hue, order=order, hue_order=hue_order, **kwargs)
     items = table["item"].astype(str).unique() if "item" in table.columns else []
@@ -2476,7 +2660,8 @@ def plot_rates(
             _finish(ax, data, notes=notes)
     rows_above = getattr(ax, "_gpcollab_rows_above", None)
     if rows_above is not None:  # the dots' phone layout: written once the layout is done
-        _row_labels_above(ax, rows_above[0], bar=rows_above[1])
+        short = getattr(ax, "_gpcollab_short_rows", None)
+        _row_labels_above(ax, rows_above[0], short, bar=rows_above[1])
     return ax
 
 

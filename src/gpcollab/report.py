@@ -1516,13 +1516,17 @@ def _chart_height(item: ReportTable, width: float) -> float:
         hue = item.chart_options.get("hue")
         if hue is None and item.chart == "wave_comparison":  # the waves side by side
             hue = "wave"
-        rows = table[x].nunique() if x in table else 1
-        dots = table[hue].nunique() if hue in table else 1
-        per_row = max(0.6 if narrow else 0.42, (0.12 * dots + 0.22) * (1.15 if narrow else 1.0))
+        rows, dots = plotting.dot_shape(table, x=x, hue=hue)
+        # groups compared write each dot's value on its own line: a line of text a dot
+        per_dot = (0.15 if narrow else 0.17) if hue not in (None, "wave") else 0.12
+        per_row = max(0.6 if narrow else 0.42, (per_dot * dots + 0.22) * (1.15 if narrow else 1.0))
         if narrow:  # each row's label on its own lines above its dots
             lines = plotting.dot_label_lines(table, x=x, width=width)
-            per_row = (0.12 * dots + 0.22) * 1.15 + 0.17 * lines
-        return header + footer + 0.5 + per_row * rows
+            per_row = (per_dot * dots + 0.22) * 1.15 + 0.17 * lines
+        notes = 0.0
+        if "suppressed" in table and bool(table["suppressed"].astype(bool).any()):
+            notes = 0.7 if narrow else 0.3  # what [c] means, rows or groups left out
+        return header + footer + notes + 0.5 + per_row * rows
     if item.chart == "achievement" and narrow:  # each bar's label on its own line above it
         return header + footer + 0.6 + 0.62 * table["aim"].nunique()
     return header + footer + (4.2 if narrow else 3.6)
@@ -1616,18 +1620,20 @@ def _panel_order(table: pd.DataFrame) -> list[str]:
 def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
     """The helper that draws ``item`` and its arguments.
 
-    Rates of several groups for every aim are drawn as small multiples (a panel per aim, the
-    groups on its axis); the answers of one multi-choice question as horizontal bars sorted by
-    their share; options compared across waves sorted by the latest wave; the achievement chart
-    sorted by the share fully achieved, which its title names.
+    Rates of several groups for every aim are drawn as dots (a row per aim, the title's aim
+    first, a dot per group with its value and base beside it); the answers of one multi-choice
+    question as horizontal bars sorted by their share; options compared across waves sorted by
+    the latest wave; the achievement chart sorted by the share fully achieved, which its title
+    names.
     """
     chart = str(item.chart)
     options = dict(item.chart_options)
     table = item.table
     group = options.get("hue")
     if chart == "rates" and options.get("x") == "aim" and group not in (None, "wave"):
-        options.update(x=group, hue="aim", kind="panels", hue_order=_panel_order(table))
-        options["highlight"] = table.attrs.get("titled_cells") or titled_cells(table)
+        options.update(kind="dot", order=_panel_order(table))
+        cells = table.attrs.get("titled_cells") or titled_cells(table)
+        options["highlight"] = [(aim, level) for level, aim in cells]
     elif chart == "rates" and options.get("x") == "option" and options.get("hue") is None:
         options.update(kind="panels", hue=None, order=_by_value(table, "option"))
     elif chart == "rates" and group == "wave" and options.get("x") in table.columns:
