@@ -1460,6 +1460,21 @@ def _unstack_values(ax: Axes) -> None:
             for label, sign in ((left, -1.0), (right, 1.0)):
                 x, y = label.xyann  # type: ignore[attr-defined]
                 label.xyann = (x + sign * overlap / 2 * 72 / fig.dpi, y)  # type: ignore[attr-defined]
+    # a label wider than its bar moves sideways off a taller neighbouring bar it would touch
+    bars = [b.get_window_extent() for b in ax.patches if abs(float(b.get_height())) > 0]  # type: ignore[attr-defined]
+    for label in labels:
+        box = label.get_window_extent()
+        centre = (box.x0 + box.x1) / 2
+        for bar in bars:
+            touching = bar.x0 < box.x1 + clear and box.x0 - clear < bar.x1
+            if not touching or box.y0 > bar.y1 + clear or bar.x0 <= centre <= bar.x1:
+                continue
+            shift = bar.x1 + clear - box.x0 if centre > bar.x1 else bar.x0 - clear - box.x1
+            if abs(shift) <= box.width / 2:
+                x, y = label.xyann  # type: ignore[attr-defined]
+                label.xyann = (x + shift * 72 / fig.dpi, y)  # type: ignore[attr-defined]
+                box = label.get_window_extent()
+                centre = (box.x0 + box.x1) / 2
     placed: list[Any] = []
     for label in sorted(labels, key=lambda t: t.get_window_extent().y0):
         box = label.get_window_extent()
