@@ -131,10 +131,11 @@ print(f"design effect: {in_any['deff'].iloc[0]:.2f}")
 #
 # How often was improving access fully achieved, by the size of the collaboration? Every plot
 # helper takes a tidy table (here from `achievement_rates`), accepts `ax=` to draw into your own
-# layout, and returns the matplotlib `Axes`. `kind="panels"` draws it as the report does: one
-# horizontal bar per group, its 95% interval as a line, its value and unweighted base `n=`
-# beside it, and a cell hidden by disclosure control kept in its place and marked `[c]`. The
-# footer marks the data as synthetic.
+# layout, and returns the matplotlib `Axes`. For one aim, `kind="panels"` draws one horizontal
+# bar per group, its 95% interval as a line, its value and unweighted base `n=` beside it, and a
+# cell hidden by disclosure control kept in its place and marked `[c]`. (For several aims,
+# `x="aim", hue=..., kind="dot"` draws the report's comparison charts: a row per aim, a dot per
+# group.) The footer marks the data as synthetic.
 
 # %%
 rates = gc.suppress(gc.achievement_rates(gp2017, by="size_band", aims=["access"]))

@@ -123,8 +123,9 @@ for row in trend[trend["note"].astype(str) != ""].itertuples():
     print(f"{gc.Aim(row.aim).label}: no odds ratio, {row.note}")
 
 # %% [markdown]
-# The same pattern as rates by age band, for the four aims of the published rule: one panel per
-# aim, the age bands top to bottom (under one year, one to two years, over two years).
+# The same pattern as rates by age band, for the four aims of the published rule: one row per
+# aim, a dot per age band (under one year, one to two years, over two years), each with its
+# value and base at the right.
 #
 # Some of these rates are exactly 0%: no collaboration in the band fully achieved the aim.
 # That is the published rule, not a gap in the data. `achievement_rates` flags such rows with `boundary = True` and a
@@ -139,7 +140,7 @@ with warnings.catch_warnings():
     by_age = gc.achievement_rates(gp2017, by="age_band", aims=four)
 by_age = gc.suppress(by_age)
 fully_by_age = by_age[by_age["outcome"] == "fully"]
-ax = gc.plot.plot_rates(by_age, x="age_band", hue="aim", outcome="fully", kind="panels")
+ax = gc.plot.plot_rates(by_age, x="aim", hue="age_band", outcome="fully", kind="dot")
 show(fully_by_age, "age_band", "aim")
 print("Exactly 0% or 100%, with exact intervals:")
 show(fully_by_age[fully_by_age["boundary"]], "age_band", "aim")

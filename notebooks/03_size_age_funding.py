@@ -42,14 +42,15 @@ def show(table, *groups, **options):
 # size bands into those two groups (a categorical aligned with the respondents), which any
 # analysis accepts as `by=`.
 #
-# Reading the chart: for each aim, the share of collaborating respondents whose collaboration
-# set it, the smaller group above the larger, with 95% intervals (one panel per aim).
+# Reading the chart: for each aim (one row each), the share of collaborating respondents whose
+# collaboration set it, the smaller group's dot above the larger's, with 95% intervals and each
+# dot's value and base at the right.
 
 # %%
 size_group = gc.reband(gp2017, 100_000)
 print("respondents:", ", ".join(f"{group} {n}" for group, n in size_group.value_counts().items()))
 aims_by_size = gc.suppress(gc.aims_chosen(gp2017, by=size_group))
-ax = gc.plot.plot_rates(aims_by_size, x="size_group", hue="aim", kind="panels")
+ax = gc.plot.plot_rates(aims_by_size, x="aim", hue="size_group", kind="dot")
 show(aims_by_size, "size_group", "aim")
 
 # %% [markdown]
@@ -64,7 +65,7 @@ staff = gc.achievement_rates(gp2017, aims=["staff"], by=[size_group, "level"])
 staff = gc.suppress(staff)
 staff_fully = staff[staff["outcome"] == "fully"]
 show(staff_fully, "size_group", "level")
-ax = gc.plot.plot_rates(staff_fully, x="level", hue="size_group", kind="panels")
+ax = gc.plot.plot_rates(staff_fully, x="level", hue="size_group", kind="dot")
 
 # %% [markdown]
 # A design-based logistic model puts size, level and funding together. Age is left out here on

@@ -58,13 +58,13 @@ for thresholds in (100_000, [50_000, 100_000], [30_000, 50_000, 250_000]):
     show(rates[rates["outcome"] == "fully"], "size_group")
 
 # %% [markdown]
-# The chart for the three-group cut: one panel per aim, the groups from smallest (top) to
+# The chart for the three-group cut: one row per aim, a dot per group from smallest (top) to
 # largest.
 
 # %%
 three = gc.reband(gp2017, [50_000, 100_000])
 rates = gc.suppress(gc.achievement_rates(gp2017, aims=["staff", "access"], by=three))
-ax = gc.plot.plot_rates(rates, x="size_group", hue="aim", outcome="fully", kind="panels")
+ax = gc.plot.plot_rates(rates, x="aim", hue="size_group", outcome="fully", kind="dot")
 
 # %% [markdown]
 # ## 2. Standardising to another mix

@@ -37,11 +37,11 @@ def _rates_by_age(ax: Axes) -> str:
     gp17 = gc.load_survey(2017, "gp")
     aims = ["community", "staff", "quality"]
     rates = gc.achievement_rates(gp17, by="age_band", aims=aims)
-    gc.plot.plot_rates(rates, x="age_band", hue="aim", outcome="fully", kind="dot", ax=ax)
+    gc.plot.plot_rates(rates, x="aim", hue="age_band", outcome="fully", kind="dot", ax=ax)
     return (
         'aims = ["community", "staff", "quality"]\n'
         'rates = gc.achievement_rates(gp17, by="age_band", aims=aims)\n'
-        'gc.plot.plot_rates(rates, x="age_band", hue="aim", outcome="fully", kind="dot")'
+        'gc.plot.plot_rates(rates, x="aim", hue="age_band", outcome="fully", kind="dot")'
     )
 
 
@@ -93,7 +93,7 @@ def _scenarios(ax: Axes) -> str:
 #: (file stem, title, helper shown, drawing function returning the code it ran)
 FIGURES: list[tuple[str, str, str, Callable[[Axes], str]]] = [
     ("rates", "Rates with intervals, by band", "plot_rates", _rates),
-    ("rates_dot", "Dot plot by age band, several aims", "plot_rates", _rates_by_age),
+    ("rates_dot", "Dot plot: several aims, a dot per age band", "plot_rates", _rates_by_age),
     ("achievement", "How far each aim was achieved", "plot_achievement", _achievement),
     ("likert", "An ordered item, GP and CCG views", "plot_likert", _likert),
     ("waves", "Two waves side by side", "plot_wave_comparison", _waves),
