@@ -438,7 +438,7 @@ _AIMS_PER_SIDE = 3
 
 
 def _listed(names: Sequence[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
+    """Names joined as a sentence lists them: "a", "a and b", "a, b and c"."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
@@ -545,7 +545,7 @@ def _difference_title(
 def _two_groups(tested: pd.DataFrame, group: str) -> bool:
     """Whether the groups compared in ``tested`` are two."""
     values = pd.concat([tested[f"{group}_first"], tested[f"{group}_second"]]).astype(str)
-    return values.nunique() == 2
+    return bool(values.nunique() == 2)
 
 
 def _fully_by(table: pd.DataFrame) -> ChartText:
