@@ -548,9 +548,7 @@ def test_aims_chart_uses_the_publications_size_contrast(bundled_sets: list[Surve
         "under 100,000",
         "100,000 or more",
     ]
-    assert sorted(str(v) for v in detail.table["size_band"].unique()) == sorted(
-        SizeBand.values()
-    )
+    assert sorted(str(v) for v in detail.table["size_band"].unique()) == sorted(SizeBand.values())
     tests = table.attrs["differences"]
     assert sorted(tests["aim"]) == sorted(Aim.values())  # 7 aims x 1 pair
     # the tested shares are those the chart draws (aims_chosen, computed apart)

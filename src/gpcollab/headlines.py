@@ -28,6 +28,7 @@ from gpcollab.vocab import Aim, Choice, Instrument, SizeBand
 __all__ = [
     "AIM_SHORT_LABELS",
     "SIGNIFICANCE",
+    "TITLE_CHARS",
     "ChartText",
     "KeyFinding",
     "chart_text",

@@ -679,13 +679,17 @@ def _aims_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
         section.unavailable.append("Aims: no set given asks which aims the collaboration set.")
         return section
     label = survey.meta.label
+
     # the chart shows the publication's own contrast (under / over 100,000 patients, findings
-    # S-14, S-21), the table after it the five bands
-    groups = whatif.reband(survey, PUBLISHED_SIZE_CUT)
+    # S-14, S-21), the table after it the five bands; re-cut inside each attempt, so that a
+    # set without sizes loses these tables, not the report
+    def by_size() -> pd.Series:
+        return whatif.reband(survey, PUBLISHED_SIZE_CUT)
+
     table = run.attempt(
         section,
         f"aims chosen by size, under / over {PUBLISHED_SIZE_CUT:,} patients ({label})",
-        lambda: analysis.aims_chosen(survey, by=groups),
+        lambda: analysis.aims_chosen(survey, by=by_size()),
     )
     # the design-based tests a chart title may rest on (headlines.supported_differences), on
     # the same groups the chart shows
@@ -693,11 +697,11 @@ def _aims_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
         section,
         f"differences in aims chosen by size, under / over {PUBLISHED_SIZE_CUT:,} patients "
         f"({label})",
-        lambda: _aims_differences(survey, groups),
+        lambda: _aims_differences(survey, by_size()),
     )
     if table is not None and tests is not None:
         table.attrs["differences"] = tests
-    group = str(groups.name)
+    group = _group_column(table, "size_band") if table is not None else "size_group"
     run.add(
         section,
         table,
