@@ -904,26 +904,27 @@ def test_report_rows_are_sorted_by_the_value_the_title_names(
 def test_aims_chart_title_rests_on_tests_of_the_shares_it_shows(
     report_figures: dict[str, Any],
 ) -> None:
-    """Figure 2's title states a difference only with the design-based tests of every pair of
-    size bands within each aim (7 aims x 10 pairs); the tested shares are those the chart
-    draws (aims_chosen, computed apart), so the title cannot quote another base."""
+    """Figure 2's title states a difference only with the design-based tests of the two size
+    groups it shows (under / over 100,000 patients) within each aim (7 aims x 1 pair); the
+    tested shares are those the chart draws (aims_chosen, computed apart), so the title cannot
+    quote another base."""
     fig, item = report_figures["aims_by_size-wide"]
     table = item.table
     tests = table.attrs["differences"]
-    assert len(tests) == 7 * 10
+    assert len(tests) == 7 * 1
     shares = {
-        (str(r["aim"]), str(r["size_band"])): float(r["estimate"])
+        (str(r["aim"]), str(r["size_group"])): float(r["estimate"])
         for r in table.to_dict(orient="records")
     }
     for row in tests.to_dict(orient="records"):
-        first = shares[(row["aim"], str(row["size_band_first"]))]
-        second = shares[(row["aim"], str(row["size_band_second"]))]
+        first = shares[(row["aim"], str(row["size_group_first"]))]
+        second = shares[(row["aim"], str(row["size_group_second"]))]
         assert row["estimate_first"] == pytest.approx(first)
         assert row["estimate_second"] == pytest.approx(second)
     headline = next(t.get_text() for t in fig.texts if t.get_gid() == "headline")
     assert "more often chose" in headline.replace("\n", " ")
     # the test is said in the note under the chart
-    assert "after Holm adjustment for 70 pairs" in footer(fig, plotting.NOTE_GID)
+    assert "Holm-adjusted over 7 comparisons" in footer(fig, plotting.NOTE_GID)
 
 
 @pytest.mark.parametrize("layout", ["wide", "narrow"])
@@ -1070,8 +1071,8 @@ def test_report_figures_give_their_test_under_the_chart(
     assert round(100 * (community["over_2y"] - community["under_1y"])) == 36
     notes = footer(fig, plotting.NOTE_GID)
     # its p-value (compare_domains) is about 2e-12, times 15 pairs still under 0.001
-    assert "Difference 36 points (95% CI" in notes
-    assert "design-based test, p<0.001 after Holm adjustment for 15 pairs" in notes
+    assert "Design-based tests, Holm-adjusted over 15 comparisons" in notes
+    assert "by 36 points (95% CI" in notes
     (base,) = [t.get_text() for t in fig.texts if t.get_gid() == "base"]
     assert "Holm" not in base and "Difference" not in base
     # the note sits above the source line (the footer is laid out bottom up)
@@ -1196,13 +1197,25 @@ def test_the_two_values_a_title_compares_are_in_bold(
     report_figures: dict[str, Any], key: str, layout: str
 ) -> None:
     """A finding title quotes two shares ("(62% vs 33%)"); those two values, and no others,
-    are set in bold in the panel of the aim it names. A neutral title sets none in bold."""
-    fig, _ = report_figures[f"{key}-{layout}"]
+    are set in bold in the panel of the aim it names. A title stating a pattern of two groups
+    quotes none: the two shares of the first aim it names are bold (read here from the
+    table). A neutral title sets none in bold."""
+    from gpcollab.headlines import AIM_SHORT_LABELS
+
+    fig, item = report_figures[f"{key}-{layout}"]
     headline = next(t.get_text() for t in fig.texts if t.get_gid() == "headline")
-    quoted = re.findall(r"\((\d+%) vs (\d+%)\)", headline.replace("\n", " "))
+    headline = headline.replace("\n", " ")
+    quoted = re.findall(r"\((\d+%) vs (\d+%)\)", headline)
+    expected = list(quoted[0]) if quoted else []
+    if "more often" in headline and not quoted:  # a pattern: its first aim's two shares
+        first = re.findall(r"“([^”]+)”", headline)[0]
+        aim = next(a for a, short in AIM_SHORT_LABELS.items() if short.lower() == first)
+        rows = item.table[item.table["aim"].astype(str) == aim]
+        assert len(rows) == 2
+        expected = [f"{100 * float(v):.0f}%" for v in rows["estimate"]]
     bold = [
         t.get_text()
         for t in fig.axes[0].texts
         if t.get_gid() == "value" and t.get_fontweight() == "bold"
     ]
-    assert sorted(bold) == sorted(quoted[0] if quoted else [])
+    assert sorted(bold) == sorted(expected)

@@ -11,7 +11,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gpcollab.headlines import chart_text, holm, supported_differences
+from gpcollab import headlines
+from gpcollab.headlines import (
+    TITLE_CHARS,
+    chart_text,
+    holm,
+    supported_differences,
+    titled_aim,
+    titled_cells,
+)
 from gpcollab.vocab import AgeBand, Aim
 from test_chart_images import REPORT_KEYS
 
@@ -100,8 +108,10 @@ def test_a_supported_difference_is_stated_with_its_direction_and_test() -> None:
         "than those under a year old (24% vs 0%)"
     )
     # the test is said under the chart, in its note; the base line says only whom and when
-    assert "Difference 24 points (95% CI 14 to 34)" in text.note
-    assert "p<0.001 after Holm adjustment for 6 pairs" in text.note
+    assert text.note.endswith(
+        "Design-based tests, Holm-adjusted over 6 comparisons: only “sustainability” differs "
+        "significantly, by 24 points (95% CI 14 to 34)."
+    )
     # every cell has n=40; the table is of the GP practice survey, 2017
     assert text.base == (
         "Collaborations that set the aim (n=40 per bar), GP practice staff survey 2017"
@@ -115,7 +125,10 @@ def test_no_finding_when_the_test_does_not_support_one() -> None:
     text = chart_text("fully_by_age_band", table, "fallback")
     # the tests' own finding: nothing stands out
     assert text.title == "No clear difference by age in fully achieving any aim"
-    assert "No difference between groups is statistically significant" in text.note
+    assert text.note.endswith(
+        "No difference between groups is significant (design-based tests, Holm-adjusted over 6 "
+        "comparisons)."
+    )
     assert "significant" not in text.base
     # no tests given: a neutral title, and nothing said about differences at all
     plain = chart_text("fully_by_age_band", fully_by_age(), "fallback")
@@ -167,7 +180,11 @@ def test_scenario_title_rests_on_the_interval_of_the_difference() -> None:
     assert text.title == (
         "All one age band older: 47% would fully achieve “access”, 9 points more than observed"
     )
-    assert "(95% bootstrap interval +2 to +16)" in text.note
+    # no conf_level column: the interval's level is not claimed
+    assert text.note.endswith("Difference +9 points (bootstrap interval +2 to +16).")
+    table["conf_level"] = 0.95
+    text = chart_text("scenarios", table, "fallback")
+    assert text.note.endswith("Difference +9 points (95% bootstrap interval +2 to +16).")
     assert "bootstrap" not in text.base and "g-computation" not in text.base
     # n=215 in every row; no survey attrs on this table, so none is named
     assert text.base == (
@@ -265,10 +282,201 @@ def test_a_reband_of_size_is_named_in_patients() -> None:
         "Collaborations of 100,000 or more patients more often fully achieved “staff "
         "experience” than those of under 100,000 patients (25% vs 12%)"
     )
-    assert "Difference 13 points (95% CI 3 to 23)" in text.note
+    assert "only “staff experience” differs significantly, by 13 points (95% CI 3 to 23)" in (
+        text.note
+    )
     table.attrs["differences"] = tests.assign(p_value=0.2)
     assert chart_text("fully_by_size_band", table, "x").title == (
         "No clear difference by size in fully achieving any aim"
+    )
+
+
+def two_groups(
+    group: str,
+    values: tuple[str, str],
+    shares: dict[str, tuple[float, float]],
+    p_values: dict[str, float],
+) -> pd.DataFrame:
+    """A table of aims by two groups (``shares``: the first group's share, the second's) with
+    its tests in compare_domains' shape: one pair per aim, difference second minus first,
+    interval the difference +/- 10 points, unadjusted p-values as given."""
+    rows, tests = [], []
+    for aim, (first, second) in shares.items():
+        for value, share in zip(values, (first, second), strict=True):
+            rows.append(
+                {
+                    group: value,
+                    "aim": aim,
+                    "n": 100,
+                    "estimate": share,
+                    "ci_low": share - 0.1,
+                    "ci_high": share + 0.1,
+                    "suppressed": False,
+                }
+            )
+        tests.append(
+            {
+                "aim": aim,
+                f"{group}_first": values[0],
+                f"{group}_second": values[1],
+                "difference": second - first,
+                "p_value": p_values[aim],
+                "ci_low": second - first - 0.1,
+                "ci_high": second - first + 0.1,
+                "estimate_first": first,
+                "estimate_second": second,
+            }
+        )
+    table = pd.DataFrame(rows)
+    table.attrs.update(wave=2017, instrument="gp", differences=pd.DataFrame(tests))
+    return table
+
+
+SIZE_GROUPS = ("under 100,000", "100,000 or more")
+# the shape of the 2017 publication's contrast (S-14): larger collaborations chose access and
+# services in the community more often, smaller ones sustainability and staff experience
+SIZE_SHARES = {
+    "access": (0.40, 0.63),  # +23 points
+    "community": (0.36, 0.58),  # +22
+    "sustainability": (0.57, 0.36),  # -21
+    "staff": (0.46, 0.26),  # -20
+    "efficiency": (0.32, 0.33),  # +1
+}
+# Holm over 5: 0.0001 x 5 = 0.0005, 0.0002 x 4 = 0.0008, 0.0003 x 3 = 0.0009, 0.004 x 2 = 0.008
+# (all four below 0.05), 0.9 x 1 = 0.9
+SIZE_P = {
+    "access": 0.0001,
+    "community": 0.0002,
+    "sustainability": 0.0003,
+    "staff": 0.004,
+    "efficiency": 0.9,
+}
+
+
+def test_two_groups_differing_on_several_aims_get_the_pattern_both_ways() -> None:
+    table = two_groups("size_group", SIZE_GROUPS, SIZE_SHARES, SIZE_P)
+    text = chart_text("aims_by_size", table, "fallback")
+    # the largest difference's side first, then the other side's largest; "services in the
+    # community" (+22) would make the title 132 characters, "staff experience" 123: left out
+    assert text.title == (
+        "Collaborations of 100,000 or more patients more often chose “access”; smaller ones, "
+        "“sustainability”"
+    )
+    assert len(text.title) <= TITLE_CHARS
+    # the tests in one short sentence: family, how many differ, the largest with its interval
+    assert text.note == (
+        "Several aims could be chosen. Design-based tests, Holm-adjusted over 5 comparisons: "
+        "4 differ significantly; the largest, “access”, by 23 points (95% CI 13 to 33)."
+    )
+    # the chart's first panel and its bold values: the first aim the title names
+    assert titled_aim(table) == "access"
+    assert titled_cells(table) == [("under 100,000", "access"), ("100,000 or more", "access")]
+
+
+def test_a_pattern_title_names_up_to_three_aims_a_side_by_size_of_difference(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With room for every aim, each side lists its aims largest difference first, at most
+    three: the fourth of the larger side (integration, +12 points) is left out."""
+    monkeypatch.setattr(headlines, "TITLE_CHARS", 400)
+    shares = SIZE_SHARES | {"integration": (0.20, 0.32), "efficiency": (0.20, 0.35)}
+    p_values = SIZE_P | {"integration": 0.001, "efficiency": 0.001}
+    table = two_groups("size_group", SIZE_GROUPS, shares, p_values)
+    assert chart_text("aims_by_size", table, "fallback").title == (
+        "Collaborations of 100,000 or more patients more often chose “access”, “services in the "
+        "community” and “efficiency”; smaller ones, “sustainability” and “staff experience”"
+    )
+
+
+@pytest.mark.parametrize(
+    ("group", "values", "expected"),
+    [
+        (
+            "age_band",
+            ("under_1y", "over_2y"),
+            "Collaborations over 2 years old more often fully achieved “access” and "
+            "“efficiency” than younger ones",
+        ),
+        # 112 characters with "efficiency": left out
+        (
+            "size_band",
+            ("30k_50k", "over_250k"),
+            "Collaborations of 250,000 or more patients more often fully achieved “access” than "
+            "smaller ones",
+        ),
+        # 119 characters with "efficiency": left out
+        (
+            "level",
+            ("locality", "multi_ccg"),
+            "Collaborations spanning several CCGs more often fully achieved “access” than those "
+            "covering a locality",
+        ),
+        (
+            "funding",
+            ("False", "True"),
+            "Collaborations with Access / Challenge Fund money more often fully achieved "
+            "“access” than those without such money",
+        ),
+    ],
+)
+def test_a_pattern_in_one_direction_names_the_other_group_by_its_qualifier(
+    group: str, values: tuple[str, str], expected: str
+) -> None:
+    """Both supported differences favour the second group: the side with none is left out,
+    and the other group is named as every grouping names it."""
+    shares = {
+        "access": (0.20, 0.45),
+        "efficiency": (0.10, 0.30),
+        "sustainability": (0.30, 0.28),
+    }
+    # Holm over 3: 0.0001 x 3, 0.001 x 2 below 0.05; 0.6
+    p_values = {"access": 0.0001, "efficiency": 0.001, "sustainability": 0.6}
+    table = two_groups(group, values, shares, p_values)
+    text = chart_text(f"fully_by_{group}", table, "fallback")
+    assert text.title == expected
+    assert text.note.endswith(
+        "Design-based tests, Holm-adjusted over 3 comparisons: 2 differ significantly; the "
+        "largest, “access”, by 25 points (95% CI 15 to 35)."
+    )
+
+
+def test_two_groups_with_one_supported_aim_keep_the_title_with_two_shares() -> None:
+    # Holm over 5: 0.0001 x 5 = 0.0005; the others 0.5 x 4 = 1
+    p_values = dict.fromkeys(SIZE_P, 0.5) | {"sustainability": 0.0001}
+    table = two_groups("size_group", SIZE_GROUPS, SIZE_SHARES, p_values)
+    text = chart_text("aims_by_size", table, "fallback")
+    assert text.title == (
+        "Collaborations of under 100,000 patients more often chose “sustainability” than those "
+        "of 100,000 or more patients (57% vs 36%)"
+    )
+    assert text.note.endswith(
+        "Design-based tests, Holm-adjusted over 5 comparisons: only “sustainability” differs "
+        "significantly, by 21 points (95% CI 11 to 31)."
+    )
+    assert titled_cells(table) == [
+        ("under 100,000", "sustainability"),
+        ("100,000 or more", "sustainability"),
+    ]
+
+
+def test_three_groups_keep_the_largest_supported_difference() -> None:
+    """Three age bands: the title names the largest supported pair, as before, and the note
+    counts both supported ones."""
+    table = fully_by_age()
+    tests = differences(p_sustainability=0.0001)
+    # access, under a year vs over 2 years (0.45 vs 0.35): Holm 0.0002 x 5 = 0.001
+    access = (tests["aim"] == "access") & (tests["age_band_second"] == "over_2y")
+    access &= tests["age_band_first"] == "under_1y"
+    tests.loc[access, "p_value"] = 0.0002
+    table.attrs["differences"] = tests
+    text = chart_text("fully_by_age_band", table, "fallback")
+    assert text.title == (
+        "Collaborations over 2 years old more often fully achieved “sustainability” than those "
+        "under a year old (24% vs 0%)"
+    )
+    assert text.note.endswith(
+        "Design-based tests, Holm-adjusted over 6 comparisons: 2 differ significantly; the "
+        "largest, “sustainability”, by 24 points (95% CI 14 to 34)."
     )
 
 
@@ -375,7 +583,8 @@ def test_base_lines_are_short_and_name_no_test(report_texts: dict[str, Any], key
 def test_the_tests_and_caveats_are_in_the_notes(report_texts: dict[str, Any]) -> None:
     # the titles of these charts rest on design-based tests of pairs of groups, Holm-adjusted
     for key in ("aims_by_size", "fully_by_size_band", "fully_by_age_band", "fully_by_level"):
-        assert "Holm" in report_texts[key].note and "design-based test" in report_texts[key].note
+        assert "Holm-adjusted" in report_texts[key].note
+        assert "design-based tests" in report_texts[key].note.lower()
     # the what-if bars are a model's, their intervals the bootstrap's
     scenarios = report_texts["scenarios"].note
     assert "g-computation on a logistic model" in scenarios and "bootstrap interval" in scenarios

@@ -351,8 +351,8 @@ def test_chart_notes_are_read_out_after_the_base(page: str) -> None:
     ]
     # 2017 GP survey, collaborations with 17 to 101 per bar (the table's bases)
     base = "Collaborations that set the aim (n=17 to 101 per bar), GP practice staff survey 2017."
-    assert alt.index(base) < alt.index("design-based test") < alt.index(SYNTHETIC_NOTICE)
-    assert "Holm adjustment for 15 pairs" in alt
+    assert alt.index(base) < alt.index("Design-based tests") < alt.index(SYNTHETIC_NOTICE)
+    assert "Holm-adjusted over 15 comparisons" in alt
 
 
 def test_the_figure_record_keeps_the_chart_note(tmp_path: Path) -> None:
@@ -524,3 +524,49 @@ def test_headlines_wrap_into_lines_of_even_length() -> None:
     # never split at a hyphen: plain wrapping at 30 ends its first line "decision-"
     assert textwrap.wrap(title, 30)[0].endswith("decision-")
     assert all(not line.endswith("-") for w in range(20, 80) for line in balanced_lines(title, w))
+
+
+def test_aims_chart_uses_the_publications_size_contrast(bundled_sets: list[SurveyData]) -> None:
+    """Figure 2 contrasts collaborations under and over 100,000 patients, the 2017
+    publication's own split (findings S-14, S-21), and its title rests on tests of those same
+    two groups: one pair per aim. The five bands stay in a table after it, with no chart."""
+    import warnings
+
+    from gpcollab.headlines import chart_text
+    from gpcollab.report import gather_report
+    from gpcollab.vocab import Aim, SizeBand
+
+    gp2017 = [s for s in bundled_sets if s.meta.wave == 2017 and s.meta.instrument == "gp"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gpcollab.BoundaryWarning)
+        content = gather_report(gp2017, n_boot=10)
+    items = {item.key: item for section in content.sections for item in section.tables}
+    chart, detail = items["aims_by_size"], items["aims_by_size_detail"]
+    assert chart.chart == "rates" and detail.chart is None
+    table = chart.table
+    assert [str(v) for v in table["size_group"].cat.categories] == [
+        "under 100,000",
+        "100,000 or more",
+    ]
+    assert sorted(str(v) for v in detail.table["size_band"].unique()) == sorted(SizeBand.values())
+    tests = table.attrs["differences"]
+    assert sorted(tests["aim"]) == sorted(Aim.values())  # 7 aims x 1 pair
+    # the tested shares are those the chart draws (aims_chosen, computed apart)
+    shares = {(str(r["aim"]), str(r["size_group"])): r["estimate"] for _, r in table.iterrows()}
+    for _, row in tests.iterrows():
+        assert row["estimate_first"] == pytest.approx(shares[(row["aim"], "under 100,000")])
+        assert row["estimate_second"] == pytest.approx(shares[(row["aim"], "100,000 or more")])
+    # the title's two directions agree with the publication (S-14): larger collaborations
+    # favoured access and services in the community; smaller ones sustainability, staff
+    # experience and quality (or access, in the news item of S-21)
+    title = chart_text("aims_by_size", table, chart.title).title
+    larger, _, smaller = title.partition("; smaller ones, ")
+    assert larger.startswith("Collaborations of 100,000 or more patients more often chose ")
+    named_larger = re.findall(r"“([^”]+)”", larger)
+    named_smaller = re.findall(r"“([^”]+)”", smaller)
+    assert named_larger and set(named_larger) <= {"access", "services in the community"}
+    assert named_smaller and set(named_smaller) <= {
+        "sustainability",
+        "staff experience",
+        "clinical quality",
+    }

@@ -28,6 +28,7 @@ from gpcollab.vocab import Aim, Choice, Instrument, SizeBand
 __all__ = [
     "AIM_SHORT_LABELS",
     "SIGNIFICANCE",
+    "TITLE_CHARS",
     "ChartText",
     "KeyFinding",
     "chart_text",
@@ -185,8 +186,13 @@ def _prevalence(table: pd.DataFrame) -> ChartText:
 
 
 def _aims_by_size(table: pd.DataFrame) -> ChartText:
-    base = _who("Collaborating GP-practice respondents in each size band", table)
-    title, tested = _difference_title(table, "size_band", "by size", ("chose", "choosing"))
+    group, words = _group_column(table)
+    # the report's chart: whatif.reband's two groups (size_group); a table by size_band too
+    unit = "size group" if group is not None and group.startswith("size_group") else "size band"
+    base = _who(f"Collaborating GP-practice respondents in each {unit}", table)
+    if group is None:
+        return ChartText(f"Share of collaborations choosing each aim, {words}", base)
+    title, tested = _difference_title(table, group, words, ("chose", "choosing"))
     return ChartText(title, base, _note("Several aims could be chosen.", tested))
 
 
@@ -274,6 +280,25 @@ def _qualifier(group: str, value: object) -> str:
     if group.startswith("size_group"):  # whatif.reband's labels: "under 100,000", ...
         return f"of {value} patients"
     return f"in “{value}”"
+
+
+# how a title names the collaborations of the other of two ordered groups once the first has
+# been named in full: (the lower group in the table's order, the higher)
+_SECOND_MENTIONS: Mapping[str, tuple[str, str]] = {
+    "size_band": ("smaller ones", "larger ones"),
+    "size_group": ("smaller ones", "larger ones"),
+    "age_band": ("younger ones", "older ones"),
+}
+
+
+def _second_mention(group: str, value: object, lower: bool) -> str:
+    """The collaborations of ``value``, one of two groups, after the other was named in full:
+    "smaller ones" where the groups are ordered (``lower``: the first in the table's order),
+    else "those" and its :func:`_qualifier` ("those without such money")."""
+    for prefix, (low, high) in _SECOND_MENTIONS.items():
+        if group.startswith(prefix):
+            return low if lower else high
+    return f"those {_qualifier(group, value)}"
 
 
 def holm(p_values: Sequence[float]) -> list[float]:
@@ -390,25 +415,95 @@ def titled_cells(table: pd.DataFrame) -> list[tuple[str, str]]:
     tested = _tested(table, group) if group is not None else None
     if tested is None or "aim" not in tested.columns:
         return []
-    clear = tested[tested["significant"]]
+    clear = _largest_first(tested[tested["significant"]])
     if clear.empty:
         return []
-    best = clear.loc[pd.to_numeric(clear["difference"]).abs().idxmax()]
+    best = clear.iloc[0]
     aim = str(best["aim"])
     return [(str(best[f"{group}_first"]), aim), (str(best[f"{group}_second"]), aim)]
 
 
-def _p_text(p: float) -> str:
-    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
+def _largest_first(differences: pd.DataFrame) -> pd.DataFrame:
+    """``differences`` from the largest (in absolute value) to the smallest; ties keep their
+    order."""
+    size = pd.to_numeric(differences["difference"]).abs()
+    return differences.loc[size.sort_values(ascending=False, kind="stable").index]
+
+
+TITLE_CHARS = 110
+"""Longest title that states a pattern of differences (two lines wide, four on a phone): the
+aims that do not fit are left to the chart."""
+
+_AIMS_PER_SIDE = 3
+"""Most aims a title names on one side of a two-group contrast."""
+
+
+def _listed(names: Sequence[str]) -> str:
+    """Names joined as a sentence lists them: "a", "a and b", "a, b and c"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _pattern_title(clear: pd.DataFrame, group: str, verb: str) -> str:
+    """A title stating the differences of ``clear`` (supported differences between the same
+    two groups, one per aim, largest first) in both directions: the side of the largest
+    difference first, each side's aims by the size of their difference, at most
+    :data:`_AIMS_PER_SIDE` a side and no more than fit in :data:`TITLE_CHARS`; a side
+    with no supported difference is left out."""
+    first, second = str(clear[f"{group}_first"].iloc[0]), str(clear[f"{group}_second"].iloc[0])
+    higher = [second if float(d) > 0 else first for d in clear["difference"]]
+    lead = higher[0]
+    other = second if lead == first else first
+    aims = [_short_aim(str(aim)) for aim in clear["aim"]]
+    named: dict[str, list[str]] = {lead: [], other: []}
+
+    def title() -> str:
+        text = f"Collaborations {_qualifier(group, lead)} more often {verb} {_listed(named[lead])}"
+        others = _second_mention(group, other, lower=other == first)
+        if named[other]:
+            return f"{text}; {others}, {_listed(named[other])}"
+        return f"{text} than {others}"
+
+    # the top aim of each side first (both directions), then the rest by size of difference
+    tops = [higher.index(side) for side in (lead, other) if side in higher]
+    closed: set[str] = set()
+    for at in [*tops, *(i for i in range(len(aims)) if i not in tops)]:
+        side = higher[at]
+        if side in closed:
+            continue
+        named[side].append(aims[at])
+        if at > 0 and (len(title()) > TITLE_CHARS or len(named[side]) > _AIMS_PER_SIDE):
+            named[side].pop()  # an aim that does not fit, and the smaller ones after it
+            closed.add(side)
+    return title()
+
+
+def _tests_sentence(clear: pd.DataFrame, family: int) -> str:
+    """The note on the tests behind a finding title: how many were tested together, how many
+    differ, and the largest difference with its interval (``clear``: the significant ones,
+    largest first)."""
+    best = clear.iloc[0]
+    diff = abs(float(best["difference"]))
+    # significant, so the interval lies on one side of zero: its ends as sizes of the gap
+    lo, hi = sorted((abs(float(best["ci_low"])), abs(float(best["ci_high"]))))
+    size = f"by {100 * diff:.0f} points (95% CI {100 * lo:.0f} to {100 * hi:.0f})"
+    aim = _short_aim(str(best["aim"])) if "aim" in best.index else ""
+    if len(clear) > 1:
+        found = f"{len(clear)} differ significantly; the largest, {aim + ', ' if aim else ''}{size}"
+    else:
+        found = f"only {aim or 'one'} differs significantly, {size}"
+    return f"Design-based tests, Holm-adjusted over {family} comparisons: {found}."
 
 
 def _difference_title(
     table: pd.DataFrame, group: str, words: str, outcome: tuple[str, str]
 ) -> tuple[str, str]:
-    """A title stating the largest difference a design-based test supports (``outcome``: the
-    verb, as "fully achieved", and its "-ing" form), with the sentence on the test for the
-    chart's note; a neutral title (and no sentence) when none is supported or no tests came
-    with the table (in ``table.attrs["differences"]``)."""
+    """A title stating what design-based tests support (``outcome``: the verb, as "fully
+    achieved", and its "-ing" form), with the sentence on the tests for the chart's note.
+
+    Two groups differing on several aims: the pattern, in both directions
+    (:func:`_pattern_title`). Otherwise the largest supported difference, with its two shares.
+    A neutral title when none is supported; no sentence either when no tests came with the
+    table (in ``table.attrs["differences"]``)."""
     verb, gerund = outcome
     neutral = f"Share of collaborations {gerund} each aim, {words}"
     tested = _tested(table, group)
@@ -425,10 +520,14 @@ def _difference_title(
         # a yes/no group ("with and without X money") reads "by X money" after the difference
         by = words.replace("with and without ", "by ", 1)
         return f"No clear difference {by} in {gerund} {which}", (
-            f"No difference between groups is statistically significant (design-based tests "
-            f"of {family} pairs, Holm-adjusted)."
+            f"No difference between groups is significant (design-based tests, Holm-adjusted "
+            f"over {family} comparisons)."
         )
-    best = clear.loc[pd.to_numeric(clear["difference"]).abs().idxmax()]
+    clear = _largest_first(clear)
+    test = _tests_sentence(clear, family)
+    if len(clear) > 1 and "aim" in clear.columns and _two_groups(tested, group):
+        return _pattern_title(clear, group, verb), test
+    best = clear.iloc[0]
     diff = float(best["difference"])
     high, low = ("second", "first") if diff > 0 else ("first", "second")
     high_share = float(best.get(f"estimate_{high}", math.nan))
@@ -441,15 +540,13 @@ def _difference_title(
     )
     if not (math.isnan(high_share) or math.isnan(low_share)):
         title += f" ({_pct(high_share)} vs {_pct(low_share)})"
-    # significant, so the interval lies on one side of zero: its ends as sizes of the gap
-    lo, hi = sorted((abs(float(best["ci_low"])), abs(float(best["ci_high"]))))
-    test = (
-        f"Difference {100 * abs(diff):.0f} points (95% CI {100 * lo:.0f} to {100 * hi:.0f}), "
-        f"design-based test, {_p_text(float(best['p_holm']))} after Holm adjustment for "
-        f"{family} pairs"
-        + (f"; {len(clear)} of {family} pairs differ significantly." if len(clear) > 1 else ".")
-    )
     return title, test
+
+
+def _two_groups(tested: pd.DataFrame, group: str) -> bool:
+    """Whether the groups compared in ``tested`` are two."""
+    values = pd.concat([tested[f"{group}_first"], tested[f"{group}_second"]]).astype(str)
+    return bool(values.nunique() == 2)
 
 
 def _fully_by(table: pd.DataFrame) -> ChartText:
@@ -599,11 +696,11 @@ def _short_aim(aim: str) -> str:
 def _scenarios(table: pd.DataFrame) -> ChartText:
     aim_words, short = _aim_name(table)
     base = _who(f"Model base: collaborations that set {aim_words}", table)
+    # why the observed share here is not the achievement chart's, in one sentence
     method = (
-        "The model base counts only collaborations with a known outcome and known size, age, "
-        "level and funding, so “too early to say” is left out of the base (the achievement chart "
-        "keeps it in, hence its lower share fully achieved). Bars: g-computation on a "
-        "logistic model."
+        "Bars: g-computation on a logistic model of collaborations with known outcome, size, "
+        "age, level and funding; “too early to say” is left out of the base, unlike the "
+        "achievement chart."
     )
     rows = _rows(table)
     observed = rows[rows["scenario"].astype(str) == "observed"]
@@ -619,9 +716,13 @@ def _scenarios(table: pd.DataFrame) -> ChartText:
     low = pd.to_numeric(others["difference_ci_low"], errors="coerce")
     high = pd.to_numeric(others["difference_ci_high"], errors="coerce")
     clear = others[(low > 0) | (high < 0)]
+    interval = "bootstrap interval"
+    level = pd.to_numeric(others.get("conf_level", pd.Series()), errors="coerce").dropna()
+    if not level.empty:
+        interval = f"{100 * float(level.iloc[0]):.0f}% {interval}"
     if clear.empty:
         title = f"No what-if scenario clearly changes the {_pct(obs)} fully achieving {short}"
-        tested = "Every bootstrap interval of a difference from the observed share includes 0."
+        tested = f"Every {interval} of a difference from observed includes 0."
     else:
         best = clear.loc[pd.to_numeric(clear["difference"]).abs().idxmax()]
         diff = float(best["difference"])
@@ -631,7 +732,7 @@ def _scenarios(table: pd.DataFrame) -> ChartText:
             f"than observed"
         )
         tested = (
-            f"Difference {100 * diff:+.0f} points (95% bootstrap interval "
+            f"Difference {100 * diff:+.0f} points ({interval} "
             f"{100 * float(best['difference_ci_low']):+.0f} to "
             f"{100 * float(best['difference_ci_high']):+.0f})."
         )

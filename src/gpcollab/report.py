@@ -671,54 +671,80 @@ def _aims_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
     section = ReportSection(
         "aims",
         "Aims chosen, by size of collaboration",
-        "Share of collaborating respondents whose collaboration set each aim, within each "
-        "size band.",
+        "Share of collaborating respondents whose collaboration set each aim: collaborations "
+        f"under and over {PUBLISHED_SIZE_CUT:,} patients, then each size band.",
     )
     survey = _latest_asking(_of(sets, Instrument.GP), "aims")
     if survey is None:
         section.unavailable.append("Aims: no set given asks which aims the collaboration set.")
         return section
+    label = survey.meta.label
+
+    # the chart shows the publication's own contrast (under / over 100,000 patients, findings
+    # S-14, S-21), the table after it the five bands; re-cut inside each attempt, so that a
+    # set without sizes loses these tables, not the report
+    def by_size() -> pd.Series:
+        return whatif.reband(survey, PUBLISHED_SIZE_CUT)
+
     table = run.attempt(
         section,
-        f"aims chosen by size ({survey.meta.label})",
-        lambda: analysis.aims_chosen(survey, by="size_band"),
+        f"aims chosen by size, under / over {PUBLISHED_SIZE_CUT:,} patients ({label})",
+        lambda: analysis.aims_chosen(survey, by=by_size()),
     )
-    # the design-based tests a chart title may rest on (headlines.supported_differences)
+    # the design-based tests a chart title may rest on (headlines.supported_differences), on
+    # the same groups the chart shows
     tests = run.attempt(
         section,
-        f"differences in aims chosen by size ({survey.meta.label})",
-        lambda: _aims_differences(survey, "size_band"),
+        f"differences in aims chosen by size, under / over {PUBLISHED_SIZE_CUT:,} patients "
+        f"({label})",
+        lambda: _aims_differences(survey, by_size()),
     )
     if table is not None and tests is not None:
         table.attrs["differences"] = tests
+    group = _group_column(table, "size_band") if table is not None else "size_group"
     run.add(
         section,
         table,
         key="aims_by_size",
-        title=f"Aims chosen by size of collaboration — {survey.meta.label}",
-        columns=(Column("size_band", "Size", "label"), Column("aim", "Aim", "label"), *_EST),
+        title=f"Aims chosen by size of collaboration (under / over {PUBLISHED_SIZE_CUT:,} "
+        f"patients) — {label}",
+        columns=(Column(group, "Size", "label"), Column("aim", "Aim", "label"), *_EST),
         chart="rates",
-        chart_options={"x": "aim", "hue": "size_band", "kind": "dot"},
+        chart_options={"x": "aim", "hue": group, "kind": "dot"},
+    )
+    detailed = run.attempt(
+        section,
+        f"aims chosen by size band ({label})",
+        lambda: analysis.aims_chosen(survey, by="size_band"),
+    )
+    run.add(
+        section,
+        detailed,
+        key="aims_by_size_detail",
+        title=f"Aims chosen by size band (five bands) — {label}",
+        columns=(Column("size_band", "Size", "label"), Column("aim", "Aim", "label"), *_EST),
     )
     return section
 
 
-def _aims_differences(survey: SurveyData, by: str) -> pd.DataFrame:
-    """Design-based tests (:func:`gpcollab.compare_domains`) of every pair of ``by`` groups'
-    shares choosing each aim, with the base of :func:`gpcollab.aims_chosen` (respondents in a
-    collaboration, where membership is asked): the others stay in the design as outside every
-    domain, as R's ``svyby`` on a subset does."""
+def _aims_differences(survey: SurveyData, by: str | pd.Series) -> pd.DataFrame:
+    """Design-based tests (:func:`gpcollab.compare_domains`) of every pair of groups' shares
+    choosing each aim (``by``: a respondent column, or a Series aligned with the respondents,
+    such as :func:`gpcollab.whatif.reband`'s), with the base of :func:`gpcollab.aims_chosen`
+    (respondents in a collaboration, where membership is asked): the others stay in the design
+    as outside every domain, as R's ``svyby`` on a subset does."""
     chosen = survey.aims_wide().notna().to_numpy()
     base = (
         survey.collaborating().to_numpy()
         if survey.asks("membership")
         else np.ones(len(survey.respondents), dtype=bool)
     )
-    groups = survey.respondents[by].reset_index(drop=True)
+    groups = (by if isinstance(by, pd.Series) else survey.respondents[by]).reset_index(drop=True)
+    name = str(groups.name)
     tables = []
     for column, aim in enumerate(Aim.values()):
-        data = pd.DataFrame({"chosen": np.where(base, chosen[:, column], np.nan), by: groups})
-        tests = compare_domains(data, "chosen", by=by, na_rm=True)
+        data = pd.DataFrame({"chosen": np.where(base, chosen[:, column], np.nan), name: groups})
+        tests = compare_domains(data, "chosen", by=name, na_rm=True)
         tests.insert(0, "aim", aim)
         tables.append(tests)
     return pd.concat(tables, ignore_index=True)
