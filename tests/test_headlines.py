@@ -112,10 +112,9 @@ def test_a_supported_difference_is_stated_with_its_direction_and_test() -> None:
         "Design-based tests, Holm-adjusted over 6 comparisons: only “sustainability” differs "
         "significantly, by 24 points (95% CI 14 to 34)."
     )
-    # every cell has n=40; the table is of the GP practice survey, 2017
-    assert text.base == (
-        "Collaborations that set the aim (n=40 per bar), GP practice staff survey 2017"
-    )
+    # the table is of the GP practice survey, 2017; the chart writes each dot's base (n=40)
+    # beside it, so the base line gives none
+    assert text.base == "Collaborations that set the aim, GP practice staff survey 2017"
 
 
 def test_no_finding_when_the_test_does_not_support_one() -> None:
@@ -356,11 +355,12 @@ SIZE_P = {
 def test_two_groups_differing_on_several_aims_get_the_pattern_both_ways() -> None:
     table = two_groups("size_group", SIZE_GROUPS, SIZE_SHARES, SIZE_P)
     text = chart_text("aims_by_size", table, "fallback")
-    # the largest difference's side first, then the other side's largest; "services in the
-    # community" (+22) would make the title 132 characters, "staff experience" 123: left out
+    # the largest difference's side first, then the other side's largest, then the next
+    # largest: "services in the community" (+22) makes the title 132 characters; adding
+    # "staff experience" (-20) would make it 155: left out
     assert text.title == (
-        "Collaborations of 100,000 or more patients more often chose “access”; smaller ones, "
-        "“sustainability”"
+        "Collaborations of 100,000 or more patients more often chose “access” and “services in "
+        "the community”; smaller ones, “sustainability”"
     )
     assert len(text.title) <= TITLE_CHARS
     # the tests in one short sentence: family, how many differ, the largest with its interval
@@ -397,25 +397,23 @@ def test_a_pattern_title_names_up_to_three_aims_a_side_by_size_of_difference(
             "Collaborations over 2 years old more often fully achieved “access” and "
             "“efficiency” than younger ones",
         ),
-        # 112 characters with "efficiency": left out
         (
             "size_band",
             ("30k_50k", "over_250k"),
-            "Collaborations of 250,000 or more patients more often fully achieved “access” than "
-            "smaller ones",
+            "Collaborations of 250,000 or more patients more often fully achieved “access” and "
+            "“efficiency” than smaller ones",
         ),
-        # 119 characters with "efficiency": left out
         (
             "level",
             ("locality", "multi_ccg"),
-            "Collaborations spanning several CCGs more often fully achieved “access” than those "
-            "covering a locality",
+            "Collaborations spanning several CCGs more often fully achieved “access” and "
+            "“efficiency” than those covering a locality",
         ),
         (
             "funding",
             ("False", "True"),
             "Collaborations with Access / Challenge Fund money more often fully achieved "
-            "“access” than those without such money",
+            "“access” and “efficiency” than those without such money",
         ),
     ],
 )
@@ -639,17 +637,34 @@ def test_size_title_gives_one_message_the_pcns_band_and_collaborations_in_it() -
 
 
 def test_a_base_line_quotes_the_bases_of_the_cells_drawn() -> None:
-    """A hidden cell is no bar: its base (here 4, the smallest) is not in the range the
+    """A hidden cell is no mark: its base (here 4, the smallest) is not in the range the
     subtitle quotes, which runs over the three shown cells (20, 35 and 60)."""
     table = pd.DataFrame(
         {
             "aim": ["access", "access", "access", "staff"],
-            "age_band": ["under_1", "1_to_2", "over_2", "over_2"],
+            "size_band": ["under_30k", "30k_50k", "over_250k", "over_250k"],
             "estimate": [0.10, 0.20, 0.30, 0.0],
             "n": [20, 35, 60, 4],
             "suppressed": [False, False, False, True],
         }
     )
     table.attrs.update(wave=2017, instrument="gp")
+    text = chart_text("aims_by_size", table, "fallback")
+    assert "(n=20 to 60)" in text.base
+
+
+def test_rates_by_group_leave_the_bases_to_the_chart() -> None:
+    """Achievement by group writes each group's base beside its dot; its base line names no
+    range, which would count the groups the chart leaves out too."""
+    table = pd.DataFrame(
+        {
+            "aim": ["access", "access"],
+            "age_band": ["under_1y", "over_2y"],
+            "estimate": [0.10, 0.30],
+            "n": [20, 60],
+            "suppressed": [False, False],
+        }
+    )
+    table.attrs.update(wave=2017, instrument="gp")
     text = chart_text("fully_by_age_band", table, "fallback")
-    assert "(n=20 to 60 per bar)" in text.base
+    assert text.base == "Collaborations that set the aim, GP practice staff survey 2017"

@@ -153,10 +153,11 @@ def _note(*sentences: str) -> str:
     return " ".join(part.strip() for part in sentences if part.strip())
 
 
-def _who(who: str, table: pd.DataFrame, per: str = "") -> str:
+def _who(who: str, table: pd.DataFrame, per: str = "", *, bases_given: bool = True) -> str:
     """A base line: ``who`` with the bases of ``table`` in brackets (``per``, as " per bar",
-    after them), then the survey and wave."""
-    bases = _bases(table)
+    after them; none when the chart writes each base beside its mark, ``bases_given=False``),
+    then the survey and wave."""
+    bases = _bases(table) if bases_given else ""
     survey = _survey_words(table)
     return who + (f" ({bases}{per})" if bases else "") + (f", {survey}" if survey else "")
 
@@ -430,9 +431,9 @@ def _largest_first(differences: pd.DataFrame) -> pd.DataFrame:
     return differences.loc[size.sort_values(ascending=False, kind="stable").index]
 
 
-TITLE_CHARS = 110
-"""Longest title that states a pattern of differences (two lines wide, four on a phone): the
-aims that do not fit are left to the chart."""
+TITLE_CHARS = 135
+"""Longest title that states a pattern of differences (two lines wide, five on a phone): the
+aims that do not fit are left to the chart, which draws every aim."""
 
 _AIMS_PER_SIDE = 3
 """Most aims a title names on one side of a two-group contrast."""
@@ -553,7 +554,9 @@ def _fully_by(table: pd.DataFrame) -> ChartText:
     group, words = _group_column(table)
     # the exclusions, which set these charts apart from the achievement chart, open the note:
     # in the base line they made it three lines on a phone
-    base = _who("Collaborations that set the aim", table, " per bar")
+    # the chart writes each group's base beside its dot: a range here would also count the
+    # groups and aims it leaves out
+    base = _who("Collaborations that set the aim", table, bases_given=False)
     excluded = "“Too early to say” and “don’t know” are excluded from the base."
     if group is None:
         return ChartText(f"Aims fully achieved, {words}", base, _note(excluded, _weighted(table)))
