@@ -2675,8 +2675,7 @@ def plot_rates(
             _finish(ax, data, notes=notes)
     rows_above = getattr(ax, "_gpcollab_rows_above", None)
     if rows_above is not None:  # the dots' phone layout: written once the layout is done
-        short = getattr(ax, "_gpcollab_short_rows", None)
-        _row_labels_above(ax, rows_above[0], short, bar=rows_above[1])
+        _row_labels_above(ax, rows_above[0], bar=rows_above[1])  # full names, wrapped
     return ax
 
 
