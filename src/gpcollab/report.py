@@ -1319,7 +1319,7 @@ class _Drawing:
 def _for_drawing(item: ReportTable) -> ReportTable:
     """``item`` with a table whose ``attrs`` leave out the tables stored there (the tests
     behind a headline, which :func:`gpcollab.headlines.chart_text` has already read), keeping
-    the aim its title names (``attrs["titled_aim"]``), whose panel is drawn first, and the two
+    the aim its title names (``attrs["titled_aim"]``), whose row is drawn first, and the two
     cells it compares (``attrs["titled_cells"]``), whose values are set in bold.
 
     pandas deep-copies ``attrs`` into the result of every operation on a table, and the
@@ -1626,8 +1626,8 @@ def _by_value(table: pd.DataFrame, column: str) -> list[str]:
     return ordered + others
 
 
-def _panel_order(table: pd.DataFrame) -> list[str]:
-    """Aims of a rates-by-group table in the order of its panels: the aim its title names
+def _aim_order(table: pd.DataFrame) -> list[str]:
+    """Aims of a rates-by-group table in the order of its rows: the aim its title names
     first (:func:`gpcollab.headlines.titled_aim`), then by the share over the groups shown
     (their estimates weighted by their bases), largest first."""
     shown = table
@@ -1657,7 +1657,7 @@ def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
     table = item.table
     group = options.get("hue")
     if chart == "rates" and options.get("x") == "aim" and group not in (None, "wave"):
-        options.update(kind="dot", order=_panel_order(table))
+        options.update(kind="dot", order=_aim_order(table))
         cells = table.attrs.get("titled_cells") or titled_cells(table)
         options["highlight"] = [(aim, level) for level, aim in cells]
     elif chart == "rates" and options.get("x") == "option" and options.get("hue") is None:
