@@ -830,7 +830,7 @@ def test_report_single_panel_takes_the_width(report_figures: dict[str, Any], lay
 def test_report_scenario_values_in_one_column(
     report_figures: dict[str, Any], key: str, layout: str
 ) -> None:
-    """Every value of the what-if charts sits in one column right of the bars, so that no
+    """Every value of the what-if charts sits in one column left of the axis, so that no
     interval line runs through a number (on the phone they were once placed row by row, some
     at the bar's end, some at its base)."""
     fig, _ = report_figures[f"{key}-{layout}"]
@@ -1150,21 +1150,25 @@ def test_report_image(
 
 @pytest.mark.parametrize("key", ["contract_reasons_2017_gp", "scenarios", "pcn_projection"])
 def test_phone_bars_carry_their_labels_above(report_figures: dict[str, Any], key: str) -> None:
-    """On a phone, a chart of one column of bars (a single panel, the what-if scenarios) writes
-    each label on its own line(s) above its bar, so the bars take the width: no label beside
-    the bars, each label between its bar and the bar above, from the chart's left edge."""
+    """On a phone, a chart of one column of bars or dots (a single panel, the what-if
+    scenarios) writes each label on its own line(s) above its mark, so the marks take the
+    width: no label beside them, each label between its mark and the one above, from the
+    chart's left edge."""
     fig, _ = report_figures[f"{key}-narrow"]
     drawn_texts(fig)  # lays the figure out
     ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
     assert not any(t.get_text() for t in ax.get_yticklabels())
     labels = sorted(
         (t.get_window_extent() for t in ax.texts if t.get_gid() == plotting.ROW_LABEL_GID),
         key=lambda box: -box.y0,
     )
-    bars = sorted(
-        (p.get_window_extent() for p in ax.patches if p.get_width() > 0),
-        key=lambda box: -box.y0,
-    )
+    marks = [p.get_window_extent() for p in ax.patches if p.get_width() > 0] or [
+        line.get_window_extent(renderer)  # the what-if charts: a dot a row
+        for line in ax.lines
+        if line.get_gid() in ("estimate", "few-pcns")
+    ]
+    bars = sorted(marks, key=lambda box: -box.y0)
     assert len(labels) == len(bars) >= 3
     for i, (label, bar) in enumerate(zip(labels, bars, strict=True)):
         assert label.y0 >= bar.y1 - 0.5  # above its own bar

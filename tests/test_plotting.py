@@ -234,6 +234,21 @@ def whisker_segments(ax: Axes) -> list[np.ndarray]:
     return segments
 
 
+def scenario_dots(ax: Axes) -> dict[str, list[float]]:
+    """The x of each what-if dot, by gid ("estimate", "few-pcns"), top row first."""
+    out: dict[str, list[float]] = {}
+    for line in ax.lines:
+        if line.get_gid() in ("estimate", "few-pcns"):
+            out.setdefault(str(line.get_gid()), []).append(float(line.get_xdata()[0]))
+    return out
+
+
+def interval_ends(ax: Axes) -> list[tuple[float, float]]:
+    """(low, high) of each what-if row's interval line, top row first."""
+    (lines,) = [c for c in ax.collections if c.get_gid() == "interval"]
+    return [(float(s[:, 0].min()), float(s[:, 0].max())) for s in lines.get_segments()]
+
+
 def flat(labels: list[str]) -> list[str]:
     """Labels as one line: wrapped after a hyphen ("100,000-/249,999") or at a space."""
     return [label.replace("-\n", "-").replace("\n", " ") for label in labels]
@@ -682,52 +697,71 @@ def test_size_distribution_default_uses_the_real_pcns() -> None:
 
 def assert_value_column(ax: Axes) -> list[Text]:
     """The values of a scenarios chart: one per row, their right edges at one x (a column)
-    just left of where the bars start (within 0.15 inch), so that each value sits beside its
-    bar and no bar or interval line runs through one."""
+    just left of the axis (within 0.15 inch), clear of every dot and interval line, and the
+    row labels beside the dots left of them."""
     fig = ax.figure
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     values = [t for t in ax.texts if t.get_gid() == "value"]
     boxes = [t.get_window_extent(renderer) for t in values]
-    assert len(values) == len(bars_by_gid(ax).get("estimate", [])) + len(
-        bars_by_gid(ax).get("few-pcns", [])
-    )
+    assert len(values) == sum(len(v) for v in scenario_dots(ax).values())
     assert max(b.x1 for b in boxes) - min(b.x1 for b in boxes) < 0.5
-    line_starts = [ax.transData.transform((s[:, 0].min(), 0))[0] for s in whisker_segments(ax)]
-    bar_starts = [p.get_window_extent().x0 for ps in bars_by_gid(ax).values() for p in ps]
-    assert max(b.x1 for b in boxes) < min(line_starts + bar_starts)
-    assert min(bar_starts) - max(b.x1 for b in boxes) < 0.15 * fig.dpi
-    # the row labels beside the bars stand left of the values
+    axis = ax.get_window_extent().x0
+    line_starts = [ax.transData.transform((low, 0))[0] for low, _ in interval_ends(ax)]
+    assert max(b.x1 for b in boxes) < min([*line_starts, axis])
+    assert axis - max(b.x1 for b in boxes) < 0.15 * fig.dpi
     for label in ax.get_yticklabels():
         if label.get_text():
             assert label.get_window_extent(renderer).x1 < min(b.x0 for b in boxes)
     return values
 
 
-def test_scenarios_bars_whiskers_reference_and_labels() -> None:
+def test_scenarios_dots_intervals_reference_and_labels() -> None:
     ax = plotting.plot_scenarios(scenario_table())
-    bars = bars_by_gid(ax)["estimate"]
-    assert [p.get_width() for p in bars] == approx([0.30, 0.38, 0.34])
-    segments = whisker_segments(ax)
-    assert [s[:, 0].min() for s in segments] == approx([0.26, 0.30, 0.29])
-    assert [s[:, 0].max() for s in segments] == approx([0.34, 0.46, 0.40])
+    assert scenario_dots(ax)["estimate"] == approx([0.30, 0.38, 0.34])
+    assert np.ravel(interval_ends(ax)) == approx([0.26, 0.34, 0.30, 0.46, 0.29, 0.40])
     assert tick_labels(ax, "y") == ["Observed", "all 100k-250k", "two years older"]
     # one model, one base: said once in the footer, not on every row
     notes = [t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID]
     assert "Base: n=400 in every row." in notes[0]
-    assert matplotlib.colors.to_hex(bars[0].get_facecolor()) == plotting.NEUTRAL_GREY.lower()
-    # one value per bar, the reference row's in bold, in a column right of the chart
+    # the reference row's dot is grey (red = green = blue), the others coloured
+    (reference_dot, *others) = [line for line in ax.lines if line.get_gid() == "estimate"]
+    red, green, blue, _ = matplotlib.colors.to_rgba(reference_dot.get_markerfacecolor())
+    assert red == green == blue
+    assert all(len(set(matplotlib.colors.to_rgb(d.get_markerfacecolor()))) > 1 for d in others)
+    # one value per row, the reference row's in bold, in a column left of the axis
     assert texts(ax) == ["Observed: 30%", "30%", "38%", "34%"]
     values = assert_value_column(ax)
     assert [t.get_fontweight() for t in values] == ["bold", "normal", "normal"]
-    # a whisker starting at the axis (once: that value moved to its bar's end, the others at
-    # their bars' base): every value still in the same column, clear of every line
+    # an interval starting near 0 leaves the values where they were, clear of it
     low = scenario_table().assign(ci_low=[0.02, 0.30, 0.29])
     ax = plotting.plot_scenarios(low)
     assert_value_column(ax)
     reference = [line for line in ax.lines if line.get_linestyle() == "--"]
     assert [line.get_xdata()[0] for line in reference] == approx([0.30])
     assert Aim.ACCESS.label in ax.get_xlabel()
+
+
+def test_scenarios_drawn_as_differences_from_the_reference() -> None:
+    """``show="difference"``: the reference is the line at 0, labelled with its share (30%);
+    each other scenario is its difference in points: all 100k-250k +8 (95% interval +1 to
+    +15), two years older +4 (-2 to +10)."""
+    table = scenario_table().assign(
+        difference_ci_low=[0.0, 0.01, -0.02], difference_ci_high=[0.0, 0.15, 0.10]
+    )
+    ax = plotting.plot_scenarios(table, show="difference")
+    assert tick_labels(ax, "y") == ["all 100k-250k", "two years older"]
+    assert scenario_dots(ax)["estimate"] == approx([0.08, 0.04])
+    assert np.ravel(interval_ends(ax)) == approx([0.01, 0.15, -0.02, 0.10])
+    reference = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert [line.get_xdata()[0] for line in reference] == approx([0.0])
+    assert texts(ax) == ["Observed: 30%", "+8 pts", "+4 pts"]
+    assert_value_column(ax)
+    low, high = ax.get_xlim()
+    assert low == approx(-high) and high >= 0.15  # symmetric about 0, every interval on it
+    assert "percentage points" in ax.get_xlabel()
+    with pytest.raises(gpcollab.ArgumentError, match="show"):
+        plotting.plot_scenarios(table, show="levels")  # type: ignore[arg-type]
 
 
 def test_scenarios_pcn_projection_rows() -> None:
@@ -756,7 +790,8 @@ def test_scenarios_pcn_projection_rows() -> None:
     one = table.assign(pcns=[1, 740, 1250], share_of_pcns=[0.0008, 0.592, 1.0])
     ax = plotting.plot_scenarios(one, reference=None)
     assert tick_labels(ax, "y")[0].endswith("\n1 PCN (<1%)")
-    assert [s[:, 0].max() for s in whisker_segments(ax)] == approx([0.3, 0.31, 0.29])
+    assert [high for _, high in interval_ends(ax)] == approx([0.3, 0.31, 0.29])
+    assert scenario_dots(ax)["few-pcns"] == approx([0.2])  # one PCN: drawn pale
 
 
 # -- public access ---------------------------------------------------------------------------
@@ -894,10 +929,8 @@ def test_real_whatif_tables(real: dict[str, Any]) -> None:
     scenarios = [whatif.Scenario("all 100k-250k", set={"size_band": "100k_250k"})]
     table = whatif.standardise(real["gp17"], "access", scenarios, n_boot=30)
     ax = plotting.plot_scenarios(table)
-    assert [p.get_width() for p in bars_by_gid(ax)["estimate"]] == approx(
-        table["estimate"].tolist()
-    )
-    assert [s[:, 0].max() for s in whisker_segments(ax)] == approx(table["ci_high"].tolist())
+    assert scenario_dots(ax)["estimate"] == approx(table["estimate"].tolist())
+    assert [high for _, high in interval_ends(ax)] == approx(table["ci_high"].tolist())
     projection = whatif.pcn_projection(real["gp17"], "access", n_boot=30)
     ax = plotting.plot_scenarios(projection, reference=None)
     assert tick_labels(ax, "y")[-1].startswith("All PCNs\n")

@@ -701,7 +701,7 @@ def _scenarios(table: pd.DataFrame) -> ChartText:
     base = _who(f"Model base: collaborations that set {aim_words}", table)
     # why the observed share here is not the achievement chart's, in one sentence
     method = (
-        "Bars: g-computation on a logistic model of collaborations with known outcome, size, "
+        "Dots: g-computation on a logistic model of collaborations with known outcome, size, "
         "age, level and funding; “too early to say” is left out of the base, unlike the "
         "achievement chart."
     )
@@ -745,12 +745,13 @@ def _scenarios(table: pd.DataFrame) -> ChartText:
 def _projection(table: pd.DataFrame) -> ChartText:
     _, short = _aim_name(table)
     survey = _survey_words(table)
-    base = "All PCNs in England, December 2019 (NHS Digital)" + (
+    # the projection's key assumption is said where the reader looks first, with whom it is of
+    base = "All PCNs in England, December 2019 (NHS Digital), each taken as under a year old" + (
         f"; model fitted to {survey}" if survey else ""
     )
     note = (
-        "The what-if model applied to the real primary care networks (PCNs), each taken as "
-        "formed less than a year earlier. A what-if, not a forecast."
+        "The what-if model applied to the real primary care networks (PCNs). A what-if, not a "
+        "forecast."
     )
     rows = _rows(table)
     total = rows[rows["size_band"].astype(str) == "all_pcns"]

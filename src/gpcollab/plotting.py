@@ -3389,10 +3389,16 @@ FEW_PCNS = 10
 _PALE_BLUE = "#A6CBE6"
 
 
-def _scenario_values(ax: Axes, pos: FloatArray, values: FloatArray, bold: Sequence[bool]) -> None:
-    """Each row's value in a column just left of where its bar starts, right-aligned, so that
-    every value sits next to its bar, in one place, and no bar or interval line runs through
-    one; the row labels (when beside the bars) move left of the column."""
+def _scenario_values(
+    ax: Axes,
+    pos: FloatArray,
+    values: FloatArray,
+    bold: Sequence[bool],
+    write: Callable[[float], str] = _pct,
+) -> None:
+    """Each row's value (as ``write`` words it) in a column just left of the axis,
+    right-aligned, so that every value sits level with its dot, in one place, and no interval
+    line runs through one; the row labels (when beside the dots) move left of the column."""
     from matplotlib.transforms import blended_transform_factory, offset_copy  # heavy
 
     size = _small()
@@ -3403,12 +3409,15 @@ def _scenario_values(ax: Axes, pos: FloatArray, values: FloatArray, bold: Sequen
         x=-gap,
         units="points",
     )
+    widest = _value_column_in(size)
     for y, value, strong in zip(pos, values, bold, strict=True):
         if not math.isnan(value):
+            text = write(float(value))
+            widest = max(widest, _text_in(text, size) + 0.08)
             ax.text(
                 0.0,
                 float(y),
-                _pct(float(value)),
+                text,
                 ha="right",
                 va="center",
                 fontsize=size,
@@ -3417,8 +3426,15 @@ def _scenario_values(ax: Axes, pos: FloatArray, values: FloatArray, bold: Sequen
                 gid="value",
                 transform=column,
             )
-    # the labels beside the bars stand left of the values (the tick pad is in points)
-    ax.tick_params(axis="y", pad=_value_column_in(size) * 72 + gap)
+    # the labels beside the dots stand left of the values (the tick pad is in points)
+    ax.tick_params(axis="y", pad=widest * 72 + gap)
+
+
+def _points(difference: float) -> str:
+    """A difference of two shares in percentage points, signed: "+2 pts", "−10 pts"."""
+    value = round(100 * difference)
+    sign = "+" if value > 0 else ("\u2212" if value < 0 else "")
+    return f"{sign}{abs(value)} pts"
 
 
 def plot_scenarios(
@@ -3426,10 +3442,11 @@ def plot_scenarios(
     *,
     y: str | None = None,
     reference: str | None = "observed",
+    show: Literal["estimate", "difference"] = "estimate",
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
-    """What-if estimates side by side, each with its interval.
+    """What-if estimates side by side, each a dot with its interval.
 
     Parameters
     ----------
@@ -3443,30 +3460,47 @@ def plot_scenarios(
     reference : str or None, default="observed"
         Row drawn in grey on top, with a labelled dashed line at its estimate (``None``: no
         reference).
+    show : {"estimate", "difference"}, default="estimate"
+        Each scenario's share, or its difference from the reference (columns ``difference``,
+        ``difference_ci_low``, ``difference_ci_high`` of ``whatif.standardise``) in percentage
+        points, on a scale around a line at 0 labelled with the reference's share: the chart
+        of a claim about differences.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
     **kwargs
-        Passed to :meth:`matplotlib.axes.Axes.barh`.
+        Passed to :meth:`~matplotlib.axes.Axes.plot` for the dots.
 
     Returns
     -------
     matplotlib.axes.Axes
-        One horizontal bar per row (the reference on top, then table order) with a whisker
-        from ``ci_low`` to ``ci_high``; the estimates in a column right of the chart. The
-        base (``n``, or the number and share of PCNs) is part of the row's tick label.
+        One dot per row (the reference on top, then table order; gid ``"estimate"``, or
+        ``"few-pcns"`` for a pale band of few networks) with a line from ``ci_low`` to
+        ``ci_high``; the values in a column left of the axis. The base (``n``, or the number
+        and share of PCNs) is part of the row's tick label.
     """
     y = _renamed(kwargs, "label", "y", y, "plot_scenarios")
     _require(data, [], "plot_scenarios")
     if y is None:
         y = "scenario" if "scenario" in data.columns else "size_band"
-    _require(data, [y, "estimate", "ci_low", "ci_high"], "plot_scenarios")
+    columns = ("estimate", "ci_low", "ci_high")
+    if show == "difference":
+        columns = ("difference", "difference_ci_low", "difference_ci_high")
+    elif show != "estimate":
+        raise ArgumentError(f"`show` must be 'estimate' or 'difference', but {show!r} was passed.")
+    _require(data, [y, *columns], "plot_scenarios")
     _single(data, [y], "plot_scenarios")
     if reference is not None and reference not in set(data[y].astype(str)):
         reference = None
     rows = _scenario_rows(data, y, reference)
+    reference_share = math.nan
+    if reference is not None:
+        is_reference = rows[y].astype(str) == reference
+        reference_share = float(rows.loc[is_reference, "estimate"].iloc[0])
+        if show == "difference":  # the reference is the line at 0, not a row
+            rows = rows[~is_reference].reset_index(drop=True)
     namer = _labeller(rows, y)
     names = [str(v) for v in rows[y]]
-    est, lo, hi = (rows[c].to_numpy(float) for c in ("estimate", "ci_low", "ci_high"))
+    est, lo, hi = (rows[c].to_numpy(float) for c in columns)
     pcns = _numeric(rows["pcns"]) if "pcns" in rows.columns else None
     # a band of very few PCNs is drawn pale: its estimate describes a handful of networks
     few = (
@@ -3475,29 +3509,29 @@ def plot_scenarios(
         else np.zeros(len(rows), dtype=bool)
     )
     colours = [
-        NEUTRAL_GREY if name == reference else (_PALE_BLUE if pale else PALETTE[0])
+        _WAVE_COLOURS[0] if name == reference else (_PALE_BLUE if pale else PALETTE[0])
         for name, pale in zip(names, few, strict=True)
     ]
     ax = _axes(ax)
-    above = _rows_labelled_above(ax)  # on a phone: each label on its own line(s) above its bar
+    above = _rows_labelled_above(ax)  # on a phone: each label on its own line(s) above its dot
     pos = np.arange(len(rows), dtype=float)
-    bar = 0.45 if above else 0.6
-    bars = ax.barh(pos, est, height=bar, color=colours, **kwargs)
-    for patch, pale in zip(bars, few, strict=True):
-        patch.set_gid("few-pcns" if pale else "estimate")
-    ax.errorbar(
-        est,
-        pos,
-        xerr=np.vstack([est - lo, hi - est]),
-        fmt="none",
-        ecolor="#222222",
-        elinewidth=1.0,
-        capsize=3,
-    )
+    ax.hlines(pos, lo, hi, colors=colours, linewidth=1.8, gid="interval")
+    for p, value, colour, pale in zip(pos, est, colours, few, strict=True):
+        options: dict[str, Any] = {
+            "marker": "o",
+            "markersize": 7.0,
+            "markerfacecolor": colour,
+            "markeredgecolor": "#333333",
+            "markeredgewidth": 0.5,
+            "linestyle": "none",
+        }
+        options.update(kwargs)
+        (dot,) = ax.plot([value], [p], **options)
+        dot.set_gid("few-pcns" if pale else "estimate")
     # a base shared by every row (one model fitted once) is said once, in the footer
     one_base = "n" in rows.columns and rows["n"].nunique(dropna=False) == 1
     pcn_shares = _numeric(rows["share_of_pcns"]) if "share_of_pcns" in rows.columns else None
-    labels, flat = [], []  # beside the bars (wrapped), and on one line above them
+    labels, flat = [], []  # beside the dots (wrapped), and on one line above them
     for i, name in enumerate(names):
         words = namer(rows.at[i, y])
         extra = ""
@@ -3511,13 +3545,13 @@ def plot_scenarios(
         flat.append(words + (f" · {extra}" if extra else ""))
     top = -0.5
     if reference is not None:
-        value = float(est[names.index(reference)])
-        ax.axvline(value, color="#666666", linestyle="--", linewidth=0.8, zorder=0)
-        top = -1.0
+        line = 0.0 if show == "difference" else reference_share
+        ax.axvline(line, color="#666666", linestyle="--", linewidth=0.8, zorder=0)
+        top = -1.3 if above else -1.0  # on a phone, above the first row's own label
         ax.text(
-            value + 0.006,
-            -0.62,
-            f"{namer(reference)}: {_pct(value)}",
+            line + 0.006,
+            -0.9 if above else -0.62,
+            f"{namer(reference)}: {_pct(reference_share)}",
             ha="left",
             va="center",
             fontsize=_small(),
@@ -3526,18 +3560,35 @@ def plot_scenarios(
         )
     ax.set_yticks(pos, [""] * len(labels) if above else labels)
     ax.set_ylim(len(rows) - 0.5, top)
-    ax.set_xlim(0.0, min(1.0, float(np.nanmax(np.r_[hi, 0.1])) + 0.05))
-    _percent_axis(ax, "x")
     aim = data.attrs.get("aim")
     what = f": {Aim.labels()[aim]}" if isinstance(aim, str) and aim in Aim.values() else ""
-    ax.set_xlabel(
-        _wrap(f"Share fully achieving the aim{what}", _chars(_axes_width_in(ax), _font())),
-        fontsize=_font(),
-    )
+    if show == "difference":
+        from matplotlib.ticker import FuncFormatter, MultipleLocator  # heavy: matplotlib
+
+        reach = max(float(np.nanmax(np.abs(np.r_[lo, hi, 0.05]))), 0.05)
+        reach = math.ceil(reach * 10 + 0.2) / 10  # to the next 10 points, a little past
+        ax.set_xlim(-reach, reach)
+        ax.xaxis.set_major_locator(MultipleLocator(0.1 if reach <= 0.4 else 0.2))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _points(v).replace(" pts", "")))
+        ax._gpcollab_value_axis = "x"  # type: ignore[attr-defined]
+        # the aim and the share are the title's: the axis says what the scale measures
+        label = f"Difference from {namer(reference).lower() if reference else 'observed'}, "
+        label += "percentage points"
+    else:
+        ax.set_xlim(0.0, min(1.0, float(np.nanmax(np.r_[hi, 0.1])) + 0.05))
+        _percent_axis(ax, "x")
+        label = f"Share fully achieving the aim{what}"
+    ax.set_xlabel(_wrap(label, _chars(_axes_width_in(ax), _font())), fontsize=_font())
     _style(ax, grid="x")
     ax.tick_params(axis="y", length=0)
     projection = "pcns" in rows.columns
-    _scenario_values(ax, pos, est, bold=[name == reference for name in names])
+    _scenario_values(
+        ax,
+        pos,
+        est,
+        bold=[name == reference for name in names],
+        write=_points if show == "difference" else _pct,
+    )
     _finish(
         ax,
         data,
@@ -3558,5 +3609,5 @@ def plot_scenarios(
         synthetic_scope="the model's estimates; the PCN counts are real" if projection else "",
     )
     if above:  # written once the layout is done, across the chart's width
-        _row_labels_above(ax, flat, bar=bar)
+        _row_labels_above(ax, flat, bar=0.3)
     return ax

@@ -1103,7 +1103,8 @@ def _whatif_section(
             Column("difference", "Difference vs observed (points)", "pp"),
         ),
         chart="scenarios",
-        chart_options={"y": "scenario"},
+        # the title's claim is about differences from observed: the chart draws them
+        chart_options={"y": "scenario", "show": "difference"},
     )
     projection = run.attempt(
         section,
@@ -1536,7 +1537,8 @@ def _chart_height(item: ReportTable, width: float) -> float:
         # on a phone each bar has its label above it and small segments' values below it
         return header + footer + (0.9 + 1.1 * bars if narrow else 0.75 + 0.6 * bars)
     if item.chart == "scenarios":
-        return header + footer + 0.6 + (0.62 if narrow else 0.5) * len(table)
+        rows = len(table) - (item.chart_options.get("show") == "difference")  # observed: a line
+        return header + footer + 0.6 + (0.62 if narrow else 0.5) * rows
     if item.chart_options.get("kind") == "dot":
         x = str(item.chart_options.get("x"))
         hue = item.chart_options.get("hue")
