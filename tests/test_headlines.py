@@ -15,6 +15,7 @@ from gpcollab import headlines
 from gpcollab.headlines import (
     TITLE_CHARS,
     chart_text,
+    differing_aims,
     holm,
     supported_differences,
     titled_aim,
@@ -668,3 +669,16 @@ def test_rates_by_group_leave_the_bases_to_the_chart() -> None:
     table.attrs.update(wave=2017, instrument="gp")
     text = chart_text("fully_by_age_band", table, "fallback")
     assert text.base == "Collaborations that set the aim, GP practice staff survey 2017"
+
+
+def test_differing_aims_are_those_with_a_significant_pair() -> None:
+    """Holm over the five aims of SIZE_P (worked above): access, community, sustainability and
+    staff stay below 0.05, efficiency (0.9) does not; the chart marks the four, in the
+    table's order. With no tests, or none significant, nothing is marked."""
+    table = two_groups("size_group", SIZE_GROUPS, SIZE_SHARES, SIZE_P)
+    assert differing_aims(table) == ["access", "community", "sustainability", "staff"]
+    none = two_groups("size_group", SIZE_GROUPS, SIZE_SHARES, dict.fromkeys(SIZE_P, 0.5))
+    assert differing_aims(none) == []
+    untested = table.copy()
+    untested.attrs = {k: v for k, v in table.attrs.items() if k != "differences"}
+    assert differing_aims(untested) == []

@@ -1041,3 +1041,67 @@ def test_achievement_segments_read_in_greyscale_in_their_order() -> None:
     # the segment labels drawn use it: white on the dark blue, black on the others
     labels = {t.get_text(): t.get_color() for t in ax.texts if t.get_text() in ("30%", "40%")}
     assert labels == {"30%": "white", "40%": "black"}
+
+
+@pytest.mark.parametrize("levels", [2, 3, 5])
+def test_group_colours_stand_out_from_white(levels: int) -> None:
+    """Every colour a dot chart gives a group (the shades of ordered groups, and the grey and
+    blue of two groups or two waves) has at least WCAG's 3:1 contrast against the white page
+    for graphics; the old lightest shade (#59BFC0, YlGnBu at 0.45) had 2.2:1 and the old grey
+    (#9A9A9A) 2.8:1. Contrast against white = 1.05 / (L + 0.05), here as 1 / black-on-colour
+    inverted: _contrast("black", c) = (L + 0.05) / 0.05, so 1.05 / (L + 0.05) = 21 / that."""
+    table = dots_table_of_groups(levels)
+    ax = plotting.plot_rates(table, x="aim", hue="size_band", kind="dot")
+    colours = {
+        matplotlib.colors.to_hex(line.get_markerfacecolor())
+        for line in ax.lines
+        if line.get_gid() not in (None, "estimate") and line.get_marker() == "o"
+    }
+    assert len(colours) == levels
+    for colour in colours:
+        assert 21 / _contrast("black", colour) >= 3.0, colour
+    assert 21 / _contrast("black", "#9A9A9A") < 3.0  # the check can fail: the old grey does
+
+
+def dots_table_of_groups(levels: int) -> pd.DataFrame:
+    """Two aims by the first ``levels`` size bands, every cell shown."""
+    bands = SizeBand.values()[:levels]
+    rows = [
+        {
+            "aim": aim,
+            "size_band": band,
+            "n": 50,
+            "estimate": 0.3,
+            "ci_low": 0.2,
+            "ci_high": 0.4,
+            "suppressed": False,
+        }
+        for aim in ("access", "staff")
+        for band in bands
+    ]
+    table = pd.DataFrame(rows)
+    table["aim"] = pd.Categorical(table["aim"], dtype=Aim.dtype())
+    table["size_band"] = pd.Categorical(table["size_band"], categories=bands, ordered=True)
+    return table
+
+
+def test_dot_rows_marked_as_differing_are_bold_and_explained() -> None:
+    """``marked`` rows of a dot chart comparing groups (the aims a caller's tests found to
+    differ) have bold labels, the others not, and the footer says what bold means; on a
+    phone-sized figure the labels above the rows are bold alike."""
+    table = dots_table_of_groups(2)
+    ax = plotting.plot_rates(table, x="aim", hue="size_band", kind="dot", marked=["staff"])
+    weights = {t.get_text().replace("\n", " "): t.get_fontweight() for t in ax.get_yticklabels()}
+    assert weights == {Aim.ACCESS.label: "normal", Aim.STAFF.label: "bold"}
+    notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
+    assert "Aims in bold: the groups differ significantly." in notes.replace("\n", " ")
+    _fig, phone = plt.subplots(figsize=(3.9, 5))
+    plotting.plot_rates(table, x="aim", hue="size_band", kind="dot", marked=["staff"], ax=phone)
+    above = {
+        t.get_text().replace("\n", " "): t.get_fontweight()
+        for t in phone.texts
+        if t.get_gid() == plotting.ROW_LABEL_GID
+    }
+    assert above == {Aim.ACCESS.label: "normal", Aim.STAFF.label: "bold"}
+    plain = plotting.plot_rates(table, x="aim", hue="size_band", kind="dot")
+    assert {t.get_fontweight() for t in plain.get_yticklabels()} == {"normal"}

@@ -32,6 +32,7 @@ __all__ = [
     "ChartText",
     "KeyFinding",
     "chart_text",
+    "differing_aims",
     "holm",
     "key_findings",
     "supported_differences",
@@ -378,6 +379,29 @@ def _tested(table: pd.DataFrame, group: str) -> pd.DataFrame | None:
     if not isinstance(differences, pd.DataFrame) or differences.empty:
         return None
     return supported_differences(table, differences, group)
+
+
+def differing_aims(table: pd.DataFrame) -> list[str]:
+    """The aims on which the groups of ``table`` differ by a design-based test (at least one
+    pair of groups significant after Holm's adjustment over every pair tested), for the chart
+    to mark; empty when no tests came with the table or none is significant.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        As for :func:`chart_text` with a ``fully_by_...`` or ``aims_by_size`` key.
+
+    Returns
+    -------
+    list of str
+        Aim codes, in the table's order.
+    """
+    group, _ = _group_column(table)
+    tested = _tested(table, group) if group is not None else None
+    if tested is None or "aim" not in tested.columns:
+        return []
+    clear = {str(a) for a in tested.loc[tested["significant"], "aim"]}
+    return [a for a in dict.fromkeys(table["aim"].astype(str)) if a in clear]
 
 
 def titled_aim(table: pd.DataFrame) -> str | None:

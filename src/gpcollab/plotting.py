@@ -65,7 +65,7 @@ import math
 import re
 import textwrap
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -201,7 +201,7 @@ _FOOTER_FONT_PHONE = 8.5
 per inch on a 390 px screen, where 7 pt would be 9 px."""
 _HATCH = "////"
 _MARK_COLOUR = "#555555"
-_WAVE_COLOURS = ("#9A9A9A", "#0072B2")
+_WAVE_COLOURS = ("#8A8A8A", "#0072B2")  # each at least 3:1 against white (WCAG graphics)
 
 # column name -> answer set whose labels the column's values take
 _COLUMN_ENUMS: dict[str, type[Choice]] = {
@@ -405,7 +405,8 @@ def sequential_colours(k: int) -> list[str]:
     -------
     list of str
         Hex colours sampled from ColorBrewer's YlGnBu (colour-blind safe, printable), leaving
-        out its lightest end so every shade stays visible on white.
+        out its lighter part so that every shade has at least 3:1 contrast against white
+        (WCAG's level for graphics).
     """
     from matplotlib import colormaps  # heavy: matplotlib
     from matplotlib.colors import to_hex  # heavy: matplotlib
@@ -413,7 +414,7 @@ def sequential_colours(k: int) -> list[str]:
     if k < 1:
         raise ArgumentError(f"`k` must be at least 1, but {k!r} was passed.")
     cmap = colormaps["YlGnBu"]
-    points = [0.8] if k == 1 else np.linspace(0.45, 0.97, k).tolist()
+    points = [0.8] if k == 1 else np.linspace(0.6, 0.97, k).tolist()
     return [to_hex(cmap(p)) for p in points]
 
 
@@ -1044,6 +1045,8 @@ def _fit_rows(ax: Axes, fig: Figure) -> bool:
         _layout(fig)
         rows = _tick_boxes(ax.yaxis)
         changed = True
+    if changed:
+        _bold_rows(ax)
     return changed
 
 
@@ -1623,6 +1626,7 @@ def _dots(
     order: Sequence[Any] | None,
     hue_order: Sequence[Any] | None,
     highlight: Sequence[tuple[Any, Any]] = (),
+    marked: Sequence[Any] = (),
     **kwargs: Any,
 ) -> list[str]:
     """Dot plot: one row per level of ``x``, one dot (with its interval) per ``hue`` level.
@@ -1749,6 +1753,9 @@ def _dots(
         header = [] if hue is None else [str(_labeller(table, hue)(level)) for level in hues]
         _dot_values(ax, series, y, joiner=" → " if hue == "wave" else " / ", header=header)
     labels = [_labeller(table, x)(g) for g in groups]
+    strong = {str(m) for m in marked}
+    bold_rows = [i for i, g in enumerate(groups) if str(g) in strong] if compare else []
+    ax._gpcollab_bold_rows = bold_rows  # type: ignore[attr-defined]
     if x == "aim":  # labels that collide on a small axes take the aims' short names
         short = [AIM_SHORT_LABELS.get(str(g), lab) for g, lab in zip(groups, labels, strict=True)]
         ax._gpcollab_short_rows = short  # type: ignore[attr-defined]
@@ -1764,6 +1771,7 @@ def _dots(
             ax.axhline(boundary, color="#E2E2E2", linewidth=0.6, zorder=0)
         width = _chars(min(2.6, _axes_width_in(ax) * 0.45), _font())
         ax.set_yticks(y, [_wrap(label, width) for label in labels])
+        _bold_rows(ax)
         ax.set_ylim(len(groups) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
     top = _dot_scale_top(series)
@@ -1772,6 +1780,9 @@ def _dots(
     _percent_axis(ax, "x")
     _style(ax, grid="x")
     notes = [_suppressed_note(table)] if hidden_at else []
+    if bold_rows:
+        rows_word = "Aims" if x == "aim" else "Rows"
+        notes.append(f"{rows_word} in bold: the groups differ significantly.")
     notes += left_out
     for assumption in dict.fromkeys(assumed):
         notes.append(
@@ -1792,6 +1803,14 @@ def _row_pt(ax: Axes, rows: int) -> float:
     fig = _root_figure(ax)
     planned = float(ax.get_position().height) * float(fig.get_figheight())
     return max(planned - 1.4, 0.2) * 72 / max(rows, 1)
+
+
+def _bold_rows(ax: Axes) -> None:
+    """Set the row labels of ``ax._gpcollab_bold_rows`` (positions) in bold, again after a
+    fitting step has rewritten the labels."""
+    bold = getattr(ax, "_gpcollab_bold_rows", ())
+    for i, label in enumerate(ax.get_yticklabels()):
+        label.set_fontweight("bold" if i in bold else "normal")
 
 
 def _dot_lines_fit(ax: Axes, rows: int, step: float) -> bool:
@@ -2551,6 +2570,7 @@ def plot_rates(
     order: Sequence[Any] | None = None,
     hue_order: Sequence[Any] | None = None,
     highlight: Sequence[tuple[Any, Any]] = (),
+    marked: Sequence[Any] = (),
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -2589,6 +2609,10 @@ def plot_rates(
     highlight : sequence of (x level, hue level), optional
         Panels and dots comparing groups: cells whose values are set in bold, such as the two
         a title compares.
+    marked : sequence, optional
+        Dots comparing groups: rows (levels of ``x``) on which the groups differ by a test the
+        caller ran (such as :func:`gpcollab.compare_domains` with a multiple-comparison
+        adjustment); their labels are set in bold and a footnote says what bold means.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
     **kwargs
@@ -2633,9 +2657,12 @@ def plot_rates(
         legend = 0.18 * max(dots - 3, 0)  # a legend of many entries may take a column
         height = 1.7 + legend + rows * (0.3 + per_dot * dots)
         _root_figure(ax).set_figheight(min(max(height, 2.4), 9.0))
-    draw: Callable[..., list[str]] = {"dot": _dots, "panels": _panels}.get(kind, _grouped_bars)
+    helpers: dict[str, Callable[..., list[str]]] = {"dot": _dots, "panels": _panels}
+    draw: Callable[..., list[str]] = helpers.get(kind, _grouped_bars)
     if kind in ("panels", "dot"):
         kwargs["highlight"] = highlight
+    if kind == "dot":
+        kwargs["marked"] = marked
     notes = draw(ax, table, x=x, hue=hue, order=order, hue_order=hue_order, **kwargs)
     items = table["item"].astype(str).unique() if "item" in table.columns else []
     value_label = (
@@ -2675,7 +2702,8 @@ def plot_rates(
             _finish(ax, data, notes=notes)
     rows_above = getattr(ax, "_gpcollab_rows_above", None)
     if rows_above is not None:  # the dots' phone layout: written once the layout is done
-        _row_labels_above(ax, rows_above[0], bar=rows_above[1])  # full names, wrapped
+        bold = getattr(ax, "_gpcollab_bold_rows", ())
+        _row_labels_above(ax, rows_above[0], bar=rows_above[1], bold=bold)  # full names
     return ax
 
 
@@ -2926,12 +2954,18 @@ _ROW_LABEL_PAD_PT = 2.0
 
 
 def _row_labels_above(
-    ax: Axes, labels: Sequence[str], short: Sequence[str] | None = None, *, bar: float
+    ax: Axes,
+    labels: Sequence[str],
+    short: Sequence[str] | None = None,
+    *,
+    bar: float,
+    bold: Collection[int] = (),
 ) -> None:
     """Write each row's label on its own line above its bar (``bar``: the bars' height in
     rows), from the chart's left edge; the y tick labels are left blank before the layout so
     that the bars take the width. A label longer than the chart is wide takes its short form
-    (``short``) or wraps. Call after the layout."""
+    (``short``) or wraps; the rows in ``bold`` (positions) are set in bold. Call after the
+    layout."""
     from matplotlib.transforms import blended_transform_factory, offset_copy  # heavy
 
     fig = _root_figure(ax)
@@ -2957,6 +2991,7 @@ def _row_labels_above(
             ha="left",
             va="bottom",
             fontsize=_font(),
+            fontweight="bold" if i in bold else "normal",
             color="#1d1d1d",
             gid=ROW_LABEL_GID,
             # grid lines, the zero line and a reference line pass behind the label with a

@@ -44,7 +44,14 @@ from gpcollab.datasets import dataset_card, list_datasets
 from gpcollab.disclosure import suppress
 from gpcollab.errors import ConvergenceError, DesignError, GpcollabError
 from gpcollab.estimate import BoundaryWarning
-from gpcollab.headlines import ChartText, chart_text, key_findings, titled_aim, titled_cells
+from gpcollab.headlines import (
+    ChartText,
+    chart_text,
+    differing_aims,
+    key_findings,
+    titled_aim,
+    titled_cells,
+)
 from gpcollab.io.accounting import LoadReport, inconsistency_lines
 from gpcollab.models import achievement_model
 from gpcollab.presentation import EXTRA_LABELS, SUPPRESSED, suppression_note
@@ -1321,7 +1328,8 @@ def _for_drawing(item: ReportTable) -> ReportTable:
     """``item`` with a table whose ``attrs`` leave out the tables stored there (the tests
     behind a headline, which :func:`gpcollab.headlines.chart_text` has already read), keeping
     the aim its title names (``attrs["titled_aim"]``), whose row is drawn first, and the two
-    cells it compares (``attrs["titled_cells"]``), whose values are set in bold.
+    cells it compares (``attrs["titled_cells"]``), whose values are set in bold, and the aims
+    whose groups differ significantly (``attrs["differing_aims"]``), whose labels are.
 
     pandas deep-copies ``attrs`` into the result of every operation on a table, and the
     plotting helpers run many; a table in ``attrs`` made each of them copy that table too.
@@ -1333,6 +1341,7 @@ def _for_drawing(item: ReportTable) -> ReportTable:
     if cells:
         kept["titled_aim"] = cells[0][1]
         kept["titled_cells"] = cells
+    kept["differing_aims"] = differing_aims(item.table)
     table = item.table.copy(deep=False)
     table.attrs = kept
     return replace(item, table=table)
@@ -1662,6 +1671,8 @@ def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
         options.update(kind="dot", order=_aim_order(table))
         cells = table.attrs.get("titled_cells") or titled_cells(table)
         options["highlight"] = [(aim, level) for level, aim in cells]
+        differing = table.attrs.get("differing_aims")
+        options["marked"] = differing_aims(table) if differing is None else differing
     elif chart == "rates" and options.get("x") == "option" and options.get("hue") is None:
         options.update(kind="panels", hue=None, order=_by_value(table, "option"))
     elif chart == "rates" and group == "wave" and options.get("x") in table.columns:
