@@ -1105,3 +1105,17 @@ def test_dot_rows_marked_as_differing_are_bold_and_explained() -> None:
     assert above == {Aim.ACCESS.label: "normal", Aim.STAFF.label: "bold"}
     plain = plotting.plot_rates(table, x="aim", hue="size_band", kind="dot")
     assert {t.get_fontweight() for t in plain.get_yticklabels()} == {"normal"}
+
+
+def test_likert_true_zero_is_said_in_the_footer() -> None:
+    """An answer nobody gave has no segment to carry its 0%: the footer says it, for that
+    bar only (here the willingness scale's "very willing" set to 0 out of 500)."""
+    table = willingness_table()
+    table.loc[table["option"] == "very_willing", "estimate"] = 0.0
+    ax = plotting.plot_likert(table)
+    notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
+    label = ContractWillingness.labels()["very_willing"].lower()
+    assert f"nobody answered “{label}” (0%)." in notes.replace("\n", " ")
+    ax = plotting.plot_likert(willingness_table())  # every answer given: no such note
+    notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
+    assert "nobody answered" not in notes

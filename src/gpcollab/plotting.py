@@ -3105,6 +3105,18 @@ def _draw_diverging(
     return (float(np.max(-starts)), float(np.max(left))), marked, segments
 
 
+def _zero_answers(rows: Sequence[_LikertRow], scale: _LikertScale) -> list[str]:
+    """Footnotes for the answers nobody in a bar gave (a true 0%, which no segment can show):
+    "CCG staff survey: nobody answered “very probable” (0%)."."""
+    notes = []
+    for row in rows:
+        zeros = [scale.labels[v] for v in scale.substantive if row.shares.get(v, None) == 0.0]
+        if zeros:
+            said = " or ".join(f"“{label.lower()}”" for label in zeros)
+            notes.append(f"{row.name}: nobody answered {said} (0%).")
+    return notes
+
+
 def _side_totals(ax: Axes, rows: Sequence[_LikertRow], scale: _LikertScale) -> None:
     """The total of each side of the scale, in bold beyond each end of its bar (none for a
     side holding a hidden cell: its total would reveal it)."""
@@ -3280,6 +3292,7 @@ def plot_likert(
     if scale.negative:
         middle = " (the middle answer in neither)" if scale.neutral else ""
         notes.append(f"Bold: the total of each side of the scale{middle}.")
+    notes += _zero_answers(rows, scale)
     _finish(ax, data, notes=notes)
     if above:
         labels = [
