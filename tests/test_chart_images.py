@@ -365,8 +365,8 @@ def test_panels_leave_out_an_aim_mostly_hidden_and_say_so() -> None:
     notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
     notes = notes.replace("\n", " ")
     assert (
-        "“Staff experience, training and education” is not drawn: disclosure control hides too "
-        "many of its groups to compare (see the table)."
+        "“Staff experience, training and education” is not drawn: too many of its groups are "
+        "hidden (see the table)."
     ) in notes
 
 
@@ -411,7 +411,7 @@ def test_panels_name_the_small_base_and_every_aim_left_out() -> None:
     notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
     assert (
         "“Improving access for patients” and “Staff experience, training and education” are "
-        "not drawn: disclosure control hides too many of their groups to compare (see the table)."
+        "not drawn: too many of their groups are hidden (see the table)."
     ) in notes.replace("\n", " ")
 
 
@@ -696,7 +696,8 @@ def test_report_figure_layout(report_figures: dict[str, Any], key: str, layout: 
         expected = int(kept["suppressed"].sum())
         notes = footer(fig, plotting.NOTE_GID)
         assert all(Aim(aim).label in notes for aim in left_out)
-        assert all(f"of the {aims} rows) is not drawn" in notes for _ in groups_out)
+        for g in groups_out:  # e.g. figure 6: "... is not drawn: 6 of its 7 cells are hidden"
+            assert f"is not drawn: {int(per_group[g])} of its {aims} cells are hidden" in notes
     elif item.chart_options.get("kind") == "dot" and "wave" in item.table:
         # two waves a row: one mark in a row with a hidden cell, and each hidden cell is "[c]"
         # in the row's value column ("[c] → 45%")
@@ -1020,7 +1021,7 @@ def test_report_tables_drawn_by_their_public_helper(
         assert shown_marks == 0
     else:  # no hidden cell drawn as a value: each is marked, or its aim left out and named
         notes = footer(fig, plotting.NOTE_GID).replace("\n", " ")
-        assert shown_marks >= 1 or "not drawn: disclosure control hides" in notes
+        assert shown_marks >= 1 or re.search(r"not drawn: .* hidden \(see the table\)", notes)
         if shown_marks:
             assert "[c] = hidden by disclosure control" in notes
 

@@ -1578,9 +1578,7 @@ def _comparable_rows(
     kept = [i for i in drawn if _comparable(per_row[i])] or drawn
     name = _labeller(table, x)
     left_out = [name(rows[i]) for i in drawn if i not in kept]
-    kept_dots, _, dots_out = _kept_groups(
-        dots, [per_row[i] for i in kept], _labeller(table, hue), unit="rows"
-    )
+    kept_dots, _, dots_out = _kept_groups(dots, [per_row[i] for i in kept], _labeller(table, hue))
     return [rows[i] for i in kept], kept_dots, _left_out_notes(left_out, dots_out)
 
 
@@ -2228,10 +2226,7 @@ def _comparable(series: _Series) -> bool:
 
 
 def _kept_groups(
-    groups: Sequence[Any],
-    series: Sequence[_Series],
-    name: Callable[[Any], str],
-    unit: str = "panels",
+    groups: Sequence[Any], series: Sequence[_Series], name: Callable[[Any], str]
 ) -> tuple[list[Any], list[_Series], list[str]]:
     """The groups to draw in every panel and the series cut to them, and a note's words for
     each group left out because disclosure control hides it in more than half of the panels
@@ -2244,7 +2239,7 @@ def _kept_groups(
     if len(keep) == len(groups) or len(keep) < 2:
         return list(groups), list(series), []
     out = [
-        f"“{name(groups[g])}” (hidden in {int(hidden[g])} of the {len(series)} {unit})"
+        f"“{name(groups[g])}” is not drawn: {int(hidden[g])} of its {len(series)} cells are hidden"
         for g in range(len(groups))
         if g not in keep
     ]
@@ -2274,21 +2269,14 @@ def _panel_notes(
 def _left_out_notes(left_out: Sequence[str], groups_out: Sequence[str]) -> list[str]:
     """Footnotes naming the groups (``groups_out``) and the aims or rows (``left_out``) a
     chart leaves out because disclosure control hides most of their cells."""
-    notes: list[str] = []
-    if groups_out:
-        verb = "are" if len(groups_out) > 1 else "is"
-        notes.append(
-            f"{' and '.join(groups_out)} {verb} not drawn: disclosure control hides most of "
-            "its cells (see the table)."
-        )
+    notes = [f"{group} (see the table)." for group in groups_out]
     if left_out:
         names = [f"“{name}”" for name in left_out]
         several = len(names) > 1
         listed = "; ".join(names[:-1]) + " and " + names[-1] if several else names[0]
         verb, their = ("are", "their") if several else ("is", "its")
         notes.append(
-            f"{listed} {verb} not drawn: disclosure control hides too many of {their} groups "
-            "to compare (see the table)."
+            f"{listed} {verb} not drawn: too many of {their} groups are hidden (see the table)."
         )
     return notes
 
