@@ -96,12 +96,14 @@ WHATIF += ["difference_ci_low", "difference_ci_high"]
 show(staff_whatif[WHATIF], "scenario")
 
 # %% [markdown]
-# Reading the chart: each row is a scenario; the observed rate is drawn in grey with a dashed
-# reference line, so a bar whose interval crosses the line is not clearly different from what
-# was observed.
+# Reading the chart: each row is a scenario's difference from the observed rate, in
+# percentage points, with the bootstrap interval of that difference (`show="difference"`); the
+# dashed line at 0 is the observed rate. A scenario whose interval crosses 0 is not clearly
+# different from what was observed. (Without `show=`, the chart draws each scenario's own
+# rate; whether two such intervals overlap is not a test of their difference.)
 
 # %%
-ax = gc.plot.plot_scenarios(gc.suppress(staff_whatif))
+ax = gc.plot.plot_scenarios(gc.suppress(staff_whatif), show="difference")
 
 # %% [markdown]
 # The same scenarios for the access aim, for which the sources published no size or age
