@@ -25,10 +25,10 @@ NOTICE = "Synthetic reconstruction from published figures — not the survey res
 
 def _rates(ax: Axes) -> str:
     gp17 = gc.load_survey(2017, "gp")
-    rates = gc.achievement_rates(gp17, by="size_band", aims=["access"])
+    rates = gc.suppress(gc.achievement_rates(gp17, by="size_band", aims=["access"]))
     gc.plot.plot_rates(rates, x="size_band", ax=ax)
     return (
-        'rates = gc.achievement_rates(gp17, by="size_band", aims=["access"])\n'
+        'rates = gc.suppress(gc.achievement_rates(gp17, by="size_band", aims=["access"]))\n'
         'gc.plot.plot_rates(rates, x="size_band")'
     )
 
@@ -36,25 +36,29 @@ def _rates(ax: Axes) -> str:
 def _rates_by_age(ax: Axes) -> str:
     gp17 = gc.load_survey(2017, "gp")
     aims = ["community", "staff", "quality"]
-    rates = gc.achievement_rates(gp17, by="age_band", aims=aims)
+    rates = gc.suppress(gc.achievement_rates(gp17, by="age_band", aims=aims))
     gc.plot.plot_rates(rates, x="aim", hue="age_band", outcome="fully", kind="dot", ax=ax)
     return (
         'aims = ["community", "staff", "quality"]\n'
-        'rates = gc.achievement_rates(gp17, by="age_band", aims=aims)\n'
+        'rates = gc.suppress(gc.achievement_rates(gp17, by="age_band", aims=aims))\n'
         'gc.plot.plot_rates(rates, x="aim", hue="age_band", outcome="fully", kind="dot")'
     )
 
 
 def _achievement(ax: Axes) -> str:
     gp17 = gc.load_survey(2017, "gp")
-    gc.plot.plot_achievement(gc.achievement_rates(gp17, too_early="separate"), ax=ax)
-    return 'gc.plot.plot_achievement(gc.achievement_rates(gp17, too_early="separate"))'
+    table = gc.suppress(gc.achievement_rates(gp17, too_early="separate"))
+    gc.plot.plot_achievement(table, ax=ax)
+    return (
+        'table = gc.suppress(gc.achievement_rates(gp17, too_early="separate"))\n'
+        "gc.plot.plot_achievement(table)"
+    )
 
 
 def _likert(ax: Axes) -> str:
     gp17, ccg17 = gc.load_survey(2017, "gp"), gc.load_survey(2017, "ccg")
-    gc.plot.plot_likert(gc.stp_views(gp17, ccg17, item="stp_influence"), ax=ax)
-    return 'gc.plot.plot_likert(gc.stp_views(gp17, ccg17, item="stp_influence"))'
+    gc.plot.plot_likert(gc.suppress(gc.stp_views(gp17, ccg17, item="stp_influence")), ax=ax)
+    return 'gc.plot.plot_likert(gc.suppress(gc.stp_views(gp17, ccg17, item="stp_influence")))'
 
 
 def _waves(ax: Axes) -> str:
