@@ -117,8 +117,10 @@ for survey, threshold in ((gp2015, 50_000), (gp2017, 100_000), (gp2015, 100_000)
 #
 # Since July 2019 almost every practice belongs to a primary care network (PCN). The chart puts
 # the sizes of the 2017 (synthetic) collaborations beside the sizes of the 1,250 real PCNs of
-# December 2019 (NHS Digital): most networks cover 30,000–50,000 patients, far smaller than
-# the typical collaboration respondents described in 2017.
+# December 2019 (NHS Digital), in one unit: practices. Each respondent is a practice, and each
+# PCN counts its member practices (`gc.pcn_size_shares`), so the bars compare where practices
+# were then and are now. Most practices' networks cover 30,000–50,000 patients, far smaller
+# than the typical collaboration respondents described in 2017.
 
 # %%
 pcn = gc.load_population(2019, "pcn")

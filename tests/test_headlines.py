@@ -614,14 +614,17 @@ def test_bases_of_the_report_name_whom_and_when(report_texts: dict[str, Any]) ->
 
 
 def test_size_title_gives_one_message_the_pcns_band_and_collaborations_in_it() -> None:
-    """Figure 13's title: the most common PCN band and the share of collaborations in that
-    same band (one contrast, not two findings). The PCN share is counted here by hand from
-    the bundled NHS Digital list with the band's own bounds (30,000 to 49,999 patients)."""
+    """Figure 13's title: the band most practices' PCNs fall in and the share of respondents
+    (practices) in collaborations of that band: one contrast, in one unit. The PCN share is
+    counted here by hand from the bundled NHS Digital list with the band's own bounds (30,000
+    to 49,999 patients), each PCN weighted by its member practices."""
     from gpcollab.datasets import load_population
 
-    patients = load_population(2019, "pcn")["registered_patients"].to_numpy(float)
-    in_band = int(((patients >= 30_000) & (patients < 50_000)).sum())
-    share = round(100 * in_band / len(patients))
+    pcn = load_population(2019, "pcn")
+    patients = pcn["registered_patients"].to_numpy(float)
+    practices = pcn["practices"].to_numpy(float)
+    in_band = (patients >= 30_000) & (patients < 50_000)
+    share = round(100 * practices[in_band].sum() / practices.sum())
     table = pd.DataFrame(
         {
             "option": ["under_30k", "30k_50k", "50k_100k", "100k_250k", "over_250k"],
@@ -632,9 +635,11 @@ def test_size_title_gives_one_message_the_pcns_band_and_collaborations_in_it() -
     table.attrs.update(wave=2017, instrument="gp")
     text = chart_text("size_distribution", table, "fallback")
     assert text.title == (
-        f"{share}% of PCNs cover 30,000-49,999 patients, against 14% of the 2017 collaborations"
+        f"{share}% of practices in PCNs were in networks of 30,000-49,999 patients, against "
+        "14% of 2017 respondents"
     )
     assert ";" not in text.title  # one message
+    assert "shares of practices" in text.note
 
 
 def test_a_base_line_quotes_the_bases_of_the_cells_drawn() -> None:

@@ -667,29 +667,32 @@ def test_size_distribution_against_pcn_bands() -> None:
     assert flat(tick_labels(ax, "x")) == [b.label for b in SizeBand]
     legend = [t.get_text().replace("\n", " ") for t in ax.get_legend().get_texts()]
     assert legend == [
-        "Collaborations, survey (n=400)",
-        "Primary care networks, Dec 2019 (n=10)",
+        "Respondents in a collaboration, survey (n=400)",
+        "Primary care networks, Dec 2019 (n=10)",  # no member practices given: networks
     ]
 
 
 def test_size_distribution_default_uses_the_real_pcns() -> None:
+    """The real PCNs, each band's share of the practices in PCNs (the survey's unit: a
+    respondent is a practice), computed here from the PCN file directly."""
     pcn = gpcollab.load_population(2019, "pcn")
-    patients = pcn["registered_patients"].dropna().to_numpy(float)
-    expected = [
-        float(((patients >= lo) & (patients < hi)).mean())
-        for lo, hi in [
-            (0, 30_000),
-            (30_000, 50_000),
-            (50_000, 100_000),
-            (100_000, 250_000),
-            (250_000, np.inf),
-        ]
-    ]
+    patients = pcn["registered_patients"].to_numpy(float)
+    practices = pcn["practices"].to_numpy(float)
+    edges = [(0, 30_000), (30_000, 50_000), (50_000, 100_000), (100_000, 250_000)]
+    edges.append((250_000, np.inf))
+    in_band = [(patients >= lo) & (patients < hi) for lo, hi in edges]
+    expected = [float(practices[b].sum() / practices.sum()) for b in in_band]
     ax = plotting.plot_size_distribution(size_table())
     heights = [p.get_height() for p in bars_by_gid(ax)["pcn"]]
     assert heights == approx(expected)
     assert sum(heights) == approx(1.0)
-    assert f"(n={len(patients):,})" in ax.get_legend().get_texts()[1].get_text()
+    label = ax.get_legend().get_texts()[1].get_text().replace("\n", " ")
+    assert f"({int(practices.sum()):,} in {len(patients):,} PCNs)" in label
+    # counting networks instead: each PCN once
+    shares = gpcollab.pcn_size_shares(unit="pcns")
+    assert shares["estimate"].tolist() == approx([float(b.mean()) for b in in_band])
+    with pytest.raises(gpcollab.ArgumentError, match="practices"):
+        gpcollab.pcn_size_shares(pcn.drop(columns=["practices"]))
 
 
 # -- scenarios ------------------------------------------------------------------------------

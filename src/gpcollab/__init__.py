@@ -136,6 +136,7 @@ _EXPORTS: dict[str, str] = {
     "reband": "whatif",
     "standardise": "whatif",
     "pcn_projection": "whatif",
+    "pcn_size_shares": "whatif",
     "suppress": "disclosure",
     # presentation: tables as a reader should see them
     "present": "presentation",
@@ -263,7 +264,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         poststratify,
         rake,
     )
-    from gpcollab.whatif import Scenario, pcn_projection, reband, standardise
+    from gpcollab.whatif import Scenario, pcn_projection, pcn_size_shares, reband, standardise
     from gpcollab.widgets import whatif_widget
 
 

@@ -18,10 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from gpcollab.datasets import load_population
 from gpcollab.schema import ITEMS
 from gpcollab.vocab import Aim, Choice, Instrument, SizeBand
 
@@ -682,27 +680,29 @@ def _top_option(item: str, who: str, verb: str) -> Callable[[pd.DataFrame], Char
 
 def _sizes(table: pd.DataFrame) -> ChartText:
     base = (
-        _who("Collaborating GP-practice respondents who gave the size", table)
-        + "; all PCNs in England, December 2019"
+        _who("Respondents in a collaboration who gave its size", table)
+        + "; practices in PCNs, England, December 2019"
     )
-    note = "PCNs are primary care networks; their sizes are real NHS Digital data."
+    note = (
+        "PCNs are primary care networks; their sizes and member practices are real NHS Digital "
+        "data. Both sides are shares of practices: each respondent is a practice, and each PCN "
+        "counts its member practices."
+    )
+    from gpcollab.whatif import pcn_size_shares  # the model code, only for this chart
+
     rows = _rows(table)
-    bands = pd.Series(SizeBand.bin(load_population(2019, "pcn")["registered_patients"]))
-    counts = [
-        int(c) for c in bands.value_counts(sort=False).reindex(SizeBand.values(), fill_value=0)
-    ]
-    if rows.empty or not counts or sum(counts) == 0:
+    shares = pcn_size_shares()
+    if rows.empty or float(shares["n"].iloc[0]) == 0:
         return ChartText("Size of collaborations beside the size of PCNs", base, note)
-    # one message: the PCNs' most common band, and how many collaborations were that size
-    pcn_band = list(SizeBand)[int(np.argmax(counts))]
-    title = f"{_pct(max(counts) / sum(counts))} of PCNs cover {pcn_band.label} patients"
-    same = rows.loc[rows["option"].astype(str) == pcn_band.value, "estimate"]
+    # one message: the band most practices' PCNs fall in, and how many respondents' were
+    top = shares.loc[shares["estimate"].idxmax()]
+    band = next(b for b in SizeBand if b.value == str(top["size_band"]))
+    share = _pct(float(top["estimate"]))
+    title = f"{share} of practices in PCNs were in networks of {band.label} patients"
+    same = rows.loc[rows["option"].astype(str) == band.value, "estimate"]
     if not same.empty:
         wave = _waves(table)
-        title += (
-            f", against {_pct(float(same.iloc[0]))} of the "
-            f"{wave + ' ' if wave else ''}collaborations"
-        )
+        title += f", against {_pct(float(same.iloc[0]))} of {wave + ' ' if wave else ''}respondents"
     return ChartText(title, base, note)
 
 

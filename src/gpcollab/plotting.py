@@ -456,6 +456,11 @@ def _is_synthetic(*sources: object) -> bool:
     return False
 
 
+def _whatif() -> Any:
+    """The what-if module, imported when a chart needs it."""
+    return importlib.import_module("gpcollab.whatif")
+
+
 def _analysis() -> Any:
     """The analysis module, imported when a chart is computed from a SurveyData."""
     return importlib.import_module("gpcollab.analysis")
@@ -3307,24 +3312,6 @@ PCN_SOURCE = (
 """Source line of charts that show the real 2019 primary care networks."""
 
 
-def _pcn_band_shares(pcn: pd.DataFrame) -> pd.DataFrame:
-    """Count and share of PCNs in each :class:`SizeBand` (by ``registered_patients``)."""
-    _require(pcn, ["registered_patients"], "plot_size_distribution (pcn)")
-    bands = pd.Series(SizeBand.bin(pcn["registered_patients"]))
-    counts = [
-        int(c) for c in bands.value_counts(sort=False).reindex(SizeBand.values(), fill_value=0)
-    ]
-    total = sum(counts)
-    return pd.DataFrame(
-        {
-            "size_band": pd.Categorical(SizeBand.values(), dtype=SizeBand.dtype()),
-            "count": counts,
-            "n": total,
-            "estimate": [c / total if total else np.nan for c in counts],
-        }
-    )
-
-
 def plot_size_distribution(
     data: pd.DataFrame | SurveyData,
     pcn: pd.DataFrame | None = None,
@@ -3342,9 +3329,12 @@ def plot_size_distribution(
         ``estimate`` and optionally ``ci_low``, ``ci_high`` and ``n``. A ``SurveyData`` is first
         passed to ``distribution(survey, "size_band")``.
     pcn : pandas.DataFrame, optional
-        PCNs with ``registered_patients``; default the real December 2019 table
-        ``gpcollab.load_population(2019, "pcn")``. Its PCNs are put in the same
-        :class:`~gpcollab.vocab.SizeBand` bands (lower edge inclusive).
+        PCNs with ``registered_patients`` (and ``practices``); default the real December 2019
+        table ``gpcollab.load_population(2019, "pcn")``. Its PCNs are put in the same
+        :class:`~gpcollab.vocab.SizeBand` bands (lower edge inclusive). With ``practices``, the
+        PCN bars are shares of the practices in PCNs of each size
+        (:func:`gpcollab.pcn_size_shares`), the same unit as a survey of practices; without, of
+        the networks.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
     **kwargs
@@ -3370,18 +3360,23 @@ def plot_size_distribution(
     default_pcn = pcn is None
     if pcn is None:
         pcn = load_population(2019, "pcn")
-    pcn_table = _pcn_band_shares(pcn)
+    _require(pcn, ["registered_patients"], "plot_size_distribution (pcn)")
+    unit: Literal["practices", "pcns"] = "practices" if "practices" in pcn.columns else "pcns"
+    pcn_table = _whatif().pcn_size_shares(pcn, unit=unit)
 
     survey_n = table["n"].max() if "n" in table.columns else None
     source = f" ({_n_text(survey_n)})" if survey_n is not None else ""
     survey_rows = table.assign(source="survey")
-    pcn_rows = pcn_table.drop(columns=["count"]).assign(source="pcn")
+    pcn_rows = pcn_table[["size_band", "estimate", "n"]].assign(source="pcn")
     both = pd.concat([survey_rows, pcn_rows], ignore_index=True)
     both["size_band"] = both["size_band"].astype(str).astype(SizeBand.dtype())
-    legend = {
-        "survey": f"Collaborations, survey{source}",
-        "pcn": f"Primary care networks, Dec 2019 (n={int(pcn_table['n'].iloc[0]):,})",
-    }
+    networks = int(pcn_table["pcns"].sum())
+    pcn_label = (
+        f"Practices in PCNs, Dec 2019 ({int(pcn_table['n'].iloc[0]):,} in {networks:,} PCNs)"
+        if unit == "practices"
+        else f"Primary care networks, Dec 2019 (n={networks:,})"
+    )
+    legend = {"survey": f"Respondents in a collaboration, survey{source}", "pcn": pcn_label}
     ax = _axes(ax)
     plain = both.drop(columns=["n"])
     notes = _grouped_bars(

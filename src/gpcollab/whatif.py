@@ -39,7 +39,15 @@ from gpcollab.models import (
 from gpcollab.schema import SurveyData
 from gpcollab.vocab import Aim, SizeBand
 
-__all__ = ["Scenario", "Separation", "fit_model", "pcn_projection", "reband", "standardise"]
+__all__ = [
+    "Scenario",
+    "Separation",
+    "fit_model",
+    "pcn_projection",
+    "pcn_size_shares",
+    "reband",
+    "standardise",
+]
 
 
 #: Newton steps per bootstrap replicate, started from the full-sample fit.
@@ -826,6 +834,60 @@ def standardise(
 def _pcn_population() -> pd.DataFrame:
     """The networks of December 2019, read once (only read here, never handed out)."""
     return load_population(2019, "pcn")
+
+
+def pcn_size_shares(
+    pcn: pd.DataFrame | None = None, *, unit: Literal["practices", "pcns"] = "practices"
+) -> pd.DataFrame:
+    """How primary care networks spread over the collaboration size bands.
+
+    Parameters
+    ----------
+    pcn : pandas.DataFrame, optional
+        One row per PCN with ``registered_patients`` and, for ``unit="practices"``,
+        ``practices``; default the real December 2019 table
+        ``gpcollab.load_population(2019, "pcn")``. Each PCN falls in the
+        :class:`~gpcollab.vocab.SizeBand` of its registered patients (lower edge inclusive).
+    unit : {"practices", "pcns"}, default="practices"
+        What the shares count: the practices in PCNs of each band (comparable with a survey
+        of practices, where each respondent is a practice in a collaboration of that size),
+        or the networks themselves.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per size band, in order: ``size_band``, ``pcns`` (networks in the band),
+        ``practices`` (their member practices, when given), ``estimate`` (the band's share of
+        ``unit``) and ``n`` (the total of ``unit``, the same on every row).
+
+    Examples
+    --------
+    >>> shares = pcn_size_shares()
+    >>> round(float(shares.loc[shares["size_band"] == "30k_50k", "estimate"].iloc[0]), 2)
+    0.52
+    """
+    if pcn is None:
+        pcn = load_population(2019, "pcn")
+    if unit not in ("practices", "pcns"):
+        raise ArgumentError(f"`unit` must be 'practices' or 'pcns', but {unit!r} was passed.")
+    needed = ["registered_patients"] + (["practices"] if unit == "practices" else [])
+    missing = [c for c in needed if c not in pcn.columns]
+    if missing:
+        has = ", ".join(map(str, pcn.columns))
+        raise ArgumentError(f"`pcn` needs the column(s) {', '.join(missing)}; it has {has}.")
+    bands = pd.Series(SizeBand.bin(pcn["registered_patients"]), index=pcn.index).astype(str)
+    values = SizeBand.values()
+    out = pd.DataFrame({"size_band": pd.Categorical(values, dtype=SizeBand.dtype())})
+    out["pcns"] = bands.value_counts().reindex(values, fill_value=0).to_numpy(dtype=int)
+    if "practices" in pcn.columns:
+        members = pd.to_numeric(pcn["practices"]).groupby(bands.to_numpy()).sum()
+        out["practices"] = members.reindex(values, fill_value=0).to_numpy(dtype=int)
+    counted = out["practices"] if unit == "practices" else out["pcns"]
+    total = int(counted.sum())
+    out["estimate"] = counted / total if total else np.nan
+    out["n"] = total
+    out.attrs.update(unit=unit, synthetic=False)
+    return out
 
 
 def pcn_projection(
