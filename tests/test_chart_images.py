@@ -1192,31 +1192,68 @@ def test_a_dot_chart_on_its_own_figure_is_as_tall_as_its_rows() -> None:
 
 @pytest.mark.parametrize("layout", ["wide", "narrow"])
 @pytest.mark.parametrize(
-    "key", ["aims_by_size", "fully_by_size_band", "fully_by_age_band", "fully_by_level"]
+    "key",
+    [
+        "aims_by_size",
+        "fully_by_size_band",
+        "fully_by_age_band",
+        "fully_by_level",
+        "fully_by_funding",
+    ],
 )
-def test_the_two_values_a_title_compares_are_in_bold(
+def test_the_values_that_differ_are_in_bold(
     report_figures: dict[str, Any], key: str, layout: str
 ) -> None:
-    """A finding title quotes two shares ("(62% vs 33%)"); those two values, and no others,
-    are set in bold in the panel of the aim it names. A title stating a pattern of two groups
-    quotes none: the two shares of the first aim it names are bold (read here from the
-    table). A neutral title sets none in bold."""
-    from gpcollab.headlines import AIM_SHORT_LABELS
-
+    """The values set in bold are those of every pair of groups the design-based tests find
+    different, recomputed here from the tests' p-values with Holm's step-down rule written
+    out (pairs with a hidden cell are not tested): so the two shares a finding title quotes
+    ("(36% vs 0%)") are bold, and a neutral title's chart has none. The aims of those pairs
+    have bold labels."""
     fig, item = report_figures[f"{key}-{layout}"]
     headline = next(t.get_text() for t in fig.texts if t.get_gid() == "headline")
-    headline = headline.replace("\n", " ")
-    quoted = re.findall(r"\((\d+%) vs (\d+%)\)", headline)
-    expected = list(quoted[0]) if quoted else []
-    if "more often" in headline and not quoted:  # a pattern: its first aim's two shares
-        first = re.findall(r"“([^”]+)”", headline)[0]
-        aim = next(a for a, short in AIM_SHORT_LABELS.items() if short.lower() == first)
-        rows = item.table[item.table["aim"].astype(str) == aim]
-        assert len(rows) == 2
-        expected = [f"{100 * float(v):.0f}%" for v in rows["estimate"]]
-    bold = [
+    quoted = re.findall(r"\((\d+%) vs (\d+%)\)", headline.replace("\n", " "))
+    table = item.table
+    group = str(item.chart_options["hue"])
+    shown = {
+        (str(r[group]), str(r["aim"])): float(r["estimate"])
+        for r in table.to_dict(orient="records")
+        if not r["suppressed"]
+    }
+    tests = table.attrs["differences"].to_dict(orient="records")
+    tests = [
+        t
+        for t in tests
+        if (str(t[f"{group}_first"]), str(t["aim"])) in shown
+        and (str(t[f"{group}_second"]), str(t["aim"])) in shown
+        and t["p_value"] == t["p_value"]
+    ]
+    # Holm: the i-th smallest p-value times (m - i), never below an earlier adjusted one
+    m, running, adjusted = len(tests), 0.0, {}
+    for i, t in enumerate(sorted(tests, key=lambda t: t["p_value"])):
+        running = max(running, min(1.0, (m - i) * t["p_value"]))
+        adjusted[id(t)] = running
+    cells = {
+        (str(t[f"{group}_{side}"]), str(t["aim"]))
+        for t in tests
+        if adjusted[id(t)] < 0.05
+        for side in ("first", "second")
+    }
+    expected = sorted(f"{100 * shown[c]:.0f}%" for c in cells)
+    bold = sorted(
         t.get_text()
         for t in fig.axes[0].texts
         if t.get_gid() == "value" and t.get_fontweight() == "bold"
+    )
+    assert bold == expected
+    if quoted:
+        assert set(quoted[0]) <= set(bold)
+    else:
+        assert "more often" in headline or bold == []
+    labels = fig.axes[0].get_yticklabels() or []
+    bold_rows = [t for t in labels if t.get_fontweight() == "bold"]
+    bold_rows += [
+        t
+        for t in fig.axes[0].texts
+        if t.get_gid() == plotting.ROW_LABEL_GID and t.get_fontweight() == "bold"
     ]
-    assert sorted(bold) == sorted(expected)
+    assert len(bold_rows) == len({aim for _, aim in cells})

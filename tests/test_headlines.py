@@ -16,6 +16,7 @@ from gpcollab.headlines import (
     TITLE_CHARS,
     chart_text,
     differing_aims,
+    differing_cells,
     holm,
     supported_differences,
     titled_aim,
@@ -209,10 +210,13 @@ def test_projection_title_is_a_what_if_with_its_interval() -> None:
     table.attrs["aim"] = Aim.ACCESS.value
     text = chart_text("pcn_projection", table, "fallback")
     # "gives", not "projects": the note calls it a what-if, not a forecast
-    assert (
-        text.title
-        == "Applied to real PCNs, the model gives 37% fully achieving “access” (19% to 57%)"
+    assert text.title == (
+        "Applied to real PCNs, the model gives 37% fully achieving “access”, with an interval "
+        "of 19% to 57%"
     )
+    # with the interval's level given, the title names it
+    text = chart_text("pcn_projection", table.assign(conf_level=0.95), "fallback")
+    assert text.title.endswith("with a 95% interval of 19% to 57%")
     assert "A what-if, not a forecast." in text.note
     without_total = table[table["size_band"] != "all_pcns"]
     assert chart_text("pcn_projection", without_total, "x").title == (
@@ -682,8 +686,48 @@ def test_differing_aims_are_those_with_a_significant_pair() -> None:
     table's order. With no tests, or none significant, nothing is marked."""
     table = two_groups("size_group", SIZE_GROUPS, SIZE_SHARES, SIZE_P)
     assert differing_aims(table) == ["access", "community", "sustainability", "staff"]
+    # and the cells to set in bold: both groups of each of the four
+    assert sorted(differing_cells(table)) == sorted(
+        (group, aim)
+        for aim in ("access", "community", "sustainability", "staff")
+        for group in SIZE_GROUPS
+    )
     none = two_groups("size_group", SIZE_GROUPS, SIZE_SHARES, dict.fromkeys(SIZE_P, 0.5))
     assert differing_aims(none) == []
     untested = table.copy()
     untested.attrs = {k: v for k, v in table.attrs.items() if k != "differences"}
     assert differing_aims(untested) == []
+
+
+def stp_change_table(ccg: list[float], ccg_hidden: tuple[str, ...] = ()) -> pd.DataFrame:
+    """GP answers 24/40/18/2/16% and the given CCG shares, of the stp_change scale."""
+    options = ["very_improbable", "improbable", "probable", "very_probable", "dont_know"]
+    gp = [0.24, 0.40, 0.18, 0.02, 0.16]
+    rows = [
+        {"instrument": inst, "option": o, "estimate": e, "n": n, "suppressed": False}
+        for inst, shares, n in (("gp", gp, 565), ("ccg", ccg, 51))
+        for o, e in zip(options, shares, strict=True)
+    ]
+    table = pd.DataFrame(rows)
+    hide = (table["instrument"] == "ccg") & table["option"].isin(ccg_hidden)
+    table.loc[hide, ["estimate", "suppressed"]] = [np.nan, True]
+    table.attrs.update(wave=2017)
+    return table
+
+
+def test_likert_title_states_opposite_majorities_as_a_contrast() -> None:
+    """GP: 24 + 40 = 64% on the negative side. CCG: 61 + 0 = 61% on the positive side, its
+    negative side unknown (a hidden cell): the title gives both majorities. When the CCG's
+    majority is on the same side (negative 27 + 40 = 67%), both negative shares are given."""
+    text = chart_text(
+        "stp_change", stp_change_table([0.02, 0.27, 0.61, 0.0, 0.10], ("very_improbable",)), ""
+    )
+    assert text.title == (
+        "64% of GP-practice respondents doubted their STP would bring meaningful change; 61% of "
+        "CCG respondents thought it probable"
+    )
+    text = chart_text("stp_change", stp_change_table([0.27, 0.40, 0.20, 0.03, 0.10]), "")
+    assert text.title == (
+        "64% of GP-practice respondents and 67% of CCG respondents doubted their STP would "
+        "bring meaningful change"
+    )

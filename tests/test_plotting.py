@@ -1097,7 +1097,7 @@ def test_dot_rows_marked_as_differing_are_bold_and_explained() -> None:
     weights = {t.get_text().replace("\n", " "): t.get_fontweight() for t in ax.get_yticklabels()}
     assert weights == {Aim.ACCESS.label: "normal", Aim.STAFF.label: "bold"}
     notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
-    assert "Aims in bold: the groups differ significantly." in notes.replace("\n", " ")
+    assert "Bold: the aims on which groups differ significantly." in notes.replace("\n", " ")
     _fig, phone = plt.subplots(figsize=(3.9, 5))
     plotting.plot_rates(table, x="aim", hue="size_band", kind="dot", marked=["staff"], ax=phone)
     above = {

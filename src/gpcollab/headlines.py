@@ -31,6 +31,7 @@ __all__ = [
     "KeyFinding",
     "chart_text",
     "differing_aims",
+    "differing_cells",
     "holm",
     "key_findings",
     "supported_differences",
@@ -402,6 +403,32 @@ def differing_aims(table: pd.DataFrame) -> list[str]:
     return [a for a in dict.fromkeys(table["aim"].astype(str)) if a in clear]
 
 
+def differing_cells(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """The cells of every pair of groups that differ by a design-based test (Holm-adjusted
+    over every pair tested), as (group, aim) pairs, for the chart to set in bold: the two a
+    finding title compares among them; empty when no tests came with the table.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        As for :func:`chart_text` with a ``fully_by_...`` or ``aims_by_size`` key.
+
+    Returns
+    -------
+    list of (str, str)
+        Each cell once, in the order of the tests.
+    """
+    group, _ = _group_column(table)
+    tested = _tested(table, group) if group is not None else None
+    if tested is None or "aim" not in tested.columns:
+        return []
+    cells: dict[tuple[str, str], None] = {}
+    for row in tested[tested["significant"]].to_dict(orient="records"):
+        for side in ("first", "second"):
+            cells[(str(row[f"{group}_{side}"]), str(row["aim"]))] = None
+    return list(cells)
+
+
 def titled_aim(table: pd.DataFrame) -> str | None:
     """The aim a finding title of ``table`` (a rates-by-group table with its tests) names:
     that of the largest difference a design-based test supports; None for a neutral title.
@@ -591,15 +618,27 @@ _LIKERT_WORDS: Mapping[str, str] = {
     "stp_change": "doubted their STP would bring meaningful change",
 }
 
+_LIKERT_OTHER_SIDE: Mapping[str, str] = {
+    "stp_influence": "said practices had some or much influence",
+    "stp_change": "thought it probable",
+}
+"""What the positive side of an item says, for a title whose second group mostly answered
+on it (after :data:`_LIKERT_WORDS` for the first)."""
+
 
 _DONT_KNOW_KEPT = "“Don’t know” is part of the base and given beside each bar."
 
 
-def _negative_share(part: pd.DataFrame, enum: type[Choice]) -> float | None:
+def _negative_share(
+    part: pd.DataFrame, enum: type[Choice], *, positive: bool = False
+) -> float | None:
+    """The share answering on the negative half of ``enum``'s scale (``positive``: the
+    positive half), or None when an answer of that half is missing or hidden."""
     substantive = [v for v in enum.values() if v != "dont_know"]
-    negative = substantive[: len(substantive) // 2]
-    chosen = part[part["option"].astype(str).isin(negative)]
-    if len(chosen) != len(negative) or ("suppressed" in chosen and chosen["suppressed"].any()):
+    half = len(substantive) // 2
+    side = substantive[-half:] if positive else substantive[:half]
+    chosen = part[part["option"].astype(str).isin(side)]
+    if len(chosen) != len(side) or ("suppressed" in chosen and chosen["suppressed"].any()):
         return None
     return float(pd.to_numeric(chosen["estimate"], errors="coerce").sum())
 
@@ -609,12 +648,26 @@ def _stp(item: str) -> Callable[[pd.DataFrame], ChartText]:
         enum = ITEMS[item].choices
         base = f"All respondents of each survey, {_survey_words(table)}"
         note = _note(_DONT_KNOW_KEPT, _weighted(table))
-        shares = {}
+        shares, positive = {}, {}
         for instrument, part in table.groupby(table["instrument"].astype(str), sort=False):
             shares[instrument] = _negative_share(part, enum)
+            positive[instrument] = _negative_share(part, enum, positive=True)
         gp, ccg = shares.get("gp"), shares.get("ccg")
+        ccg_positive = positive.get("ccg")
         words = _LIKERT_WORDS.get(item, "answered on the negative side")
-        if gp is not None and ccg is not None:
+        other = _LIKERT_OTHER_SIDE.get(item)
+        if (
+            gp is not None
+            and gp > 0.5
+            and ccg_positive is not None
+            and ccg_positive > 0.5
+            and other is not None
+        ):  # the two groups' majorities on opposite sides: the contrast is the message
+            title = (
+                f"{_pct(gp)} of GP-practice respondents {words}; {_pct(ccg_positive)} of CCG "
+                f"respondents {other}"
+            )
+        elif gp is not None and ccg is not None:
             title = (
                 f"{_pct(gp)} of GP-practice respondents and {_pct(ccg)} of CCG respondents {words}"
             )
@@ -782,10 +835,14 @@ def _projection(table: pd.DataFrame) -> ChartText:
     if total.empty:
         return ChartText(f"What-if share fully achieving {short}, by PCN size", base, note)
     row = total.iloc[0]
-    # "gives", not "projects": the note says it is a what-if, not a forecast
+    # "gives", not "projects": the note says it is a what-if, not a forecast; the interval in
+    # words, as wide as it is, so that the central figure is not lifted alone
+    level = pd.to_numeric(pd.Series([row.get("conf_level")]), errors="coerce").iloc[0]
+    interval = f"a {100 * float(level):.0f}% interval" if level == level else "an interval"
     title = (
         f"Applied to real PCNs, the model gives {_pct(float(row['estimate']))} fully "
-        f"achieving {short} ({_pct(float(row['ci_low']))} to {_pct(float(row['ci_high']))})"
+        f"achieving {short}, with {interval} of {_pct(float(row['ci_low']))} to "
+        f"{_pct(float(row['ci_high']))}"
     )
     return ChartText(title, base, note)
 

@@ -1787,8 +1787,9 @@ def _dots(
     _style(ax, grid="x")
     notes = [_suppressed_note(table)] if hidden_at else []
     if bold_rows:
-        rows_word = "Aims" if x == "aim" else "Rows"
-        notes.append(f"{rows_word} in bold: the groups differ significantly.")
+        rows_word = "aims" if x == "aim" else "rows"
+        values = " and the values that differ" if highlight else ""
+        notes.append(f"Bold: the {rows_word} on which groups differ significantly{values}.")
     notes += left_out
     for assumption in dict.fromkeys(assumed):
         notes.append(

@@ -48,6 +48,7 @@ from gpcollab.headlines import (
     ChartText,
     chart_text,
     differing_aims,
+    differing_cells,
     key_findings,
     titled_aim,
     titled_cells,
@@ -1328,8 +1329,8 @@ def _for_drawing(item: ReportTable) -> ReportTable:
     """``item`` with a table whose ``attrs`` leave out the tables stored there (the tests
     behind a headline, which :func:`gpcollab.headlines.chart_text` has already read), keeping
     the aim its title names (``attrs["titled_aim"]``), whose row is drawn first, and the two
-    cells it compares (``attrs["titled_cells"]``), whose values are set in bold, and the aims
-    whose groups differ significantly (``attrs["differing_aims"]``), whose labels are.
+    cells it compares (``attrs["titled_cells"]``), and the aims and cells whose groups differ
+    significantly (``attrs["differing_aims"]``, ``attrs["differing_cells"]``), set in bold.
 
     pandas deep-copies ``attrs`` into the result of every operation on a table, and the
     plotting helpers run many; a table in ``attrs`` made each of them copy that table too.
@@ -1342,6 +1343,7 @@ def _for_drawing(item: ReportTable) -> ReportTable:
         kept["titled_aim"] = cells[0][1]
         kept["titled_cells"] = cells
     kept["differing_aims"] = differing_aims(item.table)
+    kept["differing_cells"] = differing_cells(item.table)
     table = item.table.copy(deep=False)
     table.attrs = kept
     return replace(item, table=table)
@@ -1669,7 +1671,10 @@ def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
     group = options.get("hue")
     if chart == "rates" and options.get("x") == "aim" and group not in (None, "wave"):
         options.update(kind="dot", order=_aim_order(table))
-        cells = table.attrs.get("titled_cells") or titled_cells(table)
+        # bold: the aims whose groups differ by the tests, and the values of each pair that
+        # differs (the two the title compares among them)
+        cells = table.attrs.get("differing_cells")
+        cells = differing_cells(table) if cells is None else cells
         options["highlight"] = [(aim, level) for level, aim in cells]
         differing = table.attrs.get("differing_aims")
         options["marked"] = differing_aims(table) if differing is None else differing
