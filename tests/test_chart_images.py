@@ -282,12 +282,14 @@ def outside(fig: Figure, boxes: list[tuple[Text, Bbox]]) -> list[str]:
 
 
 def markers(fig: Figure) -> list[Text]:
+    """The texts that mark hidden cells: the mark alone, in a labelled figure ("Don't know:
+    [c]"), or in a row's value column ("[c] → 45%", one text a row)."""
+    mark = plotting.SUPPRESSED_MARK
     return [
         t
         for t, _ in drawn_texts(fig)
-        # the mark alone, or in a labelled figure ("Don't know: [c]")
-        if t.get_gid() == plotting.SUPPRESSED_GID
-        and t.get_text().split()[-1:] == [plotting.SUPPRESSED_MARK]
+        if (t.get_gid() == plotting.SUPPRESSED_GID and t.get_text().split()[-1:] == [mark])
+        or (t.get_gid() == "value" and mark in t.get_text().split(" → "))
     ]
 
 
@@ -1257,3 +1259,25 @@ def test_the_values_that_differ_are_in_bold(
         if t.get_gid() == plotting.ROW_LABEL_GID and t.get_fontweight() == "bold"
     ]
     assert len(bold_rows) == len({aim for _, aim in cells})
+
+
+def test_wave_dots_mark_a_hidden_cell_once_in_the_value_column(
+    report_figures: dict[str, Any],
+) -> None:
+    """Figure 12's "None" is hidden in both waves: its row's value column says "[c] → [c]",
+    and no "[c]" stands at the axis's 0% where it could read as a zero. On an axes too narrow
+    for the column (a user's 3 x 3 inches), the column goes and the mark is drawn in the
+    chart instead, so the hidden row is still marked."""
+    from gpcollab.report import _chart_call, _chart_helpers, _drawable
+
+    fig, item = report_figures["ccg_support-wide"]
+    drawn = drawn_texts(fig)
+    at_axis = [t for t, _ in drawn if t.get_gid() == plotting.SUPPRESSED_GID]
+    assert at_axis == []
+    assert "[c] → [c]" in [t.get_text() for t, _ in drawn if t.get_gid() == "value"]
+    chart, options = _chart_call(item)
+    _fig, small = plt.subplots(figsize=(3, 3))
+    ax = _chart_helpers()[chart](_drawable(item.table, item.key), ax=small, **options)
+    drawn = drawn_texts(ax.figure)
+    assert [t for t, _ in drawn if t.get_gid() == "value"] == []
+    assert [t.get_text() for t, _ in drawn if t.get_gid() == plotting.SUPPRESSED_GID] == ["[c]"]
