@@ -1797,8 +1797,8 @@ def _dots(
     notes += left_out
     for assumption in dict.fromkeys(assumed):
         notes.append(
-            f"Assumption {assumption} of the reconstruction, not data, sets a cell marked "
-            "“not measured” (see the assumptions table)."
+            "“Not measured”: the survey gives no figure for this cell; the synthetic set's "
+            f"value is an assumption, not data (assumption {assumption} of the reconstruction)."
         )
     if "n" in table.columns and not base_in_legend:
         note = _bases_note(series, "dot")
@@ -1989,7 +1989,8 @@ def _reserve_value_column(ax: Axes) -> None:
     # the axis label under the middle of the scale, not of the scale and the column
     right = top + span * column / max(width - column, 0.5)
     ax.xaxis.label.set_x((top / 2 - left) / (right - left))
-    step = next((s for s in (0.1, 0.2, 0.25, 0.5) if scale_in * s / top >= 0.55), 1.0)
+    steps = (0.1, 0.2, 0.25, 0.5)  # apart by half an inch or more, at most six of them
+    step = next((s for s in steps if scale_in * s / top >= 0.55 and top / s <= 6), 1.0)
     ax.xaxis.set_major_locator(FixedLocator(np.arange(0.0, top + 1e-9, step).tolist()))
     legend = ax.get_legend()
     for header in [t for t in ax.texts if t.get_gid() == "value-header"]:
