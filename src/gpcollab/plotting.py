@@ -3595,7 +3595,8 @@ def plot_scenarios(
     top = -0.5
     if reference is not None:
         line = 0.0 if show == "difference" else reference_share
-        ax.axvline(line, color="#666666", linestyle="--", linewidth=0.8, zorder=0)
+        # above the grid lines (one of which may fall on it), below the dots and lines
+        ax.axvline(line, color="#444444", linestyle="--", linewidth=1.0, zorder=1.5)
         top = -1.3 if above else -1.0  # on a phone, above the first row's own label
         ax.text(
             line + 0.006,
