@@ -195,7 +195,9 @@ _SIZES: ContextVar[tuple[float, float]] = ContextVar("gpcollab_text_sizes", defa
 """Text sizes (labels, small annotations) of the chart being drawn; see :func:`_axes`."""
 _PHONE_SIZES = (9.5, 8.5)
 """On a phone layout every text is at least 8.5 pt: about 11 CSS px on a 390 px screen."""
-_FOOTER_FONT = 7.0
+_SCREEN_SIZES = (9.0, 7.5)
+"""Label and annotation sizes of every other figure (a wide one, a user's 4 by 3 inches)."""
+_FOOTER_FONT = 7.5
 _FOOTER_FONT_PHONE = 8.5
 """Footer size of a tall figure at most 4 inches wide: a phone layout, shown at about 95 px
 per inch on a 390 px screen, where 7 pt would be 9 px."""
@@ -509,6 +511,11 @@ def _small() -> float:
     return _SIZES.get()[1]
 
 
+def _sizes_for(width: float, height: float) -> tuple[float, float]:
+    """Label and annotation sizes for a figure ``width`` by ``height`` inches."""
+    return _PHONE_SIZES if width <= 4.0 and height >= 3.5 else _SCREEN_SIZES  # see _is_phone
+
+
 def _is_phone(fig: Figure) -> bool:
     """A tall figure at most 4 inches wide: the phone layout of a chart."""
     return float(fig.get_figwidth()) <= 4.0 and float(fig.get_figheight()) >= 3.5
@@ -523,7 +530,8 @@ def _axes(ax: Axes | None) -> Axes:
         import matplotlib.pyplot as plt  # heavy: matplotlib
 
         _, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
-    _SIZES.set(_PHONE_SIZES if _is_phone(_root_figure(ax)) else (9.0, 7.5))
+    fig = _root_figure(ax)
+    _SIZES.set(_sizes_for(float(fig.get_figwidth()), float(fig.get_figheight())))
     return ax
 
 
@@ -700,7 +708,7 @@ def _footer_size(width: float, height: float) -> float:
     """Font size of the footer of a figure ``width`` by ``height`` inches: a little smaller on a
     small figure (a user's 4 by 3 inches), never on a wide one however short."""
     if height < 3.5 and width < 6.0:
-        return _FOOTER_FONT - 0.5
+        return _FOOTER_FONT - 1.0
     return _FOOTER_FONT_PHONE if width <= 4.0 else _FOOTER_FONT  # see _is_phone
 
 
@@ -2142,7 +2150,7 @@ def panel_height(
     groups = _levels(data, x)
     facets, series, _ = _kept_panels(data, x, hue if hue in data.columns else None, groups, None)
     groups, _, _ = _kept_groups(groups, series, _labeller(data, x))
-    font, size = _PHONE_SIZES if width <= 4.0 else (9.0, 7.5)
+    font, size = _PHONE_SIZES if width <= 4.0 else _sizes_for(width, 4.0)
     above = _labels_above(width, len(facets))
     labels, group_units = _group_labels(data, x, groups, width, font, above=above)
     longest = max((len(line) for label in labels for line in label.split("\n")), default=8)
