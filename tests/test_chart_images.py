@@ -282,14 +282,13 @@ def outside(fig: Figure, boxes: list[tuple[Text, Bbox]]) -> list[str]:
 
 
 def markers(fig: Figure) -> list[Text]:
-    """The texts that mark hidden cells: the mark alone, in a labelled figure ("Don't know:
-    [c]"), or in a row's value column ("[c] → 45%", one text a row)."""
-    mark = plotting.SUPPRESSED_MARK
+    """The texts that mark hidden cells where their value would be: the mark alone, or in a
+    labelled figure ("Don't know: [c]"); a value column's "[c]" says it again."""
     return [
         t
         for t, _ in drawn_texts(fig)
-        if (t.get_gid() == plotting.SUPPRESSED_GID and t.get_text().split()[-1:] == [mark])
-        or (t.get_gid() == "value" and mark in t.get_text().split(" → "))
+        if t.get_gid() == plotting.SUPPRESSED_GID
+        and t.get_text().split()[-1:] == [plotting.SUPPRESSED_MARK]
     ]
 
 
@@ -1261,23 +1260,19 @@ def test_the_values_that_differ_are_in_bold(
     assert len(bold_rows) == len({aim for _, aim in cells})
 
 
-def test_wave_dots_mark_a_hidden_cell_once_in_the_value_column(
-    report_figures: dict[str, Any],
-) -> None:
-    """Figure 12's "None" is hidden in both waves: its row's value column says "[c] → [c]",
-    and no "[c]" stands at the axis's 0% where it could read as a zero. On an axes too narrow
-    for the column (a user's 3 x 3 inches), the column goes and the mark is drawn in the
-    chart instead, so the hidden row is still marked."""
-    from gpcollab.report import _chart_call, _chart_helpers, _drawable
-
-    fig, item = report_figures["ccg_support-wide"]
+def test_dots_mark_a_hidden_cell_on_its_own_line(report_figures: dict[str, Any]) -> None:
+    """A hidden dot is marked "[c]" on its own line at the start of the scale (where the chart
+    shows it, not only in the column at the right), and its value column says "[c]" too:
+    figure 12's "None", hidden in both waves, and figure 5's hidden cells, each level with the
+    line its dot would be on."""
+    fig, _ = report_figures["ccg_support-wide"]
     drawn = drawn_texts(fig)
-    at_axis = [t for t, _ in drawn if t.get_gid() == plotting.SUPPRESSED_GID]
-    assert at_axis == []
-    assert "[c] → [c]" in [t.get_text() for t, _ in drawn if t.get_gid() == "value"]
-    chart, options = _chart_call(item)
-    _fig, small = plt.subplots(figsize=(3, 3))
-    ax = _chart_helpers()[chart](_drawable(item.table, item.key), ax=small, **options)
-    drawn = drawn_texts(ax.figure)
-    assert [t for t, _ in drawn if t.get_gid() == "value"] == []
     assert [t.get_text() for t, _ in drawn if t.get_gid() == plotting.SUPPRESSED_GID] == ["[c]"]
+    assert "[c] → [c]" in [t.get_text() for t, _ in drawn if t.get_gid() == "value"]
+    fig, _ = report_figures["fully_by_age_band-wide"]
+    drawn = drawn_texts(fig)
+    marks = sorted(t.get_position()[1] for t, _ in drawn if t.get_gid() == plotting.SUPPRESSED_GID)
+    column = sorted(
+        t.get_position()[1] for t, _ in drawn if t.get_gid() == "value" and t.get_text() == "[c]"
+    )
+    assert marks and marks == pytest.approx(column)

@@ -731,3 +731,32 @@ def test_likert_title_states_opposite_majorities_as_a_contrast() -> None:
         "64% of GP-practice respondents and 67% of CCG respondents doubted their STP would "
         "bring meaningful change"
     )
+
+
+def test_prevalence_note_says_when_formal_and_informal_do_not_compare() -> None:
+    """2015: 37 + 26 + 10 (both) = 73%; 2017: 51 + 30 = 81%, no "both". The formal and
+    informal rows then mean different things in the two waves; the note says so. With "both"
+    counted in each wave, it says nothing of the kind."""
+    rows = []
+    for wave, formal, informal, both, total in (
+        (2015, 0.37, 0.26, 0.10, 0.73),
+        (2017, 0.51, 0.30, 0.0, 0.81),
+    ):
+        for membership, estimate in (
+            ("formal", formal),
+            ("informal", informal),
+            ("both", both),
+            ("in_collaboration", total),
+        ):
+            rows.append({"wave": wave, "membership": membership, "estimate": estimate, "n": 500})
+    table = pd.DataFrame(rows)
+    note = chart_text("prevalence", table, "").note
+    assert "In 2017 formal and informal add up to the total (no “both”)" in note
+    both_waves = table.copy()
+    both_waves.loc[
+        (both_waves["wave"] == 2017) & (both_waves["membership"] == "both"), "estimate"
+    ] = 0.05
+    both_waves.loc[
+        (both_waves["wave"] == 2017) & (both_waves["membership"] == "formal"), "estimate"
+    ] = 0.46
+    assert "add up to the total" not in chart_text("prevalence", both_waves, "").note

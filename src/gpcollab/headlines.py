@@ -183,7 +183,34 @@ def _prevalence(table: pd.DataFrame) -> ChartText:
             f"{_pct(shares[-1])} of practices were in a collaboration in {waves[-1]}, "
             f"{verb} from {_pct(shares[0])} in {waves[0]}"
         )
+        note = _note(note, _kinds_not_comparable(rows))
     return ChartText(title, base, note)
+
+
+def _kinds_not_comparable(rows: pd.DataFrame) -> str:
+    """A sentence for the note when a wave splits collaborations into formal and informal with
+    no one in both (its two shares add up to the total) while another wave counts "both": the
+    formal and informal shares then differ in meaning between waves, and only the total
+    compares; empty otherwise."""
+    share: dict[tuple[str, str], float] = {
+        (str(r["wave"]), str(r["membership"])): float(r["estimate"])
+        for r in rows.to_dict(orient="records")
+        if r["estimate"] == r["estimate"]
+    }
+    waves = sorted({w for w, _ in share})
+
+    def split(wave: str) -> bool:
+        parts = share.get((wave, "formal"), math.nan) + share.get((wave, "informal"), math.nan)
+        return abs(parts - share.get((wave, "in_collaboration"), math.nan)) < 0.005
+
+    with_both = [w for w in waves if share.get((w, "both"), 0.0) > 0 and not split(w)]
+    without = [w for w in waves if split(w)]
+    if not with_both or not without:
+        return ""
+    return (
+        f"In {' and '.join(without)} formal and informal add up to the total (no “both”), so "
+        "those two rows do not compare across waves; the total does."
+    )
 
 
 def _aims_by_size(table: pd.DataFrame) -> ChartText:

@@ -1733,28 +1733,24 @@ def _dots(
                 zeros.setdefault(int(np.argmin(np.abs(y - yi))), []).append(float(yi))
             if hidden:
                 hidden_at.append((j, float(yi)))
-    if compare:  # each dot's value, base or "[c]" in the column at the right says it all
+    if not compare and len(series) <= _MOST_VALUES:  # one mark a row: its column says which
+        rows = sorted({int(np.argmin(np.abs(y - yi))) for _, yi in hidden_at})
+        hidden_at = [(0, float(y[row])) for row in rows]
+    for j, yi in hidden_at:  # on the hidden dot's own line, at the start of the scale
+        ax.text(
+            0.006 + (0 if compare else 0.06 * j),  # side by side when several in a row
+            yi,
+            SUPPRESSED_MARK,
+            ha="left",
+            va="center",
+            fontsize=_small(),
+            color=_MARK_COLOUR,
+            gid=SUPPRESSED_GID,
+        )
+    if compare:  # each dot's value, base or "[c]" in the column at the right too
         bold = {(str(a), str(b)) for a, b in highlight}
         _dot_cells(ax, series, at, [str(g) for g in groups], bold)
     else:
-        if len(series) <= _MOST_VALUES:  # one mark a row: its value column says which dot
-            rows = sorted({int(np.argmin(np.abs(y - yi))) for _, yi in hidden_at})
-            hidden_at = [(0, float(y[row])) for row in rows]
-        marks = [
-            ax.text(
-                0.006 + 0.06 * j,  # side by side when several in a row are hidden
-                yi,
-                SUPPRESSED_MARK,
-                ha="left",
-                va="center",
-                fontsize=_small(),
-                color=_MARK_COLOUR,
-                gid=SUPPRESSED_GID,
-            )
-            for j, yi in hidden_at
-        ]
-        if len(series) <= _MOST_VALUES:  # shown only if the value column cannot say it
-            ax._gpcollab_plot_marks = marks  # type: ignore[attr-defined]
         if _row_pt(ax, len(groups)) < 2 * _font():  # no room: the axis's own 0% says it
             zeros = {}
         for dots in zeros.values():  # one "0%" for the zero dots of a row
@@ -1876,7 +1872,7 @@ def _dot_cells(
                 fontsize=size,
                 fontweight="bold" if strong else "normal",
                 color=_MARK_COLOUR if value == SUPPRESSED_MARK else "#1d1d1d",
-                gid=SUPPRESSED_GID if value == SUPPRESSED_MARK else "value",
+                gid="value",
                 transform=before_base,
             )
             if not base_in:
@@ -1981,19 +1977,13 @@ def _reserve_value_column(ax: Axes) -> None:
     ax.spines["bottom"].set_bounds(left, top)
     # the scale's ticks stop at its end, as many as its width holds apart
     scale_in = width - column
-    marks = getattr(ax, "_gpcollab_plot_marks", [])
     if scale_in < max(1.2, 0.4 * width) and not getattr(ax, "_gpcollab_cells", False):
-        # an axes too narrow for both: the scale keeps the room, the footer gives the bases,
-        # and a hidden cell's "[c]" is written in the chart
+        # an axes too narrow for both: the scale keeps the room, the footer gives the bases
         for text in [t for t in ax.texts if t.get_gid() in ("value", "value-header")]:
             text.remove()
         del ax._gpcollab_value_column  # type: ignore[attr-defined]
         ax.set_xlim(left, top)
-        for mark in marks:
-            mark.set_visible(True)
         return
-    for mark in marks:  # the value column says "[c]" level with the row: none at the axis
-        mark.set_visible(False)
     # the axis label under the middle of the scale, not of the scale and the column
     right = top + span * column / max(width - column, 0.5)
     ax.xaxis.label.set_x((top / 2 - left) / (right - left))
