@@ -675,10 +675,14 @@ def test_report_figure_layout(report_figures: dict[str, Any], key: str, layout: 
             item.table.loc[item.table["suppressed"], "aim"].nunique()
         )  # one block per aim
     elif key.startswith("fully_by_"):
-        # a row per aim: an aim with more than half of its groups hidden is left out (and
-        # named in the notes); the other aims, half hidden too, mark each hidden cell
+        # a row per aim: an aim with more than half of its groups hidden, or fewer than two
+        # shown, is left out (and named in the notes); the other aims mark each hidden cell
         per_aim = item.table.groupby(item.table["aim"].astype(str), observed=True)["suppressed"]
-        left_out = [aim for aim, flags in per_aim if 2 * int(flags.sum()) > len(flags)]
+        left_out = [
+            aim
+            for aim, flags in per_aim
+            if 2 * int(flags.sum()) > len(flags) or (len(flags) >= 2 > len(flags) - flags.sum())
+        ]
         # then a group hidden in more than half of the aims drawn is left out of every row
         # (and named); the cells marked are the hidden ones of the aims and groups drawn
         table = item.table.assign(aim=item.table["aim"].astype(str))

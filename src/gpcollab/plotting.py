@@ -1583,15 +1583,12 @@ def _comparable_rows(
 ) -> tuple[list[Any], list[Any], list[str]]:
     """The rows (levels of ``x``) and dots (levels of ``hue``) of a dot chart comparing groups
     that are worth drawing, and footnotes naming what is left out: a row whose groups are
-    mostly hidden by disclosure control (more than half) says little but "[c]", and a group
-    hidden in most rows says nothing else (the table keeps their few shown values). A row with
-    half its groups hidden stays: its shown dots and its "[c]" cost one row, and the reader
-    sees every aim it can."""
+    mostly hidden by disclosure control has nothing to compare, and a group hidden in most rows
+    says nothing but "[c]" (the table keeps their few shown values); the rules of the small
+    multiples (:func:`_kept_panels`, :func:`_kept_groups`) with rows in place of panels."""
     per_row = _series(table, hue, x, dots, rows)  # one series a row, aligned on the dots
     drawn = [i for i, s in enumerate(per_row) if s.present.any()]
-    kept = [
-        i for i in drawn if 2 * int(per_row[i].hidden.sum()) <= int(per_row[i].present.sum())
-    ] or drawn
+    kept = [i for i in drawn if _comparable(per_row[i])] or drawn
     name = _labeller(table, x)
     left_out = [name(rows[i]) for i in drawn if i not in kept]
     kept_dots, _, dots_out = _kept_groups(dots, [per_row[i] for i in kept], _labeller(table, hue))
@@ -2598,10 +2595,7 @@ def plot_rates(
         ``hue="aim"`` is used.
     kind : {"bar", "dot", "panels"}, default="bar"
         Side-by-side bars with whiskers; a dot plot (one row per ``x`` level, a dot and a
-        line per ``hue`` level on one scale from 0 to the first 20 % past the data; for groups
-        compared, as ``x="aim", hue="size_group"``, each dot's value and base written level
-        with it at the right, rows with more than half of their groups hidden and groups
-        hidden in most rows left out with a footnote); or small multiples (one panel per
+        line per ``hue`` level on a shared 0-100 % scale); or small multiples (one panel per
         ``hue`` level, for example per aim, with one horizontal bar per ``x`` level in one
         colour on one shared scale, its interval as a line, and its value and base written
         beside it): the most legible choice for many groups. In panels a hidden cell keeps its
