@@ -2595,7 +2595,11 @@ def plot_rates(
         ``hue="aim"`` is used.
     kind : {"bar", "dot", "panels"}, default="bar"
         Side-by-side bars with whiskers; a dot plot (one row per ``x`` level, a dot and a
-        line per ``hue`` level on a shared 0-100 % scale); or small multiples (one panel per
+        line per ``hue`` level on one scale from 0 to the first 20 % past the data; for groups
+        compared, as ``x="aim", hue="size_group"``, each dot's value and base written level
+        with it at the right; rows with more than half of their groups hidden or fewer than
+        two shown, and groups hidden in most rows, left out with a footnote); or small
+        multiples (one panel per
         ``hue`` level, for example per aim, with one horizontal bar per ``x`` level in one
         colour on one shared scale, its interval as a line, and its value and base written
         beside it): the most legible choice for many groups. In panels a hidden cell keeps its
