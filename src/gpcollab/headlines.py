@@ -422,11 +422,7 @@ def differing_aims(table: pd.DataFrame) -> list[str]:
     list of str
         Aim codes, in the table's order.
     """
-    group, _ = _group_column(table)
-    tested = _tested(table, group) if group is not None else None
-    if tested is None or "aim" not in tested.columns:
-        return []
-    clear = {str(a) for a in tested.loc[tested["significant"], "aim"]}
+    clear = {aim for _, aim in differing_cells(table)}
     return [a for a in dict.fromkeys(table["aim"].astype(str)) if a in clear]
 
 
