@@ -1280,3 +1280,23 @@ def test_dots_mark_a_hidden_cell_on_its_own_line(report_figures: dict[str, Any])
         t.get_position()[1] for t, _ in drawn if t.get_gid() == "value" and t.get_text() == "[c]"
     )
     assert marks and marks == pytest.approx(column)
+
+
+@pytest.mark.parametrize("layout", ["wide", "narrow"])
+def test_wave_charts_set_the_tested_changes_in_bold(
+    report_figures: dict[str, Any], layout: str
+) -> None:
+    """Figure 1: the change in the total is tested (design-based, +8 points, p < 0.001 in
+    the report's change table), so its row's values are bold; the formal and informal rows,
+    which do not compare across waves, are not tested and stay plain. Figure 12: no change
+    survives Holm's adjustment over its answers, so nothing is bold."""
+    fig, _ = report_figures[f"prevalence-{layout}"]
+    bold = [
+        t.get_text()
+        for t in fig.axes[0].texts
+        if t.get_gid() == "value" and t.get_fontweight() == "bold"
+    ]
+    assert bold == ["73% → 81%"]
+    assert "Bold: the changes between waves that are significant." in footer(fig, plotting.NOTE_GID)
+    fig, _ = report_figures[f"ccg_support-{layout}"]
+    assert not [t for t in fig.axes[0].texts if t.get_fontweight() == "bold"]

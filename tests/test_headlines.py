@@ -14,6 +14,7 @@ import pytest
 from gpcollab import headlines
 from gpcollab.headlines import (
     TITLE_CHARS,
+    changed_options,
     chart_text,
     differing_aims,
     differing_cells,
@@ -760,3 +761,50 @@ def test_prevalence_note_says_when_formal_and_informal_do_not_compare() -> None:
         (both_waves["wave"] == 2017) & (both_waves["membership"] == "formal"), "estimate"
     ] = 0.46
     assert "add up to the total" not in chart_text("prevalence", both_waves, "").note
+
+
+def test_wave_changes_are_tested_and_holm_adjusted() -> None:
+    """Two answers tested between 2015 and 2017: p = 0.018 and 0.02. Holm over the two:
+    0.018 x 2 = 0.036 and max(0.036, 0.02 x 1) = 0.036, both below 0.05, so both changes are
+    significant; over six answers (four more at p = 0.5) 0.018 x 6 = 0.108 is not. An answer
+    hidden in a wave is not tested."""
+    rows = []
+    for wave, shares in ((2015, (0.55, 0.45)), (2017, (0.75, 0.65))):
+        for option, estimate in zip(("financial", "expert_advice"), shares, strict=True):
+            rows.append({"wave": wave, "option": option, "estimate": estimate, "n": 60})
+    table = pd.DataFrame(rows)
+    table.attrs["wave_changes"] = pd.DataFrame(
+        {
+            "option": ["financial", "expert_advice"],
+            "difference": [0.20, 0.20],
+            "ci_low": [0.03, 0.03],
+            "ci_high": [0.35, 0.37],
+            "p_value": [0.018, 0.02],
+        }
+    )
+    assert changed_options(table) == ["financial", "expert_advice"]
+    text = chart_text("ccg_support", table, "")
+    assert text.title == (
+        "75% of CCG respondents said their CCG gave “financial support” in 2017, up from 55% "
+        "in 2015"
+    )
+    assert "Holm-adjusted over 2 answers: 2 significant; the largest +20 points" in text.note
+    more = [f"option_{i}" for i in range(4)]
+    extra = pd.DataFrame(
+        [{"wave": w, "option": o, "estimate": 0.3, "n": 60} for w in (2015, 2017) for o in more]
+    )
+    wide = pd.concat([table, extra], ignore_index=True)
+    wide.attrs["wave_changes"] = pd.concat(
+        [
+            table.attrs["wave_changes"],
+            pd.DataFrame(
+                {"option": more, "difference": 0.0, "ci_low": -0.1, "ci_high": 0.1, "p_value": 0.5}
+            ),
+        ],
+        ignore_index=True,
+    )
+    assert changed_options(wide) == []
+    assert chart_text("ccg_support", wide, "").title.endswith("in 2017")
+    hidden = table[~((table["wave"] == 2015) & (table["option"] == "expert_advice"))]
+    hidden.attrs = dict(table.attrs)
+    assert changed_options(hidden) == ["financial"]  # one test left: 0.018 < 0.05

@@ -29,6 +29,7 @@ __all__ = [
     "TITLE_CHARS",
     "ChartText",
     "KeyFinding",
+    "changed_options",
     "chart_text",
     "differing_aims",
     "differing_cells",
@@ -167,7 +168,7 @@ def _who(who: str, table: pd.DataFrame, per: str = "", *, bases_given: bool = Tr
 
 def _prevalence(table: pd.DataFrame) -> ChartText:
     base = _who("All GP-practice respondents", table)
-    note = "“In a collaboration” counts formal, informal or both."
+    note = ""  # the total's row label says what it counts: formal, informal or both
     rows = _rows(table)
     total = rows[rows["membership"].astype(str) == "in_collaboration"]
     if total.empty:
@@ -183,7 +184,7 @@ def _prevalence(table: pd.DataFrame) -> ChartText:
             f"{_pct(shares[-1])} of practices were in a collaboration in {waves[-1]}, "
             f"{verb} from {_pct(shares[0])} in {waves[0]}"
         )
-        note = _note(note, _kinds_not_comparable(rows))
+        note = _note(note, _kinds_not_comparable(rows), _changes_note(table))
     return ChartText(title, base, note)
 
 
@@ -407,6 +408,71 @@ def _tested(table: pd.DataFrame, group: str) -> pd.DataFrame | None:
     return supported_differences(table, differences, group)
 
 
+def _tested_changes(table: pd.DataFrame) -> pd.DataFrame | None:
+    """The wave-to-wave tests that came with ``table`` (``attrs["wave_changes"]``, rows of
+    :func:`gpcollab.compare_waves`) of the answers shown in both waves, with ``p_holm``
+    (Holm over them) and ``significant``; None when no tests came."""
+    changes = table.attrs.get("wave_changes")
+    if not isinstance(changes, pd.DataFrame) or changes.empty or "option" not in changes:
+        return None
+    rows = _rows(table)
+    column = "option" if "option" in rows.columns else "membership"
+    shown = rows.groupby(rows[column].astype(str))["wave"].nunique() if column in rows else None
+    both = {str(k) for k, v in (shown.items() if shown is not None else []) if v >= 2}
+    tested = changes[changes["option"].astype(str).isin(both)].reset_index(drop=True)
+    p = pd.to_numeric(tested["p_value"], errors="coerce")
+    tested = tested[p.notna()].reset_index(drop=True)
+    tested["p_holm"] = holm(pd.to_numeric(tested["p_value"]).tolist())
+    tested["significant"] = tested["p_holm"] < SIGNIFICANCE
+    return tested
+
+
+def changed_options(table: pd.DataFrame) -> list[str]:
+    """The answers whose share changed between the waves of ``table`` by a design-based test
+    (:func:`gpcollab.compare_waves`, Holm-adjusted over the answers tested, those hidden in a
+    wave left out), for the chart to mark; empty when no tests came with the table.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table of several waves (``prevalence``, ``ccg_support``) with its tests in
+        ``attrs["wave_changes"]``.
+
+    Returns
+    -------
+    list of str
+        Answer codes, in the order of the tests.
+    """
+    tested = _tested_changes(table)
+    if tested is None:
+        return []
+    return [str(o) for o in tested.loc[tested["significant"], "option"]]
+
+
+def _changes_note(table: pd.DataFrame) -> str:
+    """The sentence on the wave-to-wave tests for a chart's note."""
+    tested = _tested_changes(table)
+    if tested is None or tested.empty:
+        return ""
+    clear = tested[tested["significant"]]
+    family = len(tested)
+    scope = (
+        "Design-based test of the change"
+        if family == 1
+        else (f"Design-based tests of the change, Holm-adjusted over {family} answers")
+    )
+    if clear.empty:
+        return f"{scope}: no change is significant."
+    best = clear.loc[pd.to_numeric(clear["difference"]).abs().idxmax()]
+    lo, hi = sorted((float(best["ci_low"]), float(best["ci_high"])))
+    size = (
+        f"{100 * float(best['difference']):+.0f} points (95% CI {100 * lo:+.0f} to {100 * hi:+.0f})"
+    )
+    if family == 1:
+        return f"{scope}: {size}, significant."
+    return f"{scope}: {len(clear)} significant; the largest {size}."
+
+
 def differing_aims(table: pd.DataFrame) -> list[str]:
     """The aims on which the groups of ``table`` differ by a design-based test (at least one
     pair of groups significant after Holm's adjustment over every pair tested), for the chart
@@ -423,6 +489,8 @@ def differing_aims(table: pd.DataFrame) -> list[str]:
         Aim codes, in the table's order.
     """
     clear = {aim for _, aim in differing_cells(table)}
+    if not clear:
+        return []
     return [a for a in dict.fromkeys(table["aim"].astype(str)) if a in clear]
 
 
@@ -746,9 +814,18 @@ def _top_option(item: str, who: str, verb: str) -> Callable[[pd.DataFrame], Char
             f"{_pct(float(top['estimate']))} {verb} "
             f"{_quoted(_in_sentence(_label(enum, top['option'])))}"
         )
-        if len(waves) >= 2:  # the latest wave's share; the chart shows the earlier one
-            # beside it, but no test of the change stands behind the title
+        if len(waves) >= 2:  # the latest wave's share, and the earlier one when a test
+            # of the change stands behind it
             title += f" in {waves[-1]}"
+            earlier = rows[
+                (rows["wave"].astype(str) == waves[0])
+                & (rows["option"].astype(str) == str(top["option"]))
+            ]
+            if str(top["option"]) in changed_options(table) and not earlier.empty:
+                title += f", up from {_pct(float(earlier['estimate'].iloc[0]))} in {waves[0]}"
+                if float(earlier["estimate"].iloc[0]) > float(top["estimate"]):
+                    title = title.replace(", up from", ", down from")
+            note = _note(note, _changes_note(table))
         return ChartText(title, base, note)
 
     return describe

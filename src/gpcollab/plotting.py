@@ -1762,10 +1762,12 @@ def _dots(
                 gid="zero",
             )
         header = [] if hue is None else [str(_labeller(table, hue)(level)) for level in hues]
-        _dot_values(ax, series, y, joiner=" → " if hue == "wave" else " / ", header=header)
+        joiner = " → " if hue == "wave" else " / "
+        strong_rows = {i for i, g in enumerate(groups) if str(g) in {str(m) for m in marked}}
+        _dot_values(ax, series, y, joiner=joiner, header=header, bold=strong_rows)
     labels = [_labeller(table, x)(g) for g in groups]
     strong = {str(m) for m in marked}
-    bold_rows = [i for i, g in enumerate(groups) if str(g) in strong] if compare else []
+    bold_rows = [i for i, g in enumerate(groups) if str(g) in strong]
     ax._gpcollab_bold_rows = bold_rows  # type: ignore[attr-defined]
     if x == "aim":  # labels that collide on a small axes take the aims' short names
         short = [AIM_SHORT_LABELS.get(str(g), lab) for g, lab in zip(groups, labels, strict=True)]
@@ -1791,7 +1793,9 @@ def _dots(
     _percent_axis(ax, "x")
     _style(ax, grid="x")
     notes = [_suppressed_note(table)] if hidden_at else []
-    if bold_rows:
+    if bold_rows and hue == "wave":
+        notes.append("Bold: the changes between waves that are significant.")
+    elif bold_rows:
         rows_word = "aims" if x == "aim" else "rows"
         values = " and the values that differ" if highlight else ""
         notes.append(f"Bold: the {rows_word} on which groups differ significantly{values}.")
@@ -1908,7 +1912,13 @@ def _dot_value(s: _Series, g: int) -> str:
 
 
 def _dot_values(
-    ax: Axes, series: Sequence[_Series], y: FloatArray, *, joiner: str, header: Sequence[str]
+    ax: Axes,
+    series: Sequence[_Series],
+    y: FloatArray,
+    *,
+    joiner: str,
+    header: Sequence[str],
+    bold: Collection[int] = (),
 ) -> None:
     """Each row's values in a column at the right of a dot chart (one or two dots a row),
     right-aligned at the axes' edge so that every value ends at the same place, clear of the
@@ -1941,7 +1951,7 @@ def _dot_values(
         if all(part == "—" for part in parts):
             continue
         text = joiner.join(parts)
-        widest = max(widest, _text_in(text, _small()))
+        widest = max(widest, _text_in(text, _small()) + (_BOLD_ROOM_IN if g in bold else 0.0))
         ax.text(
             1.0,
             row,
@@ -1949,6 +1959,7 @@ def _dot_values(
             ha="right",
             va="center",
             fontsize=_small(),
+            fontweight="bold" if g in bold else "normal",
             color="#1d1d1d",
             gid="value",
             transform=at_edge,
@@ -2617,9 +2628,10 @@ def plot_rates(
         Panels and dots comparing groups: cells whose values are set in bold, such as the two
         a title compares.
     marked : sequence, optional
-        Dots comparing groups: rows (levels of ``x``) on which the groups differ by a test the
-        caller ran (such as :func:`gpcollab.compare_domains` with a multiple-comparison
-        adjustment); their labels are set in bold and a footnote says what bold means.
+        Dots: rows (levels of ``x``) on which the groups, or the two waves, differ by a test
+        the caller ran (such as :func:`gpcollab.compare_domains` or
+        :func:`gpcollab.compare_waves`, with a multiple-comparison adjustment); their labels
+        (and a wave chart's values) are set in bold and a footnote says what bold means.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
     **kwargs

@@ -46,6 +46,7 @@ from gpcollab.errors import ConvergenceError, DesignError, GpcollabError
 from gpcollab.estimate import BoundaryWarning
 from gpcollab.headlines import (
     ChartText,
+    changed_options,
     chart_text,
     differing_aims,
     differing_cells,
@@ -637,9 +638,20 @@ def _prevalence_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSec
         if table is not None:
             tables.append(_tag(table, wave=str(survey.meta.wave)))
     if tables:
+        prevalence = _concat(tables)
+        if len(gp) >= 2:
+            # the rows that mean the same in both waves (formal and informal may not: see
+            # headlines) with the design-based test of their change
+            changes = run.attempt(
+                section,
+                f"changes in membership {gp[0].meta.wave} to {gp[-1].meta.wave}",
+                lambda: _wave_changes(gp[0], gp[-1], "membership", ("in_collaboration",)),
+            )
+            if changes is not None:
+                prevalence.attrs["wave_changes"] = changes
         run.add(
             section,
-            _concat(tables),
+            prevalence,
             key="prevalence",
             title="Membership of a collaboration, by wave",
             columns=(Column("wave", "Wave"), Column("membership", "Membership", "label"), *_EST),
@@ -673,6 +685,16 @@ def _prevalence_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSec
             note="Difference of two independent samples; interval and p-value design-based.",
         )
     return section
+
+
+def _wave_changes(
+    first: SurveyData, second: SurveyData, item: str, options: Sequence[str]
+) -> pd.DataFrame:
+    """The design-based test of the change between two waves in the share giving each of
+    ``options`` (:func:`gpcollab.compare_waves`, one row each), for a chart's title and its
+    marks (:func:`gpcollab.headlines.changed_options`)."""
+    rows = [analysis.compare_waves(first, second, item, option) for option in options]
+    return pd.concat(rows, ignore_index=True)
 
 
 def _aims_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
@@ -1016,9 +1038,18 @@ def _support_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSectio
             tables.append(_tag(table, wave=str(survey.meta.wave)))
     if tables:
         waves = " and ".join(str(s.meta.wave) for s in ccg)
+        support = _concat(tables)
+        options = [str(o) for o in pd.unique(support["option"].astype(str))]
+        changes = run.attempt(
+            section,
+            f"changes in CCG support {ccg[0].meta.wave} to {ccg[-1].meta.wave}",
+            lambda: _wave_changes(ccg[0], ccg[-1], "ccg_support", options),
+        )
+        if changes is not None:
+            support.attrs["wave_changes"] = changes
         run.add(
             section,
-            _concat(tables),
+            support,
             key="ccg_support",
             title=f"{ITEMS['ccg_support'].question} — CCG staff surveys {waves}",
             columns=(Column("wave", "Wave"), Column("option", "Answer", "label"), *_EST),
@@ -1330,7 +1361,8 @@ def _for_drawing(item: ReportTable) -> ReportTable:
     behind a headline, which :func:`gpcollab.headlines.chart_text` has already read), keeping
     the aim its title names (``attrs["titled_aim"]``), whose row is drawn first, and the two
     cells it compares (``attrs["titled_cells"]``), and the aims and cells whose groups differ
-    significantly (``attrs["differing_aims"]``, ``attrs["differing_cells"]``), set in bold.
+    significantly (``attrs["differing_aims"]``, ``attrs["differing_cells"]``) and the answers
+    whose change between waves is significant (``attrs["changed_options"]``), set in bold.
 
     pandas deep-copies ``attrs`` into the result of every operation on a table, and the
     plotting helpers run many; a table in ``attrs`` made each of them copy that table too.
@@ -1344,6 +1376,7 @@ def _for_drawing(item: ReportTable) -> ReportTable:
         kept["titled_cells"] = cells
     kept["differing_aims"] = differing_aims(item.table)
     kept["differing_cells"] = differing_cells(item.table)
+    kept["changed_options"] = changed_options(item.table)
     table = item.table.copy(deep=False)
     table.attrs = kept
     return replace(item, table=table)
@@ -1656,6 +1689,14 @@ def _aim_order(table: pd.DataFrame) -> list[str]:
     return ([first] if first in ranked else []) + [a for a in ranked if a != first]
 
 
+def _changed(table: pd.DataFrame) -> list[str]:
+    """The answers whose change between waves a test supports, as the chart's rows name them
+    (the summary row by its label, :data:`_EXTRA_LABELS`)."""
+    kept = table.attrs.get("changed_options")
+    options = changed_options(table) if kept is None else kept
+    return [_EXTRA_LABELS.get(str(o), str(o)) for o in options]
+
+
 def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
     """The helper that draws ``item`` and its arguments.
 
@@ -1682,6 +1723,9 @@ def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
         options.update(kind="panels", hue=None, order=_by_value(table, "option"))
     elif chart == "rates" and group == "wave" and options.get("x") in table.columns:
         options["order"] = _by_value(table, str(options["x"]))
+        options["marked"] = _changed(table)
+    elif chart == "wave_comparison" and options.get("kind") == "dot":
+        options["marked"] = _changed(table)
     elif chart == "achievement":
         options["order"] = "achievement"
     return chart, options
