@@ -1051,8 +1051,8 @@ def test_group_colours_stand_out_from_white(levels: int) -> None:
     """Every colour a dot chart gives a group (the shades of ordered groups, and the grey and
     blue of two groups or two waves) has at least WCAG's 3:1 contrast against the white page
     for graphics; the old lightest shade (#59BFC0, YlGnBu at 0.45) had 2.2:1 and the old grey
-    (#9A9A9A) 2.8:1. Contrast against white = 1.05 / (L + 0.05), here as 1 / black-on-colour
-    inverted: _contrast("black", c) = (L + 0.05) / 0.05, so 1.05 / (L + 0.05) = 21 / that."""
+    (#9A9A9A) 2.8:1. With L the colour's relative luminance, its contrast against white is
+    1.05 / (L + 0.05); _contrast("black", c) is (L + 0.05) / 0.05, so white's is 21 / that."""
     table = dots_table_of_groups(levels)
     ax = plotting.plot_rates(table, x="aim", hue="size_band", kind="dot")
     colours = {

@@ -391,8 +391,14 @@ def supported_differences(
             aims, rows[f"{group}_first"], rows[f"{group}_second"], strict=True
         )
     ]
-    p = pd.to_numeric(rows["p_value"], errors="coerce")
-    tested = rows.loc[pd.Series(both) & p.notna()].reset_index(drop=True)
+    return _adjusted(rows.loc[pd.Series(both)])
+
+
+def _adjusted(tests: pd.DataFrame) -> pd.DataFrame:
+    """``tests`` with a p-value, with ``p_holm`` (Holm over them all) and ``significant``
+    (``p_holm`` below :data:`SIGNIFICANCE`); ``attrs["family"]`` is how many were tested."""
+    p = pd.to_numeric(tests["p_value"], errors="coerce")
+    tested = tests.loc[p.notna()].reset_index(drop=True)
     tested["p_holm"] = holm(pd.to_numeric(tested["p_value"]).tolist())
     tested["significant"] = tested["p_holm"] < SIGNIFICANCE
     tested.attrs["family"] = len(tested)
@@ -417,14 +423,11 @@ def _tested_changes(table: pd.DataFrame) -> pd.DataFrame | None:
         return None
     rows = _rows(table)
     column = "option" if "option" in rows.columns else "membership"
-    shown = rows.groupby(rows[column].astype(str))["wave"].nunique() if column in rows else None
-    both = {str(k) for k, v in (shown.items() if shown is not None else []) if v >= 2}
-    tested = changes[changes["option"].astype(str).isin(both)].reset_index(drop=True)
-    p = pd.to_numeric(tested["p_value"], errors="coerce")
-    tested = tested[p.notna()].reset_index(drop=True)
-    tested["p_holm"] = holm(pd.to_numeric(tested["p_value"]).tolist())
-    tested["significant"] = tested["p_holm"] < SIGNIFICANCE
-    return tested
+    if column not in rows.columns or "wave" not in rows.columns:
+        return None
+    waves = rows.groupby(rows[column].astype(str))["wave"].nunique()
+    shown_in_both = waves.index[waves >= 2].astype(str)
+    return _adjusted(changes[changes["option"].astype(str).isin(shown_in_both)])
 
 
 def changed_options(table: pd.DataFrame) -> list[str]:

@@ -191,12 +191,12 @@ SUPPRESSED_MARK = SUPPRESSED
 SUPPRESSED_GID = "suppressed"
 """gid of the artists (marker texts, hatched stubs) standing for suppressed cells."""
 
-_SIZES: ContextVar[tuple[float, float]] = ContextVar("gpcollab_text_sizes", default=(9.0, 7.5))
-"""Text sizes (labels, small annotations) of the chart being drawn; see :func:`_axes`."""
 _PHONE_SIZES = (9.5, 8.5)
 """On a phone layout every text is at least 8.5 pt: about 11 CSS px on a 390 px screen."""
 _SCREEN_SIZES = (9.0, 7.5)
 """Label and annotation sizes of every other figure (a wide one, a user's 4 by 3 inches)."""
+_SIZES: ContextVar[tuple[float, float]] = ContextVar("gpcollab_text_sizes", default=_SCREEN_SIZES)
+"""Text sizes (labels, small annotations) of the chart being drawn; see :func:`_axes`."""
 _FOOTER_FONT = 7.5
 _FOOTER_FONT_PHONE = 8.5
 """Footer size of a tall figure at most 4 inches wide: a phone layout, shown at about 95 px
@@ -1671,8 +1671,11 @@ def _dots(
     if compare and not _dot_lines_fit(ax, len(groups), step):
         compare = False  # too little height for a line each: values as for waves, bases below
     y = np.arange(len(groups), dtype=float)
+    row_pt = _row_pt(ax, len(groups))
     # dots no taller than the space between them, on a small axes
-    marker = float(np.clip(0.9 * step * _row_pt(ax, len(groups)), 3.0, 6.0))
+    marker = float(np.clip(0.9 * step * row_pt, 3.0, 6.0))
+    strong = {str(m) for m in marked}
+    bold_rows = [i for i, g in enumerate(groups) if str(g) in strong]
     at: list[FloatArray] = []  # each series' dot positions
     hidden_at: list[tuple[int, float]] = []  # (series, position) of each hidden dot
     assumed: list[str] = []
@@ -1748,7 +1751,7 @@ def _dots(
         bold = {(str(a), str(b)) for a, b in highlight}
         _dot_cells(ax, series, at, [str(g) for g in groups], bold)
     else:
-        if _row_pt(ax, len(groups)) < 2 * _font():  # no room: the axis's own 0% says it
+        if row_pt < 2 * _font():  # no room: the axis's own 0% says it
             zeros = {}
         for dots in zeros.values():  # one "0%" for the zero dots of a row
             ax.annotate(
@@ -1763,11 +1766,8 @@ def _dots(
             )
         header = [] if hue is None else [str(_labeller(table, hue)(level)) for level in hues]
         joiner = " → " if hue == "wave" else " / "
-        strong_rows = {i for i, g in enumerate(groups) if str(g) in {str(m) for m in marked}}
-        _dot_values(ax, series, y, joiner=joiner, header=header, bold=strong_rows)
+        _dot_values(ax, series, y, joiner=joiner, header=header, bold=bold_rows)
     labels = [_labeller(table, x)(g) for g in groups]
-    strong = {str(m) for m in marked}
-    bold_rows = [i for i, g in enumerate(groups) if str(g) in strong]
     ax._gpcollab_bold_rows = bold_rows  # type: ignore[attr-defined]
     if x == "aim":  # labels that collide on a small axes take the aims' short names
         short = [AIM_SHORT_LABELS.get(str(g), lab) for g, lab in zip(groups, labels, strict=True)]

@@ -1689,11 +1689,17 @@ def _aim_order(table: pd.DataFrame) -> list[str]:
     return ([first] if first in ranked else []) + [a for a in ranked if a != first]
 
 
+def _read_tests(table: pd.DataFrame, name: str, read: Callable[[pd.DataFrame], Any]) -> Any:
+    """What ``read`` finds in the tests that came with ``table``: kept in ``attrs[name]`` by
+    :func:`_for_drawing`, which sets the tests themselves aside, else read now."""
+    kept = table.attrs.get(name)
+    return read(table) if kept is None else kept
+
+
 def _changed(table: pd.DataFrame) -> list[str]:
     """The answers whose change between waves a test supports, as the chart's rows name them
     (the summary row by its label, :data:`_EXTRA_LABELS`)."""
-    kept = table.attrs.get("changed_options")
-    options = changed_options(table) if kept is None else kept
+    options = _read_tests(table, "changed_options", changed_options)
     return [_EXTRA_LABELS.get(str(o), str(o)) for o in options]
 
 
@@ -1714,11 +1720,9 @@ def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
         options.update(kind="dot", order=_aim_order(table))
         # bold: the aims whose groups differ by the tests, and the values of each pair that
         # differs (the two the title compares among them)
-        cells = table.attrs.get("differing_cells")
-        cells = differing_cells(table) if cells is None else cells
+        cells = _read_tests(table, "differing_cells", differing_cells)
         options["highlight"] = [(aim, level) for level, aim in cells]
-        differing = table.attrs.get("differing_aims")
-        options["marked"] = differing_aims(table) if differing is None else differing
+        options["marked"] = _read_tests(table, "differing_aims", differing_aims)
     elif chart == "rates" and options.get("x") == "option" and options.get("hue") is None:
         options.update(kind="panels", hue=None, order=_by_value(table, "option"))
     elif chart == "rates" and group == "wave" and options.get("x") in table.columns:
