@@ -1291,6 +1291,7 @@ class _Drawing:
     def __init__(self, dpi: int) -> None:
         self.dpi = dpi
         self.painter = _Painter()
+        self.painter.start()  # the workers get ready while the first tables are computed
         self.charts: list[_Chart] = []
 
     def __enter__(self) -> _Drawing:
@@ -1491,9 +1492,66 @@ def _drawn_figure(item: ReportTable, text: ChartText, width: float, dpi: float =
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(width, _height(item, width, text.note)), dpi=dpi, layout="constrained")
-    FigureCanvasAgg(figure)
+    canvas = FigureCanvasAgg(figure)
+    # the renderer every layout, measurement and the PNG use while the size stays the same
+    canvas.get_renderer()._get_font_height_metrics = _font_heights(figure)
     _compose(figure, item, text)
     return figure
+
+
+_LINE_METRICS = (
+    ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+    ("hhea", "lineGap", "ascent", "descent"),
+)
+"""Font tables that give a line's height, in the order matplotlib reads them (``Text``)."""
+
+
+def _font_heights(figure: Any) -> Callable[[Any], tuple[float | None, ...]]:
+    """A font's ascent, descent and line gap in pixels on ``figure``, looked up once per font.
+
+    matplotlib (3.11) lays out every text line by line; for each it finds the font again and
+    reads these three numbers from the font's tables (``Text._get_layout``), thousands of times
+    per chart, in each of its layout passes and again when it is drawn: about a tenth of the
+    time a report figure takes. A renderer may answer them itself (the hook
+    ``_get_font_height_metrics``, which the PDF and PostScript backends use); this one reads
+    the same tables, by the same rule, once per font, size and resolution, so the figure is
+    laid out and drawn exactly as without it (``tests/test_report_figures.py`` checks this
+    against matplotlib's own measurement). A matplotlib without the hook never calls it.
+    """
+    from matplotlib.font_manager import fontManager, get_font  # heavy: matplotlib
+
+    known: dict[tuple[Any, ...], tuple[float | None, ...]] = {}
+
+    def heights(prop: Any) -> tuple[float | None, ...]:
+        dpi = figure.dpi  # as Text reads it: the figure's resolution at the time
+        key = (
+            tuple(prop.get_family()),
+            prop.get_slant(),
+            prop.get_variant(),
+            prop.get_weight(),
+            prop.get_stretch(),
+            prop.get_size_in_points(),
+            prop.get_file(),
+            prop.get_math_fontfamily(),
+            dpi,
+        )
+        found = known.get(key)
+        if found is None:
+            found = (None, None, None)  # no table: matplotlib measures the text instead
+            font = get_font(fontManager._find_fonts_by_props(prop))
+            for table_name, gap, ascent, descent in _LINE_METRICS:
+                table = font.get_sfnt_table(table_name)
+                if table is None:
+                    continue
+                # the same arithmetic in the same order, so the same floating-point numbers
+                units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
+                scale = 1 / units_per_em * prop.get_size_in_points() * dpi / 72
+                found = (table[ascent] * scale, -table[descent] * scale, table[gap] * scale)
+                break
+            known[key] = found
+        return found
+
+    return heights
 
 
 def _compose(figure: Any, item: ReportTable, text: ChartText) -> None:
@@ -1765,8 +1823,8 @@ def _render_job(job: RenderJob) -> Drawn:
 
 
 def _warm_up() -> None:
-    """Import matplotlib and draw some text once, so that forked workers inherit the module,
-    the loaded fonts and their caches instead of each loading them again."""
+    """Import matplotlib and draw some text once: run by each worker process as it starts, so
+    that the first chart it draws does not also load the library and its fonts."""
     # heavy: matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -1782,10 +1840,12 @@ class _Painter:
     """Draws render jobs, in two worker processes where it can.
 
     Each chart is drawn on its own figure from its own table, so the charts are independent:
-    on a machine with two or more CPUs they are drawn in two worker processes, forked when the
-    first job comes (after matplotlib is loaded and warmed up here, so that the workers start
-    with the library, its fonts and caches), one chart at a time each; the bytes are those a
-    single process draws. Where forking is not available, inside a worker process, or with
+    on a machine with two or more CPUs they are drawn in two worker processes, one chart at a
+    time each; the bytes are those a single process draws. The workers are forked by
+    :meth:`start`, as soon as the report begins, and each loads matplotlib and its fonts
+    (:func:`_warm_up`) while this process computes the first tables, so that loading them
+    never holds up this process (which otherwise did it before forking, with the other CPU
+    idle). Where forking is not available, inside a worker process, or with
     ``GPCOLLAB_NUM_THREADS=1`` (:func:`gpcollab._parallel.threads`), a job is drawn in this
     process when its result is asked for.
     """
@@ -1798,15 +1858,26 @@ class _Painter:
         )
         self.pool: ProcessPoolExecutor | None = None
 
+    def start(self) -> None:
+        """Fork the workers now, if they draw in parallel and are not running yet."""
+        if self.parallel:
+            self._workers()
+
+    def _workers(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            context = multiprocessing.get_context("fork")
+            self.pool = ProcessPoolExecutor(
+                max_workers=2, mp_context=context, initializer=_warm_up
+            )
+            # with fork, the pool starts every worker at its first job (here a no-op), at once
+            self.pool.submit(int)
+        return self.pool
+
     def submit(self, job: RenderJob) -> Callable[[], Drawn]:
         """Start drawing ``job``; returns the function that waits for its result."""
         if not self.parallel:
             return lambda: _render_job(job)
-        if self.pool is None:
-            _warm_up()  # before forking: the workers inherit matplotlib, its fonts and caches
-            context = multiprocessing.get_context("fork")
-            self.pool = ProcessPoolExecutor(max_workers=2, mp_context=context)
-        return self.pool.submit(_render_job, job).result
+        return self._workers().submit(_render_job, job).result
 
     def close(self) -> None:
         """Stop the workers (jobs not started are dropped)."""
