@@ -504,6 +504,48 @@ def test_charts_drawn_in_workers_equal_those_drawn_in_one_process(
     assert alone[2] == together[2]
 
 
+def test_cached_font_heights_lay_text_out_as_matplotlib_does() -> None:
+    # the report's figures answer each font's ascent, descent and line gap from a cache
+    # (report._font_heights); every text must get the box matplotlib gives it without the
+    # cache: one and several lines, three families, weights, styles, sizes and resolutions
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from gpcollab.report import _font_heights
+
+    asked: list[object] = []
+
+    def boxes(cached: bool) -> list[tuple[float, ...]]:
+        out: list[tuple[float, ...]] = []
+        for dpi in (72.0, 110.0, 170.5):
+            figure = Figure(figsize=(4, 3), dpi=dpi)
+            renderer: Any = FigureCanvasAgg(figure).get_renderer()
+            if cached:
+                heights = _font_heights(figure)
+
+                def counted(prop: Any, heights: Any = heights) -> Any:
+                    asked.append(prop)
+                    return heights(prop)
+
+                renderer._get_font_height_metrics = counted
+            for family in ("DejaVu Sans", "DejaVu Serif", "monospace"):
+                for size, weight, style in ((7.5, "normal", "italic"), (11.5, "bold", "normal")):
+                    for words in ("35%", "Improving access\nfor patients (n=233)\nin 2017"):
+                        text = figure.text(
+                            0.1, 0.5, words, family=family, size=size, weight=weight, style=style
+                        )
+                        out.append(tuple(text.get_window_extent(renderer).bounds))
+        return out
+
+    plain = boxes(cached=False)
+    cached = boxes(cached=True)
+    if not asked:
+        pytest.skip("this matplotlib reads font heights itself, never from the renderer")
+    assert cached == plain
+    # three families, two styles, two lines of text, three resolutions: all looked up
+    assert len(asked) == len(plain)
+
+
 def test_headlines_wrap_into_lines_of_even_length() -> None:
     """A headline is wrapped into as few lines as plain wrapping needs, but evenly: figure 11's
     title once left "(81%)" alone on its second line."""

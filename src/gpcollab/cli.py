@@ -24,7 +24,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from gpcollab import __version__
@@ -43,6 +43,7 @@ from gpcollab.safe_write import output_folder
 if TYPE_CHECKING:  # pragma: no cover
     from gpcollab.codebook import Codebook
     from gpcollab.io import LoadReport
+    from gpcollab.schema import SurveyData
 
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -347,12 +348,16 @@ def run_reproduce(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print(problem, file=sys.stderr)
         return EXIT_USAGE
     say = (lambda message: None) if args.quiet else _progress()
-    surveys = []
-    for wave, instrument in ((2015, "gp"), (2015, "ccg"), (2017, "gp"), (2017, "ccg")):
-        say(f"loading the bundled {instrument.upper()} {wave} set (synthetic)")
-        surveys.append(load_survey(wave, instrument))
+
+    def bundled() -> Iterator[SurveyData]:
+        # read by build_report once its drawing workers are starting: they load matplotlib
+        # while the sets are loaded here
+        for wave, instrument in ((2015, "gp"), (2015, "ccg"), (2017, "gp"), (2017, "ccg")):
+            say(f"loading the bundled {instrument.upper()} {wave} set (synthetic)")
+            yield load_survey(wave, instrument)
+
     result = build_report(
-        surveys, args.out, progress=say, min_n=args.min_n, n_boot=args.n_boot, seed=args.seed
+        bundled(), args.out, progress=say, min_n=args.min_n, n_boot=args.n_boot, seed=args.seed
     )
     _print_outcome(result, stdout)
     return EXIT_OK if result.ok else EXIT_PROBLEMS

@@ -344,7 +344,9 @@ def build_report(
     Parameters
     ----------
     surveys : SurveyData or iterable of SurveyData
-        The response sets, e.g. the four bundled reconstructions or one user export.
+        The response sets, e.g. the four bundled reconstructions or one user export. An
+        iterable is read once the processes that draw the figures are starting, so a generator
+        that loads the sets loads them while those processes load matplotlib.
     out_dir : str or pathlib.Path
         Folder to write to (created if needed). Writes ``index.html``, ``figures/*.png`` and
         ``findings_check.csv``; existing files of the same names are replaced.
@@ -1492,7 +1494,7 @@ def _drawn_figure(item: ReportTable, text: ChartText, width: float, dpi: float =
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(width, _height(item, width, text.note)), dpi=dpi, layout="constrained")
-    canvas = FigureCanvasAgg(figure)
+    canvas: Any = FigureCanvasAgg(figure)
     # the renderer every layout, measurement and the PNG use while the size stays the same
     canvas.get_renderer()._get_font_height_metrics = _font_heights(figure)
     _compose(figure, item, text)
@@ -1515,8 +1517,8 @@ def _font_heights(figure: Any) -> Callable[[Any], tuple[float | None, ...]]:
     time a report figure takes. A renderer may answer them itself (the hook
     ``_get_font_height_metrics``, which the PDF and PostScript backends use); this one reads
     the same tables, by the same rule, once per font, size and resolution, so the figure is
-    laid out and drawn exactly as without it (``tests/test_report_figures.py`` checks this
-    against matplotlib's own measurement). A matplotlib without the hook never calls it.
+    laid out and drawn exactly as without it (``tests/test_report.py`` checks this against
+    matplotlib's own measurement). A matplotlib without the hook never calls it.
     """
     from matplotlib.font_manager import fontManager, get_font  # heavy: matplotlib
 
@@ -1538,7 +1540,7 @@ def _font_heights(figure: Any) -> Callable[[Any], tuple[float | None, ...]]:
         found = known.get(key)
         if found is None:
             found = (None, None, None)  # no table: matplotlib measures the text instead
-            font = get_font(fontManager._find_fonts_by_props(prop))
+            font: Any = get_font(fontManager._find_fonts_by_props(prop))
             for table_name, gap, ascent, descent in _LINE_METRICS:
                 table = font.get_sfnt_table(table_name)
                 if table is None:
