@@ -1868,9 +1868,7 @@ class _Painter:
     def _workers(self) -> ProcessPoolExecutor:
         if self.pool is None:
             context = multiprocessing.get_context("fork")
-            self.pool = ProcessPoolExecutor(
-                max_workers=2, mp_context=context, initializer=_warm_up
-            )
+            self.pool = ProcessPoolExecutor(max_workers=2, mp_context=context, initializer=_warm_up)
             # with fork, the pool starts every worker at its first job (here a no-op), at once
             self.pool.submit(int)
         return self.pool
