@@ -7,7 +7,8 @@ and the page) and timestamps each progress line as it arrives on stderr, which s
 into stages:
 
 - ``start``: interpreter start and imports, up to the first progress line;
-- ``load``: reading the four bundled sets;
+- ``load``: reading the four bundled sets (meanwhile the two drawing workers start and load
+  matplotlib);
 - ``tables``: the analysis sections (the figures of finished sections are drawn meanwhile, in
   worker processes);
 - ``checks``: the findings check, assumptions, sources and dataset cards;
@@ -18,7 +19,9 @@ The best run (the least disturbed by other work on the machine) is compared with
 10 seconds on a 2-core machine; each run also checks that ``index.html`` is under 2.5 MB (the
 figures are files beside it). Exits 1 when the best run is over the target, a page is too large
 or a run fails. The CPU time of the children (``user+sys``, the workers included) is printed
-too: on a shared machine it moves less than the wall time.
+too: on a shared machine it moves less than the wall time. So is the machine's load (the
+1-minute load average) before each run: a run on a machine that other work keeps busy is slower
+by up to as much again, so quote wall times with the load they were measured at.
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ def run_once() -> tuple[float, float, dict[str, float]]:
     of the process and its workers, and the seconds of each stage."""
     with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryFile("w+") as stdout:
         env = {**os.environ, "MPLBACKEND": "Agg"}
+        load = os.getloadavg()[0]
         cpu_before = os.times()
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -106,7 +110,7 @@ def run_once() -> tuple[float, float, dict[str, float]]:
         split = ", ".join(f"{name} {seconds:.2f}" for name, seconds in stages.items())
         print(
             f"  run: {elapsed:6.2f} s wall, {cpu:6.2f} s CPU ({figures} figures, "
-            f"page {page:,} B)\n       {split}"
+            f"page {page:,} B), load before {load:.2f}\n       {split}"
         )
         if page > MAX_PAGE_BYTES:
             raise SystemExit(f"index.html is {page:,} bytes, over {MAX_PAGE_BYTES:,}")
