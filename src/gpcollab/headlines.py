@@ -748,7 +748,7 @@ _LIKERT_OTHER_SIDE: Mapping[str, str] = {
 on it (after :data:`_LIKERT_WORDS` for the first)."""
 
 
-_DONT_KNOW_KEPT = "“Don’t know” is part of the base and given beside each bar."
+_DONT_KNOW_KEPT = "“Don’t know” is part of the base; its share is given as a figure, not drawn."
 
 
 def _negative_share(
@@ -904,9 +904,9 @@ def _scenarios(table: pd.DataFrame) -> ChartText:
     base = _who(f"Model base: collaborations that set {aim_words}", table)
     # why the observed share here is not the achievement chart's, in one sentence
     note = (
-        "Each dot: the share the model gives if collaborations were mixed as the scenario "
-        "says. “Too early to say” is left out of the base, so the observed share runs a "
-        "little above the chart of every aim."
+        "Each scenario runs the model with collaborations mixed as it says. “Too early to "
+        "say” is left out of the base, so the observed share runs a little above the chart of "
+        "every aim."
     )
     method = (
         "G-computation on a logistic model of collaborations with a known outcome, by size, "
