@@ -981,6 +981,26 @@ def test_size_chart_uses_the_publications_banding(report_figures: dict[str, Any]
 
 
 @pytest.mark.parametrize("key", REPORT_KEYS)
+def test_report_phone_rows_name_the_aims_one_way(report_figures: dict[str, Any], key: str) -> None:
+    """On a phone each row's label stands above its bar; where one aim's full name is too
+    long, all rows take the short names (figure 3 once read "Improving access for patients"
+    above "Integration"): a chart names its aims one way."""
+    from gpcollab.headlines import AIM_SHORT_LABELS
+
+    fig, _ = report_figures[f"{key}-narrow"]
+    # names that are the same in both forms ("Clinical quality") count as neither
+    full = {aim.label for aim in Aim} - set(AIM_SHORT_LABELS.values())
+    short = set(AIM_SHORT_LABELS.values()) - {aim.label for aim in Aim}
+    rows = {
+        " ".join(t.get_text().split())
+        for ax in fig.axes
+        for t in ax.texts
+        if t.get_gid() == plotting.ROW_LABEL_GID
+    }
+    assert not (rows & full and rows & short), sorted(rows)
+
+
+@pytest.mark.parametrize("key", REPORT_KEYS)
 def test_report_phone_text_is_at_least_11_css_px(report_figures: dict[str, Any], key: str) -> None:
     fig, _ = report_figures[f"{key}-narrow"]
     assert fig.get_figwidth() == pytest.approx(3.9)

@@ -753,7 +753,7 @@ def test_prevalence_note_says_when_formal_and_informal_do_not_compare() -> None:
             rows.append({"wave": wave, "membership": membership, "estimate": estimate, "n": 500})
     table = pd.DataFrame(rows)
     note = chart_text("prevalence", table, "").note
-    assert "In 2017 formal and informal add up to the total (no “both”)" in note
+    assert "The formal and informal rows do not compare across waves (2017 has no “both”)" in note
     both_waves = table.copy()
     both_waves.loc[
         (both_waves["wave"] == 2017) & (both_waves["membership"] == "both"), "estimate"
@@ -761,7 +761,7 @@ def test_prevalence_note_says_when_formal_and_informal_do_not_compare() -> None:
     both_waves.loc[
         (both_waves["wave"] == 2017) & (both_waves["membership"] == "formal"), "estimate"
     ] = 0.46
-    assert "add up to the total" not in chart_text("prevalence", both_waves, "").note
+    assert "do not compare" not in chart_text("prevalence", both_waves, "").note
 
 
 def test_wave_changes_are_tested_and_holm_adjusted() -> None:

@@ -217,8 +217,8 @@ def _kinds_not_comparable(rows: pd.DataFrame) -> str:
     if not with_both or not without:
         return ""
     return (
-        f"In {' and '.join(without)} formal and informal add up to the total (no “both”), so "
-        "those two rows do not compare across waves; the total does."
+        f"The formal and informal rows do not compare across waves ({' and '.join(without)} "
+        "has no “both”); the total does."
     )
 
 

@@ -2991,8 +2991,9 @@ def _row_labels_above(
 ) -> None:
     """Write each row's label on its own line above its bar (``bar``: the bars' height in
     rows), from the chart's left edge; the y tick labels are left blank before the layout so
-    that the bars take the width. A label longer than the chart is wide takes its short form
-    (``short``) or wraps; the rows in ``bold`` (positions) are set in bold. Call after the
+    that the bars take the width. When a label is longer than the chart is wide, every row
+    takes its short form (``short``: one naming for all rows, not a mix of long and short
+    names), else it wraps; the rows in ``bold`` (positions) are set in bold. Call after the
     layout."""
     from matplotlib.transforms import blended_transform_factory, offset_copy  # heavy
 
@@ -3007,10 +3008,10 @@ def _row_labels_above(
         units="points",
     )
     ax.tick_params(axis="y", length=0)
-    for i, label in enumerate(labels):
-        text = " ".join(label.split())
-        if len(text) > chars and short is not None:
-            text = short[i]
+    texts = [" ".join(label.split()) for label in labels]
+    if short is not None and any(len(text) > chars for text in texts):
+        texts = list(short)
+    for i, text in enumerate(texts):
         ax.text(
             0.0,
             i - bar / 2 - 0.04,
