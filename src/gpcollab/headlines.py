@@ -863,9 +863,8 @@ def _sizes(table: pd.DataFrame) -> ChartText:
         + "; practices in PCNs, England, December 2019"
     )
     note = (
-        "PCNs are primary care networks; their sizes and member practices are real NHS Digital "
-        "data. Both sides are shares of practices: each respondent is a practice, and each PCN "
-        "counts its member practices."
+        "PCNs: primary care networks. Both colours are shares of practices: each respondent is "
+        "a practice, and each PCN counts its member practices."
     )
     from gpcollab.whatif import pcn_size_shares  # the model code, only for this chart
 
