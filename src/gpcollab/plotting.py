@@ -2119,8 +2119,8 @@ def _mark_boxes(ax: Axes, exclude: Any = None) -> list[Any]:
 def _label_lines(ax: Axes) -> bool:
     """Write each group's name beside its line in the first row of a dot chart comparing
     groups (:func:`_first_row_lines`), on the laid-out chart: right of the line's marks (its
-    interval, dot, or the ``[c]`` of a hidden dot) when the name fits before the value column,
-    else left of them, else just above the line; never on another mark or text. Returns False,
+    interval, dot, or the ``[c]`` of a hidden dot) when the name fits before the scale's end
+    (and so before the value column), else left of them, else just above the line; never on another mark or text. Returns False,
     leaving no name drawn, when some name has no clear place (a small axes): the caller then
     draws a legend."""
     from matplotlib.transforms import offset_copy  # heavy: matplotlib
@@ -2131,7 +2131,9 @@ def _label_lines(ax: Axes) -> bool:
     clear = _GROUP_LABEL_CLEAR_PT * per_pt
     frame = ax.get_window_extent()
     column = [t.get_window_extent().x0 for t in ax.texts if t.get_gid() in ("value", "base")]
-    right_edge = min(column, default=frame.x1) - clear
+    # within the scale (0 to its last tick), so that no name runs on into the value column
+    scale_end = float(ax.transData.transform((getattr(ax, "_gpcollab_dot_top", 1.0), 0.0))[0])
+    right_edge = min([*column, frame.x1, scale_end + clear]) - clear
     boxes = _mark_boxes(ax)
     placed: list[Any] = []
     for line in lines:
@@ -2148,7 +2150,8 @@ def _label_lines(ax: Axes) -> bool:
         _, x_right, _, right_pt = max(ends, key=lambda e: e[0] + e[3] * per_pt)
         _, x_left, left_pt, _ = min(ends, key=lambda e: e[0] - e[2] * per_pt)
         gap = _GROUP_LABEL_GAP_PT
-        rise = max(max((m[2] for m in marks), default=0.0), 2.0) + 1.0
+        # above the line: clear of its dot (or of the line's width)
+        rise = max(max((m[2] for m in marks), default=0.0), 1.0) + _GROUP_LABEL_CLEAR_PT + 0.5
         candidates = (  # (x, points across, points up, ha, va)
             (x_right, right_pt + gap, 0.0, "left", "center"),
             (x_left, -left_pt - gap, 0.0, "right", "center"),
