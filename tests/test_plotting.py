@@ -1269,11 +1269,9 @@ def test_dot_group_hidden_in_the_first_row_is_named_after_its_mark() -> None:
     )
     first_row = {**FIRST_ROW, SizeBand("under_30k").label: np.nan}
     labels = assert_groups_named_in_first_row(ax, first_row)
-    (mark,) = [
-        t
-        for t in ax.texts
-        if t.get_gid() == plotting.SUPPRESSED_GID and t.get_position()[1] == labels[0].get_position()[1]
-    ]
+    line_y = labels[0].get_position()[1]
+    marks = [t for t in ax.texts if t.get_gid() == plotting.SUPPRESSED_GID]
+    (mark,) = [t for t in marks if t.get_position()[1] == line_y]
     assert labels[0].get_window_extent().x0 > mark.get_window_extent().x1
 
 

@@ -2083,10 +2083,10 @@ def _first_row_lines(
     return lines
 
 
-def _mark_boxes(ax: Axes, exclude: Any = None) -> list[Any]:
+def _mark_boxes(ax: Axes) -> list[Any]:
     """Boxes (display pixels) of everything drawn on and beside ``ax`` that a group's name must
     keep clear of: each dot, each interval, every text on the axes (values, bases, ``[c]``,
-    row labels) and the tick and axis labels; ``exclude`` is left out."""
+    row labels) and the tick and axis labels."""
     from matplotlib.collections import LineCollection  # heavy: matplotlib
     from matplotlib.transforms import Bbox  # heavy: matplotlib
 
@@ -2103,26 +2103,24 @@ def _mark_boxes(ax: Axes, exclude: Any = None) -> list[Any]:
     for collection in ax.collections:
         if not isinstance(collection, LineCollection) or not collection.get_visible():
             continue
-        half = float(np.max(collection.get_linewidths(), initial=1.0)) / 2 * per_pt
+        half = float(np.max(collection.get_linewidth(), initial=1.0)) / 2 * per_pt
         for segment in collection.get_segments():
             ends = ax.transData.transform(np.asarray(segment, dtype=float))
             low, high = ends.min(axis=0), ends.max(axis=0)
             boxes.append(Bbox([[low[0] - half, low[1] - half], [high[0] + half, high[1] + half]]))
-    texts = [*ax.texts, ax.xaxis.label, ax.yaxis.label]
-    texts += [t.label1 for axis in (ax.xaxis, ax.yaxis) for t in axis._update_ticks()]
-    for text in texts:
-        if text is not exclude and text.get_visible() and text.get_text().strip():
+    for text in [*ax.texts, ax.xaxis.label, ax.yaxis.label]:
+        if text.get_visible() and text.get_text().strip():
             boxes.append(text.get_window_extent())
-    return boxes
+    return boxes + _tick_boxes(ax.xaxis) + _tick_boxes(ax.yaxis)
 
 
 def _label_lines(ax: Axes) -> bool:
     """Write each group's name beside its line in the first row of a dot chart comparing
     groups (:func:`_first_row_lines`), on the laid-out chart: right of the line's marks (its
     interval, dot, or the ``[c]`` of a hidden dot) when the name fits before the scale's end
-    (and so before the value column), else left of them, else just above the line; never on another mark or text. Returns False,
-    leaving no name drawn, when some name has no clear place (a small axes): the caller then
-    draws a legend."""
+    (and so before the value column), else left of them, else just above the line; never on
+    another mark or text. Returns False, leaving no name drawn, when some name has no clear
+    place (a small axes): the caller then draws a legend."""
     from matplotlib.transforms import offset_copy  # heavy: matplotlib
 
     lines: list[_DotLine] = getattr(ax, "_gpcollab_dot_lines", [])
@@ -2180,7 +2178,9 @@ def _label_lines(ax: Axes) -> bool:
                 and box.y0 >= frame.y0
                 and box.y1 <= frame.y1
             )
-            grown = box.padded(clear)
+            # a name above its line keeps more room up: the chart's rows may yet come closer
+            # (a footnote added to the figure shortens the axes)
+            grown = box.padded(clear, 2 * clear if up else clear)
             if inside and not any(grown.overlaps(other) for other in boxes):
                 label = text
                 break
