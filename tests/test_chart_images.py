@@ -927,8 +927,11 @@ def test_aims_chart_title_rests_on_tests_of_the_shares_it_shows(
         assert row["estimate_second"] == pytest.approx(second)
     headline = next(t.get_text() for t in fig.texts if t.get_gid() == "headline")
     assert "more often chose" in headline.replace("\n", " ")
-    # the test is said in the note under the chart
-    assert "Holm-adjusted over 7 comparisons" in footer(fig, plotting.NOTE_GID)
+    # the test is said under the chart on the page, not on the image
+    from gpcollab.headlines import chart_text
+
+    assert "Holm-adjusted over 7 comparisons" in chart_text(item.key, table, item.title).method
+    assert "Holm" not in footer(fig, plotting.NOTE_GID)
 
 
 @pytest.mark.parametrize("layout", ["wide", "narrow"])
@@ -1107,16 +1110,19 @@ def test_report_titles_state_findings(report_figures: dict[str, Any]) -> None:
     # the what-if chart says why its observed share differs from the achievement chart's, in
     # the note under it (the line under its title names only whom and when)
     fig, _ = report_figures["scenarios-wide"]
-    notes = footer(fig, plotting.NOTE_GID)
+    notes = footer(fig, plotting.NOTE_GID).lower()
     assert "too early to say" in notes and "left out" in notes
 
 
 @pytest.mark.parametrize("layout", ["wide", "narrow"])
-def test_report_figures_give_their_test_under_the_chart(
+def test_report_figures_keep_their_test_off_the_image(
     report_figures: dict[str, Any], layout: str
 ) -> None:
-    """The test behind a title is in the figure's footer notes, above the source, and not in
-    the line under the title."""
+    """The test behind a title is given under the chart on the page (its method), not in the
+    image: the figure's footer says in plain words what the base leaves out, above the
+    source, and the line under the title names no test either."""
+    from gpcollab.headlines import chart_text
+
     fig, item = report_figures[f"fully_by_age_band-{layout}"]
     table = item.table
     hidden = table.loc[table["suppressed"].astype(bool), ["aim", "age_band"]]
@@ -1131,10 +1137,13 @@ def test_report_figures_give_their_test_under_the_chart(
     community = table[table["aim"].astype(str) == "community"].set_index("age_band")["estimate"]
     # the largest supported gap: community, over 2 years 36% against 0% under a year
     assert round(100 * (community["over_2y"] - community["under_1y"])) == 36
-    notes = footer(fig, plotting.NOTE_GID)
+    method = chart_text(item.key, table, item.title).method
     # its p-value (compare_domains) is about 2e-12, times 15 pairs still under 0.001
-    assert "Design-based tests, Holm-adjusted over 15 comparisons" in notes
-    assert "by 36 points (95% CI" in notes
+    assert "Design-based tests, Holm-adjusted over 15 comparisons" in method
+    assert "by 36 points (95% CI" in method
+    notes = footer(fig, plotting.NOTE_GID)
+    assert "Holm" not in notes and "95% CI" not in notes
+    assert "“Too early to say” and “don’t know” are excluded from the base" in notes
     (base,) = [t.get_text() for t in fig.texts if t.get_gid() == "base"]
     assert "Holm" not in base and "Difference" not in base
     # the note sits above the source line (the footer is laid out bottom up)
@@ -1276,7 +1285,8 @@ def test_the_values_that_differ_are_in_bold(
     have bold labels."""
     fig, item = report_figures[f"{key}-{layout}"]
     headline = next(t.get_text() for t in fig.texts if t.get_gid() == "headline")
-    quoted = re.findall(r"\((\d+%) vs (\d+%)\)", headline.replace("\n", " "))
+    headline = headline.replace("\n", " ")
+    quoted = re.findall(r"\((\d+%) vs (\d+%)\)", headline)
     table = item.table
     group = str(item.chart_options["hue"])
     shown = {

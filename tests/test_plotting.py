@@ -604,6 +604,29 @@ def test_likert_dont_know_is_a_labelled_figure_beside_the_bars() -> None:
         assert box.x0 > totals[2 * row + 1].get_window_extent(renderer).x1
 
 
+def test_likert_dont_know_on_a_phone_stands_at_the_end_of_each_label_line() -> None:
+    """On a phone-wide figure each bar's label has its own line above the bar. The CCG bar
+    here ends at 0.30 + 0.50 = 0.80 of the scale, with its total after it: no room on its
+    right for "Don't know: 10%", so every row's figure goes at the right end of its label's
+    line (one place for all rows), clear of the label, never on the left of a bar."""
+    table = likert_table()
+    ccg = table["instrument"].astype(str) == "ccg"
+    table.loc[ccg, "estimate"] = [0.05, 0.05, 0.40, 0.40, 0.10]
+    fig, ax = plt.subplots(figsize=(3.9, 4.5), layout="constrained")
+    ax = plotting.plot_likert(table, ax=ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    known = [t for t in ax.texts if t.get_gid() == "dont_know"]
+    labels = [t for t in ax.texts if t.get_gid() == plotting.ROW_LABEL_GID]
+    assert [t.get_text() for t in known] == ["Don't know: 15%", "Don't know: 10%"]
+    axes_box = ax.get_window_extent(renderer)
+    for text, label in zip(known, labels, strict=True):
+        box, label_box = text.get_window_extent(renderer), label.get_window_extent(renderer)
+        assert text.get_ha() == "right" and box.x1 == approx(axes_box.x1, abs=1.5)
+        # on the label's line: the same baseline, and right of the label's end
+        assert box.y0 == approx(label_box.y0, abs=3) and box.x0 > label_box.x1
+
+
 def test_likert_totals_of_each_side_at_the_bar_ends() -> None:
     ax = plotting.plot_likert(likert_table())
     # GP: 45 + 25 = 70 negative, 12 + 3 = 15 positive; CCG: 20 + 30 = 50, 30 + 10 = 40

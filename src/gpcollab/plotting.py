@@ -2214,6 +2214,15 @@ def _text_in(text: str, size: float) -> float:
     return len(text) * size * 0.6 / 72
 
 
+def _measured_in(fig: Figure, text: str, size: float) -> float:
+    """Width of ``text`` in inches at ``size`` points, as ``fig``'s renderer sets it."""
+    from matplotlib.font_manager import FontProperties  # heavy: matplotlib
+
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    width, _, _ = renderer.get_text_width_height_descent(text, FontProperties(size=size), False)
+    return float(width) / fig.dpi
+
+
 def _value_column_in(size: float) -> float:
     """Width in inches of a value column of percentages at ``size`` points, its gap included."""
     return _text_in("100%", size) + 0.08
@@ -3381,12 +3390,24 @@ def _side_totals(ax: Axes, rows: Sequence[_LikertRow], scale: _LikertScale) -> N
 
 
 def _draw_dont_know(
-    ax: Axes, rows: Sequence[_LikertRow], label: str, scale: _LikertScale, *, width_in: float
+    ax: Axes,
+    rows: Sequence[_LikertRow],
+    label: str,
+    scale: _LikertScale,
+    *,
+    width_in: float,
+    labels_above: Sequence[str] = (),
 ) -> bool:
     """ "Don't know" as a labelled figure beside each bar ("Don't know: 12%"; a length on the
     scale would mislead): after the bar's bold total on the right, or before the one on the
     left when the right has no room (``width_in``: the chart's expected width). Returns whether
-    a cell was marked hidden."""
+    a cell was marked hidden.
+
+    Where each row's label stands on its own line above its bar (``labels_above``: those
+    labels) and a bar has no room on its right, every row's figure goes at the right end of
+    its label's line instead: the same place for each row, never on the side of the scale
+    whose total it could be read as.
+    """
     from matplotlib.transforms import blended_transform_factory  # heavy: matplotlib
 
     size = _small()
@@ -3394,6 +3415,10 @@ def _draw_dont_know(
     # what is written at each end of a bar (the side's bold total, or the mark of its hidden
     # cell) is cleared by this many points
     clear = 3 + _text_in("100%", size) * 72 + 6
+    if labels_above and _dont_know_on_label_lines(
+        ax, rows, label, scale, labels_above, right_room=(clear / 72) * per_in, per_in=per_in
+    ):
+        return any(_DONT_KNOW in row.hidden for row in rows)
     marked = False
     for i, row in enumerate(rows):
         hidden = _DONT_KNOW in row.hidden
@@ -3435,6 +3460,70 @@ def _draw_dont_know(
             **where,
         )
     return marked
+
+
+def _dont_know_text(row: _LikertRow, label: str) -> str | None:
+    """``row``'s "Don't know" figure as written ("Don't know: 12%", or the hidden mark)."""
+    if _DONT_KNOW in row.hidden:
+        return f"{label}: {SUPPRESSED_MARK}"
+    if _DONT_KNOW in row.shares:
+        return f"{label}: {_pct(row.shares[_DONT_KNOW])}"
+    return None
+
+
+def _dont_know_on_label_lines(
+    ax: Axes,
+    rows: Sequence[_LikertRow],
+    label: str,
+    scale: _LikertScale,
+    labels_above: Sequence[str],
+    *,
+    right_room: float,
+    per_in: float,
+) -> bool:
+    """Write each row's "Don't know" figure at the right end of the line of its label above
+    the bar (as :func:`_row_labels_above` sets it), when some bar has no room on its right for
+    it and every label line has room for it; return whether it did."""
+    from matplotlib.transforms import blended_transform_factory, offset_copy  # heavy
+
+    size = _small()
+    texts = [_dont_know_text(row, label) for row in rows]
+    tight = False
+    for row, text in zip(rows, texts, strict=True):
+        if text is None:
+            continue
+        end = row.start(scale) + sum(row.shares.get(v, 0.0) for v in scale.substantive)
+        needed = right_room + _text_in(text, size) * per_in
+        tight |= LIKERT_LIMIT + 0.15 - end - needed < 0
+    if not tight:
+        return False
+    width_in = (2 * LIKERT_LIMIT + 0.3) / per_in
+    fig = _root_figure(ax)
+    for name, text in zip(labels_above, texts, strict=True):
+        label_in = _measured_in(fig, " ".join(name.split()), _font())
+        if text is not None and label_in + _measured_in(fig, text, size) + 0.2 > width_in:
+            return False  # a long label would run into it
+    at_right = offset_copy(
+        blended_transform_factory(ax.transAxes, ax.transData),
+        fig=fig,
+        y=_ROW_LABEL_PAD_PT,
+        units="points",
+    )
+    for i, (row, text) in enumerate(zip(rows, texts, strict=True)):
+        if text is None:
+            continue
+        ax.text(
+            1.0,
+            i - 0.25 - 0.04,  # the line of the row's label (bars half a row high)
+            text,
+            transform=at_right,
+            ha="right",
+            va="bottom",
+            fontsize=size,
+            color="#444444",
+            gid=SUPPRESSED_GID if _DONT_KNOW in row.hidden else _DONT_KNOW,
+        )
+    return True
 
 
 LIKERT_LIMIT = 1.0
@@ -3482,7 +3571,8 @@ def plot_likert(
         The diverging chart. The negative half of the scale is drawn left of zero and the
         positive half right of it; an odd scale's middle option straddles zero. Widths are the
         table's shares as given (their base includes "don't know", as in the table). "Don't
-        know" is drawn in a child Axes to the right (``ax.child_axes``, gid ``"dont_know"``).
+        know" is given as a figure beside each bar ("Don't know: 12%", gid ``"dont_know"``), or
+        at the right end of the line of the bar's label on a phone.
         Tick labels carry the base ``n=...``; the legend lists the options in scale order. On
         a phone-sized figure (at most 4 inches wide) each bar's label is written above it
         instead (gid ``"row-label"``), so that the bars take the width.
@@ -3505,6 +3595,10 @@ def plot_likert(
     ax.xaxis.set_major_locator(FixedLocator(np.linspace(-LIKERT_LIMIT, LIKERT_LIMIT, 5).tolist()))
     _percent_axis(ax, "x", signed=True)
     bases = [_n_text(row.base) if row.base is not None else "" for row in rows]
+    # on a phone each row's label stands on its own line above the bar
+    above_labels = [
+        row.name + (f" ({base})" if base else "") for row, base in zip(rows, bases, strict=True)
+    ]
     ax.set_yticks(
         np.arange(len(rows)),
         [
@@ -3523,7 +3617,9 @@ def plot_likert(
         _layout(fig)  # the room beside each bar is measured on the laid-out chart
         width = ax.get_window_extent().width / fig.dpi
         label = scale.labels.get(_DONT_KNOW, "Don't know")
-        marked |= _draw_dont_know(ax, rows, label, scale, width_in=width)
+        marked |= _draw_dont_know(
+            ax, rows, label, scale, width_in=width, labels_above=above_labels if above else ()
+        )
     notes = [_suppressed_note(data)] if marked else []
     if scale.negative:
         middle = " (the middle answer in neither)" if scale.neutral else ""
@@ -3531,10 +3627,7 @@ def plot_likert(
     notes += _zero_answers(rows, scale)
     _finish(ax, data, notes=notes)
     if above:
-        labels = [
-            row.name + (f" ({base})" if base else "") for row, base in zip(rows, bases, strict=True)
-        ]
-        _row_labels_above(ax, labels, bar=0.5)
+        _row_labels_above(ax, above_labels, bar=0.5)
     if annotate:
         _label_segments_fitted(ax, segments, above=not above, below=above)
     return ax

@@ -208,7 +208,10 @@ class ReportFigure:
     base : str
         The base line drawn under the headline.
     note : str
-        The chart's note (how it was tested, caveats), drawn in its footer above the source.
+        The chart's note (what to bear in mind, in plain words), drawn in its footer above
+        the source.
+    method : str
+        How its title's finding was tested or modelled, given under the chart on the page.
     narrow_path : pathlib.Path or None
         The narrow PNG (``figures/narrow/``), shown on screens up to 600 px wide.
     narrow_png : bytes
@@ -224,6 +227,7 @@ class ReportFigure:
     headline: str = ""
     base: str = ""
     note: str = ""
+    method: str = ""
     narrow_path: Path | None = None
     narrow_png: bytes = field(default=b"", repr=False)
     svg_path: Path | None = None
@@ -1348,6 +1352,7 @@ class _Drawing:
                     headline=chart.text.title,
                     base=chart.text.base,
                     note=chart.text.note,
+                    method=chart.text.method,
                     narrow_path=narrow_path,
                     narrow_png=narrow,
                     svg_path=svg_path,
@@ -2110,7 +2115,9 @@ def _figure_html(
 ) -> str:
     """A ``<figure>`` showing the figure's files (the page stays small; a phone fetches only
     its own variant). Its caption adds only what the chart's own title does not say: the
-    figure's table (folded, summarised as "Figure N as a table") and its notes."""
+    figure's table (folded, summarised as "Figure N as a table"), how its finding was tested
+    (:attr:`ReportFigure.method`, kept off the image: the chart itself says it in plain words)
+    and its notes."""
     alt = _sentences(
         f"Chart: {figure.headline or figure.title}",
         figure.base,
@@ -2127,7 +2134,8 @@ def _figure_html(
             f'<source media="(max-width: 600px)" srcset="{_figure_file(figure.narrow_path, 2)}">'
         )
     note = _unsaid(note, figure.headline, figure.base, figure.note)
-    caption = table + (f'<p class="note">{_e(_sentences(note))}</p>' if note else "")
+    method = f'<p class="note">{_e(_sentences(figure.method))}</p>' if figure.method else ""
+    caption = method + table + (f'<p class="note">{_e(_sentences(note))}</p>' if note else "")
     if not caption:
         caption = _e(f"Figure {number}")
     return (
