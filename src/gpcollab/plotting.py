@@ -2838,8 +2838,9 @@ def plot_rates(
         its own) names its groups. ``"direct"``: each group's name written once, in a darker
         shade of its colour (WCAG AA contrast against white), beside its line in the first
         row (the row the order puts first, such as the aim a title names): right of its
-        interval when the name fits before the value column, else left of it, else just
-        above the line (gid ``"group-label"``, :data:`GROUP_LABEL_GID`). When some name
+        interval when the name fits within the scale (so clear of the value column), else
+        left of it, else just above the line; after the ``[c]`` of a hidden dot (gid
+        ``"group-label"``, :data:`GROUP_LABEL_GID`). When some name
         cannot be placed clear of every mark and text (a small axes), or the axes is too
         short for a line per dot, a legend above the axes names the groups instead.
         ``"legend"``: always the legend. Bars and waves always have a legend.
