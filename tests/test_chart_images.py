@@ -49,7 +49,9 @@ from gpcollab.vocab import Aim, Instrument, SizeBand
 from test_plotting import (
     PCN,
     achievement_table,
+    assert_groups_named_in_first_row,
     assert_value_column,
+    group_labels,
     likert_table,
     rates_table,
     scenario_table,
@@ -972,12 +974,70 @@ def test_size_chart_uses_the_publications_banding(report_figures: dict[str, Any]
     rows = [t.get_text().strip().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
     assert len([r for r in rows if r in names]) == len(Aim.values())
     assert "not drawn" not in footer(fig, plotting.NOTE_GID)
-    legend = fig.axes[0].get_legend()
-    assert [t.get_text() for t in legend.get_texts()] == ["Under 100,000", "100,000 or more"]
+    # the two groups named beside their lines in the first row, no legend
+    assert fig.axes[0].get_legend() is None
+    labels = [t.get_text() for t in group_labels(fig.axes[0])]
+    assert labels == ["Under 100,000", "100,000 or more"]
     # the title's tests are on the same two groups the chart shows: one pair per aim
     tests = table.attrs["differences"]
     assert set(tests["size_group_first"].astype(str)) == {"under 100,000"}
     assert len(tests) == len(Aim.values())
+
+
+#: the groups each chart comparing groups draws (those disclosure control mostly hides left
+#: out: "across several CCGs"), as (value in the table, name on the chart)
+COMPARED_GROUPS: dict[str, list[tuple[object, str]]] = {
+    "aims_by_size": [("under 100,000", "Under 100,000"), ("100,000 or more", "100,000 or more")],
+    "fully_by_size_band": [
+        ("under 100,000", "Under 100,000"),
+        ("100,000 or more", "100,000 or more"),
+    ],
+    "fully_by_age_band": [
+        ("under_1y", "Less than 1 year"),
+        ("1y_2y", "1 to 2 years"),
+        ("over_2y", "More than 2 years"),
+    ],
+    "fully_by_level": [("locality", "Locality within a CCG"), ("single_ccg", "Whole CCG area")],
+    "fully_by_funding": [(False, "No such funding"), (True, "Access / Challenge Fund")],
+}
+#: on a phone the first rows of figures 6 and 7 leave no clear place for a name: "Locality
+#: within a CCG" (interval 26% to 48% of a 60% scale) and "Access / Challenge Fund" (18% to
+#: 46%) fit on neither side of their intervals, and above the line the row's label, or the
+#: other group's line, is too close: their groups are named by the legend
+LEGEND_ON_PHONE = {"fully_by_level", "fully_by_funding"}
+
+
+@pytest.mark.parametrize("layout", ["wide", "narrow"])
+@pytest.mark.parametrize("key", list(COMPARED_GROUPS))
+def test_report_groups_are_named_beside_the_first_row(
+    report_figures: dict[str, Any], key: str, layout: str
+) -> None:
+    """Figures 2, 4, 5, 6 and 7 name each group once, on its own line of the first row (the
+    aim the title names), in place of a legend; the estimates of that row are read from the
+    report's table."""
+    from gpcollab.headlines import AIM_SHORT_LABELS
+
+    fig, item = report_figures[f"{key}-{layout}"]
+    ax = fig.axes[0]
+    drawn_texts(fig)
+    if layout == "narrow" and key in LEGEND_ON_PHONE:
+        assert group_labels(ax) == []
+        entries = [t.get_text().replace("\n", " ") for t in ax.get_legend().get_texts()]
+        assert sorted(e for e in entries if e) == sorted(n for _, n in COMPARED_GROUPS[key])
+        return
+    rows = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    if layout == "narrow":  # the rows' labels above them
+        rows = [t.get_text() for t in ax.texts if t.get_gid() == plotting.ROW_LABEL_GID]
+    by_label = {a.label: a.value for a in Aim} | {v: k for k, v in AIM_SHORT_LABELS.items()}
+    first = by_label[rows[0].replace("\n", " ")]
+    table = item.table
+    group = str(item.chart_options["hue"])
+    first_row = {}
+    for value, name in COMPARED_GROUPS[key]:
+        (cell,) = table[(table["aim"].astype(str) == first) & (table[group] == value)].index
+        hidden = bool(table.loc[cell, "suppressed"])
+        first_row[name] = np.nan if hidden else float(table.loc[cell, "estimate"])
+    assert_groups_named_in_first_row(ax, first_row)
 
 
 @pytest.mark.parametrize("key", REPORT_KEYS)

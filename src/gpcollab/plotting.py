@@ -73,6 +73,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from gpcollab._checks import check_choice
 from gpcollab.analysis import ESTIMATE_COLUMNS
 from gpcollab.datasets import load_population
 from gpcollab.errors import ArgumentError
@@ -776,17 +777,40 @@ def _percent_axis(ax: Axes, axis: Literal["x", "y"], *, signed: bool = False) ->
         target.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
 
 
-def _text_colour(colour: str) -> str:
-    """Black or white, whichever contrasts more with ``colour`` (WCAG relative luminance)."""
+def _luminance(colour: Any) -> float:
+    """WCAG relative luminance of ``colour`` (0 for black, 1 for white)."""
     from matplotlib.colors import to_rgb  # heavy: matplotlib
 
     def linear(c: float) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
     r, g, b = (linear(c) for c in to_rgb(colour))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _text_colour(colour: str) -> str:
+    """Black or white, whichever contrasts more with ``colour`` (WCAG relative luminance)."""
+    luminance = _luminance(colour)
     # contrast with white (1.05 / (L + 0.05)) against contrast with black ((L + 0.05) / 0.05)
     return "white" if 1.05 / (luminance + 0.05) > (luminance + 0.05) / 0.05 else "black"
+
+
+_TEXT_CONTRAST = 4.5
+"""WCAG AA contrast of normal text against its background."""
+
+
+def _text_shade(colour: str) -> str:
+    """``colour`` darkened (its red, green and blue scaled down alike, so its hue stays) just
+    enough for text in it to have WCAG AA contrast (4.5:1) against white; unchanged when it
+    has it already."""
+    from matplotlib.colors import to_hex, to_rgb  # heavy: matplotlib
+
+    rgb = np.asarray(to_rgb(colour), dtype=float)
+    for scale in np.linspace(1.0, 0.0, 101):
+        shade = str(to_hex(tuple(rgb * scale)))  # judged as drawn: in whole 8-bit steps
+        if 1.05 / (_luminance(shade) + 0.05) >= _TEXT_CONTRAST:
+            return shade
+    return "#000000"
 
 
 def _legend(
@@ -1750,6 +1774,9 @@ def _dots(
     if compare:  # each dot's value, base or "[c]" in the column at the right too
         bold = {(str(a), str(b)) for a, b in highlight}
         _dot_cells(ax, series, at, [str(g) for g in groups], bold)
+        # what the groups' names, written beside their lines of the first row, need to know
+        names = [str(h_label(s.level)) for s in series]
+        ax._gpcollab_dot_lines = _first_row_lines(series, at, names, palette, marker)  # type: ignore[attr-defined]
     else:
         if row_pt < 2 * _font():  # no room: the axis's own 0% says it
             zeros = {}
@@ -2003,6 +2030,168 @@ def _reserve_value_column(ax: Axes) -> None:
         # the legend names the dots too: on an axes too narrow for both, it alone does
         if legend is not None and header.get_window_extent().overlaps(legend.get_window_extent()):
             header.remove()
+
+
+# -- dot charts comparing groups: each group named beside its line ---------------------------
+
+GROUP_LABEL_GID = "group-label"
+"""gid of a group's name written beside its line in the first row of a dot chart comparing
+groups (in place of a legend)."""
+
+_GROUP_LABEL_CLEAR_PT = 2.5
+"""Space (points) a group's name keeps free from every other mark and text of the chart."""
+_GROUP_LABEL_GAP_PT = 4.0
+"""Space (points) between the end of a line's marks and its group's name: the clearance, and
+half the interval line's width."""
+_GROUP_LABEL_PAD_PT = 1.0
+"""White margin (points) behind a group's name, so that grid lines pass behind it."""
+
+
+@dataclass(frozen=True)
+class _DotLine:
+    """A group's line in the first row of a dot chart comparing groups, as the group's name
+    written beside it needs it: the name, the text colour, the line's height, and the marks on
+    it, each as (data x, points it reaches left of x, points it reaches right of x)."""
+
+    name: str
+    colour: str
+    y: float
+    marks: tuple[tuple[float, float, float], ...]
+
+
+def _first_row_lines(
+    series: Sequence[_Series],
+    at: Sequence[FloatArray],
+    names: Sequence[str],
+    palette: Sequence[str],
+    marker: float,
+) -> list[_DotLine]:
+    """Each group's line in the first row of a dot chart comparing groups (``at``: each
+    series' positions; ``marker``: the dots' size in points), with its interval's ends and its
+    dot as marks; a hidden dot's ``[c]`` (a text) is found when the names are placed."""
+    radius = marker / 2 + 0.5  # the dot and its edge
+    lines = []
+    for j, (s, ys, name) in enumerate(zip(series, at, names, strict=True)):
+        marks: list[tuple[float, float, float]] = []
+        drawn = bool(s.present[0]) and not s.assumed[0]
+        if drawn and not (np.isnan(s.low[0]) or np.isnan(s.high[0]) or np.isnan(s.estimate[0])):
+            marks += [(float(s.low[0]), 0.0, 0.0), (float(s.high[0]), 0.0, 0.0)]
+        if drawn and not s.hidden[0] and not np.isnan(s.estimate[0]):
+            marks.append((float(s.estimate[0]), radius, radius))
+        colour = _text_shade(palette[j % len(palette)])
+        lines.append(_DotLine(name, colour, float(ys[0]), tuple(marks)))
+    return lines
+
+
+def _mark_boxes(ax: Axes) -> list[Any]:
+    """Boxes (display pixels) of everything drawn on and beside ``ax`` that a group's name must
+    keep clear of: each dot, each interval, every text on the axes (values, bases, ``[c]``,
+    row labels) and the tick and axis labels."""
+    from matplotlib.collections import LineCollection  # heavy: matplotlib
+    from matplotlib.transforms import Bbox  # heavy: matplotlib
+
+    fig = _root_figure(ax)
+    per_pt = fig.dpi / 72
+    boxes = []
+    for line in ax.lines:
+        if line.get_marker() in (None, "None", "", " ") or not line.get_visible():
+            continue
+        r = (float(line.get_markersize()) / 2 + float(line.get_markeredgewidth())) * per_pt
+        xy = np.column_stack([line.get_xdata(), line.get_ydata()]).astype(float)
+        for px, py in ax.transData.transform(xy[np.isfinite(xy).all(axis=1)]):
+            boxes.append(Bbox([[px - r, py - r], [px + r, py + r]]))
+    for collection in ax.collections:
+        if not isinstance(collection, LineCollection) or not collection.get_visible():
+            continue
+        half = float(np.max(collection.get_linewidth(), initial=1.0)) / 2 * per_pt
+        for segment in collection.get_segments():
+            ends = ax.transData.transform(np.asarray(segment, dtype=float))
+            low, high = ends.min(axis=0), ends.max(axis=0)
+            boxes.append(Bbox([[low[0] - half, low[1] - half], [high[0] + half, high[1] + half]]))
+    for text in [*ax.texts, ax.xaxis.label, ax.yaxis.label]:
+        if text.get_visible() and text.get_text().strip():
+            boxes.append(text.get_window_extent())
+    return boxes + _tick_boxes(ax.xaxis) + _tick_boxes(ax.yaxis)
+
+
+def _label_lines(ax: Axes) -> bool:
+    """Write each group's name beside its line in the first row of a dot chart comparing
+    groups (:func:`_first_row_lines`), on the laid-out chart: right of the line's marks (its
+    interval, dot, or the ``[c]`` of a hidden dot) when the name fits before the scale's end
+    (and so before the value column), else left of them, else just above the line; never on
+    another mark or text. Returns False, leaving no name drawn, when some name has no clear
+    place (a small axes): the caller then draws a legend."""
+    from matplotlib.transforms import offset_copy  # heavy: matplotlib
+
+    lines: list[_DotLine] = getattr(ax, "_gpcollab_dot_lines", [])
+    fig = _root_figure(ax)
+    per_pt = fig.dpi / 72
+    clear = _GROUP_LABEL_CLEAR_PT * per_pt
+    frame = ax.get_window_extent()
+    column = [t.get_window_extent().x0 for t in ax.texts if t.get_gid() in ("value", "base")]
+    # within the scale (0 to its last tick), so that no name runs on into the value column
+    scale_end = float(ax.transData.transform((getattr(ax, "_gpcollab_dot_top", 1.0), 0.0))[0])
+    right_edge = min([*column, frame.x1, scale_end + clear]) - clear
+    boxes = _mark_boxes(ax)
+    placed: list[Any] = []
+    for line in lines:
+        marks = list(line.marks)
+        for text in ax.texts:  # a hidden dot's "[c]", a cell "not measured", on this line
+            if text.get_gid() in (SUPPRESSED_GID, "assumed") and np.isclose(
+                float(text.get_position()[1]), line.y
+            ):
+                width = text.get_window_extent().width / per_pt
+                marks.append((float(text.get_position()[0]), 0.0, width))
+        if not marks:  # nothing drawn on the line: the name at the start of the scale
+            marks = [(0.0, 0.0, 0.0)]
+        ends = [(float(ax.transData.transform((x, line.y))[0]), x, lo, hi) for x, lo, hi in marks]
+        _, x_right, _, right_pt = max(ends, key=lambda e: e[0] + e[3] * per_pt)
+        _, x_left, left_pt, _ = min(ends, key=lambda e: e[0] - e[2] * per_pt)
+        gap = _GROUP_LABEL_GAP_PT
+        # above the line: clear of its dot (or of the line's width)
+        rise = max(max((m[2] for m in marks), default=0.0), 1.0) + _GROUP_LABEL_CLEAR_PT + 0.5
+        candidates = (  # (x, points across, points up, ha, va)
+            (x_right, right_pt + gap, 0.0, "left", "center"),
+            (x_left, -left_pt - gap, 0.0, "right", "center"),
+            (x_left, -left_pt, rise, "left", "bottom"),
+            (x_right, right_pt, rise, "right", "bottom"),
+        )
+        label = None
+        for x, across, up, ha, va in candidates:
+            text = ax.text(
+                x,
+                line.y,
+                line.name,
+                transform=offset_copy(ax.transData, fig=fig, x=across, y=up, units="points"),
+                ha=ha,
+                va=va,
+                fontsize=_small(),
+                color=line.colour,
+                gid=GROUP_LABEL_GID,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": _GROUP_LABEL_PAD_PT},
+                zorder=2.6,
+            )
+            box = text.get_window_extent()
+            inside = (
+                box.x0 >= frame.x0 + clear
+                and box.x1 <= right_edge
+                and box.y0 >= frame.y0
+                and box.y1 <= frame.y1
+            )
+            # a name above its line keeps more room up: the chart's rows may yet come closer
+            # (a footnote added to the figure shortens the axes)
+            grown = box.padded(clear, 2 * clear if up else clear)
+            if inside and not any(grown.overlaps(other) for other in boxes):
+                label = text
+                break
+            text.remove()
+        if label is None:
+            for text in placed:
+                text.remove()
+            return False
+        placed.append(label)
+        boxes.append(label.get_window_extent())
+    return True
 
 
 # -- rates by group: small multiples ---------------------------------------------------------
@@ -2595,6 +2784,7 @@ def plot_rates(
     highlight: Sequence[tuple[Any, Any]] = (),
     marked: Sequence[Any] = (),
     ax: Axes | None = None,
+    hue_labels: Literal["direct", "legend"] = "direct",
     **kwargs: Any,
 ) -> Axes:
     """Rates with their confidence intervals, grouped by a band (and optionally a hue).
@@ -2643,6 +2833,17 @@ def plot_rates(
         (and a wave chart's values) are set in bold and a footnote says what bold means.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
+    hue_labels : {"direct", "legend"}, default="direct"
+        How a dot chart comparing groups (any ``hue`` but ``"wave"``, each dot on a line of
+        its own) names its groups. ``"direct"``: each group's name written once, in a darker
+        shade of its colour (WCAG AA contrast against white), beside its line in the first
+        row (the row the order puts first, such as the aim a title names): right of its
+        interval when the name fits within the scale (so clear of the value column), else
+        left of it, else just above the line; after the ``[c]`` of a hidden dot (gid
+        ``"group-label"``, :data:`GROUP_LABEL_GID`). When some name
+        cannot be placed clear of every mark and text (a small axes), or the axes is too
+        short for a line per dot, a legend above the axes names the groups instead.
+        ``"legend"``: always the legend. Bars and waves always have a legend.
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.bar` (bars) or :meth:`~matplotlib.axes.Axes.plot`
         (dots).
@@ -2677,12 +2878,15 @@ def plot_rates(
                 "was passed and has no rows."
             )
     _single(table, [x] if hue is None else [x, hue], "plot_rates")
+    check_choice(hue_labels, ("direct", "legend"), "hue_labels")
     own_figure = ax is None
     ax = _axes(ax)
     if own_figure and kind == "dot":  # a figure of its own: as tall as its rows need
         rows, dots = dot_shape(table, x=x, hue=hue)
         per_dot = 0.17 if hue not in (None, "wave") else 0.12  # groups: a value line a dot
-        legend = 0.18 * max(dots - 3, 0)  # a legend of many entries may take a column
+        # a legend of many entries may take a column (groups named directly need no room)
+        named = hue_labels == "direct" and hue not in (None, "wave")
+        legend = 0.0 if named else 0.18 * max(dots - 3, 0)
         height = 1.7 + legend + rows * (0.3 + per_dot * dots)
         _root_figure(ax).set_figheight(min(max(height, 2.4), 9.0))
     helpers: dict[str, Callable[..., list[str]]] = {"dot": _dots, "panels": _panels}
@@ -2710,7 +2914,9 @@ def plot_rates(
     else:
         ax.set_xlabel(category_label, fontsize=_font())
         ax.set_ylabel(value_label, fontsize=_font())
-    if hue is not None and kind != "panels":
+    # a dot chart comparing groups names them beside their lines once it is laid out
+    named = kind == "dot" and hue_labels == "direct" and hasattr(ax, "_gpcollab_dot_lines")
+    if hue is not None and kind != "panels" and not named:
         _legend(ax, ncol=table[hue].nunique(), title=_title(hue))
     _finish(ax, data, notes=notes)
     if kind == "panels":
@@ -2728,11 +2934,23 @@ def plot_rates(
             ax.set_xlabel(xlabel, fontsize=_font())
             ax.xaxis.label.set_x(getattr(ax, "_gpcollab_label_x", 0.5))
             _finish(ax, data, notes=notes)
+    _dot_rows_above(ax)
+    if named and not _label_lines(ax):  # no clear place for every name: a legend says them
+        for text in [t for t in ax.texts if t.get_gid() == ROW_LABEL_GID]:
+            text.remove()  # written again on the axes the legend leaves
+        _legend(ax, ncol=table[str(hue)].nunique(), title=_title(str(hue)))
+        _finish(ax, data, notes=notes)
+        _dot_rows_above(ax)
+    return ax
+
+
+def _dot_rows_above(ax: Axes) -> None:
+    """The phone layout of a dot chart: each row's label written above its dots, once the
+    layout is done."""
     rows_above = getattr(ax, "_gpcollab_rows_above", None)
-    if rows_above is not None:  # the dots' phone layout: written once the layout is done
+    if rows_above is not None:
         bold = getattr(ax, "_gpcollab_bold_rows", ())
         _row_labels_above(ax, rows_above[0], bar=rows_above[1], bold=bold)  # full names
-    return ax
 
 
 # -- waves -----------------------------------------------------------------------------------
