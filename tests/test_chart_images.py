@@ -368,8 +368,7 @@ def test_panels_leave_out_an_aim_mostly_hidden_and_say_so() -> None:
     notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
     notes = notes.replace("\n", " ")
     assert (
-        "“Staff experience, training and education” is not drawn: too many of its groups are "
-        "hidden (see the table)."
+        "“Staff experience, training and education” is not drawn: mostly hidden (see the table)."
     ) in notes
 
 
@@ -414,7 +413,7 @@ def test_panels_name_the_small_base_and_every_aim_left_out() -> None:
     notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
     assert (
         "“Improving access for patients” and “Staff experience, training and education” are "
-        "not drawn: too many of their groups are hidden (see the table)."
+        "not drawn: mostly hidden (see the table)."
     ) in notes.replace("\n", " ")
 
 
@@ -703,12 +702,20 @@ def test_report_figure_layout(report_figures: dict[str, Any], key: str, layout: 
             assert f"is not drawn: {int(per_group[g])} of its {aims} cells are hidden" in notes
     elif item.chart_options.get("kind") == "dot" and "wave" in item.table:
         # two waves a row: one mark in a row with a hidden cell, and each hidden cell is "[c]"
-        # in the row's value column ("[c] → 45%")
+        # in the row's value column ("[c] → 45%"); a row hidden in every wave is left out and
+        # named in the notes
         x = str(item.chart_options["x"])
-        flags = item.table["suppressed"].astype(bool)
-        expected = int(item.table.loc[flags, x].astype(str).nunique())
+        rows = item.table.assign(**{x: item.table[x].astype(str)})
+        every = rows.groupby(x)["suppressed"].all()
+        out = set(every.index[every])
+        kept = rows[~rows[x].isin(out)]
+        flags = kept["suppressed"].astype(bool)
+        expected = int(kept.loc[flags, x].nunique())
         values = [t.get_text() for t, _ in drawn_texts(fig) if t.get_gid() == "value"]
-        assert sum(v.split(" → ").count(plotting.SUPPRESSED_MARK) for v in values) == hidden
+        marks = sum(v.split(" → ").count(plotting.SUPPRESSED_MARK) for v in values)
+        assert marks == int(flags.sum())
+        notes = footer(fig, plotting.NOTE_GID).replace("\n", " ")
+        assert ("hidden in every wave" in notes) == bool(out)
     else:
         expected = hidden
     assert len(markers(fig)) == expected
@@ -856,7 +863,9 @@ def test_phone_dot_charts_have_their_labels_above_the_rows(
     assert all(not t.get_text() for t in ax.get_yticklabels())
     labels = [t for t in ax.texts if t.get_gid() == plotting.ROW_LABEL_GID]
     x = str(item.chart_options["x"])
-    assert len(labels) == item.table[x].nunique()
+    # every row but those hidden in every wave (figure 12's "none")
+    every = item.table.groupby(item.table[x].astype(str))["suppressed"].all()
+    assert len(labels) == item.table[x].nunique() - int(every.sum())
     # each row's dots in display pixels: rows are the integer y positions, dots around them
     dots: dict[int, list[float]] = {}
     for line in ax.lines:
@@ -949,7 +958,11 @@ def test_wave_dots_write_both_waves_beside_each_row(
     fig, _ = report_figures[f"ccg_support-{layout}"]
     values = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "value"]
     assert values[0] == "55% → 75%"  # financial support, the most common in 2017
-    assert "[c] → [c]" in values  # "none": hidden in both waves, in words in the column
+    # "none", hidden in both waves, compares nothing: not drawn, and named in the notes
+    assert "[c] → [c]" not in values
+    assert "“None” is not drawn: hidden in every wave" in footer(fig, plotting.NOTE_GID).replace(
+        "\n", " "
+    )
     # the column is clear of every dot and interval: the scale ends before it
     ax = fig.axes[0]
     right = ax.transData.transform((1.0, 0.0))[0]
@@ -1105,7 +1118,7 @@ def test_report_tables_drawn_by_their_public_helper(
         assert shown_marks == 0
     else:  # no hidden cell drawn as a value: each is marked, or its aim left out and named
         notes = footer(fig, plotting.NOTE_GID).replace("\n", " ")
-        assert shown_marks >= 1 or re.search(r"not drawn: .* hidden \(see the table\)", notes)
+        assert shown_marks >= 1 or re.search(r"not drawn: (.* )?hidden", notes)
         if shown_marks:
             assert "[c] = hidden by disclosure control" in notes
 
@@ -1357,12 +1370,8 @@ def test_the_values_that_differ_are_in_bold(
 def test_dots_mark_a_hidden_cell_on_its_own_line(report_figures: dict[str, Any]) -> None:
     """A hidden dot is marked "[c]" on its own line at the start of the scale (where the chart
     shows it, not only in the column at the right), and its value column says "[c]" too:
-    figure 12's "None", hidden in both waves, and figure 5's hidden cells, each level with the
-    line its dot would be on."""
-    fig, _ = report_figures["ccg_support-wide"]
-    drawn = drawn_texts(fig)
-    assert [t.get_text() for t, _ in drawn if t.get_gid() == plotting.SUPPRESSED_GID] == ["[c]"]
-    assert "[c] → [c]" in [t.get_text() for t, _ in drawn if t.get_gid() == "value"]
+    figure 5's hidden cells, each level with the line its dot would be on. (Figure 12's
+    "None", hidden in both waves, is left out.)"""
     fig, _ = report_figures["fully_by_age_band-wide"]
     drawn = drawn_texts(fig)
     marks = sorted(t.get_position()[1] for t, _ in drawn if t.get_gid() == plotting.SUPPRESSED_GID)

@@ -1619,6 +1619,23 @@ def _comparable_rows(
     return [rows[i] for i in kept], kept_dots, _left_out_notes(left_out, dots_out)
 
 
+def _rows_shown_in_a_wave(
+    table: pd.DataFrame, x: str, rows: Sequence[Any], waves: Sequence[Any]
+) -> tuple[list[Any], list[str]]:
+    """The rows of a chart of waves with a value shown in at least one wave, and a footnote
+    naming those hidden in every wave: a row of "[c] → [c]" compares nothing."""
+    per_row = _series(table, "wave", x, waves, rows)  # one series a row, aligned on the waves
+    shown = [bool((s.present & ~s.hidden).any()) or not s.present.any() for s in per_row]
+    name = _labeller(table, x)
+    out = [f"“{name(row)}”" for row, keep in zip(rows, shown, strict=True) if not keep]
+    if not out:
+        return list(rows), []
+    listed = "; ".join(out[:-1]) + " and " + out[-1] if len(out) > 1 else out[0]
+    verb = "are" if len(out) > 1 else "is"
+    note = f"{listed} {verb} not drawn: hidden in every wave (see the table)."
+    return [row for row, keep in zip(rows, shown, strict=True) if keep], [note]
+
+
 def dot_shape(table: pd.DataFrame, *, x: str, hue: str | None) -> tuple[int, int]:
     """How many rows and how many dots a row :func:`plot_rates` draws for ``table`` as a dot
     chart, rows and groups that disclosure control mostly hides left out, so that a caller can
@@ -1642,6 +1659,8 @@ def dot_shape(table: pd.DataFrame, *, x: str, hue: str | None) -> tuple[int, int
     dots = _levels(table, hue, None)
     if hue != "wave":
         rows, dots, _ = _comparable_rows(table, x, hue, rows, dots)
+    elif x in table.columns:
+        rows, _ = _rows_shown_in_a_wave(table, x, rows, dots)
     return len(rows), len(dots)
 
 
@@ -1676,6 +1695,8 @@ def _dots(
     left_out: list[str] = []
     if compare:
         groups, hues, left_out = _comparable_rows(table, x, str(hue), groups, hues)
+    elif hue == "wave":
+        groups, left_out = _rows_shown_in_a_wave(table, x, groups, hues)
     palette = list(_WAVE_COLOURS) if compare and len(hues) == 2 else _hue_colours(table, hue, hues)
     h_label = _labeller(table, hue) if hue is not None else str
     series = _series(table, x, hue, groups, hues)
@@ -1824,13 +1845,15 @@ def _dots(
         notes.append("Bold: the changes between waves that are significant.")
     elif bold_rows:
         rows_word = "aims" if x == "aim" else "rows"
-        values = " and the values that differ" if highlight else ""
-        notes.append(f"Bold: the {rows_word} on which groups differ significantly{values}.")
+        if highlight:
+            notes.append(f"Bold: {rows_word} and values that differ significantly between groups.")
+        else:
+            notes.append(f"Bold: {rows_word} on which groups differ significantly.")
     notes += left_out
     for assumption in dict.fromkeys(assumed):
         notes.append(
-            "“Not measured”: the survey gives no figure for this cell; the synthetic set's "
-            f"value is an assumption, not data (assumption {assumption} of the reconstruction)."
+            "“Not measured”: the survey gives no figure; the synthetic set's value is an "
+            f"assumption ({assumption}), not data."
         )
     if "n" in table.columns and not base_in_legend:
         note = _bases_note(series, "dot")
@@ -2498,10 +2521,8 @@ def _left_out_notes(left_out: Sequence[str], groups_out: Sequence[str]) -> list[
         names = [f"“{name}”" for name in left_out]
         several = len(names) > 1
         listed = "; ".join(names[:-1]) + " and " + names[-1] if several else names[0]
-        verb, their = ("are", "their") if several else ("is", "its")
-        notes.append(
-            f"{listed} {verb} not drawn: too many of {their} groups are hidden (see the table)."
-        )
+        verb = "are" if several else "is"
+        notes.append(f"{listed} {verb} not drawn: mostly hidden (see the table).")
     return notes
 
 

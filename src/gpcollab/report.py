@@ -1505,11 +1505,12 @@ def _compose(figure: Any, item: ReportTable, text: ChartText) -> None:
     """Draw ``item``'s chart on ``figure`` (sized by :func:`_height`) with its headline and base
     line above it and its note among the notes of its footer."""
     ax = figure.add_subplot()
-    _frame(figure, text.title, text.base)  # first, so that the chart is fitted to what is left
-    _draw(item, ax)
-    # after the chart's own notes (what its marks mean, what it leaves out), which are read
-    # with the chart; the method and caveats then lead on to the source line under them
+    # both first, so that the chart is fitted to what is left: a chart that places text by
+    # measuring its own laid-out axes (the names of the groups beside their dots) measures
+    # the axes it keeps; the note then comes before the chart's own notes in the footer
+    _frame(figure, text.title, text.base)
     plotting.add_footnote(figure, text.note)
+    _draw(item, ax)
 
 
 def _frame(figure: Any, title: str, base: str) -> None:
