@@ -118,8 +118,11 @@ def test_a_supported_difference_is_stated_with_its_direction_and_test() -> None:
     )
     assert "Holm" not in text.note
     # the table is of the GP practice survey, 2017; the chart writes each dot's base (n=40)
-    # beside it, so the base line gives none
-    assert text.base == "Collaborations that set the aim, GP practice staff survey 2017"
+    # beside it, so the base line gives none; it says what the groups are (the chart names
+    # each beside its dots)
+    assert text.base == (
+        "Collaborations that set the aim, by time since forming, GP practice staff survey 2017"
+    )
 
 
 def test_no_finding_when_the_test_does_not_support_one() -> None:
@@ -680,7 +683,9 @@ def test_rates_by_group_leave_the_bases_to_the_chart() -> None:
     )
     table.attrs.update(wave=2017, instrument="gp")
     text = chart_text("fully_by_age_band", table, "fallback")
-    assert text.base == "Collaborations that set the aim, GP practice staff survey 2017"
+    assert text.base == (
+        "Collaborations that set the aim, by time since forming, GP practice staff survey 2017"
+    )
 
 
 def test_differing_aims_are_those_with_a_significant_pair() -> None:

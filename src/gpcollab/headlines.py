@@ -225,8 +225,7 @@ def _kinds_not_comparable(rows: pd.DataFrame) -> str:
 def _aims_by_size(table: pd.DataFrame) -> ChartText:
     group, words = _group_column(table)
     # the report's chart: whatif.reband's two groups (size_group); a table by size_band too
-    unit = "size group" if group is not None and group.startswith("size_group") else "size band"
-    base = _who(f"Collaborating GP-practice respondents in each {unit}", table)
+    base = _who(f"Collaborating practices, {_by_line(group) or 'by size'}", table)
     if group is None:
         return ChartText(f"Share of collaborations choosing each aim, {words}", base)
     title, tested = _difference_title(table, group, words, ("chose", "choosing"))
@@ -266,6 +265,24 @@ _BY_WORDS: Mapping[str, str] = {
     "funding": "with and without Access / Challenge Fund money",
 }
 """How a title names the groups it compares, after "each aim"."""
+
+
+_BASE_BY: Mapping[str, str] = {
+    "size_band": "by registered patients covered",
+    "size_group": "by registered patients covered",
+    "age_band": "by time since forming",
+    "level": "by the level they work at",
+    "funding": "by GP Access Fund / Challenge Fund money",
+}
+"""What the groups of a chart are, for its base line: the chart names each group beside its
+dots, and the base line says what they are groups of."""
+
+
+def _by_line(group: str | None) -> str:
+    """:data:`_BASE_BY` of a grouping column (empty for none)."""
+    if group is None:
+        return ""
+    return next((words for name, words in _BASE_BY.items() if group.startswith(name)), "")
 
 
 def _group_column(table: pd.DataFrame) -> tuple[str | None, str]:
@@ -724,7 +741,10 @@ def _fully_by(table: pd.DataFrame) -> ChartText:
     # in the base line they made it three lines on a phone
     # the chart writes each group's base beside its dot: a range here would also count the
     # groups and aims it leaves out
-    base = _who("Collaborations that set the aim", table, bases_given=False)
+    by = _by_line(group)
+    base = _who(
+        f"Collaborations that set the aim{', ' + by if by else ''}", table, bases_given=False
+    )
     excluded = (
         "“Too early to say” and “don’t know” are excluded from the base, so shares run a "
         "little above those of the chart of every aim."
