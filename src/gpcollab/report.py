@@ -1604,6 +1604,8 @@ def _chart_height(item: ReportTable, width: float) -> float:
         notes = 0.0
         if "suppressed" in table and bool(table["suppressed"].astype(bool).any()):
             notes = 0.7 if narrow else 0.3  # what [c] means, rows or groups left out
+        if hue not in (None, "wave"):  # groups named beside their dots: no legend to hold
+            header -= 0.35 if narrow else 0.25
         return header + footer + notes + 0.5 + per_row * rows
     if item.chart == "achievement" and narrow:  # each bar's label on its own line above it
         return header + footer + 0.6 + 0.62 * table["aim"].nunique()
