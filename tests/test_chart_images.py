@@ -49,7 +49,9 @@ from gpcollab.vocab import Aim, Instrument, SizeBand
 from test_plotting import (
     PCN,
     achievement_table,
+    assert_groups_named_in_first_row,
     assert_value_column,
+    group_labels,
     likert_table,
     rates_table,
     scenario_table,
@@ -366,8 +368,7 @@ def test_panels_leave_out_an_aim_mostly_hidden_and_say_so() -> None:
     notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
     notes = notes.replace("\n", " ")
     assert (
-        "“Staff experience, training and education” is not drawn: too many of its groups are "
-        "hidden (see the table)."
+        "“Staff experience, training and education” is not drawn: mostly hidden (see the table)."
     ) in notes
 
 
@@ -412,7 +413,7 @@ def test_panels_name_the_small_base_and_every_aim_left_out() -> None:
     notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
     assert (
         "“Improving access for patients” and “Staff experience, training and education” are "
-        "not drawn: too many of their groups are hidden (see the table)."
+        "not drawn: mostly hidden (see the table)."
     ) in notes.replace("\n", " ")
 
 
@@ -701,12 +702,20 @@ def test_report_figure_layout(report_figures: dict[str, Any], key: str, layout: 
             assert f"is not drawn: {int(per_group[g])} of its {aims} cells are hidden" in notes
     elif item.chart_options.get("kind") == "dot" and "wave" in item.table:
         # two waves a row: one mark in a row with a hidden cell, and each hidden cell is "[c]"
-        # in the row's value column ("[c] → 45%")
+        # in the row's value column ("[c] → 45%"); a row hidden in every wave is left out and
+        # named in the notes
         x = str(item.chart_options["x"])
-        flags = item.table["suppressed"].astype(bool)
-        expected = int(item.table.loc[flags, x].astype(str).nunique())
+        rows = item.table.assign(**{x: item.table[x].astype(str)})
+        every = rows.groupby(x)["suppressed"].all()
+        out = set(every.index[every])
+        kept = rows[~rows[x].isin(out)]
+        flags = kept["suppressed"].astype(bool)
+        expected = int(kept.loc[flags, x].nunique())
         values = [t.get_text() for t, _ in drawn_texts(fig) if t.get_gid() == "value"]
-        assert sum(v.split(" → ").count(plotting.SUPPRESSED_MARK) for v in values) == hidden
+        marks = sum(v.split(" → ").count(plotting.SUPPRESSED_MARK) for v in values)
+        assert marks == int(flags.sum())
+        notes = footer(fig, plotting.NOTE_GID).replace("\n", " ")
+        assert ("hidden in every wave" in notes) == bool(out)
     else:
         expected = hidden
     assert len(markers(fig)) == expected
@@ -854,7 +863,9 @@ def test_phone_dot_charts_have_their_labels_above_the_rows(
     assert all(not t.get_text() for t in ax.get_yticklabels())
     labels = [t for t in ax.texts if t.get_gid() == plotting.ROW_LABEL_GID]
     x = str(item.chart_options["x"])
-    assert len(labels) == item.table[x].nunique()
+    # every row but those hidden in every wave (figure 12's "none")
+    every = item.table.groupby(item.table[x].astype(str))["suppressed"].all()
+    assert len(labels) == item.table[x].nunique() - int(every.sum())
     # each row's dots in display pixels: rows are the integer y positions, dots around them
     dots: dict[int, list[float]] = {}
     for line in ax.lines:
@@ -925,8 +936,11 @@ def test_aims_chart_title_rests_on_tests_of_the_shares_it_shows(
         assert row["estimate_second"] == pytest.approx(second)
     headline = next(t.get_text() for t in fig.texts if t.get_gid() == "headline")
     assert "more often chose" in headline.replace("\n", " ")
-    # the test is said in the note under the chart
-    assert "Holm-adjusted over 7 comparisons" in footer(fig, plotting.NOTE_GID)
+    # the test is said under the chart on the page, not on the image
+    from gpcollab.headlines import chart_text
+
+    assert "Holm-adjusted over 7 comparisons" in chart_text(item.key, table, item.title).method
+    assert "Holm" not in footer(fig, plotting.NOTE_GID)
 
 
 @pytest.mark.parametrize("layout", ["wide", "narrow"])
@@ -944,7 +958,11 @@ def test_wave_dots_write_both_waves_beside_each_row(
     fig, _ = report_figures[f"ccg_support-{layout}"]
     values = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "value"]
     assert values[0] == "55% → 75%"  # financial support, the most common in 2017
-    assert "[c] → [c]" in values  # "none": hidden in both waves, in words in the column
+    # "none", hidden in both waves, compares nothing: not drawn, and named in the notes
+    assert "[c] → [c]" not in values
+    assert "“None” is not drawn: hidden in every wave" in footer(fig, plotting.NOTE_GID).replace(
+        "\n", " "
+    )
     # the column is clear of every dot and interval: the scale ends before it
     ax = fig.axes[0]
     right = ax.transData.transform((1.0, 0.0))[0]
@@ -969,12 +987,90 @@ def test_size_chart_uses_the_publications_banding(report_figures: dict[str, Any]
     rows = [t.get_text().strip().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
     assert len([r for r in rows if r in names]) == len(Aim.values())
     assert "not drawn" not in footer(fig, plotting.NOTE_GID)
-    legend = fig.axes[0].get_legend()
-    assert [t.get_text() for t in legend.get_texts()] == ["Under 100,000", "100,000 or more"]
+    # the two groups named beside their lines in the first row, no legend
+    assert fig.axes[0].get_legend() is None
+    labels = [t.get_text() for t in group_labels(fig.axes[0])]
+    assert labels == ["Under 100,000", "100,000 or more"]
     # the title's tests are on the same two groups the chart shows: one pair per aim
     tests = table.attrs["differences"]
     assert set(tests["size_group_first"].astype(str)) == {"under 100,000"}
     assert len(tests) == len(Aim.values())
+
+
+#: the groups each chart comparing groups draws (those disclosure control mostly hides left
+#: out: "across several CCGs"), as (value in the table, name on the chart)
+COMPARED_GROUPS: dict[str, list[tuple[object, str]]] = {
+    "aims_by_size": [("under 100,000", "Under 100,000"), ("100,000 or more", "100,000 or more")],
+    "fully_by_size_band": [
+        ("under 100,000", "Under 100,000"),
+        ("100,000 or more", "100,000 or more"),
+    ],
+    "fully_by_age_band": [
+        ("under_1y", "Less than 1 year"),
+        ("1y_2y", "1 to 2 years"),
+        ("over_2y", "More than 2 years"),
+    ],
+    "fully_by_level": [("locality", "Locality within a CCG"), ("single_ccg", "Whole CCG area")],
+    "fully_by_funding": [(False, "No such funding"), (True, "Access / Challenge Fund")],
+}
+#: on a phone the first rows of figures 6 and 7 leave no clear place for a name: "Locality
+#: within a CCG" (interval 26% to 48% of a 60% scale) and "Access / Challenge Fund" (18% to
+#: 46%) fit on neither side of their intervals, and above the line the row's label, or the
+#: other group's line, is too close: their groups are named by the legend
+LEGEND_ON_PHONE = {"fully_by_level", "fully_by_funding"}
+
+
+@pytest.mark.parametrize("layout", ["wide", "narrow"])
+@pytest.mark.parametrize("key", list(COMPARED_GROUPS))
+def test_report_groups_are_named_beside_the_first_row(
+    report_figures: dict[str, Any], key: str, layout: str
+) -> None:
+    """Figures 2, 4, 5, 6 and 7 name each group once, on its own line of the first row (the
+    aim the title names), in place of a legend; the estimates of that row are read from the
+    report's table."""
+    from gpcollab.headlines import AIM_SHORT_LABELS
+
+    fig, item = report_figures[f"{key}-{layout}"]
+    ax = fig.axes[0]
+    drawn_texts(fig)
+    if layout == "narrow" and key in LEGEND_ON_PHONE:
+        assert group_labels(ax) == []
+        entries = [t.get_text().replace("\n", " ") for t in ax.get_legend().get_texts()]
+        assert sorted(e for e in entries if e) == sorted(n for _, n in COMPARED_GROUPS[key])
+        return
+    rows = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    if layout == "narrow":  # the rows' labels above them
+        rows = [t.get_text() for t in ax.texts if t.get_gid() == plotting.ROW_LABEL_GID]
+    by_label = {a.label: a.value for a in Aim} | {v: k for k, v in AIM_SHORT_LABELS.items()}
+    first = by_label[rows[0].replace("\n", " ")]
+    table = item.table
+    group = str(item.chart_options["hue"])
+    first_row = {}
+    for value, name in COMPARED_GROUPS[key]:
+        (cell,) = table[(table["aim"].astype(str) == first) & (table[group] == value)].index
+        hidden = bool(table.loc[cell, "suppressed"])
+        first_row[name] = np.nan if hidden else float(table.loc[cell, "estimate"])
+    assert_groups_named_in_first_row(ax, first_row)
+
+
+@pytest.mark.parametrize("key", REPORT_KEYS)
+def test_report_phone_rows_name_the_aims_one_way(report_figures: dict[str, Any], key: str) -> None:
+    """On a phone each row's label stands above its bar; where one aim's full name is too
+    long, all rows take the short names (figure 3 once read "Improving access for patients"
+    above "Integration"): a chart names its aims one way."""
+    from gpcollab.headlines import AIM_SHORT_LABELS
+
+    fig, _ = report_figures[f"{key}-narrow"]
+    # names that are the same in both forms ("Clinical quality") count as neither
+    full = {aim.label for aim in Aim} - set(AIM_SHORT_LABELS.values())
+    short = set(AIM_SHORT_LABELS.values()) - {aim.label for aim in Aim}
+    rows = {
+        " ".join(t.get_text().split())
+        for ax in fig.axes
+        for t in ax.texts
+        if t.get_gid() == plotting.ROW_LABEL_GID
+    }
+    assert not (rows & full and rows & short), sorted(rows)
 
 
 @pytest.mark.parametrize("key", REPORT_KEYS)
@@ -1022,7 +1118,7 @@ def test_report_tables_drawn_by_their_public_helper(
         assert shown_marks == 0
     else:  # no hidden cell drawn as a value: each is marked, or its aim left out and named
         notes = footer(fig, plotting.NOTE_GID).replace("\n", " ")
-        assert shown_marks >= 1 or re.search(r"not drawn: .* hidden \(see the table\)", notes)
+        assert shown_marks >= 1 or re.search(r"not drawn: (.* )?hidden", notes)
         if shown_marks:
             assert "[c] = hidden by disclosure control" in notes
 
@@ -1047,16 +1143,19 @@ def test_report_titles_state_findings(report_figures: dict[str, Any]) -> None:
     # the what-if chart says why its observed share differs from the achievement chart's, in
     # the note under it (the line under its title names only whom and when)
     fig, _ = report_figures["scenarios-wide"]
-    notes = footer(fig, plotting.NOTE_GID)
+    notes = footer(fig, plotting.NOTE_GID).lower()
     assert "too early to say" in notes and "left out" in notes
 
 
 @pytest.mark.parametrize("layout", ["wide", "narrow"])
-def test_report_figures_give_their_test_under_the_chart(
+def test_report_figures_keep_their_test_off_the_image(
     report_figures: dict[str, Any], layout: str
 ) -> None:
-    """The test behind a title is in the figure's footer notes, above the source, and not in
-    the line under the title."""
+    """The test behind a title is given under the chart on the page (its method), not in the
+    image: the figure's footer says in plain words what the base leaves out, above the
+    source, and the line under the title names no test either."""
+    from gpcollab.headlines import chart_text
+
     fig, item = report_figures[f"fully_by_age_band-{layout}"]
     table = item.table
     hidden = table.loc[table["suppressed"].astype(bool), ["aim", "age_band"]]
@@ -1071,10 +1170,13 @@ def test_report_figures_give_their_test_under_the_chart(
     community = table[table["aim"].astype(str) == "community"].set_index("age_band")["estimate"]
     # the largest supported gap: community, over 2 years 36% against 0% under a year
     assert round(100 * (community["over_2y"] - community["under_1y"])) == 36
-    notes = footer(fig, plotting.NOTE_GID)
+    method = chart_text(item.key, table, item.title).method
     # its p-value (compare_domains) is about 2e-12, times 15 pairs still under 0.001
-    assert "Design-based tests, Holm-adjusted over 15 comparisons" in notes
-    assert "by 36 points (95% CI" in notes
+    assert "Design-based tests, Holm-adjusted over 15 comparisons" in method
+    assert "by 36 points (95% CI" in method
+    notes = footer(fig, plotting.NOTE_GID)
+    assert "Holm" not in notes and "95% CI" not in notes
+    assert "“Too early to say” and “don’t know” are excluded from the base" in notes
     (base,) = [t.get_text() for t in fig.texts if t.get_gid() == "base"]
     assert "Holm" not in base and "Difference" not in base
     # the note sits above the source line (the footer is laid out bottom up)
@@ -1216,7 +1318,8 @@ def test_the_values_that_differ_are_in_bold(
     have bold labels."""
     fig, item = report_figures[f"{key}-{layout}"]
     headline = next(t.get_text() for t in fig.texts if t.get_gid() == "headline")
-    quoted = re.findall(r"\((\d+%) vs (\d+%)\)", headline.replace("\n", " "))
+    headline = headline.replace("\n", " ")
+    quoted = re.findall(r"\((\d+%) vs (\d+%)\)", headline)
     table = item.table
     group = str(item.chart_options["hue"])
     shown = {
@@ -1267,12 +1370,8 @@ def test_the_values_that_differ_are_in_bold(
 def test_dots_mark_a_hidden_cell_on_its_own_line(report_figures: dict[str, Any]) -> None:
     """A hidden dot is marked "[c]" on its own line at the start of the scale (where the chart
     shows it, not only in the column at the right), and its value column says "[c]" too:
-    figure 12's "None", hidden in both waves, and figure 5's hidden cells, each level with the
-    line its dot would be on."""
-    fig, _ = report_figures["ccg_support-wide"]
-    drawn = drawn_texts(fig)
-    assert [t.get_text() for t, _ in drawn if t.get_gid() == plotting.SUPPRESSED_GID] == ["[c]"]
-    assert "[c] → [c]" in [t.get_text() for t, _ in drawn if t.get_gid() == "value"]
+    figure 5's hidden cells, each level with the line its dot would be on. (Figure 12's
+    "None", hidden in both waves, is left out.)"""
     fig, _ = report_figures["fully_by_age_band-wide"]
     drawn = drawn_texts(fig)
     marks = sorted(t.get_position()[1] for t, _ in drawn if t.get_gid() == plotting.SUPPRESSED_GID)

@@ -106,18 +106,23 @@ def test_a_supported_difference_is_stated_with_its_direction_and_test() -> None:
     table.attrs["differences"] = differences(p_sustainability=0.0001)
     text = chart_text("fully_by_age_band", table, "fallback")
     # six pairs tested together: Holm multiplies the smallest p-value by 6, 0.0006 < 0.05
+    # age bands are ordered: "older" says which way, and the chart names the two bands
+    # beside their dots (over 2 years 24%, under a year 0%)
     assert text.title == (
-        "Collaborations over 2 years old more often fully achieved “sustainability” "
-        "than those under a year old (24% vs 0%)"
+        "Older collaborations more often fully achieved “sustainability” (24% vs 0%)"
     )
-    # the test is said under the chart, in its note; the base line says only whom and when
-    assert text.note.endswith(
+    # the test is said under the chart on the page (method), not in the image's note
+    assert text.method == (
         "Design-based tests, Holm-adjusted over 6 comparisons: only “sustainability” differs "
         "significantly, by 24 points (95% CI 14 to 34)."
     )
+    assert "Holm" not in text.note
     # the table is of the GP practice survey, 2017; the chart writes each dot's base (n=40)
-    # beside it, so the base line gives none
-    assert text.base == "Collaborations that set the aim, GP practice staff survey 2017"
+    # beside it, so the base line gives none; it says what the groups are (the chart names
+    # each beside its dots)
+    assert text.base == (
+        "Collaborations that set the aim, by time since forming, GP practice staff survey 2017"
+    )
 
 
 def test_no_finding_when_the_test_does_not_support_one() -> None:
@@ -127,7 +132,7 @@ def test_no_finding_when_the_test_does_not_support_one() -> None:
     text = chart_text("fully_by_age_band", table, "fallback")
     # the tests' own finding: nothing stands out
     assert text.title == "No clear difference by age in fully achieving any aim"
-    assert text.note.endswith(
+    assert text.method == (
         "No difference between groups is significant (design-based tests, Holm-adjusted over 6 "
         "comparisons)."
     )
@@ -136,7 +141,11 @@ def test_no_finding_when_the_test_does_not_support_one() -> None:
     plain = chart_text("fully_by_age_band", fully_by_age(), "fallback")
     assert plain.title == "Share of collaborations fully achieving each aim, by age"
     assert "significant" not in plain.note and "differ" not in plain.title
-    assert plain.note == "“Too early to say” and “don’t know” are excluded from the base."
+    assert plain.method == ""
+    assert plain.note == (
+        "“Too early to say” and “don’t know” are excluded from the base, so shares run a "
+        "little above those of the chart of every aim."
+    )
 
 
 def test_a_hidden_cell_is_never_compared() -> None:
@@ -183,10 +192,11 @@ def test_scenario_title_rests_on_the_interval_of_the_difference() -> None:
         "All one age band older: 47% would fully achieve “access”, 9 points more than observed"
     )
     # no conf_level column: the interval's level is not claimed
-    assert text.note.endswith("Difference +9 points (bootstrap interval +2 to +16).")
+    assert text.method.endswith("Difference +9 points (bootstrap interval +2 to +16).")
     table["conf_level"] = 0.95
     text = chart_text("scenarios", table, "fallback")
-    assert text.note.endswith("Difference +9 points (95% bootstrap interval +2 to +16).")
+    assert text.method.endswith("Difference +9 points (95% bootstrap interval +2 to +16).")
+    assert "bootstrap" not in text.note and "g-computation" not in text.note.lower()
     assert "bootstrap" not in text.base and "g-computation" not in text.base
     # n=215 in every row; no survey attrs on this table, so none is named
     assert text.base == (
@@ -212,12 +222,11 @@ def test_projection_title_is_a_what_if_with_its_interval() -> None:
     text = chart_text("pcn_projection", table, "fallback")
     # "gives", not "projects": the note calls it a what-if, not a forecast
     assert text.title == (
-        "Applied to real PCNs, the model gives 37% fully achieving “access”, with an interval "
-        "of 19% to 57%"
+        "Applied to real PCNs, the model gives 37% fully achieving “access” (interval 19% to 57%)"
     )
     # with the interval's level given, the title names it
     text = chart_text("pcn_projection", table.assign(conf_level=0.95), "fallback")
-    assert text.title.endswith("with a 95% interval of 19% to 57%")
+    assert text.title.endswith("(95% interval 19% to 57%)")
     assert "A what-if, not a forecast." in text.note
     without_total = table[table["size_band"] != "all_pcns"]
     assert chart_text("pcn_projection", without_total, "x").title == (
@@ -283,12 +292,12 @@ def test_a_reband_of_size_is_named_in_patients() -> None:
     table.attrs["differences"] = tests
     text = chart_text("fully_by_size_band", table, "fallback")
     # one pair: Holm leaves p = 0.01, below 0.05
+    # the two size groups are ordered: "larger", and the chart labels the groups
     assert text.title == (
-        "Collaborations of 100,000 or more patients more often fully achieved “staff "
-        "experience” than those of under 100,000 patients (25% vs 12%)"
+        "Larger collaborations more often fully achieved “staff experience” (25% vs 12%)"
     )
     assert "only “staff experience” differs significantly, by 13 points (95% CI 3 to 23)" in (
-        text.note
+        text.method
     )
     table.attrs["differences"] = tests.assign(p_value=0.2)
     assert chart_text("fully_by_size_band", table, "x").title == (
@@ -361,17 +370,16 @@ SIZE_P = {
 def test_two_groups_differing_on_several_aims_get_the_pattern_both_ways() -> None:
     table = two_groups("size_group", SIZE_GROUPS, SIZE_SHARES, SIZE_P)
     text = chart_text("aims_by_size", table, "fallback")
-    # the largest difference's side first, then the other side's largest, then the next
-    # largest: "services in the community" (+22) makes the title 132 characters; adding
-    # "staff experience" (-20) would make it 155: left out
+    # the largest difference's side first, then the other side's largest (80 characters);
+    # the next largest, "services in the community" (+22), would make it 113: left out
     assert text.title == (
-        "Collaborations of 100,000 or more patients more often chose “access” and “services in "
-        "the community”; smaller ones, “sustainability”"
+        "Larger collaborations more often chose “access”; smaller ones, “sustainability”"
     )
-    assert len(text.title) <= TITLE_CHARS
+    assert len(text.title) <= TITLE_CHARS == 100
+    assert text.note == "Several aims could be chosen."
     # the tests in one short sentence: family, how many differ, the largest with its interval
-    assert text.note == (
-        "Several aims could be chosen. Design-based tests, Holm-adjusted over 5 comparisons: "
+    assert text.method == (
+        "Design-based tests, Holm-adjusted over 5 comparisons: "
         "4 differ significantly; the largest, “access”, by 23 points (95% CI 13 to 33)."
     )
     # the chart's first panel and its bold values: the first aim the title names
@@ -379,18 +387,18 @@ def test_two_groups_differing_on_several_aims_get_the_pattern_both_ways() -> Non
     assert titled_cells(table) == [("under 100,000", "access"), ("100,000 or more", "access")]
 
 
-def test_a_pattern_title_names_up_to_three_aims_a_side_by_size_of_difference(
+def test_a_pattern_title_names_up_to_two_aims_a_side_by_size_of_difference(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """With room for every aim, each side lists its aims largest difference first, at most
-    three: the fourth of the larger side (integration, +12 points) is left out."""
+    two: the third of the larger side (efficiency, +15 points) is left out."""
     monkeypatch.setattr(headlines, "TITLE_CHARS", 400)
     shares = SIZE_SHARES | {"integration": (0.20, 0.32), "efficiency": (0.20, 0.35)}
     p_values = SIZE_P | {"integration": 0.001, "efficiency": 0.001}
     table = two_groups("size_group", SIZE_GROUPS, shares, p_values)
     assert chart_text("aims_by_size", table, "fallback").title == (
-        "Collaborations of 100,000 or more patients more often chose “access”, “services in the "
-        "community” and “efficiency”; smaller ones, “sustainability” and “staff experience”"
+        "Larger collaborations more often chose “access” and “services in the community”; "
+        "smaller ones, “sustainability” and “staff experience”"
     )
 
 
@@ -400,26 +408,27 @@ def test_a_pattern_title_names_up_to_three_aims_a_side_by_size_of_difference(
         (
             "age_band",
             ("under_1y", "over_2y"),
-            "Collaborations over 2 years old more often fully achieved “access” and "
-            "“efficiency” than younger ones",
+            "Older collaborations more often fully achieved “access” and “efficiency” than "
+            "younger ones",
         ),
         (
             "size_band",
             ("30k_50k", "over_250k"),
-            "Collaborations of 250,000 or more patients more often fully achieved “access” and "
-            "“efficiency” than smaller ones",
+            "Larger collaborations more often fully achieved “access” and “efficiency” than "
+            "smaller ones",
         ),
         (
             "level",
             ("locality", "multi_ccg"),
-            "Collaborations spanning several CCGs more often fully achieved “access” and "
-            "“efficiency” than those covering a locality",
+            # 100 characters at most: "and “efficiency”" would make it 118
+            "Collaborations spanning several CCGs more often fully achieved “access” than those "
+            "covering a locality",
         ),
         (
             "funding",
             ("False", "True"),
             "Collaborations with Access / Challenge Fund money more often fully achieved "
-            "“access” and “efficiency” than those without such money",
+            "“access” than those without such money",
         ),
     ],
 )
@@ -438,7 +447,7 @@ def test_a_pattern_in_one_direction_names_the_other_group_by_its_qualifier(
     table = two_groups(group, values, shares, p_values)
     text = chart_text(f"fully_by_{group}", table, "fallback")
     assert text.title == expected
-    assert text.note.endswith(
+    assert text.method == (
         "Design-based tests, Holm-adjusted over 3 comparisons: 2 differ significantly; the "
         "largest, “access”, by 25 points (95% CI 15 to 35)."
     )
@@ -449,11 +458,8 @@ def test_two_groups_with_one_supported_aim_keep_the_title_with_two_shares() -> N
     p_values = dict.fromkeys(SIZE_P, 0.5) | {"sustainability": 0.0001}
     table = two_groups("size_group", SIZE_GROUPS, SIZE_SHARES, p_values)
     text = chart_text("aims_by_size", table, "fallback")
-    assert text.title == (
-        "Collaborations of under 100,000 patients more often chose “sustainability” than those "
-        "of 100,000 or more patients (57% vs 36%)"
-    )
-    assert text.note.endswith(
+    assert text.title == "Smaller collaborations more often chose “sustainability” (57% vs 36%)"
+    assert text.method.endswith(
         "Design-based tests, Holm-adjusted over 5 comparisons: only “sustainability” differs "
         "significantly, by 21 points (95% CI 11 to 31)."
     )
@@ -475,10 +481,9 @@ def test_three_groups_keep_the_largest_supported_difference() -> None:
     table.attrs["differences"] = tests
     text = chart_text("fully_by_age_band", table, "fallback")
     assert text.title == (
-        "Collaborations over 2 years old more often fully achieved “sustainability” than those "
-        "under a year old (24% vs 0%)"
+        "Older collaborations more often fully achieved “sustainability” (24% vs 0%)"
     )
-    assert text.note.endswith(
+    assert text.method.endswith(
         "Design-based tests, Holm-adjusted over 6 comparisons: 2 differ significantly; the "
         "largest, “sustainability”, by 24 points (95% CI 14 to 34)."
     )
@@ -528,10 +533,7 @@ def test_achievement_title_gives_the_other_aims_as_a_range() -> None:
         }
     )
     title = chart_text("achievement_by_aim", table, "fallback").title
-    assert title == (
-        "“Improving access for patients” was most often fully achieved (35%); "
-        "the other aims 11% to 20%"
-    )
+    assert title == "“Access” was the aim most often fully achieved (35%; others 11% to 20%)"
     assert "least" not in title
 
 
@@ -585,19 +587,22 @@ def test_base_lines_are_short_and_name_no_test(report_texts: dict[str, Any], key
 
 
 def test_the_tests_and_caveats_are_in_the_notes(report_texts: dict[str, Any]) -> None:
-    # the titles of these charts rest on design-based tests of pairs of groups, Holm-adjusted
+    # the titles of these charts rest on design-based tests of pairs of groups, Holm-adjusted:
+    # said under the chart on the page (method), while the image's note stays in plain words
     for key in ("aims_by_size", "fully_by_size_band", "fully_by_age_band", "fully_by_level"):
-        assert "Holm-adjusted" in report_texts[key].note
-        assert "design-based tests" in report_texts[key].note.lower()
-    # the what-if bars are a model's, their intervals the bootstrap's
-    scenarios = report_texts["scenarios"].note
-    assert "g-computation on a logistic model" in scenarios and "bootstrap interval" in scenarios
-    assert "“too early to say” is left out of the base" in scenarios
+        assert "Holm-adjusted" in report_texts[key].method
+        assert "design-based tests" in report_texts[key].method.lower()
+    for key, text in report_texts.items():
+        assert not [word for word in TEST_WORDS if word in text.note], (key, text.note)
+    # the what-if dots are a model's, their intervals the bootstrap's
+    method = report_texts["scenarios"].method
+    assert "G-computation on a logistic model" in method and "bootstrap interval" in method
+    assert "“Too early to say” is left out of the base" in report_texts["scenarios"].note
     assert "A what-if, not a forecast." in report_texts["pcn_projection"].note
     # the achievement chart keeps "too early to say"; the charts by group leave it out
-    assert "“Too early to say” is kept in the base" in report_texts["achievement_by_aim"].note
+    assert "“Too early to say” stays in the base" in report_texts["achievement_by_aim"].note
     assert report_texts["fully_by_age_band"].note.startswith(
-        "“Too early to say” and “don’t know” are excluded from the base."
+        "“Too early to say” and “don’t know” are excluded from the base"
     )
     for key in ("stp_influence", "stp_change", "contract_willingness_2017_gp"):
         assert report_texts[key].note.startswith("“Don’t know” is part of the base")
@@ -640,8 +645,8 @@ def test_size_title_gives_one_message_the_pcns_band_and_collaborations_in_it() -
     table.attrs.update(wave=2017, instrument="gp")
     text = chart_text("size_distribution", table, "fallback")
     assert text.title == (
-        f"{share}% of practices in PCNs were in networks of 30,000-49,999 patients, against "
-        "14% of 2017 respondents"
+        f"{share}% of PCN practices were in networks of 30,000-49,999 patients, against 14% of "
+        "2017 respondents"
     )
     assert ";" not in text.title  # one message
     assert "shares of practices" in text.note
@@ -678,7 +683,9 @@ def test_rates_by_group_leave_the_bases_to_the_chart() -> None:
     )
     table.attrs.update(wave=2017, instrument="gp")
     text = chart_text("fully_by_age_band", table, "fallback")
-    assert text.base == "Collaborations that set the aim, GP practice staff survey 2017"
+    assert text.base == (
+        "Collaborations that set the aim, by time since forming, GP practice staff survey 2017"
+    )
 
 
 def test_differing_aims_are_those_with_a_significant_pair() -> None:
@@ -724,13 +731,12 @@ def test_likert_title_states_opposite_majorities_as_a_contrast() -> None:
         "stp_change", stp_change_table([0.02, 0.27, 0.61, 0.0, 0.10], ("very_improbable",)), ""
     )
     assert text.title == (
-        "64% of GP-practice respondents doubted their STP would bring meaningful change; 61% of "
-        "CCG respondents thought it probable"
+        "64% of practices doubted their STP would bring meaningful change; 61% of CCG staff "
+        "thought it probable"
     )
     text = chart_text("stp_change", stp_change_table([0.27, 0.40, 0.20, 0.03, 0.10]), "")
     assert text.title == (
-        "64% of GP-practice respondents and 67% of CCG respondents doubted their STP would "
-        "bring meaningful change"
+        "64% of practices and 67% of CCG staff doubted their STP would bring meaningful change"
     )
 
 
@@ -752,7 +758,7 @@ def test_prevalence_note_says_when_formal_and_informal_do_not_compare() -> None:
             rows.append({"wave": wave, "membership": membership, "estimate": estimate, "n": 500})
     table = pd.DataFrame(rows)
     note = chart_text("prevalence", table, "").note
-    assert "In 2017 formal and informal add up to the total (no “both”)" in note
+    assert "The formal and informal rows do not compare across waves (2017 has no “both”)" in note
     both_waves = table.copy()
     both_waves.loc[
         (both_waves["wave"] == 2017) & (both_waves["membership"] == "both"), "estimate"
@@ -760,7 +766,7 @@ def test_prevalence_note_says_when_formal_and_informal_do_not_compare() -> None:
     both_waves.loc[
         (both_waves["wave"] == 2017) & (both_waves["membership"] == "formal"), "estimate"
     ] = 0.46
-    assert "add up to the total" not in chart_text("prevalence", both_waves, "").note
+    assert "do not compare" not in chart_text("prevalence", both_waves, "").note
 
 
 def test_wave_changes_are_tested_and_holm_adjusted() -> None:
@@ -788,7 +794,7 @@ def test_wave_changes_are_tested_and_holm_adjusted() -> None:
         "75% of CCG respondents said their CCG gave “financial support” in 2017, up from 55% "
         "in 2015"
     )
-    assert "Holm-adjusted over 2 answers: 2 significant; the largest +20 points" in text.note
+    assert "Holm-adjusted over 2 answers: 2 significant; the largest +20 points" in text.method
     more = [f"option_{i}" for i in range(4)]
     extra = pd.DataFrame(
         [{"wave": w, "option": o, "estimate": 0.3, "n": 60} for w in (2015, 2017) for o in more]

@@ -604,6 +604,29 @@ def test_likert_dont_know_is_a_labelled_figure_beside_the_bars() -> None:
         assert box.x0 > totals[2 * row + 1].get_window_extent(renderer).x1
 
 
+def test_likert_dont_know_on_a_phone_stands_at_the_end_of_each_label_line() -> None:
+    """On a phone-wide figure each bar's label has its own line above the bar. The CCG bar
+    here ends at 0.30 + 0.50 = 0.80 of the scale, with its total after it: no room on its
+    right for "Don't know: 10%", so every row's figure goes at the right end of its label's
+    line (one place for all rows), clear of the label, never on the left of a bar."""
+    table = likert_table()
+    ccg = table["instrument"].astype(str) == "ccg"
+    table.loc[ccg, "estimate"] = [0.05, 0.05, 0.40, 0.40, 0.10]
+    fig, ax = plt.subplots(figsize=(3.9, 4.5), layout="constrained")
+    ax = plotting.plot_likert(table, ax=ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    known = [t for t in ax.texts if t.get_gid() == "dont_know"]
+    labels = [t for t in ax.texts if t.get_gid() == plotting.ROW_LABEL_GID]
+    assert [t.get_text() for t in known] == ["Don't know: 15%", "Don't know: 10%"]
+    axes_box = ax.get_window_extent(renderer)
+    for text, label in zip(known, labels, strict=True):
+        box, label_box = text.get_window_extent(renderer), label.get_window_extent(renderer)
+        assert text.get_ha() == "right" and box.x1 == approx(axes_box.x1, abs=1.5)
+        # on the label's line: the same baseline, and right of the label's end
+        assert box.y0 == approx(label_box.y0, abs=3) and box.x0 > label_box.x1
+
+
 def test_likert_totals_of_each_side_at_the_bar_ends() -> None:
     ax = plotting.plot_likert(likert_table())
     # GP: 45 + 25 = 70 negative, 12 + 3 = 15 positive; CCG: 20 + 30 = 50, 30 + 10 = 40
@@ -1097,7 +1120,7 @@ def test_dot_rows_marked_as_differing_are_bold_and_explained() -> None:
     weights = {t.get_text().replace("\n", " "): t.get_fontweight() for t in ax.get_yticklabels()}
     assert weights == {Aim.ACCESS.label: "normal", Aim.STAFF.label: "bold"}
     notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
-    assert "Bold: the aims on which groups differ significantly." in notes.replace("\n", " ")
+    assert "Bold: aims on which groups differ significantly." in notes.replace("\n", " ")
     _fig, phone = plt.subplots(figsize=(3.9, 5))
     plotting.plot_rates(table, x="aim", hue="size_band", kind="dot", marked=["staff"], ax=phone)
     above = {
@@ -1108,6 +1131,214 @@ def test_dot_rows_marked_as_differing_are_bold_and_explained() -> None:
     assert above == {Aim.ACCESS.label: "normal", Aim.STAFF.label: "bold"}
     plain = plotting.plot_rates(table, x="aim", hue="size_band", kind="dot")
     assert {t.get_fontweight() for t in plain.get_yticklabels()} == {"normal"}
+
+
+# -- dot charts comparing groups: each group named beside its line ----------------------------
+
+
+def group_labels(ax: Axes) -> list[Text]:
+    return [t for t in ax.texts if t.get_gid() == plotting.GROUP_LABEL_GID]
+
+
+def _point_boxes(ax: Axes) -> list[Any]:
+    """A box (display pixels) round each dot and each interval line drawn on ``ax``."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.transforms import Bbox
+
+    per_pt = ax.figure.dpi / 72
+    boxes = []
+    for line in ax.lines:
+        if line.get_marker() in (None, "None", "", " "):
+            continue  # the rules between rows
+        r = line.get_markersize() / 2 * per_pt
+        for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True):
+            if np.isfinite(x) and np.isfinite(y):
+                px, py = ax.transData.transform((x, y))
+                boxes.append(Bbox([[px - r, py - r], [px + r, py + r]]))
+    for collection in ax.collections:
+        if isinstance(collection, LineCollection) and str(collection.get_gid()).startswith("ci-"):
+            for segment in collection.get_segments():
+                (x0, y0), (x1, y1) = ax.transData.transform(np.asarray(segment))
+                boxes.append(Bbox([[min(x0, x1), y0 - 1], [max(x0, x1), y1 + 1]]))
+    return boxes
+
+
+def _other_text_boxes(ax: Axes, labels: list[Text]) -> list[tuple[str, Any]]:
+    fig = ax.figure
+    texts = [t for t in ax.texts if t not in labels] + [ax.xaxis.label, *fig.texts]
+    texts += [*ax.get_yticklabels(), *ax.get_xticklabels()]
+    legend = ax.get_legend()
+    if legend is not None:
+        texts += [*legend.get_texts(), legend.get_title()]
+    return [(t.get_text(), t.get_window_extent()) for t in texts if t.get_text().strip()]
+
+
+def _apart(a: Any, b: Any) -> bool:
+    return min(a.x1, b.x1) - max(a.x0, b.x0) <= 0 or min(a.y1, b.y1) - max(a.y0, b.y0) <= 0
+
+
+def assert_groups_named_in_first_row(ax: Axes, first_row: dict[str, float]) -> list[Text]:
+    """The groups of a dot chart named once each, beside their own lines of the first row, in
+    place of a legend. ``first_row``: each group's name -> its first row's estimate as the
+    caller's table gives it (NaN for a hidden cell), in the order of the groups.
+
+    Each name sits on its group's line (the line of dots whose first-row dot is the table's
+    estimate), in a colour with WCAG AA contrast against white, inside the scale, left of the
+    value column, and overlaps no other text, dot or interval line."""
+    fig = ax.figure
+    fig.canvas.draw()
+    assert ax.get_legend() is None
+    labels = group_labels(ax)
+    assert [t.get_text() for t in labels] == list(first_row)
+    dots = {line.get_label(): line for line in ax.lines if line.get_label() in first_row}
+    frame = ax.get_window_extent()
+    column = [t.get_window_extent().x0 for t in ax.texts if t.get_gid() in ("value", "base")]
+    others = _other_text_boxes(ax, labels)
+    marks = _point_boxes(ax)
+    first_row_at = float(ax.get_yticks()[0])  # the rows' ticks, the first row's first
+    for label in labels:
+        name = label.get_text()
+        line = dots[name]
+        x0, y0 = (float(np.asarray(v, float)[0]) for v in (line.get_xdata(), line.get_ydata()))
+        # the line is the group's own, in the first row (rows are a whole unit apart)
+        assert x0 == approx(first_row[name], nan_ok=True)
+        assert abs(y0 - first_row_at) < 0.5
+        assert label.get_position()[1] == approx(y0)
+        box = label.get_window_extent()
+        line_y = ax.transData.transform((0.0, y0))[1]
+        beside = abs((box.y0 + box.y1) / 2 - line_y) <= 1.0
+        above = 0 < box.y0 - line_y < 12 * fig.dpi / 72
+        assert beside or above, name
+        assert box.x0 >= frame.x0 and box.x1 <= min([*column, frame.x1])
+        assert box.y0 >= frame.y0 and box.y1 <= frame.y1
+        assert all(_apart(box, other) for _, other in others), name
+        assert all(_apart(box, mark) for mark in marks), name
+        for other in labels:
+            assert other is label or _apart(box, other.get_window_extent())
+        colour = matplotlib.colors.to_hex(label.get_color())
+        assert _contrast("white", colour) >= 4.5, (name, colour)
+    return labels
+
+
+def dots_of_three(hidden_first: bool = False) -> pd.DataFrame:
+    """Three aims by three size bands, intervals made up: the first row (access) has a short
+    interval well left of the scale's end, a wide one ending near it, and a middle one."""
+    bands = SizeBand.values()[:3]
+    cells = {  # (aim, band) -> (estimate, low, high)
+        ("access", bands[0]): (0.12, 0.05, 0.20),
+        ("access", bands[1]): (0.62, 0.45, 0.78),
+        ("access", bands[2]): (0.40, 0.30, 0.50),
+        ("staff", bands[0]): (0.30, 0.20, 0.40),
+        ("staff", bands[1]): (0.35, 0.25, 0.45),
+        ("staff", bands[2]): (0.25, 0.15, 0.35),
+        ("efficiency", bands[0]): (0.20, 0.10, 0.30),
+        ("efficiency", bands[1]): (0.22, 0.12, 0.32),
+        ("efficiency", bands[2]): (0.28, 0.18, 0.38),
+    }
+    rows = [
+        {"aim": aim, "size_band": band, "n": 60 + 5 * k, "estimate": e, "ci_low": lo}
+        | {"ci_high": hi, "suppressed": False}
+        for k, ((aim, band), (e, lo, hi)) in enumerate(cells.items())
+    ]
+    table = pd.DataFrame(rows)
+    if hidden_first:  # the first row's first group hidden by disclosure control
+        hide = (table["aim"] == "access") & (table["size_band"] == bands[0])
+        table.loc[hide, ["estimate", "ci_low", "ci_high"]] = np.nan
+        table.loc[hide, "suppressed"] = True
+    table["aim"] = pd.Categorical(table["aim"], dtype=Aim.dtype())
+    table["size_band"] = pd.Categorical(table["size_band"], categories=bands, ordered=True)
+    table.attrs.update(synthetic=True, wave=2017, instrument="gp", suppression={"min_n": 5})
+    return table
+
+
+FIRST_ROW = {  # the first row of dots_of_three: the order puts access first
+    SizeBand("under_30k").label: 0.12,
+    SizeBand("30k_50k").label: 0.62,
+    SizeBand("50k_100k").label: 0.40,
+}
+ORDER = ["access", "staff", "efficiency"]
+
+
+@pytest.mark.parametrize("size", [(8.5, 5.0), (3.9, 7.0)])
+def test_dot_groups_are_named_beside_their_lines_in_the_first_row(
+    size: tuple[float, float],
+) -> None:
+    """In place of a legend each group's name is written once, on its own line of the first
+    row: at the report's wide size and on a phone (row labels above the rows)."""
+    fig = plt.figure(figsize=size, layout="constrained")
+    ax = plotting.plot_rates(
+        dots_of_three(), x="aim", hue="size_band", kind="dot", order=ORDER, ax=fig.add_subplot()
+    )
+    labels = assert_groups_named_in_first_row(ax, FIRST_ROW)
+    # the names are the chart's small text: 7.5 pt, and 8.5 pt (11 CSS px) on a phone
+    assert {t.get_fontsize() for t in labels} == {7.5 if size[0] > 4 else 8.5}
+    if size[0] > 4:  # wide: the first group's short interval (ends at 20%) has room after it
+        box = labels[0].get_window_extent()
+        assert box.x0 > ax.transData.transform((0.20, 0.0))[0]
+        assert abs((box.y0 + box.y1) / 2 - ax.transData.transform((0.0, -0.25))[1]) <= 1.0
+
+
+def test_dot_group_hidden_in_the_first_row_is_named_after_its_mark() -> None:
+    """A group whose first-row cell is hidden still has its name on its line, after the
+    ``[c]`` that stands for the dot."""
+    fig = plt.figure(figsize=(8.5, 5.0), layout="constrained")
+    ax = plotting.plot_rates(
+        dots_of_three(hidden_first=True),
+        x="aim",
+        hue="size_band",
+        kind="dot",
+        order=ORDER,
+        ax=fig.add_subplot(),
+    )
+    first_row = {**FIRST_ROW, SizeBand("under_30k").label: np.nan}
+    labels = assert_groups_named_in_first_row(ax, first_row)
+    line_y = labels[0].get_position()[1]
+    marks = [t for t in ax.texts if t.get_gid() == plotting.SUPPRESSED_GID]
+    (mark,) = [t for t in marks if t.get_position()[1] == line_y]
+    assert labels[0].get_window_extent().x0 > mark.get_window_extent().x1
+
+
+@pytest.mark.parametrize("levels", [2, 5])
+def test_dot_groups_named_directly_for_two_and_five_groups(levels: int) -> None:
+    """Two groups (grey and blue) and five (shades of blue), each named in a readable shade."""
+    table = dots_table_of_groups(levels)
+    ax = plotting.plot_rates(table, x="aim", hue="size_band", kind="dot")
+    names = {SizeBand(b).label: 0.3 for b in SizeBand.values()[:levels]}
+    assert_groups_named_in_first_row(ax, names)
+
+
+def test_dot_groups_named_by_a_legend_when_asked_or_when_names_do_not_fit() -> None:
+    """``hue_labels="legend"`` keeps the legend; so does a chart where some name has no
+    clear place (every interval spans the whole scale, the lines close together); a small
+    axes too short for a line per dot has its legend as before. Each group is then named
+    once, in the legend, and nothing overlaps."""
+    names = [SizeBand(b).label for b in SizeBand.values()[:3]]
+
+    def legend_only(ax: Axes) -> None:
+        ax.figure.canvas.draw()
+        assert group_labels(ax) == []
+        legend = ax.get_legend()
+        entries = [t.get_text().replace("\n", " ") for t in legend.get_texts()]
+        assert sorted(e for e in entries if e) == sorted(names)  # (a grid pads with blanks)
+        boxes = _other_text_boxes(ax, [])
+        for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
+            assert _apart(box_a, box_b), (a, b)
+
+    asked = plotting.plot_rates(
+        dots_of_three(), x="aim", hue="size_band", kind="dot", order=ORDER, hue_labels="legend"
+    )
+    legend_only(asked)
+    crowded = dots_of_three().assign(ci_low=0.0, ci_high=1.0)
+    fig = plt.figure(figsize=(4.5, 3.8), layout="constrained")
+    ax = plotting.plot_rates(crowded, x="aim", hue="size_band", kind="dot", ax=fig.add_subplot())
+    # a line per dot (each with its value), but no room beside or above the first row's lines
+    assert len([t for t in ax.texts if t.get_gid() == "value"]) == 9
+    legend_only(ax)
+    _fig, small = plt.subplots(figsize=(4, 3))
+    plotting.plot_rates(dots_of_three(), x="aim", hue="size_band", kind="dot", ax=small)
+    legend_only(small)
+    with pytest.raises(gpcollab.ArgumentError, match="hue_labels"):
+        plotting.plot_rates(dots_of_three(), x="aim", hue="size_band", kind="dot", hue_labels="x")
 
 
 def test_likert_true_zero_is_said_in_the_footer() -> None:
@@ -1122,3 +1353,34 @@ def test_likert_true_zero_is_said_in_the_footer() -> None:
     ax = plotting.plot_likert(willingness_table())  # every answer given: no such note
     notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
     assert "nobody answered" not in notes
+
+
+def test_wave_dots_leave_out_a_row_hidden_in_every_wave() -> None:
+    """Three answers in two waves; "legal" is hidden in both (a row of "[c] -> [c]" compares
+    nothing): it is not drawn, the footer names it, and dot_shape sizes the figure for the
+    two rows drawn. "it" is hidden in 2015 only: it stays, with its 2017 value."""
+    rows = []
+    for wave in ("2015", "2017"):
+        for option, share in (("financial", 0.55), ("it", 0.30), ("legal", 0.25)):
+            hidden = option == "legal" or (option == "it" and wave == "2015")
+            rows.append(
+                {
+                    "wave": wave,
+                    "option": option,
+                    "n": 60,
+                    "estimate": np.nan if hidden else share,
+                    "ci_low": np.nan if hidden else share - 0.1,
+                    "ci_high": np.nan if hidden else share + 0.1,
+                    "suppressed": hidden,
+                }
+            )
+    table = pd.DataFrame(rows)
+    table.attrs.update(synthetic=False)
+    assert plotting.dot_shape(table, x="option", hue="wave") == (2, 2)
+    ax = plotting.plot_wave_comparison(table, kind="dot")
+    # the answers of ccg_support, by their labels
+    assert tick_labels(ax, "y") == ["Financial support", "IT support"]
+    notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
+    assert "“Legal advice” is not drawn: hidden in every wave (see the table)." in notes.replace(
+        "\n", " "
+    )

@@ -336,23 +336,35 @@ def test_figure_text_names_base_and_finding(bundled: ReportResult, page: str) ->
     # fig 1's alt text states the finding, not only the topic, and reads as sentences
     alt = 'alt="Chart: 81% of practices were in a collaboration in 2017, up from 73% in 2015.'
     assert alt in page
-    # its caption numbers it and folds its table (one line under the chart)
-    assert re.search(r"<figcaption><details><summary>Figure 1 as a table \(\d+ rows\)", page)
+    # its caption gives the test behind "up from" (kept off the image), then folds its table
+    # under a line that numbers it
+    assert re.search(
+        r'<figcaption><p class="note">Design-based test of the change: \+8 points \(95% CI '
+        r"\+4 to \+12\), significant\.</p><details><summary>Figure 1 as a table \(\d+ rows\)",
+        page,
+    )
     # the what-if base says why its observed share differs from the achievement chart's
     assert "“too early to say” is left out of the base" in page
 
 
 def test_chart_notes_are_read_out_after_the_base(page: str) -> None:
-    """The note drawn under a chart (the test behind its title) is read out by a screen
-    reader too: the alt text gives it after the base line, before the synthetic notice."""
-    (alt,) = [
-        html.unescape(a)
-        for a in re.findall(r'<img src="figures/fig\d+_fully_by_age_band.png" alt="([^"]*)"', page)
+    """The note drawn under a chart (what the base leaves out) is read out by a screen reader
+    too: the alt text gives it after the base line, before the synthetic notice. The test
+    behind the title is not on the image: the caption under it gives it, once."""
+    ((alt, caption),) = [
+        (html.unescape(a), html.unescape(c))
+        for a, c in re.findall(
+            r'<img src="figures/fig\d+_fully_by_age_band.png" alt="([^"]*)".*?<figcaption>'
+            r'<p class="note">([^<]*)</p>',
+            page,
+        )
     ]
     # 2017 GP survey; each dot's base is written beside it, so the base line gives none
-    base = "Collaborations that set the aim, GP practice staff survey 2017."
-    assert alt.index(base) < alt.index("Design-based tests") < alt.index(SYNTHETIC_NOTICE)
-    assert "Holm-adjusted over 15 comparisons" in alt
+    base = "Collaborations that set the aim, by time since forming, GP practice staff survey 2017."
+    excluded = "“Too early to say” and “don’t know” are excluded from the base"
+    assert alt.index(base) < alt.index(excluded) < alt.index(SYNTHETIC_NOTICE)
+    assert "Holm" not in alt
+    assert caption.startswith("Design-based tests, Holm-adjusted over 15 comparisons: ")
 
 
 def test_the_figure_record_keeps_the_chart_note(tmp_path: Path) -> None:
@@ -603,7 +615,7 @@ def test_aims_chart_uses_the_publications_size_contrast(bundled_sets: list[Surve
     # experience and quality (or access, in the news item of S-21)
     title = chart_text("aims_by_size", table, chart.title).title
     larger, _, smaller = title.partition("; smaller ones, ")
-    assert larger.startswith("Collaborations of 100,000 or more patients more often chose ")
+    assert larger.startswith("Larger collaborations more often chose ")
     named_larger = re.findall(r"“([^”]+)”", larger)
     named_smaller = re.findall(r"“([^”]+)”", smaller)
     assert named_larger and set(named_larger) <= {"access", "services in the community"}

@@ -53,14 +53,21 @@ class ChartText:
         Who the percentages are of, their bases (n) and the survey and wave: short, as the
         subtitle above the chart (at most three lines on a phone).
     note : str
-        How the chart was made and what to bear in mind, for the notes under the chart: the
-        test behind the title, the model, what the base leaves out or keeps in and why, that
-        estimates are weighted. Empty when there is nothing to add.
+        What a reader must bear in mind, in plain words, for the footer of the chart itself
+        (it travels with the image): what the base leaves out or keeps in and why, that
+        several answers could be ticked, that estimates are weighted. Empty when there is
+        nothing to add.
+    method : str
+        How the title's finding was tested or modelled (the design-based tests, Holm's
+        adjustment, the largest difference with its interval; the model behind a what-if),
+        for the text under the chart on the page rather than the image. Empty when the title
+        rests on no test.
     """
 
     title: str
     base: str
     note: str = ""
+    method: str = ""
 
 
 @dataclass(frozen=True)
@@ -184,7 +191,8 @@ def _prevalence(table: pd.DataFrame) -> ChartText:
             f"{_pct(shares[-1])} of practices were in a collaboration in {waves[-1]}, "
             f"{verb} from {_pct(shares[0])} in {waves[0]}"
         )
-        note = _note(note, _kinds_not_comparable(rows), _changes_note(table))
+        note = _note(note, _kinds_not_comparable(rows))
+        return ChartText(title, base, note, _changes_note(table))
     return ChartText(title, base, note)
 
 
@@ -209,28 +217,26 @@ def _kinds_not_comparable(rows: pd.DataFrame) -> str:
     if not with_both or not without:
         return ""
     return (
-        f"In {' and '.join(without)} formal and informal add up to the total (no “both”), so "
-        "those two rows do not compare across waves; the total does."
+        f"The formal and informal rows do not compare across waves ({' and '.join(without)} "
+        "has no “both”); the total does."
     )
 
 
 def _aims_by_size(table: pd.DataFrame) -> ChartText:
     group, words = _group_column(table)
     # the report's chart: whatif.reband's two groups (size_group); a table by size_band too
-    unit = "size group" if group is not None and group.startswith("size_group") else "size band"
-    base = _who(f"Collaborating GP-practice respondents in each {unit}", table)
+    base = _who(f"Collaborating practices, {_by_line(group) or 'by size'}", table)
     if group is None:
         return ChartText(f"Share of collaborations choosing each aim, {words}", base)
     title, tested = _difference_title(table, group, words, ("chose", "choosing"))
-    return ChartText(title, base, _note("Several aims could be chosen.", tested))
+    return ChartText(title, base, "Several aims could be chosen.", tested)
 
 
 def _achievement(table: pd.DataFrame) -> ChartText:
     base = _who("Collaborations that set each aim", table)
     note = (
-        "“Too early to say” is kept in the base as its own segment, so the shares fully "
-        "achieved are a little lower than in charts that leave it out; “don’t know” is "
-        "excluded."
+        "“Too early to say” stays in the base, as published, so shares run a little below "
+        "those of the charts by group, which leave it out. “Don’t know” is excluded."
     )
     rows = _rows(table)
     fully = rows[rows["outcome"].astype(str) == "fully"]
@@ -241,10 +247,11 @@ def _achievement(table: pd.DataFrame) -> ChartText:
     others = fully.loc[fully.index != at, "estimate"].astype(float)
     # the top aim as the publication ranks it (finding S-22); the rest as a range, not a
     # "least often" that no test supports (the lowest shares are often a point apart)
+    name = _quoted(AIM_SHORT_LABELS.get(str(top["aim"]), _label(Aim, top["aim"])))
     title = (
-        f"{_quoted(_label(Aim, top['aim']))} was most often fully achieved "
-        f"({_pct(float(top['estimate']))}); the other aims {_pct(float(others.min()))} to "
-        f"{_pct(float(others.max()))}"
+        f"{name} was the aim most often fully achieved "
+        f"({_pct(float(top['estimate']))}; others {_pct(float(others.min()))} to "
+        f"{_pct(float(others.max()))})"
     )
     return ChartText(title, base, note)
 
@@ -258,6 +265,24 @@ _BY_WORDS: Mapping[str, str] = {
     "funding": "with and without Access / Challenge Fund money",
 }
 """How a title names the groups it compares, after "each aim"."""
+
+
+_BASE_BY: Mapping[str, str] = {
+    "size_band": "by registered patients covered",
+    "size_group": "by registered patients covered",
+    "age_band": "by time since forming",
+    "level": "by the level they work at",
+    "funding": "by GP Access Fund / Challenge Fund money",
+}
+"""What the groups of a chart are, for its base line: the chart names each group beside its
+dots, and the base line says what they are groups of."""
+
+
+def _by_line(group: str | None) -> str:
+    """:data:`_BASE_BY` of a grouping column (empty for none)."""
+    if group is None:
+        return ""
+    return next((words for name, words in _BASE_BY.items() if group.startswith(name)), "")
 
 
 def _group_column(table: pd.DataFrame) -> tuple[str | None, str]:
@@ -311,22 +336,38 @@ def _qualifier(group: str, value: object) -> str:
     return f"in “{value}”"
 
 
-# how a title names the collaborations of the other of two ordered groups once the first has
-# been named in full: (the lower group in the table's order, the higher)
-_SECOND_MENTIONS: Mapping[str, tuple[str, str]] = {
-    "size_band": ("smaller ones", "larger ones"),
-    "size_group": ("smaller ones", "larger ones"),
-    "age_band": ("younger ones", "older ones"),
+_COMPARATIVES: Mapping[str, tuple[str, str]] = {
+    "size_band": ("Smaller", "Larger"),
+    "size_group": ("Smaller", "Larger"),
+    "age_band": ("Younger", "Older"),
 }
+"""How a title opens on the collaborations of one of two ordered groups: (the lower group in
+the table's order, the higher). The chart names the groups beside their dots, so a title can
+say "Older collaborations" where the guidance's ten words leave no room for the bands."""
+
+
+def _comparatives(group: str) -> tuple[str, str] | None:
+    """:data:`_COMPARATIVES` of ``group``'s column, or None when its groups have no order."""
+    return next((pair for prefix, pair in _COMPARATIVES.items() if group.startswith(prefix)), None)
+
+
+def _subject(group: str, value: object, lower: bool) -> str:
+    """The collaborations of ``value`` as a title's subject: "Older collaborations" where the
+    groups are ordered (``lower``: ``value`` comes first of the two compared in the table's
+    order), else "Collaborations" and its :func:`_qualifier`."""
+    pair = _comparatives(group)
+    if pair is not None:
+        return f"{pair[0] if lower else pair[1]} collaborations"
+    return f"Collaborations {_qualifier(group, value)}"
 
 
 def _second_mention(group: str, value: object, lower: bool) -> str:
-    """The collaborations of ``value``, one of two groups, after the other was named in full:
+    """The collaborations of ``value``, one of two groups, after the other was named:
     "smaller ones" where the groups are ordered (``lower``: the first in the table's order),
     else "those" and its :func:`_qualifier` ("those without such money")."""
-    for prefix, (low, high) in _SECOND_MENTIONS.items():
-        if group.startswith(prefix):
-            return low if lower else high
+    pair = _comparatives(group)
+    if pair is not None:
+        return f"{(pair[0] if lower else pair[1]).lower()} ones"
     return f"those {_qualifier(group, value)}"
 
 
@@ -574,11 +615,12 @@ def _largest_first(differences: pd.DataFrame) -> pd.DataFrame:
     return differences.loc[size.sort_values(ascending=False, kind="stable").index]
 
 
-TITLE_CHARS = 135
-"""Longest title that states a pattern of differences (two lines wide, five on a phone): the
-aims that do not fit are left to the chart, which draws every aim."""
+TITLE_CHARS = 100
+"""Longest title that states a pattern of differences (a line and a half wide, four lines on
+a phone): the aims that do not fit are left to the chart, which draws every aim and sets
+those that differ in bold."""
 
-_AIMS_PER_SIDE = 3
+_AIMS_PER_SIDE = 2
 """Most aims a title names on one side of a two-group contrast."""
 
 
@@ -601,7 +643,7 @@ def _pattern_title(clear: pd.DataFrame, group: str, verb: str) -> str:
     named: dict[str, list[str]] = {lead: [], other: []}
 
     def title() -> str:
-        text = f"Collaborations {_qualifier(group, lead)} more often {verb} {_listed(named[lead])}"
+        text = f"{_subject(group, lead, lead == first)} more often {verb} {_listed(named[lead])}"
         others = _second_mention(group, other, lower=other == first)
         if named[other]:
             return f"{text}; {others}, {_listed(named[other])}"
@@ -678,10 +720,10 @@ def _difference_title(
     low_share = float(best.get(f"estimate_{low}", math.nan))
     aim = str(best["aim"]) if "aim" in best.index else ""
     aim_words = _short_aim(aim) if aim else "it"
-    title = (
-        f"Collaborations {_qualifier(group, best[f'{group}_{high}'])} more often {verb} "
-        f"{aim_words} than those {_qualifier(group, best[f'{group}_{low}'])}"
-    )
+    subject = _subject(group, best[f"{group}_{high}"], lower=high == "first")
+    title = f"{subject} more often {verb} {aim_words}"
+    if _comparatives(group) is None:  # no order to say it by: the other group named too
+        title += f" than those {_qualifier(group, best[f'{group}_{low}'])}"
     if not (math.isnan(high_share) or math.isnan(low_share)):
         title += f" ({_pct(high_share)} vs {_pct(low_share)})"
     return title, test
@@ -699,12 +741,18 @@ def _fully_by(table: pd.DataFrame) -> ChartText:
     # in the base line they made it three lines on a phone
     # the chart writes each group's base beside its dot: a range here would also count the
     # groups and aims it leaves out
-    base = _who("Collaborations that set the aim", table, bases_given=False)
-    excluded = "“Too early to say” and “don’t know” are excluded from the base."
+    by = _by_line(group)
+    base = _who(
+        f"Collaborations that set the aim{', ' + by if by else ''}", table, bases_given=False
+    )
+    excluded = (
+        "“Too early to say” and “don’t know” are excluded from the base, so shares run a "
+        "little above those of the chart of every aim."
+    )
     if group is None:
         return ChartText(f"Aims fully achieved, {words}", base, _note(excluded, _weighted(table)))
     title, tested = _difference_title(table, group, words, ("fully achieved", "fully achieving"))
-    return ChartText(title, base, _note(excluded, _weighted(table), tested))
+    return ChartText(title, base, _note(excluded, _weighted(table)), tested)
 
 
 _LIKERT_WORDS: Mapping[str, str] = {
@@ -720,7 +768,7 @@ _LIKERT_OTHER_SIDE: Mapping[str, str] = {
 on it (after :data:`_LIKERT_WORDS` for the first)."""
 
 
-_DONT_KNOW_KEPT = "“Don’t know” is part of the base and given beside each bar."
+_DONT_KNOW_KEPT = "“Don’t know” is part of the base; its share is given as a figure, not drawn."
 
 
 def _negative_share(
@@ -757,16 +805,11 @@ def _stp(item: str) -> Callable[[pd.DataFrame], ChartText]:
             and ccg_positive > 0.5
             and other is not None
         ):  # the two groups' majorities on opposite sides: the contrast is the message
-            title = (
-                f"{_pct(gp)} of GP-practice respondents {words}; {_pct(ccg_positive)} of CCG "
-                f"respondents {other}"
-            )
+            title = f"{_pct(gp)} of practices {words}; {_pct(ccg_positive)} of CCG staff {other}"
         elif gp is not None and ccg is not None:
-            title = (
-                f"{_pct(gp)} of GP-practice respondents and {_pct(ccg)} of CCG respondents {words}"
-            )
+            title = f"{_pct(gp)} of practices and {_pct(ccg)} of CCG staff {words}"
         elif gp is not None:  # the CCG share rests on a hidden cell: state the GP one only
-            title = f"{_pct(gp)} of GP-practice respondents {words}"
+            title = f"{_pct(gp)} of practices {words}"
         else:
             question = ITEMS[item].question
             joiner = " " if question.endswith("?") else ": "
@@ -828,7 +871,7 @@ def _top_option(item: str, who: str, verb: str) -> Callable[[pd.DataFrame], Char
                 title += f", up from {_pct(float(earlier['estimate'].iloc[0]))} in {waves[0]}"
                 if float(earlier["estimate"].iloc[0]) > float(top["estimate"]):
                     title = title.replace(", up from", ", down from")
-            note = _note(note, _changes_note(table))
+            return ChartText(title, base, note, _changes_note(table))
         return ChartText(title, base, note)
 
     return describe
@@ -840,9 +883,8 @@ def _sizes(table: pd.DataFrame) -> ChartText:
         + "; practices in PCNs, England, December 2019"
     )
     note = (
-        "PCNs are primary care networks; their sizes and member practices are real NHS Digital "
-        "data. Both sides are shares of practices: each respondent is a practice, and each PCN "
-        "counts its member practices."
+        "PCNs: primary care networks. Both colours are shares of practices: each respondent is "
+        "a practice, and each PCN counts its member practices."
     )
     from gpcollab.whatif import pcn_size_shares  # the model code, only for this chart
 
@@ -854,7 +896,7 @@ def _sizes(table: pd.DataFrame) -> ChartText:
     top = shares.loc[shares["estimate"].idxmax()]
     band = next(b for b in SizeBand if b.value == str(top["size_band"]))
     share = _pct(float(top["estimate"]))
-    title = f"{share} of practices in PCNs were in networks of {band.label} patients"
+    title = f"{share} of PCN practices were in networks of {band.label} patients"
     same = rows.loc[rows["option"].astype(str) == band.value, "estimate"]
     if not same.empty:
         wave = _waves(table)
@@ -880,20 +922,24 @@ def _scenarios(table: pd.DataFrame) -> ChartText:
     aim_words, short = _aim_name(table)
     base = _who(f"Model base: collaborations that set {aim_words}", table)
     # why the observed share here is not the achievement chart's, in one sentence
+    note = (
+        "Each scenario runs the model with collaborations mixed as it says. “Too early to "
+        "say” is left out of the base, so the observed share runs a little above the chart of "
+        "every aim."
+    )
     method = (
-        "Dots: g-computation on a logistic model of collaborations with known outcome, size, "
-        "age, level and funding; “too early to say” is left out of the base, unlike the "
-        "achievement chart."
+        "G-computation on a logistic model of collaborations with a known outcome, by size, "
+        "age, level and funding."
     )
     rows = _rows(table)
     observed = rows[rows["scenario"].astype(str) == "observed"]
     others = rows[rows["scenario"].astype(str) != "observed"]
     plain = f"Share fully achieving {short} in each what-if scenario"
     if observed.empty or others.empty:
-        return ChartText(plain, base, method)
+        return ChartText(plain, base, note, method)
     obs = float(observed["estimate"].iloc[0])
     if not {"difference", "difference_ci_low", "difference_ci_high"} <= set(others.columns):
-        return ChartText(plain, base, method)
+        return ChartText(plain, base, note, method)
     # the bootstrap interval of each scenario's difference from the observed share (the two
     # come from the same replicates), not whether the scenario's own interval covers it
     low = pd.to_numeric(others["difference_ci_low"], errors="coerce")
@@ -919,7 +965,7 @@ def _scenarios(table: pd.DataFrame) -> ChartText:
             f"{100 * float(best['difference_ci_low']):+.0f} to "
             f"{100 * float(best['difference_ci_high']):+.0f})."
         )
-    return ChartText(title, base, _note(method, tested))
+    return ChartText(title, base, note, _note(method, tested))
 
 
 def _projection(table: pd.DataFrame) -> ChartText:
@@ -941,11 +987,11 @@ def _projection(table: pd.DataFrame) -> ChartText:
     # "gives", not "projects": the note says it is a what-if, not a forecast; the interval in
     # words, as wide as it is, so that the central figure is not lifted alone
     level = pd.to_numeric(pd.Series([row.get("conf_level")]), errors="coerce").iloc[0]
-    interval = f"a {100 * float(level):.0f}% interval" if level == level else "an interval"
+    interval = f"{100 * float(level):.0f}% interval" if level == level else "interval"
     title = (
         f"Applied to real PCNs, the model gives {_pct(float(row['estimate']))} fully "
-        f"achieving {short}, with {interval} of {_pct(float(row['ci_low']))} to "
-        f"{_pct(float(row['ci_high']))}"
+        f"achieving {short} ({interval} {_pct(float(row['ci_low']))} to "
+        f"{_pct(float(row['ci_high']))})"
     )
     return ChartText(title, base, note)
 

@@ -73,6 +73,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from gpcollab._checks import check_choice
 from gpcollab.analysis import ESTIMATE_COLUMNS
 from gpcollab.datasets import load_population
 from gpcollab.errors import ArgumentError
@@ -776,17 +777,40 @@ def _percent_axis(ax: Axes, axis: Literal["x", "y"], *, signed: bool = False) ->
         target.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
 
 
-def _text_colour(colour: str) -> str:
-    """Black or white, whichever contrasts more with ``colour`` (WCAG relative luminance)."""
+def _luminance(colour: Any) -> float:
+    """WCAG relative luminance of ``colour`` (0 for black, 1 for white)."""
     from matplotlib.colors import to_rgb  # heavy: matplotlib
 
     def linear(c: float) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
     r, g, b = (linear(c) for c in to_rgb(colour))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _text_colour(colour: str) -> str:
+    """Black or white, whichever contrasts more with ``colour`` (WCAG relative luminance)."""
+    luminance = _luminance(colour)
     # contrast with white (1.05 / (L + 0.05)) against contrast with black ((L + 0.05) / 0.05)
     return "white" if 1.05 / (luminance + 0.05) > (luminance + 0.05) / 0.05 else "black"
+
+
+_TEXT_CONTRAST = 4.5
+"""WCAG AA contrast of normal text against its background."""
+
+
+def _text_shade(colour: str) -> str:
+    """``colour`` darkened (its red, green and blue scaled down alike, so its hue stays) just
+    enough for text in it to have WCAG AA contrast (4.5:1) against white; unchanged when it
+    has it already."""
+    from matplotlib.colors import to_hex, to_rgb  # heavy: matplotlib
+
+    rgb = np.asarray(to_rgb(colour), dtype=float)
+    for scale in np.linspace(1.0, 0.0, 101):
+        shade = str(to_hex(tuple(rgb * scale)))  # judged as drawn: in whole 8-bit steps
+        if 1.05 / (_luminance(shade) + 0.05) >= _TEXT_CONTRAST:
+            return shade
+    return "#000000"
 
 
 def _legend(
@@ -1595,6 +1619,23 @@ def _comparable_rows(
     return [rows[i] for i in kept], kept_dots, _left_out_notes(left_out, dots_out)
 
 
+def _rows_shown_in_a_wave(
+    table: pd.DataFrame, x: str, rows: Sequence[Any], waves: Sequence[Any]
+) -> tuple[list[Any], list[str]]:
+    """The rows of a chart of waves with a value shown in at least one wave, and a footnote
+    naming those hidden in every wave: a row of "[c] → [c]" compares nothing."""
+    per_row = _series(table, "wave", x, waves, rows)  # one series a row, aligned on the waves
+    shown = [bool((s.present & ~s.hidden).any()) or not s.present.any() for s in per_row]
+    name = _labeller(table, x)
+    out = [f"“{name(row)}”" for row, keep in zip(rows, shown, strict=True) if not keep]
+    if not out:
+        return list(rows), []
+    listed = "; ".join(out[:-1]) + " and " + out[-1] if len(out) > 1 else out[0]
+    verb = "are" if len(out) > 1 else "is"
+    note = f"{listed} {verb} not drawn: hidden in every wave (see the table)."
+    return [row for row, keep in zip(rows, shown, strict=True) if keep], [note]
+
+
 def dot_shape(table: pd.DataFrame, *, x: str, hue: str | None) -> tuple[int, int]:
     """How many rows and how many dots a row :func:`plot_rates` draws for ``table`` as a dot
     chart, rows and groups that disclosure control mostly hides left out, so that a caller can
@@ -1618,6 +1659,8 @@ def dot_shape(table: pd.DataFrame, *, x: str, hue: str | None) -> tuple[int, int
     dots = _levels(table, hue, None)
     if hue != "wave":
         rows, dots, _ = _comparable_rows(table, x, hue, rows, dots)
+    elif x in table.columns:
+        rows, _ = _rows_shown_in_a_wave(table, x, rows, dots)
     return len(rows), len(dots)
 
 
@@ -1652,6 +1695,8 @@ def _dots(
     left_out: list[str] = []
     if compare:
         groups, hues, left_out = _comparable_rows(table, x, str(hue), groups, hues)
+    elif hue == "wave":
+        groups, left_out = _rows_shown_in_a_wave(table, x, groups, hues)
     palette = list(_WAVE_COLOURS) if compare and len(hues) == 2 else _hue_colours(table, hue, hues)
     h_label = _labeller(table, hue) if hue is not None else str
     series = _series(table, x, hue, groups, hues)
@@ -1750,6 +1795,9 @@ def _dots(
     if compare:  # each dot's value, base or "[c]" in the column at the right too
         bold = {(str(a), str(b)) for a, b in highlight}
         _dot_cells(ax, series, at, [str(g) for g in groups], bold)
+        # what the groups' names, written beside their lines of the first row, need to know
+        names = [str(h_label(s.level)) for s in series]
+        ax._gpcollab_dot_lines = _first_row_lines(series, at, names, palette, marker)  # type: ignore[attr-defined]
     else:
         if row_pt < 2 * _font():  # no room: the axis's own 0% says it
             zeros = {}
@@ -1797,13 +1845,15 @@ def _dots(
         notes.append("Bold: the changes between waves that are significant.")
     elif bold_rows:
         rows_word = "aims" if x == "aim" else "rows"
-        values = " and the values that differ" if highlight else ""
-        notes.append(f"Bold: the {rows_word} on which groups differ significantly{values}.")
+        if highlight:
+            notes.append(f"Bold: {rows_word} and values that differ significantly between groups.")
+        else:
+            notes.append(f"Bold: {rows_word} on which groups differ significantly.")
     notes += left_out
     for assumption in dict.fromkeys(assumed):
         notes.append(
-            "“Not measured”: the survey gives no figure for this cell; the synthetic set's "
-            f"value is an assumption, not data (assumption {assumption} of the reconstruction)."
+            "“Not measured”: the survey gives no figure; the synthetic set's value is an "
+            f"assumption ({assumption}), not data."
         )
     if "n" in table.columns and not base_in_legend:
         note = _bases_note(series, "dot")
@@ -2005,6 +2055,168 @@ def _reserve_value_column(ax: Axes) -> None:
             header.remove()
 
 
+# -- dot charts comparing groups: each group named beside its line ---------------------------
+
+GROUP_LABEL_GID = "group-label"
+"""gid of a group's name written beside its line in the first row of a dot chart comparing
+groups (in place of a legend)."""
+
+_GROUP_LABEL_CLEAR_PT = 2.5
+"""Space (points) a group's name keeps free from every other mark and text of the chart."""
+_GROUP_LABEL_GAP_PT = 4.0
+"""Space (points) between the end of a line's marks and its group's name: the clearance, and
+half the interval line's width."""
+_GROUP_LABEL_PAD_PT = 1.0
+"""White margin (points) behind a group's name, so that grid lines pass behind it."""
+
+
+@dataclass(frozen=True)
+class _DotLine:
+    """A group's line in the first row of a dot chart comparing groups, as the group's name
+    written beside it needs it: the name, the text colour, the line's height, and the marks on
+    it, each as (data x, points it reaches left of x, points it reaches right of x)."""
+
+    name: str
+    colour: str
+    y: float
+    marks: tuple[tuple[float, float, float], ...]
+
+
+def _first_row_lines(
+    series: Sequence[_Series],
+    at: Sequence[FloatArray],
+    names: Sequence[str],
+    palette: Sequence[str],
+    marker: float,
+) -> list[_DotLine]:
+    """Each group's line in the first row of a dot chart comparing groups (``at``: each
+    series' positions; ``marker``: the dots' size in points), with its interval's ends and its
+    dot as marks; a hidden dot's ``[c]`` (a text) is found when the names are placed."""
+    radius = marker / 2 + 0.5  # the dot and its edge
+    lines = []
+    for j, (s, ys, name) in enumerate(zip(series, at, names, strict=True)):
+        marks: list[tuple[float, float, float]] = []
+        drawn = bool(s.present[0]) and not s.assumed[0]
+        if drawn and not (np.isnan(s.low[0]) or np.isnan(s.high[0]) or np.isnan(s.estimate[0])):
+            marks += [(float(s.low[0]), 0.0, 0.0), (float(s.high[0]), 0.0, 0.0)]
+        if drawn and not s.hidden[0] and not np.isnan(s.estimate[0]):
+            marks.append((float(s.estimate[0]), radius, radius))
+        colour = _text_shade(palette[j % len(palette)])
+        lines.append(_DotLine(name, colour, float(ys[0]), tuple(marks)))
+    return lines
+
+
+def _mark_boxes(ax: Axes) -> list[Any]:
+    """Boxes (display pixels) of everything drawn on and beside ``ax`` that a group's name must
+    keep clear of: each dot, each interval, every text on the axes (values, bases, ``[c]``,
+    row labels) and the tick and axis labels."""
+    from matplotlib.collections import LineCollection  # heavy: matplotlib
+    from matplotlib.transforms import Bbox  # heavy: matplotlib
+
+    fig = _root_figure(ax)
+    per_pt = fig.dpi / 72
+    boxes = []
+    for line in ax.lines:
+        if line.get_marker() in (None, "None", "", " ") or not line.get_visible():
+            continue
+        r = (float(line.get_markersize()) / 2 + float(line.get_markeredgewidth())) * per_pt
+        xy = np.column_stack([line.get_xdata(), line.get_ydata()]).astype(float)
+        for px, py in ax.transData.transform(xy[np.isfinite(xy).all(axis=1)]):
+            boxes.append(Bbox([[px - r, py - r], [px + r, py + r]]))
+    for collection in ax.collections:
+        if not isinstance(collection, LineCollection) or not collection.get_visible():
+            continue
+        half = float(np.max(collection.get_linewidth(), initial=1.0)) / 2 * per_pt
+        for segment in collection.get_segments():
+            ends = ax.transData.transform(np.asarray(segment, dtype=float))
+            low, high = ends.min(axis=0), ends.max(axis=0)
+            boxes.append(Bbox([[low[0] - half, low[1] - half], [high[0] + half, high[1] + half]]))
+    for text in [*ax.texts, ax.xaxis.label, ax.yaxis.label]:
+        if text.get_visible() and text.get_text().strip():
+            boxes.append(text.get_window_extent())
+    return boxes + _tick_boxes(ax.xaxis) + _tick_boxes(ax.yaxis)
+
+
+def _label_lines(ax: Axes) -> bool:
+    """Write each group's name beside its line in the first row of a dot chart comparing
+    groups (:func:`_first_row_lines`), on the laid-out chart: right of the line's marks (its
+    interval, dot, or the ``[c]`` of a hidden dot) when the name fits before the scale's end
+    (and so before the value column), else left of them, else just above the line; never on
+    another mark or text. Returns False, leaving no name drawn, when some name has no clear
+    place (a small axes): the caller then draws a legend."""
+    from matplotlib.transforms import offset_copy  # heavy: matplotlib
+
+    lines: list[_DotLine] = getattr(ax, "_gpcollab_dot_lines", [])
+    fig = _root_figure(ax)
+    per_pt = fig.dpi / 72
+    clear = _GROUP_LABEL_CLEAR_PT * per_pt
+    frame = ax.get_window_extent()
+    column = [t.get_window_extent().x0 for t in ax.texts if t.get_gid() in ("value", "base")]
+    # within the scale (0 to its last tick), so that no name runs on into the value column
+    scale_end = float(ax.transData.transform((getattr(ax, "_gpcollab_dot_top", 1.0), 0.0))[0])
+    right_edge = min([*column, frame.x1, scale_end + clear]) - clear
+    boxes = _mark_boxes(ax)
+    placed: list[Any] = []
+    for line in lines:
+        marks = list(line.marks)
+        for text in ax.texts:  # a hidden dot's "[c]", a cell "not measured", on this line
+            if text.get_gid() in (SUPPRESSED_GID, "assumed") and np.isclose(
+                float(text.get_position()[1]), line.y
+            ):
+                width = text.get_window_extent().width / per_pt
+                marks.append((float(text.get_position()[0]), 0.0, width))
+        if not marks:  # nothing drawn on the line: the name at the start of the scale
+            marks = [(0.0, 0.0, 0.0)]
+        ends = [(float(ax.transData.transform((x, line.y))[0]), x, lo, hi) for x, lo, hi in marks]
+        _, x_right, _, right_pt = max(ends, key=lambda e: e[0] + e[3] * per_pt)
+        _, x_left, left_pt, _ = min(ends, key=lambda e: e[0] - e[2] * per_pt)
+        gap = _GROUP_LABEL_GAP_PT
+        # above the line: clear of its dot (or of the line's width)
+        rise = max(max((m[2] for m in marks), default=0.0), 1.0) + _GROUP_LABEL_CLEAR_PT + 0.5
+        candidates = (  # (x, points across, points up, ha, va)
+            (x_right, right_pt + gap, 0.0, "left", "center"),
+            (x_left, -left_pt - gap, 0.0, "right", "center"),
+            (x_left, -left_pt, rise, "left", "bottom"),
+            (x_right, right_pt, rise, "right", "bottom"),
+        )
+        label = None
+        for x, across, up, ha, va in candidates:
+            text = ax.text(
+                x,
+                line.y,
+                line.name,
+                transform=offset_copy(ax.transData, fig=fig, x=across, y=up, units="points"),
+                ha=ha,
+                va=va,
+                fontsize=_small(),
+                color=line.colour,
+                gid=GROUP_LABEL_GID,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": _GROUP_LABEL_PAD_PT},
+                zorder=2.6,
+            )
+            box = text.get_window_extent()
+            inside = (
+                box.x0 >= frame.x0 + clear
+                and box.x1 <= right_edge
+                and box.y0 >= frame.y0
+                and box.y1 <= frame.y1
+            )
+            # a name above its line keeps more room up: the chart's rows may yet come closer
+            # (a footnote added to the figure shortens the axes)
+            grown = box.padded(clear, 2 * clear if up else clear)
+            if inside and not any(grown.overlaps(other) for other in boxes):
+                label = text
+                break
+            text.remove()
+        if label is None:
+            for text in placed:
+                text.remove()
+            return False
+        placed.append(label)
+        boxes.append(label.get_window_extent())
+    return True
+
+
 # -- rates by group: small multiples ---------------------------------------------------------
 
 _PANEL_GAP_IN = 0.22
@@ -2023,6 +2235,15 @@ come out much taller (an Axes taller than it needs) gives way to one with fewer 
 def _text_in(text: str, size: float) -> float:
     """Approximate width of ``text`` in inches at ``size`` points (DejaVu Sans)."""
     return len(text) * size * 0.6 / 72
+
+
+def _measured_in(fig: Figure, text: str, size: float) -> float:
+    """Width of ``text`` in inches at ``size`` points, as ``fig``'s renderer sets it."""
+    from matplotlib.font_manager import FontProperties  # heavy: matplotlib
+
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    width, _, _ = renderer.get_text_width_height_descent(text, FontProperties(size=size), False)
+    return float(width) / fig.dpi
 
 
 def _value_column_in(size: float) -> float:
@@ -2300,10 +2521,8 @@ def _left_out_notes(left_out: Sequence[str], groups_out: Sequence[str]) -> list[
         names = [f"“{name}”" for name in left_out]
         several = len(names) > 1
         listed = "; ".join(names[:-1]) + " and " + names[-1] if several else names[0]
-        verb, their = ("are", "their") if several else ("is", "its")
-        notes.append(
-            f"{listed} {verb} not drawn: too many of {their} groups are hidden (see the table)."
-        )
+        verb = "are" if several else "is"
+        notes.append(f"{listed} {verb} not drawn: mostly hidden (see the table).")
     return notes
 
 
@@ -2586,6 +2805,7 @@ def plot_rates(
     highlight: Sequence[tuple[Any, Any]] = (),
     marked: Sequence[Any] = (),
     ax: Axes | None = None,
+    hue_labels: Literal["direct", "legend"] = "direct",
     **kwargs: Any,
 ) -> Axes:
     """Rates with their confidence intervals, grouped by a band (and optionally a hue).
@@ -2634,6 +2854,17 @@ def plot_rates(
         (and a wave chart's values) are set in bold and a footnote says what bold means.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
+    hue_labels : {"direct", "legend"}, default="direct"
+        How a dot chart comparing groups (any ``hue`` but ``"wave"``, each dot on a line of
+        its own) names its groups. ``"direct"``: each group's name written once, in a darker
+        shade of its colour (WCAG AA contrast against white), beside its line in the first
+        row (the row the order puts first, such as the aim a title names): right of its
+        interval when the name fits within the scale (so clear of the value column), else
+        left of it, else just above the line; after the ``[c]`` of a hidden dot (gid
+        ``"group-label"``, :data:`GROUP_LABEL_GID`). When some name
+        cannot be placed clear of every mark and text (a small axes), or the axes is too
+        short for a line per dot, a legend above the axes names the groups instead.
+        ``"legend"``: always the legend. Bars and waves always have a legend.
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.bar` (bars) or :meth:`~matplotlib.axes.Axes.plot`
         (dots).
@@ -2668,12 +2899,15 @@ def plot_rates(
                 "was passed and has no rows."
             )
     _single(table, [x] if hue is None else [x, hue], "plot_rates")
+    check_choice(hue_labels, ("direct", "legend"), "hue_labels")
     own_figure = ax is None
     ax = _axes(ax)
     if own_figure and kind == "dot":  # a figure of its own: as tall as its rows need
         rows, dots = dot_shape(table, x=x, hue=hue)
         per_dot = 0.17 if hue not in (None, "wave") else 0.12  # groups: a value line a dot
-        legend = 0.18 * max(dots - 3, 0)  # a legend of many entries may take a column
+        # a legend of many entries may take a column (groups named directly need no room)
+        named = hue_labels == "direct" and hue not in (None, "wave")
+        legend = 0.0 if named else 0.18 * max(dots - 3, 0)
         height = 1.7 + legend + rows * (0.3 + per_dot * dots)
         _root_figure(ax).set_figheight(min(max(height, 2.4), 9.0))
     helpers: dict[str, Callable[..., list[str]]] = {"dot": _dots, "panels": _panels}
@@ -2701,7 +2935,9 @@ def plot_rates(
     else:
         ax.set_xlabel(category_label, fontsize=_font())
         ax.set_ylabel(value_label, fontsize=_font())
-    if hue is not None and kind != "panels":
+    # a dot chart comparing groups names them beside their lines once it is laid out
+    named = kind == "dot" and hue_labels == "direct" and hasattr(ax, "_gpcollab_dot_lines")
+    if hue is not None and kind != "panels" and not named:
         _legend(ax, ncol=table[hue].nunique(), title=_title(hue))
     _finish(ax, data, notes=notes)
     if kind == "panels":
@@ -2719,11 +2955,23 @@ def plot_rates(
             ax.set_xlabel(xlabel, fontsize=_font())
             ax.xaxis.label.set_x(getattr(ax, "_gpcollab_label_x", 0.5))
             _finish(ax, data, notes=notes)
+    _dot_rows_above(ax)
+    if named and not _label_lines(ax):  # no clear place for every name: a legend says them
+        for text in [t for t in ax.texts if t.get_gid() == ROW_LABEL_GID]:
+            text.remove()  # written again on the axes the legend leaves
+        _legend(ax, ncol=table[str(hue)].nunique(), title=_title(str(hue)))
+        _finish(ax, data, notes=notes)
+        _dot_rows_above(ax)
+    return ax
+
+
+def _dot_rows_above(ax: Axes) -> None:
+    """The phone layout of a dot chart: each row's label written above its dots, once the
+    layout is done."""
     rows_above = getattr(ax, "_gpcollab_rows_above", None)
-    if rows_above is not None:  # the dots' phone layout: written once the layout is done
+    if rows_above is not None:
         bold = getattr(ax, "_gpcollab_bold_rows", ())
         _row_labels_above(ax, rows_above[0], bar=rows_above[1], bold=bold)  # full names
-    return ax
 
 
 # -- waves -----------------------------------------------------------------------------------
@@ -2982,8 +3230,9 @@ def _row_labels_above(
 ) -> None:
     """Write each row's label on its own line above its bar (``bar``: the bars' height in
     rows), from the chart's left edge; the y tick labels are left blank before the layout so
-    that the bars take the width. A label longer than the chart is wide takes its short form
-    (``short``) or wraps; the rows in ``bold`` (positions) are set in bold. Call after the
+    that the bars take the width. When a label is longer than the chart is wide, every row
+    takes its short form (``short``: one naming for all rows, not a mix of long and short
+    names), else it wraps; the rows in ``bold`` (positions) are set in bold. Call after the
     layout."""
     from matplotlib.transforms import blended_transform_factory, offset_copy  # heavy
 
@@ -2998,10 +3247,10 @@ def _row_labels_above(
         units="points",
     )
     ax.tick_params(axis="y", length=0)
-    for i, label in enumerate(labels):
-        text = " ".join(label.split())
-        if len(text) > chars and short is not None:
-            text = short[i]
+    texts = [" ".join(label.split()) for label in labels]
+    if short is not None and any(len(text) > chars for text in texts):
+        texts = list(short)
+    for i, text in enumerate(texts):
         ax.text(
             0.0,
             i - bar / 2 - 0.04,
@@ -3164,12 +3413,24 @@ def _side_totals(ax: Axes, rows: Sequence[_LikertRow], scale: _LikertScale) -> N
 
 
 def _draw_dont_know(
-    ax: Axes, rows: Sequence[_LikertRow], label: str, scale: _LikertScale, *, width_in: float
+    ax: Axes,
+    rows: Sequence[_LikertRow],
+    label: str,
+    scale: _LikertScale,
+    *,
+    width_in: float,
+    labels_above: Sequence[str] = (),
 ) -> bool:
     """ "Don't know" as a labelled figure beside each bar ("Don't know: 12%"; a length on the
     scale would mislead): after the bar's bold total on the right, or before the one on the
     left when the right has no room (``width_in``: the chart's expected width). Returns whether
-    a cell was marked hidden."""
+    a cell was marked hidden.
+
+    Where each row's label stands on its own line above its bar (``labels_above``: those
+    labels) and a bar has no room on its right, every row's figure goes at the right end of
+    its label's line instead: the same place for each row, never on the side of the scale
+    whose total it could be read as.
+    """
     from matplotlib.transforms import blended_transform_factory  # heavy: matplotlib
 
     size = _small()
@@ -3177,6 +3438,10 @@ def _draw_dont_know(
     # what is written at each end of a bar (the side's bold total, or the mark of its hidden
     # cell) is cleared by this many points
     clear = 3 + _text_in("100%", size) * 72 + 6
+    if labels_above and _dont_know_on_label_lines(
+        ax, rows, label, scale, labels_above, right_room=(clear / 72) * per_in, per_in=per_in
+    ):
+        return any(_DONT_KNOW in row.hidden for row in rows)
     marked = False
     for i, row in enumerate(rows):
         hidden = _DONT_KNOW in row.hidden
@@ -3218,6 +3483,70 @@ def _draw_dont_know(
             **where,
         )
     return marked
+
+
+def _dont_know_text(row: _LikertRow, label: str) -> str | None:
+    """``row``'s "Don't know" figure as written ("Don't know: 12%", or the hidden mark)."""
+    if _DONT_KNOW in row.hidden:
+        return f"{label}: {SUPPRESSED_MARK}"
+    if _DONT_KNOW in row.shares:
+        return f"{label}: {_pct(row.shares[_DONT_KNOW])}"
+    return None
+
+
+def _dont_know_on_label_lines(
+    ax: Axes,
+    rows: Sequence[_LikertRow],
+    label: str,
+    scale: _LikertScale,
+    labels_above: Sequence[str],
+    *,
+    right_room: float,
+    per_in: float,
+) -> bool:
+    """Write each row's "Don't know" figure at the right end of the line of its label above
+    the bar (as :func:`_row_labels_above` sets it), when some bar has no room on its right for
+    it and every label line has room for it; return whether it did."""
+    from matplotlib.transforms import blended_transform_factory, offset_copy  # heavy
+
+    size = _small()
+    texts = [_dont_know_text(row, label) for row in rows]
+    tight = False
+    for row, text in zip(rows, texts, strict=True):
+        if text is None:
+            continue
+        end = row.start(scale) + sum(row.shares.get(v, 0.0) for v in scale.substantive)
+        needed = right_room + _text_in(text, size) * per_in
+        tight |= LIKERT_LIMIT + 0.15 - end - needed < 0
+    if not tight:
+        return False
+    width_in = (2 * LIKERT_LIMIT + 0.3) / per_in
+    fig = _root_figure(ax)
+    for name, text in zip(labels_above, texts, strict=True):
+        label_in = _measured_in(fig, " ".join(name.split()), _font())
+        if text is not None and label_in + _measured_in(fig, text, size) + 0.2 > width_in:
+            return False  # a long label would run into it
+    at_right = offset_copy(
+        blended_transform_factory(ax.transAxes, ax.transData),
+        fig=fig,
+        y=_ROW_LABEL_PAD_PT,
+        units="points",
+    )
+    for i, (row, text) in enumerate(zip(rows, texts, strict=True)):
+        if text is None:
+            continue
+        ax.text(
+            1.0,
+            i - 0.25 - 0.04,  # the line of the row's label (bars half a row high)
+            text,
+            transform=at_right,
+            ha="right",
+            va="bottom",
+            fontsize=size,
+            color="#444444",
+            gid=SUPPRESSED_GID if _DONT_KNOW in row.hidden else _DONT_KNOW,
+        )
+    return True
 
 
 LIKERT_LIMIT = 1.0
@@ -3265,7 +3594,8 @@ def plot_likert(
         The diverging chart. The negative half of the scale is drawn left of zero and the
         positive half right of it; an odd scale's middle option straddles zero. Widths are the
         table's shares as given (their base includes "don't know", as in the table). "Don't
-        know" is drawn in a child Axes to the right (``ax.child_axes``, gid ``"dont_know"``).
+        know" is given as a figure beside each bar ("Don't know: 12%", gid ``"dont_know"``), or
+        at the right end of the line of the bar's label on a phone.
         Tick labels carry the base ``n=...``; the legend lists the options in scale order. On
         a phone-sized figure (at most 4 inches wide) each bar's label is written above it
         instead (gid ``"row-label"``), so that the bars take the width.
@@ -3288,6 +3618,10 @@ def plot_likert(
     ax.xaxis.set_major_locator(FixedLocator(np.linspace(-LIKERT_LIMIT, LIKERT_LIMIT, 5).tolist()))
     _percent_axis(ax, "x", signed=True)
     bases = [_n_text(row.base) if row.base is not None else "" for row in rows]
+    # on a phone each row's label stands on its own line above the bar
+    above_labels = [
+        row.name + (f" ({base})" if base else "") for row, base in zip(rows, bases, strict=True)
+    ]
     ax.set_yticks(
         np.arange(len(rows)),
         [
@@ -3306,7 +3640,9 @@ def plot_likert(
         _layout(fig)  # the room beside each bar is measured on the laid-out chart
         width = ax.get_window_extent().width / fig.dpi
         label = scale.labels.get(_DONT_KNOW, "Don't know")
-        marked |= _draw_dont_know(ax, rows, label, scale, width_in=width)
+        marked |= _draw_dont_know(
+            ax, rows, label, scale, width_in=width, labels_above=above_labels if above else ()
+        )
     notes = [_suppressed_note(data)] if marked else []
     if scale.negative:
         middle = " (the middle answer in neither)" if scale.neutral else ""
@@ -3314,10 +3650,7 @@ def plot_likert(
     notes += _zero_answers(rows, scale)
     _finish(ax, data, notes=notes)
     if above:
-        labels = [
-            row.name + (f" ({base})" if base else "") for row, base in zip(rows, bases, strict=True)
-        ]
-        _row_labels_above(ax, labels, bar=0.5)
+        _row_labels_above(ax, above_labels, bar=0.5)
     if annotate:
         _label_segments_fitted(ax, segments, above=not above, below=above)
     return ax

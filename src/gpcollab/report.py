@@ -208,7 +208,10 @@ class ReportFigure:
     base : str
         The base line drawn under the headline.
     note : str
-        The chart's note (how it was tested, caveats), drawn in its footer above the source.
+        The chart's note (what to bear in mind, in plain words), drawn in its footer above
+        the source.
+    method : str
+        How its title's finding was tested or modelled, given under the chart on the page.
     narrow_path : pathlib.Path or None
         The narrow PNG (``figures/narrow/``), shown on screens up to 600 px wide.
     narrow_png : bytes
@@ -224,6 +227,7 @@ class ReportFigure:
     headline: str = ""
     base: str = ""
     note: str = ""
+    method: str = ""
     narrow_path: Path | None = None
     narrow_png: bytes = field(default=b"", repr=False)
     svg_path: Path | None = None
@@ -1351,6 +1355,7 @@ class _Drawing:
                     headline=chart.text.title,
                     base=chart.text.base,
                     note=chart.text.note,
+                    method=chart.text.method,
                     narrow_path=narrow_path,
                     narrow_png=narrow,
                     svg_path=svg_path,
@@ -1560,11 +1565,12 @@ def _compose(figure: Any, item: ReportTable, text: ChartText) -> None:
     """Draw ``item``'s chart on ``figure`` (sized by :func:`_height`) with its headline and base
     line above it and its note among the notes of its footer."""
     ax = figure.add_subplot()
-    _frame(figure, text.title, text.base)  # first, so that the chart is fitted to what is left
-    _draw(item, ax)
-    # after the chart's own notes (what its marks mean, what it leaves out), which are read
-    # with the chart; the method and caveats then lead on to the source line under them
+    # both first, so that the chart is fitted to what is left: a chart that places text by
+    # measuring its own laid-out axes (the names of the groups beside their dots) measures
+    # the axes it keeps; the note then comes before the chart's own notes in the footer
+    _frame(figure, text.title, text.base)
     plotting.add_footnote(figure, text.note)
+    _draw(item, ax)
 
 
 def _frame(figure: Any, title: str, base: str) -> None:
@@ -1658,6 +1664,8 @@ def _chart_height(item: ReportTable, width: float) -> float:
         notes = 0.0
         if "suppressed" in table and bool(table["suppressed"].astype(bool).any()):
             notes = 0.7 if narrow else 0.3  # what [c] means, rows or groups left out
+        if hue not in (None, "wave"):  # groups named beside their dots: no legend to hold
+            header -= 0.35 if narrow else 0.25
         return header + footer + notes + 0.5 + per_row * rows
     if item.chart == "achievement" and narrow:  # each bar's label on its own line above it
         return header + footer + 0.6 + 0.62 * table["aim"].nunique()
@@ -2181,7 +2189,9 @@ def _figure_html(
 ) -> str:
     """A ``<figure>`` showing the figure's files (the page stays small; a phone fetches only
     its own variant). Its caption adds only what the chart's own title does not say: the
-    figure's table (folded, summarised as "Figure N as a table") and its notes."""
+    figure's table (folded, summarised as "Figure N as a table"), how its finding was tested
+    (:attr:`ReportFigure.method`, kept off the image: the chart itself says it in plain words)
+    and its notes."""
     alt = _sentences(
         f"Chart: {figure.headline or figure.title}",
         figure.base,
@@ -2198,7 +2208,8 @@ def _figure_html(
             f'<source media="(max-width: 600px)" srcset="{_figure_file(figure.narrow_path, 2)}">'
         )
     note = _unsaid(note, figure.headline, figure.base, figure.note)
-    caption = table + (f'<p class="note">{_e(_sentences(note))}</p>' if note else "")
+    method = f'<p class="note">{_e(_sentences(figure.method))}</p>' if figure.method else ""
+    caption = method + table + (f'<p class="note">{_e(_sentences(note))}</p>' if note else "")
     if not caption:
         caption = _e(f"Figure {number}")
     return (
