@@ -1993,8 +1993,11 @@ def _number(value: object) -> float:
 
 
 def _cell(column: Column, row: Mapping[Any, Any], item: str | None) -> tuple[str, str]:
-    """Text and CSS class of one cell."""
+    """Text and CSS class of one cell. A share a synthetic set's assumption fixes (its id in
+    ``row["assumption"]``) is said to be not measured, as the chart says, never a figure."""
     suppressed = bool(row.get("suppressed", False))
+    if row.get("assumption") and column.fmt in ("pct", "ci"):
+        return (f"not measured ({row['assumption']})" if column.fmt == "pct" else ""), ""
     if column.fmt == "ci":
         low, high = row.get("ci_low"), row.get("ci_high")
         if _is_missing(low) or _is_missing(high):
@@ -2030,6 +2033,10 @@ def _table_html(item: ReportTable, min_n: int, *, figure: int | None = None) -> 
     caption, and folded too when it is longer than :data:`LONG_TABLE` rows.
     """
     rows = item.table.to_dict(orient="records")
+    assumed = _drawable(item.table, item.key).get("assumption")
+    if assumed is not None:  # the cells an assumption fixes, as the chart marks them
+        for row, assumption in zip(rows, assumed, strict=True):
+            row["assumption"] = assumption
     option_item = item.item
     head = "".join(f'<th scope="col">{_e(c.header)}</th>' for c in item.columns)
     body: list[str] = []
