@@ -172,6 +172,20 @@ def test_a_no_difference_title_counts_only_the_aims_compared() -> None:
     assert title == "No clear difference by age in fully achieving the one aim compared"
 
 
+def test_a_no_difference_title_counts_the_groups_compared() -> None:
+    """Under a year hidden in both aims: its four pairs cannot be tested, and the title must
+    not speak for three age bands when two were compared."""
+    table = fully_by_age()
+    hide = table["age_band"] == "under_1y"
+    table.loc[hide, ["estimate", "ci_low", "ci_high"]] = np.nan
+    table.loc[hide, "suppressed"] = True
+    table.attrs["differences"] = differences(p_sustainability=0.5)
+    title = chart_text("fully_by_age_band", table, "x").title
+    assert title == (
+        "No clear difference between the 2 age bands compared in fully achieving any aim"
+    )
+
+
 def test_scenario_title_rests_on_the_interval_of_the_difference() -> None:
     table = pd.DataFrame(
         {

@@ -706,6 +706,9 @@ def _difference_title(
         # a yes/no group ("with and without X money") reads "by funding" after the difference
         # (the base line names the fund)
         by = "by funding" if words.startswith("with and without ") else words
+        compared = _groups_compared(tested, table, group)
+        if compared:  # a group hidden in every aim was not compared: the title says so
+            by = compared
         return f"No clear difference {by} in {gerund} {which}", (
             f"No difference between groups is significant (design-based tests, Holm-adjusted "
             f"over {family} comparisons)."
@@ -728,6 +731,28 @@ def _difference_title(
     if not (math.isnan(high_share) or math.isnan(low_share)):
         title += f" ({_pct(high_share)} vs {_pct(low_share)})"
     return title, test
+
+
+_GROUP_NOUNS: Mapping[str, str] = {
+    "size_band": "size bands",
+    "size_group": "size groups",
+    "age_band": "age bands",
+    "level": "levels",
+}
+"""What a title calls several groups of a column, to say how many it compared."""
+
+
+def _groups_compared(tested: pd.DataFrame, table: pd.DataFrame, group: str) -> str:
+    """ "between the 2 levels compared" when the tests leave out some of ``table``'s groups
+    (each of their cells hidden, or their pairs untested), else empty."""
+    noun = next((n for name, n in _GROUP_NOUNS.items() if group.startswith(name)), None)
+    if noun is None or group not in table:
+        return ""
+    values = pd.concat([tested[f"{group}_first"], tested[f"{group}_second"]]).astype(str)
+    count = values.nunique()
+    if count >= table[group].astype(str).nunique():
+        return ""
+    return f"between the {count} {noun} compared"
 
 
 def _two_groups(tested: pd.DataFrame, group: str) -> bool:
