@@ -1370,6 +1370,21 @@ def test_wave_dots_name_each_wave_beside_the_first_row(
     assert ax.get_legend() is None
 
 
+def test_scenarios_are_sorted_by_the_difference_the_chart_draws(
+    report_figures: dict[str, Any],
+) -> None:
+    """Scenarios have no order of their own: figure 14 sorts them by the value it draws (the
+    difference from observed), largest first, under the observed row."""
+    fig, item = report_figures["scenarios-wide"]
+    table = item.table
+    assert str(table["scenario"].iloc[0]) == "observed"
+    differences = [float(d) for d in table["difference"].iloc[1:]]
+    assert differences == sorted(differences, reverse=True)
+    # the chart's rows, top to bottom, follow the table
+    labels = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    assert labels == [str(v) for v in table["scenario"].iloc[1:]]
+
+
 def test_dots_mark_a_hidden_cell_on_its_own_line(report_figures: dict[str, Any]) -> None:
     """A hidden dot is marked "[c]" on its own line at the start of the scale (where the chart
     shows it, not only in the column at the right), and its value column says "[c]" too:

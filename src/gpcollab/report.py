@@ -1120,17 +1120,17 @@ def _whatif_section(
         section.unavailable.append("What-if: no aim's achievement model could be fitted.")
         return section
     scenarios = [
-        whatif.Scenario("PCN scale: all 30,000-49,999 patients", set={"size_band": "30k_50k"}),
+        whatif.Scenario("All 30,000-49,999 patients (PCN size)", set={"size_band": "30k_50k"}),
         whatif.Scenario("All 100,000-249,999 patients", set={"size_band": "100k_250k"}),
-        whatif.Scenario("All one age band older", shift={"age_band": 1}),
-        whatif.Scenario("All at whole-CCG level", set={"level": "single_ccg"}),
+        whatif.Scenario("All older by one age band", shift={"age_band": 1}),
+        whatif.Scenario("All working at whole-CCG level", set={"level": "single_ccg"}),
         whatif.Scenario("All with Access / Challenge Fund money", set={"funding": True}),
     ]
     table = run.attempt(
         section,
         f"what-if scenarios for “{aim.label}” ({label}, {n_boot} bootstrap replicates)",
-        lambda: whatif.standardise(
-            survey, aim.value, scenarios, n_boot=n_boot, seed=seed, model=model
+        lambda: _by_difference(
+            whatif.standardise(survey, aim.value, scenarios, n_boot=n_boot, seed=seed, model=model)
         ),
     )
     run.add(
@@ -1630,6 +1630,17 @@ _ASSUMED_CELLS: Mapping[str, tuple[tuple[str, Mapping[str, str]], ...]] = {
 }
 """Cells of the synthetic sets whose value an assumption of the reconstruction fixes, by
 report table: (assumption id, the cell's column values)."""
+
+
+def _by_difference(table: pd.DataFrame) -> pd.DataFrame:
+    """The what-if scenarios observed first, then from the largest difference from observed
+    to the smallest (the value the chart draws and its title talks about; scenarios have no
+    order of their own)."""
+    observed = table["scenario"].astype(str) == "observed"
+    rest = table.loc[~observed].sort_values("difference", ascending=False, kind="stable")
+    out = pd.concat([table.loc[observed], rest])
+    out.attrs = dict(table.attrs)
+    return out
 
 
 def _drawable(table: pd.DataFrame, key: str = "") -> pd.DataFrame:
