@@ -702,20 +702,13 @@ def test_report_figure_layout(report_figures: dict[str, Any], key: str, layout: 
             assert f"is not drawn: {int(per_group[g])} of its {aims} cells are hidden" in notes
     elif item.chart_options.get("kind") == "dot" and "wave" in item.table:
         # two waves a row: one mark in a row with a hidden cell, and each hidden cell is "[c]"
-        # in the row's value column ("[c] → 45%"); a row hidden in every wave is left out and
-        # named in the notes
+        # in the row's value column ("[c] → 45%"), a row hidden in every wave too ("[c] → [c]":
+        # a hidden cell is marked where it would be, never left out)
         x = str(item.chart_options["x"])
-        rows = item.table.assign(**{x: item.table[x].astype(str)})
-        every = rows.groupby(x)["suppressed"].all()
-        out = set(every.index[every])
-        kept = rows[~rows[x].isin(out)]
-        flags = kept["suppressed"].astype(bool)
-        expected = int(kept.loc[flags, x].nunique())
+        flags = item.table["suppressed"].astype(bool)
+        expected = int(item.table.loc[flags, x].astype(str).nunique())
         values = [t.get_text() for t, _ in drawn_texts(fig) if t.get_gid() == "value"]
-        marks = sum(v.split(" → ").count(plotting.SUPPRESSED_MARK) for v in values)
-        assert marks == int(flags.sum())
-        notes = footer(fig, plotting.NOTE_GID).replace("\n", " ")
-        assert ("hidden in every wave" in notes) == bool(out)
+        assert sum(v.split(" → ").count(plotting.SUPPRESSED_MARK) for v in values) == hidden
     else:
         expected = hidden
     assert len(markers(fig)) == expected
@@ -863,9 +856,7 @@ def test_phone_dot_charts_have_their_labels_above_the_rows(
     assert all(not t.get_text() for t in ax.get_yticklabels())
     labels = [t for t in ax.texts if t.get_gid() == plotting.ROW_LABEL_GID]
     x = str(item.chart_options["x"])
-    # every row but those hidden in every wave (figure 12's "none")
-    every = item.table.groupby(item.table[x].astype(str))["suppressed"].all()
-    assert len(labels) == item.table[x].nunique() - int(every.sum())
+    assert len(labels) == item.table[x].nunique()
     # each row's dots in display pixels: rows are the integer y positions, dots around them
     dots: dict[int, list[float]] = {}
     for line in ax.lines:
@@ -958,11 +949,7 @@ def test_wave_dots_write_both_waves_beside_each_row(
     fig, _ = report_figures[f"ccg_support-{layout}"]
     values = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "value"]
     assert values[0] == "55% → 75%"  # financial support, the most common in 2017
-    # "none", hidden in both waves, compares nothing: not drawn, and named in the notes
-    assert "[c] → [c]" not in values
-    assert "“None” is not drawn: hidden in every wave" in footer(fig, plotting.NOTE_GID).replace(
-        "\n", " "
-    )
+    assert "[c] → [c]" in values  # "none": hidden in both waves, in words in the column
     # the column is clear of every dot and interval: the scale ends before it
     ax = fig.axes[0]
     right = ax.transData.transform((1.0, 0.0))[0]
@@ -1367,11 +1354,46 @@ def test_the_values_that_differ_are_in_bold(
     assert len(bold_rows) == len({aim for _, aim in cells})
 
 
+@pytest.mark.parametrize("layout", ["wide", "narrow"])
+def test_wave_dots_name_each_wave_beside_the_first_row(
+    report_figures: dict[str, Any], layout: str
+) -> None:
+    """Figure 12 names each wave, with its base, beside its line in the first row, in place of
+    a legend; the bases are the table's (one per wave)."""
+    fig, item = report_figures[f"ccg_support-{layout}"]
+    ax = fig.axes[0]
+    table = item.table
+    bases = table.groupby(table["wave"].astype(str))["n"].max()
+    expected = [f"{wave} (n={int(n)})" for wave, n in bases.items()]
+    names = [t.get_text() for t in ax.texts if t.get_gid() == plotting.GROUP_LABEL_GID]
+    assert names == expected
+    assert ax.get_legend() is None
+
+
+def test_scenarios_are_sorted_by_the_difference_the_chart_draws(
+    report_figures: dict[str, Any],
+) -> None:
+    """Scenarios have no order of their own: figure 14 sorts them by the value it draws (the
+    difference from observed), largest first, under the observed row."""
+    fig, item = report_figures["scenarios-wide"]
+    table = item.table
+    assert str(table["scenario"].iloc[0]) == "observed"
+    differences = [float(d) for d in table["difference"].iloc[1:]]
+    assert differences == sorted(differences, reverse=True)
+    # the chart's rows, top to bottom, follow the table
+    labels = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    assert labels == [str(v) for v in table["scenario"].iloc[1:]]
+
+
 def test_dots_mark_a_hidden_cell_on_its_own_line(report_figures: dict[str, Any]) -> None:
     """A hidden dot is marked "[c]" on its own line at the start of the scale (where the chart
     shows it, not only in the column at the right), and its value column says "[c]" too:
-    figure 5's hidden cells, each level with the line its dot would be on. (Figure 12's
-    "None", hidden in both waves, is left out.)"""
+    figure 12's "None", hidden in both waves, and figure 5's hidden cells, each level with the
+    line its dot would be on."""
+    fig, _ = report_figures["ccg_support-wide"]
+    drawn = drawn_texts(fig)
+    assert [t.get_text() for t, _ in drawn if t.get_gid() == plotting.SUPPRESSED_GID] == ["[c]"]
+    assert "[c] → [c]" in [t.get_text() for t, _ in drawn if t.get_gid() == "value"]
     fig, _ = report_figures["fully_by_age_band-wide"]
     drawn = drawn_texts(fig)
     marks = sorted(t.get_position()[1] for t, _ in drawn if t.get_gid() == plotting.SUPPRESSED_GID)

@@ -144,7 +144,7 @@ def test_no_finding_when_the_test_does_not_support_one() -> None:
     assert plain.method == ""
     assert plain.note == (
         "“Too early to say” and “don’t know” are excluded from the base, so shares run a "
-        "little above those of the chart of every aim."
+        "little above shares of all that set the aim."
     )
 
 
@@ -170,6 +170,20 @@ def test_a_no_difference_title_counts_only_the_aims_compared() -> None:
     table.attrs["differences"] = tests[tests["aim"] == "access"].reset_index(drop=True)
     title = chart_text("fully_by_age_band", table, "x").title
     assert title == "No clear difference by age in fully achieving the one aim compared"
+
+
+def test_a_no_difference_title_counts_the_groups_compared() -> None:
+    """Under a year hidden in both aims: its four pairs cannot be tested, and the title must
+    not speak for three age bands when two were compared."""
+    table = fully_by_age()
+    hide = table["age_band"] == "under_1y"
+    table.loc[hide, ["estimate", "ci_low", "ci_high"]] = np.nan
+    table.loc[hide, "suppressed"] = True
+    table.attrs["differences"] = differences(p_sustainability=0.5)
+    title = chart_text("fully_by_age_band", table, "x").title
+    assert title == (
+        "No clear difference between the 2 age bands compared in fully achieving any aim"
+    )
 
 
 def test_scenario_title_rests_on_the_interval_of_the_difference() -> None:
@@ -220,9 +234,9 @@ def test_projection_title_is_a_what_if_with_its_interval() -> None:
     )
     table.attrs["aim"] = Aim.ACCESS.value
     text = chart_text("pcn_projection", table, "fallback")
-    # "gives", not "projects": the note calls it a what-if, not a forecast
+    # a what-if, not a projection: the title says so first, and the note calls it no forecast
     assert text.title == (
-        "Applied to real PCNs, the model gives 37% fully achieving “access” (interval 19% to 57%)"
+        "What-if for real PCNs: 37% would fully achieve “access” (interval 19% to 57%)"
     )
     # with the interval's level given, the title names it
     text = chart_text("pcn_projection", table.assign(conf_level=0.95), "fallback")
@@ -241,8 +255,8 @@ def test_projection_title_is_a_what_if_with_its_interval() -> None:
         (
             "funding",
             1,
-            "No clear difference by Access / Challenge Fund money in fully achieving the one "
-            "aim compared",
+            # the base line names the fund
+            "No clear difference by funding in fully achieving the one aim compared",
         ),
     ],
 )
@@ -646,7 +660,7 @@ def test_size_title_gives_one_message_the_pcns_band_and_collaborations_in_it() -
     text = chart_text("size_distribution", table, "fallback")
     assert text.title == (
         f"{share}% of PCN practices were in networks of 30,000-49,999 patients, against 14% of "
-        "2017 respondents"
+        "respondents"
     )
     assert ";" not in text.title  # one message
     assert "shares of practices" in text.note
@@ -810,7 +824,14 @@ def test_wave_changes_are_tested_and_holm_adjusted() -> None:
         ignore_index=True,
     )
     assert changed_options(wide) == []
-    assert chart_text("ccg_support", wide, "").title.endswith("in 2017")
+    # tests came and found no change: that is the title (two dots a row apart would invite a
+    # story of change), not the top share, which the chart shows
+    assert chart_text("ccg_support", wide, "").title == (
+        "No clear change from 2015 to 2017 in the support CCGs gave collaboration"
+    )
+    untested = wide.copy()
+    untested.attrs = {}
+    assert chart_text("ccg_support", untested, "").title.endswith("in 2017")
     hidden = table[~((table["wave"] == 2015) & (table["option"] == "expert_advice"))]
     hidden.attrs = dict(table.attrs)
     assert changed_options(hidden) == ["financial"]  # one test left: 0.018 < 0.05

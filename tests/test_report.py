@@ -347,6 +347,17 @@ def test_figure_text_names_base_and_finding(bundled: ReportResult, page: str) ->
     assert "“too early to say” is left out of the base" in page
 
 
+def test_a_share_an_assumption_fixes_reads_not_measured_in_the_table(page: str) -> None:
+    """2017's "both formal and informal" is 0 only because the reconstruction assumes it
+    (A-18: formal and informal add up to the total); figure 1 says "not measured", and so
+    does its table, never "0.0%"."""
+    start = page.index("Figure 1 as a table")
+    table = page[start : page.index("</table>", start)]
+    (row,) = [r for r in re.findall(r"<tr>(.*?)</tr>", table) if "2017" in r and "Both formal" in r]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    assert cells == ["2017", "Both formal and informal", "565", "not measured (A-18)", ""]
+
+
 def test_chart_notes_are_read_out_after_the_base(page: str) -> None:
     """The note drawn under a chart (what the base leaves out) is read out by a screen reader
     too: the alt text gives it after the base line, before the synthetic notice. The test

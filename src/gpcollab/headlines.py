@@ -236,7 +236,7 @@ def _achievement(table: pd.DataFrame) -> ChartText:
     base = _who("Collaborations that set each aim", table)
     note = (
         "“Too early to say” stays in the base, as published, so shares run a little below "
-        "those of the charts by group, which leave it out. “Don’t know” is excluded."
+        "shares that leave it out. “Don’t know” is excluded."
     )
     rows = _rows(table)
     fully = rows[rows["outcome"].astype(str) == "fully"]
@@ -703,8 +703,12 @@ def _difference_title(
         which = "any aim"
         if 0 < aims < every:  # aims with hidden groups were not compared: say how many were
             which = "the one aim compared" if aims == 1 else f"the {aims} aims compared"
-        # a yes/no group ("with and without X money") reads "by X money" after the difference
-        by = words.replace("with and without ", "by ", 1)
+        # a yes/no group ("with and without X money") reads "by funding" after the difference
+        # (the base line names the fund)
+        by = "by funding" if words.startswith("with and without ") else words
+        compared = _groups_compared(tested, table, group)
+        if compared:  # a group hidden in every aim was not compared: the title says so
+            by = compared
         return f"No clear difference {by} in {gerund} {which}", (
             f"No difference between groups is significant (design-based tests, Holm-adjusted "
             f"over {family} comparisons)."
@@ -729,6 +733,28 @@ def _difference_title(
     return title, test
 
 
+_GROUP_NOUNS: Mapping[str, str] = {
+    "size_band": "size bands",
+    "size_group": "size groups",
+    "age_band": "age bands",
+    "level": "levels",
+}
+"""What a title calls several groups of a column, to say how many it compared."""
+
+
+def _groups_compared(tested: pd.DataFrame, table: pd.DataFrame, group: str) -> str:
+    """ "between the 2 levels compared" when the tests leave out some of ``table``'s groups
+    (each of their cells hidden, or their pairs untested), else empty."""
+    noun = next((n for name, n in _GROUP_NOUNS.items() if group.startswith(name)), None)
+    if noun is None or group not in table:
+        return ""
+    values = pd.concat([tested[f"{group}_first"], tested[f"{group}_second"]]).astype(str)
+    count = values.nunique()
+    if count >= table[group].astype(str).nunique():
+        return ""
+    return f"between the {count} {noun} compared"
+
+
 def _two_groups(tested: pd.DataFrame, group: str) -> bool:
     """Whether the groups compared in ``tested`` are two."""
     values = pd.concat([tested[f"{group}_first"], tested[f"{group}_second"]]).astype(str)
@@ -747,7 +773,7 @@ def _fully_by(table: pd.DataFrame) -> ChartText:
     )
     excluded = (
         "“Too early to say” and “don’t know” are excluded from the base, so shares run a "
-        "little above those of the chart of every aim."
+        "little above shares of all that set the aim."
     )
     if group is None:
         return ChartText(f"Aims fully achieved, {words}", base, _note(excluded, _weighted(table)))
@@ -835,11 +861,15 @@ def _in_sentence(label: str) -> str:
     return label[0].lower() + label[1:] if label[1:2].islower() else label
 
 
-def _top_option(item: str, who: str, verb: str) -> Callable[[pd.DataFrame], ChartText]:
+def _top_option(
+    item: str, who: str, verb: str, topic: str = ""
+) -> Callable[[pd.DataFrame], ChartText]:
     """Title of a tick-all-that-apply chart: the share of the answer ticked most, in words
     (``verb``, as "cited"), in the latest wave; no "most" or "more than", which would need a
     test of the difference from the next answer, nor the earlier wave's share, which would
-    read as a change no test supports."""
+    read as a change no test supports. Where the chart shows two waves and the tests of the
+    changes found none (``topic``: what the answers are about, as "the support CCGs gave"),
+    that is the message: two dots a row apart invite a story of change."""
 
     def describe(table: pd.DataFrame) -> ChartText:
         enum = ITEMS[item].choices
@@ -871,6 +901,9 @@ def _top_option(item: str, who: str, verb: str) -> Callable[[pd.DataFrame], Char
                 title += f", up from {_pct(float(earlier['estimate'].iloc[0]))} in {waves[0]}"
                 if float(earlier["estimate"].iloc[0]) > float(top["estimate"]):
                     title = title.replace(", up from", ", down from")
+            tested = _tested_changes(table)
+            if topic and tested is not None and not tested.empty and not changed_options(table):
+                title = f"No clear change from {waves[0]} to {waves[-1]} in {topic}"
             return ChartText(title, base, note, _changes_note(table))
         return ChartText(title, base, note)
 
@@ -899,8 +932,7 @@ def _sizes(table: pd.DataFrame) -> ChartText:
     title = f"{share} of PCN practices were in networks of {band.label} patients"
     same = rows.loc[rows["option"].astype(str) == band.value, "estimate"]
     if not same.empty:
-        wave = _waves(table)
-        title += f", against {_pct(float(same.iloc[0]))} of {wave + ' ' if wave else ''}respondents"
+        title += f", against {_pct(float(same.iloc[0]))} of respondents"
     return ChartText(title, base, note)
 
 
@@ -924,8 +956,8 @@ def _scenarios(table: pd.DataFrame) -> ChartText:
     # why the observed share here is not the achievement chart's, in one sentence
     note = (
         "Each scenario runs the model with collaborations mixed as it says. “Too early to "
-        "say” is left out of the base, so the observed share runs a little above the chart of "
-        "every aim."
+        "say” is left out of the base, so the observed share runs a little above the share of "
+        "all that set the aim."
     )
     method = (
         "G-computation on a logistic model of collaborations with a known outcome, by size, "
@@ -989,9 +1021,8 @@ def _projection(table: pd.DataFrame) -> ChartText:
     level = pd.to_numeric(pd.Series([row.get("conf_level")]), errors="coerce").iloc[0]
     interval = f"{100 * float(level):.0f}% interval" if level == level else "interval"
     title = (
-        f"Applied to real PCNs, the model gives {_pct(float(row['estimate']))} fully "
-        f"achieving {short} ({interval} {_pct(float(row['ci_low']))} to "
-        f"{_pct(float(row['ci_high']))})"
+        f"What-if for real PCNs: {_pct(float(row['estimate']))} would fully achieve {short} "
+        f"({interval} {_pct(float(row['ci_low']))} to {_pct(float(row['ci_high']))})"
     )
     return ChartText(title, base, note)
 
@@ -1010,7 +1041,10 @@ _DESCRIBERS: dict[str, Callable[[pd.DataFrame], ChartText]] = {
         "of unwilling partners cited",
     ),
     "ccg_support": _top_option(
-        "ccg_support", "CCG respondents", "of CCG respondents said their CCG gave"
+        "ccg_support",
+        "CCG respondents",
+        "of CCG respondents said their CCG gave",
+        "the support CCGs gave collaboration",
     ),
     "size_distribution": _sizes,
     "scenarios": _scenarios,

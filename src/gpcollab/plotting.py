@@ -1619,23 +1619,6 @@ def _comparable_rows(
     return [rows[i] for i in kept], kept_dots, _left_out_notes(left_out, dots_out)
 
 
-def _rows_shown_in_a_wave(
-    table: pd.DataFrame, x: str, rows: Sequence[Any], waves: Sequence[Any]
-) -> tuple[list[Any], list[str]]:
-    """The rows of a chart of waves with a value shown in at least one wave, and a footnote
-    naming those hidden in every wave: a row of "[c] → [c]" compares nothing."""
-    per_row = _series(table, "wave", x, waves, rows)  # one series a row, aligned on the waves
-    shown = [bool((s.present & ~s.hidden).any()) or not s.present.any() for s in per_row]
-    name = _labeller(table, x)
-    out = [f"“{name(row)}”" for row, keep in zip(rows, shown, strict=True) if not keep]
-    if not out:
-        return list(rows), []
-    listed = "; ".join(out[:-1]) + " and " + out[-1] if len(out) > 1 else out[0]
-    verb = "are" if len(out) > 1 else "is"
-    note = f"{listed} {verb} not drawn: hidden in every wave (see the table)."
-    return [row for row, keep in zip(rows, shown, strict=True) if keep], [note]
-
-
 def dot_shape(table: pd.DataFrame, *, x: str, hue: str | None) -> tuple[int, int]:
     """How many rows and how many dots a row :func:`plot_rates` draws for ``table`` as a dot
     chart, rows and groups that disclosure control mostly hides left out, so that a caller can
@@ -1659,8 +1642,6 @@ def dot_shape(table: pd.DataFrame, *, x: str, hue: str | None) -> tuple[int, int
     dots = _levels(table, hue, None)
     if hue != "wave":
         rows, dots, _ = _comparable_rows(table, x, hue, rows, dots)
-    elif x in table.columns:
-        rows, _ = _rows_shown_in_a_wave(table, x, rows, dots)
     return len(rows), len(dots)
 
 
@@ -1695,8 +1676,6 @@ def _dots(
     left_out: list[str] = []
     if compare:
         groups, hues, left_out = _comparable_rows(table, x, str(hue), groups, hues)
-    elif hue == "wave":
-        groups, left_out = _rows_shown_in_a_wave(table, x, groups, hues)
     palette = list(_WAVE_COLOURS) if compare and len(hues) == 2 else _hue_colours(table, hue, hues)
     h_label = _labeller(table, hue) if hue is not None else str
     series = _series(table, x, hue, groups, hues)
@@ -1766,7 +1745,7 @@ def _dots(
                 ax.text(
                     0.012,
                     yi,
-                    f"not measured ({assumption})",
+                    "not measured",  # the footer names the assumption
                     ha="left",
                     va="center",
                     fontsize=_small(),
@@ -1798,7 +1777,10 @@ def _dots(
         # what the groups' names, written beside their lines of the first row, need to know
         names = [str(h_label(s.level)) for s in series]
         ax._gpcollab_dot_lines = _first_row_lines(series, at, names, palette, marker)  # type: ignore[attr-defined]
-    else:
+    elif hue == "wave" and len(hues) > 1:  # each wave named beside its line, with its base
+        names = [str(h_label(s.level)) for s in series]
+        ax._gpcollab_dot_lines = _first_row_lines(series, at, names, palette, marker)  # type: ignore[attr-defined]
+    if not compare:
         if row_pt < 2 * _font():  # no room: the axis's own 0% says it
             zeros = {}
         for dots in zeros.values():  # one "0%" for the zero dots of a row

@@ -1122,17 +1122,17 @@ def _whatif_section(
         section.unavailable.append("What-if: no aim's achievement model could be fitted.")
         return section
     scenarios = [
-        whatif.Scenario("PCN scale: all 30,000-49,999 patients", set={"size_band": "30k_50k"}),
+        whatif.Scenario("All 30,000-49,999 patients (PCN size)", set={"size_band": "30k_50k"}),
         whatif.Scenario("All 100,000-249,999 patients", set={"size_band": "100k_250k"}),
-        whatif.Scenario("All one age band older", shift={"age_band": 1}),
-        whatif.Scenario("All at whole-CCG level", set={"level": "single_ccg"}),
+        whatif.Scenario("All older by one age band", shift={"age_band": 1}),
+        whatif.Scenario("All working at whole-CCG level", set={"level": "single_ccg"}),
         whatif.Scenario("All with Access / Challenge Fund money", set={"funding": True}),
     ]
     table = run.attempt(
         section,
         f"what-if scenarios for “{aim.label}” ({label}, {n_boot} bootstrap replicates)",
-        lambda: whatif.standardise(
-            survey, aim.value, scenarios, n_boot=n_boot, seed=seed, model=model
+        lambda: _by_difference(
+            whatif.standardise(survey, aim.value, scenarios, n_boot=n_boot, seed=seed, model=model)
         ),
     )
     run.add(
@@ -1692,6 +1692,17 @@ _ASSUMED_CELLS: Mapping[str, tuple[tuple[str, Mapping[str, str]], ...]] = {
 report table: (assumption id, the cell's column values)."""
 
 
+def _by_difference(table: pd.DataFrame) -> pd.DataFrame:
+    """The what-if scenarios observed first, then from the largest difference from observed
+    to the smallest (the value the chart draws and its title talks about; scenarios have no
+    order of their own)."""
+    observed = table["scenario"].astype(str) == "observed"
+    rest = table.loc[~observed].sort_values("difference", ascending=False, kind="stable")
+    out = pd.concat([table.loc[observed], rest])
+    out.attrs = dict(table.attrs)
+    return out
+
+
 def _drawable(table: pd.DataFrame, key: str = "") -> pd.DataFrame:
     """The rows a chart shows: all of them; suppressed cells are drawn with their marker, and
     cells of a synthetic set that an assumption fixes carry its id in ``assumption``."""
@@ -2064,8 +2075,11 @@ def _number(value: object) -> float:
 
 
 def _cell(column: Column, row: Mapping[Any, Any], item: str | None) -> tuple[str, str]:
-    """Text and CSS class of one cell."""
+    """Text and CSS class of one cell. A share a synthetic set's assumption fixes (its id in
+    ``row["assumption"]``) is said to be not measured, as the chart says, never a figure."""
     suppressed = bool(row.get("suppressed", False))
+    if row.get("assumption") and column.fmt in ("pct", "ci"):
+        return (f"not measured ({row['assumption']})" if column.fmt == "pct" else ""), ""
     if column.fmt == "ci":
         low, high = row.get("ci_low"), row.get("ci_high")
         if _is_missing(low) or _is_missing(high):
@@ -2101,6 +2115,10 @@ def _table_html(item: ReportTable, min_n: int, *, figure: int | None = None) -> 
     caption, and folded too when it is longer than :data:`LONG_TABLE` rows.
     """
     rows = item.table.to_dict(orient="records")
+    assumed = _drawable(item.table, item.key).get("assumption")
+    if assumed is not None:  # the cells an assumption fixes, as the chart marks them
+        for row, assumption in zip(rows, assumed, strict=True):
+            row["assumption"] = assumption
     option_item = item.item
     head = "".join(f'<th scope="col">{_e(c.header)}</th>' for c in item.columns)
     body: list[str] = []
