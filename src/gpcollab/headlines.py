@@ -418,6 +418,9 @@ def supported_differences(
         ``significant`` (``p_holm`` below :data:`SIGNIFICANCE`). ``attrs["family"]`` is the
         number of pairs tested together.
     """
+    # without their attrs: pandas deep-copies ``attrs`` into the result of every operation,
+    # and a report table keeps its tests (tables) there
+    table, differences = _bare(table), _bare(differences)
     shown = _rows(table)
     by_aim = "aim" in differences.columns and "aim" in shown.columns
     keys = {
@@ -433,6 +436,13 @@ def supported_differences(
         )
     ]
     return _adjusted(rows.loc[pd.Series(both)])
+
+
+def _bare(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (not copied) without its ``attrs``."""
+    bare = table.copy(deep=False)
+    bare.attrs = {}
+    return bare
 
 
 def _adjusted(tests: pd.DataFrame) -> pd.DataFrame:
