@@ -1163,7 +1163,7 @@ def test_report_figures_keep_their_test_off_the_image(
     assert "by 36 points (95% CI" in method
     notes = footer(fig, plotting.NOTE_GID)
     assert "Holm" not in notes and "95% CI" not in notes
-    assert "“Too early to say” and “don’t know” are excluded from the base" in notes
+    assert "“Too early to say” and “don’t know” are left out of the base" in notes
     (base,) = [t.get_text() for t in fig.texts if t.get_gid() == "base"]
     assert "Holm" not in base and "Difference" not in base
     # the note sits above the source line (the footer is laid out bottom up)

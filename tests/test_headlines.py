@@ -143,8 +143,8 @@ def test_no_finding_when_the_test_does_not_support_one() -> None:
     assert "significant" not in plain.note and "differ" not in plain.title
     assert plain.method == ""
     assert plain.note == (
-        "“Too early to say” and “don’t know” are excluded from the base, so shares run a "
-        "little above shares of all that set the aim."
+        "“Too early to say” and “don’t know” are left out of the base, which lifts shares a "
+        "little."
     )
 
 
@@ -616,7 +616,7 @@ def test_the_tests_and_caveats_are_in_the_notes(report_texts: dict[str, Any]) ->
     # the achievement chart keeps "too early to say"; the charts by group leave it out
     assert "“Too early to say” stays in the base" in report_texts["achievement_by_aim"].note
     assert report_texts["fully_by_age_band"].note.startswith(
-        "“Too early to say” and “don’t know” are excluded from the base"
+        "“Too early to say” and “don’t know” are left out of the base"
     )
     for key in ("stp_influence", "stp_change", "contract_willingness_2017_gp"):
         assert report_texts[key].note.startswith("“Don’t know” is part of the base")

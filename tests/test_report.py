@@ -372,7 +372,7 @@ def test_chart_notes_are_read_out_after_the_base(page: str) -> None:
     ]
     # 2017 GP survey; each dot's base is written beside it, so the base line gives none
     base = "Collaborations that set the aim, by time since forming, GP practice staff survey 2017."
-    excluded = "“Too early to say” and “don’t know” are excluded from the base"
+    excluded = "“Too early to say” and “don’t know” are left out of the base"
     assert alt.index(base) < alt.index(excluded) < alt.index(SYNTHETIC_NOTICE)
     assert "Holm" not in alt
     assert caption.startswith("Design-based tests, Holm-adjusted over 15 comparisons: ")

@@ -235,8 +235,8 @@ def _aims_by_size(table: pd.DataFrame) -> ChartText:
 def _achievement(table: pd.DataFrame) -> ChartText:
     base = _who("Collaborations that set each aim", table)
     note = (
-        "“Too early to say” stays in the base, as published, so shares run a little below "
-        "shares that leave it out. “Don’t know” is excluded."
+        "“Too early to say” stays in the base, as published, which lowers shares a little; "
+        "“don’t know” is left out."
     )
     rows = _rows(table)
     fully = rows[rows["outcome"].astype(str) == "fully"]
@@ -782,8 +782,8 @@ def _fully_by(table: pd.DataFrame) -> ChartText:
         f"Collaborations that set the aim{', ' + by if by else ''}", table, bases_given=False
     )
     excluded = (
-        "“Too early to say” and “don’t know” are excluded from the base, so shares run a "
-        "little above shares of all that set the aim."
+        "“Too early to say” and “don’t know” are left out of the base, which lifts shares a "
+        "little."
     )
     if group is None:
         return ChartText(f"Aims fully achieved, {words}", base, _note(excluded, _weighted(table)))
@@ -966,8 +966,7 @@ def _scenarios(table: pd.DataFrame) -> ChartText:
     # why the observed share here is not the achievement chart's, in one sentence
     note = (
         "Each scenario runs the model with collaborations mixed as it says. “Too early to "
-        "say” is left out of the base, so the observed share runs a little above the share of "
-        "all that set the aim."
+        "say” is left out of the base, which lifts the observed share a little."
     )
     method = (
         "G-computation on a logistic model of collaborations with a known outcome, by size, "
