@@ -143,8 +143,7 @@ def test_no_finding_when_the_test_does_not_support_one() -> None:
     assert "significant" not in plain.note and "differ" not in plain.title
     assert plain.method == ""
     assert plain.note == (
-        "“Too early to say” and “don’t know” are left out of the base, which lifts shares a "
-        "little."
+        "“Too early to say” and “don’t know” are left out of the base, which lifts shares a little."
     )
 
 

@@ -782,8 +782,7 @@ def _fully_by(table: pd.DataFrame) -> ChartText:
         f"Collaborations that set the aim{', ' + by if by else ''}", table, bases_given=False
     )
     excluded = (
-        "“Too early to say” and “don’t know” are left out of the base, which lifts shares a "
-        "little."
+        "“Too early to say” and “don’t know” are left out of the base, which lifts shares a little."
     )
     if group is None:
         return ChartText(f"Aims fully achieved, {words}", base, _note(excluded, _weighted(table)))
