@@ -1774,10 +1774,9 @@ def _dots(
     if compare:  # each dot's value, base or "[c]" in the column at the right too
         bold = {(str(a), str(b)) for a, b in highlight}
         _dot_cells(ax, series, at, [str(g) for g in groups], bold)
-        # what the groups' names, written beside their lines of the first row, need to know
-        names = [str(h_label(s.level)) for s in series]
-        ax._gpcollab_dot_lines = _first_row_lines(series, at, names, palette, marker)  # type: ignore[attr-defined]
-    elif hue == "wave" and len(hues) > 1:  # each wave named beside its line, with its base
+    if compare or (hue == "wave" and len(hues) > 1):
+        # what the names of the groups (or of the waves, with their bases), written beside
+        # their lines of the first row, need to know
         names = [str(h_label(s.level)) for s in series]
         ax._gpcollab_dot_lines = _first_row_lines(series, at, names, palette, marker)  # type: ignore[attr-defined]
     if not compare:
