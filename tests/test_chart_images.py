@@ -372,9 +372,10 @@ def test_panels_leave_out_an_aim_mostly_hidden_and_say_so() -> None:
     ) in notes
 
 
-def test_panels_leave_out_an_aim_with_one_group_left_to_compare() -> None:
+def test_panels_keep_an_aim_with_one_of_two_groups_hidden() -> None:
     # two groups per aim; staff keeps one shown group (30k_50k) once its other is hidden:
-    # half hidden is not "most", but one shown group compares with nothing
+    # half hidden is not "most", and leaving the aim out would hide a value disclosure control
+    # lets through, so the panel stays with the hidden group marked [c] in place
     table = dots_with_hidden()
     table = table[table["size_band"].isin(["30k_50k", "50k_100k"])].copy()
     hide = (table["aim"] == "staff") & (table["size_band"] == "50k_100k")
@@ -382,10 +383,11 @@ def test_panels_leave_out_an_aim_with_one_group_left_to_compare() -> None:
     table.loc[hide, "suppressed"] = True
     ax = plotting.plot_rates(table, x="size_band", hue="aim", kind="panels")
     titles = [t.get_text().replace("\n", " ") for t in ax.texts if t.get_gid() == "panel-title"]
-    assert titles == [Aim.ACCESS.label]
+    assert titles == [Aim.ACCESS.label, Aim.STAFF.label]
     notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
     notes = notes.replace("\n", " ")
-    assert "“Staff experience, training and education” is not drawn" in notes
+    assert "not drawn" not in notes
+    assert [t.get_text() for t in ax.texts if t.get_gid() == plotting.SUPPRESSED_GID] == ["[c]"]
 
 
 def test_panels_name_the_small_base_and_every_aim_left_out() -> None:
@@ -676,14 +678,10 @@ def test_report_figure_layout(report_figures: dict[str, Any], key: str, layout: 
             item.table.loc[item.table["suppressed"], "aim"].nunique()
         )  # one block per aim
     elif key.startswith("fully_by_"):
-        # a row per aim: an aim with more than half of its groups hidden, or fewer than two
-        # shown, is left out (and named in the notes); the other aims mark each hidden cell
+        # a row per aim: an aim with more than half of its groups hidden is left out (and
+        # named in the notes); the other aims mark each hidden cell
         per_aim = item.table.groupby(item.table["aim"].astype(str), observed=True)["suppressed"]
-        left_out = [
-            aim
-            for aim, flags in per_aim
-            if 2 * int(flags.sum()) > len(flags) or (len(flags) >= 2 > len(flags) - flags.sum())
-        ]
+        left_out = [aim for aim, flags in per_aim if 2 * int(flags.sum()) > len(flags)]
         # then a group hidden in more than half of the aims drawn is left out of every row
         # (and named); the cells marked are the hidden ones of the aims and groups drawn
         table = item.table.assign(aim=item.table["aim"].astype(str))

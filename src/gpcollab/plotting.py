@@ -2446,11 +2446,12 @@ def _kept_panels(
 
 
 def _comparable(series: _Series) -> bool:
-    """Whether a panel has something to compare: at most half of its groups hidden and at
-    least two shown (a panel with one group shows it, as there is no comparison to lose)."""
+    """Whether a panel (or a row) is worth drawing: at most half of its groups hidden, so that
+    what it shows outweighs its "[c]" marks. Of two groups, one shown and one hidden is kept,
+    its shown value drawn and the hidden one marked "[c]" in place: leaving it out would hide
+    a value disclosure control lets through."""
     present, hidden = int(series.present.sum()), int(series.hidden.sum())
-    shown = present - hidden
-    return 2 * hidden <= present and (shown >= 2 or present < 2)
+    return 2 * hidden <= present and present - hidden >= 1
 
 
 def _kept_groups(
