@@ -534,8 +534,9 @@ def test_tick_all_titles_state_the_top_share_without_ranking_it() -> None:
 
 
 def test_achievement_title_gives_the_other_aims_as_a_range() -> None:
-    """The aim fully achieved most often is named (as the publication ranks it); the others
-    are a range, never a "least often" resting on a one-point gap."""
+    """The share of the aim fully achieved most often is given (the publication ranks it
+    first); the others are a range. Levels, not a ranking: neither "most" nor a "least
+    often" resting on a one-point gap, which no test supports."""
     shares = {"access": 0.35, "community": 0.20, "sustainability": 0.12, "quality": 0.11}
     table = pd.DataFrame(
         {
@@ -546,8 +547,8 @@ def test_achievement_title_gives_the_other_aims_as_a_range() -> None:
         }
     )
     title = chart_text("achievement_by_aim", table, "fallback").title
-    assert title == "“Access” was the aim most often fully achieved (35%; others 11% to 20%)"
-    assert "least" not in title
+    assert title == "35% fully achieved “access”; other aims 11% to 20%"
+    assert "least" not in title and "most" not in title
 
 
 # -- the base line says whom and when; the method goes in the note -------------------------
@@ -605,8 +606,9 @@ def test_the_tests_and_caveats_are_in_the_notes(report_texts: dict[str, Any]) ->
     for key in ("aims_by_size", "fully_by_size_band", "fully_by_age_band", "fully_by_level"):
         assert "Holm-adjusted" in report_texts[key].method
         assert "design-based tests" in report_texts[key].method.lower()
+    jargon = ("Holm", "p<", "p=", "bootstrap", "g-computation", "95% CI", "esign-based")
     for key, text in report_texts.items():
-        assert not [word for word in TEST_WORDS if word in text.note], (key, text.note)
+        assert not [word for word in jargon if word in text.note], (key, text.note)
     # the what-if dots are a model's, their intervals the bootstrap's
     method = report_texts["scenarios"].method
     assert "G-computation on a logistic model" in method and "bootstrap interval" in method
@@ -736,21 +738,18 @@ def stp_change_table(ccg: list[float], ccg_hidden: tuple[str, ...] = ()) -> pd.D
     return table
 
 
-def test_likert_title_states_opposite_majorities_as_a_contrast() -> None:
-    """GP: 24 + 40 = 64% on the negative side. CCG: 61 + 0 = 61% on the positive side, its
-    negative side unknown (a hidden cell): the title gives both majorities. When the CCG's
-    majority is on the same side (negative 27 + 40 = 67%), both negative shares are given."""
-    text = chart_text(
-        "stp_change", stp_change_table([0.02, 0.27, 0.61, 0.0, 0.10], ("very_improbable",)), ""
-    )
-    assert text.title == (
-        "64% of practices doubted their STP would bring meaningful change; 61% of CCG staff "
-        "thought it probable"
-    )
-    text = chart_text("stp_change", stp_change_table([0.27, 0.40, 0.20, 0.03, 0.10]), "")
-    assert text.title == (
-        "64% of practices and 67% of CCG staff doubted their STP would bring meaningful change"
-    )
+def test_likert_title_gives_one_message_the_practices_view() -> None:
+    """GP: 24 + 40 = 64% on the negative side. The title gives that one message, whatever the
+    CCG bar beside it shows (its majority on the other side, 61 + 0 = 61%, or on the same,
+    27 + 40 = 67%): the chart shows both bars, and a title with both read as two messages
+    and as a contrast no test stands behind."""
+    for ccg, hidden in (
+        ([0.02, 0.27, 0.61, 0.0, 0.10], ("very_improbable",)),
+        ([0.27, 0.40, 0.20, 0.03, 0.10], ()),
+    ):
+        text = chart_text("stp_change", stp_change_table(ccg, hidden), "")
+        assert text.title == "64% of practices doubted their STP would bring meaningful change"
+        assert "CCG" not in text.title
 
 
 def test_prevalence_note_says_when_formal_and_informal_do_not_compare() -> None:
@@ -825,9 +824,9 @@ def test_wave_changes_are_tested_and_holm_adjusted() -> None:
     assert changed_options(wide) == []
     # tests came and found no change: that is the title (two dots a row apart would invite a
     # story of change), not the top share, which the chart shows
-    assert chart_text("ccg_support", wide, "").title == (
-        "No clear change from 2015 to 2017 in the support CCGs gave collaboration"
-    )
+    text = chart_text("ccg_support", wide, "")
+    assert text.title == "No clear change from 2015 to 2017 in the support CCGs gave collaboration"
+    assert text.note.endswith("None of the changes between the waves is significant.")
     untested = wide.copy()
     untested.attrs = {}
     assert chart_text("ccg_support", untested, "").title.endswith("in 2017")

@@ -245,13 +245,11 @@ def _achievement(table: pd.DataFrame) -> ChartText:
     at = fully["estimate"].idxmax()
     top = fully.loc[at]
     others = fully.loc[fully.index != at, "estimate"].astype(float)
-    # the top aim as the publication ranks it (finding S-22); the rest as a range, not a
-    # "least often" that no test supports (the lowest shares are often a point apart)
-    name = _quoted(AIM_SHORT_LABELS.get(str(top["aim"]), _label(Aim, top["aim"])))
+    # the top aim's share (the publication ranks it first, finding S-22) and the rest as a
+    # range: levels, not a ranking ("most", "least") that no test of the gap supports
     title = (
-        f"{name} was the aim most often fully achieved "
-        f"({_pct(float(top['estimate']))}; others {_pct(float(others.min()))} to "
-        f"{_pct(float(others.max()))})"
+        f"{_pct(float(top['estimate']))} fully achieved {_short_aim(str(top['aim']))}; other "
+        f"aims {_pct(float(others.min()))} to {_pct(float(others.max()))}"
     )
     return ChartText(title, base, note)
 
@@ -795,25 +793,14 @@ _LIKERT_WORDS: Mapping[str, str] = {
     "stp_change": "doubted their STP would bring meaningful change",
 }
 
-_LIKERT_OTHER_SIDE: Mapping[str, str] = {
-    "stp_influence": "said practices had some or much influence",
-    "stp_change": "thought it probable",
-}
-"""What the positive side of an item says, for a title whose second group mostly answered
-on it (after :data:`_LIKERT_WORDS` for the first)."""
-
-
 _DONT_KNOW_KEPT = "“Don’t know” is part of the base; its share is given as a figure, not drawn."
 
 
-def _negative_share(
-    part: pd.DataFrame, enum: type[Choice], *, positive: bool = False
-) -> float | None:
-    """The share answering on the negative half of ``enum``'s scale (``positive``: the
-    positive half), or None when an answer of that half is missing or hidden."""
+def _negative_share(part: pd.DataFrame, enum: type[Choice]) -> float | None:
+    """The share answering on the negative half of ``enum``'s scale, or None when an answer
+    of that half is missing or hidden."""
     substantive = [v for v in enum.values() if v != "dont_know"]
-    half = len(substantive) // 2
-    side = substantive[-half:] if positive else substantive[:half]
+    side = substantive[: len(substantive) // 2]
     chosen = part[part["option"].astype(str).isin(side)]
     if len(chosen) != len(side) or ("suppressed" in chosen and chosen["suppressed"].any()):
         return None
@@ -821,35 +808,22 @@ def _negative_share(
 
 
 def _stp(item: str) -> Callable[[pd.DataFrame], ChartText]:
+    """Title of an STP chart: one message, the practices' view (the report's subject) as the
+    share on the negative side of the scale; the CCG bar beside it is read off the chart (a
+    title carrying both read as two messages, and as a contrast no test stands behind)."""
+
     def describe(table: pd.DataFrame) -> ChartText:
         enum = ITEMS[item].choices
         base = f"All respondents of each survey, {_survey_words(table)}"
         note = _note(_DONT_KNOW_KEPT, _weighted(table))
-        shares, positive = {}, {}
-        for instrument, part in table.groupby(table["instrument"].astype(str), sort=False):
-            shares[instrument] = _negative_share(part, enum)
-            positive[instrument] = _negative_share(part, enum, positive=True)
-        gp, ccg = shares.get("gp"), shares.get("ccg")
-        ccg_positive = positive.get("ccg")
-        words = _LIKERT_WORDS.get(item, "answered on the negative side")
-        other = _LIKERT_OTHER_SIDE.get(item)
-        if (
-            gp is not None
-            and gp > 0.5
-            and ccg_positive is not None
-            and ccg_positive > 0.5
-            and other is not None
-        ):  # the two groups' majorities on opposite sides: the contrast is the message
-            title = f"{_pct(gp)} of practices {words}; {_pct(ccg_positive)} of CCG staff {other}"
-        elif gp is not None and ccg is not None:
-            title = f"{_pct(gp)} of practices and {_pct(ccg)} of CCG staff {words}"
-        elif gp is not None:  # the CCG share rests on a hidden cell: state the GP one only
-            title = f"{_pct(gp)} of practices {words}"
-        else:
-            question = ITEMS[item].question
-            joiner = " " if question.endswith("?") else ": "
-            title = f"{question}{joiner}GP-practice and CCG respondents compared"
-        return ChartText(title, base, note)
+        gp_rows = table[table["instrument"].astype(str) == "gp"]
+        gp = _negative_share(gp_rows, enum) if not gp_rows.empty else None
+        if gp is not None:
+            words = _LIKERT_WORDS.get(item, "answered on the negative side")
+            return ChartText(f"{_pct(gp)} of practices {words}", base, note)
+        question = ITEMS[item].question
+        joiner = " " if question.endswith("?") else ": "
+        return ChartText(f"{question}{joiner}GP-practice and CCG respondents compared", base, note)
 
     return describe
 
@@ -913,6 +887,8 @@ def _top_option(
             tested = _tested_changes(table)
             if topic and tested is not None and not tested.empty and not changed_options(table):
                 title = f"No clear change from {waves[0]} to {waves[-1]} in {topic}"
+                # said on the chart too, beside the "55% → 75%" a reader may lift
+                note = _note(note, "None of the changes between the waves is significant.")
             return ChartText(title, base, note, _changes_note(table))
         return ChartText(title, base, note)
 
