@@ -939,9 +939,17 @@ def test_wave_dots_write_both_waves_beside_each_row(
     """Figures 1 and 12 write each row's two shares in a column at the right, earlier wave
     first; the published figures (findings 2015-03, 2017-01; CCG financial support 55% and 75%)
     are read there. Figure 1 leads with the share its title quotes, the collaborating total."""
-    fig, _ = report_figures[f"prevalence-{layout}"]
+    fig, item = report_figures[f"prevalence-{layout}"]
     values = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "value"]
     assert values[0] == "73% → 81%"  # the first row: in a collaboration, 2015 then 2017
+    # formal and informal do not compare (2017 has no "both", A-18): their shares stand apart,
+    # with no arrow of a change; read from the table, 2015 then 2017
+    share = {
+        (str(r["wave"]), str(r["membership"])): f"{100 * float(r['estimate']):.0f}%"
+        for r in item.table.to_dict(orient="records")
+    }
+    for kind in ("formal", "informal"):
+        assert f"{share[('2015', kind)]} · {share[('2017', kind)]}" in values
     headers = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "value-header"]
     assert headers in ([], ["2015 → 2017"])  # left to the legend when they would meet
     fig, _ = report_figures[f"ccg_support-{layout}"]

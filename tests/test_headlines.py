@@ -22,6 +22,7 @@ from gpcollab.headlines import (
     supported_differences,
     titled_aim,
     titled_cells,
+    uncompared_rows,
 )
 from gpcollab.vocab import AgeBand, Aim
 from test_chart_images import REPORT_KEYS
@@ -771,6 +772,8 @@ def test_prevalence_note_says_when_formal_and_informal_do_not_compare() -> None:
     table = pd.DataFrame(rows)
     note = chart_text("prevalence", table, "").note
     assert "The formal and informal rows do not compare across waves (2017 has no “both”)" in note
+    # the chart writes those two rows' shares apart, not as a change
+    assert uncompared_rows(table) == ["formal", "informal"]
     both_waves = table.copy()
     both_waves.loc[
         (both_waves["wave"] == 2017) & (both_waves["membership"] == "both"), "estimate"
@@ -779,6 +782,7 @@ def test_prevalence_note_says_when_formal_and_informal_do_not_compare() -> None:
         (both_waves["wave"] == 2017) & (both_waves["membership"] == "formal"), "estimate"
     ] = 0.46
     assert "do not compare" not in chart_text("prevalence", both_waves, "").note
+    assert uncompared_rows(both_waves) == []
 
 
 def test_wave_changes_are_tested_and_holm_adjusted() -> None:

@@ -1353,3 +1353,22 @@ def test_likert_true_zero_is_said_in_the_footer() -> None:
     ax = plotting.plot_likert(willingness_table())  # every answer given: no such note
     notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
     assert "nobody answered" not in notes
+
+
+def test_wave_dots_write_uncompared_rows_apart_and_never_bold() -> None:
+    """A row whose shares do not compare across the waves (what the answer counts changed) is
+    written "55% · 75%", not as a change "55% → 75%", and is not set in bold even when asked
+    to be; the other rows keep their arrow."""
+    rows = [
+        {"wave": wave, "option": option, "n": 60, "estimate": share}
+        | {"ci_low": share - 0.1, "ci_high": share + 0.1}
+        for wave, shares in (("2015", (0.55, 0.30)), ("2017", (0.75, 0.35)))
+        for option, share in zip(("financial", "it"), shares, strict=True)
+    ]
+    table = pd.DataFrame(rows)
+    table.attrs.update(synthetic=False)
+    ax = plotting.plot_wave_comparison(
+        table, kind="dot", marked=["financial"], uncompared=["financial"]
+    )
+    values = {t.get_text(): t.get_fontweight() for t in ax.texts if t.get_gid() == "value"}
+    assert values == {"55% · 75%": "normal", "30% → 35%": "normal"}

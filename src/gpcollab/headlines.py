@@ -38,6 +38,7 @@ __all__ = [
     "supported_differences",
     "titled_aim",
     "titled_cells",
+    "uncompared_rows",
 ]
 
 
@@ -191,16 +192,18 @@ def _prevalence(table: pd.DataFrame) -> ChartText:
             f"{_pct(shares[-1])} of practices were in a collaboration in {waves[-1]}, "
             f"{verb} from {_pct(shares[0])} in {waves[0]}"
         )
-        note = _note(note, _kinds_not_comparable(rows))
+        note = _note(note, _kinds_not_comparable(table))
         return ChartText(title, base, note, _changes_note(table))
     return ChartText(title, base, note)
 
 
-def _kinds_not_comparable(rows: pd.DataFrame) -> str:
-    """A sentence for the note when a wave splits collaborations into formal and informal with
-    no one in both (its two shares add up to the total) while another wave counts "both": the
-    formal and informal shares then differ in meaning between waves, and only the total
-    compares; empty otherwise."""
+def _waves_splitting_kinds(table: pd.DataFrame) -> list[str]:
+    """The waves of a membership table that split collaborations into formal and informal
+    with no one in both (the two shares add up to the total), when another wave counts
+    "both"; empty otherwise."""
+    rows = _rows(table)
+    if not {"wave", "membership", "estimate"} <= set(rows.columns):
+        return []
     share: dict[tuple[str, str], float] = {
         (str(r["wave"]), str(r["membership"])): float(r["estimate"])
         for r in rows.to_dict(orient="records")
@@ -214,11 +217,38 @@ def _kinds_not_comparable(rows: pd.DataFrame) -> str:
 
     with_both = [w for w in waves if share.get((w, "both"), 0.0) > 0 and not split(w)]
     without = [w for w in waves if split(w)]
-    if not with_both or not without:
+    return without if with_both else []
+
+
+def uncompared_rows(table: pd.DataFrame) -> list[str]:
+    """The rows of a membership table (``prevalence``) whose shares do not compare across its
+    waves: "formal" and "informal" when one wave counts those in both kinds apart ("both") and
+    another splits them with no one in both (its two shares add up to the total), so that the
+    two rows mean different things in the two waves; only the total compares. Empty otherwise.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Shares of ``membership`` answers by ``wave`` (``estimate``; the total as
+        ``in_collaboration``).
+
+    Returns
+    -------
+    list of str
+        Membership codes, for the chart to write without a change between the waves.
+    """
+    return ["formal", "informal"] if _waves_splitting_kinds(table) else []
+
+
+def _kinds_not_comparable(table: pd.DataFrame) -> str:
+    """A sentence for the note when the formal and informal rows do not compare across
+    waves (:func:`uncompared_rows`); empty otherwise."""
+    without = _waves_splitting_kinds(table)
+    if not without:
         return ""
     return (
         f"The formal and informal rows do not compare across waves ({' and '.join(without)} "
-        "has no “both”); the total does."
+        "has no “both”), so their shares stand apart (·); the total compares."
     )
 
 

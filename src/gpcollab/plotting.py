@@ -1662,11 +1662,13 @@ def _dots(
     hue_order: Sequence[Any] | None,
     highlight: Sequence[tuple[Any, Any]] = (),
     marked: Sequence[Any] = (),
+    uncompared: Sequence[Any] = (),
     **kwargs: Any,
 ) -> list[str]:
     """Dot plot: one row per level of ``x``, one dot (with its interval) per ``hue`` level.
 
-    Two waves write each row's pair of values in a column at the right ("55% → 75%"). Groups
+    Two waves write each row's pair of values in a column at the right ("55% → 75%"; the rows
+    in ``uncompared`` side by side, "37% · 51%", with no arrow of a change). Groups
     compared (any other ``hue``) write each dot's value and base on its own line of that
     column, and leave out rows and groups that disclosure control hides mostly
     (:func:`_comparable_rows`)."""
@@ -1795,7 +1797,8 @@ def _dots(
             )
         header = [] if hue is None else [str(_labeller(table, hue)(level)) for level in hues]
         joiner = " → " if hue == "wave" else " / "
-        _dot_values(ax, series, y, joiner=joiner, header=header, bold=bold_rows)
+        apart = [i for i, g in enumerate(groups) if str(g) in {str(u) for u in uncompared}]
+        _dot_values(ax, series, y, joiner=joiner, header=header, bold=bold_rows, apart=apart)
     labels = [_labeller(table, x)(g) for g in groups]
     ax._gpcollab_bold_rows = bold_rows  # type: ignore[attr-defined]
     if x == "aim":  # labels that collide on a small axes take the aims' short names
@@ -1942,6 +1945,10 @@ def _dot_value(s: _Series, g: int) -> str:
     return _pct(float(s.estimate[g]))
 
 
+_APART = " · "
+"""What joins two values of a row that do not compare (in place of an arrow of change)."""
+
+
 def _dot_values(
     ax: Axes,
     series: Sequence[_Series],
@@ -1950,11 +1957,13 @@ def _dot_values(
     joiner: str,
     header: Sequence[str],
     bold: Collection[int] = (),
+    apart: Collection[int] = (),
 ) -> None:
     """Each row's values in a column at the right of a dot chart (one or two dots a row),
     right-aligned at the axes' edge so that every value ends at the same place, clear of the
     dots and their lines, under a ``header`` naming the dots (when there are several); the
-    scale is narrowed to leave the column its room once the chart is laid out
+    rows in ``apart`` (positions) joined by a dot, not ``joiner``: values that do not compare.
+    The scale is narrowed to leave the column its room once the chart is laid out
     (:func:`_reserve_value_column`)."""
     if not series or len(series) > _MOST_VALUES:
         return
@@ -1981,7 +1990,7 @@ def _dot_values(
         parts = [_dot_value(s, g) for s in series]
         if all(part == "—" for part in parts):
             continue
-        text = joiner.join(parts)
+        text = (_APART if g in apart else joiner).join(parts)
         widest = max(widest, _text_in(text, _small()) + (_BOLD_ROOM_IN if g in bold else 0.0))
         ax.text(
             1.0,
@@ -2786,6 +2795,7 @@ def plot_rates(
     hue_order: Sequence[Any] | None = None,
     highlight: Sequence[tuple[Any, Any]] = (),
     marked: Sequence[Any] = (),
+    uncompared: Sequence[Any] = (),
     ax: Axes | None = None,
     hue_labels: Literal["direct", "legend"] = "direct",
     **kwargs: Any,
@@ -2834,6 +2844,11 @@ def plot_rates(
         the caller ran (such as :func:`gpcollab.compare_domains` or
         :func:`gpcollab.compare_waves`, with a multiple-comparison adjustment); their labels
         (and a wave chart's values) are set in bold and a footnote says what bold means.
+    uncompared : sequence, optional
+        Dots by wave: rows (levels of ``x``) whose shares do not compare across the waves
+        (what the answer counts changed, as
+        :func:`gpcollab.headlines.uncompared_rows` finds); their two values are written side
+        by side ("37% · 51%"), not as a change ("37% → 51%"), and never in bold.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
     hue_labels : {"direct", "legend"}, default="direct"
@@ -2897,7 +2912,8 @@ def plot_rates(
     if kind in ("panels", "dot"):
         kwargs["highlight"] = highlight
     if kind == "dot":
-        kwargs["marked"] = marked
+        kwargs["marked"] = [m for m in marked if str(m) not in {str(u) for u in uncompared}]
+        kwargs["uncompared"] = uncompared
     notes = draw(ax, table, x=x, hue=hue, order=order, hue_order=hue_order, **kwargs)
     items = table["item"].astype(str).unique() if "item" in table.columns else []
     value_label = (

@@ -53,6 +53,7 @@ from gpcollab.headlines import (
     key_findings,
     titled_aim,
     titled_cells,
+    uncompared_rows,
 )
 from gpcollab.io.accounting import LoadReport, inconsistency_lines
 from gpcollab.models import achievement_model
@@ -1809,6 +1810,8 @@ def _chart_call(item: ReportTable) -> tuple[str, dict[str, Any]]:
         options["marked"] = _changed(table)
     elif chart == "wave_comparison" and options.get("kind") == "dot":
         options["marked"] = _changed(table)
+        # rows whose meaning changed between the waves: their shares side by side, no arrow
+        options["uncompared"] = uncompared_rows(table)
     elif chart == "achievement":
         options["order"] = "achievement"
     return chart, options
