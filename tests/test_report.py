@@ -358,6 +358,25 @@ def test_a_share_an_assumption_fixes_reads_not_measured_in_the_table(page: str) 
     assert cells == ["2017", "Both formal and informal", "565", "not measured (A-18)", ""]
 
 
+def test_figure_13_table_holds_both_sides_of_its_chart(page: str) -> None:
+    """Every number figure 13 draws is in its table: the respondents' shares and, per size
+    band, the practices in PCNs of that size, their share and the PCNs, which add up to the
+    bundled NHS Digital list (counted here from the list itself)."""
+    from gpcollab.datasets import load_population
+
+    pcn = load_population(2019, "pcn")
+    start = page.index("fig13_size_distribution")
+    start = page.index("as a table", start)
+    table = page[start : page.index("</table>", start)]
+    rows = [re.findall(r"<td[^>]*>([^<]*)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table)]
+    rows = [r for r in rows if r]
+    assert len(rows) == 5  # the five size bands
+    practices = sum(int(r[4].replace(",", "")) for r in rows)
+    pcns = sum(int(r[6].replace(",", "")) for r in rows)
+    assert pcns == len(pcn) and practices == int(pcn["practices"].sum())
+    assert sum(float(r[5].rstrip("%")) for r in rows) == pytest.approx(100, abs=0.3)
+
+
 def test_chart_notes_are_read_out_after_the_base(page: str) -> None:
     """The note drawn under a chart (what the base leaves out) is read out by a screen reader
     too: the alt text gives it after the base line, before the synthetic notice. The test

@@ -1089,14 +1089,23 @@ def _whatif_section(
         sizes = run.attempt(
             section,
             f"size of collaborations ({label})",
-            lambda: analysis.distribution(survey, "size_band"),
+            lambda: _with_pcn_shares(analysis.distribution(survey, "size_band")),
         )
         run.add(
             section,
             sizes,
             key="size_distribution",
             title=f"Size of collaborations ({label}) beside the size of PCNs (December 2019)",
-            columns=(Column("option", "Registered patients covered", "label"), *_EST),
+            # both sides of the chart: the respondents' shares and the PCNs' (real data)
+            columns=(
+                Column("option", "Registered patients covered", "label"),
+                Column("n", "Respondents (n)", "int"),
+                Column("estimate", "Respondents", "pct"),
+                Column("ci", "95% CI", "ci"),
+                Column("pcn_practices", "Practices in PCNs (n)", "int"),
+                Column("pcn_share", "Practices in PCNs", "pct"),
+                Column("pcns", "PCNs (n)", "int"),
+            ),
             chart="size_distribution",
             item="size_band",
             note="The chart adds the real sizes of the 1,250 PCNs of December 2019 "
@@ -1691,6 +1700,22 @@ _ASSUMED_CELLS: Mapping[str, tuple[tuple[str, Mapping[str, str]], ...]] = {
 }
 """Cells of the synthetic sets whose value an assumption of the reconstruction fixes, by
 report table: (assumption id, the cell's column values)."""
+
+
+def _with_pcn_shares(sizes: pd.DataFrame) -> pd.DataFrame:
+    """The size distribution of collaborations with, for each size band, the practices in
+    PCNs of that size in December 2019 (their number, their share of all practices in PCNs)
+    and the number of PCNs: the figures the chart draws beside the respondents' shares
+    (:func:`gpcollab.pcn_size_shares`, real NHS Digital data)."""
+    pcns = whatif.pcn_size_shares().set_index("size_band")
+    band = sizes["option"].astype(str)
+    out = sizes.assign(
+        pcn_practices=band.map(pcns["practices"]).to_numpy(),
+        pcn_share=band.map(pcns["estimate"]).to_numpy(),
+        pcns=band.map(pcns["pcns"]).to_numpy(),
+    )
+    out.attrs = dict(sizes.attrs)
+    return out
 
 
 def _by_difference(table: pd.DataFrame) -> pd.DataFrame:
