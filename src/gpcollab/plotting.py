@@ -3742,6 +3742,11 @@ def plot_size_distribution(
         values=True,
         **kwargs,
     )
+    for bar in ax.patches:  # striped: the two sides stay apart in greyscale too
+        if bar.get_gid() == "pcn":
+            bar.set_hatch("///")
+            bar.set_edgecolor("white")
+            bar.set_linewidth(0.0)
     ax.set_xlabel("Registered patients covered", fontsize=_font())
     ax.set_ylabel("Share in each size band", fontsize=_font())
     _legend(ax, ncol=2)
