@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import textwrap
+import warnings
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pandas as pd
 import pytest
 
 import gpcollab
-from conftest import make_survey
+from conftest import GP2017_ITEMS, make_survey
 from gpcollab.disclosure import suppress
 from gpcollab.presentation import suppression_note
 from gpcollab.report import (
@@ -27,6 +28,7 @@ from gpcollab.report import (
     ReportSection,
     ReportTable,
     build_report,
+    gather_report,
     render_figures,
     write_html,
 )
@@ -654,3 +656,30 @@ def test_aims_chart_uses_the_publications_size_contrast(bundled_sets: list[Surve
         "staff experience",
         "clinical quality",
     }
+
+
+def test_a_set_asking_aims_but_not_size_loses_the_size_tables_not_the_report() -> None:
+    """The size charts re-cut the sizes (under / over 100,000 patients) inside their own
+    attempts, and the what-if section checks what its model needs: a set that asks about aims
+    and age but not size gets its other achievement tables and a report that says what could
+    not be computed (it stopped the report with a MissingItemError)."""
+    items = [item for item in GP2017_ITEMS if item != "size_band"]
+    rows = [
+        {
+            "membership": "formal",
+            "age_band": ("under_1y", "1y_2y", "over_2y")[i % 3],
+            "aims": {"access": ("fully", "partially", "not_achieved")[i % 3]},
+        }
+        for i in range(60)
+    ]
+    survey = make_survey(rows, items=items)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        content = gather_report([survey], n_boot=20, seed=0)
+    keys = {item.key for section in content.sections for item in section.tables}
+    assert "fully_by_age_band" in keys
+    assert "fully_by_size_band" not in keys
+    said = " ".join(line for section in content.sections for line in section.unavailable)
+    assert "size" in said
+    # the what-if model needs the size too: its section says so, and the report goes on
+    assert "What-if: " in said and "size_band" in said

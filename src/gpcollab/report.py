@@ -42,7 +42,7 @@ from gpcollab import findings as findings_module
 from gpcollab._parallel import threads
 from gpcollab.datasets import dataset_card, list_datasets
 from gpcollab.disclosure import suppress
-from gpcollab.errors import ConvergenceError, DesignError, GpcollabError
+from gpcollab.errors import ConvergenceError, DesignError, GpcollabError, MissingItemError
 from gpcollab.estimate import BoundaryWarning
 from gpcollab.headlines import (
     ChartText,
@@ -836,17 +836,20 @@ def _achievement_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSe
         chart_options={"order": "questionnaire"},
     )
     for by, words, header in _ACHIEVEMENT_BY:
-        domains: str | pd.Series = by
+
+        def domains(by: str = by) -> str | pd.Series:
+            """The groups: the size chart shows the publication's own contrast (under / over
+            100,000 patients), the table after it the five bands; re-cut inside each attempt,
+            so that a set without sizes loses these tables, not the report."""
+            return whatif.reband(survey, PUBLISHED_SIZE_CUT) if by == "size_band" else by
+
         if by == "size_band":
-            # the chart shows the publication's own contrast (under / over 100,000 patients),
-            # the table after it the five bands
-            domains = whatif.reband(survey, PUBLISHED_SIZE_CUT)
             words = f"size of collaboration (under / over {PUBLISHED_SIZE_CUT:,} patients)"
         table = run.attempt(
             section,
             f"fully achieved by {words} ({label})",
             lambda domains=domains: analysis.achievement_rates(  # type: ignore[misc]
-                survey, by=domains
+                survey, by=domains()
             ),
         )
         if table is None:
@@ -859,7 +862,7 @@ def _achievement_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSe
             section,
             f"differences in full achievement by {words} ({label})",
             lambda domains=domains: analysis.achievement_differences(  # type: ignore[misc]
-                survey, by=domains
+                survey, by=domains()
             ),
         )
         if tests is not None:
@@ -1118,6 +1121,9 @@ def _whatif_section(
     for candidate in WHATIF_AIMS:
         try:
             model = achievement_model(survey, candidate.value)
+        except MissingItemError as exc:  # the set does not ask what the model needs
+            section.unavailable.append(f"What-if: {exc}")
+            return section
         except (ConvergenceError, DesignError) as exc:
             skipped.append(f"“{candidate.label}” ({exc})")
             continue
