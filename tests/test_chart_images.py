@@ -372,10 +372,10 @@ def test_panels_leave_out_an_aim_mostly_hidden_and_say_so() -> None:
     ) in notes
 
 
-def test_panels_keep_an_aim_with_one_of_two_groups_hidden() -> None:
+def test_panels_leave_out_an_aim_with_one_group_left_to_compare() -> None:
     # two groups per aim; staff keeps one shown group (30k_50k) once its other is hidden:
-    # half hidden is not "most", and leaving the aim out would hide a value disclosure control
-    # lets through, so the panel stays with the hidden group marked [c] in place
+    # half hidden is not "most", but one shown group compares with nothing; the note says
+    # which of the two reasons left it out
     table = dots_with_hidden()
     table = table[table["size_band"].isin(["30k_50k", "50k_100k"])].copy()
     hide = (table["aim"] == "staff") & (table["size_band"] == "50k_100k")
@@ -383,11 +383,13 @@ def test_panels_keep_an_aim_with_one_of_two_groups_hidden() -> None:
     table.loc[hide, "suppressed"] = True
     ax = plotting.plot_rates(table, x="size_band", hue="aim", kind="panels")
     titles = [t.get_text().replace("\n", " ") for t in ax.texts if t.get_gid() == "panel-title"]
-    assert titles == [Aim.ACCESS.label, Aim.STAFF.label]
+    assert titles == [Aim.ACCESS.label]
     notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
     notes = notes.replace("\n", " ")
-    assert "not drawn" not in notes
-    assert [t.get_text() for t in ax.texts if t.get_gid() == plotting.SUPPRESSED_GID] == ["[c]"]
+    assert (
+        "“Staff experience, training and education” is not drawn: one group shown, nothing to "
+        "compare it with (see the table)."
+    ) in notes
 
 
 def test_panels_name_the_small_base_and_every_aim_left_out() -> None:
@@ -678,10 +680,14 @@ def test_report_figure_layout(report_figures: dict[str, Any], key: str, layout: 
             item.table.loc[item.table["suppressed"], "aim"].nunique()
         )  # one block per aim
     elif key.startswith("fully_by_"):
-        # a row per aim: an aim with more than half of its groups hidden is left out (and
-        # named in the notes); the other aims mark each hidden cell
+        # a row per aim: an aim with more than half of its groups hidden, or fewer than two
+        # shown, is left out (and named in the notes); the other aims mark each hidden cell
         per_aim = item.table.groupby(item.table["aim"].astype(str), observed=True)["suppressed"]
-        left_out = [aim for aim, flags in per_aim if 2 * int(flags.sum()) > len(flags)]
+        left_out = [
+            aim
+            for aim, flags in per_aim
+            if 2 * int(flags.sum()) > len(flags) or (len(flags) >= 2 > len(flags) - flags.sum())
+        ]
         # then a group hidden in more than half of the aims drawn is left out of every row
         # (and named); the cells marked are the hidden ones of the aims and groups drawn
         table = item.table.assign(aim=item.table["aim"].astype(str))
@@ -700,13 +706,19 @@ def test_report_figure_layout(report_figures: dict[str, Any], key: str, layout: 
             assert f"is not drawn: {int(per_group[g])} of its {aims} cells are hidden" in notes
     elif item.chart_options.get("kind") == "dot" and "wave" in item.table:
         # two waves a row: one mark in a row with a hidden cell, and each hidden cell is "[c]"
-        # in the row's value column ("[c] → 45%"), a row hidden in every wave too ("[c] → [c]":
-        # a hidden cell is marked where it would be, never left out)
+        # in the row's value column ("[c] → 45%"); a row hidden in every wave is left out and
+        # named in the notes, as a row mostly hidden is in the charts comparing groups
         x = str(item.chart_options["x"])
-        flags = item.table["suppressed"].astype(bool)
-        expected = int(item.table.loc[flags, x].astype(str).nunique())
+        rows = item.table.assign(**{x: item.table[x].astype(str)})
+        every = rows.groupby(x)["suppressed"].all()
+        kept = rows[~rows[x].isin(set(every.index[every]))]
+        flags = kept["suppressed"].astype(bool)
+        expected = int(kept.loc[flags, x].nunique())
         values = [t.get_text() for t, _ in drawn_texts(fig) if t.get_gid() == "value"]
-        assert sum(v.split(" → ").count(plotting.SUPPRESSED_MARK) for v in values) == hidden
+        marks = sum(v.split(" → ").count(plotting.SUPPRESSED_MARK) for v in values)
+        assert marks == int(flags.sum())
+        notes = footer(fig, plotting.NOTE_GID).replace("\n", " ")
+        assert ("hidden in every wave" in notes) == bool(every.any())
     else:
         expected = hidden
     assert len(markers(fig)) == expected
@@ -854,7 +866,9 @@ def test_phone_dot_charts_have_their_labels_above_the_rows(
     assert all(not t.get_text() for t in ax.get_yticklabels())
     labels = [t for t in ax.texts if t.get_gid() == plotting.ROW_LABEL_GID]
     x = str(item.chart_options["x"])
-    assert len(labels) == item.table[x].nunique()
+    # every row but those hidden in every wave (figure 12's "none")
+    every = item.table.groupby(item.table[x].astype(str))["suppressed"].all()
+    assert len(labels) == item.table[x].nunique() - int(every.sum())
     # each row's dots in display pixels: rows are the integer y positions, dots around them
     dots: dict[int, list[float]] = {}
     for line in ax.lines:
@@ -955,7 +969,10 @@ def test_wave_dots_write_both_waves_beside_each_row(
     fig, _ = report_figures[f"ccg_support-{layout}"]
     values = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "value"]
     assert values[0] == "55% → 75%"  # financial support, the most common in 2017
-    assert "[c] → [c]" in values  # "none": hidden in both waves, in words in the column
+    # "none", hidden in both waves, compares nothing: not drawn, and named in the notes
+    assert "[c] → [c]" not in values
+    notes = footer(fig, plotting.NOTE_GID).replace("\n", " ")
+    assert "“None” is not drawn: hidden in every wave (see the table)." in notes
     # the column is clear of every dot and interval: the scale ends before it
     ax = fig.axes[0]
     right = ax.transData.transform((1.0, 0.0))[0]
@@ -1111,7 +1128,7 @@ def test_report_tables_drawn_by_their_public_helper(
         assert shown_marks == 0
     else:  # no hidden cell drawn as a value: each is marked, or its aim left out and named
         notes = footer(fig, plotting.NOTE_GID).replace("\n", " ")
-        assert shown_marks >= 1 or re.search(r"not drawn: (.* )?hidden", notes)
+        assert shown_marks >= 1 or re.search(r"not drawn: (.* )?(hidden|nothing to compare)", notes)
         if shown_marks:
             assert "[c] = hidden by disclosure control" in notes
 
@@ -1394,12 +1411,8 @@ def test_scenarios_are_sorted_by_the_difference_the_chart_draws(
 def test_dots_mark_a_hidden_cell_on_its_own_line(report_figures: dict[str, Any]) -> None:
     """A hidden dot is marked "[c]" on its own line at the start of the scale (where the chart
     shows it, not only in the column at the right), and its value column says "[c]" too:
-    figure 12's "None", hidden in both waves, and figure 5's hidden cells, each level with the
-    line its dot would be on."""
-    fig, _ = report_figures["ccg_support-wide"]
-    drawn = drawn_texts(fig)
-    assert [t.get_text() for t, _ in drawn if t.get_gid() == plotting.SUPPRESSED_GID] == ["[c]"]
-    assert "[c] → [c]" in [t.get_text() for t, _ in drawn if t.get_gid() == "value"]
+    figure 5's hidden cells, each level with the line its dot would be on. (Figure 12's
+    "None", hidden in both waves, is left out.)"""
     fig, _ = report_figures["fully_by_age_band-wide"]
     drawn = drawn_texts(fig)
     marks = sorted(t.get_position()[1] for t, _ in drawn if t.get_gid() == plotting.SUPPRESSED_GID)

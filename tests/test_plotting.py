@@ -1372,3 +1372,34 @@ def test_wave_dots_write_uncompared_rows_apart_and_never_bold() -> None:
     )
     values = {t.get_text(): t.get_fontweight() for t in ax.texts if t.get_gid() == "value"}
     assert values == {"55% · 75%": "normal", "30% → 35%": "normal"}
+
+
+def test_wave_dots_leave_out_a_row_hidden_in_every_wave() -> None:
+    """Three answers in two waves; "legal" is hidden in both (a row of "[c] -> [c]" compares
+    nothing): it is not drawn, the footer names it, and dot_shape sizes the figure for the
+    two rows drawn. "it" is hidden in 2015 only: it stays, with its 2017 value."""
+    rows = []
+    for wave in ("2015", "2017"):
+        for option, share in (("financial", 0.55), ("it", 0.30), ("legal", 0.25)):
+            hidden = option == "legal" or (option == "it" and wave == "2015")
+            rows.append(
+                {
+                    "wave": wave,
+                    "option": option,
+                    "n": 60,
+                    "estimate": np.nan if hidden else share,
+                    "ci_low": np.nan if hidden else share - 0.1,
+                    "ci_high": np.nan if hidden else share + 0.1,
+                    "suppressed": hidden,
+                }
+            )
+    table = pd.DataFrame(rows)
+    table.attrs.update(synthetic=False)
+    assert plotting.dot_shape(table, x="option", hue="wave") == (2, 2)
+    ax = plotting.plot_wave_comparison(table, kind="dot")
+    # the answers of ccg_support, by their labels
+    assert tick_labels(ax, "y") == ["Financial support", "IT support"]
+    notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
+    assert "“Legal advice” is not drawn: hidden in every wave (see the table)." in notes.replace(
+        "\n", " "
+    )

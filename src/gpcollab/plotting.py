@@ -1614,9 +1614,27 @@ def _comparable_rows(
     drawn = [i for i, s in enumerate(per_row) if s.present.any()]
     kept = [i for i in drawn if _comparable(per_row[i])] or drawn
     name = _labeller(table, x)
-    left_out = [name(rows[i]) for i in drawn if i not in kept]
+    left_out = [_Omitted.of(name(rows[i]), per_row[i]) for i in drawn if i not in kept]
     kept_dots, _, dots_out = _kept_groups(dots, [per_row[i] for i in kept], _labeller(table, hue))
     return [rows[i] for i in kept], kept_dots, _left_out_notes(left_out, dots_out)
+
+
+def _rows_shown_in_a_wave(
+    table: pd.DataFrame, x: str, rows: Sequence[Any], waves: Sequence[Any]
+) -> tuple[list[Any], list[str]]:
+    """The rows of a chart of waves with a value shown in at least one wave, and a footnote
+    naming those hidden in every wave: a row of "[c] → [c]" compares nothing (the rule of the
+    charts comparing groups, :func:`_comparable_rows`, for waves)."""
+    per_row = _series(table, "wave", x, waves, rows)  # one series a row, aligned on the waves
+    shown = [bool((s.present & ~s.hidden).any()) or not s.present.any() for s in per_row]
+    name = _labeller(table, x)
+    out = [f"“{name(row)}”" for row, keep in zip(rows, shown, strict=True) if not keep]
+    if not out:
+        return list(rows), []
+    listed = "; ".join(out[:-1]) + " and " + out[-1] if len(out) > 1 else out[0]
+    verb = "are" if len(out) > 1 else "is"
+    note = f"{listed} {verb} not drawn: hidden in every wave (see the table)."
+    return [row for row, keep in zip(rows, shown, strict=True) if keep], [note]
 
 
 def dot_shape(table: pd.DataFrame, *, x: str, hue: str | None) -> tuple[int, int]:
@@ -1642,6 +1660,8 @@ def dot_shape(table: pd.DataFrame, *, x: str, hue: str | None) -> tuple[int, int
     dots = _levels(table, hue, None)
     if hue != "wave":
         rows, dots, _ = _comparable_rows(table, x, hue, rows, dots)
+    elif x in table.columns:
+        rows, _ = _rows_shown_in_a_wave(table, x, rows, dots)
     return len(rows), len(dots)
 
 
@@ -1678,6 +1698,8 @@ def _dots(
     left_out: list[str] = []
     if compare:
         groups, hues, left_out = _comparable_rows(table, x, str(hue), groups, hues)
+    elif hue == "wave":
+        groups, left_out = _rows_shown_in_a_wave(table, x, groups, hues)
     palette = list(_WAVE_COLOURS) if compare and len(hues) == 2 else _hue_colours(table, hue, hues)
     h_label = _labeller(table, hue) if hue is not None else str
     series = _series(table, x, hue, groups, hues)
@@ -2441,26 +2463,43 @@ def _kept_panels(
     hue: str | None,
     groups: Sequence[Any],
     hue_order: Sequence[Any] | None,
-) -> tuple[list[tuple[Any, str]], list[_Series], list[str]]:
-    """The panels to draw (level and label of ``hue``, and their series) and the labels of
-    those left out because disclosure control hides most of their groups, or leaves fewer
-    than two of them to compare."""
+) -> tuple[list[tuple[Any, str]], list[_Series], list[_Omitted]]:
+    """The panels to draw (level and label of ``hue``, and their series) and those left out
+    because disclosure control hides most of their groups, or leaves fewer than two of them
+    to compare."""
     facets = _panel_facets(table, hue, hue_order)
     series = _series(table, x, hue, groups, [level for level, _ in facets])
     drawn = [i for i, s in enumerate(series) if s.present.any()]
     keep = [i for i in drawn if _comparable(series[i])]
     keep = keep or drawn  # no panel comparable: draw them all rather than nothing
-    left_out = [facets[i][1] for i in drawn if i not in keep]
+    left_out = [_Omitted.of(facets[i][1], series[i]) for i in drawn if i not in keep]
     return [facets[i] for i in keep], [series[i] for i in keep], left_out
 
 
+def _mostly_hidden(series: _Series) -> bool:
+    """Whether disclosure control hides more than half of a panel's (or a row's) groups."""
+    return 2 * int(series.hidden.sum()) > int(series.present.sum())
+
+
 def _comparable(series: _Series) -> bool:
-    """Whether a panel (or a row) is worth drawing: at most half of its groups hidden, so that
-    what it shows outweighs its "[c]" marks. Of two groups, one shown and one hidden is kept,
-    its shown value drawn and the hidden one marked "[c]" in place: leaving it out would hide
-    a value disclosure control lets through."""
+    """Whether a panel (or a row) has something to compare: at most half of its groups hidden
+    and at least two shown (a panel with one group shows it, as there is no comparison to
+    lose)."""
     present, hidden = int(series.present.sum()), int(series.hidden.sum())
-    return 2 * hidden <= present and present - hidden >= 1
+    return not _mostly_hidden(series) and (present - hidden >= 2 or present < 2)
+
+
+@dataclass(frozen=True)
+class _Omitted:
+    """A panel or row a chart leaves out, and why: most of its groups hidden, or (``alone``)
+    one group shown beside hidden ones, with nothing to compare it with."""
+
+    name: str
+    alone: bool
+
+    @classmethod
+    def of(cls, name: str, series: _Series) -> _Omitted:
+        return cls(name, alone=not _mostly_hidden(series))
 
 
 def _kept_groups(
@@ -2498,22 +2537,31 @@ def _kept_groups(
 
 
 def _panel_notes(
-    table: pd.DataFrame, hidden: bool, left_out: Sequence[str], groups_out: Sequence[str] = ()
+    table: pd.DataFrame,
+    hidden: bool,
+    left_out: Sequence[_Omitted],
+    groups_out: Sequence[str] = (),
 ) -> list[str]:
     notes = [_suppressed_note(table)] if hidden else []
     return notes + _left_out_notes(left_out, groups_out)
 
 
-def _left_out_notes(left_out: Sequence[str], groups_out: Sequence[str]) -> list[str]:
+def _left_out_notes(left_out: Sequence[_Omitted], groups_out: Sequence[str]) -> list[str]:
     """Footnotes naming the groups (``groups_out``) and the aims or rows (``left_out``) a
-    chart leaves out because disclosure control hides most of their cells."""
+    chart leaves out, each with its reason: disclosure control hides most of their cells, or
+    leaves one group shown with nothing to compare it with."""
     notes = [f"{group} (see the table)." for group in groups_out]
-    if left_out:
-        names = [f"“{name}”" for name in left_out]
+    for alone, why in (
+        (False, "mostly hidden"),
+        (True, "one group shown, nothing to compare it with"),
+    ):
+        names = [f"“{o.name}”" for o in left_out if o.alone == alone]
+        if not names:
+            continue
         several = len(names) > 1
         listed = "; ".join(names[:-1]) + " and " + names[-1] if several else names[0]
         verb = "are" if several else "is"
-        notes.append(f"{listed} {verb} not drawn: mostly hidden (see the table).")
+        notes.append(f"{listed} {verb} not drawn: {why} (see the table).")
     return notes
 
 
