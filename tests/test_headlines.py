@@ -621,7 +621,13 @@ def test_the_tests_and_caveats_are_in_the_notes(report_texts: dict[str, Any]) ->
         "“Too early to say” and “don’t know” are left out of the base"
     )
     for key in ("stp_influence", "stp_change", "contract_willingness_2017_gp"):
-        assert report_texts[key].note.startswith("“Don’t know” is part of the base")
+        assert "“Don’t know” is part of the base" in report_texts[key].note
+    for key in ("stp_influence", "stp_change"):  # the acronym spelled out once
+        assert report_texts[key].note.startswith("STP: sustainability and transformation")
+    # figure 13 compares a survey share with a count: the survey's interval is the test
+    assert report_texts["size_distribution"].method.startswith(
+        "The respondents' share has a 95% CI of "
+    )
     for key in ("contract_reasons_2017_gp", "ccg_support", "aims_by_size"):
         assert "could be ticked" in report_texts[key].note or "could be chosen" in (
             report_texts[key].note
@@ -666,6 +672,13 @@ def test_size_title_gives_one_message_the_pcns_band_and_collaborations_in_it() -
     )
     assert ";" not in text.title  # one message
     assert "shares of practices" in text.note
+    assert text.method == ""  # no interval given: nothing said of a difference
+    # the survey's 14% with its interval (11% to 18%, by hand) set against the PCN count
+    with_ci = table.assign(ci_low=table["estimate"] - 0.03, ci_high=table["estimate"] + 0.04)
+    assert chart_text("size_distribution", with_ci, "x").method == (
+        f"The respondents' share has a 95% CI of 11% to 18%, which excludes the PCNs' {share}%: "
+        "a count of every practice in a PCN, not an estimate."
+    )
 
 
 def test_a_base_line_quotes_the_bases_of_the_cells_drawn() -> None:

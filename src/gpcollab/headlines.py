@@ -819,7 +819,7 @@ def _fully_by(table: pd.DataFrame) -> ChartText:
 
 
 _LIKERT_WORDS: Mapping[str, str] = {
-    "stp_influence": "said practices had little or no influence on their STP",
+    "stp_influence": "said they had little or no influence on their STP",
     "stp_change": "doubted their STP would bring meaningful change",
 }
 
@@ -845,7 +845,11 @@ def _stp(item: str) -> Callable[[pd.DataFrame], ChartText]:
     def describe(table: pd.DataFrame) -> ChartText:
         enum = ITEMS[item].choices
         base = f"All respondents of each survey, {_survey_words(table)}"
-        note = _note(_DONT_KNOW_KEPT, _weighted(table))
+        note = _note(
+            "STP: sustainability and transformation partnership.",
+            _DONT_KNOW_KEPT,
+            _weighted(table),
+        )
         gp_rows = table[table["instrument"].astype(str) == "gp"]
         gp = _negative_share(gp_rows, enum) if not gp_rows.empty else None
         if gp is not None:
@@ -945,10 +949,22 @@ def _sizes(table: pd.DataFrame) -> ChartText:
     band = next(b for b in SizeBand if b.value == str(top["size_band"]))
     share = _pct(float(top["estimate"]))
     title = f"{share} of PCN practices were in networks of {band.label} patients"
-    same = rows.loc[rows["option"].astype(str) == band.value, "estimate"]
-    if not same.empty:
-        title += f", against {_pct(float(same.iloc[0]))} of respondents"
-    return ChartText(title, base, note)
+    same = rows.loc[rows["option"].astype(str) == band.value]
+    if same.empty:
+        return ChartText(title, base, note)
+    title += f", against {_pct(float(same['estimate'].iloc[0]))} of respondents"
+    # the PCN share is a count of every practice in a PCN, not an estimate: the survey's
+    # interval alone says whether the two differ
+    method = ""
+    if {"ci_low", "ci_high"} <= set(same.columns):
+        low, high = float(same["ci_low"].iloc[0]), float(same["ci_high"].iloc[0])
+        inside = low <= float(top["estimate"]) <= high
+        method = (
+            f"The respondents' share has a 95% CI of {_pct(low)} to {_pct(high)}, which "
+            f"{'includes' if inside else 'excludes'} the PCNs' {share}: a count of every "
+            "practice in a PCN, not an estimate."
+        )
+    return ChartText(title, base, note, method)
 
 
 def _aim_name(table: pd.DataFrame) -> tuple[str, str]:
