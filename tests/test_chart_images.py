@@ -387,8 +387,8 @@ def test_panels_leave_out_an_aim_with_one_group_left_to_compare() -> None:
     notes = " ".join(t.get_text() for t in ax.figure.texts if t.get_gid() == plotting.NOTE_GID)
     notes = notes.replace("\n", " ")
     assert (
-        "“Staff experience, training and education” is not drawn: one group shown, nothing to "
-        "compare it with (see the table)."
+        "“Staff experience, training and education” is not drawn: one group shown, the others "
+        "hidden, so nothing to compare (see the table)."
     ) in notes
 
 

@@ -683,3 +683,17 @@ def test_a_set_asking_aims_but_not_size_loses_the_size_tables_not_the_report() -
     assert "size" in said
     # the what-if model needs the size too: its section says so, and the report goes on
     assert "What-if: " in said and "size_band" in said
+
+
+def test_figure_14_table_gives_the_intervals_the_chart_draws(page: str) -> None:
+    """Figure 14 draws each scenario's difference from observed with its interval; its table
+    gives both, so every number on the chart is traceable, and each interval holds its
+    difference."""
+    start = page.index("fig14_scenarios")
+    start = page.index("as a table", start)
+    table = page[start : page.index("</table>", start)]
+    assert "Difference, 95% CI from" in table
+    rows = [re.findall(r"<td[^>]*>([^<]*)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table)]
+    for row in [r for r in rows if r and r[0] != "observed"]:
+        difference, low, high = (float(v) for v in row[4:7])
+        assert low <= difference <= high

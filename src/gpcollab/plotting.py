@@ -2553,7 +2553,7 @@ def _left_out_notes(left_out: Sequence[_Omitted], groups_out: Sequence[str]) -> 
     notes = [f"{group} (see the table)." for group in groups_out]
     for alone, why in (
         (False, "mostly hidden"),
-        (True, "one group shown, nothing to compare it with"),
+        (True, "one group shown, the others hidden, so nothing to compare"),
     ):
         names = [f"“{o.name}”" for o in left_out if o.alone == alone]
         if not names:

@@ -1162,6 +1162,9 @@ def _whatif_section(
             Column("estimate", "Estimate", "pct"),
             Column("ci", "95% bootstrap CI", "ci"),
             Column("difference", "Difference vs observed (points)", "pp"),
+            # the interval the chart draws around each difference
+            Column("difference_ci_low", "Difference, 95% CI from", "pp"),
+            Column("difference_ci_high", "to", "pp"),
         ),
         chart="scenarios",
         # the title's claim is about differences from observed: the chart draws them
