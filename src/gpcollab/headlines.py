@@ -336,16 +336,9 @@ AIM_SHORT_LABELS: Mapping[str, str] = {
 SIGNIFICANCE = 0.05
 """Family-wise error rate of the tests behind a title (Holm's step-down adjustment)."""
 
-# how a title names the collaborations of one group: "Collaborations <qualifier>"
+# how a title names the collaborations of one group of an unordered grouping:
+# "Collaborations <qualifier>" (ordered groups, by size or age, take _COMPARATIVES)
 _QUALIFIERS: Mapping[str, Mapping[str, str]] = {
-    "size_band": {
-        band.value: f"of {band.label[0].lower()}{band.label[1:]} patients" for band in SizeBand
-    },
-    "age_band": {
-        "under_1y": "under a year old",
-        "1y_2y": "1 to 2 years old",
-        "over_2y": "over 2 years old",
-    },
     "level": {
         "locality": "covering a locality",
         "single_ccg": "covering a whole CCG",
@@ -359,8 +352,6 @@ def _qualifier(group: str, value: object) -> str:
     for prefix, words in _QUALIFIERS.items():
         if group.startswith(prefix) and str(value) in words:
             return words[str(value)]
-    if group.startswith("size_group"):  # whatif.reband's labels: "under 100,000", ...
-        return f"of {value} patients"
     return f"in “{value}”"
 
 
@@ -545,7 +536,7 @@ def _changes_note(table: pd.DataFrame) -> str:
     )
     if clear.empty:
         return f"{scope}: no change is significant."
-    best = clear.loc[pd.to_numeric(clear["difference"]).abs().idxmax()]
+    best = _largest_first(clear).iloc[0]
     lo, hi = sorted((float(best["ci_low"]), float(best["ci_high"])))
     size = (
         f"{100 * float(best['difference']):+.0f} points (95% CI {100 * lo:+.0f} to {100 * hi:+.0f})"
@@ -553,6 +544,16 @@ def _changes_note(table: pd.DataFrame) -> str:
     if family == 1:
         return f"{scope}: {size}, significant."
     return f"{scope}: {len(clear)} significant; the largest {size}."
+
+
+def _aim_tests(table: pd.DataFrame) -> tuple[str, pd.DataFrame] | None:
+    """The grouping column of a rates-by-group table and the tests of its pairs of groups
+    within each aim (:func:`_tested`), or None when no tests by aim came with it."""
+    group, _ = _group_column(table)
+    tested = _tested(table, group) if group is not None else None
+    if group is None or tested is None or "aim" not in tested.columns:
+        return None
+    return group, tested
 
 
 def differing_aims(table: pd.DataFrame) -> list[str]:
@@ -591,10 +592,10 @@ def differing_cells(table: pd.DataFrame) -> list[tuple[str, str]]:
     list of (str, str)
         Each cell once, in the order of the tests.
     """
-    group, _ = _group_column(table)
-    tested = _tested(table, group) if group is not None else None
-    if tested is None or "aim" not in tested.columns:
+    found = _aim_tests(table)
+    if found is None:
         return []
+    group, tested = found
     cells: dict[tuple[str, str], None] = {}
     for row in tested[tested["significant"]].to_dict(orient="records"):
         for side in ("first", "second"):
@@ -634,10 +635,10 @@ def titled_cells(table: pd.DataFrame) -> list[tuple[str, str]]:
         The group of each side of the difference and the aim, e.g.
         ``[("30k_50k", "sustainability"), ("over_250k", "sustainability")]``.
     """
-    group, _ = _group_column(table)
-    tested = _tested(table, group) if group is not None else None
-    if tested is None or "aim" not in tested.columns:
+    found = _aim_tests(table)
+    if found is None:
         return []
+    group, tested = found
     clear = _largest_first(tested[tested["significant"]])
     if clear.empty:
         return []
@@ -914,12 +915,13 @@ def _top_option(
                 (rows["wave"].astype(str) == waves[0])
                 & (rows["option"].astype(str) == str(top["option"]))
             ]
-            if str(top["option"]) in changed_options(table) and not earlier.empty:
+            changed = changed_options(table)
+            if str(top["option"]) in changed and not earlier.empty:
                 title += f", up from {_pct(float(earlier['estimate'].iloc[0]))} in {waves[0]}"
                 if float(earlier["estimate"].iloc[0]) > float(top["estimate"]):
                     title = title.replace(", up from", ", down from")
             tested = _tested_changes(table)
-            if topic and tested is not None and not tested.empty and not changed_options(table):
+            if topic and tested is not None and not tested.empty and not changed:
                 title = f"No clear change from {waves[0]} to {waves[-1]} in {topic}"
                 # said on the chart too, beside the "55% → 75%" a reader may lift
                 note = _note(note, "None of the changes between the waves is significant.")
@@ -1046,8 +1048,8 @@ def _projection(table: pd.DataFrame) -> ChartText:
     if total.empty:
         return ChartText(f"What-if share fully achieving {short}, by PCN size", base, note)
     row = total.iloc[0]
-    # "gives", not "projects": the note says it is a what-if, not a forecast; the interval in
-    # words, as wide as it is, so that the central figure is not lifted alone
+    # a what-if first, and "would", not "will": the note says it is not a forecast; the
+    # interval beside the central figure, so that it is not lifted alone
     level = pd.to_numeric(pd.Series([row.get("conf_level")]), errors="coerce").iloc[0]
     interval = f"{100 * float(level):.0f}% interval" if level == level else "interval"
     title = (

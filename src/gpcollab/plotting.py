@@ -1819,7 +1819,8 @@ def _dots(
             )
         header = [] if hue is None else [str(_labeller(table, hue)(level)) for level in hues]
         joiner = " → " if hue == "wave" else " / "
-        apart = [i for i, g in enumerate(groups) if str(g) in {str(u) for u in uncompared}]
+        not_compared = {str(u) for u in uncompared}
+        apart = [i for i, g in enumerate(groups) if str(g) in not_compared]
         _dot_values(ax, series, y, joiner=joiner, header=header, bold=bold_rows, apart=apart)
     labels = [_labeller(table, x)(g) for g in groups]
     ax._gpcollab_bold_rows = bold_rows  # type: ignore[attr-defined]
@@ -2960,7 +2961,8 @@ def plot_rates(
     if kind in ("panels", "dot"):
         kwargs["highlight"] = highlight
     if kind == "dot":
-        kwargs["marked"] = [m for m in marked if str(m) not in {str(u) for u in uncompared}]
+        not_compared = {str(u) for u in uncompared}
+        kwargs["marked"] = [m for m in marked if str(m) not in not_compared]
         kwargs["uncompared"] = uncompared
     notes = draw(ax, table, x=x, hue=hue, order=order, hue_order=hue_order, **kwargs)
     items = table["item"].astype(str).unique() if "item" in table.columns else []
@@ -3266,6 +3268,16 @@ _ROW_LABEL_PAD_PT = 2.0
 """White margin (points) around a row label written above its bar."""
 
 
+_LIKERT_PHONE_BAR = 0.5
+"""Height (in rows) of a diverging bar on a phone, where its label stands on a line above it."""
+
+
+def _label_line_y(row: int, bar: float) -> float:
+    """Where the line of a row's label above its bar stands (``bar``: the bars' height in
+    rows), as :func:`_row_labels_above` writes it."""
+    return row - bar / 2 - 0.04
+
+
 def _row_labels_above(
     ax: Axes,
     labels: Sequence[str],
@@ -3299,7 +3311,7 @@ def _row_labels_above(
     for i, text in enumerate(texts):
         ax.text(
             0.0,
-            i - bar / 2 - 0.04,
+            _label_line_y(i, bar),
             _wrap(text, chars),
             transform=to_left,
             ha="left",
@@ -3583,7 +3595,7 @@ def _dont_know_on_label_lines(
             continue
         ax.text(
             1.0,
-            i - 0.25 - 0.04,  # the line of the row's label (bars half a row high)
+            _label_line_y(i, _LIKERT_PHONE_BAR),  # the line of the row's label
             text,
             transform=at_right,
             ha="right",
@@ -3653,7 +3665,8 @@ def plot_likert(
     rows = _likert_rows(data, hue, hue_order)
     ax = _axes(ax)
     above = _rows_labelled_above(ax)
-    _, marked, segments = _draw_diverging(ax, rows, scale, height=0.5 if above else 0.6, **kwargs)
+    height = _LIKERT_PHONE_BAR if above else 0.6
+    _, marked, segments = _draw_diverging(ax, rows, scale, height=height, **kwargs)
     # the zero line runs behind the bars, so that no label sits under it
     ax.axvline(0.0, color="#444444", linewidth=0.8, zorder=0.5)
     _side_totals(ax, rows, scale)
@@ -3696,7 +3709,7 @@ def plot_likert(
     notes += _zero_answers(rows, scale)
     _finish(ax, data, notes=notes)
     if above:
-        _row_labels_above(ax, above_labels, bar=0.5)
+        _row_labels_above(ax, above_labels, bar=_LIKERT_PHONE_BAR)
     if annotate:
         _label_segments_fitted(ax, segments, above=not above, below=above)
     return ax

@@ -717,16 +717,11 @@ def _aims_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
         return section
     label = survey.meta.label
 
-    # the chart shows the publication's own contrast (under / over 100,000 patients, findings
-    # S-14, S-21), the table after it the five bands; re-cut inside each attempt, so that a
-    # set without sizes loses these tables, not the report
-    def by_size() -> pd.Series:
-        return whatif.reband(survey, PUBLISHED_SIZE_CUT)
-
+    # the chart shows the publication's own contrast, the table after it the five bands
     table = run.attempt(
         section,
         f"aims chosen by size, under / over {PUBLISHED_SIZE_CUT:,} patients ({label})",
-        lambda: analysis.aims_chosen(survey, by=by_size()),
+        lambda: analysis.aims_chosen(survey, by=_published_size_groups(survey)),
     )
     # the design-based tests a chart title may rest on (headlines.supported_differences), on
     # the same groups the chart shows
@@ -734,7 +729,7 @@ def _aims_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
         section,
         f"differences in aims chosen by size, under / over {PUBLISHED_SIZE_CUT:,} patients "
         f"({label})",
-        lambda: _aims_differences(survey, by_size()),
+        lambda: _aims_differences(survey, _published_size_groups(survey)),
     )
     if table is not None and tests is not None:
         table.attrs["differences"] = tests
@@ -762,6 +757,13 @@ def _aims_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSection:
         columns=(Column("size_band", "Size", "label"), Column("aim", "Aim", "label"), *_EST),
     )
     return section
+
+
+def _published_size_groups(survey: SurveyData) -> pd.Series:
+    """Each respondent's collaboration under or over 100,000 patients, the publication's own
+    size contrast (findings S-14, S-21; :func:`gpcollab.whatif.reband`). Called inside each
+    table's attempt, so that a set without sizes loses those tables, not the report."""
+    return whatif.reband(survey, PUBLISHED_SIZE_CUT)
 
 
 def _aims_differences(survey: SurveyData, by: str | pd.Series) -> pd.DataFrame:
@@ -838,10 +840,9 @@ def _achievement_section(sets: Sequence[SurveyData], run: _Gatherer) -> ReportSe
     for by, words, header in _ACHIEVEMENT_BY:
 
         def domains(by: str = by) -> str | pd.Series:
-            """The groups: the size chart shows the publication's own contrast (under / over
-            100,000 patients), the table after it the five bands; re-cut inside each attempt,
-            so that a set without sizes loses these tables, not the report."""
-            return whatif.reband(survey, PUBLISHED_SIZE_CUT) if by == "size_band" else by
+            """The groups: for size, the publication's own contrast (the five bands follow in
+            a table of their own)."""
+            return _published_size_groups(survey) if by == "size_band" else by
 
         if by == "size_band":
             words = f"size of collaboration (under / over {PUBLISHED_SIZE_CUT:,} patients)"
